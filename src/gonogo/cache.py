@@ -1,0 +1,89 @@
+"""Per-file facts cached by content hash, in SQLite in the user's cache directory.
+
+A second scan of an unchanged tree reads each file and hashes it, but parses nothing. The cache is an
+optimisation only: if it cannot be opened or written (read-only home, a corrupt file, another scan
+holding the lock), the scan carries on without it and says so once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import platformdirs
+
+
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("gonogo"))
+
+
+def content_key(data: bytes, namespace: str) -> str:
+    return hashlib.blake2b(data, digest_size=20, person=namespace.encode()[:16]).hexdigest()
+
+
+class FactCache:
+    """A key -> picklable value store. ``problem`` says why it is off, when it is."""
+
+    def __init__(self, folder: Path | None, table: str) -> None:
+        self.problem: str | None = None
+        self._table = table
+        self._db: sqlite3.Connection | None = None
+        if folder is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(folder / "facts.sqlite", timeout=5)
+            self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)")
+        except (OSError, sqlite3.Error) as exc:
+            self._off(f"fact cache unavailable ({exc}); every file is parsed")
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, object]:
+        if self._db is None:
+            return {}
+        found: dict[str, object] = {}
+        wanted = list(keys)
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, value FROM {self._table} WHERE key IN ({marks})", chunk
+                )
+                for key, blob in rows:
+                    try:
+                        found[key] = pickle.loads(blob)
+                    except Exception:  # a stale or damaged entry is a miss, not an error
+                        continue
+        except sqlite3.Error as exc:
+            self._off(f"fact cache unreadable ({exc}); every file is parsed")
+            return {}
+        return found
+
+    def put_many(self, items: Mapping[str, object]) -> None:
+        if self._db is None or not items:
+            return
+        rows = [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in items.items()]
+        try:
+            with self._db:
+                self._db.executemany(
+                    f"INSERT OR REPLACE INTO {self._table} (key, value) VALUES (?, ?)", rows
+                )
+        except sqlite3.Error as exc:
+            self._off(f"fact cache not written ({exc})")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _off(self, problem: str) -> None:
+        self.problem = problem
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None

@@ -1,0 +1,1 @@
+"""Checks: one module per family; each check a small function from facts to findings."""

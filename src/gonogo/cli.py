@@ -1,0 +1,190 @@
+"""The command line. The only module that prints, reads the environment or exits.
+
+Exit codes: 0 GO (and CONDITIONAL GO unless ``--fail-on conditional``), 1 NO-GO, 2 no decision
+possible (bad configuration, nothing to scan, bad arguments).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from gonogo import __version__
+from gonogo.api import NothingToScan, scan
+from gonogo.config import ConfigError, find_config_file, load_config
+from gonogo.model import Decision, Report
+from gonogo.options import ScanOptions
+from gonogo.registry import load_plugins
+
+EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION = 0, 1, 2
+
+FORMATS: dict[str, tuple[str, str]] = {
+    "md": ("report.md", "gonogo.reporters.markdown"),
+    "json": ("report.json", "gonogo.reporters.json_report"),
+    "sarif": ("report.sarif", "gonogo.reporters.sarif"),
+    "junit": ("report.junit.xml", "gonogo.reporters.junit"),
+}
+
+app = typer.Typer(
+    help="gonogo: decide from evidence whether a codebase is ready for production.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]gonogo:[/] {message}", highlight=False)
+    return typer.Exit(EXIT_NO_DECISION)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Workspace roots to scan (default: .)")] = None,
+    formats: Annotated[
+        list[str] | None, typer.Option("--format", "-f", help="Reports to write: md,json,sarif,junit")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for written reports")] = Path(
+        "gonogo-report"
+    ),
+    config_file: Annotated[Path | None, typer.Option("--config", help="gonogo.toml or pyproject.toml")] = None,
+    select: Annotated[list[str] | None, typer.Option(help="Check id prefixes to run (SEC,TEST001)")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Check id prefixes to skip")] = None,
+    profile: Annotated[str | None, typer.Option(help="critical, standard or prototype")] = None,
+    fail_on: Annotated[str | None, typer.Option(help="no-go (default) or conditional")] = None,
+    jobs: Annotated[int | None, typer.Option(help="Processes for parsing (default: all cores)")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every file again")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the decision line")] = False,
+) -> None:
+    """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
+    roots = paths or [Path(".")]
+    wanted = _split(formats)
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    overrides: dict[str, Any] = {}
+    if select:
+        overrides["select"] = _split(select)
+    if ignore:
+        overrides["ignore"] = _split(ignore)
+    if profile:
+        overrides["profile"] = profile
+    if fail_on:
+        overrides["fail_on"] = fail_on
+    try:
+        config = load_config(config_file or find_config_file(roots[0]), overrides)
+        report = _scan_with_progress(roots, config, ScanOptions(jobs=jobs, use_cache=not no_cache,
+                                                                cache_dir=os.environ.get("GONOGO_CACHE_DIR")))
+    except ConfigError as exc:
+        raise _fail(f"configuration error: {exc}") from exc
+    except NothingToScan as exc:
+        raise _fail(str(exc)) from exc
+    if quiet:
+        out.print(f"{report.decision.label}")
+    else:
+        from gonogo.reporters.terminal import print_summary
+
+        print_summary(report, out)
+    for name in wanted:
+        written = _write(report, name, output)
+        if not quiet:
+            out.print(f"wrote {written}")
+    raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) -> Report:
+    if not err.is_terminal:
+        return scan(roots, config=config, options=options)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def report_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(f"reading {stage} files", total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        return scan(roots, config=config, options=_with_progress(options, report_progress))
+
+
+def _with_progress(options: ScanOptions, callback: Any) -> ScanOptions:
+    from dataclasses import replace
+
+    return replace(options, progress=callback)
+
+
+def _write(report: Report, name: str, folder: Path) -> Path:
+    filename, module_name = FORMATS[name]
+    renderer = importlib.import_module(module_name)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / filename
+    target.write_text(renderer.render(report), encoding="utf-8")
+    return target
+
+
+def _exit_code(report: Report, fail_on: str) -> int:
+    if report.decision is Decision.NO_GO:
+        return EXIT_NO_GO
+    if report.decision is Decision.CONDITIONAL_GO and fail_on == "conditional":
+        return EXIT_NO_GO
+    return EXIT_GO
+
+
+@app.command()
+def explain(check_id: Annotated[str, typer.Argument(help="A check id, e.g. TEST001")]) -> None:
+    """Print a check's documentation: what it requires, why, and how to fix it."""
+    spec = load_plugins().checks.get(check_id.upper())
+    if spec is None:
+        raise _fail(f"no check {check_id!r}; see `gonogo list-checks`")
+    out.print(f"[bold]{spec.id}[/] {spec.title}", highlight=False)
+    out.print(f"category {spec.category.name.lower()}, default severity {spec.severity.value}"
+              + (f", metric {spec.counts}" if spec.counts else ""), highlight=False)
+    out.print()
+    out.print(spec.doc, highlight=False, markup=False)
+
+
+@app.command("list-checks")
+def list_checks() -> None:
+    """List every check with its id, category and default severity."""
+    table = Table()
+    for column in ("Id", "Category", "Severity", "Title"):
+        table.add_column(column)
+    for spec in load_plugins().select():
+        table.add_row(spec.id, spec.category.name.lower(), spec.severity.value, spec.title)
+    out.print(table)
+
+
+@app.command()
+def version() -> None:
+    """Print gonogo's version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Collectors: passive readers that turn files into typed facts, with no judgement."""

@@ -1,0 +1,147 @@
+"""Paths that the repository's Markdown documents name, in links or in backticks.
+
+Seed 001's lesson: a report claimed 91.5% complete because nobody checked that the files it named
+existed. Markdown is tokenised with markdown-it (the CommonMark parser rich already uses), so code
+blocks, which hold commands and output rather than claims, are left out. A backtick span counts as a
+path only when it looks like one: a known file extension, a trailing ``/``, or a first folder that
+exists; placeholders (``path/to/x``, ``<name>``, globs) are not claims.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from gonogo.registry import collector
+from gonogo.workspace import FileReadError, SourceFile, Workspace
+
+FILE_EXTENSIONS = frozenset(
+    "py pyi md rst txt toml yaml yml json cfg ini sh bash ps1 js mjs ts tsx jsx html css scss sql dot "
+    "ipynb lock conf xml csv go rs java kt rb php c h cpp hpp tf proto graphql env".split()
+)
+HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes)", re.IGNORECASE)
+NOT_A_PATH = re.compile(r"[\s<>{}()|=,;:'\"`$*?\[\]\\@!]|^[-~/.]?$|^-|^~|^/|://|^\.\.?/?$")
+PLACEHOLDER = re.compile(r"(^|/)(path/to|your[-_]|my[-_]|foo|bar|example|xxx)", re.IGNORECASE)
+MAX_DOC_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocReference:
+    document: SourceFile
+    line: int
+    target: str
+    how: str
+    """``link`` or ``code``."""
+    exists: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocReferenceFacts:
+    documents: int
+    references: tuple[DocReference, ...]
+
+
+@collector("doc_references")
+def doc_references(workspace: Workspace) -> DocReferenceFacts:
+    parser = MarkdownIt("commonmark")
+    known = _known_paths(workspace)
+    references: list[DocReference] = []
+    documents = 0
+    for document in workspace.by_suffix(".md", ".markdown"):
+        if HISTORY_DOCS.match(document.name):
+            continue
+        try:
+            text = workspace.read_text(document, limit=MAX_DOC_BYTES)
+        except FileReadError as exc:
+            workspace.note(f"Markdown not read: {exc}", path=document.display, source="docs")
+            continue
+        documents += 1
+        lines = text.splitlines()
+        for target, how, block_line in _candidates(parser.parse(text)):
+            references.append(
+                DocReference(
+                    document=document,
+                    line=_line_of(target, lines, block_line),
+                    target=target,
+                    how=how,
+                    exists=_exists(workspace, document, target, known),
+                )
+            )
+    return DocReferenceFacts(documents=documents, references=tuple(references))
+
+
+def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
+    found: list[tuple[str, str, int]] = []
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        start = block.map[0] if block.map else 0
+        for token in block.children:
+            if token.type == "link_open":
+                href = str(token.attrs.get("href", ""))
+                target = _link_target(href)
+                if target:
+                    found.append((target, "link", start))
+            elif token.type == "code_inline" and _looks_like_path(token.content):
+                found.append((token.content.strip(), "code", start))
+    return found
+
+
+def _link_target(href: str) -> str | None:
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path or href.startswith("#"):
+        return None
+    path = unquote(parts.path)
+    return None if path.startswith("/") else path
+
+
+def _looks_like_path(text: str) -> bool:
+    text = text.strip()
+    if not text or len(text) > 200 or NOT_A_PATH.search(text) or PLACEHOLDER.search(text):
+        return False
+    last = text.rstrip("/").rsplit("/", 1)[-1]
+    has_extension = "." in last and last.rsplit(".", 1)[-1].lower() in FILE_EXTENSIONS
+    if "/" not in text:
+        return has_extension and not last.startswith(".") and last.count(".") == 1
+    return has_extension or text.endswith("/")
+
+
+def _known_paths(workspace: Workspace) -> tuple[frozenset[str], frozenset[str]]:
+    """Every file and folder path in the workspace (relative to its root), and every file name."""
+    paths: set[str] = set()
+    names: set[str] = set()
+    for file in workspace.files:
+        parts = file.relpath.split("/")
+        names.add(parts[-1])
+        for i in range(1, len(parts) + 1):
+            paths.add("/".join(parts[:i]))
+    return frozenset(paths), frozenset(names)
+
+
+def _exists(
+    workspace: Workspace, document: SourceFile, target: str, known: tuple[frozenset[str], frozenset[str]]
+) -> bool:
+    """Relative to the document, to its root, or (for a bare file name) anywhere in the workspace;
+    a path written from a sub-project's point of view also matches as a path suffix."""
+    clean = target.rstrip("/")
+    doc_dir = PurePosixPath(document.relpath).parent
+    for base in (document.root / doc_dir.as_posix(), document.root):
+        if (base / clean).exists():
+            return True
+    paths, names = known
+    if "/" not in clean:
+        return clean in names
+    suffix = f"/{clean}"
+    return any(p.endswith(suffix) for p in paths)
+
+
+def _line_of(target: str, lines: list[str], block_start: int) -> int:
+    for index in range(block_start, min(len(lines), block_start + 200)):
+        if target in lines[index]:
+            return index + 1
+    return block_start + 1

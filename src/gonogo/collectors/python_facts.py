@@ -1,0 +1,540 @@
+"""What one Python source file says, read from its syntax tree alone.
+
+``extract(source)`` parses a file once and records, without judging: its functions (length,
+whether the body is a stub, whether a test can fail), its skip and xfail markers with their reasons,
+and its imports. It depends only on the file's bytes, never on its path, so the result can be cached
+by content hash; the path-dependent questions (is this a test file?) are answered by the checks.
+Nothing from the file is ever imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+EXTRACTOR_VERSION = 3
+"""Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
+
+SNIPPET_CHARS = 160
+
+SKIP_MARKERS = {
+    "pytest.mark.skip": "skip",
+    "pytest.mark.skipif": "skipif",
+    "pytest.mark.xfail": "xfail",
+    "unittest.skip": "skip",
+    "unittest.skipIf": "skipif",
+    "unittest.skipUnless": "skipif",
+    "unittest.case.skip": "skip",
+    "unittest.case.skipIf": "skipif",
+    "unittest.case.skipUnless": "skipif",
+    "unittest.expectedFailure": "xfail",
+}
+SKIP_CALLS = {
+    "pytest.skip": "skip",
+    "pytest.xfail": "xfail",
+    "pytest.importorskip": "importorskip",
+}
+SKIP_EXCEPTIONS = {"unittest.SkipTest", "unittest.case.SkipTest", "pytest.skip.Exception", "SkipTest"}
+ASSERTING_CONTEXTS = {"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail"}
+ASSERTING_HELPER_PREFIXES = ("assert", "check", "verify", "expect")
+ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod", "overload")
+BROAD_EXCEPTIONS = {"Exception", "BaseException", "AssertionError"}
+NOT_IMPLEMENTED = "NotImplementedError"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skip:
+    kind: str
+    """``skip``, ``skipif``, ``xfail``, ``importorskip``."""
+    form: str
+    """How it was written: ``@pytest.mark.skip``, ``pytest.skip()``, ``pytestmark``..."""
+    reason: str | None
+    line: int
+    scope: str
+    """The test (or class, or ``<module>``) it applies to."""
+    in_not_implemented_handler: bool
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Function:
+    name: str
+    qualname: str
+    line: int
+    end_line: int
+    class_name: str | None
+    class_is_test: bool
+    stub: str | None
+    """``pass``, ``...``, ``docstring only`` or ``raise NotImplementedError``; ``None`` for real code."""
+    stub_exempt: bool
+    """Abstract methods, overloads and Protocol members: a bare body is the point."""
+    assertions: int
+    constant_assertions: int
+    swallowed_assertions: int
+    skipped: bool
+    snippet: str
+
+    @property
+    def lines(self) -> int:
+        return self.end_line - self.line + 1
+
+    @property
+    def looks_like_test(self) -> bool:
+        """pytest's default collection: ``test*`` functions, and methods of ``Test*``/TestCase classes."""
+        if not self.name.startswith("test"):
+            return False
+        return self.class_name is None or self.class_is_test
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Import:
+    module: str
+    """Absolute dotted name; for relative imports, the part after the dots."""
+    line: int
+    level: int
+    optional: bool
+    """Inside ``try`` with an ``except ImportError`` (or broader): the code copes without it."""
+    type_checking: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModuleFacts:
+    lines: int
+    parse_error: str | None = None
+    error_line: int | None = None
+    functions: tuple[Function, ...] = ()
+    skips: tuple[Skip, ...] = ()
+    imports: tuple[Import, ...] = ()
+    names: frozenset[str] = field(default_factory=frozenset)
+    """Module-level names the file imports; lets a check resolve ``skip()`` to ``pytest.skip``."""
+
+
+def extract(source: bytes) -> ModuleFacts:
+    """Facts of one file's bytes. A file that does not parse yields the error and its line."""
+    text = source.decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return ModuleFacts(lines=len(lines), parse_error=f"{exc.msg}", error_line=exc.lineno)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return ModuleFacts(lines=len(lines), parse_error=f"{type(exc).__name__}: {exc}")
+    visitor = _Visitor(lines)
+    try:
+        visitor.visit(tree)
+    except RecursionError:
+        return ModuleFacts(lines=len(lines), parse_error="too deeply nested to analyse")
+    return ModuleFacts(
+        lines=len(lines),
+        functions=tuple(visitor.functions),
+        skips=tuple(visitor.skips),
+        imports=tuple(visitor.imports),
+        names=frozenset(visitor.aliases),
+    )
+
+
+@dataclass(slots=True)
+class _FunctionState:
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    qualname: str
+    assertions: int = 0
+    constant: int = 0
+    swallowed: int = 0
+    skipped: bool = False
+
+
+@dataclass(slots=True)
+class _ClassState:
+    name: str
+    is_test: bool
+    is_protocol: bool
+
+
+class _Visitor(ast.NodeVisitor):
+    """One pass over a module's tree, keeping the enclosing class, function and handlers in view."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.aliases: dict[str, str] = {}
+        self.functions: list[Function] = []
+        self.skips: list[Skip] = []
+        self.imports: list[Import] = []
+        self._classes: list[_ClassState] = []
+        self._functions: list[_FunctionState] = []
+        self._optional_imports = 0
+        self._type_checking = 0
+        self._not_implemented_handlers = 0
+        self._swallowing_tries = 0
+        self._decorator_scope: str | None = None
+        self._pytestmark_scope: str | None = None
+
+    # names -------------------------------------------------------------------------------------
+
+    def resolve(self, node: ast.expr) -> str | None:
+        """The dotted name an expression refers to, with import aliases undone."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = self.aliases.get(node.id, node.id)
+        return ".".join([head, *reversed(parts)])
+
+    def snippet(self, line: int) -> str:
+        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        return text[:SNIPPET_CHARS]
+
+    def scope(self) -> str:
+        if self._functions:
+            return self._functions[-1].qualname
+        if self._classes:
+            return ".".join(c.name for c in self._classes)
+        return "<module>"
+
+    # imports -----------------------------------------------------------------------------------
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                self.aliases.setdefault(top, top)
+            self._add_import(alias.name, node.lineno, 0)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        for alias in node.names:
+            if node.level == 0 and alias.name != "*":
+                self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
+        self._add_import(module, node.lineno, node.level)
+
+    def _add_import(self, module: str, line: int, level: int) -> None:
+        self.imports.append(
+            Import(
+                module=module,
+                line=line,
+                level=level,
+                optional=self._optional_imports > 0,
+                type_checking=self._type_checking > 0,
+            )
+        )
+
+    def visit_If(self, node: ast.If) -> None:
+        name = self.resolve(node.test) or ""
+        if name.endswith("TYPE_CHECKING"):
+            self._type_checking += 1
+            for child in node.body:
+                self.visit(child)
+            self._type_checking -= 1
+            for child in node.orelse:
+                self.visit(child)
+        else:
+            self.generic_visit(node)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        catches = [self._caught(h) for h in node.handlers]
+        optional = any(names & {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+                       for names in catches)
+        swallows = any(
+            names & BROAD_EXCEPTIONS and not _reraises(handler)
+            for names, handler in zip(catches, node.handlers, strict=True)
+        )
+        self._optional_imports += optional
+        self._swallowing_tries += swallows
+        for child in node.body:
+            self.visit(child)
+        self._optional_imports -= optional
+        self._swallowing_tries -= swallows
+        for handler, names in zip(node.handlers, catches, strict=True):
+            catches_stub = NOT_IMPLEMENTED in names
+            self._not_implemented_handlers += catches_stub
+            self.visit(handler)
+            self._not_implemented_handlers -= catches_stub
+        for child in [*node.orelse, *node.finalbody]:
+            self.visit(child)
+
+    visit_TryStar = visit_Try
+
+    def _caught(self, handler: ast.ExceptHandler) -> set[str]:
+        if handler.type is None:
+            return {"BaseException"}
+        nodes = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        return {(self.resolve(n) or "").rsplit(".", 1)[-1] for n in nodes}
+
+    # classes and functions ---------------------------------------------------------------------
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        bases = [self.resolve(b) or "" for b in node.bases]
+        keywords = [self.resolve(k.value) or "" for k in node.keywords]
+        state = _ClassState(
+            name=node.name,
+            is_test=node.name.startswith("Test") or any(b.endswith("TestCase") for b in bases),
+            is_protocol=any(
+                b.rsplit(".", 1)[-1] in ("Protocol", "ABC") for b in bases
+            ) or any(k.endswith("ABCMeta") for k in keywords),
+        )
+        self._visit_decorators(node.decorator_list, scope=node.name)
+        self._classes.append(state)
+        for child in node.body:
+            self.visit(child)
+        self._classes.pop()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        owner = self._classes[-1] if self._classes and not self._functions else None
+        qualname = f"{owner.name}.{node.name}" if owner else node.name
+        if self._functions:
+            qualname = f"{self._functions[-1].qualname}.{node.name}"
+        decorators = [self.resolve(d.func if isinstance(d, ast.Call) else d) or "" for d in node.decorator_list]
+        state = _FunctionState(node=node, qualname=qualname)
+        skips_before = len(self.skips)
+        self._visit_decorators(node.decorator_list, scope=qualname)
+        state.skipped = len(self.skips) > skips_before
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        self._functions.append(state)
+        outer_swallow, self._swallowing_tries = self._swallowing_tries, 0
+        skips_in_body = len(self.skips)
+        for child in node.body:
+            self.visit(child)
+        self._swallowing_tries = outer_swallow
+        self._functions.pop()
+        state.skipped = state.skipped or len(self.skips) > skips_in_body
+        if self._functions:  # a nested helper's assertions count for the test that defines it
+            parent = self._functions[-1]
+            parent.assertions += state.assertions
+            parent.constant += state.constant
+            parent.swallowed += state.swallowed
+        stub = _stub_kind(node.body)
+        self.functions.append(
+            Function(
+                name=node.name,
+                qualname=qualname,
+                line=node.lineno,
+                end_line=node.end_lineno or node.lineno,
+                class_name=owner.name if owner else None,
+                class_is_test=bool(owner and owner.is_test),
+                stub=stub,
+                stub_exempt=bool(
+                    any(d.rsplit(".", 1)[-1] in ABSTRACT_DECORATORS for d in decorators)
+                    or (owner and owner.is_protocol)
+                    or (stub in ("pass", "...") and node.name.startswith("__") and node.name.endswith("__"))
+                ),
+                assertions=state.assertions,
+                constant_assertions=state.constant,
+                swallowed_assertions=state.swallowed,
+                skipped=state.skipped,
+                snippet=self.snippet(node.lineno),
+            )
+        )
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _visit_decorators(self, decorators: list[ast.expr], scope: str) -> None:
+        self._decorator_scope = scope
+        for decorator in decorators:
+            self.visit(decorator)
+        self._decorator_scope = None
+
+    # skips -------------------------------------------------------------------------------------
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+            self._pytestmark_scope = self.scope()
+            self.visit(node.value)
+            self._pytestmark_scope = None
+            return
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        name = self.resolve(node)
+        if name in SKIP_MARKERS:  # a bare marker: @pytest.mark.skip, marks=pytest.mark.xfail
+            self._record_marker(node, name, None)
+            return
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.resolve(node.func)
+        if name in SKIP_MARKERS:
+            self._record_marker(node, name, node)
+            self._visit_arguments(node)
+            return
+        if name in SKIP_CALLS:
+            self._record(SKIP_CALLS[name], f"{name}()", _call_reason(name, node), node)
+        elif name in SKIP_EXCEPTIONS:
+            pass  # counted where it is raised, in visit_Raise
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "skipTest":
+            self._record("skip", "self.skipTest()", _first_text(node), node)
+        elif self._functions and _asserts(name, node):
+            self._count_assertion(constant=False)
+        self.generic_visit(node)
+
+    def _visit_arguments(self, node: ast.Call) -> None:
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            self.visit(arg)
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        name = self.resolve(target) if target is not None else None
+        if name and (name in SKIP_EXCEPTIONS or name.endswith(".SkipTest")):
+            reason = _first_text(node.exc) if isinstance(node.exc, ast.Call) else None
+            self._record("skip", f"raise {name.rsplit('.', 1)[-1]}", reason, node)
+            return
+        if self._functions and node.exc is not None:
+            self._count_assertion(constant=False)  # an explicit raise is a way to fail
+        self.generic_visit(node)
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        if self._functions:
+            self._count_assertion(constant=_always_true(node.test))
+        self.generic_visit(node)
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            expr = item.context_expr
+            name = self.resolve(expr.func) if isinstance(expr, ast.Call) else None
+            if self._functions and (name in ASSERTING_CONTEXTS or _asserts(name, expr)):
+                self._count_assertion(constant=False)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
+    def _count_assertion(self, constant: bool) -> None:
+        state = self._functions[-1]
+        state.assertions += 1
+        state.constant += constant
+        state.swallowed += self._swallowing_tries > 0
+
+    def _record_marker(self, node: ast.expr, name: str, call: ast.Call | None) -> None:
+        kind = SKIP_MARKERS[name]
+        if self._pytestmark_scope is not None:
+            form, scope = "pytestmark", self._pytestmark_scope
+        elif self._decorator_scope is not None:
+            form, scope = f"@{name}", self._decorator_scope
+        else:
+            form, scope = name, self.scope()
+        reason = _marker_reason(name, call) if call is not None else None
+        self._record(kind, form, reason, node, scope=scope)
+
+    def _record(
+        self, kind: str, form: str, reason: str | None, node: ast.AST, scope: str | None = None
+    ) -> None:
+        line = getattr(node, "lineno", 0)
+        self.skips.append(
+            Skip(
+                kind=kind,
+                form=form,
+                reason=reason,
+                line=line,
+                scope=scope or self.scope(),
+                in_not_implemented_handler=self._not_implemented_handlers > 0,
+                snippet=self.snippet(line),
+            )
+        )
+
+
+def _asserts(name: str | None, node: ast.expr) -> bool:
+    """A call that can fail a test: ``self.assert*``, ``mock.assert_called*``, ``self.fail``,
+    ``pytest.raises``, or a helper named ``assert_*``, ``check_*``, ``verify_*``, ``expect*``."""
+    if not isinstance(node, ast.Call):
+        return False
+    if name in ASSERTING_CONTEXTS:
+        return True
+    func = node.func
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    lowered = last.lower()
+    return lowered.startswith(ASSERTING_HELPER_PREFIXES) or last == "fail"
+
+
+def _always_true(test: ast.expr) -> bool:
+    """``assert True``, ``assert 1``, ``assert "text"``, ``assert (x, "message")``: cannot fail."""
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    if isinstance(test, ast.Tuple | ast.List):
+        return len(test.elts) > 0
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Constant):
+        return not test.operand.value
+    return False
+
+
+def _reraises(handler: ast.ExceptHandler) -> bool:
+    for node in _walk_body(handler.body):
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "fail":
+                return True
+    return False
+
+
+def _walk_body(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    for statement in body:
+        yield from ast.walk(statement)
+
+
+def _stub_kind(body: list[ast.stmt]) -> str | None:
+    rest = body[1:] if body and _is_docstring(body[0]) else body
+    if not rest:
+        return "docstring only"
+    if len(rest) != 1:
+        return None
+    only = rest[0]
+    if isinstance(only, ast.Pass):
+        return "pass"
+    if isinstance(only, ast.Expr) and isinstance(only.value, ast.Constant) and only.value.value is Ellipsis:
+        return "..."
+    if isinstance(only, ast.Raise) and only.exc is not None:
+        target = only.exc.func if isinstance(only.exc, ast.Call) else only.exc
+        if isinstance(target, ast.Name) and target.id == NOT_IMPLEMENTED:
+            return "raise NotImplementedError"
+    return None
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _text(node: ast.expr | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.strip()[:SNIPPET_CHARS] or None
+    return ast.unparse(node)[:SNIPPET_CHARS]
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _first_text(node: ast.Call) -> str | None:
+    return _text(_keyword(node, "reason") or _keyword(node, "msg") or (node.args[0] if node.args else None))
+
+
+def _marker_reason(name: str, node: ast.Call) -> str | None:
+    explicit = _keyword(node, "reason")
+    if explicit is not None:
+        return _text(explicit)
+    if name.endswith(("skipif", "skipIf", "skipUnless")):
+        # unittest.skipIf(condition, reason); pytest.mark.skipif(condition) has only the condition
+        if len(node.args) > 1:
+            return _text(node.args[1])
+        return f"when {_text(node.args[0])}" if node.args else None
+    if name.endswith("xfail") and node.args and not isinstance(node.args[0], ast.Constant | ast.JoinedStr):
+        return f"when {_text(node.args[0])}"
+    return _text(node.args[0]) if node.args else None
+
+
+def _call_reason(name: str, node: ast.Call) -> str | None:
+    if name == "pytest.importorskip":
+        module = _text(node.args[0]) if node.args else _text(_keyword(node, "modname"))
+        extra = _text(_keyword(node, "reason"))
+        return f"needs module {module}" + (f": {extra}" if extra else "")
+    return _first_text(node)

@@ -1,0 +1,149 @@
+"""Settings and their defaults, from ``gonogo.toml`` or ``pyproject.toml`` ``[tool.gonogo]``.
+
+The file is parsed once, here, and validated by pydantic with unknown keys forbidden, so a typo
+(``threshholds``) is an error that names the file and the key instead of a setting silently ignored.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gonogo.model import Operator, Waiver
+
+PROFILES = ("critical", "standard", "prototype")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file, the key and why."""
+
+    def __init__(self, path: Path | str, key: str, problem: str) -> None:
+        self.path, self.key, self.problem = str(path), key, problem
+        where = f"{self.path}: {key}: " if key else f"{self.path}: "
+        super().__init__(f"{where}{problem}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Thresholds(_Strict):
+    """Numbers checks judge by. Gate thresholds live with the gates (``[gates.NAME]``)."""
+
+    max_function_lines: int = Field(60, ge=1)
+    max_module_lines: int = Field(1000, ge=1)
+
+
+class ConditionSetting(_Strict):
+    metric: str
+    operator: Literal["==", "!=", "<", "<=", ">", ">="]
+    threshold: float
+
+    @property
+    def op(self) -> Operator:
+        return Operator(self.operator)
+
+
+class GateSetting(_Strict):
+    """Changes a default gate (``blocking``, its conditions), or declares a new one."""
+
+    blocking: bool | None = None
+    conditions: list[ConditionSetting] | None = None
+    enabled: bool = True
+
+
+class WaiverSetting(_Strict):
+    check: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    path: str | None = None
+    until: date | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_is_words(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a waiver needs a reason")
+        return value.strip()
+
+    def to_waiver(self) -> Waiver:
+        return Waiver(check=self.check, reason=self.reason, path=self.path, until=self.until)
+
+
+class Config(_Strict):
+    profile: Literal["critical", "standard", "prototype"] = "standard"
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    fail_on: Literal["no-go", "conditional"] = "no-go"
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    gates: dict[str, GateSetting] = Field(default_factory=dict)
+    waivers: list[WaiverSetting] = Field(default_factory=list)
+    deliverables: dict[str, list[str]] = Field(default_factory=dict)
+    source: str | None = Field(default=None, exclude=True)
+    base_dir: str | None = Field(default=None, exclude=True)
+
+    @property
+    def base_path(self) -> Path | None:
+        return Path(self.base_dir) if self.base_dir else None
+
+
+CONFIG_FILES = ("gonogo.toml", "pyproject.toml")
+
+
+def find_config_file(root: Path) -> Path | None:
+    """``gonogo.toml`` wins over ``pyproject.toml``; a pyproject without ``[tool.gonogo]`` is none."""
+    folder = root if root.is_dir() else root.parent
+    candidate = folder / "gonogo.toml"
+    if candidate.is_file():
+        return candidate
+    candidate = folder / "pyproject.toml"
+    if candidate.is_file():
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return candidate  # let load_config report the problem with its file name
+        if isinstance(data.get("tool"), dict) and "gonogo" in data["tool"]:
+            return candidate
+    return None
+
+
+def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> Config:
+    """Read and validate ``path`` (``None``: defaults), then apply command-line ``overrides``."""
+    raw: dict[str, Any] = {}
+    prefix = ""
+    if path is not None:
+        raw, prefix = _read_table(path)
+    merged = {**raw, **(overrides or {})}
+    try:
+        config = Config.model_validate(merged)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
+        raise ConfigError(path or "<command line>", key, error["msg"]) from exc
+    if path is not None:
+        config = config.model_copy(update={"source": str(path), "base_dir": str(path.parent)})
+    return config
+
+
+def _read_table(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, "", f"cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, "", f"not valid UTF-8 at byte {exc.start}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", f"invalid TOML: {exc}") from exc
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("gonogo", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError(path, "tool.gonogo", "must be a table")
+        return table, "tool.gonogo"
+    return data, ""

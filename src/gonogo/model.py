@@ -1,0 +1,320 @@
+"""The shapes that flow through gonogo: findings, check results, gates, the decision, the report.
+
+Everything here is a frozen, slotted, keyword-only dataclass or an enum, so a report that has been
+built cannot change under a reporter's feet, and two runs over the same facts compare equal.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+class Severity(enum.Enum):
+    """How bad a finding is. Ordered: ``CRITICAL`` is the worst."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for critical, 4 for info: sort ascending to put the worst first."""
+        return list(Severity).index(self)
+
+    @property
+    def weight(self) -> float:
+        """How much a check of this severity counts in an area score, and a finding in a penalty."""
+        return {"critical": 10.0, "high": 4.0, "medium": 2.0, "low": 1.0, "info": 0.25}[self.value]
+
+
+class Outcome(enum.Enum):
+    """What a check concluded. ``UNKNOWN`` means it could not tell, which is never a pass."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    UNKNOWN = "unknown"
+
+
+class Area(enum.Enum):
+    """The areas a report scores, 0-100 each."""
+
+    SECURITY = "security"
+    TESTS = "tests"
+    DEPENDENCIES = "dependencies"
+    CONTAINERS = "containers"
+    CODE_HEALTH = "code_health"
+    DOCUMENTATION = "documentation"
+    OBSERVABILITY = "observability"
+    RUNTIME = "runtime"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Category(enum.Enum):
+    """A family of checks. Its value is the id prefix every check of the family carries."""
+
+    TESTS = "TEST"
+    CODE = "CODE"
+    DELIVERABLES = "DLV"
+    DOCS = "DOC"
+    DEPENDENCIES = "DEP"
+    CONTAINERS = "IMG"
+    CI = "CI"
+    VULNERABILITIES = "VULN"
+    SECURITY = "SEC"
+    RUNTIME = "RUN"
+    SERVICES = "SVC"
+
+    @property
+    def prefix(self) -> str:
+        return self.value
+
+    @property
+    def area(self) -> Area:
+        return _CATEGORY_AREA[self]
+
+
+_CATEGORY_AREA = {
+    Category.TESTS: Area.TESTS,
+    Category.CODE: Area.CODE_HEALTH,
+    Category.DELIVERABLES: Area.DOCUMENTATION,
+    Category.DOCS: Area.DOCUMENTATION,
+    Category.DEPENDENCIES: Area.DEPENDENCIES,
+    Category.CONTAINERS: Area.CONTAINERS,
+    Category.CI: Area.DEPENDENCIES,
+    Category.VULNERABILITIES: Area.SECURITY,
+    Category.SECURITY: Area.SECURITY,
+    Category.RUNTIME: Area.RUNTIME,
+    Category.SERVICES: Area.RUNTIME,
+}
+
+
+class Decision(enum.Enum):
+    GO = "GO"
+    CONDITIONAL_GO = "CONDITIONAL_GO"
+    NO_GO = "NO_GO"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class GateStatus(enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+class Priority(enum.Enum):
+    """P0 blocks a gate, P1 security or reproducibility, P2 maintenance, P3 nice to have."""
+
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
+    """Where a finding is: a workspace-relative POSIX path (prefixed by the root's folder name when
+    several roots are scanned), and a 1-based line when one applies."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Waiver:
+    """An accepted finding or check: who accepted it is in the config file's history, why is here."""
+
+    check: str
+    reason: str
+    path: str | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One observed problem, with the evidence that shows it.
+
+    ``key`` distinguishes findings of one check at one place (a package name, a skip kind); it feeds
+    the fingerprint that baselines and SARIF use, so it must not contain line numbers.
+    """
+
+    check_id: str
+    severity: Severity
+    message: str
+    location: Location | None = None
+    evidence: str | None = None
+    key: str = ""
+    waived: Waiver | None = None
+    suppressed: str | None = None
+    data: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """Counts against gates: neither waived nor suppressed."""
+        return self.waived is None and self.suppressed is None
+
+    @property
+    def path(self) -> str | None:
+        return self.location.path if self.location else None
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line if self.location else None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A named datum the check attached (``package``, ``count``...), for plans and reporters."""
+        return dict(self.data).get(name, default)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Table:
+    """An expected-vs-actual (or any small) table a check wants shown, like seed 001's."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckResult:
+    check_id: str
+    title: str
+    category: Category
+    severity: Severity
+    outcome: Outcome
+    score: float | None
+    findings: tuple[Finding, ...] = ()
+    tables: tuple[Table, ...] = ()
+    reason: str | None = None
+    metrics: tuple[tuple[str, float | None], ...] = ()
+
+    @property
+    def active_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.active)
+
+
+class Operator(enum.Enum):
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+    def holds(self, measured: float, threshold: float) -> bool:
+        match self:
+            case Operator.EQ:
+                return measured == threshold
+            case Operator.NE:
+                return measured != threshold
+            case Operator.LT:
+                return measured < threshold
+            case Operator.LE:
+                return measured <= threshold
+            case Operator.GT:
+                return measured > threshold
+            case Operator.GE:
+                return measured >= threshold
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Condition:
+    metric: str
+    operator: Operator
+    threshold: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gate:
+    """A named set of conditions on metrics; every condition must hold for the gate to pass."""
+
+    name: str
+    conditions: tuple[Condition, ...]
+    blocking: bool = True
+    how_to_check: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConditionResult:
+    condition: Condition
+    measured: float | None
+    status: GateStatus
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GateResult:
+    gate: Gate
+    status: GateStatus
+    conditions: tuple[ConditionResult, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    """A remediation step a person takes, with the findings it resolves and how to verify it."""
+
+    priority: Priority
+    title: str
+    check_ids: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    verify: str
+    owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """Something the scan could not do or read, said plainly so silence is never taken as a pass."""
+
+    message: str
+    path: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RootInfo:
+    name: str
+    path: str
+    commit: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    decision: Decision
+    gates: tuple[GateResult, ...]
+    metrics: dict[str, float | None]
+    scores: dict[Area, float | None]
+    checks: tuple[CheckResult, ...]
+    plan: tuple[Action, ...]
+    notes: tuple[Note, ...] = ()
+    roots: tuple[RootInfo, ...] = ()
+    profile: str = "standard"
+    tool_version: str = ""
+    data_versions: dict[str, str] = field(default_factory=dict)
+    duration_seconds: float | None = None
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for result in self.checks for f in result.findings)
+
+    @property
+    def checks_ran(self) -> int:
+        return sum(r.outcome in (Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN) for r in self.checks)
+
+    @property
+    def checks_passed(self) -> int:
+        return sum(r.outcome is Outcome.PASS for r in self.checks)

@@ -1,0 +1,110 @@
+"""Findings grouped into actions a person takes, prioritised P0-P3.
+
+A check family may register a planner that groups its findings its own way ("add boto3 to 5
+requirements files"); every other check gets one action for all its findings. P0 is what blocks a
+failing blocking gate, P1 security and reproducibility, P2 maintenance, P3 the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from gonogo.model import (
+    Action,
+    Area,
+    CheckResult,
+    Finding,
+    GateResult,
+    GateStatus,
+    Priority,
+    Severity,
+)
+
+Grouping = Iterable[tuple[str, Sequence[Finding]]]
+Planner = Callable[[Sequence[Finding]], Grouping]
+Owners = Callable[[str], str | None]
+
+PLANNERS: dict[str, Planner] = {}
+
+_P1_AREAS = {Area.SECURITY, Area.DEPENDENCIES, Area.CONTAINERS}
+
+
+def planner(check_id: str) -> Callable[[Planner], Planner]:
+    """Register how the findings of ``check_id`` group into actions: (title, findings) pairs."""
+
+    def register(func: Planner) -> Planner:
+        PLANNERS[check_id] = func
+        return func
+
+    return register
+
+
+def count_files(findings: Sequence[Finding]) -> int:
+    return len({f.path for f in findings if f.path})
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def build_plan(
+    results: Sequence[CheckResult],
+    gates: Sequence[GateResult],
+    verify_target: str,
+    owners: Owners | None = None,
+) -> tuple[Action, ...]:
+    blocking_metrics = {
+        c.condition.metric
+        for g in gates
+        if g.gate.blocking and g.status is GateStatus.FAIL
+        for c in g.conditions
+        if c.status is GateStatus.FAIL
+    }
+    actions: list[Action] = []
+    for result in results:
+        active = result.active_findings
+        if not active:
+            continue
+        published = {name for name, _ in result.metrics}
+        priority = _priority(result, active, blocks=bool(published & blocking_metrics))
+        grouping = PLANNERS.get(result.check_id, _one_action(result.title))
+        for title, findings in grouping(active):
+            paths = sorted({f.path for f in findings if f.path})
+            actions.append(
+                Action(
+                    priority=priority,
+                    title=title,
+                    check_ids=(result.check_id,),
+                    findings=tuple(findings),
+                    verify=f"gonogo check --select {result.check_id} {verify_target}".strip(),
+                    owner=_owner_of(paths, owners),
+                )
+            )
+    return tuple(sorted(actions, key=lambda a: (a.priority.value, -len(a.findings), a.title)))
+
+
+def _priority(result: CheckResult, findings: Sequence[Finding], blocks: bool) -> Priority:
+    if blocks:
+        return Priority.P0
+    worst = min(f.severity.rank for f in findings)
+    if result.category.area in _P1_AREAS and worst <= Severity.MEDIUM.rank:
+        return Priority.P1
+    if worst <= Severity.MEDIUM.rank:
+        return Priority.P2
+    return Priority.P3
+
+
+def _one_action(title: str) -> Planner:
+    def group(findings: Sequence[Finding]) -> Grouping:
+        files = count_files(findings)
+        where = f" in {plural(files, 'file')}" if files else ""
+        yield f"{title}: resolve {plural(len(findings), 'finding')}{where}", findings
+
+    return group
+
+
+def _owner_of(paths: Sequence[str], owners: Owners | None) -> str | None:
+    if owners is None:
+        return None
+    found = sorted({o for p in paths if (o := owners(p))})
+    return ", ".join(found) if found else None

@@ -1,0 +1,105 @@
+"""Default gates per profile, and the config's changes to them.
+
+Checks state how bad a finding is; this module states what blocks a release. A profile sets the bar
+by how critical the service is: ``critical`` (a payment API), ``standard``, ``prototype``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gonogo.config import Config, ConfigError
+from gonogo.model import Condition, Gate, Operator
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Profile:
+    name: str
+    strict: bool
+    lenient: bool
+    coverage_percent: float
+    p95_ms: float
+    p99_ms: float
+    error_rate: float
+
+
+PROFILES = {
+    "critical": Profile(
+        name="critical", strict=True, lenient=False, coverage_percent=80, p95_ms=200, p99_ms=500,
+        error_rate=0.001,
+    ),
+    "standard": Profile(
+        name="standard", strict=False, lenient=False, coverage_percent=60, p95_ms=500, p99_ms=1000,
+        error_rate=0.01,
+    ),
+    "prototype": Profile(
+        name="prototype", strict=False, lenient=True, coverage_percent=0, p95_ms=2000, p99_ms=5000,
+        error_rate=0.05,
+    ),
+}
+
+
+def when(metric: str, operator: str, threshold: float) -> Condition:
+    return Condition(metric=metric, operator=Operator(operator), threshold=threshold)
+
+
+def default_gates(profile: Profile) -> list[Gate]:
+    """The gates of the seeds: security, no skipped tests, build reproducibility, documentation."""
+    return [
+        Gate(
+            name="Test integrity",
+            blocking=not profile.lenient,
+            conditions=(when("tests.files", ">=", 1), when("tests.skipped", "==", 0)),
+            how_to_check="gonogo check --select TEST",
+        ),
+        Gate(
+            name="Test quality",
+            blocking=profile.strict,
+            conditions=(
+                when("tests.without_assertions", "==", 0),
+                when("tests.xfail", "==", 0),
+            ),
+            how_to_check="gonogo check --select TEST",
+        ),
+        Gate(
+            name="Deliverables",
+            blocking=not profile.lenient,
+            conditions=(when("deliverables.missing", "==", 0), when("docs.broken_references", "==", 0)),
+            how_to_check="gonogo check --select DLV,DOC",
+        ),
+        Gate(
+            name="Code health",
+            blocking=profile.strict,
+            conditions=(
+                when("code.unparsable_files", "==", 0),
+                when("code.stubs", "==", 0),
+                when("code.long_functions", "==", 0),
+            ),
+            how_to_check="gonogo check --select CODE",
+        ),
+    ]
+
+
+def gates_for(config: Config) -> list[Gate]:
+    """The profile's gates with the config's ``[gates.NAME]`` changes applied, in a stable order."""
+    gates = {gate.name: gate for gate in default_gates(PROFILES[config.profile])}
+    for name, setting in config.gates.items():
+        if not setting.enabled:
+            gates.pop(name, None)
+            continue
+        current = gates.get(name)
+        if current is None and not setting.conditions:
+            raise ConfigError(config.source or "<config>", f"gates.{name}", "a new gate needs conditions")
+        conditions = (
+            tuple(Condition(metric=c.metric, operator=c.op, threshold=c.threshold) for c in setting.conditions)
+            if setting.conditions
+            else current.conditions  # type: ignore[union-attr]
+        )
+        blocking = setting.blocking if setting.blocking is not None else (current.blocking if current else True)
+        gates[name] = Gate(
+            name=name,
+            conditions=conditions,
+            blocking=blocking,
+            how_to_check=current.how_to_check if current else "",
+        )
+    return list(gates.values())

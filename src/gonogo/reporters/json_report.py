@@ -1,0 +1,135 @@
+"""``report.json``: the machine contract, validated against ``schema/report.schema.json``.
+
+Deterministic: the same report gives the same bytes (sorted findings, no clock). The duration is
+the one figure that changes between runs, so it lives under ``evidence`` where diffs can ignore it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gonogo.model import Action, CheckResult, Finding, GateResult, Report, Table
+
+SCHEMA_VERSION = "1.0"
+
+
+def finding_sort_key(finding: Finding) -> tuple[int, str, str, int, str]:
+    return (finding.severity.rank, finding.check_id, finding.path or "", finding.line or 0, finding.message)
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    findings = sorted(report.findings, key=finding_sort_key)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "decision": report.decision.value,
+        "profile": report.profile,
+        "summary": {
+            "checks_ran": report.checks_ran,
+            "checks_passed": report.checks_passed,
+            "findings": len(findings),
+            "active_findings": sum(f.active for f in findings),
+        },
+        "gates": [_gate(g) for g in report.gates],
+        "metrics": dict(sorted(report.metrics.items())),
+        "scores": {area.value: score for area, score in report.scores.items()},
+        "checks": [_check(c) for c in report.checks],
+        "findings": [finding_to_dict(f) for f in findings],
+        "plan": [_action(a) for a in report.plan],
+        "notes": [
+            {"message": n.message, "path": n.path, "source": n.source}
+            for n in sorted(report.notes, key=lambda n: (n.source, n.path or "", n.message))
+        ],
+        "evidence": {
+            "tool": "gonogo",
+            "tool_version": report.tool_version,
+            "roots": [{"name": r.name, "commit": r.commit} for r in report.roots],
+            "data": dict(sorted(report.data_versions.items())),
+            "duration_seconds": report.duration_seconds,
+        },
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "check_id": finding.check_id,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "path": finding.path,
+        "line": finding.line,
+        "evidence": finding.evidence,
+        "waived": finding.waived is not None,
+    }
+    if finding.waived is not None:
+        out["waiver"] = {
+            "reason": finding.waived.reason,
+            "until": finding.waived.until.isoformat() if finding.waived.until else None,
+        }
+    if finding.suppressed is not None:
+        out["suppressed"] = finding.suppressed
+    if finding.data:
+        out["data"] = {key: _plain(value) for key, value in finding.data}
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _gate(result: GateResult) -> dict[str, Any]:
+    return {
+        "name": result.gate.name,
+        "status": result.status.value,
+        "blocking": result.gate.blocking,
+        "conditions": [
+            {
+                "metric": c.condition.metric,
+                "operator": c.condition.operator.value,
+                "threshold": c.condition.threshold,
+                "measured": c.measured,
+                "status": c.status.value,
+            }
+            for c in result.conditions
+        ],
+        "how_to_check": result.gate.how_to_check or None,
+    }
+
+
+def _check(result: CheckResult) -> dict[str, Any]:
+    return {
+        "id": result.check_id,
+        "title": result.title,
+        "category": result.category.name.lower(),
+        "area": result.category.area.value,
+        "severity": result.severity.value,
+        "outcome": result.outcome.value,
+        "score": result.score,
+        "reason": result.reason,
+        "findings": len(result.findings),
+        "active_findings": len(result.active_findings),
+        "tables": [_table(t) for t in result.tables],
+    }
+
+
+def _table(table: Table) -> dict[str, Any]:
+    return {"title": table.title, "columns": list(table.columns), "rows": [list(r) for r in table.rows]}
+
+
+def _action(action: Action) -> dict[str, Any]:
+    return {
+        "priority": action.priority.value,
+        "title": action.title,
+        "check_ids": list(action.check_ids),
+        "findings": len(action.findings),
+        "locations": sorted({str(f.location) for f in action.findings if f.location})[:50],
+        "verify": action.verify,
+        "owner": action.owner,
+    }

@@ -1,0 +1,175 @@
+"""``report.md``: the readiness report the seeds wrote by hand, from evidence.
+
+Written for the person who must say yes or no first (decision, why, what was not checked, gates,
+scores), then for the engineer who fixes things (plan, findings with locations, verification).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from gonogo.model import Area, CheckResult, Priority, Report, Table
+from gonogo.reporters.json_report import finding_sort_key
+from gonogo.reporters.summary import condition_text, not_checked, number, why
+
+FINDINGS_PER_CHECK = 25
+STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN"}
+
+
+def render(report: Report) -> str:
+    return "\n".join(_lines(report)).rstrip() + "\n"
+
+
+def _lines(report: Report) -> Iterator[str]:
+    roots = ", ".join(r.name for r in report.roots)
+    yield f"# Production readiness: {report.decision.label}"
+    yield ""
+    yield f"**Decision: {report.decision.label}** for {roots or 'the workspace'} (profile `{report.profile}`)."
+    yield f"{report.checks_passed} of {report.checks_ran} checks passed."
+    yield ""
+    yield why(report)
+    yield ""
+    yield from _not_checked(report)
+    yield from _gates(report)
+    yield from _scores(report)
+    yield from _plan(report)
+    yield from _findings(report)
+    yield from _checklist(report)
+    yield from _evidence(report)
+
+
+def _not_checked(report: Report) -> Iterator[str]:
+    items = list(not_checked(report))
+    yield "## Not checked"
+    yield ""
+    if not items:
+        yield "Everything the gates need was measured."
+    yield from (f"- {item}" for item in items)
+    yield ""
+
+
+def _gates(report: Report) -> Iterator[str]:
+    yield "## Gates"
+    yield ""
+    yield from _table(
+        ("Gate", "Blocking", "Status", "Measured"),
+        (
+            (
+                g.gate.name,
+                "yes" if g.gate.blocking else "no",
+                STATUS_MARK[g.status.value],
+                "; ".join(condition_text(c) for c in g.conditions),
+            )
+            for g in report.gates
+        ),
+    )
+
+
+def _scores(report: Report) -> Iterator[str]:
+    yield "## Scores"
+    yield ""
+    yield from _table(
+        ("Area", "Score (0-100)"),
+        ((area.label, number(report.scores.get(area))) for area in Area),
+    )
+    yield from _table(
+        ("Check", "Title", "Outcome", "Score", "Findings"),
+        (
+            (r.check_id, r.title, r.outcome.value, number(r.score), str(len(r.active_findings)))
+            for r in report.checks
+        ),
+    )
+
+
+def _plan(report: Report) -> Iterator[str]:
+    yield "## Remediation plan"
+    yield ""
+    if not report.plan:
+        yield "Nothing to do."
+        yield ""
+        return
+    for priority in Priority:
+        actions = [a for a in report.plan if a.priority is priority]
+        if not actions:
+            continue
+        yield f"### {priority.value}"
+        yield ""
+        for action in actions:
+            owner = f" (owner: {action.owner})" if action.owner else ""
+            yield f"- **{action.title}**{owner} — resolves {len(action.findings)}; verify: `{action.verify}`"
+        yield ""
+
+
+def _findings(report: Report) -> Iterator[str]:
+    yield "## Findings"
+    yield ""
+    failing = [r for r in report.checks if r.findings or r.tables]
+    failing.sort(key=lambda r: (min((f.severity.rank for f in r.findings), default=9), r.check_id))
+    if not failing:
+        yield "No findings."
+        yield ""
+    for result in failing:
+        yield from _check_section(result)
+
+
+def _check_section(result: CheckResult) -> Iterator[str]:
+    active = len(result.active_findings)
+    yield f"### {result.check_id} {result.title} ({result.outcome.value}, {active} active)"
+    yield ""
+    for table in result.tables:
+        yield from _render_table(table)
+    findings = sorted(result.findings, key=finding_sort_key)
+    for finding in findings[:FINDINGS_PER_CHECK]:
+        where = f"`{finding.location}` " if finding.location else ""
+        status = ""
+        if finding.waived:
+            status = f" _(waived: {finding.waived.reason})_"
+        elif finding.suppressed:
+            status = f" _(suppressed: {finding.suppressed})_"
+        yield f"- [{finding.severity.value}] {where}{_escape(finding.message)}{status}"
+    if len(findings) > FINDINGS_PER_CHECK:
+        yield f"- ... and {len(findings) - FINDINGS_PER_CHECK} more (see report.json)"
+    yield ""
+
+
+def _checklist(report: Report) -> Iterator[str]:
+    commands = sorted({a.verify for a in report.plan})
+    yield "## Verification checklist"
+    yield ""
+    if not commands:
+        yield "- [x] nothing to verify"
+    yield from (f"- [ ] `{command}`" for command in commands)
+    yield ""
+
+
+def _evidence(report: Report) -> Iterator[str]:
+    yield "## Evidence"
+    yield ""
+    yield f"- gonogo {report.tool_version}, profile `{report.profile}`"
+    for root in report.roots:
+        yield f"- root `{root.name}` at commit `{root.commit or 'not a git checkout'}`"
+    for name, version in sorted(report.data_versions.items()):
+        yield f"- data: {name} {version}"
+    if report.duration_seconds is not None:
+        yield f"- scan took {report.duration_seconds:.2f} s"
+    yield ""
+
+
+def _render_table(table: Table) -> Iterator[str]:
+    yield f"**{table.title}**"
+    yield ""
+    yield from _table(table.columns, table.rows)
+
+
+def _table(columns: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterator[str]:
+    header = list(columns)
+    yield "| " + " | ".join(header) + " |"
+    yield "|" + "|".join("---" for _ in header) + "|"
+    for row in rows:
+        yield "| " + " | ".join(_escape(cell) for cell in row) + " |"
+    yield ""
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+

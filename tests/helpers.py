@@ -1,0 +1,47 @@
+"""Builders for the small repositories tests scan."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+from gonogo.api import scan
+from gonogo.config import find_config_file, load_config
+from gonogo.model import CheckResult, Report
+from gonogo.options import ScanOptions
+
+
+def make_repo(root: Path, files: Mapping[str, str | bytes], git: bool = False) -> Path:
+    """Write ``files`` (path -> text, dedented, or bytes) under ``root``; optionally ``git init``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for relpath, content in files.items():
+        target = root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    if git:
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+        subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+        subprocess.run(
+            ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com",
+             "commit", "-qm", "initial"],
+            check=True,
+        )
+    return root
+
+
+def scan_repo(root: Path, select: str | None = None, **config: object) -> Report:
+    """Scan ``root`` with no cache and the given config keys (``select="TEST"`` keeps one family)."""
+    overrides = dict(config)
+    if select:
+        overrides["select"] = select.split(",")
+    return scan([root], config=load_config(find_config_file(root), overrides), options=ScanOptions(use_cache=False))
+
+
+def result_of(report: Report, check_id: str) -> CheckResult:
+    return next(r for r in report.checks if r.check_id == check_id)
+
