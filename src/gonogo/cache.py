@@ -7,6 +7,7 @@ holding the lock), the scan carries on without it and says so once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import sqlite3
@@ -82,8 +83,6 @@ class FactCache:
     def _off(self, problem: str) -> None:
         self.problem = problem
         if self._db is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self._db.close()
-            except sqlite3.Error:
-                pass
         self._db = None

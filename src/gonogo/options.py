@@ -19,6 +19,24 @@ class ScanOptions:
     cache_dir: str | None = None
     today: date = field(default_factory=date.today)
     progress: ProgressCallback | None = None
+    vulndb_path: str | None = None
+    """The vulnerability index to use (``None``: the user cache's; the CLI reads GONOGO_VULNDB)."""
+    online_vulns: bool = False
+    """Ask the OSV API for the freshest advisories instead of the local index (network)."""
+    outdated: bool = False
+    """Compare pins with the latest releases on PyPI (VULN003; network)."""
+    osv_api_url: str = "https://api.osv.dev"
+    pypi_url: str = "https://pypi.org"
+    run_tests: bool = False
+    """Run the repository's pytest suite (executes its code; RUN checks)."""
+    python: str | None = None
+    """The interpreter that runs the suite (``None``: the one on PATH)."""
+    test_timeout: float = 900.0
+    """Seconds before the suite's process group is killed; the timeout is reported as evidence."""
+    probe: bool = False
+    """Probe the declared services: health, OpenAPI smoke, load (SVC checks)."""
+    services: tuple[str, ...] = ()
+    """Extra services as ``NAME=URL`` from the command line, added to the config's."""
 
     def report_progress(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:

@@ -30,7 +30,7 @@ def load_owners(workspace: Workspace) -> Callable[[str], str | None] | None:
         for line in text.splitlines():
             parts = line.split("#", 1)[0].split()
             if len(parts) >= 2:
-                spec = pathspec.PathSpec.from_lines("gitwildmatch", [parts[0]])
+                spec = pathspec.GitIgnoreSpec.from_lines([parts[0]])
                 rules.append((prefix, spec, " ".join(parts[1:])))
     if not rules:
         return None

@@ -141,7 +141,7 @@ class Workspace:
         self.notes.append(Note(message=message, path=path, source=source))
 
     def _walk(self, root: Root) -> Iterator[SourceFile]:
-        user_spec = pathspec.PathSpec.from_lines("gitwildmatch", self.excludes)
+        user_spec = pathspec.GitIgnoreSpec.from_lines(self.excludes)
         if root.path.is_file():
             yield SourceFile(
                 root=root.path.parent,
@@ -166,7 +166,7 @@ class Workspace:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            self.note(f"folder not readable: {exc.strerror or exc}", root.display(rel or "."), "workspace")
+            self.note(f"folder not readable: {exc.strerror or exc}", root.display(rel.rstrip("/") or "."), "workspace")
             return
         gitignore = next((e for e in entries if e.name == ".gitignore"), None)
         if gitignore is not None:
@@ -207,7 +207,7 @@ def _load_gitignore(path: Path) -> pathspec.PathSpec:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         lines = []
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _ignored(
@@ -216,10 +216,7 @@ def _ignored(
     candidate = f"{rel}/" if is_dir else rel
     if user.match_file(candidate):
         return True
-    for base, spec in ignores:
-        if candidate.startswith(base) and spec.match_file(candidate[len(base) :]):
-            return True
-    return False
+    return any(candidate.startswith(base) and spec.match_file(candidate[len(base) :]) for base, spec in ignores)
 
 
 def _is_virtualenv(folder: Path) -> bool:

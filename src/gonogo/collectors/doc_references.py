@@ -20,10 +20,11 @@ from markdown_it.token import Token
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
-FILE_EXTENSIONS = frozenset(
-    "py pyi md rst txt toml yaml yml json cfg ini sh bash ps1 js mjs ts tsx jsx html css scss sql dot "
-    "ipynb lock conf xml csv go rs java kt rb php c h cpp hpp tf proto graphql env".split()
-)
+_EXTENSIONS = """
+py pyi md rst txt toml yaml yml json cfg ini sh bash ps1 js mjs ts tsx jsx html css scss sql dot ipynb
+lock conf xml csv go rs java kt rb php c h cpp hpp tf proto graphql env
+"""
+FILE_EXTENSIONS = frozenset(_EXTENSIONS.split())
 HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes)", re.IGNORECASE)
 NOT_A_PATH = re.compile(r"[\s<>{}()|=,;:'\"`$*?\[\]\\@!]|^[-~/.]?$|^-|^~|^/|://|^\.\.?/?$")
 PLACEHOLDER = re.compile(r"(^|/)(path/to|your[-_]|my[-_]|foo|bar|example|xxx)", re.IGNORECASE)

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -392,16 +392,6 @@ class _Visitor(ast.NodeVisitor):
             self._count_assertion(constant=_always_true(node.test))
         self.generic_visit(node)
 
-    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
-        for item in node.items:
-            expr = item.context_expr
-            name = self.resolve(expr.func) if isinstance(expr, ast.Call) else None
-            if self._functions and (name in ASSERTING_CONTEXTS or _asserts(name, expr)):
-                self._count_assertion(constant=False)
-        self.generic_visit(node)
-
-    visit_AsyncWith = visit_With
-
     def _count_assertion(self, constant: bool) -> None:
         state = self._functions[-1]
         state.assertions += 1
@@ -445,8 +435,9 @@ def _asserts(name: str | None, node: ast.expr) -> bool:
         return True
     func = node.func
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    lowered = last.lower()
-    return lowered.startswith(ASSERTING_HELPER_PREFIXES) or last == "fail"
+    # a lower-case start keeps exception classes (``AssertionError(...)``) out; raising is counted
+    # where it happens
+    return (last[:1].islower() and last.lower().startswith(ASSERTING_HELPER_PREFIXES)) or last == "fail"
 
 
 def _always_true(test: ast.expr) -> bool:

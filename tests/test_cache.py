@@ -1,0 +1,46 @@
+"""The per-file fact cache: a warm scan parses nothing, a damaged cache is survived."""
+
+from __future__ import annotations
+
+from gonogo.api import scan
+from gonogo.collectors import python as python_collector
+from gonogo.config import load_config
+from gonogo.options import ScanOptions
+from tests.helpers import make_repo
+
+
+def scan_counting_parses(root, cache_dir, monkeypatch):
+    parsed = []
+    real = python_collector.extract
+
+    def counting(data):
+        parsed.append(data)
+        return real(data)
+
+    monkeypatch.setattr(python_collector, "extract", counting)
+    report = scan([root], config=load_config(None, {"select": ["CODE"]}),
+                  options=ScanOptions(jobs=1, cache_dir=str(cache_dir)))
+    return report, len(parsed)
+
+
+def test_warm_scan_parses_only_changed_files(tmp_path, monkeypatch):
+    root = make_repo(tmp_path / "repo", {"a.py": "def f():\n    pass\n", "b.py": "x = 1\n"})
+    cold, cold_parses = scan_counting_parses(root, tmp_path / "cache", monkeypatch)
+    warm, warm_parses = scan_counting_parses(root, tmp_path / "cache", monkeypatch)
+    assert (cold_parses, warm_parses) == (2, 0)
+    assert warm.metrics == cold.metrics
+    (root / "b.py").write_text("def g():\n    ...\n")
+    changed, changed_parses = scan_counting_parses(root, tmp_path / "cache", monkeypatch)
+    assert changed_parses == 1
+    assert changed.metrics["code.stubs"] == 2
+
+
+def test_corrupt_cache_is_a_note_not_a_failure(tmp_path, monkeypatch):
+    root = make_repo(tmp_path / "repo", {"a.py": "def f():\n    pass\n"})
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / "facts.sqlite").write_bytes(b"this is not a database" * 100)
+    report, parses = scan_counting_parses(root, cache_dir, monkeypatch)
+    assert parses == 1
+    assert report.metrics["code.stubs"] == 1
+    assert any("cache" in n.message for n in report.notes)

@@ -1,0 +1,81 @@
+"""The command line end to end: exit codes, written reports, explain and list-checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gonogo.cli import app
+from gonogo.registry import load_plugins
+from tests.helpers import make_repo
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "control-center"
+runner = CliRunner()
+
+CLEAN = {
+    "app/core.py": "def run():\n    return 1\n",
+    "tests/test_core.py": "from app.core import run\n\ndef test_run():\n    assert run() == 1\n",
+}
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_example_is_no_go_and_writes_reports(tmp_path):
+    target = tmp_path / "control-center"
+    shutil.copytree(EXAMPLE, target)
+    result = invoke("check", str(target), "--format", "md,json", "--output", str(tmp_path / "out"),
+                    "--select", "TEST,CODE,DLV,DOC")
+    assert result.exit_code == 1, result.output
+    assert "NO GO" in result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["decision"] == "NO_GO"
+    assert report["metrics"]["tests.skipped"] == 5
+    assert "# Production readiness: NO GO" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_clean_repository_is_go(tmp_path):
+    repo = make_repo(tmp_path / "clean", CLEAN)
+    result = invoke("check", str(repo), "--select", "TEST,CODE,DLV,DOC")
+    assert result.exit_code == 0, result.output
+    assert "GO" in result.output and "NO GO" not in result.output
+
+
+def test_conditional_go_fails_only_when_asked(tmp_path):
+    repo = make_repo(tmp_path / "cond", {**CLEAN, "app/core.py": "def run():\n    return 1\n\ndef later():\n    pass\n"})
+    assert invoke("check", str(repo), "--select", "TEST,CODE", "-q").exit_code == 0
+    strict = invoke("check", str(repo), "--select", "TEST,CODE", "-q", "--fail-on", "conditional")
+    assert strict.exit_code == 1
+    assert "CONDITIONAL GO" in strict.output
+
+
+def test_config_error_exits_2_naming_file_and_key(tmp_path):
+    repo = make_repo(tmp_path / "bad", {"gonogo.toml": "profile = 'extreme'\n", "a.py": "x = 1\n"})
+    result = runner.invoke(app, ["check", str(repo)])
+    assert result.exit_code == 2
+    assert "gonogo.toml" in result.output and "profile" in result.output
+
+
+@pytest.mark.parametrize("args", [["check", "/no/such/path"], ["check", ".", "--format", "pdf"]],
+                         ids=["missing path", "unknown format"])
+def test_no_decision_possible_exits_2(args):
+    assert runner.invoke(app, args).exit_code == 2
+
+
+def test_explain_prints_why_and_fix():
+    result = invoke("explain", "TEST001")
+    assert result.exit_code == 0
+    assert "No test is skipped" in result.output and "Why:" in result.output and "Fix:" in result.output
+    assert runner.invoke(app, ["explain", "NOPE999"]).exit_code == 2
+
+
+def test_list_checks_lists_every_registered_check():
+    result = invoke("list-checks")
+    assert result.exit_code == 0
+    for check_id in load_plugins().checks:
+        assert check_id in result.output

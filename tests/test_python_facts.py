@@ -1,0 +1,195 @@
+"""The per-file extractor: skips, assertions, stubs and imports, and hostile inputs."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from gonogo.collectors.python_facts import extract
+
+
+def facts(source: str):
+    return extract(textwrap.dedent(source).encode())
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "form", "reason"),
+    [
+        ("import pytest\n@pytest.mark.skip(reason='later')\ndef test_a(): pass\n", "skip", "@pytest.mark.skip", "later"),
+        ("import pytest\n@pytest.mark.skip\ndef test_a(): pass\n", "skip", "@pytest.mark.skip", None),
+        ("import pytest, sys\n@pytest.mark.skipif(sys.platform == 'win32', reason='posix')\ndef test_a(): pass\n",
+         "skipif", "@pytest.mark.skipif", "posix"),
+        ("import pytest\n@pytest.mark.xfail(reason='bug 12')\ndef test_a(): assert 0\n", "xfail", "@pytest.mark.xfail", "bug 12"),
+        ("import pytest\ndef test_a():\n    pytest.skip('not ready')\n", "skip", "pytest.skip()", "not ready"),
+        ("import pytest\ndef test_a():\n    pytest.xfail('flaky')\n", "xfail", "pytest.xfail()", "flaky"),
+        ("import pytest\nnp = pytest.importorskip('numpy')\n", "importorskip", "pytest.importorskip()", "needs module numpy"),
+        ("import pytest\npytestmark = pytest.mark.skip(reason='whole module')\n", "skip", "pytestmark", "whole module"),
+        ("import pytest\npytestmark = [pytest.mark.slow, pytest.mark.skipif(True, reason='ci')]\n", "skipif", "pytestmark", "ci"),
+        ("import unittest\nclass T(unittest.TestCase):\n    @unittest.skip('old')\n    def test_a(self): pass\n",
+         "skip", "@unittest.skip", "old"),
+        ("import unittest\nclass T(unittest.TestCase):\n    @unittest.skipIf(True, 'win only')\n    def test_a(self): pass\n",
+         "skipif", "@unittest.skipIf", "win only"),
+        ("import unittest\nclass T(unittest.TestCase):\n    def test_a(self):\n        self.skipTest('no db')\n",
+         "skip", "self.skipTest()", "no db"),
+        ("import unittest\ndef test_a():\n    raise unittest.SkipTest('gone')\n", "skip", "raise SkipTest", "gone"),
+        ("from pytest import mark\n@mark.skip(reason='alias')\ndef test_a(): pass\n", "skip", "@pytest.mark.skip", "alias"),
+        ("import pytest as pt\ndef test_a():\n    pt.skip(reason='renamed')\n", "skip", "pytest.skip()", "renamed"),
+        ("from unittest import skip\n@skip('imported name')\ndef test_a(): pass\n", "skip", "@unittest.skip", "imported name"),
+    ],
+    ids=[
+        "mark.skip with reason", "bare mark.skip", "skipif", "xfail marker", "skip call", "xfail call",
+        "importorskip", "module pytestmark", "pytestmark list", "unittest.skip", "unittest.skipIf",
+        "self.skipTest", "raise SkipTest", "from pytest import mark", "import pytest as pt",
+        "from unittest import skip",
+    ],
+)
+def test_skip_forms_are_recorded(source, kind, form, reason):
+    skips = facts(source).skips
+    assert [(s.kind, s.form, s.reason) for s in skips] == [(kind, form, reason)]
+
+
+def test_skip_inside_not_implemented_handler_is_marked():
+    found = facts(
+        """
+        import pytest
+        def test_ws(client):
+            try:
+                client.connect()
+            except NotImplementedError:
+                pytest.skip("WebSocket not implemented")
+        """
+    ).skips
+    assert len(found) == 1
+    assert found[0].in_not_implemented_handler
+    assert found[0].scope == "test_ws"
+    assert found[0].line == 7
+
+
+def test_unrelated_skip_function_is_not_a_test_skip():
+    assert facts("def skip(x): pass\ndef test_a():\n    skip(1)\n    assert True\n").skips == ()
+
+
+def test_skip_in_conftest_fixture_is_recorded():
+    found = facts(
+        """
+        import pytest
+        @pytest.fixture
+        def app():
+            pytest.skip("app not importable")
+        """
+    ).skips
+    assert [(s.scope, s.reason) for s in found] == [("app", "app not importable")]
+
+
+def _test(source: str):
+    return next(f for f in facts(source).functions if f.name.startswith("test"))
+
+
+@pytest.mark.parametrize(
+    ("body", "assertions", "constant", "swallowed"),
+    [
+        ("x = 1", 0, 0, 0),
+        ("assert compute() == 2", 1, 0, 0),
+        ("assert True", 1, 1, 0),
+        ("assert (compute(), 'message')", 1, 1, 0),
+        ("with pytest.raises(ValueError):\n        compute()", 1, 0, 0),
+        ("self.assertEqual(compute(), 2)", 1, 0, 0),
+        ("mocked.assert_called_once_with(2)", 1, 0, 0),
+        ("check_response(compute())", 1, 0, 0),
+        ("try:\n        assert compute()\n    except Exception:\n        pass", 1, 0, 1),
+        ("try:\n        assert compute()\n    except Exception:\n        raise", 1, 0, 0),
+        ("if compute() != 2:\n        raise AssertionError('bad')", 1, 0, 0),
+    ],
+    ids=[
+        "no assertion", "real assert", "assert True", "assert tuple", "pytest.raises", "self.assertEqual",
+        "mock assert_called", "check helper", "swallowed by except Exception", "re-raised", "explicit raise",
+    ],
+)
+def test_assertions_are_counted(body, assertions, constant, swallowed):
+    function = _test(f"import pytest\ndef test_x(self=None, mocked=None):\n    {body}\n")
+    assert (function.assertions, function.constant_assertions, function.swallowed_assertions) == (
+        assertions,
+        constant,
+        swallowed,
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "stub", "exempt"),
+    [
+        ("def f():\n    pass\n", "pass", False),
+        ("def f():\n    ...\n", "...", False),
+        ("def f():\n    '''Doc.'''\n", "docstring only", False),
+        ("def f():\n    raise NotImplementedError\n", "raise NotImplementedError", False),
+        ("def f():\n    raise NotImplementedError('later')\n", "raise NotImplementedError", False),
+        ("def f():\n    return 1\n", None, False),
+        ("import abc\nclass A(abc.ABC):\n    @abc.abstractmethod\n    def f(self):\n        pass\n", "pass", True),
+        ("from typing import Protocol\nclass P(Protocol):\n    def f(self) -> int: ...\n", "...", True),
+        ("from typing import overload\n@overload\ndef f(x: int) -> int: ...\n", "...", True),
+        ("class A:\n    def __init__(self):\n        pass\n", "pass", True),
+    ],
+    ids=[
+        "pass", "ellipsis", "docstring only", "raise NotImplementedError", "raise NotImplementedError()",
+        "real code", "abstractmethod", "Protocol member", "overload", "dunder no-op",
+    ],
+)
+def test_stub_bodies(source, stub, exempt):
+    function = next(f for f in facts(source).functions if f.name in ("f", "__init__"))
+    assert (function.stub, function.stub_exempt) == (stub, exempt)
+
+
+def test_function_length_spans_def_to_last_line():
+    function = facts("def f():\n" + "    x = 1\n" * 70 + "    return x\n").functions[0]
+    assert (function.line, function.end_line, function.lines) == (1, 72, 72)
+
+
+def test_imports_record_optional_type_checking_and_relative():
+    found = facts(
+        """
+        import os.path
+        from typing import TYPE_CHECKING
+        try:
+            import ujson as json
+        except ImportError:
+            import json
+        if TYPE_CHECKING:
+            from boto3 import Session
+        from . import sibling
+        from ..pkg import thing
+        """
+    ).imports
+    summary = [(i.module, i.level, i.optional, i.type_checking) for i in found]
+    assert ("os.path", 0, False, False) in summary
+    assert ("ujson", 0, True, False) in summary
+    assert ("boto3", 0, False, True) in summary
+    assert ("", 1, False, False) in summary
+    assert ("pkg", 2, False, False) in summary
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"def broken(:\n    pass\n", "invalid syntax"),
+        (b"x = 1\0\n", "source code string cannot contain null bytes"),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "null bytes"),
+        (("x = " + "(" * 300 + ")" * 300 + "\n").encode(), "nested"),
+    ],
+    ids=["syntax error", "NUL byte", "binary file", "hostile nesting"],
+)
+def test_unparsable_input_is_a_fact_not_a_crash(data, expected):
+    result = extract(data)
+    assert result.parse_error is not None
+    assert expected in result.parse_error.lower() or expected in result.parse_error
+
+
+def test_deep_expression_chain_does_not_crash():
+    result = extract(("x = " + " + ".join(["1"] * 50_000) + "\n").encode())
+    assert result.lines == 1
+    assert result.functions == ()
+
+
+def test_empty_and_non_utf8_files():
+    assert extract(b"").lines == 0
+    latin = extract("# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n".encode("latin-1"))
+    assert latin.parse_error is None

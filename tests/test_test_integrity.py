@@ -1,0 +1,126 @@
+"""TEST001-TEST004 end to end: skipped, xfail, cannot-fail tests, and the test inventory."""
+
+from __future__ import annotations
+
+from gonogo.model import Outcome
+from tests.helpers import make_repo, result_of, scan_repo
+
+SKIPPING = {
+    "app/core.py": "def run():\n    return 1\n",
+    "tests/unit/test_core.py": """
+        import pytest
+        from app.core import run
+
+        def test_run():
+            assert run() == 1
+
+        @pytest.mark.skip(reason="later")
+        def test_later():
+            assert run() == 2
+
+        def test_feature():
+            try:
+                run()
+            except NotImplementedError:
+                pytest.skip("feature not implemented")
+            assert run() == 1
+    """,
+    "tests/e2e/test_flow.py": """
+        import pytest
+        pytestmark = pytest.mark.skip(reason="no browser")
+
+        def test_flow():
+            assert False
+    """,
+}
+
+
+def test_skipped_tests_are_counted_per_file(tmp_path):
+    report = scan_repo(make_repo(tmp_path, SKIPPING), select="TEST")
+    result = result_of(report, "TEST001")
+    assert result.outcome is Outcome.FAIL
+    assert report.metrics["tests.skipped"] == 3
+    per_file = dict(result.tables[0].rows)
+    assert per_file == {"tests/unit/test_core.py": "2", "tests/e2e/test_flow.py": "1"}
+    located = {(f.path, f.line) for f in result.findings}
+    assert ("tests/unit/test_core.py", 7) in located
+    assert any("NotImplementedError" in f.message for f in result.findings)
+
+
+def test_no_skips_passes(tmp_path):
+    repo = make_repo(tmp_path, {"tests/test_a.py": "def test_a():\n    assert 1 + 1 == 2\n"})
+    report = scan_repo(repo, select="TEST")
+    assert result_of(report, "TEST001").outcome is Outcome.PASS
+    assert report.metrics["tests.skipped"] == 0
+
+
+def test_xfail_is_its_own_kind(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {"tests/test_a.py": "import pytest\n@pytest.mark.xfail(reason='bug')\ndef test_a():\n    assert 0\n"},
+    )
+    report = scan_repo(repo, select="TEST")
+    assert report.metrics["tests.xfail"] == 1
+    assert report.metrics["tests.skipped"] == 0
+
+
+def test_tests_that_cannot_fail(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "tests/test_weak.py": """
+                def test_nothing():
+                    x = 1
+
+                def test_constant():
+                    assert True
+
+                def test_swallowed():
+                    try:
+                        assert compute()
+                    except Exception:
+                        pass
+
+                def test_good():
+                    assert compute() == 2
+
+                def helper_not_a_test():
+                    pass
+            """
+        },
+    )
+    report = scan_repo(repo, select="TEST003")
+    messages = sorted(f.message for f in result_of(report, "TEST003").findings)
+    assert messages == [
+        "test_constant asserts only constants that are always true",
+        "test_nothing has no assertion",
+        "test_swallowed swallows every exception around its assertions",
+    ]
+    assert report.metrics["tests.without_assertions"] == 3
+
+
+def test_inventory_splits_by_folder(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "tests/unit/test_a.py": "def test_a():\n    assert 1\n\ndef test_b():\n    assert 2\n",
+            "tests/integration/test_c.py": "class TestC:\n    def test_c(self):\n        assert 3\n",
+            "tests/e2e/test_d.py": "def test_d():\n    assert 4\n",
+            "tests/helpers.py": "def test_like_helper():\n    pass\n",
+        },
+    )
+    report = scan_repo(repo, select="TEST004")
+    assert report.metrics["tests.files"] == 3
+    assert report.metrics["tests.functions"] == 4
+    assert report.metrics["tests.unit_functions"] == 2
+    assert report.metrics["tests.integration_functions"] == 1
+    assert report.metrics["tests.e2e_functions"] == 1
+    assert result_of(report, "TEST004").outcome is Outcome.PASS
+
+
+def test_no_tests_at_all_is_a_finding(tmp_path):
+    report = scan_repo(make_repo(tmp_path, {"app.py": "print('hi')\n"}), select="TEST004")
+    result = result_of(report, "TEST004")
+    assert result.outcome is Outcome.FAIL
+    assert report.metrics["tests.files"] == 0
+    assert "no test files" in result.findings[0].message
