@@ -45,6 +45,7 @@ def test_skipped_tests_are_counted_per_file(tmp_path):
     located = {(f.path, f.line) for f in result.findings}
     assert ("tests/unit/test_core.py", 7) in located
     assert any("NotImplementedError" in f.message for f in result.findings)
+    assert any(f.message == "pytestmark on <module> (1 test): no browser" for f in result.findings)
 
 
 def test_no_skips_passes(tmp_path):

@@ -12,9 +12,21 @@ from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
 
-def _skip_message(skip: Skip) -> str:
+def _skip_message(skip: Skip, source: PythonFile) -> str:
     where = " inside `except NotImplementedError`" if skip.in_not_implemented_handler else ""
-    return f"{skip.form} on {skip.scope}{where}: {skip.reason or 'no reason given'}"
+    covered = _tests_covered(skip, source)
+    reach = f" ({plural(covered, 'test')})" if covered is not None else ""
+    return f"{skip.form} on {skip.scope}{reach}{where}: {skip.reason or 'no reason given'}"
+
+
+def _tests_covered(skip: Skip, source: PythonFile) -> int | None:
+    """How many tests a module- or class-level skip silences; ``None`` for a single test's skip."""
+    tests = [f for f in source.facts.functions if f.looks_like_test]
+    if skip.scope == "<module>":
+        return len(tests)
+    if any(f.class_name == skip.scope for f in tests):
+        return sum(f.class_name == skip.scope for f in tests)
+    return None
 
 
 def _skip_findings(python: PythonFacts, kinds: set[str]) -> Iterator[CheckOutput]:
@@ -25,7 +37,7 @@ def _skip_findings(python: PythonFacts, kinds: set[str]) -> Iterator[CheckOutput
                 continue
             per_file[source.file.display] += 1
             yield fail(
-                _skip_message(skip),
+                _skip_message(skip, source),
                 at=source.file.at(skip.line),
                 evidence=skip.snippet,
                 key=f"{skip.scope}:{skip.form}",
