@@ -53,7 +53,7 @@ def test_doc_references_links_and_backticks(tmp_path):
                 Run `scripts/run.py`, configure `config/settings.toml` and read [the guide](docs/guide.md#intro).
                 The old [notes](docs/missing.md) and `backend/app.py` are gone. See `helper.py`
                 and the [site](https://example.com/x.md). Generic words like `and/or`, `True`,
-                `path/to/file.py`, `os.path` and `<name>.py` are not paths.
+                `path/to/file.py`, `os.path` and `<name>.py` are not paths, nor is `report.json`.
 
                 ```
                 cat not/a/claim.py

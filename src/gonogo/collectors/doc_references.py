@@ -25,6 +25,9 @@ py pyi md rst txt toml yaml yml json cfg ini sh bash ps1 js mjs ts tsx jsx html 
 lock conf xml csv go rs java kt rb php c h cpp hpp tf proto graphql env
 """
 FILE_EXTENSIONS = frozenset(_EXTENSIONS.split())
+SOURCE_EXTENSIONS = frozenset("py pyi sh bash ps1 js mjs ts tsx jsx sql go rs java kt rb php c h cpp hpp".split())
+"""A bare file name counts as a claim only for source code: ``report.json`` or ``gonogo.toml`` in
+prose usually names something a tool writes or a user creates, ``health_checker.py`` names code."""
 HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes)", re.IGNORECASE)
 NOT_A_PATH = re.compile(r"[\s<>{}()|=,;:'\"`$*?\[\]\\@!]|^[-~/.]?$|^-|^~|^/|://|^\.\.?/?$")
 PLACEHOLDER = re.compile(r"(^|/)(path/to|your[-_]|my[-_]|foo|bar|example|xxx)", re.IGNORECASE)
@@ -63,7 +66,7 @@ def doc_references(workspace: Workspace) -> DocReferenceFacts:
             continue
         documents += 1
         lines = text.splitlines()
-        for target, how, block_line in _candidates(parser.parse(text)):
+        for target, how, block_line in dict.fromkeys(_candidates(parser.parse(text))):
             references.append(
                 DocReference(
                     document=document,
@@ -108,7 +111,8 @@ def _looks_like_path(text: str) -> bool:
     last = text.rstrip("/").rsplit("/", 1)[-1]
     has_extension = "." in last and last.rsplit(".", 1)[-1].lower() in FILE_EXTENSIONS
     if "/" not in text:
-        return has_extension and not last.startswith(".") and last.count(".") == 1
+        extension = last.rsplit(".", 1)[-1].lower()
+        return extension in SOURCE_EXTENSIONS and not last.startswith(".") and last.count(".") == 1
     return has_extension or text.endswith("/")
 
 

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -37,7 +37,7 @@ SKIP_CALLS = {
 }
 SKIP_EXCEPTIONS = {"unittest.SkipTest", "unittest.case.SkipTest", "pytest.skip.Exception", "SkipTest"}
 ASSERTING_CONTEXTS = {"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail"}
-ASSERTING_HELPER_PREFIXES = ("assert", "check", "verify", "expect")
+ASSERTING_HELPER_PREFIXES = ("assert", "check", "verify", "expect", "validate")
 ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod", "overload")
 BROAD_EXCEPTIONS = {"Exception", "BaseException", "AssertionError"}
 NOT_IMPLEMENTED = "NotImplementedError"

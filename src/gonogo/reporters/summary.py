@@ -31,9 +31,9 @@ def why(report: Report) -> str:
     if failing:
         parts.append("Blocking gates failed: " + "; ".join(_gate_reason(g) for g in failing) + ".")
     if unknown:
-        parts.append("Blocking gates not measured: " + "; ".join(_gate_reason(g) for g in unknown) + ".")
+        parts.append("Blocking gates not measured: " + ", ".join(g.gate.name for g in unknown) + ".")
     if soft:
-        parts.append("Non-blocking gates not passing: " + "; ".join(_gate_reason(g) for g in soft) + ".")
+        parts.append("Non-blocking gates not passing: " + ", ".join(g.gate.name for g in soft) + ".")
     if not parts:
         parts.append(f"All {len(report.gates)} gates passed on evidence.")
     return " ".join(parts)
