@@ -65,3 +65,13 @@ def test_golden_reports(example_report, update_goldens, name, renderer):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(rendered, encoding="utf-8")
     assert rendered == golden.read_text(encoding="utf-8"), f"{name} changed: review, then --update-goldens"
+
+
+def test_html_report_is_one_escaped_page(tmp_path):
+    from gonogo.reporters import html as html_report
+
+    root = make_repo(tmp_path / "r", {"tests/test_a.py": "import pytest\n@pytest.mark.skip(reason='<script>alert(1)</script>')\ndef test_a():\n    assert 1\n"})
+    page = html_report.render(stable_report(root))
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<table>" in page and "No test is skipped" in page

@@ -31,6 +31,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "json": ("report.json", "gonogo.reporters.json_report"),
     "sarif": ("report.sarif", "gonogo.reporters.sarif"),
     "junit": ("report.junit.xml", "gonogo.reporters.junit"),
+    "html": ("report.html", "gonogo.reporters.html"),
 }
 
 app = typer.Typer(
@@ -55,7 +56,7 @@ def _fail(message: str) -> typer.Exit:
 def check(
     paths: Annotated[list[Path] | None, typer.Argument(help="Workspace roots to scan (default: .)")] = None,
     formats: Annotated[
-        list[str] | None, typer.Option("--format", "-f", help="Reports to write: md,json,sarif,junit")
+        list[str] | None, typer.Option("--format", "-f", help="Reports to write: md,json,sarif,junit,html")
     ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for written reports")] = Path(
         "gonogo-report"
