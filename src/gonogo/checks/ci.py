@@ -1,0 +1,78 @@
+"""CI checks: a CI configuration exists, it runs the tests, and the actions it runs are pinned."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gonogo.collectors.ci import CiFacts
+from gonogo.model import Category, Severity
+from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
+
+_TEST_COMMAND = re.compile(
+    r"\b(pytest|py\.test|tox|nox|unittest|manage\.py\s+test|hatch\s+(run\s+)?test|"
+    r"make\s+(test|check)|(npm|yarn|pnpm)\s+(run\s+)?test|go\s+test|cargo\s+test|mvn\s+\S*\s*test|"
+    r"gradle\S*\s+test|coverage\s+run|bats|phpunit|rspec|ctest)\b"
+)
+_FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+_FIRST_PARTY = ("actions/", "github/")
+
+
+@check("CI001", "A CI configuration exists", category=Category.CI, severity=Severity.MEDIUM)
+def ci_present(ci: CiFacts) -> Iterator[CheckOutput]:
+    """Why: without CI, nothing shows that the commit being released builds and passes its tests
+    anywhere but on one developer's machine.
+    Fix: add a workflow (``.github/workflows/ci.yml``, ``.gitlab-ci.yml``...) that installs the
+    project and runs its tests on every push."""
+    yield Metric(name="ci.present", value=1.0 if ci.files else 0.0)
+    if not ci.files:
+        yield fail("no CI configuration found (GitHub Actions, GitLab CI, CircleCI, Jenkins...)", key="missing")
+    for item in ci.files:
+        if item.error:
+            line, reason = item.error
+            yield fail(
+                f"{item.file.display} does not parse: {reason}",
+                at=item.file.at(line),
+                severity=Severity.HIGH,
+                key=item.file.display,
+            )
+
+
+@check("CI002", "CI runs the tests", category=Category.CI, severity=Severity.HIGH)
+def ci_runs_tests(ci: CiFacts) -> Iterator[CheckOutput]:
+    """Why: a CI that builds but never tests turns green for broken code.
+    Fix: add a step that runs the test suite (``pytest``, ``tox``, ``npm test``...)."""
+    if not ci.files:
+        raise NotApplicable("no CI configuration (CI001)")
+    runs = [(f, c) for f in ci.files for c in f.commands if _TEST_COMMAND.search(c.text)]
+    if not runs:
+        first = ci.files[0]
+        yield fail(
+            f"none of {len(ci.files)} CI file(s) runs a test command",
+            at=first.file.at(None),
+            key="no-tests",
+            evidence=", ".join(f.file.display for f in ci.files),
+        )
+
+
+@check("CI003", "GitHub Actions are pinned to a full commit SHA", category=Category.CI, severity=Severity.MEDIUM)
+def actions_pinned(ci: CiFacts) -> Iterator[CheckOutput]:
+    """Why: a tag (``@v4``) can be moved by whoever controls the action's repository, so the code
+    your workflow runs, with your secrets, can change without a commit of yours.
+    Fix: pin each action to the full 40-character commit SHA, with the tag in a comment
+    (``uses: owner/action@<sha> # v4.1.1``); GitHub's own ``actions/*`` are a lower risk."""
+    uses = [(f, u) for f in ci.files for u in f.uses]
+    if not uses:
+        raise NotApplicable("no GitHub Actions used")
+    for item, use in uses:
+        if use.action.startswith(("./", "docker://")):
+            continue
+        if use.ref and _FULL_SHA.match(use.ref):
+            continue
+        first_party = use.action.startswith(_FIRST_PARTY)
+        yield fail(
+            f"{use.action}@{use.ref or '(no ref)'} is not pinned to a commit SHA",
+            at=item.file.at(use.line),
+            severity=Severity.LOW if first_party else None,
+            key=f"{use.action}@{use.ref}",
+        )

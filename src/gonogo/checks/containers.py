@@ -1,0 +1,258 @@
+"""Container checks (IMG): images are pinned, and Dockerfiles follow the hygiene that keeps a
+container reproducible and unprivileged."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from gonogo.collectors.containers import ContainerFacts, Dockerfile, ImageRef
+from gonogo.model import Category, Finding, Severity
+from gonogo.plan import Grouping, planner, plural
+from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
+
+
+@check(
+    "IMG001",
+    "Container images name a version, not a floating tag",
+    category=Category.CONTAINERS,
+    severity=Severity.HIGH,
+    counts="images.floating",
+)
+def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
+    """Why: ``latest``, ``main``, ``alpine`` or no tag at all name whatever was pushed last: the
+    same commit deploys different software on different days, and a rollback does not roll back.
+    Fix: use a version tag (``redis:7.2.4``), ideally with its digest (``redis:7.2.4@sha256:...``)."""
+    images = containers.images
+    yield Metric(name="images.total", value=float(len(images)))
+    yield Metric(name="images.digest_pinned", value=float(sum(i.kind == "digest" for i in images)))
+    if not images:
+        raise NotApplicable("no container images named")
+    hints = _version_hints(images)
+    for image in images:
+        if image.kind not in ("floating", "untagged"):
+            continue
+        hint = image.hint or hints.get(image.repository)
+        what = "has no tag (implicit latest)" if image.kind == "untagged" else f"uses floating tag {image.tag!r}"
+        where = f" (service {image.context})" if image.source == "compose" and image.context else ""
+        yield fail(
+            f"{image.written}{where} {what}",
+            at=image.file.at(image.line),
+            key=f"{image.context}:{image.written}",
+            image=image.written,
+            suggested=f"{image.repository}:{hint}" if hint else None,
+        )
+
+
+def _version_hints(images: Sequence[ImageRef]) -> dict[str, str]:
+    """A version tag used for the same repository elsewhere in the workspace: the likely pin."""
+    hints: dict[str, str] = {}
+    for image in images:
+        if image.kind in ("version", "digest") and image.tag:
+            hints.setdefault(image.repository, image.tag)
+    return hints
+
+
+@planner("IMG001")
+def plan_floating(findings: Sequence[Finding]) -> Grouping:
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_file[finding.path or "?"].append(finding)
+    for path, group in sorted(by_file.items()):
+        listed = ", ".join(
+            f"{f.get('image')} -> {f.get('suggested')}" if f.get("suggested") else str(f.get("image")) for f in group
+        )
+        yield f"pin {plural(len(group), 'image')} in {path}: {listed}", group
+
+
+@check(
+    "IMG002",
+    "Container images are pinned by digest",
+    category=Category.CONTAINERS,
+    severity=Severity.LOW,
+)
+def undigested_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
+    """Why: a version tag can be pushed again; only a digest names exactly one image. A tag set by
+    a variable at deploy time cannot be judged from the files.
+    Fix: append the digest (``image:1.2.3@sha256:...``), e.g. with ``docker buildx imagetools
+    inspect``, and let a bot (Renovate, Dependabot) keep it current."""
+    judged = [i for i in containers.images if i.kind in ("version", "variable")]
+    if not containers.images:
+        raise NotApplicable("no container images named")
+    for image in judged:
+        detail = "has a tag set by a variable" if image.kind == "variable" else "is tagged but not digest-pinned"
+        yield fail(
+            f"{image.written} {detail}",
+            at=image.file.at(image.line),
+            key=f"{image.context}:{image.written}",
+            image=image.written,
+        )
+
+
+def _dockerfiles(containers: ContainerFacts) -> tuple[Dockerfile, ...]:
+    if not containers.dockerfiles:
+        raise NotApplicable("no Dockerfile")
+    return containers.dockerfiles
+
+
+@check("IMG003", "Containers do not run as root", category=Category.CONTAINERS, severity=Severity.MEDIUM)
+def runs_as_root(containers: ContainerFacts) -> Iterator[CheckOutput]:
+    """Why: a process running as root in a container turns any code-execution bug into root on the
+    container, and a step closer to the host.
+    Fix: create an unprivileged user and switch to it (``USER app``) in the final stage."""
+    for dockerfile in _dockerfiles(containers):
+        users = [i for i in dockerfile.final_stage if i.keyword == "USER"]
+        if not users:
+            yield fail(
+                f"{dockerfile.file.display} has no USER in its final stage: it runs as root",
+                at=dockerfile.file.at(_first_line(dockerfile)),
+                key="no-user",
+            )
+        elif users[-1].arguments.split(":")[0].strip() in ("root", "0"):
+            yield fail(
+                f"{dockerfile.file.display} switches to USER {users[-1].arguments}",
+                at=dockerfile.file.at(users[-1].line),
+                key="root-user",
+            )
+
+
+def _first_line(dockerfile: Dockerfile) -> int | None:
+    stage = dockerfile.final_stage
+    return stage[0].line if stage else None
+
+
+@check("IMG004", "Images declare a HEALTHCHECK", category=Category.CONTAINERS, severity=Severity.LOW)
+def no_healthcheck(containers: ContainerFacts) -> Iterator[CheckOutput]:
+    """Why: without a health check Docker and Compose report a hung service as running.
+    Orchestrators with their own probes (Kubernetes) do not need it, hence the low severity.
+    Fix: add ``HEALTHCHECK CMD ...`` calling the service's health endpoint."""
+    for dockerfile in _dockerfiles(containers):
+        if not any(i.keyword == "HEALTHCHECK" for i in dockerfile.final_stage):
+            yield fail(
+                f"{dockerfile.file.display} has no HEALTHCHECK",
+                at=dockerfile.file.at(_first_line(dockerfile)),
+                key="no-healthcheck",
+            )
+
+
+@check("IMG005", "Dockerfiles do not ADD remote URLs", category=Category.CONTAINERS, severity=Severity.MEDIUM)
+def add_remote(containers: ContainerFacts) -> Iterator[CheckOutput]:
+    """Why: ``ADD https://...`` downloads whatever the server returns at build time, unverified.
+    Fix: download with ``curl`` and check a checksum, or use ``ADD --checksum=sha256:...``."""
+    for dockerfile in _dockerfiles(containers):
+        for item in dockerfile.instructions:
+            if (
+                item.keyword == "ADD"
+                and re.search(r"(?<!\S)(https?|ftp)://", item.arguments)
+                and "--checksum" not in item.arguments
+            ):
+                yield fail(
+                    f"ADD of a remote URL without a checksum: {item.arguments[:120]}",
+                    at=dockerfile.file.at(item.line),
+                    key=item.arguments[:80],
+                )
+
+
+_PIP_INSTALL = re.compile(r"\bpip3?\s+install\b(?P<args>[^&;|]*)")
+
+
+@check(
+    "IMG006",
+    "pip install in Dockerfiles pins versions",
+    category=Category.CONTAINERS,
+    severity=Severity.MEDIUM,
+)
+def unpinned_pip(containers: ContainerFacts) -> Iterator[CheckOutput]:
+    """Why: ``RUN pip install flask`` installs the newest release on every build.
+    Fix: install from a pinned requirements or lock file (``pip install -r requirements.txt``), or
+    pin each package (``flask==3.0.3``)."""
+    for dockerfile in _dockerfiles(containers):
+        for item in dockerfile.instructions:
+            if item.keyword != "RUN":
+                continue
+            for match in _PIP_INSTALL.finditer(item.arguments):
+                loose = _unpinned_packages(match.group("args"))
+                if loose:
+                    yield fail(
+                        f"pip install without a version: {', '.join(loose)}",
+                        at=dockerfile.file.at(item.line),
+                        key=",".join(loose),
+                    )
+
+
+def _unpinned_packages(arguments: str) -> list[str]:
+    loose = []
+    skip_next = False
+    for word in arguments.split():
+        if skip_next:
+            skip_next = False
+            continue
+        if word in (
+            "-r",
+            "--requirement",
+            "-c",
+            "--constraint",
+            "-i",
+            "--index-url",
+            "--extra-index-url",
+            "-f",
+            "--find-links",
+            "-t",
+            "--target",
+            "-e",
+            "--editable",
+        ):
+            skip_next = True
+            continue
+        if word.startswith("-") or word.startswith((".", "/", "$")) or "://" in word:
+            continue
+        word = word.strip("'\"")
+        if word and "==" not in word and "@" not in word and not word.endswith((".whl", ".tar.gz")):
+            loose.append(word)
+    return loose
+
+
+_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)", re.IGNORECASE)
+
+
+@check(
+    "IMG007", "Dockerfiles do not bake secrets into ENV or ARG", category=Category.CONTAINERS, severity=Severity.HIGH
+)
+def secret_env(containers: ContainerFacts) -> Iterator[CheckOutput]:
+    """Why: ``ENV`` and ``ARG`` values are stored in the image's layers and history: anyone who can
+    pull the image can read them.
+    Fix: pass secrets at run time (environment, secret store) or with ``RUN --mount=type=secret``."""
+    for dockerfile in _dockerfiles(containers):
+        for item in dockerfile.instructions:
+            if item.keyword not in ("ENV", "ARG"):
+                continue
+            for name, value in _assignments(item.arguments):
+                if _SECRET_NAME.search(name) and value and not value.startswith("$"):
+                    yield fail(
+                        f"{item.keyword} {name} sets a secret-looking value in the image",
+                        at=dockerfile.file.at(item.line),
+                        key=name,
+                        evidence=f"{name}=***",
+                    )
+
+
+def _assignments(arguments: str) -> list[tuple[str, str]]:
+    if "=" not in arguments.split(" ", 1)[0]:
+        name, _, value = arguments.partition(" ")  # legacy ``ENV NAME value``
+        return [(name, value.strip().strip("\"'"))] if value.strip() else []
+    return [
+        (m.group(1), m.group(2).strip("\"'"))
+        for m in re.finditer(r"([A-Za-z_][\w.-]*)=(\"[^\"]*\"|'[^']*'|\S*)", arguments)
+    ]
+
+
+@check("IMG008", "Container and deployment files parse", category=Category.CONTAINERS, severity=Severity.MEDIUM)
+def unreadable_files(containers: ContainerFacts) -> Iterator[CheckOutput]:
+    """Why: a compose or Kubernetes file that does not parse cannot be deployed, and the images it
+    names cannot be judged, so its pins are unknown.
+    Fix: correct the file at the line named (YAML forbids tabs for indentation)."""
+    if not containers.errors and not containers.images and not containers.dockerfiles:
+        raise NotApplicable("no container files")
+    for file, line, reason in containers.errors:
+        yield fail(f"{file.display}: {reason}", at=file.at(line), key=file.display)

@@ -1,0 +1,357 @@
+"""Dependency checks (DEP): what the code imports is declared where it runs, declared once at one
+version, pinned in applications, and the lock files agree with their manifests."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from gonogo.checks.dependency_scopes import (
+    Declared,
+    OwnNames,
+    Scope,
+    Scopes,
+    third_party_imports,
+    used_by,
+)
+from gonogo.collectors.import_names import is_runtime_only, suggested
+from gonogo.collectors.manifests import Dependency, ManifestFacts
+from gonogo.collectors.python import PythonFacts, PythonFile
+from gonogo.collectors.python_facts import Import
+from gonogo.model import Category, Finding, Severity
+from gonogo.plan import Grouping, planner, plural
+from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
+
+_SHOWN = 5
+
+
+@check(
+    "DEP001",
+    "Every third-party import is declared in its nearest manifest",
+    category=Category.DEPENDENCIES,
+    severity=Severity.HIGH,
+    counts="deps.undeclared",
+)
+def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: a module that imports a distribution its manifest does not declare works on the
+    developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
+    monorepo each service installs only its own requirements, so each is judged by its own.
+    Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
+    import."""
+    yield from _undeclared(python, manifests, hard=True)
+
+
+@check(
+    "DEP002",
+    "Optional, type-checking and test imports are declared somewhere",
+    category=Category.DEPENDENCIES,
+    severity=Severity.LOW,
+)
+def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING`` or in tests do not
+    break production, but an undeclared one silently disables a feature, or breaks type checking
+    or the test run in a clean environment.
+    Fix: declare it in an optional group (an extra, a ``dev``/``test`` group or requirements file)."""
+    yield from _undeclared(python, manifests, hard=False)
+
+
+def _is_hard(file: PythonFile, imported: Import) -> bool:
+    return not (imported.optional or imported.type_checking or file.is_test_code)
+
+
+def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) -> Iterator[CheckOutput]:
+    if not python.files:
+        raise NotApplicable("no Python files")
+    scopes = Scopes(manifests)
+    own = OwnNames(python, manifests)
+    declared_cache: dict[tuple[object, str], Declared] = {}
+    anywhere = Declared(d.name for m in manifests.declaring for d in m.dependencies)
+    sites: dict[tuple[str, str], list[tuple[PythonFile, Import, Scope | None]]] = defaultdict(list)
+    for file in python.files:
+        scope = scopes.nearest(file.file.root, file.file.relpath)
+        if scope is None:
+            declared = Declared(())
+        else:
+            key = (scope.root, scope.folder)
+            declared = declared_cache.get(key) or declared_cache.setdefault(key, Declared(scope.declared))
+        for imported in third_party_imports(file, own):
+            if _is_hard(file, imported) is not hard or declared.provides(imported.module):
+                continue
+            label = scope.label if scope else "<none>"
+            sites[(label, suggested(imported.module))].append((file, imported, scope))
+    for (_, package), found in sorted(sites.items()):
+        file, imported, scope = found[0]
+        modules = sorted({f.file.display for f, _, _ in found})
+        elsewhere = sorted(
+            m.file.display
+            for m in manifests.declaring
+            if any(Declared([d.name]).provides(imported.module) for d in m.dependencies)
+        )
+        target = scope.target.file.display if scope else None
+        where = f"not declared in {target}" if target else "no manifest above it declares dependencies"
+        also = f"; declared in {', '.join(elsewhere[:_SHOWN])}" if elsewhere else ""
+        if not anywhere.provides(imported.module):
+            also = "; declared in no manifest of the workspace"
+        yield fail(
+            f"{package} is imported by {plural(len(modules), 'module')} but {where}{also}",
+            at=file.file.at(imported.line),
+            evidence="\n".join(f"{f.file.display}:{i.line}: import {i.module}" for f, i, _ in found[:_SHOWN]),
+            key=f"{scope.label if scope else ''}:{package}",
+            package=package,
+            manifest=target,
+            modules=len(modules),
+            declared_in=tuple(elsewhere),
+        )
+
+
+@planner("DEP001")
+def plan_undeclared(findings: Sequence[Finding]) -> Grouping:
+    by_package: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_package[str(finding.get("package"))].append(finding)
+    for package, group in sorted(by_package.items()):
+        targets = sorted({str(f.get("manifest")) for f in group if f.get("manifest")})
+        if not targets:
+            yield f"declare {package} in a manifest (imported where no manifest applies)", group
+            continue
+        word = "requirements file" if all("requirements" in t for t in targets) else "manifest"
+        yield f"add {package} to {plural(len(targets), word)}: {', '.join(targets)}", group
+
+
+@check(
+    "DEP003",
+    "Every declared dependency is used",
+    category=Category.DEPENDENCIES,
+    severity=Severity.LOW,
+    counts="deps.unused",
+)
+def unused_dependencies(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: a dependency nobody imports still has to be installed, patched and audited, and widens
+    the attack surface. Servers, database drivers, plugins and tools are used without an import and
+    are not reported.
+    Fix: remove it from the manifest, or if it is used without an import (a plugin loaded by name),
+    waive the finding with the reason."""
+    scopes = Scopes(manifests)
+    if not scopes.scopes or not python.files:
+        raise NotApplicable("no manifests, or no Python code to use them")
+    for scope in scopes.scopes.values():
+        below = [
+            i.module
+            for f in python.files
+            if f.file.root == scope.root and (not scope.folder or f.file.relpath.startswith(f"{scope.folder}/"))
+            for i in f.facts.imports
+            if not i.level and i.module
+        ]
+        if not below:
+            continue
+        modules = set(below)
+        projects = {m.project_name for m in scope.manifests if m.project_name}
+        for manifest in scope.manifests:
+            if manifest.is_lock:
+                continue
+            for dep in manifest.dependencies:
+                if dep.group is not None or dep.ecosystem != "PyPI" or dep.name in projects:
+                    continue
+                if is_runtime_only(dep.name) or used_by(dep, modules):
+                    continue
+                yield fail(
+                    f"{dep.display_name} is declared but no module under {scope.label} imports it",
+                    at=dep.file.at(dep.line),
+                    key=dep.name,
+                    package=dep.display_name,
+                )
+
+
+@check(
+    "DEP004",
+    "A distribution is required at one version across the workspace",
+    category=Category.DEPENDENCIES,
+    severity=Severity.MEDIUM,
+    counts="deps.inconsistent",
+)
+def inconsistent_versions(manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: services that pin one library at different versions behave differently, get different
+    security fixes, and cannot share code safely.
+    Fix: choose one version and use it in every manifest (or a shared constraints file)."""
+    declared = [d for m in manifests.declaring for d in m.dependencies if d.ecosystem == "PyPI"]
+    if not declared:
+        raise NotApplicable("no declared dependencies")
+    by_name: dict[str, list[Dependency]] = defaultdict(list)
+    for dep in declared:
+        by_name[dep.name].append(dep)
+    for name, deps in sorted(by_name.items()):
+        conflict = _conflict(deps)
+        if conflict is None:
+            continue
+        first = min(deps, key=lambda d: (d.file.display, d.line or 0))
+        yield fail(
+            f"{first.display_name} is required at different versions: {conflict}",
+            at=first.file.at(first.line),
+            evidence="\n".join(f"{d.at}: {d.display_name}{d.specifier or ' (any)'}" for d in deps),
+            key=name,
+            package=first.display_name,
+        )
+
+
+def _conflict(deps: Sequence[Dependency]) -> str | None:
+    """Two different pins, or a pin another declaration's specifier excludes."""
+    pins = sorted({d.pinned for d in deps if d.pinned})
+    if len(pins) > 1:
+        return ", ".join(f"=={p}" for p in pins)
+    if not pins:
+        return None
+    try:
+        pinned = Version(pins[0])
+    except InvalidVersion:
+        return None
+    for dep in deps:
+        if dep.pinned or not dep.specifier:
+            continue
+        try:
+            if pinned not in SpecifierSet(dep.specifier, prereleases=True):
+                return f"=={pins[0]} and {dep.specifier}"
+        except InvalidSpecifier:
+            continue
+    return None
+
+
+@check(
+    "DEP005",
+    "Applications pin their dependencies or have a lock file",
+    category=Category.DEPENDENCIES,
+    severity=Severity.MEDIUM,
+    counts="deps.unpinned",
+)
+def unpinned_dependencies(manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: an application installed from ranges gets whatever is newest on the day it is built:
+    two builds of one commit can differ, and a bad release breaks production with no code change.
+    Libraries are not judged: they should declare ranges.
+    Fix: pin exact versions (``pip-compile``, ``uv pip compile``) or commit a lock file
+    (``uv lock``, ``poetry lock``)."""
+    scopes = Scopes(manifests)
+    if not manifests.declaring:
+        raise NotApplicable("no manifests declare dependencies")
+    for scope in scopes.scopes.values():
+        chain = list(scopes.ancestors(scope))
+        if any(m.is_lock for s in chain for m in s.manifests):
+            continue
+        if any(m.is_application is False for s in chain for m in s.manifests):
+            continue
+        pinning = _constraints(scope)
+        constrained = {
+            d.name for m in manifests.manifests if m.file.display in pinning for d in m.dependencies if d.pinned
+        }
+        for manifest in scope.manifests:
+            for dep in manifest.dependencies:
+                if manifest.is_lock or dep.group is not None or dep.pinned or dep.url:
+                    continue
+                if dep.name in constrained:
+                    continue
+                yield fail(
+                    f"{dep.display_name}{dep.specifier or ''} is not pinned to one version"
+                    f" and {scope.label} has no lock file",
+                    at=dep.file.at(dep.line),
+                    key=dep.name,
+                    package=dep.display_name,
+                )
+
+
+def _constraints(scope: Scope) -> set[str]:
+    return {c for m in (*scope.manifests, *scope.included) for c in m.constraints}
+
+
+_LOCK_PAIRS = {
+    "uv.lock": ("pyproject", "poetry"),
+    "poetry.lock": ("poetry", "pyproject"),
+    "pylock.toml": ("pyproject", "poetry"),
+    "Pipfile.lock": ("pipfile",),
+}
+
+
+@check(
+    "DEP006",
+    "Lock files agree with their manifests",
+    category=Category.DEPENDENCIES,
+    severity=Severity.MEDIUM,
+)
+def stale_lock(manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: a lock file out of step with its manifest means the build installs something other
+    than what the manifest says (or fails with a resolver error in CI).
+    Fix: regenerate the lock file (``uv lock``, ``poetry lock``, ``pipenv lock``) and commit it."""
+    pairs = [
+        (lock, manifest)
+        for lock in manifests.locks
+        for manifest in manifests.declaring
+        if lock.kind in _LOCK_PAIRS
+        and manifest.kind in _LOCK_PAIRS[lock.kind]
+        and manifest.file.root == lock.file.root
+        and manifest.folder == lock.folder
+    ]
+    if not pairs:
+        raise NotApplicable("no lock file next to a manifest it locks")
+    for lock, manifest in pairs:
+        if lock.errors:
+            continue  # DEP007 reports it; nothing can be compared
+        locked = {d.name: d for d in lock.dependencies}
+        for dep in manifest.dependencies:
+            if dep.ecosystem != "PyPI" or dep.url or dep.name == manifest.project_name:
+                continue
+            entry = locked.get(dep.name)
+            if entry is None:
+                if dep.marker or (lock.kind == "pylock.toml" and dep.group):
+                    continue  # excluded by a marker, or a group the lock need not hold
+                yield fail(
+                    f"{dep.display_name} is declared in {manifest.file.display} but not in {lock.file.display}",
+                    at=dep.file.at(dep.line),
+                    key=f"{lock.file.display}:{dep.name}",
+                    package=dep.display_name,
+                )
+            elif _excluded(entry.pinned, dep.specifier):
+                yield fail(
+                    f"{lock.file.display} locks {dep.display_name} {entry.pinned}, which"
+                    f" {manifest.file.display} excludes ({dep.specifier})",
+                    at=entry.file.at(entry.line),
+                    key=f"{lock.file.display}:{dep.name}",
+                    package=dep.display_name,
+                )
+
+
+def _excluded(version: str | None, specifier: str) -> bool:
+    if not version or not specifier:
+        return False
+    try:
+        return Version(version) not in SpecifierSet(specifier, prereleases=True)
+    except (InvalidVersion, InvalidSpecifier):
+        return False
+
+
+@check(
+    "DEP007",
+    "Dependency manifests parse",
+    category=Category.DEPENDENCIES,
+    severity=Severity.MEDIUM,
+)
+def manifest_errors(manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: a manifest line that does not parse makes pip, uv or poetry fail, or worse, is skipped
+    by one tool and read by another; a lock file that does not parse locks nothing.
+    Fix: correct the line named in the finding (the reason is the parser's)."""
+    yield Metric(name="deps.manifests", value=float(len(manifests.manifests)))
+    yield Metric(
+        name="deps.declared",
+        value=float(len({d.name for m in manifests.declaring for d in m.dependencies})),
+    )
+    if not manifests.manifests:
+        raise NotApplicable("no dependency manifests")
+    for manifest in manifests.manifests:
+        for line, reason in manifest.errors:
+            whole = line is None or not manifest.dependencies
+            yield fail(
+                f"{manifest.kind} {manifest.file.display}: {reason.splitlines()[0]}",
+                at=manifest.file.at(line),
+                severity=Severity.HIGH if whole else None,
+                evidence=reason,
+                key=f"{reason.splitlines()[0][:80]}",
+            )

@@ -1,0 +1,113 @@
+"""The ``ci`` fact: which CI systems are configured, the commands their jobs run, and the GitHub
+Actions they use (with the ref each is pinned to), each with its line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from gonogo.collectors.containers import yaml_error
+from gonogo.registry import collector
+from gonogo.workspace import FileReadError, SourceFile, Workspace
+
+_SYSTEMS = (
+    ("github-actions", re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")),
+    ("gitlab-ci", re.compile(r"^\.gitlab-ci\.ya?ml$")),
+    ("circleci", re.compile(r"^\.circleci/config\.ya?ml$")),
+    ("azure-pipelines", re.compile(r"^azure-pipelines\.ya?ml$")),
+    ("travis", re.compile(r"^\.travis\.ya?ml$")),
+    ("bitbucket", re.compile(r"^bitbucket-pipelines\.ya?ml$")),
+    ("drone", re.compile(r"^\.drone\.ya?ml$")),
+    ("woodpecker", re.compile(r"^\.woodpecker(\.ya?ml|/[^/]+\.ya?ml)$")),
+    ("buildkite", re.compile(r"^\.buildkite/[^/]+\.ya?ml$")),
+    ("jenkins", re.compile(r"^Jenkinsfile$")),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    line: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionUse:
+    """``uses: owner/repo[/path]@ref`` in a GitHub Actions workflow."""
+
+    line: int | None
+    action: str
+    ref: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CiFile:
+    file: SourceFile
+    system: str
+    commands: tuple[Command, ...]
+    uses: tuple[ActionUse, ...] = ()
+    error: tuple[int | None, str] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CiFacts:
+    files: tuple[CiFile, ...]
+
+    @property
+    def systems(self) -> tuple[str, ...]:
+        return tuple(sorted({f.system for f in self.files}))
+
+
+@collector("ci")
+def ci(workspace: Workspace) -> CiFacts:
+    found: list[CiFile] = []
+    for file in workspace.files:
+        system = next((name for name, pattern in _SYSTEMS if pattern.match(file.relpath)), None)
+        if system is None:
+            continue
+        try:
+            text = workspace.read_text(file)
+        except FileReadError as exc:
+            found.append(CiFile(file=file, system=system, commands=(), error=(None, str(exc))))
+            continue
+        found.append(parse_ci(text, file, system))
+    return CiFacts(files=tuple(found))
+
+
+def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
+    if system == "jenkins":
+        commands = tuple(
+            Command(line=n, text=line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+        )
+        return CiFile(file=file, system=system, commands=commands)
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        return CiFile(file=file, system=system, commands=(), error=yaml_error(exc))
+    except RecursionError:
+        return CiFile(file=file, system=system, commands=(), error=(None, "nested too deeply"))
+    commands: list[Command] = []
+    uses: list[ActionUse] = []
+    stack: list[tuple[yaml.Node, str | None]] = [(d, None) for d in documents if d is not None]
+    seen: set[int] = set()
+    while stack:
+        node, key = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        match node:
+            case yaml.ScalarNode():
+                value = str(node.value)
+                if key == "uses" and system == "github-actions":
+                    action, _, ref = value.partition("@")
+                    uses.append(ActionUse(line=node.start_mark.line + 1, action=action, ref=ref or None))
+                elif value.strip():
+                    commands.append(Command(line=node.start_mark.line + 1, text=value))
+            case yaml.SequenceNode():
+                stack.extend((child, key) for child in node.value)
+            case yaml.MappingNode():
+                stack.extend((v, str(k.value) if isinstance(k, yaml.ScalarNode) else None) for k, v in node.value)
+    commands.sort(key=lambda c: c.line or 0)
+    uses.sort(key=lambda u: u.line or 0)
+    return CiFile(file=file, system=system, commands=tuple(commands), uses=tuple(uses))

@@ -1,0 +1,350 @@
+"""The ``containers`` fact: every container image a Dockerfile, a compose file, a Kubernetes
+manifest or Helm values name, with its line, and each Dockerfile's instructions.
+
+Dockerfile ``ARG`` defaults are substituted into ``FROM``; a ``FROM`` naming an earlier stage's
+alias is not an image. YAML is read with PyYAML's node API so every value keeps its line; anchors,
+aliases and ``<<`` merge keys resolve as Compose resolves them. Nothing is pulled or run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import yaml
+
+from gonogo.registry import collector
+from gonogo.workspace import FileReadError, SourceFile, Workspace
+
+_COMPOSE = re.compile(r"^(docker-)?compose([-.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_DOCKERFILE = re.compile(r"^(Dockerfile|Containerfile)([-.][\w.-]+)?$|^[\w.-]+\.(dockerfile|Dockerfile)$")
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}?")
+FLOATING_TAGS = frozenset(
+    {
+        "latest",
+        "main",
+        "master",
+        "edge",
+        "stable",
+        "nightly",
+        "dev",
+        "develop",
+        "current",
+        "lts",
+        "rolling",
+        "head",
+        "trunk",
+        "beta",
+        "alpha",
+        "next",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageRef:
+    """An image named somewhere, as written and with variables resolved where the file says how."""
+
+    file: SourceFile
+    line: int | None
+    written: str
+    image: str
+    """With ``ARG``/``${VAR:-default}`` defaults substituted; may still hold ``${VAR}``."""
+    source: str
+    """``dockerfile``, ``compose``, ``kubernetes`` or ``helm``."""
+    context: str = ""
+    """The compose service, Kubernetes object or Dockerfile stage it belongs to."""
+    hint: str | None = None
+    """A version written in a comment on the image's line (``image: redis:latest  # 7.2.4``)."""
+
+    @property
+    def kind(self) -> str:
+        return classify(self.image)
+
+    @property
+    def repository(self) -> str:
+        return split_image(self.image)[0]
+
+    @property
+    def tag(self) -> str | None:
+        return split_image(self.image)[1]
+
+
+def split_image(image: str) -> tuple[str, str | None, str | None]:
+    """(repository, tag, digest) of ``registry/repo:tag@sha256:...``."""
+    rest, _, digest = image.partition("@")
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    if colon > slash:
+        return rest[:colon], rest[colon + 1 :], digest or None
+    return rest, None, digest or None
+
+
+def classify(image: str) -> str:
+    """``digest``, ``version``, ``floating``, ``untagged`` or ``variable`` (set at deploy time)."""
+    _, tag, digest = split_image(image)
+    if digest:
+        return "digest"
+    if "$" in image or "{{" in image:
+        return "variable"
+    if tag is None:
+        return "untagged"
+    if tag.lower() in FLOATING_TAGS or not re.search(r"\d", tag):
+        return "floating"
+    return "version"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Instruction:
+    line: int
+    keyword: str
+    """Upper case: ``FROM``, ``RUN``, ``USER``..."""
+    arguments: str
+    stage: int
+    """0-based index of the build stage (the ``FROM`` it follows)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dockerfile:
+    file: SourceFile
+    instructions: tuple[Instruction, ...]
+
+    @property
+    def final_stage(self) -> tuple[Instruction, ...]:
+        last = max((i.stage for i in self.instructions), default=0)
+        return tuple(i for i in self.instructions if i.stage == last)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContainerFacts:
+    images: tuple[ImageRef, ...]
+    dockerfiles: tuple[Dockerfile, ...]
+    errors: tuple[tuple[SourceFile, int | None, str], ...] = ()
+
+
+@collector("containers")
+def containers(workspace: Workspace) -> ContainerFacts:
+    images: list[ImageRef] = []
+    dockerfiles: list[Dockerfile] = []
+    errors: list[tuple[SourceFile, int | None, str]] = []
+    for file in workspace.files:
+        is_dockerfile = bool(_DOCKERFILE.match(file.name))
+        is_yaml = file.suffix in (".yml", ".yaml")
+        if not (is_dockerfile or is_yaml):
+            continue
+        try:
+            text = workspace.read_text(file)
+        except FileReadError as exc:
+            if is_dockerfile or _COMPOSE.match(file.name):
+                errors.append((file, None, str(exc)))
+            continue
+        found: list[ImageRef] = []
+        if is_dockerfile:
+            dockerfile, found = parse_dockerfile(text, file)
+            dockerfiles.append(dockerfile)
+        elif _COMPOSE.match(file.name):
+            found = _yaml_images(text, file, "compose", errors)
+        elif "templates/" in file.relpath and "{{" in text:
+            continue  # a Helm template: not YAML until rendered; its values file names the images
+        elif re.search(r"^\s*apiVersion\s*:", text, re.MULTILINE) and "image" in text:
+            found = _yaml_images(text, file, "kubernetes", errors)
+        elif file.name.startswith("values") and "repository" in text:
+            found = _yaml_images(text, file, "helm", errors)
+        images.extend(_with_hints(found, text))
+    return ContainerFacts(images=tuple(images), dockerfiles=tuple(dockerfiles), errors=tuple(errors))
+
+
+_HINT = re.compile(r"#.*?\b(v?\d+(?:\.\d+)+[\w.-]*)")
+
+
+def _with_hints(found: list[ImageRef], text: str) -> list[ImageRef]:
+    lines = text.splitlines()
+    out = []
+    for ref in found:
+        hint = None
+        if ref.line and ref.line <= len(lines):
+            match = _HINT.search(lines[ref.line - 1])
+            hint = match.group(1) if match else None
+        out.append(replace(ref, hint=hint) if hint else ref)
+    return out
+
+
+def _logical(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    buffer: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if stripped.startswith("#") and buffer:
+            continue  # comments inside a continuation are dropped by docker
+        if not buffer:
+            if not stripped or stripped.startswith("#"):
+                continue
+            start = number
+        if stripped.endswith("\\"):
+            buffer.append(stripped[:-1])
+            continue
+        buffer.append(stripped)
+        out.append((start, " ".join(buffer)))
+        buffer = []
+    if buffer:
+        out.append((start, " ".join(buffer)))
+    return out
+
+
+def parse_dockerfile(text: str, file: SourceFile) -> tuple[Dockerfile, list[ImageRef]]:
+    instructions: list[Instruction] = []
+    images: list[ImageRef] = []
+    args: dict[str, str] = {}
+    aliases: set[str] = set()
+    stage = -1
+    for line, content in _logical(text):
+        keyword, _, arguments = content.partition(" ")
+        keyword = keyword.upper()
+        arguments = arguments.strip()
+        if keyword == "ARG" and stage < 0:
+            name, _, default = arguments.partition("=")
+            args[name.strip()] = default.strip().strip("\"'")
+        if keyword == "FROM":
+            stage += 1
+            words = [w for w in arguments.split() if not w.startswith("--")]
+            written = words[0] if words else ""
+            if len(words) >= 3 and words[1].lower() == "as":
+                aliases.add(words[2].lower())
+            resolved = _substitute(written, args)
+            if written and resolved.lower() not in aliases and resolved.lower() != "scratch":
+                images.append(
+                    ImageRef(
+                        file=file,
+                        line=line,
+                        written=written,
+                        image=resolved,
+                        source="dockerfile",
+                        context=f"stage {stage}",
+                    )
+                )
+        instructions.append(Instruction(line=line, keyword=keyword, arguments=arguments, stage=max(stage, 0)))
+    return Dockerfile(file=file, instructions=tuple(instructions)), images
+
+
+def _substitute(value: str, variables: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if variables.get(name):
+            return variables[name]
+        return default if default is not None else match.group(0)
+
+    return _VARIABLE.sub(replace, value)
+
+
+def _yaml_images(
+    text: str, file: SourceFile, source: str, errors: list[tuple[SourceFile, int | None, str]]
+) -> list[ImageRef]:
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        errors.append((file, *yaml_error(exc)))
+        return []
+    except RecursionError:
+        errors.append((file, None, "invalid YAML: nested too deeply"))
+        return []
+    found: list[ImageRef] = []
+    for document in documents:
+        if not isinstance(document, yaml.MappingNode):
+            continue
+        if source == "compose":
+            services = _get(document, "services")
+            if isinstance(services, yaml.MappingNode):
+                for name, body in _items(services):
+                    image = _get(body, "image")
+                    if isinstance(image, yaml.ScalarNode) and image.value:
+                        found.append(_ref(file, image, source, name))
+        else:
+            found.extend(_walk_images(document, file, source))
+    return found
+
+
+def yaml_error(exc: yaml.YAMLError) -> tuple[int | None, str]:
+    """(line, reason) of a YAML error, in one line."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    reason = f"invalid YAML: {context + ': ' if context else ''}{problem}"
+    return (mark.line + 1 if mark else None), reason
+
+
+def _ref(file: SourceFile, node: yaml.ScalarNode, source: str, context: str) -> ImageRef:
+    written = str(node.value).strip()
+    return ImageRef(
+        file=file,
+        line=node.start_mark.line + 1,
+        written=written,
+        image=_substitute(written, {}),
+        source=source,
+        context=context,
+    )
+
+
+def _items(node: yaml.Node) -> list[tuple[str, yaml.Node]]:
+    """A mapping's (key, value) pairs with ``<<`` merges applied (explicit keys win)."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    own: dict[str, yaml.Node] = {}
+    merged: dict[str, yaml.Node] = {}
+    for key, value in node.value:
+        if key.value == "<<":
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for source in sources:
+                for k, v in _items(source):
+                    merged.setdefault(k, v)
+        elif isinstance(key, yaml.ScalarNode):
+            own[str(key.value)] = value
+    return list({**merged, **own}.items())
+
+
+def _get(node: yaml.Node, name: str) -> yaml.Node | None:
+    return dict(_items(node)).get(name)
+
+
+def _walk_images(document: yaml.Node, file: SourceFile, source: str) -> list[ImageRef]:
+    """``image: x`` scalars anywhere, and Helm's ``image: {repository, tag, digest}`` mappings."""
+    found: list[ImageRef] = []
+    stack: list[tuple[yaml.Node, int]] = [(document, 0)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen or depth > 200:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        items = dict(_items(node))
+        repository = items.get("repository")
+        if source == "helm" and isinstance(repository, yaml.ScalarNode) and repository.value:
+            tag = items.get("tag")
+            digest = items.get("digest")
+            image = str(repository.value)
+            registry = items.get("registry")
+            if isinstance(registry, yaml.ScalarNode) and registry.value:
+                image = f"{registry.value}/{image}"
+            tag_value = str(tag.value) if isinstance(tag, yaml.ScalarNode) and tag.value else ""
+            if tag_value:
+                image += f":{tag_value}"
+            elif tag is not None:
+                image += ":{{ .Chart.AppVersion }}"  # an empty tag defaults to the chart's version
+            if isinstance(digest, yaml.ScalarNode) and digest.value:
+                image += f"@{digest.value}"
+            found.append(
+                ImageRef(file=file, line=repository.start_mark.line + 1, written=image, image=image, source=source)
+            )
+            continue
+        for key, value in items.items():
+            if key == "image" and isinstance(value, yaml.ScalarNode) and value.value:
+                found.append(_ref(file, value, source, ""))
+            else:
+                stack.append((value, depth + 1))
+    found.sort(key=lambda r: r.line or 0)
+    return found

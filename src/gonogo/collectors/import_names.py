@@ -1,0 +1,88 @@
+"""Which distribution provides an import: the shipped table (``data/import_names.json``), the
+metadata of distributions installed next to gonogo when there is any, and the name itself.
+
+``jwt`` is provided by PyJWT, ``yaml`` by PyYAML, ``google.cloud.storage`` by google-cloud-storage;
+most distributions are imported under their own name. The answer is a set of candidates: an import
+is declared when any candidate is.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from importlib import metadata, resources
+
+from packaging.utils import canonicalize_name
+
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__", "_typeshed"}
+"""``_typeshed`` exists only in type stubs; it is imported under ``TYPE_CHECKING``."""
+
+
+@cache
+def _table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    raw = _raw()
+    imports = {k: frozenset(canonicalize_name(v) for v in vs) for k, vs in raw["imports"].items()}
+    return imports, frozenset(canonicalize_name(n) for n in raw["runtime_only"])
+
+
+@cache
+def _installed() -> dict[str, frozenset[str]]:
+    """Top-level import name -> distributions, from the metadata of what is installed here."""
+    try:
+        found = metadata.packages_distributions()
+    except Exception:  # broken metadata of some installed distribution must not stop the scan
+        return {}
+    return {k: frozenset(canonicalize_name(v) for v in vs) for k, vs in found.items()}
+
+
+def is_stdlib(module: str) -> bool:
+    return module.split(".")[0] in STDLIB
+
+
+def candidates(module: str) -> frozenset[str]:
+    """Normalised distribution names that may provide the dotted ``module``."""
+    parts = module.split(".")
+    top = parts[0]
+    imports, _ = _table()
+    found = set(imports.get(top, ()))
+    found |= _installed().get(top, frozenset())
+    # namespace packages: google.cloud.storage -> google-cloud-storage, google-cloud
+    for size in range(len(parts), 0, -1):
+        found.add(canonicalize_name("-".join(parts[:size])))
+    found.add(canonicalize_name(top))
+    return frozenset(found)
+
+
+def suggested(module: str) -> str:
+    """The distribution name to suggest declaring for ``module``, as the table spells it."""
+    top = module.split(".")[0]
+    raw = _raw()["imports"].get(top)
+    return raw[0] if raw else top
+
+
+@cache
+def _raw() -> dict[str, object]:
+    return json.loads(resources.files("gonogo.data").joinpath("import_names.json").read_text("utf-8"))
+
+
+def import_names_of(distribution: str) -> frozenset[str]:
+    """Top-level names a (normalised) distribution is imported under, by the table, or itself."""
+    imports, _ = _table()
+    names = {name for name, dists in imports.items() if distribution in dists}
+    names |= {name for name, dists in _installed().items() if distribution in dists}
+    names.add(distribution.replace("-", "_"))
+    for prefix in ("python-", "py-", "django-", "flask-"):
+        if distribution.startswith(prefix):
+            names.add(distribution.removeprefix(prefix).replace("-", "_"))
+    return frozenset(n.lower() for n in names)
+
+
+def is_runtime_only(distribution: str) -> bool:
+    """Used without being imported: servers, drivers, plugins, type stubs and developer tools."""
+    _, runtime = _table()
+    return (
+        distribution in runtime
+        or distribution.startswith(("types-", "pytest-", "flake8-", "mypy-", "sphinx", "mkdocs", "django-"))
+        or distribution.endswith(("-stubs", "-binary"))
+    )

@@ -1,0 +1,106 @@
+"""The shapes of dependency manifests, shared by every manifest parser and the checks that judge them.
+
+They live apart from ``manifests.py`` (which re-exports them) so each parser module can import
+them without importing the collector that imports the parsers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from gonogo.workspace import SourceFile
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dependency:
+    """One declared (or locked) distribution, where it is declared and how it is constrained."""
+
+    name: str
+    """PEP 503 normalised (``pyjwt``): the key every comparison uses."""
+    display_name: str
+    """As written (``PyJWT``), for messages."""
+    specifier: str
+    """``""`` when none, else ``>=2,<3`` or ``==2.8.0``."""
+    pinned: str | None
+    """The exact version when pinned (``==``/``===`` without wildcard) or locked."""
+    extras: tuple[str, ...]
+    marker: str | None
+    ecosystem: str
+    """``PyPI`` or ``npm`` (OSV's ecosystem names)."""
+    group: str | None
+    """``None`` for main dependencies; ``dev``, ``test``, an extra's name, a PEP 735 group..."""
+    file: SourceFile
+    line: int | None
+    url: str | None = None
+    """Direct URL, VCS or path requirements."""
+    editable: bool = False
+    hashes: tuple[str, ...] = ()
+    """``--hash`` values on a requirements line, or a lock entry's hashes."""
+
+    @property
+    def at(self) -> str:
+        return f"{self.file.display}:{self.line}" if self.line else self.file.display
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Manifest:
+    """A file that declares or locks dependencies, with what did not parse in it."""
+
+    file: SourceFile
+    kind: str
+    """``requirements``, ``pyproject``, ``poetry``, ``pipfile``, ``setup.cfg``, ``uv.lock``,
+    ``poetry.lock``, ``Pipfile.lock``, ``pylock.toml``, ``package-lock.json``."""
+    is_lock: bool
+    dependencies: tuple[Dependency, ...]
+    includes: tuple[str, ...] = ()
+    """Display paths pulled in with ``-r`` / ``-c`` (both; ``constraints`` says which are ``-c``)."""
+    errors: tuple[tuple[int | None, str], ...] = ()
+    """(line, reason) for each part that did not parse; the rest of the file still counts."""
+    constraints: tuple[str, ...] = ()
+    """The subset of ``includes`` pulled in with ``-c``: they pin, they do not declare."""
+    project_name: str | None = None
+    """The project's own distribution name (``[project] name``), when the manifest says."""
+    is_application: bool | None = None
+    """``False`` for a library (built and published), ``True`` for an application, ``None``
+    when the manifest does not say."""
+
+    @property
+    def folder(self) -> str:
+        """The root-relative folder holding the manifest (``""`` at the root)."""
+        return self.file.relpath.rpartition("/")[0]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManifestFacts:
+    manifests: tuple[Manifest, ...]
+
+    @property
+    def dependencies(self) -> tuple[Dependency, ...]:
+        """Every dependency of every manifest, lock files included."""
+        return tuple(d for m in self.manifests for d in m.dependencies)
+
+    @property
+    def declaring(self) -> tuple[Manifest, ...]:
+        """Manifests that declare dependencies (not lock files)."""
+        return tuple(m for m in self.manifests if not m.is_lock)
+
+    @property
+    def locks(self) -> tuple[Manifest, ...]:
+        return tuple(m for m in self.manifests if m.is_lock)
+
+
+def pinned_version(specifier: str) -> str | None:
+    """The exact version a specifier set allows (``==1.2`` / ``===1.2``), else ``None``."""
+    try:
+        specs = list(SpecifierSet(specifier))
+    except InvalidSpecifier:
+        return None
+    exact = [s for s in specs if s.operator in ("==", "===") and not s.version.endswith(".*")]
+    return exact[0].version if exact else None
+
+
+def normalise(name: str) -> str:
+    return canonicalize_name(name)

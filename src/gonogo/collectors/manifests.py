@@ -1,0 +1,202 @@
+"""The ``manifests`` fact: every dependency manifest and lock file of the workspace, parsed.
+
+Nothing is installed or executed: requirements files, ``pyproject.toml``, ``setup.cfg``,
+``Pipfile`` and the lock files are read as text and parsed with ``packaging``, ``tomllib`` and
+``json``. A file that does not parse (or only partly) is still a ``Manifest``, carrying
+``errors`` with line and reason, so a check can make them findings; the rest of the scan goes on.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts
+from gonogo.collectors.requirements import parse_requirements
+from gonogo.registry import collector
+from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
+
+__all__ = ["Dependency", "Manifest", "ManifestFacts", "is_requirements_file", "manifests"]
+
+_REQUIREMENTS_NAME = re.compile(r"^(?:.*[-_.])?(?:requirements|reqs|constraints)(?:[-_.].*)?\.(?:txt|in)$")
+_REQUIREMENTS_DIRS = frozenset({"requirements", "reqs", "requirement"})
+
+ParseFile = Callable[[str, SourceFile], Manifest]
+_FILE_PARSERS: dict[str, tuple[str, ParseFile]] = {}
+"""File name -> (kind, parser); filled by the format modules through ``register_format``."""
+
+
+def register_format(filename: str, kind: str) -> Callable[[ParseFile], ParseFile]:
+    """Declare the parser for files called ``filename`` (exact, case-sensitive, as tools do)."""
+
+    def register(func: ParseFile) -> ParseFile:
+        _FILE_PARSERS[filename] = (kind, func)
+        return func
+
+    return register
+
+
+def is_requirements_file(file: SourceFile) -> bool:
+    name = file.name.lower()
+    if _REQUIREMENTS_NAME.match(name):
+        return True
+    parent = file.relpath.split("/")[-2:-1]
+    return bool(parent) and parent[0].lower() in _REQUIREMENTS_DIRS and name.endswith((".txt", ".in"))
+
+
+_GROUP_WORDS = re.compile(
+    r"(?:^|[-_./])(dev|develop|development|test|tests|testing|docs?|lint|ci|typing|mypy|bench|local)(?=[-_.]|$)"
+)
+
+
+def group_from_name(file: SourceFile) -> str | None:
+    """``requirements-dev.txt`` and ``requirements/test.txt`` hold a group's dependencies."""
+    found = _GROUP_WORDS.search(file.name.lower().rsplit(".", 1)[0])
+    return found.group(1) if found else None
+
+
+@collector("manifests")
+def manifests(workspace: Workspace) -> ManifestFacts:
+    _load_formats()
+    found = list(_requirements_manifests(workspace))
+    for file in workspace.files:
+        entry = _FILE_PARSERS.get(file.name)
+        if entry is None:
+            continue
+        kind, parse = entry
+        try:
+            text = workspace.read_text(file, LOCK_READ_LIMIT if kind in LOCK_KINDS else MAX_READ_BYTES)
+        except FileReadError as exc:
+            found.append(unreadable(file, kind, str(exc)))
+            continue
+        try:
+            found.append(parse(text, file))
+        except RecursionError:
+            found.append(unreadable(file, kind, "nested too deeply to parse"))
+    found.sort(key=lambda m: (m.file.display, m.kind))
+    return ManifestFacts(manifests=tuple(found))
+
+
+def unreadable(file: SourceFile, kind: str, reason: str, line: int | None = None) -> Manifest:
+    return Manifest(
+        file=file,
+        kind=kind,
+        is_lock=kind in LOCK_KINDS,
+        dependencies=(),
+        errors=((line, reason),),
+    )
+
+
+LOCK_KINDS = frozenset({"uv.lock", "poetry.lock", "Pipfile.lock", "pylock.toml", "package-lock.json"})
+LOCK_READ_LIMIT = 64 * 1024 * 1024
+"""Lock files of big monorepos pass the workspace's default read limit; they are still read."""
+
+
+def _load_formats() -> None:
+    """Import the format modules; each registers its parsers (late, to avoid an import cycle)."""
+    from gonogo.collectors import lockfiles, project_files  # noqa: F401
+
+
+# requirements files and their -r / -c graph -----------------------------------------------------
+
+
+def _requirements_manifests(workspace: Workspace) -> list[Manifest]:
+    """Every requirements file, plus every file one pulls in with ``-r``/``-c``, parsed once.
+
+    Includes are resolved relative to the including file; a cycle is an error on the line that
+    closes it, and is not followed; a missing or out-of-root include is an error on its line.
+    """
+    by_key = {(f.root, f.relpath): f for f in workspace.files}
+    queue = [f for f in workspace.files if is_requirements_file(f)]
+    seen: set[tuple[Path, str]] = set()
+    parsed: dict[
+        tuple[Path, str], tuple[SourceFile, list[Dependency], list[tuple[int, str, bool]], list[tuple[int | None, str]]]
+    ] = {}
+    while queue:
+        file = queue.pop(0)
+        key = (file.root, file.relpath)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            text = workspace.read_text(file)
+        except FileReadError as exc:
+            parsed[key] = (file, [], [], [(None, str(exc))])
+            continue
+        result = parse_requirements(text, file, group=group_from_name(file))
+        resolved: list[tuple[int, str, bool]] = []
+        for line, target, constraint in result.includes:
+            include_key = _resolve(file, target)
+            if include_key is None:
+                result.errors.append((line, f"include {target!r} is outside the repository or a URL; not read"))
+                continue
+            included = by_key.get((file.root, include_key))
+            if included is None:
+                result.errors.append((line, f"included file {target!r} not found"))
+                continue
+            resolved.append((line, include_key, constraint))
+            queue.append(included)
+        parsed[key] = (file, result.dependencies, resolved, result.errors)
+
+    cycles = _cycle_edges({k: [(line, (k[0], rel)) for line, rel, _ in v[2]] for k, v in parsed.items()})
+    manifests: list[Manifest] = []
+    for key, (file, deps, includes, errors) in parsed.items():
+        for line, chain in cycles.get(key, []):
+            names = " -> ".join(parsed[k][0].display for k in chain)
+            errors.append((line, f"-r/-c include cycle: {names}; not followed again"))
+        manifests.append(
+            Manifest(
+                file=file,
+                kind="requirements",
+                is_lock=False,
+                dependencies=tuple(deps),
+                includes=tuple(parsed[(file.root, rel)][0].display for _, rel, _ in includes),
+                constraints=tuple(parsed[(file.root, rel)][0].display for _, rel, c in includes if c),
+                errors=tuple(sorted(errors, key=lambda e: (e[0] or 0, e[1]))),
+            )
+        )
+    return manifests
+
+
+def _resolve(file: SourceFile, target: str) -> str | None:
+    """The root-relative path ``target`` names from ``file``'s folder, or ``None`` outside it."""
+    if "://" in target or target.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", target):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(file.relpath), target.replace("\\", "/")))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return joined
+
+
+Key = tuple[Path, str]
+
+
+def _cycle_edges(graph: dict[Key, list[tuple[int, Key]]]) -> dict[Key, list[tuple[int, list[Key]]]]:
+    """For each include that closes a cycle: (line, the chain of files from the cycle's start)."""
+    found: dict[Key, list[tuple[int, list[Key]]]] = {}
+    state: dict[Key, int] = {}  # 1 on the current path, 2 done
+
+    for start in sorted(graph):
+        if state.get(start):
+            continue
+        # iterative depth-first search: a deep include chain must not exhaust the stack
+        path: list[Key] = [start]
+        iterators = [iter(graph.get(start, []))]
+        state[start] = 1
+        while iterators:
+            step = next(iterators[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                iterators.pop()
+                continue
+            line, child = step
+            if state.get(child) == 1:
+                chain = [*path[path.index(child) :], child]
+                found.setdefault(path[-1], []).append((line, chain))
+            elif child in graph and not state.get(child):
+                state[child] = 1
+                path.append(child)
+                iterators.append(iter(graph.get(child, [])))
+    return found

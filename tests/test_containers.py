@@ -1,0 +1,166 @@
+"""Container images and Dockerfile hygiene, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import make_repo, result_of, scan_repo
+
+from gonogo.collectors.containers import classify, containers
+from gonogo.model import Outcome
+from gonogo.workspace import Workspace
+
+
+@pytest.mark.parametrize(
+    ("image", "kind"),
+    [
+        ("redis:7.2.4", "version"),
+        ("python:3.12-slim", "version"),
+        ("redis", "untagged"),
+        ("redis:latest", "floating"),
+        ("node:lts", "floating"),
+        ("python:alpine", "floating"),
+        ("ghcr.io/o/r:main", "floating"),
+        ("localhost:5000/app", "untagged"),
+        ("nginx:1.25@sha256:" + "a" * 64, "digest"),
+        ("app:${TAG}", "variable"),
+    ],
+)
+def test_classify(image: str, kind: str) -> None:
+    assert classify(image) == kind
+
+
+COMPOSE = """
+x-base: &base
+  image: redis:latest  # 7.2.4
+  restart: always
+services:
+  cache:
+    <<: *base
+  db:
+    image: postgres
+  web:
+    image: "nginx:1.25@sha256:abc"
+  app:
+    image: myapp:${TAG:-main}
+  worker:
+    image: redis:7.2
+"""
+
+
+def test_compose_images_with_anchors_merges_and_lines(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, {"docker-compose.yml": COMPOSE}), select="IMG")
+    findings = result_of(report, "IMG001").findings
+    assert [(f.line, f.get("image")) for f in findings] == [
+        (2, "redis:latest"),
+        (8, "postgres"),
+        (12, "myapp:${TAG:-main}"),
+    ]
+    assert report.metrics["images.total"] == 5 and report.metrics["images.floating"] == 3
+    assert report.metrics["images.digest_pinned"] == 1
+    action = next(a for a in report.plan if a.check_ids == ("IMG001",))
+    assert action.title == (
+        "pin 3 images in docker-compose.yml: redis:latest -> redis:7.2.4, postgres, myapp:${TAG:-main}"
+    )
+    assert [f.get("image") for f in result_of(report, "IMG002").findings] == ["redis:7.2"]
+
+
+def test_dockerfile_args_stages_and_hygiene(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "Dockerfile": """
+        ARG PY=3.12
+        FROM python:${PY}-slim AS build
+        RUN pip install flask requests==2.0 -r requirements.txt && pip install .
+        FROM build AS test
+        FROM gcr.io/distroless/python3
+        ENV API_TOKEN=abc123 PLAIN=1
+        ENV DB_PASSWORD ${FROM_ENV}
+        ADD https://example.com/a.tgz /a
+        USER root
+    """
+        },
+    )
+    report = scan_repo(root, select="IMG")
+    images = [(i.line, i.image) for i in containers(Workspace.open([root])).images]
+    assert images == [(2, "python:3.12-slim"), (5, "gcr.io/distroless/python3")]
+    assert [f.line for f in result_of(report, "IMG001").findings] == [5]
+    assert [f.message for f in result_of(report, "IMG006").findings] == ["pip install without a version: flask"]
+    assert [f.get("key") or f.key for f in result_of(report, "IMG007").findings] == ["API_TOKEN"]
+    assert [f.line for f in result_of(report, "IMG005").findings] == [8]
+    assert [f.key for f in result_of(report, "IMG003").findings] == ["root-user"]
+    assert [f.key for f in result_of(report, "IMG004").findings] == ["no-healthcheck"]
+
+
+def test_a_clean_dockerfile_passes(tmp_path: Path) -> None:
+    digest = "sha256:" + "b" * 64
+    root = make_repo(
+        tmp_path,
+        {
+            "Dockerfile": f"""
+        FROM python:3.12.4-slim@{digest}
+        RUN pip install --no-cache-dir -r requirements.txt "uvicorn==0.30.0"
+        USER app
+        HEALTHCHECK CMD curl -f http://localhost/health || exit 1
+    """
+        },
+    )
+    report = scan_repo(root, select="IMG")
+    assert {r.check_id: r.outcome for r in report.checks if r.check_id != "IMG008"} == {
+        f"IMG00{i}": Outcome.PASS for i in range(1, 8)
+    }
+
+
+def test_kubernetes_and_helm_images(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "k8s/deploy.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            spec:
+              template:
+                spec:
+                  initContainers:
+                    - image: busybox
+                  containers:
+                    - name: a
+                      image: ghcr.io/x/y:edge
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+        """,
+            "chart/values.yaml": "image:\n  repository: nginx\n  tag: stable\nsidecar:\n  repository: envoy\n  tag: v1.30.1\n",
+            "chart/templates/deploy.yaml": "image: {{ .Values.image.repository }}\n",
+        },
+    )
+    report = scan_repo(root, select="IMG001")
+    assert [(f.path, f.line, f.get("image")) for f in result_of(report, "IMG001").findings] == [
+        ("chart/values.yaml", 2, "nginx:stable"),
+        ("k8s/deploy.yaml", 7, "busybox"),
+        ("k8s/deploy.yaml", 10, "ghcr.io/x/y:edge"),
+    ]
+
+
+def test_yaml_with_tabs_and_binary_files_are_findings_not_crashes(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n\tweb:\n  image: x\n",
+            "docker-compose.prod.yml": b"\x00\xffbinary",
+            "docker-compose.yml": "services:\n  a: &a\n    image: *a\n  b: [1, 2]\n  c: null\n",
+            "Dockerfile": "",
+        },
+    )
+    report = scan_repo(root, select="IMG")
+    errors = {(f.path, f.line) for f in result_of(report, "IMG008").findings}
+    assert errors == {("compose.yaml", 2), ("docker-compose.prod.yml", None)}
+    assert result_of(report, "IMG001").outcome is Outcome.NOT_APPLICABLE
+    assert report.metrics["images.floating"] == 0
+
+
+def test_no_containers_is_not_applicable(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, {"app.py": "x = 1\n"}), select="IMG")
+    assert {r.outcome for r in report.checks} == {Outcome.NOT_APPLICABLE}

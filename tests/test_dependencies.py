@@ -1,0 +1,159 @@
+"""Dependency checks end to end: undeclared, unused, inconsistent, unpinned, stale locks, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import make_repo, result_of, scan_repo
+
+from gonogo.model import Outcome, Severity
+
+MONOREPO = {
+    "svc_a/requirements.txt": "boto3==1.34.0\nrequests==2.31.0\n",
+    "svc_a/app.py": "import boto3\nimport requests\nimport helpers\nfrom . import x\nimport os\n",
+    "svc_a/helpers.py": "import jwt\n",
+    "svc_b/requirements.txt": "requests==2.31.0\n",
+    "svc_b/main.py": "import boto3\nimport requests\n",
+    "svc_c/requirements.txt": "requests==2.30.0\nyaml-thing==1\n",
+    "svc_c/main.py": "import boto3.session\nimport requests\ntry:\n    import ujson\nexcept ImportError:\n    ujson = None\n",
+}
+
+
+def test_undeclared_imports_are_judged_by_the_nearest_manifest(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, MONOREPO), select="DEP")
+    found = {(f.path, f.get("package")) for f in result_of(report, "DEP001").findings}
+    assert found == {("svc_a/helpers.py", "PyJWT"), ("svc_b/main.py", "boto3"), ("svc_c/main.py", "boto3")}
+    assert report.metrics["deps.undeclared"] == 3
+    boto = next(f for f in result_of(report, "DEP001").findings if f.path == "svc_b/main.py")
+    assert boto.line == 1 and "declared in svc_a/requirements.txt" in boto.message
+    action = next(a for a in report.plan if a.check_ids == ("DEP001",) and "boto3" in a.title)
+    assert action.title == "add boto3 to 2 requirements files: svc_b/requirements.txt, svc_c/requirements.txt"
+    assert action.priority.value == "P0"
+    assert next(g for g in report.gates if g.gate.name == "Build reproducibility").status.value == "fail"
+
+
+def test_optional_imports_are_reported_at_low_severity_and_not_counted(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, MONOREPO), select="DEP")
+    soft = result_of(report, "DEP002").findings
+    assert [(f.path, f.line, f.severity) for f in soft] == [("svc_c/main.py", 4, Severity.LOW)]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {
+                "requirements.txt": "PyJWT\nPyYAML\npillow\nscikit-learn\npython-dotenv\n",
+                "app.py": "import jwt, yaml, PIL.Image, sklearn, dotenv\n",
+            },
+            0,
+        ),
+        (
+            {
+                "pyproject.toml": "[project]\nname='app'\ndependencies=['google-cloud-storage']\n",
+                "src/app/__init__.py": "from google.cloud import storage\nfrom app import x\n",
+                "tests/test_app.py": "import app\n",
+            },
+            0,
+        ),
+        ({"requirements.txt": "-r base.txt\n", "base.txt": "requests\n", "app.py": "import requests\n"}, 0),
+        ({"app.py": "import requests\n"}, 1),
+    ],
+    ids=[
+        "import names map to distributions",
+        "own packages and namespace packages",
+        "declared through an include",
+        "no manifest at all",
+    ],
+)
+def test_undeclared_passing_and_failing(tmp_path: Path, files: dict[str, str], expected: int) -> None:
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert report.metrics["deps.undeclared"] == expected
+
+
+def test_unused_dependencies_skip_runtime_only_packages(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0.0\ngunicorn==22.0.0\npsycopg2-binary==2.9.9\nleftpad==1.0\n",
+            "requirements-dev.txt": "pytest==8.0.0\n",
+            "app.py": "import flask\n",
+        },
+    )
+    report = scan_repo(root, select="DEP003")
+    findings = result_of(report, "DEP003").findings
+    assert [(f.get("package"), f.line) for f in findings] == [("leftpad", 4)]
+    assert report.metrics["deps.unused"] == 1
+
+
+def test_inconsistent_versions_need_a_real_conflict(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "a/requirements.txt": "requests==2.31.0\nflask>=2\nclick==8.1.0\n",
+            "b/requirements.txt": "requests==2.30.0\nflask==3.0.0\nclick<8\n",
+            "c/requirements.txt": "flask>=2.5\n",
+        },
+    )
+    findings = result_of(scan_repo(root, select="DEP004"), "DEP004").findings
+    assert {f.get("package"): f.message.split(": ")[1] for f in findings} == {
+        "click": "==8.1.0 and <8",
+        "requests": "==2.30.0, ==2.31.0",
+    }
+
+
+def test_unpinned_only_in_applications_without_a_lock(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "app/requirements.txt": "flask>=2\nrequests==2.31.0\n-c ../constraints.txt\nclick\n",
+            "constraints.txt": "click==8.1.7\n",
+            "locked/pyproject.toml": "[project]\nname='x'\ndependencies=['httpx']\n",
+            "locked/uv.lock": '[[package]]\nname = "httpx"\nversion = "0.27.0"\n',
+            "lib/pyproject.toml": "[build-system]\nrequires=['hatchling']\n[project]\nname='lib'\n"
+            "dependencies=['attrs>=22']\n",
+        },
+    )
+    report = scan_repo(root, select="DEP005")
+    findings = result_of(report, "DEP005").findings
+    assert [(f.path, f.line, f.get("package")) for f in findings] == [("app/requirements.txt", 1, "flask")]
+    assert report.metrics["deps.unpinned"] == 1
+
+
+def test_lock_out_of_step_with_its_manifest(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname='x'\ndependencies=['httpx>=0.28', 'rich', 'gone; sys_platform==\"win32\"']\n",
+            "uv.lock": '[[package]]\nname = "httpx"\nversion = "0.27.0"\n',
+        },
+    )
+    findings = result_of(scan_repo(root, select="DEP006"), "DEP006").findings
+    messages = sorted(f.message for f in findings)
+    assert messages == [
+        "rich is declared in pyproject.toml but not in uv.lock",
+        "uv.lock locks httpx 0.27.0, which pyproject.toml excludes (>=0.28)",
+    ]
+
+
+def test_manifest_errors_are_findings_and_metrics_count_manifests(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "requirements.txt": "ok==1\nbad>=>1\n",
+            "svc/pyproject.toml": "[project\n",
+        },
+    )
+    report = scan_repo(root, select="DEP007")
+    result = result_of(report, "DEP007")
+    assert result.outcome is Outcome.FAIL
+    got = sorted((f.path, f.line, f.severity) for f in result.findings)
+    assert got == [("requirements.txt", 2, Severity.MEDIUM), ("svc/pyproject.toml", 1, Severity.HIGH)]
+    assert report.metrics["deps.manifests"] == 2 and report.metrics["deps.declared"] == 1
+
+
+def test_nothing_to_judge_is_not_applicable(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, {"README.md": "hi\n"}), select="DEP")
+    assert {r.check_id: r.outcome for r in report.checks}["DEP001"] is Outcome.NOT_APPLICABLE
+    assert report.metrics["deps.undeclared"] == 0 and report.metrics["deps.manifests"] == 0

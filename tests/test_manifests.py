@@ -1,0 +1,243 @@
+"""The manifests fact: every format, includes and cycles, and malformed inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import make_repo
+
+from gonogo.collectors.manifests import ManifestFacts, manifests
+from gonogo.workspace import Workspace
+
+
+def collect(root: Path) -> ManifestFacts:
+    return manifests(Workspace.open([root]))
+
+
+def by_file(facts: ManifestFacts, display: str):
+    return next(m for m in facts.manifests if m.file.display == display)
+
+
+def test_requirements_lines_keep_name_pin_extras_marker_hash_url_and_line(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "requirements.txt": """
+        # comment
+        PyJWT==2.8.0 --hash=sha256:abc  # pinned
+        requests[socks]>=2,<3 ; python_version >= "3.8"
+        -e git+https://example.com/x.git#egg=foo
+        pkg @ https://example.com/pkg-1.0.tar.gz
+        long-name \\
+            >=1.0
+        -i https://pypi.org/simple
+    """
+        },
+    )
+    deps = {d.name: d for d in collect(root).dependencies}
+    assert deps["pyjwt"].display_name == "PyJWT"
+    assert (deps["pyjwt"].pinned, deps["pyjwt"].line, deps["pyjwt"].hashes) == ("2.8.0", 2, ("sha256:abc",))
+    assert deps["requests"].extras == ("socks",) and deps["requests"].marker == 'python_version >= "3.8"'
+    assert deps["requests"].pinned is None and deps["requests"].specifier == "<3,>=2"
+    assert deps["foo"].editable and deps["foo"].url.startswith("git+")
+    assert deps["pkg"].url == "https://example.com/pkg-1.0.tar.gz"
+    assert deps["long-name"].line == 6 and deps["long-name"].specifier == ">=1.0"
+    assert len(deps) == 5
+
+
+def test_a_bad_marker_is_an_error_with_its_line_and_the_rest_still_counts(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {"requirements.txt": 'ok==1\nbad; python_version >>> "3"\nalso-ok\n'})
+    manifest = collect(root).manifests[0]
+    assert [d.name for d in manifest.dependencies] == ["ok", "also-ok"]
+    assert manifest.errors[0][0] == 2 and "not a valid requirement" in manifest.errors[0][1]
+
+
+def test_includes_are_followed_and_a_cycle_is_reported_not_followed_forever(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "requirements.txt": "-r reqs/base.txt\n-c constraints.txt\nflask\n",
+            "reqs/base.txt": "-r ../requirements.txt\nboto3\n",
+            "constraints.txt": "flask==3.0.0\n",
+            "missing-requirements.txt": "-r nowhere.txt\n-r ../../outside.txt\n",
+        },
+    )
+    facts = collect(root)
+    top = by_file(facts, "requirements.txt")
+    assert top.includes == ("reqs/base.txt", "constraints.txt") and top.constraints == ("constraints.txt",)
+    assert by_file(facts, "constraints.txt").dependencies[0].pinned == "3.0.0"
+    cycle = [e for m in facts.manifests for e in m.errors if "cycle" in e[1]]
+    assert len(cycle) == 1 and "requirements.txt" in cycle[0][1]
+    missing = by_file(facts, "missing-requirements.txt").errors
+    assert [line for line, _ in missing] == [1, 2]
+    assert "not found" in missing[0][1] and "outside" in missing[1][1]
+
+
+def test_requirements_file_names_set_the_group(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {"requirements-dev.txt": "pytest\n", "requirements/prod.txt": "flask\n"})
+    groups = {d.name: d.group for d in collect(root).dependencies}
+    assert groups == {"pytest": "dev", "flask": None}
+
+
+def test_pyproject_pep621_extras_groups_and_poetry(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "pyproject.toml": """
+        [build-system]
+        requires = ["hatchling"]
+
+        [project]
+        name = "My-Lib"
+        dependencies = ["httpx>=0.27", "PyYAML==6.0.1"]
+
+        [project.optional-dependencies]
+        s3 = ["boto3"]
+
+        [dependency-groups]
+        test = ["pytest>=8", {include-group = "lint"}]
+        lint = ["ruff"]
+
+        [tool.poetry.dependencies]
+        python = "^3.11"
+        click = "^8.1.3"
+        rich = {version = "~13.7", extras = ["jupyter"]}
+        exact = "1.2.3"
+
+        [tool.poetry.group.docs.dependencies]
+        sphinx = "*"
+    """
+        },
+    )
+    manifest = collect(root).manifests[0]
+    deps = {d.name: d for d in manifest.dependencies}
+    assert manifest.project_name == "my-lib" and manifest.is_application is False
+    assert deps["httpx"].line == 6 and deps["httpx"].group is None
+    assert deps["pyyaml"].pinned == "6.0.1"
+    assert deps["boto3"].group == "s3" and deps["boto3"].line == 9
+    assert deps["pytest"].group == "test" and deps["ruff"].group == "lint"
+    assert deps["click"].specifier == ">=8.1.3,<9" and deps["click"].line == 17
+    assert deps["rich"].specifier == ">=13.7,<13.8" and deps["rich"].extras == ("jupyter",)
+    assert deps["exact"].pinned == "1.2.3"
+    assert deps["sphinx"].group == "docs" and deps["sphinx"].specifier == ""
+    assert "python" not in deps
+
+
+def test_setup_cfg_setup_py_and_pipfile(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "setup.cfg": "[metadata]\nname = thing\n[options]\ninstall_requires =\n    six>=1\n    attrs\n"
+            "[options.extras_require]\nyaml = PyYAML\n",
+            "setup.py": "from setuptools import setup\nsetup(name='thing', install_requires=['click>=8'],\n"
+            "      extras_require={'dev': ['pytest']})\n",
+            "Pipfile": '[packages]\nflask = "==3.0.0"\nrequests = {version = "*", extras = ["socks"]}\n'
+            '[dev-packages]\npytest = "*"\n',
+        },
+    )
+    facts = collect(root)
+    cfg = {d.name: d for d in by_file(facts, "setup.cfg").dependencies}
+    assert set(cfg) == {"six", "attrs", "pyyaml"} and cfg["pyyaml"].group == "yaml" and cfg["six"].line == 5
+    py = {d.name: d for d in by_file(facts, "setup.py").dependencies}
+    assert py["click"].line == 2 and py["pytest"].group == "dev"
+    pip = {d.name: d for d in by_file(facts, "Pipfile").dependencies}
+    assert pip["flask"].pinned == "3.0.0" and pip["flask"].line == 2
+    assert pip["requests"].extras == ("socks",) and pip["pytest"].group == "dev"
+
+
+def test_lock_files_are_pinned_and_skip_the_project_itself(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "uv.lock": 'version = 1\n[[package]]\nname = "app"\nversion = "0.1"\nsource = { editable = "." }\n'
+            '[[package]]\nname = "httpx"\nversion = "0.27.0"\nsource = { registry = "https://pypi.org/simple" }\n',
+            "a/poetry.lock": '[[package]]\nname = "click"\nversion = "8.1.7"\ngroups = ["main"]\n'
+            '[[package]]\nname = "pytest"\nversion = "8.0.0"\ngroups = ["dev"]\n',
+            "b/pylock.toml": 'lock-version = "1.0"\n[[packages]]\nname = "rich"\nversion = "13.7.1"\n',
+            "c/Pipfile.lock": json.dumps(
+                {
+                    "default": {"flask": {"version": "==3.0.0", "hashes": ["sha256:x"]}},
+                    "develop": {"pytest": {"version": "==8.0.0"}},
+                },
+                indent=4,
+            ),
+            "web/package-lock.json": json.dumps(
+                {
+                    "lockfileVersion": 3,
+                    "packages": {
+                        "": {"name": "web"},
+                        "node_modules/lodash": {"version": "4.17.21"},
+                        "node_modules/@types/node": {"version": "20.0.0", "dev": True},
+                    },
+                },
+                indent=2,
+            ),
+        },
+    )
+    facts = collect(root)
+    assert all(m.is_lock for m in facts.manifests)
+    got = {(d.name, d.pinned, d.group, d.ecosystem) for d in facts.dependencies}
+    assert got == {
+        ("httpx", "0.27.0", None, "PyPI"),
+        ("click", "8.1.7", None, "PyPI"),
+        ("pytest", "8.0.0", "dev", "PyPI"),
+        ("rich", "13.7.1", None, "PyPI"),
+        ("flask", "3.0.0", None, "PyPI"),
+        ("lodash", "4.17.21", None, "npm"),
+        ("@types/node", "20.0.0", "dev", "npm"),
+    }
+    lines = {d.name: d.line for d in facts.dependencies}
+    assert lines["httpx"] == 7 and lines["lodash"] == 7 and lines["flask"] == 3
+
+
+def test_broken_toml_and_json_are_errors_with_lines(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\ndependencies = [\n  'a',,\n]\n",
+            "uv.lock": "[[package]\nname=1",
+            "package-lock.json": '{"packages": {\n  "x": ,\n}}',
+            "Pipfile.lock": "[]",
+        },
+    )
+    facts = collect(root)
+    errors = {m.file.display: m.errors[0] for m in facts.manifests}
+    assert errors["pyproject.toml"][0] == 4 and "invalid TOML" in errors["pyproject.toml"][1]
+    assert errors["uv.lock"][0] == 1
+    assert errors["package-lock.json"][0] == 2 and "invalid JSON" in errors["package-lock.json"][1]
+    assert errors["Pipfile.lock"][1] == "not a JSON object"
+
+
+def test_binary_empty_and_hostile_files_never_crash(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "requirements.txt": b"\x00\x01\x02binary",
+            "requirements-empty.txt": "",
+            "setup.py": "setup(install_requires=open('r').read().split())\n",
+            "setup.cfg": "not an ini [file\n",
+            "Pipfile": "[packages]\nweird = 42\n",
+            "a/pyproject.toml": "[project]\ndependencies = 'not a list'\n[tool.poetry]\ndependencies = 3\n",
+            "b/requirements.txt": "--unknown-flag\n" + "x" * 5000 + "(\n",
+        },
+    )
+    facts = collect(root)
+    errors = {m.file.display: m.errors for m in facts.manifests}
+    assert "binary" in errors["requirements.txt"][0][1]
+    assert errors["requirements-empty.txt"] == () and errors["setup.py"] == ()
+    assert errors["setup.cfg"] and "unreadable value" in errors["Pipfile"][0][1]
+    assert errors["a/pyproject.toml"] == () and by_file(facts, "a/pyproject.toml").dependencies == ()
+    assert [line for line, _ in errors["b/requirements.txt"]] == [1, 2]
+
+
+def test_a_20_mb_lock_file_is_read(tmp_path: Path) -> None:
+    entries = {
+        f"node_modules/pkg{i}": {"version": f"1.0.{i}", "resolved": "https://r/" + "x" * 150} for i in range(100_000)
+    }
+    text = json.dumps({"lockfileVersion": 3, "packages": entries}, indent=2)
+    assert len(text) > 20_000_000
+    root = make_repo(tmp_path, {"package-lock.json": text})
+    manifest = collect(root).manifests[0]
+    assert len(manifest.dependencies) == 100_000 and manifest.errors == ()
+    assert manifest.dependencies[-1].pinned == "1.0.99999"
