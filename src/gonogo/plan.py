@@ -96,9 +96,13 @@ def _priority(result: CheckResult, findings: Sequence[Finding], blocks: bool) ->
 
 def _one_action(title: str) -> Planner:
     def group(findings: Sequence[Finding]) -> Grouping:
-        files = count_files(findings)
-        where = f" in {plural(files, 'file')}" if files else ""
-        yield f"{title}: resolve {plural(len(findings), 'finding')}{where}", findings
+        paths = sorted({f.path for f in findings if f.path})
+        named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        where = f" in {named}" if paths else ""
+        if len(findings) == 1:
+            yield f"{title}: {findings[0].message}{where}", findings
+        else:
+            yield f"{title}: fix {len(findings)} findings{where}", findings
 
     return group
 

@@ -1,5 +1,7 @@
 """HTTP entry point of the control center."""
 
+import jwt
+
 from .jobs import JobQueue, summarise
 
 queue = JobQueue()
@@ -7,6 +9,10 @@ queue = JobQueue()
 
 def health() -> dict:
     return {"status": "ok", "jobs": len(queue)}
+
+
+def token(user: str, key: str) -> str:
+    return jwt.encode({"sub": user}, key, algorithm="HS256")
 
 
 def stats() -> dict:
