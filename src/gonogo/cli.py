@@ -23,6 +23,7 @@ from gonogo.config import ConfigError, find_config_file, load_config
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
 from gonogo.registry import load_plugins
+from gonogo.vulndb.cli import db_app, index_path
 
 EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION = 0, 1, 2
 
@@ -39,6 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(db_app, name="db")
 out = Console()
 err = Console(stderr=True)
 
@@ -69,6 +71,12 @@ def check(
     jobs: Annotated[int | None, typer.Option(help="Processes for parsing (default: all cores)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every file again")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the decision line")] = False,
+    online: Annotated[
+        bool, typer.Option("--online", help="Also ask the OSV API for advisories (needs the network)")
+    ] = False,
+    outdated: Annotated[
+        bool, typer.Option("--outdated", help="Compare pins with the latest PyPI releases (needs the network)")
+    ] = False,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
@@ -87,8 +95,15 @@ def check(
         overrides["fail_on"] = fail_on
     try:
         config = load_config(config_file or find_config_file(roots[0]), overrides)
-        report = _scan_with_progress(roots, config, ScanOptions(jobs=jobs, use_cache=not no_cache,
-                                                                cache_dir=os.environ.get("GONOGO_CACHE_DIR")))
+        options = ScanOptions(
+            jobs=jobs,
+            use_cache=not no_cache,
+            cache_dir=os.environ.get("GONOGO_CACHE_DIR"),
+            vulndb_path=str(index_path()),
+            online_vulns=online,
+            outdated=outdated,
+        )
+        report = _scan_with_progress(roots, config, options)
     except ConfigError as exc:
         raise _fail(f"configuration error: {exc}") from exc
     except NothingToScan as exc:

@@ -37,6 +37,10 @@ class ScanOptions:
     """Probe the declared services: health, OpenAPI smoke, load (SVC checks)."""
     services: tuple[str, ...] = ()
     """Extra services as ``NAME=URL`` from the command line, added to the config's."""
+    baseline: str | None = None
+    """A baseline file to judge against (``None``: ``.gonogo-baseline.json`` at the root, if any)."""
+    ignore_baseline: bool = False
+    """Judge every finding as new, even with a baseline file present."""
 
     def report_progress(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:

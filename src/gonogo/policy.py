@@ -47,6 +47,23 @@ def default_gates(profile: Profile) -> list[Gate]:
     """The gates of the seeds: security, no skipped tests, build reproducibility, documentation."""
     return [
         Gate(
+            # unknown while dependencies cannot be audited or no advisory data is present; a
+            # vulnerability of unknown severity (most PyPA advisories carry no CVSS) is not taken
+            # as mild; a critical service also refuses medium ones
+            name="Security",
+            blocking=not profile.lenient,
+            conditions=(
+                when("vulns.critical", "==", 0),
+                when("vulns.high", "==", 0),
+                when("vulns.unknown_severity", "==", 0),
+                *((when("vulns.medium", "==", 0),) if profile.strict else ()),
+                # code: no sure high-severity SAST finding, no committed credential
+                when("security.high_high_confidence", "==", 0),
+                when("secrets.found", "==", 0),
+            ),
+            how_to_check="gonogo db update && gonogo check --select VULN,SEC",
+        ),
+        Gate(
             name="Test integrity",
             blocking=not profile.lenient,
             conditions=(when("tests.files", ">=", 1), when("tests.skipped", "==", 0)),
@@ -76,6 +93,45 @@ def default_gates(profile: Profile) -> list[Gate]:
                 when("code.long_functions", "==", 0),
             ),
             how_to_check="gonogo check --select CODE",
+        ),
+        Gate(
+            name="Build reproducibility",
+            blocking=True,
+            conditions=(when("deps.undeclared", "==", 0), when("images.floating", "==", 0)),
+            how_to_check="gonogo check --select DEP,IMG",
+        ),
+        Gate(
+            # unknown unless the suite was run: `--run-tests` executes the repository's code
+            name="Tests pass",
+            blocking=True,
+            conditions=(
+                when("tests.run.failed", "==", 0),
+                when("tests.run.errors", "==", 0),
+                when("coverage.percent", ">=", profile.coverage_percent),
+            ),
+            how_to_check="gonogo check --run-tests --python .venv/bin/python --select RUN",
+        ),
+        Gate(
+            # unknown unless the declared services were probed (`--probe`)
+            name="Services healthy",
+            blocking=not profile.lenient,
+            conditions=(
+                when("services.down", "==", 0),
+                when("api.server_errors", "==", 0),
+                when("api.schema_violations", "==", 0),
+            ),
+            how_to_check="gonogo check --probe --select SVC",
+        ),
+        Gate(
+            # unknown unless a bounded load was applied ([services.NAME.load] and `--probe`)
+            name="Performance SLO",
+            blocking=profile.strict,
+            conditions=(
+                when("latency.p95_ms", "<=", profile.p95_ms),
+                when("latency.p99_ms", "<=", profile.p99_ms),
+                when("load.error_rate", "<=", profile.error_rate),
+            ),
+            how_to_check="gonogo check --probe --select SVC",
         ),
     ]
 

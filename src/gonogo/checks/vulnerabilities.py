@@ -1,0 +1,276 @@
+"""Known vulnerabilities in pinned and locked dependencies, unauditable and outdated ones.
+
+Counting is per vulnerability, not per file: PyJWT 2.8.0 pinned in three files with one advisory is
+one vulnerability (three findings, one per place to fix). Severity counts leave out waived findings,
+like every gate metric. When dependencies cannot be audited (not pinned, no lock) a zero count is
+not evidence, so the severity metrics are published as unknown rather than 0.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+
+from gonogo.collectors.outdated import OutdatedFacts
+from gonogo.collectors.vulnerabilities import (
+    Vulnerability,
+    VulnerabilityFacts,
+    VulnerableDependency,
+    version_key,
+)
+from gonogo.config import Config
+from gonogo.model import Category, Finding, Severity, Table
+from gonogo.options import ScanOptions
+from gonogo.plan import Grouping, count_files, planner, plural
+from gonogo.registry import CannotTell, CheckOutput, Metric, NotApplicable, check, fail
+
+_SEVERITY = {
+    "critical": Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "low": Severity.LOW,
+    "none": Severity.LOW,
+    "unknown": Severity.HIGH,  # not known to be mild: ranked with high, counted apart
+}
+_LEVEL_METRICS = {
+    "critical": "vulns.critical",
+    "high": "vulns.high",
+    "medium": "vulns.medium",
+    "low": "vulns.low",
+    "none": "vulns.low",
+    "unknown": "vulns.unknown_severity",
+}
+_METRICS = ("vulns.total", *sorted(set(_LEVEL_METRICS.values())), "vulns.packages")
+
+
+@check(
+    "VULN001",
+    "No pinned or locked dependency has a known vulnerability",
+    category=Category.VULNERABILITIES,
+    severity=Severity.HIGH,
+)
+def vulnerable_dependencies(
+    vulnerabilities: VulnerabilityFacts, config: Config, options: ScanOptions
+) -> Iterator[CheckOutput]:
+    """Why: a dependency with a published advisory is the easiest way in; the advisory tells the
+    attacker where to look. Pins in requirements files and lock files are matched offline against
+    the OSV advisory index (`gonogo db update`) with the OSV schema's algorithm and PEP 440
+    ordering;
+    advisories that are aliases (PYSEC, GHSA, CVE) count once. Severity is the CVSS base score;
+    advisories without one are counted as `unknown` severity (`vulns.unknown_severity`).
+
+    Fix: upgrade to the fixed version the finding names (the plan picks the smallest release that
+    fixes every advisory of the package), then re-lock. With no fixed release, remove the package
+    or waive the finding with the reason the vulnerable code is not reachable."""
+    facts = vulnerabilities
+    if facts.problem:
+        for name in (*_METRICS, "vulndb.age_days"):
+            yield Metric(name=name, value=None)
+        raise CannotTell(facts.problem)
+    if not facts.audited and not facts.unauditable:
+        raise NotApplicable("no pinned or declared dependency to audit")
+    counted: dict[str, set[tuple[str, str, str, str]]] = defaultdict(set)
+    for found in facts.vulnerable:
+        dep = found.dependency
+        for vuln in found.vulnerabilities:
+            yield _finding(found, vuln, facts.source)
+            if _active("VULN001", dep.file.display, config, options):
+                unit = (dep.ecosystem, dep.name, found.version, vuln.id)
+                counted["vulns.total"].add(unit)
+                counted[_LEVEL_METRICS[vuln.rating.level]].add(unit)
+                counted["vulns.packages"].add((dep.ecosystem, dep.name, "", ""))
+    unaudited = any(_active("VULN002", u.dependency.file.display, config, options) for u in facts.unauditable)
+    for name in _METRICS:
+        count = len(counted.get(name, ()))
+        yield Metric(name=name, value=None if unaudited and count == 0 else count)
+    yield Metric(name="vulndb.age_days", value=facts.age_days)
+    if facts.vulnerable:
+        yield _table(facts.vulnerable)
+
+
+def _finding(found: VulnerableDependency, vuln: Vulnerability, source: str) -> CheckOutput:
+    dep = found.dependency
+    level = vuln.rating.level
+    rated = (
+        f"{level} {vuln.rating.score}"
+        if vuln.rating.score is not None
+        else ("severity unknown (no CVSS score)" if level == "unknown" else level)
+    )
+    fixed = f"fixed in {vuln.fixed}" if vuln.fixed else "no fixed release"
+    return fail(
+        f"{dep.display_name} {found.version}: {', '.join(vuln.ids)} ({rated}; {fixed}): {vuln.summary}",
+        at=dep.file.at(dep.line),
+        severity=_SEVERITY[level],
+        evidence=f"{dep.at} pins {dep.display_name}=={found.version}; matched by {source}",
+        key=f"{dep.ecosystem}:{dep.name}@{found.version}:{vuln.id}",
+        package=dep.display_name,
+        name=dep.name,
+        ecosystem=dep.ecosystem,
+        version=found.version,
+        ids=vuln.ids,
+        level=level,
+        score=vuln.rating.score,
+        fixed=vuln.fixed,
+        fix=found.fix,
+    )
+
+
+def _table(found: Sequence[VulnerableDependency]) -> Table:
+    rows: dict[tuple[str, str], list[VulnerableDependency]] = defaultdict(list)
+    for item in found:
+        rows[(item.dependency.display_name, item.version)].append(item)
+    return Table(
+        title="Vulnerable dependencies",
+        columns=("Package", "Version", "Vulnerabilities", "Worst", "Fixed in", "Files"),
+        rows=tuple(
+            (
+                name,
+                version,
+                str(len(items[0].vulnerabilities)),
+                min((v.rating for v in items[0].vulnerabilities), key=lambda r: r.rank).level,
+                items[0].fix or "no fix",
+                str(len({i.dependency.file.display for i in items})),
+            )
+            for (name, version), items in sorted(
+                rows.items(),
+                key=lambda kv: (kv[0][0].lower(), version_key(kv[1][0].dependency.ecosystem, kv[0][1])),
+            )
+        ),
+    )
+
+
+@check(
+    "VULN002",
+    "Every dependency can be audited: pinned, or locked",
+    category=Category.VULNERABILITIES,
+    severity=Severity.MEDIUM,
+    counts="deps.unauditable",
+)
+def unauditable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[CheckOutput]:
+    """Why: a range like `requests>=2` installs whatever is newest on the day of the build, so no
+    one can say which advisories apply; gonogo does not guess. Until such dependencies are pinned
+    (or locked), the vulnerability counts are unknown and the Security gate cannot pass.
+
+    Fix: commit a lock file (uv.lock, poetry.lock, Pipfile.lock, package-lock.json) or pin the
+    requirement with `==`; for a published library whose ranges are intended, waive VULN002 for
+    that manifest with the reason and audit the application that installs it."""
+    if not vulnerabilities.unauditable and not vulnerabilities.audited:
+        raise NotApplicable("no dependency declared")
+    for item in vulnerabilities.unauditable:
+        dep = item.dependency
+        yield fail(
+            f"{dep.display_name}{dep.specifier}: cannot be audited, {item.reason}",
+            at=dep.file.at(dep.line),
+            key=f"{dep.ecosystem}:{dep.name}",
+            package=dep.display_name,
+            name=dep.name,
+        )
+
+
+@check(
+    "VULN003",
+    "Pinned dependencies are at their latest stable release",
+    category=Category.VULNERABILITIES,
+    severity=Severity.LOW,
+)
+def outdated_dependencies(outdated: OutdatedFacts, config: Config, options: ScanOptions) -> Iterator[CheckOutput]:
+    """Why: a pin far behind the latest release collects unfixed bugs and makes the eventual
+    security upgrade a large, risky jump. Compares each `==` pin or lock entry with the newest
+    stable, unyanked release on PyPI (opt-in: needs the network).
+
+    Fix: upgrade and re-lock regularly (Dependabot or Renovate); the table shows each package's
+    latest release and its date."""
+    if not outdated.enabled:
+        raise NotApplicable("opt-in: run with the outdated option (needs the network)")
+    if outdated.problem:
+        raise CannotTell(outdated.problem)
+    if not outdated.pinned:
+        raise NotApplicable("no pinned PyPI dependency")
+    rows = {}
+    behind = 0
+    for dep in outdated.pinned:
+        release = outdated.latest.get(dep.name)
+        if release is None or release.latest is None:
+            continue
+        if version_key("PyPI", dep.pinned) < version_key("PyPI", release.latest):
+            behind += _active("VULN003", dep.file.display, config, options)
+            when = f" ({release.released.isoformat()})" if release.released else ""
+            yield fail(
+                f"{dep.display_name} {dep.pinned} is behind the latest stable {release.latest}{when}",
+                at=dep.file.at(dep.line),
+                key=f"PyPI:{dep.name}",
+                package=dep.display_name,
+                version=dep.pinned,
+                latest=release.latest,
+            )
+            rows[(dep.display_name, dep.pinned)] = (
+                dep.display_name,
+                dep.pinned or "",
+                release.latest,
+                release.released.isoformat() if release.released else "?",
+            )
+    # published here, not with counts=, so a scan that did not look publishes nothing at all
+    yield Metric(name="deps.outdated", value=behind)
+    yield Metric(name="deps.outdated_unknown", value=len(outdated.failures))
+    if rows:
+        yield Table(
+            title="Outdated dependencies",
+            columns=("Package", "Pinned", "Latest stable", "Released"),
+            rows=tuple(rows[k] for k in sorted(rows, key=lambda k: (k[0].lower(), k[1]))),
+        )
+
+
+def _active(check_id: str, path: str, config: Config, options: ScanOptions) -> bool:
+    """Whether a finding of ``check_id`` at ``path`` escapes every live waiver, as in the engine."""
+    for waiver in config.waivers:
+        if waiver.until is not None and waiver.until < options.today:
+            continue
+        if check_id.startswith(waiver.check) and (waiver.path is None or fnmatch.fnmatch(path, waiver.path)):
+            return False
+    return True
+
+
+@planner("VULN001")
+def upgrade_packages(findings: Sequence[Finding]) -> Grouping:
+    """One action per package: the smallest release that fixes every advisory found in it."""
+    by_package: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_package[(finding.get("ecosystem", ""), finding.get("name", ""))].append(finding)
+    for (ecosystem, _), group in sorted(by_package.items()):
+        written = Counter(f.get("package", "?") for f in group)
+        name = min(written, key=lambda n: (-written[n], n))  # as most files write it
+        versions = sorted({f.get("version") for f in group}, key=lambda v: version_key(ecosystem, v))
+        fixes = {f.get("fix") for f in group}
+        ids = sorted({f.get("ids", ("?",))[0] for f in group})
+        shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
+        files = plural(count_files(group), "file")
+        if None in fixes:
+            yield (
+                f"replace or mitigate {name} {', '.join(versions)} in {files}: no release fixes {shown}",
+                group,
+            )
+        else:
+            target = max(fixes, key=lambda v: version_key(ecosystem, v))
+            yield (
+                f"upgrade {name} {', '.join(versions)} -> {target} in {files}: fixes {shown}",
+                group,
+            )
+
+
+@planner("VULN002")
+def pin_packages(findings: Sequence[Finding]) -> Grouping:
+    files = count_files(findings)
+    yield (
+        (
+            f"pin or lock {plural(len(findings), 'dependency', 'dependencies')} in "
+            f"{plural(files, 'file')} so they can be audited"
+        ),
+        findings,
+    )
+
+
+@planner("VULN003")
+def upgrade_outdated(findings: Sequence[Finding]) -> Grouping:
+    names = sorted({f.get("package", "?") for f in findings}, key=str.lower)
+    yield f"upgrade {plural(len(names), 'outdated package')}: {', '.join(names[:8])}", findings
