@@ -22,6 +22,8 @@ from gonogo.api import NothingToScan, scan
 from gonogo.config import ConfigError, find_config_file, load_config
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
+from gonogo.probes.command import format_probe, probe_exit_code, run_probe
+from gonogo.probes.settings import parse_service_arg
 from gonogo.registry import load_plugins
 from gonogo.vulndb.cli import db_app, index_path
 
@@ -77,6 +79,13 @@ def check(
     outdated: Annotated[
         bool, typer.Option("--outdated", help="Compare pins with the latest PyPI releases (needs the network)")
     ] = False,
+    run_tests: Annotated[
+        bool, typer.Option("--run-tests", help="Run the repository's pytest suite (executes its code)")
+    ] = False,
+    python: Annotated[str | None, typer.Option("--python", help="Interpreter for --run-tests")] = None,
+    test_timeout: Annotated[float, typer.Option("--test-timeout", help="Seconds before the suite is stopped")] = 900.0,
+    probe: Annotated[bool, typer.Option("--probe", help="Probe the declared services (health, OpenAPI, load)")] = False,
+    service: Annotated[list[str] | None, typer.Option("--service", help="Extra service to probe: NAME=URL")] = None,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
@@ -94,6 +103,8 @@ def check(
     if fail_on:
         overrides["fail_on"] = fail_on
     try:
+        for text in service or ():
+            parse_service_arg(text)
         config = load_config(config_file or find_config_file(roots[0]), overrides)
         options = ScanOptions(
             jobs=jobs,
@@ -102,11 +113,16 @@ def check(
             vulndb_path=str(index_path()),
             online_vulns=online,
             outdated=outdated,
+            run_tests=run_tests,
+            python=python,
+            test_timeout=test_timeout,
+            probe=probe,
+            services=tuple(service or ()),
         )
         report = _scan_with_progress(roots, config, options)
     except ConfigError as exc:
         raise _fail(f"configuration error: {exc}") from exc
-    except NothingToScan as exc:
+    except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
     if quiet:
         out.print(f"{report.decision.label}")
@@ -163,6 +179,24 @@ def _exit_code(report: Report, fail_on: str) -> int:
     if report.decision is Decision.CONDITIONAL_GO and fail_on == "conditional":
         return EXIT_NO_GO
     return EXIT_GO
+
+
+@app.command("probe")
+def probe_command(
+    path: Annotated[Path, typer.Argument(help="Folder whose config declares the services")] = Path("."),
+    config_file: Annotated[Path | None, typer.Option("--config", help="gonogo.toml or pyproject.toml")] = None,
+    service: Annotated[list[str] | None, typer.Option("--service", help="Extra service to probe: NAME=URL")] = None,
+) -> None:
+    """Probe the declared services alone: health URLs, TCP, Redis, PostgreSQL, OpenAPI, load.
+    Exit 0 when all are healthy, 1 when one is not, 2 when nothing is declared."""
+    try:
+        for text in service or ():
+            parse_service_arg(text)
+        facts = run_probe(load_config(config_file or find_config_file(path)), service or ())
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(format_probe(facts), nl=False)  # plain echo: evidence lines must not be re-wrapped
+    raise typer.Exit(probe_exit_code(facts))
 
 
 @app.command()

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gonogo.model import Operator, Waiver
+from gonogo.probes.settings import ServiceSetting
 
 PROFILES = ("critical", "standard", "prototype")
 
@@ -83,6 +84,7 @@ class Config(_Strict):
     gates: dict[str, GateSetting] = Field(default_factory=dict)
     waivers: list[WaiverSetting] = Field(default_factory=list)
     deliverables: dict[str, list[str]] = Field(default_factory=dict)
+    services: dict[str, ServiceSetting] = Field(default_factory=dict)
     source: str | None = Field(default=None, exclude=True)
     base_dir: str | None = Field(default=None, exclude=True)
 

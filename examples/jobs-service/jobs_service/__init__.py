@@ -1,0 +1,1 @@
+"""A small job-orchestration service: jobs in PostgreSQL, a queue in Redis (gonogo's example)."""

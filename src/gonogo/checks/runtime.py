@@ -1,0 +1,154 @@
+"""Runtime test evidence: the suite, run (``--run-tests``). RUN checks.
+
+Without ``--run-tests`` the ``test_run`` fact cannot be built, so every check here is *unknown*
+("tests not run; run with --run-tests") and so is the "Tests pass" gate: never a pass on a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from gonogo.config import Config
+from gonogo.model import Category, Finding, Location, Severity, Table
+from gonogo.plan import Grouping, count_files, planner, plural
+from gonogo.policy import PROFILES
+from gonogo.probes.facts import TestRunFacts
+from gonogo.probes.tests_runner import CaseResult, TestRun
+from gonogo.registry import CannotTell, CheckOutput, Metric, check, fail
+
+SLOWEST = 5
+
+
+def _where(run: TestRun, case: CaseResult) -> Location | None:
+    if not case.file:
+        return None
+    prefix = "" if run.root == "." else f"{run.root}/"
+    return Location(path=prefix + case.file.replace("\\", "/"), line=case.line)
+
+
+def _ran(test_run: TestRunFacts) -> list[TestRun]:
+    """Runs that produced results; a suite that could not start at all is *unknown*."""
+    usable = [r for r in test_run.runs if r.exit_code is not None or r.timed_out]
+    if not usable:
+        raise CannotTell("; ".join(r.problem or "the suite did not run" for r in test_run.runs))
+    return usable
+
+
+@check("RUN001", "Every test passes", category=Category.RUNTIME, severity=Severity.HIGH,
+       counts="tests.run.failed")
+def tests_pass(test_run: TestRunFacts) -> Iterator[CheckOutput]:
+    """Why: a failing test is the suite saying the code does not do what it claims; shipping over a
+    red suite ships the defect it found.
+    Fix: fix the code (or the test, if the test is wrong), then run `gonogo check --run-tests`."""
+    runs = _ran(test_run)
+    for run in runs:
+        for case in run.cases:
+            if case.outcome == "failed":
+                yield fail(
+                    f"{case.nodeid} failed: {case.message or 'no message'}",
+                    at=_where(run, case), evidence=run.evidence, key=case.nodeid, test=case.nodeid,
+                )
+    yield Metric(name="tests.run.passed", value=float(sum(r.count("passed") for r in runs)))
+    yield Metric(name="tests.run.seconds", value=round(sum(r.seconds for r in runs), 3))
+    slowest = sorted(
+        ((r, c) for r in runs for c in r.cases), key=lambda rc: (-rc[1].seconds, rc[1].nodeid)
+    )[:SLOWEST]
+    if slowest:
+        yield Table(
+            title="Slowest tests",
+            columns=("Test", "Seconds", "Outcome"),
+            rows=tuple((c.nodeid, f"{c.seconds:.3f}", c.outcome) for _, c in slowest),
+        )
+
+
+@check("RUN002", "The test suite runs to the end without errors", category=Category.RUNTIME,
+       severity=Severity.CRITICAL, counts="tests.run.errors")
+def suite_runs(test_run: TestRunFacts) -> Iterator[CheckOutput]:
+    """Why: a collection error, a crash or a timeout means part of the suite never ran, so its
+    pass count proves less than it seems; an error in a fixture hides whether the test would pass.
+    Fix: run the command in the evidence yourself, fix the import or fixture error it shows, and
+    make the suite finish within the time limit (`--test-timeout`)."""
+    for run in _ran(test_run):
+        yield from _run_errors(run)
+
+
+def _run_errors(run: TestRun) -> Iterator[CheckOutput]:
+    tail = run.output_tail.strip().splitlines()[-15:]
+    evidence = run.evidence + ("\n" + "\n".join(tail) if tail else "")
+    for case in run.cases:
+        if case.outcome == "collection":
+            yield fail(f"collection error in {case.file or case.nodeid}: {case.message}",
+                       at=_where(run, case), evidence=evidence, key=f"collect:{case.nodeid}")
+        elif case.outcome == "error":
+            yield fail(f"{case.nodeid} errored: {case.message or 'no message'}",
+                       at=_where(run, case), evidence=evidence, key=f"error:{case.nodeid}")
+    if run.timed_out:
+        yield fail(f"the suite was killed after the {run.timeout_s:g} s time limit",
+                   evidence=evidence, key="timeout", severity=Severity.CRITICAL)
+    elif run.exit_code is not None and (run.exit_code < 0 or run.exit_code in (3, 4)):
+        yield fail(f"the suite crashed ({run.evidence.rsplit('-> ', 1)[-1]})",
+                   evidence=evidence, key=f"crash:{run.exit_code}")
+    elif run.exit_code == 5:
+        yield fail("pytest collected no tests", evidence=evidence, key="no-tests")
+    elif run.exit_code == 2 and not any(c.outcome == "collection" for c in run.cases):
+        yield fail("the run was interrupted before it finished", evidence=evidence, key="interrupted")
+    if run.problem and not run.timed_out:
+        yield fail(run.problem, evidence=evidence, key="report")
+
+
+@check("RUN003", "Test coverage meets the profile's threshold", category=Category.RUNTIME,
+       severity=Severity.HIGH)
+def coverage(test_run: TestRunFacts, config: Config) -> Iterator[CheckOutput]:
+    """Why: code no test executes is code whose behaviour nobody has observed; the profile states
+    how much of that a release of this criticality may carry.
+    Fix: add tests for the least covered packages in the table, or lower the bar knowingly with a
+    `[gates."Tests pass"]` setting."""
+    runs = _ran(test_run)
+    measured = [r for r in runs if r.coverage is not None]
+    if len(measured) != len(runs):
+        raise CannotTell("; ".join(r.coverage_problem or "no coverage data" for r in runs if r.coverage is None))
+    weights = [sum(p.statements + p.branches for p in r.coverage.packages) for r in measured]  # type: ignore[union-attr]
+    total_weight = sum(weights)
+    percent = (
+        sum(r.coverage.percent * w for r, w in zip(measured, weights, strict=True)) / total_weight  # type: ignore[union-attr]
+        if total_weight
+        else 100.0
+    )
+    percent = round(percent, 2)
+    yield Metric(name="coverage.percent", value=percent)
+    branches = [r.coverage.branch_percent for r in measured if r.coverage.branch_percent is not None]  # type: ignore[union-attr]
+    yield Metric(name="coverage.branch_percent", value=min(branches) if branches else None)
+    threshold = PROFILES[config.profile].coverage_percent
+    if percent < threshold:
+        yield fail(
+            f"coverage is {percent:.1f}%, below the {config.profile} profile's {threshold:g}%",
+            evidence="; ".join(r.evidence for r in measured), key="coverage",
+            percent=percent, threshold=threshold,
+        )
+    rows = [
+        (p.package if r.root == "." else f"{r.root}/{p.package}", str(p.statements),
+         f"{p.percent:.1f}%", "-" if p.branch_percent is None else f"{p.branch_percent:.1f}%")
+        for r in measured for p in r.coverage.packages  # type: ignore[union-attr]
+    ]
+    if rows:
+        yield Table(title="Coverage per package", columns=("Package", "Statements", "Lines", "Branches"),
+                    rows=tuple(sorted(rows, key=lambda row: float(row[2].rstrip("%")))))
+
+
+@check("RUN004", "No test is skipped at run time", category=Category.RUNTIME,
+       severity=Severity.MEDIUM, counts="tests.run.skipped")
+def runtime_skips(test_run: TestRunFacts) -> Iterator[CheckOutput]:
+    """Why: a test skipped at run time (a missing service, a `pytest.skip()` call, an import that
+    failed) passes CI while proving nothing, and static markers cannot see it.
+    Fix: provide what the test needs in the test environment, or delete the test."""
+    for run in _ran(test_run):
+        for case in run.cases:
+            if case.outcome == "skipped":
+                yield fail(f"{case.nodeid} skipped: {case.message or 'no reason given'}",
+                           at=_where(run, case), key=case.nodeid, test=case.nodeid)
+
+
+@planner("RUN001")
+def _plan_failures(findings: Sequence[Finding]) -> Grouping:
+    files = count_files(findings)
+    yield f"fix {plural(len(findings), 'failing test')} in {plural(files, 'file')}", findings

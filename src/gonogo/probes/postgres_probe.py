@@ -1,0 +1,44 @@
+"""PostgreSQL probe: ``SELECT 1`` with the real driver (psycopg 3), and the server's version."""
+
+from __future__ import annotations
+
+import time
+
+from gonogo.probes.result import ProbeResult, ms
+from gonogo.probes.settings import ServiceSetting, redact
+
+
+def probe_postgres(name: str, setting: ServiceSetting) -> ProbeResult:
+    target = redact(setting.url)
+    try:
+        import psycopg
+    except ImportError:
+        why = "the PostgreSQL driver is not installed (pip install 'psycopg[binary]>=3.1')"
+        return ProbeResult(
+            name=name, kind="postgres", target=target, ok=False, latency_ms=None,
+            evidence=f"SELECT 1 on {target}: {why}", error=why,
+        )
+    timeout = max(1, round(setting.timeout_s))
+    started = time.perf_counter()
+    try:
+        with psycopg.connect(
+            setting.url, connect_timeout=timeout, options=f"-c statement_timeout={timeout * 1000}"
+        ) as conn:
+            row = conn.execute("SELECT 1").fetchone()
+            elapsed = ms(time.perf_counter() - started)
+            version = conn.info.server_version
+    except (psycopg.Error, OSError, ValueError) as exc:
+        elapsed = ms(time.perf_counter() - started)
+        why = " ".join(f"{type(exc).__name__}: {exc}".split())
+        return ProbeResult(
+            name=name, kind="postgres", target=target, ok=False, latency_ms=elapsed,
+            evidence=f"SELECT 1 on {target} -> {why}", error=why,
+        )
+    ok = row is not None and row[0] == 1
+    major, minor = divmod(version, 10000)
+    return ProbeResult(
+        name=name, kind="postgres", target=target, ok=ok, latency_ms=elapsed,
+        evidence=f"SELECT 1 on {target} -> {row!r} in {elapsed} ms (PostgreSQL {major}.{minor})",
+        error=None if ok else f"unexpected answer {row!r}",
+        max_latency_ms=setting.max_latency_ms,
+    )

@@ -1,0 +1,65 @@
+"""Redis PING and PostgreSQL SELECT 1 against the REAL servers started by .ci/services.sh.
+
+The URLs come from GONOGO_TEST_REDIS_URL and GONOGO_TEST_POSTGRES_URL; without them these tests
+fail (run `eval "$(bash .ci/services.sh)"` first): they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from gonogo.probes.facts import probe_one
+from gonogo.probes.settings import ServiceSetting
+from tests.probe_server import closed_port
+
+
+def server_url(variable: str) -> str:
+    url = os.environ.get(variable)
+    assert url, f"{variable} is not set: run `eval \"$(bash .ci/services.sh)\"` first"
+    return url
+
+
+def probe(url: str, **settings: object):
+    return probe_one("store", ServiceSetting(url=url, **settings))
+
+
+def test_redis_answers_ping_with_its_version():
+    result = probe(server_url("GONOGO_TEST_REDIS_URL"))
+    assert result.ok, result.evidence
+    assert "PONG" in result.evidence and "(redis " in result.evidence
+
+
+def test_redis_nobody_listening_is_down():
+    result = probe(f"redis://127.0.0.1:{closed_port()}/0", timeout_s=2)
+    assert not result.ok
+    assert "ConnectionError" in (result.error or "")
+
+
+def test_redis_speaking_to_postgres_port_is_down_not_a_crash():
+    pg = urlsplit(server_url("GONOGO_TEST_POSTGRES_URL"))
+    result = probe(f"redis://127.0.0.1:{pg.port}/0", timeout_s=2)
+    assert not result.ok
+
+
+def test_postgres_answers_select_1_with_its_version():
+    url = server_url("GONOGO_TEST_POSTGRES_URL")
+    result = probe(url)
+    assert result.ok, result.evidence
+    assert "(1,)" in result.evidence and "PostgreSQL " in result.evidence
+    assert f":{urlsplit(url).password}@" not in result.evidence
+    assert ":***@" in result.evidence
+
+
+def test_postgres_wrong_database_is_down_with_the_servers_reason():
+    parts = urlsplit(server_url("GONOGO_TEST_POSTGRES_URL"))
+    result = probe(parts._replace(path="/no_such_database_here").geturl())
+    assert not result.ok
+    assert "no_such_database_here" in (result.error or "")
+
+
+def test_postgres_nobody_listening_is_down():
+    result = probe(f"postgresql://u:p@127.0.0.1:{closed_port()}/db", timeout_s=2)
+    assert not result.ok
+    assert "OperationalError" in (result.error or "")
+    assert ":p@" not in result.evidence
