@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import os
 import sysconfig
 import tempfile
@@ -34,10 +35,8 @@ def floor_seconds(tree: Path) -> tuple[float, int]:
             if file.size > 10 * 1024 * 1024:
                 continue
             data = file.abspath.read_bytes()
-            try:
+            with contextlib.suppress(SyntaxError, ValueError, RecursionError):
                 ast.parse(data)
-            except (SyntaxError, ValueError, RecursionError):
-                pass
             parsed += 1
     return time.perf_counter() - started, parsed
 

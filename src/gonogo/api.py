@@ -12,12 +12,13 @@ import fnmatch
 import subprocess
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from gonogo import __version__
+from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.config import Config, find_config_file, load_config
 from gonogo.model import (
     CheckResult,
@@ -43,6 +44,7 @@ from gonogo.registry import (
     findings_from,
     load_plugins,
 )
+from gonogo.suppressions import FindingMarks
 from gonogo.verdict import area_scores, check_score, decide, evaluate_gate
 from gonogo.workspace import Workspace
 
@@ -105,11 +107,14 @@ def scan(
         workspace.note("path does not exist; not scanned", path=str(missing), source="workspace")
     facts = Facts(registry, workspace=workspace, config=config, options=options)
     waivers = live_waivers(config, options, workspace)
-    results = [run_check(spec, facts, waivers) for spec in registry.select(config.select, config.ignore)]
+    marks = FindingMarks(workspace, load_baseline(workspace, options))
+    selected = registry.select(config.select, config.ignore)
+    results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
     metrics = {name: value for result in results for name, value in result.metrics}
+    metrics.update(_tallies(registry, results) | marks.metrics())
     gates = [evaluate_gate(gate, metrics) for gate in gates_for(config)]
     verify_target = " ".join(str(p) for p in roots)
-    plan = build_plan(results, gates, verify_target, owners=load_owners(workspace))
+    plan = build_plan(results, gates, verify_target, feeds=_feeds(registry, results), owners=load_owners(workspace))
     return Report(
         decision=decide(gates),
         gates=tuple(gates),
@@ -128,6 +133,24 @@ def scan(
     )
 
 
+def _tallies(registry: Registry, results: Sequence[CheckResult]) -> dict[str, float | None]:
+    metrics: dict[str, float | None] = {}
+    for spec in registry.tallies:
+        sources = [r for r in results if spec.feeds(r.check_id)]
+        if sources:
+            metrics.update(spec.func(sources))
+    return metrics
+
+
+def _feeds(registry: Registry, results: Sequence[CheckResult]) -> dict[str, set[str]]:
+    """Which metrics each check's findings move: its own, and those of tallies that read it."""
+    return {
+        r.check_id: {name for name, _ in r.metrics}
+        | {m for spec in registry.tallies if spec.feeds(r.check_id) for m in spec.metrics}
+        for r in results
+    }
+
+
 def live_waivers(config: Config, options: ScanOptions, workspace: Workspace) -> list[Waiver]:
     """The config's waivers that still apply today; an expired one is a note, not silence."""
     live = []
@@ -143,7 +166,12 @@ def live_waivers(config: Config, options: ScanOptions, workspace: Workspace) -> 
     return live
 
 
-def run_check(spec: CheckSpec, facts: Facts, waivers: Sequence[Waiver] = ()) -> CheckResult:
+def run_check(
+    spec: CheckSpec,
+    facts: Facts,
+    waivers: Sequence[Waiver] = (),
+    mark: Callable[[Finding], Finding] | None = None,
+) -> CheckResult:
     """Run one check; its failures become findings, its errors an ``unknown`` with the reason."""
     failures: list[Failure] = []
     tables: list[Table] = []
@@ -174,6 +202,8 @@ def run_check(spec: CheckSpec, facts: Facts, waivers: Sequence[Waiver] = ()) -> 
         outcome = Outcome.UNKNOWN
         reason = f"check failed: {type(exc).__name__}: {exc} ({Path(frame.filename).name}:{frame.lineno})"
     findings = tuple(_waived(f, waivers) for f in findings_from(spec, failures))
+    if mark is not None:  # inline suppressions and the baseline
+        findings = tuple(mark(f) for f in findings)
     active = sum(f.active for f in findings)
     if outcome is None:
         outcome = Outcome.FAIL if active else Outcome.PASS

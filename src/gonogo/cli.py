@@ -19,6 +19,7 @@ from rich.table import Table
 
 from gonogo import __version__
 from gonogo.api import NothingToScan, scan
+from gonogo.baseline import create as create_baseline
 from gonogo.config import ConfigError, find_config_file, load_config
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
@@ -86,6 +87,12 @@ def check(
     test_timeout: Annotated[float, typer.Option("--test-timeout", help="Seconds before the suite is stopped")] = 900.0,
     probe: Annotated[bool, typer.Option("--probe", help="Probe the declared services (health, OpenAPI, load)")] = False,
     service: Annotated[list[str] | None, typer.Option("--service", help="Extra service to probe: NAME=URL")] = None,
+    baseline_file: Annotated[
+        Path | None, typer.Option("--baseline", help="Judge only findings not in this baseline file")
+    ] = None,
+    no_baseline: Annotated[
+        bool, typer.Option("--no-baseline", help="Judge every finding, even with .gonogo-baseline.json present")
+    ] = False,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
@@ -118,6 +125,8 @@ def check(
             test_timeout=test_timeout,
             probe=probe,
             services=tuple(service or ()),
+            baseline=str(baseline_file) if baseline_file else None,
+            ignore_baseline=no_baseline,
         )
         report = _scan_with_progress(roots, config, options)
     except ConfigError as exc:
@@ -179,6 +188,20 @@ def _exit_code(report: Report, fail_on: str) -> int:
     if report.decision is Decision.CONDITIONAL_GO and fail_on == "conditional":
         return EXIT_NO_GO
     return EXIT_GO
+
+
+@app.command("baseline")
+def baseline_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Workspace roots (default: .)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Baseline file to write")] = None,
+) -> None:
+    """Record today's open findings in .gonogo-baseline.json; later scans gate on new findings only
+    (clean as you code). Findings are keyed by check, file and a hash of the code, not by line."""
+    try:
+        written = create_baseline(paths or [Path(".")], output=output)
+    except (ConfigError, NothingToScan) as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"wrote {written.path}: {written.findings} finding(s) recorded", highlight=False)
 
 
 @app.command("probe")

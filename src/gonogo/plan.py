@@ -7,7 +7,7 @@ failing blocking gate, P1 security and reproducibility, P2 maintenance, P3 the r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from gonogo.model import (
     Action,
@@ -51,8 +51,10 @@ def build_plan(
     results: Sequence[CheckResult],
     gates: Sequence[GateResult],
     verify_target: str,
+    feeds: Mapping[str, set[str]] | None = None,
     owners: Owners | None = None,
 ) -> tuple[Action, ...]:
+    """``feeds`` maps a check id to the metrics its findings move (default: those it publishes)."""
     blocking_metrics = {
         c.condition.metric
         for g in gates
@@ -65,8 +67,8 @@ def build_plan(
         active = result.active_findings
         if not active:
             continue
-        published = {name for name, _ in result.metrics}
-        priority = _priority(result, active, blocks=bool(published & blocking_metrics))
+        moved = feeds.get(result.check_id, set()) if feeds is not None else {n for n, _ in result.metrics}
+        priority = _priority(result, active, blocks=bool(moved & blocking_metrics))
         grouping = PLANNERS.get(result.check_id, _one_action(result.title))
         for title, findings in grouping(active):
             paths = sorted({f.path for f in findings if f.path})

@@ -13,11 +13,11 @@ import importlib
 import inspect
 import pkgutil
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gonogo.model import Category, Finding, Location, Severity, Table
+from gonogo.model import Category, CheckResult, Finding, Location, Severity, Table
 
 CHECK_ID = re.compile(r"^[A-Z]{2,6}\d{3}$")
 
@@ -107,10 +107,26 @@ class CollectorSpec:
     needs: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TallySpec:
+    """Metrics computed from the results of several checks, after waivers, suppressions and the
+    baseline have marked their findings (``security.high`` over every SAST check's active
+    findings). ``sources`` are check id prefixes; the plan treats those checks as feeding the
+    metrics, so an action that fixes them can be P0 when a gate on the metrics fails."""
+
+    sources: tuple[str, ...]
+    metrics: tuple[str, ...]
+    func: Callable[[Sequence[CheckResult]], Mapping[str, float | None]]
+
+    def feeds(self, check_id: str) -> bool:
+        return check_id.startswith(self.sources)
+
+
 @dataclass(slots=True)
 class Registry:
     checks: dict[str, CheckSpec] = field(default_factory=dict)
     collectors: dict[str, CollectorSpec] = field(default_factory=dict)
+    tallies: list[TallySpec] = field(default_factory=list)
 
     def select(self, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[CheckSpec]:
         """Checks whose id starts with a ``select`` prefix (all when empty) and no ``ignore`` one."""
@@ -165,6 +181,20 @@ def collector(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         REGISTRY.collectors[name] = CollectorSpec(
             name=name, func=func, needs=tuple(inspect.signature(func).parameters)
         )
+        return func
+
+    return register
+
+
+def tally(
+    *sources: str, metrics: tuple[str, ...]
+) -> Callable[[Callable[[Sequence[CheckResult]], Mapping[str, float | None]]], Any]:
+    """Register a function from the results of the ``sources`` checks (id prefixes) to ``metrics``.
+    It is called only when at least one source check was selected; it returns ``{}`` to publish
+    nothing, or ``None`` values for metrics it could not measure."""
+
+    def register(func: Callable[[Sequence[CheckResult]], Mapping[str, float | None]]) -> Any:
+        REGISTRY.tallies.append(TallySpec(sources=sources, metrics=metrics, func=func))
         return func
 
     return register

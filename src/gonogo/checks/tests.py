@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from gonogo.collectors.python import PythonFacts
+from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import Skip
 from gonogo.model import Category, Finding, Severity, Table
 from gonogo.plan import Grouping, count_files, planner, plural

@@ -8,7 +8,6 @@ not evidence, so the severity metrics are published as unknown rather than 0.
 
 from __future__ import annotations
 
-import fnmatch
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
@@ -19,11 +18,9 @@ from gonogo.collectors.vulnerabilities import (
     VulnerableDependency,
     version_key,
 )
-from gonogo.config import Config
-from gonogo.model import Category, Finding, Severity, Table
-from gonogo.options import ScanOptions
+from gonogo.model import Category, CheckResult, Finding, Outcome, Severity, Table
 from gonogo.plan import Grouping, count_files, planner, plural
-from gonogo.registry import CannotTell, CheckOutput, Metric, NotApplicable, check, fail
+from gonogo.registry import CannotTell, CheckOutput, Metric, NotApplicable, check, fail, tally
 
 _SEVERITY = {
     "critical": Severity.CRITICAL,
@@ -50,9 +47,7 @@ _METRICS = ("vulns.total", *sorted(set(_LEVEL_METRICS.values())), "vulns.package
     category=Category.VULNERABILITIES,
     severity=Severity.HIGH,
 )
-def vulnerable_dependencies(
-    vulnerabilities: VulnerabilityFacts, config: Config, options: ScanOptions
-) -> Iterator[CheckOutput]:
+def vulnerable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[CheckOutput]:
     """Why: a dependency with a published advisory is the easiest way in; the advisory tells the
     attacker where to look. Pins in requirements files and lock files are matched offline against
     the OSV advisory index (`gonogo db update`) with the OSV schema's algorithm and PEP 440
@@ -65,25 +60,13 @@ def vulnerable_dependencies(
     or waive the finding with the reason the vulnerable code is not reachable."""
     facts = vulnerabilities
     if facts.problem:
-        for name in (*_METRICS, "vulndb.age_days"):
-            yield Metric(name=name, value=None)
+        yield Metric(name="vulndb.age_days", value=None)
         raise CannotTell(facts.problem)
     if not facts.audited and not facts.unauditable:
         raise NotApplicable("no pinned or declared dependency to audit")
-    counted: dict[str, set[tuple[str, str, str, str]]] = defaultdict(set)
     for found in facts.vulnerable:
-        dep = found.dependency
         for vuln in found.vulnerabilities:
             yield _finding(found, vuln, facts.source)
-            if _active("VULN001", dep.file.display, config, options):
-                unit = (dep.ecosystem, dep.name, found.version, vuln.id)
-                counted["vulns.total"].add(unit)
-                counted[_LEVEL_METRICS[vuln.rating.level]].add(unit)
-                counted["vulns.packages"].add((dep.ecosystem, dep.name, "", ""))
-    unaudited = any(_active("VULN002", u.dependency.file.display, config, options) for u in facts.unauditable)
-    for name in _METRICS:
-        count = len(counted.get(name, ()))
-        yield Metric(name=name, value=None if unaudited and count == 0 else count)
     yield Metric(name="vulndb.age_days", value=facts.age_days)
     if facts.vulnerable:
         yield _table(facts.vulnerable)
@@ -174,7 +157,7 @@ def unauditable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[Ch
     category=Category.VULNERABILITIES,
     severity=Severity.LOW,
 )
-def outdated_dependencies(outdated: OutdatedFacts, config: Config, options: ScanOptions) -> Iterator[CheckOutput]:
+def outdated_dependencies(outdated: OutdatedFacts) -> Iterator[CheckOutput]:
     """Why: a pin far behind the latest release collects unfixed bugs and makes the eventual
     security upgrade a large, risky jump. Compares each `==` pin or lock entry with the newest
     stable, unyanked release on PyPI (opt-in: needs the network).
@@ -188,13 +171,11 @@ def outdated_dependencies(outdated: OutdatedFacts, config: Config, options: Scan
     if not outdated.pinned:
         raise NotApplicable("no pinned PyPI dependency")
     rows = {}
-    behind = 0
     for dep in outdated.pinned:
         release = outdated.latest.get(dep.name)
         if release is None or release.latest is None:
             continue
         if version_key("PyPI", dep.pinned) < version_key("PyPI", release.latest):
-            behind += _active("VULN003", dep.file.display, config, options)
             when = f" ({release.released.isoformat()})" if release.released else ""
             yield fail(
                 f"{dep.display_name} {dep.pinned} is behind the latest stable {release.latest}{when}",
@@ -210,8 +191,6 @@ def outdated_dependencies(outdated: OutdatedFacts, config: Config, options: Scan
                 release.latest,
                 release.released.isoformat() if release.released else "?",
             )
-    # published here, not with counts=, so a scan that did not look publishes nothing at all
-    yield Metric(name="deps.outdated", value=behind)
     yield Metric(name="deps.outdated_unknown", value=len(outdated.failures))
     if rows:
         yield Table(
@@ -221,14 +200,33 @@ def outdated_dependencies(outdated: OutdatedFacts, config: Config, options: Scan
         )
 
 
-def _active(check_id: str, path: str, config: Config, options: ScanOptions) -> bool:
-    """Whether a finding of ``check_id`` at ``path`` escapes every live waiver, as in the engine."""
-    for waiver in config.waivers:
-        if waiver.until is not None and waiver.until < options.today:
-            continue
-        if check_id.startswith(waiver.check) and (waiver.path is None or fnmatch.fnmatch(path, waiver.path)):
-            return False
-    return True
+@tally("VULN001", "VULN002", metrics=_METRICS)
+def vulnerability_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
+    """Counts over VULN001's active findings (waived, suppressed and baseline ones left out), each
+    advisory counted once per package version however many files pin it. While VULN002 has active
+    findings, a count of 0 is unknown: unpinned dependencies may hide what was not found."""
+    vulnerable = next((r for r in results if r.check_id == "VULN001"), None)
+    if vulnerable is None or vulnerable.outcome is Outcome.NOT_APPLICABLE:
+        return {}
+    if vulnerable.outcome is Outcome.UNKNOWN:
+        return dict.fromkeys(_METRICS, None)
+    counted: dict[str, set[str]] = defaultdict(set)
+    for finding in vulnerable.active_findings:
+        counted["vulns.total"].add(finding.key)
+        counted[_LEVEL_METRICS[finding.get("level", "unknown")]].add(finding.key)
+        counted["vulns.packages"].add(f"{finding.get('ecosystem')}:{finding.get('name')}")
+    unaudited = any(r.check_id == "VULN002" and r.active_findings for r in results)
+    return {name: None if unaudited and not counted[name] else len(counted[name]) for name in _METRICS}
+
+
+@tally("VULN003", metrics=("deps.outdated",))
+def outdated_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
+    """Active VULN003 findings, published only when the outdated comparison actually ran."""
+    [outdated] = results
+    if outdated.outcome is Outcome.NOT_APPLICABLE:
+        return {}
+    count = None if outdated.outcome is Outcome.UNKNOWN else len(outdated.active_findings)
+    return {"deps.outdated": count}
 
 
 @planner("VULN001")

@@ -25,7 +25,10 @@ py pyi md rst txt toml yaml yml json cfg ini sh bash ps1 js mjs ts tsx jsx html 
 lock conf xml csv go rs java kt rb php c h cpp hpp tf proto graphql env
 """
 FILE_EXTENSIONS = frozenset(_EXTENSIONS.split())
-SOURCE_EXTENSIONS = frozenset("py pyi sh bash ps1 js mjs ts tsx jsx sql go rs java kt rb php c h cpp hpp".split())
+SOURCE_EXTENSIONS = frozenset(
+    {"py", "pyi", "sh", "bash", "ps1", "js", "mjs", "ts", "tsx", "jsx", "sql", "go", "rs", "java", "kt", "rb", "php"}
+    | {"c", "h", "cpp", "hpp"}
+)
 """A bare file name counts as a claim only for source code: ``report.json`` or ``gonogo.toml`` in
 prose usually names something a tool writes or a user creates, ``health_checker.py`` names code."""
 HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes)", re.IGNORECASE)

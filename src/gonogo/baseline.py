@@ -1,0 +1,147 @@
+"""Baselines, "clean as you code": record today's findings, then judge only new ones.
+
+``.gonogo-baseline.json`` lists findings by check id, path and a hash of the finding's source line
+with its whitespace normalised (or of its message when it has no line), with a count, never a line
+number: code that moves keeps its findings known, and a second copy of a known problem is new.
+With a baseline, the engine marks known findings suppressed (``baseline``) so gates count new
+ones only; reports still show them, and the ``baseline.findings`` metric says how many.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from gonogo.config import Config
+from gonogo.model import Finding
+from gonogo.options import ScanOptions
+from gonogo.workspace import Workspace
+
+BASELINE_FILE = ".gonogo-baseline.json"
+FORMAT_VERSION = 1
+MAX_BASELINE_BYTES = 20 * 1024 * 1024
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Baseline:
+    path: str
+    entries: dict[str, int]
+    """Fingerprint -> how many findings with it are known."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.entries.values())
+
+
+def normalise(line: str) -> str:
+    """The code of a line without its layout or a trailing gonogo suppression comment."""
+    line = re.sub(r"#\s*gonogo:.*$", "", line)
+    return " ".join(line.split())
+
+
+def fingerprint(finding: Finding, line: str) -> str:
+    """Stable across line moves: check, path, the finding's key and its normalised source line."""
+    anchor = normalise(line) or re.sub(r"\d+", "#", finding.message)
+    text = "\0".join((finding.check_id, finding.path or "", finding.key, anchor))
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:24]
+
+
+def default_path(workspace: Workspace) -> Path | None:
+    if not workspace.roots:
+        return None
+    root = workspace.roots[0].path
+    return (root if root.is_dir() else root.parent) / BASELINE_FILE
+
+
+def locate(workspace: Workspace, options: ScanOptions) -> Path | None:
+    """The baseline a scan uses: the one asked for, else ``.gonogo-baseline.json`` at the root."""
+    if options.ignore_baseline:
+        return None
+    if options.baseline:
+        return Path(options.baseline)
+    found = default_path(workspace)
+    return found if found is not None and found.is_file() else None
+
+
+def load(path: Path) -> Baseline:
+    try:
+        if path.stat().st_size > MAX_BASELINE_BYTES:
+            raise BaselineError(f"{path}: over {MAX_BASELINE_BYTES:,} bytes; not read")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BaselineError(f"{path}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise BaselineError(f"{path}: no 'findings' list; not a gonogo baseline")
+    entries: Counter[str] = Counter()
+    for item in data["findings"]:
+        if not isinstance(item, dict) or not isinstance(item.get("fingerprint"), str):
+            raise BaselineError(f"{path}: a finding without a 'fingerprint'")
+        count = item.get("count", 1)
+        entries[item["fingerprint"]] += count if isinstance(count, int) and count > 0 else 1
+    return Baseline(path=str(path), entries=dict(entries))
+
+
+def load_for_scan(workspace: Workspace, options: ScanOptions) -> Baseline | None:
+    """The scan's baseline, or ``None``; an unusable one is a note and judges everything as new."""
+    path = locate(workspace, options)
+    if path is None:
+        return None
+    try:
+        return load(path)
+    except BaselineError as exc:
+        workspace.note(f"baseline not applied: {exc}", path=str(path), source="baseline")
+        return None
+
+
+def render(findings: Sequence[tuple[Finding, str]]) -> str:
+    """The baseline file's text for (finding, source line) pairs: sorted, no dates, no lines."""
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    for finding, line in findings:
+        counts[(finding.check_id, finding.path or "", finding.key, fingerprint(finding, line))] += 1
+    rows = [
+        {"check": check, "path": path, "key": key, "fingerprint": mark, "count": count}
+        for (check, path, key, mark), count in sorted(counts.items())
+    ]
+    return json.dumps({"version": FORMAT_VERSION, "tool": "gonogo", "findings": rows}, indent=1) + "\n"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Written:
+    path: Path
+    findings: int
+
+
+def create(
+    paths: Sequence[str | Path],
+    config: Config | None = None,
+    options: ScanOptions | None = None,
+    output: Path | None = None,
+) -> Written:
+    """Scan without any baseline and record every open finding (not waived, not suppressed)."""
+    from gonogo.api import scan
+    from gonogo.config import find_config_file, load_config
+    from gonogo.suppressions import SourceLines
+
+    roots = [Path(p) for p in paths] or [Path(".")]
+    options = replace(options or ScanOptions(), ignore_baseline=True)
+    if config is None:
+        config = load_config(find_config_file(roots[0]))
+    report = scan(roots, config, options)
+    workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude)
+    lines = SourceLines(workspace)
+    open_findings = [(f, lines.line(f)) for f in report.findings if f.active]
+    target = output or default_path(workspace) or Path(BASELINE_FILE)
+    target.write_text(render(open_findings), encoding="utf-8")
+    return Written(path=target, findings=len(open_findings))
+

@@ -1,0 +1,61 @@
+"""Hard-coded credentials and committed ``.env`` files. Findings name the kind, the place and a
+short fingerprint; the value itself never appears in a message, evidence or datum."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from gonogo.collectors.secrets import SecretFacts
+from gonogo.model import Category, Finding, Location, Severity
+from gonogo.plan import Grouping, count_files, planner, plural
+from gonogo.registry import CheckOutput, NotApplicable, check, fail
+
+
+@check("SEC020", "No credential is committed to the repository", category=Category.SECURITY,
+       severity=Severity.HIGH, counts="secrets.found")
+def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
+    """Why: a key, token or password in the repository is in every clone, fork, CI log and backup;
+    deleting the line does not remove it from history. Whoever reads the code can use it.
+    Fix: revoke and rotate the credential first, then remove it and load it from the environment
+    or a secret manager; placeholders such as ``changeme`` or ``${VAR}`` are not reported."""
+    if not secrets.files_scanned:
+        raise NotApplicable("no text files to scan")
+    for hit in secrets.hits:
+        where = f" assigned to {hit.name}" if hit.name else ""
+        yield fail(
+            f"{hit.kind}{where} (fingerprint {hit.fingerprint})",
+            at=Location(path=hit.path, line=hit.line),
+            evidence=hit.masked_line,
+            key=f"{hit.kind}:{hit.fingerprint}",
+            kind=hit.kind,
+            fingerprint=hit.fingerprint,
+            rule=hit.rule,
+            in_test_code=hit.in_test_code,
+        )
+
+
+@check("SEC021", "No .env file is committed", category=Category.SECURITY,
+       severity=Severity.MEDIUM, counts="secrets.env_files")
+def committed_env_files(secrets: SecretFacts) -> Iterator[CheckOutput]:
+    """Why: ``.env`` files hold a machine's local settings and credentials; committed, they leak
+    them and override other people's settings. Templates (``.env.example``) are fine.
+    Fix: ``git rm --cached .env``, add ``.env`` to ``.gitignore``, commit a ``.env.example`` with
+    placeholder values instead."""
+    if not secrets.files_scanned:
+        raise NotApplicable("no text files to scan")
+    for env in secrets.env_files:
+        yield fail(
+            f"{env.path} is in the tree and not git-ignored ({plural(env.assignments, 'setting')})",
+            at=Location(path=env.path),
+            key="env-file",
+        )
+
+
+@planner("SEC020")
+def _rotate(findings: Sequence[Finding]) -> Grouping:
+    files = count_files(findings)
+    yield (
+        f"Revoke, rotate and remove {plural(len(findings), 'committed credential')} in "
+        f"{plural(files, 'file')}",
+        findings,
+    )

@@ -1,0 +1,244 @@
+"""Code security (SAST): one check per kind of weakness, fed by ruff's bandit rules and our own.
+
+Each finding carries the rule that saw it (``S602``, ``GNG608``), bandit's test id, a severity and
+a confidence of its own, and a CWE, in its data. The per-severity metrics across all these checks
+(``security.high``...) are counted by ``security_metrics`` once suppressions, baselines and waivers
+are applied, so a gate judges only what is still open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from gonogo.collectors.sast import SastFacts, SastHit
+from gonogo.collectors.secrets import SecretFacts
+from gonogo.model import Category, CheckResult, Finding, Location, Outcome, Severity
+from gonogo.plan import Grouping, count_files, planner, plural
+from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail, tally
+
+SECURITY_COUNTS = ("findings", "high", "medium", "low", "high_high_confidence")
+SAST_CHECKS = (
+    "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "SEC006", "SEC007", "SEC008",
+    "SEC009", "SEC010", "SEC011", "SEC012", "SEC013", "SEC014", "SEC015",
+)
+
+
+def report(sast: SastFacts, check_id: str) -> Iterator[CheckOutput]:
+    """The findings of the rules ``check_id`` reports, one per hit."""
+    if not sast.files:
+        raise NotApplicable("no Python files")
+    for hit in sast.hits:
+        if hit.rule.check == check_id:
+            yield finding(hit)
+
+
+def finding(hit: SastHit) -> CheckOutput:
+    data: dict[str, object] = {
+        "rule": hit.rule.code,
+        "confidence": hit.confidence,
+        "tool": "gonogo" if hit.rule.code.startswith("GNG") else "ruff",
+    }
+    if hit.rule.bandit:
+        data["bandit"] = hit.rule.bandit
+    if hit.rule.cwe:
+        data["cwe"] = hit.rule.cwe
+    if hit.suppressed_by:
+        data["in_code_suppression"] = hit.suppressed_by
+    return fail(
+        f"{hit.message} ({hit.rule.code}, {hit.severity.value} severity, {hit.confidence} confidence)",
+        at=Location(path=hit.path, line=hit.line, column=hit.column, end_line=hit.end_line),
+        severity=hit.severity,
+        evidence=hit.evidence,
+        key=hit.rule.code,
+        **data,
+    )
+
+
+@check("SEC001", "No OS command is built from input or run through a shell",
+       category=Category.SECURITY, severity=Severity.HIGH)
+def command_injection(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: a shell command assembled from input lets whoever controls the input run anything
+    (CWE-78); ``shell=True``, ``os.system`` and partial executable paths are how it happens.
+    Fix: pass an argument list to ``subprocess.run`` without ``shell=True``, with an absolute
+    executable path; never put untrusted text in a command string."""
+    yield from report(sast, "SEC001")
+
+
+@check("SEC002", "No SQL query is assembled from strings", category=Category.SECURITY,
+       severity=Severity.HIGH)
+def sql_injection(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: SQL built with f-strings, ``%``, ``+`` or ``.format()`` lets input rewrite the query
+    (CWE-89), the injection behind most data breaches.
+    Fix: pass values as query parameters (``cursor.execute("... WHERE id = %s", (id,))``) or use
+    the ORM's query builder; never format values into SQL text."""
+    yield from report(sast, "SEC002")
+
+
+@check("SEC003", "No broken hash, cipher or short key protects data", category=Category.SECURITY,
+       severity=Severity.HIGH)
+def weak_crypto(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: MD5, SHA-1, DES, RC4, ECB mode and short RSA/DSA keys are broken (CWE-327, CWE-326):
+    what they protect can be forged or read; pycrypto is unmaintained with known overflows.
+    Fix: SHA-256 or better (``usedforsecurity=False`` where a hash is not for security), AES-GCM
+    from ``cryptography``, RSA keys of 2048 bits or more."""
+    yield from report(sast, "SEC003")
+
+
+@check("SEC004", "TLS and SSH connections verify the peer", category=Category.SECURITY,
+       severity=Severity.HIGH)
+def unverified_transport(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: ``verify=False``, unverified SSL contexts, SSLv2/3 and TLS 1.0, and trusting unknown
+    SSH host keys let anyone on the path read and change the traffic (CWE-295).
+    Fix: keep certificate verification on (point ``verify`` at a CA bundle if needed), use
+    ``ssl.create_default_context()``, load known SSH host keys."""
+    yield from report(sast, "SEC004")
+
+
+@check("SEC005", "No untrusted data is deserialised with pickle, marshal or yaml.load",
+       category=Category.SECURITY, severity=Severity.HIGH)
+def unsafe_deserialisation(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: unpickling or ``yaml.load`` of data an attacker controls runs their code (CWE-502).
+    Fix: exchange JSON, use ``yaml.safe_load``; unpickle only data this process wrote itself."""
+    yield from report(sast, "SEC005")
+
+
+@check("SEC006", "No code is executed from strings (eval, exec)", category=Category.SECURITY,
+       severity=Severity.HIGH)
+def code_execution(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: ``eval`` and ``exec`` of text that input can reach is remote code execution (CWE-78,
+    CWE-95).
+    Fix: ``ast.literal_eval`` for literals, a dispatch table for names, a parser for expressions."""
+    yield from report(sast, "SEC006")
+
+
+@check("SEC007", "XML from outside is parsed with defusedxml", category=Category.SECURITY,
+       severity=Severity.MEDIUM)
+def xml_parsing(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: the standard library's XML parsers and lxml expand entities: billion-laughs and
+    external-entity attacks read files or exhaust memory (CWE-20, CWE-611).
+    Fix: use ``defusedxml`` equivalents (``defusedxml.ElementTree.fromstring``)."""
+    yield from report(sast, "SEC007")
+
+
+@check("SEC008", "Templates escape what they render", category=Category.SECURITY,
+       severity=Severity.HIGH)
+def cross_site_scripting(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: Jinja2 without autoescape, Mako, ``mark_safe`` and ``Markup`` on input let a user's
+    text become script in another user's browser (CWE-79).
+    Fix: ``autoescape=select_autoescape()``; mark only constant markup safe; escape the rest."""
+    yield from report(sast, "SEC008")
+
+
+@check("SEC009", "No password is written into the code", category=Category.SECURITY,
+       severity=Severity.LOW)
+def hardcoded_passwords(sast: SastFacts, secrets: SecretFacts) -> Iterator[CheckOutput]:
+    """Why: a password in the source is in every clone and every backup, and cannot be rotated
+    without a release (CWE-259). Test code is not judged by this check, and a line SEC020 already
+    reports as a committed credential is not reported twice.
+    Fix: read it from the environment or a secret manager at run time."""
+    known = {(hit.path, hit.line) for hit in secrets.hits}
+    for item in report(sast, "SEC009"):
+        if not (isinstance(item, Failure) and item.at and (item.at.path, item.at.line) in known):
+            yield item
+
+
+@check("SEC010", "No assert guards behaviour in product code", category=Category.SECURITY,
+       severity=Severity.LOW)
+def assert_used(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: ``python -O`` removes asserts, so a check written as ``assert`` vanishes in optimised
+    runs (CWE-703). Test code, where assert is the point, is not judged.
+    Fix: ``if not condition: raise ValueError(...)`` for checks that must hold in production."""
+    yield from report(sast, "SEC010")
+
+
+@check("SEC011", "Files, temporary files and archives are handled safely",
+       category=Category.SECURITY, severity=Severity.MEDIUM)
+def file_handling(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: world-writable modes, fixed paths under /tmp, ``mktemp`` and ``extractall`` on
+    untrusted archives let another user or an archive write where it should not (CWE-732,
+    CWE-377, CWE-22).
+    Fix: ``0o600``/``0o700`` modes, the ``tempfile`` module's ``mkstemp``/``TemporaryDirectory``,
+    ``extractall(filter="data")``."""
+    yield from report(sast, "SEC011")
+
+
+@check("SEC012", "Services use secure protocols, timeouts and no debug mode",
+       category=Category.SECURITY, severity=Severity.MEDIUM)
+def network_services(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: Telnet and FTP send credentials in clear, binding to 0.0.0.0 exposes a service to
+    every network, a request without timeout hangs a worker forever, Flask's debugger runs code
+    for whoever reaches it (CWE-319, CWE-605, CWE-400, CWE-94).
+    Fix: SSH/SFTP/HTTPS, bind to the interface you mean, pass ``timeout=``, ``debug=False``."""
+    yield from report(sast, "SEC012")
+
+
+@check("SEC013", "Secrets and tokens come from a cryptographic random source",
+       category=Category.SECURITY, severity=Severity.LOW)
+def weak_random(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: the ``random`` module is predictable; tokens made with it can be guessed (CWE-330).
+    Test code is not judged.
+    Fix: the ``secrets`` module (``secrets.token_urlsafe()``) for anything security-related."""
+    yield from report(sast, "SEC013")
+
+
+@check("SEC014", "No exception is silently swallowed", category=Category.SECURITY,
+       severity=Severity.LOW)
+def swallowed_exceptions(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: ``except: pass`` hides failures, including the ones an attacker causes on purpose
+    (CWE-703). Test code is not judged.
+    Fix: catch the narrowest exception and log it, or let it propagate."""
+    yield from report(sast, "SEC014")
+
+
+@check("SEC015", "No other known insecure code pattern", category=Category.SECURITY,
+       severity=Severity.MEDIUM)
+def other_patterns(sast: SastFacts) -> Iterator[CheckOutput]:
+    """Why: ruff's flake8-bandit rules that no other SEC check covers, such as rules added in a
+    newer ruff, still describe known weaknesses.
+    Fix: follow the rule's documentation (``ruff rule CODE``)."""
+    yield from report(sast, "SEC015")
+
+
+@tally(*SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS))
+def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
+    """``security.findings/high/medium/low`` and ``security.high_high_confidence`` over the SAST
+    checks' active findings; unknown when any of them could not tell; absent when none ran."""
+    ran = [r for r in results if r.check_id in SAST_CHECKS]
+    names = SECURITY_COUNTS
+    if not ran:
+        return {}
+    if any(r.outcome is Outcome.UNKNOWN for r in ran):
+        return {f"security.{name}": None for name in names}
+    counts = dict.fromkeys(names, 0.0)
+    for result in ran:
+        for found in result.active_findings:
+            counts["findings"] += 1
+            level = found.severity
+            if level in (Severity.CRITICAL, Severity.HIGH):
+                counts["high"] += 1
+                if found.get("confidence") == "high":
+                    counts["high_high_confidence"] += 1
+            elif level is Severity.MEDIUM:
+                counts["medium"] += 1
+            else:
+                counts["low"] += 1
+    return {f"security.{name}": value for name, value in counts.items()}
+
+
+def _by_rule(findings: Sequence[Finding]) -> Grouping:
+    """One action per rule: "S602: subprocess call with shell=True - fix 3 places in 2 files"."""
+    groups: dict[str, list[Finding]] = {}
+    for item in findings:
+        groups.setdefault(str(item.get("rule", "?")), []).append(item)
+    for rule, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        files = count_files(members)
+        first = members[0].message.split(" (", 1)[0]
+        yield (
+            f"{rule}: {first.rstrip('.')} - fix {plural(len(members), 'place')} in "
+            f"{plural(files, 'file')}",
+            members,
+        )
+
+
+for _check_id in SAST_CHECKS:
+    planner(_check_id)(_by_rule)

@@ -1,0 +1,357 @@
+"""The ``sast`` fact: insecure code patterns in the workspace's Python files, with bandit's levels.
+
+The engine is ruff's flake8-bandit rules (``S``), run as a subprocess on the files the workspace
+lists, with ``--isolated`` so the scanned repository's own ruff settings (which may switch rules
+off) are never read, and ``--ignore-noqa`` so an in-code ``# noqa`` cannot hide a finding: it is
+recorded as the reason the finding is suppressed instead, and stays visible. Ruff has no severity
+or confidence; ``data/bandit_rules.json`` gives each rule the levels and CWE bandit documents for
+the same test. ``sql_strings`` adds SQL built from strings and passed to ``execute()``.
+
+A missing ruff, a ruff that fails or one that runs past its timeout is ``CannotTell``: security
+is then unknown, never clean.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from gonogo.collectors.python import TEST_DIRS
+from gonogo.collectors.secrets import redact
+from gonogo.collectors.sql_strings import SqlSink, sql_sinks
+from gonogo.model import Severity
+from gonogo.registry import CannotTell, collector
+from gonogo.suppressions import comment_part
+from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
+
+RUFF_TIMEOUT_SECONDS = 300
+CHUNK_CHARS = 60_000
+"""Paths per ruff call, by total length: far below any platform's command-line limit."""
+RUFF_ARGS = (
+    "check", "--select", "S", "--preview", "--output-format", "json", "--no-cache",
+    "--isolated", "--ignore-noqa", "--exit-zero", "--quiet",
+)
+"""``--preview`` turns on the import rules (S401-S415) that bandit's B4xx tests have too."""
+OWN_SQL_RULE = "GNG608"
+FALLBACK_CHECK = "SEC015"
+EVIDENCE_CHARS = 160
+
+NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
+NOSEC = re.compile(r"#\s*nosec\b(?::?\s*(?P<ids>B\d{3}(?:[\s,]+B\d{3})*))?", re.I)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """One SAST rule's levels: bandit's test id, severity, confidence, CWE; the check reporting it."""
+
+    code: str
+    name: str
+    bandit: str | None
+    severity: Severity
+    confidence: str
+    cwe: int | None
+    check: str
+    product_only: bool
+    variants: tuple[dict[str, str], ...] = ()
+
+    def levels(self, message: str, line: str) -> tuple[Severity, str]:
+        """Severity and confidence for one hit: a variant may refine them by message or line."""
+        for variant in self.variants:
+            if "message" in variant and not re.search(variant["message"], message):
+                continue
+            if "line" in variant and not re.search(variant["line"], line):
+                continue
+            return (
+                Severity(variant.get("severity", self.severity.value)),
+                variant.get("confidence", self.confidence),
+            )
+        return self.severity, self.confidence
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SastHit:
+    rule: Rule
+    severity: Severity
+    confidence: str
+    message: str
+    path: str
+    line: int
+    column: int | None
+    end_line: int | None
+    evidence: str
+    in_test_code: bool
+    suppressed_by: str | None = None
+    """The ``# noqa`` or ``# nosec`` comment that silences this hit in the code, if any."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SastFacts:
+    hits: tuple[SastHit, ...]
+    files: int
+    filtered_in_tests: dict[str, int] = field(default_factory=dict)
+    """Hits of product-only rules (``assert``, test passwords) dropped from test code, by rule."""
+    unparsable: int = 0
+    tool: str = ""
+
+
+@cache
+def load_rules() -> dict[str, Rule]:
+    raw = json.loads(resources.files("gonogo").joinpath("data/bandit_rules.json").read_text("utf-8"))
+    return {code: _rule(code, entry) for code, entry in raw["rules"].items()}
+
+
+def _rule(code: str, entry: dict[str, Any]) -> Rule:
+    return Rule(
+        code=code,
+        name=entry["name"],
+        bandit=entry.get("bandit"),
+        severity=Severity(entry["severity"]),
+        confidence=entry["confidence"],
+        cwe=entry.get("cwe"),
+        check=entry["check"],
+        product_only=bool(entry.get("product_only")),
+        variants=tuple(entry.get("variants", ())),
+    )
+
+
+def rule_for(code: str) -> Rule:
+    """A rule ruff added after our table was written still reports, at medium levels."""
+    known = load_rules().get(code)
+    if known is not None:
+        return known
+    return Rule(
+        code=code, name=code, bandit=None, severity=Severity.MEDIUM, confidence="medium", cwe=None,
+        check=FALLBACK_CHECK, product_only=False,
+    )
+
+
+def find_ruff() -> str | None:
+    """The ruff executable of the installed ruff wheel, else one on PATH."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return str(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("ruff")
+
+
+@collector("sast")
+def sast(workspace: Workspace) -> SastFacts:
+    sources = workspace.by_suffix(".py")
+    if not sources:
+        return SastFacts(hits=(), files=0)
+    ruff = find_ruff()
+    if ruff is None:
+        raise CannotTell("ruff is not installed, so the code was not scanned (pip install ruff)")
+    version = _ruff_version(ruff)
+    workspace.data_versions["ruff"] = version
+    by_path = {str(source.abspath): source for source in sources}
+    diagnostics = run_ruff(ruff, list(by_path))
+    texts = _Texts(workspace)
+    hits: list[SastHit] = []
+    filtered: dict[str, int] = {}
+    unparsable = 0
+    for diagnostic in diagnostics:
+        source = by_path.get(diagnostic.get("filename", ""))
+        code = diagnostic.get("code")
+        if source is None:
+            continue
+        if not code:  # a syntax error: the code-health checks report unparsable files
+            unparsable += 1
+            continue
+        hit = _hit(diagnostic, source, texts)
+        if hit.rule.product_only and hit.in_test_code:
+            filtered[hit.rule.code] = filtered.get(hit.rule.code, 0) + 1
+            continue
+        hits.append(hit)
+    hits = _merge_sql(hits, sources, texts)
+    return SastFacts(
+        hits=tuple(sorted(hits, key=lambda h: (h.path, h.line, h.rule.code))),
+        files=len(sources),
+        filtered_in_tests=dict(sorted(filtered.items())),
+        unparsable=unparsable,
+        tool=f"ruff {version}",
+    )
+
+
+def run_ruff(ruff: str, paths: Sequence[str]) -> list[dict[str, Any]]:
+    """Ruff's JSON diagnostics for ``paths``, chunked; any failure is ``CannotTell``."""
+    found: list[dict[str, Any]] = []
+    for chunk in _chunks(paths):
+        command = [ruff, *RUFF_ARGS, "--", *chunk]
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=RUFF_TIMEOUT_SECONDS, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise CannotTell(f"ruff ran over {RUFF_TIMEOUT_SECONDS}s; code not scanned") from exc
+        except OSError as exc:
+            raise CannotTell(f"ruff could not be run: {exc.strerror or exc}") from exc
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or ["no message"])[-1][:300]
+            raise CannotTell(f"ruff exited {done.returncode}: {why}")
+        try:
+            batch = json.loads(done.stdout or "[]")
+        except json.JSONDecodeError as exc:
+            raise CannotTell(f"ruff's JSON output could not be read: {exc}") from exc
+        if not isinstance(batch, list):
+            raise CannotTell("ruff's JSON output is not a list of diagnostics")
+        found.extend(item for item in batch if isinstance(item, dict))
+    return found
+
+
+def is_test_code(relpath: str) -> bool:
+    """As the ``python`` fact says: test modules, ``conftest.py``, anything under ``tests/``."""
+    parts = relpath.split("/")
+    name = parts[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or bool(TEST_DIRS & set(parts[:-1]))
+    )
+
+
+class _Texts:
+    """Each file's lines, read once, for evidence and in-code suppression comments."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self._lines: dict[str, list[str]] = {}
+        self._bytes: dict[str, bytes] = {}
+
+    def data(self, source: SourceFile) -> bytes:
+        if source.display not in self._bytes:
+            try:
+                self._bytes[source.display] = self._workspace.read_bytes(source)
+            except FileReadError:
+                self._bytes[source.display] = b""
+        return self._bytes[source.display]
+
+    def line(self, source: SourceFile, number: int | None) -> str:
+        if source.display not in self._lines:
+            try:
+                self._lines[source.display] = decode_text(self.data(source)).splitlines()
+            except FileReadError:
+                self._lines[source.display] = []
+        lines = self._lines[source.display]
+        return lines[number - 1] if number and 0 < number <= len(lines) else ""
+
+
+def _hit(diagnostic: dict[str, Any], source: SourceFile, texts: _Texts) -> SastHit:
+    rule = rule_for(str(diagnostic["code"]))
+    location = diagnostic.get("location") or {}
+    end = diagnostic.get("end_location") or {}
+    line = int(location.get("row") or 1)
+    message = str(diagnostic.get("message", ""))
+    text = texts.line(source, line)
+    severity, confidence = rule.levels(message, text)
+    noqa_row = diagnostic.get("noqa_row") or line
+    return SastHit(
+        rule=rule,
+        severity=severity,
+        confidence=confidence,
+        message=message,
+        path=source.display,
+        line=line,
+        column=location.get("column"),
+        end_line=end.get("row"),
+        evidence=evidence_of(text),
+        in_test_code=is_test_code(source.relpath),
+        suppressed_by=_in_code_suppression(rule, texts.line(source, noqa_row) or text),
+    )
+
+
+def evidence_of(line: str) -> str:
+    """The line as evidence: stripped, any secret on it masked, then cut to size."""
+    return redact(line.strip())[:EVIDENCE_CHARS]
+
+
+def _in_code_suppression(rule: Rule, line: str) -> str | None:
+    line = comment_part(line)
+    noqa = NOQA.search(line)
+    if noqa and (not noqa.group("codes") or rule.code in re.split(r"[\s,]+", noqa.group("codes").upper())):
+        return noqa.group(0).strip()
+    nosec = NOSEC.search(line)
+    if nosec and (not nosec.group("ids") or (rule.bandit or "") in re.split(r"[\s,]+", nosec.group("ids").upper())):
+        return nosec.group(0).strip()
+    return None
+
+
+def _merge_sql(hits: list[SastHit], sources: Iterable[SourceFile], texts: _Texts) -> list[SastHit]:
+    """Add our SQL-to-execute hits; where ruff's S608 saw the same string, keep S608 but raise its
+    confidence to medium, as bandit does for a query that reaches ``execute``."""
+    s608 = {(h.path, h.line): i for i, h in enumerate(hits) if h.rule.code == "S608"}
+    rule = rule_for(OWN_SQL_RULE)
+    merged = list(hits)
+    for source in sources:
+        for sink in sorted(sql_sinks(texts.data(source)), key=lambda s: s.call_line):
+            same = next(
+                (s608[(source.display, n)] for n in _lines_of(sink) if (source.display, n) in s608),
+                None,
+            )
+            if same is not None:
+                merged[same] = _with_confidence(merged[same], "medium")
+                continue
+            if rule.product_only and is_test_code(source.relpath):
+                continue
+            text = texts.line(source, sink.call_line)
+            merged.append(
+                SastHit(
+                    rule=rule,
+                    severity=rule.severity,
+                    confidence=rule.confidence,
+                    message=_sql_message(sink),
+                    path=source.display,
+                    line=sink.call_line,
+                    column=None,
+                    end_line=None,
+                    evidence=evidence_of(text),
+                    in_test_code=is_test_code(source.relpath),
+                    suppressed_by=_in_code_suppression(rule, text),
+                )
+            )
+    return merged
+
+
+def _lines_of(sink: SqlSink) -> range:
+    return range(sink.built_line, sink.built_end_line + 1)
+
+
+def _sql_message(sink: SqlSink) -> str:
+    where = "" if sink.built_line == sink.call_line else f" (built at line {sink.built_line})"
+    return f"SQL built with {sink.how} is passed to {sink.sink}(){where}: use query parameters"
+
+
+def _with_confidence(hit: SastHit, confidence: str) -> SastHit:
+    return replace(hit, confidence=confidence)
+
+
+def _chunks(paths: Sequence[str]) -> Iterable[list[str]]:
+    chunk: list[str] = []
+    size = 0
+    for path in paths:
+        if chunk and size + len(path) > CHUNK_CHARS:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(path)
+        size += len(path) + 1
+    if chunk:
+        yield chunk
+
+
+def _ruff_version(ruff: str) -> str:
+    try:
+        done = subprocess.run([ruff, "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CannotTell(f"ruff could not be run: {exc}") from exc
+    if done.returncode != 0:
+        raise CannotTell(f"ruff --version exited {done.returncode}")
+    return done.stdout.strip().removeprefix("ruff ").strip() or "unknown"

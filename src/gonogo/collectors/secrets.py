@@ -1,0 +1,396 @@
+"""The ``secrets`` fact: hard-coded credentials in the workspace's text files, never their values.
+
+Three sources, one pass over each file:
+
+- known formats (cloud and SaaS tokens, private keys, URLs with a password) from the maintained
+  detect-secrets library's regex detectors, run with ``finditer`` over the whole text so a hit
+  carries its line, then confirmed by the detector's own ``analyze_string`` (JWT validation...);
+- our own rule for values assigned to names that say "secret" (``password``, ``api_key``,
+  ``SECRET_KEY``, ``githubToken``): long or random enough, and not a placeholder (``changeme``,
+  ``xxx``, ``${VAR}``, ``<token>``); in test code only random-looking values count;
+- ``.env`` files that are in the tree and not git-ignored.
+
+A secret's value never leaves this module: a hit carries its kind, where it is, a short
+fingerprint (a hash prefix, to tell two hits apart and to baseline them) and the line with the
+value masked. ``redact`` masks whatever these rules find in any other text (SAST evidence).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from detect_secrets.plugins.artifactory import ArtifactoryDetector
+from detect_secrets.plugins.aws import AWSKeyDetector
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.basic_auth import BasicAuthDetector
+from detect_secrets.plugins.discord import DiscordBotTokenDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.mailchimp import MailchimpDetector
+from detect_secrets.plugins.npm import NpmDetector
+from detect_secrets.plugins.openai import OpenAIDetector
+from detect_secrets.plugins.private_key import PrivateKeyDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.slack import SlackDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.stripe import StripeDetector
+from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+from gonogo.registry import collector
+from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
+
+MAX_SECRET_SCAN_BYTES = 2 * 1024 * 1024
+"""Bigger files are data, not configuration; they are counted in a note, not scanned."""
+
+SKIPPED_NAMES = frozenset(
+    {
+        "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "Pipfile.lock",
+        "uv.lock", "pdm.lock", "Cargo.lock", "composer.lock", "go.sum", "Gemfile.lock",
+        ".gonogo-baseline.json",
+    }
+)
+"""Lockfiles hold thousands of integrity hashes and no credentials."""
+SKIPPED_SUFFIXES = (".min.js", ".min.css", ".map", ".svg")
+
+TEST_DIRS = frozenset({"tests", "test", "testing", "fixtures", "examples", "example", "docs"})
+
+_DETECTORS: tuple[RegexBasedDetector, ...] = tuple(
+    cls()
+    for cls in (
+        PrivateKeyDetector, AWSKeyDetector, AzureStorageKeyDetector, GitHubTokenDetector,
+        GitLabTokenDetector, SlackDetector, StripeDetector, OpenAIDetector, PypiTokenDetector,
+        NpmDetector, SendGridDetector, TwilioKeyDetector, MailchimpDetector, DiscordBotTokenDetector,
+        TelegramBotTokenDetector, SquareOAuthDetector, ArtifactoryDetector, JwtTokenDetector,
+        BasicAuthDetector,
+    )
+)
+"""Detectors of a token's own shape. detect-secrets' IBM, SoftLayer and Cloudant detectors are left
+out: they are keyword-assignment patterns (our assignment rule covers those) and cost more than
+all the others together on a large tree."""
+_URL_KIND = BasicAuthDetector.secret_type
+_URL_LABEL = "URL with a password"
+
+SECRET_NAME = re.compile(
+    r"(?ix)(?:^|[_.\-]|(?<=[a-z0-9])(?=[A-Z]))"
+    r"(password|passwd|passphrase|pwd|secret|secret_?key|client_?secret|token|access_?token|"
+    r"auth_?token|refresh_?token|api_?key|apikey|access_?key|private_?key|credentials?)$"
+)
+"""The name's last word says it holds a secret: ``DB_PASSWORD``, ``githubToken``, ``api_key``."""
+NAME_HINT = re.compile(r"(?i)pass|pwd|secret|token|key|credential")
+PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd"})
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
+QUOTED_ASSIGNMENT = re.compile(
+    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})["']?\s*(?:(?<![=!<>])=(?!=)|:=|=>|:)\s*[rbuRBU]{{0,2}}"""
+    r"""(?P<q>["'`])(?P<value>[^"'`\n\\]{1,200})(?P=q)"""
+)
+BARE_ASSIGNMENT = re.compile(
+    rf"""(?m)^[ \t]*(?:export[ \t]+)?-?[ \t]*(?P<name>{_NAME})[ \t]*[=:][ \t]*"""
+    r"""(?P<value>[^\s"'`#]{1,200})[ \t]*(?:#.*)?$"""
+)
+"""Unquoted ``NAME=value`` lines of .env, ini, properties and YAML files."""
+BARE_ASSIGNMENT_SUFFIXES = (".env", ".ini", ".cfg", ".conf", ".properties", ".yaml", ".yml", ".toml")
+
+PLACEHOLDER_WORDS = (
+    "changeme", "change_me", "change-me", "example", "placeholder", "dummy", "sample", "your_",
+    "your-", "yourpass", "xxx", "redacted", "replace", "insert", "fixme", "todo", "***", "...",
+    "<", "${", "{{", "$(", "%(", "#{",
+)
+PLACEHOLDER_VALUES = frozenset(
+    {
+        "password", "passwd", "secret", "token", "none", "null", "nil", "true", "false", "empty",
+        "test", "testing", "admin", "root", "user", "username", "pass", "default", "undefined",
+        "string", "str", "required", "optional", "hidden", "masked", "unset", "notset",
+    }
+)
+REFERENCE_VALUE = re.compile(r"^(?:\$\w+|%\w+%|[A-Z][A-Z0-9_]{2,}|[a-z_]+(?:\.[a-z_]+)+\(?\)?)$")
+"""``$VAR``, ``%VAR%``, an environment variable's name, ``settings.secret_key``: a reference."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecretHit:
+    """One hard-coded secret: what kind, where, and a fingerprint; never the value."""
+
+    kind: str
+    rule: str
+    """``detect-secrets`` for known formats, ``assignment`` or ``env-file``."""
+    path: str
+    line: int
+    fingerprint: str
+    name: str | None
+    in_test_code: bool
+    masked_line: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvFile:
+    path: str
+    assignments: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecretFacts:
+    hits: tuple[SecretHit, ...]
+    env_files: tuple[EnvFile, ...]
+    files_scanned: int
+    files_skipped: int
+
+
+@collector("secrets")
+def secrets(workspace: Workspace) -> SecretFacts:
+    hits: list[SecretHit] = []
+    env_files: list[EnvFile] = []
+    scanned = skipped = 0
+    for source in workspace.files:
+        if source.name in SKIPPED_NAMES or source.name.endswith(SKIPPED_SUFFIXES):
+            continue
+        if source.size > MAX_SECRET_SCAN_BYTES:
+            skipped += 1
+            continue
+        try:
+            text = decode_text(workspace.read_bytes(source, MAX_SECRET_SCAN_BYTES))
+        except FileReadError:
+            continue  # binary or unreadable: no text credential to find; the walk notes folders
+        scanned += 1
+        hits.extend(scan_text(text, path=source.display, in_test_code=is_test_path(source.relpath),
+                              bare=_allows_bare(source)))
+        if is_env_file(source.name):
+            env_files.append(EnvFile(path=source.display, assignments=_count_assignments(text)))
+    if skipped:
+        workspace.note(
+            f"{skipped} file(s) over {MAX_SECRET_SCAN_BYTES:,} bytes not scanned for secrets",
+            source="secrets",
+        )
+    return SecretFacts(
+        hits=tuple(hits), env_files=tuple(env_files), files_scanned=scanned, files_skipped=skipped
+    )
+
+
+def scan_text(text: str, *, path: str, in_test_code: bool, bare: bool) -> list[SecretHit]:
+    """Every secret in one file's text, at most one hit per (line, value)."""
+    starts = _line_starts(text)
+    seen: set[tuple[int, str]] = set()
+    found: list[SecretHit] = []
+    for offset, kind, rule, name, value in _candidates(text, in_test_code=in_test_code, bare=bare):
+        line = _line_of(starts, offset)
+        if (line, value) in seen:
+            continue
+        seen.add((line, value))
+        found.append(
+            SecretHit(
+                kind=kind,
+                rule=rule,
+                path=path,
+                line=line,
+                fingerprint=fingerprint(value),
+                name=name,
+                in_test_code=in_test_code,
+                masked_line=redact(mask(_line_text(text, starts, line), (value,)))[:200],
+            )
+        )
+    return found
+
+
+def _candidates(
+    text: str, *, in_test_code: bool, bare: bool
+) -> Iterator[tuple[int, str, str, str | None, str]]:
+    """(offset, kind, rule, name, value): known formats first, so they win a shared line."""
+    checked: dict[tuple[int, int], set[str]] = {}
+
+    def confirmed(detector: RegexBasedDetector, offset: int) -> set[str]:
+        """What the detector's own logic accepts on the line, worked out once per line."""
+        start = text.rfind("\n", 0, offset) + 1
+        key = (id(detector), start)
+        if key not in checked:
+            checked[key] = set(detector.analyze_string(_surrounding_line(text, offset)))
+        return checked[key]
+
+    for detector in _DETECTORS:
+        for pattern in detector.denylist:
+            for match in pattern.finditer(text):
+                raw = next((g for g in match.groups() if g), match.group(0))
+                # a group may be only a prefix (``ghp``): then the whole match is the secret
+                value = raw if len(raw) >= 8 else match.group(0)
+                if detector.secret_type == PrivateKeyDetector.secret_type:
+                    if not _pem_body_follows(text, match.end()):
+                        continue
+                elif is_placeholder(value):
+                    continue
+                if raw not in confirmed(detector, match.start()):
+                    continue
+                kind = _URL_LABEL if detector.secret_type == _URL_KIND else detector.secret_type
+                yield match.start(), kind, "detect-secrets", None, value
+    patterns = (QUOTED_ASSIGNMENT, BARE_ASSIGNMENT) if bare else (QUOTED_ASSIGNMENT,)
+    for start, end in _hinted_lines(text):
+        for pattern in patterns:
+            for match in pattern.finditer(text, start, end):
+                name, value = match.group("name"), match.group("value")
+                if looks_like_secret(name, value, in_test_code=in_test_code):
+                    yield match.start("value"), _assignment_kind(name), "assignment", name, value
+
+
+def _hinted_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the lines a secret-named assignment could be on: a cheap first pass, so the
+    assignment patterns run on a small part of a large file."""
+    last = -1
+    for hint in NAME_HINT.finditer(text):
+        start = text.rfind("\n", 0, hint.start()) + 1
+        if start <= last:
+            continue
+        end = text.find("\n", hint.start())
+        end = len(text) if end < 0 else end
+        last = end
+        yield start, end
+
+
+def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
+    """A value assigned to a secret-named variable that is neither a placeholder nor a reference."""
+    word = SECRET_NAME.search(name)
+    if word is None or is_placeholder(value) or REFERENCE_VALUE.match(value):
+        return False
+    if any(ch.isspace() for ch in value) or value.startswith(("/", "./", "http://", "https://")):
+        return False
+    if in_test_code:
+        return len(value) >= 16 and entropy(value) >= 3.5
+    if word.group(1).lower() in PASSWORD_WORDS:
+        return len(value) >= 6 and len(set(value)) >= 4
+    return len(value) >= 12 and entropy(value) >= 3.0
+
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.strip().lower()
+    if len(lowered) < 4 or lowered in PLACEHOLDER_VALUES or len(set(lowered)) <= 2:
+        return True
+    return any(word in lowered for word in PLACEHOLDER_WORDS)
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character: random keys score 4+, words score under 3."""
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    total = len(value)
+    return -sum(n / total * math.log2(n / total) for n in counts.values()) if total else 0.0
+
+
+def fingerprint(value: str) -> str:
+    """Eight hex characters of a hash: tells hits apart, says nothing usable about the value."""
+    return hashlib.blake2b(value.encode("utf-8", "replace"), digest_size=4, person=b"gonogo-secret").hexdigest()
+
+
+def mask(text: str, values: tuple[str, ...]) -> str:
+    for value in sorted(set(values), key=len, reverse=True):
+        if value:
+            text = text.replace(value, f"<redacted:{fingerprint(value)}>")
+    return text
+
+
+def redact(text: str) -> str:
+    """``text`` with every value the secret rules would report masked; for evidence lines."""
+    values = tuple(
+        value
+        for _, _, _, _, value in _candidates(text, in_test_code=False, bare=False)
+    )
+    named = tuple(
+        m.group("value")
+        for pattern in (QUOTED_ASSIGNMENT, INLINE_ASSIGNMENT)
+        for m in pattern.finditer(text)
+        if SECRET_NAME.search(m.group("name")) and not is_placeholder(m.group("value"))
+    )
+    random = tuple(
+        m.group(0)
+        for m in TOKEN_LIKE.finditer(text)
+        if entropy(m.group(0)) >= 4.0 and any(c.isdigit() for c in m.group(0))
+    )
+    return mask(text, values + named + random)
+
+
+INLINE_ASSIGNMENT = re.compile(
+    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})\s*[:=]\s*(?P<value>[^\s"'`,;)\]}}]{{4,200}})"""
+)
+"""``token:abc`` inside a command string: too loose to report, right to mask in evidence."""
+TOKEN_LIKE = re.compile(r"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{20,}")
+
+
+def is_env_file(name: str) -> bool:
+    """``.env`` and ``.env.production``; not the templates meant to be committed."""
+    if name != ".env" and not name.startswith(".env."):
+        return False
+    return not name.endswith((".example", ".sample", ".template", ".dist", ".defaults", ".tpl"))
+
+
+def is_test_path(relpath: str) -> bool:
+    """Tests, fixtures, examples and docs: where sample credentials are expected."""
+    parts = relpath.lower().split("/")
+    name = parts[-1]
+    return (
+        bool(TEST_DIRS & set(parts[:-1]))
+        or name.startswith("test_")
+        or name.endswith(("_test.py", "_tests.py"))
+        or name == "conftest.py"
+    )
+
+
+def _assignment_kind(name: str) -> str:
+    word = SECRET_NAME.search(name)
+    last = word.group(1).lower() if word else "secret"
+    if last in PASSWORD_WORDS:
+        return "hard-coded password"
+    if "token" in last:
+        return "hard-coded token"
+    if "key" in last:
+        return "hard-coded key"
+    return "hard-coded secret"
+
+
+def _allows_bare(source: SourceFile) -> bool:
+    return is_env_file(source.name) or source.suffix in BARE_ASSIGNMENT_SUFFIXES
+
+
+def _count_assignments(text: str) -> int:
+    return sum(1 for line in text.splitlines() if re.match(r"\s*(?:export\s+)?\w+\s*=", line))
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    low, high = 0, len(starts) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if starts[middle] <= offset:
+            low = middle
+        else:
+            high = middle - 1
+    return low + 1
+
+
+def _line_text(text: str, starts: list[int], line: int) -> str:
+    start = starts[line - 1]
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)].strip()
+
+
+PEM_BODY = re.compile(r"[^\n]*\n[ \t]*(?:[A-Za-z-]+:[^\n]*\n[ \t]*)*[A-Za-z0-9+/=]{40,}")
+
+
+def _pem_body_follows(text: str, offset: int) -> bool:
+    """A real key block has base64 lines after its header; a parser's string constant does not."""
+    return PEM_BODY.match(text, offset) is not None
+
+
+def _surrounding_line(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start : end if end >= 0 else len(text)]

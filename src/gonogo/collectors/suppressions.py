@@ -1,0 +1,45 @@
+"""The ``suppressions`` fact: every ``# gonogo: ignore[...]`` comment in the workspace's text files,
+so a check can hold each one to the rule that it names what it silences and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gonogo.registry import collector
+from gonogo.suppressions import Suppression, parse_suppression
+from gonogo.workspace import FileReadError, Workspace, decode_text
+
+MARKER = b"gonogo:"
+MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressionComment:
+    path: str
+    line: int
+    suppression: Suppression
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressionFacts:
+    comments: tuple[SuppressionComment, ...]
+
+
+@collector("suppressions")
+def suppressions(workspace: Workspace) -> SuppressionFacts:
+    found: list[SuppressionComment] = []
+    for source in workspace.files:
+        if source.size > MAX_BYTES:
+            continue
+        try:
+            data = workspace.read_bytes(source, MAX_BYTES)
+            if MARKER not in data.lower():
+                continue
+            text = decode_text(data)
+        except FileReadError:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            parsed = parse_suppression(line) if "gonogo:" in line.lower() else None
+            if parsed is not None:
+                found.append(SuppressionComment(path=source.display, line=number, suppression=parsed))
+    return SuppressionFacts(comments=tuple(found))

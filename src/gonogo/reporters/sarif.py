@@ -1,0 +1,200 @@
+"""SARIF 2.1.0: every check's findings, for GitHub code scanning and any SARIF viewer.
+
+One run; one rule per check that ran, described from the registry (title, the check's Why and Fix
+as help, ``level`` from its severity, ``security-severity`` for security checks); one result per
+finding with a relative URI, a stable ``partialFingerprints`` entry (no line numbers in it, so an
+alert survives code moving), and waived, suppressed or baselined findings kept with a
+``suppressions`` entry. Pure and deterministic: the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import quote
+
+from gonogo.model import Area, CheckResult, Finding, GateStatus, Outcome, Report, Severity
+from gonogo.registry import REGISTRY, CheckSpec
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "gonogoFindingHash/v1"
+
+LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
+"""GitHub's bands: 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low."""
+
+
+def render(report: Report) -> str:
+    return json.dumps(sarif_log(report), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def sarif_log(report: Report) -> dict[str, Any]:
+    checks = sorted(report.checks, key=lambda r: r.check_id)
+    index = {result.check_id: i for i, result in enumerate(checks)}
+    findings = sorted(
+        ((result, f) for result in checks for f in result.findings),
+        key=lambda pair: (
+            pair[1].severity.rank, pair[1].check_id, pair[1].path or "", pair[1].line or 0,
+            pair[1].message,
+        ),
+    )
+    seen: Counter[str] = Counter()
+    results = []
+    for result, finding in findings:
+        mark = fingerprint(finding)
+        seen[mark] += 1
+        results.append(_result(finding, index[result.check_id], f"{mark}:{seen[mark]}"))
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "gonogo",
+                "version": report.tool_version or "0",
+                "informationUri": "https://pypi.org/project/gonogo/",
+                "rules": [_rule(result) for result in checks],
+            }
+        },
+        "invocations": [_invocation(report, checks)],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+        "properties": {
+            "decision": report.decision.value,
+            "profile": report.profile,
+            "gates": [
+                {"name": g.gate.name, "status": g.status.value, "blocking": g.gate.blocking}
+                for g in report.gates
+            ],
+            "metrics": {name: _plain(value) for name, value in sorted(report.metrics.items())},
+        },
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def fingerprint(finding: Finding) -> str:
+    """Check, path, key, message and evidence with numbers blanked: stable when lines move."""
+    message = re.sub(r"\d+", "#", finding.message)
+    evidence = re.sub(r"#\s*gonogo:.*$", "", finding.evidence or "")
+    evidence = re.sub(r"\d+", "#", " ".join(evidence.split()))
+    text = "\0".join((finding.check_id, finding.path or "", finding.key, message, evidence))
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _rule(result: CheckResult) -> dict[str, Any]:
+    spec: CheckSpec | None = REGISTRY.checks.get(result.check_id)
+    why = spec.why if spec else ""
+    fix = spec.fix if spec else ""
+    title = spec.title if spec else result.title
+    rule: dict[str, Any] = {
+        "id": result.check_id,
+        "name": spec.func.__name__ if spec else result.check_id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": why or title},
+        "help": {
+            "text": f"Why: {why}\nFix: {fix}".strip(),
+            "markdown": f"**Why:** {why}\n\n**Fix:** {fix}".strip(),
+        },
+        "defaultConfiguration": {"level": LEVELS[result.severity]},
+        "properties": {
+            "tags": [result.category.area.value, result.category.prefix],
+            "category": result.category.name.lower(),
+        },
+    }
+    if result.category.area is Area.SECURITY:
+        rule["properties"]["security-severity"] = SECURITY_SEVERITY[result.severity]
+    return rule
+
+
+def _result(finding: Finding, rule_index: int, mark: str) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.check_id,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+    }
+    if finding.path:
+        region: dict[str, Any] = {}
+        if finding.line:
+            region["startLine"] = finding.line
+            if finding.location and finding.location.column:
+                region["startColumn"] = finding.location.column
+            if finding.location and finding.location.end_line and finding.location.end_line >= finding.line:
+                region["endLine"] = finding.location.end_line
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": quote(finding.path, safe="/-._~"), "uriBaseId": SRCROOT}
+        }
+        if region:
+            physical["region"] = region
+        result["locations"] = [{"physicalLocation": physical}]
+    result["partialFingerprints"] = {FINGERPRINT_KEY: mark}
+    properties: dict[str, Any] = {"severity": finding.severity.value}
+    if finding.evidence:
+        properties["evidence"] = finding.evidence
+    properties.update({name: _plain(value) for name, value in finding.data})
+    result["properties"] = properties
+    suppressions = _suppressions(finding)
+    if suppressions:
+        result["suppressions"] = suppressions
+    return result
+
+
+def _suppressions(finding: Finding) -> list[dict[str, Any]]:
+    if finding.waived is not None:
+        until = f" (until {finding.waived.until.isoformat()})" if finding.waived.until else ""
+        return [{"kind": "external", "status": "accepted",
+                 "justification": f"waived: {finding.waived.reason}{until}"}]
+    if finding.suppressed is not None:
+        kind = "external" if finding.suppressed == "baseline" else "inSource"
+        return [{"kind": kind, "status": "accepted", "justification": finding.suppressed}]
+    return []
+
+
+def _invocation(report: Report, checks: list[CheckResult]) -> dict[str, Any]:
+    notifications: list[dict[str, Any]] = []
+    for result in checks:
+        if result.outcome is Outcome.UNKNOWN:
+            notifications.append({
+                "level": "warning",
+                "message": {"text": f"{result.check_id} could not tell: {result.reason or 'no reason'}"},
+                "associatedRule": {"id": result.check_id},
+            })
+    for note in report.notes:
+        text = f"{note.path}: {note.message}" if note.path else note.message
+        notifications.append({"level": "note", "message": {"text": text}})
+    unknown_gates = [g.gate.name for g in report.gates if g.status is GateStatus.UNKNOWN]
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    if unknown_gates:
+        invocation["properties"] = {"unknownGates": unknown_gates}
+    return invocation
+
+
+def _plain(value: Any) -> Any:
+    """A finding's datum as JSON: containers kept, anything else as its text."""
+    match value:
+        case float() if not math.isfinite(value):
+            return None
+        case None | bool() | int() | float() | str():
+            return value
+        case list() | tuple():
+            return [_plain(v) for v in value]
+        case dict():
+            return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        case _:
+            return str(getattr(value, "value", value))

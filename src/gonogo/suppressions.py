@@ -1,0 +1,127 @@
+"""Inline suppressions, and the engine's marking of suppressed and baselined findings.
+
+``# gonogo: ignore[SEC012] reason`` on a finding's line marks that finding suppressed, with the
+reason: it stays in every report, marked, and no longer counts against gates. The brackets hold
+check ids, id prefixes (``SEC``) or rule codes (``S602``), comma-separated. A suppression without
+a reason suppresses nothing and is itself a finding (SEC099). A ``# noqa``/``# nosec`` comment a
+check reported (``in_code_suppression``) is honoured the same way and shown as such. With a
+baseline, findings recorded in it are marked ``baseline`` so gates judge new findings only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from gonogo.baseline import Baseline, fingerprint
+from gonogo.model import Finding
+from gonogo.workspace import FileReadError, SourceFile, Workspace
+
+SUPPRESSION = re.compile(
+    r"#\s*gonogo:\s*ignore\b(?:\[(?P<ids>[^\]\n]*)\])?(?P<reason>[^\n]*)", re.I
+)
+BASELINE_REASON = "baseline"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression:
+    ids: tuple[str, ...]
+    reason: str
+
+    def covers(self, finding: Finding) -> bool:
+        rule = str(finding.get("rule", "") or "")
+        return any(
+            finding.check_id.startswith(target) or (rule and rule == target) for target in self.ids
+        )
+
+
+def comment_part(line: str) -> str:
+    """The line from its first ``#`` outside a quoted string: ``'#nosec'`` in code is no comment."""
+    quote: str | None = None
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote:
+            escaped = True
+        elif quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return line[index:]
+    return ""
+
+
+def parse_suppression(line: str) -> Suppression | None:
+    """The suppression comment on ``line``, if any; its reason is ``""`` when none is given."""
+    match = SUPPRESSION.search(comment_part(line))
+    if match is None:
+        return None
+    ids = tuple(p.strip().upper() for p in (match.group("ids") or "").split(",") if p.strip())
+    reason = match.group("reason").strip(" \t:-—#")
+    return Suppression(ids=ids, reason=reason)
+
+
+class SourceLines:
+    """A finding's source line, by its display path, each file read once."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self._files: dict[str, SourceFile] | None = None
+        self._lines: dict[str, list[str]] = {}
+
+    def line(self, finding: Finding) -> str:
+        path, number = finding.path, finding.line
+        if not path or not number:
+            return ""
+        if path not in self._lines:
+            self._lines[path] = self._read(path)
+        lines = self._lines[path]
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    def _read(self, path: str) -> list[str]:
+        if self._files is None:
+            self._files = {f.display: f for f in self._workspace.files}
+        source = self._files.get(path)
+        if source is None:
+            return []
+        try:
+            return self._workspace.read_text(source).splitlines()
+        except FileReadError:
+            return []
+
+
+class FindingMarks:
+    """Applied by the engine to each finding: inline suppressions first, then the baseline."""
+
+    def __init__(self, workspace: Workspace, baseline: Baseline | None = None) -> None:
+        self.lines = SourceLines(workspace)
+        self.baseline = baseline
+        self._budget: Counter[str] = Counter(baseline.entries) if baseline else Counter()
+        self.baselined = 0
+
+    def apply(self, finding: Finding) -> Finding:
+        if not finding.active:
+            return finding
+        text = self.lines.line(finding)
+        inline = parse_suppression(text) if "gonogo" in text.lower() else None
+        if inline is not None and inline.reason and inline.covers(finding):
+            return replace(finding, suppressed=f"inline: {inline.reason}")
+        in_code = finding.get("in_code_suppression")
+        if in_code:
+            return replace(finding, suppressed=f"in code: {in_code}")
+        if self.baseline is not None:
+            mark = fingerprint(finding, text)
+            if self._budget[mark] > 0:
+                self._budget[mark] -= 1
+                self.baselined += 1
+                return replace(finding, suppressed=BASELINE_REASON)
+        return finding
+
+    def metrics(self) -> dict[str, float | None]:
+        """``baseline.findings``: how many findings the baseline already knew (absent without one)."""
+        if self.baseline is None:
+            return {}
+        return {"baseline.findings": float(self.baselined)}

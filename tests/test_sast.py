@@ -1,0 +1,265 @@
+"""SAST: ruff's bandit rules with bandit's levels, our SQL-to-execute rule, and failure modes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from gonogo.collectors import sast as sast_module
+from gonogo.collectors.sql_strings import sql_sinks
+from gonogo.model import GateStatus, Outcome, Severity
+from tests.helpers import make_repo, result_of, scan_repo
+
+
+def hits(report, check_id):
+    return [
+        (f.get("rule"), f.severity, f.get("confidence"), f.path, f.line)
+        for f in result_of(report, check_id).findings
+    ]
+
+
+def gate(report, name="Security"):
+    return next(g for g in report.gates if g.gate.name == name)
+
+
+@pytest.mark.parametrize(
+    ("code", "check_id", "rule", "severity", "confidence"),
+    [
+        ("import subprocess\nsubprocess.run(cmd, shell=True)\n", "SEC001", "S602", Severity.HIGH, "high"),
+        ("import subprocess\nsubprocess.run('ls -l', shell=True)\n", "SEC001", "S602", Severity.LOW, "high"),
+        ("import os\nos.system(cmd)\n", "SEC001", "S605", Severity.HIGH, "high"),
+        ("import hashlib\nhashlib.md5(b'x')\n", "SEC003", "S324", Severity.HIGH, "high"),
+        ("import yaml\nyaml.load(data)\n", "SEC005", "S506", Severity.MEDIUM, "high"),
+        ("eval(text)\n", "SEC006", "S307", Severity.MEDIUM, "high"),
+        ("import requests\nrequests.get(url, verify=False, timeout=5)\n", "SEC004", "S501", Severity.HIGH, "high"),
+        ("import os\nos.chmod(path, 0o777)\n", "SEC011", "S103", Severity.HIGH, "high"),
+        ("import os\nos.chmod(path, 0o750)\n", "SEC011", "S103", Severity.MEDIUM, "high"),
+        ("import jinja2\njinja2.Environment(autoescape=False)\n", "SEC008", "S701", Severity.HIGH, "high"),
+        ("import jinja2\njinja2.Environment()\n", "SEC008", "S701", Severity.HIGH, "medium"),
+        ("assert user.is_admin\n", "SEC010", "S101", Severity.LOW, "high"),
+    ],
+    ids=[
+        "shell=True with a variable", "shell=True with a constant", "os.system with a variable",
+        "md5", "yaml.load", "eval", "verify=False", "world-writable chmod", "group chmod",
+        "jinja2 autoescape off", "jinja2 autoescape default", "assert in product code",
+    ],
+)
+def test_rule_levels_follow_bandit(tmp_path, code, check_id, rule, severity, confidence):
+    report = scan_repo(make_repo(tmp_path, {"app/main.py": code}), select="SEC")
+    found = [h for h in hits(report, check_id) if h[0] == rule]
+    assert found == [(rule, severity, confidence, "app/main.py", 2 if code.count("\n") > 1 else 1)]
+
+
+def test_findings_carry_bandit_id_cwe_and_redacted_evidence(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": 'import subprocess\nsubprocess.call(cmd, shell=True)  # run\n'})
+    finding = next(f for f in result_of(scan_repo(repo, select="SEC001"), "SEC001").findings if f.get("rule") == "S602")
+    assert finding.get("bandit") == "B602"
+    assert finding.get("cwe") == 78
+    assert finding.evidence == "subprocess.call(cmd, shell=True)  # run"
+    assert finding.key == "S602"
+
+
+def test_clean_code_passes_the_security_gate(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": "def add(a, b):\n    return a + b\n"})
+    report = scan_repo(repo, select="SEC")
+    assert report.metrics["security.findings"] == 0
+    assert report.metrics["security.high_high_confidence"] == 0
+    assert all(r.outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE) for r in report.checks)
+    statuses = {c.condition.metric: c.status for c in gate(report).conditions}
+    assert statuses["security.high_high_confidence"] is GateStatus.PASS
+    assert statuses["secrets.found"] is GateStatus.PASS
+
+
+def test_high_confidence_high_finding_fails_the_security_gate(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": "import subprocess\nsubprocess.run(cmd, shell=True)\n"})
+    report = scan_repo(repo, select="SEC")
+    assert report.metrics["security.high"] == 1
+    assert report.metrics["security.low"] == 1  # the subprocess import (B404)
+    assert report.metrics["security.high_high_confidence"] == 1
+    assert gate(report).status is GateStatus.FAIL
+
+
+def test_product_only_rules_are_not_reported_in_test_code(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "tests/test_login.py": 'def test_login():\n    password = "hunter22"\n    assert login(password)\n',
+            "src/app.py": "assert ready\n",
+        },
+    )
+    report = scan_repo(repo, select="SEC")
+    assert [h[3] for h in hits(report, "SEC010")] == ["src/app.py"]
+    assert hits(report, "SEC009") == []
+
+
+def test_the_scanned_repositorys_ruff_config_is_not_read(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.ruff.lint]\nignore = ["S"]\n[tool.ruff]\nexclude = ["app.py"]\n',
+            "ruff.toml": 'extend-exclude = ["*.py"]\n',
+            "app.py": "import pickle\npickle.loads(data)\n",
+        },
+    )
+    assert ("S301", Severity.MEDIUM, "high", "app.py", 2) in hits(scan_repo(repo, select="SEC005"), "SEC005")
+
+
+def test_noqa_and_nosec_are_honoured_but_stay_visible(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "app.py": (
+                "import pickle\n"
+                "pickle.loads(a)  # noqa: S301\n"
+                "pickle.loads(b)  # nosec B301\n"
+                "pickle.loads(c)  # noqa: E501\n"
+            )
+        },
+    )
+    findings = {f.line: f for f in result_of(scan_repo(repo, select="SEC005"), "SEC005").findings}
+    assert findings[2].suppressed == "in code: # noqa: S301"
+    assert findings[3].suppressed == "in code: # nosec B301"
+    assert findings[4].suppressed is None
+
+
+SQL_APP = """\
+def by_id(cur, user_id):
+    cur.execute(f"SELECT * FROM users WHERE id = {user_id}")
+
+def remove(cur, table):
+    statement = "TRUNCATE " + table
+    cur.execute(statement)
+
+def call(cur, arg):
+    cur.execute("CALL refresh(%s)" % arg)
+
+def safe(cur, user_id):
+    cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))
+"""
+
+
+def test_sql_built_from_strings_and_executed_is_reported(tmp_path):
+    report = scan_repo(make_repo(tmp_path, {"db.py": SQL_APP}), select="SEC002")
+    found = {(h[0], h[4], h[2]) for h in hits(report, "SEC002")}
+    # ruff's S608 sees the SELECT and, as it reaches execute(), gets bandit's medium confidence;
+    # our GNG608 finds what S608 cannot: the query starts with no SELECT/INSERT/UPDATE/DELETE
+    assert ("S608", 2, "medium") in found
+    assert ("GNG608", 6, "medium") in found
+    assert ("GNG608", 9, "medium") in found
+    assert not any(line == 12 for _, line, _ in found)
+    assert len(found) == 3
+    remove = next(f for f in result_of(report, "SEC002").findings if f.line == 6)
+    assert "built at line 5" in remove.message
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (b"cur.execute(f'SELECT {x}')\n", [(1, "an f-string")]),
+        (b"cur.execute('SELECT %s' % x)\n", [(1, "% formatting")]),
+        (b"cur.execute('SELECT {}'.format(x))\n", [(1, "str.format()")]),
+        (b"q = 'a'\nq += x\ncur.executemany(q, rows)\n", [(3, "string concatenation")]),
+        (b"q = f'{x}'\nq = 'SELECT 1'\ncur.execute(q)\n", []),
+        (b"cur.execute('SELECT ' + 'x')\n", []),
+        (b"cur.execute(f'SELECT 1')\n", []),
+        (b"cur.execute(query=f'SELECT {x}')\n", [(1, "an f-string")]),
+        (b"def f(:\n cur.execute(f'{x}')\n", []),
+        (b"\x00\x01execute\xff", []),
+        (b"", []),
+    ],
+    ids=[
+        "f-string", "percent", "format", "augmented concatenation", "reassigned to a constant",
+        "constant concatenation", "f-string without values", "keyword query", "syntax error",
+        "binary", "empty",
+    ],
+)
+def test_sql_sinks(source, expected):
+    assert [(s.call_line, s.how) for s in sql_sinks(source)] == expected
+
+
+def test_deeply_nested_expression_does_not_crash(tmp_path):
+    hostile = "x = " + "(" * 300 + "1" + ")" * 300 + "\ncur.execute(x)\n"
+    assert sql_sinks(hostile.encode()) == []
+
+
+def test_unparsable_binary_and_empty_files_do_not_stop_the_scan(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "broken.py": "def f(:\n    pass\n",
+            "binary.py": b"\x00\x01\x02\xff\xfe" * 100,
+            "empty.py": "",
+            "latin1.py": "# caf\xe9\n".encode("latin-1"),
+            "-rf.py": "eval(x)\n",
+            "dir with space/ünïcode.py": "eval(y)\n",
+        },
+    )
+    report = scan_repo(repo, select="SEC006")
+    assert result_of(report, "SEC006").outcome is Outcome.FAIL
+    assert sorted(h[3] for h in hits(report, "SEC006")) == ["-rf.py", "dir with space/ünïcode.py"]
+
+
+def test_no_python_files_is_not_applicable(tmp_path):
+    report = scan_repo(make_repo(tmp_path, {"README.md": "# hi\n"}), select="SEC001")
+    assert result_of(report, "SEC001").outcome is Outcome.NOT_APPLICABLE
+
+
+def test_missing_ruff_is_unknown_and_so_is_the_gate(tmp_path, monkeypatch):
+    monkeypatch.setattr(sast_module, "find_ruff", lambda: None)
+    report = scan_repo(make_repo(tmp_path, {"app.py": "eval(x)\n"}), select="SEC")
+    assert result_of(report, "SEC006").outcome is Outcome.UNKNOWN
+    assert "ruff is not installed" in (result_of(report, "SEC006").reason or "")
+    assert report.metrics["security.high_high_confidence"] is None
+    assert gate(report).status is not GateStatus.PASS
+
+
+def _fake_ruff(folder: Path, body: str) -> str:
+    script = folder / "fake-ruff"
+    script.write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\necho "boom" >&2\nexit 2\n', "ruff exited 2: boom"),
+        ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\necho "not json"\n', "JSON output could not be read"),
+        ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\necho "{}"\n', "not a list"),
+        ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\nsleep 5\n', "ran over"),
+    ],
+    ids=["fails", "prints garbage", "prints an object", "hangs"],
+)
+def test_a_failing_ruff_is_unknown(tmp_path, monkeypatch, body, reason):
+    fake = _fake_ruff(tmp_path, body)
+    monkeypatch.setattr(sast_module, "find_ruff", lambda: fake)
+    monkeypatch.setattr(sast_module, "RUFF_TIMEOUT_SECONDS", 1)
+    repo = make_repo(tmp_path / "repo", {"app.py": "eval(x)\n"})
+    result = result_of(scan_repo(repo, select="SEC006"), "SEC006")
+    assert result.outcome is Outcome.UNKNOWN
+    assert reason in (result.reason or "")
+
+
+def test_ruff_version_is_recorded_as_evidence(tmp_path):
+    report = scan_repo(make_repo(tmp_path, {"app.py": "x = 1\n"}), select="SEC001")
+    assert report.data_versions.get("ruff", "").count(".") >= 1
+
+
+def test_every_ruff_bandit_rule_has_levels():
+    import json
+    import subprocess
+
+    ruff = sast_module.find_ruff()
+    assert ruff is not None
+    listed = json.loads(
+        subprocess.run([ruff, "rule", "--all", "--output-format", "json"], capture_output=True,
+                       text=True, check=True, env={**os.environ, "NO_COLOR": "1"}).stdout
+    )
+    codes = {r["code"] for r in listed if r.get("linter") == "flake8-bandit"}
+    rules = sast_module.load_rules()
+    assert codes - set(rules) == set(), "add the new ruff rules to data/bandit_rules.json"
+    for rule in rules.values():
+        assert rule.check.startswith("SEC") and rule.confidence in ("low", "medium", "high")

@@ -1,0 +1,207 @@
+"""Hard-coded credentials: found by kind, never printed; placeholders and test fixtures stay quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from gonogo.collectors.secrets import (
+    entropy,
+    fingerprint,
+    is_env_file,
+    is_placeholder,
+    looks_like_secret,
+    redact,
+    scan_text,
+)
+from gonogo.model import GateStatus, Outcome
+from gonogo.reporters import json_report, junit, markdown, sarif
+from tests.helpers import make_repo, result_of, scan_repo
+
+# Built at run time so this file itself holds no credential-shaped literal.
+AWS_KEY = "AKIA" + "Q7ZW3RT5YU8IOP2L"
+GITHUB_TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+SLACK_TOKEN = "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
+DB_PASSWORD = "Zq8-" + "vX4pL2wR"
+API_KEY = "k3J9s8dF" + "7gH6jK5lQ4wE3rT2yU1i"
+URL_PASSWORD = "S3cr3t" + "Passw0rdX"
+PEM_BODY = "MIIEowIBAAKCAQEA" + "x7Kd9QmZ2vLp4RtY8WnB3cF6hJ1kN5sE0aU" * 2
+PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\n" + PEM_BODY + "\n-----END RSA PRIVATE KEY-----\n"
+PLANTED = (AWS_KEY, GITHUB_TOKEN, SLACK_TOKEN, DB_PASSWORD, API_KEY, URL_PASSWORD, PEM_BODY)
+
+
+def kinds(text, path="app/settings.py", in_test=False, bare=False):
+    return [(h.kind, h.line, h.name) for h in scan_text(text, path=path, in_test_code=in_test, bare=bare)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f'KEY_ID = "{AWS_KEY}"\n', [("AWS Access Key", 1, None)]),
+        (f'token = "{GITHUB_TOKEN}"\n', [("GitHub Token", 1, None)]),
+        (f'SLACK = "{SLACK_TOKEN}"\n', [("Slack Token", 1, None)]),
+        (f'\n{PRIVATE_KEY}', [("Private Key", 2, None)]),
+        (f'DATABASE_URL = "postgres://app:{URL_PASSWORD}@db:5432/app"\n', [("URL with a password", 1, None)]),
+        (f'DB_PASSWORD = "{DB_PASSWORD}"\n', [("hard-coded password", 1, "DB_PASSWORD")]),
+        (f'connect(password="{DB_PASSWORD}")\n', [("hard-coded password", 1, "password")]),
+        (f'{{"api_key": "{API_KEY}"}}\n', [("hard-coded key", 1, "api_key")]),
+        (f'SECRET_KEY = "{API_KEY}"\n', [("hard-coded key", 1, "SECRET_KEY")]),
+        (f'githubToken: "{API_KEY}"\n', [("hard-coded token", 1, "githubToken")]),
+    ],
+    ids=[
+        "aws access key", "github token", "slack token", "private key", "url with password",
+        "password assignment", "password keyword argument", "api_key in json", "django secret key",
+        "camelCase token",
+    ],
+)
+def test_known_formats_and_assignments_are_found(text, expected):
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'password = "changeme"\n',
+        'DB_PASSWORD = "xxxxxxxx"\n',
+        'api_key = "${API_KEY}"\n',
+        'token = "<token>"\n',
+        'SECRET_KEY = "{{ secret_key }}"\n',
+        'password = os.environ["DB_PASSWORD"]\n',
+        'password = "DB_PASSWORD"\n',
+        'password = ""\n',
+        'password_field = "hunter2hunter2"\n',
+        'token_url = "https://example.com/oauth/token"\n',
+        'if password == "hunter22": pass\n',
+        'help = "Enter your password here please"\n',
+        'api_key = "short"\n',
+        'API_KEY = "your-api-key-here"\n',
+        'url = "postgres://user:password@localhost/db"\n',
+        'url = "postgres://user:${PGPASSWORD}@localhost/db"\n',
+        f'KEY_ID = "AKIA{"IOSFODNN7EXAMPLE"}"\n',
+        'line.startswith("-----BEGIN RSA PRIVATE KEY-----")\n',
+    ],
+    ids=[
+        "changeme", "xxx", "${VAR}", "<token>", "template", "environment", "env var name", "empty",
+        "name not a secret", "url name", "comparison", "sentence", "too short", "your-...",
+        "url placeholder", "url variable", "aws documented example", "pem header in code",
+    ],
+)
+def test_placeholders_and_references_are_not_secrets(text):
+    assert kinds(text, bare=True) == []
+
+
+def test_test_code_reports_only_random_looking_values():
+    assert kinds(f'password = "{DB_PASSWORD}"\n', in_test=True) == []
+    assert kinds(f'api_token = "{API_KEY}"\n', in_test=True) == [("hard-coded token", 1, "api_token")]
+    assert kinds(f'KEY = "{AWS_KEY}"\n', in_test=True) == [("AWS Access Key", 1, None)]
+
+
+def test_env_and_yaml_values_need_no_quotes():
+    text = f"DB_PASSWORD={DB_PASSWORD}\nexport API_TOKEN={API_KEY}\nDEBUG=1\n"
+    assert kinds(text, path=".env", bare=True) == [
+        ("hard-coded password", 1, "DB_PASSWORD"),
+        ("hard-coded token", 2, "API_TOKEN"),
+    ]
+    assert kinds(f"db:\n  password: {DB_PASSWORD}\n", path="c.yaml", bare=True) == [
+        ("hard-coded password", 2, "password")
+    ]
+
+
+def test_hits_hold_no_value():
+    [hit] = scan_text(f'SECRET_KEY = "{API_KEY}"\n', path="s.py", in_test_code=False, bare=False)
+    assert API_KEY not in repr(hit)
+    assert hit.fingerprint == fingerprint(API_KEY) and len(hit.fingerprint) == 8
+    assert hit.masked_line == f'SECRET_KEY = "<redacted:{hit.fingerprint}>"'
+
+
+def test_redact_masks_secrets_in_any_line():
+    line = f'requests.get(url, auth=("me", "x"), headers={{"token": "{API_KEY}"}}, key="{AWS_KEY}")'
+    masked = redact(line)
+    assert API_KEY not in masked and AWS_KEY not in masked
+    assert "requests.get(url" in masked
+
+
+def test_helpers():
+    assert entropy("aaaa") == 0
+    assert entropy(API_KEY) > 3.5
+    assert is_placeholder("CHANGEME") and not is_placeholder(DB_PASSWORD)
+    assert looks_like_secret("client_secret", API_KEY, in_test_code=False)
+    assert not looks_like_secret("secretary", API_KEY, in_test_code=False)
+    assert is_env_file(".env") and is_env_file(".env.production")
+    assert not is_env_file(".env.example") and not is_env_file("env.py")
+
+
+def test_secrets_fail_the_security_gate_and_name_kind_place_fingerprint(tmp_path):
+    repo = make_repo(tmp_path, {"app/settings.py": f'SECRET_KEY = "{API_KEY}"\nDEBUG = False\n'})
+    report = scan_repo(repo, select="SEC")
+    [finding] = result_of(report, "SEC020").findings
+    assert finding.message == f"hard-coded key assigned to SECRET_KEY (fingerprint {fingerprint(API_KEY)})"
+    assert str(finding.location) == "app/settings.py:1"
+    assert report.metrics["secrets.found"] == 1
+    security = next(g for g in report.gates if g.gate.name == "Security")
+    assert security.status is GateStatus.FAIL
+    assert result_of(report, "SEC009").findings == ()  # same line: reported once, by SEC020
+
+
+def test_committed_env_file_is_reported_unless_ignored(tmp_path):
+    repo = make_repo(tmp_path / "a", {".env": "DEBUG=1\n", ".env.example": "DEBUG=0\n", "x.py": "x = 1\n"})
+    [finding] = result_of(scan_repo(repo, select="SEC021"), "SEC021").findings
+    assert finding.path == ".env"
+    ignored = make_repo(tmp_path / "b", {".env": "DEBUG=1\n", ".gitignore": ".env\n", "x.py": "x = 1\n"})
+    assert result_of(scan_repo(ignored, select="SEC021"), "SEC021").outcome is Outcome.PASS
+
+
+def test_bad_files_do_not_stop_the_secret_scan(tmp_path, monkeypatch):
+    from gonogo.collectors import secrets as module
+
+    monkeypatch.setattr(module, "MAX_SECRET_SCAN_BYTES", 1000)
+    repo = make_repo(
+        tmp_path,
+        {
+            "blob.bin": b"\x00" + AWS_KEY.encode() + b"\xff" * 10,
+            "latin.cfg": f"password = {DB_PASSWORD}\n".encode() + b"\xe9\xff\n",
+            "big.txt": "x" * 2000 + f'\npassword = "{DB_PASSWORD}"\n',
+            "package-lock.json": f'{{"integrity": "sha512-{API_KEY}", "token": "{API_KEY}"}}\n',
+            "ok.py": f'api_key = "{API_KEY}"\n',
+            "empty.txt": "",
+        },
+    )
+    report = scan_repo(repo, select="SEC020")
+    assert [f.path for f in result_of(report, "SEC020").findings] == ["ok.py"]
+    assert any("not scanned for secrets" in n.message for n in report.notes)
+
+
+def test_hostile_long_lines_finish(tmp_path):
+    text = "password=" + "a" * 200_000 + "\n" + ('"' * 50_000) + "\n" + "://" + ":" * 50_000 + "@\n"
+    assert scan_text(text, path="x.env", in_test_code=False, bare=True) == []
+
+
+def test_no_report_contains_a_planted_secret(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "app/settings.py": (
+                f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n'
+                f'GITHUB = "{GITHUB_TOKEN}"\n'
+                f'SLACK = "{SLACK_TOKEN}"\n'
+                f'DB_PASSWORD = "{DB_PASSWORD}"\n'
+                f'DATABASE_URL = "postgres://app:{URL_PASSWORD}@db/app"\n'
+                "import subprocess\n"
+                f'subprocess.run("curl -H token:{API_KEY} x", shell=True, password="{DB_PASSWORD}")\n'
+            ),
+            "deploy/key.pem": PRIVATE_KEY,
+            ".env": f"API_KEY={API_KEY}\n",
+            "config.yaml": f"db:\n  password: {DB_PASSWORD}\n",
+        },
+    )
+    report = scan_repo(repo)  # every check, not only SEC: no check may leak a value
+    assert report.metrics["secrets.found"] >= 7
+    outputs = {
+        "markdown": markdown.render(report),
+        "json": json_report.render(report),
+        "sarif": sarif.render(report),
+        "junit": junit.render(report),
+    }
+    for name, text in outputs.items():
+        for secret in PLANTED:
+            assert secret not in text, f"{name} report leaks a planted secret"
+        assert fingerprint(DB_PASSWORD) in text or name == "junit"
