@@ -36,9 +36,13 @@ def stable_report(root: Path):
 
 @pytest.fixture(scope="module")
 def example_report(tmp_path_factory):
+    """Scanned as ``control-center`` from its parent folder, as a user would, so the verify commands
+    in the plan hold no temporary path."""
     target = tmp_path_factory.mktemp("example") / "control-center"
     shutil.copytree(EXAMPLE, target)
-    return stable_report(target)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(target.parent)
+        return stable_report(Path("control-center"))
 
 
 def test_example_report_matches_schema(example_report):

@@ -40,7 +40,7 @@ def kinds(text, path="app/settings.py", in_test=False, bare=False):
         (f'token = "{GITHUB_TOKEN}"\n', [("GitHub Token", 1, None)]),
         (f'SLACK = "{SLACK_TOKEN}"\n', [("Slack Token", 1, None)]),
         (f'\n{PRIVATE_KEY}', [("Private Key", 2, None)]),
-        (f'DATABASE_URL = "postgres://app:{URL_PASSWORD}@db:5432/app"\n', [("URL with a password", 1, None)]),
+        (f'DATABASE_URL = "postgres://app:{URL_PASSWORD}@db:5432/app"\n', [("URL with a password", 1, None)]),  # gonogo: ignore[SEC020] planted test data
         (f'DB_PASSWORD = "{DB_PASSWORD}"\n', [("hard-coded password", 1, "DB_PASSWORD")]),
         (f'connect(password="{DB_PASSWORD}")\n', [("hard-coded password", 1, "password")]),
         (f'{{"api_key": "{API_KEY}"}}\n', [("hard-coded key", 1, "api_key")]),
@@ -93,6 +93,14 @@ def test_test_code_reports_only_random_looking_values():
     assert kinds(f'password = "{DB_PASSWORD}"\n', in_test=True) == []
     assert kinds(f'api_token = "{API_KEY}"\n', in_test=True) == [("hard-coded token", 1, "api_token")]
     assert kinds(f'KEY = "{AWS_KEY}"\n', in_test=True) == [("AWS Access Key", 1, None)]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:5432", "localhost", "[::1]:6379", "db.test"])
+def test_loopback_urls_in_tests_are_throwaway_not_secrets(host):
+    url = f'DSN = "postgresql://app:{URL_PASSWORD}@{host}/app"\n'
+    assert kinds(url, in_test=True) == []
+    assert kinds(url) == [("URL with a password", 1, None)]
+    assert kinds(url.replace(host, "db.internal"), in_test=True) == [("URL with a password", 1, None)]
 
 
 def test_env_and_yaml_values_need_no_quotes():
@@ -184,7 +192,7 @@ def test_no_report_contains_a_planted_secret(tmp_path):
                 f'GITHUB = "{GITHUB_TOKEN}"\n'
                 f'SLACK = "{SLACK_TOKEN}"\n'
                 f'DB_PASSWORD = "{DB_PASSWORD}"\n'
-                f'DATABASE_URL = "postgres://app:{URL_PASSWORD}@db/app"\n'
+                f'DATABASE_URL = "postgres://app:{URL_PASSWORD}@db/app"\n'  # gonogo: ignore[SEC020] planted test data
                 "import subprocess\n"
                 f'subprocess.run("curl -H token:{API_KEY} x", shell=True, password="{DB_PASSWORD}")\n'
             ),

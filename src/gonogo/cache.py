@@ -28,16 +28,15 @@ def content_key(data: bytes, namespace: str) -> str:
 class FactCache:
     """A key -> picklable value store. ``problem`` says why it is off, when it is."""
 
-    def __init__(self, folder: Path | None, table: str) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self.problem: str | None = None
-        self._table = table
         self._db: sqlite3.Connection | None = None
         if folder is None:
             return
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(folder / "facts.sqlite", timeout=5)
-            self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value BLOB)")
         except (OSError, sqlite3.Error) as exc:
             self._off(f"fact cache unavailable ({exc}); every file is parsed")
 
@@ -45,19 +44,15 @@ class FactCache:
         if self._db is None:
             return {}
         found: dict[str, object] = {}
-        wanted = list(keys)
         try:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT key, value FROM {self._table} WHERE key IN ({marks})", chunk
-                )
-                for key, blob in rows:
-                    try:
-                        found[key] = pickle.loads(blob)
-                    except Exception:  # a stale or damaged entry is a miss, not an error
-                        continue
+            for key in keys:  # a primary-key lookup costs microseconds; the SQL stays a constant
+                row = self._db.execute("SELECT value FROM facts WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    continue
+                try:
+                    found[key] = pickle.loads(row[0])  # gonogo: ignore[SEC005] gonogo's own cache, in the user's folder
+                except Exception:  # a stale or damaged entry is a miss, not an error
+                    continue
         except sqlite3.Error as exc:
             self._off(f"fact cache unreadable ({exc}); every file is parsed")
             return {}
@@ -70,7 +65,7 @@ class FactCache:
         try:
             with self._db:
                 self._db.executemany(
-                    f"INSERT OR REPLACE INTO {self._table} (key, value) VALUES (?, ?)", rows
+                    "INSERT OR REPLACE INTO facts (key, value) VALUES (?, ?)", rows
                 )
         except sqlite3.Error as exc:
             self._off(f"fact cache not written ({exc})")

@@ -82,7 +82,7 @@ def python_files(workspace: Workspace, options: ScanOptions) -> PythonFacts:
             workspace.note(f"Python file not analysed: {exc}", path=source.display, source="python")
     namespace = f"py{EXTRACTOR_VERSION}"
     keys = [content_key(data, namespace) for _, data in contents]
-    cache = FactCache(_cache_folder(options), table="python_facts")
+    cache = FactCache(_cache_folder(options))
     known = cache.get_many(keys)
     missing = [i for i, key in enumerate(keys) if key not in known]
     fresh = parse_all([contents[i][1] for i in missing], options)

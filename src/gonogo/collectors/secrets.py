@@ -226,6 +226,8 @@ def _candidates(
                     continue
                 if raw not in confirmed(detector, match.start()):
                     continue
+                if detector.secret_type == _URL_KIND and in_test_code and _local_host(text, match.end()):
+                    continue  # a test's throwaway database on loopback, not a credential that ships
                 kind = _URL_LABEL if detector.secret_type == _URL_KIND else detector.secret_type
                 yield match.start(), kind, "detect-secrets", None, value
     patterns = (QUOTED_ASSIGNMENT, BARE_ASSIGNMENT) if bare else (QUOTED_ASSIGNMENT,)
@@ -235,6 +237,14 @@ def _candidates(
                 name, value = match.group("name"), match.group("value")
                 if looks_like_secret(name, value, in_test_code=in_test_code):
                     yield match.start("value"), _assignment_kind(name), "assignment", name, value
+
+
+LOCAL_HOST = re.compile(r"(localhost|127(\.\d{1,3}){3}|\[::1\]|[\w.-]+\.(test|example|invalid|local))([:/?'\"\s]|$)")
+
+
+def _local_host(text: str, after_at: int) -> bool:
+    """Whether the host that follows a URL's ``user:password@`` is loopback or a reserved test name."""
+    return LOCAL_HOST.match(text, after_at) is not None
 
 
 def _hinted_lines(text: str) -> Iterator[tuple[int, int]]:

@@ -95,7 +95,8 @@ def build_index(documents: Iterable[tuple[str, bytes]], target: Path, source: st
 def _fill(path: Path, documents: Iterable[tuple[str, bytes]], source: str) -> ImportStats:
     connection = sqlite3.connect(path)
     try:
-        connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        connection.executescript(_SCHEMA)
         imported = withdrawn = 0
         errors: list[tuple[str, str]] = []
         newest = ""
