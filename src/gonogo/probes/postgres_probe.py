@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import time
 
+import psycopg
+
 from gonogo.probes.result import ProbeResult, ms
 from gonogo.probes.settings import ServiceSetting, redact
 
 
 def probe_postgres(name: str, setting: ServiceSetting) -> ProbeResult:
     target = redact(setting.url)
-    try:
-        import psycopg
-    except ImportError:
-        why = "the PostgreSQL driver is not installed (pip install 'psycopg[binary]>=3.1')"
-        return ProbeResult(
-            name=name, kind="postgres", target=target, ok=False, latency_ms=None,
-            evidence=f"SELECT 1 on {target}: {why}", error=why,
-        )
     timeout = max(1, round(setting.timeout_s))
     started = time.perf_counter()
     try:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import time
 
+import redis
+
 from gonogo.probes.result import ProbeResult, ms
 from gonogo.probes.settings import ServiceSetting, redact
 
 
 def probe_redis(name: str, setting: ServiceSetting) -> ProbeResult:
     target = redact(setting.url)
-    try:
-        import redis
-    except ImportError:
-        why = "the redis client is not installed (pip install 'redis>=5')"
-        return ProbeResult(
-            name=name, kind="redis", target=target, ok=False, latency_ms=None,
-            evidence=f"PING {target}: {why}", error=why,
-        )
     started = time.perf_counter()
     try:
         client = redis.Redis.from_url(
