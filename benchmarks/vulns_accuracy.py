@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import httpx
 
 from gonogo.vulndb.matching import in_range, pep440, unevaluable_ranges
 from gonogo.vulndb.online import USER_AGENT
-from gonogo.vulndb.osv import Affected, Range, load_document, read_documents
+from gonogo.vulndb.osv import Advisory, Affected, Range, load_document, read_documents
 
 DEFAULT_SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "osv-pypi-2024-10-10.zip"
 CACHE = Path.home() / ".cache" / "gonogo-bench" / "pypi"
@@ -105,77 +106,100 @@ def _overlapping(rng: Range) -> bool:
     return False
 
 
-def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    offline = "--offline" in sys.argv
-    snapshot = Path(args[0]) if args else DEFAULT_SNAPSHOT
-    advisories = []
-    for _, raw in read_documents(snapshot):
-        advisory = load_document(raw)
-        if not advisory.withdrawn:
-            advisories.append(advisory)
-    kinds: Counter[str] = Counter()
-    examples: dict[str, list[str]] = defaultdict(list)
-    entries = entries_agree = pairs = pairs_agree = 0
-    no_list = no_ranges = unevaluable = missing_project = 0
-    started = time.perf_counter()
-    http = None if offline else httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT})
+@dataclass
+class Agreement:
+    """What the oracle counted: (advisory, release) pairs and entries that agree, and why not."""
+
+    kinds: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    entries: int = 0
+    entries_agree: int = 0
+    pairs: int = 0
+    pairs_agree: int = 0
+    no_list: int = 0
+    no_ranges: int = 0
+    unevaluable: int = 0
+    missing_project: int = 0
+
+    def disagree(self, kind: str, example: str) -> None:
+        self.kinds[kind] += 1
+        if len(self.examples[kind]) < 4:
+            self.examples[kind].append(example)
+
+
+def compare_entry(advisory: Advisory, entry: Affected, known: dict[str, list[Any]], tally: Agreement) -> None:
+    """Every release of the project, and every listed version: do the ranges say what the list says?"""
+    tally.entries += 1
+    listed = set(entry.versions)
+    agree = True
+    for version in sorted(set(known) | listed):
+        parsed = pep440(version)
+        in_ranges = parsed is not None and any(in_range(parsed, r, pep440) for r in entry.ranges)
+        tally.pairs += 1
+        if in_ranges == (version in listed):
+            tally.pairs_agree += 1
+            continue
+        kind = (
+            classify_unlisted(version, known.get(version) or [], advisory.modified)
+            if in_ranges
+            else classify_listed(version, known, entry)
+        )
+        tally.disagree(kind, f"{advisory.id} {entry.name} {version}")
+        agree = agree and "released after" in kind
+    tally.entries_agree += agree
+
+
+def evaluate(advisories: list[Advisory], http: httpx.Client | None) -> Agreement:
+    tally = Agreement()
     for advisory in advisories:
         for entry in advisory.affected:
             if entry.ecosystem != "PyPI":
                 continue
             if not entry.versions:
-                no_list += 1
+                tally.no_list += 1
                 continue
             if not entry.ranges:
-                no_ranges += 1
+                tally.no_ranges += 1
                 continue
-            if unevaluable_ranges(entry):
-                unevaluable += 1
+            tally.unevaluable += bool(unevaluable_ranges(entry))
             known = releases(entry.name, http)
             if known is None:
-                missing_project += 1
+                tally.missing_project += 1
                 continue
-            entries += 1
-            listed = set(entry.versions)
-            agree = True
-            for version in sorted(set(known) | listed):
-                parsed = pep440(version)
-                in_ranges = parsed is not None and any(in_range(parsed, r, pep440) for r in entry.ranges)
-                is_listed = version in listed
-                pairs += 1
-                if in_ranges == is_listed:
-                    pairs_agree += 1
-                    continue
-                kind = (
-                    classify_unlisted(version, known.get(version) or [], advisory.modified)
-                    if in_ranges
-                    else classify_listed(version, known, entry)
-                )
-                kinds[kind] += 1
-                if "released after" not in kind:
-                    agree = False
-                if len(examples[kind]) < 4:
-                    examples[kind].append(f"{advisory.id} {entry.name} {version}")
-            entries_agree += agree
-    if http is not None:
-        http.close()
-    elapsed = time.perf_counter() - started
-    print(f"advisories: {len(advisories)} (withdrawn dropped); PyPI entries checked: {entries} in {elapsed:.1f} s")
+            compare_entry(advisory, entry, known, tally)
+    return tally
+
+
+def print_summary(tally: Agreement, advisories: int, elapsed: float) -> None:
+    print(f"advisories: {advisories} (withdrawn dropped); PyPI entries checked: {tally.entries} in {elapsed:.1f} s")
     print(
-        f"skipped: {no_list} entries without a versions list, {no_ranges} without ranges, "
-        f"{missing_project} whose project PyPI does not know; {unevaluable} with an unparsable range"
+        f"skipped: {tally.no_list} entries without a versions list, {tally.no_ranges} without ranges, "
+        f"{tally.missing_project} whose project PyPI does not know; {tally.unevaluable} with an unparsable range"
     )
     print(
-        f"(advisory, release) pairs: {pairs}; ranges agree with the list on {pairs_agree} "
-        f"({100 * pairs_agree / max(pairs, 1):.3f}%)"
+        f"(advisory, release) pairs: {tally.pairs}; ranges agree with the list on {tally.pairs_agree} "
+        f"({100 * tally.pairs_agree / max(tally.pairs, 1):.3f}%)"
     )
     print(
         f"entries agreeing on every release (releases after the advisory's last change aside): "
-        f"{entries_agree} of {entries} ({100 * entries_agree / max(entries, 1):.2f}%)"
+        f"{tally.entries_agree} of {tally.entries} ({100 * tally.entries_agree / max(tally.entries, 1):.2f}%)"
     )
-    for kind, count in kinds.most_common():
-        print(f"  {count:6d}  {kind}: e.g. {'; '.join(examples[kind])}")
+    for kind, count in tally.kinds.most_common():
+        print(f"  {count:6d}  {kind}: e.g. {'; '.join(tally.examples[kind])}")
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    snapshot = Path(args[0]) if args else DEFAULT_SNAPSHOT
+    advisories = [a for a in (load_document(raw) for _, raw in read_documents(snapshot)) if not a.withdrawn]
+    http = None if "--offline" in sys.argv else httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT})
+    started = time.perf_counter()
+    try:
+        tally = evaluate(advisories, http)
+    finally:
+        if http is not None:
+            http.close()
+    print_summary(tally, len(advisories), time.perf_counter() - started)
 
 
 if __name__ == "__main__":

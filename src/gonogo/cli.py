@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
 from gonogo.probes.settings import parse_service_arg
 from gonogo.registry import load_plugins
+from gonogo.reporters.terminal import print_summary
 from gonogo.vulndb.cli import db_app, index_path
 
 EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION = 0, 1, 2
@@ -57,42 +59,51 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_NO_DECISION)
 
 
+# Options as reusable types: the signature of a command stays one line an option.
+Roots = Annotated[list[Path] | None, typer.Argument(help="Workspace roots to scan (default: .)")]
+Formats = Annotated[list[str] | None, typer.Option("--format", "-f", help="Reports to write: md,json,sarif,junit,html")]
+Output = Annotated[Path, typer.Option("--output", "-o", help="Folder for written reports")]
+ConfigFile = Annotated[Path | None, typer.Option("--config", help="gonogo.toml or pyproject.toml")]
+Select = Annotated[list[str] | None, typer.Option(help="Check id prefixes to run (SEC,TEST001)")]
+Ignore = Annotated[list[str] | None, typer.Option(help="Check id prefixes to leave out")]
+Profile = Annotated[str | None, typer.Option(help="critical, standard or prototype")]
+FailOn = Annotated[str | None, typer.Option(help="no-go (default) or conditional")]
+Jobs = Annotated[int | None, typer.Option(help="Processes for parsing (default: all cores)")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Parse every file again")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the decision line")]
+Online = Annotated[bool, typer.Option("--online", help="Also ask the OSV API for advisories (network)")]
+Outdated = Annotated[bool, typer.Option("--outdated", help="Compare pins with the latest PyPI releases (network)")]
+RunTests = Annotated[bool, typer.Option("--run-tests", help="Run the repository's pytest suite (executes its code)")]
+Python = Annotated[str | None, typer.Option("--python", help="Interpreter for --run-tests")]
+TestTimeout = Annotated[float, typer.Option("--test-timeout", help="Seconds before the suite is stopped")]
+Probe = Annotated[bool, typer.Option("--probe", help="Probe the declared services (health, OpenAPI, load)")]
+Services = Annotated[list[str] | None, typer.Option("--service", help="Extra service to probe: NAME=URL")]
+BaselineFile = Annotated[Path | None, typer.Option("--baseline", help="Judge only findings not in this baseline")]
+NoBaseline = Annotated[bool, typer.Option("--no-baseline", help="Judge every finding, even with a baseline file")]
+
+
 @app.command()
 def check(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Workspace roots to scan (default: .)")] = None,
-    formats: Annotated[
-        list[str] | None, typer.Option("--format", "-f", help="Reports to write: md,json,sarif,junit,html")
-    ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for written reports")] = Path(
-        "gonogo-report"
-    ),
-    config_file: Annotated[Path | None, typer.Option("--config", help="gonogo.toml or pyproject.toml")] = None,
-    select: Annotated[list[str] | None, typer.Option(help="Check id prefixes to run (SEC,TEST001)")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Check id prefixes to skip")] = None,
-    profile: Annotated[str | None, typer.Option(help="critical, standard or prototype")] = None,
-    fail_on: Annotated[str | None, typer.Option(help="no-go (default) or conditional")] = None,
-    jobs: Annotated[int | None, typer.Option(help="Processes for parsing (default: all cores)")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every file again")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the decision line")] = False,
-    online: Annotated[
-        bool, typer.Option("--online", help="Also ask the OSV API for advisories (needs the network)")
-    ] = False,
-    outdated: Annotated[
-        bool, typer.Option("--outdated", help="Compare pins with the latest PyPI releases (needs the network)")
-    ] = False,
-    run_tests: Annotated[
-        bool, typer.Option("--run-tests", help="Run the repository's pytest suite (executes its code)")
-    ] = False,
-    python: Annotated[str | None, typer.Option("--python", help="Interpreter for --run-tests")] = None,
-    test_timeout: Annotated[float, typer.Option("--test-timeout", help="Seconds before the suite is stopped")] = 900.0,
-    probe: Annotated[bool, typer.Option("--probe", help="Probe the declared services (health, OpenAPI, load)")] = False,
-    service: Annotated[list[str] | None, typer.Option("--service", help="Extra service to probe: NAME=URL")] = None,
-    baseline_file: Annotated[
-        Path | None, typer.Option("--baseline", help="Judge only findings not in this baseline file")
-    ] = None,
-    no_baseline: Annotated[
-        bool, typer.Option("--no-baseline", help="Judge every finding, even with .gonogo-baseline.json present")
-    ] = False,
+    paths: Roots = None,
+    formats: Formats = None,
+    output: Output = Path("gonogo-report"),
+    config_file: ConfigFile = None,
+    select: Select = None,
+    ignore: Ignore = None,
+    profile: Profile = None,
+    fail_on: FailOn = None,
+    jobs: Jobs = None,
+    no_cache: NoCache = False,
+    quiet: Quiet = False,
+    online: Online = False,
+    outdated: Outdated = False,
+    run_tests: RunTests = False,
+    python: Python = None,
+    test_timeout: TestTimeout = 900.0,
+    probe: Probe = False,
+    service: Services = None,
+    baseline_file: BaselineFile = None,
+    no_baseline: NoBaseline = False,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
@@ -100,50 +111,44 @@ def check(
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    overrides: dict[str, Any] = {}
-    if select:
-        overrides["select"] = _split(select)
-    if ignore:
-        overrides["ignore"] = _split(ignore)
-    if profile:
-        overrides["profile"] = profile
-    if fail_on:
-        overrides["fail_on"] = fail_on
+    overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile, "fail_on": fail_on}
+    options = ScanOptions(
+        jobs=jobs,
+        use_cache=not no_cache,
+        cache_dir=os.environ.get("GONOGO_CACHE_DIR"),
+        vulndb_path=str(index_path()),
+        online_vulns=online,
+        outdated=outdated,
+        run_tests=run_tests,
+        python=python,
+        test_timeout=test_timeout,
+        probe=probe,
+        services=tuple(service or ()),
+        baseline=str(baseline_file) if baseline_file else None,
+        ignore_baseline=no_baseline,
+    )
     try:
         for text in service or ():
             parse_service_arg(text)
-        config = load_config(config_file or find_config_file(roots[0]), overrides)
-        options = ScanOptions(
-            jobs=jobs,
-            use_cache=not no_cache,
-            cache_dir=os.environ.get("GONOGO_CACHE_DIR"),
-            vulndb_path=str(index_path()),
-            online_vulns=online,
-            outdated=outdated,
-            run_tests=run_tests,
-            python=python,
-            test_timeout=test_timeout,
-            probe=probe,
-            services=tuple(service or ()),
-            baseline=str(baseline_file) if baseline_file else None,
-            ignore_baseline=no_baseline,
-        )
+        config = load_config(config_file or find_config_file(roots[0]), {k: v for k, v in overrides.items() if v})
         report = _scan_with_progress(roots, config, options)
     except ConfigError as exc:
         raise _fail(f"configuration error: {exc}") from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    if quiet:
-        out.print(f"{report.decision.label}")
-    else:
-        from gonogo.reporters.terminal import print_summary
-
-        print_summary(report, out)
+    _show(report, quiet)
     for name in wanted:
         written = _write(report, name, output)
         if not quiet:
             out.print(f"wrote {written}")
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _show(report: Report, quiet: bool) -> None:
+    if quiet:
+        out.print(report.decision.label)
+    else:
+        print_summary(report, out)
 
 
 def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) -> Report:
@@ -168,8 +173,6 @@ def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) ->
 
 
 def _with_progress(options: ScanOptions, callback: Any) -> ScanOptions:
-    from dataclasses import replace
-
     return replace(options, progress=callback)
 
 
@@ -192,7 +195,7 @@ def _exit_code(report: Report, fail_on: str) -> int:
 
 @app.command("baseline")
 def baseline_command(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Workspace roots (default: .)")] = None,
+    paths: Roots = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Baseline file to write")] = None,
 ) -> None:
     """Record today's open findings in .gonogo-baseline.json; later scans gate on new findings only
@@ -207,8 +210,8 @@ def baseline_command(
 @app.command("probe")
 def probe_command(
     path: Annotated[Path, typer.Argument(help="Folder whose config declares the services")] = Path("."),
-    config_file: Annotated[Path | None, typer.Option("--config", help="gonogo.toml or pyproject.toml")] = None,
-    service: Annotated[list[str] | None, typer.Option("--service", help="Extra service to probe: NAME=URL")] = None,
+    config_file: ConfigFile = None,
+    service: Services = None,
 ) -> None:
     """Probe the declared services alone: health URLs, TCP, Redis, PostgreSQL, OpenAPI, load.
     Exit 0 when all are healthy, 1 when one is not, 2 when nothing is declared."""

@@ -44,7 +44,13 @@ def when(metric: str, operator: str, threshold: float) -> Condition:
 
 
 def default_gates(profile: Profile) -> list[Gate]:
-    """The gates of the seeds: security, no skipped tests, build reproducibility, documentation."""
+    """The gates of the seeds: security, no skipped tests, build reproducibility, documentation;
+    then the runtime gates, which stay unknown until something was run or probed."""
+    return [*static_gates(profile), *runtime_gates(profile)]
+
+
+def static_gates(profile: Profile) -> list[Gate]:
+    """Gates a static scan of the files can decide."""
     return [
         Gate(
             # unknown while dependencies cannot be audited or no advisory data is present; a
@@ -100,6 +106,12 @@ def default_gates(profile: Profile) -> list[Gate]:
             conditions=(when("deps.undeclared", "==", 0), when("images.floating", "==", 0)),
             how_to_check="gonogo check --select DEP,IMG",
         ),
+    ]
+
+
+def runtime_gates(profile: Profile) -> list[Gate]:
+    """Gates on measurements of running things: ``--run-tests`` and ``--probe``."""
+    return [
         Gate(
             # unknown unless the suite was run: `--run-tests` executes the repository's code
             name="Tests pass",
