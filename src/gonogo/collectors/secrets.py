@@ -21,7 +21,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from detect_secrets.plugins.artifactory import ArtifactoryDetector
 from detect_secrets.plugins.aws import AWSKeyDetector
@@ -44,6 +44,9 @@ from detect_secrets.plugins.stripe import StripeDetector
 from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
+from gonogo.cache import content_key
+from gonogo.options import ScanOptions
+from gonogo.parallel import map_cached
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -144,11 +147,16 @@ class SecretFacts:
     files_skipped: int
 
 
+SCANNER_VERSION = 1
+"""Bump when what ``scan_text`` finds changes, so cached results are recomputed."""
+
+
 @collector("secrets")
-def secrets(workspace: Workspace) -> SecretFacts:
-    hits: list[SecretHit] = []
+def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
     env_files: list[EnvFile] = []
-    scanned = skipped = 0
+    items: list[tuple[str, tuple[bytes, bool, bool]]] = []
+    paths: list[str] = []
+    skipped = 0
     for source in workspace.files:
         if source.name in SKIPPED_NAMES or source.name.endswith(SKIPPED_SUFFIXES):
             continue
@@ -156,22 +164,38 @@ def secrets(workspace: Workspace) -> SecretFacts:
             skipped += 1
             continue
         try:
-            text = decode_text(workspace.read_bytes(source, MAX_SECRET_SCAN_BYTES))
+            data = workspace.read_bytes(source, MAX_SECRET_SCAN_BYTES)
         except FileReadError:
-            continue  # binary or unreadable: no text credential to find; the walk notes folders
-        scanned += 1
-        hits.extend(scan_text(text, path=source.display, in_test_code=is_test_path(source.relpath),
-                              bare=_allows_bare(source)))
+            continue  # unreadable: no text credential to find; the walk notes folders
+        in_test, bare = is_test_path(source.relpath), _allows_bare(source)
+        items.append((content_key(data, f"sec{SCANNER_VERSION}{in_test:d}{bare:d}"), (data, in_test, bare)))
+        paths.append(source.display)
         if is_env_file(source.name):
-            env_files.append(EnvFile(path=source.display, assignments=_count_assignments(text)))
+            env_files.append(EnvFile(path=source.display, assignments=_count_assignments(data)))
+    results = map_cached(scan_payload, items, options, workspace, stage="secrets")
+    hits = [replace(hit, path=path) for path, found in zip(paths, results, strict=True) for hit in found or ()]
     if skipped:
         workspace.note(
             f"{skipped} file(s) over {MAX_SECRET_SCAN_BYTES:,} bytes not scanned for secrets",
             source="secrets",
         )
     return SecretFacts(
-        hits=tuple(hits), env_files=tuple(env_files), files_scanned=scanned, files_skipped=skipped
+        hits=tuple(hits),
+        env_files=tuple(env_files),
+        files_scanned=sum(found is not None for found in results),
+        files_skipped=skipped,
     )
+
+
+def scan_payload(payload: tuple[bytes, bool, bool]) -> tuple[SecretHit, ...] | None:
+    """The hits in one file's bytes (with no path: the caller adds it), ``None`` for binary files.
+    Top-level and path-free, so it runs in a worker process and its result can be cached."""
+    data, in_test, bare = payload
+    try:
+        text = decode_text(data)
+    except FileReadError:
+        return None
+    return tuple(scan_text(text, path="", in_test_code=in_test, bare=bare))
 
 
 def scan_text(text: str, *, path: str, in_test_code: bool, bare: bool) -> list[SecretHit]:
@@ -365,7 +389,8 @@ def _allows_bare(source: SourceFile) -> bool:
     return is_env_file(source.name) or source.suffix in BARE_ASSIGNMENT_SUFFIXES
 
 
-def _count_assignments(text: str) -> int:
+def _count_assignments(data: bytes) -> int:
+    text = data.decode("utf-8", errors="replace")
     return sum(1 for line in text.splitlines() if re.match(r"\s*(?:export\s+)?\w+\s*=", line))
 
 

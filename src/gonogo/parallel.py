@@ -1,0 +1,69 @@
+"""Per-file work, cached by content and spread over processes: the shape every heavy collector has.
+
+A collector hands over ``(key, payload)`` pairs, where the key names the content and everything the
+result depends on. Results the cache knows are taken from it; the rest are computed by a top-level
+(picklable) function, in a process pool when there are enough of them, and stored for next time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gonogo.cache import FactCache, default_cache_dir
+from gonogo.options import ScanOptions
+from gonogo.workspace import Workspace
+
+PARALLEL_FROM = 48
+"""Below this many items to compute, a process pool costs more than it saves."""
+
+Result = TypeVar("Result")
+
+
+def map_cached(
+    func: Callable[[Any], Result],
+    items: Sequence[tuple[str, Any]],
+    options: ScanOptions,
+    workspace: Workspace,
+    stage: str,
+) -> list[Result]:
+    """``func(payload)`` for every item, in order, from the cache where it can be."""
+    cache = FactCache(cache_folder(options))
+    known = cache.get_many(key for key, _ in items)
+    missing = [i for i, (key, _) in enumerate(items) if key not in known]
+    fresh = _compute(func, [items[i][1] for i in missing], options, stage)
+    computed = {items[i][0]: result for i, result in zip(missing, fresh, strict=True)}
+    cache.put_many(computed)
+    if cache.problem:
+        workspace.note(cache.problem, source="cache")
+    cache.close()
+    return [known[key] if key in known else computed[key] for key, _ in items]  # type: ignore[misc]
+
+
+def cache_folder(options: ScanOptions) -> Path | None:
+    if not options.use_cache:
+        return None
+    return Path(options.cache_dir) if options.cache_dir else default_cache_dir()
+
+
+def _compute(func: Callable[[Any], Result], payloads: Sequence[Any], options: ScanOptions, stage: str) -> list[Result]:
+    total = len(payloads)
+    jobs = options.jobs or os.cpu_count() or 1
+    results: list[Result] = []
+    if jobs <= 1 or total < PARALLEL_FROM:
+        outputs: Any = map(func, payloads)
+        return _collect(outputs, results, options, stage, total)
+    chunk = max(4, min(64, total // (jobs * 8) or 1))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return _collect(pool.map(func, payloads, chunksize=chunk), results, options, stage, total)
+
+
+def _collect(outputs: Any, results: list[Result], options: ScanOptions, stage: str, total: int) -> list[Result]:
+    for done, result in enumerate(outputs, 1):
+        results.append(result)
+        if done % 50 == 0 or done == total:
+            options.report_progress(stage, done, total)
+    return results
