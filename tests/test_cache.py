@@ -44,3 +44,25 @@ def test_corrupt_cache_is_a_note_not_a_failure(tmp_path, monkeypatch):
     assert parses == 1
     assert report.metrics["code.stubs"] == 1
     assert any("cache" in n.message for n in report.notes)
+
+
+def test_secret_scan_results_are_cached_and_keep_their_paths(tmp_path, monkeypatch):
+    from gonogo.collectors import secrets as secrets_collector
+
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    root = make_repo(tmp_path / "repo", {"one/settings.py": f'TOKEN = "{token}"\n', "two/settings.py": f'TOKEN = "{token}"\n'})
+    calls = []
+    real = secrets_collector.scan_payload
+
+    def counting(payload):
+        calls.append(payload)
+        return real(payload)
+
+    monkeypatch.setattr(secrets_collector, "scan_payload", counting)
+    options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
+    config = load_config(None, {"select": ["SEC020"]})
+    first = scan([root], config=config, options=options)
+    second = scan([root], config=config, options=options)
+    assert len(calls) == 1  # two files, one content: scanned once, then cached
+    for report in (first, second):
+        assert sorted(f.path for f in report.findings) == ["one/settings.py", "two/settings.py"]

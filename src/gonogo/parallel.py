@@ -33,9 +33,10 @@ def map_cached(
     """``func(payload)`` for every item, in order, from the cache where it can be."""
     cache = FactCache(cache_folder(options))
     known = cache.get_many(key for key, _ in items)
-    missing = [i for i, (key, _) in enumerate(items) if key not in known]
-    fresh = _compute(func, [items[i][1] for i in missing], options, stage)
-    computed = {items[i][0]: result for i, result in zip(missing, fresh, strict=True)}
+    # identical contents (every empty __init__.py) are computed once
+    missing = {key: payload for key, payload in items if key not in known}
+    fresh = _compute(func, list(missing.values()), options, stage)
+    computed = dict(zip(missing, fresh, strict=True))
     cache.put_many(computed)
     if cache.problem:
         workspace.note(cache.problem, source="cache")
