@@ -131,7 +131,7 @@ def plan_undeclared(findings: Sequence[Finding]) -> Grouping:
 def unused_dependencies(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: a dependency nobody imports still has to be installed, patched and audited, and widens
     the attack surface. Servers, database drivers, plugins and tools are used without an import and
-    are not reported.
+    are not reported, nor are the transitive pins of pip-compile or `uv pip compile` output.
     Fix: remove it from the manifest, or if it is used without an import (a plugin loaded by name),
     waive the finding with the reason."""
     scopes = Scopes(manifests)
@@ -150,7 +150,7 @@ def unused_dependencies(python: PythonFacts, manifests: ManifestFacts) -> Iterat
         modules = set(below)
         projects = {m.project_name for m in scope.manifests if m.project_name}
         for manifest in scope.manifests:
-            if manifest.is_lock:
+            if manifest.is_lock or manifest.compiled:
                 continue
             for dep in manifest.dependencies:
                 if dep.group is not None or dep.ecosystem != "PyPI" or dep.name in projects:

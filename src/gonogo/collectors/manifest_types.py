@@ -66,6 +66,9 @@ class Manifest:
     is_application: bool | None = None
     """``False`` for a library (built and published), ``True`` for an application, ``None``
     when the manifest does not say."""
+    compiled: bool = False
+    """Written by pip-compile or ``uv pip compile``: it pins the whole tree, transitive packages
+    included, so a package nobody imports there is expected, not unused."""
 
     @property
     def folder(self) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts
-from gonogo.collectors.requirements import parse_requirements
+from gonogo.collectors.requirements import is_compiled, parse_requirements
 from gonogo.registry import collector
 from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
 
@@ -111,6 +111,7 @@ def _requirements_manifests(workspace: Workspace) -> list[Manifest]:
     by_key = {(f.root, f.relpath): f for f in workspace.files}
     queue = [f for f in workspace.files if is_requirements_file(f)]
     seen: set[tuple[Path, str]] = set()
+    compiled: set[tuple[Path, str]] = set()
     parsed: dict[
         tuple[Path, str], tuple[SourceFile, list[Dependency], list[tuple[int, str, bool]], list[tuple[int | None, str]]]
     ] = {}
@@ -126,6 +127,8 @@ def _requirements_manifests(workspace: Workspace) -> list[Manifest]:
             parsed[key] = (file, [], [], [(None, str(exc))])
             continue
         result = parse_requirements(text, file, group=group_from_name(file))
+        if is_compiled(text):
+            compiled.add(key)
         resolved: list[tuple[int, str, bool]] = []
         for line, target, constraint in result.includes:
             include_key = _resolve(file, target)
@@ -155,6 +158,7 @@ def _requirements_manifests(workspace: Workspace) -> list[Manifest]:
                 includes=tuple(parsed[(file.root, rel)][0].display for _, rel, _ in includes),
                 constraints=tuple(parsed[(file.root, rel)][0].display for _, rel, c in includes if c),
                 errors=tuple(sorted(errors, key=lambda e: (e[0] or 0, e[1]))),
+                compiled=key in compiled,
             )
         )
     return manifests
