@@ -71,3 +71,28 @@ def test_unparsable_file_is_a_finding_and_the_rest_is_scanned(tmp_path):
     assert unparsable.findings[0].line == 1
     assert report.metrics["code.unparsable_files"] == 2
     assert report.metrics["code.stubs"] == 1
+
+
+def test_base_methods_a_subclass_implements_are_abstract_by_convention(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "app/base.py": """
+                class Provider:
+                    def dumps(self, obj):
+                        raise NotImplementedError
+
+                    def loads(self, text):
+                        raise NotImplementedError
+            """,
+            "app/json.py": """
+                from app.base import Provider
+
+                class DefaultProvider(Provider):
+                    def dumps(self, obj):
+                        return str(obj)
+            """,
+        },
+    )
+    result = result_of(scan_repo(repo, select="CODE001"), "CODE001")
+    assert [f.message for f in result.findings] == ["Provider.loads is a stub (raise NotImplementedError)"]

@@ -213,3 +213,18 @@ def test_no_report_contains_a_planted_secret(tmp_path):
         for secret in PLANTED:
             assert secret not in text, f"{name} report leaks a planted secret"
         assert fingerprint(DB_PASSWORD) in text or name == "junit"
+
+
+def test_samples_in_docs_and_tests_are_low_but_known_formats_are_leaks(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "docs/config.rst": f"Set ``SECRET_KEY = '{API_KEY}'`` in production.\n",
+            "tests/test_keys.py": f'AWS = "{AWS_KEY}"\n',
+            "app.py": "x = 1\n",
+        },
+    )
+    report = scan_repo(repo, select="SEC02")
+    assert [f.path for f in result_of(report, "SEC022").findings] == ["docs/config.rst"]
+    assert [f.path for f in result_of(report, "SEC020").findings] == ["tests/test_keys.py"]
+    assert report.metrics["secrets.found"] == 1 and report.metrics["secrets.samples"] == 1

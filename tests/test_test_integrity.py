@@ -125,3 +125,64 @@ def test_no_tests_at_all_is_a_finding(tmp_path):
     assert result.outcome is Outcome.FAIL
     assert report.metrics["tests.files"] == 0
     assert "no test files" in result.findings[0].message
+
+
+def test_nested_functions_and_asserting_helpers_are_understood(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "tests/helpers.py": "def common_object_test(app):\n    assert app.secret == 'x'\n",
+            "tests/test_views.py": """
+                from tests.helpers import common_object_test
+
+                def test_uses_helper(app):
+                    common_object_test(app)
+
+                def test_route(app):
+                    @app.route("/")
+                    def test():
+                        return "handler, not a test"
+                    assert app.get("/") == "handler, not a test"
+
+                def test_records_but_never_checks(monkeypatch):
+                    seen = {}
+                    def fake(**kwargs):
+                        seen.update(kwargs)
+                    monkeypatch.setattr("app.run", fake)
+            """,
+        },
+    )
+    report = scan_repo(repo, select="TEST003,TEST004")
+    assert [f.message for f in result_of(report, "TEST003").findings] == [
+        "test_records_but_never_checks has no assertion"
+    ]
+    assert report.metrics["tests.functions"] == 3
+
+
+def test_a_skip_marker_kept_in_a_variable_counts_where_it_decorates(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "tests/test_env.py": """
+                import pytest
+
+                need_dotenv = pytest.mark.skipif(True, reason="dotenv is not installed")
+
+                @need_dotenv
+                def test_one():
+                    assert 1
+
+                @need_dotenv
+                def test_two():
+                    assert 2
+
+                def test_three():
+                    assert 3
+            """,
+        },
+    )
+    result = result_of(scan_repo(repo, select="TEST001"), "TEST001")
+    assert sorted((f.line, f.message) for f in result.findings) == [
+        (5, "@need_dotenv on test_one: dotenv is not installed"),
+        (9, "@need_dotenv on test_two: dotenv is not installed"),
+    ]

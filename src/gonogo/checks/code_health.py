@@ -21,17 +21,21 @@ def _require_python(python: PythonFacts) -> None:
 def stubs(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: a function whose body is only `pass`, `...` or `raise NotImplementedError` is a feature
     that was announced and not built; callers fail at run time, far from the cause. Abstract
-    methods, `@overload` signatures, Protocol and ABC members are not counted.
+    methods, `@overload` signatures, Protocol and ABC members are not counted, nor are base-class
+    methods that a subclass in the workspace implements (abstract by convention).
 
     Fix: implement the function, or delete it and the code that calls it. If it is an interface,
     declare it with `abc.abstractmethod` or `typing.Protocol`."""
     _require_python(python)
+    overridden = _overridden_methods(python)
     for source in python.product_code:
         if source.file.suffix == ".pyi":
             continue
         for function in source.facts.functions:
             if function.stub is None or function.stub_exempt:
                 continue
+            if function.class_name and (function.class_name, function.name) in overridden:
+                continue  # abstract by convention: a subclass in the workspace implements it
             yield fail(
                 f"{function.qualname} is a stub ({function.stub})",
                 at=source.file.at(function.line),
@@ -39,6 +43,17 @@ def stubs(python: PythonFacts) -> Iterator[CheckOutput]:
                 evidence=function.snippet,
                 key=function.qualname,
             )
+
+
+def _overridden_methods(python: PythonFacts) -> frozenset[tuple[str, str]]:
+    """(base class, method) pairs that some class of the workspace defines again."""
+    return frozenset(
+        (base, method)
+        for source in python.files
+        for cls in source.facts.classes
+        for base in cls.bases
+        for method in cls.methods
+    )
 
 
 @check("CODE002", "No function is longer than the limit", category=Category.CODE, severity=Severity.LOW,

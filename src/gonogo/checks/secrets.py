@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gonogo.collectors.secrets import SecretFacts
+from gonogo.collectors.secrets import SecretFacts, SecretHit
 from gonogo.model import Category, Finding, Location, Severity
 from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, NotApplicable, check, fail
@@ -21,6 +21,8 @@ def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
     for hit in secrets.hits:
+        if is_sample(hit):
+            continue  # SEC022's question
         where = f" assigned to {hit.name}" if hit.name else ""
         yield fail(
             f"{hit.kind}{where} (fingerprint {hit.fingerprint})",
@@ -32,6 +34,35 @@ def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
             rule=hit.rule,
             in_test_code=hit.in_test_code,
         )
+
+
+def is_sample(hit: SecretHit) -> bool:
+    """A generic match (a secret-named assignment, a URL password) in tests, docs or examples: a
+    sample value far more often than a leak. Known token formats are never samples."""
+    return hit.in_test_code and (hit.rule != "detect-secrets" or hit.kind == "URL with a password")
+
+
+@check("SEC022", "Tests, docs and examples use obvious placeholders for credentials", category=Category.SECURITY,
+       severity=Severity.LOW, counts="secrets.samples")
+def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
+    """Why: a random-looking password or key in a test, a doc page or an example is usually a sample,
+    but readers copy samples into production, and a real value pasted there looks the same.
+    Known token formats (cloud keys, private keys) found there are real leaks and are SEC020's.
+    Fix: use an obvious placeholder (`changeme`, `<your-key>`, `${SECRET_KEY}`) or generate the
+    value at run time (`secrets.token_hex()`)."""
+    if not secrets.files_scanned:
+        raise NotApplicable("no text files to scan")
+    for hit in secrets.hits:
+        if is_sample(hit):
+            where = f" assigned to {hit.name}" if hit.name else ""
+            yield fail(
+                f"random-looking {hit.kind}{where} in a test, doc or example (fingerprint {hit.fingerprint})",
+                at=Location(path=hit.path, line=hit.line),
+                evidence=hit.masked_line,
+                key=f"{hit.kind}:{hit.fingerprint}",
+                kind=hit.kind,
+                fingerprint=hit.fingerprint,
+            )
 
 
 @check("SEC021", "No .env file is committed", category=Category.SECURITY,

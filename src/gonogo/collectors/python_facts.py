@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -74,6 +74,11 @@ class Function:
     swallowed_assertions: int
     skipped: bool
     snippet: str
+    nested: bool = False
+    """Defined inside another function: a helper or a route handler, never collected as a test."""
+    calls: tuple[str, ...] = ()
+    """Names of the plain functions it calls (``check_response(...)``), so a test whose asserting
+    helper lives elsewhere in the test code is not taken for one that cannot fail."""
 
     @property
     def lines(self) -> int:
@@ -82,7 +87,7 @@ class Function:
     @property
     def looks_like_test(self) -> bool:
         """pytest's default collection: ``test*`` functions, and methods of ``Test*``/TestCase classes."""
-        if not self.name.startswith("test"):
+        if not self.name.startswith("test") or self.nested:
             return False
         return self.class_name is None or self.class_is_test
 
@@ -99,6 +104,14 @@ class Import:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClassInfo:
+    name: str
+    bases: tuple[str, ...]
+    """The last part of each base's dotted name (``json.JSONProvider`` -> ``JSONProvider``)."""
+    methods: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModuleFacts:
     lines: int
     parse_error: str | None = None
@@ -106,6 +119,7 @@ class ModuleFacts:
     functions: tuple[Function, ...] = ()
     skips: tuple[Skip, ...] = ()
     imports: tuple[Import, ...] = ()
+    classes: tuple[ClassInfo, ...] = ()
     names: frozenset[str] = field(default_factory=frozenset)
     """Module-level names the file imports; lets a check resolve ``skip()`` to ``pytest.skip``."""
 
@@ -130,6 +144,7 @@ def extract(source: bytes) -> ModuleFacts:
         functions=tuple(visitor.functions),
         skips=tuple(visitor.skips),
         imports=tuple(visitor.imports),
+        classes=tuple(visitor.classes),
         names=frozenset(visitor.aliases),
     )
 
@@ -142,6 +157,7 @@ class _FunctionState:
     constant: int = 0
     swallowed: int = 0
     skipped: bool = False
+    calls: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -162,6 +178,8 @@ class _Visitor(ast.NodeVisitor):
         self.imports: list[Import] = []
         self._classes: list[_ClassState] = []
         self._functions: list[_FunctionState] = []
+        self.classes: list[ClassInfo] = []
+        self._marker_aliases: dict[str, tuple[str, str | None]] = {}
         self._optional_imports = 0
         self._type_checking = 0
         self._not_implemented_handlers = 0
@@ -281,6 +299,15 @@ class _Visitor(ast.NodeVisitor):
         for child in node.body:
             self.visit(child)
         self._classes.pop()
+        self.classes.append(
+            ClassInfo(
+                name=node.name,
+                bases=tuple(b.rsplit(".", 1)[-1] for b in bases if b),
+                methods=tuple(
+                    c.name for c in node.body if isinstance(c, ast.FunctionDef | ast.AsyncFunctionDef)
+                ),
+            )
+        )
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         owner = self._classes[-1] if self._classes and not self._functions else None
@@ -303,11 +330,13 @@ class _Visitor(ast.NodeVisitor):
         self._swallowing_tries = outer_swallow
         self._functions.pop()
         state.skipped = state.skipped or len(self.skips) > skips_in_body
-        if self._functions:  # a nested helper's assertions count for the test that defines it
+        nested = bool(self._functions)
+        if nested:  # a nested helper's assertions and calls count for the test that defines it
             parent = self._functions[-1]
             parent.assertions += state.assertions
             parent.constant += state.constant
             parent.swallowed += state.swallowed
+            parent.calls |= state.calls
         stub = _stub_kind(node.body)
         self.functions.append(
             Function(
@@ -328,6 +357,8 @@ class _Visitor(ast.NodeVisitor):
                 swallowed_assertions=state.swallowed,
                 skipped=state.skipped,
                 snippet=self.snippet(node.lineno),
+                nested=nested,
+                calls=tuple(sorted(state.calls)),
             )
         )
 
@@ -347,7 +378,31 @@ class _Visitor(ast.NodeVisitor):
             self.visit(node.value)
             self._pytestmark_scope = None
             return
+        alias = self._marker_definition(node)
+        if alias is not None:  # ``needs_db = pytest.mark.skipif(...)``: a skip where it decorates
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self._marker_aliases[target.id] = alias
+            return
         self.generic_visit(node)
+
+    def _marker_definition(self, node: ast.Assign) -> tuple[str, str | None] | None:
+        value = node.value
+        call = value if isinstance(value, ast.Call) else None
+        name = self.resolve(call.func if call else value)
+        if name not in SKIP_MARKERS or not all(isinstance(t, ast.Name) for t in node.targets):
+            return None
+        return name, (_marker_reason(name, call) if call else None)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        alias = self._marker_aliases.get(node.id)
+        if alias is not None and (self._decorator_scope is not None or self._pytestmark_scope is not None):
+            name, reason = alias
+            kind = SKIP_MARKERS[name]
+            if self._pytestmark_scope is not None:
+                self._record(kind, f"pytestmark ({node.id})", reason, node, scope=self._pytestmark_scope)
+            else:
+                self._record(kind, f"@{node.id}", reason, node, scope=self._decorator_scope)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         name = self.resolve(node)
@@ -370,6 +425,8 @@ class _Visitor(ast.NodeVisitor):
             self._record("skip", "self.skipTest()", _first_text(node), node)
         elif self._functions and _asserts(name, node):
             self._count_assertion(constant=False)
+        elif self._functions and isinstance(node.func, ast.Name):
+            self._functions[-1].calls.add(node.func.id)
         self.generic_visit(node)
 
     def _visit_arguments(self, node: ast.Call) -> None:
