@@ -63,19 +63,7 @@ def main() -> None:
         (root / "requirements.txt").write_text(text, encoding="utf-8")
         file = SourceFile(root=root, relpath="requirements.txt", display="requirements.txt", size=len(text))
         deps = tuple(
-            Dependency(
-                name=name,
-                display_name=name,
-                specifier=f"=={version}",
-                pinned=version,
-                extras=(),
-                marker=None,
-                ecosystem="PyPI",
-                group=None,
-                file=file,
-                line=number,
-            )
-            for number, (name, version) in enumerate(pins, start=1)
+            Dependency.of(name, f"=={version}", file, number) for number, (name, version) in enumerate(pins, start=1)
         )
         facts = ManifestFacts(manifests=(Manifest(file=file, kind="requirements", is_lock=False, dependencies=deps),))
         options = ScanOptions(use_cache=False, vulndb_path=str(db))

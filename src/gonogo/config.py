@@ -16,8 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from gonogo.model import Operator, Waiver
 from gonogo.probes.settings import ServiceSetting
 
-PROFILES = ("critical", "standard", "prototype")
-
 
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message names the file, the key and why."""
@@ -91,9 +89,6 @@ class Config(_Strict):
     @property
     def base_path(self) -> Path | None:
         return Path(self.base_dir) if self.base_dir else None
-
-
-CONFIG_FILES = ("gonogo.toml", "pyproject.toml")
 
 
 def find_config_file(root: Path) -> Path | None:

@@ -117,9 +117,6 @@ class Workspace:
     def by_suffix(self, *suffixes: str) -> list[SourceFile]:
         return [f for f in self.files if f.suffix in suffixes]
 
-    def display_paths(self) -> frozenset[str]:
-        return frozenset(f.display for f in self.files)
-
     def root_of(self, file: SourceFile) -> Root:
         return next(r for r in self.roots if r.path == file.root)
 

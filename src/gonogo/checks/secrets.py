@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from gonogo.collectors.secrets import SecretFacts, SecretHit
 from gonogo.model import Category, Finding, Location, Severity
 from gonogo.plan import Grouping, count_files, planner, plural
-from gonogo.registry import CheckOutput, NotApplicable, check, fail
+from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail
 
 
 @check("SEC020", "No credential is committed to the repository", category=Category.SECURITY,
@@ -21,19 +21,22 @@ def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
     for hit in secrets.hits:
-        if is_sample(hit):
-            continue  # SEC022's question
-        where = f" assigned to {hit.name}" if hit.name else ""
-        yield fail(
-            f"{hit.kind}{where} (fingerprint {hit.fingerprint})",
-            at=Location(path=hit.path, line=hit.line),
-            evidence=hit.masked_line,
-            key=f"{hit.kind}:{hit.fingerprint}",
-            kind=hit.kind,
-            fingerprint=hit.fingerprint,
-            rule=hit.rule,
-            in_test_code=hit.in_test_code,
-        )
+        if not is_sample(hit):  # samples are SEC022's question
+            yield _secret_failure(hit, "{what}", rule=hit.rule, in_test_code=hit.in_test_code)
+
+
+def _secret_failure(hit: SecretHit, template: str, **extra: object) -> Failure:
+    """A hit as a finding: kind, place, fingerprint and the masked line; never the value."""
+    what = f"{hit.kind} assigned to {hit.name}" if hit.name else hit.kind
+    return fail(
+        f"{template.format(what=what)} (fingerprint {hit.fingerprint})",
+        at=Location(path=hit.path, line=hit.line),
+        evidence=hit.masked_line,
+        key=f"{hit.kind}:{hit.fingerprint}",
+        kind=hit.kind,
+        fingerprint=hit.fingerprint,
+        **extra,
+    )
 
 
 def is_sample(hit: SecretHit) -> bool:
@@ -54,15 +57,7 @@ def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
         raise NotApplicable("no text files to scan")
     for hit in secrets.hits:
         if is_sample(hit):
-            where = f" assigned to {hit.name}" if hit.name else ""
-            yield fail(
-                f"random-looking {hit.kind}{where} in a test, doc or example (fingerprint {hit.fingerprint})",
-                at=Location(path=hit.path, line=hit.line),
-                evidence=hit.masked_line,
-                key=f"{hit.kind}:{hit.fingerprint}",
-                kind=hit.kind,
-                fingerprint=hit.fingerprint,
-            )
+            yield _secret_failure(hit, "random-looking {what} in a test, doc or example")
 
 
 @check("SEC021", "No .env file is committed", category=Category.SECURITY,

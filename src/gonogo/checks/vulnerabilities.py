@@ -51,8 +51,7 @@ def vulnerable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[Che
     """Why: a dependency with a published advisory is the easiest way in; the advisory tells the
     attacker where to look. Pins in requirements files and lock files are matched offline against
     the OSV advisory index (`gonogo db update`) with the OSV schema's algorithm and PEP 440
-    ordering;
-    advisories that are aliases (PYSEC, GHSA, CVE) count once. Severity is the CVSS base score;
+    ordering; advisories that are aliases (PYSEC, GHSA, CVE) count once. Severity is the CVSS base score;
     advisories without one are counted as `unknown` severity (`vulns.unknown_severity`).
 
     Fix: upgrade to the fixed version the finding names (the plan picks the smallest release that

@@ -54,10 +54,6 @@ class CiFile:
 class CiFacts:
     files: tuple[CiFile, ...]
 
-    @property
-    def systems(self) -> tuple[str, ...]:
-        return tuple(sorted({f.system for f in self.files}))
-
 
 @collector("ci")
 def ci(workspace: Workspace) -> CiFacts:

@@ -76,7 +76,7 @@ def doc_references(workspace: Workspace) -> DocReferenceFacts:
                     line=_line_of(target, lines, block_line),
                     target=target,
                     how=how,
-                    exists=_exists(workspace, document, target, known),
+                    exists=_exists(document, target, known),
                 )
             )
     return DocReferenceFacts(documents=documents, references=tuple(references))
@@ -119,33 +119,27 @@ def _looks_like_path(text: str) -> bool:
     return has_extension or text.endswith("/")
 
 
-def _known_paths(workspace: Workspace) -> tuple[frozenset[str], frozenset[str]]:
-    """Every file and folder path in the workspace (relative to its root), and every file name."""
-    paths: set[str] = set()
-    names: set[str] = set()
+def _known_paths(workspace: Workspace) -> dict[str, set[str]]:
+    """Every file and folder path of the workspace, filed under its last name, so a reference is
+    checked against the few paths that end like it rather than against the whole tree."""
+    by_name: dict[str, set[str]] = {}
     for file in workspace.files:
         parts = file.relpath.split("/")
-        names.add(parts[-1])
-        for i in range(1, len(parts) + 1):
-            paths.add("/".join(parts[:i]))
-    return frozenset(paths), frozenset(names)
+        for end in range(1, len(parts) + 1):
+            by_name.setdefault(parts[end - 1], set()).add("/".join(parts[:end]))
+    return by_name
 
 
-def _exists(
-    workspace: Workspace, document: SourceFile, target: str, known: tuple[frozenset[str], frozenset[str]]
-) -> bool:
-    """Relative to the document, to its root, or (for a bare file name) anywhere in the workspace;
-    a path written from a sub-project's point of view also matches as a path suffix."""
+def _exists(document: SourceFile, target: str, known: dict[str, set[str]]) -> bool:
+    """Relative to the document, to its root, or as the tail of any path in the workspace (a bare
+    file name anywhere, a path written from a sub-project's point of view)."""
     clean = target.rstrip("/")
     doc_dir = PurePosixPath(document.relpath).parent
     for base in (document.root / doc_dir.as_posix(), document.root):
         if (base / clean).exists():
             return True
-    paths, names = known
-    if "/" not in clean:
-        return clean in names
-    suffix = f"/{clean}"
-    return any(p.endswith(suffix) for p in paths)
+    candidates = known.get(clean.rsplit("/", 1)[-1], set())
+    return clean in candidates or any(path.endswith(f"/{clean}") for path in candidates)
 
 
 def _line_of(target: str, lines: list[str], block_start: int) -> int:

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from gonogo.collectors.manifest_types import Dependency, Manifest, normalise
+from gonogo.collectors.manifest_types import Dependency, Manifest
 from gonogo.collectors.manifests import register_format
 from gonogo.collectors.tomltext import load_toml
 from gonogo.workspace import SourceFile
@@ -49,19 +49,10 @@ def _locked(
     url: str | None = None,
 ) -> Dependency:
     pinned = str(version) if isinstance(version, str) and version else None
-    return Dependency(
-        name=normalise(name) if ecosystem == "PyPI" else name,
-        display_name=name,
-        specifier=f"=={pinned}" if pinned else "",
+    specifier = f"=={pinned}" if pinned else ""
+    return Dependency.of(
+        name, specifier, file, line, group=group, marker=marker, url=url, hashes=hashes, ecosystem=ecosystem,
         pinned=pinned,
-        extras=(),
-        marker=marker,
-        ecosystem=ecosystem,
-        group=group,
-        file=file,
-        line=line,
-        url=url,
-        hashes=hashes,
     )
 
 

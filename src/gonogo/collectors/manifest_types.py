@@ -44,6 +44,41 @@ class Dependency:
     def at(self) -> str:
         return f"{self.file.display}:{self.line}" if self.line else self.file.display
 
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        specifier: str,
+        file: SourceFile,
+        line: int | None,
+        *,
+        group: str | None = None,
+        extras: tuple[str, ...] = (),
+        marker: str | None = None,
+        url: str | None = None,
+        editable: bool = False,
+        hashes: tuple[str, ...] = (),
+        ecosystem: str = "PyPI",
+        pinned: str | None = None,
+    ) -> Dependency:
+        """A dependency as written; the normalised name and the pin are derived here, once, for
+        every manifest format (a lock file passes its exact version as ``pinned``)."""
+        return cls(
+            name=normalise(name) if ecosystem == "PyPI" else name,
+            display_name=name,
+            specifier=specifier,
+            pinned=pinned or (pinned_version(specifier) if specifier else None),
+            extras=extras,
+            marker=marker,
+            ecosystem=ecosystem,
+            group=group,
+            file=file,
+            line=line,
+            url=url,
+            editable=editable,
+            hashes=hashes,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Manifest:

@@ -10,7 +10,7 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from gonogo.collectors.manifest_types import Dependency, Manifest, normalise, pinned_version
+from gonogo.collectors.manifest_types import Dependency, Manifest, normalise
 from gonogo.collectors.manifests import register_format
 from gonogo.collectors.requirements import from_requirement
 from gonogo.collectors.tomltext import LineFinder, load_toml
@@ -119,19 +119,8 @@ def _poetry_dependency(
             marker = value.get("markers") if isinstance(value.get("markers"), str) else None
         case _:
             return f"dependency {name!r} has an unreadable constraint {value!r}"
-    specifier = poetry_to_pep440(constraint)
-    return Dependency(
-        name=normalise(name),
-        display_name=name,
-        specifier=specifier,
-        pinned=pinned_version(specifier) if specifier else None,
-        extras=extras,
-        marker=marker,
-        ecosystem="PyPI",
-        group=group,
-        file=file,
-        line=line,
-        url=url,
+    return Dependency.of(
+        name, poetry_to_pep440(constraint), file, line, group=group, extras=extras, marker=marker, url=url
     )
 
 
@@ -259,19 +248,8 @@ def _pipfile_dependency(
         Requirement(f"{name}{specifier}")
     except InvalidRequirement as exc:
         return f"package {name!r}: {exc}"
-    return Dependency(
-        name=normalise(name),
-        display_name=name,
-        specifier=specifier,
-        pinned=pinned_version(specifier) if specifier else None,
-        extras=extras,
-        marker=marker,
-        ecosystem="PyPI",
-        group=group,
-        file=file,
-        line=line,
-        url=url,
-        editable=editable,
+    return Dependency.of(
+        name, specifier, file, line, group=group, extras=extras, marker=marker, url=url, editable=editable
     )
 
 

@@ -54,7 +54,6 @@ class PythonFile:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PythonFacts:
     files: tuple[PythonFile, ...]
-    not_read: int = 0
 
     @property
     def test_code(self) -> tuple[PythonFile, ...]:
@@ -81,4 +80,4 @@ def python_files(workspace: Workspace, options: ScanOptions) -> PythonFacts:
         read.append(source)
     facts = map_cached(extract, items, options, workspace, stage="python")
     files = tuple(PythonFile(file=source, facts=f) for source, f in zip(read, facts, strict=True))
-    return PythonFacts(files=files, not_read=len(sources) - len(read))
+    return PythonFacts(files=files)

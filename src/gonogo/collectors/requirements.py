@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from gonogo.collectors.manifest_types import Dependency, normalise, pinned_version
+from gonogo.collectors.manifest_types import Dependency
 from gonogo.workspace import SourceFile
 
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(?P<path>\S.*)$")
@@ -142,21 +142,18 @@ def from_requirement(
     editable: bool = False,
     ecosystem: str = "PyPI",
 ) -> Dependency:
-    specifier = str(requirement.specifier)
-    return Dependency(
-        name=normalise(requirement.name),
-        display_name=requirement.name,
-        specifier=specifier,
-        pinned=pinned_version(specifier) if specifier else None,
+    return Dependency.of(
+        requirement.name,
+        str(requirement.specifier),
+        file,
+        line,
+        group=group,
         extras=tuple(sorted(requirement.extras)),
         marker=str(requirement.marker) if requirement.marker else None,
-        ecosystem=ecosystem,
-        group=group,
-        file=file,
-        line=line,
         url=requirement.url,
         editable=editable,
         hashes=hashes,
+        ecosystem=ecosystem,
     )
 
 
@@ -168,21 +165,7 @@ def _direct(
     name = egg.group(1).split("[")[0] if egg else _wheel_or_sdist_name(target)
     if not name:
         return None  # ``-e .`` or a bare path: the project itself, not a distribution we can name
-    return Dependency(
-        name=normalise(name),
-        display_name=name,
-        specifier="",
-        pinned=None,
-        extras=(),
-        marker=None,
-        ecosystem="PyPI",
-        group=group,
-        file=file,
-        line=number,
-        url=target,
-        editable=editable,
-        hashes=hashes,
-    )
+    return Dependency.of(name, "", file, number, group=group, url=target, editable=editable, hashes=hashes)
 
 
 def _wheel_or_sdist_name(target: str) -> str | None:

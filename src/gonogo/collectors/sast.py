@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -95,7 +95,6 @@ class SastHit:
 class SastFacts:
     hits: tuple[SastHit, ...]
     files: int
-    filtered_in_tests: dict[str, int] = field(default_factory=dict)
     """Hits of product-only rules (``assert``, test passwords) dropped from test code, by rule."""
     unparsable: int = 0
     tool: str = ""
@@ -156,7 +155,6 @@ def sast(workspace: Workspace) -> SastFacts:
     diagnostics = run_ruff(ruff, list(by_path))
     texts = _Texts(workspace)
     hits: list[SastHit] = []
-    filtered: dict[str, int] = {}
     unparsable = 0
     for diagnostic in diagnostics:
         source = by_path.get(diagnostic.get("filename", ""))
@@ -168,14 +166,12 @@ def sast(workspace: Workspace) -> SastFacts:
             continue
         hit = _hit(diagnostic, source, texts)
         if hit.rule.product_only and hit.in_test_code:
-            filtered[hit.rule.code] = filtered.get(hit.rule.code, 0) + 1
             continue
         hits.append(hit)
     hits = _merge_sql(hits, sources, texts)
     return SastFacts(
         hits=tuple(sorted(hits, key=lambda h: (h.path, h.line, h.rule.code))),
         files=len(sources),
-        filtered_in_tests=dict(sorted(filtered.items())),
         unparsable=unparsable,
         tool=f"ruff {version}",
     )

@@ -144,7 +144,6 @@ class SecretFacts:
     hits: tuple[SecretHit, ...]
     env_files: tuple[EnvFile, ...]
     files_scanned: int
-    files_skipped: int
 
 
 SCANNER_VERSION = 1
@@ -183,7 +182,6 @@ def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
         hits=tuple(hits),
         env_files=tuple(env_files),
         files_scanned=sum(found is not None for found in results),
-        files_skipped=skipped,
     )
 
 

@@ -32,10 +32,6 @@ MAX_DRAIN_BYTES = 16 * 1024 * 1024
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
-class LoadRefused(Exception):
-    """The load was not started: a host that is neither loopback nor allowed, or a bad URL."""
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ThresholdResult:
     threshold: Threshold
