@@ -185,8 +185,10 @@ def _summarise(
         if count
         else {}
     )
-    rps = count / wall if wall > 0 else None
-    error_rate = errors / count if count else None
+    # rounded once, here: thresholds are judged on the same figures the report publishes
+    lat = {k: round(v, 2) for k, v in lat.items()}
+    rps = round(count / wall, 1) if wall > 0 else None
+    error_rate = round(errors / count, 5) if count else None
     measured = {
         "avg": lat.get("avg"),
         "min": lat.get("min"),
@@ -198,7 +200,7 @@ def _summarise(
     results = []
     for threshold in setting.parsed_thresholds():
         value = (
-            percentile(ordered, threshold.percentile) if threshold.stat == "p" and count
+            round(percentile(ordered, threshold.percentile), 2) if threshold.stat == "p" and count
             else measured.get(threshold.stat)
         )
         results.append(
@@ -210,9 +212,9 @@ def _summarise(
         requests=count,
         errors=errors,
         duration_s=round(wall, 3),
-        rps=round(rps, 1) if rps is not None else None,
-        latency_ms={k: round(v, 2) for k, v in lat.items()},
-        error_rate=round(error_rate, 5) if error_rate is not None else None,
+        rps=rps,
+        latency_ms=lat,
+        error_rate=error_rate,
         cpu_fraction=round(cpu / wall, 3) if wall > 0 else None,
         statuses=dict(sorted(statuses.items())),
         concurrency=setting.concurrency,
