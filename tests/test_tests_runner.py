@@ -82,6 +82,70 @@ def test_nothing_is_written_into_the_repository(tmp_path: Path):
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
 
 
+STATEFUL_PLUGINS = {
+    # behaves as pytest-benchmark does: an option naming its store, created when pytest starts
+    "conftest.py": """
+        import os
+        from pathlib import Path
+
+        import pytest
+
+        def pytest_addoption(parser):
+            parser.addoption("--benchmark-storage", default="file://./.benchmarks")
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_configure(config):
+            Path(config.option.benchmark_storage.removeprefix("file://")).mkdir(parents=True)
+        """,
+    "tests/test_env.py": """
+        import os
+
+        def test_stores_are_outside_the_repository():
+            assert not os.environ["HYPOTHESIS_STORAGE_DIRECTORY"].startswith(os.getcwd())
+        """,
+}
+
+
+def test_plugins_that_keep_state_in_the_working_directory_keep_it_in_scratch(tmp_path: Path):
+    root = make_repo(tmp_path, STATEFUL_PLUGINS)
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    run = run_suite(root, PYTHON, timeout_s=120)
+    assert (run.exit_code, run.count("passed")) == (0, 1), run.output_tail
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+    assert run.tree_changes is not None and not run.tree_changes
+    assert "-p gonogo_scratch_plugin" not in run.command  # it exists only inside the run
+
+
+UNTIDY = {
+    "data.txt": "original\n",
+    "old.txt": "keep me\n",
+    "tests/test_untidy.py": """
+        from pathlib import Path
+
+        def test_writes_everywhere():
+            Path("out/nested").mkdir(parents=True)
+            Path("out/nested/report.txt").write_text("x")
+            Path("data.txt").write_text("rewritten by a test")
+            Path("old.txt").unlink()
+        """,
+}
+
+
+def test_what_the_suite_does_to_the_tree_is_reported_and_left_alone(tmp_path: Path):
+    root = make_repo(tmp_path, UNTIDY)
+    report = scan_runtime(root, run_tests=True, python=PYTHON)
+    findings = {f.message: f for f in result_of(report, "RUN005").findings}
+    assert set(findings) == {
+        "the test run created out", "the test run changed data.txt", "the test run removed old.txt",
+    }
+    assert findings["the test run changed data.txt"].location.path == "data.txt"
+    assert findings["the test run removed old.txt"].severity.name == "MEDIUM"
+    assert report.metrics["tests.run.tree_changes"] == 3
+    # gonogo reports, it does not undo: the files are the user's
+    assert (root / "data.txt").read_text() == "rewritten by a test"
+    assert (root / "out/nested/report.txt").is_file()
+
+
 def test_checks_turn_the_run_into_findings_metrics_and_gate(tmp_path: Path):
     report = scan_runtime(make_repo(tmp_path, MIXED), run_tests=True, python=PYTHON)
     failing = result_of(report, "RUN001")

@@ -22,8 +22,7 @@ SLOWEST = 5
 def _where(run: TestRun, case: CaseResult) -> Location | None:
     if not case.file:
         return None
-    prefix = "" if run.root == "." else f"{run.root}/"
-    return Location(path=prefix + case.file.replace("\\", "/"), line=case.line)
+    return _where_path(run, case.file.replace("\\", "/"), case.line)
 
 
 def _ran(test_run: TestRunFacts) -> list[TestRun]:
@@ -146,6 +145,35 @@ def runtime_skips(test_run: TestRunFacts) -> Iterator[CheckOutput]:
             if case.outcome == "skipped":
                 yield fail(f"{case.nodeid} skipped: {case.message or 'no reason given'}",
                            at=_where(run, case), key=case.nodeid, test=case.nodeid)
+
+
+@check("RUN005", "The test run leaves the repository as it found it", category=Category.RUNTIME,
+       severity=Severity.LOW, counts="tests.run.tree_changes")
+def leaves_tree_clean(test_run: TestRunFacts) -> Iterator[CheckOutput]:
+    """Why: a suite that writes into the repository dirties the working tree, races with a second
+    run, and its leftovers end up in commits and container images; one that changes or deletes
+    files it did not create can destroy work. gonogo already moves pytest's cache, coverage data,
+    bytecode and pytest-benchmark's and Hypothesis's stores out of the repository, so what is left
+    is the suite's own doing. gonogo reports it and leaves it in place: the files are yours.
+    Fix: write to pytest's `tmp_path` fixture (or `tempfile`) instead of the working directory, and
+    never to files under version control."""
+    compared = [(run, run.tree_changes) for run in _ran(test_run)]
+    unknown = [run.root for run, changes in compared if changes is None]
+    if unknown:
+        raise CannotTell(f"the working tree of {', '.join(unknown)} is too large to compare before and after")
+    for run, changes in compared:
+        for kind, paths, severity in (
+            ("created", changes.created, Severity.LOW),
+            ("changed", changes.changed, Severity.MEDIUM),
+            ("removed", changes.removed, Severity.MEDIUM),
+        ):
+            for path in paths:
+                yield fail(f"the test run {kind} {path}", at=_where_path(run, path), evidence=run.evidence,
+                           key=f"{kind}:{path}", severity=severity)
+
+
+def _where_path(run: TestRun, path: str, line: int | None = None) -> Location:
+    return Location(path=path if run.root == "." else f"{run.root}/{path}", line=line)
 
 
 @planner("RUN001")

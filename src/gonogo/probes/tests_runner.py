@@ -20,14 +20,17 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET  # gonogo: ignore[SEC007] types and ParseError only; parsing is defusedxml's
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from gonogo.probes.worktree import TreeChanges, compare, snapshot
+
 MAX_REPORT_BYTES = 64 * 1024 * 1024
+SCRATCH_PLUGIN = Path(__file__).parent.parent / "data" / "gonogo_scratch_plugin.py"
 OUTPUT_TAIL_CHARS = 4000
 
 EXIT_MEANINGS = {
@@ -102,6 +105,8 @@ class TestRun:
     coverage: CoverageSummary | None = None
     coverage_problem: str | None = None
     output_tail: str = ""
+    tree_changes: TreeChanges | None = None
+    """What the run created, changed or removed in the repository; None when not compared."""
 
     def count(self, outcome: str) -> int:
         return sum(case.outcome == outcome for case in self.cases)
@@ -126,56 +131,92 @@ def run_suite(root: Path, python: str | None = None, timeout_s: float = 600.0) -
     base = dict(root=str(root), python=python, command=f"{python} -m pytest", exit_code=None, seconds=0.0)
     if resolved is None:
         return TestRun(**base, problem=f"interpreter {python!r} not found")
-    has_pytest, why = _can_import(resolved, "pytest", root)
-    if not has_pytest:
-        return TestRun(
-            **base,
-            problem=f"pytest cannot be imported by {python} ({why}); install it there: "
-            f"{shlex.quote(python)} -m pip install pytest",
-        )
-    has_coverage, _ = _can_import(resolved, "coverage", root)
+    before = snapshot(root)
     with tempfile.TemporaryDirectory(prefix="gonogo-tests-") as tmp:
-        return _run(root, python, resolved, Path(tmp), timeout_s, has_coverage)
+        scratch = Path(tmp)
+        env = _env(scratch)
+        missing = _unimportable(resolved, ("pytest", "coverage", SCRATCH_PLUGIN.stem), root, env)
+        if "pytest" in missing:
+            return TestRun(
+                **base,
+                problem=f"pytest cannot be imported by {python} ({missing['pytest']}); install it there: "
+                f"{shlex.quote(python)} -m pip install pytest",
+            )
+        # a wrapper interpreter that replaces PYTHONPATH cannot load our plugin: run without it
+        # rather than not at all; whatever then lands in the repository, RUN005 reports
+        extra = () if SCRATCH_PLUGIN.stem in missing else ("-p", SCRATCH_PLUGIN.stem)
+        run = _run(root, python, resolved, scratch, env, timeout_s, "coverage" not in missing, extra)
+    after = snapshot(root) if before is not None else None
+    return replace(run, tree_changes=compare(before, after) if before is not None and after is not None else None)
 
 
-def _can_import(python: str, module: str, cwd: Path) -> tuple[bool, str]:
+_IMPORT_PROBE = """
+import importlib, json, sys
+failed = {}
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except BaseException as exc:
+        failed[name] = f"{type(exc).__name__}: {exc}"
+print(json.dumps(failed))
+"""
+
+
+def _unimportable(python: str, modules: tuple[str, ...], cwd: Path, env: dict[str, str]) -> dict[str, str]:
+    """Which of ``modules`` the interpreter cannot import, and why: one subprocess for all."""
     try:
         done = subprocess.run(
-            [python, "-c", f"import {module}"],
-            cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
-            env=_env(None),
+            [python, "-c", _IMPORT_PROBE, *modules],
+            cwd=cwd, capture_output=True, text=True, timeout=60, check=False, env=env,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, f"{type(exc).__name__}: {exc}"
-    last = (done.stderr.strip().splitlines() or [""])[-1]
-    return done.returncode == 0, last
+        return dict.fromkeys(modules, f"{type(exc).__name__}: {exc}")
+    try:
+        failed = json.loads((done.stdout.strip().splitlines() or [""])[-1])
+    except ValueError:
+        failed = None
+    if not isinstance(failed, dict):
+        why = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        return dict.fromkeys(modules, why)
+    return {str(name): str(why) for name, why in failed.items()}
 
 
-def _env(coverage_file: Path | None) -> dict[str, str]:
+def _env(scratch: Path) -> dict[str, str]:
+    """The suite's environment: the user's, with every place a run keeps state moved to scratch."""
     env = dict(os.environ)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("PYTEST_ADDOPTS", None)
-    if coverage_file is not None:
-        env["COVERAGE_FILE"] = str(coverage_file)
+    plugins = _install_scratch_plugin(scratch)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugins), env.get("PYTHONPATH")]))
+    env["GONOGO_SCRATCH"] = str(scratch)
+    env["COVERAGE_FILE"] = str(scratch / ".coverage")
+    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(scratch / "hypothesis")
     return env
 
 
+def _install_scratch_plugin(scratch: Path) -> Path:
+    """Copy our pytest plugin where the suite's interpreter can import it without gonogo installed."""
+    folder = scratch / "plugins"
+    folder.mkdir(exist_ok=True)
+    shutil.copyfile(SCRATCH_PLUGIN, folder / SCRATCH_PLUGIN.name)
+    return folder
+
+
 def _run(
-    root: Path, python: str, resolved: str, tmp: Path, timeout_s: float, has_coverage: bool
+    root: Path, python: str, resolved: str, tmp: Path, env: dict[str, str], timeout_s: float,
+    has_coverage: bool, extra: tuple[str, ...],
 ) -> TestRun:
     junit = tmp / "junit.xml"
     pytest_args = [
         "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={junit}",
         "-o", "junit_family=xunit1", "-o", "junit_logging=no", "-q", "--color=no",
     ]
-    if has_coverage:
-        source = [] if _has_coverage_config(root) else ["--source=."]
-        argv = [resolved, "-m", "coverage", "run", "--branch", *source, *pytest_args]
-    else:
-        argv = [resolved, *pytest_args]
-    shown = " ".join(shlex.quote(a) for a in [python, *argv[1:]]).replace(str(junit), "junit.xml")
+    source = [] if _has_coverage_config(root) else ["--source=."]
+    runner = ["-m", "coverage", "run", "--branch", *source] if has_coverage else []
+    shown = " ".join(shlex.quote(a) for a in [python, *runner, *pytest_args]).replace(str(junit), "junit.xml")
+    # our scratch plugin exists only inside this run, so the command shown for re-running leaves it out
+    argv = [resolved, *runner, *pytest_args, *extra]
     output = tmp / "output.txt"
-    env = _env(tmp / ".coverage")
     started = time.perf_counter()
     timed_out = False
     with open(output, "wb") as sink:
