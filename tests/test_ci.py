@@ -60,3 +60,19 @@ def test_broken_workflow_yaml_is_a_finding(tmp_path: Path) -> None:
     findings = result_of(report, "CI001").findings
     assert [(f.path, f.line) for f in findings] == [(".github/workflows/bad.yml", 2)]
     assert result_of(report, "CI002").outcome is Outcome.PASS
+
+
+def test_a_ci_script_in_the_repository_is_read_as_the_pipeline(tmp_path: Path) -> None:
+    files = {
+        ".ci/run": "#!/usr/bin/env bash\n# pytest is mentioned only in this comment\nset -e\npip install -e .\n",
+        "ci/lint.sh": "ruff check .\n",
+        "ci/README.md": "pytest\n",  # documentation, not a script
+        "ci/helpers.py": "import pytest\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="CI")
+    assert report.metrics["ci.present"] == 1
+    failure = result_of(report, "CI002")
+    assert failure.outcome is Outcome.FAIL
+    assert failure.findings[0].evidence == ".ci/run, ci/lint.sh"
+    (tmp_path / ".ci/run").write_text("#!/usr/bin/env bash\nset -e\npython3 -m pytest\n")
+    assert result_of(scan_repo(tmp_path, select="CI"), "CI002").outcome is Outcome.PASS

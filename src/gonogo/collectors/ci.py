@@ -23,7 +23,11 @@ _SYSTEMS = (
     ("woodpecker", re.compile(r"^\.woodpecker(\.ya?ml|/[^/]+\.ya?ml)$")),
     ("buildkite", re.compile(r"^\.buildkite/[^/]+\.ya?ml$")),
     ("jenkins", re.compile(r"^Jenkinsfile$")),
+    # a CI whose pipeline calls a script in the repository (``bash .ci/run``), the pipeline itself
+    # living in the CI service: the script is what runs, so it is what is read
+    ("ci-script", re.compile(r"^\.?ci/[^/.]+(\.sh)?$")),
 )
+_LINE_BASED = frozenset({"jenkins", "ci-script"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,9 +76,11 @@ def ci(workspace: Workspace) -> CiFacts:
 
 
 def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
-    if system == "jenkins":
+    if system in _LINE_BASED:
         commands = tuple(
-            Command(line=n, text=line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+            Command(line=n, text=line.strip())
+            for n, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.lstrip().startswith(("#", "//"))
         )
         return CiFile(file=file, system=system, commands=commands)
     try:
