@@ -83,19 +83,22 @@ def test_nothing_is_written_into_the_repository(tmp_path: Path):
 
 
 STATEFUL_PLUGINS = {
-    # behaves as pytest-benchmark does: an option naming its store, created when pytest starts
+    # behaves as pytest-benchmark does: an option naming its store, created when pytest starts;
+    # where pytest-benchmark itself is installed (CI's interpreter has it) it owns the option
     "conftest.py": """
-        import os
+        import argparse
+        import contextlib
         from pathlib import Path
 
         import pytest
 
         def pytest_addoption(parser):
-            parser.addoption("--benchmark-storage", default="file://./.benchmarks")
+            with contextlib.suppress(argparse.ArgumentError, ValueError):
+                parser.addoption("--benchmark-storage", default="file://./.benchmarks")
 
         @pytest.hookimpl(trylast=True)
         def pytest_configure(config):
-            Path(config.option.benchmark_storage.removeprefix("file://")).mkdir(parents=True)
+            Path(config.option.benchmark_storage.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
         """,
     "tests/test_env.py": """
         import os
