@@ -39,6 +39,48 @@ def test_optional_imports_are_reported_at_low_severity_and_not_counted(tmp_path:
     assert [(f.path, f.line, f.severity) for f in soft] == [("svc_c/main.py", 4, Severity.LOW)]
 
 
+COMPATIBILITY_SHIMS = {
+    "setup.py": "from setuptools import setup\nimport pkg_resources\nrequires = ['urllib3']\n"
+    "setup(name='lib', install_requires=requires)\n",
+    "lib/compat.py": """
+        try:
+            import simplejson as json
+            has_simplejson = True
+        except ImportError:
+            import json
+            from StringIO import StringIO
+            import dummy_threading as threading
+            has_simplejson = False
+        else:
+            import cryptography
+        finally:
+            import certifi
+
+        if has_simplejson:
+            from simplejson import JSONDecodeError
+        import urllib3
+        if sys.version_info >= (3, 14):
+            import annotationlib
+        """,
+}
+
+
+def test_fallbacks_flags_python2_names_and_build_tooling_are_not_undeclared(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, COMPATIBILITY_SHIMS), select="DEP")
+    hard = [(f.line, f.get("package")) for f in result_of(report, "DEP001").findings]
+    assert hard == [(12, "certifi")]  # `finally` always runs
+    soft = sorted((f.line, f.get("package")) for f in result_of(report, "DEP002").findings)
+    assert soft == [(2, "simplejson"), (10, "cryptography")]
+
+
+def test_a_setup_py_that_computes_its_requirements_softens_the_verdict(tmp_path: Path) -> None:
+    files = {"setup.py": "from setuptools import setup\nsetup(install_requires=read_requirements())\n",
+             "lib/core.py": "import urllib3\n"}
+    [finding] = result_of(scan_repo(make_repo(tmp_path, files), select="DEP001"), "DEP001").findings
+    assert finding.severity is Severity.MEDIUM
+    assert "setup.py computes part of its dependencies at build time" in finding.message
+
+
 @pytest.mark.parametrize(
     ("files", "expected"),
     [

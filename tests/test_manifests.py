@@ -146,6 +146,55 @@ def test_setup_cfg_setup_py_and_pipfile(tmp_path: Path) -> None:
     assert pip["requests"].extras == ("socks",) and pip["pytest"].group == "dev"
 
 
+SETUP_WITH_NAMES = """
+from setuptools import setup
+
+requires = [
+    "urllib3>=1.21,<3",
+    "idna>=2.5",
+]
+requires += ["certifi"]
+test_requirements: list[str] = ["pytest>=3", "pytest-mock"]
+extras = {"socks": ["PySocks>=1.5.6, !=1.5.7"], "chardet": "chardet>=3\\nsimplejson"}
+loop = loop + ["never-read"]
+
+setup(
+    name="requests",
+    install_requires=requires + ["charset_normalizer>=2"],
+    tests_require=test_requirements,
+    extras_require=extras,
+    setup_requires=loop,
+)
+"""
+
+
+def test_setup_py_follows_module_level_names_and_never_executes(tmp_path: Path) -> None:
+    facts = collect(make_repo(tmp_path, {"setup.py": SETUP_WITH_NAMES}))
+    manifest = by_file(facts, "setup.py")
+    deps = {d.name: (d.group, d.line) for d in manifest.dependencies}
+    assert deps == {
+        "urllib3": (None, 4), "idna": (None, 5), "certifi": (None, 7), "charset-normalizer": (None, 14),
+        "pytest": ("test", 8), "pytest-mock": ("test", 8),
+        "pysocks": ("socks", 9), "chardet": ("chardet", 9), "simplejson": ("chardet", 10),
+    }
+    assert manifest.project_name == "requests" and not manifest.dynamic and manifest.errors == ()
+
+
+def test_setup_py_that_computes_its_requirements_is_dynamic(tmp_path: Path) -> None:
+    cases = {
+        "a/setup.py": "import setuptools\nsetuptools.setup(install_requires=read('requirements.in'))\n",
+        "b/setup.py": "from setuptools import setup\nsetup(**options)\n",
+        "c/setup.py": "from setuptools import setup\na = b\nb = a\nsetup(install_requires=a)\n",
+        "d/setup.py": "from setuptools import setup\nsetup(extras_require={k: [k] for k in 'ab'})\n",
+        "e/setup.py": "from setuptools import setup\nsetup(install_requires=['ok', 'not valid ((('])\n",
+    }
+    facts = collect(make_repo(tmp_path, cases))
+    assert [by_file(facts, name).dynamic for name in cases] == [True, True, True, True, False]
+    broken = by_file(facts, "e/setup.py")
+    assert [d.name for d in broken.dependencies] == ["ok"]
+    assert broken.errors[0][0] == 2 and "not a valid requirement" in broken.errors[0][1]
+
+
 def test_lock_files_are_pinned_and_skip_the_project_itself(tmp_path: Path) -> None:
     root = make_repo(
         tmp_path,
@@ -226,6 +275,7 @@ def test_binary_empty_and_hostile_files_never_crash(tmp_path: Path) -> None:
     errors = {m.file.display: m.errors for m in facts.manifests}
     assert "binary" in errors["requirements.txt"][0][1]
     assert errors["requirements-empty.txt"] == () and errors["setup.py"] == ()
+    assert by_file(facts, "setup.py").dynamic
     assert errors["setup.cfg"] and "unreadable value" in errors["Pipfile"][0][1]
     assert errors["a/pyproject.toml"] == () and by_file(facts, "a/pyproject.toml").dependencies == ()
     assert [line for line, _ in errors["b/requirements.txt"]] == [1, 2]

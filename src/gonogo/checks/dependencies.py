@@ -58,8 +58,22 @@ def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> It
     yield from _undeclared(python, manifests, hard=False)
 
 
-def _is_hard(file: PythonFile, imported: Import) -> bool:
-    return not (imported.optional or imported.type_checking or file.is_test_code)
+BUILD_TOOLING = frozenset({"setuptools", "pkg_resources", "wheel", "distutils"})
+"""What a ``setup.py`` imports without declaring it: PEP 518's default build requirements
+(``setuptools>=40.8.0`` and ``wheel``), which build front-ends install for every such project."""
+
+
+def _hard_imports(file: PythonFile, imports: list[Import]) -> Iterator[tuple[Import, bool]]:
+    """Each import with whether production breaks without it. A module guarded by
+    ``try/except ImportError`` once in a file is optional in all of that file: the later uses sit
+    behind the flag the guard set (``if has_simplejson: from simplejson import ...``)."""
+    guarded = {i.module.split(".")[0] for i in imports if i.optional}
+    for imported in imports:
+        top = imported.module.split(".")[0]
+        if file.file.name == "setup.py" and top in BUILD_TOOLING:
+            continue
+        soft = imported.optional or imported.type_checking or file.is_test_code or top in guarded
+        yield imported, not soft
 
 
 def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) -> Iterator[CheckOutput]:
@@ -77,8 +91,8 @@ def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) ->
         else:
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, Declared(scope.declared))
-        for imported in third_party_imports(file, own):
-            if _is_hard(file, imported) is not hard or declared.provides(imported.module):
+        for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own))):
+            if is_hard is not hard or declared.provides(imported.module):
                 continue
             label = scope.label if scope else "<none>"
             sites[(label, suggested(imported.module))].append((file, imported, scope))
@@ -95,8 +109,12 @@ def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) ->
         also = f"; declared in {', '.join(elsewhere[:_SHOWN])}" if elsewhere else ""
         if not anywhere.provides(imported.module):
             also = "; declared in no manifest of the workspace"
+        computed = [m.file.display for m in (scope.declaring if scope else ()) if m.dynamic]
+        if computed:
+            also += f" ({computed[0]} computes part of its dependencies at build time: it may declare it)"
         yield fail(
             f"{package} is imported by {plural(len(modules), 'module')} but {where}{also}",
+            severity=Severity.MEDIUM if computed and hard else None,
             at=file.file.at(imported.line),
             evidence="\n".join(f"{f.file.display}:{i.line}: import {i.module}" for f, i, _ in found[:_SHOWN]),
             key=f"{scope.label if scope else ''}:{package}",

@@ -15,7 +15,32 @@ from importlib import metadata, resources
 
 from packaging.utils import canonicalize_name
 
-STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__", "_typeshed"}
+PYTHON2_STDLIB = frozenset({
+    "BaseHTTPServer", "CGIHTTPServer", "ConfigParser", "Cookie", "HTMLParser", "Queue",
+    "SimpleHTTPServer", "SocketServer", "StringIO", "Tkinter", "UserDict", "UserList", "UserString",
+    "__builtin__", "anydbm", "cPickle", "cStringIO", "commands", "cookielib", "copy_reg",
+    "dummy_thread", "dummy_threading", "exceptions", "future_builtins", "htmlentitydefs", "httplib",
+    "markupbase", "mimetools", "robotparser", "thread", "tkMessageBox", "urllib2", "urlparse",
+    "xmlrpclib",
+})
+"""Python 2's standard library under names Python 3 dropped. Code that still supports both imports
+them as fallbacks (``except ImportError: from StringIO import StringIO``); no distribution on PyPI
+provides them, so they are never an undeclared dependency."""
+
+OTHER_PYTHON3_STDLIB = frozenset({
+    "annotationlib", "compression",  # added in 3.14
+    "asynchat", "asyncore", "distutils", "imp", "smtpd",  # removed in 3.12
+    "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap", "msilib",
+    "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib",
+})
+"""Standard modules of Python 3 releases other than the one gonogo runs on
+(``sys.stdlib_module_names`` knows only its own): the scanned code may target any of them, often
+behind a version check (``if sys.version_info >= (3, 14): import annotationlib``)."""
+
+STDLIB = (
+    frozenset(sys.stdlib_module_names) | {"__future__", "__main__", "_typeshed"}
+    | PYTHON2_STDLIB | OTHER_PYTHON3_STDLIB
+)
 """``_typeshed`` exists only in type stubs; it is imported under ``TYPE_CHECKING``."""
 
 

@@ -101,6 +101,9 @@ class Manifest:
     is_application: bool | None = None
     """``False`` for a library (built and published), ``True`` for an application, ``None``
     when the manifest does not say."""
+    dynamic: bool = False
+    """Part of what it declares is computed when the project builds (a ``setup.py`` that reads a
+    file or loops), so an import it seems not to declare may be declared after all."""
     compiled: bool = False
     """Written by pip-compile or ``uv pip compile``: it pins the whole tree, transitive packages
     included, so a package nobody imports there is expected, not unused."""

@@ -263,7 +263,10 @@ def _list(value: object) -> list[Any]:
 
 @register_format("setup.py", "setup.py")
 def parse_setup_py(text: str, file: SourceFile) -> Manifest:
-    """``install_requires`` and ``extras_require`` when written as literals; never executed."""
+    """``install_requires``, ``extras_require`` and ``tests_require``, read from the AST, never
+    executed: literals, module-level names bound to literals (``requires = [...]`` then
+    ``install_requires=requires``) and their concatenations. Anything computed (read from a file,
+    built in a loop) makes the manifest ``dynamic``: what it declares cannot all be known."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:
@@ -276,8 +279,7 @@ def parse_setup_py(text: str, file: SourceFile) -> Manifest:
             errors=((line, f"setup.py does not parse: {exc}"),),
             is_application=False,
         )
-    deps: list[Dependency] = []
-    errors: Errors = []
+    reader = _SetupReader(tree, file)
     name = None
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup"):
@@ -285,33 +287,83 @@ def parse_setup_py(text: str, file: SourceFile) -> Manifest:
         for keyword in node.keywords:
             if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
                 name = str(keyword.value.value)
-            elif keyword.arg == "install_requires":
-                _literal_requirements(keyword.value, None, file, deps, errors)
-            elif keyword.arg == "extras_require" and isinstance(keyword.value, ast.Dict):
-                for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
-                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                        _literal_requirements(value, key.value, file, deps, errors)
+            elif keyword.arg in _SETUP_GROUPS:
+                reader.requirements(keyword.value, _SETUP_GROUPS[keyword.arg])
+            elif keyword.arg == "extras_require":
+                reader.extras(keyword.value)
+            elif keyword.arg is None:
+                reader.dynamic = True  # setup(**options): anything may be in there
     return Manifest(
         file=file,
         kind="setup.py",
         is_lock=False,
-        dependencies=tuple(deps),
-        errors=tuple(errors),
+        dependencies=tuple(reader.deps),
+        errors=tuple(reader.errors),
         project_name=normalise(name) if name else None,
         is_application=False,
+        dynamic=reader.dynamic,
     )
 
 
-def _literal_requirements(
-    node: ast.expr, group: str | None, file: SourceFile, deps: list[Dependency], errors: Errors
-) -> None:
-    if not isinstance(node, ast.List | ast.Tuple):
-        return  # computed at run time (read from a file, a variable): nothing to read statically
-    for element in node.elts:
-        if isinstance(element, ast.Constant) and isinstance(element.value, str):
-            try:
-                requirement = Requirement(element.value)
-            except InvalidRequirement as exc:
-                errors.append((element.lineno, f"not a valid requirement {element.value!r}: {exc}"))
-                continue
-            deps.append(from_requirement(requirement, file, element.lineno, group))
+_SETUP_GROUPS = {"install_requires": None, "tests_require": "test"}
+
+
+class _SetupReader:
+    """Requirement strings out of ``setup()`` arguments, following module-level names."""
+
+    def __init__(self, tree: ast.Module, file: SourceFile) -> None:
+        self.file = file
+        self.deps: list[Dependency] = []
+        self.errors: Errors = []
+        self.dynamic = False
+        self.names: dict[str, ast.expr] = {}
+        """Module-level name -> the expression last bound to it (``+=`` extends it)."""
+        for statement in tree.body:
+            match statement:
+                case ast.Assign(targets=[ast.Name(id=name)], value=value):
+                    self.names[name] = value
+                case ast.AnnAssign(target=ast.Name(id=name), value=ast.expr() as value):
+                    self.names[name] = value
+                case ast.AugAssign(target=ast.Name(id=name), op=ast.Add(), value=value) if name in self.names:
+                    self.names[name] = ast.BinOp(left=self.names[name], op=ast.Add(), right=value)
+
+    def requirements(self, node: ast.expr, group: str | None, expanding: frozenset[str] = frozenset()) -> None:
+        match node:
+            case ast.Name(id=name) if name in self.names and name not in expanding:
+                self.requirements(self.names[name], group, expanding | {name})
+            case ast.List() | ast.Tuple():
+                for element in node.elts:
+                    if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                        self._add(element.value, element.lineno, group)
+                    else:
+                        self.requirements(element, group, expanding)
+            case ast.BinOp(op=ast.Add()):
+                self.requirements(node.left, group, expanding)
+                self.requirements(node.right, group, expanding)
+            case ast.Constant(value=str() as text):  # setuptools accepts one requirement per line
+                for offset, item in enumerate(text.splitlines()):
+                    if item.strip() and not item.strip().startswith("#"):
+                        self._add(item.strip(), node.lineno + offset, group)
+            case _:
+                self.dynamic = True
+
+    def extras(self, node: ast.expr, expanding: frozenset[str] = frozenset()) -> None:
+        match node:
+            case ast.Name(id=name) if name in self.names and name not in expanding:
+                self.extras(self.names[name], expanding | {name})
+            case ast.Dict():
+                for key, item in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        self.requirements(item, key.value, expanding)
+                    else:
+                        self.dynamic = True
+            case _:
+                self.dynamic = True
+
+    def _add(self, text: str, line: int, group: str | None) -> None:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement as exc:
+            self.errors.append((line, f"not a valid requirement {text!r}: {exc}"))
+            return
+        self.deps.append(from_requirement(requirement, self.file, line, group))

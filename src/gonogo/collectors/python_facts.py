@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-EXTRACTOR_VERSION = 6
+EXTRACTOR_VERSION = 8
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -37,6 +37,8 @@ SKIP_CALLS = {
 }
 SKIP_EXCEPTIONS = {"unittest.SkipTest", "unittest.case.SkipTest", "pytest.skip.Exception", "SkipTest"}
 ASSERTING_CONTEXTS = {"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail"}
+BENCHMARK_MARKER = "pytest.mark.benchmark"
+BENCHMARK_FIXTURE = "benchmark"
 ASSERTING_HELPER_PREFIXES = ("assert", "check", "verify", "expect", "validate")
 ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod", "overload")
 BROAD_EXCEPTIONS = {"Exception", "BaseException", "AssertionError"}
@@ -79,6 +81,9 @@ class Function:
     calls: tuple[str, ...] = ()
     """Names of the plain functions it calls (``check_response(...)``), so a test whose asserting
     helper lives elsewhere in the test code is not taken for one that cannot fail."""
+    benchmark: bool = False
+    """A benchmark (pytest-benchmark's or pytest-codspeed's ``benchmark`` fixture or marker): it
+    measures speed, and is not meant to assert behaviour."""
 
     @property
     def lines(self) -> int:
@@ -141,7 +146,7 @@ def extract(source: bytes) -> ModuleFacts:
         return ModuleFacts(lines=len(lines), parse_error="too deeply nested to analyse")
     return ModuleFacts(
         lines=len(lines),
-        functions=tuple(visitor.functions),
+        functions=tuple(visitor.marked_benchmarks()),
         skips=tuple(visitor.skips),
         imports=tuple(visitor.imports),
         classes=tuple(visitor.classes),
@@ -186,6 +191,7 @@ class _Visitor(ast.NodeVisitor):
         self._swallowing_tries = 0
         self._decorator_scope: str | None = None
         self._pytestmark_scope: str | None = None
+        self._benchmark_scopes: set[str] = set()
 
     # names -------------------------------------------------------------------------------------
 
@@ -260,18 +266,22 @@ class _Visitor(ast.NodeVisitor):
             names & BROAD_EXCEPTIONS and not _reraises(handler)
             for names, handler in zip(catches, node.handlers, strict=True)
         )
+        # the body tries the import, a handler imports the fallback, ``else`` runs only when the
+        # import worked: all three cope without the distribution; ``finally`` always runs
         self._optional_imports += optional
         self._swallowing_tries += swallows
         for child in node.body:
             self.visit(child)
-        self._optional_imports -= optional
         self._swallowing_tries -= swallows
         for handler, names in zip(node.handlers, catches, strict=True):
             catches_stub = NOT_IMPLEMENTED in names
             self._not_implemented_handlers += catches_stub
             self.visit(handler)
             self._not_implemented_handlers -= catches_stub
-        for child in [*node.orelse, *node.finalbody]:
+        for child in node.orelse:
+            self.visit(child)
+        self._optional_imports -= optional
+        for child in node.finalbody:
             self.visit(child)
 
     visit_TryStar = visit_Try
@@ -359,8 +369,23 @@ class _Visitor(ast.NodeVisitor):
                 snippet=self.snippet(node.lineno),
                 nested=nested,
                 calls=tuple(sorted(state.calls)),
+                benchmark=BENCHMARK_MARKER in decorators or any(
+                    a.arg == BENCHMARK_FIXTURE for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+                ),
             )
         )
+
+    def marked_benchmarks(self) -> list[Function]:
+        """The functions, with those under a module- or class-level ``pytestmark`` benchmark
+        marker marked, wherever in the file the ``pytestmark`` line sits."""
+        if not self._benchmark_scopes:
+            return self.functions
+        return [
+            replace(f, benchmark=True)
+            if "<module>" in self._benchmark_scopes or (f.class_name or "") in self._benchmark_scopes
+            else f
+            for f in self.functions
+        ]
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -374,6 +399,8 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+            if any(self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
+                self._benchmark_scopes.add(self.scope())
             self._pytestmark_scope = self.scope()
             self.visit(node.value)
             self._pytestmark_scope = None
