@@ -186,3 +186,49 @@ def test_a_skip_marker_kept_in_a_variable_counts_where_it_decorates(tmp_path):
         (5, "@need_dotenv on test_one: dotenv is not installed"),
         (9, "@need_dotenv on test_two: dotenv is not installed"),
     ]
+
+
+def test_benchmarks_measure_speed_and_are_not_held_to_assertions(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "bench/test_module_marked.py": """
+                def test_before_the_marker():
+                    build()
+
+                import pytest as pt
+                pytestmark = [pt.mark.benchmark(), pt.mark.slow]
+
+                def test_after_the_marker():
+                    build()
+            """,
+            "tests/test_mixed.py": """
+                import pytest
+
+                def test_with_fixture(benchmark):
+                    benchmark(build)
+
+                @pytest.mark.benchmark(group="fast")
+                def test_marked():
+                    build()
+
+                class TestSpeed:
+                    pytestmark = pytest.mark.benchmark
+
+                    def test_in_marked_class(self):
+                        build()
+
+                class TestPlain:
+                    def test_not_a_benchmark(self):
+                        build()
+
+                def test_benchmark_in_its_name_only():
+                    build()
+            """,
+        },
+    )
+    report = scan_repo(repo, select="TEST003")
+    assert sorted(f.message for f in result_of(report, "TEST003").findings) == [
+        "TestPlain.test_not_a_benchmark has no assertion",
+        "test_benchmark_in_its_name_only has no assertion",
+    ]

@@ -78,7 +78,8 @@ def expected_failures(python: PythonFacts) -> Iterator[CheckOutput]:
 def tests_that_cannot_fail(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: a test with no assertion, with only `assert True`, or whose assertions sit inside a
     `try` that swallows every exception, passes whatever the code does. It inflates the test count
-    and the coverage figure without checking anything.
+    and the coverage figure without checking anything. Benchmarks (the `benchmark` fixture or
+    marker of pytest-benchmark and pytest-codspeed) measure speed and are not held to this.
 
     Fix: assert on the behaviour the test is named for (a value, a raised exception with
     `pytest.raises`, a call with `mock.assert_called_with`), and let exceptions propagate."""
@@ -89,6 +90,8 @@ def tests_that_cannot_fail(python: PythonFacts) -> Iterator[CheckOutput]:
         for function in source.facts.functions:
             if not function.looks_like_test or function.skipped:
                 continue
+            if function.benchmark and function.assertions == 0:
+                continue  # it measures speed; it asserts nothing by design
             if function.assertions == 0 and helpers.isdisjoint(function.calls):
                 problem = "has no assertion"
             elif function.assertions == 0:
