@@ -76,13 +76,14 @@ def test_known_formats_and_assignments_are_found(text, expected):
         'API_KEY = "your-api-key-here"\n',
         'url = "postgres://user:password@localhost/db"\n',
         'url = "postgres://user:${PGPASSWORD}@localhost/db"\n',
+        "Proxies with user info (`https://user:pass@proxy:8080`) send a header.\n",
         f'KEY_ID = "AKIA{"IOSFODNN7EXAMPLE"}"\n',
         'line.startswith("-----BEGIN RSA PRIVATE KEY-----")\n',
     ],
     ids=[
         "changeme", "xxx", "${VAR}", "<token>", "template", "environment", "env var name", "empty",
         "name not a secret", "url name", "comparison", "sentence", "too short", "your-...",
-        "url placeholder", "url variable", "aws documented example", "pem header in code",
+        "url placeholder", "url variable", "url with user:pass", "aws documented example", "pem header in code",
     ],
 )
 def test_placeholders_and_references_are_not_secrets(text):
@@ -228,3 +229,29 @@ def test_samples_in_docs_and_tests_are_low_but_known_formats_are_leaks(tmp_path)
     assert [f.path for f in result_of(report, "SEC022").findings] == ["docs/config.rst"]
     assert [f.path for f in result_of(report, "SEC020").findings] == ["tests/test_keys.py"]
     assert report.metrics["secrets.found"] == 1 and report.metrics["secrets.samples"] == 1
+
+
+OTHER_PEM_BODY = "MIIEpAIBAAKCAQEA" + "r4Nd0mK3yB0dYf0rAn0th3rCeRt1f1cAt3x" * 2
+OTHER_KEY = "-----BEGIN RSA PRIVATE KEY-----\n" + OTHER_PEM_BODY + "\n-----END RSA PRIVATE KEY-----\n"
+
+
+def test_test_certificates_are_samples_and_every_key_has_its_own_fingerprint(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "tests/certs/ca.key": PRIVATE_KEY,
+            "tests/certs/server.key": OTHER_KEY,
+            "deploy/server.key": PRIVATE_KEY,
+            "HISTORY.md": f"Fixed: `https://admin:{URL_PASSWORD}@proxy.corp:8080` leaked a header.\n",
+        },
+    )
+    report = scan_repo(repo, select="SEC02")
+    [leak] = result_of(report, "SEC020").findings
+    assert (leak.path, leak.severity.name) == ("deploy/server.key", "HIGH")
+    samples = {f.path: f for f in result_of(report, "SEC022").findings}
+    assert set(samples) == {"tests/certs/ca.key", "tests/certs/server.key", "HISTORY.md"}
+    fingerprints = {path: f.get("fingerprint") for path, f in samples.items()}
+    assert fingerprints["tests/certs/ca.key"] != fingerprints["tests/certs/server.key"]
+    assert fingerprints["tests/certs/ca.key"] == leak.get("fingerprint")  # the same key, wherever it is
+    everything = repr(report)
+    assert PEM_BODY not in everything and OTHER_PEM_BODY not in everything and URL_PASSWORD not in everything

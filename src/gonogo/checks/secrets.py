@@ -39,10 +39,16 @@ def _secret_failure(hit: SecretHit, template: str, **extra: object) -> Failure:
     )
 
 
+SAMPLE_KINDS = frozenset({"URL with a password", "Private Key"})
+"""Known formats that tests carry on purpose: a test server's password in a URL, and the keys of
+the throwaway certificate authorities TLS tests build on (``tests/certs/server.key``)."""
+
+
 def is_sample(hit: SecretHit) -> bool:
-    """A generic match (a secret-named assignment, a URL password) in tests, docs or examples: a
-    sample value far more often than a leak. Known token formats are never samples."""
-    return hit.in_test_code and (hit.rule != "detect-secrets" or hit.kind == "URL with a password")
+    """A generic match (a secret-named assignment, a URL password) or a test key in tests, docs or
+    examples: a sample far more often than a leak. Cloud and SaaS token formats are never samples:
+    nobody invents an AWS key for a test, they paste a real one."""
+    return hit.in_test_code and (hit.rule != "detect-secrets" or hit.kind in SAMPLE_KINDS)
 
 
 @check("SEC022", "Tests, docs and examples use obvious placeholders for credentials", category=Category.SECURITY,
@@ -50,7 +56,8 @@ def is_sample(hit: SecretHit) -> bool:
 def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
     """Why: a random-looking password or key in a test, a doc page or an example is usually a sample,
     but readers copy samples into production, and a real value pasted there looks the same.
-    Known token formats (cloud keys, private keys) found there are real leaks and are SEC020's.
+    Cloud and SaaS token formats found there are real leaks and are SEC020's; a private key there
+    is taken for a test certificate's, and reported here so someone confirms it is one.
     Fix: use an obvious placeholder (`changeme`, `<your-key>`, `${SECRET_KEY}`) or generate the
     value at run time (`secrets.token_hex()`)."""
     if not secrets.files_scanned:

@@ -64,6 +64,7 @@ SKIPPED_NAMES = frozenset(
 SKIPPED_SUFFIXES = (".min.js", ".min.css", ".map", ".svg")
 
 TEST_DIRS = frozenset({"tests", "test", "testing", "fixtures", "examples", "example", "docs"})
+DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc")
 
 _DETECTORS: tuple[RegexBasedDetector, ...] = tuple(
     cls()
@@ -146,7 +147,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 1
+SCANNER_VERSION = 2
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed."""
 
 
@@ -242,10 +243,12 @@ def _candidates(
                 # a group may be only a prefix (``ghp``): then the whole match is the secret
                 value = raw if len(raw) >= 8 else match.group(0)
                 if detector.secret_type == PrivateKeyDetector.secret_type:
-                    if not _pem_body_follows(text, match.end()):
-                        continue
-                elif is_placeholder(value):
-                    continue
+                    body = PEM_BODY.match(text, match.end())
+                    if body is None:
+                        continue  # a parser's string constant, not a key
+                    value = match.group(0) + body.group(0)  # the key itself tells two keys apart
+                elif is_placeholder(value) or (detector.secret_type == _URL_KIND and is_placeholder(raw)):
+                    continue  # ``https://user:pass@proxy``: the password is a word, not a secret
                 if raw not in confirmed(detector, match.start()):
                     continue
                 if detector.secret_type == _URL_KIND and in_test_code and _local_host(text, match.end()):
@@ -360,11 +363,13 @@ def is_env_file(name: str) -> bool:
 
 
 def is_test_path(relpath: str) -> bool:
-    """Tests, fixtures, examples and docs: where sample credentials are expected."""
+    """Tests, fixtures, examples and docs (a docs folder, or prose such as README.md and
+    HISTORY.rst anywhere): where sample credentials are expected."""
     parts = relpath.lower().split("/")
     name = parts[-1]
     return (
         bool(TEST_DIRS & set(parts[:-1]))
+        or name.endswith(DOC_SUFFIXES)
         or name.startswith("test_")
         or name.endswith(("_test.py", "_tests.py"))
         or name == "conftest.py"
@@ -416,11 +421,8 @@ def _line_text(text: str, starts: list[int], line: int) -> str:
 
 
 PEM_BODY = re.compile(r"[^\n]*\n[ \t]*(?:[A-Za-z-]+:[^\n]*\n[ \t]*)*[A-Za-z0-9+/=]{40,}")
-
-
-def _pem_body_follows(text: str, offset: int) -> bool:
-    """A real key block has base64 lines after its header; a parser's string constant does not."""
-    return PEM_BODY.match(text, offset) is not None
+"""What follows a private key's header in a real key block: base64 lines; a parser's string
+constant naming the header has none."""
 
 
 def _surrounding_line(text: str, offset: int) -> str:
