@@ -54,6 +54,8 @@ def test_doc_references_links_and_backticks(tmp_path):
                 The old [notes](docs/missing.md) and `backend/app.py` are gone. See `helper.py`
                 and the [site](https://example.com/x.md). Generic words like `and/or`, `True`,
                 `path/to/file.py`, `os.path` and `<name>.py` are not paths, nor is `report.json`.
+                Doc-generator targets such as [the tools](helpers), [frozen](attrs.frozen) and
+                [Index](genindex) are cross-references; [gone](gone.md) and [old](old/) are paths.
 
                 ```
                 cat not/a/claim.py
@@ -68,8 +70,10 @@ def test_doc_references_links_and_backticks(tmp_path):
     )
     report = scan_repo(repo, select="DOC")
     result = result_of(report, "DOC001")
-    assert sorted(f.get("target") for f in result.findings) == ["backend/app.py", "docs/missing.md"]
-    assert all(f.path == "README.md" and f.line == 4 for f in result.findings)
+    assert sorted(f.get("target") for f in result.findings) == [
+        "backend/app.py", "docs/missing.md", "gone.md", "old/",
+    ]
+    assert [f.line for f in result.findings if f.get("target") in ("backend/app.py", "docs/missing.md")] == [4, 4]
 
 
 def test_binary_or_huge_markdown_is_a_note(tmp_path):

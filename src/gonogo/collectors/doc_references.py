@@ -100,11 +100,19 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
 
 
 def _link_target(href: str) -> str | None:
+    """The path a link claims, if it claims one. A bare name with no folder and no file extension
+    (``[tools](helpers)``, ``[API](attrs.frozen)``, ``[Index](genindex)``) is a cross-reference
+    target for Sphinx/MyST or MkDocs, resolved by the doc generator, not a file in the tree."""
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or not parts.path or href.startswith("#"):
         return None
     path = unquote(parts.path)
-    return None if path.startswith("/") else path
+    if path.startswith("/"):
+        return None
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if "/" not in path and last.rsplit(".", 1)[-1].lower() not in FILE_EXTENSIONS:
+        return None
+    return path
 
 
 def _looks_like_path(text: str) -> bool:
