@@ -19,6 +19,10 @@ from gonogo.registry import CannotTell, CheckOutput, Metric, check, fail
 SLOWEST = 5
 
 
+def _where_path(run: TestRun, path: str, line: int | None = None) -> Location:
+    return Location(path=path if run.root == "." else f"{run.root}/{path}", line=line)
+
+
 def _where(run: TestRun, case: CaseResult) -> Location | None:
     if not case.file:
         return None
@@ -170,10 +174,6 @@ def leaves_tree_clean(test_run: TestRunFacts) -> Iterator[CheckOutput]:
             for path in paths:
                 yield fail(f"the test run {kind} {path}", at=_where_path(run, path), evidence=run.evidence,
                            key=f"{kind}:{path}", severity=severity)
-
-
-def _where_path(run: TestRun, path: str, line: int | None = None) -> Location:
-    return Location(path=path if run.root == "." else f"{run.root}/{path}", line=line)
 
 
 @planner("RUN001")

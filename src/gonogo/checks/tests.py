@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.python import PythonFacts, PythonFile
-from gonogo.collectors.python_facts import Skip
+from gonogo.collectors.python_facts import MODULE_SCOPE, Skip
 from gonogo.model import Category, Finding, Severity, Table
 from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
@@ -22,7 +22,7 @@ def _skip_message(skip: Skip, source: PythonFile) -> str:
 def _tests_covered(skip: Skip, source: PythonFile) -> int | None:
     """How many tests a module- or class-level skip silences; ``None`` for a single test's skip."""
     tests = [f for f in source.facts.functions if f.looks_like_test]
-    if skip.scope == "<module>":
+    if skip.scope == MODULE_SCOPE:
         return len(tests)
     if any(f.class_name == skip.scope for f in tests):
         return sum(f.class_name == skip.scope for f in tests)

@@ -109,10 +109,14 @@ def _link_target(href: str) -> str | None:
     path = unquote(parts.path)
     if path.startswith("/"):
         return None
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    if "/" not in path and last.rsplit(".", 1)[-1].lower() not in FILE_EXTENSIONS:
+    if "/" not in path and _extension(path) not in FILE_EXTENSIONS:
         return None
     return path
+
+
+def _extension(name: str) -> str:
+    """``py`` for ``app.py``; the whole name, lowered, when it has no dot."""
+    return name.rsplit(".", 1)[-1].lower()
 
 
 def _looks_like_path(text: str) -> bool:
@@ -120,10 +124,9 @@ def _looks_like_path(text: str) -> bool:
     if not text or len(text) > 200 or NOT_A_PATH.search(text) or PLACEHOLDER.search(text):
         return False
     last = text.rstrip("/").rsplit("/", 1)[-1]
-    has_extension = "." in last and last.rsplit(".", 1)[-1].lower() in FILE_EXTENSIONS
+    has_extension = "." in last and _extension(last) in FILE_EXTENSIONS
     if "/" not in text:
-        extension = last.rsplit(".", 1)[-1].lower()
-        return extension in SOURCE_EXTENSIONS and not last.startswith(".") and last.count(".") == 1
+        return _extension(last) in SOURCE_EXTENSIONS and not last.startswith(".") and last.count(".") == 1
     return has_extension or text.endswith("/")
 
 

@@ -71,11 +71,17 @@ def _add_pep508(
     if not isinstance(item, str):
         errors.append((after, f"dependency {item!r} is not a string"))
         return
-    line = lines.find(item, after) or after
+    _add_requirement(item, file, lines.find(item, after) or after, group, deps, errors)
+
+
+def _add_requirement(
+    text: str, file: SourceFile, line: int | None, group: str | None, deps: list[Dependency], errors: Errors
+) -> None:
+    """One PEP 508 string as a dependency, or as an error naming its line."""
     try:
-        requirement = Requirement(item)
+        requirement = Requirement(text)
     except InvalidRequirement as exc:
-        errors.append((line, f"not a valid requirement {item!r}: {exc}"))
+        errors.append((line, f"not a valid requirement {text!r}: {exc}"))
         return
     deps.append(from_requirement(requirement, file, line, group))
 
@@ -361,9 +367,4 @@ class _SetupReader:
                 self.dynamic = True
 
     def _add(self, text: str, line: int, group: str | None) -> None:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement as exc:
-            self.errors.append((line, f"not a valid requirement {text!r}: {exc}"))
-            return
-        self.deps.append(from_requirement(requirement, self.file, line, group))
+        _add_requirement(text, self.file, line, group, self.deps, self.errors)

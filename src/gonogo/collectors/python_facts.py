@@ -37,6 +37,7 @@ SKIP_CALLS = {
 }
 SKIP_EXCEPTIONS = {"unittest.SkipTest", "unittest.case.SkipTest", "pytest.skip.Exception", "SkipTest"}
 ASSERTING_CONTEXTS = {"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail"}
+MODULE_SCOPE = "<module>"
 BENCHMARK_MARKER = "pytest.mark.benchmark"
 BENCHMARK_FIXTURE = "benchmark"
 ASSERTING_HELPER_PREFIXES = ("assert", "check", "verify", "expect", "validate")
@@ -215,7 +216,7 @@ class _Visitor(ast.NodeVisitor):
             return self._functions[-1].qualname
         if self._classes:
             return ".".join(c.name for c in self._classes)
-        return "<module>"
+        return MODULE_SCOPE
 
     # imports -----------------------------------------------------------------------------------
 
@@ -382,7 +383,7 @@ class _Visitor(ast.NodeVisitor):
             return self.functions
         return [
             replace(f, benchmark=True)
-            if "<module>" in self._benchmark_scopes or (f.class_name or "") in self._benchmark_scopes
+            if MODULE_SCOPE in self._benchmark_scopes or (f.class_name or "") in self._benchmark_scopes
             else f
             for f in self.functions
         ]

@@ -27,7 +27,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from gonogo.probes.worktree import TreeChanges, compare, snapshot
+from gonogo.probes.worktree import TreeChanges, changes_since, snapshot
 
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 SCRATCH_PLUGIN = Path(__file__).parent.parent / "data" / "gonogo_scratch_plugin.py"
@@ -134,7 +134,7 @@ def run_suite(root: Path, python: str | None = None, timeout_s: float = 600.0) -
     before = snapshot(root)
     with tempfile.TemporaryDirectory(prefix="gonogo-tests-") as tmp:
         scratch = Path(tmp)
-        env = _env(scratch)
+        env = _env(scratch, _install_scratch_plugin(scratch))
         missing = _unimportable(resolved, ("pytest", "coverage", SCRATCH_PLUGIN.stem), root, env)
         if "pytest" in missing:
             return TestRun(
@@ -146,8 +146,7 @@ def run_suite(root: Path, python: str | None = None, timeout_s: float = 600.0) -
         # rather than not at all; whatever then lands in the repository, RUN005 reports
         extra = () if SCRATCH_PLUGIN.stem in missing else ("-p", SCRATCH_PLUGIN.stem)
         run = _run(root, python, resolved, scratch, env, timeout_s, "coverage" not in missing, extra)
-    after = snapshot(root) if before is not None else None
-    return replace(run, tree_changes=compare(before, after) if before is not None and after is not None else None)
+    return replace(run, tree_changes=changes_since(root, before))
 
 
 _IMPORT_PROBE = """
@@ -181,12 +180,12 @@ def _unimportable(python: str, modules: tuple[str, ...], cwd: Path, env: dict[st
     return {str(name): str(why) for name, why in failed.items()}
 
 
-def _env(scratch: Path) -> dict[str, str]:
-    """The suite's environment: the user's, with every place a run keeps state moved to scratch."""
+def _env(scratch: Path, plugins: Path) -> dict[str, str]:
+    """The suite's environment: the user's, with every place a run keeps state moved to scratch
+    and the folder holding our scratch plugin importable."""
     env = dict(os.environ)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("PYTEST_ADDOPTS", None)
-    plugins = _install_scratch_plugin(scratch)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugins), env.get("PYTHONPATH")]))
     env["GONOGO_SCRATCH"] = str(scratch)
     env["COVERAGE_FILE"] = str(scratch / ".coverage")

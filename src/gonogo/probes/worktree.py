@@ -60,6 +60,12 @@ def snapshot(root: Path) -> Snapshot | None:
     return state
 
 
+def changes_since(root: Path, before: Snapshot | None) -> TreeChanges | None:
+    """What changed under ``root`` since ``before``; None when either side was too large to take."""
+    after = snapshot(root) if before is not None else None
+    return None if before is None or after is None else compare(before, after)
+
+
 def compare(before: Snapshot, after: Snapshot) -> TreeChanges:
     def outermost(paths: set[str]) -> tuple[str, ...]:
         return tuple(sorted(p for p in paths if not any(a in paths for a in _ancestors(p))))
