@@ -334,11 +334,12 @@ def write_todo(path: Path, repo: Repository, findings: Sequence[Finding]) -> Non
 # ---------------------------------------------------------------- figures
 
 
-def judge(repo: Repository, report: dict[str, object], feeds: Feeds, labels: LabelIndex) -> Outcome:
+def judge(repo: Repository, report: dict[str, object], feeds: Feeds, labels: LabelIndex,
+          size: int = SAMPLE) -> Outcome:
     findings = parse_findings(report)
     metrics = failing_blocking_metrics(report)
     blocking = blocking_findings(findings, metrics, feeds)
-    wanted = sample(blocking, SAMPLE) + findings[:FIRST]
+    wanted = (sample(blocking, size) if size else blocking) + findings[:FIRST]
     to_label = list({id(f): f for f in wanted if labels.match(f) is None}.values())
     verdicts = Counter(label.verdict for f in blocking if (label := labels.match(f)))
     found = {id(label) for f in findings if (label := labels.match(f))}
@@ -406,6 +407,8 @@ def options(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=HERE / "reports", help="where report.json files go")
     parser.add_argument("--reuse", action="store_true", help="judge the reports in --out without scanning")
     parser.add_argument("--show", type=int, default=15, help="findings to label listed per repository")
+    parser.add_argument("--sample", type=int, default=SAMPLE,
+                        help="blocking findings to label per repository, spread over checks (0: all)")
     parser.add_argument("--todo", type=Path, help="append the findings to label to this CSV")
     parser.add_argument("--prepare", action="store_true", help="extract snapshots from git dirs, then stop")
     parser.add_argument("--git-dirs", type=Path, help="folder holding the git dirs, for --prepare")
@@ -443,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if report is None:
                 continue
         labels = LabelIndex(load_labels(HERE / "labels" / f"{repo.slug}.csv"))
-        outcome = judge(repo, report, feeds, labels)
+        outcome = judge(repo, report, feeds, labels, args.sample)
         print_outcome(outcome, args.show)
         if args.todo:
             write_todo(args.todo, repo, outcome.to_label)
