@@ -113,9 +113,11 @@ class Outcome:
     """One repository's figures."""
 
     name: str
+    kind: str
     decision: str
     blocking: int
     labelled_blocking: Counter[str]
+    false_classes: Counter[str]
     true_found: int
     true_total: int
     missing_true: list[Label]
@@ -341,13 +343,15 @@ def judge(repo: Repository, report: dict[str, object], feeds: Feeds, labels: Lab
     blocking = blocking_findings(findings, metrics, feeds)
     wanted = (sample(blocking, size) if size else blocking) + findings[:FIRST]
     to_label = list({id(f): f for f in wanted if labels.match(f) is None}.values())
-    verdicts = Counter(label.verdict for f in blocking if (label := labels.match(f)))
+    judged = [label for f in blocking if (label := labels.match(f))]
+    verdicts = Counter(label.verdict for label in judged)
     found = {id(label) for f in findings if (label := labels.match(f))}
     trues = [x for x in labels.labels if x.verdict == "true"]
     fed = {m for f in findings if f.active for m in feeds.metrics_of(f.check)}
     return Outcome(
-        name=repo.slug, decision=str(report["decision"]), blocking=len(blocking),
-        labelled_blocking=verdicts, true_found=sum(id(x) in found for x in trues), true_total=len(trues),
+        name=repo.slug, kind=repo.kind, decision=str(report["decision"]), blocking=len(blocking),
+        labelled_blocking=verdicts, false_classes=Counter(x.cls for x in judged if x.verdict == "false"),
+        true_found=sum(id(x) in found for x in trues), true_total=len(trues),
         missing_true=[x for x in trues if id(x) not in found], to_label=to_label,
         unlabelled_blocking=sum(labels.match(f) is None for f in blocking),
         no_finding_conditions=[m for m in metrics if m not in fed],
@@ -376,21 +380,33 @@ def print_outcome(o: Outcome, show: int) -> None:
             print(f"    ... and {len(o.to_label) - show} more (--show, --todo FILE)")
 
 
-def print_overall(outcomes: Sequence[Outcome]) -> None:
+def print_shares(title: str, outcomes: Sequence[Outcome]) -> None:
     verdicts: Counter[str] = Counter()
     for o in outcomes:
         verdicts.update(o.labelled_blocking)
     labelled = sum(verdicts.values())
+    print(f"  {title}: blocking findings {sum(o.blocking for o in outcomes)}, labelled {labelled}: "
+          f"false {verdicts['false']} ({share(verdicts['false'], labelled)}), "
+          f"debatable {verdicts['debatable']} ({share(verdicts['debatable'], labelled)}), "
+          f"true {verdicts['true']} ({share(verdicts['true'], labelled)})")
+
+
+def print_overall(outcomes: Sequence[Outcome]) -> None:
     print("\nOverall")
     print(f"  {'repository':40} {'decision':14} {'blocking':>8} {'labelled':>8} {'false':>6} {'recall':>8}")
     for o in outcomes:
         n = sum(o.labelled_blocking.values())
         print(f"  {o.name:40} {o.decision:14} {o.blocking:8} {n:8} "
               f"{share(o.labelled_blocking['false'], n):>6} {o.true_found:>4}/{o.true_total:<3}")
-    print(f"  blocking findings {sum(o.blocking for o in outcomes)}, labelled {labelled}: "
-          f"false {verdicts['false']} ({share(verdicts['false'], labelled)}), "
-          f"debatable {verdicts['debatable']} ({share(verdicts['debatable'], labelled)}), "
-          f"true {verdicts['true']} ({share(verdicts['true'], labelled)})")
+    print_shares("all", outcomes)
+    for kind in sorted({o.kind for o in outcomes}):
+        print_shares(kind, [o for o in outcomes if o.kind == kind])
+    classes: Counter[str] = Counter()
+    for o in outcomes:
+        classes.update(o.false_classes)
+    if classes:
+        print("  false blocking findings by class: "
+              + ", ".join(f"{name} {count}" for name, count in classes.most_common()))
     print(f"  labelled true still found: {sum(o.true_found for o in outcomes)}/"
           f"{sum(o.true_total for o in outcomes)}")
     print(f"  NO-GO on {sum(o.decision == 'NO_GO' for o in outcomes)} of {len(outcomes)} repositories")
