@@ -206,3 +206,24 @@ def test_installed_metadata_shows_a_transitive_import_when_no_lock_does(
     assert (finding.check_id, finding.get("package")) == (kind, "pydantic-core")
     if kind == "DEP008":
         assert "metadata of the installed pydantic" in finding.message
+
+
+def test_the_lock_files_own_project_is_a_node_of_the_graph(tmp_path: Path) -> None:
+    # flask's own uv.lock locks flask as the editable project: an example app that declares flask
+    # and imports werkzeug relies on flask's requirement, not on a missing declaration
+    lock = (
+        'version = 1\n\n[[package]]\nname = "flask"\nversion = "3.1.0"\nsource = { editable = "." }\n'
+        'dependencies = [{ name = "werkzeug" }]\n\n'
+        '[[package]]\nname = "werkzeug"\nversion = "3.1.0"\nsource = { registry = "https://pypi.org/simple" }\n'
+    )
+    root = make_repo(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'flask'\ndependencies = ['werkzeug>=3']\n",
+        "uv.lock": lock,
+        "examples/tutorial/pyproject.toml": "[project]\nname = 'flaskr'\ndependencies = ['flask']\n",
+        "examples/tutorial/flaskr/auth.py": "import flask\nfrom werkzeug.security import check_password_hash\n"
+                                            "import markdown\n",
+    })
+    report = scan_repo(root, select="DEP")
+    assert _undeclared(report) == [("examples/tutorial/flaskr/auth.py", "markdown", "examples/tutorial/pyproject.toml")]
+    [transitive] = result_of(report, "DEP008").findings
+    assert transitive.get("via") == ("flask", "werkzeug")
