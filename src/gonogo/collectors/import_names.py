@@ -71,12 +71,19 @@ def _installed_roots() -> dict[str, frozenset[str]]:
     for dist in distributions:
         try:
             name = dist.metadata["Name"]
-            files = [str(f) for f in dist.files or ()]
+            record = dist.read_text("RECORD")
+            # RECORD's first column, read directly: building PackagePath objects costs ~8x more
+            files = [row.split(",", 1)[0] for row in record.splitlines()] if record else _files(dist)
         except Exception:
             continue
         if name:
             found[canonicalize_name(name)].update(module_roots(files))
     return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def _files(dist: metadata.Distribution) -> list[str]:
+    """Installed files of a distribution without a RECORD (an egg-info install)."""
+    return [str(f) for f in dist.files or ()]
 
 
 def module_roots(paths: Iterable[str]) -> set[str]:
