@@ -227,3 +227,19 @@ def test_the_lock_files_own_project_is_a_node_of_the_graph(tmp_path: Path) -> No
     assert _undeclared(report) == [("examples/tutorial/flaskr/auth.py", "markdown", "examples/tutorial/pyproject.toml")]
     [transitive] = result_of(report, "DEP008").findings
     assert transitive.get("via") == ("flask", "werkzeug")
+
+
+@pytest.mark.parametrize(
+    ("files", "roots"),
+    [
+        (["azure/core/__init__.py", "azure/core/pipeline/__init__.py", "azure_core-1.30.dist-info/RECORD"],
+         {"azure.core"}),
+        (["yaml/__init__.py", "yaml/loader.py", "_yaml/__init__.py", "../../bin/yaml-cli"], {"yaml", "_yaml"}),
+        (["six.py", "six-1.16.dist-info/METADATA", "__pycache__/six.cpython-311.pyc"], {"six"}),
+    ],
+    ids=["namespace package: the level with __init__.py", "regular packages", "a single module"],
+)
+def test_installed_files_give_dotted_roots(files: list[str], roots: set[str]) -> None:
+    from gonogo.collectors.import_names import module_roots
+
+    assert module_roots(files) == roots

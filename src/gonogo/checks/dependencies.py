@@ -58,7 +58,8 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
 def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING`` or in tests do not
     break production, but an undeclared one silently disables a feature, or breaks type checking
-    or the test run in a clean environment.
+    or the test run in a clean environment. One that a lock file installs for a declared package,
+    or that a declared distribution of unknown import names may provide, is not reported here.
     Fix: declare it in an optional group (an extra, a ``dev``/``test`` group or requirements file)."""
     yield from _undeclared(python, manifests, hard=False)
 
