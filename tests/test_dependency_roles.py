@@ -243,3 +243,15 @@ def test_installed_files_give_dotted_roots(files: list[str], roots: set[str]) ->
     from gonogo.collectors.import_names import module_roots
 
     assert module_roots(files) == roots
+
+
+def test_a_file_removed_with_rm_r_is_not_a_requirements_file(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {
+        "Dockerfile": "FROM python:3.12\nRUN rm -r notes.txt && pip install \\\n    -r /app/prod.pip\n",
+        "notes.txt": "remember the milk\n",
+        "prod.pip": "requests==2.31.0\n",
+        "app.py": "import requests\n",
+    })
+    report = scan_repo(root, select="DEP")
+    assert report.metrics["deps.manifests"] == 1  # prod.pip, installed; notes.txt, removed, is not one
+    assert result_of(report, "DEP007").findings == ()

@@ -192,6 +192,7 @@ _INSTALLERS = frozenset({"Dockerfile", "Containerfile", "tox.ini", "Makefile", "
 _INSTALLER_SUFFIXES = (".dockerfile", ".sh", ".bash", ".mk")
 _PIP_REQUIREMENT = re.compile(r"(?:^|\s)(?:-r|--requirement)(?:=|\s*)(['\"]?)(?P<path>[^\s'\";&|)]+)\1")
 _REQUIREMENT_EXTENSIONS = (".txt", ".in", ".pip")
+_PIP_COMMAND = re.compile(r"\bpip3?\b|\bpip-sync\b|\buv\s+pip\b|\bPIP\b")
 _SETUP_FILE_NAME = re.compile(r"""['"](?P<path>[\w./-]+\.(?:txt|in|pip))['"]""")
 
 
@@ -222,11 +223,13 @@ def referenced_requirements(workspace: Workspace, by_key: dict[tuple[Path, str],
             continue  # the file's own collector reports it
         if pattern is _SETUP_FILE_NAME and not re.search(r"\b(?:setuptools|distutils)\b", text):
             continue  # a module named setup.py that builds nothing
-        for line in text.splitlines():
-            for hit in pattern.finditer(line):
+        joined = re.sub(r"\\\r?\n", " ", text)  # a RUN continued over lines is one command
+        for command in re.split(r"\n|&&|\|\||;|\|", joined):
+            if pattern is _PIP_REQUIREMENT and file.name != "tox.ini" and not _PIP_COMMAND.search(command):
+                continue  # ``-r`` is also ``rm -r`` and ``cp -r``
+            for hit in pattern.finditer(command):
                 target = _located(file, hit.group("path"), by_key)
-                # ``-r`` is also ``rm -r``/``cp -r``: only an existing file with a requirements-like
-                # extension counts
+                # only an existing file with a requirements-like extension counts
                 if target is None or not target.name.endswith(_REQUIREMENT_EXTENSIONS):
                     continue
                 if not is_requirements_file(target):
