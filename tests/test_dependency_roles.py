@@ -255,3 +255,18 @@ def test_a_file_removed_with_rm_r_is_not_a_requirements_file(tmp_path: Path) -> 
     report = scan_repo(root, select="DEP")
     assert report.metrics["deps.manifests"] == 1  # prod.pip, installed; notes.txt, removed, is not one
     assert result_of(report, "DEP007").findings == ()
+
+
+def test_the_plan_says_to_declare_transitive_imports_directly(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {
+        "pyproject.toml": "[tool.uv.workspace]\nmembers = ['backend']\n[dependency-groups]\ndev = ['ruff']\n",
+        "uv.lock": UV_LOCK,
+        "backend/pyproject.toml": "[project]\nname = 'backend'\ndependencies = ['fastapi', 'sqlmodel']\n",
+        "backend/app/main.py": "import fastapi\nimport starlette\nimport sqlalchemy\n",
+    })
+    report = scan_repo(root, select="DEP")
+    [action] = [a for a in report.plan if a.check_ids == ("DEP008",)]
+    assert action.title == (
+        "declare SQLAlchemy, starlette directly in backend/pyproject.toml (installed today only through fastapi, sqlmodel)"
+    )
+    assert action.priority.value != "P0"  # low severity, feeds no blocking gate

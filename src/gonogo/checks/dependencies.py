@@ -230,6 +230,19 @@ def transitive_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
         )
 
 
+@planner("DEP008")
+def plan_transitive(findings: Sequence[Finding]) -> Grouping:
+    """One action per manifest: the packages to declare, and what installs them today."""
+    by_manifest: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_manifest[str(finding.get("manifest"))].append(finding)
+    for manifest, group in sorted(by_manifest.items()):
+        names = sorted({str(f.get("package")) for f in group}, key=str.lower)
+        via = sorted({str(f.get("via", ("?",))[0]) for f in group})
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        yield f"declare {shown} directly in {manifest} (installed today only through {', '.join(via[:4])})", group
+
+
 @check(
     "DEP009",
     "Every third-party import's distribution can be told",
