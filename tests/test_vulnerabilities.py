@@ -328,3 +328,12 @@ def test_a_range_pinned_by_the_file_that_includes_it_is_auditable(tmp_path, db):
     })
     report = run(root, db)
     assert [f.get("package") for f in result_of(report, "VULN002").findings] == ["PyJWT"]
+
+
+def test_a_range_pinned_by_a_constraints_file_is_auditable(tmp_path, db):
+    root = make_repo(tmp_path, {
+        "app/requirements.in": "-c ../constraints/pins.txt\nrequests\nPyJWT\n",
+        "constraints/pins.txt": "requests==2.31.0\n",
+    })
+    report = run(root, db)
+    assert [f.get("package") for f in result_of(report, "VULN002").findings] == ["PyJWT"]

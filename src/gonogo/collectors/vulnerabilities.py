@@ -156,7 +156,8 @@ def split_auditable(facts: ManifestFacts) -> tuple[tuple[Dependency, ...], tuple
 
 def _pinned_by_requirements(facts: ManifestFacts) -> dict[tuple[str, str], set[str]]:
     """(root, relpath of a declaring file) -> names a requirements file of the same project pins:
-    one in the same folder (``requirements/`` counting as its parent's), or one that includes it."""
+    one in the same folder (``requirements/`` counting as its parent's), one that includes it, or a
+    constraints file it names with ``-c``."""
     by_folder: dict[tuple[str, str], set[str]] = {}
     by_include: dict[str, set[str]] = {}
     for manifest in facts.declaring:
@@ -166,12 +167,17 @@ def _pinned_by_requirements(facts: ManifestFacts) -> dict[tuple[str, str], set[s
         by_folder.setdefault((str(manifest.file.root), _project_folder(manifest)), set()).update(names)
         for included in manifest.includes:
             by_include.setdefault(included, set()).update(names)
+    pins_of = {
+        m.file.display: {d.name for d in m.dependencies if d.pinned and not d.url} for m in facts.declaring
+    }
     found: dict[tuple[str, str], set[str]] = {}
     for manifest in facts.declaring:
         key = (str(manifest.file.root), manifest.file.relpath)
         found[key] = by_folder.get((key[0], _project_folder(manifest)), set()) | by_include.get(
             manifest.file.display, set()
         )
+        for constraint in manifest.constraints:  # ``-c constraints.txt`` pins what the file leaves open
+            found[key] |= pins_of.get(constraint, set())
     return found
 
 
