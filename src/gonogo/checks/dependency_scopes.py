@@ -271,7 +271,7 @@ def unaccounted(scope: Scope, modules: Iterable[str]) -> frozenset[str]:
     """Distributions the scope declares whose import names are unknown (neither the shipped table nor
     installed metadata knows them) and that no module below the scope imports under a name derived
     from theirs: each may be what an unmatched import comes from."""
-    modules = list(modules)
+    modules = set(modules)
     found = set()
     for name in scope.declared:
         if knows(name):

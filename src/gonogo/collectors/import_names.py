@@ -120,6 +120,7 @@ def is_stdlib(module: str) -> bool:
     return module.split(".")[0] in STDLIB
 
 
+@cache
 def providers(module: str) -> frozenset[str]:
     """The distributions known to provide the dotted ``module``: the longest dotted prefix that the
     shipped table or installed metadata knows wins, so ``azure.storage.blob`` is azure-storage-blob's
@@ -135,6 +136,7 @@ def providers(module: str) -> frozenset[str]:
     return frozenset()
 
 
+@cache
 def candidates(module: str) -> frozenset[str]:
     """Normalised distribution names that may provide the dotted ``module``: the known providers,
     and the names derived from each dotted prefix (``google.cloud.storage`` -> google-cloud-storage)."""
@@ -179,6 +181,7 @@ def _table_roots() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
+@cache
 def import_names_of(distribution: str) -> frozenset[str]:
     """Dotted import roots (lower case) a normalised distribution is imported under: by the table,
     by installed metadata, and derived from its name."""
