@@ -50,9 +50,12 @@ def test_a_view_module_called_setup_py_is_not_a_manifest(tmp_path: Path) -> None
           "prod.pip": "requests==2.31.0\n"}, "prod.pip"),
         ({"tox.ini": "[testenv]\ndeps = -r{toxinidir}/test.pip\n", "test.pip": "requests==2.31.0\n"},
          "test.pip"),
+        ({"lib/setup.py": "from setuptools import setup\nsetup(install_requires=open('deps.pip').read().split())\n",
+          "lib/deps.pip": "requests==2.31.0\n"}, "lib/deps.pip"),
     ],
     ids=["setup() from setuptools", "setuptools.setup()", "pyproject with [project]",
-         "setup.cfg with metadata", "file a Dockerfile installs with -r", "file tox installs with -r"],
+         "setup.cfg with metadata", "file a Dockerfile installs with -r", "file tox installs with -r",
+         "file a setup.py reads"],
 )
 def test_files_that_play_the_manifest_role_declare(tmp_path: Path, files: dict[str, str], manifest: str) -> None:
     files = {**files, "lib/core.py": "import requests\nimport yaml\n"}

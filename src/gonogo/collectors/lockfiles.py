@@ -187,6 +187,7 @@ def parse_pipfile_lock(text: str, file: SourceFile) -> Manifest:
     return Manifest(file=file, kind="Pipfile.lock", is_lock=True, dependencies=tuple(deps), is_application=True)
 
 
+@register_format("npm-shrinkwrap.json", "package-lock.json")  # the same format, published with a package
 @register_format("package-lock.json", "package-lock.json")
 def parse_package_lock(text: str, file: SourceFile) -> Manifest:
     data, failed = _load_json(text, file, "package-lock.json")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts, UnreadLock
@@ -91,7 +91,6 @@ UNREAD_LOCKS = {
     "pnpm-lock.yaml": "npm",
     "bun.lock": "npm",
     "bun.lockb": "npm",
-    "npm-shrinkwrap.json": "npm",
     "Cargo.lock": "crates.io",
     "Gemfile.lock": "RubyGems",
     "composer.lock": "Packagist",
@@ -211,30 +210,34 @@ def referenced_requirements(workspace: Workspace, by_key: dict[tuple[Path, str],
     requirements from. A file plays a manifest's role when something installs from it."""
     found: list[SourceFile] = []
     for file in workspace.files:
-        if file.name == "setup.py":
-            pattern = _SETUP_FILE_NAME
-        elif _installs(file):
-            pattern = _PIP_REQUIREMENT
-        else:
+        if file.name != "setup.py" and not _installs(file):
             continue
         try:
             text = workspace.read_text(file)
         except FileReadError:
             continue  # the file's own collector reports it
-        if pattern is _SETUP_FILE_NAME and not re.search(r"\b(?:setuptools|distutils)\b", text):
-            continue  # a module named setup.py that builds nothing
-        joined = re.sub(r"\\\r?\n", " ", text)  # a RUN continued over lines is one command
-        for command in re.split(r"\n|&&|\|\||;|\|", joined):
-            if pattern is _PIP_REQUIREMENT and file.name != "tox.ini" and not _PIP_COMMAND.search(command):
-                continue  # ``-r`` is also ``rm -r`` and ``cp -r``
-            for hit in pattern.finditer(command):
-                target = _located(file, hit.group("path"), by_key)
-                # only an existing file with a requirements-like extension counts
-                if target is None or not target.name.endswith(_REQUIREMENT_EXTENSIONS):
-                    continue
-                if not is_requirements_file(target):
-                    found.append(target)
+        for written in _installed_paths(file, text):
+            target = _located(file, written, by_key)
+            # only an existing file with a requirements-like extension counts
+            if target is None or not target.name.endswith(_REQUIREMENT_EXTENSIONS):
+                continue
+            if not is_requirements_file(target):  # those are queued already
+                found.append(target)
     return found
+
+
+def _installed_paths(file: SourceFile, text: str) -> Iterator[str]:
+    """Paths as written that an installer installs from: ``-r`` arguments of pip commands (each
+    command of a line apart, so ``rm -r x && pip install -r y`` names only ``y``; tox's ``deps`` need
+    no pip), or the file names a building ``setup.py`` mentions."""
+    if file.name == "setup.py":
+        if re.search(r"\b(?:setuptools|distutils)\b", text):  # else a module named setup.py
+            yield from (hit.group("path") for hit in _SETUP_FILE_NAME.finditer(text))
+        return
+    joined = re.sub(r"\\\r?\n", " ", text)  # a RUN continued over lines is one command
+    for command in re.split(r"\n|&&|\|\||;|\|", joined):
+        if file.name == "tox.ini" or _PIP_COMMAND.search(command):
+            yield from (hit.group("path") for hit in _PIP_REQUIREMENT.finditer(command))
 
 
 def _located(file: SourceFile, written: str, by_key: dict[tuple[Path, str], SourceFile]) -> SourceFile | None:
