@@ -337,3 +337,12 @@ def test_a_range_pinned_by_a_constraints_file_is_auditable(tmp_path, db):
     })
     report = run(root, db)
     assert [f.get("package") for f in result_of(report, "VULN002").findings] == ["PyJWT"]
+
+
+def test_npm_shrinkwrap_is_read_like_a_package_lock(tmp_path, db):
+    lock = {"name": "cli", "lockfileVersion": 3, "packages": {
+        "": {"name": "cli"}, "node_modules/lodash": {"version": "4.17.20"}}}
+    report = run(make_repo(tmp_path, {"npm-shrinkwrap.json": json.dumps(lock, indent=2)}), db)
+    [finding] = result_of(report, "VULN001").findings
+    assert (finding.path, finding.get("ids")) == ("npm-shrinkwrap.json", ("GHSA-35jh-r3h4-6jhm",))
+    assert result_of(report, "VULN002").findings == ()
