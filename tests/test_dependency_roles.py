@@ -43,6 +43,8 @@ def test_a_view_module_called_setup_py_is_not_a_manifest(tmp_path: Path) -> None
          "lib/setup.py"),
         ({"lib/setup.py": "import setuptools\nsetuptools.setup(name='lib', install_requires=['requests'])\n"},
          "lib/setup.py"),
+        ({"lib/setup.py": "from distutils.core import *\nsetup(name='lib', install_requires=['requests'])\n"},
+         "lib/setup.py"),
         ({"lib/pyproject.toml": "[project]\nname = 'lib'\ndependencies = ['requests']\n"}, "lib/pyproject.toml"),
         ({"lib/setup.cfg": "[metadata]\nname = lib\n[options]\ninstall_requires =\n    requests\n"},
          "lib/setup.cfg"),
@@ -53,7 +55,7 @@ def test_a_view_module_called_setup_py_is_not_a_manifest(tmp_path: Path) -> None
         ({"lib/setup.py": "from setuptools import setup\nsetup(install_requires=open('deps.pip').read().split())\n",
           "lib/deps.pip": "requests==2.31.0\n"}, "lib/deps.pip"),
     ],
-    ids=["setup() from setuptools", "setuptools.setup()", "pyproject with [project]",
+    ids=["setup() from setuptools", "setuptools.setup()", "setup() from a star import", "pyproject with [project]",
          "setup.cfg with metadata", "file a Dockerfile installs with -r", "file tox installs with -r",
          "file a setup.py reads"],
 )

@@ -344,7 +344,9 @@ def setup_calls(tree: ast.Module) -> list[ast.Call]:
     for node in ast.walk(tree):
         match node:
             case ast.ImportFrom(module=str(module)) if module.split(".")[0] in _BUILD_TOPS:
-                functions.update(a.asname or a.name for a in node.names if a.name == "setup")
+                for alias in node.names:
+                    if alias.name in ("setup", "*"):  # ``from setuptools import *`` brings setup too
+                        functions.add("setup" if alias.name == "*" else alias.asname or alias.name)
             case ast.Import():
                 modules.update(
                     a.asname or a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in _BUILD_TOPS
