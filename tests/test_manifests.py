@@ -264,7 +264,7 @@ def test_binary_empty_and_hostile_files_never_crash(tmp_path: Path) -> None:
         {
             "requirements.txt": b"\x00\x01\x02binary",
             "requirements-empty.txt": "",
-            "setup.py": "setup(install_requires=open('r').read().split())\n",
+            "setup.py": "from setuptools import setup\nsetup(install_requires=open('r').read().split())\n",
             "setup.cfg": "not an ini [file\n",
             "Pipfile": "[packages]\nweird = 42\n",
             "a/pyproject.toml": "[project]\ndependencies = 'not a list'\n[tool.poetry]\ndependencies = 3\n",

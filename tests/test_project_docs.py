@@ -31,7 +31,7 @@ def test_complete_project_docs_pass(tmp_path: Path) -> None:
 
 
 def test_missing_docs_are_findings(tmp_path: Path) -> None:
-    root = make_repo(tmp_path, {"README.rst": "Lib\n===\nA library.\n", "setup.py": "setup(name='x')\n"})
+    root = make_repo(tmp_path, {"README.rst": "Lib\n===\nA library.\n", "setup.py": "from setuptools import setup\nsetup(name='x')\n"})
     report = scan_repo(root, select="DOC1")
     topics = [f.get("topic") for f in result_of(report, "DOC102").findings]
     assert topics == ["install", "run", "test"]

@@ -288,3 +288,61 @@ def test_every_vulnerability_check_documents_why_and_fix():
     for check_id in ("VULN001", "VULN002", "VULN003"):
         spec = registry.checks[check_id]
         assert spec.why and spec.fix, check_id
+
+
+def test_a_lock_file_gonogo_cannot_read_is_reported_not_left_out(tmp_path, db):
+    lock = {"name": "web", "lockfileVersion": 3, "packages": {"": {"name": "web"},
+            "node_modules/lodash": {"version": "4.17.21"}}}
+    root = make_repo(tmp_path, {
+        "web/package-lock.json": json.dumps(lock, indent=2),  # read and audited: clean
+        "frontend/yarn.lock": "lodash@^4.17.0:\n  version \"4.17.20\"\n",
+        "ui/pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+    })
+    report = run(root, db)
+    unread = result_of(report, "VULN002").findings
+    assert [(f.path, f.get("ecosystem")) for f in unread] == [("frontend/yarn.lock", "npm"), ("ui/pnpm-lock.yaml", "npm")]
+    assert "vulnerability counts for npm are unknown" in unread[0].message
+    assert result_of(report, "VULN001").findings == ()
+    # what was read found nothing, but the unread lock files may hide something: unknown, not 0
+    assert report.metrics["vulns.total"] is None
+    assert gate(report).status is GateStatus.UNKNOWN
+    assert any("audit 2 lock files gonogo cannot read" in a.title for a in report.plan)
+
+
+def test_a_range_pinned_by_a_sibling_requirements_file_is_auditable_through_that_pin(tmp_path, db):
+    root = make_repo(tmp_path, {
+        "base_requirements.txt": "requests\nflask>=2\nPyJWT\n",
+        "requirements.txt": "requests==2.31.0\nflask==3.0.0\n",
+        "pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["requests>=2"]\n',
+        "tools/requirements-dev.txt": "-r ../base_requirements.txt\nblack\n",
+    })
+    report = run(root, db)
+    # requests and flask are audited through requirements.txt's pins; PyJWT and black are pinned nowhere
+    assert sorted(f.get("package") for f in result_of(report, "VULN002").findings) == ["PyJWT", "black"]
+
+
+def test_a_range_pinned_by_the_file_that_includes_it_is_auditable(tmp_path, db):
+    root = make_repo(tmp_path, {
+        "requirements/base.in": "requests\nPyJWT\n",
+        "deploy/requirements.txt": "-r ../requirements/base.in\nrequests==2.31.0\n",
+    })
+    report = run(root, db)
+    assert [f.get("package") for f in result_of(report, "VULN002").findings] == ["PyJWT"]
+
+
+def test_a_range_pinned_by_a_constraints_file_is_auditable(tmp_path, db):
+    root = make_repo(tmp_path, {
+        "app/requirements.in": "-c ../constraints/pins.txt\nrequests\nPyJWT\n",
+        "constraints/pins.txt": "requests==2.31.0\n",
+    })
+    report = run(root, db)
+    assert [f.get("package") for f in result_of(report, "VULN002").findings] == ["PyJWT"]
+
+
+def test_npm_shrinkwrap_is_read_like_a_package_lock(tmp_path, db):
+    lock = {"name": "cli", "lockfileVersion": 3, "packages": {
+        "": {"name": "cli"}, "node_modules/lodash": {"version": "4.17.20"}}}
+    report = run(make_repo(tmp_path, {"npm-shrinkwrap.json": json.dumps(lock, indent=2)}), db)
+    [finding] = result_of(report, "VULN001").findings
+    assert (finding.path, finding.get("ids")) == ("npm-shrinkwrap.json", ("GHSA-35jh-r3h4-6jhm",))
+    assert result_of(report, "VULN002").findings == ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -14,7 +15,11 @@ from gonogo.checks.dependency_scopes import (
     OwnNames,
     Scope,
     Scopes,
+    Transitive,
+    may_provide,
     third_party_imports,
+    transitive_provider,
+    unaccounted,
     used_by,
 )
 from gonogo.collectors.import_names import is_runtime_only, suggested
@@ -53,7 +58,8 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
 def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING`` or in tests do not
     break production, but an undeclared one silently disables a feature, or breaks type checking
-    or the test run in a clean environment.
+    or the test run in a clean environment. One that a lock file installs for a declared package,
+    or that a declared distribution of unknown import names may provide, is not reported here.
     Fix: declare it in an optional group (an extra, a ``dev``/``test`` group or requirements file)."""
     yield from _undeclared(python, manifests, hard=False)
 
@@ -76,14 +82,45 @@ def _hard_imports(file: PythonFile, imports: list[Import]) -> Iterator[tuple[Imp
         yield imported, not soft
 
 
-def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) -> Iterator[CheckOutput]:
-    if not python.files:
-        raise NotApplicable("no Python files")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Unprovided:
+    """Imports of one package, in one scope, that no distribution the scope declares provides."""
+
+    package: str
+    hard: bool
+    sites: tuple[tuple[PythonFile, Import], ...]
+    scope: Scope | None
+    transitive: Transitive | None
+    """Set when a lock file installs it as a dependency of a declared distribution."""
+    maybe: tuple[str, ...]
+    """Declared distributions whose import names are unknown and that may provide it."""
+
+    @property
+    def kind(self) -> str:
+        if self.transitive is not None:
+            return "transitive"
+        return "unknown" if self.maybe else "undeclared"
+
+
+_CLASSIFIED: list[tuple[PythonFacts, ManifestFacts, tuple[_Unprovided, ...]]] = []
+"""The last classification, kept so the four checks that share it compute it once per scan."""
+
+
+def _unprovided(python: PythonFacts, manifests: ManifestFacts) -> tuple[_Unprovided, ...]:
+    for cached_python, cached_manifests, result in _CLASSIFIED:
+        if cached_python is python and cached_manifests is manifests:
+            return result
+    result = tuple(_classify(python, manifests))
+    _CLASSIFIED[:] = [(python, manifests, result)]
+    return result
+
+
+def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprovided]:
     scopes = Scopes(manifests)
     own = OwnNames(python, manifests)
     declared_cache: dict[tuple[object, str], Declared] = {}
-    anywhere = Declared(d.name for m in manifests.declaring for d in m.dependencies)
-    sites: dict[tuple[str, str], list[tuple[PythonFile, Import, Scope | None]]] = defaultdict(list)
+    below: dict[tuple[object, str], list[str]] = defaultdict(list)
+    sites: dict[tuple[str, str, bool], list[tuple[PythonFile, Import, Scope | None]]] = defaultdict(list)
     for file in python.files:
         scope = scopes.nearest(file.file.root, file.file.relpath)
         if scope is None:
@@ -92,13 +129,42 @@ def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) ->
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, Declared(scope.declared))
         for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own))):
-            if is_hard is not hard or declared.provides(imported.module):
+            if scope is not None:
+                below[(scope.root, scope.folder)].append(imported.module)
+            if declared.provides(imported.module):
                 continue
             label = scope.label if scope else "<none>"
-            sites[(label, suggested(imported.module))].append((file, imported, scope))
-    for (_, package), found in sorted(sites.items()):
-        file, imported, scope = found[0]
-        modules = sorted({f.file.display for f, _, _ in found})
+            sites[(label, suggested(imported.module), is_hard)].append((file, imported, scope))
+    unknown_names: dict[tuple[object, str], frozenset[str]] = {}
+    for (_, package, hard), found in sorted(sites.items()):
+        _, imported, scope = found[0]
+        transitive = maybe = None
+        if scope is not None:
+            key = (scope.root, scope.folder)
+            if key not in unknown_names:
+                unknown_names[key] = unaccounted(scope, below[key])
+            transitive = transitive_provider(imported.module, scope, scopes)
+            maybe = may_provide(imported.module, unknown_names[key])
+        yield _Unprovided(
+            package=package,
+            hard=hard,
+            sites=tuple((f, i) for f, i, _ in found),
+            scope=scope,
+            transitive=transitive,
+            maybe=maybe or (),
+        )
+
+
+def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) -> Iterator[CheckOutput]:
+    if not python.files:
+        raise NotApplicable("no Python files")
+    anywhere = Declared(d.name for m in manifests.declaring for d in m.dependencies)
+    for item in _unprovided(python, manifests):
+        if item.hard is not hard or item.kind != "undeclared":
+            continue
+        file, imported = item.sites[0]
+        scope = item.scope
+        modules = sorted({f.file.display for f, _ in item.sites})
         elsewhere = sorted(
             m.file.display
             for m in manifests.declaring
@@ -113,15 +179,100 @@ def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) ->
         if computed:
             also += f" ({computed[0]} computes part of its dependencies at build time: it may declare it)"
         yield fail(
-            f"{package} is imported by {plural(len(modules), 'module')} but {where}{also}",
+            f"{item.package} is imported by {plural(len(modules), 'module')} but {where}{also}",
             severity=Severity.MEDIUM if computed and hard else None,
             at=file.file.at(imported.line),
-            evidence="\n".join(f"{f.file.display}:{i.line}: import {i.module}" for f, i, _ in found[:_SHOWN]),
-            key=f"{scope.label if scope else ''}:{package}",
-            package=package,
+            evidence=_evidence(item),
+            key=f"{scope.label if scope else ''}:{item.package}",
+            package=item.package,
             manifest=target,
             modules=len(modules),
             declared_in=tuple(elsewhere),
+        )
+
+
+def _evidence(item: _Unprovided) -> str:
+    return "\n".join(f"{f.file.display}:{i.line}: import {i.module}" for f, i in item.sites[:_SHOWN])
+
+
+@check(
+    "DEP008",
+    "Imports do not rely on a transitive dependency",
+    category=Category.DEPENDENCIES,
+    severity=Severity.LOW,
+)
+def transitive_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: the code imports a distribution that no manifest declares, but the lock file installs it
+    because a declared one requires it (``starlette`` under ``fastapi``, ``sqlalchemy`` under
+    ``sqlmodel``). It works today, and the lock file proves it is installed; but its version is
+    whatever the other package allows, and the day that package drops or re-ranges it the import
+    breaks with no change here. Not the same defect as a missing dependency (DEP001), so it does not
+    count as undeclared and does not block.
+    Fix: declare the distribution directly, with the range the code needs."""
+    if not python.files:
+        raise NotApplicable("no Python files")
+    for item in _unprovided(python, manifests):
+        if not item.hard or item.transitive is None or item.scope is None:
+            continue
+        file, imported = item.sites[0]
+        chain = item.transitive.chain
+        modules = len({f.file.display for f, _ in item.sites})
+        yield fail(
+            f"{item.package} is imported by {plural(modules, 'module')} and {item.scope.target.file.display}"
+            f" does not declare it: it is installed because {chain[0]} requires it"
+            f" ({item.transitive.lock}: {' -> '.join(chain)})",
+            at=file.file.at(imported.line),
+            evidence=_evidence(item),
+            key=f"{item.scope.label}:{item.package}",
+            package=item.package,
+            manifest=item.scope.target.file.display,
+            via=chain,
+        )
+
+
+@planner("DEP008")
+def plan_transitive(findings: Sequence[Finding]) -> Grouping:
+    """One action per manifest: the packages to declare, and what installs them today."""
+    by_manifest: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_manifest[str(finding.get("manifest"))].append(finding)
+    for manifest, group in sorted(by_manifest.items()):
+        names = sorted({str(f.get("package")) for f in group}, key=str.lower)
+        via = sorted({str(f.get("via", ("?",))[0]) for f in group})
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        yield f"declare {shown} directly in {manifest} (installed today only through {', '.join(via[:4])})", group
+
+
+@check(
+    "DEP009",
+    "Every third-party import's distribution can be told",
+    category=Category.DEPENDENCIES,
+    severity=Severity.LOW,
+)
+def unknown_providers(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: an import that no declared distribution is known to provide, while the manifest declares
+    a distribution whose import names gonogo cannot know (not installed here, not in its table) and
+    whose name resembles the import (``humps`` and ``pyhumps``): that distribution may well provide
+    it, so calling the import undeclared would be a guess. Reported apart from DEP001, at low
+    severity, never counted as undeclared.
+    Fix: nothing if the named distribution provides the import; otherwise declare the distribution
+    that does. Installing the project's dependencies next to gonogo lets it read their metadata."""
+    if not python.files:
+        raise NotApplicable("no Python files")
+    for item in _unprovided(python, manifests):
+        if not item.hard or item.kind != "unknown" or item.scope is None:
+            continue
+        file, imported = item.sites[0]
+        modules = len({f.file.display for f, _ in item.sites})
+        yield fail(
+            f"{imported.module.split('.')[0]} is imported by {plural(modules, 'module')}; no distribution"
+            f" {item.scope.target.file.display} declares is known to provide it, but"
+            f" {', '.join(item.maybe[:_SHOWN])} may (import names unknown)",
+            at=file.file.at(imported.line),
+            evidence=_evidence(item),
+            key=f"{item.scope.label}:{item.package}",
+            package=item.package,
+            candidates=item.maybe,
         )
 
 

@@ -5,13 +5,24 @@ imports of each Python file. Pure functions over facts; the dependency checks sh
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from gonogo.collectors.import_names import candidates, import_names_of, is_stdlib
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from gonogo.collectors.import_names import (
+    candidates,
+    import_names_of,
+    installed_requires,
+    is_stdlib,
+    knows,
+    provided_by,
+)
 from gonogo.collectors.manifests import Dependency, Manifest, ManifestFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import Import
@@ -175,9 +186,113 @@ class Declared:
         return frozenset(n for d in self.names for n in import_names_of(d))
 
     def provides(self, module: str) -> bool:
-        return bool(candidates(module) & self.names) or module.split(".")[0].lower() in self._import_names
+        return bool(candidates(module) & self.names) or provided_by(module, self._import_names)
 
 
 def used_by(dep: Dependency, modules: Iterable[str]) -> bool:
     names = import_names_of(dep.name)
-    return any(dep.name in candidates(m) or m.split(".")[0].lower() in names for m in modules)
+    return any(dep.name in candidates(m) or provided_by(m, names) for m in modules)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transitive:
+    """An import no declared distribution provides, but a lock file installs as a dependency of one."""
+
+    chain: tuple[str, ...]
+    """Declared distribution first, the providing distribution last (``fastapi``, ``starlette``)."""
+    lock: str
+    """The lock file that shows the chain."""
+
+
+def transitive_provider(module: str, scope: Scope, scopes: Scopes) -> Transitive | None:
+    """The shortest chain, in the lock files of the scope and the scopes above it, from a
+    distribution the scope declares to a locked one that provides ``module``; chains from main
+    dependencies are preferred to chains from a dev or optional group."""
+    declared = scope.declared
+    main = {name for name, dep in declared.items() if dep.group is None}
+    for lock in (m for s in scopes.ancestors(scope) for m in s.manifests if m.is_lock):
+        graph = {d.name: d.requires for d in lock.dependencies if d.ecosystem == "PyPI"}
+        graph.update({name: requires for name, requires in lock.own_requires if name not in graph})
+        for starts in (main, set(declared)):
+            chain = _shortest_chain(graph, starts, set(declared), lambda name: Declared([name]).provides(module))
+            if chain is not None:
+                return Transitive(chain=chain, lock=lock.file.display)
+    return _installed_chain(module, scope)
+
+
+def _installed_chain(module: str, scope: Scope) -> Transitive | None:
+    """With no lock file to show it, the metadata of the declared distributions installed next to
+    gonogo: only those whose installed version the declaration admits, one level down (what a
+    declared package requires directly is what every release of it in that range is likely to)."""
+    for name, dep in sorted(scope.declared.items(), key=lambda kv: (kv[1].group is not None, kv[0])):
+        found = installed_requires(name)
+        if found is None or not _admits(dep.specifier, found[0]):
+            continue
+        version, requires = found
+        for child in requires:
+            if child not in scope.declared and Declared([child]).provides(module):
+                return Transitive(chain=(name, child), lock=f"metadata of the installed {name} {version}")
+    return None
+
+
+def _admits(specifier: str, version: str) -> bool:
+    try:
+        return Version(version) in SpecifierSet(specifier or "", prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+
+
+def _shortest_chain(
+    graph: dict[str, tuple[str, ...]], starts: set[str], declared: set[str], wanted: Callable[[str], bool]
+) -> tuple[str, ...] | None:
+    """Breadth-first from every start over the lock graph, to the first node ``wanted`` accepts
+    (declared nodes are not ends: they would have provided the import already)."""
+    queue = [(name,) for name in sorted(starts) if name in graph]
+    seen = set(declared)
+    while queue:
+        path = queue.pop(0)
+        for child in graph.get(path[-1], ()):
+            if child in seen:
+                continue
+            seen.add(child)
+            if wanted(child):
+                return (*path, child)
+            queue.append((*path, child))
+    return None
+
+
+_GENERIC_WORDS = frozenset({
+    "python", "django", "flask", "core", "client", "api", "sdk", "lib", "utils", "tools", "plugin",
+    "ext", "server", "common", "the", "async", "aio", "types", "base",
+})
+
+
+def unaccounted(scope: Scope, modules: Iterable[str]) -> frozenset[str]:
+    """Distributions the scope declares whose import names are unknown (neither the shipped table nor
+    installed metadata knows them) and that no module below the scope imports under a name derived
+    from theirs: each may be what an unmatched import comes from."""
+    modules = set(modules)
+    found = set()
+    for name in scope.declared:
+        if knows(name):
+            continue
+        roots = import_names_of(name)
+        if not any(provided_by(m, roots) or name in candidates(m) for m in modules):
+            found.add(name)
+    return frozenset(found)
+
+
+def may_provide(module: str, distributions: Iterable[str]) -> tuple[str, ...]:
+    """The distributions whose names share a word with ``module``'s top-level name (``pyhumps``
+    and ``humps``, ``social-auth-core`` and ``social_core``): the ones that plausibly provide it.
+    A declared distribution with no word in common is not taken as a possible provider, so an import
+    that nothing declared resembles is still reported as undeclared."""
+    top = module.split(".")[0].lower()
+    words = {w for w in re.findall(r"[a-z]+", top) if len(w) >= 3} - _GENERIC_WORDS
+    compact = re.sub(r"[^a-z0-9]", "", top)
+    found = []
+    for name in sorted(distributions):
+        name_words = set(re.findall(r"[a-z]+", name))
+        if compact in re.sub(r"[^a-z0-9]", "", name) or words & name_words:
+            found.append(name)
+    return tuple(found)

@@ -134,11 +134,26 @@ def unauditable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[Ch
     one can say which advisories apply; gonogo does not guess. Until such dependencies are pinned
     (or locked), the vulnerability counts are unknown and the Security gate cannot pass.
 
+    A lock file of a format gonogo does not read (yarn.lock, pnpm-lock.yaml, bun.lock) is reported
+    too: what it pins is not audited, so the counts for its ecosystem are unknown, not zero.
+
     Fix: commit a lock file (uv.lock, poetry.lock, Pipfile.lock, package-lock.json) or pin the
     requirement with `==`; for a published library whose ranges are intended, waive VULN002 for
-    that manifest with the reason and audit the application that installs it."""
-    if not vulnerabilities.unauditable and not vulnerabilities.audited:
+    that manifest with the reason and audit the application that installs it. For an unread lock
+    file, audit it with the ecosystem's own tool (`yarn npm audit`, `pnpm audit`) and waive the
+    finding with the result, or also commit a package-lock.json."""
+    facts = vulnerabilities
+    if not facts.unauditable and not facts.audited and not facts.unread_locks:
         raise NotApplicable("no dependency declared")
+    for lock in facts.unread_locks:
+        yield fail(
+            f"{lock.file.display}: gonogo cannot read {lock.file.name} files, so the {lock.ecosystem} packages"
+            f" it locks are not audited; the vulnerability counts for {lock.ecosystem} are unknown",
+            at=lock.file.at(None),
+            key=f"unread:{lock.file.display}",
+            package=lock.file.name,
+            ecosystem=lock.ecosystem,
+        )
     for item in vulnerabilities.unauditable:
         dep = item.dependency
         yield fail(
@@ -257,14 +272,19 @@ def upgrade_packages(findings: Sequence[Finding]) -> Grouping:
 
 @planner("VULN002")
 def pin_packages(findings: Sequence[Finding]) -> Grouping:
-    files = count_files(findings)
-    yield (
-        (
-            f"pin or lock {plural(len(findings), 'dependency', 'dependencies')} in "
-            f"{plural(files, 'file')} so they can be audited"
-        ),
-        findings,
-    )
+    unread = [f for f in findings if str(f.key).startswith("unread:")]
+    ranges = [f for f in findings if not str(f.key).startswith("unread:")]
+    if ranges:
+        yield (
+            (
+                f"pin or lock {plural(len(ranges), 'dependency', 'dependencies')} in "
+                f"{plural(count_files(ranges), 'file')} so they can be audited"
+            ),
+            ranges,
+        )
+    if unread:
+        names = ", ".join(sorted(f.path or "?" for f in unread)[:4])
+        yield f"audit {plural(len(unread), 'lock file')} gonogo cannot read ({names}) with its own tool", unread
 
 
 @planner("VULN003")

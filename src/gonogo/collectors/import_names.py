@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import defaultdict
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata, resources
+from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 PYTHON2_STDLIB = frozenset({
@@ -46,61 +50,175 @@ STDLIB = (
 
 @cache
 def _table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Import name (lower case, dotted for a namespace) -> distributions, and the runtime-only set."""
     raw = _raw()
-    imports = {k: frozenset(canonicalize_name(v) for v in vs) for k, vs in raw["imports"].items()}
+    imports = {k.lower(): frozenset(canonicalize_name(v) for v in vs) for k, vs in raw["imports"].items()}
     return imports, frozenset(canonicalize_name(n) for n in raw["runtime_only"])
 
 
 @cache
-def _installed() -> dict[str, frozenset[str]]:
-    """Top-level import name -> distributions, from the metadata of what is installed here."""
+def _installed_roots() -> dict[str, frozenset[str]]:
+    """Distribution -> the dotted module roots it installs, from the RECORD of what is installed here.
+
+    RECORD lists files, so a namespace package is told apart from a regular one: azure-core
+    installs ``azure/core/__init__.py`` and no ``azure/__init__.py``, so its root is ``azure.core``
+    and it does not provide ``azure.storage.blob``."""
+    found: dict[str, set[str]] = defaultdict(set)
     try:
-        found = metadata.packages_distributions()
+        distributions = list(metadata.distributions())
     except Exception:  # broken metadata of some installed distribution must not stop the scan
         return {}
-    return {k: frozenset(canonicalize_name(v) for v in vs) for k, vs in found.items()}
+    for dist in distributions:
+        try:
+            name = dist.metadata["Name"]
+            record = dist.read_text("RECORD")
+            # RECORD's first column, read directly: building PackagePath objects costs ~8x more
+            files = [row.split(",", 1)[0] for row in record.splitlines()] if record else _files(dist)
+        except Exception:
+            continue
+        if name:
+            found[canonicalize_name(name)].update(module_roots(files))
+    return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def _files(dist: metadata.Distribution) -> list[str]:
+    """Installed files of a distribution without a RECORD (an egg-info install)."""
+    return [str(f) for f in dist.files or ()]
+
+
+def module_roots(paths: Iterable[str]) -> set[str]:
+    """The dotted roots a list of installed files provides: the outermost package (a folder with an
+    ``__init__.py``) above each module, or the module itself at the top level."""
+    wanted = [p.replace("\\", "/") for p in paths if not p.startswith("..") and "__pycache__" not in p]
+    wanted = [p for p in wanted if ".dist-info/" not in p and ".egg-info/" not in p]
+    packages = {p.rpartition("/")[0] for p in wanted if p.endswith("/__init__.py")}
+    roots: set[str] = set()
+    for path in wanted:
+        if not path.endswith((".py", ".so", ".pyd")):
+            continue
+        parts = path.split("/")
+        if len(parts) == 1:
+            roots.add(parts[0].split(".")[0])
+            continue
+        depth = next((i for i in range(1, len(parts)) if "/".join(parts[:i]) in packages), None)
+        if depth is not None:
+            roots.add(".".join(parts[:depth]))
+    return {r.lower() for r in roots if r.isidentifier() or all(p.isidentifier() for p in r.split("."))}
+
+
+@cache
+def _installed_providers() -> dict[str, frozenset[str]]:
+    """Dotted root -> the installed distributions that provide it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for dist, roots in _installed_roots().items():
+        for root in roots:
+            found[root].add(dist)
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def is_stdlib(module: str) -> bool:
     return module.split(".")[0] in STDLIB
 
 
-def candidates(module: str) -> frozenset[str]:
-    """Normalised distribution names that may provide the dotted ``module``."""
-    parts = module.split(".")
-    top = parts[0]
+@cache
+def providers(module: str) -> frozenset[str]:
+    """The distributions known to provide the dotted ``module``: the longest dotted prefix that the
+    shipped table or installed metadata knows wins, so ``azure.storage.blob`` is azure-storage-blob's
+    and ``azure.core`` azure-core's. Empty when neither knows."""
+    parts = module.lower().split(".")
     imports, _ = _table()
-    found = set(imports.get(top, ()))
-    found |= _installed().get(top, frozenset())
-    # namespace packages: google.cloud.storage -> google-cloud-storage, google-cloud
+    installed = _installed_providers()
+    for size in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:size])
+        found = imports.get(prefix, frozenset()) | installed.get(prefix, frozenset())
+        if found:
+            return found
+    return frozenset()
+
+
+@cache
+def candidates(module: str) -> frozenset[str]:
+    """Normalised distribution names that may provide the dotted ``module``: the known providers,
+    and the names derived from each dotted prefix (``google.cloud.storage`` -> google-cloud-storage)."""
+    parts = module.split(".")
+    found = set(providers(module))
     for size in range(len(parts), 0, -1):
         found.add(canonicalize_name("-".join(parts[:size])))
-    found.add(canonicalize_name(top))
     return frozenset(found)
 
 
 def suggested(module: str) -> str:
     """The distribution name to suggest declaring for ``module``, as the table spells it."""
-    top = module.split(".")[0]
-    raw = _raw()["imports"].get(top)
-    return raw[0] if raw else top
+    parts = module.split(".")
+    for size in range(len(parts), 0, -1):
+        raw = _raw_lower().get(".".join(parts[:size]).lower())
+        if raw:
+            return raw[0]
+    if any(key.startswith(f"{parts[0].lower()}.") for key in _raw_lower()):
+        # a namespace (azure, google): its distributions are named after the first levels below it
+        return "-".join(parts[:3])
+    return parts[0]
 
 
 @cache
-def _raw() -> dict[str, object]:
+def _raw() -> dict[str, Any]:
     return json.loads(resources.files("gonogo.data").joinpath("import_names.json").read_text("utf-8"))
 
 
-def import_names_of(distribution: str) -> frozenset[str]:
-    """Top-level names a (normalised) distribution is imported under, by the table, or itself."""
+@cache
+def _raw_lower() -> dict[str, list[str]]:
+    return {k.lower(): v for k, v in _raw()["imports"].items()}
+
+
+@cache
+def _table_roots() -> dict[str, frozenset[str]]:
+    """Distribution -> the import names the shipped table gives it."""
+    found: dict[str, set[str]] = defaultdict(set)
     imports, _ = _table()
-    names = {name for name, dists in imports.items() if distribution in dists}
-    names |= {name for name, dists in _installed().items() if distribution in dists}
-    names.add(distribution.replace("-", "_"))
+    for name, dists in imports.items():
+        for dist in dists:
+            found[dist].add(name)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
+def import_names_of(distribution: str) -> frozenset[str]:
+    """Dotted import roots (lower case) a normalised distribution is imported under: by the table,
+    by installed metadata, and derived from its name."""
+    names = set(_table_roots().get(distribution, ()))
+    names |= _installed_roots().get(distribution, frozenset())
+    names.add(distribution.replace("-", "_").replace(".", "_"))
+    if distribution.split("-")[0] in namespaces():  # google-cloud-storage is google.cloud.storage
+        names.add(distribution.replace("-", "."))
     for prefix in ("python-", "py-", "django-", "flask-"):
         if distribution.startswith(prefix):
             names.add(distribution.removeprefix(prefix).replace("-", "_"))
     return frozenset(n.lower() for n in names)
+
+
+def knows(distribution: str) -> bool:
+    """Whether the import names of a (normalised) distribution are known, from the shipped table or
+    installed metadata, rather than only guessed from its name."""
+    _, runtime = _table()
+    return distribution in _table_roots() or distribution in runtime or distribution in _installed_roots()
+
+
+def provided_by(module: str, roots: frozenset[str]) -> bool:
+    """Whether ``module`` is one of the dotted ``roots``, inside one, or the namespace holding one
+    (``from google.cloud import storage`` names ``google.cloud``, which google-cloud-storage fills)."""
+    lowered = module.lower()
+    parts = lowered.split(".")
+    if any(".".join(parts[:size]) in roots for size in range(1, len(parts) + 1)):
+        return True
+    return parts[0] in namespaces() and any(root.startswith(f"{lowered}.") for root in roots)
+
+
+@cache
+def namespaces() -> frozenset[str]:
+    """Top-level names shared by several distributions (``azure``, ``google``): the first part of
+    every dotted name the table or installed metadata knows."""
+    dotted = [*_table()[0], *_installed_providers()]
+    return frozenset(name.split(".")[0] for name in dotted if "." in name)
 
 
 def is_runtime_only(distribution: str) -> bool:
@@ -111,3 +229,25 @@ def is_runtime_only(distribution: str) -> bool:
         or distribution.startswith(("types-", "pytest-", "flake8-", "mypy-", "sphinx", "mkdocs", "django-"))
         or distribution.endswith(("-stubs", "-binary"))
     )
+
+
+@cache
+def installed_requires(distribution: str) -> tuple[str, tuple[str, ...]] | None:
+    """(version, normalised names it requires) of a distribution installed next to gonogo, from its
+    own metadata; requirements of extras are left out. ``None`` when it is not installed."""
+    try:
+        dist = metadata.distribution(distribution)
+        version = dist.version
+        raw = dist.requires or []
+    except Exception:  # not installed, or broken metadata: no evidence either way
+        return None
+    names = set()
+    for line in raw:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if requirement.marker is not None and "extra" in str(requirement.marker):
+            continue
+        names.add(canonicalize_name(requirement.name))
+    return version, tuple(sorted(names))

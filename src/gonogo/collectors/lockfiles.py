@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from gonogo.collectors.manifest_types import Dependency, Manifest
+from gonogo.collectors.manifest_types import Dependency, Manifest, normalise
 from gonogo.collectors.manifests import register_format
 from gonogo.collectors.tomltext import load_toml
 from gonogo.workspace import SourceFile
@@ -47,12 +47,13 @@ def _locked(
     marker: str | None = None,
     hashes: tuple[str, ...] = (),
     url: str | None = None,
+    requires: tuple[str, ...] = (),
 ) -> Dependency:
     pinned = str(version) if isinstance(version, str) and version else None
     specifier = f"=={pinned}" if pinned else ""
     return Dependency.of(
         name, specifier, file, line, group=group, marker=marker, url=url, hashes=hashes, ecosystem=ecosystem,
-        pinned=pinned,
+        pinned=pinned, requires=requires,
     )
 
 
@@ -62,6 +63,7 @@ def _toml_lock(text: str, file: SourceFile, kind: str, array: str) -> Manifest:
         return Manifest(file=file, kind=kind, is_lock=True, dependencies=(), errors=(error,))  # type: ignore[arg-type]
     lines = _NameLines(text, _TOML_NAME)
     deps: list[Dependency] = []
+    own: list[tuple[str, tuple[str, ...]]] = []
     errors: list[tuple[int | None, str]] = []
     packages = data.get(array)
     if not isinstance(packages, list):
@@ -74,6 +76,7 @@ def _toml_lock(text: str, file: SourceFile, kind: str, array: str) -> Manifest:
         line = lines.take(entry["name"])
         source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
         if kind == "uv.lock" and ({"editable", "virtual"} & set(source)):
+            own.append((normalise(entry["name"]), _requires(entry.get("dependencies"))))
             continue  # the workspace's own project, not a dependency
         hashes = (
             tuple(str(w["hash"]) for w in entry.get("wheels", []) if isinstance(w, dict) and "hash" in w)
@@ -97,9 +100,25 @@ def _toml_lock(text: str, file: SourceFile, kind: str, array: str) -> Manifest:
                 marker=entry.get("marker") if isinstance(entry.get("marker"), str) else None,
                 hashes=hashes,
                 url=url,
+                requires=_requires(entry.get("dependencies")),
             )
         )
-    return Manifest(file=file, kind=kind, is_lock=True, dependencies=tuple(deps), errors=tuple(errors))
+    return Manifest(
+        file=file, kind=kind, is_lock=True, dependencies=tuple(deps), errors=tuple(errors), own_requires=tuple(own)
+    )
+
+
+def _requires(value: object) -> tuple[str, ...]:
+    """The names an entry depends on: uv.lock and pylock.toml list tables with a ``name``,
+    poetry.lock a table keyed by name."""
+    match value:
+        case dict():
+            names = [str(k) for k in value]
+        case list():
+            names = [str(v["name"]) for v in value if isinstance(v, dict) and isinstance(v.get("name"), str)]
+        case _:
+            names = []
+    return tuple(sorted({normalise(n) for n in names}))
 
 
 @register_format("uv.lock", "uv.lock")
@@ -168,6 +187,7 @@ def parse_pipfile_lock(text: str, file: SourceFile) -> Manifest:
     return Manifest(file=file, kind="Pipfile.lock", is_lock=True, dependencies=tuple(deps), is_application=True)
 
 
+@register_format("npm-shrinkwrap.json", "package-lock.json")  # the same format, published with a package
 @register_format("package-lock.json", "package-lock.json")
 def parse_package_lock(text: str, file: SourceFile) -> Manifest:
     data, failed = _load_json(text, file, "package-lock.json")

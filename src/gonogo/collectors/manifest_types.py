@@ -39,6 +39,9 @@ class Dependency:
     editable: bool = False
     hashes: tuple[str, ...] = ()
     """``--hash`` values on a requirements line, or a lock entry's hashes."""
+    requires: tuple[str, ...] = ()
+    """A lock entry's own dependencies (normalised names), where the lock file records them: the
+    graph that shows ``starlette`` installed because ``fastapi`` needs it."""
 
     @property
     def at(self) -> str:
@@ -60,6 +63,7 @@ class Dependency:
         hashes: tuple[str, ...] = (),
         ecosystem: str = "PyPI",
         pinned: str | None = None,
+        requires: tuple[str, ...] = (),
     ) -> Dependency:
         """A dependency as written; the normalised name and the pin are derived here, once, for
         every manifest format (a lock file passes its exact version as ``pinned``)."""
@@ -77,6 +81,7 @@ class Dependency:
             url=url,
             editable=editable,
             hashes=hashes,
+            requires=requires,
         )
 
 
@@ -104,6 +109,9 @@ class Manifest:
     dynamic: bool = False
     """Part of what it declares is computed when the project builds (a ``setup.py`` that reads a
     file or loops), so an import it seems not to declare may be declared after all."""
+    own_requires: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """A lock file's entries for the workspace's own projects (not dependencies, so not in
+    ``dependencies``): (normalised name, what it requires), for the dependency graph."""
     compiled: bool = False
     """Written by pip-compile or ``uv pip compile``: it pins the whole tree, transitive packages
     included, so a package nobody imports there is expected, not unused."""
@@ -115,8 +123,19 @@ class Manifest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UnreadLock:
+    """A lock file of a format gonogo does not parse (``yarn.lock``, ``pnpm-lock.yaml``): what it
+    pins is not audited, and that must be said rather than left out."""
+
+    file: SourceFile
+    ecosystem: str
+    """OSV's name for the ecosystem it locks (``npm``, ``crates.io``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ManifestFacts:
     manifests: tuple[Manifest, ...]
+    unread_locks: tuple[UnreadLock, ...] = ()
 
     @property
     def dependencies(self) -> tuple[Dependency, ...]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts
+from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts, UnreadLock
 from gonogo.collectors.requirements import is_compiled, parse_requirements
 from gonogo.registry import collector
 from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
@@ -23,7 +23,8 @@ __all__ = ["Dependency", "Manifest", "ManifestFacts", "is_requirements_file", "m
 _REQUIREMENTS_NAME = re.compile(r"^(?:.*[-_.])?(?:requirements|reqs|constraints)(?:[-_.].*)?\.(?:txt|in)$")
 _REQUIREMENTS_DIRS = frozenset({"requirements", "reqs", "requirement"})
 
-ParseFile = Callable[[str, SourceFile], Manifest]
+ParseFile = Callable[[str, SourceFile], Manifest | None]
+"""``None`` when the file, though it has a manifest's name, does not play that role."""
 _FILE_PARSERS: dict[str, tuple[str, ParseFile]] = {}
 """File name -> (kind, parser); filled by the format modules through ``register_format``."""
 
@@ -72,11 +73,30 @@ def manifests(workspace: Workspace) -> ManifestFacts:
             found.append(unreadable(file, kind, str(exc)))
             continue
         try:
-            found.append(parse(text, file))
+            parsed = parse(text, file)
         except RecursionError:
             found.append(unreadable(file, kind, "nested too deeply to parse"))
+            continue
+        if parsed is not None:
+            found.append(parsed)
     found.sort(key=lambda m: (m.file.display, m.kind))
-    return ManifestFacts(manifests=tuple(found))
+    unread = tuple(
+        UnreadLock(file=f, ecosystem=UNREAD_LOCKS[f.name]) for f in workspace.files if f.name in UNREAD_LOCKS
+    )
+    return ManifestFacts(manifests=tuple(found), unread_locks=unread)
+
+
+UNREAD_LOCKS = {
+    "yarn.lock": "npm",
+    "pnpm-lock.yaml": "npm",
+    "bun.lock": "npm",
+    "bun.lockb": "npm",
+    "Cargo.lock": "crates.io",
+    "Gemfile.lock": "RubyGems",
+    "composer.lock": "Packagist",
+    "go.sum": "Go",
+}
+"""Lock files gonogo does not parse, by name, with the ecosystem whose audit they leave open."""
 
 
 def unreadable(file: SourceFile, kind: str, reason: str, line: int | None = None) -> Manifest:
@@ -110,6 +130,7 @@ def _requirements_manifests(workspace: Workspace) -> list[Manifest]:
     """
     by_key = {(f.root, f.relpath): f for f in workspace.files}
     queue = [f for f in workspace.files if is_requirements_file(f)]
+    queue += referenced_requirements(workspace, by_key)
     seen: set[tuple[Path, str]] = set()
     compiled: set[tuple[Path, str]] = set()
     parsed: dict[
@@ -162,6 +183,79 @@ def _requirements_manifests(workspace: Workspace) -> list[Manifest]:
             )
         )
     return manifests
+
+
+# requirements files named by what installs them ------------------------------------------------
+
+_INSTALLERS = frozenset({"Dockerfile", "Containerfile", "tox.ini", "Makefile", "noxfile.py", "Procfile", "justfile"})
+_INSTALLER_SUFFIXES = (".dockerfile", ".sh", ".bash", ".mk")
+_PIP_REQUIREMENT = re.compile(r"(?:^|\s)(?:-r|--requirement)(?:=|\s*)(['\"]?)(?P<path>[^\s'\";&|)]+)\1")
+_REQUIREMENT_EXTENSIONS = (".txt", ".in", ".pip")
+_PIP_COMMAND = re.compile(r"\bpip3?\b|\bpip-sync\b|\buv\s+pip\b|\bPIP\b")
+_SETUP_FILE_NAME = re.compile(r"""['"](?P<path>[\w./-]+\.(?:txt|in|pip))['"]""")
+
+
+def _installs(file: SourceFile) -> bool:
+    """Files that install requirements: Dockerfiles, CI workflows, tox, Makefiles and scripts."""
+    name = file.name
+    if name in _INSTALLERS or name.startswith(("Dockerfile", "Containerfile")) or name.endswith(_INSTALLER_SUFFIXES):
+        return True
+    ci_folder = file.relpath.startswith((".github/workflows/", ".circleci/", ".gitlab/"))
+    return name == ".gitlab-ci.yml" or (ci_folder and name.endswith((".yml", ".yaml")))
+
+
+def referenced_requirements(workspace: Workspace, by_key: dict[tuple[Path, str], SourceFile]) -> list[SourceFile]:
+    """Requirements files whose names do not say so, found by what installs them: ``pip install -r``
+    in a Dockerfile, a CI workflow, tox or a script, and the file a ``setup.py`` reads its
+    requirements from. A file plays a manifest's role when something installs from it."""
+    found: list[SourceFile] = []
+    for file in workspace.files:
+        if file.name != "setup.py" and not _installs(file):
+            continue
+        try:
+            text = workspace.read_text(file)
+        except FileReadError:
+            continue  # the file's own collector reports it
+        for written in _installed_paths(file, text):
+            target = _located(file, written, by_key)
+            # only an existing file with a requirements-like extension counts
+            if target is None or not target.name.endswith(_REQUIREMENT_EXTENSIONS):
+                continue
+            if not is_requirements_file(target):  # those are queued already
+                found.append(target)
+    return found
+
+
+def _installed_paths(file: SourceFile, text: str) -> Iterator[str]:
+    """Paths as written that an installer installs from: ``-r`` arguments of pip commands (each
+    command of a line apart, so ``rm -r x && pip install -r y`` names only ``y``; tox's ``deps`` need
+    no pip), or the file names a building ``setup.py`` mentions."""
+    if file.name == "setup.py":
+        if re.search(r"\b(?:setuptools|distutils)\b", text):  # else a module named setup.py
+            yield from (hit.group("path") for hit in _SETUP_FILE_NAME.finditer(text))
+        return
+    joined = re.sub(r"\\\r?\n", " ", text)  # a RUN continued over lines is one command
+    for command in re.split(r"\n|&&|\|\||;|\|", joined):
+        if file.name == "tox.ini" or _PIP_COMMAND.search(command):
+            yield from (hit.group("path") for hit in _PIP_REQUIREMENT.finditer(command))
+
+
+def _located(file: SourceFile, written: str, by_key: dict[tuple[Path, str], SourceFile]) -> SourceFile | None:
+    """The workspace file a path written in an installer names: relative to the installer, to the
+    root, or (for a path inside a container, ``/app/deps/prod.pip``) by its longest tail that exists."""
+    cleaned = re.sub(r"^\{toxinidir\}/|^\$\{?\w+\}?/", "", written.strip())
+    if not cleaned or "://" in cleaned or "{" in cleaned:
+        return None
+    relative = _resolve(file, cleaned.lstrip("/")) if cleaned.startswith("/") else _resolve(file, cleaned)
+    for candidate in (relative, posixpath.normpath(cleaned.lstrip("/"))):
+        if candidate and (file.root, candidate) in by_key:
+            return by_key[(file.root, candidate)]
+    parts = cleaned.strip("/").split("/")
+    for start in range(1, len(parts)):
+        tail = "/".join(parts[start:])
+        if (file.root, tail) in by_key:
+            return by_key[(file.root, tail)]
+    return None
 
 
 def _resolve(file: SourceFile, target: str) -> str | None:

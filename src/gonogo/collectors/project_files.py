@@ -20,10 +20,15 @@ Errors = list[tuple[int | None, str]]
 
 
 @register_format("pyproject.toml", "pyproject")
-def parse_pyproject(text: str, file: SourceFile) -> Manifest:
+def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
+    """A ``pyproject.toml`` is a manifest when it describes a project or its dependencies
+    (``[project]``, ``[build-system]``, Poetry's project tables, ``[dependency-groups]``); one that
+    only configures tools (``[tool.ruff]``) declares nothing and is ``None``."""
     data, error = load_toml(text)
     if data is None:
         return Manifest(file=file, kind="pyproject", is_lock=False, dependencies=(), errors=(error,))  # type: ignore[arg-type]
+    if not is_project_pyproject(data):
+        return None
     lines = LineFinder(text)
     deps: list[Dependency] = []
     errors: Errors = []
@@ -57,6 +62,13 @@ def parse_pyproject(text: str, file: SourceFile) -> Manifest:
         project_name=normalise(named) if isinstance(named, str) else None,
         is_application=None if not (project or poetry) else (not build or package_mode is False),
     )
+
+
+def is_project_pyproject(data: dict[str, Any]) -> bool:
+    """Whether a parsed ``pyproject.toml`` plays a manifest's role rather than only holding tool settings."""
+    poetry = _table(_table(data.get("tool")).get("poetry"))
+    poetry_project = any(key in poetry for key in ("name", "dependencies", "group", "dev-dependencies"))
+    return any(key in data for key in ("project", "build-system", "dependency-groups")) or poetry_project
 
 
 def _add_pep508(
@@ -169,7 +181,9 @@ def _tilde(version: str) -> str:
 
 
 @register_format("setup.cfg", "setup.cfg")
-def parse_setup_cfg(text: str, file: SourceFile) -> Manifest:
+def parse_setup_cfg(text: str, file: SourceFile) -> Manifest | None:
+    """setuptools' declarative configuration; a ``setup.cfg`` holding only tool settings
+    (``[flake8]``, ``[tool:pytest]``) is not a manifest and is ``None``."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)
@@ -182,6 +196,8 @@ def parse_setup_cfg(text: str, file: SourceFile) -> Manifest:
             dependencies=(),
             errors=((line, f"invalid setup.cfg: {exc.message if hasattr(exc, 'message') else exc}"),),
         )
+    if not (parser.has_section("metadata") or parser.has_section("options")):
+        return None
     lines = LineFinder(text)
     deps: list[Dependency] = []
     errors: Errors = []
@@ -268,7 +284,7 @@ def _list(value: object) -> list[Any]:
 
 
 @register_format("setup.py", "setup.py")
-def parse_setup_py(text: str, file: SourceFile) -> Manifest:
+def parse_setup_py(text: str, file: SourceFile) -> Manifest | None:
     """``install_requires``, ``extras_require`` and ``tests_require``, read from the AST, never
     executed: literals, module-level names bound to literals (``requires = [...]`` then
     ``install_requires=requires``) and their concatenations. Anything computed (read from a file,
@@ -276,6 +292,8 @@ def parse_setup_py(text: str, file: SourceFile) -> Manifest:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:
+        if not _BUILD_MODULES.search(text):
+            return None  # a module that happens to be called setup.py, and does not parse
         line = getattr(exc, "lineno", None)
         return Manifest(
             file=file,
@@ -285,11 +303,12 @@ def parse_setup_py(text: str, file: SourceFile) -> Manifest:
             errors=((line, f"setup.py does not parse: {exc}"),),
             is_application=False,
         )
+    calls = setup_calls(tree)
+    if not calls:
+        return None  # named setup.py, but it builds nothing: a module like any other
     reader = _SetupReader(tree, file)
     name = None
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup"):
-            continue
+    for node in calls:
         for keyword in node.keywords:
             if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
                 name = str(keyword.value.value)
@@ -312,6 +331,42 @@ def parse_setup_py(text: str, file: SourceFile) -> Manifest:
 
 
 _SETUP_GROUPS = {"install_requires": None, "tests_require": "test"}
+_BUILD_MODULES = re.compile(r"\b(?:setuptools|distutils|skbuild)\b")
+_BUILD_TOPS = frozenset({"setuptools", "distutils", "skbuild", "numpy"})
+
+
+def setup_calls(tree: ast.Module) -> list[ast.Call]:
+    """The calls of a build backend's ``setup()`` in a module: ``setup`` imported from setuptools,
+    distutils (or scikit-build, numpy.distutils), or ``setuptools.setup(...)``. A view module or a
+    Sphinx extension that defines its own ``setup`` is not building a distribution."""
+    functions: set[str] = set()
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        match node:
+            case ast.ImportFrom(module=str(module)) if module.split(".")[0] in _BUILD_TOPS:
+                for alias in node.names:
+                    if alias.name in ("setup", "*"):  # ``from setuptools import *`` brings setup too
+                        functions.add("setup" if alias.name == "*" else alias.asname or alias.name)
+            case ast.Import():
+                modules.update(
+                    a.asname or a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in _BUILD_TOPS
+                )
+    calls = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        match node.func:
+            case ast.Name(id=name) if name in functions:
+                calls.append(node)
+            case ast.Attribute(attr="setup", value=value) if _base_name(value) in modules:
+                calls.append(node)
+    return calls
+
+
+def _base_name(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 class _SetupReader:

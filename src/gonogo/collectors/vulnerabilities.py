@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from gonogo.collectors.manifest_types import Dependency, ManifestFacts
+from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts, UnreadLock
 from gonogo.options import ScanOptions
 from gonogo.registry import collector
 from gonogo.vulndb import online
@@ -70,6 +70,8 @@ class VulnerabilityFacts:
     audited: tuple[Dependency, ...]
     vulnerable: tuple[VulnerableDependency, ...]
     unauditable: tuple[Unauditable, ...]
+    unread_locks: tuple[UnreadLock, ...] = ()
+    """Lock files of formats gonogo does not read: what they pin is not audited."""
 
 
 Match = tuple[AdvisoryInfo, Affected]
@@ -103,6 +105,7 @@ def vulnerabilities(manifests: ManifestFacts, workspace: Workspace, options: Sca
             audited=audited,
             vulnerable=(),
             unauditable=unauditable,
+            unread_locks=manifests.unread_locks,
         )
     age = None if data_date is None else max(0, (options.today - data_date).days)
     when = data_date.isoformat() if data_date else "unknown date"
@@ -120,12 +123,18 @@ def vulnerabilities(manifests: ManifestFacts, workspace: Workspace, options: Sca
         audited=audited,
         vulnerable=vulnerable,
         unauditable=unauditable,
+        unread_locks=manifests.unread_locks,
     )
 
 
 def split_auditable(facts: ManifestFacts) -> tuple[tuple[Dependency, ...], tuple[Unauditable, ...]]:
-    """Pinned or locked dependencies to audit, and those that cannot be audited, with why."""
+    """Pinned or locked dependencies to audit, and those that cannot be audited, with why.
+
+    A range is auditable through a pin elsewhere in the same project: a lock file in the same root,
+    or a requirements file that pins the name and sits beside it (``requirements.txt`` pinning what
+    ``base_requirements.txt`` or ``pyproject.toml`` leaves open) or pulls its file in with ``-r``."""
     locked = {(str(lock.file.root), d.ecosystem, d.name) for lock in facts.locks for d in lock.dependencies if d.pinned}
+    pinned_near = _pinned_by_requirements(facts)
     audited: list[Dependency] = []
     unauditable: list[Unauditable] = []
     for dep in facts.dependencies:
@@ -135,12 +144,48 @@ def split_auditable(facts: ManifestFacts) -> tuple[tuple[Dependency, ...], tuple
             audited.append(dep)
         elif (str(dep.file.root), dep.ecosystem, dep.name) in locked:
             continue  # a lock file in the same root pins it, and that pin is audited
+        elif not dep.url and dep.name in pinned_near.get((str(dep.file.root), dep.file.relpath), ()):
+            continue  # a requirements file of the same project pins it, and that pin is audited
         elif dep.url:
             unauditable.append(Unauditable(dependency=dep, reason=f"installed from a URL ({dep.url})"))
         else:
             how = f"constrained only by {dep.specifier}" if dep.specifier else "any version allowed"
             unauditable.append(Unauditable(dependency=dep, reason=f"not pinned ({how}) and no lock file pins it"))
     return tuple(audited), tuple(unauditable)
+
+
+def _pinned_by_requirements(facts: ManifestFacts) -> dict[tuple[str, str], set[str]]:
+    """(root, relpath of a declaring file) -> names a requirements file of the same project pins:
+    one in the same folder (``requirements/`` counting as its parent's), one that includes it, or a
+    constraints file it names with ``-c``."""
+    by_folder: dict[tuple[str, str], set[str]] = {}
+    by_include: dict[str, set[str]] = {}
+    for manifest in facts.declaring:
+        if manifest.kind != "requirements":
+            continue
+        names = {d.name for d in manifest.dependencies if d.pinned and not d.url}
+        by_folder.setdefault((str(manifest.file.root), _project_folder(manifest)), set()).update(names)
+        for included in manifest.includes:
+            by_include.setdefault(included, set()).update(names)
+    pins_of = {
+        m.file.display: {d.name for d in m.dependencies if d.pinned and not d.url} for m in facts.declaring
+    }
+    found: dict[tuple[str, str], set[str]] = {}
+    for manifest in facts.declaring:
+        key = (str(manifest.file.root), manifest.file.relpath)
+        found[key] = by_folder.get((key[0], _project_folder(manifest)), set()) | by_include.get(
+            manifest.file.display, set()
+        )
+        for constraint in manifest.constraints:  # ``-c constraints.txt`` pins what the file leaves open
+            found[key] |= pins_of.get(constraint, set())
+    return found
+
+
+def _project_folder(manifest: Manifest) -> str:
+    folder = manifest.folder
+    if folder.rpartition("/")[2].lower() in ("requirements", "reqs", "requirement"):
+        return folder.rpartition("/")[0]
+    return folder
 
 
 def _is_local(url: str | None) -> bool:
