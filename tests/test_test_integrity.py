@@ -45,7 +45,7 @@ def test_skipped_tests_are_counted_per_file(tmp_path):
     located = {(f.path, f.line) for f in result.findings}
     assert ("tests/unit/test_core.py", 7) in located
     assert any("NotImplementedError" in f.message for f in result.findings)
-    assert any(f.message == "pytestmark on <module> (1 test): no browser" for f in result.findings)
+    assert any(f.message == "pytestmark on <module> (1 test), unconditional: no browser" for f in result.findings)
 
 
 def test_no_skips_passes(tmp_path):
@@ -183,8 +183,8 @@ def test_a_skip_marker_kept_in_a_variable_counts_where_it_decorates(tmp_path):
     )
     result = result_of(scan_repo(repo, select="TEST001"), "TEST001")
     assert sorted((f.line, f.message) for f in result.findings) == [
-        (5, "@need_dotenv on test_one: dotenv is not installed"),
-        (9, "@need_dotenv on test_two: dotenv is not installed"),
+        (5, "@need_dotenv on test_one, unconditional: dotenv is not installed"),
+        (9, "@need_dotenv on test_two, unconditional: dotenv is not installed"),
     ]
 
 
