@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from gonogo.collectors.ci import CiFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
-from gonogo.collectors.python_facts import MODULE_SCOPE, Skip, skip_condition
+from gonogo.collectors.python_facts import MODULE_SCOPE, Function, Skip, skip_condition
 from gonogo.model import Category, CheckResult, Finding, Outcome, Severity, Table
 from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail, tally
@@ -204,7 +205,7 @@ def tests_that_cannot_fail(python: PythonFacts) -> Iterator[CheckOutput]:
                 continue
             if function.benchmark and function.assertions == 0:
                 continue  # it measures speed; it asserts nothing by design
-            if function.assertions == 0 and helpers.isdisjoint(function.calls):
+            if function.assertions == 0 and not helpers.called_by(function):
                 problem = "has no assertion"
             elif function.assertions == 0:
                 continue  # it calls a helper of the test code that asserts
@@ -222,14 +223,35 @@ def tests_that_cannot_fail(python: PythonFacts) -> Iterator[CheckOutput]:
             )
 
 
-def _asserting_helpers(python: PythonFacts) -> frozenset[str]:
-    """Names of the test code's plain helper functions that assert (``common_test(app)``)."""
-    return frozenset(
-        f.name
-        for source in python.test_code
-        for f in source.facts.functions
-        if f.assertions > f.constant_assertions and not f.looks_like_test and not f.nested
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssertingHelpers:
+    """The test code's helpers that can fail a test: plain functions (``check_response(r)``) and
+    methods called on ``self`` (``self.post(data, expect_fragment=...)``), by name."""
+
+    functions: frozenset[str]
+    methods: frozenset[str]
+
+    def called_by(self, function: Function) -> bool:
+        return not (self.functions.isdisjoint(function.calls) and self.methods.isdisjoint(function.method_calls))
+
+
+def _asserting_helpers(python: PythonFacts) -> AssertingHelpers:
+    """Helpers of the test code (test modules, conftest, anything under ``tests/``) that assert,
+    raise or call another such helper: followed until nothing new is found, so a helper that
+    delegates to ``_assert_payload`` counts too."""
+    candidates = [
+        f for source in python.test_code for f in source.facts.functions if not f.looks_like_test and not f.nested
+    ]
+    helpers = AssertingHelpers(functions=frozenset(), methods=frozenset())
+    while True:
+        asserting = [f for f in candidates if f.assertions > f.constant_assertions or helpers.called_by(f)]
+        grown = AssertingHelpers(
+            functions=frozenset(f.name for f in asserting if f.class_name is None),
+            methods=frozenset(f.name for f in asserting if f.class_name is not None),
+        )
+        if grown == helpers:
+            return helpers
+        helpers = grown
 
 
 @check("TEST004", "The repository has tests", category=Category.TESTS, severity=Severity.HIGH)

@@ -117,6 +117,9 @@ class Function:
     calls: tuple[str, ...] = ()
     """Names of the plain functions it calls (``check_response(...)``), so a test whose asserting
     helper lives elsewhere in the test code is not taken for one that cannot fail."""
+    method_calls: tuple[str, ...] = ()
+    """Names of the methods it calls on ``self`` or ``cls`` (``self.post(...)``): a test class's
+    own asserting helper (``def post(self, data, expect_fragment)``) makes the test able to fail."""
     benchmark: bool = False
     """A benchmark (pytest-benchmark's or pytest-codspeed's ``benchmark`` fixture or marker): it
     measures speed, and is not meant to assert behaviour."""
@@ -199,6 +202,7 @@ class _FunctionState:
     swallowed: int = 0
     skipped: bool = False
     calls: set[str] = field(default_factory=set)
+    method_calls: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -411,6 +415,7 @@ class _Visitor(ast.NodeVisitor):
             parent.constant += state.constant
             parent.swallowed += state.swallowed
             parent.calls |= state.calls
+            parent.method_calls |= state.method_calls
         stub = _stub_kind(node.body)
         self.functions.append(
             Function(
@@ -433,6 +438,7 @@ class _Visitor(ast.NodeVisitor):
                 snippet=self.snippet(node.lineno),
                 nested=nested,
                 calls=tuple(sorted(state.calls)),
+                method_calls=tuple(sorted(state.method_calls)),
                 benchmark=BENCHMARK_MARKER in decorators or any(
                     a.arg == BENCHMARK_FIXTURE for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
                 ),
@@ -525,6 +531,8 @@ class _Visitor(ast.NodeVisitor):
             self._count_assertion(constant=False)
         elif self._functions and isinstance(node.func, ast.Name):
             self._functions[-1].calls.add(node.func.id)
+        elif self._functions and _on_self(node.func):
+            self._functions[-1].method_calls.add(node.func.attr)  # type: ignore[union-attr]
         self.generic_visit(node)
 
     def _visit_arguments(self, node: ast.Call) -> None:
@@ -658,9 +666,18 @@ def _asserts(name: str | None, node: ast.expr) -> bool:
         return True
     func = node.func
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    # a lower-case start keeps exception classes (``AssertionError(...)``) out; raising is counted
-    # where it happens
-    return (last[:1].islower() and last.lower().startswith(ASSERTING_HELPER_PREFIXES)) or last == "fail"
+    # a private helper (``_assert_with_payload``) asserts as well as a public one; a lower-case
+    # start keeps exception classes (``AssertionError(...)``) out: raising is counted where it happens
+    bare = last.lstrip("_")
+    if not bare[:1].islower():
+        return False
+    # ``django_assert_num_queries(3)`` (a pytest-django fixture), ``snapshot.assert_match``
+    return bare.startswith(ASSERTING_HELPER_PREFIXES) or "assert" in bare.split("_") or bare == "fail"
+
+
+def _on_self(func: ast.expr) -> bool:
+    """``self.name(...)`` or ``cls.name(...)``: a call of the class's own method."""
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
 
 
 def _always_true(test: ast.expr) -> bool:
