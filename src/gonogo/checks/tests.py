@@ -29,6 +29,8 @@ _PLATFORM_IN_CI = {
 def _skip_message(skip: Skip, condition: str | None, reach: int | None, in_ci: str | None) -> str:
     where = " inside `except NotImplementedError`" if skip.in_not_implemented_handler else ""
     shown = f" ({plural(reach, 'test')})" if reach is not None else ""
+    if skip.kind == "xfail":
+        return f"{skip.form} on {skip.scope}{shown}{where}: {skip.reason or 'no reason given'}"
     if condition is None:
         depends = "unconditional"
     else:
