@@ -15,7 +15,7 @@ from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail, tally
 
 SKIP_KINDS = frozenset({"skip", "skipif", "importorskip"})
-SKIP_METRICS = ("tests.skipped", "tests.skipped.unconditional", "tests.skipped.conditional", "tests.skip_sites")
+SKIP_METRICS = ("tests.skipped", "tests.skipped.unconditional", "tests.skipped.conditional")
 _PYTHON_VERSION = re.compile(r"^(?:pypy-?)?3\.\d{1,2}t?$")
 _INSTALLS = re.compile(r"\b(?:pip3?|uv|poetry|pdm|conda|mamba|apt(?:-get)?|brew|pipx)\b.*\b(?:install|add|sync)\b")
 _PLATFORM_IN_CI = {
@@ -129,7 +129,7 @@ def _skip_findings(python: PythonFacts, kinds: frozenset[str], ci: CiFacts | Non
         )
 
 
-@check("TEST001", "No test is skipped", category=Category.TESTS, severity=Severity.HIGH)
+@check("TEST001", "No test is skipped", category=Category.TESTS, severity=Severity.HIGH, counts="tests.skip_sites")
 def skipped_tests(python: PythonFacts, ci: CiFacts) -> Iterator[CheckOutput]:
     """Why: a skipped test is a claim nobody checks; it passes CI while proving nothing. Skips
     written as `try: ... except NotImplementedError: pytest.skip()` hide features that do not exist.
@@ -160,10 +160,11 @@ def skip_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     if run is not None and run.outcome is not Outcome.UNKNOWN:
         observed = run.active_findings
         unconditional = sum(f.get("condition") is None for f in observed)
-        counts = {"tests.skipped": len(observed), "tests.skipped.unconditional": unconditional,
-                  "tests.skipped.conditional": len(observed) - unconditional}
-        sites = None if static is None or static.outcome is Outcome.UNKNOWN else len(static.active_findings)
-        return {**{k: float(v) for k, v in counts.items()}, "tests.skip_sites": sites}
+        return {
+            "tests.skipped": float(len(observed)),
+            "tests.skipped.unconditional": float(unconditional),
+            "tests.skipped.conditional": float(len(observed) - unconditional),
+        }
     if static is None:
         return {}
     if static.outcome is Outcome.UNKNOWN:
@@ -175,7 +176,6 @@ def skip_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
         "tests.skipped": float(unconditional + conditional),
         "tests.skipped.unconditional": float(unconditional),
         "tests.skipped.conditional": float(conditional),
-        "tests.skip_sites": float(len(found)),
     }
 
 
