@@ -219,13 +219,15 @@ def test_empty_and_non_utf8_files():
          "        pytest.skip('no redis')\n", "optional dependency", "redis"),
         ("import os, pytest\ndef test_a():\n    if not os.environ.get('DB_URL'):\n        pytest.skip('no db')\n",
          "environment", None),
-        ("import pytest\ndef test_a(slow):\n    if slow:\n        pytest.skip('slow')\n", "condition", None),
+        ("import pytest\ndef test_a(slow):\n    if slow:\n        pytest.skip('slow')\n", "runtime check", None),
+        ("import pytest\n@pytest.mark.skipif(not crf_exists(), reason='CRF++')\ndef test_a(): pass\n",
+         "optional dependency", "crf"),
     ],
     ids=[
         "skip marker", "bare skip call", "skip in except NotImplementedError", "skipif on a constant",
         "platform", "darwin is not windows", "Python version", "importorskip", "optionally imported name",
         "HAS_ flag in a marker variable", "skip in except ImportError", "environment variable",
-        "any other condition",
+        "any other condition", "an *_exists() probe",
     ],
 )
 def test_a_skip_says_what_it_depends_on(source, condition, subject):

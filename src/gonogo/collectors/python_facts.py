@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-EXTRACTOR_VERSION = 10
+EXTRACTOR_VERSION = 11
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -47,7 +47,7 @@ BROAD_EXCEPTIONS = {"Exception", "BaseException", "AssertionError"}
 NOT_IMPLEMENTED = "NotImplementedError"
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 PLATFORM, VERSION, DEPENDENCY, ENVIRONMENT, OTHER = (
-    "platform", "Python version", "optional dependency", "environment", "condition",
+    "platform", "Python version", "optional dependency", "environment", "runtime check",
 )
 CONDITIONS = (PLATFORM, VERSION, DEPENDENCY, ENVIRONMENT, OTHER)
 _PLATFORM_NAMES = {
@@ -59,7 +59,7 @@ _PLATFORM_WORDS = (("darwin", "macos"), ("mac", "macos"), ("win", "windows"), ("
                    ("linux", "linux"), ("pypy", "pypy"), ("cpython", "cpython"), ("posix", "posix"))
 _VERSION_NAMES = ("sys.version_info", "sys.version", "sys.hexversion")
 _DEPENDENCY_FLAG = re.compile(
-    r"^(?:has|have|with)_(\w+?)(?:_installed|_available)?$|^(?:not?_)?(\w+?)(?:_not)?_(?:installed|available)$",
+    r"^(?:has|have|with)_(\w+?)(?:_installed|_available)?$|^(?:not?_)?(\w+?)(?:_not)?_(?:installed|available|exists?)$",
     re.IGNORECASE,
 )
 _ENVIRONMENT_NAMES = ("os.environ", "os.getenv", "os.environ.get")
