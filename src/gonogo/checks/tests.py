@@ -77,7 +77,7 @@ def _owners(sites: list[tuple[Skip, tuple[str, ...] | None]], first_party: froze
     return counts
 
 
-def ci_evidence(skip: Skip, ci: CiFacts) -> str | None:
+def _ci_evidence(skip: Skip, ci: CiFacts) -> str | None:
     """Where the CI configuration shows the skip's condition holding: a job that installs the
     optional dependency, runs on that platform, or on several Python versions."""
     commands = [(f.file.display, c) for f in ci.files for c in f.commands]
@@ -109,7 +109,7 @@ def _skip_findings(python: PythonFacts, kinds: frozenset[str], ci: CiFacts | Non
             conditional = condition is not None
             yield fail(
                 _skip_message(skip, condition, _reach(skip, silenced),
-                              ci_evidence(skip, ci) if ci is not None and conditional else None),
+                              _ci_evidence(skip, ci) if ci is not None and conditional else None),
                 at=source.file.at(skip.line),
                 evidence=skip.snippet,
                 key=f"{skip.scope}:{skip.form}",
