@@ -220,6 +220,8 @@ def test_empty_and_non_utf8_files():
         ("import os, pytest\ndef test_a():\n    if not os.environ.get('DB_URL'):\n        pytest.skip('no db')\n",
          "environment", None),
         ("import pytest\ndef test_a(slow):\n    if slow:\n        pytest.skip('slow')\n", "runtime check", None),
+        ("import os, sys, pytest\nif sys.platform == 'darwin' and os.getenv('CI'):\n"
+         "    pytest.skip('slow on CI', allow_module_level=True)\n", "environment", None),
         ("import pytest\n@pytest.mark.skipif(not crf_exists(), reason='CRF++')\ndef test_a(): pass\n",
          "optional dependency", "crf"),
     ],
@@ -227,7 +229,7 @@ def test_empty_and_non_utf8_files():
         "skip marker", "bare skip call", "skip in except NotImplementedError", "skipif on a constant",
         "platform", "darwin is not windows", "Python version", "importorskip", "optionally imported name",
         "HAS_ flag in a marker variable", "skip in except ImportError", "environment variable",
-        "any other condition", "an *_exists() probe",
+        "any other condition", "platform and CI together are an environment question", "an *_exists() probe",
     ],
 )
 def test_a_skip_says_what_it_depends_on(source, condition, subject):

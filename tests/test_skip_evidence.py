@@ -220,3 +220,29 @@ def test_a_test_run_that_skips_keeps_the_gate_failing(tmp_path):
     assert gate(report, "Test integrity").status is GateStatus.FAIL
     [p0] = [a for a in report.plan if a.priority is Priority.P0 and "RUN004" in a.check_ids]
     assert "test_later" in p0.findings[0].message
+
+
+def test_a_version_skip_names_the_workflow_with_the_version_matrix(tmp_path):
+    files = {
+        ".github/workflows/a-publish.yml": "on: push\njobs:\n  p:\n    steps:\n      - run: python -m build\n",
+        ".github/workflows/tests.yml": """
+            on: push
+            jobs:
+              test:
+                strategy:
+                  matrix:
+                    python-version: ["3.10", "3.12"]
+                steps:
+                  - run: pytest
+        """,
+        "tests/test_a.py": """
+            import sys
+            import pytest
+
+            @pytest.mark.skipif(sys.version_info < (3, 11), reason="needs 3.11")
+            def test_new():
+                assert 1
+        """,
+    }
+    [finding] = result_of(scan_repo(make_repo(tmp_path, files), select="TEST001"), "TEST001").findings
+    assert "runs in CI: Python 3.10, 3.12 in .github/workflows/tests.yml" in finding.message

@@ -92,9 +92,10 @@ def _ci_evidence(skip: Skip, ci: CiFacts) -> str | None:
                 if _PLATFORM_IN_CI[platform].search(command.text):
                     return f"{platform} in {path}:{command.line}"
         case "Python version", _:
-            versions = sorted({c.text.strip() for _, c in commands if _PYTHON_VERSION.match(c.text.strip())})
-            if len(versions) > 1:
-                return f"Python {', '.join(versions)} in {commands[0][0]}"
+            for file in ci.files:
+                versions = sorted({c.text.strip() for c in file.commands if _PYTHON_VERSION.match(c.text.strip())})
+                if len(versions) > 1:  # a matrix of versions: the one the skip needs is likely among them
+                    return f"Python {', '.join(versions)} in {file.file.display}"
     return None
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-EXTRACTOR_VERSION = 11
+EXTRACTOR_VERSION = 12
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -629,8 +629,10 @@ class _Visitor(ast.NodeVisitor):
         texts = [n.value.lower() for n in ast.walk(test) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
         lasts = [n.rsplit(".", 1)[-1].lower() for n in names]
         platform = _platform_word([*texts, *lasts])
+        environment = any(n.startswith(_ENVIRONMENT_NAMES) or n.endswith(".environ") for n in names)
         if any(n in _PLATFORM_NAMES or n.startswith("platform.") for n in names) or platform:
-            return PLATFORM, platform
+            # ``darwin and os.getenv("CI")`` is skipped on CI's mac jobs: not a platform question
+            return (ENVIRONMENT, None) if environment else (PLATFORM, platform)
         if any(n.startswith(_VERSION_NAMES) for n in names) or any(
             "version" in last or re.fullmatch(r"py_?[23]\d*", last) for last in lasts
         ):
@@ -638,7 +640,7 @@ class _Visitor(ast.NodeVisitor):
         module = self._dependency_named(test, names)
         if module is not None:
             return DEPENDENCY, module or None
-        if any(n.startswith(_ENVIRONMENT_NAMES) or n.endswith(".environ") for n in names):
+        if environment:
             return ENVIRONMENT, None
         return OTHER, None
 
