@@ -35,7 +35,8 @@ def test_example_is_no_go_and_writes_reports(tmp_path):
     assert "NO GO" in result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["decision"] == "NO_GO"
-    assert report["metrics"]["tests.skipped"] == 5
+    assert report["metrics"]["tests.skipped"] == 6  # tests silenced: a pytestmark over 2 tests is 2
+    assert report["metrics"]["tests.skip_sites"] == 5
     assert "# Production readiness: NO GO" in (tmp_path / "out" / "report.md").read_text()
 
 

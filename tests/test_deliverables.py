@@ -81,3 +81,13 @@ def test_binary_or_huge_markdown_is_a_note(tmp_path):
     report = scan_repo(repo, select="DOC")
     assert report.metrics["docs.broken_references"] == 1
     assert any(n.path == "bad.md" and "binary" in n.message for n in report.notes)
+
+
+def test_a_path_promised_by_two_groups_is_missing_once(tmp_path):
+    config = '[deliverables]\ndocs = ["docs/runbook.md", "docs/api.md"]\nrelease = ["docs/runbook.md", "CHANGELOG.md"]\n'
+    repo = make_repo(tmp_path, {"gonogo.toml": config, "docs/api.md": "api\n"})
+    report = scan_repo(repo, select="DLV")
+    messages = sorted(f.message for f in result_of(report, "DLV001").findings)
+    assert messages == ["docs, release: docs/runbook.md does not exist", "release: CHANGELOG.md does not exist"]
+    assert report.metrics["deliverables.missing"] == 2
+    assert report.metrics["deliverables.expected"] == 3

@@ -193,3 +193,45 @@ def test_empty_and_non_utf8_files():
     assert extract(b"").lines == 0
     latin = extract("# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n".encode("latin-1"))
     assert latin.parse_error is None
+
+
+@pytest.mark.parametrize(
+    ("source", "condition", "subject"),
+    [
+        ("import pytest\n@pytest.mark.skip(reason='later')\ndef test_a(): pass\n", None, None),
+        ("import pytest\ndef test_a():\n    pytest.skip('not ready')\n", None, None),
+        ("import pytest\ndef test_a():\n    try:\n        run()\n    except NotImplementedError:\n"
+         "        pytest.skip('missing')\n", None, None),
+        ("import pytest\n@pytest.mark.skipif(True, reason='off')\ndef test_a(): pass\n", None, None),
+        ("import pytest, sys\n@pytest.mark.skipif(sys.platform == 'win32', reason='posix')\ndef test_a(): pass\n",
+         "platform", "windows"),
+        ("import pytest, sys\n@pytest.mark.skipif(sys.platform != 'darwin', reason='mac')\ndef test_a(): pass\n",
+         "platform", "macos"),
+        ("import pytest, sys\n@pytest.mark.skipif(sys.version_info < (3, 11), reason='new')\ndef test_a(): pass\n",
+         "Python version", None),
+        ("import pytest\nnp = pytest.importorskip('numpy')\n", "optional dependency", "numpy"),
+        ("import pytest\ntry:\n    import greenlet\nexcept ImportError:\n    greenlet = None\n"
+         "@pytest.mark.skipif(greenlet is None, reason='no greenlet')\ndef test_a(): pass\n",
+         "optional dependency", "greenlet"),
+        ("import pytest\nneed = pytest.mark.skipif(not HAS_DOTENV, reason='dotenv')\n@need\ndef test_a(): pass\n",
+         "optional dependency", "dotenv"),
+        ("import pytest\ndef test_a():\n    try:\n        import redis\n    except ImportError:\n"
+         "        pytest.skip('no redis')\n", "optional dependency", "redis"),
+        ("import os, pytest\ndef test_a():\n    if not os.environ.get('DB_URL'):\n        pytest.skip('no db')\n",
+         "environment", None),
+        ("import pytest\ndef test_a(slow):\n    if slow:\n        pytest.skip('slow')\n", "runtime check", None),
+        ("import os, sys, pytest\nif sys.platform == 'darwin' and os.getenv('CI'):\n"
+         "    pytest.skip('slow on CI', allow_module_level=True)\n", "environment", None),
+        ("import pytest\n@pytest.mark.skipif(not crf_exists(), reason='CRF++')\ndef test_a(): pass\n",
+         "optional dependency", "crf"),
+    ],
+    ids=[
+        "skip marker", "bare skip call", "skip in except NotImplementedError", "skipif on a constant",
+        "platform", "darwin is not windows", "Python version", "importorskip", "optionally imported name",
+        "HAS_ flag in a marker variable", "skip in except ImportError", "environment variable",
+        "any other condition", "platform and CI together are an environment question", "an *_exists() probe",
+    ],
+)
+def test_a_skip_says_what_it_depends_on(source, condition, subject):
+    [skip] = facts(source).skips
+    assert (skip.condition, skip.subject) == (condition, subject)

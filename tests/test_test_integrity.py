@@ -45,7 +45,7 @@ def test_skipped_tests_are_counted_per_file(tmp_path):
     located = {(f.path, f.line) for f in result.findings}
     assert ("tests/unit/test_core.py", 7) in located
     assert any("NotImplementedError" in f.message for f in result.findings)
-    assert any(f.message == "pytestmark on <module> (1 test): no browser" for f in result.findings)
+    assert any(f.message == "pytestmark on <module> (1 test), unconditional: no browser" for f in result.findings)
 
 
 def test_no_skips_passes(tmp_path):
@@ -183,8 +183,8 @@ def test_a_skip_marker_kept_in_a_variable_counts_where_it_decorates(tmp_path):
     )
     result = result_of(scan_repo(repo, select="TEST001"), "TEST001")
     assert sorted((f.line, f.message) for f in result.findings) == [
-        (5, "@need_dotenv on test_one: dotenv is not installed"),
-        (9, "@need_dotenv on test_two: dotenv is not installed"),
+        (5, "@need_dotenv on test_one, unconditional: dotenv is not installed"),
+        (9, "@need_dotenv on test_two, unconditional: dotenv is not installed"),
     ]
 
 
@@ -231,4 +231,56 @@ def test_benchmarks_measure_speed_and_are_not_held_to_assertions(tmp_path):
     assert sorted(f.message for f in result_of(report, "TEST003").findings) == [
         "TestPlain.test_not_a_benchmark has no assertion",
         "test_benchmark_in_its_name_only has no assertion",
+    ]
+
+
+def test_helpers_that_assert_are_recognised_and_tests_without_any_still_found(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "tests/conftest.py": """
+                def compare(expected, actual):
+                    assert expected == actual
+
+                def run_and_compare(app, expected):
+                    compare(expected, app())
+            """,
+            "tests/test_api.py": """
+                from unittest import TestCase
+
+                def _assert_with_payload(response, payload):
+                    assert response == payload
+
+                class CreateCheckTestCase(TestCase):
+                    def post(self, data, expect_fragment=None):
+                        response = self.client.post("/api", data)
+                        if expect_fragment:
+                            self.assertIn(expect_fragment, response.text)
+                        return response
+
+                    def test_rejects_bad_value(self):
+                        self.post({"methods": "bad"}, expect_fragment="unexpected value")
+
+                    def test_only_posts(self):
+                        self.client.post("/api", {})
+
+                def test_private_helper():
+                    _assert_with_payload(1, 1)
+
+                def test_helper_of_a_helper(app):
+                    run_and_compare(app, 1)
+
+                def test_query_count(django_assert_num_queries):
+                    with django_assert_num_queries(3):
+                        load()
+
+                def test_builds_only():
+                    build()
+            """,
+        },
+    )
+    result = result_of(scan_repo(repo, select="TEST003"), "TEST003")
+    assert sorted(f.message for f in result.findings) == [
+        "CreateCheckTestCase.test_only_posts has no assertion",
+        "test_builds_only has no assertion",
     ]

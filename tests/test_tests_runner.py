@@ -322,3 +322,59 @@ def test_coverage_json_gives_totals_and_packages():
 def test_broken_coverage_json_is_a_report_error(data, expected):
     with pytest.raises(ReportError, match=expected):
         parse_coverage_json(data)
+
+
+def _run_with_gates(root: Path, gates: dict[str, object]):
+    config = load_config(None, {"select": ["RUN"], "gates": gates})
+    return scan([root], config, ScanOptions(use_cache=False, run_tests=True, python=PYTHON))
+
+
+def _covered(report) -> float:
+    return float(report.metrics["coverage.percent"] or 0)
+
+
+@pytest.mark.parametrize(
+    ("margin", "outcome", "gate_status"),
+    [(-5.0, Outcome.PASS, GateStatus.PASS), (5.0, Outcome.FAIL, GateStatus.FAIL)],
+    ids=["a gate bar below the coverage passes both", "a gate bar above the coverage fails both"],
+)
+def test_coverage_is_judged_against_the_gate_not_the_profile(tmp_path: Path, margin, outcome, gate_status):
+    files = {k: v for k, v in MIXED.items() if k != "tests/test_calc.py"}
+    files["tests/test_calc.py"] = "from calc import add\n\ndef test_adds():\n    assert add(1, 2) == 3\n"
+    root = make_repo(tmp_path, files)
+    measured = _covered(_run_with_gates(root, {}))
+    bar = round(measured + margin, 1)
+    condition = {"metric": "coverage.percent", "operator": ">=", "threshold": bar}
+    report = _run_with_gates(root, {"Tests pass": {"conditions": [condition]}})
+    assert result_of(report, "RUN003").outcome is outcome
+    tests_pass = next(g for g in report.gates if g.gate.name == "Tests pass")
+    assert tests_pass.status is gate_status
+    if outcome is Outcome.FAIL:
+        assert f"requires coverage.percent >= {bar:g}" in result_of(report, "RUN003").findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("files", "outcome"),
+    [
+        ({"tests/test_broken.py": "import no_such_module_here\n\ndef test_x():\n    assert 1\n"}, Outcome.UNKNOWN),
+        ({"tests/test_fine.py": "def test_ok():\n    assert True\n"}, Outcome.PASS),
+    ],
+    ids=["a collection error that left 0 tests run", "one test that ran and passed"],
+)
+def test_no_test_run_is_not_a_pass(tmp_path: Path, files, outcome):
+    report = scan_runtime(make_repo(tmp_path, files), run_tests=True, python=PYTHON)
+    result = result_of(report, "RUN001")
+    assert result.outcome is outcome
+    if outcome is Outcome.UNKNOWN:
+        assert "no test ran" in (result.reason or "") and "1 collection error" in (result.reason or "")
+        assert report.metrics["tests.run.failed"] is None
+
+
+def test_a_relative_interpreter_path_is_not_read_against_the_repository(tmp_path: Path, monkeypatch):
+    venv = tmp_path / "here" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "python").symlink_to(PYTHON)
+    monkeypatch.chdir(tmp_path / "here")
+    root = make_repo(tmp_path / "repo", {"tests/test_fine.py": "def test_ok():\n    assert True\n"})
+    run = run_suite(root, "bin/python", timeout_s=120)
+    assert run.problem is None and run.count("passed") == 1

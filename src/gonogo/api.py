@@ -31,7 +31,7 @@ from gonogo.model import (
 )
 from gonogo.options import ScanOptions
 from gonogo.owners import load_owners
-from gonogo.plan import build_plan
+from gonogo.plan import build_plan, metrics_moved_by
 from gonogo.policy import gates_for
 from gonogo.registry import (
     CannotTell,
@@ -114,7 +114,9 @@ def scan(
     metrics.update(_tallies(registry, results) | marks.metrics())
     gates = [evaluate_gate(gate, metrics) for gate in gates_for(config)]
     verify_target = " ".join(str(p) for p in roots)
-    plan = build_plan(results, gates, verify_target, feeds=_feeds(registry, results), owners=load_owners(workspace))
+    plan = build_plan(
+        results, gates, verify_target, moves=metrics_moved_by(registry.tallies, results), owners=load_owners(workspace)
+    )
     return Report(
         decision=decide(gates),
         gates=tuple(gates),
@@ -140,15 +142,6 @@ def _tallies(registry: Registry, results: Sequence[CheckResult]) -> dict[str, fl
         if sources:
             metrics.update(spec.func(sources))
     return metrics
-
-
-def _feeds(registry: Registry, results: Sequence[CheckResult]) -> dict[str, set[str]]:
-    """Which metrics each check's findings move: its own, and those of tallies that read it."""
-    return {
-        r.check_id: {name for name, _ in r.metrics}
-        | {m for spec in registry.tallies if spec.feeds(r.check_id) for m in spec.metrics}
-        for r in results
-    }
 
 
 def live_waivers(config: Config, options: ScanOptions, workspace: Workspace) -> list[Waiver]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -120,7 +121,7 @@ def check(
         online_vulns=online,
         outdated=outdated,
         run_tests=run_tests,
-        python=python,
+        python=_interpreter(python, roots) if run_tests else python,
         test_timeout=test_timeout,
         probe=probe,
         services=tuple(service or ()),
@@ -142,6 +143,28 @@ def check(
         if not quiet:
             out.print(f"wrote {written}")
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _interpreter(python: str | None, roots: list[Path]) -> str | None:
+    """``--python`` as the user's shell reads it: a path is relative to the current directory
+    (then, failing that, to the scanned folder, said on stderr), a bare name is looked up on
+    PATH. Made absolute, not resolved: a virtualenv's interpreter is a symlink that must stay one."""
+    if python is None:
+        return None
+    if os.sep not in python and "/" not in python:
+        if shutil.which(python) is None:
+            raise _fail(f"--python {python}: no interpreter of that name on PATH")
+        return python
+    given = Path(python).expanduser()
+    if given.is_file():
+        return os.path.abspath(given)
+    for root in roots:
+        candidate = (root if root.is_dir() else root.parent) / given
+        if candidate.is_file():
+            err.print(f"gonogo: --python {python} is not in {Path.cwd()}; using {candidate} in the scanned folder",
+                      highlight=False)
+            return os.path.abspath(candidate)
+    raise _fail(f"--python {python}: interpreter not found in {Path.cwd()} nor in the scanned folder")
 
 
 def _show(report: Report, quiet: bool) -> None:

@@ -17,7 +17,8 @@ from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 def declared_deliverables(deliverables: DeliverableFacts) -> Iterator[CheckOutput]:
     """Why: a readiness report that counts deliverables from memory reports 91.5% when 40% exist.
     Each path or glob under `[tool.gonogo.deliverables]` is looked up on disk; a trailing `/`
-    means a directory, a glob needs at least one match.
+    means a directory, a glob needs at least one match. A path listed in several groups counts
+    once.
 
     Fix: create what is missing, or remove it from the list and from the plan that promised it."""
     for problem in deliverables.problems:
@@ -26,16 +27,21 @@ def declared_deliverables(deliverables: DeliverableFacts) -> Iterator[CheckOutpu
         yield Metric(name="deliverables.expected", value=0)
         raise NotApplicable("no deliverables declared in [tool.gonogo.deliverables]")
     groups: dict[str, list[Deliverable]] = defaultdict(list)
+    by_path: dict[str, list[Deliverable]] = defaultdict(list)
     for item in deliverables.items:
         groups[item.group].append(item)
-        if not item.present:
+        by_path[item.pattern].append(item)
+    # a path promised by two groups is one missing file, not two
+    for path, items in by_path.items():
+        if not any(i.present for i in items):
+            named = ", ".join(sorted({i.group for i in items}))
             yield fail(
-                f"{item.group}: {item.pattern} does not exist",
-                at=Location(path=_join(deliverables.base, item.pattern)),
-                key=f"{item.group}:{item.pattern}",
-                group=item.group,
+                f"{named}: {items[0].pattern} does not exist",
+                at=Location(path=_join(deliverables.base, items[0].pattern)),
+                key=path,
+                group=named,
             )
-    yield Metric(name="deliverables.expected", value=len(deliverables.items))
+    yield Metric(name="deliverables.expected", value=len(by_path))
     yield Table(
         title="Deliverables: expected vs actual",
         columns=("Group", "Expected", "Present", "Missing", "Complete"),

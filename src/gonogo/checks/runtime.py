@@ -6,17 +6,22 @@ Without ``--run-tests`` the ``test_run`` fact cannot be built, so every check he
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
+from gonogo.collectors.python import PythonFacts
+from gonogo.collectors.python_facts import DEPENDENCY, MODULE_SCOPE, Skip, skip_condition
+from gonogo.collectors.thresholds import Thresholds
 from gonogo.config import Config
 from gonogo.model import Category, Finding, Location, Severity, Table
 from gonogo.plan import Grouping, count_files, planner, plural
-from gonogo.policy import PROFILES
 from gonogo.probes.facts import TestRunFacts
 from gonogo.probes.tests_runner import CaseResult, TestRun
 from gonogo.registry import CannotTell, CheckOutput, Metric, check, fail
 
 SLOWEST = 5
+RAN = frozenset({"passed", "failed", "error"})
+"""Outcomes of a test that was executed; skipped and uncollected ones were not."""
 
 
 def _where_path(run: TestRun, path: str, line: int | None = None) -> Location:
@@ -42,8 +47,12 @@ def _ran(test_run: TestRunFacts) -> list[TestRun]:
 def tests_pass(test_run: TestRunFacts) -> Iterator[CheckOutput]:
     """Why: a failing test is the suite saying the code does not do what it claims; shipping over a
     red suite ships the defect it found.
+    A run in which no test executed (a collection error everywhere, every test skipped) is
+    *unknown*, never a pass: it shows nothing about whether the tests would pass.
     Fix: fix the code (or the test, if the test is wrong), then run `gonogo check --run-tests`."""
     runs = _ran(test_run)
+    if not any(c.outcome in RAN for r in runs for c in r.cases):
+        raise CannotTell(f"no test ran, so none can be said to pass ({_why_none_ran(runs)})")
     for run in runs:
         for case in run.cases:
             if case.outcome == "failed":
@@ -62,6 +71,16 @@ def tests_pass(test_run: TestRunFacts) -> Iterator[CheckOutput]:
             columns=("Test", "Seconds", "Outcome"),
             rows=tuple((c.nodeid, f"{c.seconds:.3f}", c.outcome) for _, c in slowest),
         )
+
+
+def _why_none_ran(runs: Sequence[TestRun]) -> str:
+    collection = sum(r.count("collection") for r in runs)
+    skipped = sum(r.count("skipped") for r in runs)
+    reasons = [
+        *([plural(collection, "collection error")] if collection else []),
+        *([f"{plural(skipped, 'test')} skipped"] if skipped else []),
+    ]
+    return ", ".join(reasons) or "; ".join(r.evidence for r in runs)
 
 
 @check("RUN002", "The test suite runs to the end without errors", category=Category.RUNTIME,
@@ -101,9 +120,11 @@ def _run_errors(run: TestRun) -> Iterator[CheckOutput]:
 
 @check("RUN003", "Test coverage meets the profile's threshold", category=Category.RUNTIME,
        severity=Severity.HIGH)
-def coverage(test_run: TestRunFacts, config: Config) -> Iterator[CheckOutput]:
+def coverage(test_run: TestRunFacts, config: Config, thresholds: Thresholds) -> Iterator[CheckOutput]:
     """Why: code no test executes is code whose behaviour nobody has observed; the profile states
-    how much of that a release of this criticality may carry.
+    how much of that a release of this criticality may carry. The bar is the one the effective
+    gates set on `coverage.percent` (the profile's, or a `[gates."Tests pass"]` setting), so this
+    check and the gate never disagree; with no such condition, coverage is measured, not judged.
     Fix: add tests for the least covered packages in the table, or lower the bar knowingly with a
     `[gates."Tests pass"]` setting."""
     runs = _ran(test_run)
@@ -121,13 +142,15 @@ def coverage(test_run: TestRunFacts, config: Config) -> Iterator[CheckOutput]:
     yield Metric(name="coverage.percent", value=percent)
     branches = [r.coverage.branch_percent for r in measured if r.coverage.branch_percent is not None]  # type: ignore[union-attr]
     yield Metric(name="coverage.branch_percent", value=min(branches) if branches else None)
-    threshold = PROFILES[config.profile].coverage_percent
-    if percent < threshold:
-        yield fail(
-            f"coverage is {percent:.1f}%, below the {config.profile} profile's {threshold:g}%",
-            evidence="; ".join(r.evidence for r in measured), key="coverage",
-            percent=percent, threshold=threshold,
-        )
+    for bar in thresholds.on("coverage.percent"):
+        condition = bar.condition
+        if not condition.operator.holds(percent, condition.threshold):
+            yield fail(
+                f"coverage is {percent:.1f}%; the {bar.gate!r} gate ({config.profile} profile) requires "
+                f"coverage.percent {condition.operator.value} {condition.threshold:g}",
+                evidence="; ".join(r.evidence for r in measured), key=f"coverage:{bar.gate}",
+                percent=percent, threshold=condition.threshold,
+            )
     rows = [
         (p.package if r.root == "." else f"{r.root}/{p.package}", str(p.statements),
          f"{p.percent:.1f}%", "-" if p.branch_percent is None else f"{p.branch_percent:.1f}%")
@@ -140,15 +163,50 @@ def coverage(test_run: TestRunFacts, config: Config) -> Iterator[CheckOutput]:
 
 @check("RUN004", "No test is skipped at run time", category=Category.RUNTIME,
        severity=Severity.MEDIUM, counts="tests.run.skipped")
-def runtime_skips(test_run: TestRunFacts) -> Iterator[CheckOutput]:
+def runtime_skips(test_run: TestRunFacts, python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: a test skipped at run time (a missing service, a `pytest.skip()` call, an import that
-    failed) passes CI while proving nothing, and static markers cannot see it.
+    failed) passes CI while proving nothing, and static markers cannot see it. What the run
+    skipped is the stronger evidence, so it replaces TEST001's static counts in the gate; each
+    skip is conditional or not as the static skip behind it says (an `importorskip` that could not
+    import is conditional on that dependency).
     Fix: provide what the test needs in the test environment, or delete the test."""
+    sites = _static_skips(python)
+    first_party = python.first_party
     for run in _ran(test_run):
         for case in run.cases:
             if case.outcome == "skipped":
+                condition = _condition_of(case, _where(run, case), sites, first_party)
                 yield fail(f"{case.nodeid} skipped: {case.message or 'no reason given'}",
-                           at=_where(run, case), key=case.nodeid, test=case.nodeid)
+                           at=_where(run, case), key=case.nodeid, test=case.nodeid, condition=condition)
+
+
+StaticSkips = dict[str, list[Skip]]
+
+
+def _static_skips(python: PythonFacts) -> StaticSkips:
+    """Skip and skipif sites by file, to tell a run's skips conditional or not."""
+    return {
+        f.file.display: [s for s in f.facts.skips if s.kind != "xfail"]
+        for f in python.test_code
+        if any(s.kind != "xfail" for s in f.facts.skips)
+    }
+
+
+def _condition_of(
+    case: CaseResult, where: Location | None, sites: StaticSkips, first_party: frozenset[str]
+) -> str | None:
+    """What a skip seen at run time depends on: the static skip on that test (or its class or
+    module), else one whose reason is the run's message (a fixture's skip), else the message."""
+    name = re.sub(r"\[.*\]$", "", case.nodeid.rsplit("::", 1)[-1])
+    owner = case.nodeid.rsplit("::", 1)[0].rsplit(".", 1)[-1] if "::" in case.nodeid else ""
+    scopes = {MODULE_SCOPE, name, owner, f"{owner}.{name}"}
+    matched = [s for s in sites.get(where.path if where else "", []) if s.scope in scopes]
+    if not matched and case.message:
+        matched = [s for found in sites.values() for s in found if s.reason and s.reason in case.message]
+    if matched:
+        conditions = [skip_condition(s, first_party) for s in matched]
+        return None if None in conditions else conditions[0]
+    return DEPENDENCY if case.message.startswith("could not import") else None
 
 
 @check("RUN005", "The test run leaves the repository as it found it", category=Category.RUNTIME,

@@ -2,47 +2,125 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
+from gonogo.collectors.ci import CiFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
-from gonogo.collectors.python_facts import MODULE_SCOPE, Skip
-from gonogo.model import Category, Finding, Severity, Table
+from gonogo.collectors.python_facts import MODULE_SCOPE, Function, Skip, skip_condition
+from gonogo.model import Category, CheckResult, Finding, Outcome, Severity, Table
 from gonogo.plan import Grouping, count_files, planner, plural
-from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
+from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail, tally
+
+SKIP_KINDS = frozenset({"skip", "skipif", "importorskip"})
+SKIP_METRICS = ("tests.skipped", "tests.skipped.unconditional", "tests.skipped.conditional")
+_PYTHON_VERSION = re.compile(r"^(?:pypy-?)?3\.\d{1,2}t?$")
+_INSTALLS = re.compile(r"\b(?:pip3?|uv|poetry|pdm|conda|mamba|apt(?:-get)?|brew|pipx)\b.*\b(?:install|add|sync)\b")
+_PLATFORM_IN_CI = {
+    "windows": re.compile(r"\bwindows\b", re.IGNORECASE),
+    "macos": re.compile(r"\bmac(?:os)?\b", re.IGNORECASE),
+    "linux": re.compile(r"\b(?:ubuntu|linux)\b", re.IGNORECASE),
+    "pypy": re.compile(r"\bpypy", re.IGNORECASE),
+}
 
 
-def _skip_message(skip: Skip, source: PythonFile) -> str:
+def _skip_message(skip: Skip, condition: str | None, reach: int | None, in_ci: str | None) -> str:
     where = " inside `except NotImplementedError`" if skip.in_not_implemented_handler else ""
-    covered = _tests_covered(skip, source)
-    reach = f" ({plural(covered, 'test')})" if covered is not None else ""
-    return f"{skip.form} on {skip.scope}{reach}{where}: {skip.reason or 'no reason given'}"
+    shown = f" ({plural(reach, 'test')})" if reach is not None else ""
+    if skip.kind == "xfail":
+        return f"{skip.form} on {skip.scope}{shown}{where}: {skip.reason or 'no reason given'}"
+    if condition is None:
+        depends = "unconditional"
+    else:
+        depends = f"conditional on {condition}" + (f" {skip.subject}" if skip.subject else "")
+        depends += f"; runs in CI: {in_ci}" if in_ci else ""
+    return f"{skip.form} on {skip.scope}{shown}{where}, {depends}: {skip.reason or 'no reason given'}"
 
 
-def _tests_covered(skip: Skip, source: PythonFile) -> int | None:
-    """How many tests a module- or class-level skip silences; ``None`` for a single test's skip."""
+def _silenced(skip: Skip, source: PythonFile) -> tuple[str, ...] | None:
+    """The tests a skip silences; ``None`` when it sits outside any test (a fixture, a helper),
+    where the tests it reaches cannot be told from the file."""
     tests = [f for f in source.facts.functions if f.looks_like_test]
     if skip.scope == MODULE_SCOPE:
-        return len(tests)
-    if any(f.class_name == skip.scope for f in tests):
-        return sum(f.class_name == skip.scope for f in tests)
+        return tuple(f.qualname for f in tests)
+    in_class = tuple(f.qualname for f in tests if f.class_name == skip.scope)
+    if in_class:
+        return in_class
+    if any(f.qualname == skip.scope for f in tests):
+        return (skip.scope,)
     return None
 
 
-def _skip_findings(python: PythonFacts, kinds: set[str]) -> Iterator[CheckOutput]:
+def _reach(skip: Skip, silenced: tuple[str, ...] | None) -> int | None:
+    """How many tests to name in the message: none for a single test's own skip."""
+    return None if silenced is None or silenced == (skip.scope,) else len(silenced)
+
+
+def _owners(sites: list[tuple[Skip, tuple[str, ...] | None]], first_party: frozenset[str]) -> list[int]:
+    """How many tests each skip site is counted for, so that a test silenced twice (a module's
+    ``pytestmark`` and its own ``@skip``) counts once, under its unconditional skip when it has one."""
+    owner: dict[str, int] = {}
+    ordered = sorted(
+        range(len(sites)), key=lambda i: (skip_condition(sites[i][0], first_party) is not None, sites[i][0].line)
+    )
+    for index in ordered:
+        for test in sites[index][1] or ():
+            owner.setdefault(test, index)
+    counts = [0] * len(sites)
+    for index in owner.values():
+        counts[index] += 1
+    for index, (_, silenced) in enumerate(sites):
+        if silenced is None:  # a fixture's skip reaches at least the one test that uses it
+            counts[index] = 1
+    return counts
+
+
+def _ci_evidence(skip: Skip, ci: CiFacts) -> str | None:
+    """Where the CI configuration shows the skip's condition holding: a job that installs the
+    optional dependency, runs on that platform, or on several Python versions."""
+    commands = [(f.file.display, c) for f in ci.files for c in f.commands]
+    match skip.condition, skip.subject:
+        case "optional dependency", str(module):
+            name = re.compile(rf"(?<![\w.-]){re.escape(module).replace('_', '[-_]')}(?![\w-])", re.IGNORECASE)
+            for path, command in commands:
+                if _INSTALLS.search(command.text) and name.search(command.text):
+                    return f"{path}:{command.line} installs {module}"
+        case "platform", str(platform) if platform in _PLATFORM_IN_CI:
+            for path, command in commands:
+                if _PLATFORM_IN_CI[platform].search(command.text):
+                    return f"{platform} in {path}:{command.line}"
+        case "Python version", _:
+            for file in ci.files:
+                versions = sorted({c.text.strip() for c in file.commands if _PYTHON_VERSION.match(c.text.strip())})
+                if len(versions) > 1:  # a matrix of versions: the one the skip needs is likely among them
+                    return f"Python {', '.join(versions)} in {file.file.display}"
+    return None
+
+
+def _skip_findings(python: PythonFacts, kinds: frozenset[str], ci: CiFacts | None = None) -> Iterator[CheckOutput]:
     per_file: Counter[str] = Counter()
+    first_party = python.first_party
     for source in python.files:
-        for skip in source.facts.skips:
-            if skip.kind not in kinds:
-                continue
+        sites = [(s, _silenced(s, source)) for s in source.facts.skips if s.kind in kinds]
+        for (skip, silenced), tests in zip(sites, _owners(sites, first_party), strict=True):
             per_file[source.file.display] += 1
+            condition = skip_condition(skip, first_party)
+            conditional = condition is not None
             yield fail(
-                _skip_message(skip, source),
+                _skip_message(skip, condition, _reach(skip, silenced),
+                              _ci_evidence(skip, ci) if ci is not None and conditional else None),
                 at=source.file.at(skip.line),
                 evidence=skip.snippet,
                 key=f"{skip.scope}:{skip.form}",
+                # a skip that depends on the platform or an optional dependency may run elsewhere;
+                # the profile decides whether it blocks (tests.skipped.conditional)
+                severity=Severity.MEDIUM if conditional and kinds == SKIP_KINDS else None,
                 kind=skip.kind,
                 reason=skip.reason,
+                condition=condition,
+                tests=tests,
             )
     if per_file:
         yield Table(
@@ -52,16 +130,54 @@ def _skip_findings(python: PythonFacts, kinds: set[str]) -> Iterator[CheckOutput
         )
 
 
-@check("TEST001", "No test is skipped", category=Category.TESTS, severity=Severity.HIGH, counts="tests.skipped")
-def skipped_tests(python: PythonFacts) -> Iterator[CheckOutput]:
+@check("TEST001", "No test is skipped", category=Category.TESTS, severity=Severity.HIGH, counts="tests.skip_sites")
+def skipped_tests(python: PythonFacts, ci: CiFacts) -> Iterator[CheckOutput]:
     """Why: a skipped test is a claim nobody checks; it passes CI while proving nothing. Skips
     written as `try: ... except NotImplementedError: pytest.skip()` hide features that do not exist.
     Counts `pytest.skip()`, `@pytest.mark.skip`/`skipif`, module-level `pytestmark`,
     `pytest.importorskip`, `unittest.skip*` decorators, `raise SkipTest` and `self.skipTest()`.
+    A skip is *unconditional* (`@skip`, a bare `pytest.skip()`, a skip in `except
+    NotImplementedError`) or *conditional* on the platform, the Python version, an optional
+    dependency or the environment (`skipif`, `importorskip`, a skip under `if` or in `except
+    ImportError`); a conditional one runs where its condition holds, and the message says when the
+    CI configuration shows that. `tests.skipped` counts the tests silenced (a `pytestmark` over 5
+    tests is 5), split into `tests.skipped.unconditional` and `.conditional`; `tests.skip_sites`
+    counts the places. The standard profile blocks on unconditional skips, the critical profile on
+    all. When the suite was run (`--run-tests`), what the run skipped replaces these static
+    counts in the gate, and the findings here stay as context.
 
     Fix: implement what the test needs, or delete the test. A test that must not run on some
     platform belongs in a job for that platform, not behind a skip."""
-    yield from _skip_findings(python, {"skip", "skipif", "importorskip"})
+    yield from _skip_findings(python, SKIP_KINDS, ci)
+
+
+@tally("TEST001", "RUN004", metrics=SKIP_METRICS)
+def skip_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
+    """The gate's skip counts: from the test run when there was one (it is the stronger evidence:
+    it saw what was skipped where the suite ran), else from the static skip sites."""
+    by_id = {r.check_id: r for r in results}
+    run = by_id.get("RUN004")
+    static = by_id.get("TEST001")
+    if run is not None and run.outcome is not Outcome.UNKNOWN:
+        observed = run.active_findings
+        unconditional = sum(f.get("condition") is None for f in observed)
+        return {
+            "tests.skipped": float(len(observed)),
+            "tests.skipped.unconditional": float(unconditional),
+            "tests.skipped.conditional": float(len(observed) - unconditional),
+        }
+    if static is None:
+        return {}
+    if static.outcome is Outcome.UNKNOWN:
+        return dict.fromkeys(SKIP_METRICS)
+    found = static.active_findings
+    unconditional = sum(f.get("tests", 1) for f in found if f.get("condition") is None)
+    conditional = sum(f.get("tests", 1) for f in found if f.get("condition") is not None)
+    return {
+        "tests.skipped": float(unconditional + conditional),
+        "tests.skipped.unconditional": float(unconditional),
+        "tests.skipped.conditional": float(conditional),
+    }
 
 
 @check("TEST002", "No test is marked as expected to fail", category=Category.TESTS, severity=Severity.MEDIUM,
@@ -70,7 +186,7 @@ def expected_failures(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: an xfail test runs but its failure is accepted, so it documents a known bug that ships.
 
     Fix: fix the bug and remove the marker, or turn the marker into an issue and delete the test."""
-    yield from _skip_findings(python, {"xfail"})
+    yield from _skip_findings(python, frozenset({"xfail"}))
 
 
 @check("TEST003", "Every test can fail", category=Category.TESTS, severity=Severity.HIGH,
@@ -92,7 +208,7 @@ def tests_that_cannot_fail(python: PythonFacts) -> Iterator[CheckOutput]:
                 continue
             if function.benchmark and function.assertions == 0:
                 continue  # it measures speed; it asserts nothing by design
-            if function.assertions == 0 and helpers.isdisjoint(function.calls):
+            if function.assertions == 0 and not helpers.called_by(function):
                 problem = "has no assertion"
             elif function.assertions == 0:
                 continue  # it calls a helper of the test code that asserts
@@ -110,14 +226,35 @@ def tests_that_cannot_fail(python: PythonFacts) -> Iterator[CheckOutput]:
             )
 
 
-def _asserting_helpers(python: PythonFacts) -> frozenset[str]:
-    """Names of the test code's plain helper functions that assert (``common_test(app)``)."""
-    return frozenset(
-        f.name
-        for source in python.test_code
-        for f in source.facts.functions
-        if f.assertions > f.constant_assertions and not f.looks_like_test and not f.nested
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssertingHelpers:
+    """The test code's helpers that can fail a test: plain functions (``check_response(r)``) and
+    methods called on ``self`` (``self.post(data, expect_fragment=...)``), by name."""
+
+    functions: frozenset[str]
+    methods: frozenset[str]
+
+    def called_by(self, function: Function) -> bool:
+        return not (self.functions.isdisjoint(function.calls) and self.methods.isdisjoint(function.method_calls))
+
+
+def _asserting_helpers(python: PythonFacts) -> AssertingHelpers:
+    """Helpers of the test code (test modules, conftest, anything under ``tests/``) that assert,
+    raise or call another such helper: followed until nothing new is found, so a helper that
+    delegates to ``_assert_payload`` counts too."""
+    candidates = [
+        f for source in python.test_code for f in source.facts.functions if not f.looks_like_test and not f.nested
+    ]
+    helpers = AssertingHelpers(functions=frozenset(), methods=frozenset())
+    while True:
+        asserting = [f for f in candidates if f.assertions > f.constant_assertions or helpers.called_by(f)]
+        grown = AssertingHelpers(
+            functions=frozenset(f.name for f in asserting if f.class_name is None),
+            methods=frozenset(f.name for f in asserting if f.class_name is not None),
+        )
+        if grown == helpers:
+            return helpers
+        helpers = grown
 
 
 @check("TEST004", "The repository has tests", category=Category.TESTS, severity=Severity.HIGH)
@@ -165,11 +302,24 @@ def _per_file_summary(findings: Sequence[Finding]) -> str:
 
 @planner("TEST001")
 def plan_skips(findings: Sequence[Finding]) -> Grouping:
-    yield (
-        f"remove or implement {plural(len(findings), 'skipped test')} in "
-        f"{plural(count_files(findings), 'file')}: {_per_file_summary(findings)}",
-        findings,
-    )
+    """Unconditional skips (remove or implement) apart from conditional ones (make sure some job
+    runs them), since the standard profile blocks on the first only."""
+    unconditional = [f for f in findings if f.get("condition") is None]
+    conditional = [f for f in findings if f.get("condition") is not None]
+    if unconditional:
+        yield (
+            f"remove or implement {plural(len(unconditional), 'unconditional skip')} "
+            f"({plural(sum(f.get('tests', 1) for f in unconditional), 'test')}) in "
+            f"{plural(count_files(unconditional), 'file')}: {_per_file_summary(unconditional)}",
+            unconditional,
+        )
+    if conditional:
+        yield (
+            f"run {plural(len(conditional), 'conditional skip')} "
+            f"({plural(sum(f.get('tests', 1) for f in conditional), 'test')}) in a job where the condition "
+            f"holds (platform, Python version, optional dependency): {_per_file_summary(conditional)}",
+            conditional,
+        )
 
 
 @planner("TEST002")

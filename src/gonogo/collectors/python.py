@@ -63,6 +63,16 @@ class PythonFacts:
     def product_code(self) -> tuple[PythonFile, ...]:
         return tuple(f for f in self.files if not f.is_test_code)
 
+    @property
+    def first_party(self) -> frozenset[str]:
+        """Top-level names of the repository's own modules (``src/`` layouts included)."""
+        names = set()
+        for source in self.product_code:
+            parts = source.file.relpath.split("/")
+            parts = parts[1:] if parts[0] == "src" and len(parts) > 1 else parts
+            names.add(parts[0].removesuffix(".py"))
+        return frozenset(names)
+
 
 @collector("python")
 def python_files(workspace: Workspace, options: ScanOptions) -> PythonFacts:

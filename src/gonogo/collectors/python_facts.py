@@ -10,10 +10,11 @@ Nothing from the file is ever imported or run.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-EXTRACTOR_VERSION = 8
+EXTRACTOR_VERSION = 12
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -44,6 +45,24 @@ ASSERTING_HELPER_PREFIXES = ("assert", "check", "verify", "expect", "validate")
 ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod", "overload")
 BROAD_EXCEPTIONS = {"Exception", "BaseException", "AssertionError"}
 NOT_IMPLEMENTED = "NotImplementedError"
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+PLATFORM, VERSION, DEPENDENCY, ENVIRONMENT, OTHER = (
+    "platform", "Python version", "optional dependency", "environment", "runtime check",
+)
+CONDITIONS = (PLATFORM, VERSION, DEPENDENCY, ENVIRONMENT, OTHER)
+_PLATFORM_NAMES = {
+    "sys.platform": None, "os.name": None, "platform.system": None, "platform.machine": None,
+    "platform.python_implementation": None, "sys.implementation": None,
+}
+# "darwin" before "win", which it contains
+_PLATFORM_WORDS = (("darwin", "macos"), ("mac", "macos"), ("win", "windows"), ("nt", "windows"),
+                   ("linux", "linux"), ("pypy", "pypy"), ("cpython", "cpython"), ("posix", "posix"))
+_VERSION_NAMES = ("sys.version_info", "sys.version", "sys.hexversion")
+_DEPENDENCY_FLAG = re.compile(
+    r"^(?:has|have|with)_(\w+?)(?:_installed|_available)?$|^(?:not?_)?(\w+?)(?:_not)?_(?:installed|available|exists?)$",
+    re.IGNORECASE,
+)
+_ENVIRONMENT_NAMES = ("os.environ", "os.getenv", "os.environ.get")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +77,22 @@ class Skip:
     """The test (or class, or ``<module>``) it applies to."""
     in_not_implemented_handler: bool
     snippet: str
+    condition: str | None = None
+    """``None`` when the skip always applies (``@skip``, a bare ``pytest.skip()``, a skip in
+    ``except NotImplementedError``); else what it depends on, one of ``CONDITIONS``: the test
+    runs wherever that holds, which a CI job may well provide."""
+    subject: str | None = None
+    """What the condition names, so CI can be asked about it: a module (``redis``), a platform
+    (``windows``)."""
+
+
+def skip_condition(skip: Skip, first_party: frozenset[str]) -> str | None:
+    """The skip's condition, except that a skip because the project's own code would not import
+    (``except ImportError`` around ``from app.main import queue``) is unconditional: that import
+    must work everywhere, so the skip hides a defect rather than an absent extra."""
+    if skip.condition == DEPENDENCY and skip.subject and skip.subject.split(".")[0] in first_party:
+        return None
+    return skip.condition
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +117,9 @@ class Function:
     calls: tuple[str, ...] = ()
     """Names of the plain functions it calls (``check_response(...)``), so a test whose asserting
     helper lives elsewhere in the test code is not taken for one that cannot fail."""
+    method_calls: tuple[str, ...] = ()
+    """Names of the methods it calls on ``self`` or ``cls`` (``self.post(...)``): a test class's
+    own asserting helper (``def post(self, data, expect_fragment)``) makes the test able to fail."""
     benchmark: bool = False
     """A benchmark (pytest-benchmark's or pytest-codspeed's ``benchmark`` fixture or marker): it
     measures speed, and is not meant to assert behaviour."""
@@ -164,6 +202,7 @@ class _FunctionState:
     swallowed: int = 0
     skipped: bool = False
     calls: set[str] = field(default_factory=set)
+    method_calls: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -185,10 +224,15 @@ class _Visitor(ast.NodeVisitor):
         self._classes: list[_ClassState] = []
         self._functions: list[_FunctionState] = []
         self.classes: list[ClassInfo] = []
-        self._marker_aliases: dict[str, tuple[str, str | None]] = {}
+        self._marker_aliases: dict[str, tuple[str, ast.Call | None]] = {}
         self._optional_imports = 0
+        self._optional_names: dict[str, str] = {}
         self._type_checking = 0
         self._not_implemented_handlers = 0
+        self._conditions: list[ast.expr] = []
+        """The tests of the ``if`` statements around the node being visited, innermost last."""
+        self._import_handlers: list[str | None] = []
+        """Inside ``except ImportError``: the module the ``try`` imported, innermost last."""
         self._swallowing_tries = 0
         self._decorator_scope: str | None = None
         self._pytestmark_scope: str | None = None
@@ -227,6 +271,7 @@ class _Visitor(ast.NodeVisitor):
             else:
                 top = alias.name.split(".")[0]
                 self.aliases.setdefault(top, top)
+            self._note_optional(alias.asname or alias.name.split(".")[0], alias.name)
             self._add_import(alias.name, node.lineno, 0)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
@@ -234,7 +279,14 @@ class _Visitor(ast.NodeVisitor):
         for alias in node.names:
             if node.level == 0 and alias.name != "*":
                 self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
+            self._note_optional(alias.asname or alias.name, module or alias.name)
         self._add_import(module, node.lineno, node.level)
+
+    def _note_optional(self, name: str, module: str) -> None:
+        """A name bound by an import the code copes without: ``skipif(greenlet is None)`` then
+        depends on that distribution."""
+        if self._optional_imports > 0:
+            self._optional_names[name] = module.split(".")[0]
 
     def _add_import(self, module: str, line: int, level: int) -> None:
         self.imports.append(
@@ -256,8 +308,13 @@ class _Visitor(ast.NodeVisitor):
             self._type_checking -= 1
             for child in node.orelse:
                 self.visit(child)
-        else:
-            self.generic_visit(node)
+            return
+        self.visit(node.test)
+        # a skip under ``if`` (or its ``else``) depends on that test
+        self._conditions.append(node.test)
+        for child in [*node.body, *node.orelse]:
+            self.visit(child)
+        self._conditions.pop()
 
     def visit_Try(self, node: ast.Try) -> None:
         catches = [self._caught(h) for h in node.handlers]
@@ -271,13 +328,20 @@ class _Visitor(ast.NodeVisitor):
         # import worked: all three cope without the distribution; ``finally`` always runs
         self._optional_imports += optional
         self._swallowing_tries += swallows
+        imports_before = len(self.imports)
         for child in node.body:
             self.visit(child)
         self._swallowing_tries -= swallows
+        tried = next((i.module for i in self.imports[imports_before:]), None)
         for handler, names in zip(node.handlers, catches, strict=True):
             catches_stub = NOT_IMPLEMENTED in names
+            catches_import = bool(names & IMPORT_ERRORS)
             self._not_implemented_handlers += catches_stub
+            if catches_import:
+                self._import_handlers.append(tried)
             self.visit(handler)
+            if catches_import:
+                self._import_handlers.pop()
             self._not_implemented_handlers -= catches_stub
         for child in node.orelse:
             self.visit(child)
@@ -335,10 +399,13 @@ class _Visitor(ast.NodeVisitor):
                 self.visit(default)
         self._functions.append(state)
         outer_swallow, self._swallowing_tries = self._swallowing_tries, 0
+        outer_conditions, self._conditions = self._conditions, []
+        outer_handlers, self._import_handlers = self._import_handlers, []
         skips_in_body = len(self.skips)
         for child in node.body:
             self.visit(child)
         self._swallowing_tries = outer_swallow
+        self._conditions, self._import_handlers = outer_conditions, outer_handlers
         self._functions.pop()
         state.skipped = state.skipped or len(self.skips) > skips_in_body
         nested = bool(self._functions)
@@ -348,6 +415,7 @@ class _Visitor(ast.NodeVisitor):
             parent.constant += state.constant
             parent.swallowed += state.swallowed
             parent.calls |= state.calls
+            parent.method_calls |= state.method_calls
         stub = _stub_kind(node.body)
         self.functions.append(
             Function(
@@ -370,6 +438,7 @@ class _Visitor(ast.NodeVisitor):
                 snippet=self.snippet(node.lineno),
                 nested=nested,
                 calls=tuple(sorted(state.calls)),
+                method_calls=tuple(sorted(state.method_calls)),
                 benchmark=BENCHMARK_MARKER in decorators or any(
                     a.arg == BENCHMARK_FIXTURE for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
                 ),
@@ -414,23 +483,26 @@ class _Visitor(ast.NodeVisitor):
             return
         self.generic_visit(node)
 
-    def _marker_definition(self, node: ast.Assign) -> tuple[str, str | None] | None:
+    def _marker_definition(self, node: ast.Assign) -> tuple[str, ast.Call | None] | None:
         value = node.value
         call = value if isinstance(value, ast.Call) else None
         name = self.resolve(call.func if call else value)
         if name not in SKIP_MARKERS or not all(isinstance(t, ast.Name) for t in node.targets):
             return None
-        return name, (_marker_reason(name, call) if call else None)
+        return name, call
 
     def visit_Name(self, node: ast.Name) -> None:
         alias = self._marker_aliases.get(node.id)
         if alias is not None and (self._decorator_scope is not None or self._pytestmark_scope is not None):
-            name, reason = alias
+            name, call = alias
             kind = SKIP_MARKERS[name]
+            reason = _marker_reason(name, call) if call else None
+            condition = self._marker_condition(name, call)
             if self._pytestmark_scope is not None:
-                self._record(kind, f"pytestmark ({node.id})", reason, node, scope=self._pytestmark_scope)
+                self._record(kind, f"pytestmark ({node.id})", reason, node, scope=self._pytestmark_scope,
+                             condition=condition)
             else:
-                self._record(kind, f"@{node.id}", reason, node, scope=self._decorator_scope)
+                self._record(kind, f"@{node.id}", reason, node, scope=self._decorator_scope, condition=condition)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         name = self.resolve(node)
@@ -445,7 +517,11 @@ class _Visitor(ast.NodeVisitor):
             self._record_marker(node, name, node)
             self._visit_arguments(node)
             return
-        if name in SKIP_CALLS:
+        if name == "pytest.importorskip":
+            module = _text(node.args[0] if node.args else _keyword(node, "modname"))
+            self._record("importorskip", f"{name}()", _call_reason(name, node), node,
+                         condition=(DEPENDENCY, module))
+        elif name in SKIP_CALLS:
             self._record(SKIP_CALLS[name], f"{name}()", _call_reason(name, node), node)
         elif name in SKIP_EXCEPTIONS:
             pass  # counted where it is raised, in visit_Raise
@@ -455,6 +531,8 @@ class _Visitor(ast.NodeVisitor):
             self._count_assertion(constant=False)
         elif self._functions and isinstance(node.func, ast.Name):
             self._functions[-1].calls.add(node.func.id)
+        elif self._functions and _on_self(node.func):
+            self._functions[-1].method_calls.add(node.func.attr)  # type: ignore[union-attr]
         self.generic_visit(node)
 
     def _visit_arguments(self, node: ast.Call) -> None:
@@ -492,12 +570,18 @@ class _Visitor(ast.NodeVisitor):
         else:
             form, scope = name, self.scope()
         reason = _marker_reason(name, call) if call is not None else None
-        self._record(kind, form, reason, node, scope=scope)
+        self._record(kind, form, reason, node, scope=scope, condition=self._marker_condition(name, call))
 
     def _record(
-        self, kind: str, form: str, reason: str | None, node: ast.AST, scope: str | None = None
+        self, kind: str, form: str, reason: str | None, node: ast.AST, scope: str | None = None,
+        condition: tuple[str | None, str | None] | None = None,
     ) -> None:
+        """``condition`` is (kind, subject), ``(None, None)`` for a skip that always applies, or
+        ``None`` to read it from where the skip sits (under an ``if``, in ``except ImportError``)."""
         line = getattr(node, "lineno", 0)
+        in_stub = self._not_implemented_handlers > 0
+        # a skip in ``except NotImplementedError`` hides a missing feature wherever it runs
+        when, subject = (None, None) if in_stub else condition or self._context_condition()
         self.skips.append(
             Skip(
                 kind=kind,
@@ -505,10 +589,74 @@ class _Visitor(ast.NodeVisitor):
                 reason=reason,
                 line=line,
                 scope=scope or self.scope(),
-                in_not_implemented_handler=self._not_implemented_handlers > 0,
+                in_not_implemented_handler=in_stub,
                 snippet=self.snippet(line),
+                condition=when,
+                subject=subject,
             )
         )
+
+    def _context_condition(self) -> tuple[str | None, str | None]:
+        """What a skip call depends on, from the statements around it."""
+        for test in reversed(self._conditions):
+            found = self._classify(test)
+            if found[0] != OTHER:
+                return found
+        if self._import_handlers:
+            return DEPENDENCY, self._import_handlers[-1]
+        if self._conditions:
+            return OTHER, None
+        return None, None
+
+    def _marker_condition(self, name: str, call: ast.Call | None) -> tuple[str | None, str | None] | None:
+        """A ``skipif``/``skipIf``/``skipUnless`` marker depends on its condition argument."""
+        if SKIP_MARKERS[name] != "skipif":
+            return None
+        test = call.args[0] if call is not None and call.args else (call and _keyword(call, "condition"))
+        return self._classify(test) if test is not None else (OTHER, None)
+
+    def _classify(self, test: ast.expr) -> tuple[str | None, str | None]:
+        """What kind of fact a skip condition tests: the platform, the Python version, an
+        optional dependency, the environment, or something else."""
+        if isinstance(test, ast.Constant) and isinstance(test.value, str):
+            try:  # pytest's old string conditions: ``skipif("sys.platform == 'win32'")``
+                test = ast.parse(test.value, mode="eval").body
+            except SyntaxError:
+                return OTHER, None
+        if isinstance(test, ast.Constant):
+            return (None, None) if test.value else (OTHER, None)
+        names = [self.resolve(n) or "" for n in ast.walk(test) if isinstance(n, ast.Name | ast.Attribute)]
+        texts = [n.value.lower() for n in ast.walk(test) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        lasts = [n.rsplit(".", 1)[-1].lower() for n in names]
+        platform = _platform_word([*texts, *lasts])
+        environment = any(n.startswith(_ENVIRONMENT_NAMES) or n.endswith(".environ") for n in names)
+        if any(n in _PLATFORM_NAMES or n.startswith("platform.") for n in names) or platform:
+            # ``darwin and os.getenv("CI")`` is skipped on CI's mac jobs: not a platform question
+            return (ENVIRONMENT, None) if environment else (PLATFORM, platform)
+        if any(n.startswith(_VERSION_NAMES) for n in names) or any(
+            "version" in last or re.fullmatch(r"py_?[23]\d*", last) for last in lasts
+        ):
+            return VERSION, None
+        module = self._dependency_named(test, names)
+        if module is not None:
+            return DEPENDENCY, module or None
+        if environment:
+            return ENVIRONMENT, None
+        return OTHER, None
+
+    def _dependency_named(self, test: ast.expr, names: list[str]) -> str | None:
+        """The module a condition checks the presence of (``""`` when it cannot be named)."""
+        for name in names:
+            head = name.split(".")[0]
+            if head in self._optional_names:
+                return self._optional_names[head]
+            flag = _DEPENDENCY_FLAG.match(name.rsplit(".", 1)[-1])
+            if flag:
+                return (flag.group(1) or flag.group(2)).lower()
+        for node in ast.walk(test):
+            if isinstance(node, ast.Call) and (self.resolve(node.func) or "").endswith("find_spec"):
+                return _text(node.args[0]) if node.args else ""
+        return None
 
 
 def _asserts(name: str | None, node: ast.expr) -> bool:
@@ -520,9 +668,18 @@ def _asserts(name: str | None, node: ast.expr) -> bool:
         return True
     func = node.func
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    # a lower-case start keeps exception classes (``AssertionError(...)``) out; raising is counted
-    # where it happens
-    return (last[:1].islower() and last.lower().startswith(ASSERTING_HELPER_PREFIXES)) or last == "fail"
+    # a private helper (``_assert_with_payload``) asserts as well as a public one; a lower-case
+    # start keeps exception classes (``AssertionError(...)``) out: raising is counted where it happens
+    bare = last.lstrip("_")
+    if not bare[:1].islower():
+        return False
+    # ``django_assert_num_queries(3)`` (a pytest-django fixture), ``snapshot.assert_match``
+    return bare.startswith(ASSERTING_HELPER_PREFIXES) or "assert" in bare.split("_") or bare == "fail"
+
+
+def _on_self(func: ast.expr) -> bool:
+    """``self.name(...)`` or ``cls.name(...)``: a call of the class's own method."""
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
 
 
 def _always_true(test: ast.expr) -> bool:
@@ -614,3 +771,12 @@ def _call_reason(name: str, node: ast.Call) -> str | None:
         extra = _text(_keyword(node, "reason"))
         return f"needs module {module}" + (f": {extra}" if extra else "")
     return _first_text(node)
+
+
+def _platform_word(words: list[str]) -> str | None:
+    """The platform a condition names (``win32``, ``IS_WINDOWS``, ``"Darwin"``), normalised."""
+    for word in words:
+        for needle, platform in _PLATFORM_WORDS:
+            if word == needle or (len(needle) > 2 and needle in word):
+                return platform
+    return None

@@ -127,7 +127,9 @@ def default_python() -> str:
 
 def run_suite(root: Path, python: str | None = None, timeout_s: float = 600.0) -> TestRun:
     python = python or default_python()
-    resolved = shutil.which(python) or (python if Path(python).is_file() else None)
+    found = shutil.which(python) or (python if Path(python).is_file() else None)
+    # absolute, because the suite runs with the repository as its working directory
+    resolved = os.path.abspath(found) if found and os.sep in found else found
     base = dict(root=str(root), python=python, command=f"{python} -m pytest", exit_code=None, seconds=0.0)
     if resolved is None:
         return TestRun(**base, problem=f"interpreter {python!r} not found")
