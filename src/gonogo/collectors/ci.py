@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from gonogo.collectors.ci_scripts import ReachedLine, ScriptFollower
 from gonogo.collectors.containers import yaml_error
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
@@ -34,6 +35,10 @@ _LINE_BASED = frozenset({"jenkins", "ci-script"})
 class Command:
     line: int | None
     text: str
+    workdir: str = ""
+    """The folder it runs in, relative to the root (``working-directory`` of the step or job)."""
+    reaches: tuple[ReachedLine, ...] = ()
+    """Lines of the repository's scripts, Makefile recipes and package scripts this command calls."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,8 +76,17 @@ def ci(workspace: Workspace) -> CiFacts:
         except FileReadError as exc:
             found.append(CiFile(file=file, system=system, commands=(), error=(None, str(exc))))
             continue
-        found.append(parse_ci(text, file, system))
+        found.append(_with_scripts(parse_ci(text, file, system), ScriptFollower.for_root(workspace, file)))
     return CiFacts(files=tuple(found))
+
+
+def _with_scripts(item: CiFile, follower: ScriptFollower) -> CiFile:
+    """Each command with what it runs through the repository's own scripts."""
+    commands = tuple(
+        Command(line=c.line, text=c.text, workdir=c.workdir, reaches=follower.follow(c.text, c.workdir))
+        for c in item.commands
+    )
+    return CiFile(file=item.file, system=item.system, commands=commands, uses=item.uses, error=item.error)
 
 
 def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
@@ -91,10 +105,10 @@ def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
         return CiFile(file=file, system=system, commands=(), error=(None, "nested too deeply"))
     commands: list[Command] = []
     uses: list[ActionUse] = []
-    stack: list[tuple[yaml.Node, str | None]] = [(d, None) for d in documents if d is not None]
+    stack: list[tuple[yaml.Node, str | None, str]] = [(d, None, "") for d in documents if d is not None]
     seen: set[int] = set()
     while stack:
-        node, key = stack.pop()
+        node, key, workdir = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -105,11 +119,33 @@ def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
                     action, _, ref = value.partition("@")
                     uses.append(ActionUse(line=node.start_mark.line + 1, action=action, ref=ref or None))
                 elif value.strip():
-                    commands.append(Command(line=node.start_mark.line + 1, text=value))
+                    commands.append(Command(line=node.start_mark.line + 1, text=value, workdir=workdir))
             case yaml.SequenceNode():
-                stack.extend((child, key) for child in node.value)
+                stack.extend((child, key, workdir) for child in node.value)
             case yaml.MappingNode():
-                stack.extend((v, str(k.value) if isinstance(k, yaml.ScalarNode) else None) for k, v in node.value)
+                inner = _working_directory(node) or workdir
+                stack.extend(
+                    (v, str(k.value) if isinstance(k, yaml.ScalarNode) else None, inner) for k, v in node.value
+                )
     commands.sort(key=lambda c: c.line or 0)
     uses.sort(key=lambda u: u.line or 0)
     return CiFile(file=file, system=system, commands=tuple(commands), uses=tuple(uses))
+
+
+_WORKDIR_KEYS = ("working-directory", "working_directory")
+
+
+def _working_directory(node: yaml.MappingNode) -> str | None:
+    """The folder a step or job runs its commands in: its own ``working-directory`` (GitHub
+    Actions), ``working_directory`` (CircleCI), or ``defaults: run: working-directory``."""
+    children = {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    for name in _WORKDIR_KEYS:
+        value = children.get(name)
+        if isinstance(value, yaml.ScalarNode) and "$" not in str(value.value):
+            return str(value.value).strip().removeprefix("./").rstrip("/")
+    defaults = children.get("defaults")
+    if isinstance(defaults, yaml.MappingNode):
+        run = next((v for k, v in defaults.value if isinstance(k, yaml.ScalarNode) and k.value == "run"), None)
+        if isinstance(run, yaml.MappingNode):
+            return _working_directory(run)
+    return None
