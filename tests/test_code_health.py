@@ -177,3 +177,16 @@ def test_the_newer_parse_runs_ast_parse_in_another_interpreter() -> None:
 )
 def test_minimum_version_of_requires_python(specifier: str, minimum: tuple[int, int] | None) -> None:
     assert minimum_version(specifier) == minimum
+
+
+def test_a_project_templates_file_is_not_judged_but_a_real_error_beside_it_is(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path,
+        {
+            "{{cookiecutter.slug}}/config/urls.py": "{% if cookiecutter.use_api %}\nimport api\n{% endif %}\n",
+            "hooks/post_gen_project.py": "def main(:\n    pass\n",
+        },
+    )
+    report = scan_repo(repo, select="CODE004")
+    assert [f.path for f in result_of(report, "CODE004").findings] == ["hooks/post_gen_project.py"]
+    assert any(n.path == "{{cookiecutter.slug}}/config/urls.py" and "template" in n.message for n in report.notes)

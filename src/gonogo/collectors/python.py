@@ -24,6 +24,9 @@ from gonogo.parallel import map_cached
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
+_TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}")
+"""``{{cookiecutter.project_slug}}/config/urls.py``: a Cookiecutter/Copier template's file, whose
+Jinja tags make it Python only after rendering."""
 TEST_DIRS = frozenset({"tests", "test", "testing"})
 TEST_KINDS = (
     ("e2e", re.compile(r"^(e2e|end[_-]?to[_-]?end|acceptance|functional|system)$")),
@@ -106,6 +109,11 @@ def _judge_syntax_errors(files: list[PythonFile], data: list[bytes], workspace: 
     for index, item in enumerate(files):
         if item.facts.parse_error is None or item.facts.error_line is None:
             continue  # parsed, or failed for a reason no Python version changes (NUL bytes, depth)
+        if _TEMPLATE_PATH.search(item.file.relpath):
+            reason = "is in a project template (a path with {{ }}): it is Python only once rendered"
+            workspace.note(f"syntax not judged: {reason}", path=item.file.display, source="python")
+            files[index] = replace(item, syntax_unknown=reason)
+            continue
         target = finder.target_of(item.file)
         if target is not None and target.minimum > HOST:
             pending[index] = target
