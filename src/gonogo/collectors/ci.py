@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -67,6 +68,7 @@ class CiFacts:
 @collector("ci")
 def ci(workspace: Workspace) -> CiFacts:
     found: list[CiFile] = []
+    followers: dict[Path, ScriptFollower] = {}  # one per root: it remembers the scripts it read
     for file in workspace.files:
         system = next((name for name, pattern in _SYSTEMS if pattern.match(file.relpath)), None)
         if system is None:
@@ -76,7 +78,9 @@ def ci(workspace: Workspace) -> CiFacts:
         except FileReadError as exc:
             found.append(CiFile(file=file, system=system, commands=(), error=(None, str(exc))))
             continue
-        found.append(_with_scripts(parse_ci(text, file, system), ScriptFollower.for_root(workspace, file)))
+        if file.root not in followers:
+            followers[file.root] = ScriptFollower.for_root(workspace, file)
+        found.append(_with_scripts(parse_ci(text, file, system), followers[file.root]))
     return CiFacts(files=tuple(found))
 
 
