@@ -64,6 +64,9 @@ DOC_REFERENCE_CASES = [
     ("a file the reader creates", "Copy `app/config_example.py` to `app/configuration.py`. Then edit it.\n", [], []),
     ("an example", "Put each lock next to its model (e.g. `app/locks.py`).\n", [], []),
     ("a stale path in a plain statement", "Languages are listed in `app/settings.py`.\n", ["app/settings.py"], []),
+    ("a path written from outside the clone", "Routes are in `shop/app/__init__.py`.\n", [], []),
+    ("a missing path written from outside the clone", "Styles are in `shop/app/style.css`.\n",
+     ["shop/app/style.css"], []),
     ("a bare name and a path from elsewhere are loose", "Edit `helpers.py` and the action's `requirements/run.txt`.\n",
      [], ["helpers.py", "requirements/run.txt"]),
 ]
@@ -84,10 +87,11 @@ def test_a_doc_reference_is_a_claim_only_when_the_text_says_a_file_exists(
         "app/config_example.py": "",
         ".gitignore": "/app/local_settings.py\n",
         ".github/workflows/ci.yml": "on: push\n",
+        "setup.py": "from setuptools import setup\nsetup(name='shop')\n",
     }
     report = scan_repo(make_repo(tmp_path, files), select="DOC001,DOC002")
     assert [f.get("target") for f in result_of(report, "DOC001").findings] == claims
     assert report.metrics["docs.broken_references"] == len(claims)
     doc002 = result_of(report, "DOC002")
     assert [f.get("target") for f in doc002.findings] == loose
-    assert doc002.outcome is (Outcome.FAIL if loose else Outcome.NOT_APPLICABLE)
+    assert (doc002.outcome is Outcome.FAIL) == bool(loose)

@@ -96,7 +96,8 @@ class DocReferenceFacts:
 def doc_references(workspace: Workspace) -> DocReferenceFacts:
     parser = MarkdownIt("commonmark")
     known = _known_paths(workspace)
-    folders = {part for file in workspace.files for part in file.relpath.split("/")[:-1]}
+    names = _project_names(workspace)
+    anchors = names | {part for file in workspace.files for part in file.relpath.split("/")[:-1]}
     ignored = _Ignored.load(workspace)
     references: list[DocReference] = []
     documents = 0
@@ -111,7 +112,7 @@ def doc_references(workspace: Workspace) -> DocReferenceFacts:
         documents += 1
         lines = text.splitlines()
         for target, how, block_line in dict.fromkeys(_candidates(parser.parse(text))):
-            how = _claim_kind(document, target, how, folders, ignored)
+            how = _claim_kind(document, target, how, anchors, ignored)
             if how is None:
                 continue
             references.append(
@@ -120,7 +121,7 @@ def doc_references(workspace: Workspace) -> DocReferenceFacts:
                     line=_line_of(target, lines, block_line),
                     target=target,
                     how=how,
-                    exists=_exists(document, target, known),
+                    exists=_exists(document, target, known, names),
                 )
             )
     return DocReferenceFacts(documents=documents, references=tuple(references))
@@ -153,17 +154,17 @@ def _told_not_a_claim(paragraph: str, span: str) -> bool:
     return False
 
 
-def _claim_kind(document: SourceFile, target: str, how: str, folders: set[str], ignored: _Ignored) -> str | None:
+def _claim_kind(document: SourceFile, target: str, how: str, anchors: set[str], ignored: _Ignored) -> str | None:
     """``how`` when the reference states that a file of this repository exists, ``name`` when it
     may (a bare name, or a path whose first folder the tree does not have), None when it does not
-    (see the module doc). ``folders`` holds every folder name of the tree."""
+    (see the module doc). ``anchors`` holds every folder name of the tree and the project's name."""
     parts = target.rstrip("/").split("/")
     if any(part in GENERATED for part in parts) or ignored.matches(document, target):
         return None
     if how == "link":
         return how if _inside_root(document, target) else None
     first = next((p for p in parts if p not in (".", "..")), "")
-    return "code" if how == "code" and first in folders else "name"
+    return "code" if how == "code" and first in anchors else "name"
 
 
 def _inside_root(document: SourceFile, target: str) -> bool:
@@ -272,9 +273,30 @@ def _known_paths(workspace: Workspace) -> dict[str, set[str]]:
     return by_name
 
 
-def _exists(document: SourceFile, target: str, known: dict[str, set[str]]) -> bool:
-    """The file, or the page source a doc generator renders it from."""
-    return any(_file_exists(document, path, known) for path in (target.rstrip("/"), *_page_sources(target)))
+def _exists(document: SourceFile, target: str, known: dict[str, set[str]], names: frozenset[str]) -> bool:
+    """The file, the page source a doc generator renders it from, or the path without a leading
+    folder named like the project (``pygoat/introduction/urls.py``: written from outside the clone)."""
+    clean = target.rstrip("/")
+    first, _, rest = clean.partition("/")
+    paths = (clean, *_page_sources(clean), *((rest,) if rest and first in names else ()))
+    return any(_file_exists(document, path, known) for path in paths)
+
+
+_SETUP_NAME = re.compile(r"""\bname"?\s*[=:]\s*["']([\w.-]+)["']""")
+
+
+def _project_names(workspace: Workspace) -> frozenset[str]:
+    """Each root's folder name and the project name its root manifest declares."""
+    names = {root.path.name for root in workspace.roots}
+    for file in workspace.files:
+        if file.relpath in ("pyproject.toml", "setup.py", "package.json"):
+            try:
+                match = _SETUP_NAME.search(workspace.read_text(file, limit=MAX_DOC_BYTES))
+            except FileReadError:
+                continue
+            if match:
+                names.add(match.group(1))
+    return frozenset(names)
 
 
 def _page_sources(target: str) -> tuple[str, ...]:
