@@ -142,8 +142,9 @@ _MANIFESTS = (("pyproject.toml", _from_pyproject), ("setup.cfg", _from_setup_cfg
 
 @cache
 def newer_interpreter(at_least: Version) -> str | None:
-    """The newest ``python3.N`` on PATH that runs and is at least ``at_least``; None when none."""
-    for minor in range(_NEWEST_MINOR, at_least[1] - 1, -1):
+    """The oldest ``python3.N`` on PATH that runs and is at least ``at_least`` (the closest judge
+    of the project's oldest supported Python); None when none."""
+    for minor in range(at_least[1], _NEWEST_MINOR + 1):
         found = shutil.which(f"python{at_least[0]}.{minor}")
         if found and _runs(found) >= at_least:
             return found
