@@ -4,7 +4,7 @@ Actions they use (with the ref each is pinned to), each with its line."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -86,11 +86,8 @@ def ci(workspace: Workspace) -> CiFacts:
 
 def _with_scripts(item: CiFile, follower: ScriptFollower) -> CiFile:
     """Each command with what it runs through the repository's own scripts."""
-    commands = tuple(
-        Command(line=c.line, text=c.text, workdir=c.workdir, reaches=follower.follow(c.text, c.workdir))
-        for c in item.commands
-    )
-    return CiFile(file=item.file, system=item.system, commands=commands, uses=item.uses, error=item.error)
+    commands = tuple(replace(c, reaches=follower.follow(c.text, c.workdir)) for c in item.commands)
+    return replace(item, commands=commands)
 
 
 def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
