@@ -86,12 +86,12 @@ class ScriptFollower:
         if runner is not None:
             yield from self._package_script(words[runner + 1 :], workdir, chain)
         for word in words:
-            script = self._script(word, workdir, chain)
+            script = self._script(word, workdir)
             if script is not None:
                 file, text = script
                 yield file.relpath, _script_lines(file, text, (*chain, file.display))
 
-    def _script(self, word: str, workdir: str, chain: tuple[str, ...]) -> tuple[SourceFile, str] | None:
+    def _script(self, word: str, workdir: str) -> tuple[SourceFile, str] | None:
         """``word`` as a shell script of the repository, if it names one."""
         if "$" in word or word.startswith("-") or ("/" not in word and not word.endswith(_SHELL_SUFFIXES)):
             return None
