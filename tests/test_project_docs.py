@@ -95,3 +95,15 @@ def test_a_doc_reference_is_a_claim_only_when_the_text_says_a_file_exists(
     doc002 = result_of(report, "DOC002")
     assert [f.get("target") for f in doc002.findings] == loose
     assert (doc002.outcome is Outcome.FAIL) == bool(loose)
+
+
+def test_release_notes_folders_are_history_but_current_docs_are_judged(tmp_path: Path) -> None:
+    files = {
+        "docs/release-notes/version-3.1.md": "Moved `app/gone.py` into the core.\n",
+        "docs/guide.md": "The entry point is `app/gone.py`.\n",
+        "app/__init__.py": "",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DOC001")
+    assert [(f.path, f.get("target")) for f in result_of(report, "DOC001").findings] == [
+        ("docs/guide.md", "app/gone.py")
+    ]
