@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import make_repo, result_of, scan_repo
 
+from gonogo.checks.ci import _is_test_run
 from gonogo.model import Outcome, Severity
 
 SHA = "a" * 40
@@ -196,3 +197,32 @@ CI_THROUGH_SCRIPTS = [
 def test_ci_runs_tests_through_the_scripts_it_calls(tmp_path: Path, files: dict[str, str], passes: bool) -> None:
     outcome = result_of(scan_repo(make_repo(tmp_path, files), select="CI002"), "CI002").outcome
     assert outcome is (Outcome.PASS if passes else Outcome.FAIL)
+
+
+@pytest.mark.parametrize(
+    ("segment", "runs"),
+    [
+        ("uv run pytest -q", True),
+        ("python -m pytest tests/", True),
+        ("${PREFIX}coverage run -m pytest", True),
+        ("hatch run test:cov", True),
+        ("poetry run pytest", True),
+        ("tox -e py312", True),
+        ("nox -s tests", True),
+        ("npx playwright test --shard=1/4", True),
+        ("pnpm test", True),
+        ("yarn run test:unit", True),
+        ("bun test", True),
+        ("npx vitest run", True),
+        ("npx jest --ci", True),
+        ("pip install pytest pytest-cov", False),
+        ("uv add --dev pytest", False),
+        ("echo run pytest later", False),
+        ("actions/upload-artifact pytest-results", False),
+        ("cp tox.ini build/", False),
+        ("ruff check .", False),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_known_test_runners(segment: str, runs: bool) -> None:
+    assert _is_test_run(segment) is runs
