@@ -161,7 +161,7 @@ class ScriptFollower:
             found = self.files.get(_join(base, word))
             if found is not None:
                 return found
-        tail = "/" + posixpath.normpath(word).lstrip("./")
+        tail = "/" + "/".join(p for p in posixpath.normpath(word).split("/") if p not in ("", ".", ".."))
         matches = [f for path, f in self.files.items() if path.endswith(tail)]
         return matches[0] if len(matches) == 1 else None
 
