@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import pytest
+
+from gonogo.collectors import python as python_collector
+from gonogo.collectors.python_target import NewerParse, minimum_version, parse_with
 from gonogo.model import Outcome, Severity
 from tests.helpers import make_repo, result_of, scan_repo
 
@@ -96,3 +103,90 @@ def test_base_methods_a_subclass_implements_are_abstract_by_convention(tmp_path)
     )
     result = result_of(scan_repo(repo, select="CODE001"), "CODE001")
     assert [f.message for f in result.findings] == ["Provider.loads is a stub (raise NotImplementedError)"]
+
+
+PEP_758 = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"
+"""``except A, B:`` without brackets: valid from Python 3.14 (PEP 758), a syntax error before."""
+
+
+def test_syntax_of_a_newer_python_than_the_scan_is_unknown_not_broken(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path,
+        {
+            # a project for a Python newer than any interpreter here: its syntax cannot be judged
+            "new/pyproject.toml": "[project]\nname = 'new'\nrequires-python = '>=3.99'\n",
+            "new/app/deps.py": PEP_758,
+            # a project for an older Python than the scan: a syntax error there is real
+            "old/setup.py": "from setuptools import setup\nsetup(name='old', python_requires='>=3.8')\n",
+            "old/app.py": "try:\n    pass\nexcept ValueError TypeError:\n    pass\n",
+        },
+    )
+    report = scan_repo(repo, select="CODE004")
+    result = result_of(report, "CODE004")
+    assert [(f.path, f.line) for f in result.findings] == [("old/app.py", 3)]
+    assert report.metrics["code.unparsable_files"] == 1
+    notes = [n for n in report.notes if n.path == "new/app/deps.py"]
+    assert len(notes) == 1 and "needs Python 3.99 to parse (new/pyproject.toml: >=3.99)" in notes[0].message
+
+
+def test_only_unknown_syntax_makes_the_check_unknown_never_a_pass(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path,
+        {"setup.cfg": "[options]\npython_requires = ==3.99.*\n", "app.py": PEP_758, "ok.py": "x = 1\n"},
+    )
+    report = scan_repo(repo, select="CODE004")
+    result = result_of(report, "CODE004")
+    assert result.outcome is Outcome.UNKNOWN and not result.findings
+    assert "needs Python 3.99 to parse" in (result.reason or "")
+    assert report.metrics["code.unparsable_files"] is None
+
+
+@pytest.mark.parametrize(
+    ("newer_result", "finding"),
+    [(None, None), (("invalid syntax", 2), "does not parse: invalid syntax (Python 3.99)")],
+    ids=["a newer interpreter parses it", "a newer interpreter fails too"],
+)
+def test_a_newer_interpreter_on_path_decides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newer_result: tuple[str, int] | None, finding: str | None
+) -> None:
+    def fake_parse(interpreter: str, sources: list[bytes]) -> list[NewerParse]:
+        assert interpreter == "/opt/python3.99" and sources == [PEP_758.encode()]
+        return [NewerParse(interpreter=interpreter, version=(3, 99), error=newer_result)]
+
+    monkeypatch.setattr(python_collector, "newer_interpreter", lambda version: "/opt/python3.99")
+    monkeypatch.setattr(python_collector, "parse_with", fake_parse)
+    repo = make_repo(tmp_path, {"pyproject.toml": "[project]\nrequires-python = '>=3.99'\n", "app.py": PEP_758})
+    result = result_of(scan_repo(repo, select="CODE004"), "CODE004")
+    assert [f.message for f in result.findings] == ([finding] if finding else [])
+    assert result.outcome is (Outcome.FAIL if finding else Outcome.PASS)
+
+
+def test_the_newer_parse_runs_ast_parse_in_another_interpreter() -> None:
+    results = parse_with(sys.executable, [b"x = 1\n", b"def f(:\n", b"a\x00b"])
+    assert results is not None
+    assert [r.error is None for r in results] == [True, False, False]
+    assert results[1].error is not None and results[1].error[1] == 1
+    assert parse_with("/nonexistent/python3.99", [b"x = 1\n"]) is None
+
+
+@pytest.mark.parametrize(
+    ("specifier", "minimum"),
+    [(">=3.12,<3.13", (3, 12)), ("==3.14.*", (3, 14)), (">=3.14,<4.0", (3, 14)), (">=3.7, <4", (3, 7)),
+     ("~=3.10", (3, 10)), ("<4", None), ("not a specifier", None)],
+    ids=["range", "wildcard", "upper bound", "spaces", "compatible", "only an upper bound", "invalid"],
+)
+def test_minimum_version_of_requires_python(specifier: str, minimum: tuple[int, int] | None) -> None:
+    assert minimum_version(specifier) == minimum
+
+
+def test_a_project_templates_file_is_not_judged_but_a_real_error_beside_it_is(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path,
+        {
+            "{{cookiecutter.slug}}/config/urls.py": "{% if cookiecutter.use_api %}\nimport api\n{% endif %}\n",
+            "hooks/post_gen_project.py": "def main(:\n    pass\n",
+        },
+    )
+    report = scan_repo(repo, select="CODE004")
+    assert [f.path for f in result_of(report, "CODE004").findings] == ["hooks/post_gen_project.py"]
+    assert any(n.path == "{{cookiecutter.slug}}/config/urls.py" and "template" in n.message for n in report.notes)

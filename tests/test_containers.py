@@ -164,3 +164,33 @@ def test_yaml_with_tabs_and_binary_files_are_findings_not_crashes(tmp_path: Path
 def test_no_containers_is_not_applicable(tmp_path: Path) -> None:
     report = scan_repo(make_repo(tmp_path, {"app.py": "x = 1\n"}), select="IMG")
     assert {r.outcome for r in report.checks} == {Outcome.NOT_APPLICABLE}
+
+
+def test_an_image_a_compose_service_builds_is_not_a_floating_pull(tmp_path: Path) -> None:
+    files = {
+        "compose.yml": """
+        services:
+          backend:
+            image: backend:latest
+          prestart:
+            image: backend:latest
+            command: bash scripts/prestart.sh
+          frontend:
+            image: frontend:latest
+            build: ./frontend
+          mailpit:
+            image: axllent/mailpit
+        """,
+        # Compose merges this file with compose.yml: backend is built, in both files
+        "compose.override.yml": "services:\n  backend:\n    build:\n      context: .\n",
+        # another folder is another project: it pulls backend:latest from a registry
+        "deploy/compose.yml": "services:\n  backend:\n    image: backend:latest\n",
+        "Dockerfile": "FROM python:3.12-slim AS Base\nFROM base\nFROM node:latest\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="IMG001")
+    found = [(f.path, f.line, f.get("image")) for f in result_of(report, "IMG001").findings]
+    assert found == [
+        ("Dockerfile", 3, "node:latest"),
+        ("compose.yml", 11, "axllent/mailpit"),
+        ("deploy/compose.yml", 3, "backend:latest"),
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import make_repo, result_of, scan_repo
 
 from gonogo.model import Outcome
@@ -44,3 +45,65 @@ def test_no_readme_and_a_binary_readme(tmp_path: Path) -> None:
     assert "has no README" in result_of(report, "DOC101").findings[0].message
     report = scan_repo(make_repo(tmp_path / "b", {"README.md": b"\x00\x01"}), select="DOC101")
     assert "cannot be read" in result_of(report, "DOC101").findings[0].message
+
+
+DOC_REFERENCE_CASES = [
+    # (case, document text, DOC001 targets, DOC002 targets)
+    ("web routes in a web app's docs", "See [the API](../http_api/) and [profile](../../accounts/profile/).\n", [], []),
+    ("a route link next to a broken file link", "See [api](../api/) and [setup](setup.md).\n", ["setup.md"], []),
+    ("url patterns in backticks", "Add the redirect `SITE_ROOT/integrations/add_slack/` and `/projects/<uuid>/`.\n",
+     [], []),
+    ("github-relative badge link", "[![CI](../../actions/workflows/ci.yml/badge.svg)](../../actions/workflows/ci.yml)\n",
+     [], []),
+    ("a link climbing one level too few", "[agents](../AGENTS.md)\n", ["../AGENTS.md"], []),
+    ("generated output", "Tests write `htmlcov/index.html`; the build goes to `dist/app.whl` and `site/x.html`.\n",
+     [], []),
+    ("a rendered page of a doc source", "The wheel holds `docs/guide/index.html`.\n", [], []),
+    ("gitignored local settings", "Settings are read from `app/local_settings.py`, and `local_settings.py` wins.\n",
+     [], []),
+    ("a file the reader creates", "Copy `app/config_example.py` to `app/configuration.py`. Then edit it.\n", [], []),
+    ("an example", "Put each lock next to its model (e.g. `app/locks.py`).\n", [], []),
+    ("a stale path in a plain statement", "Languages are listed in `app/settings.py`.\n", ["app/settings.py"], []),
+    ("a path written from outside the clone", "Routes are in `shop/app/__init__.py`.\n", [], []),
+    ("a missing path written from outside the clone", "Styles are in `shop/app/style.css`.\n",
+     ["shop/app/style.css"], []),
+    ("a bare name and a path from elsewhere are loose", "Edit `helpers.py` and the action's `requirements/run.txt`.\n",
+     [], ["helpers.py", "requirements/run.txt"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "claims", "loose"),
+    [case[1:] for case in DOC_REFERENCE_CASES],
+    ids=[case[0] for case in DOC_REFERENCE_CASES],
+)
+def test_a_doc_reference_is_a_claim_only_when_the_text_says_a_file_exists(
+    tmp_path: Path, text: str, claims: list[str], loose: list[str]
+) -> None:
+    files = {
+        "docs/page.md": text,
+        "docs/guide.md": "# Guide\n",
+        "app/__init__.py": "",
+        "app/config_example.py": "",
+        ".gitignore": "/app/local_settings.py\n",
+        ".github/workflows/ci.yml": "on: push\n",
+        "setup.py": "from setuptools import setup\nsetup(name='shop')\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DOC001,DOC002")
+    assert [f.get("target") for f in result_of(report, "DOC001").findings] == claims
+    assert report.metrics["docs.broken_references"] == len(claims)
+    doc002 = result_of(report, "DOC002")
+    assert [f.get("target") for f in doc002.findings] == loose
+    assert (doc002.outcome is Outcome.FAIL) == bool(loose)
+
+
+def test_release_notes_folders_are_history_but_current_docs_are_judged(tmp_path: Path) -> None:
+    files = {
+        "docs/release-notes/version-3.1.md": "Moved `app/gone.py` into the core.\n",
+        "docs/guide.md": "The entry point is `app/gone.py`.\n",
+        "app/__init__.py": "",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DOC001")
+    assert [(f.path, f.get("target")) for f in result_of(report, "DOC001").findings] == [
+        ("docs/guide.md", "app/gone.py")
+    ]

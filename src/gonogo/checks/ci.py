@@ -5,15 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gonogo.collectors.ci import CiFacts
+from gonogo.collectors.ci import CiFacts, Command
+from gonogo.collectors.ci_scripts import shell_segments
 from gonogo.model import Category, Severity
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
 _TEST_COMMAND = re.compile(
-    r"\b(pytest|py\.test|tox|nox|unittest|manage\.py\s+test|hatch\s+(run\s+)?test|"
-    r"make\s+(test|check)|(npm|yarn|pnpm)\s+(run\s+)?test|go\s+test|cargo\s+test|mvn\s+\S*\s*test|"
-    r"gradle\S*\s+test|coverage\s+run|bats|phpunit|rspec|ctest)\b"
+    r"\b(pytest|py\.test|tox|nox|unittest|manage\.py\s+test|hatch\s+(run\s+\S*)?test|"
+    r"make\s+(test|check)|(npm|yarn|pnpm|bun)\s+(run\s+)?test|go\s+test|cargo\s+test|mvn\s+\S*\s*test|"
+    r"gradle\S*\s+test|coverage\s+run|bats|phpunit|rspec|ctest|dotnet\s+test|deno\s+test|"
+    r"playwright\s+test|vitest|jest|mocha|cypress\s+run|karma\s+start|behave)(?![-\w./])"
 )
+"""Test runners, by the command that starts them; ``uv run``/``poetry run``/``npx``/``bunx`` and
+``python -m`` prefixes need no entry of their own. A runner's name followed by ``-``, ``.`` or
+``/`` (``pytest-results``, ``tox.ini``, ``jest.config.js``) names a file or an artifact, not a run."""
+_NOT_A_RUN = re.compile(
+    r"^\s*(\S*/)?(pip3?|uv\s+pip|uv|poetry|pipenv|pdm|npm|pnpm|yarn|bun|apt(-get)?|brew|conda|gem|cargo)"
+    r"\s+(install|add|i|ci|sync|remove|uninstall)\b|^\s*(echo|printf)\b"
+)
+"""Installing a test runner, or printing its name, is not running it."""
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 _FIRST_PARTY = ("actions/", "github/")
 
@@ -40,11 +50,14 @@ def ci_present(ci: CiFacts) -> Iterator[CheckOutput]:
 
 @check("CI002", "CI runs the tests", category=Category.CI, severity=Severity.HIGH)
 def ci_runs_tests(ci: CiFacts) -> Iterator[CheckOutput]:
-    """Why: a CI that builds but never tests turns green for broken code.
+    """Why: a CI that builds but never tests turns green for broken code. A step counts when it
+    starts a known test runner itself or through the repository's scripts it calls (shell scripts,
+    ``make`` targets, ``package.json`` scripts, followed a few levels deep, never run); installing a
+    runner is not running it.
     Fix: add a step that runs the test suite (``pytest``, ``tox``, ``npm test``...)."""
     if not ci.files:
         raise NotApplicable("no CI configuration (CI001)")
-    runs = [(f, c) for f in ci.files for c in f.commands if _TEST_COMMAND.search(c.text)]
+    runs = [(f, c) for f in ci.files for c in f.commands if _runs_tests(c)]
     if not runs:
         first = ci.files[0]
         yield fail(
@@ -53,6 +66,15 @@ def ci_runs_tests(ci: CiFacts) -> Iterator[CheckOutput]:
             key="no-tests",
             evidence=", ".join(f.file.display for f in ci.files),
         )
+
+
+def _runs_tests(command: Command) -> bool:
+    texts = (command.text, *(line.text for line in command.reaches))
+    return any(_is_test_run(segment) for text in texts for segment in shell_segments(text))
+
+
+def _is_test_run(segment: str) -> bool:
+    return bool(_TEST_COMMAND.search(segment)) and not _NOT_A_RUN.search(segment)
 
 
 @check("CI003", "GitHub Actions are pinned to a full commit SHA", category=Category.CI, severity=Severity.MEDIUM)

@@ -8,7 +8,7 @@ from gonogo.collectors.python import PythonFacts
 from gonogo.config import Config
 from gonogo.model import Category, Finding, Severity
 from gonogo.plan import Grouping, count_files, planner, plural
-from gonogo.registry import CheckOutput, Metric, NotApplicable, Score, check, fail
+from gonogo.registry import CannotTell, CheckOutput, Metric, NotApplicable, Score, check, fail
 
 
 def _require_python(python: PythonFacts) -> None:
@@ -111,17 +111,25 @@ def large_modules(python: PythonFacts, config: Config) -> Iterator[CheckOutput]:
        counts="code.unparsable_files")
 def unparsable_files(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: a file that does not parse cannot be imported; if it ships, the code path that imports
-    it fails in production. No other check can see inside it either.
+    it fails in production. No other check can see inside it either. A syntax error is judged on a
+    Python the project supports: when its ``requires-python`` is newer than the scanning
+    interpreter, the file is parsed by a newer ``python3.N`` on PATH, or its syntax is unknown
+    (a note says which Python it needs), never a finding.
 
-    Fix: correct the syntax error at the reported line (or delete the file if it is dead)."""
+    Fix: correct the syntax error at the reported line (or delete the file if it is dead); to judge
+    newer syntax, run gonogo with (or install) the Python the project requires."""
     _require_python(python)
-    for source in python.files:
-        if source.facts.parse_error is not None:
-            yield fail(
-                f"does not parse: {source.facts.parse_error}",
-                at=source.file.at(source.facts.error_line),
-                key="parse",
-            )
+    unknown = [source for source in python.files if source.syntax_unknown]
+    broken = [s for s in python.files if s.facts.parse_error is not None and not s.syntax_unknown]
+    if unknown and not broken:
+        first = unknown[0]
+        raise CannotTell(f"{plural(len(unknown), 'file')} not parsed: {first.file.display} {first.syntax_unknown}")
+    for source in broken:
+        yield fail(
+            f"does not parse: {source.facts.parse_error}",
+            at=source.file.at(source.facts.error_line),
+            key="parse",
+        )
 
 
 @planner("CODE002")

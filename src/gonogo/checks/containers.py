@@ -23,8 +23,10 @@ from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     """Why: ``latest``, ``main``, ``alpine`` or no tag at all name whatever was pushed last: the
     same commit deploys different software on different days, and a rollback does not roll back.
+    An image a compose service builds (``build:`` with ``image: backend:latest``) is not pulled:
+    its tag is the name the build gives it, so it is not judged here.
     Fix: use a version tag (``redis:7.2.4``), ideally with its digest (``redis:7.2.4@sha256:...``)."""
-    images = containers.images
+    images = _pulled(containers)
     yield Metric(name="images.total", value=float(len(images)))
     yield Metric(name="images.digest_pinned", value=float(sum(i.kind == "digest" for i in images)))
     if not images:
@@ -43,6 +45,11 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
             image=image.written,
             suggested=f"{image.repository}:{hint}" if hint else None,
         )
+
+
+def _pulled(containers: ContainerFacts) -> tuple[ImageRef, ...]:
+    """The images a deployment pulls from a registry; those built from the repository are left out."""
+    return tuple(i for i in containers.images if not i.built)
 
 
 def _version_hints(images: Sequence[ImageRef]) -> dict[str, str]:
@@ -77,7 +84,7 @@ def undigested_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     a variable at deploy time cannot be judged from the files.
     Fix: append the digest (``image:1.2.3@sha256:...``), e.g. with ``docker buildx imagetools
     inspect``, and let a bot (Renovate, Dependabot) keep it current."""
-    judged = [i for i in containers.images if i.kind in ("version", "variable")]
+    judged = [i for i in _pulled(containers) if i.kind in ("version", "variable")]
     if not containers.images:
         raise NotApplicable("no container images named")
     for image in judged:

@@ -64,14 +64,16 @@ def broken_doc_references(doc_references: DocReferenceFacts) -> Iterator[CheckOu
     """Why: documentation that names files which do not exist describes a system that is not there,
     and the reader who follows it is lost. Links and backtick paths in Markdown files are looked
     up relative to the document, to the repository root, and as a path suffix anywhere in the tree;
-    code blocks and changelogs are not read.
+    code blocks and changelogs are not read. Only references that claim a file are judged: web
+    routes, generated output, ignored local files, examples and files the reader is told to create
+    are not claims, and bare file names are left to DOC002, which does not block.
 
     Fix: correct the path, create the file, or remove the claim from the document."""
     if not doc_references.documents:
         yield Metric(name="docs.references", value=0)
         raise NotApplicable("no Markdown documents")
     for ref in doc_references.references:
-        if not ref.exists:
+        if not ref.exists and ref.how != "name":
             yield fail(
                 f"{ref.how} names `{ref.target}`, which does not exist",
                 at=ref.document.at(ref.line),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from gonogo.collectors.doc_references import DocReferenceFacts
 from gonogo.collectors.docs_meta import ProjectDocs
 from gonogo.collectors.manifests import ManifestFacts
 from gonogo.model import Category, Severity
@@ -87,3 +88,25 @@ def changelog_exists(project_docs: ProjectDocs, manifests: ManifestFacts) -> Ite
     for root in project_docs.roots:
         if root.root in libraries and root.changelog is None:
             yield fail(f"{root.name} is a library with no CHANGELOG", key=root.name)
+
+
+@check("DOC002", "Loose file names in the docs exist", category=Category.DOCS, severity=Severity.LOW)
+def missing_named_files(doc_references: DocReferenceFacts) -> Iterator[CheckOutput]:
+    """Why: a bare file name in backticks (```settings.py```), or a path whose first folder the
+    repository does not have (```orders/locks.py```), often names code that moved or was renamed,
+    but as often a file the reader makes, one on another machine or in another project, or an
+    example. On real projects most of these are not broken references, so this stays low and
+    feeds no gate (DOC001 judges the paths that are claims).
+    Fix: write the path from the repository root, correct the name, or say that the reader
+    creates the file."""
+    names = [ref for ref in doc_references.references if ref.how == "name"]
+    if not names:
+        raise NotApplicable("no loose file names in the docs")
+    for ref in names:
+        if not ref.exists:
+            yield fail(
+                f"names `{ref.target}`, which is nowhere in the tree",
+                at=ref.document.at(ref.line),
+                key=ref.target,
+                target=ref.target,
+            )

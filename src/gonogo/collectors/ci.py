@@ -4,10 +4,12 @@ Actions they use (with the ref each is pinned to), each with its line."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import yaml
 
+from gonogo.collectors.ci_scripts import ReachedLine, ScriptFollower
 from gonogo.collectors.containers import yaml_error
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
@@ -34,6 +36,10 @@ _LINE_BASED = frozenset({"jenkins", "ci-script"})
 class Command:
     line: int | None
     text: str
+    workdir: str = ""
+    """The folder it runs in, relative to the root (``working-directory`` of the step or job)."""
+    reaches: tuple[ReachedLine, ...] = ()
+    """Lines of the repository's scripts, Makefile recipes and package scripts this command calls."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +68,7 @@ class CiFacts:
 @collector("ci")
 def ci(workspace: Workspace) -> CiFacts:
     found: list[CiFile] = []
+    followers: dict[Path, ScriptFollower] = {}  # one per root: it remembers the scripts it read
     for file in workspace.files:
         system = next((name for name, pattern in _SYSTEMS if pattern.match(file.relpath)), None)
         if system is None:
@@ -71,8 +78,16 @@ def ci(workspace: Workspace) -> CiFacts:
         except FileReadError as exc:
             found.append(CiFile(file=file, system=system, commands=(), error=(None, str(exc))))
             continue
-        found.append(parse_ci(text, file, system))
+        if file.root not in followers:
+            followers[file.root] = ScriptFollower.for_root(workspace, file)
+        found.append(_with_scripts(parse_ci(text, file, system), followers[file.root]))
     return CiFacts(files=tuple(found))
+
+
+def _with_scripts(item: CiFile, follower: ScriptFollower) -> CiFile:
+    """Each command with what it runs through the repository's own scripts."""
+    commands = tuple(replace(c, reaches=follower.follow(c.text, c.workdir)) for c in item.commands)
+    return replace(item, commands=commands)
 
 
 def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
@@ -91,10 +106,10 @@ def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
         return CiFile(file=file, system=system, commands=(), error=(None, "nested too deeply"))
     commands: list[Command] = []
     uses: list[ActionUse] = []
-    stack: list[tuple[yaml.Node, str | None]] = [(d, None) for d in documents if d is not None]
+    stack: list[tuple[yaml.Node, str | None, str]] = [(d, None, "") for d in documents if d is not None]
     seen: set[int] = set()
     while stack:
-        node, key = stack.pop()
+        node, key, workdir = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -105,11 +120,33 @@ def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
                     action, _, ref = value.partition("@")
                     uses.append(ActionUse(line=node.start_mark.line + 1, action=action, ref=ref or None))
                 elif value.strip():
-                    commands.append(Command(line=node.start_mark.line + 1, text=value))
+                    commands.append(Command(line=node.start_mark.line + 1, text=value, workdir=workdir))
             case yaml.SequenceNode():
-                stack.extend((child, key) for child in node.value)
+                stack.extend((child, key, workdir) for child in node.value)
             case yaml.MappingNode():
-                stack.extend((v, str(k.value) if isinstance(k, yaml.ScalarNode) else None) for k, v in node.value)
+                inner = _working_directory(node) or workdir
+                stack.extend(
+                    (v, str(k.value) if isinstance(k, yaml.ScalarNode) else None, inner) for k, v in node.value
+                )
     commands.sort(key=lambda c: c.line or 0)
     uses.sort(key=lambda u: u.line or 0)
     return CiFile(file=file, system=system, commands=tuple(commands), uses=tuple(uses))
+
+
+_WORKDIR_KEYS = ("working-directory", "working_directory")
+
+
+def _working_directory(node: yaml.MappingNode) -> str | None:
+    """The folder a step or job runs its commands in: its own ``working-directory`` (GitHub
+    Actions), ``working_directory`` (CircleCI), or ``defaults: run: working-directory``."""
+    children = {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    for name in _WORKDIR_KEYS:
+        value = children.get(name)
+        if isinstance(value, yaml.ScalarNode) and "$" not in str(value.value):
+            return str(value.value).strip().removeprefix("./").rstrip("/")
+    defaults = children.get("defaults")
+    if isinstance(defaults, yaml.MappingNode):
+        run = next((v for k, v in defaults.value if isinstance(k, yaml.ScalarNode) and k.value == "run"), None)
+        if isinstance(run, yaml.MappingNode):
+            return _working_directory(run)
+    return None

@@ -56,6 +56,10 @@ class ImageRef:
     """The compose service, Kubernetes object or Dockerfile stage it belongs to."""
     hint: str | None = None
     """A version written in a comment on the image's line (``image: redis:latest  # 7.2.4``)."""
+    built: bool = False
+    """Built from this repository, not pulled: a compose service with ``build:`` names the image it
+    builds (``image: backend:latest``), and another service of the same compose project naming that
+    image uses the local build. Its tag is a label the build gives, not a version to pin."""
 
     @property
     def kind(self) -> str:
@@ -127,6 +131,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
     images: list[ImageRef] = []
     dockerfiles: list[Dockerfile] = []
     errors: list[tuple[SourceFile, int | None, str]] = []
+    built: dict[str, set[str]] = {}  # folder -> the compose services with a ``build:`` there
     for file in workspace.files:
         is_dockerfile = bool(_DOCKERFILE.match(file.name))
         is_yaml = file.suffix in (".yml", ".yaml")
@@ -143,7 +148,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
             dockerfile, found = parse_dockerfile(text, file)
             dockerfiles.append(dockerfile)
         elif _COMPOSE.match(file.name):
-            found = _yaml_images(text, file, "compose", errors)
+            found = _yaml_images(text, file, "compose", errors, built.setdefault(_folder(file), set()))
         elif "templates/" in file.relpath and "{{" in text:
             continue  # a Helm template: not YAML until rendered; its values file names the images
         elif re.search(r"^\s*apiVersion\s*:", text, re.MULTILINE) and "image" in text:
@@ -151,7 +156,29 @@ def containers(workspace: Workspace) -> ContainerFacts:
         elif file.name.startswith("values") and "repository" in text:
             found = _yaml_images(text, file, "helm", errors)
         images.extend(_with_hints(found, text))
+    images = _mark_built(images, built)
     return ContainerFacts(images=tuple(images), dockerfiles=tuple(dockerfiles), errors=tuple(errors))
+
+
+def _mark_built(images: list[ImageRef], built: dict[str, set[str]]) -> list[ImageRef]:
+    """Compose merges the compose files of one folder (``compose.yml`` + ``compose.override.yml``)
+    into one project: a service built in any of them builds its image in all, and a service naming
+    an image another service builds runs that build."""
+    built_images: dict[str, set[str]] = {}
+    for image in images:
+        folder = _folder(image.file)
+        if image.source == "compose" and image.context in built.get(folder, set()):
+            built_images.setdefault(folder, set()).add(image.image)
+    return [
+        replace(image, built=True)
+        if image.source == "compose" and image.image in built_images.get(_folder(image.file), set())
+        else image
+        for image in images
+    ]
+
+
+def _folder(file: SourceFile) -> str:
+    return f"{file.root}/{file.relpath.rpartition('/')[0]}"
 
 
 _HINT = re.compile(r"#.*?\b(v?\d+(?:\.\d+)+[\w.-]*)")
@@ -238,8 +265,13 @@ def _substitute(value: str, variables: dict[str, str]) -> str:
 
 
 def _yaml_images(
-    text: str, file: SourceFile, source: str, errors: list[tuple[SourceFile, int | None, str]]
+    text: str,
+    file: SourceFile,
+    source: str,
+    errors: list[tuple[SourceFile, int | None, str]],
+    built: set[str] | None = None,
 ) -> list[ImageRef]:
+    """The images a YAML file names; for compose, ``built`` collects the services with ``build:``."""
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
@@ -256,6 +288,8 @@ def _yaml_images(
             services = _get(document, "services")
             if isinstance(services, yaml.MappingNode):
                 for name, body in _items(services):
+                    if built is not None and _get(body, "build") is not None:
+                        built.add(name)
                     image = _get(body, "image")
                     if isinstance(image, yaml.ScalarNode) and image.value:
                         found.append(_ref(file, image, source, name))

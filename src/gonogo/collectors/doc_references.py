@@ -2,18 +2,33 @@
 
 Seed 001's lesson: a report claimed 91.5% complete because nobody checked that the files it named
 existed. Markdown is tokenised with markdown-it (the CommonMark parser rich already uses), so code
-blocks, which hold commands and output rather than claims, are left out. A backtick span counts as a
-path only when it looks like one: a known file extension, a trailing ``/``, or a first folder that
-exists; placeholders (``path/to/x``, ``<name>``, globs) are not claims.
+blocks, which hold commands and output rather than claims, are left out.
+
+A reference is a claim that a file exists only when the text says so (issue 9, class 8):
+- a link is a claim when its target has a file extension and stays inside the repository; a link
+  with no extension or a trailing ``/`` (``../http_api/``, ``../../accounts/profile/``) is a web
+  route or a doc-generator URL, and one that climbs above the root (``../../actions/...``) is a
+  GitHub page;
+- a backtick span is a claim when it has a path's shape (a folder and a file name with a known
+  extension) and its first folder is one this repository has. A path whose first folder is nowhere
+  in the tree often describes another machine, a container or another project, and a bare file
+  name (``configuration.py``) is often one the reader makes: both are recorded as weaker ``name``
+  references, for a check that does not block;
+- never a claim: generated output (``htmlcov/``, ``dist/``, ``_build/``...), paths the repository's
+  ``.gitignore`` files ignore (local settings, ``.env``), placeholders (``path/to/x``, ``<name>``,
+  ``SITE_ROOT/...``), and anything in a sentence that tells the reader to create, copy or generate
+  it, gives it as an example, or says it does not exist.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+import pathspec
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -32,8 +47,31 @@ SOURCE_EXTENSIONS = frozenset(
 """A bare file name counts as a claim only for source code: ``report.json`` or ``gonogo.toml`` in
 prose usually names something a tool writes or a user creates, ``health_checker.py`` names code."""
 HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes)", re.IGNORECASE)
+"""Documents (or folders of them) that describe the past: the paths they name may be long gone."""
 NOT_A_PATH = re.compile(r"[\s<>{}()|=,;:'\"`$*?\[\]\\@!]|^[-~/.]?$|^-|^~|^/|://|^\.\.?/?$")
-PLACEHOLDER = re.compile(r"(^|/)(path/to|your[-_]|my[-_]|foo|bar|example|xxx)", re.IGNORECASE)
+PLACEHOLDER = re.compile(
+    r"(^|/)(path/to|your[-_]|my[-_]|my(app|model|project|module|package|plugin|script)|foo|bar|example|xxx)",
+    re.IGNORECASE,
+)
+UPPER_VARIABLE = re.compile(r"(^|/)[A-Z][A-Z0-9]*_[A-Z0-9_]+/")
+"""An upper-case variable standing for a folder: ``SITE_ROOT/integrations/``, ``NETBOX_ROOT/conf/``."""
+GENERATED = frozenset(
+    {"htmlcov", "dist", "build", "_build", "site", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__"}
+    | {".pytest_cache", ".mypy_cache", "coverage", ".coverage", "target", "out", ".next", ".nuxt"}
+)
+"""Folders tools write (coverage, packages, built docs, virtualenvs): docs name them as the output
+of a command, not as files in the tree."""
+NOT_A_CLAIM = re.compile(
+    r"(?<!\w)(creat(e|es|ed|ing)|copy|copies|copied|copying|renam(e|es|ed|ing)|generat(e|es|ed|ing)|"
+    r"will be (generated|created|written|stored|placed|saved)|save[sd]? (it |them )?as|make a copy|writes?|"
+    r"written|e\.g\.|e\.x\.|for example|for instance|such as|if (it|this file|the file|one) exists|"
+    r"there is no|does not exist|doesn't exist|no longer|(was|were|been) (removed|deleted|renamed|moved))(?!\w)",
+    re.IGNORECASE,
+)
+"""Words that turn a path into an instruction or an example rather than a statement that the file
+is in the tree: "create ``hc/local_settings.py``", "copy ``.env.example`` to ``.env``", "the build
+writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/x.md``"."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!e\.x\.)\s+")
 MAX_DOC_BYTES = 2 * 1024 * 1024
 
 
@@ -43,7 +81,8 @@ class DocReference:
     line: int
     target: str
     how: str
-    """``link`` or ``code``."""
+    """``link``, ``code`` (a path in backticks) or ``name`` (a bare file name in backticks, or a
+    path whose first folder is not in the tree: a weaker claim)."""
     exists: bool
 
 
@@ -57,10 +96,13 @@ class DocReferenceFacts:
 def doc_references(workspace: Workspace) -> DocReferenceFacts:
     parser = MarkdownIt("commonmark")
     known = _known_paths(workspace)
+    names = _project_names(workspace)
+    anchors = names | {part for file in workspace.files for part in file.relpath.split("/")[:-1]}
+    ignored = _Ignored.load(workspace)
     references: list[DocReference] = []
     documents = 0
     for document in workspace.by_suffix(".md", ".markdown"):
-        if HISTORY_DOCS.match(document.name):
+        if any(HISTORY_DOCS.match(part) for part in document.relpath.split("/")):
             continue
         try:
             text = workspace.read_text(document, limit=MAX_DOC_BYTES)
@@ -70,13 +112,16 @@ def doc_references(workspace: Workspace) -> DocReferenceFacts:
         documents += 1
         lines = text.splitlines()
         for target, how, block_line in dict.fromkeys(_candidates(parser.parse(text))):
+            how = _claim_kind(document, target, how, anchors, ignored)
+            if how is None:
+                continue
             references.append(
                 DocReference(
                     document=document,
                     line=_line_of(target, lines, block_line),
                     target=target,
                     how=how,
-                    exists=_exists(document, target, known),
+                    exists=_exists(document, target, known, names),
                 )
             )
     return DocReferenceFacts(documents=documents, references=tuple(references))
@@ -95,8 +140,85 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
                 if target:
                     found.append((target, "link", start))
             elif token.type == "code_inline" and _looks_like_path(token.content):
-                found.append((token.content.strip(), "code", start))
+                content = token.content.strip()
+                if not _told_not_a_claim(block.content, token.markup + token.content + token.markup):
+                    found.append((content, "code" if "/" in content else "name", start))
     return found
+
+
+def _told_not_a_claim(paragraph: str, span: str) -> bool:
+    """The sentence holding ``span`` tells the reader to make the file, or gives it as an example."""
+    for sentence in _SENTENCE_END.split(paragraph):
+        if sentence and span in sentence and NOT_A_CLAIM.search(sentence):
+            return True
+    return False
+
+
+def _claim_kind(document: SourceFile, target: str, how: str, anchors: set[str], ignored: _Ignored) -> str | None:
+    """``how`` when the reference states that a file of this repository exists, ``name`` when it
+    may (a bare name, or a path whose first folder the tree does not have), None when it does not
+    (see the module doc). ``anchors`` holds every folder name of the tree and the project's name."""
+    parts = target.rstrip("/").split("/")
+    if any(part in GENERATED for part in parts) or ignored.matches(document, target):
+        return None
+    if how == "link":
+        return how if _inside_root(document, target) else None
+    first = next((p for p in parts if p not in (".", "..")), "")
+    return "code" if how == "code" and first in anchors else "name"
+
+
+def _inside_root(document: SourceFile, target: str) -> bool:
+    """``../../actions/workflows/ci.yml`` from the README climbs above the repository: GitHub
+    resolves it against the repository's web pages (a badge's link), not against the tree."""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(document.relpath), target))
+    return not joined.startswith("../") and joined != ".."
+
+
+@dataclass(slots=True)
+class _Ignored:
+    """The repository's ``.gitignore`` files: a path they ignore is local or generated, never
+    shipped, so a document naming it describes a file the reader makes (``local_settings.py``)."""
+
+    specs: dict[tuple[str, str], pathspec.PathSpec] = field(default_factory=dict)
+    names: dict[str, set[str]] = field(default_factory=dict)
+    """root -> last names of the plain file patterns (``/netbox/netbox/configuration.py`` ->
+    ``configuration.py``), for bare file names."""
+
+    @classmethod
+    def load(cls, workspace: Workspace) -> _Ignored:
+        ignored = cls()
+        for file in workspace.files:
+            if file.name != ".gitignore":
+                continue
+            try:
+                lines = workspace.read_text(file, limit=MAX_DOC_BYTES).splitlines()
+            except FileReadError:
+                continue
+            folder = posixpath.dirname(file.relpath)
+            ignored.specs[(str(file.root), folder)] = pathspec.GitIgnoreSpec.from_lines(lines)
+            names = ignored.names.setdefault(str(file.root), set())
+            names.update(
+                line.strip().rstrip("/").rsplit("/", 1)[-1]
+                for line in lines
+                if line.strip() and not line.startswith(("#", "!")) and not any(c in line for c in "*?[")
+            )
+        return ignored
+
+    def matches(self, document: SourceFile, target: str) -> bool:
+        root = str(document.root)
+        clean = target.rstrip("/")
+        if "/" not in clean:
+            return clean in self.names.get(root, set())
+        doc_dir = posixpath.dirname(document.relpath)
+        candidates = {posixpath.normpath(posixpath.join(doc_dir, clean)), posixpath.normpath(clean)}
+        for (spec_root, folder), spec in self.specs.items():
+            if spec_root != root:
+                continue
+            prefix = f"{folder}/" if folder else ""
+            for path in candidates:
+                if path.startswith(prefix) and spec.match_file(path[len(prefix) :]):
+                    return True
+        return False
 
 
 def _link_target(href: str) -> str | None:
@@ -109,9 +231,18 @@ def _link_target(href: str) -> str | None:
     path = unquote(parts.path)
     if path.startswith("/"):
         return None
-    if "/" not in path and _extension(path) not in FILE_EXTENSIONS:
-        return None
-    return path
+    last = path.rsplit("/", 1)[-1]
+    if "/" not in path:
+        return path if _extension(last) in FILE_EXTENSIONS and "." in last else None
+    return path if _has_extension(last) else None
+
+
+def _has_extension(name: str) -> bool:
+    """``guide.md``, ``logo.svg``: a dot and a short word, not ``v1.2``, ``attrs.frozen`` or a
+    trailing ``/`` (a route: ``../http_api/``)."""
+    stem, dot, extension = name.rpartition(".")
+    known = extension.lower() in FILE_EXTENSIONS or re.fullmatch(r"[a-z]{2,4}", extension) is not None
+    return bool(dot and stem) and known
 
 
 def _extension(name: str) -> str:
@@ -121,13 +252,14 @@ def _extension(name: str) -> str:
 
 def _looks_like_path(text: str) -> bool:
     text = text.strip()
-    if not text or len(text) > 200 or NOT_A_PATH.search(text) or PLACEHOLDER.search(text):
+    if not text or len(text) > 200 or NOT_A_PATH.search(text):
         return False
-    last = text.rstrip("/").rsplit("/", 1)[-1]
-    has_extension = "." in last and _extension(last) in FILE_EXTENSIONS
+    if PLACEHOLDER.search(text) or UPPER_VARIABLE.search(text):
+        return False
+    last = text.rsplit("/", 1)[-1]
     if "/" not in text:
         return _extension(last) in SOURCE_EXTENSIONS and not last.startswith(".") and last.count(".") == 1
-    return has_extension or text.endswith("/")
+    return "." in last and _extension(last) in FILE_EXTENSIONS
 
 
 def _known_paths(workspace: Workspace) -> dict[str, set[str]]:
@@ -141,10 +273,50 @@ def _known_paths(workspace: Workspace) -> dict[str, set[str]]:
     return by_name
 
 
-def _exists(document: SourceFile, target: str, known: dict[str, set[str]]) -> bool:
+def _exists(document: SourceFile, target: str, known: dict[str, set[str]], names: frozenset[str]) -> bool:
+    """The file, the page source a doc generator renders it from, or the path without a leading
+    folder named like the project (``pygoat/introduction/urls.py``: written from outside the clone)."""
+    clean = target.rstrip("/")
+    first, _, rest = clean.partition("/")
+    paths = (clean, *_page_sources(clean), *((rest,) if rest and first in names else ()))
+    return any(_file_exists(document, path, known) for path in paths)
+
+
+_SETUP_NAME = re.compile(r"""\bname"?\s*[=:]\s*["']([\w.-]+)["']""")
+
+
+def _project_names(workspace: Workspace) -> frozenset[str]:
+    """Each root's folder name and the project name its root manifest declares."""
+    names = {root.path.name for root in workspace.roots}
+    for file in workspace.files:
+        if file.relpath in ("pyproject.toml", "setup.py", "package.json"):
+            try:
+                match = _SETUP_NAME.search(workspace.read_text(file, limit=MAX_DOC_BYTES))
+            except FileReadError:
+                continue
+            if match:
+                names.add(match.group(1))
+    return frozenset(names)
+
+
+def _page_sources(target: str) -> tuple[str, ...]:
+    """``models/dcim/device/index.html`` and ``guide.html`` are pages MkDocs or Sphinx render from
+    ``models/dcim/device.md`` and ``guide.md``/``guide.rst``: the built site is not in the tree."""
+    if not target.endswith(".html"):
+        return ()
+    stem = target.removesuffix(".html")
+    if stem == "index" or stem.endswith("/index"):
+        folder = stem.removesuffix("index").rstrip("/")
+        stems = (folder, f"{stem}") if folder else (stem,)
+    else:
+        stems = (stem,)
+    return tuple(f"{s}{suffix}" for s in stems for suffix in (".md", ".rst"))
+
+
+def _file_exists(document: SourceFile, target: str, known: dict[str, set[str]]) -> bool:
     """Relative to the document, to its root, or as the tail of any path in the workspace (a bare
     file name anywhere, a path written from a sub-project's point of view)."""
-    clean = target.rstrip("/")
+    clean = target
     doc_dir = PurePosixPath(document.relpath).parent
     for base in (document.root / doc_dir.as_posix(), document.root):
         if (base / clean).exists():

@@ -7,15 +7,26 @@ of processes (the parse is CPU-bound), and their facts stored for the next scan.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gonogo.cache import content_key
 from gonogo.collectors.python_facts import EXTRACTOR_VERSION, ModuleFacts, extract
+from gonogo.collectors.python_target import (
+    HOST,
+    NewerParse,
+    Target,
+    TargetFinder,
+    newer_interpreter,
+    parse_with,
+)
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
+_TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}")
+"""``{{cookiecutter.project_slug}}/config/urls.py``: a Cookiecutter/Copier template's file, whose
+Jinja tags make it Python only after rendering."""
 TEST_DIRS = frozenset({"tests", "test", "testing"})
 TEST_KINDS = (
     ("e2e", re.compile(r"^(e2e|end[_-]?to[_-]?end|acceptance|functional|system)$")),
@@ -28,6 +39,12 @@ TEST_KINDS = (
 class PythonFile:
     file: SourceFile
     facts: ModuleFacts
+    syntax_unknown: str | None = None
+    """Why this file's syntax error is not judged: the project targets a newer Python than the
+    scanning one and none was available (``needs Python 3.14 to parse ...``)."""
+    parsed_by: str | None = None
+    """The newer interpreter that parsed this file when the scanning one could not; its facts are
+    empty, since only that interpreter can read it."""
 
     @property
     def is_test_module(self) -> bool:
@@ -89,5 +106,53 @@ def python_files(workspace: Workspace, options: ScanOptions) -> PythonFacts:
         items.append((content_key(data, namespace), data))
         read.append(source)
     facts = map_cached(extract, items, options, workspace, stage="python")
-    files = tuple(PythonFile(file=source, facts=f) for source, f in zip(read, facts, strict=True))
-    return PythonFacts(files=files)
+    files = [PythonFile(file=source, facts=f) for source, f in zip(read, facts, strict=True)]
+    return PythonFacts(files=tuple(_judge_syntax_errors(files, [d for _, d in items], workspace)))
+
+
+def _judge_syntax_errors(files: list[PythonFile], data: list[bytes], workspace: Workspace) -> list[PythonFile]:
+    """A syntax error is only a defect on a Python the project supports: files whose project
+    targets a newer Python than this one are parsed again by a newer interpreter when one is on
+    PATH, and are otherwise marked unknown (with a note), never reported as broken."""
+    finder = TargetFinder(workspace)
+    pending: dict[int, Target] = {}
+    for index, item in enumerate(files):
+        if item.facts.parse_error is None or item.facts.error_line is None:
+            continue  # parsed, or failed for a reason no Python version changes (NUL bytes, depth)
+        if _TEMPLATE_PATH.search(item.file.relpath):
+            reason = "is in a project template (a path with {{ }}): it is Python only once rendered"
+            workspace.note(f"syntax not judged: {reason}", path=item.file.display, source="python")
+            files[index] = replace(item, syntax_unknown=reason)
+            continue
+        target = finder.target_of(item.file)
+        if target is not None and target.minimum > HOST:
+            pending[index] = target
+    for target_version in sorted({t.minimum for t in pending.values()}):
+        indexes = [i for i, t in pending.items() if t.minimum == target_version]
+        interpreter = newer_interpreter(target_version)
+        parsed = parse_with(interpreter, [data[i] for i in indexes]) if interpreter else None
+        for position, index in enumerate(indexes):
+            outcome = parsed[position] if parsed else None
+            files[index] = _after_newer_parse(files[index], pending[index], outcome, workspace)
+    return files
+
+
+def _after_newer_parse(
+    item: PythonFile, target: Target, outcome: NewerParse | None, workspace: Workspace
+) -> PythonFile:
+    host = f"{HOST[0]}.{HOST[1]}"
+    if outcome is None:
+        reason = f"needs Python {target.label} to parse ({target.declared}); this scan runs on Python {host}"
+        workspace.note(f"syntax not judged: {reason}", path=item.file.display, source="python")
+        return replace(item, syntax_unknown=reason)
+    if outcome.error is None:
+        workspace.note(
+            f"parses with {outcome.interpreter} ({target.declared}); not analysed by Python {host}",
+            path=item.file.display,
+            source="python",
+        )
+        parsed = replace(item.facts, parse_error=None, error_line=None)
+        return replace(item, facts=parsed, parsed_by=outcome.interpreter)
+    message, line = outcome.error
+    version = f"{outcome.version[0]}.{outcome.version[1]}"
+    return replace(item, facts=replace(item.facts, parse_error=f"{message} (Python {version})", error_line=line))
