@@ -254,7 +254,7 @@ def unpinned_dependencies(manifests: ManifestFacts) -> Iterator[CheckOutput]:
         raise NotApplicable("no manifests declare dependencies")
     for scope in scopes.scopes.values():
         chain = list(scopes.ancestors(scope))
-        if any(m.is_lock for s in chain for m in s.manifests):
+        if any(m.locks_versions for s in chain for m in s.manifests):
             continue
         if any(m.is_application is False for s in chain for m in s.manifests):
             continue

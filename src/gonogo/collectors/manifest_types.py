@@ -109,6 +109,12 @@ class Manifest:
     included, so a package nobody imports there is expected, not unused."""
 
     @property
+    def locks_versions(self) -> bool:
+        """A lock file that could be read. One that could not (unreadable, not JSON, a list where
+        the packages table belongs) pins nothing, so it must not excuse unpinned ranges."""
+        return self.is_lock and not (self.errors and not self.dependencies)
+
+    @property
     def folder(self) -> str:
         """The root-relative folder holding the manifest (``""`` at the root)."""
         return self.file.relpath.rpartition("/")[0]

@@ -75,8 +75,21 @@ def manifests(workspace: Workspace) -> ManifestFacts:
             found.append(parse(text, file))
         except RecursionError:
             found.append(unreadable(file, kind, "nested too deeply to parse"))
+    found.extend(_skipped_manifests(workspace))
     found.sort(key=lambda m: (m.file.display, m.kind))
     return ManifestFacts(manifests=tuple(found))
+
+
+def _skipped_manifests(workspace: Workspace) -> list[Manifest]:
+    """A manifest the walk would not read (a FIFO, a link out of the root) is still a manifest
+    that does not parse: the project depends on it, and silence would read as a pass."""
+    found = []
+    for skipped in workspace.skipped:
+        entry = _FILE_PARSERS.get(skipped.file.name)
+        kind = entry[0] if entry else "requirements" if is_requirements_file(skipped.file) else None
+        if kind is not None:
+            found.append(unreadable(skipped.file, kind, skipped.reason))
+    return found
 
 
 def unreadable(file: SourceFile, kind: str, reason: str, line: int | None = None) -> Manifest:
