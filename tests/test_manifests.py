@@ -278,7 +278,7 @@ def test_binary_empty_and_hostile_files_never_crash(tmp_path: Path) -> None:
     assert by_file(facts, "setup.py").dynamic
     assert errors["setup.cfg"] and "unreadable value" in errors["Pipfile"][0][1]
     assert errors["a/pyproject.toml"] == (
-        (1, "project.dependencies is a string, not an array"),
+        (2, "project.dependencies is a string, not an array"),
         (3, "tool.poetry.dependencies is a number, not a table"),
     )
     assert by_file(facts, "a/pyproject.toml").dependencies == ()
