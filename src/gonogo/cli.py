@@ -21,7 +21,7 @@ from rich.table import Table
 from gonogo import __version__
 from gonogo.api import NothingToScan, scan
 from gonogo.baseline import create as create_baseline
-from gonogo.config import ConfigError, find_config_file, load_config
+from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
@@ -130,7 +130,8 @@ def check(
     try:
         for text in service or ():
             parse_service_arg(text)
-        config = load_config(config_file or find_config_file(roots[0]), {k: v for k, v in overrides.items() if v})
+        given = {k: v for k, v in overrides.items() if v}
+        config = load_config(config_file, given) if config_file else load_project_config(roots[0], given)
         report = _scan_with_progress(roots, config, options)
     except ConfigError as exc:
         raise _fail(f"configuration error: {exc}") from exc

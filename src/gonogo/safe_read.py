@@ -14,7 +14,8 @@ import os
 import stat
 from pathlib import Path
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CHUNK = 1024 * 1024
 
 
@@ -39,10 +40,11 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular_file(path: Path | str, limit: int) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``limit`` of them, or ``FileReadError``."""
+def read_regular_file(path: Path | str, limit: int, *, follow_links: bool = False) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them, or ``FileReadError``.
+    ``follow_links`` is for a path the user named (``--config``), never for a scanned file."""
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd = os.open(path, _OPEN_FLAGS if follow_links else _OPEN_FLAGS | _NO_FOLLOW)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise FileReadError("a symbolic link; not followed") from exc

@@ -357,6 +357,7 @@ def manifest_errors(manifests: ManifestFacts) -> Iterator[CheckOutput]:
     by one tool and read by another; a lock file that does not parse locks nothing.
     Fix: correct the line named in the finding (the reason is the parser's)."""
     yield Metric(name="deps.manifests", value=float(len(manifests.manifests)))
+    yield Metric(name="deps.unreadable_manifests", value=float(len(manifests.unreadable)))
     yield Metric(
         name="deps.declared",
         value=float(len({d.name for m in manifests.declaring for d in m.dependencies})),
