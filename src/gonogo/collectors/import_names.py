@@ -91,11 +91,21 @@ def _raw() -> dict[str, object]:
     return json.loads(resources.files("gonogo.data").joinpath("import_names.json").read_text("utf-8"))
 
 
+@cache
+def _names_by_distribution() -> dict[str, frozenset[str]]:
+    """The import table turned around once, so a lookup per dependency costs O(1), not a pass
+    over the whole table (100,000 requirements took minutes that way)."""
+    found: dict[str, set[str]] = {}
+    for table in (_table()[0], _installed()):
+        for name, dists in table.items():
+            for dist in dists:
+                found.setdefault(dist, set()).add(name)
+    return {dist: frozenset(names) for dist, names in found.items()}
+
+
 def import_names_of(distribution: str) -> frozenset[str]:
     """Top-level names a (normalised) distribution is imported under, by the table, or itself."""
-    imports, _ = _table()
-    names = {name for name, dists in imports.items() if distribution in dists}
-    names |= {name for name, dists in _installed().items() if distribution in dists}
+    names = set(_names_by_distribution().get(distribution, ()))
     names.add(distribution.replace("-", "_"))
     for prefix in ("python-", "py-", "django-", "flask-"):
         if distribution.startswith(prefix):
