@@ -7,6 +7,7 @@ possible (bad configuration, nothing to scan, bad arguments).
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import sys
 from dataclasses import replace
@@ -111,6 +112,8 @@ def check(
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    if not (math.isfinite(test_timeout) and test_timeout > 0):  # nan or inf would switch it off
+        raise _fail(f"--test-timeout must be a positive, finite number of seconds, not {test_timeout}")
     overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile, "fail_on": fail_on}
     options = ScanOptions(
         jobs=jobs,
