@@ -359,3 +359,9 @@ def test_a_lock_of_the_wrong_shape_does_not_hide_unpinned_ranges(tmp_path: Path)
     bad = scan_selected(tmp_path / "bad", "DEP005,DEP007")
     assert [f.path for f in result_of(bad, "DEP005").findings] == ["Pipfile"]
     assert "'default' is an array" in result_of(bad, "DEP007").findings[0].message
+
+
+def test_a_200000_deep_baseline_in_the_tree_is_a_note(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"app.py": "x = 1\n", ".gonogo-baseline.json": "[" * 200_000 + "]" * 200_000})
+    report = scan_selected(tmp_path, "CODE")
+    assert any(n.source == "baseline" and "nested too deeply" in n.message for n in report.notes)

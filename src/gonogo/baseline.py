@@ -81,6 +81,8 @@ def load(path: Path) -> Baseline:
         raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise BaselineError(f"{path}: not valid JSON: nested too deeply") from exc
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path}: no 'findings' list; not a gonogo baseline")
     entries: Counter[str] = Counter()
