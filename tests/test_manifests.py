@@ -279,7 +279,7 @@ def test_binary_empty_and_hostile_files_never_crash(tmp_path: Path) -> None:
     assert errors["setup.cfg"] and "unreadable value" in errors["Pipfile"][0][1]
     assert errors["a/pyproject.toml"] == (
         (2, "project.dependencies is a string, not an array"),
-        (3, "tool.poetry.dependencies is a number, not a table"),
+        (4, "tool.poetry.dependencies is a number, not a table"),
     )
     assert by_file(facts, "a/pyproject.toml").dependencies == ()
     assert [line for line, _ in errors["b/requirements.txt"]] == [1, 2]
