@@ -114,6 +114,21 @@ def test_unreadable_folders_are_notes_not_crashes(tmp_path: Path, monkeypatch: p
     assert notes_for(workspace, "locked") == ["folder not readable: Permission denied"]
 
 
+def test_an_unreadable_manifest_is_dep007_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_repo(tmp_path, {"requirements.txt": "requests>=2\n", "requirements-dev.txt": "pytest\n"})
+    locked = str(tmp_path / "requirements-dev.txt")
+    real_open = os.open
+
+    def refusing_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path) == locked:  # what mode 000 does for anyone but root
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    assert errors_of(tmp_path, "requirements-dev.txt") == ((None, "not readable: Permission denied"),)
+    assert errors_of(tmp_path, "requirements.txt") == ()
+
+
 # bounded .gitignore patterns ------------------------------------------------------------------
 
 
