@@ -8,7 +8,10 @@ import os
 import time
 from pathlib import Path
 
+import pathspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gonogo.api import scan
@@ -18,6 +21,7 @@ from gonogo.collectors.deliverables import deliverables
 from gonogo.collectors.manifests import manifests
 from gonogo.collectors.tomltext import LineFinder
 from gonogo.config import ConfigError, load_config, load_project_config
+from gonogo.ignorefiles import compile_patterns
 from gonogo.model import Outcome, Report
 from gonogo.options import ScanOptions
 from gonogo.safe_read import FileReadError, read_regular_file
@@ -141,6 +145,22 @@ def test_a_backtracking_gitignore_pattern_is_fast_and_still_applies(tmp_path: Pa
     listed = {f.relpath for f in Workspace.open([tmp_path]).files}
     assert time.perf_counter() - started < 5  # minutes before: nine stars backtrack over 200 a's
     assert listed == {".gitignore", "a" * 200, "keep.py"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pattern=st.text(alphabet="ab*?/!", min_size=1, max_size=9),
+    paths=st.lists(st.text(alphabet="ab/", min_size=1, max_size=10), min_size=1, max_size=8),
+)
+def test_atomic_stars_match_exactly_what_pathspec_matches(pattern: str, paths: list[str]) -> None:
+    """The rewrite only removes backtracking; it must never change which paths a pattern ignores."""
+    try:
+        reference = pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError:
+        return  # a line pathspec refuses: compile_patterns reports it instead (tested below)
+    bounded, refused = compile_patterns([pattern])
+    for path in (p.strip("/") or "a" for p in paths):
+        assert bounded.match_file(path) == reference.match_file(path) or refused, (pattern, path)
 
 
 def test_refused_gitignore_lines_are_notes_with_their_line_and_the_rest_applies(tmp_path: Path) -> None:
