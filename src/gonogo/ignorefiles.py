@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pathspec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
@@ -37,8 +38,9 @@ class BoundedGitIgnorePattern(GitIgnoreSpecPattern):
     """A gitignore pattern whose middle ``*`` wildcards match atomically (see the module doc)."""
 
     @staticmethod
-    def _translate_segment_glob(pattern: str, range_error: str) -> str:  # type: ignore[override]
-        regex = GitIgnoreSpecPattern._translate_segment_glob(pattern, range_error)  # type: ignore[arg-type]
+    def _translate_segment_glob(pattern: str, *options: Any) -> str:  # type: ignore[override]
+        # pathspec 1.1 added an option (how to treat a bad range); pass along whatever it takes
+        regex = GitIgnoreSpecPattern._translate_segment_glob(pattern, *options)
         parts = regex.split(_STAR)
         if len(parts) <= 2:
             return regex  # at most one star: backtracking over it is linear
