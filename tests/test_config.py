@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from gonogo.api import scan
-from gonogo.config import ConfigError, find_config_file, load_config
+from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
 from gonogo.model import GateStatus
 from gonogo.options import ScanOptions
 from gonogo.policy import gates_for
@@ -47,6 +47,35 @@ def test_pyproject_without_tool_gonogo_is_no_config(tmp_path):
 def test_gonogo_toml_wins_over_pyproject(tmp_path):
     make_repo(tmp_path, {"pyproject.toml": "[tool.gonogo]\nprofile = 'critical'\n", "gonogo.toml": "profile = 'prototype'\n"})
     assert load_config(find_config_file(tmp_path)).profile == "prototype"
+
+
+def test_a_broken_project_pyproject_falls_back_to_defaults_with_a_note(tmp_path):
+    make_repo(tmp_path, {"pyproject.toml": "[project\n"})
+    config = load_project_config(tmp_path, {"profile": "critical"})
+    assert config.profile == "critical" and config.source is None  # defaults, then the command line
+    assert len(config.notes) == 1 and "invalid TOML" in config.notes[0] and "default configuration" in config.notes[0]
+    with pytest.raises(ConfigError):
+        load_config(tmp_path / "pyproject.toml")  # named explicitly (--config), it is refused
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"gonogo.toml": "profile = [\n", "pyproject.toml": "[project]\n"},
+        {"pyproject.toml": "[tool.gonogo]\nprofil = 'critical'\n"},
+    ],
+    ids=["broken gonogo.toml", "valid pyproject with a wrong gonogo key"],
+)
+def test_a_config_written_for_gonogo_is_never_replaced_by_defaults(tmp_path, files):
+    make_repo(tmp_path, files)
+    with pytest.raises(ConfigError):
+        load_project_config(tmp_path)
+
+
+def test_a_gonogo_toml_still_applies_beside_a_broken_pyproject(tmp_path):
+    make_repo(tmp_path, {"pyproject.toml": "[project\n", "gonogo.toml": "profile = 'prototype'\n"})
+    config = load_project_config(tmp_path)
+    assert config.profile == "prototype" and config.notes == ()
 
 
 SKIPPED = {"tests/test_a.py": "import pytest\n@pytest.mark.skip(reason='x')\ndef test_a():\n    assert 1\n"}

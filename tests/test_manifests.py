@@ -277,7 +277,11 @@ def test_binary_empty_and_hostile_files_never_crash(tmp_path: Path) -> None:
     assert errors["requirements-empty.txt"] == () and errors["setup.py"] == ()
     assert by_file(facts, "setup.py").dynamic
     assert errors["setup.cfg"] and "unreadable value" in errors["Pipfile"][0][1]
-    assert errors["a/pyproject.toml"] == () and by_file(facts, "a/pyproject.toml").dependencies == ()
+    assert errors["a/pyproject.toml"] == (
+        (2, "project.dependencies is a string, not an array"),
+        (4, "tool.poetry.dependencies is a number, not a table"),
+    )
+    assert by_file(facts, "a/pyproject.toml").dependencies == ()
     assert [line for line, _ in errors["b/requirements.txt"]] == [1, 2]
 
 

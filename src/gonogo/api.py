@@ -19,7 +19,7 @@ from typing import Any
 
 from gonogo import __version__
 from gonogo.baseline import load_for_scan as load_baseline
-from gonogo.config import Config, find_config_file, load_config
+from gonogo.config import Config, load_project_config
 from gonogo.model import (
     CheckResult,
     Finding,
@@ -99,12 +99,13 @@ def scan(
     if not any(p.exists() for p in roots):
         raise NothingToScan(f"none of these paths exists: {', '.join(str(p) for p in roots)}")
     if config is None:
-        found = find_config_file(roots[0])
-        config = load_config(found)
+        config = load_project_config(roots[0])
     registry = load_plugins()
     workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude)
     for missing in (p for p in roots if not p.exists()):
         workspace.note("path does not exist; not scanned", path=str(missing), source="workspace")
+    for message in config.notes:
+        workspace.note(message, path=config.source, source="config")
     facts = Facts(registry, workspace=workspace, config=config, options=options)
     waivers = live_waivers(config, options, workspace)
     marks = FindingMarks(workspace, load_baseline(workspace, options))

@@ -81,6 +81,8 @@ def load(path: Path) -> Baseline:
         raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise BaselineError(f"{path}: not valid JSON: nested too deeply") from exc
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path}: no 'findings' list; not a gonogo baseline")
     entries: Counter[str] = Counter()
@@ -130,13 +132,13 @@ def create(
 ) -> Written:
     """Scan without any baseline and record every open finding (not waived, not suppressed)."""
     from gonogo.api import scan
-    from gonogo.config import find_config_file, load_config
+    from gonogo.config import load_project_config
     from gonogo.suppressions import SourceLines
 
     roots = [Path(p) for p in paths] or [Path(".")]
     options = replace(options or ScanOptions(), ignore_baseline=True)
     if config is None:
-        config = load_config(find_config_file(roots[0]))
+        config = load_project_config(roots[0])
     report = scan(roots, config, options)
     workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude)
     lines = SourceLines(workspace)

@@ -7,6 +7,7 @@ possible (bad configuration, nothing to scan, bad arguments).
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import shutil
 import sys
@@ -22,7 +23,7 @@ from rich.table import Table
 from gonogo import __version__
 from gonogo.api import NothingToScan, scan
 from gonogo.baseline import create as create_baseline
-from gonogo.config import ConfigError, find_config_file, load_config
+from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
@@ -112,6 +113,8 @@ def check(
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    if not (math.isfinite(test_timeout) and test_timeout > 0):  # nan or inf would switch it off
+        raise _fail(f"--test-timeout must be a positive, finite number of seconds, not {test_timeout}")
     overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile, "fail_on": fail_on}
     options = ScanOptions(
         jobs=jobs,
@@ -131,7 +134,8 @@ def check(
     try:
         for text in service or ():
             parse_service_arg(text)
-        config = load_config(config_file or find_config_file(roots[0]), {k: v for k, v in overrides.items() if v})
+        given = {k: v for k, v in overrides.items() if v}
+        config = load_config(config_file, given) if config_file else load_project_config(roots[0], given)
         report = _scan_with_progress(roots, config, options)
     except ConfigError as exc:
         raise _fail(f"configuration error: {exc}") from exc

@@ -2,19 +2,29 @@
 
 The file is parsed once, here, and validated by pydantic with unknown keys forbidden, so a typo
 (``threshholds``) is an error that names the file and the key instead of a setting silently ignored.
+
+A ``gonogo.toml`` or ``--config`` that cannot be used stops the scan (exit 2): someone wrote it for
+gonogo. The scanned project's own ``pyproject.toml`` is different: when it cannot be read or is not
+TOML, that is the project's defect (DEP007 reports it), so ``load_project_config`` falls back to the
+defaults and says so in a note instead of refusing to judge the project.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from gonogo.ignorefiles import pattern_problem
 from gonogo.model import Operator, Waiver
 from gonogo.probes.settings import ServiceSetting
+from gonogo.safe_read import FileReadError, read_regular_file
+
+MAX_CONFIG_BYTES = 10 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -24,6 +34,10 @@ class ConfigError(Exception):
         self.path, self.key, self.problem = str(path), key, problem
         where = f"{self.path}: {key}: " if key else f"{self.path}: "
         super().__init__(f"{where}{problem}")
+
+
+class ConfigUnreadable(ConfigError):
+    """The file could not be read or is not TOML (as opposed to a setting that is wrong)."""
 
 
 class _Strict(BaseModel):
@@ -85,6 +99,21 @@ class Config(_Strict):
     services: dict[str, ServiceSetting] = Field(default_factory=dict)
     source: str | None = Field(default=None, exclude=True)
     base_dir: str | None = Field(default=None, exclude=True)
+    _notes: tuple[str, ...] = PrivateAttr(default=())
+
+    @field_validator("exclude")
+    @classmethod
+    def _patterns_are_usable(cls, value: list[str]) -> list[str]:
+        for index, pattern in enumerate(value):
+            problem = pattern_problem(pattern)
+            if problem:
+                raise ValueError(f"item {index} ({pattern[:80]!r}): {problem}")
+        return value
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What loading had to work around (a project pyproject.toml that is not TOML), for the report."""
+        return self._notes
 
     @property
     def base_path(self) -> Path | None:
@@ -98,22 +127,37 @@ def find_config_file(root: Path) -> Path | None:
     if candidate.is_file():
         return candidate
     candidate = folder / "pyproject.toml"
-    if candidate.is_file():
+    if os.path.lexists(candidate):
         try:
-            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = _parse(candidate, follow_links=False)
+        except ConfigError:
             return candidate  # let load_config report the problem with its file name
         if isinstance(data.get("tool"), dict) and "gonogo" in data["tool"]:
             return candidate
     return None
 
 
-def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> Config:
+def load_project_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """The configuration found in the scanned project, or the defaults (with a note saying why)
+    when its ``pyproject.toml`` cannot be read or is not TOML. Links are not followed there: the
+    project's files are read as untrusted, a link to ``/dev/zero`` included."""
+    path = find_config_file(root)
+    try:
+        return load_config(path, overrides, follow_links=False)
+    except ConfigUnreadable as exc:
+        if path is None or path.name != "pyproject.toml":
+            raise
+        config = load_config(None, overrides)
+        config._notes = (f"{exc}; gonogo's default configuration is used instead",)
+        return config
+
+
+def load_config(path: Path | None, overrides: dict[str, Any] | None = None, *, follow_links: bool = True) -> Config:
     """Read and validate ``path`` (``None``: defaults), then apply command-line ``overrides``."""
     raw: dict[str, Any] = {}
     prefix = ""
     if path is not None:
-        raw, prefix = _read_table(path)
+        raw, prefix = _read_table(path, follow_links)
     merged = {**raw, **(overrides or {})}
     try:
         config = Config.model_validate(merged)
@@ -126,17 +170,24 @@ def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> C
     return config
 
 
-def _read_table(path: Path) -> tuple[dict[str, Any], str]:
+def _parse(path: Path, follow_links: bool) -> dict[str, Any]:
+    """The TOML document at ``path``, read with the scanned-file reader's bounds."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(path, "", f"cannot read: {exc.strerror or exc}") from exc
+        text = read_regular_file(path, MAX_CONFIG_BYTES, follow_links=follow_links).decode("utf-8")
+    except FileReadError as exc:
+        raise ConfigUnreadable(path, "", f"cannot read: {exc}") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(path, "", f"not valid UTF-8 at byte {exc.start}") from exc
+        raise ConfigUnreadable(path, "", f"not valid UTF-8 at byte {exc.start}") from exc
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, "", f"invalid TOML: {exc}") from exc
+        raise ConfigUnreadable(path, "", f"invalid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigUnreadable(path, "", "invalid TOML: nested too deeply to parse") from exc
+
+
+def _read_table(path: Path, follow_links: bool = True) -> tuple[dict[str, Any], str]:
+    data = _parse(path, follow_links)
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         table = tool.get("gonogo", {}) if isinstance(tool, dict) else {}

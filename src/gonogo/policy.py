@@ -103,7 +103,11 @@ def static_gates(profile: Profile) -> list[Gate]:
         Gate(
             name="Build reproducibility",
             blocking=True,
-            conditions=(when("deps.undeclared", "==", 0), when("images.floating", "==", 0)),
+            conditions=(
+                when("deps.undeclared", "==", 0),
+                when("deps.unreadable_manifests", "==", 0),
+                when("images.floating", "==", 0),
+            ),
             how_to_check="gonogo check --select DEP,IMG",
         ),
     ]

@@ -1,9 +1,11 @@
 """Which files a scan looks at, and reading them safely.
 
 The walk honours each root's ``.gitignore`` files (nested ones too), skips version-control folders,
-virtualenvs, ``node_modules`` and build output, never follows a symlinked folder (so a symlink loop
-cannot trap it), and turns every folder it cannot read into a ``Note`` instead of an error.
-Reading is bounded: binary files and files over the size limit are reported, not parsed.
+virtualenvs, ``node_modules`` and build output, never follows a symlink (so a symlink loop cannot
+trap it and a link to ``/`` or ``/dev/zero`` leads nowhere), and turns every folder it cannot read
+into a ``Note`` instead of an error. Special files (FIFOs, devices, sockets) and links pointing out
+of the root are listed in ``skipped`` with a note each, so a manifest among them is still reported.
+Reading goes through ``safe_read``: bounded, regular files only, links never followed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from pathlib import Path
 
 import pathspec
 
+from gonogo.ignorefiles import compile_patterns
 from gonogo.model import Location, Note
+from gonogo.safe_read import FileReadError, kind_of, read_regular_file
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
@@ -44,6 +48,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 )
 
 MAX_READ_BYTES = 10 * 1024 * 1024
+MAX_GITIGNORE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,8 +77,12 @@ class SourceFile:
         return Location(path=self.display, line=line)
 
 
-class FileReadError(Exception):
-    """A file that could not be read as text; the message says why, for a note."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkippedEntry:
+    """A folder entry the walk did not list (a special file, a link out of the root), and why."""
+
+    file: SourceFile
+    reason: str
 
 
 @dataclass(slots=True)
@@ -95,6 +104,7 @@ class Workspace:
     notes: list[Note] = field(default_factory=list)
     data_versions: dict[str, str] = field(default_factory=dict)
     """Versions of outside data the scan used (an advisory snapshot), for the report's evidence."""
+    _skipped: list[SkippedEntry] = field(default_factory=list)
 
     @classmethod
     def open(cls, paths: Sequence[Path], excludes: Sequence[str] = ()) -> Workspace:
@@ -114,6 +124,12 @@ class Workspace:
             found.extend(self._walk(root))
         return tuple(found)
 
+    @property
+    def skipped(self) -> tuple[SkippedEntry, ...]:
+        """Entries the walk saw but did not list; complete once ``files`` is built."""
+        _ = self.files
+        return tuple(self._skipped)
+
     def by_suffix(self, *suffixes: str) -> list[SourceFile]:
         return [f for f in self.files if f.suffix in suffixes]
 
@@ -121,14 +137,11 @@ class Workspace:
         return next(r for r in self.roots if r.path == file.root)
 
     def read_bytes(self, file: SourceFile, limit: int = MAX_READ_BYTES) -> bytes:
-        """The file's bytes, or ``FileReadError`` when it is too large or unreadable."""
+        """The file's bytes, or ``FileReadError`` when it is too large, unreadable or no longer a
+        regular file (see ``safe_read``)."""
         if file.size > limit:
             raise FileReadError(f"{file.size:,} bytes is over the {limit:,}-byte limit; not read")
-        try:
-            with open(file.abspath, "rb") as handle:
-                return handle.read(limit + 1)
-        except OSError as exc:
-            raise FileReadError(exc.strerror or str(exc)) from exc
+        return read_regular_file(file.abspath, limit)
 
     def read_text(self, file: SourceFile, limit: int = MAX_READ_BYTES) -> str:
         """The file decoded as UTF-8 (with a BOM allowed); binary or undecodable files raise."""
@@ -138,7 +151,9 @@ class Workspace:
         self.notes.append(Note(message=message, path=path, source=source))
 
     def _walk(self, root: Root) -> Iterator[SourceFile]:
-        user_spec = pathspec.GitIgnoreSpec.from_lines(self.excludes)
+        user_spec, refused = compile_patterns(self.excludes)
+        for bad in refused:
+            self.note(f"exclude pattern {bad.pattern!r} not applied: {bad.reason}", source="config")
         if root.path.is_file():
             yield SourceFile(
                 root=root.path.parent,
@@ -165,9 +180,10 @@ class Workspace:
         except OSError as exc:
             self.note(f"folder not readable: {exc.strerror or exc}", root.display(rel.rstrip("/") or "."), "workspace")
             return
-        gitignore = next((e for e in entries if e.name == ".gitignore"), None)
-        if gitignore is not None:
-            ignores = [*ignores, (rel, _load_gitignore(Path(gitignore.path)))]
+        if any(e.name == ".gitignore" for e in entries):
+            spec = self._load_gitignore(root, f"{rel}.gitignore")
+            if spec is not None:
+                ignores = [*ignores, (rel, spec)]
         for entry in entries:
             child_rel = f"{rel}{entry.name}"
             try:
@@ -186,8 +202,37 @@ class Workspace:
                 yield SourceFile(
                     root=root.path, relpath=child_rel, display=root.display(child_rel), size=info.st_size
                 )
-            # symlinks, sockets and devices are not followed: a link may point outside the root
-            # or back into it (a loop), and a device may block forever.
+            else:
+                self._skip(root, child_rel, info.st_mode)
+
+    def _skip(self, root: Root, rel: str, mode: int) -> None:
+        """Records an entry that is not listed. A link inside the root is silent: its target is
+        listed under its own name. Links out of the root and special files get a note, since a
+        manifest or config among them would otherwise vanish without a word."""
+        path = root.path / rel
+        if stat.S_ISLNK(mode):
+            if _inside(root.path, path):
+                return
+            reason = "a symbolic link pointing outside the scanned folder; not followed"
+        else:
+            reason = f"{kind_of(mode)}, not a regular file; not read"
+        self.note(reason, root.display(rel), "workspace")
+        entry = SourceFile(root=root.path, relpath=rel, display=root.display(rel), size=0)
+        self._skipped.append(SkippedEntry(file=entry, reason=reason))
+
+    def _load_gitignore(self, root: Root, rel: str) -> pathspec.PathSpec | None:
+        """A ``.gitignore`` read like any scanned file (git itself does not follow a symlinked
+        one); a pattern that cannot be applied safely is a note naming its line."""
+        try:
+            data = read_regular_file(root.path / rel, MAX_GITIGNORE_BYTES)
+        except FileReadError as exc:
+            self.note(f".gitignore not applied: {exc}", root.display(rel), "workspace")
+            return None
+        spec, refused = compile_patterns(data.decode("utf-8", errors="replace").splitlines())
+        for bad in refused:
+            message = f"pattern {bad.pattern!r} on line {bad.line} not applied: {bad.reason}"
+            self.note(message, root.display(rel), "workspace")
+        return spec
 
 
 def decode_text(data: bytes) -> str:
@@ -199,12 +244,12 @@ def decode_text(data: bytes) -> str:
         raise FileReadError(f"not valid UTF-8 at byte {exc.start}") from exc
 
 
-def _load_gitignore(path: Path) -> pathspec.PathSpec:
+def _inside(root: Path, link: Path) -> bool:
+    """Whether ``link`` resolves to a place inside ``root`` (a dangling link inside counts)."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        lines = []
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+        return Path(os.path.realpath(link)).is_relative_to(root)
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def _ignored(
@@ -217,7 +262,10 @@ def _ignored(
 
 
 def _is_virtualenv(folder: Path) -> bool:
-    return (folder / "pyvenv.cfg").is_file()
+    try:
+        return stat.S_ISREG(os.stat(folder / "pyvenv.cfg", follow_symlinks=False).st_mode)
+    except OSError:  # an unreadable folder: scandir will say so with a note
+        return False
 
 
 def _unique_names(paths: Sequence[Path]) -> list[str]:

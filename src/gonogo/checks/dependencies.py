@@ -405,7 +405,7 @@ def unpinned_dependencies(manifests: ManifestFacts) -> Iterator[CheckOutput]:
         raise NotApplicable("no manifests declare dependencies")
     for scope in scopes.scopes.values():
         chain = list(scopes.ancestors(scope))
-        if any(m.is_lock for s in chain for m in s.manifests):
+        if any(m.locks_versions for s in chain for m in s.manifests):
             continue
         if any(m.is_application is False for s in chain for m in s.manifests):
             continue
@@ -508,6 +508,7 @@ def manifest_errors(manifests: ManifestFacts) -> Iterator[CheckOutput]:
     by one tool and read by another; a lock file that does not parse locks nothing.
     Fix: correct the line named in the finding (the reason is the parser's)."""
     yield Metric(name="deps.manifests", value=float(len(manifests.manifests)))
+    yield Metric(name="deps.unreadable_manifests", value=float(len(manifests.unreadable)))
     yield Metric(
         name="deps.declared",
         value=float(len({d.name for m in manifests.declaring for d in m.dependencies})),

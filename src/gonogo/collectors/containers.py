@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import yaml
 
+from gonogo.collectors.yamltext import MergedMappings, YamlShapeError, compose_documents
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -273,28 +274,35 @@ def _yaml_images(
 ) -> list[ImageRef]:
     """The images a YAML file names; for compose, ``built`` collects the services with ``build:``."""
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        return _images_in(compose_documents(text), file, source, built)
     except yaml.YAMLError as exc:
         errors.append((file, *yaml_error(exc)))
-        return []
-    except RecursionError:
-        errors.append((file, None, "invalid YAML: nested too deeply"))
-        return []
+    except YamlShapeError as exc:
+        errors.append((file, exc.line, f"invalid YAML: {exc}"))
+    except RecursionError:  # a chain of merges deeper than the stack
+        errors.append((file, None, "invalid YAML: merges nested too deeply"))
+    return []
+
+
+def _images_in(
+    documents: list[yaml.Node], file: SourceFile, source: str, built: set[str] | None = None
+) -> list[ImageRef]:
+    mappings = MergedMappings()
     found: list[ImageRef] = []
     for document in documents:
         if not isinstance(document, yaml.MappingNode):
             continue
         if source == "compose":
-            services = _get(document, "services")
+            services = mappings.get(document, "services")
             if isinstance(services, yaml.MappingNode):
-                for name, body in _items(services):
-                    if built is not None and _get(body, "build") is not None:
+                for name, body in mappings.items(services):
+                    if built is not None and mappings.get(body, "build") is not None:
                         built.add(name)
-                    image = _get(body, "image")
+                    image = mappings.get(body, "image")
                     if isinstance(image, yaml.ScalarNode) and image.value:
                         found.append(_ref(file, image, source, name))
         else:
-            found.extend(_walk_images(document, file, source))
+            found.extend(_walk_images(document, file, source, mappings))
     return found
 
 
@@ -319,28 +327,7 @@ def _ref(file: SourceFile, node: yaml.ScalarNode, source: str, context: str) -> 
     )
 
 
-def _items(node: yaml.Node) -> list[tuple[str, yaml.Node]]:
-    """A mapping's (key, value) pairs with ``<<`` merges applied (explicit keys win)."""
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    own: dict[str, yaml.Node] = {}
-    merged: dict[str, yaml.Node] = {}
-    for key, value in node.value:
-        if key.value == "<<":
-            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
-            for source in sources:
-                for k, v in _items(source):
-                    merged.setdefault(k, v)
-        elif isinstance(key, yaml.ScalarNode):
-            own[str(key.value)] = value
-    return list({**merged, **own}.items())
-
-
-def _get(node: yaml.Node, name: str) -> yaml.Node | None:
-    return dict(_items(node)).get(name)
-
-
-def _walk_images(document: yaml.Node, file: SourceFile, source: str) -> list[ImageRef]:
+def _walk_images(document: yaml.Node, file: SourceFile, source: str, mappings: MergedMappings) -> list[ImageRef]:
     """``image: x`` scalars anywhere, and Helm's ``image: {repository, tag, digest}`` mappings."""
     found: list[ImageRef] = []
     stack: list[tuple[yaml.Node, int]] = [(document, 0)]
@@ -355,7 +342,7 @@ def _walk_images(document: yaml.Node, file: SourceFile, source: str) -> list[Ima
             continue
         if not isinstance(node, yaml.MappingNode):
             continue
-        items = dict(_items(node))
+        items = dict(mappings.items(node))
         repository = items.get("repository")
         if source == "helm" and isinstance(repository, yaml.ScalarNode) and repository.value:
             tag = items.get("tag")

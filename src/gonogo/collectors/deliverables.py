@@ -3,11 +3,18 @@
 ``[tool.gonogo.deliverables]`` maps a group name to paths or globs relative to the config file's
 folder; a trailing ``/`` means a directory. Existence is asked of the disk (``os.path``), not of the
 scanned file list, so a deliverable that is git-ignored but present still counts as present.
+
+The tree is not trusted: globs are matched by a walk that never descends into a symlinked folder
+(``glob.glob`` does, so a link to ``..`` made it loop until paths hit the OS limit) and visits a
+bounded number of entries, and a path that resolves outside the scanned root (through a link to
+``/``, say) is not a deliverable of this project, so it does not count as present.
 """
 
 from __future__ import annotations
 
-import glob
+import fnmatch
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +23,8 @@ from gonogo.registry import collector
 from gonogo.workspace import Workspace
 
 GLOB_CHARS = frozenset("*?[")
+MAX_GLOB_ENTRIES = 200_000
+"""Folder entries one pattern may visit; a real project's deliverables are found in far fewer."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +50,7 @@ class DeliverableFacts:
 @collector("deliverables")
 def deliverables(config: Config, workspace: Workspace) -> DeliverableFacts:
     base = config.base_path or workspace.roots[0].path
+    root = Path(os.path.realpath(workspace.roots[0].path))
     items: list[Deliverable] = []
     problems: list[str] = []
     for group, patterns in sorted(config.deliverables.items()):
@@ -49,7 +59,10 @@ def deliverables(config: Config, workspace: Workspace) -> DeliverableFacts:
             if problem:
                 problems.append(f"{group}: {pattern!r} {problem}")
                 continue
-            items.append(Deliverable(group=group, pattern=pattern, found=tuple(_matches(base, pattern))))
+            found, complete = _matches(base, pattern, root)
+            if not complete:
+                problems.append(f"{group}: {pattern!r} visits over {MAX_GLOB_ENTRIES:,} entries; the search stopped")
+            items.append(Deliverable(group=group, pattern=pattern, found=tuple(found)))
     return DeliverableFacts(base=_display_base(base, workspace), items=tuple(items), problems=tuple(problems))
 
 
@@ -62,14 +75,77 @@ def _unsafe(pattern: str) -> str | None:
     return None
 
 
-def _matches(base: Path, pattern: str) -> list[str]:
+def _matches(base: Path, pattern: str, root: Path) -> tuple[list[str], bool]:
+    """What ``pattern`` names under ``base`` and lies inside ``root``; False when the walk stopped."""
     want_dir = pattern.endswith("/")
     clean = pattern.rstrip("/")
+    complete = True
     if GLOB_CHARS & set(clean):
-        hits = sorted(glob.glob(clean, root_dir=base, recursive=True))
+        hits, complete = _glob(base, [s for s in clean.split("/") if s])
     else:
-        hits = [clean] if (base / clean).exists() or (base / clean).is_symlink() else []
-    return [h for h in hits if ((base / h).is_dir() if want_dir else (base / h).is_file())]
+        hits = [clean] if os.path.lexists(base / clean) else []
+    return [h for h in sorted(hits) if _present(base / h, want_dir, root)], complete
+
+
+def _present(path: Path, want_dir: bool, root: Path) -> bool:
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(root):
+        return False  # a link out of the project: whatever is there is not this project's
+    return real.is_dir() if want_dir else real.is_file()
+
+
+def _glob(base: Path, segments: list[str]) -> tuple[set[str], bool]:
+    """``glob.glob(recursive=True)`` semantics (``*`` skips hidden names, ``**`` any depth) over
+    a walk that does not enter symlinked folders and stops after ``MAX_GLOB_ENTRIES`` entries."""
+    found: set[str] = set()
+    budget = MAX_GLOB_ENTRIES
+    stack: list[tuple[str, int]] = [("", 0)]
+    seen: set[tuple[str, int]] = set()
+    while stack:
+        rel, index = stack.pop()
+        if (rel, index) in seen:
+            continue
+        seen.add((rel, index))
+        if index == len(segments):
+            found.add(rel)
+            continue
+        segment = segments[index]
+        if not GLOB_CHARS & set(segment):
+            stack.append((_join(rel, segment), index + 1))
+            continue
+        entries = _entries(base / rel if rel else base)
+        budget -= len(entries)
+        if budget < 0:
+            return found, False
+        if segment == "**":
+            stack.append((rel, index + 1))
+            last = index == len(segments) - 1
+            stack.extend(
+                (_join(rel, name), index) if is_dir else (_join(rel, name), index + 1)
+                for name, is_dir in entries
+                if not name.startswith(".") and (is_dir or last)
+            )
+            continue
+        matcher = re.compile(fnmatch.translate(segment))
+        stack.extend(
+            (_join(rel, name), index + 1)
+            for name, _ in entries
+            if matcher.match(name) and (segment.startswith(".") or not name.startswith("."))
+        )
+    return found, True
+
+
+def _entries(folder: Path) -> list[tuple[str, bool]]:
+    """(name, is a real folder) for each entry; a symlinked folder is not a folder to enter."""
+    try:
+        with os.scandir(folder) as listing:
+            return [(e.name, e.is_dir(follow_symlinks=False)) for e in listing]
+    except OSError:
+        return []
+
+
+def _join(rel: str, name: str) -> str:
+    return f"{rel}/{name}" if rel else name
 
 
 def _display_base(base: Path, workspace: Workspace) -> str:

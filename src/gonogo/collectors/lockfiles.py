@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Any
 
 from gonogo.collectors.manifest_types import Dependency, Manifest, normalise
 from gonogo.collectors.manifests import register_format
-from gonogo.collectors.tomltext import load_toml
+from gonogo.collectors.tomltext import load_toml, type_name
 from gonogo.workspace import SourceFile
 
 _TOML_NAME = re.compile(r'^\s*name\s*=\s*"([^"]+)"')
@@ -25,7 +25,7 @@ class _NameLines:
     """Line numbers of ``name = "x"`` (TOML) or ``"key": {`` (JSON) lines, each taken in order."""
 
     def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
-        self._lines: dict[str, list[int]] = defaultdict(list)
+        self._lines: dict[str, deque[int]] = defaultdict(deque)
         for number, line in enumerate(text.splitlines(), 1):
             found = pattern.match(line)
             if found:
@@ -33,7 +33,22 @@ class _NameLines:
 
     def take(self, name: str) -> int | None:
         numbers = self._lines.get(name)
-        return numbers.pop(0) if numbers else None
+        return numbers.popleft() if numbers else None
+
+
+Errors = list[tuple[int | None, str]]
+
+
+def _typed(
+    entry: dict[str, Any], key: str, kind: type, where: str, line: int | None, errors: Errors, *, json: bool = False
+) -> Any:
+    """``entry[key]`` when it has the shape the format says, else ``None`` and an error naming
+    what is wrong: a lock file of the wrong shape must not pass for an empty one."""
+    value = entry.get(key)
+    if value is None or isinstance(value, kind):
+        return value
+    errors.append((line, f"{where}: {key!r} is {type_name(value, json=json)}, not {type_name(kind(), json=json)}"))
+    return None
 
 
 def _locked(
@@ -66,28 +81,30 @@ def _toml_lock(text: str, file: SourceFile, kind: str, array: str) -> Manifest:
     own: list[tuple[str, tuple[str, ...]]] = []
     errors: list[tuple[int | None, str]] = []
     packages = data.get(array)
-    if not isinstance(packages, list):
+    if packages is None:
         errors.append((None, f"no [[{array}]] entries"))
+        packages = []
+    elif not isinstance(packages, list):
+        errors.append((None, f"{array!r} is {type_name(packages)}, not an array of tables"))
         packages = []
     for entry in packages:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             errors.append((None, f"a [[{array}]] entry has no name"))
             continue
         line = lines.take(entry["name"])
-        source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
+        where = f"package {entry['name']!r}"
+        _typed(entry, "version", str, where, line, errors)
+        source = _typed(entry, "source", dict, where, line, errors) or {}
         if kind == "uv.lock" and ({"editable", "virtual"} & set(source)):
             own.append((normalise(entry["name"]), _requires(entry.get("dependencies"))))
             continue  # the workspace's own project, not a dependency
-        hashes = (
-            tuple(str(w["hash"]) for w in entry.get("wheels", []) if isinstance(w, dict) and "hash" in w)
-            if isinstance(entry.get("wheels"), list)
-            else ()
-        )
+        wheels = _typed(entry, "wheels", list, where, line, errors) or []
+        hashes = tuple(str(w["hash"]) for w in wheels if isinstance(w, dict) and "hash" in w)
         group = None
         if kind == "poetry.lock":
             category = entry.get("category")
-            groups = entry.get("groups")
-            if category == "dev" or (isinstance(groups, list) and "main" not in groups and groups):
+            groups = _typed(entry, "groups", list, where, line, errors)
+            if category == "dev" or (groups and "main" not in groups):
                 group = "dev"
         url = next((str(source[k]) for k in ("git", "url", "path") if k in source), None)
         deps.append(
@@ -97,7 +114,7 @@ def _toml_lock(text: str, file: SourceFile, kind: str, array: str) -> Manifest:
                 file,
                 line,
                 group=group,
-                marker=entry.get("marker") if isinstance(entry.get("marker"), str) else None,
+                marker=_typed(entry, "marker", str, where, line, errors),
                 hashes=hashes,
                 url=url,
                 requires=_requires(entry.get("dependencies")),
@@ -162,29 +179,29 @@ def parse_pipfile_lock(text: str, file: SourceFile) -> Manifest:
         return failed  # type: ignore[return-value]
     lines = _NameLines(text, _JSON_KEY)
     deps: list[Dependency] = []
+    errors: Errors = []
     for section, group in (("default", None), ("develop", "dev")):
-        table = data.get(section)
-        for name, entry in table.items() if isinstance(table, dict) else ():
+        table = _typed(data, section, dict, "Pipfile.lock", None, errors, json=True) or {}
+        for name, entry in table.items():
+            line = lines.take(name)
             if not isinstance(entry, dict):
+                errors.append((line, f"{section} {name!r} is {type_name(entry, json=True)}, not an object"))
                 continue
-            version = str(entry.get("version", "")).removeprefix("===").removeprefix("==") or None
-            hashes = (
-                tuple(str(h) for h in entry.get("hashes", []) if isinstance(h, str))
-                if isinstance(entry.get("hashes"), list)
-                else ()
-            )
-            deps.append(
-                _locked(
-                    name,
-                    version,
-                    file,
-                    lines.take(name),
-                    group=group,
-                    hashes=hashes,
-                    marker=entry.get("markers") if isinstance(entry.get("markers"), str) else None,
-                )
-            )
-    return Manifest(file=file, kind="Pipfile.lock", is_lock=True, dependencies=tuple(deps), is_application=True)
+            where = f"{section} {name!r}"
+            written = _typed(entry, "version", str, where, line, errors, json=True) or ""
+            version = written.removeprefix("===").removeprefix("==")
+            listed = _typed(entry, "hashes", list, where, line, errors, json=True) or []
+            hashes = tuple(str(h) for h in listed if isinstance(h, str))
+            marker = _typed(entry, "markers", str, where, line, errors, json=True)
+            deps.append(_locked(name, version or None, file, line, group=group, hashes=hashes, marker=marker))
+    return Manifest(
+        file=file,
+        kind="Pipfile.lock",
+        is_lock=True,
+        dependencies=tuple(deps),
+        errors=tuple(errors),
+        is_application=True,
+    )
 
 
 @register_format("npm-shrinkwrap.json", "package-lock.json")  # the same format, published with a package
@@ -195,34 +212,42 @@ def parse_package_lock(text: str, file: SourceFile) -> Manifest:
         return failed  # type: ignore[return-value]
     lines = _NameLines(text, _JSON_KEY)
     deps: list[Dependency] = []
-    packages = data.get("packages")
+    errors: Errors = []
+    packages = _typed(data, "packages", dict, "package-lock.json", None, errors, json=True)
+    nested = _typed(data, "dependencies", dict, "package-lock.json", None, errors, json=True)
     if isinstance(packages, dict):  # lockfileVersion 2 and 3
         for path, entry in packages.items():
-            if not path or not isinstance(entry, dict) or entry.get("link") or "node_modules/" not in path:
+            if path and not isinstance(entry, dict):
+                errors.append((None, f"packages {path!r} is {type_name(entry, json=True)}, not an object"))
+                continue
+            if not path or entry.get("link") or "node_modules/" not in path:
                 continue
             name = entry.get("name") or path.rsplit("node_modules/", 1)[-1]
+            line = lines.take(path)
             deps.append(
                 _locked(
                     str(name),
-                    entry.get("version"),
+                    _typed(entry, "version", str, f"packages {path!r}", line, errors, json=True),
                     file,
-                    lines.take(path),
+                    line,
                     group="dev" if entry.get("dev") else None,
                     ecosystem="npm",
                 )
             )
-    elif isinstance(data.get("dependencies"), dict):  # lockfileVersion 1: nested
-        stack = list(data["dependencies"].items())
+    elif isinstance(nested, dict):  # lockfileVersion 1: nested
+        stack = list(nested.items())
         while stack:
             name, entry = stack.pop()
+            line = lines.take(name)
             if not isinstance(entry, dict):
+                errors.append((line, f"dependencies {name!r} is {type_name(entry, json=True)}, not an object"))
                 continue
             deps.append(
                 _locked(
                     name,
-                    entry.get("version"),
+                    _typed(entry, "version", str, f"dependencies {name!r}", line, errors, json=True),
                     file,
-                    lines.take(name),
+                    line,
                     group="dev" if entry.get("dev") else None,
                     ecosystem="npm",
                 )
@@ -230,4 +255,4 @@ def parse_package_lock(text: str, file: SourceFile) -> Manifest:
             if isinstance(entry.get("dependencies"), dict):
                 stack.extend(entry["dependencies"].items())
     deps.sort(key=lambda d: (d.line or 0, d.name))
-    return Manifest(file=file, kind="package-lock.json", is_lock=True, dependencies=tuple(deps))
+    return Manifest(file=file, kind="package-lock.json", is_lock=True, dependencies=tuple(deps), errors=tuple(errors))

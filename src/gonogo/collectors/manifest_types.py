@@ -6,6 +6,7 @@ them without importing the collector that imports the parsers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -117,6 +118,12 @@ class Manifest:
     included, so a package nobody imports there is expected, not unused."""
 
     @property
+    def locks_versions(self) -> bool:
+        """A lock file that could be read. One that could not (unreadable, not JSON, a list where
+        the packages table belongs) pins nothing, so it must not excuse unpinned ranges."""
+        return self.is_lock and not (self.errors and not self.dependencies)
+
+    @property
     def folder(self) -> str:
         """The root-relative folder holding the manifest (``""`` at the root)."""
         return self.file.relpath.rpartition("/")[0]
@@ -150,6 +157,19 @@ class ManifestFacts:
     @property
     def locks(self) -> tuple[Manifest, ...]:
         return tuple(m for m in self.manifests if m.is_lock)
+
+    @property
+    def unreadable(self) -> tuple[Manifest, ...]:
+        """Manifests of which nothing could be read (not TOML, a link out of the tree, a list where
+        the packages table belongs): the build cannot be reproduced from them. Files under a
+        ``{{ ... }}`` folder are project templates (cookiecutter, copier), rendered before any tool
+        reads them, so their Jinja is not a defect of this build."""
+        return tuple(
+            m for m in self.manifests if m.errors and not m.dependencies and not _TEMPLATE_DIR.search(m.file.relpath)
+        )
+
+
+_TEMPLATE_DIR = re.compile(r"(?:^|/)[^/]*\{\{[^/]*\}\}[^/]*/")
 
 
 def pinned_version(specifier: str) -> str | None:

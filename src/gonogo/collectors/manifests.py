@@ -79,6 +79,7 @@ def manifests(workspace: Workspace) -> ManifestFacts:
             continue
         if parsed is not None:
             found.append(parsed)
+    found.extend(_skipped_manifests(workspace))
     found.sort(key=lambda m: (m.file.display, m.kind))
     unread = tuple(
         UnreadLock(file=f, ecosystem=UNREAD_LOCKS[f.name]) for f in workspace.files if f.name in UNREAD_LOCKS
@@ -97,6 +98,18 @@ UNREAD_LOCKS = {
     "go.sum": "Go",
 }
 """Lock files gonogo does not parse, by name, with the ecosystem whose audit they leave open."""
+
+
+def _skipped_manifests(workspace: Workspace) -> list[Manifest]:
+    """A manifest the walk would not read (a FIFO, a link out of the root) is still a manifest
+    that does not parse: the project depends on it, and silence would read as a pass."""
+    found = []
+    for skipped in workspace.skipped:
+        entry = _FILE_PARSERS.get(skipped.file.name)
+        kind = entry[0] if entry else "requirements" if is_requirements_file(skipped.file) else None
+        if kind is not None:
+            found.append(unreadable(skipped.file, kind, skipped.reason))
+    return found
 
 
 def unreadable(file: SourceFile, kind: str, reason: str, line: int | None = None) -> Manifest:

@@ -13,7 +13,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from gonogo.collectors.manifest_types import Dependency, Manifest, normalise
 from gonogo.collectors.manifests import register_format
 from gonogo.collectors.requirements import from_requirement
-from gonogo.collectors.tomltext import LineFinder, load_toml
+from gonogo.collectors.tomltext import LineFinder, load_toml, type_name
 from gonogo.workspace import SourceFile
 
 Errors = list[tuple[int | None, str]]
@@ -32,24 +32,24 @@ def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
     lines = LineFinder(text)
     deps: list[Dependency] = []
     errors: Errors = []
-    project = _table(data.get("project"))
     start = lines.section("project")
-    for item in _list(project.get("dependencies")):
+    project = _table_at(data, "project", "", lines, errors)
+    for item in _list_at(project, "dependencies", "project.", lines, errors):
         _add_pep508(item, file, lines, start, None, deps, errors)
     extras_start = lines.section("project.optional-dependencies") or start
-    for extra, items in _table(project.get("optional-dependencies")).items():
-        for item in _list(items):
+    for extra, items in _table_at(project, "optional-dependencies", "project.", lines, errors).items():
+        for item in _list_at({extra: items}, extra, "project.optional-dependencies.", lines, errors):
             _add_pep508(item, file, lines, extras_start, str(extra), deps, errors)
     groups_start = lines.section("dependency-groups")
-    for group, items in _table(data.get("dependency-groups")).items():
-        for item in _list(items):
+    for group, items in _table_at(data, "dependency-groups", "", lines, errors).items():
+        for item in _list_at({group: items}, group, "dependency-groups.", lines, errors):
             if isinstance(item, dict):
                 continue  # {include-group = "..."}: that group's own entries are read already
             _add_pep508(item, file, lines, groups_start, str(group), deps, errors)
-    tool = _table(data.get("tool"))
-    poetry = _table(tool.get("poetry"))
+    tool = _table_at(data, "tool", "", lines, errors)
+    poetry = _table_at(tool, "poetry", "tool.", lines, errors)
     deps.extend(_poetry(poetry, file, lines, errors))
-    build = _table(data.get("build-system"))
+    build = _table_at(data, "build-system", "", lines, errors)
     is_poetry = bool(poetry.get("dependencies") or poetry.get("group"))
     package_mode = poetry.get("package-mode", True)
     named = project.get("name") or poetry.get("name")
@@ -66,7 +66,9 @@ def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
 
 def is_project_pyproject(data: dict[str, Any]) -> bool:
     """Whether a parsed ``pyproject.toml`` plays a manifest's role rather than only holding tool settings."""
-    poetry = _table(_table(data.get("tool")).get("poetry"))
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    poetry = poetry if isinstance(poetry, dict) else {}
     poetry_project = any(key in poetry for key in ("name", "dependencies", "group", "dev-dependencies"))
     return any(key in data for key in ("project", "build-system", "dependency-groups")) or poetry_project
 
@@ -103,12 +105,15 @@ def _poetry(poetry: dict[str, Any], file: SourceFile, lines: LineFinder, errors:
         ("tool.poetry.dependencies", None, poetry.get("dependencies")),
         ("tool.poetry.dev-dependencies", "dev", poetry.get("dev-dependencies")),
     ]
-    for group, body in _table(poetry.get("group")).items():
-        tables.append((f"tool.poetry.group.{group}.dependencies", str(group), _table(body).get("dependencies")))
+    for group, body in _table_at(poetry, "group", "tool.poetry.", lines, errors).items():
+        where = f"tool.poetry.group.{group}"
+        body_table = _table_at({group: body}, group, "tool.poetry.group.", lines, errors)
+        tables.append((f"{where}.dependencies", str(group), body_table.get("dependencies")))
     deps: list[Dependency] = []
     for header, group, table in tables:
         start = lines.section(header)
-        for name, value in _table(table).items():
+        parent, _, key = header.rpartition(".")
+        for name, value in _table_at({key: table}, key, f"{parent}.", lines, errors).items():
             if name.lower() == "python":
                 continue
             line = lines.key(name, start) or start
@@ -235,7 +240,7 @@ def parse_pipfile(text: str, file: SourceFile) -> Manifest:
     errors: Errors = []
     for section, group in (("packages", None), ("dev-packages", "dev")):
         start = lines.section(section)
-        for name, value in _table(data.get(section)).items():
+        for name, value in _table_at(data, section, "", lines, errors).items():
             line = lines.key(name, start) or start
             dep = _pipfile_dependency(str(name), value, file, line, group)
             if isinstance(dep, str):
@@ -275,8 +280,29 @@ def _pipfile_dependency(
     )
 
 
-def _table(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def _table_at(parent: dict[str, Any], key: str, where: str, lines: LineFinder, errors: Errors) -> dict[str, Any]:
+    """``parent[key]`` as a table; anything else is an error naming the key (a string where a
+    table belongs must not pass for an empty table)."""
+    value = parent.get(key)
+    if value is None or isinstance(value, dict):
+        return value or {}
+    errors.append((_line_of(lines, where, key), f"{where}{key} is {type_name(value)}, not a table"))
+    return {}
+
+
+def _list_at(parent: dict[str, Any], key: str, where: str, lines: LineFinder, errors: Errors) -> list[Any]:
+    """``parent[key]`` as an array; anything else is an error naming the key."""
+    value = parent.get(key)
+    if value is None or isinstance(value, list):
+        return value or []
+    errors.append((_line_of(lines, where, key), f"{where}{key} is {type_name(value)}, not an array"))
+    return []
+
+
+def _line_of(lines: LineFinder, where: str, key: str) -> int | None:
+    """The line of ``[where.key]`` or of ``key = ...`` under ``[where]``."""
+    parent = lines.section(where.rstrip(".")) if where else None
+    return lines.section(f"{where}{key}") or lines.key(key, parent) or parent
 
 
 def _list(value: object) -> list[Any]:

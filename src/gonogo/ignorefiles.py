@@ -1,0 +1,89 @@
+""".gitignore and exclude patterns, compiled so that no pattern can make matching hang.
+
+pathspec turns each ``*`` of a pattern into ``[^/]*``. Several of them in one path segment
+(``a*a*a*a*b``) make Python's backtracking regex engine try every way to split a long name between
+them: four stars against a 250-character name take seconds, nine take forever. A glob whose stars
+separate fixed-length pieces never needs that search: the leftmost place where each middle piece
+fits is always as good as any later one (the argument ``fnmatch.translate`` relies on too), so
+each middle ``*piece`` is matched inside an atomic group that cannot be re-entered. Only the last
+star of a segment keeps backtracking, which costs linear time. ``**`` segments can still multiply
+work by the length of the path, so a pattern with more of them than real ignore files use, or
+a pattern longer than any real one, is refused, and so is a line pathspec cannot read; each
+refusal is reported with its line so the scan can say which rule it did not apply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pathspec
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+MAX_PATTERN_CHARS = 1024
+"""Longer lines are not patterns a person wrote; real ones are well under 200 characters."""
+MAX_DOUBLE_STARS = 2
+"""Each leading or inner ``**`` may match any number of folders, so k of them cost the path's
+length to the power k; real ignore files use at most two in a pattern (a trailing ``**`` is free)."""
+
+MAX_PATTERNS = 10_000
+"""Every path is tested against every pattern; real ignore files hold a few hundred lines."""
+
+_STAR = "[^/]*"
+
+
+class BoundedGitIgnorePattern(GitIgnoreSpecPattern):
+    """A gitignore pattern whose middle ``*`` wildcards match atomically (see the module doc)."""
+
+    @staticmethod
+    def _translate_segment_glob(pattern: str, *options: Any) -> str:  # type: ignore[override]
+        # pathspec 1.1 added an option (how to treat a bad range); pass along whatever it takes
+        regex = GitIgnoreSpecPattern._translate_segment_glob(pattern, *options)
+        parts = regex.split(_STAR)
+        if len(parts) <= 2:
+            return regex  # at most one star: backtracking over it is linear
+        middle = "".join(f"(?>[^/]*?{part})" for part in parts[1:-1])
+        return f"{parts[0]}{middle}{_STAR}{parts[-1]}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefusedPattern:
+    """A line that is not applied, and why, for a note naming the file and the line."""
+
+    line: int
+    pattern: str
+    reason: str
+
+
+def compile_patterns(lines: Iterable[str]) -> tuple[pathspec.GitIgnoreSpec, list[RefusedPattern]]:
+    """The usable lines as one spec, and the refused ones with their 1-based line numbers."""
+    usable: list[str] = []
+    refused: list[RefusedPattern] = []
+    for number, raw in enumerate(lines, 1):
+        if number > MAX_PATTERNS:
+            reason = f"over {MAX_PATTERNS:,} lines; the rest is not applied"
+            refused.append(RefusedPattern(line=number, pattern="", reason=reason))
+            break
+        line = raw.rstrip("\r\n")
+        problem = pattern_problem(line)
+        if problem is None:
+            usable.append(line)
+        else:
+            refused.append(RefusedPattern(line=number, pattern=line[:80], reason=problem))
+            usable.append("")  # a blank line keeps pathspec's pattern order aligned with the file
+    return pathspec.GitIgnoreSpec.from_lines(usable, pattern_factory=BoundedGitIgnorePattern), refused
+
+
+def pattern_problem(line: str) -> str | None:
+    """Why ``line`` cannot be used as a gitignore pattern, or ``None`` when it can."""
+    if len(line) > MAX_PATTERN_CHARS:
+        return f"pattern longer than {MAX_PATTERN_CHARS} characters"
+    if len(re.findall(r"(?:^|/)\*\*/", line)) > MAX_DOUBLE_STARS:
+        return f"more than {MAX_DOUBLE_STARS} '**' in one pattern"
+    try:
+        BoundedGitIgnorePattern(line)
+    except (ValueError, re.error) as exc:  # pathspec's GitIgnorePatternError is a ValueError
+        return f"not a valid pattern ({exc})"
+    return None

@@ -1,0 +1,402 @@
+"""Hostile trees: every case builds the tree in tmp_path and shows the scan neither hangs, crashes
+nor passes what it could not read, and that each skipped thing is named in a note or a finding."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pathspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from gonogo.api import scan
+from gonogo.cli import app
+from gonogo.collectors.containers import containers
+from gonogo.collectors.deliverables import deliverables
+from gonogo.collectors.manifests import manifests
+from gonogo.collectors.tomltext import LineFinder
+from gonogo.config import ConfigError, load_config, load_project_config
+from gonogo.ignorefiles import compile_patterns
+from gonogo.model import Outcome, Report
+from gonogo.options import ScanOptions
+from gonogo.safe_read import FileReadError, read_regular_file
+from gonogo.workspace import Workspace
+from tests.helpers import make_repo, result_of
+
+runner = CliRunner()
+
+
+def scan_selected(root: Path, select: str) -> Report:
+    """Scan as the CLI does: the project's own config (or the defaults it falls back to)."""
+    config = load_project_config(root, {"select": select.split(",")})
+    return scan([root], config=config, options=ScanOptions(use_cache=False))
+
+
+def notes_for(workspace: Workspace, path: str) -> list[str]:
+    return [n.message for n in workspace.notes if n.path == path]
+
+
+def errors_of(root: Path, display: str) -> tuple[tuple[int | None, str], ...]:
+    facts = manifests(Workspace.open([root]))
+    return next(m.errors for m in facts.manifests if m.file.display == display)
+
+
+# the safe reader ------------------------------------------------------------------------------
+
+
+def test_reader_refuses_links_fifos_and_files_over_the_cap(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"big.txt": "x" * 2000, "small.txt": "ok"})
+    os.symlink("/dev/zero", tmp_path / "zero")
+    os.symlink(tmp_path / "small.txt", tmp_path / "link.txt")
+    os.mkfifo(tmp_path / "pipe")
+    assert read_regular_file(tmp_path / "small.txt", 100) == b"ok"
+    refusals = {}
+    for name in ("zero", "link.txt", "pipe", "big.txt"):
+        with pytest.raises(FileReadError) as caught:
+            read_regular_file(tmp_path / name, 1000)
+        refusals[name] = str(caught.value)
+    assert "symbolic link" in refusals["zero"] and "symbolic link" in refusals["link.txt"]
+    assert "FIFO" in refusals["pipe"]
+    assert "2,000 bytes is over the 1,000-byte limit" in refusals["big.txt"]
+
+
+def test_special_files_and_links_out_of_the_root_are_notes_naming_them(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"app.py": "x = 1\n", "docs/real.md": "# real\n"})
+    os.mkfifo(tmp_path / "pipe.py")
+    os.symlink("/etc", tmp_path / "etc")
+    os.symlink("/dev/null", tmp_path / "null.txt")
+    os.symlink("docs/real.md", tmp_path / "README.md")  # inside the root: its target is listed
+    workspace = Workspace.open([tmp_path])
+    assert {f.relpath for f in workspace.files} == {"app.py", "docs/real.md"}
+    assert "FIFO" in notes_for(workspace, "pipe.py")[0]
+    assert "outside the scanned folder" in notes_for(workspace, "etc")[0]
+    assert "outside the scanned folder" in notes_for(workspace, "null.txt")[0]
+    assert notes_for(workspace, "README.md") == []
+    assert {s.file.relpath for s in workspace.skipped} == {"pipe.py", "etc", "null.txt"}
+
+
+@pytest.mark.parametrize(
+    "make_gitignore",
+    [lambda p: os.symlink("/dev/zero", p), lambda p: os.mkfifo(p)],
+    ids=["gitignore links to /dev/zero", "gitignore is a FIFO"],
+)
+def test_a_gitignore_that_is_not_a_regular_file_is_a_note_not_a_hang(tmp_path: Path, make_gitignore) -> None:
+    make_repo(tmp_path, {"app.py": "x = 1\n"})
+    make_gitignore(tmp_path / ".gitignore")
+    started = time.perf_counter()
+    workspace = Workspace.open([tmp_path])
+    assert {f.relpath for f in workspace.files} == {"app.py"}
+    assert time.perf_counter() - started < 5
+    assert any(n.startswith(".gitignore not applied") for n in notes_for(workspace, ".gitignore"))
+
+
+def test_unreadable_folders_are_notes_not_crashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mode 000 means nothing to root, so the PermissionError it raises for others is simulated."""
+    make_repo(tmp_path, {"app.py": "x = 1\n", "locked/secret.py": "y = 2\n"})
+    locked = str(tmp_path / "locked")
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if str(path) == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    def stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).startswith(locked + "/"):
+            raise PermissionError(13, "Permission denied")
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "stat", stat)
+    workspace = Workspace.open([tmp_path])
+    assert {f.relpath for f in workspace.files} == {"app.py"}
+    assert notes_for(workspace, "locked") == ["folder not readable: Permission denied"]
+
+
+def test_an_unreadable_manifest_is_dep007_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_repo(tmp_path, {"requirements.txt": "requests>=2\n", "requirements-dev.txt": "pytest\n"})
+    locked = str(tmp_path / "requirements-dev.txt")
+    real_open = os.open
+
+    def refusing_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path) == locked:  # what mode 000 does for anyone but root
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    assert errors_of(tmp_path, "requirements-dev.txt") == ((None, "not readable: Permission denied"),)
+    assert errors_of(tmp_path, "requirements.txt") == ()
+
+
+# bounded .gitignore patterns ------------------------------------------------------------------
+
+
+def test_a_backtracking_gitignore_pattern_is_fast_and_still_applies(tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {".gitignore": "a*a*a*a*a*a*a*a*a*b\n", "a" * 200: "x\n", "aaaaaaaaab": "ignored\n", "keep.py": "x = 1\n"},
+    )
+    started = time.perf_counter()
+    listed = {f.relpath for f in Workspace.open([tmp_path]).files}
+    assert time.perf_counter() - started < 5  # minutes before: nine stars backtrack over 200 a's
+    assert listed == {".gitignore", "a" * 200, "keep.py"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pattern=st.text(alphabet="ab*?/!", min_size=1, max_size=9),
+    paths=st.lists(st.text(alphabet="ab/", min_size=1, max_size=10), min_size=1, max_size=8),
+)
+def test_atomic_stars_match_exactly_what_pathspec_matches(pattern: str, paths: list[str]) -> None:
+    """The rewrite only removes backtracking; it must never change which paths a pattern ignores."""
+    try:
+        reference = pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError:
+        return  # a line pathspec refuses: compile_patterns reports it instead (tested below)
+    bounded, refused = compile_patterns([pattern])
+    for path in (p.strip("/") or "a" for p in paths):
+        assert bounded.match_file(path) == reference.match_file(path) or refused, (pattern, path)
+
+
+def test_refused_gitignore_lines_are_notes_with_their_line_and_the_rest_applies(tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {".gitignore": "*.log\n[z-a]\n**/a/**/b/**/c/**/d\n\\\n", "x.log": "", "app.py": "x = 1\n"},
+    )
+    workspace = Workspace.open([tmp_path])
+    assert {f.relpath for f in workspace.files} == {".gitignore", "app.py"}
+    notes = notes_for(workspace, ".gitignore")
+    assert [n.split(" not applied")[0].rsplit(" ", 1)[-1] for n in notes] == ["2", "3", "4"]
+    assert "more than 2 '**'" in notes[1] and "not a valid pattern" in notes[0]
+
+
+def test_an_invalid_exclude_pattern_names_the_file_and_the_key(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"gonogo.toml": 'exclude = ["docs/", "[z-a]"]\n'})
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "gonogo.toml")
+    assert caught.value.path == str(tmp_path / "gonogo.toml") and caught.value.key == "exclude"
+    assert "'[z-a]'" in caught.value.problem
+
+
+# bounded parsers --------------------------------------------------------------------------------
+
+
+def test_a_yaml_merge_bomb_is_expanded_once_per_node(tmp_path: Path) -> None:
+    levels = "".join(f"x{i}: &x{i} {{<<: [{', '.join([f'*x{i - 1}'] * 10)}]}}\n" for i in range(1, 30))
+    make_repo(
+        tmp_path,
+        {"docker-compose.yml": f"x0: &x0 {{image: redis:7.2}}\n{levels}services:\n  web:\n    <<: *x29\n"},
+    )
+    started = time.perf_counter()
+    facts = containers(Workspace.open([tmp_path]))
+    assert time.perf_counter() - started < 5  # 10**29 expansions without the memo
+    assert [(i.context, i.image) for i in facts.images] == [("web", "redis:7.2")]
+
+
+def test_a_self_merging_yaml_file_is_named_and_other_files_are_still_judged(tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "docker-compose.yml": "services:\n  web: &w\n    image: redis\n    <<: *w\n",
+            "deploy/docker-compose.yml": "services:\n  db:\n    image: postgres:latest\n",
+        },
+    )
+    report = scan_selected(tmp_path, "IMG")
+    unreadable = result_of(report, "IMG008")
+    assert [(f.path, f.line) for f in unreadable.findings] == [("docker-compose.yml", 2)]
+    assert "includes the mapping itself" in unreadable.findings[0].message
+    floating = result_of(report, "IMG001")
+    assert floating.outcome is Outcome.FAIL  # the other file's true finding stays
+    assert [f.path for f in floating.findings] == ["deploy/docker-compose.yml"]
+
+
+def test_a_50000_deep_pyproject_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    make_repo(tmp_path, {"pyproject.toml": f"[project]\nname = 'x'\n[tool.x]\na = {deep}\n", "app.py": "x = 1\n"})
+    report = scan_selected(tmp_path, "DEP007")
+    finding = result_of(report, "DEP007").findings[0]
+    assert finding.path == "pyproject.toml" and "nested too deeply" in finding.message
+    assert any("default configuration is used instead" in n.message for n in report.notes)
+
+
+def test_a_200000_deep_lock_file_is_a_finding_and_locks_nothing(tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {"Pipfile": "[packages]\nrequests = '>=2'\n", "Pipfile.lock": "[" * 200_000 + "]" * 200_000},
+    )
+    report = scan_selected(tmp_path, "DEP005,DEP007")
+    assert "nested too deeply" in result_of(report, "DEP007").findings[0].message
+    assert [f.path for f in result_of(report, "DEP005").findings] == ["Pipfile"]
+
+
+def test_line_lookup_is_linear_in_the_number_of_dependencies() -> None:
+    """30,000 dependencies took 41.7 s when each lookup scanned the text from its section."""
+    count = 100_000
+    text = "[project]\ndependencies = [\n" + "".join(f'  "pkg{i}>=1",\n' for i in range(count)) + "]\n"
+    lines = LineFinder(text)
+    started = time.perf_counter()
+    found = [lines.find(f"pkg{i}>=1", 1) for i in range(count)]
+    assert time.perf_counter() - started < 5
+    assert found[0] == 3 and found[-1] == count + 2
+
+
+def test_repeated_values_take_one_line_each_in_order() -> None:
+    lines = LineFinder('a = ["x", "x"]\nb = [\n  "x",\n  "y>=1",\n]\n')
+    assert [lines.find("x", 1), lines.find("x", 1), lines.find("x", 1), lines.find("x", 1)] == [1, 3, 1, 3]
+    assert lines.find("y>=1", 2) == 4 and lines.find("y", 1) == 4  # substring: the slow path
+    assert lines.key("b") == 2 and lines.section("project") is None
+
+
+# deliverables ----------------------------------------------------------------------------------
+
+
+def test_deliverable_globs_do_not_follow_link_loops_or_links_out_of_the_root(tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "gonogo.toml": '[deliverables]\ndocs = ["**/*.md"]\nops = ["etc/passwd", "runbook/"]\n',
+            "docs/guide.md": "# guide\n",
+            "runbook/steps.md": "1.\n",
+        },
+    )
+    os.symlink("..", tmp_path / "docs" / "loop")
+    os.symlink("/etc", tmp_path / "etc")
+    config = load_project_config(tmp_path)
+    started = time.perf_counter()
+    facts = deliverables(config, Workspace.open([tmp_path]))
+    assert time.perf_counter() - started < 5
+    found = {item.pattern: item.found for item in facts.items}
+    assert found["**/*.md"] == ("docs/guide.md", "runbook/steps.md")
+    assert found["etc/passwd"] == ()  # present on this machine, but not in this project
+    assert found["runbook/"] == ("runbook",)
+
+
+# the scanned project's broken pyproject.toml ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make_pyproject", "reason"),
+    [
+        (lambda p: p.write_text("[project\nname =\n"), "invalid TOML"),
+        (lambda p: p.write_bytes(b"\xff\xfe[project]\n"), "not valid UTF-8"),
+        (lambda p: os.symlink("/etc/hostname", p), "symbolic link"),
+        (lambda p: os.mkfifo(p), "FIFO"),
+    ],
+    ids=["not TOML", "not UTF-8", "link out of the root", "a FIFO"],
+)
+def test_a_broken_project_pyproject_is_dep007_and_the_scan_goes_on(tmp_path: Path, make_pyproject, reason) -> None:
+    make_repo(tmp_path, {"app.py": "import requests\n", "requirements.txt": "requests>=2\n"})
+    make_pyproject(tmp_path / "pyproject.toml")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["check", str(tmp_path), "-f", "json", "-o", str(out), "--no-cache"])
+    assert result.exit_code in (0, 1), result.output  # a decision, not "no decision"
+    report = json.loads((out / "report.json").read_text())
+    dep007 = [f for f in report["findings"] if f["check_id"] == "DEP007"]
+    assert [f["path"] for f in dep007] == ["pyproject.toml"] and reason in dep007[0]["message"]
+    assert dep007[0]["severity"] == "high"
+    build = next(g for g in report["gates"] if g["name"] == "Build reproducibility")
+    assert build["status"] == "fail"
+    assert any("default configuration is used instead" in n["message"] for n in report["notes"])
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "named"),
+    [
+        ({"gonogo.toml": "profile = [\n"}, [], "gonogo.toml"),
+        ({"pyproject.toml": "[tool.gonogo]\nprofil = 'critical'\n"}, [], "tool.gonogo.profil"),
+        ({"custom.toml": "[x\n"}, ["--config", "{root}/custom.toml"], "custom.toml"),
+    ],
+    ids=["broken gonogo.toml", "typo in tool.gonogo", "broken --config"],
+)
+def test_a_config_written_for_gonogo_that_is_broken_still_exits_2(tmp_path: Path, files, args, named) -> None:
+    make_repo(tmp_path, {"app.py": "x = 1\n", **files})
+    result = runner.invoke(app, ["check", str(tmp_path), "-q", *[a.format(root=tmp_path) for a in args]])
+    assert result.exit_code == 2
+    assert named in result.output.replace("\n", "")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"], ids=["nan", "infinity", "negative", "zero"])
+def test_a_test_timeout_that_is_not_a_positive_number_is_refused(tmp_path: Path, value: str) -> None:
+    make_repo(tmp_path, {"app.py": "x = 1\n"})
+    result = runner.invoke(app, ["check", str(tmp_path), "-q", f"--test-timeout={value}"])
+    assert result.exit_code == 2 and "--test-timeout" in result.output
+
+
+# type-confused manifests and lock files ----------------------------------------------------------
+
+TYPE_CONFUSED = [
+    ("uv.lock", "version = 1\npackage = 'requests'\n", "'package' is a string, not an array of tables"),
+    ("uv.lock", "[[package]]\nname = 'a'\nversion = 1\n", "package 'a': 'version' is a number, not a string"),
+    ("poetry.lock", "[[package]]\nname = 'a'\nversion = '1'\ngroups = 'dev'\n", "'groups' is a string"),
+    ("pylock.toml", "packages = {a = 1}\n", "'packages' is a table, not an array of tables"),
+    ("Pipfile.lock", '{"default": []}', "'default' is an array, not an object"),
+    ("Pipfile.lock", '{"default": {"a": "1.0"}}', "default 'a' is a string, not an object"),
+    ("Pipfile.lock", '{"default": {"a": {"version": 1}}}', "'version' is a number, not a string"),
+    ("package-lock.json", '{"packages": []}', "'packages' is an array, not an object"),
+    ("package-lock.json", '{"packages": {"node_modules/a": "1"}}', "'node_modules/a' is a string"),
+    ("pyproject.toml", "[project]\ndependencies = 'requests'\n", "project.dependencies is a string, not an array"),
+    ("pyproject.toml", "project = 'x'\n", "project is a string, not a table"),
+    (
+        "pyproject.toml",
+        "[project]\noptional-dependencies = {dev = 'pytest'}\n",
+        "project.optional-dependencies.dev is a string, not an array",
+    ),
+    ("pyproject.toml", "dependency-groups = ['pytest']\n", "dependency-groups is an array, not a table"),
+    ("pyproject.toml", "[dependency-groups]\ntest = 'pytest'\n", "dependency-groups.test is a string"),
+    ("pyproject.toml", "[tool.poetry]\ndependencies = ['requests']\n", "tool.poetry.dependencies is an array"),
+    ("pyproject.toml", "[tool.poetry]\ngroup = 'dev'\n", "tool.poetry.group is a string, not a table"),
+    ("Pipfile", "packages = ['requests']\n", "packages is an array, not a table"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    TYPE_CONFUSED,
+    ids=[
+        "uv.lock package is a string",
+        "uv.lock version is a number",
+        "poetry.lock groups is a string",
+        "pylock.toml packages is a table",
+        "Pipfile.lock default is a list",
+        "Pipfile.lock entry is a string",
+        "Pipfile.lock version is a number",
+        "package-lock.json packages is a list",
+        "package-lock.json entry is a string",
+        "pyproject dependencies is a string",
+        "pyproject project is a string",
+        "pyproject extra is a string",
+        "pyproject dependency-groups is a list",
+        "pyproject group is a string",
+        "poetry dependencies is a list",
+        "poetry group is a string",
+        "Pipfile packages is a list",
+    ],
+)
+def test_a_value_of_the_wrong_type_is_an_error_naming_it(tmp_path: Path, name: str, text: str, problem: str) -> None:
+    make_repo(tmp_path, {name: text})
+    assert any(problem in reason for _, reason in errors_of(tmp_path, name)), errors_of(tmp_path, name)
+
+
+def test_a_lock_of_the_wrong_shape_does_not_hide_unpinned_ranges(tmp_path: Path) -> None:
+    """Side by side: the Pipfile.lock that is a lock excuses the ranges; the list does not."""
+    good = {"default": {"requests": {"version": "==2.31.0"}}}
+    for name, lock in (("good", good), ("bad", {"default": []})):
+        make_repo(
+            tmp_path / name,
+            {"Pipfile": "[packages]\nrequests = '>=2'\n", "Pipfile.lock": json.dumps(lock), "app.py": "import requests\n"},
+        )
+    assert result_of(scan_selected(tmp_path / "good", "DEP005"), "DEP005").findings == ()
+    bad = scan_selected(tmp_path / "bad", "DEP005,DEP007")
+    assert [f.path for f in result_of(bad, "DEP005").findings] == ["Pipfile"]
+    assert "'default' is an array" in result_of(bad, "DEP007").findings[0].message
+
+
+def test_a_200000_deep_baseline_in_the_tree_is_a_note(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"app.py": "x = 1\n", ".gonogo-baseline.json": "[" * 200_000 + "]" * 200_000})
+    report = scan_selected(tmp_path, "CODE")
+    assert any(n.source == "baseline" and "nested too deeply" in n.message for n in report.notes)
