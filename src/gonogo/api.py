@@ -33,6 +33,7 @@ from gonogo.options import ScanOptions
 from gonogo.owners import load_owners
 from gonogo.plan import build_plan
 from gonogo.policy import gates_for
+from gonogo.redaction import scrub
 from gonogo.registry import (
     CannotTell,
     CheckSpec,
@@ -115,7 +116,9 @@ def scan(
     gates = [evaluate_gate(gate, metrics) for gate in gates_for(config)]
     verify_target = " ".join(str(p) for p in roots)
     plan = build_plan(results, gates, verify_target, feeds=_feeds(registry, results), owners=load_owners(workspace))
-    return Report(
+    # one redaction pass over everything the report carries (messages, evidence, tables, plan,
+    # notes): a credential any check quotes is masked here, not in each check
+    return scrub(Report(
         decision=decide(gates),
         gates=tuple(gates),
         metrics=dict(sorted(metrics.items())),
@@ -130,7 +133,7 @@ def scan(
         tool_version=__version__,
         data_versions=dict(sorted(workspace.data_versions.items())),
         duration_seconds=round(time.perf_counter() - started, 3),
-    )
+    ))
 
 
 def _tallies(registry: Registry, results: Sequence[CheckResult]) -> dict[str, float | None]:

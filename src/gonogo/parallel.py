@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from gonogo.cache import FactCache, default_cache_dir
 from gonogo.options import ScanOptions
+from gonogo.redaction import scrub
 from gonogo.workspace import Workspace
 
 PARALLEL_FROM = 48
@@ -36,7 +37,8 @@ def map_cached(
     # identical contents (every empty __init__.py) are computed once
     missing = {key: payload for key, payload in items if key not in known}
     fresh = _compute(func, list(missing.values()), options, stage)
-    computed = dict(zip(missing, fresh, strict=True))
+    # facts quote the files (snippets, skip reasons): no credential is stored, fresh or cached
+    computed = {key: scrub(value) for key, value in zip(missing, fresh, strict=True)}
     cache.put_many(computed)
     if cache.problem:
         workspace.note(cache.problem, source="cache")
