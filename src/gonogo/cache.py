@@ -17,7 +17,6 @@ from pathlib import Path
 
 import platformdirs
 
-
 CACHE_FILE = "facts.v2.sqlite"
 """Version 2: every value is redacted before it is stored (:func:`gonogo.redaction.scrub`)."""
 STALE_CACHE_FILES = ("facts.sqlite",)

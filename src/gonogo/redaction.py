@@ -100,7 +100,9 @@ PLACEHOLDER_WORDS = (
     "your-", "xxx", "redacted", "replace", "fixme", "todo", "***", "...", "<", "${", "{{", "$(",
     "%(", "#{",
 )
-REFERENCE_VALUE = re.compile(r"^(?:\$\w+|%\w+%|[A-Z][A-Z_]*_[A-Z0-9_]*|[A-Z]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]\w*)+)$")
+REFERENCE_VALUE = re.compile(
+    r"^(?:\$\w+|%\w+%|[A-Z][A-Z_]*_[A-Z0-9_]*|[A-Z]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]\w*)+)$"
+)
 """``$VAR``, ``%VAR%``, an environment variable's name (``DB_PASSWORD``), ``settings.SECRET_KEY``."""
 FORMAT_HINT = re.compile(
     r"A3T|ABIA|ACCA|AKIA|ASIA|(?i:aws)|AccountKey=|gh[pousr]_|gl[a-z]{2,6}-|GR1348941|xox[abposr]-"
