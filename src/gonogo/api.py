@@ -9,6 +9,7 @@ the way (a collector that could not read its evidence, a check with a bug) turns
 from __future__ import annotations
 
 import fnmatch
+import shlex
 import subprocess
 import time
 import traceback
@@ -114,7 +115,7 @@ def scan(
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(_tallies(registry, results) | marks.metrics())
     gates = [evaluate_gate(gate, metrics) for gate in gates_for(config)]
-    verify_target = " ".join(str(p) for p in roots)
+    verify_target = shlex.join(str(p) for p in roots)  # a path with a space or ; stays one argument
     plan = build_plan(results, gates, verify_target, feeds=_feeds(registry, results), owners=load_owners(workspace))
     # one redaction pass over everything the report carries (messages, evidence, tables, plan,
     # notes): a credential any check quotes is masked here, not in each check

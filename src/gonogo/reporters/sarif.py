@@ -136,7 +136,7 @@ def _result(finding: Finding, rule_index: int, mark: str) -> dict[str, Any]:
             if finding.location and finding.location.end_line and finding.location.end_line >= finding.line:
                 region["endLine"] = finding.location.end_line
         physical: dict[str, Any] = {
-            "artifactLocation": {"uri": quote(finding.path, safe="/-._~"), "uriBaseId": SRCROOT}
+            "artifactLocation": {"uri": path_uri(finding.path), "uriBaseId": SRCROOT}
         }
         if region:
             physical["region"] = region
@@ -198,3 +198,13 @@ def _plain(value: Any) -> Any:
             return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
         case _:
             return str(getattr(value, "value", value))
+
+
+def path_uri(path: str) -> str:
+    """A relative URI for a path; a name that was not UTF-8 is percent-encoded from its own bytes
+    (Python carries them as ``surrogateescape`` characters, which no text encoding accepts)."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that did not come from a file name's bytes
+        raw = path.encode("utf-8", "replace")
+    return quote(raw, safe="/-._~")
