@@ -117,7 +117,7 @@ BaselineFile = Annotated[Path | None, typer.Option("--baseline", help="Judge onl
 NoBaseline = Annotated[bool, typer.Option("--no-baseline", help="Judge every finding, even with a baseline file")]
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def check(
     paths: Roots = None,
     formats: Formats = None,
