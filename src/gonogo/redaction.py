@@ -87,7 +87,7 @@ SECRET_NAME = re.compile(
 """The name's last word says it holds a secret: ``DB_PASSWORD``, ``githubToken``, ``api_key``."""
 _NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
 QUOTED_ASSIGNMENT = re.compile(
-    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})["']?\s*(?:=|:=|=>|:)\s*[rbuRBU]{{0,2}}"""
+    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})["']?\s*(?:[!=]=|=|:=|=>|:)\s*[rbuRBU]{{0,2}}"""
     r"""(?P<q>["'`])(?P<value>[^"'`\n\\]{4,200})(?P=q)"""
 )
 UNQUOTED_ASSIGNMENT = re.compile(
