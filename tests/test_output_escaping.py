@@ -59,6 +59,9 @@ def test_a_name_cannot_add_a_title_or_a_link(hostile_names, tmp_path):
     assert page.count("<h1>") == 1 and "readiness: GO</h1>" not in page
     assert "<a " not in page and "href" not in page  # no live link planted through Markdown
     assert "evil.example" in page  # the text is still shown
+    sarif = json.loads((out / "report.sarif").read_text(encoding="utf-8"))
+    messages = [r["message"]["text"] for r in sarif["runs"][0]["results"] if r["ruleId"] == "DOC001"]
+    assert messages and all("\\[x\\](https://evil.example/y)" in m for m in messages)  # SARIF 3.11.6 escape
 
 
 def test_a_missing_path_with_markup_is_a_clear_error(tmp_path):
