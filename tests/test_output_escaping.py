@@ -12,7 +12,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from gonogo import cli
+from gonogo import atomic, cli
 from gonogo.cli import app, scan_options, write_atomically
 from gonogo.reporters.text import markdown_code, markdown_inline, terminal_text
 from tests.helpers import make_repo
@@ -109,7 +109,7 @@ def test_a_failed_write_keeps_the_previous_report_whole(tmp_path, monkeypatch):
     def full_disk(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli.os, "replace", full_disk)
+    monkeypatch.setattr(atomic.os, "replace", full_disk)
     with pytest.raises(OSError):
         write_atomically(target, "new report\n")
     assert target.read_text() == "previous report\n"

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from gonogo.atomic import write_atomically
 from gonogo.config import Config
 from gonogo.model import Finding
 from gonogo.options import ScanOptions
@@ -145,6 +146,6 @@ def create(
     lines = SourceLines(workspace)
     open_findings = [(f, lines.line(f)) for f in report.findings if f.active]
     target = output or default_path(workspace) or Path(BASELINE_FILE)
-    target.write_text(render(open_findings), encoding="utf-8")
+    write_atomically(target, render(open_findings))
     return Written(path=target, findings=len(open_findings))
 

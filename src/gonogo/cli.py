@@ -7,10 +7,8 @@ never 1, so CI cannot take a crash for a verdict).
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
-import secrets
 import sys
 import traceback
 from dataclasses import replace
@@ -25,6 +23,7 @@ from rich.text import Text
 
 from gonogo import __version__
 from gonogo.api import NothingToScan, scan
+from gonogo.atomic import write_atomically
 from gonogo.baseline import create as create_baseline
 from gonogo.config import ConfigError, find_config_file, load_config
 from gonogo.model import Decision, Report
@@ -33,7 +32,7 @@ from gonogo.probes.command import format_probe, probe_exit_code, run_probe
 from gonogo.probes.settings import parse_service_arg
 from gonogo.registry import load_plugins
 from gonogo.reporters.terminal import plain, print_summary
-from gonogo.reporters.text import writable
+from gonogo.reporters.text import terminal_text, writable
 from gonogo.vulndb.cli import db_app, index_path
 
 EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
@@ -233,21 +232,6 @@ def _write(report: Report, name: str, folder: Path) -> Path:
     return target
 
 
-def write_atomically(target: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, renamed over ``target`` once complete:
-    an error or a kill mid-write leaves the previous file (or none), never a truncated one."""
-    # opened with "x" (not mkstemp): the report gets the user's usual permissions, not 0600
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
-
-
 def _exit_code(report: Report, fail_on: str) -> int:
     if report.decision is Decision.NO_GO:
         return EXIT_NO_GO
@@ -286,7 +270,8 @@ def probe_command(
         facts = run_probe(load_config(config_file or find_config_file(path)), service or ())
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    typer.echo(format_probe(facts), nl=False)  # plain echo: evidence lines must not be re-wrapped
+    # plain echo: evidence lines must not be re-wrapped; each shown with its control characters escaped
+    typer.echo("".join(terminal_text(line) + "\n" for line in format_probe(facts).splitlines()), nl=False)
     raise typer.Exit(probe_exit_code(facts))
 
 
