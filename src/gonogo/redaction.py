@@ -91,10 +91,11 @@ QUOTED_ASSIGNMENT = re.compile(
     r"""(?P<q>["'`])(?P<value>[^"'`\n\\]{4,200})(?P=q)"""
 )
 UNQUOTED_ASSIGNMENT = re.compile(
-    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})\s*[:=]\s*(?P<value>[A-Za-z0-9+/=_\-~!#$%^&*]{{8,200}})(?![A-Za-z0-9+/=_\-~!#$%^&*(\[.])"""
+    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})\s*[:=]\s*(?P<value>[A-Za-z0-9+/=_\-~!#$%^&*]{{10,200}})(?![A-Za-z0-9+/=_\-~!#$%^&*(\[.])"""
 )
-"""``PASSWORD=hunter2xyz`` or ``token:abc123`` in a command: a word followed by ``(`` or ``.`` is
-code (``hashlib.md5(``), not a credential."""
+"""``PASSWORD=hunter2xyz9`` or ``token:abc123def4`` in a command: a word followed by ``(`` or
+``.`` is code (``hashlib.md5(``), not a credential. At least ten characters, so the eight-digit
+fingerprint a report shows (``hard-coded password:2b6efc26``) is not masked again."""
 PLACEHOLDER_WORDS = (
     "changeme", "change_me", "change-me", "example", "placeholder", "dummy", "sample", "your_",
     "your-", "xxx", "redacted", "replace", "fixme", "todo", "***", "...", "<", "${", "{{", "$(",
@@ -183,8 +184,15 @@ def _assignment_spans(text: str) -> Iterator[tuple[int, int, str]]:
     for pattern in (QUOTED_ASSIGNMENT, UNQUOTED_ASSIGNMENT):
         for match in pattern.finditer(text):
             value = match.group("value")
-            if SECRET_NAME.search(match.group("name")) and looks_random(value):
-                yield match.start("value"), match.end("value"), _mask(value)
+            if not SECRET_NAME.search(match.group("name")) or not looks_random(value):
+                continue
+            if pattern is UNQUOTED_ASSIGNMENT and not _letters_and_digits(value):
+                continue  # unquoted prose ("credentials: random-looking") is words, not a key
+            yield match.start("value"), match.end("value"), _mask(value)
+
+
+def _letters_and_digits(value: str) -> bool:
+    return any(ch.isdigit() for ch in value) and any(ch.isalpha() for ch in value)
 
 
 def _format_span(match: re.Match[str], pattern: re.Pattern[str]) -> tuple[int, int, str]:
