@@ -140,12 +140,15 @@ def test_the_masked_findings_keep_their_sense(hostile_run):
         ('SECRET_KEY = "django-insecure-k3J9s8dF7gH6jK5lQ4wE3rT2yU1i"', "k3J9s8dF7gH6jK5lQ4wE3rT2yU1i"),
         ("DB_PASSWORD=hunter2xyz9", "hunter2xyz9"),
         (f'if password == "{PASSWORD_COMPARED}":', PASSWORD_COMPARED),
+        ('"postgresql://app:P@ss' + 'word!@#$%^&*()@db:5432/app"', "word!@#$%^&*()"),
+        ('{"username": "bender", "password": "' + 'useruser"}', "useruser"),
     ],
     ids=[
         "token keyword argument", "URL password in ADD", "URL password with no user",
         "AWS key in prose", "Slack token", "Stripe key", "JWT after Bearer, signature too",
         "PEM private key body", "quoted secret-named assignment", "unquoted env assignment",
-        "password compared with a literal",
+        "password compared with a literal", "URL password holding @ and #",
+        "a plain word under a password's name",
     ],
 )
 def test_credentials_are_masked(text, secret):

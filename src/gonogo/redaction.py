@@ -69,8 +69,9 @@ _FORMAT_DETECTORS: tuple[RegexBasedDetector, ...] = tuple(
 which is not the secret: PEM bodies are masked by :data:`PEM_BLOCK`. URLs are :data:`URL_CREDENTIALS`."""
 _FORMAT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(p for d in _FORMAT_DETECTORS for p in d.denylist)
 
-URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s@/?#]+)@")
-"""``scheme://user:password@``: the password ends at the last character before ``@``."""
+URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")
+"""``scheme://user:password@``: the password runs to the authority's last ``@``, so one that holds
+an ``@`` itself (``P@ssword!@host``) is masked whole."""
 PEM_BLOCK = re.compile(
     r"(?P<head>-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(?P<body>.*?)"
     r"(?P<tail>-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
@@ -85,6 +86,7 @@ SECRET_NAME = re.compile(
     r"auth_?token|refresh_?token|api_?key|apikey|access_?key|private_?key|credentials?)$"
 )
 """The name's last word says it holds a secret: ``DB_PASSWORD``, ``githubToken``, ``api_key``."""
+PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd"})
 _NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
 QUOTED_ASSIGNMENT = re.compile(
     rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})["']?\s*(?:[!=]=|=|:=|=>|:)\s*[rbuRBU]{{0,2}}"""
@@ -183,8 +185,8 @@ def _pem_spans(text: str) -> Iterator[tuple[int, int, str]]:
 def _assignment_spans(text: str) -> Iterator[tuple[int, int, str]]:
     for pattern in (QUOTED_ASSIGNMENT, UNQUOTED_ASSIGNMENT):
         for match in pattern.finditer(text):
-            value = match.group("value")
-            if not SECRET_NAME.search(match.group("name")) or not looks_random(value):
+            value, word = match.group("value"), SECRET_NAME.search(match.group("name"))
+            if word is None or not looks_random(value, password=word.group(1).lower() in PASSWORD_WORDS):
                 continue
             if pattern is UNQUOTED_ASSIGNMENT and not _letters_and_digits(value):
                 continue  # unquoted prose ("credentials: random-looking") is words, not a key
@@ -213,9 +215,10 @@ def _format_span(match: re.Match[str], pattern: re.Pattern[str]) -> tuple[int, i
     return start, end, _mask(match.string[start:end])
 
 
-def looks_random(value: str) -> bool:
+def looks_random(value: str, *, password: bool = False) -> bool:
     """A value with a credential's shape: long and varied enough, not a placeholder, a reference to
-    a variable or setting, or a value masked already."""
+    a variable or setting, or a value masked already. A password may be a plain word
+    (``useruser``): under a password's name any six varied characters are masked."""
     lowered = value.lower()
     if len(value) < 6 or len(set(value)) < 4 or any(ch.isspace() for ch in value):
         return False
@@ -223,6 +226,8 @@ def looks_random(value: str) -> bool:
         return False
     if value.startswith(("/", "./", "http://", "https://")):
         return False
+    if password:
+        return True
     has_digit = any(ch.isdigit() for ch in value)
     return (has_digit or len(value) >= 12) and entropy(value) >= 2.5
 
