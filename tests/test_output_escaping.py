@@ -92,11 +92,12 @@ def test_a_name_that_is_not_utf8_is_reported(tmp_path):
     assert "bad%FF.py" in uris  # the name's own bytes, percent-encoded
 
 
-def test_output_naming_a_file_is_refused_and_the_file_kept(tmp_path):
+@pytest.mark.parametrize("inside", [False, True], ids=["the file itself", "a folder under the file"])
+def test_output_naming_a_file_is_refused_and_the_file_kept(tmp_path, inside):
     root = make_repo(tmp_path / "repo", {"a.py": STUB})
     existing = tmp_path / "notes.txt"
     existing.write_text("my notes\n")
-    result = check(root, existing)
+    result = check(root, existing / "reports" if inside else existing)
     assert result.exit_code == 2
     assert "existing file" in result.output
     assert existing.read_text() == "my notes\n"

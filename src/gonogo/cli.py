@@ -216,17 +216,15 @@ def _with_progress(options: ScanOptions, callback: Any) -> ScanOptions:
 def _check_output_folder(folder: Path) -> None:
     """Before scanning: ``--output`` must be a folder or not exist yet, so a long scan does not end
     in an error, and a file the user named by mistake is never replaced by a folder of reports."""
-    if folder.exists() and not folder.is_dir():
-        raise _fail(f"--output {folder} is an existing file, not a folder; name a folder for the reports")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _fail(f"--output {folder}: cannot create the folder: {exc.strerror or exc}") from exc
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise _fail(f"--output {folder}: {existing} is an existing file, not a folder; name a folder for the reports")
 
 
 def _write(report: Report, name: str, folder: Path) -> Path:
     filename, module_name = FORMATS[name]
     renderer = importlib.import_module(module_name)
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / filename
     write_atomically(target, writable(renderer.render(report)))
     return target
