@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from gonogo.cli import app
 from gonogo.model import Finding, Location, Severity
 from gonogo.redaction import redact, scrub
-from tests.helpers import make_repo
+from tests.helpers import make_repo, result_of, scan_repo
 
 runner = CliRunner()
 
@@ -203,3 +203,14 @@ def test_scrub_walks_dataclasses_and_keeps_untouched_objects():
                       location=Location(path=f"docs/{GITHUB_IN_DOCS}.md", line=1), key=GITHUB_IN_IMAGE,
                       data=(("image", GITHUB_IN_IMAGE),))
     assert all(s not in repr(scrub(finding)) for s in (GITHUB_IN_IMAGE, GITHUB_IN_DOCS))
+
+
+def test_sec003_evidence_keeps_its_code(tmp_path):
+    root = make_repo(tmp_path / "repo", {"app/ids.py": (
+        "import hashlib\n\n\n"
+        'def cache_token(name):\n    token = hashlib.md5(f"{name}".encode()).hexdigest()\n    return token\n\n\n'
+        f'def signed(name, api_key="{GITHUB_IN_CODE}"):\n    return hashlib.md5(name.encode() + api_key.encode())\n'
+    )})
+    [first, second] = sorted(result_of(scan_repo(root, select="SEC003"), "SEC003").findings, key=lambda f: f.line)
+    assert first.evidence == 'token = hashlib.md5(f"{name}".encode()).hexdigest()'
+    assert second.evidence == "return hashlib.md5(name.encode() + api_key.encode())"
