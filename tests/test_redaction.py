@@ -173,12 +173,14 @@ def test_credentials_are_masked(text, secret):
         "pytestmark on <module> (2 tests): Dashboard E2E not implemented",
         "hard-coded password:2b6efc26",
         "placeholders for credentials: random-looking hard-coded token assigned to token in a test",
+        'self.client.login(username="alice@example.org", password="password")',
     ],
     ids=[
         "hashlib call on a line", "secret-named variable holding a call", "reference to a setting",
         "read from the environment", "placeholder", "a path with digits", "a VCS URL with a tag",
         "a URL with a user and no password", "a ruff message", "a skip message",
         "a SEC020 key holding its fingerprint", "prose after a secret-named word",
+        "a password that names itself",
     ],
 )
 def test_ordinary_code_and_text_are_left_alone(text):

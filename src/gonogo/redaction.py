@@ -103,6 +103,14 @@ PLACEHOLDER_WORDS = (
     "your-", "xxx", "redacted", "replace", "fixme", "todo", "***", "...", "<", "${", "{{", "$(",
     "%(", "#{",
 )
+PLACEHOLDER_VALUES = frozenset(
+    {
+        "password", "passwd", "secret", "token", "none", "null", "nil", "true", "false", "empty",
+        "test", "testing", "admin", "root", "user", "username", "pass", "default", "undefined",
+        "string", "required", "optional", "hidden", "masked", "unset", "notset",
+    }
+)
+"""Values that name what should be there rather than being it (the secrets collector's list)."""
 REFERENCE_VALUE = re.compile(
     r"^(?:\$\w+|%\w+%|[A-Z][A-Z_]*_[A-Z0-9_]*|[A-Z]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]\w*)+)$"
 )
@@ -222,7 +230,9 @@ def looks_random(value: str, *, password: bool = False) -> bool:
     lowered = value.lower()
     if len(value) < 6 or len(set(value)) < 4 or any(ch.isspace() for ch in value):
         return False
-    if any(word in lowered for word in PLACEHOLDER_WORDS) or REFERENCE_VALUE.match(value):
+    if lowered in PLACEHOLDER_VALUES or any(word in lowered for word in PLACEHOLDER_WORDS):
+        return False
+    if REFERENCE_VALUE.match(value):
         return False
     if value.startswith(("/", "./", "http://", "https://")):
         return False
