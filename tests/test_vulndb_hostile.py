@@ -15,7 +15,7 @@ from gonogo.vulndb.cli import db_app
 from gonogo.vulndb.errors import ImportRefused
 from gonogo.vulndb.index import VulnIndex, build_index, remove_stale_temporaries
 from gonogo.vulndb.osv import read_documents
-from tests.vulndb_fakes import FIXTURES, fixture_advisories, zip_of
+from tests.vulndb_fakes import FIXTURES, FakeSite, fixture_advisories, serve, zip_of
 
 runner = CliRunner()
 DEAD_PID = 999_999_999
@@ -121,3 +121,15 @@ def test_member_names_are_printed_without_escape_sequences(tmp_path):
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "skipped evil\\x1b]0;pwned\\x07\\x1b[31m.json" in result.output
+
+
+def test_a_download_with_corrupt_deflate_data_is_refused_whole(db):
+    big = {"id": "BIG-1", "summary": "x" * 5000, "affected": []}
+    site = FakeSite(exports={"PyPI": with_damaged_member({**usable(10), "damaged": big}, "damaged")})
+    before = db.read_bytes()
+    with serve(site) as base:
+        result = run(db, "update", "--url", base)
+    assert result.exit_code == 2
+    assert "not a readable zip (error: Error -3 while decompressing data" in result.output
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
