@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gonogo.api import scan
+from gonogo.cache import CACHE_FILE
 from gonogo.collectors import python as python_collector
 from gonogo.config import load_config
 from gonogo.options import ScanOptions
@@ -39,7 +40,7 @@ def test_corrupt_cache_is_a_note_not_a_failure(tmp_path, monkeypatch):
     root = make_repo(tmp_path / "repo", {"a.py": "def f():\n    pass\n"})
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
-    (cache_dir / "facts.sqlite").write_bytes(b"this is not a database" * 100)
+    (cache_dir / CACHE_FILE).write_bytes(b"this is not a database" * 100)
     report, parses = scan_counting_parses(root, cache_dir, monkeypatch)
     assert parses == 1
     assert report.metrics["code.stubs"] == 1

@@ -9,6 +9,7 @@ the way (a collector that could not read its evidence, a check with a bug) turns
 from __future__ import annotations
 
 import fnmatch
+import shlex
 import subprocess
 import time
 import traceback
@@ -33,6 +34,7 @@ from gonogo.options import ScanOptions
 from gonogo.owners import load_owners
 from gonogo.plan import build_plan, metrics_moved_by
 from gonogo.policy import gates_for
+from gonogo.redaction import scrub
 from gonogo.registry import (
     CannotTell,
     CheckSpec,
@@ -114,11 +116,13 @@ def scan(
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(_tallies(registry, results) | marks.metrics())
     gates = [evaluate_gate(gate, metrics) for gate in gates_for(config)]
-    verify_target = " ".join(str(p) for p in roots)
+    verify_target = shlex.join(str(p) for p in roots)  # a path with a space or ; stays one argument
     plan = build_plan(
         results, gates, verify_target, moves=metrics_moved_by(registry.tallies, results), owners=load_owners(workspace)
     )
-    return Report(
+    # one redaction pass over everything the report carries (messages, evidence, tables, plan,
+    # notes): a credential any check quotes is masked here, not in each check
+    return scrub(Report(
         decision=decide(gates),
         gates=tuple(gates),
         metrics=dict(sorted(metrics.items())),
@@ -133,7 +137,7 @@ def scan(
         tool_version=__version__,
         data_versions=dict(sorted(workspace.data_versions.items())),
         duration_seconds=round(time.perf_counter() - started, 3),
-    )
+    ))
 
 
 def _tallies(registry: Registry, results: Sequence[CheckResult]) -> dict[str, float | None]:

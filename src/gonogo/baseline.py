@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from gonogo.atomic import write_atomically
 from gonogo.config import Config
 from gonogo.model import Finding
 from gonogo.options import ScanOptions
+from gonogo.redaction import redact
 from gonogo.workspace import Workspace
 
 BASELINE_FILE = ".gonogo-baseline.json"
@@ -49,9 +51,11 @@ def normalise(line: str) -> str:
 
 
 def fingerprint(finding: Finding, line: str) -> str:
-    """Stable across line moves: check, path, the finding's key and its normalised source line."""
-    anchor = normalise(line) or re.sub(r"\d+", "#", finding.message)
-    text = "\0".join((finding.check_id, finding.path or "", finding.key, anchor))
+    """Stable across line moves: check, path, the finding's key and its normalised source line.
+    Path, key and message are redacted first, as the report's are, so a finding fingerprints the
+    same before and after the engine masks a credential it quotes."""
+    anchor = normalise(line) or re.sub(r"\d+", "#", redact(finding.message))
+    text = "\0".join((finding.check_id, redact(finding.path or ""), redact(finding.key), anchor))
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:24]
 
 
@@ -110,7 +114,7 @@ def render(findings: Sequence[tuple[Finding, str]]) -> str:
     """The baseline file's text for (finding, source line) pairs: sorted, no dates, no lines."""
     counts: Counter[tuple[str, str, str, str]] = Counter()
     for finding, line in findings:
-        counts[(finding.check_id, finding.path or "", finding.key, fingerprint(finding, line))] += 1
+        counts[(finding.check_id, redact(finding.path or ""), redact(finding.key), fingerprint(finding, line))] += 1
     rows = [
         {"check": check, "path": path, "key": key, "fingerprint": mark, "count": count}
         for (check, path, key, mark), count in sorted(counts.items())
@@ -144,6 +148,6 @@ def create(
     lines = SourceLines(workspace)
     open_findings = [(f, lines.line(f)) for f in report.findings if f.active]
     target = output or default_path(workspace) or Path(BASELINE_FILE)
-    target.write_text(render(open_findings), encoding="utf-8")
+    write_atomically(target, render(open_findings))
     return Written(path=target, findings=len(open_findings))
 

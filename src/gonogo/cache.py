@@ -17,6 +17,11 @@ from pathlib import Path
 
 import platformdirs
 
+CACHE_FILE = "facts.v2.sqlite"
+"""Version 2: every value is redacted before it is stored (:func:`gonogo.redaction.scrub`)."""
+STALE_CACHE_FILES = ("facts.sqlite",)
+"""Earlier versions' files may hold credentials quoted by facts: removed when the cache opens."""
+
 
 def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("gonogo"))
@@ -36,7 +41,8 @@ class FactCache:
             return
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(folder / "facts.sqlite", timeout=5)
+            _remove_stale(folder)
+            self._db = sqlite3.connect(folder / CACHE_FILE, timeout=5)
             self._db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value BLOB)")
         except (OSError, sqlite3.Error) as exc:
             self._off(f"fact cache unavailable ({exc}); every file is parsed")
@@ -86,3 +92,11 @@ class FactCache:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
         self._db = None
+
+
+def _remove_stale(folder: Path) -> None:
+    """Delete cache files of earlier formats; one another process still uses is left to it."""
+    for name in STALE_CACHE_FILES:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                (folder / f"{name}{suffix}").unlink(missing_ok=True)

@@ -1,7 +1,8 @@
 """The command line. The only module that prints, reads the environment or exits.
 
 Exit codes: 0 GO (and CONDITIONAL GO unless ``--fail-on conditional``), 1 NO-GO, 2 no decision
-possible (bad configuration, nothing to scan, bad arguments).
+possible (bad configuration, nothing to scan, bad arguments), 3 internal error (a bug in gonogo:
+never 1, so CI cannot take a crash for a verdict).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 import os
 import shutil
 import sys
+import traceback
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,9 +21,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from gonogo import __version__
 from gonogo.api import NothingToScan, scan
+from gonogo.atomic import write_atomically
 from gonogo.baseline import create as create_baseline
 from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
 from gonogo.model import Decision, Report
@@ -29,10 +33,18 @@ from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
 from gonogo.probes.settings import parse_service_arg
 from gonogo.registry import load_plugins
-from gonogo.reporters.terminal import print_summary
+from gonogo.reporters.terminal import plain, print_summary
+from gonogo.reporters.text import terminal_text, writable
 from gonogo.vulndb.cli import db_app, index_path
 
-EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION = 0, 1, 2
+EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
+DEBUG_ENV = "GONOGO_DEBUG"
+EXIT_CODES_HELP = (
+    "Exit codes: 0 GO (and CONDITIONAL GO unless --fail-on conditional), 1 NO-GO, "
+    "2 no decision possible (bad configuration, nothing to scan, bad arguments), "
+    "3 internal error in gonogo (run with --verbose or GONOGO_DEBUG=1 for the traceback)."
+)
+REPORT_BUGS = "this is a bug in gonogo: please report it with the command you ran and `gonogo version`"
 
 FORMATS: dict[str, tuple[str, str]] = {
     "md": ("report.md", "gonogo.reporters.markdown"),
@@ -43,7 +55,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 app = typer.Typer(
-    help="gonogo: decide from evidence whether a codebase is ready for production.",
+    help="gonogo: decide from evidence whether a codebase is ready for production.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -57,8 +69,30 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]gonogo:[/] {message}", highlight=False)
+    # the message quotes paths and config keys: plain text, never markup or escape sequences
+    err.print(Text("gonogo: ", style="bold red") + plain(message), highlight=False)
     return typer.Exit(EXIT_NO_DECISION)
+
+
+_verbose = False
+
+
+@app.callback()
+def _global_options(
+    verbose: Annotated[bool, typer.Option("--verbose", help="On an internal error, print the traceback")] = False,
+) -> None:
+    global _verbose
+    _verbose = verbose
+
+
+def scan_options(**switches: Any) -> ScanOptions:
+    """The scan options every command builds the same way: the fact cache and the advisory index
+    from the environment (GONOGO_CACHE_DIR, GONOGO_VULNDB), then the command's own switches."""
+    return ScanOptions(
+        cache_dir=os.environ.get("GONOGO_CACHE_DIR"),
+        vulndb_path=str(index_path()),
+        **switches,
+    )
 
 
 # Options as reusable types: the signature of a command stays one line an option.
@@ -84,7 +118,7 @@ BaselineFile = Annotated[Path | None, typer.Option("--baseline", help="Judge onl
 NoBaseline = Annotated[bool, typer.Option("--no-baseline", help="Judge every finding, even with a baseline file")]
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def check(
     paths: Roots = None,
     formats: Formats = None,
@@ -116,11 +150,11 @@ def check(
     if not (math.isfinite(test_timeout) and test_timeout > 0):  # nan or inf would switch it off
         raise _fail(f"--test-timeout must be a positive, finite number of seconds, not {test_timeout}")
     overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile, "fail_on": fail_on}
-    options = ScanOptions(
+    if wanted:
+        _check_output_folder(output)
+    options = scan_options(
         jobs=jobs,
         use_cache=not no_cache,
-        cache_dir=os.environ.get("GONOGO_CACHE_DIR"),
-        vulndb_path=str(index_path()),
         online_vulns=online,
         outdated=outdated,
         run_tests=run_tests,
@@ -143,9 +177,12 @@ def check(
         raise _fail(str(exc)) from exc
     _show(report, quiet)
     for name in wanted:
-        written = _write(report, name, output)
+        try:
+            written = _write(report, name, output)
+        except OSError as exc:
+            raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
         if not quiet:
-            out.print(f"wrote {written}")
+            out.print(plain(f"wrote {written}"))
     raise typer.Exit(_exit_code(report, config.fail_on))
 
 
@@ -203,12 +240,20 @@ def _with_progress(options: ScanOptions, callback: Any) -> ScanOptions:
     return replace(options, progress=callback)
 
 
+def _check_output_folder(folder: Path) -> None:
+    """Before scanning: ``--output`` must be a folder or not exist yet, so a long scan does not end
+    in an error, and a file the user named by mistake is never replaced by a folder of reports."""
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise _fail(f"--output {folder}: {existing} is an existing file, not a folder; name a folder for the reports")
+
+
 def _write(report: Report, name: str, folder: Path) -> Path:
     filename, module_name = FORMATS[name]
     renderer = importlib.import_module(module_name)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / filename
-    target.write_text(renderer.render(report), encoding="utf-8")
+    write_atomically(target, writable(renderer.render(report)))
     return target
 
 
@@ -228,10 +273,12 @@ def baseline_command(
     """Record today's open findings in .gonogo-baseline.json; later scans gate on new findings only
     (clean as you code). Findings are keyed by check, file and a hash of the code, not by line."""
     try:
-        written = create_baseline(paths or [Path(".")], output=output)
+        written = create_baseline(paths or [Path(".")], options=scan_options(), output=output)
     except (ConfigError, NothingToScan) as exc:
         raise _fail(str(exc)) from exc
-    out.print(f"wrote {written.path}: {written.findings} finding(s) recorded", highlight=False)
+    except OSError as exc:
+        raise _fail(f"cannot write the baseline: {exc}") from exc
+    out.print(plain(f"wrote {written.path}: {written.findings} finding(s) recorded"), highlight=False)
 
 
 @app.command("probe")
@@ -248,7 +295,8 @@ def probe_command(
         facts = run_probe(load_config(config_file or find_config_file(path)), service or ())
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    typer.echo(format_probe(facts), nl=False)  # plain echo: evidence lines must not be re-wrapped
+    # plain echo: evidence lines must not be re-wrapped; each shown with its control characters escaped
+    typer.echo("".join(terminal_text(line) + "\n" for line in format_probe(facts).splitlines()), nl=False)
     raise typer.Exit(probe_exit_code(facts))
 
 
@@ -284,9 +332,26 @@ def version() -> None:
 
 def main() -> None:
     try:
-        app()
+        app(standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug in gonogo: its own exit code, never NO-GO's
+        sys.exit(internal_error(exc))
+
+
+def internal_error(exc: BaseException) -> int:
+    """Say a bug happened, shortly, and where to report it; the traceback only when asked for."""
+    verbose = _verbose or "--verbose" in sys.argv[1:] or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    if verbose:
+        traceback.print_exception(exc)
+    err.print(
+        Text("gonogo: internal error: ", style="bold red") + plain(f"{type(exc).__name__}: {exc}"),
+        highlight=False,
+    )
+    if not verbose:
+        err.print(plain(f"run again with --verbose or {DEBUG_ENV}=1 for the traceback"), highlight=False)
+    err.print(plain(REPORT_BUGS), highlight=False)
+    return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":

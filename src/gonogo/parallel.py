@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from gonogo.cache import FactCache, default_cache_dir
 from gonogo.options import ScanOptions
+from gonogo.redaction import scrub
 from gonogo.workspace import Workspace
 
 PARALLEL_FROM = 48
@@ -35,13 +37,19 @@ def map_cached(
     known = cache.get_many(key for key, _ in items)
     # identical contents (every empty __init__.py) are computed once
     missing = {key: payload for key, payload in items if key not in known}
-    fresh = _compute(func, list(missing.values()), options, stage)
+    # facts quote the files (snippets, skip reasons): no credential is stored, fresh or cached;
+    # redacted in the workers, where the parsing is, rather than serially here
+    fresh = _compute(partial(_scrubbed, func), list(missing.values()), options, stage)
     computed = dict(zip(missing, fresh, strict=True))
     cache.put_many(computed)
     if cache.problem:
         workspace.note(cache.problem, source="cache")
     cache.close()
     return [known[key] if key in known else computed[key] for key, _ in items]  # type: ignore[misc]
+
+
+def _scrubbed(func: Callable[[Any], Result], payload: Any) -> Result:
+    return scrub(func(payload))
 
 
 def cache_folder(options: ScanOptions) -> Path | None:

@@ -47,6 +47,7 @@ from detect_secrets.plugins.twilio import TwilioKeyDetector
 from gonogo.cache import content_key
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
+from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -326,33 +327,6 @@ def mask(text: str, values: tuple[str, ...]) -> str:
         if value:
             text = text.replace(value, f"<redacted:{fingerprint(value)}>")
     return text
-
-
-def redact(text: str) -> str:
-    """``text`` with every value the secret rules would report masked; for evidence lines."""
-    values = tuple(
-        value
-        for _, _, _, _, value in _candidates(text, in_test_code=False, bare=False)
-    )
-    named = tuple(
-        m.group("value")
-        for pattern in (QUOTED_ASSIGNMENT, INLINE_ASSIGNMENT)
-        for m in pattern.finditer(text)
-        if SECRET_NAME.search(m.group("name")) and not is_placeholder(m.group("value"))
-    )
-    random = tuple(
-        m.group(0)
-        for m in TOKEN_LIKE.finditer(text)
-        if entropy(m.group(0)) >= 4.0 and any(c.isdigit() for c in m.group(0))
-    )
-    return mask(text, values + named + random)
-
-
-INLINE_ASSIGNMENT = re.compile(
-    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})\s*[:=]\s*(?P<value>[^\s"'`,;)\]}}]{{4,200}})"""
-)
-"""``token:abc`` inside a command string: too loose to report, right to mask in evidence."""
-TOKEN_LIKE = re.compile(r"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{20,}")
 
 
 def is_env_file(name: str) -> bool:

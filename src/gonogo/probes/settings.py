@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gonogo.redaction import redact_url
+
 MAX_LOAD_SECONDS = 60.0
 MAX_LOAD_REQUESTS = 100_000
 MAX_LOAD_CONCURRENCY = 64
@@ -171,10 +173,5 @@ def parse_service_arg(text: str) -> tuple[str, ServiceSetting]:
     return name.strip(), ServiceSetting(url=url.strip())
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for evidence that may be shared."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+redact = redact_url
+"""Probes mask the URLs they show with the one redactor (:mod:`gonogo.redaction`)."""

@@ -20,9 +20,20 @@ text-align:left;vertical-align:top}th{background:#f6f8fa}code{background:#f6f8fa
 """
 
 
+def _renderer() -> MarkdownIt:
+    """CommonMark with tables, and with no raw HTML, links, images or autolinks at all: the report
+    has none of its own, so any that appear came from the scanned tree, whatever Markdown escaping
+    upstream missed."""
+    return (
+        MarkdownIt("commonmark", {"html": False, "linkify": False})
+        .enable("table")
+        .disable(["link", "image", "autolink", "html_inline", "html_block", "reference"])
+    )
+
+
 def render(report: Report) -> str:
-    # html=False: text from the scanned repository (messages, paths) is escaped, never markup
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown.render(report))
+    # text from the scanned repository (messages, paths) is escaped Markdown, then escaped HTML
+    body = _renderer().render(markdown.render(report))
     title = html.escape(f"gonogo: {report.decision.label}")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

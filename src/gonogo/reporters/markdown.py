@@ -2,6 +2,10 @@
 
 Written for the person who must say yes or no first (decision, why, what was not checked, gates,
 scores), then for the engineer who fixes things (plan, findings with locations, verification).
+
+Every piece of text that comes from the scanned tree or its config (paths, messages, names, notes,
+table cells) goes through ``inline`` (escaped prose on one line) or ``code`` (a code span), so a
+file name cannot add a heading, a link or a table column to the report or to the HTML made from it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from gonogo.model import Area, CheckResult, Priority, Report, Table
 from gonogo.reporters.json_report import finding_sort_key
 from gonogo.reporters.summary import condition_text, not_checked, number, why
+from gonogo.reporters.text import markdown_code as code
+from gonogo.reporters.text import markdown_inline as inline
 
 FINDINGS_PER_CHECK = 25
 STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN"}
@@ -21,13 +27,13 @@ def render(report: Report) -> str:
 
 
 def _lines(report: Report) -> Iterator[str]:
-    roots = ", ".join(r.name for r in report.roots)
+    roots = ", ".join(inline(r.name) for r in report.roots)
     yield f"# Production readiness: {report.decision.label}"
     yield ""
-    yield f"**Decision: {report.decision.label}** for {roots or 'the workspace'} (profile `{report.profile}`)."
+    yield f"**Decision: {report.decision.label}** for {roots or 'the workspace'} (profile {code(report.profile)})."
     yield f"{report.checks_passed} of {report.checks_ran} checks passed."
     yield ""
-    yield why(report)
+    yield why(report, inline)
     yield ""
     yield from _not_checked(report)
     yield from _gates(report)
@@ -39,7 +45,7 @@ def _lines(report: Report) -> Iterator[str]:
 
 
 def _not_checked(report: Report) -> Iterator[str]:
-    items = list(not_checked(report))
+    items = list(not_checked(report, inline, code))
     yield "## Not checked"
     yield ""
     if not items:
@@ -95,8 +101,9 @@ def _plan(report: Report) -> Iterator[str]:
         yield f"### {priority.value}"
         yield ""
         for action in actions:
-            owner = f" (owner: {action.owner})" if action.owner else ""
-            yield f"- **{action.title}**{owner} — resolves {len(action.findings)}; verify: `{action.verify}`"
+            owner = f" (owner: {inline(action.owner)})" if action.owner else ""
+            resolves = f"resolves {len(action.findings)}; verify: {code(action.verify)}"
+            yield f"- **{inline(action.title)}**{owner} — {resolves}"
         yield ""
 
 
@@ -114,19 +121,19 @@ def _findings(report: Report) -> Iterator[str]:
 
 def _check_section(result: CheckResult) -> Iterator[str]:
     active = len(result.active_findings)
-    yield f"### {result.check_id} {result.title} ({result.outcome.value}, {active} active)"
+    yield f"### {inline(result.check_id)} {inline(result.title)} ({result.outcome.value}, {active} active)"
     yield ""
     for table in result.tables:
         yield from _render_table(table)
     findings = sorted(result.findings, key=finding_sort_key)
     for finding in findings[:FINDINGS_PER_CHECK]:
-        where = f"`{finding.location}` " if finding.location else ""
+        where = f"{code(str(finding.location))} " if finding.location else ""
         status = ""
         if finding.waived:
-            status = f" _(waived: {finding.waived.reason})_"
+            status = f" _(waived: {inline(finding.waived.reason)})_"
         elif finding.suppressed:
-            status = f" _(suppressed: {finding.suppressed})_"
-        yield f"- [{finding.severity.value}] {where}{_escape(finding.message)}{status}"
+            status = f" _(suppressed: {inline(finding.suppressed)})_"
+        yield f"- [{finding.severity.value}] {where}{inline(finding.message)}{status}"
     if len(findings) > FINDINGS_PER_CHECK:
         yield f"- ... and {len(findings) - FINDINGS_PER_CHECK} more (see report.json)"
     yield ""
@@ -138,38 +145,35 @@ def _checklist(report: Report) -> Iterator[str]:
     yield ""
     if not commands:
         yield "- [x] nothing to verify"
-    yield from (f"- [ ] `{command}`" for command in commands)
+    yield from (f"- [ ] {code(command)}" for command in commands)
     yield ""
 
 
 def _evidence(report: Report) -> Iterator[str]:
     yield "## Evidence"
     yield ""
-    yield f"- gonogo {report.tool_version}, profile `{report.profile}`"
+    yield f"- gonogo {inline(report.tool_version)}, profile {code(report.profile)}"
     for root in report.roots:
-        yield f"- root `{root.name}` at commit `{root.commit or 'not a git checkout'}`"
+        yield f"- root {code(root.name)} at commit {code(root.commit or 'not a git checkout')}"
     for name, version in sorted(report.data_versions.items()):
-        yield f"- data: {name} {version}"
+        yield f"- data: {inline(name)} {inline(version)}"
     if report.duration_seconds is not None:
         yield f"- scan took {report.duration_seconds:.2f} s"
     yield ""
 
 
 def _render_table(table: Table) -> Iterator[str]:
-    yield f"**{table.title}**"
+    yield f"**{inline(table.title)}**"
     yield ""
     yield from _table(table.columns, table.rows)
 
 
 def _table(columns: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterator[str]:
+    """A table of plain-text cells: each is escaped here, so callers pass raw text."""
     header = list(columns)
-    yield "| " + " | ".join(header) + " |"
+    yield "| " + " | ".join(inline(cell) for cell in header) + " |"
     yield "|" + "|".join("---" for _ in header) + "|"
     for row in rows:
-        yield "| " + " | ".join(_escape(cell) for cell in row) + " |"
+        yield "| " + " | ".join(inline(cell) for cell in row) + " |"
     yield ""
-
-
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 

@@ -125,7 +125,7 @@ def _result(finding: Finding, rule_index: int, mark: str) -> dict[str, Any]:
         "ruleId": finding.check_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        "message": {"text": message_text(finding.message)},
     }
     if finding.path:
         region: dict[str, Any] = {}
@@ -136,7 +136,7 @@ def _result(finding: Finding, rule_index: int, mark: str) -> dict[str, Any]:
             if finding.location and finding.location.end_line and finding.location.end_line >= finding.line:
                 region["endLine"] = finding.location.end_line
         physical: dict[str, Any] = {
-            "artifactLocation": {"uri": quote(finding.path, safe="/-._~"), "uriBaseId": SRCROOT}
+            "artifactLocation": {"uri": path_uri(finding.path), "uriBaseId": SRCROOT}
         }
         if region:
             physical["region"] = region
@@ -170,12 +170,12 @@ def _invocation(report: Report, checks: list[CheckResult]) -> dict[str, Any]:
         if result.outcome is Outcome.UNKNOWN:
             notifications.append({
                 "level": "warning",
-                "message": {"text": f"{result.check_id} could not tell: {result.reason or 'no reason'}"},
+                "message": {"text": message_text(f"{result.check_id} could not tell: {result.reason or 'no reason'}")},
                 "associatedRule": {"id": result.check_id},
             })
     for note in report.notes:
         text = f"{note.path}: {note.message}" if note.path else note.message
-        notifications.append({"level": "note", "message": {"text": text}})
+        notifications.append({"level": "note", "message": {"text": message_text(text)}})
     unknown_gates = [g.gate.name for g in report.gates if g.status is GateStatus.UNKNOWN]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
@@ -198,3 +198,19 @@ def _plain(value: Any) -> Any:
             return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
         case _:
             return str(getattr(value, "value", value))
+
+
+def path_uri(path: str) -> str:
+    """A relative URI for a path; a name that was not UTF-8 is percent-encoded from its own bytes
+    (Python carries them as ``surrogateescape`` characters, which no text encoding accepts)."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that did not come from a file name's bytes
+        raw = path.encode("utf-8", "replace")
+    return quote(raw, safe="/-._~")
+
+
+def message_text(text: str) -> str:
+    """A plain-text SARIF message: ``[text](target)`` is an embedded link there (SARIF 2.1.0
+    3.11.6), so brackets and backslashes from the scanned tree are escaped to stay literal."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")

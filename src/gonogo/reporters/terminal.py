@@ -1,4 +1,8 @@
-"""The terminal summary: decision first, then gates, scores, worst findings and the top of the plan."""
+"""The terminal summary: decision first, then gates, scores, worst findings and the top of the plan.
+
+Every cell is a rich ``Text`` built by ``plain``: rich never reads markup in a file name
+(``a[/bold]b.py`` would crash it) and no escape sequence from the scanned tree reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rich.text import Text
 from gonogo.model import Area, Decision, Report
 from gonogo.reporters.json_report import finding_sort_key
 from gonogo.reporters.summary import condition_text, not_checked, number, why
+from gonogo.reporters.text import terminal_text
 
 DECISION_STYLE = {Decision.GO: "bold green", Decision.CONDITIONAL_GO: "bold yellow", Decision.NO_GO: "bold red"}
 STATUS_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow"}
@@ -23,7 +28,7 @@ def summary(report: Report) -> RenderableType:
             Text.assemble(
                 (report.decision.label, DECISION_STYLE[report.decision]),
                 f"   {report.checks_passed} of {report.checks_ran} checks passed   profile {report.profile}\n",
-                why(report),
+                terminal_text(why(report)),
             ),
             title="gonogo",
         ),
@@ -33,7 +38,7 @@ def summary(report: Report) -> RenderableType:
     unknown = list(not_checked(report))
     if unknown:
         parts.append(Text("Not checked:", style="bold yellow"))
-        parts.extend(Text(f"  - {line.replace('**', '')}") for line in unknown[:12])
+        parts.extend(plain(f"  - {line.replace('**', '')}") for line in unknown[:12])
         if len(unknown) > 12:
             parts.append(Text(f"  ... and {len(unknown) - 12} more (see report.md)"))
     parts.append(_worst_findings(report))
@@ -45,6 +50,11 @@ def print_summary(report: Report, console: Console) -> None:
     console.print(summary(report))
 
 
+def plain(text: str, style: str = "") -> Text:
+    """Untrusted text for the terminal: no markup read, control characters shown as escapes."""
+    return Text(terminal_text(text), style=style)
+
+
 def _gates(report: Report) -> Table:
     table = Table(title="Gates", title_justify="left")
     for column in ("Gate", "Blocking", "Status", "Measured"):
@@ -52,10 +62,10 @@ def _gates(report: Report) -> Table:
     for gate in report.gates:
         status = gate.status.value
         table.add_row(
-            gate.gate.name,
+            plain(gate.gate.name),
             "yes" if gate.gate.blocking else "no",
             Text(status.upper(), style=STATUS_STYLE[status]),
-            "; ".join(condition_text(c) for c in gate.conditions),
+            plain("; ".join(condition_text(c) for c in gate.conditions)),
         )
     return table
 
@@ -75,7 +85,9 @@ def _worst_findings(report: Report) -> Table:
     for column in ("Severity", "Check", "Where", "What"):
         table.add_column(column, overflow="fold")
     for finding in active[:WORST_FINDINGS]:
-        table.add_row(finding.severity.value, finding.check_id, str(finding.location or ""), finding.message)
+        table.add_row(
+            finding.severity.value, plain(finding.check_id), plain(str(finding.location or "")), plain(finding.message)
+        )
     return table
 
 
@@ -84,5 +96,5 @@ def _plan(report: Report) -> Table:
     for column in ("Priority", "Action", "Verify"):
         table.add_column(column, overflow="fold")
     for action in report.plan[:TOP_ACTIONS]:
-        table.add_row(action.priority.value, action.title, action.verify)
+        table.add_row(action.priority.value, plain(action.title), plain(action.verify))
     return table

@@ -21,10 +21,18 @@ from typing import Annotated
 
 import typer
 
+from gonogo.reporters.text import terminal_text
 from gonogo.vulndb.errors import VulnDbError
 from gonogo.vulndb.fetch import DEFAULT_BASE_URL, download_export
-from gonogo.vulndb.index import ImportStats, VulnIndex, build_index, default_path
-from gonogo.vulndb.osv import read_documents
+from gonogo.vulndb.index import (
+    DOWNLOAD_PREFIX,
+    ImportStats,
+    VulnIndex,
+    build_index,
+    default_path,
+    remove_stale_temporaries,
+)
+from gonogo.vulndb.osv import Document, read_documents
 
 ENV_VAR = "GONOGO_VULNDB"
 
@@ -53,38 +61,58 @@ def update(
             "--ecosystem", "-e", help="Ecosystems to download (repeatable); default PyPI."
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace the index even with one under half its size or mostly unreadable.",
+        ),
+    ] = False,
 ) -> None:
-    """Rebuild the index; the previous one stays in place unless the new one is complete."""
+    """Rebuild the index; the previous one stays in place unless the new one is complete, and
+    (unless --force) at least half as large and more readable than not."""
     target = index_path()
     try:
         if source is not None:
             if not source.exists():
                 raise VulnDbError(f"{source} does not exist")
-            stats = build_index(read_documents(source), target, source=f"file {source.resolve()}")
+            stats = build_index(
+                read_documents(source), target, source=f"file {source.resolve()}", force=force
+            )
         else:
-            stats = _download_and_build(url, ecosystem or ["PyPI"], target)
+            stats = _download_and_build(url, ecosystem or ["PyPI"], target, force)
     except (VulnDbError, OSError, ValueError, zipfile.BadZipFile) as exc:
-        typer.echo(f"gonogo db update: {exc}; the existing index was left unchanged", err=True)
+        _say(f"gonogo db update: {exc}; the existing index was left unchanged")
         raise typer.Exit(2) from exc
     for name, reason in stats.errors[:10]:
-        typer.echo(f"skipped {name}: {reason}", err=True)
+        _say(f"skipped {name}: {reason}")
     if len(stats.errors) > 10:
-        typer.echo(f"... and {len(stats.errors) - 10} more documents skipped", err=True)
+        _say(f"... and {len(stats.errors) - 10} more documents skipped")
     when = stats.data_date.isoformat() if stats.data_date else "unknown"
     typer.echo(
-        f"{stats.imported} advisories imported ({stats.withdrawn} withdrawn dropped, "
-        f"{len(stats.errors)} unreadable), data as of {when}, into {target}"
+        terminal_text(
+            f"{stats.imported} advisories imported ({stats.withdrawn} withdrawn dropped, "
+            f"{len(stats.errors)} unreadable), data as of {when}, into {target}"
+        )
     )
 
 
-def _download_and_build(base: str, ecosystems: list[str], target: Path) -> ImportStats:
+def _say(message: str) -> None:
+    """To stderr, with archive member names and reasons shown safely (no escape sequences)."""
+    typer.echo(terminal_text(message), err=True)
+
+
+def _download_and_build(base: str, ecosystems: list[str], target: Path, force: bool) -> ImportStats:
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".osv-download-") as folder:
+    remove_stale_temporaries(target.parent)
+    # the process id in the name lets the next update remove this folder if we are killed
+    prefix = f"{DOWNLOAD_PREFIX}{os.getpid()}-"
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=prefix) as folder:
         zips = [download_export(base, eco, Path(folder)) for eco in ecosystems]
-        documents: Iterator[tuple[str, bytes]] = chain.from_iterable(
-            read_documents(z) for z in zips
+        documents: Iterator[Document] = chain.from_iterable(read_documents(z) for z in zips)
+        return build_index(
+            documents, target, source=f"{base} ({', '.join(ecosystems)})", force=force
         )
-        return build_index(documents, target, source=f"{base} ({', '.join(ecosystems)})")
 
 
 @db_app.command("status")
@@ -94,7 +122,7 @@ def status() -> None:
         with VulnIndex(index_path()) as index:
             info = index.status()
     except VulnDbError as exc:
-        typer.echo(str(exc), err=True)
+        _say(str(exc))
         raise typer.Exit(2) from exc
     age = info.age_days(date.today())
     typer.echo(

@@ -4,6 +4,7 @@ VulnDbError
 ├── OsvFormatError   a document that is not a usable OSV advisory
 ├── IndexMissing     no index has been built yet ("run gonogo db update")
 ├── IndexUnusable    an index file that exists but cannot be read
+├── ImportRefused    a complete import that would shrink the index or is mostly unreadable
 └── FetchError       a download or an API call that failed (network, HTTP status, bad body)
 """
 
@@ -24,6 +25,10 @@ class IndexMissing(VulnDbError):
 
 class IndexUnusable(VulnDbError):
     """An index file exists but is corrupt or of an unknown format."""
+
+
+class ImportRefused(VulnDbError):
+    """An import that read fine but would make the index much worse; ``--force`` accepts it."""
 
 
 class FetchError(VulnDbError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import httpx
@@ -55,7 +56,8 @@ def _check_zip(path: Path, url: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             broken = archive.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise FetchError(f"GET {url}: not a readable zip ({exc})") from exc
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError) as exc:
+        # corrupt deflate data raises zlib.error out of testzip: a damaged download, refused whole
+        raise FetchError(f"GET {url}: not a readable zip ({type(exc).__name__}: {exc})") from exc
     if broken is not None:
-        raise FetchError(f"GET {url}: corrupt member {broken} in the zip")
+        raise FetchError(f"GET {url}: corrupt member {broken!r} in the zip")

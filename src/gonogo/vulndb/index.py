@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,8 +21,8 @@ from pathlib import Path
 
 import platformdirs
 
-from gonogo.vulndb.errors import IndexMissing, IndexUnusable, OsvFormatError, VulnDbError
-from gonogo.vulndb.osv import Advisory, Affected, Event, Range, load_document, normalise
+from gonogo.vulndb.errors import ImportRefused, IndexMissing, IndexUnusable, OsvFormatError, VulnDbError
+from gonogo.vulndb.osv import Advisory, Affected, Document, Event, Range, load_document, normalise
 from gonogo.vulndb.severity import Rating
 
 FORMAT = "gonogo-vulndb-1"
@@ -72,27 +74,105 @@ class IndexStatus:
         return None if self.data_date is None else max(0, (today - self.data_date).days)
 
 
-def build_index(documents: Iterable[tuple[str, bytes]], target: Path, source: str) -> ImportStats:
+SHRINK_LIMIT = 0.5
+"""An import holding fewer than this share of the current index's advisories is refused (unless
+forced): a truncated download or the wrong archive must not silently empty the database."""
+TEMP_PREFIX = ".vulndb-"
+STALE_AFTER_SECONDS = 3600.0
+"""A temporary file whose owner cannot be told (no process id in its name) is stale after this."""
+
+
+def build_index(
+    documents: Iterable[Document], target: Path, source: str, *, force: bool = False
+) -> ImportStats:
     """Import OSV documents into a new index at ``target``, replacing it only on success.
 
     A document that is not a usable advisory is counted in ``errors`` and skipped; anything that
     stops the import (an unreadable archive, a full disk) propagates, leaving ``target`` as it was.
+    Unless ``force``, an import with more unreadable documents than usable ones, or with under
+    half the advisories of the index it would replace, is refused the same way. The temporary
+    file carries this process's id, so the next import removes one a killed import left behind.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".vulndb-", suffix=".tmp", dir=target.parent)
+    remove_stale_temporaries(target.parent)
+    handle, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=target.parent)
     os.close(handle)
     temp = Path(temp_name)
     try:
         stats = _fill(temp, documents, source)
         if stats.imported == 0:
             raise VulnDbError(f"{source}: no usable advisory found; the index was not replaced")
+        if not force:
+            _refuse_if_worse(stats, current_advisories(target), source)
         os.replace(temp, target)
         return stats
     finally:
         temp.unlink(missing_ok=True)
 
 
-def _fill(path: Path, documents: Iterable[tuple[str, bytes]], source: str) -> ImportStats:
+def _refuse_if_worse(stats: ImportStats, current: int | None, source: str) -> None:
+    broken = len(stats.errors)
+    if broken > stats.imported:
+        raise ImportRefused(
+            f"{source}: {broken} unreadable document(s) against {stats.imported} usable advisories; "
+            "the index was not replaced (use --force to import it anyway)"
+        )
+    if current and stats.imported < current * SHRINK_LIMIT:
+        raise ImportRefused(
+            f"{source}: {stats.imported} advisories would replace an index of {current}; "
+            "the index was not replaced (use --force to import it anyway)"
+        )
+
+
+def current_advisories(target: Path) -> int | None:
+    """How many advisories the index at ``target`` holds; ``None`` when there is none to compare."""
+    try:
+        with VulnIndex(target) as index:
+            return index.status().advisories
+    except (VulnDbError, sqlite3.Error, ValueError):
+        return None
+
+
+DOWNLOAD_PREFIX = ".osv-download-"
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete what killed imports and downloads left behind: temporary files and folders whose
+    process is gone (or, with no process id in the name, older than an hour). Returns how many."""
+    removed = 0
+    for prefix, pattern in ((TEMP_PREFIX, f"{TEMP_PREFIX}*.tmp"), (DOWNLOAD_PREFIX, f"{DOWNLOAD_PREFIX}*")):
+        for path in folder.glob(pattern):
+            if _still_owned(path, prefix):
+                continue
+            try:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+            except OSError:
+                continue
+            removed += 1
+    return removed
+
+
+def _still_owned(path: Path, prefix: str) -> bool:
+    owner = path.name[len(prefix):].split("-", 1)[0]
+    if owner.isdigit():
+        return owner != "0" and _process_alive(int(owner))
+    try:
+        return time.time() - path.stat().st_mtime < STALE_AFTER_SECONDS
+    except OSError:
+        return True
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def _fill(path: Path, documents: Iterable[Document], source: str) -> ImportStats:
     connection = sqlite3.connect(path)
     try:
         connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
@@ -102,6 +182,9 @@ def _fill(path: Path, documents: Iterable[tuple[str, bytes]], source: str) -> Im
         newest = ""
         seen: set[str] = set()
         for name, raw in documents:
+            if isinstance(raw, OsvFormatError):  # a member that could not even be read
+                errors.append((name, str(raw)))
+                continue
             try:
                 advisory = load_document(raw)
             except OsvFormatError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,23 +145,51 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def read_documents(source: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of every ``*.json`` in a zip file or (recursively) a folder."""
+Document = tuple[str, bytes | OsvFormatError]
+"""(name, content) of one document, or (name, why it could not be read): one damaged member of an
+archive is counted and skipped like a document that does not parse, never the end of the import."""
+
+
+def read_documents(source: Path) -> Iterator[Document]:
+    """Every ``*.json`` in a zip file or (recursively) a folder, by name."""
     if source.is_dir():
         for path in sorted(source.rglob("*.json")):
             if path.is_file() and path.stat().st_size <= MAX_DOCUMENT_BYTES:
-                yield str(path.relative_to(source)), path.read_bytes()
+                yield str(path.relative_to(source)), _read_file(path)
         return
     with zipfile.ZipFile(source) as archive:
         for info in archive.infolist():
             if info.filename.endswith(".json") and info.file_size <= MAX_DOCUMENT_BYTES:
-                yield info.filename, archive.read(info)
+                yield info.filename, _read_member(archive, info)
+
+
+def _read_file(path: Path) -> bytes | OsvFormatError:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return OsvFormatError(f"cannot read: {exc.strerror or exc}")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | OsvFormatError:
+    """A member's bytes; corrupt deflate data, a bad CRC, a truncated or encrypted member, or a
+    member that inflates past the size limit is an error for this member only."""
+    try:
+        with archive.open(info) as member:
+            data = member.read(MAX_DOCUMENT_BYTES + 1)
+    except (zlib.error, zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+        return OsvFormatError(f"damaged archive member ({type(exc).__name__}: {exc})")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return OsvFormatError(f"inflates past {MAX_DOCUMENT_BYTES:,} bytes")
+    return data
 
 
 def load_document(raw: bytes) -> Advisory:
-    """Decode and parse one document; ``OsvFormatError`` for bad JSON too."""
+    """Decode and parse one document; ``OsvFormatError`` for bad JSON too, and for JSON nested
+    deeper than the parser's recursion limit (a hostile archive, not an advisory)."""
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise OsvFormatError(f"not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise OsvFormatError("not an advisory: JSON nested too deeply to read") from exc
     return parse_advisory(data)

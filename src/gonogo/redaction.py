@@ -1,0 +1,309 @@
+"""One redaction mechanism for everything gonogo shows, stores or shares.
+
+A scanned repository's text reaches reports through many checks: an ``ADD`` line (IMG005), a
+direct URL (VULN002), a function's first line (CODE001), a skip reason (TEST001), a broken
+requirement (DEP007), an image reference (IMG001), a path in the docs (DOC001), a service URL
+(SVC001). Masking credentials check by check leaks whatever the next check prints, so the engine
+passes the finished report, the per-file facts it caches and the baseline it writes through
+:func:`scrub`, which applies :func:`redact` to every string inside.
+
+What is masked is what has a credential's shape, never ordinary code:
+
+- the password of a URL (``scheme://user:password@host``), as ``***``;
+- known token formats, found by the same maintained detect-secrets detectors the secrets
+  collector uses (GitHub, GitLab, AWS, Slack, Stripe, PyPI, JWT...), and PEM private-key bodies;
+- a value assigned to a secret-named key (``password=``, ``api_key:``, ``token="..."``) that is
+  random enough to be one: quoted, or unquoted with letters and digits and no call after it (so
+  ``token = hashlib.md5(f"...")`` stays readable);
+- the credential after ``Bearer`` or ``Basic`` in an authorisation header.
+
+A masked value becomes ``<redacted:xxxxxxxx>``: the same eight-character fingerprint SEC020
+shows, so two hits can be told apart without showing either. :func:`redact` is idempotent: a
+masked text is left as it is, so redacting twice (a cached fact, then the report) changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import math
+import re
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from detect_secrets.plugins.artifactory import ArtifactoryDetector
+from detect_secrets.plugins.aws import AWSKeyDetector
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.discord import DiscordBotTokenDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.mailchimp import MailchimpDetector
+from detect_secrets.plugins.npm import NpmDetector
+from detect_secrets.plugins.openai import OpenAIDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.slack import SlackDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.stripe import StripeDetector
+from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+T = TypeVar("T")
+
+MASK_PREFIX = "<redacted:"
+URL_MASK = "***"
+
+_FORMAT_DETECTORS: tuple[RegexBasedDetector, ...] = tuple(
+    cls()
+    for cls in (
+        AWSKeyDetector, AzureStorageKeyDetector, GitHubTokenDetector, GitLabTokenDetector,
+        SlackDetector, StripeDetector, OpenAIDetector, PypiTokenDetector, NpmDetector,
+        SendGridDetector, TwilioKeyDetector, MailchimpDetector, DiscordBotTokenDetector,
+        TelegramBotTokenDetector, SquareOAuthDetector, ArtifactoryDetector, JwtTokenDetector,
+    )
+)
+"""Detectors of a token's own shape. The private-key detector only matches the ``BEGIN`` header,
+which is not the secret: PEM bodies are masked by :data:`PEM_BLOCK`. URLs are :data:`URL_CREDENTIALS`."""
+_FORMAT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(p for d in _FORMAT_DETECTORS for p in d.denylist)
+
+URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")
+"""``scheme://user:password@``: the password runs to the authority's last ``@``, so one that holds
+an ``@`` itself (``P@ssword!@host``) is masked whole."""
+PEM_BLOCK = re.compile(
+    r"(?P<head>-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(?P<body>.*?)"
+    r"(?P<tail>-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.DOTALL,
+)
+JWT_TAIL = re.compile(r"[A-Za-z0-9\-_.+/=]*")
+AUTH_HEADER = re.compile(r"(?i)\b(?:bearer|basic)\s+(?P<value>[A-Za-z0-9\-._~+/]{16,}=*)")
+
+SECRET_NAME = re.compile(
+    r"(?ix)(?:^|[_.\-]|(?<=[a-z0-9])(?=[A-Z]))"
+    r"(password|passwd|passphrase|pwd|secret|secret_?key|client_?secret|token|access_?token|"
+    r"auth_?token|refresh_?token|api_?key|apikey|access_?key|private_?key|credentials?)$"
+)
+"""The name's last word says it holds a secret: ``DB_PASSWORD``, ``githubToken``, ``api_key``."""
+PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd"})
+_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
+QUOTED_ASSIGNMENT = re.compile(
+    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})["']?\s*(?:[!=]=|=|:=|=>|:)\s*[rbuRBU]{{0,2}}"""
+    r"""(?P<q>["'`])(?P<value>[^"'`\n\\]{4,200})(?P=q)"""
+)
+UNQUOTED_ASSIGNMENT = re.compile(
+    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})\s*[:=]\s*(?P<value>[A-Za-z0-9+/=_\-~!#$%^&*]{{10,200}})(?![A-Za-z0-9+/=_\-~!#$%^&*(\[.])"""
+)
+"""``PASSWORD=hunter2xyz9`` or ``token:abc123def4`` in a command: a word followed by ``(`` or
+``.`` is code (``hashlib.md5(``), not a credential. At least ten characters, so the eight-digit
+fingerprint a report shows (``hard-coded password:2b6efc26``) is not masked again."""
+PLACEHOLDER_WORDS = (
+    "changeme", "change_me", "change-me", "example", "placeholder", "dummy", "sample", "your_",
+    "your-", "xxx", "redacted", "replace", "fixme", "todo", "***", "...", "<", "${", "{{", "$(",
+    "%(", "#{",
+)
+PLACEHOLDER_VALUES = frozenset(
+    {
+        "password", "passwd", "secret", "token", "none", "null", "nil", "true", "false", "empty",
+        "test", "testing", "admin", "root", "user", "username", "pass", "default", "undefined",
+        "string", "required", "optional", "hidden", "masked", "unset", "notset",
+    }
+)
+"""Values that name what should be there rather than being it (the secrets collector's list)."""
+REFERENCE_VALUE = re.compile(
+    r"^(?:\$\w+|%\w+%|[A-Z][A-Z_]*_[A-Z0-9_]*|[A-Z]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]\w*)+)$"
+)
+"""``$VAR``, ``%VAR%``, an environment variable's name (``DB_PASSWORD``), ``settings.SECRET_KEY``."""
+FORMAT_HINT = re.compile(
+    r"A3T|ABIA|ACCA|AKIA|ASIA|(?i:aws)|AccountKey=|gh[pousr]_|gl[a-z]{2,6}-|GR1348941|xox[abposr]-"
+    r"|hooks\.slack|[rs]k_live_|T3BlbkFJ|pypi-Ag|_authToken|SG\.|[AS][CK][a-z0-9]{32}|-us\d"
+    r"|[MNO][\w-]{23,25}\.|\d{8}:|sq0csp-|AKC|AP[\dA-F]|eyJ"
+)
+"""A literal piece every known format has: the formats' own patterns run only on texts holding one."""
+NAME_WORDS = ("pass", "pwd", "secret", "token", "key", "credential")
+"""Lower-case pieces of every :data:`SECRET_NAME` word: the assignment rules run only where one is."""
+
+
+def fingerprint(value: str) -> str:
+    """Eight hex characters of a hash, the same SEC020 shows: tells values apart, reveals nothing."""
+    return hashlib.blake2b(value.encode("utf-8", "replace"), digest_size=4, person=b"gonogo-secret").hexdigest()
+
+
+def redact(text: str) -> str:
+    """``text`` with every credential-shaped value masked; ordinary text and code unchanged."""
+    if len(text) < 6:
+        return text
+    found = list(_secret_spans(text))
+    if not found:
+        return text
+    spans = sorted(found, key=lambda span: (span[0], -span[1]))
+    pieces: list[str] = []
+    last = 0
+    for start, end, replacement in spans:
+        if start < last:
+            continue  # overlapping matches: the earliest, widest one already covers this
+        pieces.append(text[last:start])
+        pieces.append(replacement)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def redact_url(url: str) -> str:
+    """A URL without its password, for probe evidence that may be shared."""
+    return redact(url)
+
+
+def _secret_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, replacement) of every value to mask, in any order, possibly overlapping."""
+    # each rule runs only when a cheap substring test says it could match: most texts (function
+    # names, paths, messages) pass none, and a fact cache holds tens of thousands of them
+    if "://" in text:
+        yield from _url_spans(text)
+    if "-----BEGIN" in text:
+        yield from _pem_spans(text)
+    if FORMAT_HINT.search(text):
+        for pattern in _FORMAT_PATTERNS:
+            for match in pattern.finditer(text):
+                yield _format_span(match, pattern)
+    lowered = text.lower()
+    if "bearer" in lowered or "basic" in lowered:
+        for match in AUTH_HEADER.finditer(text):
+            yield match.start("value"), match.end("value"), _mask(match.group("value"))
+    if any(word in lowered for word in NAME_WORDS):
+        yield from _assignment_spans(text)
+
+
+def _url_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    for match in URL_CREDENTIALS.finditer(text):
+        password = match.group("password")
+        if password != URL_MASK and not password.startswith(MASK_PREFIX):
+            yield match.start("password"), match.end("password"), URL_MASK
+
+
+def _pem_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    for match in PEM_BLOCK.finditer(text):
+        body = match.group("body").strip()
+        if body and not body.startswith(MASK_PREFIX):
+            start = match.start("body") + match.group("body").index(body)
+            yield start, start + len(body), _mask(body)
+
+
+def _assignment_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    for pattern in (QUOTED_ASSIGNMENT, UNQUOTED_ASSIGNMENT):
+        for match in pattern.finditer(text):
+            value, word = match.group("value"), SECRET_NAME.search(match.group("name"))
+            if word is None or not looks_random(value, password=word.group(1).lower() in PASSWORD_WORDS):
+                continue
+            if pattern is UNQUOTED_ASSIGNMENT and not _letters_and_digits(value):
+                continue  # unquoted prose ("credentials: random-looking") is words, not a key
+            yield match.start("value"), match.end("value"), _mask(value)
+
+
+def _letters_and_digits(value: str) -> bool:
+    return any(ch.isdigit() for ch in value) and any(ch.isalpha() for ch in value)
+
+
+def _format_span(match: re.Match[str], pattern: re.Pattern[str]) -> tuple[int, int, str]:
+    """The token inside a known-format match: its group when it has one (the AWS secret between
+    quotes), else the match without the delimiters some patterns include (Artifactory's). A JWT's
+    pattern stops before the signature (it is lazy): the signature is masked with the rest."""
+    group = next((i for i, g in enumerate(match.groups(), 1) if g and len(g) >= 8), None)
+    if group is not None:
+        start, end = match.span(group)
+    else:
+        start, end = match.span()
+        while start < end and match.string[start] in " \t\r\n=:\"":
+            start += 1
+        while end > start and match.string[end - 1] in " \t\r\n\"":
+            end -= 1
+        if pattern.pattern.startswith("eyJ"):
+            end = JWT_TAIL.match(match.string, end).end()  # type: ignore[union-attr]
+    return start, end, _mask(match.string[start:end])
+
+
+def looks_random(value: str, *, password: bool = False) -> bool:
+    """A value with a credential's shape: long and varied enough, not a placeholder, a reference to
+    a variable or setting, or a value masked already. A password may be a plain word
+    (``useruser``): under a password's name any six varied characters are masked."""
+    lowered = value.lower()
+    if len(value) < 6 or len(set(value)) < 4 or any(ch.isspace() for ch in value):
+        return False
+    if lowered in PLACEHOLDER_VALUES or any(word in lowered for word in PLACEHOLDER_WORDS):
+        return False
+    if REFERENCE_VALUE.match(value):
+        return False
+    if value.startswith(("/", "./", "http://", "https://")):
+        return False
+    if password:
+        return True
+    has_digit = any(ch.isdigit() for ch in value)
+    return (has_digit or len(value) >= 12) and entropy(value) >= 2.5
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character: random keys score 4+, words score under 3."""
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    total = len(value)
+    return -sum(n / total * math.log2(n / total) for n in counts.values()) if total else 0.0
+
+
+def _mask(value: str) -> str:
+    return f"{MASK_PREFIX}{fingerprint(value)}>"
+
+
+def scrub(value: T) -> T:
+    """``value`` with :func:`redact` applied to every string inside it: through tuples, lists,
+    sets, dicts and dataclasses (rebuilt with ``dataclasses.replace`` only where a string changed,
+    so an untouched fact stays the same object). For reports, cached facts and baselines."""
+    return _scrub(value)  # type: ignore[no-any-return]
+
+
+_PLAIN = (type(None), bool, int, float)
+
+
+def _scrub(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return redact(value)
+    if kind in _PLAIN or isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, (tuple, list, set, frozenset)):
+        items = [_scrub(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return kind(*items) if _is_namedtuple(value) else kind(items)
+    if isinstance(value, dict):
+        pairs = [(_scrub(k), _scrub(v)) for k, v in value.items()]
+        if all(nk is k and nv is v for (nk, nv), (k, v) in zip(pairs, value.items(), strict=True)):
+            return value
+        return kind(pairs)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _scrub_dataclass(value)
+    if isinstance(value, str):  # a str subclass
+        return redact(str(value))
+    return value
+
+
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _scrub_dataclass(value: Any) -> Any:
+    kind = type(value)
+    names = _INIT_FIELDS.get(kind)
+    if names is None:
+        names = _INIT_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value) if f.init)
+    changes = {}
+    for name in names:
+        old = getattr(value, name)
+        new = _scrub(old)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+def _is_namedtuple(value: object) -> bool:
+    return isinstance(value, tuple) and hasattr(value, "_fields")
