@@ -49,7 +49,7 @@ install_debian_packages() {
     fi
     prefix="$(root_prefix)"
     if [ -z "$prefix" ]; then
-        say "missing ${missing[*]}: run this as root, then run this script again:"
+        say "missing ${missing[*]}: run this line as root, then this script again:"
         echo "sudo sh -c '$line'" >&2
         exit 2
     fi
