@@ -148,7 +148,11 @@ def postgres_layout(folder: Path) -> PostgresLayout:
     if os.geteuid() != 0:
         folder.mkdir(parents=True, exist_ok=True)
         return PostgresLayout(home=folder, bin=install / "bin", data=folder / "data", user=None, owns_home=False)
-    entry = pwd.getpwnam(UNPRIVILEGED_USER)
+    try:
+        entry = pwd.getpwnam(UNPRIVILEGED_USER)
+    except KeyError:
+        raise ServerError(f"PostgreSQL refuses to run as root, and there is no user {UNPRIVILEGED_USER!r} "
+                          "to run it as: run the tests as another user") from None
     home = Path(tempfile.mkdtemp(prefix="gonogo-test-postgres-", dir="/tmp"))
     # the same relative layout as in site-packages: the binaries find the wheel's shared libraries
     # through an RPATH of $ORIGIN/../../../pgserver.libs
@@ -187,6 +191,7 @@ def start_postgres(folder: Path) -> RunningServer:
 
 
 def initialise_and_start(layout: PostgresLayout) -> RunningServer:
+    """initdb with a password for the URL's user, start on a free port, create the database."""
     password_file = layout.home / "password"
     password_file.write_text(POSTGRES_PASSWORD + "\n", encoding="utf-8")
     if layout.user is not None:
@@ -263,7 +268,7 @@ class OnDemandServers:
         name = variable.removeprefix("GONOGO_TEST_").removesuffix("_URL").lower()
         try:
             server = self._starters[variable](self._folder / name)
-        except (ServerError, OSError, KeyError, subprocess.SubprocessError, psycopg.Error) as error:
+        except Exception as error:  # whatever the cause, the tests that need it fail with it, once
             self._failures[variable] = (
                 f"could not start a {name} server for the tests ({variable} is not set, so the suite starts "
                 f"its own): {error}\nFix the cause above, or set {variable} to the URL of a running server."
