@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Start real Redis and PostgreSQL servers on loopback for gonogo's runtime integration tests.
+# Optional: start Debian's Redis and PostgreSQL servers on loopback, for the jobs-service demo
+# (examples/jobs-service/README.md) or to run the tests against system servers. The test suite does
+# not need it: it starts its own from the test extras' wheels when the variables below are unset.
 #
 # Idempotent: installs the Debian packages only when missing, reuses servers already answering,
 # and keeps its data under ${GONOGO_SERVICES_DIR:-/tmp/gonogo-services}. Prints the URLs as
@@ -25,7 +27,6 @@ install_packages() {
     local missing=()
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     [ -n "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || missing+=(postgresql)
-    command -v wrk >/dev/null 2>&1 || missing+=(wrk)
     if [ "${#missing[@]}" -gt 0 ]; then
         log "installing ${missing[*]}"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2

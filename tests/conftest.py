@@ -1,10 +1,13 @@
-"""Shared test options: ``--update-goldens`` rewrites tests/golden/ from the current output."""
+"""Shared test options (``--update-goldens`` rewrites tests/golden/ from the current output), the
+isolated cache, and the real servers the runtime tests use (tests/servers.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+
+from tests import servers
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,4 +27,12 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         patch.setenv("GONOGO_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
         patch.delenv("GONOGO_VULNDB", raising=False)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _real_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Redis and PostgreSQL for `server_url`: the ones GONOGO_TEST_*_URL name, or ones this session
+    starts on first use and stops at its end, so the suite passes on a fresh clone with no set-up."""
+    with servers.on_demand(tmp_path_factory.mktemp("servers")):
         yield

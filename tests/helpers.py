@@ -11,6 +11,7 @@ from gonogo.api import scan
 from gonogo.config import find_config_file, load_config
 from gonogo.model import CheckResult, Report
 from gonogo.options import ScanOptions
+from tests.servers import server_url as server_url  # the real servers' URLs, one import style for tests
 
 
 def make_repo(root: Path, files: Mapping[str, str | bytes], git: bool = False) -> Path:

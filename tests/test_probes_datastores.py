@@ -1,23 +1,17 @@
-"""Redis PING and PostgreSQL SELECT 1 against the REAL servers started by .ci/services.sh.
+"""Redis PING and PostgreSQL SELECT 1 against REAL servers.
 
-The URLs come from GONOGO_TEST_REDIS_URL and GONOGO_TEST_POSTGRES_URL; without them these tests
-fail (run `eval "$(bash .ci/services.sh)"` first): they never skip.
+The URLs come from GONOGO_TEST_REDIS_URL and GONOGO_TEST_POSTGRES_URL, or from servers the session
+starts (tests/servers.py); a server that cannot start fails these tests: they never skip.
 """
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 from gonogo.probes.facts import probe_one
 from gonogo.probes.settings import ServiceSetting
+from tests.helpers import server_url
 from tests.probe_server import closed_port
-
-
-def server_url(variable: str) -> str:
-    url = os.environ.get(variable)
-    assert url, f"{variable} is not set: run `eval \"$(bash .ci/services.sh)\"` first"
-    return url
 
 
 def probe(url: str, **settings: object):

@@ -1,9 +1,9 @@
 """The example for real: examples/jobs-service on loopback against REAL Redis and PostgreSQL.
 
-Needs the servers .ci/services.sh starts (GONOGO_TEST_REDIS_URL, GONOGO_TEST_POSTGRES_URL); without
-them these tests fail, never skip. The service runs under uvicorn in a subprocess on a free port;
-gonogo runs its test suite and probes it, and must find the deliberate defect (GET /queue/stats
-answers 500), the coverage, and the latencies.
+Needs real servers: GONOGO_TEST_REDIS_URL / GONOGO_TEST_POSTGRES_URL, or those the session starts
+(tests/servers.py); without them these tests fail, never skip. The service runs under uvicorn in a
+subprocess on a free port; gonogo runs its test suite and probes it, and must find the deliberate
+defect (GET /queue/stats answers 500), the coverage, and the latencies.
 """
 
 from __future__ import annotations
@@ -24,16 +24,10 @@ from gonogo.api import scan
 from gonogo.config import find_config_file, load_config
 from gonogo.model import Decision, GateStatus, Outcome
 from gonogo.options import ScanOptions
-from tests.helpers import result_of
+from tests.helpers import result_of, server_url
 from tests.probe_server import closed_port
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "jobs-service"
-
-
-def server_url(variable: str) -> str:
-    url = os.environ.get(variable)
-    assert url, f"{variable} is not set: run `eval \"$(bash .ci/services.sh)\"` first"
-    return url
 
 
 @pytest.fixture(scope="module")
