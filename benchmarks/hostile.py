@@ -23,9 +23,15 @@ def run_one(case: Case, scratch: Path, index: int) -> Outcome:
     workdir = scratch / f"case{index:03d}"
     workdir.mkdir()
     try:
-        return run_case(case, workdir)
+        outcome = run_case(case, workdir)
+    except Exception as exc:  # a broken case must not stop the campaign; it is listed instead
+        outcome = Outcome(case=case)
+        outcome.add("harness", f"{type(exc).__name__}: {exc}")
     finally:
         remove_tree(workdir)
+    status = describe(outcome) or "ok"
+    print(f"{outcome.seconds:6.1f}s  [{case.group}] {case.name!r}: {status}", flush=True)
+    return outcome
 
 
 def main() -> int:
@@ -37,12 +43,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gonogo-hostile-") as folder, ThreadPoolExecutor(args.jobs) as pool:
         scratch = Path(folder)
         outcomes = list(pool.map(lambda item: run_one(item[1], scratch, item[0]), enumerate(cases)))
-    for outcome in outcomes:
-        status = describe(outcome) or "ok"
-        print(f"{outcome.seconds:6.1f}s  [{outcome.case.group}] {outcome.case.name!r}: {status}")
     counts = figures(outcomes)
     print()
     print("  ".join(f"{name}={counts[name]}" for name in ("cases", *PROBLEMS)))
+    broken = [o.case.name for o in outcomes if "harness" in o.problems]
+    if broken:
+        print(f"{len(broken)} case(s) could not be built or judged: {', '.join(broken)}")
     return 0 if not any(counts[p] for p in PROBLEMS) else 1
 
 

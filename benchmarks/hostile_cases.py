@@ -553,7 +553,8 @@ def unreadable(relpath: str, content: str | None = None) -> Build:
 
 def bytes_named(name: bytes, content: str) -> Build:
     def build(root: Path) -> None:
-        Path(os.fsencode(root) + b"/" + name).write_text(content, encoding="utf-8")
+        with open(os.fsencode(root) + b"/" + name, "w", encoding="utf-8") as handle:
+            handle.write(content)
 
     return build
 
