@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -42,6 +43,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 30.0
+MEMORY_LIMIT = 3 << 30
+"""Address space per gonogo process: a case reading /dev/zero must fail inside gonogo (a crash
+it reports), not take the machine's memory from everything else running on it."""
 FORMATS = "md,json,sarif,junit,html"
 PROBLEMS = ("crash", "hang", "leak", "changed", "fail-open", "unnamed", "injection", "refused")
 
@@ -147,6 +151,7 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = TI
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_limit_memory,
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
@@ -155,6 +160,10 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = TI
         _kill(process)
         stdout, stderr = process.communicate()
         return Run(None, stdout, stderr)
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -345,6 +354,7 @@ def _concurrent_case(outcome: Outcome, tree: Path, workdir: Path, cache: Path, t
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            preexec_fn=_limit_memory,
         )
         for i in range(3)
     ]
@@ -374,6 +384,7 @@ def _killed_case(outcome: Outcome, tree: Path, out: Path, workdir: Path, cache: 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_limit_memory,
         )
         time.sleep(delay)
         _kill(process)
@@ -437,6 +448,7 @@ def _db_case(case: Case, outcome: Outcome, workdir: Path, cache: Path, timeout: 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_limit_memory,
         )
         time.sleep(1.0)
         _kill(process)
