@@ -749,3 +749,33 @@ def test_yaml_merge_chain_time_grows_linearly() -> None:
         f"({times[0] * 1000:.1f} -> {times[1] * 1000:.1f} ms): merges are expanded again at every level"
     )
 
+
+
+# bugs the properties found that issue 10 did not list ------------------------------------------
+
+_PADDING = "# padding\n" * 1000
+"""Past the reader's 8 KB binary sniff, so a NUL byte reaches the parser."""
+MARKER_SYNTAX = [
+    ("requirements.txt", _PADDING + "bad ; python_version >= '3\0'\nrequests==2.31.0\n", 1001),
+    ("requirements.txt", _PADDING + 'bad ; python_version >= "\\N"\nrequests==2.31.0\n', 1001),
+    ("pyproject.toml", _PADDING + '[project]\nname = "d"\ndependencies = [\n"bad ; os_name == \'\\u0000\'",\n'
+     '"requests==2.31.0"]\n', 1001),  # the section's line: an escaped value is not found as written
+    ("setup.cfg", _PADDING + "[options]\ninstall_requires =\n    bad ; os_name == '\0'\n    requests==2.31.0\n", 1003),
+    ("Pipfile", _PADDING + "[packages]\nbad = \"==1 ; os_name == '\\u0000'\"\nrequests = \"==2.31.0\"\n", 1002),
+]
+
+
+@pytest.mark.parametrize(
+    ("relpath", "text", "line"),
+    MARKER_SYNTAX,
+    ids=["requirements NUL in a marker", "requirements bad escape in a marker", "pyproject NUL in a marker",
+         "setup.cfg NUL in a marker", "Pipfile NUL in a marker"],
+)
+def test_marker_that_is_not_a_python_string_is_an_error_on_its_line(relpath: str, text: str, line: int) -> None:
+    """packaging evaluates a marker's quoted string with ``ast.literal_eval``, whose SyntaxError
+    (a NUL byte, a bad escape) escaped as a crash of the whole scan; it is an error on the line
+    that holds it, and the file's other dependencies still count."""
+    facts, _ = collect(relpath, text.encode())
+    manifest = next(m for m in facts.manifests if m.file.relpath == relpath)
+    assert [number for number, _ in manifest.errors] == [line], f"{relpath}: errors {manifest.errors}"
+    assert [d.name for d in manifest.dependencies] == ["requests"], f"{relpath}: {manifest.dependencies}"
