@@ -311,10 +311,23 @@ def _check_case(
         outcome.add("fail-open", f"the NO-GO tree became {decision or 'exit 0'} with the hostile file")
     if case.on_base and run.code == 2:
         outcome.add("refused", f"no decision: {_last_line(run.stderr.decode('utf-8', 'replace'))}")
-    if case.names and run.code in (0, 1):
-        report = (out / "report.json").read_text("utf-8", "replace") if (out / "report.json").is_file() else ""
-        if json.dumps(case.names)[1:-1] not in report:
-            outcome.add("unnamed", f"no finding or note names {case.names}")
+    if case.names and run.code in (0, 1) and not names_path(out / "report.json", case.names):
+        outcome.add("unnamed", f"no finding, note or check reason names {case.names}")
+
+
+def names_path(report: Path, path: str) -> bool:
+    """Whether a finding or a note is about ``path``, or a check's reason (an unknown check's
+    why) or a note's message names it: a generic message that happens to hold the name does not
+    count."""
+    try:
+        data = json.loads(report.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if any(f.get("path") == path for f in data.get("findings", [])):
+        return True
+    if any(n.get("path") == path or path in (n.get("message") or "") for n in data.get("notes", [])):
+        return True
+    return any(path in (c.get("reason") or "") for c in data.get("checks", []))
 
 
 def _judge_outputs(case: Case, outcome: Outcome, run: Run, out: Path, cache: Path, baseline: Path | None) -> None:

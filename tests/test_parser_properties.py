@@ -620,21 +620,23 @@ def test_coverage_json_parses_or_raises_report_error(raw: bytes) -> None:
 
 
 def _best(run: Callable[[], object], rounds: int = 3) -> float:
+    """The least CPU time of ``rounds`` runs: CPU time, not wall time, so other processes on a
+    busy machine do not count, and the least, so a cache miss or a collection does not either."""
     best = float("inf")
     for _ in range(rounds):
-        started = time.perf_counter()
+        started = time.process_time()
         run()
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best
 
 
 def growth(make: Callable[[int], Any], run: Callable[[Any], object], start: int) -> tuple[int, list[float]]:
-    """Best-of-three times at n, 2n and 4n entries, n doubled from ``start`` until one input takes
-    30 ms at best (so timer noise and a busy machine are small against it)."""
+    """Best-of-three CPU times at n, 2n and 4n entries, n doubled from ``start`` until one input
+    takes 20 ms (so timer noise is small against it)."""
     n = start
     while n < start * 256:
         value = make(n)
-        if _best(lambda value=value: run(value)) >= 0.03:
+        if _best(lambda value=value: run(value), rounds=1) >= 0.02:
             break
         n *= 2
     inputs = [make(n * k) for k in (1, 2, 4)]
@@ -680,7 +682,7 @@ LINEAR: list[tuple[str, Callable[[int], Any], Callable[[Any], object], int]] = [
     ("requirements continuation lines", lambda n: "pkg==1 \\\n" + "  --hash=sha256:ab \\\n" * n + "\n",
      _text_parser(lambda t, f: parse_requirements(t, f), "requirements.txt"), 500),
     ("pyproject PEP 621 dependencies", lambda n: '[project]\nname = "d"\ndependencies = [\n'
-     + _lines('  "pkg{i}==1.0",\n', n) + "]\n", _text_parser(parse_pyproject, "pyproject.toml"), 500),
+     + _lines('  "pkg{i}==1.0",\n', n) + "]\n", _text_parser(parse_pyproject, "pyproject.toml"), 1000),
     ("pyproject dependency groups", lambda n: '[dependency-groups]\ndev = [\n' + _lines('  "pkg{i}",\n', n) + "]\n",
      _text_parser(parse_pyproject, "pyproject.toml"), 500),
     ("pyproject Poetry dependencies", lambda n: "[tool.poetry.dependencies]\n" + _lines('pkg{i} = "^1.0"\n', n),
@@ -730,8 +732,12 @@ LINEAR: list[tuple[str, Callable[[int], Any], Callable[[Any], object], int]] = [
 
 @pytest.mark.parametrize(("name", "make", "run", "start"), LINEAR, ids=[row[0] for row in LINEAR])
 def test_parser_time_grows_linearly(name: str, make: Callable[[int], Any], run: Callable[[Any], object], start: int) -> None:
-    n, (t1, t2, t4) = growth(make, run, start)
-    ratio = t4 / t1
+    # an ambiguous ratio is measured again; a quadratic parser (~16x) cannot reach the bound
+    for _ in range(2):
+        n, (t1, t2, t4) = growth(make, run, start)
+        ratio = t4 / t1
+        if ratio < 9 or ratio > 14:
+            break
     assert ratio < 9, (
         f"{name}: {n:,} -> {2 * n:,} -> {4 * n:,} entries took {t1 * 1000:.0f} -> {t2 * 1000:.0f} -> "
         f"{t4 * 1000:.0f} ms: {ratio:.1f}x for 4x the input (linear ~4x, quadratic ~16x)"
