@@ -18,7 +18,7 @@ from benchmarks.hostile_cases import Case, all_cases, describe, remove_tree, run
 REPRESENTATIVES = {
     "malformed manifest": "pyproject.toml invalid UTF-8",
     "type-confused manifest": "Pipfile.lock default is a list",
-    "huge manifest": "Dockerfile with 200,000 continuation lines",
+    "huge manifest": "Pipfile with 100,000 packages",
     "deep nesting": "pyproject nested 50,000 deep",
     "yaml bomb": "compose recursive merge",
     "special file": "FIFO named .gitignore",
