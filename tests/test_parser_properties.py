@@ -785,3 +785,13 @@ def test_marker_that_is_not_a_python_string_is_an_error_on_its_line(relpath: str
     manifest = next(m for m in facts.manifests if m.file.relpath == relpath)
     assert [number for number, _ in manifest.errors] == [line], f"{relpath}: errors {manifest.errors}"
     assert [d.name for d in manifest.dependencies] == ["requests"], f"{relpath}: {manifest.dependencies}"
+
+
+def test_markdown_link_too_long_for_the_file_system_is_a_missing_path() -> None:
+    """A link whose name is over 255 bytes made ``Path.exists`` raise ENAMETOOLONG, and the
+    collector's failure turned DOC001 unknown for every document; it is a path that does not
+    exist, and the other references of the document are still judged."""
+    long_name = "a" * 300 + ".md"
+    facts, problem = collect("README.md", f"# Demo\n\nSee [it]({long_name}) and [guide](docs/guide.md).\n".encode())
+    assert problem is None, problem
+    assert [(r.target, r.exists) for r in facts.references] == [(long_name, False), ("docs/guide.md", False)]
