@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from gonogo.collectors.ci import ci, parse_ci
@@ -510,6 +510,8 @@ def _osv_swapped(path: tuple[object, ...], value: object) -> bytes:
 
 @PROPERTY
 @given(raw=st.one_of(_mutated_bytes(OSV_SAMPLE), st.builds(_osv_swapped, st.sampled_from(OSV_KEYS), OSV_VALUES)))
+@example(raw=b"[" * 200_000 + b"]" * 200_000)  # the deep document of issue 10's broken archives
+@example(raw=b'{"id": "X", "affected": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
 def test_osv_document_parses_or_raises_its_format_error(raw: bytes) -> None:
     try:
         load_document(raw)
