@@ -1158,7 +1158,9 @@ def _big_archive(workdir: Path) -> Path:
 
 def _archive_cases() -> list[Case]:
     deep = ("[" * 200_000 + "]" * 200_000).encode()
+    # one usable advisory, so the import goes on and lists the skipped members by name
     escape_names = [(f"\x1b]0;pwned\x07\x1b[31mX-{i}.json", b"{bad") for i in range(3)]
+    escape_names.append(("OK-1.json", json.dumps(advisory("OK-1")).encode()))
     specs: list[tuple[str, Callable[[Path], Path]]] = [
         ("zip with corrupted deflate data", _corrupted_deflate),
         ("zip with a 200,000-deep JSON document", _zip([("DEEP.json", deep)])),
