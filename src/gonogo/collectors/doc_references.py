@@ -25,7 +25,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import pathspec
@@ -319,10 +319,19 @@ def _file_exists(document: SourceFile, target: str, known: dict[str, set[str]]) 
     clean = target
     doc_dir = PurePosixPath(document.relpath).parent
     for base in (document.root / doc_dir.as_posix(), document.root):
-        if (base / clean).exists():
+        if _on_disk(base / clean):
             return True
     candidates = known.get(clean.rsplit("/", 1)[-1], set())
     return clean in candidates or any(path.endswith(f"/{clean}") for path in candidates)
+
+
+def _on_disk(path: Path) -> bool:
+    """``path.exists()``, except that a name the file system refuses (a component over 255 bytes
+    raises ENAMETOOLONG, not ENOENT) names no file, instead of failing the whole collector."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _line_of(target: str, lines: list[str], block_start: int) -> int:

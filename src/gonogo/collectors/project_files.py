@@ -8,11 +8,11 @@ import configparser
 import re
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 
 from gonogo.collectors.manifest_types import Dependency, Manifest, normalise
 from gonogo.collectors.manifests import register_format
-from gonogo.collectors.requirements import from_requirement
+from gonogo.collectors.requirements import REQUIREMENT_ERRORS, from_requirement
 from gonogo.collectors.tomltext import LineFinder, load_toml, type_name
 from gonogo.workspace import SourceFile
 
@@ -94,7 +94,7 @@ def _add_requirement(
     """One PEP 508 string as a dependency, or as an error naming its line."""
     try:
         requirement = Requirement(text)
-    except InvalidRequirement as exc:
+    except REQUIREMENT_ERRORS as exc:
         errors.append((line, f"not a valid requirement {text!r}: {exc}"))
         return
     deps.append(from_requirement(requirement, file, line, group))
@@ -273,7 +273,7 @@ def _pipfile_dependency(
             return f"package {name!r} has an unreadable value {value!r}"
     try:
         Requirement(f"{name}{specifier}")
-    except InvalidRequirement as exc:
+    except REQUIREMENT_ERRORS as exc:
         return f"package {name!r}: {exc}"
     return Dependency.of(
         name, specifier, file, line, group=group, extras=extras, marker=marker, url=url, editable=editable

@@ -41,6 +41,10 @@ _GLOBAL_OPTIONS = (
 )
 _LINE_OPTIONS = re.compile(r"\s(--hash|--global-option|--install-option|--config-settings)\b.*$")
 _ENV_VAR = re.compile(r"\$\{[A-Z0-9_]+\}")
+REQUIREMENT_ERRORS = (InvalidRequirement, SyntaxError)
+"""What ``Requirement(text)`` raises on bad text: packaging reads a marker's quoted string with
+``ast.literal_eval``, which raises ``SyntaxError`` (not ``InvalidRequirement``) on a NUL byte or
+a bad escape in it, and a NUL past the reader's binary sniff reaches here."""
 
 
 @dataclass(slots=True)
@@ -127,7 +131,7 @@ def parse_line(line: str, number: int, file: SourceFile, group: str | None) -> D
         return _direct(target, number, file, group, editable, hashes)
     try:
         requirement = Requirement(_ENV_VAR.sub("0", line) if "${" in line and "@" in line else line)
-    except InvalidRequirement as exc:
+    except REQUIREMENT_ERRORS as exc:
         return f"not a valid requirement: {exc}"
     return from_requirement(requirement, file, number, group, hashes=hashes, editable=editable)
 
