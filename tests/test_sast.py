@@ -324,10 +324,14 @@ def test_every_ruff_bandit_rule_has_levels():
         ("mac = hmac.new(key, msg, digestmod=lambda: hashlib.md5())\n", Severity.LOW, "HMAC"),
         ("signer = HMAC(key, hashes.SHA1())\n", Severity.LOW, "HMAC"),
         ("def _lazy_sha1(string=b''):\n    return hashlib.sha1(string)\n", Severity.LOW, "no name around it"),
+        ("def hash_password(pw):\n    return hashlib.md5(pw).hexdigest()\n", Severity.HIGH, None),
+        ("def authorize_login_password(email):\n    hashed = hashlib.sha1(email.encode()).hexdigest()\n"
+         "    return bucket(f'pw-{hashed}')\n", Severity.LOW, "no name around it"),
     ],
     ids=[
         "password digest", "reset token", "signature in a dict", "django password hasher", "cache key",
         "cache key from a token", "etag", "checksum", "hmac digestmod", "cryptography hmac", "unnamed use",
+        "function returning a password digest", "rate-limit key in a password function",
     ],
 )
 def test_weak_hashes_block_only_where_they_protect_something(tmp_path, code, severity, why):

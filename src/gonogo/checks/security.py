@@ -84,11 +84,12 @@ def hash_judgement(use: HashUse) -> str | None:
     """Why a weak-hash call protects nothing (so its finding is low), or ``None`` when it does.
 
     Blocking only where the hash protects something: inside a Django password hasher, or where
-    the names it hashes, the name it is stored in or the function it is in say password, secret,
-    token, signature or auth. An HMAC's digest, a value named for a cache key, an ETag, a checksum
-    or de-duplication, and a hash whose names say nothing of a secret are reported at low
-    severity with this reason. A guess from names: it can miss a password hashed under an
-    unhelpful name, which is why the finding stays visible."""
+    the names it hashes, the name it is stored in, or the function that returns it say password,
+    secret, token, signature or auth (a function merely containing the call, such as a rate limit
+    in ``authorize_login_password``, says nothing about the digest). An HMAC's digest, a value
+    named for a cache key, an ETag, a checksum or de-duplication, and a hash whose names say
+    nothing of a secret are reported at low severity with this reason. A guess from names: it can
+    miss a password hashed under an unhelpful name, which is why the finding stays visible."""
     if use.password_hasher:
         return None
     if use.hmac:
@@ -96,7 +97,8 @@ def hash_judgement(use: HashUse) -> str | None:
     purpose = next((PURPOSE_WORDS[w] for w in (*use.target_words, *use.function_words) if w in PURPOSE_WORDS), None)
     if purpose is not None:
         return f"used for {purpose}, not to protect a secret"
-    if PROTECTED_WORDS.isdisjoint((*use.argument_words, *use.target_words, *use.function_words)):
+    named = (*use.argument_words, *use.target_words, *(use.function_words if use.returned else ()))
+    if PROTECTED_WORDS.isdisjoint(named):
         return "no name around it says password, secret, token, signature or auth"
     return None
 

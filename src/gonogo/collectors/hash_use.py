@@ -31,6 +31,8 @@ class HashUse:
     """Words of what receives the digest: an assignment target, a keyword argument, a dict key."""
     function_words: tuple[str, ...]
     """Words of the enclosing function's name (``create_cache_key_from_token``)."""
+    returned: bool
+    """The digest is what the function returns, so the function's name names it too."""
     hmac: bool
     """The hash is an HMAC's digest (``hmac.new(key, msg, hashlib.sha1)``, ``digestmod=``)."""
     password_hasher: bool
@@ -64,6 +66,7 @@ class HashUses:
             argument_words=_words(_names(call.args, call.keywords)),
             target_words=_words(self._targets(call)),
             function_words=_words([self._function(call) or ""]),
+            returned=self._returned(call),
             hmac=self._is_hmac_digest(call),
             password_hasher=self._in_password_hasher(call),
         )
@@ -107,6 +110,10 @@ class HashUses:
                 break
             child = node
         return names
+
+    def _returned(self, call: ast.Call) -> bool:
+        statement = next((node for node in self._ancestors(call) if isinstance(node, ast.stmt)), None)
+        return isinstance(statement, ast.Return)
 
     def _function(self, call: ast.Call) -> str | None:
         for node in self._ancestors(call):
