@@ -282,6 +282,7 @@ RANDOM_PASSWORD = "Zq8-" + "vX4pL2wR"
         ("app/locale/nl/LC_MESSAGES/django.po", Place.TRANSLATION),
         (".github/workflows/ci.yml", Place.CI),
         (".gitlab-ci.yml", Place.CI),
+        ("{{cookiecutter.project_slug}}/.github/workflows/ci.yml", Place.CI),
         (".env.example", Place.ENV_TEMPLATE),
         (".env.dist", Place.ENV_TEMPLATE),
         ("docs/setup.md", Place.DOCS),
@@ -291,7 +292,7 @@ RANDOM_PASSWORD = "Zq8-" + "vX4pL2wR"
     ids=[
         "product code", "tests folder", "spec.ts", "test.js", "go _test", "test_ module outside tests",
         "__tests__", "e2e", "html fixture", "testing settings", "latest is not a test", "i18n json",
-        "gettext po", "github workflow", "gitlab ci", "env example", "env dist", "docs", "changelog",
+        "gettext po", "github workflow", "gitlab ci", "workflow in a project template", "env example", "env dist", "docs", "changelog",
         "example",
     ],
 )

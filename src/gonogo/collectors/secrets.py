@@ -580,9 +580,13 @@ def place_of(relpath: str) -> Place:
 
 
 def _is_ci_file(parts: list[str]) -> bool:
+    """A CI definition, also inside a project template (``{{cookiecutter.slug}}/.github/workflows``)."""
     if parts[-1] in CI_FILES:
         return True
-    return any(tuple(parts[: len(prefix)]) == prefix for prefix in CI_DIRS)
+    folders = parts[:-1]
+    return any(
+        tuple(folders[start : start + len(prefix)]) == prefix for prefix in CI_DIRS for start in range(len(folders))
+    )
 
 
 def _assignment_kind(name: str) -> str:
