@@ -7,8 +7,15 @@ Three sources, one pass over each file:
   carries its line, then confirmed by the detector's own ``analyze_string`` (JWT validation...);
 - our own rule for values assigned to names that say "secret" (``password``, ``api_key``,
   ``SECRET_KEY``, ``githubToken``): long or random enough, and not a placeholder (``changeme``,
-  ``xxx``, ``${VAR}``, ``<token>``); in test code only random-looking values count;
-- ``.env`` files that are in the tree and not git-ignored.
+  ``xxx``, ``${VAR}``, ``<token>``, ``test-secret-do-not-use``, ``abcdef...0123456789``), not an
+  enumeration's own name, not a path, not prose; in test code only random-looking values count,
+  and translation files (whose "password" entries are labels) are left to the known formats;
+- ``.env`` files that are in the tree and not git-ignored, with what their secret settings hold.
+
+Each hit also carries facts about where it sits, for the checks to judge a leak from a sample:
+the kind of file (``Place``: code, test, docs, example, CI configuration, translation, ``.env``
+template), whether it is in a Python comment or docstring, whether the value is one short word
+(``postgres``), and whether an AWS key ID has no secret key beside it.
 
 A secret's value never leaves this module: a hit carries its kind, where it is, a short
 fingerprint (a hash prefix, to tell two hits apart and to baseline them) and the line with the
