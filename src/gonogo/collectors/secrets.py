@@ -288,7 +288,7 @@ def scan_text(
     found: list[SecretHit] = []
     # a translation's "password" entry holds prose: only a token's own format counts there
     assignments = place is not Place.TRANSLATION
-    prose = _Prose(text) if python else None
+    prose: _Prose | None = None  # parsed on the first hit only: most files have none
     for offset, kind, rule, name, value in _candidates(
         text, in_test_code=in_test_code, bare=bare, assignments=assignments
     ):
@@ -296,6 +296,8 @@ def scan_text(
         if (line, value) in seen:
             continue
         seen.add((line, value))
+        if python and prose is None:
+            prose = _Prose(text)
         found.append(
             SecretHit(
                 kind=kind,
