@@ -359,3 +359,14 @@ def test_a_cache_key_and_a_password_digest_side_by_side(tmp_path):
     report = scan_repo(make_repo(tmp_path, {"app.py": code}), select="SEC003")
     assert [(h[1], h[4]) for h in hits(report, "SEC003")] == [(Severity.LOW, 3), (Severity.HIGH, 4)]
     assert report.metrics["security.high_high_confidence"] == 1
+
+
+@pytest.mark.parametrize(
+    "source",
+    [b"def f(:\n    hashlib.md5(x)\n", b"\xff\xfe\x00", b"x = " + b"(" * 300 + b"1" + b")" * 300 + b"\n", b""],
+    ids=["syntax error", "binary", "deep nesting", "empty"],
+)
+def test_hash_use_facts_of_bad_files_are_absent_not_a_crash(source):
+    from gonogo.collectors.hash_use import HashUses
+
+    assert HashUses(source).at(2, 5) is None
