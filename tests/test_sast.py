@@ -354,7 +354,8 @@ def test_a_cache_key_and_a_password_digest_side_by_side(tmp_path):
         "def store(url, password):\n"
         "    cache_key = hashlib.md5(url.encode()).hexdigest()\n"
         "    stored = hashlib.md5(password.encode()).hexdigest()\n"
-        "    return cache_key, stored\n"
+        "    ident = hashlib.md5(password.encode(), usedforsecurity=False).hexdigest()\n"
+        "    return cache_key, stored, ident\n"
     )
     report = scan_repo(make_repo(tmp_path, {"app.py": code}), select="SEC003")
     assert [(h[1], h[4]) for h in hits(report, "SEC003")] == [(Severity.LOW, 3), (Severity.HIGH, 4)]

@@ -74,7 +74,8 @@ PROTECTED_WORDS = frozenset(
 """Words in a name that say a hash protects something: a password, a token, a signature."""
 PURPOSE_WORDS = {
     "cache": "a cache key", "etag": "an ETag", "checksum": "a checksum", "dedup": "de-duplication",
-    "dedupe": "de-duplication", "unique": "a unique key", "fingerprint": "a fingerprint", "label": "a label",
+    "dedupe": "de-duplication", "duplicate": "de-duplication", "unique": "a unique key",
+    "fingerprint": "a fingerprint", "label": "a label",
     "filename": "a file name", "lookup": "a lookup key", "bucket": "a bucket key", "shard": "sharding",
 }
 """Words in the receiving name or the function's name that say what a digest is for instead."""
