@@ -27,7 +27,7 @@ def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
         raise NotApplicable("no text files to scan")
     for hit in secrets.hits:
         if sample_reason(hit) is None:  # samples are SEC022's question
-            yield _secret_failure(hit, "{what}", rule=hit.rule, in_test_code=hit.in_test_code)
+            yield _secret_failure(hit, "{what}", rule=hit.rule, in_test_code=hit.in_test_code, place=hit.place.value)
 
 
 def _secret_failure(hit: SecretHit, template: str, **extra: object) -> Failure:
@@ -104,7 +104,7 @@ def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
     for hit in secrets.hits:
         reason = sample_reason(hit)
         if reason is not None:
-            yield _secret_failure(hit, f"{{what}}, {reason}", reason=reason)
+            yield _secret_failure(hit, f"{{what}}, {reason}", reason=reason, place=hit.place.value)
 
 
 @check("SEC021", "No .env file is committed", category=Category.SECURITY,
