@@ -296,7 +296,7 @@ def scan_text(
         if (line, value) in seen:
             continue
         seen.add((line, value))
-        if python and prose is None:
+        if python and prose is None and place is Place.CODE:  # elsewhere every hit is a sample anyway
             prose = _Prose(text)
         found.append(
             SecretHit(
