@@ -371,3 +371,19 @@ def test_hash_use_facts_of_bad_files_are_absent_not_a_crash(source):
     from gonogo.collectors.hash_use import HashUses
 
     assert HashUses(source).at(2, 5) is None
+
+
+def test_passwords_in_dict_literals_are_found_where_ruff_misses_them_and_never_block(tmp_path):
+    code = (
+        'USERS = {"admin": {"password": "admin123"}}\n'
+        'PINS = {"pwd": "12345"}\n'
+        'EMPTY = {"password": ""}\n'
+        'LABELS = {"password_label": "Password"}\n'
+        'log({"server": server, "password": password})\n'
+    )
+    repo = make_repo(tmp_path, {"app/seed.py": code, "tests/test_seed.py": 'X = {"pwd": "12345"}\n'})
+    report = scan_repo(repo, select="SEC009,SEC020")
+    found = [(f.get("rule"), f.get("bandit"), f.path, f.line, f.severity) for f in result_of(report, "SEC009").findings]
+    assert found == [("GNG105", "B105", "app/seed.py", 2, Severity.LOW)]
+    assert [(f.path, f.line) for f in result_of(report, "SEC020").findings] == [("app/seed.py", 1)]
+    assert report.metrics["security.high_high_confidence"] == 0

@@ -21,12 +21,13 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from gonogo.collectors.dict_passwords import dict_passwords
 from gonogo.collectors.hash_use import HashUse, HashUses
 from gonogo.collectors.python import TEST_DIRS
 from gonogo.collectors.secrets import redact
@@ -49,6 +50,7 @@ RUFF_ARGS = (
 )
 """``--preview`` turns on the import rules (S401-S415) that bandit's B4xx tests have too."""
 OWN_SQL_RULE = "GNG608"
+OWN_DICT_PASSWORD_RULE = "GNG105"
 HASH_RULES = frozenset({"S324", "S303"})
 """Weak-hash rules whose findings depend on the use (a password digest or an ETag)."""
 FALLBACK_CHECK = "SEC015"
@@ -185,6 +187,7 @@ def sast(workspace: Workspace) -> SastFacts:
         hits.append(hit)
     hits.extend(_unscanned_hit(by_path[path], why) for path, why in failures)
     hits = _merge_sql(hits, sources, texts)
+    hits = [*hits, *_dict_password_hits(hits, sources, texts)]
     hits = _with_hash_uses(hits, {source.display: source for source in sources}, texts)
     return SastFacts(
         hits=tuple(sorted(hits, key=lambda h: (h.path, h.line, h.rule.code))),
@@ -391,6 +394,33 @@ def _with_hash_uses(hits: list[SastHit], sources: dict[str, SourceFile], texts: 
             hit = replace(hit, hash_use=parsed[hit.path].at(hit.line, hit.column))
         judged.append(hit)
     return judged
+
+
+def _dict_password_hits(hits: list[SastHit], sources: Iterable[SourceFile], texts: _Texts) -> Iterator[SastHit]:
+    """``{"password": "admin123"}``: bandit's B105 on a dict literal, which ruff's S105 misses;
+    not where ruff already reported the line, not in test code (a product-only rule)."""
+    rule = rule_for(OWN_DICT_PASSWORD_RULE)
+    seen = {(h.path, h.line) for h in hits if h.rule.bandit == rule.bandit}
+    for source in sources:
+        if rule.product_only and is_test_code(source.relpath):
+            continue
+        for found in dict_passwords(texts.data(source)):
+            if (source.display, found.line) in seen:
+                continue
+            text = texts.line(source, found.line)
+            yield SastHit(
+                rule=rule,
+                severity=rule.severity,
+                confidence=rule.confidence,
+                message=f'Possible hardcoded password in a dict literal, under the key "{found.key}"',
+                path=source.display,
+                line=found.line,
+                column=found.column,
+                end_line=None,
+                evidence=evidence_of(text),
+                in_test_code=is_test_code(source.relpath),
+                suppressed_by=_in_code_suppression(rule, text),
+            )
 
 
 def _lines_of(sink: SqlSink) -> range:
