@@ -379,6 +379,7 @@ def test_passwords_in_dict_literals_are_found_where_ruff_misses_them_and_never_b
         'PINS = {"pwd": "12345"}\n'
         'EMPTY = {"password": ""}\n'
         'LABELS = {"password_label": "Password"}\n'
+        'AUTH = {"password": "LDAP", "remove_password": "/api/documents/remove_password/"}\n'
         'log({"server": server, "password": password})\n'
     )
     repo = make_repo(tmp_path, {"app/seed.py": code, "tests/test_seed.py": 'X = {"pwd": "12345"}\n'})

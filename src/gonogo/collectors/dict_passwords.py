@@ -3,8 +3,9 @@
 ruff's S105 looks at assignments and comparisons to password-named variables; bandit's B105 also
 looks at dict literals whose key is such a name (bandit issues 313 and 1267), where configuration
 and seed data put them. This module finds those, with bandit's own name pattern and ruff's rule
-that an empty string is no password; a placeholder or a label (``"password_label": "Password"``) is
-none either. The file is parsed, never imported or run.
+that an empty string is no password; a placeholder, a label (``"password_label": "Password"``), a
+constant's name (``"password": "LDAP"``, the provider that checks it) or a route is none either.
+The file is parsed, never imported or run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from gonogo.collectors.secrets import is_placeholder
+from gonogo.collectors.secrets import REFERENCE_VALUE, is_placeholder
 
 PASSWORD_KEY = re.compile(
     r"(^{0}$|_{0}_|^{0}_|_{0}$)".format(r"(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)"), re.IGNORECASE
@@ -46,8 +47,12 @@ def dict_passwords(source: bytes) -> list[DictPassword]:
         for key, value in zip(node.keys, node.values, strict=True):
             match key, value:
                 case ast.Constant(value=str(name)), ast.Constant(value=str(text)) if (
-                    PASSWORD_KEY.search(name) and text and not is_placeholder(text)
+                    PASSWORD_KEY.search(name) and text and not _not_a_password(text)
                 ):
                     # bandit reports the key's line, so findings line up with its
                     found.append(DictPassword(line=key.lineno, column=key.col_offset + 1, key=name))
     return found
+
+
+def _not_a_password(text: str) -> bool:
+    return is_placeholder(text) or REFERENCE_VALUE.match(text) is not None or text.startswith("/")
