@@ -90,10 +90,14 @@ def main() -> int:
         expected = expectations(sdist / "tests" / "functional" / "test_functional.py")
         counts, rules = gonogo_counts(sdist / "examples")
     agree = 0
-    total_expected = total_matched = 0
+    total_expected = total_matched = total_found = 0
     disagreements = []
     for name, expect in sorted(expected.items()):
         ours = counts.get(name, {"SEVERITY": Counter(), "CONFIDENCE": Counter()})
+        # by count alone: SEC003 judges a weak hash by its use, so bandit's examples (which have none)
+        # differ in severity while every issue is still reported
+        want_all = sum(expect.get("SEVERITY", {}).values())
+        total_found += min(want_all, sum(ours["SEVERITY"].values()))
         same = True
         diffs = []
         for kind in ("SEVERITY", "CONFIDENCE"):
@@ -114,6 +118,8 @@ def main() -> int:
           f"({agree / max(len(expected), 1):.0%})")
     print(f"expected issues matched by severity: {total_matched}/{total_expected} "
           f"({total_matched / max(total_expected, 1):.0%})")
+    print(f"expected issues reported at any severity: {total_found}/{total_expected} "
+          f"({total_found / max(total_expected, 1):.0%})")
     for name, diffs, seen in disagreements:
         print(f"\n{name}:")
         for line in diffs:

@@ -3,7 +3,9 @@
 Both tools scan the same tree in one run each. The time ratio is bandit's wall time over gonogo's
 (target: 10x or more). Findings are compared on the rules both have, as (file, line, bandit test
 id): matched, bandit only, gonogo only. gonogo leaves product-only rules (assert, test passwords)
-out of test code and honours ``# nosec`` visibly, so those are set aside on both sides.
+out of test code and honours ``# nosec`` visibly, so those are set aside on both sides. A
+hard-coded password (B105/B106/B107) that SEC020 or SEC022 reports at the same line is matched:
+SEC009 leaves such lines to the secrets checks rather than reporting them twice.
 
 Run: ``python benchmarks/sast.py [TREE]`` (default: the running interpreter's site-packages;
 needs ``pip install bandit``, which is not a gonogo dependency).
@@ -30,7 +32,11 @@ from gonogo.options import ScanOptions
 Key = tuple[str, int, str]
 
 
-def run_gonogo(tree: Path, select: list[str]) -> tuple[float, set[Key], int]:
+PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
+SECRET_CHECKS = frozenset({"SEC020", "SEC022"})
+
+
+def run_gonogo(tree: Path, select: list[str]) -> tuple[float, set[Key], set[tuple[str, int]]]:
     started = time.perf_counter()
     report = scan([tree], load_config(None, {"select": select}), ScanOptions(use_cache=False))
     elapsed = time.perf_counter() - started
@@ -39,7 +45,8 @@ def run_gonogo(tree: Path, select: list[str]) -> tuple[float, set[Key], int]:
         for f in report.findings
         if f.path and f.get("bandit") and not f.get("in_code_suppression") and f.waived is None
     }
-    return elapsed, keys, len(report.findings)
+    secrets = {(f.path, f.line or 0) for f in report.findings if f.check_id in SECRET_CHECKS and f.path}
+    return elapsed, keys, secrets
 
 
 def run_bandit(tree: Path) -> tuple[float, list[dict[str, object]], int]:
@@ -63,7 +70,7 @@ def main() -> int:
     tree = args.tree.resolve()
     # SEC009 reads the secrets fact (to not repeat SEC020), so it is timed with the secrets scan
     ours_sast, _, _ = run_gonogo(tree, [c for c in SAST_CHECKS if c != "SEC009"])
-    ours_all, keys, _ = run_gonogo(tree, ["SEC"])
+    ours_all, keys, secret_places = run_gonogo(tree, ["SEC"])
     theirs, results, bandit_files = run_bandit(tree)
 
     rules = load_rules()
@@ -77,6 +84,8 @@ def main() -> int:
             continue
         bandit_keys.add((path, int(item["line_number"]), test_id))  # type: ignore[call-overload]
     keys = {k for k in keys if k[2] in shared}
+    by_secrets = {k for k in bandit_keys - keys if k[2] in PASSWORD_TESTS and k[:2] in secret_places}
+    keys |= by_secrets
     matched = keys & bandit_keys
     only_bandit = Counter(k[2] for k in bandit_keys - keys)
     only_gonogo = Counter(k[2] for k in keys - bandit_keys)
@@ -90,6 +99,7 @@ def main() -> int:
     print(f"findings on shared rules: matched {len(matched)}, bandit only {sum(only_bandit.values())}, "
           f"gonogo only {sum(only_gonogo.values())}; agreement {len(matched) / max(union, 1):.0%} "
           f"of the union, {len(matched) / max(len(bandit_keys), 1):.0%} of bandit's")
+    print(f"of the matched, hard-coded passwords reported by SEC020/SEC022 on the same line: {len(by_secrets)}")
     print("bandit only, by test:", dict(only_bandit.most_common(12)))
     print("gonogo only, by test:", dict(only_gonogo.most_common(12)))
     return 0

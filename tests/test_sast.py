@@ -31,7 +31,7 @@ def gate(report, name="Security"):
         ("import subprocess\nsubprocess.run(cmd, shell=True)\n", "SEC001", "S602", Severity.HIGH, "high"),
         ("import subprocess\nsubprocess.run('ls -l', shell=True)\n", "SEC001", "S602", Severity.LOW, "high"),
         ("import os\nos.system(cmd)\n", "SEC001", "S605", Severity.HIGH, "high"),
-        ("import hashlib\nhashlib.md5(b'x')\n", "SEC003", "S324", Severity.HIGH, "high"),
+        ("import hashlib\nhashlib.md5(password)\n", "SEC003", "S324", Severity.HIGH, "high"),
         ("import yaml\nyaml.load(data)\n", "SEC005", "S506", Severity.MEDIUM, "high"),
         ("eval(text)\n", "SEC006", "S307", Severity.MEDIUM, "high"),
         ("import requests\nrequests.get(url, verify=False, timeout=5)\n", "SEC004", "S501", Severity.HIGH, "high"),
@@ -229,18 +229,58 @@ def _fake_ruff(folder: Path, body: str) -> str:
         ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\necho "boom" >&2\nexit 2\n', "ruff exited 2: boom"),
         ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\necho "not json"\n', "JSON output could not be read"),
         ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\necho "{}"\n', "not a list"),
+        ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\nkill -ABRT $$\n', "killed by signal 6"),
         ('[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\nsleep 5\n', "ran over"),
     ],
-    ids=["fails", "prints garbage", "prints an object", "hangs"],
+    ids=["fails", "prints garbage", "prints an object", "aborts", "hangs"],
 )
-def test_a_failing_ruff_is_unknown(tmp_path, monkeypatch, body, reason):
+def test_a_ruff_that_fails_on_every_file_names_them_and_leaves_the_gate_unknown(tmp_path, monkeypatch, body, reason):
     fake = _fake_ruff(tmp_path, body)
     monkeypatch.setattr(sast_module, "find_ruff", lambda: fake)
-    monkeypatch.setattr(sast_module, "RUFF_TIMEOUT_SECONDS", 1)
-    repo = make_repo(tmp_path / "repo", {"app.py": "eval(x)\n"})
-    result = result_of(scan_repo(repo, select="SEC006"), "SEC006")
+    monkeypatch.setattr(sast_module, "RUFF_CALL_TIMEOUT_SECONDS", 1)
+    repo = make_repo(tmp_path / "repo", {"app.py": "eval(x)\n", "lib.py": "x = 1\n"})
+    report = scan_repo(repo, select="SEC")
+    unscanned = result_of(report, "SEC015").findings
+    assert sorted(f.path for f in unscanned) == ["app.py", "lib.py"]
+    assert all(f.get("rule") == "GNG000" and reason in f.message for f in unscanned)
+    assert report.metrics["security.high_high_confidence"] is None
+    assert gate(report).status is not GateStatus.PASS
+
+
+def test_a_ruff_over_its_whole_budget_is_unknown(tmp_path, monkeypatch):
+    monkeypatch.setattr(sast_module, "RUFF_TIMEOUT_SECONDS", 0)
+    result = result_of(scan_repo(make_repo(tmp_path, {"app.py": "eval(x)\n"}), select="SEC006"), "SEC006")
     assert result.outcome is Outcome.UNKNOWN
-    assert reason in (result.reason or "")
+    assert "ran over" in (result.reason or "")
+
+
+RUFF_BOMB = "x = " + "+".join(["1"] * 200_000) + "\n"
+"""An expression deep enough to overflow ruff's stack: ruff aborts on the whole batch."""
+
+
+def test_a_file_that_crashes_ruff_cannot_hide_other_files_findings(tmp_path):
+    files = {f"pkg/mod{i}.py": f"VALUE_{i} = {i}\n" for i in range(12)}
+    files |= {
+        "pkg/bomb.py": RUFF_BOMB,
+        "app/run.py": "import subprocess\nsubprocess.run(cmd, shell=True)\n",
+        "app/store.py": "import pickle\npickle.loads(data)\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="SEC")
+    [unscanned] = result_of(report, "SEC015").findings
+    assert unscanned.path == "pkg/bomb.py" and unscanned.get("rule") == "GNG000"
+    assert "ruff" in unscanned.message and "not checked" in unscanned.message
+    assert ("S602", "app/run.py", 2) in [(h[0], h[3], h[4]) for h in hits(report, "SEC001")]
+    assert ("S301", "app/store.py", 2) in [(h[0], h[3], h[4]) for h in hits(report, "SEC005")]
+    assert report.metrics["security.high_high_confidence"] == 1
+    assert gate(report).status is GateStatus.FAIL
+    assert report.decision.name == "NO_GO"
+
+
+def test_a_file_that_crashes_ruff_in_a_clean_tree_leaves_the_gate_unknown(tmp_path):
+    report = scan_repo(make_repo(tmp_path, {"bomb.py": RUFF_BOMB, "ok.py": "x = 1\n"}), select="SEC")
+    assert [f.path for f in result_of(report, "SEC015").findings] == ["bomb.py"]
+    assert report.metrics["security.high_high_confidence"] is None
+    assert gate(report).status is not GateStatus.PASS
 
 
 def test_ruff_version_is_recorded_as_evidence(tmp_path):
@@ -263,3 +303,88 @@ def test_every_ruff_bandit_rule_has_levels():
     assert codes - set(rules) == set(), "add the new ruff rules to data/bandit_rules.json"
     for rule in rules.values():
         assert rule.check.startswith("SEC") and rule.confidence in ("low", "medium", "high")
+
+
+# --- Weak hashes judged by their use (issue 9, class 4) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "severity", "why"),
+    [
+        ("password_hash = hashlib.md5(password.encode()).hexdigest()\n", Severity.HIGH, None),
+        ("token = hashlib.md5(f'{email}:{now}'.encode()).hexdigest()\n", Severity.HIGH, None),
+        ("data = {'signature': hashlib.sha1(body).hexdigest()}\n", Severity.HIGH, None),
+        ("class MD5PasswordHasher(BasePasswordHasher):\n    def encode(self, v, s):\n"
+         "        return hashlib.md5((s + v).encode()).hexdigest()\n", Severity.HIGH, None),
+        ("cache_key = hashlib.md5(url.encode()).hexdigest()\n", Severity.LOW, "a cache key"),
+        ("def create_cache_key_from_token(token):\n    return f'App:{hashlib.md5(token.encode()).hexdigest()}'\n",
+         Severity.LOW, "a cache key"),
+        ("etag = hashlib.sha1(content).hexdigest()\n", Severity.LOW, "an ETag"),
+        ("checksum = hashlib.md5(blob).hexdigest()\n", Severity.LOW, "a checksum"),
+        ("mac = hmac.new(key, msg, digestmod=lambda: hashlib.md5())\n", Severity.LOW, "HMAC"),
+        ("signer = HMAC(key, hashes.SHA1())\n", Severity.LOW, "HMAC"),
+        ("def _lazy_sha1(string=b''):\n    return hashlib.sha1(string)\n", Severity.LOW, "no name around it"),
+        ("def hash_password(pw):\n    return hashlib.md5(pw).hexdigest()\n", Severity.HIGH, None),
+        ("def authorize_login_password(email):\n    hashed = hashlib.sha1(email.encode()).hexdigest()\n"
+         "    return bucket(f'pw-{hashed}')\n", Severity.LOW, "no name around it"),
+    ],
+    ids=[
+        "password digest", "reset token", "signature in a dict", "django password hasher", "cache key",
+        "cache key from a token", "etag", "checksum", "hmac digestmod", "cryptography hmac", "unnamed use",
+        "function returning a password digest", "rate-limit key in a password function",
+    ],
+)
+def test_weak_hashes_block_only_where_they_protect_something(tmp_path, code, severity, why):
+    header = "import hashlib, hmac\nfrom cryptography.hazmat.primitives import hashes\nfrom x import HMAC\n"
+    report = scan_repo(make_repo(tmp_path, {"app/util.py": header + code}), select="SEC003")
+    [finding] = [f for f in result_of(report, "SEC003").findings if f.get("rule") in ("S324", "S303")]
+    assert finding.severity is severity
+    assert finding.get("bandit") in ("B324", "B303")
+    if why is None:
+        assert report.metrics["security.high_high_confidence"] == 1
+        assert finding.get("judged_low") is None
+    else:
+        assert report.metrics["security.high_high_confidence"] == 0
+        assert why in finding.message and why in str(finding.get("judged_low"))
+
+
+def test_a_cache_key_and_a_password_digest_side_by_side(tmp_path):
+    code = (
+        "import hashlib\n"
+        "def store(url, password):\n"
+        "    cache_key = hashlib.md5(url.encode()).hexdigest()\n"
+        "    stored = hashlib.md5(password.encode()).hexdigest()\n"
+        "    ident = hashlib.md5(password.encode(), usedforsecurity=False).hexdigest()\n"
+        "    return cache_key, stored, ident\n"
+    )
+    report = scan_repo(make_repo(tmp_path, {"app.py": code}), select="SEC003")
+    assert [(h[1], h[4]) for h in hits(report, "SEC003")] == [(Severity.LOW, 3), (Severity.HIGH, 4)]
+    assert report.metrics["security.high_high_confidence"] == 1
+
+
+@pytest.mark.parametrize(
+    "source",
+    [b"def f(:\n    hashlib.md5(x)\n", b"\xff\xfe\x00", b"x = " + b"(" * 300 + b"1" + b")" * 300 + b"\n", b""],
+    ids=["syntax error", "binary", "deep nesting", "empty"],
+)
+def test_hash_use_facts_of_bad_files_are_absent_not_a_crash(source):
+    from gonogo.collectors.hash_use import HashUses
+
+    assert HashUses(source).at(2, 5) is None
+
+
+def test_passwords_in_dict_literals_are_found_where_ruff_misses_them_and_never_block(tmp_path):
+    code = (
+        'USERS = {"admin": {"password": "admin123"}}\n'
+        'PINS = {"pwd": "12345"}\n'
+        'EMPTY = {"password": ""}\n'
+        'LABELS = {"password_label": "Password"}\n'
+        'AUTH = {"password": "LDAP", "remove_password": "/api/documents/remove_password/"}\n'
+        'log({"server": server, "password": password})\n'
+    )
+    repo = make_repo(tmp_path, {"app/seed.py": code, "tests/test_seed.py": 'X = {"pwd": "12345"}\n'})
+    report = scan_repo(repo, select="SEC009,SEC020")
+    found = [(f.get("rule"), f.get("bandit"), f.path, f.line, f.severity) for f in result_of(report, "SEC009").findings]
+    assert found == [("GNG105", "B105", "app/seed.py", 2, Severity.LOW)]
+    assert [(f.path, f.line) for f in result_of(report, "SEC020").findings] == [("app/seed.py", 1)]
+    assert report.metrics["security.high_high_confidence"] == 0

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from gonogo.collectors.secrets import (
+    Place,
     entropy,
     fingerprint,
     is_env_file,
     is_placeholder,
     looks_like_secret,
+    place_of,
     redact,
     scan_text,
 )
@@ -255,3 +257,195 @@ def test_test_certificates_are_samples_and_every_key_has_its_own_fingerprint(tmp
     assert fingerprints["tests/certs/ca.key"] == leak.get("fingerprint")  # the same key, wherever it is
     everything = repr(report)
     assert PEM_BODY not in everything and OTHER_PEM_BODY not in everything and URL_PASSWORD not in everything
+
+
+# --- Placeholders, samples and where credentials live (issue 9, class 3) ---------------------------
+
+RANDOM_PASSWORD = "Zq8-" + "vX4pL2wR"
+
+
+@pytest.mark.parametrize(
+    ("relpath", "place"),
+    [
+        ("app/settings.py", Place.CODE),
+        ("tests/test_api.py", Place.TEST),
+        ("src/app/button.spec.ts", Place.TEST),
+        ("src/util.test.js", Place.TEST),
+        ("pkg/client_test.go", Place.TEST),
+        ("src/pkg/test_models.py", Place.TEST),
+        ("web/__tests__/login.js", Place.TEST),
+        ("web/e2e/login.ts", Place.TEST),
+        ("tests/data/html/page.html", Place.TEST),
+        ("netbox/configuration_testing.py", Place.TEST),
+        ("src/latest.py", Place.CODE),
+        ("frontend/lang/messages/de-DE.json", Place.TRANSLATION),
+        ("app/locale/nl/LC_MESSAGES/django.po", Place.TRANSLATION),
+        (".github/workflows/ci.yml", Place.CI),
+        (".gitlab-ci.yml", Place.CI),
+        ("{{cookiecutter.project_slug}}/.github/workflows/ci.yml", Place.CI),
+        (".env.example", Place.ENV_TEMPLATE),
+        (".env.dist", Place.ENV_TEMPLATE),
+        ("docs/setup.md", Place.DOCS),
+        ("HISTORY.rst", Place.DOCS),
+        ("examples/client.py", Place.EXAMPLE),
+    ],
+    ids=[
+        "product code", "tests folder", "spec.ts", "test.js", "go _test", "test_ module outside tests",
+        "__tests__", "e2e", "html fixture", "testing settings", "latest is not a test", "i18n json",
+        "gettext po", "github workflow", "gitlab ci", "workflow in a project template", "env example", "env dist", "docs", "changelog",
+        "example",
+    ],
+)
+def test_place_of_a_file(relpath, place):
+    assert place_of(relpath) is place
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "test-secret-do-not-use", "ci-typing-not-a-real-secret", "changethis", "abcdefghijklmnopqrstuvwxyz0123456789",
+        "123456789abcdef", "<your-key>", "${SECRET}", "{{ secret_key }}", "xxxxxxxxxxxx",
+    ],
+    ids=["do not use", "not a real", "changethis", "alphabet run", "digit run", "angle", "shell var", "jinja", "xxx"],
+)
+def test_made_up_values_are_not_secrets_and_a_real_one_beside_them_is(value):
+    text = f'SECRET_KEY = "{value}"\nAPI_KEY = "{API_KEY}"\n'
+    assert kinds(text) == [("hard-coded key", 2, "API_KEY")]
+
+
+def test_enumeration_values_and_paths_are_not_secrets():
+    text = (
+        'INVALID_PASSWORD = "invalid_password"\n'
+        'JWT_INVALID_TOKEN = "invalid_token"\n'
+        "- Token: 'models/users/token.md'\n"
+        f'DB_PASSWORD = "{RANDOM_PASSWORD}"\n'
+    )
+    assert kinds(text, path="x.py", bare=True) == [("hard-coded password", 4, "DB_PASSWORD")]
+
+
+def sec02(report):
+    return (
+        sorted((f.path, f.line) for f in result_of(report, "SEC020").findings),
+        sorted((f.path, f.line) for f in result_of(report, "SEC022").findings),
+    )
+
+
+def test_translations_hold_prose_but_a_token_format_there_is_a_leak(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "frontend/lang/messages/nl-NL.json": '{\n  "password": "Wachtwoord",\n  "token": "Toegangssleutel1"\n}\n',
+            "frontend/lang/messages/ja-JP.json": '{\n  "current-password": "現在のパスワード"\n}\n',
+            "frontend/lang/messages/en-US.json": f'{{\n  "slack": "{SLACK_TOKEN}"\n}}\n',
+            "config/app.json": f'{{\n  "password": "{RANDOM_PASSWORD}"\n}}\n',
+        },
+    )
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [("config/app.json", 2), ("frontend/lang/messages/en-US.json", 2)]
+    assert samples == []
+
+
+def test_ci_service_passwords_are_samples_but_a_token_format_in_ci_is_a_leak(tmp_path):
+    workflow = f"""
+        jobs:
+          test:
+            services:
+              postgres:
+                env:
+                  POSTGRES_PASSWORD: postgres
+                  LDAP_QUERY_PASSWORD: "GoodNewsEveryone"
+                  DJANGO_SECRET: "{API_KEY}"
+            env:
+              AWS_ACCESS_KEY_ID: {AWS_KEY}
+        """
+    repo = make_repo(tmp_path, {".github/workflows/ci.yml": workflow, "app.py": "x = 1\n"})
+    report = scan_repo(repo, select="SEC02")
+    leaks, samples = sec02(report)
+    assert leaks == [(".github/workflows/ci.yml", 10)]
+    assert samples == [(".github/workflows/ci.yml", 8)]
+    [sample] = result_of(report, "SEC022").findings
+    assert "in CI configuration" in sample.message and sample.get("reason")
+    assert report.metrics["secrets.found"] == 1
+
+
+def test_one_word_defaults_are_samples_and_credential_shaped_values_are_leaks(tmp_path):
+    compose = f"""
+        services:
+          db:
+            environment:
+              POSTGRES_PASSWORD: paperless
+              MARIADB_PASSWORD: {RANDOM_PASSWORD}
+        """
+    repo = make_repo(tmp_path, {"docker-compose.yml": compose})
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [("docker-compose.yml", 5)]
+    assert samples == [("docker-compose.yml", 4)]
+
+
+def test_urls_in_docstrings_and_comments_are_samples_but_in_code_they_are_leaks(tmp_path):
+    code = f'''
+        """Connect like ``postgresql://scott:{URL_PASSWORD}@db.corp/app``."""
+        # DSN = "postgresql://app:{URL_PASSWORD}@db.corp/app"
+        DSN = "postgresql://app:{URL_PASSWORD}@db.corp/app"
+        LOCAL = "postgres://saleor:saleor@db.corp/saleor"
+        '''  # gonogo: ignore[SEC020] planted test data
+    repo = make_repo(tmp_path, {"app/db.py": code})
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [("app/db.py", 3)]
+    assert samples == [("app/db.py", 1), ("app/db.py", 2), ("app/db.py", 4)]
+
+
+def test_tests_outside_a_tests_folder_hold_samples_but_a_real_token_is_a_leak(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "src/app/profile.component.spec.ts": f"const user = {{ auth_token: '{API_KEY}' }}\n",
+            "src/util.test.js": f"const newToken = '{API_KEY}'\n",
+            "pkg/client_test.go": f'apiToken := "{API_KEY}"\nkey := "{GITHUB_TOKEN}"\n',
+        },
+    )
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [("pkg/client_test.go", 2)]
+    assert samples == [("pkg/client_test.go", 1), ("src/app/profile.component.spec.ts", 1), ("src/util.test.js", 1)]
+
+
+def test_an_aws_key_id_alone_in_a_saved_page_is_a_sample_but_with_its_secret_it_is_a_leak(tmp_path):
+    secret = "wJalrXUtnFEMI" + "K7MDENGbPxRfiCYzEXAMPLEKEYab"[:27]
+    repo = make_repo(
+        tmp_path,
+        {
+            "tests/data/page.html": f'<a href="/dp/B0?SubscriptionId={AWS_KEY}&tag=x">buy</a>\n',
+            "tests/data/creds.html": f'<p>{AWS_KEY}</p>\n<p>aws_secret_key = "{secret[:40].ljust(40, "Q")}"</p>\n',
+            "tests/test_keys.py": f'AWS = "{AWS_KEY}"\n',
+        },
+    )
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert ("tests/data/page.html", 1) in samples
+    assert ("tests/data/creds.html", 1) in leaks and ("tests/test_keys.py", 1) in leaks
+
+
+@pytest.mark.parametrize(
+    ("env", "severity", "words"),
+    [
+        ("SECRET_KEY=changethis\nFIRST_SUPERUSER_PASSWORD=changethis\nDEBUG=1\n", "LOW", "hold placeholders"),
+        ("COMPOSE_PROJECT_NAME=paperless\n", "LOW", "no secret setting"),
+        (f"SECRET_KEY={API_KEY}\nDEBUG=1\n", "MEDIUM", "1 credential-shaped value"),
+    ],
+    ids=["template defaults", "no secret at all", "a real key"],
+)
+def test_a_committed_env_file_is_judged_by_what_it_holds(tmp_path, env, severity, words):
+    repo = make_repo(tmp_path, {".env": env, "app.py": "x = 1\n"})
+    report = scan_repo(repo, select="SEC02")
+    [finding] = result_of(report, "SEC021").findings
+    assert finding.severity.name == severity and words in finding.message
+    assert report.metrics["secrets.found"] == (1 if severity == "MEDIUM" else 0)
+
+
+def test_env_templates_are_scanned_but_only_as_samples(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {".env.example": f"SECRET_KEY=changeme\nAPI_TOKEN={API_KEY}\n", ".env.production": f"API_TOKEN={API_KEY}\n"},
+    )
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [(".env.production", 1)]
+    assert samples == [(".env.example", 2)]

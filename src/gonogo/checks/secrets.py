@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gonogo.collectors.secrets import SecretFacts, SecretHit
+from gonogo.collectors.secrets import EnvFile, Place, SecretFacts, SecretHit
 from gonogo.model import Category, Finding, Location, Severity
 from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail
@@ -17,12 +17,17 @@ def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
     """Why: a key, token or password in the repository is in every clone, fork, CI log and backup;
     deleting the line does not remove it from history. Whoever reads the code can use it.
     Fix: revoke and rotate the credential first, then remove it and load it from the environment
-    or a secret manager; placeholders such as ``changeme`` or ``${VAR}`` are not reported."""
+    or a secret manager. Only what has a credential's shape where credentials live is reported here:
+    placeholders (``changeme``, ``${VAR}``, ``test-secret-do-not-use``) are not reported at all;
+    values in tests, docs, examples, CI service settings, ``.env`` templates, comments and
+    docstrings, and one-word defaults (``POSTGRES_PASSWORD: postgres``) are SEC022's, unless they
+    have a known token format (an AWS, GitHub, Slack or Stripe key): those are reported here
+    wherever they are."""
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
     for hit in secrets.hits:
-        if not is_sample(hit):  # samples are SEC022's question
-            yield _secret_failure(hit, "{what}", rule=hit.rule, in_test_code=hit.in_test_code)
+        if sample_reason(hit) is None:  # samples are SEC022's question
+            yield _secret_failure(hit, "{what}", rule=hit.rule, in_test_code=hit.in_test_code, place=hit.place.value)
 
 
 def _secret_failure(hit: SecretHit, template: str, **extra: object) -> Failure:
@@ -39,32 +44,67 @@ def _secret_failure(hit: SecretHit, template: str, **extra: object) -> Failure:
     )
 
 
-SAMPLE_KINDS = frozenset({"URL with a password", "Private Key"})
-"""Known formats that tests carry on purpose: a test server's password in a URL, and the keys of
-the throwaway certificate authorities TLS tests build on (``tests/certs/server.key``)."""
+URL_KIND = "URL with a password"
+PRIVATE_KEY_KIND = "Private Key"
+SAMPLE_PLACES = frozenset({Place.TEST, Place.DOCS, Place.EXAMPLE})
+"""Where a private key is a test certificate authority's (``tests/certs/server.key``) or a
+documented sample rather than a deployed key."""
+PLACE_REASONS = {
+    Place.TEST: "in test code",
+    Place.DOCS: "in documentation",
+    Place.EXAMPLE: "in an example or template",
+    Place.CI: "in CI configuration, where a literal sets up a throwaway service (real CI secrets come "
+    "from the CI's secret store)",
+    Place.TRANSLATION: "in a translation file",
+    Place.ENV_TEMPLATE: "in an .env template",
+}
+
+
+def sample_reason(hit: SecretHit) -> str | None:
+    """Why ``hit`` is a sample rather than a leak, or ``None`` when it is a leak.
+
+    A generic match (a secret-named assignment, a URL's password) is a sample outside product code,
+    in a comment or docstring, or when its value is one short word (a default such as ``postgres``,
+    not a credential's shape). A private key is a sample only in tests, docs and examples (test
+    certificate authorities). Cloud and SaaS token formats are never samples, since nobody invents
+    an AWS key for a test; except an AWS key ID alone in a saved web page or capture among test data,
+    which is an identifier (every Amazon affiliate link carries one), not a credential."""
+    if hit.rule == "detect-secrets" and hit.kind != URL_KIND:
+        if hit.kind == PRIVATE_KEY_KIND:
+            return PLACE_REASONS[hit.place] if hit.place in SAMPLE_PLACES else None
+        if hit.lone_key_id and hit.in_document and hit.place in SAMPLE_PLACES:
+            return f"an AWS access key ID with no secret key beside it, in a saved document {PLACE_REASONS[hit.place]}"
+        return None
+    if hit.place is not Place.CODE:
+        return PLACE_REASONS[hit.place]
+    if hit.in_prose:
+        return "in a comment or docstring"
+    if hit.word:
+        return "a one-word value, a default rather than a credential's shape"
+    return None
 
 
 def is_sample(hit: SecretHit) -> bool:
-    """A generic match (a secret-named assignment, a URL password) or a test key in tests, docs or
-    examples: a sample far more often than a leak. Cloud and SaaS token formats are never samples:
-    nobody invents an AWS key for a test, they paste a real one."""
-    return hit.in_test_code and (hit.rule != "detect-secrets" or hit.kind in SAMPLE_KINDS)
+    return sample_reason(hit) is not None
 
 
 @check("SEC022", "Tests, docs and examples use obvious placeholders for credentials", category=Category.SECURITY,
        severity=Severity.LOW, counts="secrets.samples")
 def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
-    """Why: a random-looking password or key in a test, a doc page or an example is usually a sample,
-    but readers copy samples into production, and a real value pasted there looks the same.
-    Cloud and SaaS token formats found there are real leaks and are SEC020's; a private key there
-    is taken for a test certificate's, and reported here so someone confirms it is one.
+    """Why: a password or key in a test, a doc page, an example, a CI service's settings, a comment,
+    or a one-word default is a sample far more often than a leak (on real repositories, none of 42
+    such findings was a real credential), so it does not block; but readers copy samples into
+    production, and a real value pasted there looks the same. Cloud and SaaS token formats found
+    there are real leaks and are SEC020's; a private key in tests is taken for a test certificate's,
+    and reported here so someone confirms it is one.
     Fix: use an obvious placeholder (`changeme`, `<your-key>`, `${SECRET_KEY}`) or generate the
     value at run time (`secrets.token_hex()`)."""
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
     for hit in secrets.hits:
-        if is_sample(hit):
-            yield _secret_failure(hit, "random-looking {what} in a test, doc or example")
+        reason = sample_reason(hit)
+        if reason is not None:
+            yield _secret_failure(hit, f"{{what}}, {reason}", reason=reason, place=hit.place.value)
 
 
 @check("SEC021", "No .env file is committed", category=Category.SECURITY,
@@ -72,16 +112,35 @@ def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
 def committed_env_files(secrets: SecretFacts) -> Iterator[CheckOutput]:
     """Why: ``.env`` files hold a machine's local settings and credentials; committed, they leak
     them and override other people's settings. Templates (``.env.example``) are fine.
+    A template's committed ``.env`` whose secret settings are all placeholders
+    (``SECRET_KEY=changethis``) is its documented default configuration, and a ``.env`` with no
+    secret setting or in a test folder leaks nothing: those are reported at low severity.
     Fix: ``git rm --cached .env``, add ``.env`` to ``.gitignore``, commit a ``.env.example`` with
     placeholder values instead."""
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
     for env in secrets.env_files:
+        severity, why = _env_judgement(env)
         yield fail(
-            f"{env.path} is in the tree and not git-ignored ({plural(env.assignments, 'setting')})",
+            f"{env.path} is in the tree and not git-ignored ({plural(env.assignments, 'setting')}; {why})",
             at=Location(path=env.path),
             key="env-file",
+            severity=severity,
         )
+
+
+def _env_judgement(env: EnvFile) -> tuple[Severity, str]:
+    """Medium when a secret setting holds a credential-shaped value; low when it can hold none."""
+    if env.credentials:
+        return Severity.MEDIUM, f"{plural(env.credentials, 'credential-shaped value')}"
+    if env.place is Place.TEST:
+        return Severity.LOW, "a test fixture"
+    if env.secret_settings:
+        return Severity.LOW, (
+            f"its {plural(env.secret_settings, 'secret setting')} hold placeholders: a documented default "
+            "configuration, not a leak"
+        )
+    return Severity.LOW, "no secret setting"
 
 
 @planner("SEC020")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gonogo.collectors.sast import SastFacts, SastHit
+from gonogo.collectors.hash_use import HashUse
+from gonogo.collectors.sast import UNSCANNED_RULE, SastFacts, SastHit
 from gonogo.collectors.secrets import SecretFacts
 from gonogo.model import Category, CheckResult, Finding, Location, Outcome, Severity
 from gonogo.plan import Grouping, count_files, planner, plural
@@ -33,6 +34,11 @@ def report(sast: SastFacts, check_id: str) -> Iterator[CheckOutput]:
 
 
 def finding(hit: SastHit) -> CheckOutput:
+    severity, judged = hit.severity, None
+    if hit.hash_use is not None:
+        judged = hash_judgement(hit.hash_use)
+        if judged is not None:
+            severity = Severity.LOW
     data: dict[str, object] = {
         "rule": hit.rule.code,
         "confidence": hit.confidence,
@@ -44,14 +50,58 @@ def finding(hit: SastHit) -> CheckOutput:
         data["cwe"] = hit.rule.cwe
     if hit.suppressed_by:
         data["in_code_suppression"] = hit.suppressed_by
+    if judged is not None:
+        data["judged_low"] = judged
+    levels = f"{hit.rule.code}, {severity.value} severity, {hit.confidence} confidence"
+    if judged is not None:
+        levels += f": {judged}; bandit rates it {hit.severity.value}"
     return fail(
-        f"{hit.message} ({hit.rule.code}, {hit.severity.value} severity, {hit.confidence} confidence)",
+        f"{hit.message} ({levels})",
         at=Location(path=hit.path, line=hit.line, column=hit.column, end_line=hit.end_line),
-        severity=hit.severity,
+        severity=severity,
         evidence=hit.evidence,
         key=hit.rule.code,
         **data,
     )
+
+
+PROTECTED_WORDS = frozenset(
+    {
+        "password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "signature", "sign", "signed",
+        "auth", "authenticate", "credential", "credentials", "otp", "apikey", "hmac",
+    }
+)
+"""Words in a name that say a hash protects something: a password, a token, a signature."""
+PURPOSE_WORDS = {
+    "cache": "a cache key", "etag": "an ETag", "checksum": "a checksum", "dedup": "de-duplication",
+    "dedupe": "de-duplication", "duplicate": "de-duplication", "unique": "a unique key",
+    "fingerprint": "a fingerprint", "label": "a label",
+    "filename": "a file name", "lookup": "a lookup key", "bucket": "a bucket key", "shard": "sharding",
+}
+"""Words in the receiving name or the function's name that say what a digest is for instead."""
+
+
+def hash_judgement(use: HashUse) -> str | None:
+    """Why a weak-hash call protects nothing (so its finding is low), or ``None`` when it does.
+
+    Blocking only where the hash protects something: inside a Django password hasher, or where
+    the names it hashes, the name it is stored in, or the function that returns it say password,
+    secret, token, signature or auth (a function merely containing the call, such as a rate limit
+    in ``authorize_login_password``, says nothing about the digest). An HMAC's digest, a value
+    named for a cache key, an ETag, a checksum or de-duplication, and a hash whose names say
+    nothing of a secret are reported at low severity with this reason. A guess from names: it can
+    miss a password hashed under an unhelpful name, which is why the finding stays visible."""
+    if use.password_hasher:
+        return None
+    if use.hmac:
+        return "the digest of an HMAC, which SHA-1 and MD5 do not break"
+    purpose = next((PURPOSE_WORDS[w] for w in (*use.target_words, *use.function_words) if w in PURPOSE_WORDS), None)
+    if purpose is not None:
+        return f"used for {purpose}, not to protect a secret"
+    named = (*use.argument_words, *use.target_words, *(use.function_words if use.returned else ()))
+    if PROTECTED_WORDS.isdisjoint(named):
+        return "no name around it says password, secret, token, signature or auth"
+    return None
 
 
 @check("SEC001", "No OS command is built from input or run through a shell",
@@ -79,6 +129,11 @@ def sql_injection(sast: SastFacts) -> Iterator[CheckOutput]:
 def weak_crypto(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: MD5, SHA-1, DES, RC4, ECB mode and short RSA/DSA keys are broken (CWE-327, CWE-326):
     what they protect can be forged or read; pycrypto is unmaintained with known overflows.
+    A weak hash is judged by its use: it keeps bandit's high severity only where it protects
+    something (a password, token, signature or auth value by the names around it, or a Django
+    password hasher); an HMAC's digest, a cache key, an ETag, a checksum or a de-duplication key
+    is reported at low severity with the reason, outside the blocking gate, because the judgement
+    reads names and can be wrong.
     Fix: SHA-256 or better (``usedforsecurity=False`` where a hash is not for security), AES-GCM
     from ``cryptography``, RSA keys of 2048 bits or more."""
     yield from report(sast, "SEC003")
@@ -202,7 +257,9 @@ def other_patterns(sast: SastFacts) -> Iterator[CheckOutput]:
 @tally(*SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS))
 def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     """``security.findings/high/medium/low`` and ``security.high_high_confidence`` over the SAST
-    checks' active findings; unknown when any of them could not tell; absent when none ran."""
+    checks' active findings; unknown when any of them could not tell; absent when none ran.
+    A file ruff failed on (``GNG000``) leaves ``high_high_confidence`` unknown only while no other
+    file has such a finding: a hostile file can hide its own code, never another file's finding."""
     ran = [r for r in results if r.check_id in SAST_CHECKS]
     names = SECURITY_COUNTS
     if not ran:
@@ -210,8 +267,10 @@ def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     if any(r.outcome is Outcome.UNKNOWN for r in ran):
         return {f"security.{name}": None for name in names}
     counts = dict.fromkeys(names, 0.0)
+    unscanned = 0
     for result in ran:
         for found in result.active_findings:
+            unscanned += found.get("rule") == UNSCANNED_RULE
             counts["findings"] += 1
             level = found.severity
             if level in (Severity.CRITICAL, Severity.HIGH):
@@ -222,7 +281,10 @@ def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
                 counts["medium"] += 1
             else:
                 counts["low"] += 1
-    return {f"security.{name}": value for name, value in counts.items()}
+    metrics: dict[str, float | None] = {f"security.{name}": value for name, value in counts.items()}
+    if unscanned and not counts["high_high_confidence"]:
+        metrics["security.high_high_confidence"] = None  # could not tell: the unscanned code may hold one
+    return metrics
 
 
 def _by_rule(findings: Sequence[Finding]) -> Grouping:

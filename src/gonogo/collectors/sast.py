@@ -7,8 +7,11 @@ recorded as the reason the finding is suppressed instead, and stays visible. Ruf
 or confidence; ``data/bandit_rules.json`` gives each rule the levels and CWE bandit documents for
 the same test. ``sql_strings`` adds SQL built from strings and passed to ``execute()``.
 
-A missing ruff, a ruff that fails or one that runs past its timeout is ``CannotTell``: security
-is then unknown, never clean.
+A missing ruff is ``CannotTell``: security is then unknown, never clean. A file that makes ruff
+fail (a crash, a stack overflow on a 200,000-term expression, a hang) must not hide the other
+files' findings: a failing batch of files is split in halves until the files that fail alone are
+found; those are reported by name (``GNG000``) and every other file is scanned. Only when the
+whole time budget is spent does the scan become ``CannotTell``.
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from gonogo.collectors.dict_passwords import dict_passwords
+from gonogo.collectors.hash_use import HashUse, HashUses
 from gonogo.collectors.python import TEST_DIRS
 from gonogo.collectors.secrets import redact
 from gonogo.collectors.sql_strings import SqlSink, sql_sinks
@@ -31,7 +37,11 @@ from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
-RUFF_TIMEOUT_SECONDS = 300
+RUFF_TIMEOUT_SECONDS = 600
+"""The whole budget for ruff over a tree, retries of failing batches included."""
+RUFF_CALL_TIMEOUT_SECONDS = 60
+"""One ruff call: far more than any batch of real files takes, so a call past it is a file's fault."""
+UNSCANNED_RULE = "GNG000"
 CHUNK_CHARS = 60_000
 """Paths per ruff call, by total length: far below any platform's command-line limit."""
 RUFF_ARGS = (
@@ -40,6 +50,9 @@ RUFF_ARGS = (
 )
 """``--preview`` turns on the import rules (S401-S415) that bandit's B4xx tests have too."""
 OWN_SQL_RULE = "GNG608"
+OWN_DICT_PASSWORD_RULE = "GNG105"
+HASH_RULES = frozenset({"S324", "S303"})
+"""Weak-hash rules whose findings depend on the use (a password digest or an ETag)."""
 FALLBACK_CHECK = "SEC015"
 EVIDENCE_CHARS = 160
 
@@ -89,6 +102,8 @@ class SastHit:
     in_test_code: bool
     suppressed_by: str | None = None
     """The ``# noqa`` or ``# nosec`` comment that silences this hit in the code, if any."""
+    hash_use: HashUse | None = None
+    """For a weak-hash rule: what the code around the call says the hash is for."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,6 +113,8 @@ class SastFacts:
     """Hits of product-only rules (``assert``, test passwords) dropped from test code, by rule."""
     unparsable: int = 0
     tool: str = ""
+    unscanned: tuple[tuple[str, str], ...] = ()
+    """(path, why) of the files ruff failed on alone, found by splitting failing batches."""
 
 
 @cache
@@ -152,7 +169,7 @@ def sast(workspace: Workspace) -> SastFacts:
     version = _ruff_version(ruff)
     workspace.data_versions["ruff"] = version
     by_path = {str(source.abspath): source for source in sources}
-    diagnostics = run_ruff(ruff, list(by_path))
+    diagnostics, failures = run_ruff(ruff, list(by_path))
     texts = _Texts(workspace)
     hits: list[SastHit] = []
     unparsable = 0
@@ -168,39 +185,87 @@ def sast(workspace: Workspace) -> SastFacts:
         if hit.rule.product_only and hit.in_test_code:
             continue
         hits.append(hit)
+    hits.extend(_unscanned_hit(by_path[path], why) for path, why in failures)
     hits = _merge_sql(hits, sources, texts)
+    hits = [*hits, *_dict_password_hits(hits, sources, texts)]
+    hits = _with_hash_uses(hits, {source.display: source for source in sources}, texts)
     return SastFacts(
         hits=tuple(sorted(hits, key=lambda h: (h.path, h.line, h.rule.code))),
         files=len(sources),
         unparsable=unparsable,
         tool=f"ruff {version}",
+        unscanned=tuple((by_path[path].display, why) for path, why in failures),
     )
 
 
-def run_ruff(ruff: str, paths: Sequence[str]) -> list[dict[str, Any]]:
-    """Ruff's JSON diagnostics for ``paths``, chunked; any failure is ``CannotTell``."""
+class RuffFailed(Exception):
+    """One ruff call failed: a crash, an exit code that is not 0, unreadable output, a timeout."""
+
+
+def run_ruff(ruff: str, paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """Ruff's JSON diagnostics for ``paths``, chunked, and the (path, why) of every file ruff fails
+    on by itself. A failing chunk is split in halves until the failing files are alone, so one
+    hostile file costs about log2(chunk) extra calls and hides nothing else; ``CannotTell`` only
+    when ruff cannot run at all or the time budget is spent."""
+    deadline = time.monotonic() + RUFF_TIMEOUT_SECONDS
     found: list[dict[str, Any]] = []
-    for chunk in _chunks(paths):
-        command = [ruff, *RUFF_ARGS, "--", *chunk]
+    failures: list[tuple[str, str]] = []
+    pending = [list(chunk) for chunk in _chunks(paths)]
+    while pending:
+        chunk = pending.pop(0)
         try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=RUFF_TIMEOUT_SECONDS, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise CannotTell(f"ruff ran over {RUFF_TIMEOUT_SECONDS}s; code not scanned") from exc
-        except OSError as exc:
-            raise CannotTell(f"ruff could not be run: {exc.strerror or exc}") from exc
-        if done.returncode != 0:
-            why = (done.stderr.strip().splitlines() or ["no message"])[-1][:300]
-            raise CannotTell(f"ruff exited {done.returncode}: {why}")
-        try:
-            batch = json.loads(done.stdout or "[]")
-        except json.JSONDecodeError as exc:
-            raise CannotTell(f"ruff's JSON output could not be read: {exc}") from exc
-        if not isinstance(batch, list):
-            raise CannotTell("ruff's JSON output is not a list of diagnostics")
-        found.extend(item for item in batch if isinstance(item, dict))
-    return found
+            found.extend(_ruff_once(ruff, chunk, deadline))
+        except RuffFailed as exc:
+            if len(chunk) == 1:
+                failures.append((chunk[0], str(exc)))
+            else:
+                middle = len(chunk) // 2
+                pending[:0] = [chunk[:middle], chunk[middle:]]
+    return found, failures
+
+
+def _ruff_once(ruff: str, chunk: list[str], deadline: float) -> list[dict[str, Any]]:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise CannotTell(f"ruff ran over {RUFF_TIMEOUT_SECONDS}s in all; code not scanned")
+    limit = min(RUFF_CALL_TIMEOUT_SECONDS, remaining)
+    try:
+        done = subprocess.run(
+            [ruff, *RUFF_ARGS, "--", *chunk], capture_output=True, text=True, timeout=limit, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RuffFailed(f"ruff ran over {limit:.0f}s") from exc
+    except OSError as exc:
+        raise CannotTell(f"ruff could not be run: {exc.strerror or exc}") from exc
+    if done.returncode != 0:
+        why = (done.stderr.strip().splitlines() or ["no message"])[-1][:300]
+        how = f"was killed by signal {-done.returncode}" if done.returncode < 0 else f"exited {done.returncode}"
+        raise RuffFailed(f"ruff {how}: {why}")
+    try:
+        batch = json.loads(done.stdout or "[]")
+    except json.JSONDecodeError as exc:
+        raise RuffFailed(f"ruff's JSON output could not be read: {exc}") from exc
+    if not isinstance(batch, list):
+        raise RuffFailed("ruff's JSON output is not a list of diagnostics")
+    return [item for item in batch if isinstance(item, dict)]
+
+
+def _unscanned_hit(source: SourceFile, why: str) -> SastHit:
+    """A file ruff fails on, as a finding that names it: its code was not checked."""
+    rule = rule_for(UNSCANNED_RULE)
+    return SastHit(
+        rule=rule,
+        severity=rule.severity,
+        confidence=rule.confidence,
+        message=f"ruff fails on this file by itself ({why}), so its code was not checked; the other "
+        "files were",
+        path=source.display,
+        line=1,
+        column=None,
+        end_line=None,
+        evidence="",
+        in_test_code=is_test_code(source.relpath),
+    )
 
 
 def is_test_code(relpath: str) -> bool:
@@ -315,6 +380,47 @@ def _merge_sql(hits: list[SastHit], sources: Iterable[SourceFile], texts: _Texts
                 )
             )
     return merged
+
+
+def _with_hash_uses(hits: list[SastHit], sources: dict[str, SourceFile], texts: _Texts) -> list[SastHit]:
+    """Weak-hash hits with the facts of their use; each file with such a hit is parsed once.
+    ``crypt`` hits are left alone: that module only hashes passwords."""
+    parsed: dict[str, HashUses] = {}
+    judged: list[SastHit] = []
+    for hit in hits:
+        if hit.rule.code in HASH_RULES and "`crypt`" not in hit.message:
+            if hit.path not in parsed:
+                parsed[hit.path] = HashUses(texts.data(sources[hit.path]))
+            hit = replace(hit, hash_use=parsed[hit.path].at(hit.line, hit.column))
+        judged.append(hit)
+    return judged
+
+
+def _dict_password_hits(hits: list[SastHit], sources: Iterable[SourceFile], texts: _Texts) -> Iterator[SastHit]:
+    """``{"password": "admin123"}``: bandit's B105 on a dict literal, which ruff's S105 misses;
+    not where ruff already reported the line, not in test code (a product-only rule)."""
+    rule = rule_for(OWN_DICT_PASSWORD_RULE)
+    seen = {(h.path, h.line) for h in hits if h.rule.bandit == rule.bandit}
+    for source in sources:
+        if rule.product_only and is_test_code(source.relpath):
+            continue
+        for found in dict_passwords(texts.data(source)):
+            if (source.display, found.line) in seen:
+                continue
+            text = texts.line(source, found.line)
+            yield SastHit(
+                rule=rule,
+                severity=rule.severity,
+                confidence=rule.confidence,
+                message=f'Possible hardcoded password in a dict literal, under the key "{found.key}"',
+                path=source.display,
+                line=found.line,
+                column=found.column,
+                end_line=None,
+                evidence=evidence_of(text),
+                in_test_code=is_test_code(source.relpath),
+                suppressed_by=_in_code_suppression(rule, text),
+            )
 
 
 def _lines_of(sink: SqlSink) -> range:

@@ -7,8 +7,15 @@ Three sources, one pass over each file:
   carries its line, then confirmed by the detector's own ``analyze_string`` (JWT validation...);
 - our own rule for values assigned to names that say "secret" (``password``, ``api_key``,
   ``SECRET_KEY``, ``githubToken``): long or random enough, and not a placeholder (``changeme``,
-  ``xxx``, ``${VAR}``, ``<token>``); in test code only random-looking values count;
-- ``.env`` files that are in the tree and not git-ignored.
+  ``xxx``, ``${VAR}``, ``<token>``, ``test-secret-do-not-use``, ``abcdef...0123456789``), not an
+  enumeration's own name, not a path, not prose; in test code only random-looking values count,
+  and translation files (whose "password" entries are labels) are left to the known formats;
+- ``.env`` files that are in the tree and not git-ignored, with what their secret settings hold.
+
+Each hit also carries facts about where it sits, for the checks to judge a leak from a sample:
+the kind of file (``Place``: code, test, docs, example, CI configuration, translation, ``.env``
+template), whether it is in a Python comment or docstring, whether the value is one short word
+(``postgres``), and whether an AWS key ID has no secret key beside it.
 
 A secret's value never leaves this module: a hit carries its kind, where it is, a short
 fingerprint (a hash prefix, to tell two hits apart and to baseline them) and the line with the
@@ -17,11 +24,16 @@ value masked. ``redact`` masks whatever these rules find in any other text (SAST
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import io
+import itertools
 import math
 import re
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from detect_secrets.plugins.artifactory import ArtifactoryDetector
 from detect_secrets.plugins.aws import AWSKeyDetector
@@ -64,8 +76,39 @@ SKIPPED_NAMES = frozenset(
 """Lockfiles hold thousands of integrity hashes and no credentials."""
 SKIPPED_SUFFIXES = (".min.js", ".min.css", ".map", ".svg")
 
-TEST_DIRS = frozenset({"tests", "test", "testing", "fixtures", "examples", "example", "docs"})
-DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc")
+TEST_DIRS = frozenset(
+    {"tests", "test", "testing", "fixtures", "__tests__", "__mocks__", "e2e", "spec", "specs", "testdata", "cypress"}
+)
+EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
+DOCS_DIRS = frozenset({"docs", "doc"})
+DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt")
+TEST_NAME_WORDS = frozenset(
+    {"test", "tests", "testing", "spec", "e2e", "fixture", "fixtures", "conftest", "mock", "mocks"}
+)
+"""A file-name word that makes a file test code wherever it is: ``test_api.py``, ``api_test.go``,
+``button.spec.ts``, ``util.test.js``, ``configuration_testing.py``; ``latest.py`` has no such word."""
+I18N_DIRS = frozenset({"locale", "locales", "lang", "langs", "i18n", "l10n", "translations", "translation"})
+I18N_SUFFIXES = (".po", ".pot", ".mo", ".xliff", ".xlf", ".arb", ".strings", ".resx")
+CI_FILES = frozenset(
+    {".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "jenkinsfile",
+     ".drone.yml", "cloudbuild.yaml", "cloudbuild.yml", "appveyor.yml", ".appveyor.yml"}
+)
+CI_DIRS = ((".github", "workflows"), (".circleci",), (".buildkite",), (".woodpecker",), (".gitlab",))
+DOCUMENT_SUFFIXES = frozenset({".html", ".htm", ".mhtml", ".xhtml", ".eml", ".har", ".xml", ".txt", ".csv"})
+ENV_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".tpl")
+
+
+class Place(StrEnum):
+    """What kind of file a hit is in: where credentials live (``CODE``) or where samples are expected.
+    A fact about the path; the checks decide what it means for a finding's severity."""
+
+    CODE = "code"
+    TEST = "test"
+    DOCS = "docs"
+    EXAMPLE = "example"
+    CI = "CI configuration"
+    TRANSLATION = "translation"
+    ENV_TEMPLATE = "env template"
 
 _DETECTORS: tuple[RegexBasedDetector, ...] = tuple(
     cls()
@@ -116,6 +159,22 @@ PLACEHOLDER_VALUES = frozenset(
         "string", "str", "required", "optional", "hidden", "masked", "unset", "notset",
     }
 )
+PLACEHOLDER_TOKENS = frozenset(
+    {
+        "test", "testing", "fake", "dummy", "example", "sample", "placeholder", "changeme", "changethis",
+        "changeit", "notreal", "demo", "demonstration", "foobar", "yoursecret", "yourpassword",
+    }
+)
+"""Words that mark a value as made up when they are a whole word of it (``test-secret-do-not-use``,
+``ci-typing-not-a-real-secret``, ``changethis``), not when buried in one (``attestation``)."""
+PLACEHOLDER_PHRASES = re.compile(r"(?i)not[-_ ]?a[-_ ]?real|do[-_ ]?not[-_ ]?use|dont[-_ ]?use|not[-_ ]for[-_ ]prod")
+VALUE_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+VALUE_PARTS = re.compile(r"[-_.:/ ]+")
+PATH_VALUE = re.compile(r"^[\w.\-]+(?:/[\w.\-]+)+\.\w{1,6}$")
+"""``models/users/token.md``: a file named in a config (MkDocs' nav), not a secret."""
+WORD_VALUE = re.compile(r"^[A-Za-z]{1,16}$")
+"""One word of letters (``postgres``, ``MyPassword``, ``Wachtwoord``): a default or a label, not a
+credential's shape; a real password or key mixes character classes or is long and random."""
 REFERENCE_VALUE = re.compile(r"^(?:\$\w+|%\w+%|[A-Z][A-Z0-9_]{2,}|[a-z_]+(?:\.[a-z_]+)+\(?\)?)$")
 """``$VAR``, ``%VAR%``, an environment variable's name, ``settings.secret_key``: a reference."""
 
@@ -132,13 +191,29 @@ class SecretHit:
     fingerprint: str
     name: str | None
     in_test_code: bool
+    """In a file where samples are expected (any place but ``Place.CODE``)."""
     masked_line: str
+    place: Place = Place.CODE
+    in_prose: bool = False
+    """In a Python comment or docstring: text about code, such as an example URL."""
+    word: bool = False
+    """The value is one short word of letters (``postgres``): a default, not a credential's shape."""
+    lone_key_id: bool = False
+    """An AWS access key ID with no secret access key anywhere in the file: an identifier (public in
+    every Amazon affiliate link), not a usable credential on its own."""
+    in_document: bool = False
+    """The file is a saved document (a web page, a mail, a capture), not code or configuration."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EnvFile:
     path: str
     assignments: int
+    secret_settings: int = 0
+    """Settings whose name says they hold a secret (``SECRET_KEY``, ``DB_PASSWORD``)."""
+    credentials: int = 0
+    """Of those, values with a credential's shape: not empty, not a placeholder, not a reference."""
+    place: Place = Place.CODE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,14 +223,14 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 2
+SCANNER_VERSION = 3
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed."""
 
 
 @collector("secrets")
 def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
     env_files: list[EnvFile] = []
-    items: list[tuple[str, tuple[bytes, bool, bool]]] = []
+    items: list[tuple[str, tuple[bytes, Place, bool, bool, bool]]] = []
     paths: list[str] = []
     skipped = 0
     for source in workspace.files:
@@ -168,11 +243,14 @@ def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
             data = workspace.read_bytes(source, MAX_SECRET_SCAN_BYTES)
         except FileReadError:
             continue  # unreadable: no text credential to find; the walk notes folders
-        in_test, bare = is_test_path(source.relpath), _allows_bare(source)
-        items.append((content_key(data, f"sec{SCANNER_VERSION}{in_test:d}{bare:d}"), (data, in_test, bare)))
+        place = place_of(source.relpath)
+        bare, python = _allows_bare(source) or place is Place.ENV_TEMPLATE, source.suffix == ".py"
+        document = source.suffix.lower() in DOCUMENT_SUFFIXES
+        key = content_key(data, f"sec{SCANNER_VERSION}{place.name[:4]}{bare:d}{python:d}{document:d}")
+        items.append((key, (data, place, bare, python, document)))
         paths.append(source.display)
         if is_env_file(source.name):
-            env_files.append(EnvFile(path=source.display, assignments=_count_assignments(data)))
+            env_files.append(env_file(source.display, data, place))
     results = map_cached(scan_payload, items, options, workspace, stage="secrets")
     hits = [replace(hit, path=path) for path, found in zip(paths, results, strict=True) for hit in found or ()]
     if skipped:
@@ -187,27 +265,40 @@ def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
     )
 
 
-def scan_payload(payload: tuple[bytes, bool, bool]) -> tuple[SecretHit, ...] | None:
+def scan_payload(payload: tuple[bytes, Place, bool, bool, bool]) -> tuple[SecretHit, ...] | None:
     """The hits in one file's bytes (with no path: the caller adds it), ``None`` for binary files.
     Top-level and path-free, so it runs in a worker process and its result can be cached."""
-    data, in_test, bare = payload
+    data, place, bare, python, document = payload
     try:
         text = decode_text(data)
     except FileReadError:
         return None
-    return tuple(scan_text(text, path="", in_test_code=in_test, bare=bare))
+    found = scan_text(text, path="", in_test_code=place is not Place.CODE, bare=bare, place=place, python=python)
+    return tuple(replace(hit, in_document=document) for hit in found)
 
 
-def scan_text(text: str, *, path: str, in_test_code: bool, bare: bool) -> list[SecretHit]:
-    """Every secret in one file's text, at most one hit per (line, value)."""
+def scan_text(
+    text: str, *, path: str, in_test_code: bool, bare: bool, place: Place | None = None, python: bool = False
+) -> list[SecretHit]:
+    """Every secret in one file's text, at most one hit per (line, value), with the facts about
+    where it sits that tell a leak from a sample."""
+    if place is None:
+        place = Place.TEST if in_test_code else Place.CODE
     starts = _line_starts(text)
     seen: set[tuple[int, str]] = set()
     found: list[SecretHit] = []
-    for offset, kind, rule, name, value in _candidates(text, in_test_code=in_test_code, bare=bare):
+    # a translation's "password" entry holds prose: only a token's own format counts there
+    assignments = place is not Place.TRANSLATION
+    prose: _Prose | None = None  # parsed on the first hit only: most files have none
+    for offset, kind, rule, name, value in _candidates(
+        text, in_test_code=in_test_code, bare=bare, assignments=assignments
+    ):
         line = _line_of(starts, offset)
         if (line, value) in seen:
             continue
         seen.add((line, value))
+        if python and prose is None and place is Place.CODE:  # elsewhere every hit is a sample anyway
+            prose = _Prose(text)
         found.append(
             SecretHit(
                 kind=kind,
@@ -218,13 +309,59 @@ def scan_text(text: str, *, path: str, in_test_code: bool, bare: bool) -> list[S
                 name=name,
                 in_test_code=in_test_code,
                 masked_line=redact(mask(_line_text(text, starts, line), (value,)))[:200],
+                place=place,
+                in_prose=prose is not None and prose.covers(line, offset - starts[line - 1]),
+                word=is_word(_secret_part(kind, value)),
+                lone_key_id=kind == AWSKeyDetector.secret_type and AWS_SECRET.search(text) is None,
             )
         )
     return found
 
 
+AWS_SECRET = AWSKeyDetector.denylist[1]
+"""detect-secrets' pattern for an AWS secret access key (its first one is the key ID's)."""
+
+
+def _secret_part(kind: str, value: str) -> str:
+    """The password of a ``scheme://user:password@host`` match; the value itself otherwise."""
+    if kind != _URL_LABEL:
+        return value
+    match = URL_PASSWORD.search(value)
+    return match.group(1) if match else value
+
+
+URL_PASSWORD = re.compile(r":([^:@/\s]*)@")
+
+
+class _Prose:
+    """Where a Python file's comments and docstrings are, worked out only for files with hits."""
+
+    def __init__(self, text: str) -> None:
+        self._docstrings: list[tuple[int, int]] = []
+        self._comments: dict[int, int] = {}
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return  # unparsable: nothing is taken for prose, so nothing is softened
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and isinstance(getattr(node.value, "value", None), str):
+                self._docstrings.append((node.lineno, node.end_lineno or node.lineno))
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(text).readline):
+                if token.type == tokenize.COMMENT:
+                    self._comments[token.start[0]] = token.start[1]
+        except (tokenize.TokenError, SyntaxError):
+            pass  # the file parsed, so this is a tokenizer corner case: comments stay code
+
+    def covers(self, line: int, column: int) -> bool:
+        if any(first <= line <= last for first, last in self._docstrings):
+            return True
+        start = self._comments.get(line)
+        return start is not None and column >= start
+
+
 def _candidates(
-    text: str, *, in_test_code: bool, bare: bool
+    text: str, *, in_test_code: bool, bare: bool, assignments: bool = True
 ) -> Iterator[tuple[int, str, str, str | None, str]]:
     """(offset, kind, rule, name, value): known formats first, so they win a shared line."""
     checked: dict[tuple[int, int], set[str]] = {}
@@ -248,7 +385,9 @@ def _candidates(
                     if body is None:
                         continue  # a parser's string constant, not a key
                     value = match.group(0) + body.group(0)  # the key itself tells two keys apart
-                elif is_placeholder(value) or (detector.secret_type == _URL_KIND and is_placeholder(raw)):
+                elif is_placeholder(value) or (
+                    detector.secret_type == _URL_KIND and (is_placeholder(raw) or is_made_up(raw))
+                ):
                     continue  # ``https://user:pass@proxy``: the password is a word, not a secret
                 if raw not in confirmed(detector, match.start()):
                     continue
@@ -256,6 +395,8 @@ def _candidates(
                     continue  # a test's throwaway database on loopback, not a credential that ships
                 kind = _URL_LABEL if detector.secret_type == _URL_KIND else detector.secret_type
                 yield match.start(), kind, "detect-secrets", None, value
+    if not assignments:
+        return
     patterns = (QUOTED_ASSIGNMENT, BARE_ASSIGNMENT) if bare else (QUOTED_ASSIGNMENT,)
     for start, end in _hinted_lines(text):
         for pattern in patterns:
@@ -290,10 +431,14 @@ def _hinted_lines(text: str) -> Iterator[tuple[int, int]]:
 def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
     """A value assigned to a secret-named variable that is neither a placeholder nor a reference."""
     word = SECRET_NAME.search(name)
-    if word is None or is_placeholder(value) or REFERENCE_VALUE.match(value):
+    if word is None or is_placeholder(value) or is_made_up(value) or REFERENCE_VALUE.match(value):
+        return False
+    if names_itself(name, value):
         return False
     if any(ch.isspace() for ch in value) or value.startswith(("/", "./", "http://", "https://")):
         return False
+    if not value.isascii() or PATH_VALUE.match(value):
+        return False  # prose in another script (a translation), or a file's path
     if in_test_code:
         return len(value) >= 16 and entropy(value) >= 3.5
     if word.group(1).lower() in PASSWORD_WORDS:
@@ -302,10 +447,41 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
 
 
 def is_placeholder(value: str) -> bool:
+    """A documented placeholder (``changeme``, ``<your-key>``, ``${VAR}``, ``{{ var }}``, ``xxx``)."""
     lowered = value.strip().lower()
     if len(lowered) < 4 or lowered in PLACEHOLDER_VALUES or len(set(lowered)) <= 2:
         return True
     return any(word in lowered for word in PLACEHOLDER_WORDS)
+
+
+def is_made_up(value: str) -> bool:
+    """A value written to look fake: placeholder words as whole parts (``test-secret-do-not-use``,
+    ``ci-typing-not-a-real-secret``, ``changethis``; not ``attestation``) or a keyboard run
+    (``abcdef...0123456789``). For generic assignments only: a known token format's random body
+    may hold any word by chance."""
+    lowered = value.strip().lower()
+    if PLACEHOLDER_PHRASES.search(lowered) or is_sequence(lowered):
+        return True
+    return not PLACEHOLDER_TOKENS.isdisjoint(VALUE_PARTS.split(lowered))
+
+
+def is_sequence(value: str) -> bool:
+    """Mostly consecutive characters (``123456789abcdef``, the alphabet): typed, not generated."""
+    steps = [ord(b) - ord(a) for a, b in itertools.pairwise(value)]
+    return len(steps) >= 5 and sum(step == 1 for step in steps) >= 0.8 * len(steps)
+
+
+def is_word(value: str) -> bool:
+    """One short word of letters: a default (``postgres``) or a label, not a credential's shape."""
+    return WORD_VALUE.match(value) is not None
+
+
+def names_itself(name: str, value: str) -> bool:
+    """``INVALID_PASSWORD = "invalid_password"``, ``JWT_INVALID_TOKEN = "invalid_token"``: an
+    enumeration's value spells words of its own name; a code, not a credential."""
+    words = [w.lower() for w in VALUE_WORDS.findall(value)]
+    name_words = {w.lower() for w in VALUE_WORDS.findall(name)}
+    return len(words) >= 2 and not any(ch.isdigit() for ch in value) and set(words) <= name_words
 
 
 def entropy(value: str) -> float:
@@ -333,20 +509,66 @@ def is_env_file(name: str) -> bool:
     """``.env`` and ``.env.production``; not the templates meant to be committed."""
     if name != ".env" and not name.startswith(".env."):
         return False
-    return not name.endswith((".example", ".sample", ".template", ".dist", ".defaults", ".tpl"))
+    return not name.endswith(ENV_TEMPLATE_SUFFIXES)
+
+
+def env_file(path: str, data: bytes, place: Place) -> EnvFile:
+    """A committed ``.env`` and what its secret-named settings hold: a template's documented
+    defaults (``SECRET_KEY=changethis``) differ from a machine's real credentials."""
+    text = data.decode("utf-8", errors="replace")
+    named = [
+        (m.group("name"), m.group("value"))
+        for m in BARE_ENV_SETTING.finditer(text)
+        if SECRET_NAME.search(m.group("name"))
+    ]
+    return EnvFile(
+        path=path,
+        assignments=_count_assignments(data),
+        secret_settings=len(named),
+        credentials=sum(looks_like_secret(name, value, in_test_code=False) for name, value in named),
+        place=place,
+    )
+
+
+BARE_ENV_SETTING = re.compile(
+    r"""(?m)^[ \t]*(?:export[ \t]+)?(?P<name>\w+)[ \t]*=[ \t]*["']?(?P<value>[^"'\s#]*)"""
+)
 
 
 def is_test_path(relpath: str) -> bool:
-    """Tests, fixtures, examples and docs (a docs folder, or prose such as README.md and
-    HISTORY.rst anywhere): where sample credentials are expected."""
+    """Tests, fixtures, examples and docs: where sample credentials are expected."""
+    return place_of(relpath) is not Place.CODE
+
+
+def place_of(relpath: str) -> Place:
+    """What kind of file ``relpath`` is, by its folders and name (a fact; checks judge it).
+    Tests: a test folder anywhere (``tests/``, ``__tests__/``, ``e2e/``, ``fixtures/``) or a
+    test word in the file name (``test_x.py``, ``x_test.go``, ``x.spec.ts``, ``x.test.js``)."""
     parts = relpath.lower().split("/")
-    name = parts[-1]
-    return (
-        bool(TEST_DIRS & set(parts[:-1]))
-        or name.endswith(DOC_SUFFIXES)
-        or name.startswith("test_")
-        or name.endswith(("_test.py", "_tests.py"))
-        or name == "conftest.py"
+    folders, name = set(parts[:-1]), parts[-1]
+    words = set(VALUE_PARTS.split(name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name))
+    if folders & TEST_DIRS or words & TEST_NAME_WORDS:
+        return Place.TEST
+    if name.endswith(I18N_SUFFIXES) or folders & I18N_DIRS:
+        return Place.TRANSLATION
+    if _is_ci_file(parts):
+        return Place.CI
+    if name.startswith(".env.") and name.endswith(ENV_TEMPLATE_SUFFIXES):
+        return Place.ENV_TEMPLATE
+    if folders & EXAMPLE_DIRS or words & {"example", "sample", "template"}:
+        return Place.EXAMPLE
+    if folders & DOCS_DIRS or name.endswith(DOC_SUFFIXES):
+        return Place.DOCS
+    return Place.CODE
+
+
+def _is_ci_file(parts: list[str]) -> bool:
+    """A CI definition, also inside a project template (``{{cookiecutter.slug}}/.github/workflows``)."""
+    if parts[-1] in CI_FILES:
+        return True
+    folders = parts[:-1]
+    return any(
+        tuple(folders[start : start + len(prefix)]) == prefix for prefix in CI_DIRS for start in range(len(folders))
     )
 
 
