@@ -263,7 +263,7 @@ def names_file(relpath: str, facts: Any, workspace: Workspace) -> str | None:
     """None when what the collector returned carries ``relpath``; else what is missing."""
     match FAMILY[relpath]:
         case "manifests":
-            if not any(m.file.relpath == relpath for m in facts.manifests):
+            if not any(m.file.relpath == relpath for m in facts.manifests) and _plays_manifest_role(relpath, workspace):
                 return f"no manifest for {relpath} (its problems would be reported nowhere)"
         case "containers":
             named = {d.file.relpath for d in facts.dockerfiles} | {file.relpath for file, _, _ in facts.errors}
@@ -281,6 +281,21 @@ def names_file(relpath: str, facts: Any, workspace: Workspace) -> str | None:
             if facts.documents == 0 and relpath not in named:
                 return f"{relpath} was neither read nor noted"
     return None
+
+
+def _plays_manifest_role(relpath: str, workspace: Workspace) -> bool:
+    """A file named like a manifest that parses and declares nothing (a ``pyproject.toml`` of tool
+    settings, a ``setup.py`` that calls no ``setup()``) is not a manifest: nothing to name. One
+    that does not parse, or does play the role, must be named."""
+    parser = DIRECT_PARSERS.get(relpath)
+    if parser is None:
+        return True
+    file = next(f for f in workspace.files if f.relpath == relpath)
+    try:
+        text = workspace.read_text(file)
+    except Exception:
+        return True
+    return parser(text, file) is not None
 
 
 def _claims_kubernetes(relpath: str, workspace: Workspace) -> bool:

@@ -133,6 +133,7 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
         if block.type != "inline" or not block.children:
             continue
         start = block.map[0] if block.map else 0
+        not_claims = _sentences_not_claiming(block.content)
         for token in block.children:
             if token.type == "link_open":
                 href = str(token.attrs.get("href", ""))
@@ -141,17 +142,17 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
                     found.append((target, "link", start))
             elif token.type == "code_inline" and _looks_like_path(token.content):
                 content = token.content.strip()
-                if not _told_not_a_claim(block.content, token.markup + token.content + token.markup):
+                span = token.markup + token.content + token.markup
+                if not any(span in sentence for sentence in not_claims):
                     found.append((content, "code" if "/" in content else "name", start))
     return found
 
 
-def _told_not_a_claim(paragraph: str, span: str) -> bool:
-    """The sentence holding ``span`` tells the reader to make the file, or gives it as an example."""
-    for sentence in _SENTENCE_END.split(paragraph):
-        if sentence and span in sentence and NOT_A_CLAIM.search(sentence):
-            return True
-    return False
+def _sentences_not_claiming(paragraph: str) -> list[str]:
+    """The sentences of a paragraph that tell the reader to make a file, or give one as an example:
+    a span inside one of them is no claim. Judged once per paragraph, so a paragraph of a thousand
+    paths costs one pass, not one pass per path."""
+    return [s for s in _SENTENCE_END.split(paragraph) if s and NOT_A_CLAIM.search(s)]
 
 
 def _claim_kind(document: SourceFile, target: str, how: str, anchors: set[str], ignored: _Ignored) -> str | None:
