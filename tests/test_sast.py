@@ -82,6 +82,25 @@ def test_high_confidence_high_finding_fails_the_security_gate(tmp_path):
     assert gate(report).status is GateStatus.FAIL
 
 
+def test_a_high_finding_in_test_code_is_reported_but_does_not_block_and_one_in_product_code_does(tmp_path):
+    harness = "import requests\n\ndef scan():\n    requests.get(URL, verify=False)\n"
+    repo = make_repo(tmp_path, {"tests/e2e_zap.py": harness, "src/app.py": "def ok():\n    return 1\n"})
+    report = scan_repo(repo, select="SEC")
+    found = [f for f in report.findings if f.check_id == "SEC004"]
+    assert [f.path for f in found] == ["tests/e2e_zap.py"]
+    assert found[0].severity is Severity.HIGH and "in test code" in found[0].message
+    assert report.metrics["security.high"] == 1
+    assert report.metrics["security.high_high_confidence"] == 0
+    assert not found[0].blocks
+
+    (repo / "src" / "app.py").write_text(harness)
+    report = scan_repo(repo, select="SEC")
+    blocking = [f.path for f in report.findings if f.check_id == "SEC004" and f.blocks]
+    assert blocking == ["src/app.py"]
+    assert report.metrics["security.high_high_confidence"] == 1
+    assert gate(report).status is GateStatus.FAIL
+
+
 def test_product_only_rules_are_not_reported_in_test_code(tmp_path):
     repo = make_repo(
         tmp_path,

@@ -87,6 +87,9 @@ class Finding:
     severity: str
     active: bool
     data: dict[str, object]
+    blocks: bool | None = None
+    """The report's own word: resolving this finding alone moves a failing blocking metric
+    (reports before that flag existed leave it None, and the registry's feeds decide)."""
 
     @property
     def short(self) -> str:
@@ -231,7 +234,8 @@ def parse_findings(report: dict[str, object]) -> list[Finding]:
     return [
         Finding(check=f["check_id"], path=f.get("path") or "", line=f.get("line"),
                 message=f.get("message") or "", severity=f.get("severity") or "",
-                active=not f.get("waived"), data=f.get("data") or {})
+                active=not f.get("waived") and not f.get("suppressed"), data=f.get("data") or {},
+                blocks=f.get("blocks"))
         for f in report["findings"]  # type: ignore[union-attr]
     ]
 
@@ -260,7 +264,10 @@ def failing_blocking_metrics(report: dict[str, object]) -> list[str]:
 
 
 def blocking_findings(findings: Sequence[Finding], metrics: Sequence[str], feeds: Feeds) -> list[Finding]:
-    """Active findings counted by a failing condition of a failing blocking gate."""
+    """Active findings counted by a failing condition of a failing blocking gate: the report's
+    ``blocks`` flag where it has one, else the checks the registry says feed those metrics."""
+    if any(f.blocks is not None for f in findings):
+        return [f for f in findings if f.blocks]
     return [
         f for f in findings
         if f.active and any(m in feeds.metrics_of(f.check) and counted_by(m, f) for m in metrics)

@@ -20,6 +20,7 @@ from typing import Any
 
 from gonogo import __version__
 from gonogo.baseline import load_for_scan as load_baseline
+from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.config import Config, load_project_config
 from gonogo.model import (
     CheckResult,
@@ -32,7 +33,7 @@ from gonogo.model import (
 )
 from gonogo.options import ScanOptions
 from gonogo.owners import load_owners
-from gonogo.plan import build_plan, metrics_moved_by
+from gonogo.plan import build_plan
 from gonogo.policy import gates_for
 from gonogo.redaction import scrub
 from gonogo.registry import (
@@ -116,6 +117,7 @@ def scan(
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(_tallies(registry, results) | marks.metrics())
     gates = [evaluate_gate(gate, metrics) for gate in gates_for(config)]
+    results = mark_blocking(results, gates, registry.tallies)
     verify_target = shlex.join(str(p) for p in roots)  # a path with a space or ; stays one argument
     plan = build_plan(
         results, gates, verify_target, moves=metrics_moved_by(registry.tallies, results), owners=load_owners(workspace)

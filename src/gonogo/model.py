@@ -163,6 +163,9 @@ class Finding:
     waived: Waiver | None = None
     suppressed: str | None = None
     data: tuple[tuple[str, Any], ...] = ()
+    blocks: bool = False
+    """Resolving this finding alone would change a metric of a failing blocking condition (set by
+    the engine once the gates are known; see ``gonogo.blocking``)."""
 
     @property
     def active(self) -> bool:

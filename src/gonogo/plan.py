@@ -9,25 +9,21 @@ security and reproducibility, P2 maintenance, P3 the rest.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 
+from gonogo.blocking import Moves, failing_blocking_metrics
 from gonogo.model import (
     Action,
     Area,
     CheckResult,
     Finding,
     GateResult,
-    GateStatus,
     Priority,
     Severity,
 )
-from gonogo.registry import TallySpec
 
 Grouping = Iterable[tuple[str, Sequence[Finding]]]
 Planner = Callable[[Sequence[Finding]], Grouping]
 Owners = Callable[[str], str | None]
-Moves = Callable[[CheckResult, Sequence[Finding]], set[str]]
-"""The metrics that would change if these findings of this check were resolved."""
 
 PLANNERS: dict[str, Planner] = {}
 
@@ -62,13 +58,7 @@ def build_plan(
     """``moves`` says which metrics resolving some findings would change (default: every metric
     their check publishes). An action is P0 only when it moves a metric of a failing condition
     of a failing blocking gate: its size or its family never makes it one."""
-    blocking_metrics = {
-        c.condition.metric
-        for g in gates
-        if g.gate.blocking and g.status is GateStatus.FAIL
-        for c in g.conditions
-        if c.status is GateStatus.FAIL
-    }
+    blocking_metrics = failing_blocking_metrics(gates)
     moved_by = moves or (lambda result, _: {n for n, _ in result.metrics})
     actions: list[Action] = []
     for result in results:
@@ -90,31 +80,6 @@ def build_plan(
                 )
             )
     return tuple(sorted(actions, key=lambda a: (a.priority.value, -len(a.findings), a.title)))
-
-
-def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult]) -> Moves:
-    """The metrics resolving some findings would change, found by asking: a check's own metrics
-    move with its findings (unless a tally replaces them, ``tests.skipped`` from a test run);
-    a tally's metrics move when recomputing the tally without those findings gives another value.
-    So an S101 ``assert`` (low) does not move ``security.high_high_confidence`` although its
-    family feeds it, and a static skip does not move what a test run measured."""
-    tallied = {m for spec in tallies for m in spec.metrics}
-    sources = [[r for r in results if spec.feeds(r.check_id)] for spec in tallies]
-    # a tally is computed only over checks that ran, as the engine does
-    before = [spec.func(fed) if fed else {} for spec, fed in zip(tallies, sources, strict=True)]
-
-    def moves(result: CheckResult, findings: Sequence[Finding]) -> set[str]:
-        moved = {name for name, _ in result.metrics} - tallied
-        gone = {id(f) for f in findings}
-        without = replace(result, findings=tuple(f for f in result.findings if id(f) not in gone))
-        for index, spec in enumerate(tallies):
-            if not spec.feeds(result.check_id):
-                continue
-            after = spec.func([without if r is result else r for r in sources[index]])
-            moved |= {m for m in spec.metrics if before[index].get(m) != after.get(m)}
-        return moved
-
-    return moves
 
 
 def _priority(result: CheckResult, findings: Sequence[Finding], blocks: bool) -> Priority:

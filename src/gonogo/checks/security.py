@@ -52,9 +52,13 @@ def finding(hit: SastHit) -> CheckOutput:
         data["in_code_suppression"] = hit.suppressed_by
     if judged is not None:
         data["judged_low"] = judged
+    if hit.in_test_code:
+        data["in_test_code"] = True
     levels = f"{hit.rule.code}, {severity.value} severity, {hit.confidence} confidence"
     if judged is not None:
         levels += f": {judged}; bandit rates it {hit.severity.value}"
+    if hit.in_test_code:
+        levels += "; in test code, which does not ship: reported, never blocking"
     return fail(
         f"{hit.message} ({levels})",
         at=Location(path=hit.path, line=hit.line, column=hit.column, end_line=hit.end_line),
@@ -258,6 +262,9 @@ def other_patterns(sast: SastFacts) -> Iterator[CheckOutput]:
 def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     """``security.findings/high/medium/low`` and ``security.high_high_confidence`` over the SAST
     checks' active findings; unknown when any of them could not tell; absent when none ran.
+    A finding in test code counts in every total but ``high_high_confidence``: test code does not
+    ship, so its ``verify=False`` against a local proxy or pickle round-trip never blocks a
+    release (on the precision corpus every such finding was judged false as a blocker).
     A file ruff failed on (``GNG000``) leaves ``high_high_confidence`` unknown only while no other
     file has such a finding: a hostile file can hide its own code, never another file's finding."""
     ran = [r for r in results if r.check_id in SAST_CHECKS]
@@ -275,7 +282,7 @@ def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
             level = found.severity
             if level in (Severity.CRITICAL, Severity.HIGH):
                 counts["high"] += 1
-                if found.get("confidence") == "high":
+                if found.get("confidence") == "high" and not found.get("in_test_code"):
                     counts["high_high_confidence"] += 1
             elif level is Severity.MEDIUM:
                 counts["medium"] += 1

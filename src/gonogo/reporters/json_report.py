@@ -63,6 +63,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "line": finding.line,
         "evidence": finding.evidence,
         "waived": finding.waived is not None,
+        "blocks": finding.blocks,
     }
     if finding.waived is not None:
         out["waiver"] = {

@@ -1,0 +1,77 @@
+"""Which findings stop the release: the ones whose resolution would change a metric of a failing
+condition of a failing blocking gate.
+
+The question is asked by counterfactual, not by family: a check's own metrics move with its
+findings, and a tally's metrics move when recomputing the tally without those findings gives
+another value. So an S101 ``assert`` (low) does not block although its family feeds the Security
+gate, and a static skip does not block what a test run measured. The plan (P0) and the report's
+``blocks`` flag on each finding both answer from here, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from gonogo.model import CheckResult, Finding, GateResult, GateStatus
+from gonogo.registry import TallySpec
+
+Moves = Callable[[CheckResult, Sequence[Finding]], set[str]]
+"""The metrics that would change if these findings of this check were resolved."""
+
+
+def failing_blocking_metrics(gates: Sequence[GateResult]) -> set[str]:
+    """The metrics of the failing conditions of failing blocking gates."""
+    return {
+        c.condition.metric
+        for g in gates
+        if g.gate.blocking and g.status is GateStatus.FAIL
+        for c in g.conditions
+        if c.status is GateStatus.FAIL
+    }
+
+
+def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult]) -> Moves:
+    """A function telling which metrics resolving some findings of a check would change."""
+    tallied = {m for spec in tallies for m in spec.metrics}
+    sources = [[r for r in results if spec.feeds(r.check_id)] for spec in tallies]
+    # a tally is computed only over checks that ran, as the engine does
+    before = [spec.func(fed) if fed else {} for spec, fed in zip(tallies, sources, strict=True)]
+
+    def moves(result: CheckResult, findings: Sequence[Finding]) -> set[str]:
+        moved = {name for name, _ in result.metrics} - tallied
+        gone = {id(f) for f in findings}
+        without = replace(result, findings=tuple(f for f in result.findings if id(f) not in gone))
+        for index, spec in enumerate(tallies):
+            if not spec.feeds(result.check_id):
+                continue
+            after = spec.func([without if r is result else r for r in sources[index]])
+            moved |= {m for m in spec.metrics if before[index].get(m) != after.get(m)}
+        return moved
+
+    return moves
+
+
+def mark_blocking(
+    results: Sequence[CheckResult], gates: Sequence[GateResult], tallies: Sequence[TallySpec]
+) -> list[CheckResult]:
+    """``results`` with ``blocks`` set on each active finding that alone moves a failing blocking
+    metric. Checks that can move none of those metrics are not asked, so a large report with a
+    passing gate costs nothing here."""
+    blocking = failing_blocking_metrics(gates)
+    if not blocking:
+        return list(results)
+    moves = metrics_moved_by(tallies, results)
+    reachable = {spec_metric for spec in tallies for spec_metric in spec.metrics}
+    marked: list[CheckResult] = []
+    for result in results:
+        own = {name for name, _ in result.metrics} - reachable
+        fed = {m for spec in tallies if spec.feeds(result.check_id) for m in spec.metrics}
+        if not result.active_findings or not (own | fed) & blocking:
+            marked.append(result)
+            continue
+        findings = tuple(
+            replace(f, blocks=True) if f.active and moves(result, [f]) & blocking else f for f in result.findings
+        )
+        marked.append(replace(result, findings=findings))
+    return marked
