@@ -14,7 +14,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-EXTRACTOR_VERSION = 12
+import mccabe
+
+EXTRACTOR_VERSION = 13
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -123,6 +125,9 @@ class Function:
     benchmark: bool = False
     """A benchmark (pytest-benchmark's or pytest-codspeed's ``benchmark`` fixture or marker): it
     measures speed, and is not meant to assert behaviour."""
+    complexity: int | None = None
+    """McCabe's cyclomatic complexity (mccabe, flake8's C901); ``None`` for a nested function,
+    whose branches mccabe counts in the function that defines it."""
 
     @property
     def lines(self) -> int:
@@ -145,6 +150,11 @@ class Import:
     optional: bool
     """Inside ``try`` with an ``except ImportError`` (or broader): the code copes without it."""
     type_checking: bool
+    names: tuple[str, ...] = ()
+    """What ``from module import a, b`` takes from the module: each may be a submodule."""
+    deferred: bool = False
+    """Inside a function or method body: it runs when the function is called, not at import time,
+    so it cannot take part in an import-time cycle."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,12 +195,27 @@ def extract(source: bytes) -> ModuleFacts:
         return ModuleFacts(lines=len(lines), parse_error="too deeply nested to analyse")
     return ModuleFacts(
         lines=len(lines),
-        functions=tuple(visitor.marked_benchmarks()),
+        functions=tuple(_with_complexity(visitor.marked_benchmarks(), tree)),
         skips=tuple(visitor.skips),
         imports=tuple(visitor.imports),
         classes=tuple(visitor.classes),
         names=frozenset(visitor.aliases),
     )
+
+
+def _with_complexity(functions: list[Function], tree: ast.Module) -> Iterator[Function]:
+    """Each function with mccabe's complexity, matched by the line of its ``def``; mccabe walks
+    the tree already parsed, so the file is not parsed twice."""
+    visitor = mccabe.PathGraphingAstVisitor()
+    try:
+        visitor.preorder(tree, visitor)
+    except RecursionError:
+        yield from functions
+        return
+    by_line = {graph.lineno: graph.complexity() for graph in visitor.graphs.values()}
+    for function in functions:
+        found = None if function.nested else by_line.get(function.line)
+        yield replace(function, complexity=found) if found is not None else function
 
 
 @dataclass(slots=True)
@@ -280,7 +305,7 @@ class _Visitor(ast.NodeVisitor):
             if node.level == 0 and alias.name != "*":
                 self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
             self._note_optional(alias.asname or alias.name, module or alias.name)
-        self._add_import(module, node.lineno, node.level)
+        self._add_import(module, node.lineno, node.level, tuple(a.name for a in node.names))
 
     def _note_optional(self, name: str, module: str) -> None:
         """A name bound by an import the code copes without: ``skipif(greenlet is None)`` then
@@ -288,7 +313,7 @@ class _Visitor(ast.NodeVisitor):
         if self._optional_imports > 0:
             self._optional_names[name] = module.split(".")[0]
 
-    def _add_import(self, module: str, line: int, level: int) -> None:
+    def _add_import(self, module: str, line: int, level: int, names: tuple[str, ...] = ()) -> None:
         self.imports.append(
             Import(
                 module=module,
@@ -296,12 +321,13 @@ class _Visitor(ast.NodeVisitor):
                 level=level,
                 optional=self._optional_imports > 0,
                 type_checking=self._type_checking > 0,
+                names=names,
+                deferred=bool(self._functions),
             )
         )
 
     def visit_If(self, node: ast.If) -> None:
-        name = self.resolve(node.test) or ""
-        if name.endswith("TYPE_CHECKING"):
+        if self._is_type_checking(node.test):
             self._type_checking += 1
             for child in node.body:
                 self.visit(child)
@@ -315,6 +341,16 @@ class _Visitor(ast.NodeVisitor):
         for child in [*node.body, *node.orelse]:
             self.visit(child)
         self._conditions.pop()
+
+    def _is_type_checking(self, test: ast.expr) -> bool:
+        """``if TYPE_CHECKING:``, ``if typing.TYPE_CHECKING:``, and the spelled-out
+        ``if TYPE_CHECKING is True:`` / ``== True``: true only for the type checker."""
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is | ast.Eq):
+            right = test.comparators[0]
+            if not (isinstance(right, ast.Constant) and right.value is True):
+                return False
+            test = test.left
+        return (self.resolve(test) or "").endswith("TYPE_CHECKING")
 
     def visit_Try(self, node: ast.Try) -> None:
         catches = [self._caught(h) for h in node.handlers]
