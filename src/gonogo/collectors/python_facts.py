@@ -20,6 +20,7 @@ EXTRACTOR_VERSION = 13
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
+LITERAL_CHARS = 300
 
 SKIP_MARKERS = {
     "pytest.mark.skip": "skip",
@@ -158,6 +159,30 @@ class Import:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Setting:
+    """``NAME = value`` at module level, for an upper-case name: how Django settings are written."""
+
+    name: str
+    line: int
+    value: object
+    """The literal value (``True``, ``["*"]``); ``None`` with ``literal=False`` when computed."""
+    literal: bool
+    conditional: bool
+    """Under an ``if`` (``if not DEBUG:``): holds only on one branch."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorsCall:
+    """A CORS set-up call: ``add_middleware(CORSMiddleware, ...)`` or Flask-CORS's ``CORS(app, ...)``."""
+
+    line: int
+    any_origin: bool
+    """Every origin is allowed: ``"*"`` among the origins, or Flask-CORS's default."""
+    credentials: bool
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClassInfo:
     name: str
     bases: tuple[str, ...]
@@ -176,6 +201,8 @@ class ModuleFacts:
     classes: tuple[ClassInfo, ...] = ()
     names: frozenset[str] = field(default_factory=frozenset)
     """Module-level names the file imports; lets a check resolve ``skip()`` to ``pytest.skip``."""
+    settings: tuple[Setting, ...] = ()
+    cors: tuple[CorsCall, ...] = ()
 
 
 def extract(source: bytes) -> ModuleFacts:
@@ -200,6 +227,8 @@ def extract(source: bytes) -> ModuleFacts:
         imports=tuple(visitor.imports),
         classes=tuple(visitor.classes),
         names=frozenset(visitor.aliases),
+        settings=tuple(visitor.settings),
+        cors=tuple(visitor.cors),
     )
 
 
@@ -246,6 +275,8 @@ class _Visitor(ast.NodeVisitor):
         self.functions: list[Function] = []
         self.skips: list[Skip] = []
         self.imports: list[Import] = []
+        self.settings: list[Setting] = []
+        self.cors: list[CorsCall] = []
         self._classes: list[_ClassState] = []
         self._functions: list[_FunctionState] = []
         self.classes: list[ClassInfo] = []
@@ -504,6 +535,8 @@ class _Visitor(ast.NodeVisitor):
     # skips -------------------------------------------------------------------------------------
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        if not self._functions and not self._classes:
+            self._record_settings(node)
         if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
             if any(self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
                 self._benchmark_scopes.add(self.scope())
@@ -518,6 +551,32 @@ class _Visitor(ast.NodeVisitor):
                     self._marker_aliases[target.id] = alias
             return
         self.generic_visit(node)
+
+    def _record_settings(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name) and _SETTING_NAME.match(target.id):
+                value, literal = _literal(node.value)
+                self.settings.append(Setting(name=target.id, line=node.lineno, value=value, literal=literal,
+                                             conditional=bool(self._conditions)))
+
+    def _record_cors(self, node: ast.Call, name: str | None) -> None:
+        """``app.add_middleware(CORSMiddleware, allow_origins=..., allow_credentials=...)`` (Starlette,
+        FastAPI) and ``CORS(app, origins=..., supports_credentials=...)`` (Flask-CORS, whose
+        origins default to every origin)."""
+        last = (name or "").rsplit(".", 1)[-1]
+        if last == "add_middleware" and node.args and (self.resolve(node.args[0]) or "").endswith("CORSMiddleware"):
+            origins = _keyword(node, "allow_origins")
+            credentials = _keyword(node, "allow_credentials")
+            any_origin = origins is not None and _names_any(origins)
+        elif last == "CORS" and (name or "").startswith("flask_cors."):
+            origins = _keyword(node, "origins") or _keyword(node, "resources")
+            credentials = _keyword(node, "supports_credentials")
+            any_origin = origins is None or _names_any(origins)
+        else:
+            return
+        granted = credentials is not None and _literal(credentials) == (True, True)
+        self.cors.append(CorsCall(line=node.lineno, any_origin=any_origin, credentials=granted,
+                                  snippet=self.snippet(node.lineno)))
 
     def _marker_definition(self, node: ast.Assign) -> tuple[str, ast.Call | None] | None:
         value = node.value
@@ -549,6 +608,7 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
+        self._record_cors(node, name)
         if name in SKIP_MARKERS:
             self._record_marker(node, name, node)
             self._visit_arguments(node)
@@ -693,6 +753,29 @@ class _Visitor(ast.NodeVisitor):
             if isinstance(node, ast.Call) and (self.resolve(node.func) or "").endswith("find_spec"):
                 return _text(node.args[0]) if node.args else ""
         return None
+
+
+_SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _literal(node: ast.expr) -> tuple[object, bool]:
+    """(value, True) for a literal (``True``, ``["*"]``, ``("a", "b")``); (None, False) otherwise."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None, False
+    # a settings flag or host list is short; a large constant table is not worth caching
+    return (value, True) if len(repr(value)) <= LITERAL_CHARS else (None, False)
+
+
+def _names_any(node: ast.expr) -> bool:
+    """``"*"``, ``["*"]``, or a ``resources`` mapping whose origins are ``"*"``, written literally."""
+    value, literal = _literal(node)
+    if not literal:
+        return False
+    if isinstance(value, dict):
+        return any(isinstance(v, dict) and v.get("origins", "*") in ("*", ["*"]) for v in value.values())
+    return value == "*" or (isinstance(value, list | tuple) and "*" in value)
 
 
 def _asserts(name: str | None, node: ast.expr) -> bool:
