@@ -47,9 +47,10 @@ def test_an_import_time_cycle_is_listed_with_the_line_of_each_import(tmp_path: P
         ("import typing\nif typing.TYPE_CHECKING is True:\n    from app.tables import ContactsColumnMixin\n", 0),
         ("def columns():\n    from app.tables import ContactsColumnMixin\n    return ContactsColumnMixin\n", 0),
         ("try:\n    from app.tables import ContactsColumnMixin\nexcept ImportError:\n    pass\n", 1),
+        ('if __name__ == "__main__":\n    from app.tables import ContactsColumnMixin\n', 0),
     ],
     ids=["module level import closes the cycle", "type checking only", "type checking is True",
-         "import inside a function", "optional import still runs at import time"],
+         "import inside a function", "optional import still runs at import time", "only when run as a script"],
 )
 def test_only_imports_that_run_at_import_time_make_a_cycle(tmp_path: Path, tenants: str, cycles: int) -> None:
     repo = make_repo(tmp_path, {**_PACKAGE_REEXPORT, "app/tables/tenants.py": tenants})

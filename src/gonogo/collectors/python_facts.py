@@ -154,8 +154,9 @@ class Import:
     names: tuple[str, ...] = ()
     """What ``from module import a, b`` takes from the module: each may be a submodule."""
     deferred: bool = False
-    """Inside a function or method body: it runs when the function is called, not at import time,
-    so it cannot take part in an import-time cycle."""
+    """Inside a function or method body, or under ``if __name__ == "__main__":``: it runs when the
+    function is called or the file executed, not at import time, so it cannot take part in an
+    import-time cycle."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -284,6 +285,8 @@ class _Visitor(ast.NodeVisitor):
         self._optional_imports = 0
         self._optional_names: dict[str, str] = {}
         self._type_checking = 0
+        self._main_guard = 0
+        """Inside ``if __name__ == "__main__":``: runs when the file is executed, never on import."""
         self._not_implemented_handlers = 0
         self._conditions: list[ast.expr] = []
         """The tests of the ``if`` statements around the node being visited, innermost last."""
@@ -353,7 +356,7 @@ class _Visitor(ast.NodeVisitor):
                 optional=self._optional_imports > 0,
                 type_checking=self._type_checking > 0,
                 names=names,
-                deferred=bool(self._functions),
+                deferred=bool(self._functions) or self._main_guard > 0,
             )
         )
 
@@ -369,7 +372,12 @@ class _Visitor(ast.NodeVisitor):
         self.visit(node.test)
         # a skip under ``if`` (or its ``else``) depends on that test
         self._conditions.append(node.test)
-        for child in [*node.body, *node.orelse]:
+        main = _is_main_guard(node.test)
+        self._main_guard += main
+        for child in node.body:
+            self.visit(child)
+        self._main_guard -= main
+        for child in node.orelse:
             self.visit(child)
         self._conditions.pop()
 
@@ -756,6 +764,15 @@ class _Visitor(ast.NodeVisitor):
 
 
 _SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = any(isinstance(n, ast.Name) and n.id == "__name__" for n in sides)
+    return names and any(isinstance(n, ast.Constant) and n.value == "__main__" for n in sides)
 
 
 def _literal(node: ast.expr) -> tuple[object, bool]:
