@@ -62,6 +62,7 @@ def test_a_checkout_into_a_sub_folder_claims_no_path(tmp_path: Path) -> None:
 
 def test_command_paths_stop_at_a_cd_they_cannot_follow() -> None:
     assert list(command_paths("cd $HOME/x && pytest tests/a", "")) == []
+    assert list(command_paths("mkdir -p out && cd out && pytest ../tests/a", "")) == []
     assert list(command_paths("pytest tests/a && ./run.sh", "app")) == [("pytest path", "app/tests/a"),
                                                                        ("script", "app/run.sh")]
 

@@ -168,6 +168,9 @@ def command_paths(text: str, workdir: str) -> Iterator[tuple[str, str]]:
         words = split_words(segment)
         if not words or folder is None:
             return
+        if words[0] in ("mkdir", "git", "tar", "unzip", "cp", "mv", "ln"):
+            folder = None  # the command makes or fetches paths: what follows may use them
+            continue
         if words[0] in ("cd", "pushd"):
             target = words[1] if len(words) == 2 else "$"
             folder = None if "$" in target or target.startswith(("/", "~", "-")) else _join(folder, target)
