@@ -49,6 +49,7 @@ class Thresholds(_Strict):
 
     max_function_lines: int = Field(60, ge=1)
     max_module_lines: int = Field(1000, ge=1)
+    max_complexity: int = Field(15, ge=1)
 
 
 class ConditionSetting(_Strict):

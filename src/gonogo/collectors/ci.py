@@ -4,12 +4,14 @@ Actions they use (with the ref each is pinned to), each with its line."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
 from gonogo.collectors.ci_scripts import ReachedLine, ScriptFollower
+from gonogo.collectors.ci_workflows import PathClaim, Workflow, command_paths, exists, read_workflow
 from gonogo.collectors.containers import yaml_error
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
@@ -40,6 +42,13 @@ class Command:
     """The folder it runs in, relative to the root (``working-directory`` of the step or job)."""
     reaches: tuple[ReachedLine, ...] = ()
     """Lines of the repository's scripts, Makefile recipes and package scripts this command calls."""
+    key: str | None = None
+    """The YAML key it is the value of (``run``, ``script``, ``name``...); ``None`` for line-based files."""
+
+    @property
+    def is_shell(self) -> bool:
+        """A shell command the CI runs, not a step's name, a condition or an action's input."""
+        return self.key is None or self.key in _SHELL_KEYS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,11 +67,27 @@ class CiFile:
     commands: tuple[Command, ...]
     uses: tuple[ActionUse, ...] = ()
     error: tuple[int | None, str] | None = None
+    workflow: Workflow | None = None
+    """A GitHub Actions workflow's triggers, token permissions and checkouts."""
+    workdirs: tuple[tuple[int, str], ...] = ()
+    """(line, folder) of each ``working-directory`` the file sets."""
+    paths: tuple[PathClaim, ...] = ()
+    """The repository paths its commands and ``working-directory`` values rely on."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CiFacts:
     files: tuple[CiFile, ...]
+    update_configs: tuple[str, ...] = ()
+    """Dependabot or Renovate configuration files: dependency updates are proposed automatically."""
+
+
+_SHELL_KEYS = frozenset({"run", "script", "before_script", "after_script", "command", "commands", "cmd"})
+_UPDATE_CONFIGS = frozenset({
+    ".github/dependabot.yml", ".github/dependabot.yaml", "renovate.json", "renovate.json5", ".renovaterc",
+    ".renovaterc.json", ".renovaterc.json5", ".github/renovate.json", ".github/renovate.json5",
+    ".gitlab/renovate.json", ".gitlab/renovate.json5",
+})
 
 
 @collector("ci")
@@ -80,8 +105,31 @@ def ci(workspace: Workspace) -> CiFacts:
             continue
         if file.root not in followers:
             followers[file.root] = ScriptFollower.for_root(workspace, file)
-        found.append(_with_scripts(parse_ci(text, file, system), followers[file.root]))
-    return CiFacts(files=tuple(found))
+        found.append(_with_paths(_with_scripts(parse_ci(text, file, system), followers[file.root])))
+    updates = tuple(sorted(f.display for f in workspace.files if f.relpath in _UPDATE_CONFIGS))
+    return CiFacts(files=tuple(found), update_configs=updates)
+
+
+def _with_paths(item: CiFile) -> CiFile:
+    """The paths the file relies on, each looked up in the checkout. A workflow that checks the
+    repository out into a sub-folder (``actions/checkout`` with ``path:``) or checks out several
+    repositories resolves paths against a layout this scan does not see, so it claims none."""
+    if item.workflow is not None:
+        checkouts = [c for job in item.workflow.jobs for c in job.checkouts]
+        if any(c.path for c in checkouts):
+            return item
+    root = item.file.root
+    claims = [PathClaim(line=line, path=path, role="working-directory", exists=exists(root, path))
+              for line, path in item.workdirs]
+    earlier = ""
+    for command in item.commands:
+        if command.is_shell:
+            for role, path in command_paths(command.text, command.workdir):
+                generated = role == "script" and path.rsplit("/", 1)[-1] in earlier
+                if not generated:
+                    claims.append(PathClaim(line=command.line, path=path, role=role, exists=exists(root, path)))
+        earlier += command.text + "\n"
+    return replace(item, paths=tuple(claims))
 
 
 def _with_scripts(item: CiFile, follower: ScriptFollower) -> CiFile:
@@ -106,6 +154,7 @@ def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
         return CiFile(file=file, system=system, commands=(), error=(None, "nested too deeply"))
     commands: list[Command] = []
     uses: list[ActionUse] = []
+    workdirs: list[tuple[int, str]] = []
     stack: list[tuple[yaml.Node, str | None, str]] = [(d, None, "") for d in documents if d is not None]
     seen: set[int] = set()
     while stack:
@@ -120,20 +169,32 @@ def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
                     action, _, ref = value.partition("@")
                     uses.append(ActionUse(line=node.start_mark.line + 1, action=action, ref=ref or None))
                 elif value.strip():
-                    commands.append(Command(line=node.start_mark.line + 1, text=value, workdir=workdir))
+                    commands.append(Command(line=node.start_mark.line + 1, text=value, workdir=workdir, key=key))
             case yaml.SequenceNode():
                 stack.extend((child, key, workdir) for child in node.value)
             case yaml.MappingNode():
+                workdirs.extend(_own_working_directory(node))
                 inner = _working_directory(node) or workdir
                 stack.extend(
                     (v, str(k.value) if isinstance(k, yaml.ScalarNode) else None, inner) for k, v in node.value
                 )
     commands.sort(key=lambda c: c.line or 0)
     uses.sort(key=lambda u: u.line or 0)
-    return CiFile(file=file, system=system, commands=tuple(commands), uses=tuple(uses))
+    workflow = read_workflow(documents[0]) if system == "github-actions" and documents else None
+    return CiFile(file=file, system=system, commands=tuple(commands), uses=tuple(uses), workflow=workflow,
+                  workdirs=tuple(sorted(set(workdirs))))
 
 
 _WORKDIR_KEYS = ("working-directory", "working_directory")
+
+
+def _own_working_directory(node: yaml.MappingNode) -> Iterator[tuple[int, str]]:
+    """``working-directory: backend`` set on this very mapping, with its line."""
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in _WORKDIR_KEYS and isinstance(value, yaml.ScalarNode):
+            folder = str(value.value).strip()
+            if folder and not any(c in folder for c in "$~") and not folder.startswith("/"):
+                yield value.start_mark.line + 1, folder.removeprefix("./").rstrip("/") or "."
 
 
 def _working_directory(node: yaml.MappingNode) -> str | None:

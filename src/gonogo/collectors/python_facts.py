@@ -14,10 +14,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-EXTRACTOR_VERSION = 12
+import mccabe
+
+EXTRACTOR_VERSION = 13
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
+LITERAL_CHARS = 300
 
 SKIP_MARKERS = {
     "pytest.mark.skip": "skip",
@@ -123,6 +126,9 @@ class Function:
     benchmark: bool = False
     """A benchmark (pytest-benchmark's or pytest-codspeed's ``benchmark`` fixture or marker): it
     measures speed, and is not meant to assert behaviour."""
+    complexity: int | None = None
+    """McCabe's cyclomatic complexity (mccabe, flake8's C901); ``None`` for a nested function,
+    whose branches mccabe counts in the function that defines it."""
 
     @property
     def lines(self) -> int:
@@ -145,6 +151,36 @@ class Import:
     optional: bool
     """Inside ``try`` with an ``except ImportError`` (or broader): the code copes without it."""
     type_checking: bool
+    names: tuple[str, ...] = ()
+    """What ``from module import a, b`` takes from the module: each may be a submodule."""
+    deferred: bool = False
+    """Inside a function or method body, or under ``if __name__ == "__main__":``: it runs when the
+    function is called or the file executed, not at import time, so it cannot take part in an
+    import-time cycle."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setting:
+    """``NAME = value`` at module level, for an upper-case name: how Django settings are written."""
+
+    name: str
+    line: int
+    value: object
+    """The literal value (``True``, ``["*"]``); ``None`` with ``literal=False`` when computed."""
+    literal: bool
+    conditional: bool
+    """Under an ``if`` (``if not DEBUG:``): holds only on one branch."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorsCall:
+    """A CORS set-up call: ``add_middleware(CORSMiddleware, ...)`` or Flask-CORS's ``CORS(app, ...)``."""
+
+    line: int
+    any_origin: bool
+    """Every origin is allowed: ``"*"`` among the origins, or Flask-CORS's default."""
+    credentials: bool
+    snippet: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,6 +202,8 @@ class ModuleFacts:
     classes: tuple[ClassInfo, ...] = ()
     names: frozenset[str] = field(default_factory=frozenset)
     """Module-level names the file imports; lets a check resolve ``skip()`` to ``pytest.skip``."""
+    settings: tuple[Setting, ...] = ()
+    cors: tuple[CorsCall, ...] = ()
 
 
 def extract(source: bytes) -> ModuleFacts:
@@ -185,12 +223,29 @@ def extract(source: bytes) -> ModuleFacts:
         return ModuleFacts(lines=len(lines), parse_error="too deeply nested to analyse")
     return ModuleFacts(
         lines=len(lines),
-        functions=tuple(visitor.marked_benchmarks()),
+        functions=tuple(_with_complexity(visitor.marked_benchmarks(), tree)),
         skips=tuple(visitor.skips),
         imports=tuple(visitor.imports),
         classes=tuple(visitor.classes),
         names=frozenset(visitor.aliases),
+        settings=tuple(visitor.settings),
+        cors=tuple(visitor.cors),
     )
+
+
+def _with_complexity(functions: list[Function], tree: ast.Module) -> Iterator[Function]:
+    """Each function with mccabe's complexity, matched by the line of its ``def``; mccabe walks
+    the tree already parsed, so the file is not parsed twice."""
+    visitor = mccabe.PathGraphingAstVisitor()
+    try:
+        visitor.preorder(tree, visitor)
+    except RecursionError:
+        yield from functions
+        return
+    by_line = {graph.lineno: graph.complexity() for graph in visitor.graphs.values()}
+    for function in functions:
+        found = None if function.nested else by_line.get(function.line)
+        yield replace(function, complexity=found) if found is not None else function
 
 
 @dataclass(slots=True)
@@ -221,6 +276,8 @@ class _Visitor(ast.NodeVisitor):
         self.functions: list[Function] = []
         self.skips: list[Skip] = []
         self.imports: list[Import] = []
+        self.settings: list[Setting] = []
+        self.cors: list[CorsCall] = []
         self._classes: list[_ClassState] = []
         self._functions: list[_FunctionState] = []
         self.classes: list[ClassInfo] = []
@@ -228,6 +285,8 @@ class _Visitor(ast.NodeVisitor):
         self._optional_imports = 0
         self._optional_names: dict[str, str] = {}
         self._type_checking = 0
+        self._main_guard = 0
+        """Inside ``if __name__ == "__main__":``: runs when the file is executed, never on import."""
         self._not_implemented_handlers = 0
         self._conditions: list[ast.expr] = []
         """The tests of the ``if`` statements around the node being visited, innermost last."""
@@ -280,7 +339,7 @@ class _Visitor(ast.NodeVisitor):
             if node.level == 0 and alias.name != "*":
                 self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
             self._note_optional(alias.asname or alias.name, module or alias.name)
-        self._add_import(module, node.lineno, node.level)
+        self._add_import(module, node.lineno, node.level, tuple(a.name for a in node.names))
 
     def _note_optional(self, name: str, module: str) -> None:
         """A name bound by an import the code copes without: ``skipif(greenlet is None)`` then
@@ -288,7 +347,7 @@ class _Visitor(ast.NodeVisitor):
         if self._optional_imports > 0:
             self._optional_names[name] = module.split(".")[0]
 
-    def _add_import(self, module: str, line: int, level: int) -> None:
+    def _add_import(self, module: str, line: int, level: int, names: tuple[str, ...] = ()) -> None:
         self.imports.append(
             Import(
                 module=module,
@@ -296,12 +355,13 @@ class _Visitor(ast.NodeVisitor):
                 level=level,
                 optional=self._optional_imports > 0,
                 type_checking=self._type_checking > 0,
+                names=names,
+                deferred=bool(self._functions) or self._main_guard > 0,
             )
         )
 
     def visit_If(self, node: ast.If) -> None:
-        name = self.resolve(node.test) or ""
-        if name.endswith("TYPE_CHECKING"):
+        if self._is_type_checking(node.test):
             self._type_checking += 1
             for child in node.body:
                 self.visit(child)
@@ -312,9 +372,24 @@ class _Visitor(ast.NodeVisitor):
         self.visit(node.test)
         # a skip under ``if`` (or its ``else``) depends on that test
         self._conditions.append(node.test)
-        for child in [*node.body, *node.orelse]:
+        main = _is_main_guard(node.test)
+        self._main_guard += main
+        for child in node.body:
+            self.visit(child)
+        self._main_guard -= main
+        for child in node.orelse:
             self.visit(child)
         self._conditions.pop()
+
+    def _is_type_checking(self, test: ast.expr) -> bool:
+        """``if TYPE_CHECKING:``, ``if typing.TYPE_CHECKING:``, and the spelled-out
+        ``if TYPE_CHECKING is True:`` / ``== True``: true only for the type checker."""
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is | ast.Eq):
+            right = test.comparators[0]
+            if not (isinstance(right, ast.Constant) and right.value is True):
+                return False
+            test = test.left
+        return (self.resolve(test) or "").endswith("TYPE_CHECKING")
 
     def visit_Try(self, node: ast.Try) -> None:
         catches = [self._caught(h) for h in node.handlers]
@@ -468,6 +543,8 @@ class _Visitor(ast.NodeVisitor):
     # skips -------------------------------------------------------------------------------------
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        if not self._functions and not self._classes:
+            self._record_settings(node)
         if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
             if any(self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
                 self._benchmark_scopes.add(self.scope())
@@ -482,6 +559,32 @@ class _Visitor(ast.NodeVisitor):
                     self._marker_aliases[target.id] = alias
             return
         self.generic_visit(node)
+
+    def _record_settings(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name) and _SETTING_NAME.match(target.id):
+                value, literal = _literal(node.value)
+                self.settings.append(Setting(name=target.id, line=node.lineno, value=value, literal=literal,
+                                             conditional=bool(self._conditions)))
+
+    def _record_cors(self, node: ast.Call, name: str | None) -> None:
+        """``app.add_middleware(CORSMiddleware, allow_origins=..., allow_credentials=...)`` (Starlette,
+        FastAPI) and ``CORS(app, origins=..., supports_credentials=...)`` (Flask-CORS, whose
+        origins default to every origin)."""
+        last = (name or "").rsplit(".", 1)[-1]
+        if last == "add_middleware" and node.args and (self.resolve(node.args[0]) or "").endswith("CORSMiddleware"):
+            origins = _keyword(node, "allow_origins")
+            credentials = _keyword(node, "allow_credentials")
+            any_origin = origins is not None and _names_any(origins)
+        elif last == "CORS" and (name or "").startswith("flask_cors."):
+            origins = _keyword(node, "origins") or _keyword(node, "resources")
+            credentials = _keyword(node, "supports_credentials")
+            any_origin = origins is None or _names_any(origins)
+        else:
+            return
+        granted = credentials is not None and _literal(credentials) == (True, True)
+        self.cors.append(CorsCall(line=node.lineno, any_origin=any_origin, credentials=granted,
+                                  snippet=self.snippet(node.lineno)))
 
     def _marker_definition(self, node: ast.Assign) -> tuple[str, ast.Call | None] | None:
         value = node.value
@@ -513,6 +616,7 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
+        self._record_cors(node, name)
         if name in SKIP_MARKERS:
             self._record_marker(node, name, node)
             self._visit_arguments(node)
@@ -657,6 +761,38 @@ class _Visitor(ast.NodeVisitor):
             if isinstance(node, ast.Call) and (self.resolve(node.func) or "").endswith("find_spec"):
                 return _text(node.args[0]) if node.args else ""
         return None
+
+
+_SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = any(isinstance(n, ast.Name) and n.id == "__name__" for n in sides)
+    return names and any(isinstance(n, ast.Constant) and n.value == "__main__" for n in sides)
+
+
+def _literal(node: ast.expr) -> tuple[object, bool]:
+    """(value, True) for a literal (``True``, ``["*"]``, ``("a", "b")``); (None, False) otherwise."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None, False
+    # a settings flag or host list is short; a large constant table is not worth caching
+    return (value, True) if len(repr(value)) <= LITERAL_CHARS else (None, False)
+
+
+def _names_any(node: ast.expr) -> bool:
+    """``"*"``, ``["*"]``, or a ``resources`` mapping whose origins are ``"*"``, written literally."""
+    value, literal = _literal(node)
+    if not literal:
+        return False
+    if isinstance(value, dict):
+        return any(isinstance(v, dict) and v.get("origins", "*") in ("*", ["*"]) for v in value.values())
+    return value == "*" or (isinstance(value, list | tuple) and "*" in value)
 
 
 def _asserts(name: str | None, node: ast.expr) -> bool:
