@@ -72,6 +72,8 @@ class Category(enum.Enum):
     SECURITY = "SEC"
     RUNTIME = "RUN"
     SERVICES = "SVC"
+    OPERATIONS = "OPS"
+    OBSERVABILITY = "OBS"
 
     @property
     def prefix(self) -> str:
@@ -94,6 +96,8 @@ _CATEGORY_AREA = {
     Category.SECURITY: Area.SECURITY,
     Category.RUNTIME: Area.RUNTIME,
     Category.SERVICES: Area.RUNTIME,
+    Category.OPERATIONS: Area.CONTAINERS,
+    Category.OBSERVABILITY: Area.OBSERVABILITY,
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import yaml
 
@@ -273,7 +274,7 @@ def _yaml_images(
 ) -> list[ImageRef]:
     """The images a YAML file names; for compose, ``built`` collects the services with ``build:``."""
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        documents = yaml_documents(text)
     except yaml.YAMLError as exc:
         errors.append((file, *yaml_error(exc)))
         return []
@@ -296,6 +297,14 @@ def _yaml_images(
         else:
             found.extend(_walk_images(document, file, source))
     return found
+
+
+@lru_cache(maxsize=256)
+def yaml_documents(text: str) -> tuple[yaml.Node, ...]:
+    """Every document of a YAML text as PyYAML nodes (lines kept). Cached by text, so the images
+    pass here and the deployment pass (``collectors/deployment.py``) parse a file once. Raises
+    ``yaml.YAMLError`` or ``RecursionError``; callers treat the nodes as read-only."""
+    return tuple(yaml.compose_all(text, Loader=yaml.SafeLoader))
 
 
 def yaml_error(exc: yaml.YAMLError) -> tuple[int | None, str]:
@@ -338,6 +347,10 @@ def _items(node: yaml.Node) -> list[tuple[str, yaml.Node]]:
 
 def _get(node: yaml.Node, name: str) -> yaml.Node | None:
     return dict(_items(node)).get(name)
+
+
+mapping_items = _items
+mapping_get = _get
 
 
 def _walk_images(document: yaml.Node, file: SourceFile, source: str) -> list[ImageRef]:
