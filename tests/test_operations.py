@@ -334,3 +334,56 @@ def test_unparsable_helm_template_is_reported_not_judged(tmp_path: Path) -> None
     assert [f.message for f in result_of(report, "OPS015").findings] == [
         "chart/templates/x.yaml was not judged: not YAML once its actions are removed"
     ]
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        (True, ["Deployment web, container web has no readinessProbe"]),
+        (False, []),
+    ],
+    ids=["served pod without readiness", "worker without readiness"],
+)
+def test_readiness_is_asked_only_of_pods_a_service_selects(tmp_path: Path, service: bool, expected: list[str]) -> None:
+    manifest = GOOD_DEPLOYMENT.replace("          readinessProbe: {httpGet: {path: /ready, port: 8080}}\n", "")
+    if not service:
+        manifest = manifest.replace("kind: Service", "kind: ConfigMap")
+    assert [m.split(" ", 1)[1] for m in _findings(tmp_path, {"k8s/web.yaml": manifest}, "OPS001")] == expected
+
+
+@pytest.mark.parametrize(
+    ("limits", "ops002", "ops008"),
+    [
+        ("limits: {cpu: 500m, memory: 256Mi}", 0, 0),
+        ("limits: {memory: 256Mi}", 0, 1),
+        ("limits: {cpu: 500m}", 1, 0),
+    ],
+    ids=["both limits", "no CPU limit only", "no memory limit"],
+)
+def test_a_missing_cpu_limit_is_its_own_low_check(tmp_path: Path, limits: str, ops002: int, ops008: int) -> None:
+    manifest = GOOD_DEPLOYMENT.replace("limits: {cpu: 500m, memory: 256Mi}", limits)
+    report = scan_repo(make_repo(tmp_path, {"k8s/web.yaml": manifest}), select="OPS002,OPS008")
+    assert len(result_of(report, "OPS002").findings) == ops002
+    assert len(result_of(report, "OPS008").findings) == ops008
+
+
+@pytest.mark.parametrize(
+    ("profile", "blocking"),
+    [("critical", True), ("standard", False), ("prototype", False)],
+    ids=["critical blocks", "standard does not block", "prototype does not block"],
+)
+def test_operational_readiness_gate_blocks_only_a_critical_service(profile: str, blocking: bool) -> None:
+    from gonogo.policy import PROFILES, default_gates
+
+    gate = next(g for g in default_gates(PROFILES[profile]) if g.name == "Operational readiness")
+    assert gate.blocking is blocking
+    assert {c.metric for c in gate.conditions} >= {"ops.probes_missing", "obs.health_endpoint_missing"}
+
+
+def test_operational_readiness_fails_on_a_bare_deployment_and_passes_a_hardened_one(tmp_path: Path) -> None:
+    app = "from fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/healthz')\ndef healthz() -> dict:\n    return {}\n"
+    good = scan_repo(make_repo(tmp_path / "good", {"k8s/web.yaml": GOOD_DEPLOYMENT, "app.py": app}), select="OPS,OBS")
+    bare = scan_repo(make_repo(tmp_path / "bare", {"k8s/api.yaml": BARE_DEPLOYMENT, "app.py": app}), select="OPS,OBS")
+    status = {r.gate.name: r.status.value for r in good.gates}
+    assert status["Operational readiness"] == "pass"
+    assert {r.gate.name: r.status.value for r in bare.gates}["Operational readiness"] == "fail"

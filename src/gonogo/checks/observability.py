@@ -9,10 +9,11 @@ looked; its evidence when it passes is the first place each signal was seen (``g
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.observability import ObservabilityFacts, Signal
-from gonogo.model import Category, Severity
+from gonogo.model import Category, Finding, Severity
+from gonogo.plan import Grouping, planner
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
 
@@ -22,9 +23,8 @@ def _service(observability: ObservabilityFacts) -> ObservabilityFacts:
     return observability
 
 
-def _missing(observability: ObservabilityFacts, kind: str, looked_for: str, metric: str) -> Iterator[CheckOutput]:
+def _missing(observability: ObservabilityFacts, kind: str, looked_for: str) -> Iterator[CheckOutput]:
     found: tuple[Signal, ...] = _service(observability).of(kind)
-    yield Metric(name=metric, value=0.0 if found else 1.0)
     if found:
         return
     first = observability.deployable[0]
@@ -35,23 +35,33 @@ def _missing(observability: ObservabilityFacts, kind: str, looked_for: str, metr
     )
 
 
-@check("OBS001", "The service exports metrics", category=Category.OBSERVABILITY, severity=Severity.MEDIUM)
+@check(
+    "OBS001",
+    "The service exports metrics",
+    category=Category.OBSERVABILITY,
+    severity=Severity.MEDIUM,
+    counts="obs.metrics_missing",
+)
 def metrics(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: without request rates, error rates and latencies nobody can tell that the service is
     degrading until users say so; metrics are what alerts and SLOs are computed from (the
     mercari checklist's "Metrics"). Counted: prometheus_client metrics or its exporters
     (``start_http_server``, ``make_asgi_app``), django-prometheus, the FastAPI/Starlette/Flask
-    instrumentators, StatsD or Datadog clients, an OpenTelemetry ``MeterProvider``, a ``/metrics``
-    route.
+    instrumentators, StatsD or Datadog clients, an OpenTelemetry ``MeterProvider`` or instruments
+    (``get_meter``, ``create_counter``), a ``/metrics`` route.
     Fix: expose a ``/metrics`` endpoint (``prometheus_client.make_asgi_app()``,
     ``django-prometheus``) with request count, error count and latency histograms."""
     yield from _missing(
-        observability, "metrics", "metrics exporter (Prometheus, StatsD, OpenTelemetry)", "obs.metrics_missing"
+        observability, "metrics", "metrics exporter (Prometheus, StatsD, OpenTelemetry)"
     )
 
 
 @check(
-    "OBS002", "The service writes structured logs", category=Category.OBSERVABILITY, severity=Severity.LOW
+    "OBS002",
+    "The service writes structured logs",
+    category=Category.OBSERVABILITY,
+    severity=Severity.LOW,
+    counts="obs.structured_logging_missing",
 )
 def structured_logging(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: plain-text log lines cannot be filtered by field (request id, user, status) in a log
@@ -61,36 +71,56 @@ def structured_logging(observability: ObservabilityFacts) -> Iterator[CheckOutpu
     Fix: configure a JSON formatter (``pythonjsonlogger.jsonlogger.JsonFormatter``) or structlog's
     ``JSONRenderer`` for production."""
     yield from _missing(
-        observability, "structured_logging", "structured (JSON) logging", "obs.structured_logging_missing"
+        observability, "structured_logging", "structured (JSON) logging"
     )
 
 
-@check("OBS003", "The service sets up tracing", category=Category.OBSERVABILITY, severity=Severity.LOW)
+@check(
+    "OBS003",
+    "The service sets up tracing",
+    category=Category.OBSERVABILITY,
+    severity=Severity.LOW,
+    counts="obs.tracing_missing",
+)
 def tracing(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: without traces a slow request through several services cannot be followed to the
     call that made it slow. Set-up counts, an import does not: an OpenTelemetry
     ``TracerProvider``, an instrumentor's ``.instrument()``, ``opentelemetry-instrument`` or
-    ``ddtrace-run`` in the start command, Sentry's ``traces_sample_rate``. A single service with
+    ``ddtrace-run`` in the start command, Sentry's ``traces_sample_rate``/``enable_tracing``, and
+    OpenTelemetry API spans (``get_tracer``), whose SDK ``opentelemetry-instrument`` may start at
+    deploy time (so an API-only service can pass without exporting anything). A single service with
     good metrics may not need it, hence the low severity.
     Fix: set up the OpenTelemetry SDK (``TracerProvider`` with an OTLP exporter) and the
     framework's instrumentor, or start under ``opentelemetry-instrument``."""
     yield from _missing(
-        observability, "tracing", "tracing set-up (OpenTelemetry, ddtrace, Sentry)", "obs.tracing_missing"
+        observability, "tracing", "tracing set-up (OpenTelemetry, ddtrace, Sentry)"
     )
 
 
-@check("OBS004", "The service reports errors to a tracker", category=Category.OBSERVABILITY, severity=Severity.LOW)
+@check(
+    "OBS004",
+    "The service reports errors to a tracker",
+    category=Category.OBSERVABILITY,
+    severity=Severity.LOW,
+    counts="obs.error_tracking_missing",
+)
 def error_tracking(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: an exception that only goes to a log is seen when someone reads the log; an error
     tracker groups it, counts it and alerts. Counted: ``sentry_sdk.init(``, Rollbar, Bugsnag,
     Honeybadger, raven. Teams alerting on error logs or metrics do without, hence low severity.
     Fix: initialise an error tracker at start-up (``sentry_sdk.init(dsn=os.environ["SENTRY_DSN"])``)."""
     yield from _missing(
-        observability, "error_tracking", "error tracker initialisation (Sentry, Rollbar)", "obs.error_tracking_missing"
+        observability, "error_tracking", "error tracker initialisation (Sentry, Rollbar)"
     )
 
 
-@check("OBS005", "The service has a health endpoint", category=Category.OBSERVABILITY, severity=Severity.MEDIUM)
+@check(
+    "OBS005",
+    "The service has a health endpoint",
+    category=Category.OBSERVABILITY,
+    severity=Severity.MEDIUM,
+    counts="obs.health_endpoint_missing",
+)
 def health_endpoint(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: load balancers, Kubernetes probes and Compose healthchecks need a cheap URL that says
     whether the process can serve; without one a hung instance keeps receiving traffic. Counted:
@@ -101,7 +131,7 @@ def health_endpoint(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     Fix: add ``GET /healthz`` returning 200 when the process can serve (and ``/readyz`` checking
     its database), and point the probes at it."""
     yield from _missing(
-        observability, "health_endpoint", "health route (/health, /healthz, /ready)", "obs.health_endpoint_missing"
+        observability, "health_endpoint", "health route (/health, /healthz, /ready)"
     )
 
 
@@ -132,3 +162,25 @@ def monitoring(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
             yield fail(message, key="alerts", at=declared.file.at(declared.line))
         else:
             yield fail("no alert rules", key="alerts", at=service.deployable[0].at())
+
+
+_ACTIONS = {
+    "OBS001": "export metrics (request rate, errors, latency) on /metrics",
+    "OBS002": "log in JSON (structlog or python-json-logger) in production",
+    "OBS003": "set up tracing (OpenTelemetry SDK and the framework instrumentor)",
+    "OBS004": "initialise an error tracker (Sentry) at start-up",
+    "OBS005": "add a health endpoint (/healthz) and point the probes at it",
+    "OBS006": "declare alert rules for the service's error rate and latency",
+}
+
+
+@planner("OBS001")
+@planner("OBS002")
+@planner("OBS003")
+@planner("OBS004")
+@planner("OBS005")
+@planner("OBS006")
+def plan_observability(findings: Sequence[Finding]) -> Grouping:
+    """One action per missing capability, named for what to add rather than where it was missed."""
+    if findings:
+        yield _ACTIONS[findings[0].check_id], findings

@@ -63,14 +63,17 @@ def _set(setting: Setting | None) -> bool:
 def probes(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: without a readiness probe a Service sends traffic to a pod that has not finished
     starting, and without a liveness probe a hung process is never restarted (kube-score
-    ``container-probes``; the mercari checklist's "Health checks"). Only long-running workloads
+    ``pod-probes``: readiness is asked for only when a Service in the repository selects the pod,
+    as kube-score does; the mercari checklist's "Health checks"). Only long-running workloads
     (Deployment, StatefulSet, DaemonSet) are judged; Jobs run to completion, and init containers
     are not probed. A probe a Helm template sets from values counts as set.
     Fix: add ``readinessProbe`` and ``livenessProbe`` (an HTTP GET on the health endpoint, or a
     TCP socket), with a liveness that does not depend on other services."""
     for workload in _workloads(deployment, _LONG_RUNNING):
+        served = bool(_selected_by(workload, deployment.selectors, "Service"))
+        wanted = ("readinessProbe", "livenessProbe") if served else ("livenessProbe",)
         for container in _app_containers(workload):
-            missing = [p for p in ("readinessProbe", "livenessProbe") if not _set(container.get(p))]
+            missing = [p for p in wanted if not _set(container.get(p))]
             if missing:
                 yield fail(
                     f"{_where(workload, container)} has no {' or '.join(missing)}",
@@ -81,12 +84,12 @@ def probes(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
                 )
 
 
-_RESOURCES = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
+_RESOURCES = ("requests.cpu", "requests.memory", "limits.memory")
 
 
 @check(
     "OPS002",
-    "Kubernetes containers request and limit CPU and memory",
+    "Kubernetes containers request CPU and memory and limit memory",
     category=Category.OPERATIONS,
     severity=Severity.MEDIUM,
     counts="ops.resources_missing",
@@ -94,26 +97,52 @@ _RESOURCES = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 def resources(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: a container without requests is scheduled as if it needed nothing and is evicted
     first; without a memory limit one leak takes the node's memory from its neighbours (kube-score
-    ``container-resources``; kube-score also asks for a CPU limit, which some teams leave out on
-    purpose to avoid throttling, so a missing CPU limit alone is reported at low severity). A
-    Helm ``resources: {{ toYaml .Values.resources }}`` is judged on the chart's values.yaml.
-    Fix: set ``resources.requests.cpu``/``memory`` and ``resources.limits.memory`` (and
-    ``limits.cpu`` unless you decided against it) on every container."""
+    ``container-resources``; its CPU limit is OPS008, apart, since some teams leave it out on
+    purpose to avoid throttling). A Helm ``resources: {{ toYaml .Values.resources }}`` is judged
+    on the chart's values.yaml; a block values cannot resolve counts as set.
+    Fix: set ``resources.requests.cpu``, ``resources.requests.memory`` and
+    ``resources.limits.memory`` on every container."""
+    for workload, container, missing in _missing_resources(deployment, _RESOURCES):
+        yield fail(
+            f"{_where(workload, container)} has no {', '.join(f'resources.{r}' for r in missing)}",
+            at=workload.file.at(container.line),
+            key=f"{workload.kind}/{workload.name}/{container.name}",
+            manifest=workload.file.display,
+            workload=f"{workload.kind} {workload.name}",
+        )
+
+
+@check(
+    "OPS008",
+    "Kubernetes containers limit CPU",
+    category=Category.OPERATIONS,
+    severity=Severity.LOW,
+)
+def cpu_limit(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
+    """Why: kube-score's ``container-resources`` asks for a CPU limit so one busy pod cannot starve
+    its neighbours; others leave it out on purpose (CPU is compressible and limits throttle), so
+    this is low severity and out of every gate.
+    Fix: set ``resources.limits.cpu``, or waive this check with the reason you chose not to."""
+    for workload, container, _ in _missing_resources(deployment, ("limits.cpu",)):
+        yield fail(
+            f"{_where(workload, container)} has no resources.limits.cpu",
+            at=workload.file.at(container.line),
+            key=f"{workload.kind}/{workload.name}/{container.name}",
+            manifest=workload.file.display,
+            workload=f"{workload.kind} {workload.name}",
+        )
+
+
+def _missing_resources(
+    deployment: DeploymentFacts, wanted: Sequence[str]
+) -> Iterator[tuple[Workload, Container, list[str]]]:
     for workload in _workloads(deployment):
         for container in workload.containers:
             if container.get("*") is not None or _set_whole(container.get("resources")):
                 continue
-            missing = [r for r in _RESOURCES if not _set(container.get(f"resources.{r}"))]
-            if not missing:
-                continue
-            yield fail(
-                f"{_where(workload, container)} has no {', '.join(f'resources.{r}' for r in missing)}",
-                at=workload.file.at(container.line),
-                severity=Severity.LOW if missing == ["limits.cpu"] else None,
-                key=f"{workload.kind}/{workload.name}/{container.name}",
-                manifest=workload.file.display,
-                workload=f"{workload.kind} {workload.name}",
-            )
+            missing = [r for r in wanted if not _set(container.get(f"resources.{r}"))]
+            if missing:
+                yield workload, container, missing
 
 
 def _set_whole(setting: Setting | None) -> bool:
@@ -531,6 +560,7 @@ def unread_templates(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
 
 @planner("OPS001")
 @planner("OPS002")
+@planner("OPS008")
 @planner("OPS003")
 @planner("OPS004")
 @planner("OPS005")
@@ -554,7 +584,8 @@ def plan_per_manifest(findings: Sequence[Finding]) -> Grouping:
 
 _ACTIONS = {
     "OPS001": "add liveness and readiness probes to {}",
-    "OPS002": "set CPU and memory requests and limits on {}",
+    "OPS002": "set CPU and memory requests and a memory limit on {}",
+    "OPS008": "set a CPU limit on {}",
     "OPS003": "run 2 or more replicas (or an HPA) for {}",
     "OPS004": "add a PodDisruptionBudget for {}",
     "OPS005": "harden the securityContext of {}",
