@@ -74,6 +74,7 @@ class Category(enum.Enum):
     SERVICES = "SVC"
     OPERATIONS = "OPS"
     OBSERVABILITY = "OBS"
+    MIGRATIONS = "MIG"
 
     @property
     def prefix(self) -> str:
@@ -98,6 +99,7 @@ _CATEGORY_AREA = {
     Category.SERVICES: Area.RUNTIME,
     Category.OPERATIONS: Area.CONTAINERS,
     Category.OBSERVABILITY: Area.OBSERVABILITY,
+    Category.MIGRATIONS: Area.CODE_HEALTH,
 }
 
 

@@ -112,8 +112,11 @@ def static_gates(profile: Profile) -> list[Gate]:
                 when("ops.compose_privileged", "==", 0),
                 when("ops.compose_plain_secrets", "==", 0),
                 when("obs.health_endpoint_missing", "==", 0),
+                when("migrations.heads_extra", "==", 0),
+                when("migrations.broken_chain", "==", 0),
+                when("migrations.conflicts", "==", 0),
             ),
-            how_to_check="gonogo check --select OPS,OBS",
+            how_to_check="gonogo check --select OPS,OBS,MIG",
         ),
         Gate(
             name="Build reproducibility",
