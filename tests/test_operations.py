@@ -382,8 +382,61 @@ def test_operational_readiness_gate_blocks_only_a_critical_service(profile: str,
 
 def test_operational_readiness_fails_on_a_bare_deployment_and_passes_a_hardened_one(tmp_path: Path) -> None:
     app = "from fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/healthz')\ndef healthz() -> dict:\n    return {}\n"
-    good = scan_repo(make_repo(tmp_path / "good", {"k8s/web.yaml": GOOD_DEPLOYMENT, "app.py": app}), select="OPS,OBS")
-    bare = scan_repo(make_repo(tmp_path / "bare", {"k8s/api.yaml": BARE_DEPLOYMENT, "app.py": app}), select="OPS,OBS")
+    good = scan_repo(make_repo(tmp_path / "good", {"k8s/web.yaml": GOOD_DEPLOYMENT, "app.py": app}), select="OPS,OBS,MIG")
+    bare = scan_repo(make_repo(tmp_path / "bare", {"k8s/api.yaml": BARE_DEPLOYMENT, "app.py": app}), select="OPS,OBS,MIG")
     status = {r.gate.name: r.status.value for r in good.gates}
     assert status["Operational readiness"] == "pass"
     assert {r.gate.name: r.status.value for r in bare.gates}["Operational readiness"] == "fail"
+
+
+BITNAMI_STYLE = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "common.names.fullname" . }}
+  labels: {{- include "common.labels.standard" . | nindent 4 }}
+    app.kubernetes.io/component: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        {{- if .Values.securityContext.enabled }}
+        securityContext: {{- include "common.renderSecurityContext" (dict "secContext" .Values.securityContext) | nindent 10 }}
+        {{- end }}
+        image: {{ include "web.image" . | quote }}
+        livenessProbe:
+          httpGet: {path: /healthz, port: http}
+        resources: {{- toYaml .Values.resources | nindent 10 }}
+"""
+
+
+@pytest.mark.parametrize(
+    ("values", "ops002", "ops005"),
+    [
+        ("resources:\n  requests: {cpu: 1, memory: 1Gi}\n  limits: {memory: 1Gi}\n", 0, 0),
+        ("resources: {}\n", 1, 0),
+    ],
+    ids=["keyed actions with resources in values", "keyed actions with empty resources"],
+)
+def test_bitnami_style_keyed_actions_are_read(tmp_path: Path, values: str, ops002: int, ops005: int) -> None:
+    files = {"chart/values.yaml": values, "chart/templates/deployment.yaml": BITNAMI_STYLE}
+    report = scan_repo(make_repo(tmp_path, files), select="OPS002,OPS005,OPS015")
+    assert result_of(report, "OPS015").outcome is Outcome.NOT_APPLICABLE  # the template was read
+    assert len(result_of(report, "OPS002").findings) == ops002
+    assert len(result_of(report, "OPS005").findings) == ops005  # a rendered securityContext counts as set
+
+
+def test_a_templated_hpa_scales_only_its_own_chart(tmp_path: Path) -> None:
+    hpa = (
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: {{ .Release.Name }}\n"
+        "spec:\n  scaleTargetRef:\n    kind: Deployment\n    name: {{ .Release.Name }}\n"
+    )
+    deployment = CHART_TEMPLATE.replace("  replicas: {{ .Values.replicaCount }}\n", "  replicas: 1\n")
+    files = {
+        "charts/a/templates/hpa.yaml": hpa,
+        "charts/a/templates/deployment.yaml": deployment,
+        "charts/b/templates/deployment.yaml": deployment,
+    }
+    found = _findings(tmp_path, files, "OPS004")
+    assert found == ["charts/a/templates/deployment.yaml:1 Deployment {{ }} has no PodDisruptionBudget selecting its pods"]

@@ -248,7 +248,8 @@ def security_context(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
             if privileged is not None and (privileged.value or "").lower() == "true":
                 yield fail(
                     f"{_where(workload, container)} runs privileged",
-                    at=workload.file.at(privileged.line),
+                    # a Helm value's line is in values.yaml, not in the template
+                    at=workload.file.at(container.line if workload.helm else privileged.line),
                     severity=Severity.HIGH,
                     key=f"{workload.kind}/{workload.name}/{container.name}/privileged",
                     manifest=workload.file.display,

@@ -22,7 +22,6 @@ from gonogo.collectors.containers import (
     mapping_get,
     mapping_items,
     yaml_documents,
-    yaml_error,
 )
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
@@ -38,6 +37,7 @@ _TEMPLATED = "__helm__"
 _VALUES_KEY = "__helm_values__"
 _ACTION_LINE = re.compile(r"^(\s*)\{\{-?(.*?)-?\}\}\s*$")
 _INLINE = re.compile(r"\{\{.*?\}\}")
+_KEYED_ACTION = re.compile(r"^(\s*-?\s*[\w./-]+:)\s*\{\{-?(.*?)-?\}\}\s*$")
 _TO_YAML = re.compile(r"toYaml\s+(\.Values\.[\w.]+|\.)(?:.*?\bn?indent\s+(\d+))?")
 _WITH = re.compile(r"^\s*with\s+\.Values\.([\w.]+)")
 _SECRET_NAME = re.compile(
@@ -68,7 +68,7 @@ class Container:
     to what the manifest states; a path not listed is absent."""
 
     def get(self, path: str) -> Setting | None:
-        return dict(self.settings).get(path)
+        return _lookup(self.settings, path)
 
     @property
     def image_kind(self) -> str:
@@ -91,7 +91,21 @@ class Workload:
     host_paths: tuple[tuple[int | None, str], ...] = ()
 
     def pod_get(self, path: str) -> Setting | None:
-        return dict(self.pod).get(path)
+        return _lookup(self.pod, path)
+
+
+def _lookup(settings: tuple[tuple[str, Setting], ...], path: str) -> Setting | None:
+    """The setting at ``path``; when a parent block is set at render time (``securityContext:
+    {{- include ... }}``), everything below it is too."""
+    found = dict(settings)
+    if path in found:
+        return found[path]
+    parts = path.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        parent = found.get(".".join(parts[:end]))
+        if parent is not None and parent.templated:
+            return parent
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,9 +121,12 @@ class Selector:
     templated: bool = False
 
     def selects(self, workload: Workload) -> bool:
+        """By labels or target name; a selector the chart templates (``{{ include "selectorLabels"
+        }}``) is taken to select the workloads of its own chart, which is how charts are written."""
+        same_chart = workload.helm and _chart_root(self.file) == _chart_root(workload.file)
         if self.target is not None:
-            return self.target == (workload.kind, workload.name) or (self.templated and workload.helm)
-        if self.templated and workload.helm and self.file.root == workload.file.root:
+            return self.target == (workload.kind, workload.name) or (self.templated and same_chart)
+        if self.templated and same_chart:
             return True
         labels = dict(workload.labels)
         return bool(self.match) and all(labels.get(k) == v for k, v in self.match)
@@ -147,7 +164,6 @@ class DeploymentFacts:
     workloads: tuple[Workload, ...] = ()
     selectors: tuple[Selector, ...] = ()
     compose: tuple[ComposeService, ...] = ()
-    errors: tuple[tuple[SourceFile, int | None, str], ...] = ()
     skipped_templates: tuple[SourceFile, ...] = ()
     """Helm templates whose text could not be read as YAML even with the actions removed."""
 
@@ -157,7 +173,6 @@ def deployment(workspace: Workspace) -> DeploymentFacts:
     workloads: list[Workload] = []
     selectors: list[Selector] = []
     compose: list[ComposeService] = []
-    errors: list[tuple[SourceFile, int | None, str]] = []
     skipped: list[SourceFile] = []
     values = _chart_values(workspace)
     for file in workspace.files:
@@ -176,12 +191,10 @@ def deployment(workspace: Workspace) -> DeploymentFacts:
         source = _untemplate(text) if helm else text
         try:
             documents = yaml_documents(source)
-        except (yaml.YAMLError, RecursionError) as exc:
+        except (yaml.YAMLError, RecursionError):
             if helm:
                 skipped.append(file)
-            elif isinstance(exc, yaml.YAMLError) and re.search(r"^\s*apiVersion\s*:", text, re.MULTILINE):
-                errors.append((file, *yaml_error(exc)))
-            continue
+            continue  # a plain manifest that does not parse is IMG008's finding
         chart_values = values.get(_chart_root(file)) if helm else None
         for document in documents:
             kind = _scalar(mapping_get(document, "kind"))
@@ -193,7 +206,6 @@ def deployment(workspace: Workspace) -> DeploymentFacts:
         workloads=tuple(workloads),
         selectors=tuple(selectors),
         compose=tuple(compose),
-        errors=tuple(errors),
         skipped_templates=tuple(skipped),
     )
 
@@ -203,9 +215,14 @@ def deployment(workspace: Workspace) -> DeploymentFacts:
 
 def _untemplate(text: str) -> str:
     """The template as YAML a parser accepts, line numbers kept (see the module docstring)."""
+    lines = text.splitlines()
     out: list[str] = []
     with_paths: list[str | None] = []
-    for raw in text.splitlines():
+    for index, raw in enumerate(lines):
+        keyed = _KEYED_ACTION.match(raw)
+        if keyed is not None:
+            out.append(_keyed(keyed, lines[index + 1 :], with_paths))
+            continue
         action = _ACTION_LINE.match(raw)
         if action is None:
             out.append(_INLINE.sub(_TEMPLATED, raw))
@@ -216,17 +233,35 @@ def _untemplate(text: str) -> str:
             with_paths.append(with_match.group(1) if with_match else None)
         elif body.startswith("end") and with_paths:
             with_paths.pop()
+        path = _values_path(body, with_paths)
         to_yaml = _TO_YAML.search(body)
-        if to_yaml is None:
-            out.append("")
-            continue
-        reference = to_yaml.group(1)
-        path = reference.removeprefix(".Values.") if reference != "." else next(
-            (p for p in reversed(with_paths) if p), None
-        )
-        indent = int(to_yaml.group(2)) if to_yaml.group(2) else len(action.group(1))
+        indent = int(to_yaml.group(2)) if to_yaml and to_yaml.group(2) else len(action.group(1))
         out.append(f"{' ' * indent}{_VALUES_KEY}: {path}" if path else "")
     return "\n".join(out)
+
+
+def _values_path(body: str, with_paths: list[str | None]) -> str | None:
+    """The ``.Values`` path a ``toYaml`` action renders (``.`` inside ``with .Values.x``)."""
+    to_yaml = _TO_YAML.search(body)
+    if to_yaml is None:
+        return None
+    reference = to_yaml.group(1)
+    if reference != ".":
+        return reference.removeprefix(".Values.")
+    return next((p for p in reversed(with_paths) if p), None)
+
+
+def _keyed(match: re.Match[str], following: list[str], with_paths: list[str | None]) -> str:
+    """``labels: {{- include ... | nindent 4 }}`` (the Bitnami style): the action renders the
+    key's block. With more indented lines after it, those lines are the block; otherwise the key
+    is set at render time (a ``toYaml .Values.x`` one refers to its values)."""
+    key, body = match.group(1), match.group(2).strip()
+    indent = len(key) - len(key.lstrip())
+    child = next((line for line in following if line.strip()), "")
+    if child and len(child) - len(child.lstrip()) > indent and not child.lstrip().startswith("{{"):
+        return key
+    path = _values_path(body, with_paths)
+    return f"{key} {{{_VALUES_KEY}: {path}}}" if path else f"{key} {_TEMPLATED}"
 
 
 def _chart_root(file: SourceFile) -> str:
