@@ -102,3 +102,14 @@ def test_a_library_is_not_judged(tmp_path: Path) -> None:
 )
 def test_monitoring_stack_and_alert_rules(tmp_path: Path, files: dict[str, str], expected: int) -> None:
     assert len(_outcome(tmp_path, files, "OBS006")[1]) == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    [".devcontainer/Dockerfile", "docker-compose.dev.yml", "tests/e2e/docker-compose.yml"],
+    ids=["dev container", "dev compose file", "test compose file"],
+)
+def test_development_containers_do_not_make_a_library_a_service(tmp_path: Path, path: str) -> None:
+    content = "FROM python:3.12-slim\n" if path.endswith("Dockerfile") else "services:\n  db:\n    image: postgres:16.2\n"
+    report = scan_repo(make_repo(tmp_path, {"pkg/__init__.py": "x = 1\n", path: content}), select="OBS001")
+    assert result_of(report, "OBS001").outcome is Outcome.NOT_APPLICABLE

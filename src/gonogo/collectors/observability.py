@@ -118,7 +118,9 @@ def observability(workspace: Workspace, containers: ContainerFacts) -> Observabi
     for image in containers.images:
         if _STACK_IMAGES.search(image.repository.lower()):
             signals.append(Signal(kind="monitoring", file=image.file, line=image.line, what=image.written))
-    deployable = {d.file for d in containers.dockerfiles} | {i.file for i in containers.images}
+    # a dev container or a test compose file does not make a library a service
+    deployable = {f for f in {d.file for d in containers.dockerfiles} | {i.file for i in containers.images}
+                  if production_compose(f)}
     return ObservabilityFacts(
         signals=tuple(signals),
         deployable=tuple(sorted(deployable, key=_deployment_first)),
@@ -126,10 +128,9 @@ def observability(workspace: Workspace, containers: ContainerFacts) -> Observabi
     )
 
 
-def _deployment_first(file: SourceFile) -> tuple[bool, int, str]:
-    """The production deployment file first (a finding about the service is placed there), not a
-    dev container's Dockerfile."""
-    return (not production_compose(file), file.relpath.count("/"), file.display)
+def _deployment_first(file: SourceFile) -> tuple[int, str]:
+    """The shallowest deployment file first: a finding about the service is placed there."""
+    return (file.relpath.count("/"), file.display)
 
 
 def _is_test(file: SourceFile) -> bool:
