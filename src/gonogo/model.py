@@ -72,6 +72,9 @@ class Category(enum.Enum):
     SECURITY = "SEC"
     RUNTIME = "RUN"
     SERVICES = "SVC"
+    OPERATIONS = "OPS"
+    OBSERVABILITY = "OBS"
+    MIGRATIONS = "MIG"
 
     @property
     def prefix(self) -> str:
@@ -94,6 +97,9 @@ _CATEGORY_AREA = {
     Category.SECURITY: Area.SECURITY,
     Category.RUNTIME: Area.RUNTIME,
     Category.SERVICES: Area.RUNTIME,
+    Category.OPERATIONS: Area.CONTAINERS,
+    Category.OBSERVABILITY: Area.OBSERVABILITY,
+    Category.MIGRATIONS: Area.CODE_HEALTH,
 }
 
 

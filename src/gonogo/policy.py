@@ -101,6 +101,24 @@ def static_gates(profile: Profile) -> list[Gate]:
             how_to_check="gonogo check --select CODE",
         ),
         Gate(
+            # deployment manifests and the service's health signals; a rule that cannot be precise
+            # (compose limits, structured logs, tracing, monitoring) publishes no metric here
+            name="Operational readiness",
+            blocking=profile.strict,
+            conditions=(
+                when("ops.probes_missing", "==", 0),
+                when("ops.resources_missing", "==", 0),
+                when("ops.host_access", "==", 0),
+                when("ops.compose_privileged", "==", 0),
+                when("ops.compose_plain_secrets", "==", 0),
+                when("obs.health_endpoint_missing", "==", 0),
+                when("migrations.heads_extra", "==", 0),
+                when("migrations.broken_chain", "==", 0),
+                when("migrations.conflicts", "==", 0),
+            ),
+            how_to_check="gonogo check --select OPS,OBS,MIG",
+        ),
+        Gate(
             name="Build reproducibility",
             blocking=True,
             conditions=(

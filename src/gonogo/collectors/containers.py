@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import yaml
 
@@ -274,7 +275,7 @@ def _yaml_images(
 ) -> list[ImageRef]:
     """The images a YAML file names; for compose, ``built`` collects the services with ``build:``."""
     try:
-        return _images_in(compose_documents(text), file, source, built)
+        return _images_in(list(yaml_documents(text)), file, source, built)
     except yaml.YAMLError as exc:
         errors.append((file, *yaml_error(exc)))
     except YamlShapeError as exc:
@@ -306,6 +307,14 @@ def _images_in(
     return found
 
 
+@lru_cache(maxsize=256)
+def yaml_documents(text: str) -> tuple[yaml.Node, ...]:
+    """Every document of a YAML text as PyYAML nodes (lines kept). Cached by text, so the images
+    pass here and the deployment pass (``collectors/deployment.py``) parse a file once. Raises
+    ``yaml.YAMLError`` or ``YamlShapeError``; callers treat the nodes as read-only."""
+    return tuple(compose_documents(text))
+
+
 def yaml_error(exc: yaml.YAMLError) -> tuple[int | None, str]:
     """(line, reason) of a YAML error, in one line."""
     mark = getattr(exc, "problem_mark", None)
@@ -325,6 +334,16 @@ def _ref(file: SourceFile, node: yaml.ScalarNode, source: str, context: str) -> 
         source=source,
         context=context,
     )
+
+
+def mapping_items(node: yaml.Node) -> list[tuple[str, yaml.Node]]:
+    """A mapping's (key, value) pairs with ``<<`` merges applied (explicit keys win), bounded like
+    every merge here (a merge bomb raises ``YamlShapeError``); other nodes have none."""
+    return MergedMappings().items(node)
+
+
+def mapping_get(node: yaml.Node | None, name: str) -> yaml.Node | None:
+    return MergedMappings().get(node, name) if node is not None else None
 
 
 def _walk_images(document: yaml.Node, file: SourceFile, source: str, mappings: MergedMappings) -> list[ImageRef]:

@@ -1,10 +1,13 @@
 """HTTP entry point of the control center."""
 
+import os
+
 import jwt
 
 from .jobs import JobQueue, summarise
 
 queue = JobQueue()
+AUDIT_SIGNING_KEY = os.environ["AUDIT_SIGNING_KEY"]
 
 
 def health() -> dict:

@@ -1,0 +1,201 @@
+"""The ``env_contract`` fact: the settings product code requires from the environment, and the
+places a deployment or a reader can learn them from. Names only: no value is ever kept.
+
+Required means "the process fails without it": ``os.environ["X"]``, ``environ.get("X")``-less
+``django-environ`` reads (``env("X")``, ``env.str("X")`` with no ``default=``), ``decouple``'s
+``config("X")`` with no default, and pydantic ``BaseSettings`` fields with no default.
+``os.getenv("X")`` returns ``None`` and the code usually copes, so it is not counted.
+
+Provided means named in: ``.env.example``-style files and any ``env_file``, compose
+``environment``, Kubernetes ``env`` and the ConfigMaps/Secrets of the repository, CI workflow
+``env``, Dockerfile ``ENV``/``ARG``, and the documentation (README, docs/).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from gonogo.collectors.python import TEST_DIRS
+from gonogo.registry import collector
+from gonogo.workspace import FileReadError, SourceFile, Workspace
+
+_NAME = r"([A-Z][A-Z0-9_]{2,})"
+_READERS = (
+    re.compile(rf"""\benviron\[\s*["']{_NAME}["']\s*\]"""),
+    re.compile(rf"""\benv(?:\.(?:str|int|bool|float|list|url|db|db_url|json|path))?\(\s*["']{_NAME}["']\s*\)"""),
+    re.compile(rf"""\bconfig\(\s*["']{_NAME}["']\s*(?:,\s*cast\s*=\s*[\w.]+\s*)?\)"""),
+)
+_ASSIGNED = re.compile(rf"""\benviron\[\s*["']{_NAME}["']\s*\]\s*=[^=]""")
+_DOTENV_LINE = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=", re.MULTILINE)
+_WORD = re.compile(_NAME)
+_DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
+_ENV_FILE = re.compile(r"(^|/)(\.env[\w.-]*|[\w.-]*\.env|env\.(example|sample|template|dist))$", re.IGNORECASE)
+_WORKFLOW = re.compile(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$")
+_ENV_KEY = re.compile(rf"^\s*-?\s*(?:name:\s*)?{_NAME}\s*[:=]", re.MULTILINE)
+_K8S_ENV = re.compile(rf"^\s*-\s*name:\s*['\"]?{_NAME}['\"]?\s*$", re.MULTILINE)
+_DOCKER_ENV = re.compile(rf"^\s*(?:ENV|ARG)\s+{_NAME}", re.MULTILINE | re.IGNORECASE)
+STANDARD = frozenset(
+    {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TMPDIR", "HOSTNAME", "TZ", "CI", "DEBUG", "PORT"}
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Requirement:
+    name: str
+    file: SourceFile
+    line: int
+    how: str
+    """``os.environ[...]``, ``env(...)``, ``config(...)``, ``BaseSettings field``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvContract:
+    required: tuple[Requirement, ...] = ()
+    provided: frozenset[str] = frozenset()
+    places: tuple[str, ...] = ()
+    """The files where settings are provided or documented, as reports name them."""
+    set_in_code: frozenset[str] = frozenset()
+    """Names the product code itself assigns (``os.environ["X"] = ...``, ``setdefault``)."""
+
+
+@collector("env_contract")
+def env_contract(workspace: Workspace) -> EnvContract:
+    required: list[Requirement] = []
+    provided: set[str] = set()
+    places: set[str] = set()
+    set_in_code: set[str] = set()
+    for file in workspace.files:
+        try:
+            kind = _role(file)
+            if kind is None:
+                continue
+            text = workspace.read_text(file)
+        except FileReadError:
+            continue
+        if kind == "python":
+            required.extend(_requirements(file, text))
+            set_in_code.update(_ASSIGNED.findall(text))
+            set_in_code.update(re.findall(rf"""setdefault\(\s*["']{_NAME}["']""", text))
+            continue
+        names = _provided_names(kind, text)
+        if names:
+            provided.update(names)
+            places.add(file.display)
+    return EnvContract(
+        required=tuple(required),
+        provided=frozenset(provided),
+        places=tuple(sorted(places)),
+        set_in_code=frozenset(set_in_code),
+    )
+
+
+def _role(file: SourceFile) -> str | None:
+    parts = file.relpath.split("/")
+    if file.suffix == ".py":
+        name = parts[-1]
+        if name.startswith("test_") or name == "conftest.py" or TEST_DIRS & set(parts):
+            return None
+        return "python"
+    if _ENV_FILE.search(file.relpath):
+        return "dotenv"
+    if _WORKFLOW.search(file.relpath):
+        return "yaml"
+    if file.suffix in (".yml", ".yaml"):
+        return "yaml"
+    if file.name.startswith(("Dockerfile", "Containerfile")):
+        return "docker"
+    if file.suffix in _DOC_SUFFIXES and (len(parts) == 1 or parts[0] in ("docs", "doc")):
+        return "docs"
+    if file.name in ("tox.ini", "pytest.ini", "setup.cfg", "Procfile", "app.json", "fly.toml", "render.yaml"):
+        return "docs"
+    return None
+
+
+def _provided_names(kind: str, text: str) -> set[str]:
+    match kind:
+        case "dotenv":
+            return set(_DOTENV_LINE.findall(text))
+        case "yaml":
+            return set(_ENV_KEY.findall(text)) | set(_K8S_ENV.findall(text))
+        case "docker":
+            return set(_DOCKER_ENV.findall(text))
+        case _:
+            return set(_WORD.findall(text))
+
+
+_OPTIONAL = re.compile(
+    rf"""["']{_NAME}["']\s+(?:not\s+)?in\s+(?:os\.)?environ\b|\b(?:getenv|environ\.get)\(\s*["']{_NAME}["']"""
+)
+
+
+def _optional(text: str) -> set[str]:
+    """Names the file tests for or reads with ``get``: where it indexes them, a guard ran first."""
+    return {a or b for a, b in _OPTIONAL.findall(text)}
+
+
+def _requirements(file: SourceFile, text: str) -> list[Requirement]:
+    found: list[Requirement] = []
+    optional = _optional(text)
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            continue
+        for pattern, how in zip(_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True):
+            for match in pattern.finditer(line):
+                if how == "os.environ[...]" and (_ASSIGNED.match(line, match.start()) or match.group(1) in optional):
+                    continue  # an assignment provides the setting; a guarded read is optional
+                if how == "config(...)" and "decouple" not in text:
+                    continue
+                if how == "env(...)" and "environ" not in text:
+                    continue
+                found.append(Requirement(name=match.group(1), file=file, line=number, how=how))
+    if "BaseSettings" in text:
+        found.extend(_settings_fields(file, text))
+    return found
+
+
+def _settings_fields(file: SourceFile, text: str) -> list[Requirement]:
+    """Fields of a pydantic ``BaseSettings`` class with no default: pydantic refuses to start
+    without them. ``env_prefix`` is applied; names compare case-insensitively, as pydantic does."""
+    try:
+        module = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[Requirement] = []
+    for node in ast.walk(module):
+        if not isinstance(node, ast.ClassDef) or not any(_base_name(b) == "BaseSettings" for b in node.bases):
+            continue
+        prefix = _env_prefix(node)
+        for item in node.body:
+            if isinstance(item, ast.AnnAssign) and item.value is None and isinstance(item.target, ast.Name):
+                name = item.target.id
+                if name.startswith("_") or name == "model_config":
+                    continue
+                found.append(
+                    Requirement(name=f"{prefix}{name}".upper(), file=file, line=item.lineno, how="BaseSettings field")
+                )
+    return found
+
+
+def _base_name(node: ast.expr) -> str:
+    match node:
+        case ast.Name(id=name):
+            return name
+        case ast.Attribute(attr=name):
+            return name
+    return ""
+
+
+def _env_prefix(node: ast.ClassDef) -> str:
+    for item in ast.walk(node):
+        if isinstance(item, ast.keyword) and item.arg == "env_prefix" and isinstance(item.value, ast.Constant):
+            return str(item.value.value)
+        if (
+            isinstance(item, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "env_prefix" for t in item.targets)
+            and isinstance(item.value, ast.Constant)
+        ):
+            return str(item.value.value)
+    return ""

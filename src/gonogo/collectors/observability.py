@@ -1,0 +1,177 @@
+"""The ``observability`` fact: where a service exports metrics, writes structured logs, sets up
+tracing and error tracking, answers health checks, and declares its monitoring stack and alert
+rules, each signal with its file and line.
+
+A text scan, line by line, of product Python files (tests and conftest are left out), Django
+settings and logging configuration, and the deployment files' images. It asks for set-up, not
+imports: ``sentry_sdk.init(`` counts, ``import sentry_sdk`` does not; a ``TracerProvider(`` counts,
+an ``opentelemetry`` import does not. A cheap scan, not an AST pass: a commented-out line is
+skipped, a string that merely mentions ``/health`` outside a route is not taken as one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gonogo.collectors.containers import ContainerFacts
+from gonogo.collectors.deployment import production_compose
+from gonogo.collectors.python import TEST_DIRS
+from gonogo.registry import collector
+from gonogo.workspace import FileReadError, SourceFile, Workspace
+
+KINDS = ("metrics", "structured_logging", "tracing", "error_tracking", "health_endpoint", "monitoring", "alerts")
+
+_CALL = r"\w\s*\([^()]*?"
+_HEALTH_PATH = (
+    r"""["'](?:[\w{}./-]*/)?\^?(health|healthz|health[-_]?check|ready|readyz|readiness|livez|liveness|ping)/?\$?["']"""
+)
+_PYTHON_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "metrics",
+        re.compile(
+            r"^\s*(from|import)\s+(django_prometheus|prometheus_fastapi_instrumentator|starlette_exporter|"
+            r"prometheus_flask_exporter|aioprometheus|statsd|datadog|opentelemetry\.sdk\.metrics)\b"
+            r"|\b(start_http_server|make_asgi_app|make_wsgi_app|generate_latest)\s*\("
+            r"|\bprometheus_client\b.*\b(Counter|Histogram|Gauge|Summary)\b"
+            r"|\b(Counter|Histogram|Gauge|Summary)\s*\(\s*[\"'][a-z_:]+[\"']\s*,\s*[\"']"
+            r"|[\"']django_prometheus[\"']|\bInstrumentator\s*\(|\bMeterProvider\s*\(|\bget_meter\s*\("
+            r"|\.create_(counter|histogram|up_down_counter|gauge)\s*\("
+            r"|[\"']/metrics/?[\"']"
+        ),
+    ),
+    (
+        "structured_logging",
+        re.compile(
+            r"^\s*(from|import)\s+(structlog|pythonjsonlogger|json_log_formatter|ecs_logging)\b"
+            r"|\bJson(Formatter|Renderer)\b|\bJSONRenderer\s*\(|\bserialize\s*=\s*True"
+            r"|[\"'](pythonjsonlogger|json_log_formatter)\.",
+        ),
+    ),
+    (
+        "tracing",
+        re.compile(
+            r"\bTracerProvider\s*\(|\bset_tracer_provider\s*\(|\bconfigure_azure_monitor\s*\("
+            r"|\b\w+Instrumentor\s*\(\s*\)\s*\.instrument|\bddtrace\.patch(_all)?\s*\(|\bconfigure_opentelemetry\s*\("
+            r"|\btraces_sample_rate\s*=|\benable_tracing\s*=\s*True|\bget_tracer\s*\(|\bstart_as_current_span\s*\("
+        ),
+    ),
+    (
+        "error_tracking",
+        re.compile(
+            r"\bsentry_sdk\.init\s*\(|^\s*init\s*\(\s*dsn\s*=|\brollbar\.init\s*\(|\bbugsnag\.configure\s*\("
+            r"|\bhoneybadger\.configure\s*\(|[\"']raven\.contrib\.|\bRAVEN_CONFIG\b"
+        ),
+    ),
+    (
+        "health_endpoint",
+        re.compile(rf"{_CALL}{_HEALTH_PATH}|[\"']health_check(\.\w+)*[\"']|[\"']watchman[\"']"),
+    ),
+)
+_COMMAND_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("tracing", re.compile(r"\bopentelemetry-instrument\b|\bddtrace-run\b")),
+    ("health_endpoint", re.compile(r"^\s*HEALTHCHECK\b(?!\s+NONE).*(health|status|ready|ping|live|\.py\b|\.sh\b)")),
+)
+_STACK_IMAGES = re.compile(
+    r"(^|/)(prometheus|grafana|loki|promtail|alertmanager|opentelemetry-collector(-contrib)?|otel-collector|"
+    r"jaeger|jaegertracing/all-in-one|tempo|victoria-metrics|datadog/agent|fluent-bit|timberio/vector|"
+    r"node-exporter)$",
+)
+_ALERT_RULE = re.compile(r"^\s*-?\s*alert\s*:\s*\S|^\s*kind\s*:\s*PrometheusRule\b", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signal:
+    kind: str
+    """One of ``KINDS``."""
+    file: SourceFile
+    line: int | None
+    what: str
+    """The matched text, shortened, for the evidence."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObservabilityFacts:
+    signals: tuple[Signal, ...] = ()
+    deployable: tuple[SourceFile, ...] = ()
+    """Dockerfiles, compose files and Kubernetes manifests: the repository runs as a service."""
+    python_files: int = 0
+
+    def of(self, kind: str) -> tuple[Signal, ...]:
+        return tuple(s for s in self.signals if s.kind == kind)
+
+
+@collector("observability")
+def observability(workspace: Workspace, containers: ContainerFacts) -> ObservabilityFacts:
+    signals: list[Signal] = []
+    python_files = 0
+    for file in workspace.files:
+        if _is_test(file):
+            continue
+        if file.suffix == ".py":
+            python_files += 1
+            signals.extend(_scan(workspace, file, _PYTHON_SIGNALS))
+        elif file.suffix in (".yml", ".yaml", ".json", ".ini", ".cfg", ".conf", ".toml"):
+            signals.extend(_config_signals(workspace, file))
+        elif file.name.startswith(("Dockerfile", "Procfile", "entrypoint")) or file.suffix == ".sh":
+            signals.extend(_scan(workspace, file, _COMMAND_SIGNALS))
+    for image in containers.images:
+        if _STACK_IMAGES.search(image.repository.lower()):
+            signals.append(Signal(kind="monitoring", file=image.file, line=image.line, what=image.written))
+    # a dev container or a test compose file does not make a library a service
+    deployable = {f for f in {d.file for d in containers.dockerfiles} | {i.file for i in containers.images}
+                  if production_compose(f)}
+    return ObservabilityFacts(
+        signals=tuple(signals),
+        deployable=tuple(sorted(deployable, key=_deployment_first)),
+        python_files=python_files,
+    )
+
+
+def _deployment_first(file: SourceFile) -> tuple[int, str]:
+    """The shallowest deployment file first: a finding about the service is placed there."""
+    return (file.relpath.count("/"), file.display)
+
+
+def _is_test(file: SourceFile) -> bool:
+    parts = file.relpath.split("/")
+    name = parts[-1]
+    return (
+        name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or bool(TEST_DIRS & set(parts))
+    )
+
+
+def _scan(
+    workspace: Workspace, file: SourceFile, patterns: tuple[tuple[str, re.Pattern[str]], ...]
+) -> list[Signal]:
+    try:
+        text = workspace.read_text(file)
+    except FileReadError:
+        return []
+    found: list[Signal] = []
+    seen: set[str] = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        for kind, pattern in patterns:
+            if kind in seen:
+                continue  # the first place per file is evidence enough
+            match = pattern.search(line)
+            if match:
+                seen.add(kind)
+                found.append(Signal(kind=kind, file=file, line=number, what=match.group(0).strip()[:80]))
+    return found
+
+
+_CONFIG_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("structured_logging", re.compile(r"pythonjsonlogger|json_log_formatter|JsonFormatter|structlog")),
+    ("alerts", _ALERT_RULE),
+)
+
+
+def _config_signals(workspace: Workspace, file: SourceFile) -> list[Signal]:
+    """Logging configuration files (JSON formatters) and Prometheus alerting rules."""
+    if file.size > 2_000_000:
+        return []
+    return _scan(workspace, file, _CONFIG_SIGNALS)
