@@ -76,6 +76,27 @@ class _Taken:
         return self._numbers[index]
 
 
+class _Unused:
+    """Line indexes not yet taken by a substring search, skipped over in near-constant time (a
+    next-free pointer with path compression): values listed in order, one a line (setup.cfg's
+    ``install_requires``), then cost one step each instead of a walk over every taken line."""
+
+    def __init__(self, size: int) -> None:
+        self._next = list(range(size + 1))
+
+    def take_from(self, index: int) -> int:
+        """The first unused index at or after ``index`` (``size`` when none is left)."""
+        index = root = min(max(index, 0), len(self._next) - 1)
+        while self._next[root] != root:
+            root = self._next[root]
+        while self._next[index] != root:
+            self._next[index], index = root, self._next[index]
+        return root
+
+    def use(self, index: int) -> None:
+        self._next[index] = index + 1
+
+
 class LineFinder:
     """Finds the line where a value is written, taking each occurrence once, in order."""
 
@@ -87,7 +108,7 @@ class LineFinder:
         for number, line in enumerate(self._lines, 1):
             self._index(number, line)
         self._taken: dict[str, _Taken] = {}
-        self._used: set[int] = set()
+        self._unused = _Unused(len(self._lines))
         self._fallback_steps = 0
 
     def _index(self, number: int, line: str) -> None:
@@ -123,14 +144,15 @@ class LineFinder:
     def _scan(self, needle: str, after: int | None) -> int | None:
         """A substring search, for a value written with escapes or over several lines; bounded
         per file, since a file of such values would otherwise cost quadratic time."""
-        start = (after or 1) - 1
-        for index in range(start, len(self._lines)):
+        index = self._unused.take_from((after or 1) - 1)
+        while index < len(self._lines):
             self._fallback_steps += 1
             if self._fallback_steps > MAX_FALLBACK_STEPS:
                 return None
-            if index not in self._used and needle in self._lines[index]:
-                self._used.add(index)
+            if needle in self._lines[index]:
+                self._unused.use(index)
                 return index + 1
+            index = self._unused.take_from(index + 1)
         if after:
             return self._scan(needle, None)
         return None
