@@ -72,6 +72,7 @@ class Category(enum.Enum):
     SECURITY = "SEC"
     RUNTIME = "RUN"
     SERVICES = "SVC"
+    CLAIMS = "CLM"  # judgements of a readiness document (gonogo verify), not scan checks
 
     @property
     def prefix(self) -> str:
@@ -94,6 +95,7 @@ _CATEGORY_AREA = {
     Category.SECURITY: Area.SECURITY,
     Category.RUNTIME: Area.RUNTIME,
     Category.SERVICES: Area.RUNTIME,
+    Category.CLAIMS: Area.DOCUMENTATION,
 }
 
 

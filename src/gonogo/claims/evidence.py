@@ -1,0 +1,110 @@
+"""What the claims are judged against: a gonogo report (a scan now, or an earlier report.json)
+and the file system of the roots. This is the only module of claims/ that does I/O."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gonogo.claims.model import Claim
+
+_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+_MAX_WALK = 200_000
+
+
+class EvidenceError(Exception):
+    """The report given with --against cannot be used; the message names it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """Measured values. ``None`` anywhere means not measured, never zero."""
+
+    source: str
+    decision: str | None = None
+    metrics: Mapping[str, float | None] = field(default_factory=dict)
+    file_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    paths: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
+    roots: tuple[str, ...] = ()
+
+
+NONE = Evidence(source="")
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EvidenceError(f"{path}: not a readable gonogo JSON report ({exc})") from exc
+    if not isinstance(data, dict) or "metrics" not in data or "decision" not in data:
+        raise EvidenceError(f"{path}: not a gonogo JSON report (no decision or metrics)")
+    return data
+
+
+def gather(claims: Sequence[Claim], report: Mapping[str, Any] | None, roots: Sequence[Path], source: str) -> Evidence:
+    """Evidence for ``claims`` from ``report`` (a report_to_dict value) and the ``roots``."""
+    wanted = {c.subject for c in claims if c.kind in ("path_present", "path_missing", "file_count")}
+    return Evidence(
+        source=source,
+        decision=report.get("decision") if report else None,
+        metrics=dict(report.get("metrics", {})) if report else {},
+        file_counts=_file_counts(report.get("findings", []), _metric_checks()) if report else {},
+        paths=_look_up(wanted, roots) if roots else {},
+        roots=tuple(str(r) for r in roots),
+    )
+
+
+def _metric_checks() -> dict[str, str]:
+    """check id -> the metric its findings count (TEST001 -> tests.skip_sites)."""
+    from gonogo.registry import load_plugins
+
+    return {spec.id: spec.counts for spec in load_plugins().checks.values() if spec.counts}
+
+
+def _file_counts(findings: Iterable[Mapping[str, Any]], counts: Mapping[str, str]) -> dict[str, dict[str, int]]:
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for finding in findings:
+        metric = counts.get(str(finding.get("check_id")))
+        if metric and finding.get("path") and not finding.get("waived") and not finding.get("suppressed"):
+            out[metric][str(finding["path"]).replace("\\", "/")] += 1
+    return {metric: dict(by_path) for metric, by_path in out.items()}
+
+
+def normalise(claimed: str) -> str:
+    """``C:\\Ziggie\\a\\b.py`` -> ``Ziggie/a/b.py``: the drive means nothing on another machine."""
+    text = re.sub(r"^[A-Za-z]:[\\/]", "", claimed.strip()).replace("\\", "/")
+    return text.lstrip("./") if not text.startswith(".") or text.startswith("./") else text
+
+
+def _look_up(wanted: Iterable[str], roots: Sequence[Path]) -> dict[str, tuple[str, ...] | None]:
+    """Each claimed path -> the files it names under the roots (empty when none). A bare file
+    name is looked for anywhere in the tree; a path with folders as a suffix of a real path."""
+    files = _walk(roots)
+    if files is None:
+        return dict.fromkeys(wanted)
+    return {claimed: _matches(normalise(claimed), files) for claimed in wanted}
+
+
+def _matches(claimed: str, files: Sequence[str]) -> tuple[str, ...]:
+    target = claimed.rstrip("/")
+    return tuple(f for f in files if f == target or f.endswith("/" + target))
+
+
+def _walk(roots: Sequence[Path]) -> list[str] | None:
+    """Every file and folder under the roots as ``rootname/relative/path``; None when too many."""
+    out: list[str] = []
+    for root in roots:
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+            rel = Path(folder).relative_to(root)
+            base = "/".join((root.resolve().name, *rel.parts))
+            out.extend(f"{base}/{name}" for name in (*dirs, *names))
+            if len(out) > _MAX_WALK:
+                return None
+    return out

@@ -1,0 +1,353 @@
+"""Claims from a classified document: one small rule per kind of statement.
+
+Each rule reads ``Line`` values (never the file) and yields ``Claim`` values carrying the line and
+the exact phrase. Lines of code (fences with a language), unticked task items and plan sections
+(what will be done is not a claim about what is) are not read as statements of fact."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+from gonogo.claims.model import Claim
+from gonogo.claims.structure import Line, strip_markup
+from gonogo.claims.vocabulary import PERCENT_METRICS, Vocabulary
+
+NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_FRACTION = re.compile(r"(?<![\w./-])(\d+)\s*/\s*(\d+)(?![\w/.]|\.\d)")
+_PERCENT = re.compile(rf"(?<![\w.])({NUMBER})\s*%")
+_LABEL_COUNT = re.compile(r"^\W*(?:[-*+]\s+|\d+[.)]\s+)?(?P<label>[^()]*?)\W*\((?P<n>\d+)\)\W*:?\W*$")
+_THROUGHPUT = re.compile(
+    rf"(?P<n>{NUMBER})\s*(?P<mult>[KkMm])?\+?\s*"
+    r"(?P<unit>RPS|req(?:uest)?s?/s(?:ec)?|ops/s(?:ec)?|requests per second)\b",
+    re.IGNORECASE,
+)
+_PEAK_SUSTAINED = re.compile(
+    rf"(?P<peak>{NUMBER})\s*[^\d()]{{0,20}}\bpeak\b\W*\(?\s*(?P<sus>{NUMBER})\s*[^\d()]{{0,12}}sustained", re.IGNORECASE
+)
+_VERDICT = r"CONDITIONAL\s+GO|NO[-\s]GO|GO"
+_DECISION = re.compile(
+    rf"(?:\bdecision\b\W*:\W*(?P<a>{_VERDICT})\b|^\W*#*\W*(?P<b>{_VERDICT})\s+DECISION\b)", re.IGNORECASE
+)
+_TARGET_BEFORE = re.compile(r"(?:target|goal|threshold|required|require|minimum|achieve|reach|to|>=|≥|>|<|≤|under)\W*$",
+                            re.IGNORECASE)
+_PLAN_SECTION = re.compile(
+    r"plan|roadmap|next steps|next immediate|recommendation|path forward|timeline|remediation|priorit|"
+    r"strategy|option|wave|this week|this month|mitigation|action|expected outcome|what we're fixing",
+    re.IGNORECASE,
+)
+_PATH = re.compile(r"^(?:[A-Za-z]:\\)?(?:[\w.\-]+[\\/])*[\w.\-]+(?:\.[A-Za-z]{1,5}|[\\/])$")
+_PRESENT_LABEL = re.compile(r"\bfound\b|\bexists?\b|\bcreated\b|\bpresent\b|\bmodified\b|\bmodification\b|✅", re.I)
+_MISSING_LABEL = re.compile(r"\bmissing\b|\bnot\s+found\b|\bdoes\s+not\s+exist\b|❌", re.IGNORECASE)
+
+# "4 test files missing", "60% coverage threshold": what is absent or wanted, not what is measured
+_ABSENT_AFTER = re.compile(
+    r"\W*(?:missing|absent|not\b|to\s+be\b|required|threshold|target|goal|validation|gate)", re.IGNORECASE
+)
+# "**Missing**:", "Found (2):", "Files Modified:": a short label that ends in a colon
+_LABEL = re.compile(r"^[\w\s\-/]{0,40}(?:\(\d+\))?\s*:$")
+
+Rule = Callable[[Sequence[Line], Vocabulary], Iterator[Claim]]
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def statement(line: Line) -> bool:
+    """A line that states something: not code, not an unticked task, not a plan."""
+    if line.block in ("code", "blank", "separator") or line.checked is False:
+        return False
+    return not _PLAN_SECTION.search(line.section)
+
+
+def _claim(line: Line, kind: str, phrase: str, **fields: object) -> Claim:
+    return Claim(line=line.number, text=phrase.strip(), kind=kind, section=line.section, **fields)  # type: ignore[arg-type]
+
+
+def ratio_percents(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """"19/47 checks passed (40.4%)": a fraction and a percentage on one line, the nearer pair."""
+    for line in lines:
+        if line.block in ("code", "blank", "separator"):
+            continue
+        percents = list(_PERCENT.finditer(line.text))
+        for fraction in _FRACTION.finditer(line.text):
+            if not percents or int(fraction.group(2)) == 0:
+                continue
+            nearest = min(percents, key=lambda p: abs(p.start() - fraction.end()))
+            if abs(nearest.start() - fraction.end()) > 40 and abs(fraction.start() - nearest.end()) > 40:
+                continue
+            start, end = min(fraction.start(), nearest.start()), max(fraction.end(), nearest.end())
+            yield _claim(line, "ratio", line.text[start:end], value=number(fraction.group(1)),
+                         total=number(fraction.group(2)), unit=nearest.group(1), digits=decimals(nearest.group(1)))
+
+
+def list_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """"**Missing** (18):" over a list: the number in parentheses against the items that follow."""
+    for index, line in enumerate(lines):
+        if line.block in ("code", "blank", "separator", "row", "header"):
+            continue
+        match = _LABEL_COUNT.match(line.text)
+        if not match:
+            continue
+        items = _items_after(lines, index)
+        if items:
+            yield _claim(line, "list_count", line.text, value=float(match.group("n")),
+                         subject=strip_markup(match.group("label")), parts=items)
+
+
+def _items_after(lines: Sequence[Line], index: int) -> tuple[tuple[int, str], ...]:
+    """The list items right below a label line (blank lines between are allowed)."""
+    items: list[tuple[int, str]] = []
+    depth = None
+    for line in lines[index + 1:]:
+        if line.block == "blank":
+            if items:
+                break
+            continue
+        if line.block != "item":
+            break
+        depth = line.depth if depth is None else depth
+        if line.depth == depth:
+            items.append((line.number, strip_markup(line.text.lstrip(" -*+"))))
+    return tuple(items)
+
+
+def table_totals(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """A table row named TOTAL: each numeric column against the sum of the rows above it."""
+    rows: list[Line] = []
+    for line in lines:
+        if line.block == "header":
+            rows = []
+        elif line.block != "row":
+            if line.block not in ("separator",):
+                rows = []
+            continue
+        elif line.cells and line.cells[0].strip().lower() == "total":
+            yield from _column_totals(line, rows)
+        else:
+            rows.append(line)
+
+
+def _column_totals(total: Line, rows: Sequence[Line]) -> Iterator[Claim]:
+    for column, cell in enumerate(total.cells[1:], start=1):
+        stated = _leading_number(cell)
+        values = [_leading_number(r.cells[column]) if column < len(r.cells) else None for r in rows]
+        if stated is None or not rows or any(v is None for v in values):
+            continue
+        header = total.header[column] if column < len(total.header) else f"column {column + 1}"
+        yield _claim(total, "table_total", total.text, value=stated, subject=header,
+                     parts=tuple((r.number, r.cells[column]) for r in rows))
+
+
+def _leading_number(cell: str) -> float | None:
+    match = re.match(rf"^\s*([-+]?)({NUMBER})\b", cell)
+    return (-1 if match.group(1) == "-" else 1) * number(match.group(2)) if match else None
+
+
+def overall_scores(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """"Overall ... 76%" against the component scores of the document's table with a Score column."""
+    components = _score_table(lines)
+    for line in lines:
+        if not statement(line) or line.block == "row":
+            continue
+        match = re.search(rf"\boverall\b[^%\n]{{0,60}}?({NUMBER})\s*%", line.text, re.IGNORECASE)
+        if match and components:
+            yield _claim(line, "overall_score", match.group(0), value=number(match.group(1)), unit="%",
+                         parts=components, digits=decimals(match.group(1)))
+
+
+def _score_table(lines: Sequence[Line]) -> tuple[tuple[int, str], ...]:
+    """The rows of the first table whose Score column holds a percentage on every row."""
+    tables: dict[tuple[str, ...], list[Line]] = {}
+    for line in lines:
+        if line.block == "row" and line.header:
+            tables.setdefault(line.header, []).append(line)
+    for header, rows in tables.items():
+        column = next((i for i, h in enumerate(header) if h.lower() == "score"), None)
+        if column is None:
+            continue
+        cells = [r.cells[column] if column < len(r.cells) else "" for r in rows]
+        if rows and all(re.fullmatch(rf"\s*{NUMBER}\s*%\s*", c) for c in cells):
+            return tuple((r.number, f"{r.cells[0]}: {c}") for r, c in zip(rows, cells, strict=True))
+    return ()
+
+
+def throughputs(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """Requests or operations per second, with K/M multipliers; "N peak (M sustained)" pairs."""
+    for line in lines:
+        if not statement(line):
+            continue
+        for match in _THROUGHPUT.finditer(line.text):
+            scale = {"k": 1e3, "m": 1e6}.get((match.group("mult") or "").lower(), 1.0)
+            yield _claim(line, "throughput", match.group(0), metric="load.rps",
+                         value=number(match.group("n")) * scale, unit="per second")
+        pair = _PEAK_SUSTAINED.search(line.text)
+        if pair:
+            yield _claim(line, "peak_sustained", pair.group(0), value=number(pair.group("peak")),
+                         total=number(pair.group("sus")))
+
+
+def decisions(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """"Decision: NO-GO", "CONDITIONAL GO DECISION": the document's own verdict (not a table of
+    per-fix GO/NO-GO, not "arguments for GO")."""
+    for line in lines:
+        if line.block in ("code", "row", "header", "blank"):
+            continue
+        match = _DECISION.search(strip_markup(line.text))
+        if match:
+            verdict = " ".join((match.group("a") or match.group("b")).upper().replace("-", " ").split())
+            yield _claim(line, "decision", line.text, subject=verdict.replace("NO GO", "NO-GO"))
+
+
+def criteria(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """Rows of a gate table: Required, Achieved and Status columns ("Security | ≥95% | 40% | FAIL")."""
+    for line in lines:
+        if line.block != "row" or not line.header:
+            continue
+        names = [h.lower() for h in line.header]
+        required = _column(names, ("required", "threshold", "target"))
+        achieved = _column(names, ("achieved", "actual", "measured"))
+        status = _column(names, ("status",))
+        if None in (required, achieved, status) or len(line.cells) <= max(required, achieved, status):  # type: ignore[type-var]
+            continue
+        need = re.search(rf"({NUMBER})\s*%", line.cells[required])  # type: ignore[index]
+        got = re.search(rf"({NUMBER})\s*%", line.cells[achieved])  # type: ignore[index]
+        verdict = re.search(r"\b(PASS|FAIL|CONDITIONAL|WARN(?:ING)?|BLOCKED)\b", line.cells[status].upper())  # type: ignore[index]
+        if need and got and verdict:
+            yield _claim(line, "criterion", line.text, subject=f"{line.cells[0]}: {verdict.group(1)}",
+                         value=number(got.group(1)), total=number(need.group(1)), unit=verdict.group(1))
+
+
+def _column(names: Sequence[str], wanted: tuple[str, ...]) -> int | None:
+    return next((i for i, n in enumerate(names) if n.startswith(wanted)), None)
+
+
+def metric_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """A number next to a vocabulary phrase: "71 pytest.skip() violations", "Test coverage: 14%",
+    "Unpinned Images Found: 12". Targets ("target: 90%", "to 90%") are not claims."""
+    for line in lines:
+        if not statement(line) or line.block == "header":
+            continue
+        text = line.text
+        for match in re.finditer(rf"(?<![\w.,/])({NUMBER})(\+?)(\s*%)?", text):
+            if _TARGET_BEFORE.search(text[: match.start()]) or _in_path(text, match.start()):
+                continue
+            if line.block == "heading" and not strip_markup(text[: match.start()].lstrip("# ")):
+                continue  # "### 1.4 Docker images": a section number
+            percent = bool(match.group(3))
+            after = strip_markup(text[match.end():]).lstrip()
+            found = vocabulary.metric_at_start(re.sub(r"^(?:total|open|known)\s+", "", after, flags=re.I))
+            metric = found[0] if found else None
+            if found and _ABSENT_AFTER.match(after[found[1]:]):
+                continue  # "4 test files missing" counts what is absent, not the metric
+            if metric is None:
+                before = strip_markup(text[: match.start()]).rstrip(" :*=-")
+                metric = vocabulary.metric_at_end(before) if re.search(r"[:=]\W*$", text[: match.start()]) else None
+            if metric is None or (metric in PERCENT_METRICS) != percent:
+                continue
+            phrase = text[match.start():] if found else strip_markup(text)
+            yield _claim(line, "metric_count", phrase.strip()[:80], metric=metric,
+                         value=number(match.group(1)), unit="%" if percent else ("at least" if match.group(2) else ""),
+                         digits=decimals(match.group(1)))
+
+
+def _in_path(text: str, at: int) -> bool:
+    return at > 0 and text[at - 1] in "\\/_-."
+
+
+def file_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """A count for one file: "test_websocket.py (11 skips)", or a table row with a file cell and a
+    count column under a heading or header that names the metric."""
+    for line in lines:
+        if line.block == "code" or line.checked is False:
+            continue
+        inline = re.search(r"(\S+\.\w{1,5})\s*\((\d+)\s+([^)]+)\)", line.text)
+        if inline and _PATH.match(inline.group(1)):
+            metric = vocabulary.metric_in(inline.group(3))
+            if metric and metric not in PERCENT_METRICS:
+                yield _claim(line, "file_count", inline.group(0), metric=metric,
+                             value=float(inline.group(2)), subject=inline.group(1))
+            continue
+        if line.block == "row" and line.header:
+            yield from _row_file_count(line, vocabulary)
+
+
+def _row_file_count(line: Line, vocabulary: Vocabulary) -> Iterator[Claim]:
+    metric = vocabulary.metric_in(line.section) or vocabulary.metric_in(" ".join(line.header))
+    if not metric or metric in PERCENT_METRICS:
+        return
+    path = next((c for c in line.cells if _PATH.match(c) and re.search(r"\.\w{1,5}$", c)), None)
+    counts = [i for i, c in enumerate(line.cells) if re.fullmatch(r"\d+", c)]
+    if path and len(counts) == 1:
+        yield _claim(line, "file_count", line.text, metric=metric, value=float(line.cells[counts[0]]), subject=path)
+
+
+def paths(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """Paths said to exist or to be missing: list items under a "Found"/"Missing" label, a ✅ or
+    ❌ beside a file name, "(just created)"."""
+    label = ""
+    for line in lines:
+        if line.block in ("code", "blank") or line.checked is False:
+            continue
+        if line.block not in ("item", "fence_text"):
+            label = line.text
+            continue
+        for target, state in _paths_on(line, label):
+            yield _claim(line, "path_" + state, target, subject=target.replace("\\", "/"))
+
+
+def _paths_on(line: Line, label: str) -> Iterator[tuple[str, str]]:
+    text = line.text
+    body = strip_markup(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", text))
+    spans = re.findall(r"`([^`]+)`", text) or [body.split(" (")[0].strip()]
+    state = _state(text) or (_state(label) if _LABEL.match(strip_markup(label)) else None)
+    if state is None:
+        return
+    for span in spans:
+        span = span.strip()
+        if _PATH.match(span) and ("." in span.rsplit("/", 1)[-1] or span.endswith("/")):
+            yield span, state
+
+
+def _state(text: str) -> str | None:
+    missing, present = _MISSING_LABEL.search(text), _PRESENT_LABEL.search(text)
+    if missing and not present:
+        return "missing"
+    if present and not missing:
+        return "present"
+    return None
+
+
+def figures(lines: Sequence[Line], vocabulary: Vocabulary, taken: set[int]) -> Iterator[Claim]:
+    """Every other percentage stated as fact: no rule can tie it to evidence, so it is reported
+    as unverifiable rather than silently dropped."""
+    for line in lines:
+        if not statement(line):
+            continue
+        for match in _PERCENT.finditer(line.text):
+            if line.number in taken or _TARGET_BEFORE.search(line.text[: match.start()]):
+                continue
+            yield _claim(line, "figure", line.text[max(0, match.start() - 30): match.end()].lstrip(),
+                         value=number(match.group(1)), unit="%")
+
+
+RULES: tuple[Rule, ...] = (
+    ratio_percents, list_counts, table_totals, overall_scores, throughputs, decisions, criteria,
+    metric_counts, file_counts, paths,
+)
+
+
+def extract(lines: Sequence[Line], vocabulary: Vocabulary) -> tuple[Claim, ...]:
+    """Every claim of the document, in line order."""
+    claims = [claim for rule in RULES for claim in rule(lines, vocabulary)]
+    per_file = {c.line for c in claims if c.kind == "file_count"}
+    # "test_websocket.py (11 skips)" is a count for that file, not for the whole workspace
+    claims = [c for c in claims if not (c.kind == "metric_count" and c.line in per_file)]
+    taken = {c.line for c in claims if c.kind != "path_present" and c.kind != "path_missing"}
+    claims.extend(figures(lines, vocabulary, taken))
+    return tuple(sorted(claims, key=lambda c: (c.line, c.kind, c.text)))
