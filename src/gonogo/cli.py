@@ -258,7 +258,8 @@ def verify_command(
     vocabulary: Annotated[Path | None, typer.Option(help="TOML with [claims.vocabulary] phrase = metric")] = None,
 ) -> None:
     """Judge a readiness document's claims against the evidence and against itself."""
-    from gonogo.claims import render, vocabulary as vocab
+    from gonogo.claims import render
+    from gonogo.claims import vocabulary as vocab
     from gonogo.claims.document import DocumentError
     from gonogo.claims.evidence import EvidenceError
     from gonogo.claims.verify import verify
