@@ -11,6 +11,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from packaging.utils import canonicalize_name
+
 from gonogo.claims.evidence import Evidence, normalise
 from gonogo.claims.model import Claim, Judgement, Status
 from gonogo.model import Category, Severity
@@ -266,6 +268,45 @@ def decision_vs_gonogo(claims: Sequence[Claim], evidence: Evidence) -> Iterator[
                 continue
             yield _judge(claim, "CLM013", status, claim.subject, evidence.decision,
                          f"gonogo's decision from {evidence.source}")
+
+
+@claim_check("CLM014", "Package statements match the requirements files")
+def packages(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
+    """Why: "boto3 present in 2/7 requirements files" and "PyJWT 2.8.0" are read straight from the
+    requirements files under the roots. A count is judged only when the document's denominator
+    is the number of requirements files found, so both count the same files; a version only when
+    some file pins the package with `==`.
+
+    Fix: quote the requirements files as they are, or change them."""
+    if not evidence.manifests:
+        return
+    for claim in claims:
+        if claim.kind == "package_presence":
+            name = canonicalize_name(claim.subject)
+            having = sorted(p for p, deps in evidence.manifests.items() if name in deps)
+            if claim.total != len(evidence.manifests):
+                continue
+            yield _judge(claim, "CLM014", Status.VERIFIED if len(having) == claim.value else Status.CONTRADICTED,
+                         f"{claim.subject} in {_fmt(claim.value)}/{_fmt(claim.total)}",
+                         f"{len(having)}/{len(evidence.manifests)}", "declared in " + (", ".join(having) or "none"))
+        elif claim.kind == "package_version":
+            name = canonicalize_name(claim.subject)
+            pins = {p: deps[name] for p, deps in evidence.manifests.items() if deps.get(name, "").startswith("==")}
+            if pins:
+                ok = any(spec == f"=={claim.unit}" for spec in pins.values())
+                yield _judge(claim, "CLM014", Status.VERIFIED if ok else Status.CONTRADICTED,
+                             f"{claim.subject} {claim.unit}", ", ".join(sorted(set(pins.values()))),
+                             ", ".join(f"{p}: {s}" for p, s in sorted(pins.items())))
+        elif claim.kind in ("package_declared", "package_undeclared"):
+            target = normalise(claim.subject)
+            files = [p for p in evidence.manifests if p == target or p.endswith("/" + target)]
+            if len(files) != 1:
+                continue
+            declared = canonicalize_name(claim.unit) in evidence.manifests[files[0]]
+            said = claim.kind == "package_declared"
+            yield _judge(claim, "CLM014", Status.VERIFIED if declared == said else Status.CONTRADICTED,
+                         f"{claim.unit} {'declared' if said else 'not declared'}",
+                         "declared" if declared else "not declared", files[0])
 
 
 @claim_check("CLM020", "A figure gonogo cannot check is marked unverifiable")

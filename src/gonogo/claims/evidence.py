@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from gonogo.claims.model import Claim
 
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -32,6 +35,7 @@ class Evidence:
     file_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     paths: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
     roots: tuple[str, ...] = ()
+    manifests: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 NONE = Evidence(source="")
@@ -53,11 +57,55 @@ def gather(claims: Sequence[Claim], report: Mapping[str, Any] | None, roots: Seq
     return Evidence(
         source=source,
         decision=report.get("decision") if report else None,
-        metrics=dict(report.get("metrics", {})) if report else {},
+        metrics=_metrics(report) if report else {},
         file_counts=_file_counts(report.get("findings", []), _metric_checks()) if report else {},
         paths=_look_up(wanted, roots) if roots else {},
         roots=tuple(str(r) for r in roots),
+        manifests=_manifests(roots),
     )
+
+
+def _metrics(report: Mapping[str, Any]) -> dict[str, float | None]:
+    """The report's metrics, plus counts a document's words need that gonogo does not publish:
+    ``images.latest_or_main`` ("12 images using :latest or :main") from the floating-tag findings."""
+    metrics = dict(report.get("metrics", {}))
+    if metrics.get("images.floating") is not None:
+        tags = [str(dict(f.get("data") or {}).get("image", "")) for f in report.get("findings", [])
+                if f.get("check_id") == "IMG001"]
+        metrics["images.latest_or_main"] = float(sum(t.endswith((":latest", ":main")) for t in tags))
+    return metrics
+
+
+def _manifests(roots: Sequence[Path]) -> dict[str, dict[str, str]]:
+    """Every requirements*.txt under the roots -> {canonical package name: specifier}."""
+    out: dict[str, dict[str, str]] = {}
+    for root in roots:
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+            for name in names:
+                if re.fullmatch(r"requirements[\w.\-]*\.txt", name):
+                    path = Path(folder) / name
+                    rel = "/".join((root.resolve().name, *path.relative_to(root).parts))
+                    out[rel] = _requirements(path)
+    return out
+
+
+def _requirements(path: Path) -> dict[str, str]:
+    declared: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return declared
+    for raw in text.splitlines():
+        line = raw.split(" #")[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        declared[canonicalize_name(requirement.name)] = str(requirement.specifier)
+    return declared
 
 
 def _metric_checks() -> dict[str, str]:

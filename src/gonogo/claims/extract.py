@@ -336,7 +336,58 @@ def figures(lines: Sequence[Line], vocabulary: Vocabulary, taken: set[int]) -> I
                          value=number(match.group(1)), unit="%")
 
 
+_PRESENCE = re.compile(
+    r"(?P<pkg>[A-Za-z][\w.\-]*)\s+(?P<how>present\s+in|missing\s+from)\s+(?P<n>\d+)\s*(?:/|out\s+of)\s*(?P<of>\d+)\s+"
+    r"(?P<what>requirements(?:\.txt)?\s+files?|modules)",
+    re.IGNORECASE,
+)
+
+
+def package_presence(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """"boto3 present in 2/7 requirements.txt files", "boto3 missing from 5/7 modules": how many
+    requirements files declare a package (a module is read as its requirements file)."""
+    for line in lines:
+        if not statement(line):
+            continue
+        for match in _PRESENCE.finditer(strip_markup(line.text)):
+            present = match.group("how").lower().startswith("present")
+            n, of = number(match.group("n")), number(match.group("of"))
+            yield _claim(line, "package_presence", match.group(0), subject=match.group("pkg"),
+                         value=n if present else of - n, total=of)
+
+
+def package_versions(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """A Package / Current Version table row ("PyJWT | 2.8.0"): that version is the one declared."""
+    for line in lines:
+        if line.block != "row" or not line.header:
+            continue
+        names = [h.lower() for h in line.header]
+        package = _column(names, ("package",))
+        version = next((i for i, n in enumerate(names) if "version" in n and "latest" not in n), None)
+        if package is None or version is None or max(package, version) >= len(line.cells):
+            continue
+        if re.fullmatch(r"\d+(?:\.\d+)+", line.cells[version]):
+            yield _claim(line, "package_version", f"{line.cells[package]} {line.cells[version]}",
+                         subject=line.cells[package], unit=line.cells[version])
+
+
+def package_rows(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """A row under a "<package> Present" column: "requirements.txt | YES" says the file declares it."""
+    for line in lines:
+        if line.block != "row" or not line.header:
+            continue
+        column = next((i for i, h in enumerate(line.header) if re.fullmatch(r"\S+ present", h, re.I)), None)
+        path = next((c for c in line.cells if _PATH.match(c) and "requirements" in c), None)
+        if column is None or path is None or column >= len(line.cells):
+            continue
+        answer = re.match(r"(YES|NO)\b", line.cells[column].upper())
+        if answer:
+            yield _claim(line, "package_declared" if answer.group(1) == "YES" else "package_undeclared", line.text,
+                         subject=path, unit=line.header[column].split()[0])
+
+
 RULES: tuple[Rule, ...] = (
+    package_presence, package_versions, package_rows,
     ratio_percents, list_counts, table_totals, overall_scores, throughputs, decisions, criteria,
     metric_counts, file_counts, paths,
 )

@@ -19,8 +19,9 @@ DEFAULT: dict[str, str] = {
     "tests.skip_sites",
     r"tests?\s+without\s+assert(?:ion)?s?": "tests.without_assertions",
     r"test\s+files?": "tests.files",
-    r"(?:docker\s+)?images?\s+(?:using|with|on)\s+:?(?:latest|main)(?:\s+or\s+:?main)?(?:\s+tags?)?"
-    r"|unpinned\s+(?:docker\s+)?images?(?:\s+found)?|floating\s+(?:docker\s+)?images?": "images.floating",
+    r"(?:docker\s+)?images?\s+(?:using|with|on)\s+:?(?:latest|main)(?:\s+or\s+:?main)?(?:\s+tags?)?":
+    "images.latest_or_main",
+    r"unpinned\s+(?:docker\s+)?images?(?:\s+found)?|floating\s+(?:docker\s+)?images?": "images.floating",
     r"(?:test\s+)?coverage": "coverage.percent",
     r"critical\s+vulnerabilit(?:y|ies)": "vulns.critical",
     r"(?:total\s+)?vulnerabilit(?:y|ies)": "vulns.total",
