@@ -63,10 +63,12 @@ def percent_of_fraction(claims: Sequence[Claim], evidence: Evidence) -> Iterator
             continue
         stated = float(claim.unit)
         share = 100 * (claim.value or 0) / claim.total
-        ok = _rounds_to(share, stated, claim.digits) or _rounds_to(100 - share, stated, claim.digits)
+        if _rounds_to(100 - share, stated, claim.digits) and not _rounds_to(share, stated, claim.digits):
+            share = 100 - share  # "2/20 - 90% missing": the share of the rest
+        ok = _rounds_to(share, stated, claim.digits)
         yield _judge(claim, "CLM001", Status.VERIFIED if ok else Status.INCONSISTENT,
                      f"{_fmt(claim.value)}/{_fmt(claim.total)} = {claim.unit}%", f"{share:.1f}%",
-                     f"{_fmt(claim.value)}/{_fmt(claim.total)} is {share:.1f}%")
+                     f"{_fmt(claim.value)}/{_fmt(claim.total)} gives {share:.1f}%")
 
 
 @claim_check("CLM002", "A count in a label matches the list under it")

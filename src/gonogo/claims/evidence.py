@@ -56,13 +56,19 @@ def gather(claims: Sequence[Claim], report: Mapping[str, Any] | None, roots: Seq
     wanted = {c.subject for c in claims if c.kind in ("path_present", "path_missing", "file_count")}
     return Evidence(
         source=source,
-        decision=report.get("decision") if report else None,
+        decision=_verdict(report.get("decision")) if report else None,
         metrics=_metrics(report) if report else {},
         file_counts=_file_counts(report.get("findings", []), _metric_checks()) if report else {},
         paths=_look_up(wanted, roots) if roots else {},
         roots=tuple(str(r) for r in roots),
         manifests=_manifests(roots),
     )
+
+
+def _verdict(value: object) -> str | None:
+    """``CONDITIONAL_GO`` (the report's spelling) -> ``CONDITIONAL GO`` (the document's)."""
+    text = str(value or "").upper().replace("_", " ")
+    return {"NO GO": "NO-GO"}.get(text, text) or None
 
 
 def _metrics(report: Mapping[str, Any]) -> dict[str, float | None]:
