@@ -14,6 +14,7 @@ from gonogo.claims.model import Judgement, Status
 from gonogo.claims.verify import verify
 from gonogo.options import ScanOptions
 from gonogo.reporters.json_report import report_to_dict
+from gonogo.vulndb.index import build_index
 from tests.helpers import make_repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claims"
@@ -124,3 +125,28 @@ def test_seed_003_coverage_and_vulnerabilities_need_evidence() -> None:
     metrics = {(j.claim.line, j.claim.metric) for j in judgements if j.claim.kind == "metric_count"}
     assert metrics == {(15, "vulns.total"), (17, "coverage.percent"), (296, "coverage.percent")}
     assert all(j.status is U for j in judgements)
+
+
+# Shaped as the OSV export has them; made up for this test, not from the snapshot.
+PYJWT_2_4 = {
+    "id": "GHSA-ffqj-6fqr-9h24", "aliases": ["CVE-2022-29217"], "modified": "2024-09-30T00:00:00Z",
+    "summary": "Key confusion through non-blocklisted public key formats",
+    "database_specific": {"severity": "HIGH"},
+    "affected": [{"package": {"ecosystem": "PyPI", "name": "pyjwt"},
+                  "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.5.0"}, {"fixed": "2.4.0"}]}]}],
+}
+
+
+def test_advisory_statements_against_the_index(tmp_path: Path) -> None:
+    index = tmp_path / "vulndb.sqlite3"
+    build_index([("pyjwt.json", json.dumps(PYJWT_2_4).encode())], index, source="fixtures")
+    doc = tmp_path / "READY.md"
+    doc.write_text("# Gaps\n\n- **PyJWT<2.4.0** (key confusion)\n- **PyJWT<2.10.1** (algorithm confusion)\n"
+                   "- **PyYAML<6.0.2** (RCE)\n", encoding="utf-8")
+    judgements = verify(doc, index=index).judgements
+    assert [(j.claim.line, j.status) for j in judgements] == [(3, V), (4, U), (5, U)]
+    assert "GHSA-ffqj-6fqr-9h24" in judgements[0].evidence and "2024-09-30" in judgements[0].evidence
+    assert judgements[1].evidence.endswith("1 advisories name PyJWT, fixed in 2.4.0")
+    assert "0 advisories name PyYAML" in judgements[2].evidence
+    without = verify(doc).judgements
+    assert without[0].evidence == "no advisory index: run `gonogo db update`"

@@ -276,7 +276,7 @@ def verify_command(
             config = load_config(find_config_file(roots[0]))
             options = ScanOptions(cache_dir=os.environ.get("GONOGO_CACHE_DIR"), vulndb_path=str(index_path()))
             scanned = report_to_dict(_scan_with_progress(roots, config, options))
-        result = verify(document, roots, against, words, scanned)
+        result = verify(document, roots, against, words, scanned, index_path())
     except (DocumentError, EvidenceError, vocab.VocabularyError, ConfigError, NothingToScan) as exc:
         raise _fail(str(exc)) from exc
     table = Table()

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from gonogo.claims.evidence import Evidence, normalise
 from gonogo.claims.model import Claim, Judgement, Status
@@ -311,6 +312,31 @@ def packages(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]
                          "declared" if declared else "not declared", files[0])
 
 
+@claim_check("CLM015", "An advisory statement matches the advisory index")
+def advisory(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
+    """Why: "PyJWT<2.10.1" says releases below 2.10.1 are vulnerable and 2.10.1 fixes them. The
+    advisory index (`gonogo db update`) holds which advisories name the package and which
+    release fixed each. The statement is verified when an advisory's fix is that release; when
+    none is, it stays unverifiable with the fixes the index knows, because an index can be older
+    than the document. The words around it (how many CVEs, which attack) are shown beside the
+    matching advisories' summaries for the reader to compare, not judged.
+
+    Fix: cite the advisory ids, and the release that fixes them."""
+    if evidence.advisories is None:
+        return
+    for claim in claims:
+        if claim.kind != "advisory":
+            continue
+        facts = evidence.advisories.get(claim.subject, ())
+        fixing = [f for f in facts if claim.unit in f.fixed]
+        if not fixing:
+            continue
+        ids = ", ".join(f"{f.id} ({f.level or 'unrated'}: {f.summary[:60]})" for f in fixing[:4])
+        yield _judge(claim, "CLM015", Status.VERIFIED, f"{claim.subject} < {claim.unit} is vulnerable",
+                     f"{len(fixing)} advisories fixed in {claim.unit}",
+                     f"{ids}; index of {evidence.index_date or 'unknown date'}")
+
+
 @claim_check("CLM020", "A figure gonogo cannot check is marked unverifiable")
 def unverifiable(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
     """Why: a number with no command, file or measurement behind it is an assertion. Rather than
@@ -340,6 +366,13 @@ def _unverified(claim: Claim, evidence: Evidence) -> Judgement:
     return _judge(claim, "CLM020", Status.UNVERIFIABLE, claim.text, None, what_would_verify(claim, evidence))
 
 
+def _version_key(text: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(text))
+    except InvalidVersion:
+        return (0, text)
+
+
 def what_would_verify(claim: Claim, evidence: Evidence) -> str:
     """The reason a claim stays unverified, phrased as what would settle it."""
     if claim.kind in ("path_present", "path_missing", "file_count") and not evidence.roots:
@@ -354,6 +387,14 @@ def what_would_verify(claim: Claim, evidence: Evidence) -> str:
         return "the path matches nothing that can be told apart under the roots"
     if claim.kind == "file_count":
         return "the file matches no single file under the roots"
+    if claim.kind == "advisory":
+        if evidence.advisories is None:
+            return "no advisory index: run `gonogo db update`"
+        facts = evidence.advisories.get(claim.subject, ())
+        fixes = sorted({v for f in facts for v in f.fixed}, key=_version_key)
+        known = f", fixed in {', '.join(fixes[-6:])}" if fixes else ""
+        return (f"no advisory in the index of {evidence.index_date or 'unknown date'} is fixed in {claim.unit}; "
+                f"{len(facts)} advisories name {claim.subject}{known}")
     if claim.kind == "decision":
         return "give the roots or --against report.json to compare with gonogo's decision"
     return "unsupported: no command, file or measurement behind it, and no gonogo metric measures it"

@@ -36,6 +36,18 @@ class Evidence:
     paths: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
     roots: tuple[str, ...] = ()
     manifests: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    advisories: Mapping[str, tuple[AdvisoryFact, ...]] | None = None
+    index_date: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdvisoryFact:
+    """One advisory of a package in the index: its id, summary, level and the fixes it names."""
+
+    id: str
+    summary: str
+    level: str
+    fixed: tuple[str, ...]
 
 
 NONE = Evidence(source="")
@@ -51,8 +63,12 @@ def load_report(path: Path) -> dict[str, Any]:
     return data
 
 
-def gather(claims: Sequence[Claim], report: Mapping[str, Any] | None, roots: Sequence[Path], source: str) -> Evidence:
-    """Evidence for ``claims`` from ``report`` (a report_to_dict value) and the ``roots``."""
+def gather(claims: Sequence[Claim], report: Mapping[str, Any] | None, roots: Sequence[Path], source: str,
+           index: Path | None = None) -> Evidence:
+    """Evidence for ``claims`` from ``report`` (a report_to_dict value), the ``roots`` and the
+    advisory ``index`` (for statements about advisories)."""
+    packages = {c.subject for c in claims if c.kind == "advisory"}
+    found, index_date = _advisories(index, packages) if index and packages else (None, None)
     wanted = {c.subject for c in claims if c.kind in ("path_present", "path_missing", "file_count")}
     return Evidence(
         source=source,
@@ -62,7 +78,34 @@ def gather(claims: Sequence[Claim], report: Mapping[str, Any] | None, roots: Seq
         paths=_look_up(wanted, roots) if roots else {},
         roots=tuple(str(r) for r in roots),
         manifests=_manifests(roots),
+        advisories=found,
+        index_date=index_date,
     )
+
+
+def _advisories(path: Path, packages: Iterable[str]) -> tuple[dict[str, tuple[AdvisoryFact, ...]] | None, str | None]:
+    """The PyPI advisories of each package in the index at ``path``; (None, None) without one."""
+    from gonogo.vulndb.errors import VulnDbError
+    from gonogo.vulndb.index import VulnIndex
+
+    if not path.exists():
+        return None, None
+    try:
+        with VulnIndex(path) as index:
+            status = index.status()
+            out = {
+                name: tuple(
+                    AdvisoryFact(
+                        id=info.id, summary=info.summary, level=str(info.rating.level or ""),
+                        fixed=tuple(e.version for r in affected.ranges for e in r.events if e.kind == "fixed"),
+                    )
+                    for info, affected in index.lookup("PyPI", name)
+                )
+                for name in packages
+            }
+    except (VulnDbError, OSError, ValueError):
+        return None, None
+    return out, status.data_date.isoformat() if status.data_date else None
 
 
 def _verdict(value: object) -> str | None:

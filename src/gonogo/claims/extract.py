@@ -386,8 +386,22 @@ def package_rows(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Clai
                          subject=path, unit=line.header[column].split()[0])
 
 
+_BELOW = re.compile(r"(?<![\w<>=!~.-])(?P<pkg>[A-Za-z][\w.\-]*)\s*<\s*(?P<version>\d+(?:\.\d+)+)\b(?!\s*[a-z]*\s*%)")
+
+
+def advisories(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """"PyJWT<2.10.1 (algorithm confusion attacks)", "CVE: Jinja2 < 3.1.3 (CRITICAL)": releases
+    below a version are said to be vulnerable, that version being the fix."""
+    for line in lines:
+        if not statement(line):
+            continue
+        for match in _BELOW.finditer(strip_markup(line.text)):
+            yield _claim(line, "advisory", strip_markup(line.text).strip(" -#"), subject=match.group("pkg"),
+                         unit=match.group("version"))
+
+
 RULES: tuple[Rule, ...] = (
-    package_presence, package_versions, package_rows,
+    advisories, package_presence, package_versions, package_rows,
     ratio_percents, list_counts, table_totals, overall_scores, throughputs, decisions, criteria,
     metric_counts, file_counts, paths,
 )

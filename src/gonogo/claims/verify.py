@@ -28,12 +28,13 @@ def claims_of(document: Document, vocabulary: Vocabulary | None = None) -> tuple
 
 
 def verify(path: Path, roots: Sequence[Path] = (), against: Path | None = None,
-           vocabulary: Vocabulary | None = None, scan_report: dict | None = None) -> Verification:
+           vocabulary: Vocabulary | None = None, scan_report: dict | None = None,
+           index: Path | None = None) -> Verification:
     """Judge ``path``'s claims. ``scan_report`` is a report_to_dict of a scan already run over
     ``roots``; ``against`` an earlier report.json (it wins for metrics and the decision)."""
     document = read_document(path)
     claims = claims_of(document, vocabulary)
     report = load_report(against) if against else scan_report
     source = f"report {against}" if against else (f"a scan of {', '.join(map(str, roots))}" if report else "")
-    evidence = gather(claims, report, roots, source)
+    evidence = gather(claims, report, roots, source, index)
     return Verification(document=document, claims=claims, evidence=evidence, judgements=judge(claims, evidence))
