@@ -19,10 +19,11 @@ def invoke(*args: str | Path):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
-def test_an_inconsistent_document_fails_and_writes_every_format(tmp_path: Path) -> None:
+def test_an_inconsistent_document_fails_and_writes_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GONOGO_VULNDB", str(tmp_path / "no-index.sqlite3"))  # advisories: unverifiable here
     result = invoke("verify", FIXTURES / "seed002.md", "--format", "md,json,sarif", "--output", tmp_path)
     assert result.exit_code == 1
-    assert "45 claims: 7 verified, 0 contradicted, 6 inconsistent, 32 unverifiable" in result.output
+    assert "49 claims: 7 verified, 0 contradicted, 6 inconsistent, 36 unverifiable" in result.output
     data = json.loads((tmp_path / "claims.json").read_text(encoding="utf-8"))
     first = data["claims"][0]
     assert {"line", "text", "kind", "status", "claimed", "measured", "evidence"} <= set(first)
