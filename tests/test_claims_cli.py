@@ -83,3 +83,25 @@ def test_claim_checks_are_explained() -> None:
     result = invoke("explain", "CLM004")
     assert result.exit_code == 0
     assert "overall score" in result.output.lower() and "Fix:" in result.output
+
+
+def test_check_with_claims_adds_the_claims_table_and_a_finding_for_a_gated_metric(tmp_path: Path) -> None:
+    compose = "services:\n  web:\n    image: nginx:latest\n  db:\n    image: postgres:latest\n"
+    root = make_repo(tmp_path / "repo", {"docker-compose.yml": compose})
+    doc = tmp_path / "READY.md"
+    doc.write_text("# Status\n\n- Unpinned images found: 1\n- 19/47 checks passed (40.4%)\n", encoding="utf-8")
+    out = tmp_path / "out"
+    invoke("check", root, "--claims", doc, "--format", "json", "--output", out, "--no-cache", "--quiet")
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    (result,) = [c for c in report["checks"] if c["id"] == "CLM100"]
+    assert [row[:2] for row in result["tables"][0]["rows"]] == [["3", "contradicted"], ["4", "verified"]]
+    (finding,) = [f for f in report["findings"] if f["check_id"] == "CLM100"]
+    assert (finding["path"], finding["line"]) == (str(doc), 3)
+    assert "measured 2" in finding["message"]
+
+
+def test_check_with_an_unreadable_claims_document_exits_2(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {"app.py": "x = 1\n"})
+    result = invoke("check", root, "--claims", tmp_path / "absent.md", "--no-cache", "--quiet")
+    assert result.exit_code == 2
+    assert "absent.md" in " ".join(result.output.split())

@@ -105,6 +105,7 @@ def check(
     service: Services = None,
     baseline_file: BaselineFile = None,
     no_baseline: NoBaseline = False,
+    claims: Annotated[Path | None, typer.Option("--claims", help="Also judge this readiness document")] = None,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
@@ -133,6 +134,8 @@ def check(
             parse_service_arg(text)
         config = load_config(config_file or find_config_file(roots[0]), {k: v for k, v in overrides.items() if v})
         report = _scan_with_progress(roots, config, options)
+        if claims is not None:
+            report = _with_claims(report, claims, roots)
     except ConfigError as exc:
         raise _fail(f"configuration error: {exc}") from exc
     except (NothingToScan, ValueError) as exc:
@@ -143,6 +146,20 @@ def check(
         if not quiet:
             out.print(f"wrote {written}")
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _with_claims(report: Report, document: Path, roots: list[Path]) -> Report:
+    """The report with the document's claims judged by it (``check --claims``)."""
+    from gonogo.claims.document import DocumentError
+    from gonogo.claims.in_report import with_claims
+    from gonogo.claims.verify import verify
+    from gonogo.reporters.json_report import report_to_dict
+
+    try:
+        result = verify(document, roots, scan_report=report_to_dict(report), index=index_path())
+    except DocumentError as exc:
+        raise ValueError(str(exc)) from exc
+    return with_claims(report, str(document), result.judgements)
 
 
 def _interpreter(python: str | None, roots: list[Path]) -> str | None:

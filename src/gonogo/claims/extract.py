@@ -250,7 +250,7 @@ def metric_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Cla
                 metric = vocabulary.metric_at_end(before) if re.search(r"[:=]\W*$", text[: match.start()]) else None
             if metric is None or (metric in PERCENT_METRICS) != percent:
                 continue
-            phrase = text[match.start():] if found else strip_markup(text)
+            phrase = text[match.start():].split("|")[0] if found else strip_markup(text)
             yield _claim(line, "metric_count", phrase.strip()[:80], metric=metric,
                          value=number(match.group(1)), unit="%" if percent else ("at least" if match.group(2) else ""),
                          digits=decimals(match.group(1)))
