@@ -291,3 +291,26 @@ def test_a_huge_or_missing_document_is_refused(tmp_path: Path) -> None:
         read_document(huge)
     with pytest.raises(DocumentError, match=r"nothere\.md: cannot be read"):
         read_document(tmp_path / "nothere.md")
+
+
+def test_a_total_with_its_breakdown() -> None:
+    (claim,) = [c for c in claims("- **75 vulnerabilities** detected (6 CRITICAL, 28 HIGH, 34 MODERATE, 7 LOW)")
+                if c.kind == "breakdown"]
+    assert (claim.value, claim.subject, [p for _, p in claim.parts]) == (
+        75, "vulnerabilities", ["6 CRITICAL", "28 HIGH", "34 MODERATE", "7 LOW"])
+
+
+def test_percentages_in_a_target_column_are_not_figures() -> None:
+    found = claims("""
+        | Module | Files | Current | Target |
+        |---|---|---|---|
+        | api/v1/ | 12 | 33% | 90% |
+    """)
+    assert [(c.kind, c.value) for c in found] == [("figure", 33)]
+
+
+def test_advisory_statements() -> None:
+    found = claims("- **PyJWT<2.10.1** (algorithm confusion attacks)\n#### CVE: Jinja2 < 3.1.3 (CRITICAL)\n"
+                   "- Coverage < 60% is a failure")
+    assert [(c.kind, c.subject, c.unit) for c in found if c.kind == "advisory"] == [
+        ("advisory", "PyJWT", "2.10.1"), ("advisory", "Jinja2", "3.1.3")]

@@ -116,15 +116,16 @@ def test_seed_002_mojibake_is_repaired() -> None:
 def test_every_numeric_claim_is_judged_or_says_what_would_verify_it(seed: str) -> None:
     for j in _verify(seed, ()):
         if j.claim.value is not None and j.status is U:
-            assert j.check_id == "CLM020"
-            assert j.evidence.startswith(("unsupported", "give the roots", "give the repository"))
+            reasons = ("unsupported", "give the roots", "give the repository", "no advisory", "a CONDITIONAL status")
+            assert j.evidence.startswith(reasons), (j.claim.line, j.evidence)
 
 
 def test_seed_003_coverage_and_vulnerabilities_need_evidence() -> None:
     judgements = _verify("003", ())
     metrics = {(j.claim.line, j.claim.metric) for j in judgements if j.claim.kind == "metric_count"}
     assert metrics == {(15, "vulns.total"), (17, "coverage.percent"), (296, "coverage.percent")}
-    assert all(j.status is U for j in judgements)
+    # 6 CRITICAL + 28 HIGH + 34 MODERATE + 7 LOW is the 75 it states; nothing else can be settled
+    assert [(j.claim.line, j.check_id) for j in judgements if j.status is not U] == [(15, "CLM008")]
 
 
 # Shaped as the OSV export has them; made up for this test, not from the snapshot.

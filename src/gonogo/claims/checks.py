@@ -72,6 +72,41 @@ def percent_of_fraction(claims: Sequence[Claim], evidence: Evidence) -> Iterator
                      f"{_fmt(claim.value)}/{_fmt(claim.total)} gives {share:.1f}%")
 
 
+@claim_check("CLM008", "A total matches the parts it is broken into")
+def breakdown(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
+    """Why: "75 vulnerabilities (6 CRITICAL, 28 HIGH, 34 MODERATE, 7 LOW)" states the total twice;
+    if the parts do not add up to it, one of the figures is wrong.
+
+    Fix: recount, and correct the total or the part."""
+    for claim in claims:
+        if claim.kind == "breakdown":
+            total = sum(float(p.split()[0].replace(",", "")) for _, p in claim.parts)
+            yield _judge(claim, "CLM008", Status.VERIFIED if total == claim.value else Status.INCONSISTENT,
+                         f"{_fmt(claim.value)} {claim.subject}", _fmt(total), f"sum of {len(claim.parts)} parts")
+
+
+@claim_check("CLM009", "A percentage stated alone matches the same figure computed elsewhere")
+def repeated_percent(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
+    """Why: "Quality Score: 40.4%" on its own is unsupported, but when the same document computes
+    40.4% from 19/47 elsewhere the figure has a source. Only an exact repetition of a percentage
+    written with decimals (a round 100% or 50% repeats by chance) that CLM001 verified counts;
+    anything else stays unverifiable.
+
+    Fix: nothing, when it is the same figure; otherwise cite how it was computed."""
+    computed: dict[str, Claim] = {}
+    for claim in claims:
+        if claim.kind == "ratio" and claim.total:
+            share = 100 * (claim.value or 0) / claim.total
+            if _rounds_to(share, float(claim.unit), claim.digits):
+                computed.setdefault(claim.unit, claim)
+    for claim in claims:
+        source = computed.get(f"{claim.value:g}") if claim.kind == "figure" and claim.value is not None else None
+        if source is not None and claim.digits == source.digits and claim.digits > 0:
+            fraction = f"{_fmt(source.value)}/{_fmt(source.total)}"
+            yield _judge(claim, "CLM009", Status.VERIFIED, f"{source.unit}%", fraction,
+                         f"line {source.line} computes it from {fraction}", (source.line,))
+
+
 @claim_check("CLM002", "A count in a label matches the list under it")
 def list_count(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
     """Why: "Missing (18):" over a list of 19 names is wrong about one of them, and a reader cannot
@@ -149,7 +184,10 @@ def decision_vs_criteria(claims: Sequence[Claim], evidence: Evidence) -> Iterato
     Fix: decide NO-GO until the failed criterion passes, or state the waiver and who accepted it."""
     failed = [c for c in claims if c.kind == "criterion" and c.unit == "FAIL" and (c.value or 0) < (c.total or 0)]
     for claim in claims:
-        if claim.kind == "criterion":
+        if claim.kind == "criterion" and claim.unit not in ("PASS", "FAIL"):
+            yield _judge(claim, "CLM006", Status.UNVERIFIABLE, claim.subject, None,
+                         f"a {claim.unit} status has no rule in the row's figures; only PASS and FAIL are checked")
+        elif claim.kind == "criterion":
             below = (claim.value or 0) < (claim.total or 0)
             wrong = (claim.unit == "PASS" and below) or (claim.unit == "FAIL" and not below)
             yield _judge(claim, "CLM006", Status.INCONSISTENT if wrong else Status.VERIFIED,

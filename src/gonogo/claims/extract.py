@@ -33,7 +33,7 @@ _TARGET_BEFORE = re.compile(r"(?:target|goal|threshold|required|require|minimum|
                             re.IGNORECASE)
 _PLAN_SECTION = re.compile(
     r"plan|roadmap|next steps|next immediate|recommendation|path forward|timeline|remediation|priorit|"
-    r"strategy|option|wave|this week|this month|mitigation|action|expected outcome|what we're fixing",
+    r"strategy|rollout|option|wave|this week|this month|mitigation|action|expected outcome|what we're fixing",
     re.IGNORECASE,
 )
 _PATH = re.compile(r"^(?:[A-Za-z]:\\)?(?:[\w.\-]+[\\/])*[\w.\-]+(?:\.[A-Za-z]{1,5}|[\\/])$")
@@ -332,8 +332,36 @@ def figures(lines: Sequence[Line], vocabulary: Vocabulary, taken: set[int]) -> I
         for match in _PERCENT.finditer(line.text):
             if line.number in taken or _TARGET_BEFORE.search(line.text[: match.start()]):
                 continue
+            if _in_target_column(line, match.start()):
+                continue
             yield _claim(line, "figure", line.text[max(0, match.start() - 30): match.end()].lstrip(),
-                         value=number(match.group(1)), unit="%")
+                         value=number(match.group(1)), unit="%", digits=decimals(match.group(1)))
+
+
+def _in_target_column(line: Line, at: int) -> bool:
+    """Whether position ``at`` of a table row falls in a Target/Goal/Required column."""
+    if line.block != "row" or not line.header:
+        return False
+    column = line.text.strip().lstrip("|")[: max(0, at - (len(line.text) - len(line.text.strip().lstrip("|"))))]
+    index = column.count("|")
+    return index < len(line.header) and bool(re.match(r"(?:target|goal|required|threshold)", line.header[index], re.I))
+
+
+_BREAKDOWN = re.compile(
+    rf"(?P<total>{NUMBER})\s+(?P<noun>[A-Za-z][\w\- ]{{0,30}}?)\W*(?:\s+\w+){{0,2}}\s*"
+    rf"\((?P<parts>(?:{NUMBER})\s+[A-Za-z][\w\-]*(?:\s*,\s*(?:{NUMBER})\s+[A-Za-z][\w\-]*)+)\)"
+)
+
+
+def breakdowns(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """"75 vulnerabilities (6 CRITICAL, 28 HIGH, 34 MODERATE, 7 LOW)": a total and its parts."""
+    for line in lines:
+        if not statement(line):
+            continue
+        for match in _BREAKDOWN.finditer(strip_markup(line.text)):
+            parts = tuple((line.number, p.strip()) for p in match.group("parts").split(","))
+            yield _claim(line, "breakdown", match.group(0), value=number(match.group("total")),
+                         subject=match.group("noun").strip(), parts=parts)
 
 
 _PRESENCE = re.compile(
@@ -401,7 +429,7 @@ def advisories(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]
 
 
 RULES: tuple[Rule, ...] = (
-    advisories, package_presence, package_versions, package_rows,
+    breakdowns, advisories, package_presence, package_versions, package_rows,
     ratio_percents, list_counts, table_totals, overall_scores, throughputs, decisions, criteria,
     metric_counts, file_counts, paths,
 )
