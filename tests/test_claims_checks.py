@@ -101,6 +101,14 @@ def test_clm010_counts_against_measured_metrics() -> None:
     assert reasons == ["vulns.total was not measured by scan"]
 
 
+def test_clm010_long_functions_only_against_the_same_limit() -> None:
+    def over(limit: str) -> Claim:
+        return Claim(line=1, text="n", kind="metric_count", metric="code.long_functions", value=3, subject=limit)
+
+    evidence = Evidence(source="scan", metrics={"code.long_functions": 4.0, "code.long_functions.limit": 60.0})
+    assert status(over("60"), over("50"), evidence=evidence) == [("CLM010", C), ("CLM020", U)]
+
+
 def test_clm011_file_counts_match_by_path_suffix_and_need_one_file() -> None:
     evidence = Evidence(source="scan", metrics={"tests.skip_sites": 12.0},
                         file_counts={"tests.skip_sites": {"Z/a/tests/test_x.py": 11, "M/b/tests/test_x.py": 1}},

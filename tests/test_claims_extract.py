@@ -128,12 +128,15 @@ def test_a_criteria_row_carries_required_achieved_and_status() -> None:
         ("- **Test coverage: 14%** (target: 90%)", "coverage.percent", 14),
         ("- **12,820 total vulnerabilities** identified", "vulns.total", 12820),
         ("- Critical Vulnerabilities: 5 found", "vulns.critical", 5),
+        ("- 3 functions over 60 lines", "code.long_functions", 3),
     ],
-    ids=["count before phrase", "phrase colon count", "latest or main", "coverage percent", "thousands", "critical"],
+    ids=["count before phrase", "phrase colon count", "latest or main", "coverage percent", "thousands", "critical",
+         "long functions"],
 )
 def test_a_number_beside_a_vocabulary_phrase_is_a_metric_claim(text: str, metric: str, value: float) -> None:
     (claim,) = [c for c in claims(text) if c.kind == "metric_count"]
     assert (claim.metric, claim.value) == (metric, value)
+    assert claim.subject == ("60" if metric == "code.long_functions" else "")
 
 
 @pytest.mark.parametrize(

@@ -235,6 +235,8 @@ def metric_count(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgem
         measured = evidence.metrics.get(claim.metric)
         if measured is None:
             continue
+        if claim.subject and evidence.metrics.get(f"{claim.metric}.limit") != float(claim.subject):
+            continue  # "over 60 lines" counts against another limit than gonogo's, or gonogo's is unknown
         if claim.unit == "%":
             ok = _rounds_to(measured, claim.value or 0, claim.digits)
         elif claim.unit == "at least":

@@ -122,6 +122,11 @@ def _metrics(report: Mapping[str, Any]) -> dict[str, float | None]:
         tags = [str(dict(f.get("data") or {}).get("image", "")) for f in report.get("findings", [])
                 if f.get("check_id") == "IMG001"]
         metrics["images.latest_or_main"] = float(sum(t.endswith((":latest", ":main")) for t in tags))
+    long_functions = {check for check, metric in _metric_checks().items() if metric == "code.long_functions"}
+    limits = {match.group(1) for f in report.get("findings", []) if f.get("check_id") in long_functions
+              for match in [re.search(r"\(limit (\d+)\)", str(f.get("message", "")))] if match}
+    if len(limits) == 1:
+        metrics["code.long_functions.limit"] = float(limits.pop())
     return metrics
 
 
