@@ -253,9 +253,9 @@ def metric_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Cla
             phrase = text[match.start():].split("|")[0] if found else strip_markup(text)
             # "functions over 60 lines": the limit is part of what is counted
             limit = re.search(r"(\d+)\s*(?:lines|LOC)", after[: found[1]]) if found else None
-            yield _claim(line, "metric_count", phrase.strip()[:80], metric=metric,
-                         subject=limit.group(1) if limit else "", value=number(match.group(1)), unit="%" if percent else ("at least" if match.group(2) else ""),
-                         digits=decimals(match.group(1)))
+            unit = "%" if percent else ("at least" if match.group(2) else "")
+            yield _claim(line, "metric_count", phrase.strip()[:80], metric=metric, subject=limit.group(1) if limit else "",
+                         value=number(match.group(1)), unit=unit, digits=decimals(match.group(1)))
 
 
 def _in_path(text: str, at: int) -> bool:
