@@ -254,7 +254,8 @@ def metric_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Cla
             # "functions over 60 lines": the limit is part of what is counted
             limit = re.search(r"(\d+)\s*(?:lines|LOC)", after[: found[1]]) if found else None
             unit = "%" if percent else ("at least" if match.group(2) else "")
-            yield _claim(line, "metric_count", phrase.strip()[:80], metric=metric, subject=limit.group(1) if limit else "",
+            subject = limit.group(1) if limit else ""
+            yield _claim(line, "metric_count", phrase.strip()[:80], metric=metric, subject=subject,
                          value=number(match.group(1)), unit=unit, digits=decimals(match.group(1)))
 
 
