@@ -417,6 +417,9 @@ def what_would_verify(claim: Claim, evidence: Evidence) -> str:
     """The reason a claim stays unverified, phrased as what would settle it."""
     if claim.kind in ("path_present", "path_missing", "file_count") and not evidence.roots:
         return "give the repository roots: gonogo verify DOC ROOT..."
+    if claim.kind == "throughput" and evidence.metrics.get("load.rps") is not None:
+        return (f"gonogo's load probe measured {_fmt(evidence.metrics['load.rps'])}/s at its own concurrency; "
+                "a probe's rate is a lower bound, not a capacity, so it neither confirms nor refutes this")
     if claim.kind in ("metric_count", "file_count", "throughput") and claim.metric:
         if not evidence.source:
             return f"give the roots or --against report.json to measure {claim.metric}"
