@@ -289,8 +289,8 @@ def test_unreadable_documents_name_the_file(data: bytes, message: str) -> None:
 
 def test_a_huge_or_missing_document_is_refused(tmp_path: Path) -> None:
     huge = tmp_path / "huge.md"
-    huge.write_bytes(b"a" * 5_000_001)
-    with pytest.raises(DocumentError, match=r"huge\.md: 5000001 bytes"):
+    huge.write_bytes(b"a" * 1_000_001)
+    with pytest.raises(DocumentError, match=r"huge\.md: 1000001 bytes"):
         read_document(huge)
     with pytest.raises(DocumentError, match=r"nothere\.md: cannot be read"):
         read_document(tmp_path / "nothere.md")
@@ -317,3 +317,13 @@ def test_advisory_statements() -> None:
                    "- Coverage < 60% is a failure")
     assert [(c.kind, c.subject, c.unit) for c in found if c.kind == "advisory"] == [
         ("advisory", "PyJWT", "2.10.1"), ("advisory", "Jinja2", "3.1.3")]
+
+
+def test_an_over_long_line_is_not_read_and_the_reader_is_told(tmp_path: Path) -> None:
+    from gonogo.claims.verify import verify
+
+    doc = tmp_path / "dump.md"
+    doc.write_text("# Dump\n\n- 71 pytest.skip() violations\n" + "12 skips, " * 500 + "\n", encoding="utf-8")
+    result = verify(doc)
+    assert [c.line for c in result.claims] == [3]
+    assert result.notes == (f"{doc}: 1 lines over 4000 characters not read as claims (line 4)",)

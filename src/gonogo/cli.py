@@ -302,6 +302,8 @@ def verify_command(
     for j in result.judgements:
         table.add_row(str(j.claim.line), j.status.value, j.check_id, j.claim.text[:60], j.measured or "-")
     out.print(table)
+    for note in result.notes:
+        err.print(f"note: {note}", highlight=False, markup=False)
     out.print(render.summary(result.judgements), highlight=False)
     for name in wanted:
         output.mkdir(parents=True, exist_ok=True)

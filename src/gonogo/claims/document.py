@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ftfy
 
-MAX_BYTES = 5_000_000
+MAX_BYTES = 1_000_000  # forty times the longest seed; a readiness report is read by a person
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe\x00\x00", "utf-32"),

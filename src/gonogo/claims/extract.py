@@ -6,6 +6,7 @@ the exact phrase. Lines of code (fences with a language), unticked task items an
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 
@@ -13,6 +14,7 @@ from gonogo.claims.model import Claim
 from gonogo.claims.structure import Line, strip_markup
 from gonogo.claims.vocabulary import PERCENT_METRICS, Vocabulary
 
+_WINDOW = 120  # characters either side of a number where its words are looked for
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _FRACTION = re.compile(r"(?<![\w./-])(\d+)\s*/\s*(\d+)(?![\w/.]|\.\d)")
 _PERCENT = re.compile(rf"(?<![\w.])({NUMBER})\s*%")
@@ -47,6 +49,9 @@ _ABSENT_AFTER = re.compile(
 # "**Missing**:", "Found (2):", "Files Modified:": a short label that ends in a colon
 _LABEL = re.compile(r"^[\w\s\-/]{0,40}(?:\(\d+\))?\s*:$")
 
+# code, blank lines, table separators and over-long lines (see structure.MAX_LINE) state nothing
+_UNREAD = frozenset({"code", "blank", "separator", "long"})
+
 Rule = Callable[[Sequence[Line], Vocabulary], Iterator[Claim]]
 
 
@@ -60,7 +65,7 @@ def decimals(text: str) -> int:
 
 def statement(line: Line) -> bool:
     """A line that states something: not code, not an unticked task, not a plan."""
-    if line.block in ("code", "blank", "separator") or line.checked is False:
+    if line.block in _UNREAD or line.checked is False:
         return False
     return not _PLAN_SECTION.search(line.section)
 
@@ -72,13 +77,17 @@ def _claim(line: Line, kind: str, phrase: str, **fields: object) -> Claim:
 def ratio_percents(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
     """"19/47 checks passed (40.4%)": a fraction and a percentage on one line, the nearer pair."""
     for line in lines:
-        if line.block in ("code", "blank", "separator"):
+        if line.block in _UNREAD:
             continue
         percents = list(_PERCENT.finditer(line.text))
+        starts = [p.start() for p in percents]
         for fraction in _FRACTION.finditer(line.text):
             if not percents or int(fraction.group(2)) == 0:
                 continue
-            nearest = min(percents, key=lambda p: abs(p.start() - fraction.end()))
+            # the nearest percentage is one of the two around the fraction's end
+            at = bisect.bisect_left(starts, fraction.end())
+            around = percents[max(0, at - 1): at + 1]
+            nearest = min(around, key=lambda p: abs(p.start() - fraction.end()))
             if abs(nearest.start() - fraction.end()) > 40 and abs(fraction.start() - nearest.end()) > 40:
                 continue
             start, end = min(fraction.start(), nearest.start()), max(fraction.end(), nearest.end())
@@ -89,7 +98,7 @@ def ratio_percents(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Cl
 def list_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
     """"**Missing** (18):" over a list: the number in parentheses against the items that follow."""
     for index, line in enumerate(lines):
-        if line.block in ("code", "blank", "separator", "row", "header"):
+        if line.block in _UNREAD | {"row", "header"}:
             continue
         match = _LABEL_COUNT.match(line.text)
         if not match:
@@ -196,7 +205,7 @@ def decisions(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
     """"Decision: NO-GO", "CONDITIONAL GO DECISION": the document's own verdict (not a table of
     per-fix GO/NO-GO, not "arguments for GO")."""
     for line in lines:
-        if line.block in ("code", "row", "header", "blank"):
+        if line.block in _UNREAD | {"row", "header"}:
             continue
         match = _DECISION.search(strip_markup(line.text))
         if match:
@@ -231,23 +240,24 @@ def metric_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Cla
     """A number next to a vocabulary phrase: "71 pytest.skip() violations", "Test coverage: 14%",
     "Unpinned Images Found: 12". Targets ("target: 90%", "to 90%") are not claims."""
     for line in lines:
-        if not statement(line) or line.block == "header":
+        if not statement(line) or line.block == "header" or not vocabulary.any_in(line.text):
             continue
         text = line.text
         for match in re.finditer(rf"(?<![\w.,/])({NUMBER})(\+?)(\s*%)?", text):
-            if _TARGET_BEFORE.search(text[: match.start()]) or _in_path(text, match.start()):
+            head = text[max(0, match.start() - _WINDOW): match.start()]
+            if _TARGET_BEFORE.search(head) or _in_path(text, match.start()):
                 continue
             if line.block == "heading" and not strip_markup(text[: match.start()].lstrip("# ")):
                 continue  # "### 1.4 Docker images": a section number
             percent = bool(match.group(3))
-            after = strip_markup(text[match.end():]).lstrip()
+            after = strip_markup(text[match.end(): match.end() + _WINDOW]).lstrip()
             found = vocabulary.metric_at_start(re.sub(r"^(?:total|open|known)\s+", "", after, flags=re.I))
             metric = found[0] if found else None
             if found and _ABSENT_AFTER.match(after[found[1]:]):
                 continue  # "4 test files missing" counts what is absent, not the metric
             if metric is None:
-                before = strip_markup(text[: match.start()]).rstrip(" :*=-")
-                metric = vocabulary.metric_at_end(before) if re.search(r"[:=]\W*$", text[: match.start()]) else None
+                before = strip_markup(head).rstrip(" :*=-")
+                metric = vocabulary.metric_at_end(before) if re.search(r"[:=]\W*$", head) else None
             if metric is None or (metric in PERCENT_METRICS) != percent:
                 continue
             phrase = text[match.start():].split("|")[0] if found else strip_markup(text)
@@ -267,7 +277,7 @@ def file_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim
     """A count for one file: "test_websocket.py (11 skips)", or a table row with a file cell and a
     count column under a heading or header that names the metric."""
     for line in lines:
-        if line.block == "code" or line.checked is False:
+        if line.block in _UNREAD or line.checked is False:
             continue
         inline = re.search(r"(\S+\.\w{1,5})\s*\((\d+)\s+([^)]+)\)", line.text)
         if inline and _PATH.match(inline.group(1)):
@@ -295,7 +305,7 @@ def paths(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
     ❌ beside a file name, "(just created)"."""
     label = ""
     for line in lines:
-        if line.block in ("code", "blank") or line.checked is False:
+        if line.block in _UNREAD - {"separator"} or line.checked is False:
             continue
         if line.block not in ("item", "fence_text"):
             label = line.text
@@ -333,7 +343,7 @@ def figures(lines: Sequence[Line], vocabulary: Vocabulary, taken: set[int]) -> I
         if not statement(line):
             continue
         for match in _PERCENT.finditer(line.text):
-            if line.number in taken or _TARGET_BEFORE.search(line.text[: match.start()]):
+            if line.number in taken or _TARGET_BEFORE.search(line.text[max(0, match.start() - _WINDOW): match.start()]):
                 continue
             if _in_target_column(line, match.start()):
                 continue

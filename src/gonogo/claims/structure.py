@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
+# a line longer than this is data (a dump, a minified blob), not a sentence a reader checks
+MAX_LINE = 4000
 _SEPARATOR = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
 _TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[([ xX])\]\s")
 # a fence with a language holds code (commands, examples); a bare fence holds prose drawn in ASCII
@@ -34,7 +36,9 @@ def parse_lines(lines: tuple[str, ...]) -> tuple[Line, ...]:
     header: tuple[str, ...] = ()
     for index, text in enumerate(lines):
         kind, depth = kinds.get(index, ("paragraph" if text.strip() else "blank", 0))
-        if kind == "paragraph" and _SEPARATOR.match(text):
+        if len(text) > MAX_LINE:
+            kind = "long"
+        elif kind == "paragraph" and _SEPARATOR.match(text):
             kind = "separator"
         if kind == "heading":
             section = strip_markup(text.lstrip("#"))
@@ -43,7 +47,7 @@ def parse_lines(lines: tuple[str, ...]) -> tuple[Line, ...]:
             cells = split_row(text)
             if kind == "header":
                 header = cells
-        elif kind not in ("blank", "separator"):
+        elif kind not in ("blank", "separator", "long"):
             header = () if kind != "row" else header
         task = _TASK.match(text) if kind in ("item", "paragraph", "fence_text") else None
         out.append(

@@ -55,6 +55,10 @@ class Vocabulary:
                 return metric
         return None
 
+    def any_in(self, text: str) -> bool:
+        """Whether any phrase occurs in ``text``: one search, so lines without one cost nothing more."""
+        return any(pattern.search(text) for pattern, _ in self.entries)
+
     def metric_in(self, text: str) -> str | None:
         for pattern, metric in self.entries:
             if pattern.search(text):
