@@ -67,11 +67,14 @@ def test_clm006_decision_against_a_failed_required_criterion() -> None:
     assert status(failed, passed, go, no_go) == [("CLM006", V), ("CLM006", N), ("CLM006", N), ("CLM020", U)]
 
 
-def test_clm007_same_path_in_two_categories_only() -> None:
-    a = Claim(line=1, text="x", kind="path_missing", subject="backend/app.py", section="Backend")
-    b = Claim(line=9, text="x", kind="path_missing", subject="backend/app.py", section="Session")
-    c = Claim(line=12, text="x", kind="path_missing", subject="backend/db.py", section="Backend")
-    assert status(a, b, c) == [("CLM007", N), ("CLM007", N), ("CLM020", U)]
+def test_clm007_same_path_in_two_counted_categories_only() -> None:
+    a = Claim(line=1, text="x", kind="path_missing", subject="backend/app.py", section="Backend (0/5)")
+    b = Claim(line=9, text="x", kind="path_missing", subject="backend/app.py", section="Session (1/4 - 75% MISSING)")
+    c = Claim(line=12, text="x", kind="path_missing", subject="backend/db.py", section="Backend (0/5)")
+    summary = Claim(line=20, text="x", kind="path_present", subject="app.py", section="Summary")
+    detail = Claim(line=30, text="x", kind="path_present", subject="app.py", section="Details")
+    assert status(a, b, c, summary, detail) == [("CLM007", N), ("CLM007", N), ("CLM020", U), ("CLM020", U),
+                                                 ("CLM020", U)]
 
 
 def test_clm008_breakdown() -> None:

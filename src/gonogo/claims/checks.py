@@ -22,6 +22,7 @@ from gonogo.registry import CheckSpec
 ClaimCheck = Callable[[Sequence[Claim], Evidence], Iterator[Judgement]]
 CLAIM_CHECKS: dict[str, CheckSpec] = {}
 _FUNCS: dict[str, ClaimCheck] = {}
+_COUNTED = re.compile(r"\(\s*\d+\s*(?:/\s*\d+)?\b")
 _VERDICT_RANK = {"GO": 2, "CONDITIONAL GO": 1, "NO-GO": 0}
 
 
@@ -202,13 +203,17 @@ def decision_vs_criteria(claims: Sequence[Claim], evidence: Evidence) -> Iterato
 @claim_check("CLM007", "No item is counted in two categories")
 def counted_twice(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
     """Why: a file listed as missing under two categories is one missing file; totals over the
-    categories count it twice (seed 001 lists three files twice and totals 53 expected).
+    categories count it twice (seed 001 lists three files twice and totals 53 expected). Only
+    sections whose heading carries a count ("Test Files (0/4 - 100% MISSING)") are categories;
+    a summary repeating a detail is not flagged.
 
     Fix: list each item under one category, and recount the totals."""
-    seen: dict[str, list[Claim]] = defaultdict(list)
+    seen: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for claim in claims:
-        if claim.kind in ("path_missing", "path_present"):
-            seen[normalise(claim.subject)].append(claim)
+        # only categories that are counted ("Test Files (0/4 ...)"): a summary that repeats a
+        # detail is not a second count
+        if claim.kind in ("path_missing", "path_present") and _COUNTED.search(claim.section):
+            seen[(claim.kind, normalise(claim.subject))].append(claim)
     for same in seen.values():
         sections = {c.section for c in same}
         if len(sections) > 1:
