@@ -126,10 +126,13 @@ def test_clm011_file_counts_match_by_path_suffix_and_need_one_file() -> None:
 
 
 def test_clm012_paths_present_and_missing() -> None:
-    evidence = Evidence(source="", paths={"a.py": ("r/a.py",), "b.py": ()}, roots=("r",))
+    evidence = Evidence(source="", roots=("r",), paths={
+        "a.py": ("r/a.py",), "b.py": (), "app.py": ("r/x/app.py", "r/y/app.py"), "x/app.py": ("r/x/app.py",)})
     claims = [Claim(line=n, text="p", kind=kind, subject=subject) for n, (kind, subject) in enumerate(
-        [("path_present", "a.py"), ("path_missing", "a.py"), ("path_missing", "b.py"), ("path_present", "b.py")])]
-    assert status(*claims, evidence=evidence) == [("CLM012", V), ("CLM012", C), ("CLM012", V), ("CLM012", C)]
+        [("path_present", "a.py"), ("path_missing", "a.py"), ("path_missing", "b.py"), ("path_present", "b.py"),
+         ("path_missing", "app.py"), ("path_present", "app.py"), ("path_missing", "x/app.py")])]
+    assert status(*claims, evidence=evidence) == [("CLM012", V), ("CLM012", C), ("CLM012", V), ("CLM012", C),
+                                                  ("CLM020", U), ("CLM012", V), ("CLM012", C)]
 
 
 @pytest.mark.parametrize(

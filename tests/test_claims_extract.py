@@ -80,6 +80,15 @@ def test_throughput_figures_are_scaled(text: str, value: float) -> None:
     assert claim.value == value
 
 
+def test_an_overall_figure_that_is_not_a_score_is_not_an_overall_score() -> None:
+    text = "Overall test coverage: 80%\n\n| Component | Score |\n|---|---|\n| Security | 40% |\n"
+    assert [c.kind for c in claims(text) if c.kind == "overall_score"] == []
+
+
+def test_a_throughput_target_is_not_a_claim() -> None:
+    assert [c for c in claims("- Target: 10,000 RPS") if c.kind == "throughput"] == []
+
+
 def test_peak_and_sustained_are_paired() -> None:
     pair = next(c for c in claims("- Throughput: 3,196 ops/sec peak (650 sustained)") if c.kind == "peak_sustained")
     assert (pair.value, pair.total) == (3196, 650)

@@ -280,7 +280,8 @@ def path_state(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgemen
     """Why: the earlier report behind seed 001 claimed 91.5% complete because "file existence
     checks were not performed". Each path listed as found, created or missing (or marked with ✅
     or ❌) is looked up under the roots: a folder path as a suffix of a real path, a bare name
-    anywhere in the tree.
+    anywhere in the tree. A bare name said to be missing is contradicted only when exactly one
+    file has that name: with two, which one was meant is unknown.
 
     Fix: create the file, or correct the list."""
     for claim in claims:
@@ -290,6 +291,8 @@ def path_state(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgemen
         if found is None:
             continue
         said_present = claim.kind == "path_present"
+        if not said_present and len(found) > 1 and not re.search(r"[\\/]", claim.subject.rstrip("/\\")):
+            continue  # a bare name said missing, found twice: which one the document meant is unknown
         ok = bool(found) == said_present
         yield _judge(claim, "CLM012", Status.VERIFIED if ok else Status.CONTRADICTED,
                      "exists" if said_present else "missing", "exists" if found else "missing",

@@ -164,7 +164,9 @@ def overall_scores(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Cl
     for line in lines:
         if not statement(line) or line.block == "row":
             continue
-        match = re.search(rf"\boverall\b[^%\n]{{0,60}}?({NUMBER})\s*%", line.text, re.IGNORECASE)
+        # "Overall Production Readiness Score: 76%", not "overall test coverage: 80%"
+        match = re.search(rf"\boverall\b[^%\n]{{0,60}}?(?:score|readiness|rating)[^%\n]{{0,30}}?({NUMBER})\s*%",
+                          line.text, re.IGNORECASE)
         if match and components:
             yield _claim(line, "overall_score", match.group(0), value=number(match.group(1)), unit="%",
                          parts=components, digits=decimals(match.group(1)))
@@ -192,6 +194,8 @@ def throughputs(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim
         if not statement(line):
             continue
         for match in _THROUGHPUT.finditer(line.text):
+            if _TARGET_BEFORE.search(line.text[max(0, match.start() - _WINDOW): match.start()]):
+                continue
             scale = {"k": 1e3, "m": 1e6}.get((match.group("mult") or "").lower(), 1.0)
             yield _claim(line, "throughput", match.group(0), metric="load.rps",
                          value=number(match.group("n")) * scale, unit="per second")
