@@ -336,3 +336,13 @@ def test_an_over_long_line_is_not_read_and_the_reader_is_told(tmp_path: Path) ->
     result = verify(doc)
     assert [c.line for c in result.claims] == [3]
     assert result.notes == (f"{doc}: 1 lines over 4000 characters not read as claims (line 4)",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['<img src="logo.png" width="50%">', '![x](a.png){: style="width:32%"}', "[link](https://x.org/a%22b%20c)",
+     "* Update psycopg[binary] requirement from <4.0.0,>=3.1.13", "- Upgrade from < 2.0 first"],
+    ids=["html block", "css width", "url encoding", "requirement range", "english word before <"],
+)
+def test_markup_urls_and_ranges_are_not_claims(text: str) -> None:
+    assert claims(text) == ()

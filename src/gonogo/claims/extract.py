@@ -17,7 +17,9 @@ from gonogo.claims.vocabulary import PERCENT_METRICS, Vocabulary
 _WINDOW = 120  # characters either side of a number where its words are looked for
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _FRACTION = re.compile(r"(?<![\w./-])(\d+)\s*/\s*(\d+)(?![\w/.]|\.\d)")
-_PERCENT = re.compile(rf"(?<![\w.])({NUMBER})\s*%")
+# "%22" is URL encoding, "width:32%" is layout: neither is a figure
+_PERCENT = re.compile(rf"(?<![\w.%])(?<!width:)(?<!width=\")({NUMBER})\s*%(?![0-9A-Fa-f]{{2}})")
+_LAYOUT_BEFORE = re.compile(r"(?:width|height|margin|padding|left|right|top|bottom|size)\W{0,3}$", re.IGNORECASE)
 _LABEL_COUNT = re.compile(r"^\W*(?:[-*+]\s+|\d+[.)]\s+)?(?P<label>[^()]*?)\W*\((?P<n>\d+)\)\W*:?\W*$")
 _THROUGHPUT = re.compile(
     rf"(?P<n>{NUMBER})\s*(?P<mult>[KkMm])?\+?\s*"
@@ -349,7 +351,7 @@ def figures(lines: Sequence[Line], vocabulary: Vocabulary, taken: set[int]) -> I
         for match in _PERCENT.finditer(line.text):
             if line.number in taken or _TARGET_BEFORE.search(line.text[max(0, match.start() - _WINDOW): match.start()]):
                 continue
-            if _in_target_column(line, match.start()):
+            if _in_target_column(line, match.start()) or _LAYOUT_BEFORE.search(line.text[: match.start()][-12:]):
                 continue
             yield _claim(line, "figure", line.text[max(0, match.start() - 30): match.end()].lstrip(),
                          value=number(match.group(1)), unit="%", digits=decimals(match.group(1)))
@@ -434,13 +436,24 @@ def package_rows(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Clai
 _BELOW = re.compile(r"(?<![\w<>=!~.-])(?P<pkg>[A-Za-z][\w.\-]*)\s*<\s*(?P<version>\d+(?:\.\d+)+)\b(?!\s*[a-z]*\s*%)")
 
 
+_SECURITY_WORDS = re.compile(r"CVE|GHSA|PYSEC|vulnerab|advisor|security|exploit|\bRCE\b|injection", re.IGNORECASE)
+_NOT_PACKAGES = frozenset({"from", "to", "than", "version", "versions", "is", "be", "and", "or", "if", "at", "p95"})
+_RANGE_AFTER = re.compile(r"\s*,\s*[<>=!~]")  # "<4.0.0,>=3.1.13" is a requirement range, not a claim
+
+
 def advisories(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
     """"PyJWT<2.10.1 (algorithm confusion attacks)", "CVE: Jinja2 < 3.1.3 (CRITICAL)": releases
     below a version are said to be vulnerable, that version being the fix."""
     for line in lines:
         if not statement(line):
             continue
-        for match in _BELOW.finditer(strip_markup(line.text)):
+        text = strip_markup(line.text)
+        security = _SECURITY_WORDS.search(text)
+        for match in _BELOW.finditer(text):
+            spaced = text[match.start("pkg"): match.start("version")].count(" ") > 0
+            if match.group("pkg").lower() in _NOT_PACKAGES or (spaced and not security) or _RANGE_AFTER.match(
+                    text, match.end()):
+                continue
             yield _claim(line, "advisory", strip_markup(line.text).strip(" -#"), subject=match.group("pkg"),
                          unit=match.group("version"))
 

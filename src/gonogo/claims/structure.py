@@ -93,7 +93,7 @@ def _block_kinds(source: str) -> dict[int, tuple[str, int]]:
             kind = "fence_text" if info in _PROSE_FENCES else "code"
             _mark(kinds, start + 1, end - 1, kind, depth)
             kinds[start] = kinds[end - 1] = ("code", depth)
-        elif token.type == "code_block":
+        elif token.type in ("code_block", "html_block"):  # markup states nothing
             _mark(kinds, start, end, "code", depth)
     return kinds
 
