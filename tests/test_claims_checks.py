@@ -112,6 +112,23 @@ def test_clm010_long_functions_only_against_the_same_limit() -> None:
     assert status(over("60"), over("50"), evidence=evidence) == [("CLM010", C), ("CLM020", U)]
 
 
+def test_pytest_skip_calls_are_counted_apart_from_decorators() -> None:
+    from gonogo.claims.evidence import gather
+
+    findings = [
+        {"check_id": "TEST001", "message": "pytest.skip() on test_a, unconditional: later", "path": "t/test_a.py"},
+        {"check_id": "TEST001", "message": "@pytest.mark.skipif on test_b, conditional on the platform",
+         "path": "t/test_a.py"},
+        {"check_id": "TEST001", "message": "pytest.importorskip() on module, conditional", "path": "t/test_c.py"},
+    ]
+    report = {"decision": "NO_GO", "metrics": {"tests.skip_sites": 3.0}, "findings": findings}
+    claims = (metric(0, "tests.skip_calls"), metric(1, "tests.skip_calls"), metric(3))
+    evidence = gather(claims, report, (), "report")
+    assert evidence.metrics["tests.skip_calls"] == 1
+    assert evidence.file_counts["tests.skip_calls"] == {"t/test_a.py": 1}
+    assert status(*claims, evidence=evidence) == [("CLM010", C), ("CLM010", V), ("CLM010", V)]
+
+
 def test_clm011_file_counts_match_by_path_suffix_and_need_one_file() -> None:
     evidence = Evidence(source="scan", metrics={"tests.skip_sites": 12.0},
                         file_counts={"tests.skip_sites": {"Z/a/tests/test_x.py": 11, "M/b/tests/test_x.py": 1}},

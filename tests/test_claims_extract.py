@@ -131,7 +131,8 @@ def test_a_criteria_row_carries_required_achieved_and_status() -> None:
 @pytest.mark.parametrize(
     ("text", "metric", "value"),
     [
-        ("- 71 pytest.skip() violations block QA gate", "tests.skip_sites", 71),
+        ("- 71 pytest.skip() violations block QA gate", "tests.skip_calls", 71),
+        ("- 7 skipped tests remain", "tests.skip_sites", 7),
         ("**Unpinned Images Found: 12**", "images.floating", 12),
         ("- 12 images using :latest or :main tags", "images.latest_or_main", 12),
         ("- **Test coverage: 14%** (target: 90%)", "coverage.percent", 14),
@@ -139,7 +140,7 @@ def test_a_criteria_row_carries_required_achieved_and_status() -> None:
         ("- Critical Vulnerabilities: 5 found", "vulns.critical", 5),
         ("- 3 functions over 60 lines", "code.long_functions", 3),
     ],
-    ids=["count before phrase", "phrase colon count", "latest or main", "coverage percent", "thousands", "critical",
+    ids=["pytest.skip calls", "skipped tests", "phrase colon count", "latest or main", "coverage percent", "thousands", "critical",
          "long functions"],
 )
 def test_a_number_beside_a_vocabulary_phrase_is_a_metric_claim(text: str, metric: str, value: float) -> None:
@@ -179,7 +180,7 @@ def test_a_per_file_count_in_a_table_or_in_parentheses() -> None:
         ```
     """)
     per_file = [(c.subject, c.value, c.metric) for c in found if c.kind == "file_count"]
-    assert per_file == [("tests\\test_websocket.py", 11, "tests.skip_sites"),
+    assert per_file == [("tests\\test_websocket.py", 11, "tests.skip_calls"),
                         ("C:\\Ziggie\\tests\\conftest.py", 1, "tests.skip_sites")]
     assert [c for c in found if c.kind == "metric_count"] == []
 

@@ -19,6 +19,7 @@ from gonogo.claims.model import Claim
 
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 _MAX_WALK = 200_000
+_SKIP_CHECK = "TEST001"  # its findings' messages start with the skip's form, e.g. "pytest.skip() on test_x"
 
 
 class EvidenceError(Exception):
@@ -122,6 +123,8 @@ def _metrics(report: Mapping[str, Any]) -> dict[str, float | None]:
         tags = [str(dict(f.get("data") or {}).get("image", "")) for f in report.get("findings", [])
                 if f.get("check_id") == "IMG001"]
         metrics["images.latest_or_main"] = float(sum(t.endswith((":latest", ":main")) for t in tags))
+    if metrics.get("tests.skip_sites") is not None:
+        metrics["tests.skip_calls"] = float(sum(1 for f in report.get("findings", []) if _is_skip_call(f)))
     long_functions = {check for check, metric in _metric_checks().items() if metric == "code.long_functions"}
     limits = {match.group(1) for f in report.get("findings", []) if f.get("check_id") in long_functions
               for match in [re.search(r"\(limit (\d+)\)", str(f.get("message", "")))] if match}
@@ -169,12 +172,21 @@ def _metric_checks() -> dict[str, str]:
     return {spec.id: spec.counts for spec in load_plugins().checks.values() if spec.counts}
 
 
+def _is_skip_call(finding: Mapping[str, Any]) -> bool:
+    """A `pytest.skip()` call (TEST001 names the form first), not a decorator or importorskip:
+    a document counting "pytest.skip() calls" counts only these."""
+    return (finding.get("check_id") == _SKIP_CHECK and str(finding.get("message", "")).startswith("pytest.skip()")
+            and not finding.get("waived") and not finding.get("suppressed"))
+
+
 def _file_counts(findings: Iterable[Mapping[str, Any]], counts: Mapping[str, str]) -> dict[str, dict[str, int]]:
     out: dict[str, Counter[str]] = defaultdict(Counter)
     for finding in findings:
         metric = counts.get(str(finding.get("check_id")))
         if metric and finding.get("path") and not finding.get("waived") and not finding.get("suppressed"):
             out[metric][str(finding["path"]).replace("\\", "/")] += 1
+        if finding.get("path") and _is_skip_call(finding):
+            out["tests.skip_calls"][str(finding["path"]).replace("\\", "/")] += 1
     return {metric: dict(by_path) for metric, by_path in out.items()}
 
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT: dict[str, str] = {
-    r"pytest\.skip\(\)(?:\s+(?:violations?|calls?|skips?))?|skipped\s+tests?|test\s+skips?|skips?\b":
-    "tests.skip_sites",
+    # the call form counts calls only; the general words count every kind of skip
+    r"pytest\.skip\(\)(?:\s+(?:violations?|calls?|skips?))?": "tests.skip_calls",
+    r"skipped\s+tests?|test\s+skips?|skips?\b": "tests.skip_sites",
     r"tests?\s+without\s+assert(?:ion)?s?": "tests.without_assertions",
     r"test\s+files?": "tests.files",
     r"(?:docker\s+)?images?\s+(?:using|with|on)\s+:?(?:latest|main)(?:\s+or\s+:?main)?(?:\s+tags?)?":
