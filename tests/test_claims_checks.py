@@ -96,10 +96,13 @@ def metric(value: float, name: str = "tests.skip_sites", unit: str = "") -> Clai
 
 
 def test_clm010_counts_against_measured_metrics() -> None:
-    evidence = Evidence(source="scan", metrics={"tests.skip_sites": 66.0, "coverage.percent": 14.2, "vulns.total": None})
+    evidence = Evidence(source="scan", metrics={"tests.skip_sites": 66.0, "coverage.percent": 14.2, "vulns.total": None,
+                                                "vulns.critical": 4.0})
     got = status(metric(66), metric(71), metric(14, "coverage.percent", "%"), metric(50, "tests.skip_sites", "at least"),
-                 metric(3, "vulns.total"), metric(3, "images.floating"), evidence=evidence)
-    assert got == [("CLM010", V), ("CLM010", C), ("CLM010", V), ("CLM010", V), ("CLM020", U), ("CLM020", U)]
+                 metric(3, "vulns.total"), metric(3, "images.floating"), metric(20, "coverage.percent", "%"),
+                 metric(4, "vulns.critical"), metric(6, "vulns.critical"), evidence=evidence)
+    assert got == [("CLM010", V), ("CLM010", C), ("CLM010", V), ("CLM010", V), ("CLM020", U), ("CLM020", U),
+                   ("CLM010", U), ("CLM010", V), ("CLM010", U)]
     reasons = [j.evidence for j in judge((metric(3, "vulns.total"),), evidence)]
     assert reasons == ["vulns.total was not measured by scan"]
 

@@ -22,6 +22,13 @@ from gonogo.registry import CheckSpec
 ClaimCheck = Callable[[Sequence[Claim], Evidence], Iterator[Judgement]]
 CLAIM_CHECKS: dict[str, CheckSpec] = {}
 _FUNCS: dict[str, ClaimCheck] = {}
+# metrics whose value depends on more than the code: a different figure is not proof of error
+_SOFT_METRICS = {
+    "vulns.": "counts differ with the advisory database and its date, and per package or per advisory",
+    "coverage.": "coverage depends on which tests could run where it was measured",
+    "load.": "a probe's figures depend on the machine and the load it applied",
+    "latency.": "a probe's figures depend on the machine and the load it applied",
+}
 _COUNTED = re.compile(r"\(\s*\d+\s*(?:/\s*\d+)?\b")
 _VERDICT_RANK = {"GO": 2, "CONDITIONAL GO": 1, "NO-GO": 0}
 
@@ -232,6 +239,9 @@ def metric_count(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgem
     which metric a phrase names (`gonogo verify --vocabulary`); a phrase whose meaning is
     narrower than the metric (only `pytest.skip()` calls, when the metric counts every kind of
     skip) can read as contradicted, so the measured value and the metric are always shown.
+    Vulnerability counts, coverage and probe figures depend on more than the code (the advisory
+    database's date, where the tests ran, the machine): a different value there is reported as
+    unverifiable with the measured value, never as contradicted.
 
     Fix: quote the number gonogo measures, or say what else was counted."""
     for claim in claims:
@@ -248,6 +258,12 @@ def metric_count(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgem
             ok = measured >= (claim.value or 0)
         else:
             ok = measured == claim.value
+        soft = claim.metric.startswith(tuple(_SOFT_METRICS))
+        if soft and not ok:
+            why = _SOFT_METRICS[claim.metric.split(".")[0] + "."]
+            yield _judge(claim, "CLM010", Status.UNVERIFIABLE, f"{claim.metric} = {_fmt(claim.value)}", _fmt(measured),
+                         f"{evidence.source} measured {_fmt(measured)}; {why}")
+            continue
         yield _judge(claim, "CLM010", Status.VERIFIED if ok else Status.CONTRADICTED,
                      f"{claim.metric} = {_fmt(claim.value)}{'%' if claim.unit == '%' else ''}", _fmt(measured),
                      f"{claim.metric} measured by {evidence.source}")
