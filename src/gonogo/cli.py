@@ -140,6 +140,7 @@ def check(
     service: Services = None,
     baseline_file: BaselineFile = None,
     no_baseline: NoBaseline = False,
+    claims: Annotated[Path | None, typer.Option("--claims", help="Also judge this readiness document")] = None,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
@@ -171,6 +172,8 @@ def check(
         given = {k: v for k, v in overrides.items() if v}
         config = load_config(config_file, given) if config_file else load_project_config(roots[0], given)
         report = _scan_with_progress(roots, config, options)
+        if claims is not None:
+            report = _with_claims(report, claims, roots)
     except ConfigError as exc:
         raise _fail(f"configuration error: {exc}") from exc
     except (NothingToScan, ValueError) as exc:
@@ -184,6 +187,20 @@ def check(
         if not quiet:
             out.print(plain(f"wrote {written}"))
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _with_claims(report: Report, document: Path, roots: list[Path]) -> Report:
+    """The report with the document's claims judged by it (``check --claims``)."""
+    from gonogo.claims.document import DocumentError
+    from gonogo.claims.in_report import with_claims
+    from gonogo.claims.verify import verify
+    from gonogo.reporters.json_report import report_to_dict
+
+    try:
+        result = verify(document, roots, scan_report=report_to_dict(report), index=index_path())
+    except DocumentError as exc:
+        raise ValueError(str(exc)) from exc
+    return with_claims(report, str(document), result.judgements)
 
 
 def _interpreter(python: str | None, roots: list[Path]) -> str | None:
@@ -300,10 +317,60 @@ def probe_command(
     raise typer.Exit(probe_exit_code(facts))
 
 
+@app.command("verify")
+def verify_command(
+    document: Annotated[Path, typer.Argument(help="The readiness document (Markdown or text)")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Roots the document describes")] = None,
+    against: Annotated[Path | None, typer.Option("--against", help="An earlier `gonogo check` report.json")] = None,
+    formats: Formats = None,
+    output: Output = Path("gonogo-report"),
+    vocabulary: Annotated[Path | None, typer.Option(help="TOML with [claims.vocabulary] phrase = metric")] = None,
+) -> None:
+    """Judge a readiness document's claims against the evidence and against itself."""
+    from gonogo.claims import render
+    from gonogo.claims import vocabulary as vocab
+    from gonogo.claims.document import DocumentError
+    from gonogo.claims.evidence import EvidenceError
+    from gonogo.claims.verify import verify
+    from gonogo.reporters.json_report import report_to_dict
+
+    wanted = _split(formats)
+    if any(f not in render.RENDERERS for f in wanted):
+        raise _fail(f"unknown format {', '.join(wanted)}; choose from {', '.join(render.RENDERERS)}")
+    roots = paths or []
+    try:
+        words = vocab.load(vocabulary)
+        scanned = None
+        if roots and against is None:
+            config = load_config(find_config_file(roots[0]))
+            options = ScanOptions(cache_dir=os.environ.get("GONOGO_CACHE_DIR"), vulndb_path=str(index_path()))
+            scanned = report_to_dict(_scan_with_progress(roots, config, options))
+        result = verify(document, roots, against, words, scanned, index_path())
+    except (DocumentError, EvidenceError, vocab.VocabularyError, ConfigError, NothingToScan) as exc:
+        raise _fail(str(exc)) from exc
+    table = Table()
+    for column in ("Line", "Status", "Check", "Claim", "Measured"):
+        table.add_column(column)
+    for j in result.judgements:
+        table.add_row(str(j.claim.line), j.status.value, j.check_id, j.claim.text[:60], j.measured or "-")
+    out.print(table)
+    for note in result.notes:
+        err.print(f"note: {note}", highlight=False, markup=False)
+    out.print(render.summary(result.judgements), highlight=False)
+    for name in wanted:
+        output.mkdir(parents=True, exist_ok=True)
+        target = output / render.FORMATS[name]
+        target.write_text(render.RENDERERS[name](str(document), result.judgements, result.evidence.source), "utf-8")
+        out.print(f"wrote {target}")
+    raise typer.Exit(EXIT_NO_GO if render.failed(result.judgements) else EXIT_GO)
+
+
 @app.command()
 def explain(check_id: Annotated[str, typer.Argument(help="A check id, e.g. TEST001")]) -> None:
     """Print a check's documentation: what it requires, why, and how to fix it."""
-    spec = load_plugins().checks.get(check_id.upper())
+    from gonogo.claims.in_report import CLAIM_CHECKS  # also registers CLM100 (check --claims)
+
+    spec = load_plugins().checks.get(check_id.upper()) or CLAIM_CHECKS.get(check_id.upper())
     if spec is None:
         raise _fail(f"no check {check_id!r}; see `gonogo list-checks`")
     out.print(f"[bold]{spec.id}[/] {spec.title}", highlight=False)

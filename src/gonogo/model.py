@@ -75,6 +75,7 @@ class Category(enum.Enum):
     OPERATIONS = "OPS"
     OBSERVABILITY = "OBS"
     MIGRATIONS = "MIG"
+    CLAIMS = "CLM"  # judgements of a readiness document (gonogo verify), not scan checks
 
     @property
     def prefix(self) -> str:
@@ -100,6 +101,7 @@ _CATEGORY_AREA = {
     Category.OPERATIONS: Area.CONTAINERS,
     Category.OBSERVABILITY: Area.OBSERVABILITY,
     Category.MIGRATIONS: Area.CODE_HEALTH,
+    Category.CLAIMS: Area.DOCUMENTATION,
 }
 
 
