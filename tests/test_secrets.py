@@ -304,9 +304,13 @@ def test_place_of_a_file(relpath, place):
     "value",
     [
         "test-secret-do-not-use", "ci-typing-not-a-real-secret", "changethis", "abcdefghijklmnopqrstuvwxyz0123456789",
-        "123456789abcdef", "<your-key>", "${SECRET}", "{{ secret_key }}", "xxxxxxxxxxxx",
+        "123456789abcdef", "<your-key>", "${SECRET}", "{{ secret_key }}", "xxxxxxxxxxxx", "demokey123456789",
+        "testpass4Kq9",
     ],
-    ids=["do not use", "not a real", "changethis", "alphabet run", "digit run", "angle", "shell var", "jinja", "xxx"],
+    ids=[
+        "do not use", "not a real", "changethis", "alphabet run", "digit run", "angle", "shell var", "jinja", "xxx",
+        "opens with demo", "opens with test",
+    ],
 )
 def test_made_up_values_are_not_secrets_and_a_real_one_beside_them_is(value):
     text = f'SECRET_KEY = "{value}"\nAPI_KEY = "{API_KEY}"\n'

@@ -167,6 +167,8 @@ PLACEHOLDER_TOKENS = frozenset(
 )
 """Words that mark a value as made up when they are a whole word of it (``test-secret-do-not-use``,
 ``ci-typing-not-a-real-secret``, ``changethis``), not when buried in one (``attestation``)."""
+PLACEHOLDER_PREFIXES = ("demo", "test", "fake", "dummy", "sample", "example", "placeholder", "changeme")
+"""Words a person types at the start of a value to say it is not real: generators never do."""
 PLACEHOLDER_PHRASES = re.compile(r"(?i)not[-_ ]?a[-_ ]?real|do[-_ ]?not[-_ ]?use|dont[-_ ]?use|not[-_ ]for[-_ ]prod")
 VALUE_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 VALUE_PARTS = re.compile(r"[-_.:/ ]+")
@@ -223,7 +225,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 3
+SCANNER_VERSION = 4
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed."""
 
 
@@ -462,7 +464,10 @@ def is_made_up(value: str) -> bool:
     lowered = value.strip().lower()
     if PLACEHOLDER_PHRASES.search(lowered) or is_sequence(lowered):
         return True
-    return not PLACEHOLDER_TOKENS.isdisjoint(VALUE_PARTS.split(lowered))
+    if not PLACEHOLDER_TOKENS.isdisjoint(VALUE_PARTS.split(lowered)):
+        return True
+    # a run of letters that opens with a made-up word (``demokey123456789``, ``testpass1``)
+    return any(run.startswith(PLACEHOLDER_PREFIXES) for run in re.findall(r"[a-z]+", lowered))
 
 
 def is_sequence(value: str) -> bool:
