@@ -57,8 +57,20 @@ class RefusedPattern:
     reason: str
 
 
-def compile_patterns(lines: Iterable[str]) -> tuple[pathspec.GitIgnoreSpec, list[RefusedPattern]]:
-    """The usable lines as one spec, and the refused ones with their 1-based line numbers."""
+EVERYTHING = re.compile(r"^/?(?:\*+/?)+$")
+"""``*``, ``**``, ``/*``, ``***/``: a pattern that matches every path."""
+
+
+def compile_patterns(
+    lines: Iterable[str], *, at_root: bool = False
+) -> tuple[pathspec.GitIgnoreSpec, list[RefusedPattern]]:
+    """The usable lines as one spec, and the refused ones with their 1-based line numbers.
+
+    ``at_root``: the scanned repository's top ``.gitignore``. There, a pattern that ignores every
+    file with no ``!`` exception after it would leave the scan nothing to judge, and a hostile
+    commit must not be able to blind the gate that way: it is refused. (A sub-folder's ``*``,
+    which keeps an empty ``data/`` in git, stays honoured.)"""
+    lines = list(lines)
     usable: list[str] = []
     refused: list[RefusedPattern] = []
     for number, raw in enumerate(lines, 1):
@@ -68,6 +80,8 @@ def compile_patterns(lines: Iterable[str]) -> tuple[pathspec.GitIgnoreSpec, list
             break
         line = raw.rstrip("\r\n")
         problem = pattern_problem(line)
+        if problem is None and at_root and _ignores_everything(line, lines[number:]):
+            problem = "ignores every file of the repository, which would leave nothing to judge"
         if problem is None:
             usable.append(line)
         else:
@@ -87,3 +101,7 @@ def pattern_problem(line: str) -> str | None:
     except (ValueError, re.error) as exc:  # pathspec's GitIgnorePatternError is a ValueError
         return f"not a valid pattern ({exc})"
     return None
+
+
+def _ignores_everything(line: str, after: list[str]) -> bool:
+    return EVERYTHING.match(line.strip()) is not None and not any(rest.startswith("!") for rest in after)

@@ -228,7 +228,8 @@ class Workspace:
         except FileReadError as exc:
             self.note(f".gitignore not applied: {exc}", root.display(rel), "workspace")
             return None
-        spec, refused = compile_patterns(data.decode("utf-8", errors="replace").splitlines())
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        spec, refused = compile_patterns(lines, at_root=rel == ".gitignore")
         for bad in refused:
             message = f"pattern {bad.pattern!r} on line {bad.line} not applied: {bad.reason}"
             self.note(message, root.display(rel), "workspace")

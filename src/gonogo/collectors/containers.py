@@ -295,8 +295,14 @@ def _images_in(
             continue
         if source == "compose":
             services = mappings.get(document, "services")
+            if services is not None and not isinstance(services, yaml.MappingNode | yaml.ScalarNode):
+                line = services.start_mark.line + 1
+                raise YamlShapeError(f"'services' must map service names to settings (line {line})", line)
             if isinstance(services, yaml.MappingNode):
                 for name, body in mappings.items(services):
+                    if not isinstance(body, yaml.MappingNode | yaml.ScalarNode):
+                        line = body.start_mark.line + 1
+                        raise YamlShapeError(f"service {name!r} must be a mapping of settings (line {line})", line)
                     if built is not None and mappings.get(body, "build") is not None:
                         built.add(name)
                     image = mappings.get(body, "image")

@@ -16,7 +16,7 @@ from pathlib import Path
 from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts, UnreadLock
 from gonogo.collectors.requirements import is_compiled, parse_requirements
 from gonogo.registry import collector
-from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
+from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 __all__ = ["Dependency", "Manifest", "ManifestFacts", "is_requirements_file", "manifests"]
 
@@ -68,7 +68,7 @@ def manifests(workspace: Workspace) -> ManifestFacts:
             continue
         kind, parse = entry
         try:
-            text = workspace.read_text(file, LOCK_READ_LIMIT if kind in LOCK_KINDS else MAX_READ_BYTES)
+            text = workspace.read_text(file, LOCK_READ_LIMIT if kind in LOCK_KINDS else MANIFEST_READ_LIMIT)
         except FileReadError as exc:
             found.append(unreadable(file, kind, str(exc)))
             continue
@@ -123,6 +123,10 @@ def unreadable(file: SourceFile, kind: str, reason: str, line: int | None = None
 
 
 LOCK_KINDS = frozenset({"uv.lock", "poetry.lock", "Pipfile.lock", "pylock.toml", "package-lock.json"})
+MANIFEST_READ_LIMIT = 2 * 1024 * 1024
+"""A hand-written manifest (requirements, pyproject, setup.cfg, Pipfile) over 2 MiB is not one a
+person wrote: the largest real ones, hashed pip-compile output of big services, stay under 1 MiB.
+A bigger one is DEP007 (it cannot be audited), not minutes of parsing."""
 LOCK_READ_LIMIT = 64 * 1024 * 1024
 """Lock files of big monorepos pass the workspace's default read limit; they are still read."""
 
@@ -156,7 +160,7 @@ def _requirements_manifests(workspace: Workspace) -> list[Manifest]:
             continue
         seen.add(key)
         try:
-            text = workspace.read_text(file)
+            text = workspace.read_text(file, MANIFEST_READ_LIMIT)
         except FileReadError as exc:
             parsed[key] = (file, [], [], [(None, str(exc))])
             continue

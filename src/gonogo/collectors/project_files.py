@@ -68,6 +68,8 @@ def is_project_pyproject(data: dict[str, Any]) -> bool:
     """Whether a parsed ``pyproject.toml`` plays a manifest's role rather than only holding tool settings."""
     tool = data.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    if poetry is not None and not isinstance(poetry, dict):
+        return True  # a Poetry project whose table is broken: the parser names what is wrong
     poetry = poetry if isinstance(poetry, dict) else {}
     poetry_project = any(key in poetry for key in ("name", "dependencies", "group", "dev-dependencies"))
     return any(key in data for key in ("project", "build-system", "dependency-groups")) or poetry_project
@@ -206,6 +208,10 @@ def parse_setup_cfg(text: str, file: SourceFile) -> Manifest | None:
     lines = LineFinder(text)
     deps: list[Dependency] = []
     errors: Errors = []
+    for misplaced in ("install_requires", "extras_require", "tests_require", "python_requires"):
+        if parser.has_option("metadata", misplaced):
+            why = f"{misplaced} is in [metadata], where setuptools ignores it; it goes in [options]"
+            errors.append((lines.key(misplaced), why))
     sources: list[tuple[str | None, str, int | None]] = []
     if parser.has_option("options", "install_requires"):
         sources.append((None, parser.get("options", "install_requires"), lines.section("options")))
@@ -431,6 +437,12 @@ class _SetupReader:
                 for offset, item in enumerate(text.splitlines()):
                     if item.strip() and not item.strip().startswith("#"):
                         self._add(item.strip(), node.lineno + offset, group)
+            case ast.Constant(value=value):  # a number, None, bytes: never a requirement list
+                written = f"{type(value).__name__} {value!r}"[:80]
+                self.errors.append((node.lineno, f"requirements must be strings, not {written}"))
+            case ast.Dict() | ast.Set():
+                kind = type(node).__name__.lower()
+                self.errors.append((node.lineno, f"requirements must be a list of strings, not a {kind}"))
             case _:
                 self.dynamic = True
 

@@ -117,7 +117,10 @@ def _download_and_build(base: str, ecosystems: list[str], target: Path, force: b
 
 @db_app.command("status")
 def status() -> None:
-    """Where the index is, what it was built from, how many advisories, how old the data is."""
+    """Where the index is, what it was built from, how many advisories, how old the data is.
+    Also removes what a killed update left beside the index: any db command tidies up."""
+    if index_path().parent.is_dir():
+        remove_stale_temporaries(index_path().parent)
     try:
         with VulnIndex(index_path()) as index:
             info = index.status()
