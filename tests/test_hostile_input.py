@@ -400,3 +400,37 @@ def test_a_200000_deep_baseline_in_the_tree_is_a_note(tmp_path: Path) -> None:
     make_repo(tmp_path, {"app.py": "x = 1\n", ".gonogo-baseline.json": "[" * 200_000 + "]" * 200_000})
     report = scan_selected(tmp_path, "CODE")
     assert any(n.source == "baseline" and "nested too deeply" in n.message for n in report.notes)
+
+
+@pytest.mark.parametrize(
+    ("relpath", "text", "expected"),
+    [
+        ("setup.py", "from setuptools import setup\nsetup(install_requires=42)\n", "not int 42"),
+        ("setup.cfg", "[metadata]\nname = x\ninstall_requires = requests\n", "goes in [options]"),
+        ("pyproject.toml", '[tool]\npoetry = "requests"\n', "tool.poetry"),
+        ("setup.cfg", "[options]\ninstall_requires = requests\n", None),
+    ],
+    ids=["setup.py requirement literal of the wrong type", "setup.cfg requirements in [metadata]",
+         "tool.poetry is a string", "setup.cfg requirements in [options] are fine"],
+)
+def test_a_manifest_of_the_wrong_shape_is_named_and_a_right_one_is_not(tmp_path, relpath, text, expected):
+    root = make_repo(tmp_path, {relpath: text})
+    errors = " ".join(reason for _, reason in errors_of(root, relpath))
+    if expected is None:
+        assert errors == ""
+    else:
+        assert expected in errors
+
+
+@pytest.mark.parametrize(
+    "compose",
+    ["services:\n  - image: nginx\n", "services:\n  web: [nginx]\n"],
+    ids=["services is a list", "a service is a list"],
+)
+def test_compose_services_of_the_wrong_shape_are_named_beside_a_good_file(tmp_path, compose):
+    root = make_repo(
+        tmp_path, {"docker-compose.yml": compose, "deploy/docker-compose.yml": "services:\n  db:\n    image: postgres\n"}
+    )
+    facts = containers(Workspace.open([root]))
+    assert [file.display for file, _, _ in facts.errors] == ["docker-compose.yml"]
+    assert [i.image for i in facts.images if i.file.display == "deploy/docker-compose.yml"] == ["postgres"]
