@@ -25,7 +25,7 @@ from gonogo.collectors.deployment import (
 )
 from gonogo.model import Category, Finding, Severity
 from gonogo.plan import Grouping, planner, plural
-from gonogo.registry import CheckOutput, NotApplicable, check, fail
+from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail
 
 _LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
 
@@ -75,13 +75,7 @@ def probes(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
         for container in _app_containers(workload):
             missing = [p for p in wanted if not _set(container.get(p))]
             if missing:
-                yield fail(
-                    f"{_where(workload, container)} has no {' or '.join(missing)}",
-                    at=workload.file.at(container.line),
-                    key=f"{workload.kind}/{workload.name}/{container.name}",
-                    manifest=workload.file.display,
-                    workload=f"{workload.kind} {workload.name}",
-                )
+                yield _on_container(workload, container, f"{_where(workload, container)} has no {' or '.join(missing)}")
 
 
 _RESOURCES = ("requests.cpu", "requests.memory", "limits.memory")
@@ -103,13 +97,8 @@ def resources(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     Fix: set ``resources.requests.cpu``, ``resources.requests.memory`` and
     ``resources.limits.memory`` on every container."""
     for workload, container, missing in _missing_resources(deployment, _RESOURCES):
-        yield fail(
-            f"{_where(workload, container)} has no {', '.join(f'resources.{r}' for r in missing)}",
-            at=workload.file.at(container.line),
-            key=f"{workload.kind}/{workload.name}/{container.name}",
-            manifest=workload.file.display,
-            workload=f"{workload.kind} {workload.name}",
-        )
+        named = ", ".join(f"resources.{r}" for r in missing)
+        yield _on_container(workload, container, f"{_where(workload, container)} has no {named}")
 
 
 @check(
@@ -124,13 +113,7 @@ def cpu_limit(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     this is low severity and out of every gate.
     Fix: set ``resources.limits.cpu``, or waive this check with the reason you chose not to."""
     for workload, container, _ in _missing_resources(deployment, ("limits.cpu",)):
-        yield fail(
-            f"{_where(workload, container)} has no resources.limits.cpu",
-            at=workload.file.at(container.line),
-            key=f"{workload.kind}/{workload.name}/{container.name}",
-            manifest=workload.file.display,
-            workload=f"{workload.kind} {workload.name}",
-        )
+        yield _on_container(workload, container, f"{_where(workload, container)} has no resources.limits.cpu")
 
 
 def _missing_resources(
@@ -434,13 +417,7 @@ def compose_healthcheck(deployment: DeploymentFacts, containers: ContainerFacts)
         if _own_image_healthchecked(service, containers):
             continue
         if not _healthchecked(service, deployment.compose):
-            yield fail(
-                f"service {service.name} has no healthcheck",
-                at=service.file.at(service.line),
-                key=service.name,
-                manifest=service.file.display,
-                workload=f"service {service.name}",
-            )
+            yield _on_service(service, f"service {service.name} has no healthcheck")
 
 
 @check(
@@ -456,13 +433,7 @@ def compose_restart(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     Fix: set ``restart: unless-stopped`` (or ``deploy.restart_policy`` under Swarm)."""
     for service in _compose(deployment):
         if service.restart is None:
-            yield fail(
-                f"service {service.name} has no restart policy",
-                at=service.file.at(service.line),
-                key=service.name,
-                manifest=service.file.display,
-                workload=f"service {service.name}",
-            )
+            yield _on_service(service, f"service {service.name} has no restart policy")
 
 
 @check(
@@ -478,13 +449,7 @@ def compose_limits(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     Fix: set ``deploy.resources.limits`` (``memory: 512M``, ``cpus: "1"``) or ``mem_limit``."""
     for service in _compose(deployment):
         if not service.limits:
-            yield fail(
-                f"service {service.name} has no memory or CPU limit",
-                at=service.file.at(service.line),
-                key=service.name,
-                manifest=service.file.display,
-                workload=f"service {service.name}",
-            )
+            yield _on_service(service, f"service {service.name} has no memory or CPU limit")
 
 
 @check(
@@ -596,3 +561,26 @@ _ACTIONS = {
     "OPS012": "add memory and CPU limits to {}",
     "OPS014": "move secret values out of the environment of {}",
 }
+
+
+def _on_container(workload: Workload, container: Container, message: str) -> Failure:
+    """A finding about one container of a workload, keyed and grouped (per manifest) the same way
+    by every OPS check, so the plan can gather them into one action per file."""
+    return fail(
+        message,
+        at=workload.file.at(container.line),
+        key=f"{workload.kind}/{workload.name}/{container.name}",
+        manifest=workload.file.display,
+        workload=f"{workload.kind} {workload.name}",
+    )
+
+
+def _on_service(service: ComposeService, message: str) -> Failure:
+    """A finding about one Compose service, keyed and grouped like ``_on_container``."""
+    return fail(
+        message,
+        at=service.file.at(service.line),
+        key=service.name,
+        manifest=service.file.display,
+        workload=f"service {service.name}",
+    )
