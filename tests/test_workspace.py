@@ -108,13 +108,17 @@ def test_several_roots_prefix_paths_with_folder_names(tmp_path):
         ("*\n", {".gitignore", "app.py"}),
         ("***/\n", {".gitignore", "app.py"}),
         ("*\n!app.py\n", {"app.py"}),
+        ("***\n!\n", {".gitignore", "app.py"}),
         ("build/\n", {".gitignore", "app.py"}),
     ],
-    ids=["root star refused", "root stars and slash refused", "star with an exception honoured", "ordinary pattern"],
+    ids=[
+        "root star refused", "root stars and slash refused", "star with an exception honoured",
+        "an empty exception is none", "ordinary pattern",
+    ],
 )
 def test_a_root_gitignore_cannot_hide_every_file_but_a_sub_folder_one_can(tmp_path, gitignore, scanned):
     root = make_repo(tmp_path, {".gitignore": gitignore, "app.py": "x = 1\n", "data/.gitignore": "*\n", "data/.keep": ""})
     workspace = Workspace.open([root])
     assert {f.relpath for f in workspace.files} == scanned
     refused = [n.message for n in workspace.notes if "ignores every file" in n.message]
-    assert bool(refused) == (gitignore.split("\n")[0] in ("*", "***/") and "!" not in gitignore)
+    assert bool(refused) == (gitignore.split("\n")[0] in ("*", "***", "***/") and "!app.py" not in gitignore)

@@ -104,4 +104,7 @@ def pattern_problem(line: str) -> str | None:
 
 
 def _ignores_everything(line: str, after: list[str]) -> bool:
-    return EVERYTHING.match(line.strip()) is not None and not any(rest.startswith("!") for rest in after)
+    exceptions = (rest.strip() for rest in after)
+    return EVERYTHING.match(line.strip()) is not None and not any(
+        rest.startswith("!") and len(rest) > 1 for rest in exceptions
+    )
