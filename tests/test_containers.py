@@ -156,7 +156,8 @@ def test_yaml_with_tabs_and_binary_files_are_findings_not_crashes(tmp_path: Path
     )
     report = scan_repo(root, select="IMG")
     errors = {(f.path, f.line) for f in result_of(report, "IMG008").findings}
-    assert errors == {("compose.yaml", 2), ("docker-compose.prod.yml", None)}
+    # a service written as a list (b) is named; the good services beside it still count
+    assert errors == {("compose.yaml", 2), ("docker-compose.prod.yml", None), ("docker-compose.yml", 4)}
     assert result_of(report, "IMG001").outcome is Outcome.NOT_APPLICABLE
     assert report.metrics["images.floating"] == 0
 

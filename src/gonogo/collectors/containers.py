@@ -275,7 +275,10 @@ def _yaml_images(
 ) -> list[ImageRef]:
     """The images a YAML file names; for compose, ``built`` collects the services with ``build:``."""
     try:
-        return _images_in(list(yaml_documents(text)), file, source, built)
+        shapes: list[tuple[int, str]] = []
+        found = _images_in(list(yaml_documents(text)), file, source, built, shapes)
+        errors.extend((file, line, f"invalid compose file: {why}") for line, why in shapes)
+        return found
     except yaml.YAMLError as exc:
         errors.append((file, *yaml_error(exc)))
     except YamlShapeError as exc:
@@ -286,8 +289,15 @@ def _yaml_images(
 
 
 def _images_in(
-    documents: list[yaml.Node], file: SourceFile, source: str, built: set[str] | None = None
+    documents: list[yaml.Node],
+    file: SourceFile,
+    source: str,
+    built: set[str] | None = None,
+    shapes: list[tuple[int, str]] | None = None,
 ) -> list[ImageRef]:
+    """The images the documents name. A compose ``services`` or service of the wrong shape (a
+    list where Compose wants a mapping) goes to ``shapes`` with its line; the others still count."""
+    shapes = [] if shapes is None else shapes
     mappings = MergedMappings()
     found: list[ImageRef] = []
     for document in documents:
@@ -296,13 +306,12 @@ def _images_in(
         if source == "compose":
             services = mappings.get(document, "services")
             if services is not None and not isinstance(services, yaml.MappingNode | yaml.ScalarNode):
-                line = services.start_mark.line + 1
-                raise YamlShapeError(f"'services' must map service names to settings (line {line})", line)
+                shapes.append((services.start_mark.line + 1, "'services' must map service names to settings"))
             if isinstance(services, yaml.MappingNode):
                 for name, body in mappings.items(services):
                     if not isinstance(body, yaml.MappingNode | yaml.ScalarNode):
-                        line = body.start_mark.line + 1
-                        raise YamlShapeError(f"service {name!r} must be a mapping of settings (line {line})", line)
+                        shapes.append((body.start_mark.line + 1, f"service {name!r} must be a mapping of settings"))
+                        continue
                     if built is not None and mappings.get(body, "build") is not None:
                         built.add(name)
                     image = mappings.get(body, "image")
