@@ -3,11 +3,21 @@ isolated cache, and the real servers the runtime tests use (tests/servers.py).""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests import servers
+
+# Hypothesis keeps a cache of constants (and by default its example database) in ``.hypothesis`` of
+# the working directory: the suite keeps both out of the repository, for every test module, before
+# any of them is imported. Runs are derandomized, so CI replays what a developer ran.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="gonogo-hypothesis-"))
+settings.register_profile("gonogo", database=None, derandomize=True, deadline=None)
+settings.load_profile("gonogo")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -34,7 +34,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from gonogo.collectors.ci import ci, parse_ci
 from gonogo.collectors.containers import containers, parse_dockerfile
@@ -54,10 +53,6 @@ from gonogo.vulndb.errors import OsvFormatError, VulnDbError
 from gonogo.vulndb.index import build_index
 from gonogo.vulndb.osv import load_document
 from gonogo.workspace import SourceFile, Workspace
-
-# Hypothesis keeps a cache of constants from the code under test in ``.hypothesis`` of the working
-# directory even with no example database: keep it in a temporary folder, not in the repository.
-set_hypothesis_home_dir(tempfile.mkdtemp(prefix="gonogo-hypothesis-"))
 
 PROPERTY = settings(
     max_examples=60,
