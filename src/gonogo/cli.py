@@ -335,8 +335,9 @@ def verify_command(
     from gonogo.reporters.json_report import report_to_dict
 
     wanted = _split(formats)
-    if any(f not in render.RENDERERS for f in wanted):
-        raise _fail(f"unknown format {', '.join(wanted)}; choose from {', '.join(render.RENDERERS)}")
+    unknown = [f for f in wanted if f not in render.RENDERERS]
+    if unknown:
+        raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(render.RENDERERS)}")
     roots = paths or []
     try:
         words = vocab.load(vocabulary)

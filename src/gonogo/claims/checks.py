@@ -401,6 +401,66 @@ def advisory(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]
                      f"{ids}; index of {evidence.index_date or 'unknown date'}")
 
 
+# a probe figure is verified within 25% of the measurement and contradicted only beyond a factor of 2
+# (and, for error rates, more than 0.1 percentage point apart): two runs of one probe on one machine differ
+_CLOSE, _FAR, _RATE_FLOOR = 0.25, 2.0, 0.1
+PROBE_HINT = "run gonogo check --probe with [services] configured"
+
+
+@claim_check("CLM016", "A services, latency or error-rate figure matches the probe")
+def probe_figure(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
+    """Why: "7/10 services healthy", "p95 120 ms" and "error rate 0.3%" are what a reader decides on,
+    and `gonogo check --probe` measures each (services.total/services.down, latency.p95_ms,
+    latency.p99_ms, load.error_rate). Services are counted exactly, when the document counts as
+    many services as the probe checks (else unverifiable). Latency and error rate vary
+    from run to run, so they are verified within 25% of the measurement, contradicted only when
+    more than a factor of 2 apart (error rates also more than 0.1 percentage point apart), and in
+    between left unverifiable with the measured value. The report's latency is the slowest
+    service's and its error rate the worst service's, so a figure for one faster service can read
+    as contradicted: the measured value is always shown.
+
+    Fix: quote the probe's figure, or say which service and which run it came from."""
+    for claim in claims:
+        if claim.kind != "probe_figure" or not claim.metric or claim.value is None:
+            continue
+        judged = _services_up(claim, evidence) if claim.metric == "services.up" else _probe_value(claim, evidence)
+        if judged:
+            yield judged
+
+
+def _services_up(claim: Claim, evidence: Evidence) -> Judgement | None:
+    total, down = evidence.metrics.get("services.total"), evidence.metrics.get("services.down")
+    if not total or down is None:
+        return None
+    claimed = f"{_fmt(claim.value)}/{_fmt(claim.total)} services up"
+    measured = f"{_fmt(total - down)}/{_fmt(total)}"
+    source = f"services.total and services.down measured by {evidence.source}"
+    if claim.total != total:  # the document counts other services than the ones configured for the probe
+        return _judge(claim, "CLM016", Status.UNVERIFIABLE, claimed, measured,
+                      f"{source}; the probe checks {_fmt(total)} services, the document counts {_fmt(claim.total)}")
+    return _judge(claim, "CLM016", Status.VERIFIED if claim.value == total - down else Status.CONTRADICTED,
+                  claimed, measured, source)
+
+
+def _probe_value(claim: Claim, evidence: Evidence) -> Judgement | None:
+    raw = evidence.metrics.get(claim.metric or "")
+    if raw is None or claim.value is None:
+        return None
+    rate = claim.unit == "%"
+    measured = raw * 100 if rate else raw  # the report keeps the error rate as a fraction
+    unit = "%" if rate else " ms"
+    claimed_text, measured_text = f"{claim.metric} = {_fmt(claim.value)}{unit}", f"{_fmt(measured)}{unit}"
+    low, high = sorted((claim.value, measured))
+    source = f"{claim.metric} measured by {evidence.source}"
+    if high - low <= _CLOSE * high or (rate and high - low <= _RATE_FLOOR / 2):
+        return _judge(claim, "CLM016", Status.VERIFIED, claimed_text, measured_text, source)
+    if high > _FAR * low and not (rate and high - low <= _RATE_FLOOR):
+        return _judge(claim, "CLM016", Status.CONTRADICTED, claimed_text, measured_text,
+                      f"{source}; more than a factor of {_fmt(_FAR)} apart")
+    return _judge(claim, "CLM016", Status.UNVERIFIABLE, claimed_text, measured_text,
+                  f"{source}; within a factor of {_fmt(_FAR)}, outside the {_CLOSE:.0%} a rerun can explain")
+
+
 @claim_check("CLM020", "A figure gonogo cannot check is marked unverifiable")
 def unverifiable(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judgement]:
     """Why: a number with no command, file or measurement behind it is an assertion. Rather than
@@ -444,6 +504,9 @@ def what_would_verify(claim: Claim, evidence: Evidence) -> str:
     if claim.kind == "throughput" and evidence.metrics.get("load.rps") is not None:
         return (f"gonogo's load probe measured {_fmt(evidence.metrics['load.rps'])}/s at its own concurrency; "
                 "a probe's rate is a lower bound, not a capacity, so it neither confirms nor refutes this")
+    if claim.kind == "probe_figure":
+        measured_by = f"{evidence.source} did not measure {claim.metric}" if evidence.source else "no report"
+        return f"{measured_by}: {PROBE_HINT}, or give --against a report that did"
     if claim.kind in ("metric_count", "file_count", "throughput") and claim.metric:
         if not evidence.source:
             return f"give the roots or --against report.json to measure {claim.metric}"

@@ -207,6 +207,41 @@ def throughputs(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim
                          total=number(pair.group("sus")))
 
 
+# "7/10 services healthy", "p95 120 ms", "p99 latency: 1.2 s", "error rate 0.3%": the probe's figures.
+# Comparisons ("p95 < 200 ms", "error rate under 1%") are thresholds, not measurements: no connector admits them.
+_SERVICES_UP = re.compile(r"(?<![\w./])(?P<up>\d+)\s*/\s*(?P<total>\d+)\s+services?\s+(?:are\s+)?"
+                          r"(?:healthy|up|running|passing|green)\b", re.IGNORECASE)
+_LATENCY = re.compile(rf"\b(?P<p>p9[59])(?:\s+latency)?\s*(?:of|is|was|=|:)?\s*(?P<n>{NUMBER})\s*(?P<unit>ms|s)\b",
+                      re.IGNORECASE)
+_ERROR_RATE = re.compile(rf"\berror[\s-]+rate\s*(?:of|is|was|=|:)?\s*(?P<n>{NUMBER})\s*%", re.IGNORECASE)
+
+
+def probe_figures(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
+    """Services up, p95/p99 latency and error rate: figures only `gonogo check --probe` measures."""
+    for line in lines:
+        if not statement(line):
+            continue
+        for match in (*_SERVICES_UP.finditer(line.text), *_LATENCY.finditer(line.text),
+                      *_ERROR_RATE.finditer(line.text)):
+            if _TARGET_BEFORE.search(line.text[max(0, match.start() - _WINDOW): match.start()]):
+                continue
+            if _in_target_column(line, match.start()):
+                continue
+            yield _probe_claim(line, match)
+
+
+def _probe_claim(line: Line, match: re.Match[str]) -> Claim:
+    groups = match.groupdict()
+    if "up" in groups:
+        return _claim(line, "probe_figure", match.group(0), metric="services.up", value=float(groups["up"]),
+                      total=float(groups["total"]))
+    if "p" in groups:
+        scale = 1000.0 if groups["unit"].lower() == "s" else 1.0
+        return _claim(line, "probe_figure", match.group(0), metric=f"latency.{groups['p'].lower()}_ms",
+                      value=number(groups["n"]) * scale, unit="ms")
+    return _claim(line, "probe_figure", match.group(0), metric="load.error_rate", value=number(groups["n"]), unit="%")
+
+
 def decisions(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
     """"Decision: NO-GO", "CONDITIONAL GO DECISION": the document's own verdict (not a table of
     per-fix GO/NO-GO, not "arguments for GO")."""
@@ -460,7 +495,7 @@ def advisories(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]
 
 RULES: tuple[Rule, ...] = (
     breakdowns, advisories, package_presence, package_versions, package_rows,
-    ratio_percents, list_counts, table_totals, overall_scores, throughputs, decisions, criteria,
+    ratio_percents, list_counts, table_totals, overall_scores, throughputs, probe_figures, decisions, criteria,
     metric_counts, file_counts, paths,
 )
 

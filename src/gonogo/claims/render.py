@@ -1,17 +1,20 @@
-"""Verify's outputs: the terminal summary line, Markdown, JSON and SARIF pointing at the document."""
+"""Verify's outputs: the terminal summary line, Markdown, JSON, SARIF pointing at the document, and HTML."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
+
+import jinja2
 
 from gonogo import __version__
 from gonogo.claims.checks import CLAIM_CHECKS
 from gonogo.claims.model import Judgement, Status
 
-FORMATS = {"md": "claims.md", "json": "claims.json", "sarif": "claims.sarif"}
+FORMATS = {"md": "claims.md", "json": "claims.json", "sarif": "claims.sarif", "html": "claims.html"}
 _ORDER = (Status.VERIFIED, Status.CONTRADICTED, Status.INCONSISTENT, Status.UNVERIFIABLE)
 _SARIF_LEVEL = {Status.CONTRADICTED: "error", Status.INCONSISTENT: "error", Status.UNVERIFIABLE: "note",
                 Status.VERIFIED: "none"}
@@ -105,4 +108,26 @@ def render_sarif(document: str, judgements: Sequence[Judgement], source: str) ->
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-RENDERERS = {"md": render_md, "json": render_json, "sarif": render_sarif}
+@cache
+def _templates() -> jinja2.Environment:
+    """Templates shipped as package data (found through importlib, so an installed wheel works too).
+    Autoescape is on for every template: each value on the page is text from the user's document."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("gonogo.claims", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt field fails the render rather than printing nothing
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(document: str, judgements: Sequence[Judgement], source: str) -> str:
+    """One self-contained page (inline CSS, no scripts, no outside requests): the summary and the claims table."""
+    page = _templates().get_template("claims.html.j2").render(
+        document=document, source=source, summary=summary(judgements),
+        judgements=to_dict(document, judgements, source)["claims"],
+    )
+    return page + "\n"
+
+
+RENDERERS = {"md": render_md, "json": render_json, "sarif": render_sarif, "html": render_html}
