@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 from gonogo.collectors.containers import ContainerFacts, split_image
 from gonogo.collectors.deployment import (
@@ -161,13 +162,8 @@ def replicas(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
         value = int(count.value) if count is not None and count.value else 1
         if value < 2:
             stated = f"replicas: {value}" if count is not None else "no replicas (default 1)"
-            yield fail(
-                f"{_where(workload)} is behind a Service with {stated}",
-                at=workload.file.at(count.line if count else workload.line),
-                key=f"{workload.kind}/{workload.name}",
-                manifest=workload.file.display,
-                workload=f"{workload.kind} {workload.name}",
-            )
+            line = count.line if count else workload.line
+            yield _on_workload(workload, f"{_where(workload)} is behind a Service with {stated}", line=line)
 
 
 @check(
@@ -189,13 +185,7 @@ def disruption_budget(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
         many = count is not None and (count.value or "").isdigit() and int(count.value or 0) > 1
         if not (scaled or many) or _selected_by(workload, deployment.selectors, "PodDisruptionBudget"):
             continue
-        yield fail(
-            f"{_where(workload)} has no PodDisruptionBudget selecting its pods",
-            at=workload.file.at(workload.line),
-            key=f"{workload.kind}/{workload.name}",
-            manifest=workload.file.display,
-            workload=f"{workload.kind} {workload.name}",
-        )
+        yield _on_workload(workload, f"{_where(workload)} has no PodDisruptionBudget selecting its pods")
 
 
 def _pod_or_container(workload: Workload, container: Container, path: str) -> Setting | None:
@@ -229,23 +219,19 @@ def security_context(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
                 continue
             privileged = container.get("securityContext.privileged")
             if privileged is not None and (privileged.value or "").lower() == "true":
-                yield fail(
+                yield _on_workload(
+                    workload,
                     f"{_where(workload, container)} runs privileged",
                     # a Helm value's line is in values.yaml, not in the template
-                    at=workload.file.at(container.line if workload.helm else privileged.line),
+                    line=container.line if workload.helm else privileged.line,
+                    key=f"{container.name}/privileged",
                     severity=Severity.HIGH,
-                    key=f"{workload.kind}/{workload.name}/{container.name}/privileged",
-                    manifest=workload.file.display,
-                    workload=f"{workload.kind} {workload.name}",
                 )
             weak = _weak_settings(workload, container)
             if weak:
-                yield fail(
-                    f"{_where(workload, container)}: {', '.join(weak)}",
-                    at=workload.file.at(container.line),
-                    key=f"{workload.kind}/{workload.name}/{container.name}/context",
-                    manifest=workload.file.display,
-                    workload=f"{workload.kind} {workload.name}",
+                yield _on_workload(
+                    workload, f"{_where(workload, container)}: {', '.join(weak)}", line=container.line,
+                    key=f"{container.name}/context",
                 )
 
 
@@ -280,21 +266,10 @@ def host_access(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
         for name in ("hostNetwork", "hostPID", "hostIPC"):
             setting = workload.pod_get(name)
             if setting is not None and (setting.value or "").lower() == "true":
-                yield fail(
-                    f"{_where(workload)} sets {name}: true",
-                    at=workload.file.at(setting.line),
-                    key=f"{workload.kind}/{workload.name}/{name}",
-                    manifest=workload.file.display,
-                    workload=f"{workload.kind} {workload.name}",
-                )
+                yield _on_workload(workload, f"{_where(workload)} sets {name}: true", line=setting.line, key=name)
         for line, path in workload.host_paths:
-            yield fail(
-                f"{_where(workload)} mounts hostPath {path}",
-                at=workload.file.at(line),
-                key=f"{workload.kind}/{workload.name}/hostPath:{path}",
-                manifest=workload.file.display,
-                workload=f"{workload.kind} {workload.name}",
-            )
+            message = f"{_where(workload)} mounts hostPath {path}"
+            yield _on_workload(workload, message, line=line, key=f"hostPath:{path}")
 
 
 @check(
@@ -314,13 +289,8 @@ def pull_policy(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
             if container.image_kind not in ("floating", "untagged") or policy is None:
                 continue
             if (policy.value or "") in ("IfNotPresent", "Never"):
-                yield fail(
-                    f"{_where(workload, container)} runs {container.image} with imagePullPolicy {policy.value}",
-                    at=workload.file.at(policy.line),
-                    key=f"{workload.kind}/{workload.name}/{container.name}",
-                    manifest=workload.file.display,
-                    workload=f"{workload.kind} {workload.name}",
-                )
+                message = f"{_where(workload, container)} runs {container.image} with imagePullPolicy {policy.value}"
+                yield _on_workload(workload, message, line=policy.line, key=container.name)
 
 
 # --- Compose ---------------------------------------------------------------------------------
@@ -469,13 +439,7 @@ def compose_privileged(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
         raise NotApplicable("no compose file")
     for service in deployment.compose:
         if service.privileged is not None:
-            yield fail(
-                f"service {service.name} runs privileged",
-                at=service.file.at(service.privileged),
-                key=service.name,
-                manifest=service.file.display,
-                workload=f"service {service.name}",
-            )
+            yield _on_service(service, f"service {service.name} runs privileged", line=service.privileged)
 
 
 @check(
@@ -497,13 +461,12 @@ def compose_plain_secrets(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     for service in (s for s in deployment.compose if s.production):
         for variable in service.environment:
             if variable.literal and secret_named(variable.name):
-                yield fail(
+                yield _on_service(
+                    service,
                     f"service {service.name} sets {variable.name} to a value written in the file",
-                    at=service.file.at(variable.line),
+                    line=variable.line,
                     key=f"{service.name}:{variable.name}",
                     evidence=f"{variable.name}=***",
-                    manifest=service.file.display,
-                    workload=f"service {service.name}",
                 )
 
 
@@ -563,24 +526,36 @@ _ACTIONS = {
 }
 
 
-def _on_container(workload: Workload, container: Container, message: str) -> Failure:
-    """A finding about one container of a workload, keyed and grouped (per manifest) the same way
+def _on_workload(
+    workload: Workload, message: str, *, line: int | None = None, key: str = "", **extra: Any
+) -> Failure:
+    """A finding about a workload, keyed ``kind/name[/key]`` and grouped per manifest the same way
     by every OPS check, so the plan can gather them into one action per file."""
+    base = f"{workload.kind}/{workload.name}"
     return fail(
         message,
-        at=workload.file.at(container.line),
-        key=f"{workload.kind}/{workload.name}/{container.name}",
+        at=workload.file.at(line if line is not None else workload.line),
+        key=f"{base}/{key}" if key else base,
         manifest=workload.file.display,
         workload=f"{workload.kind} {workload.name}",
+        **extra,
     )
 
 
-def _on_service(service: ComposeService, message: str) -> Failure:
-    """A finding about one Compose service, keyed and grouped like ``_on_container``."""
+def _on_container(workload: Workload, container: Container, message: str) -> Failure:
+    """A finding about one container of a workload (see ``_on_workload``)."""
+    return _on_workload(workload, message, line=container.line, key=container.name)
+
+
+def _on_service(
+    service: ComposeService, message: str, *, line: int | None = None, key: str | None = None, **extra: Any
+) -> Failure:
+    """A finding about one Compose service, keyed and grouped like ``_on_workload``."""
     return fail(
         message,
-        at=service.file.at(service.line),
-        key=service.name,
+        at=service.file.at(line if line is not None else service.line),
+        key=key or service.name,
         manifest=service.file.display,
         workload=f"service {service.name}",
+        **extra,
     )
