@@ -760,38 +760,28 @@ def _many_files(count: int) -> Build:
     return build
 
 
+DEEP_MANIFESTS = [
+    ("pyproject", "pyproject.toml", "50,000", lambda: _deep_toml(50_000)),
+    ("uv.lock", "uv.lock", "50,000", lambda: _deep_toml(50_000)),
+    ("Pipfile", "Pipfile", "50,000", lambda: _deep_toml(50_000)),
+    ("Pipfile.lock", "Pipfile.lock", "200,000", lambda: _deep_json(200_000)),
+    ("package-lock", "package-lock.json", "200,000", lambda: _deep_json(200_000)),
+]
+"""Manifests nested past any parser's stack: each must become a finding naming the file."""
+
+
 def _deep_cases() -> list[Case]:
+    named = [
+        Case(
+            name=f"{label} nested {depth} deep",
+            group="deep nesting",
+            build=write_lazy(relpath, make),
+            names=relpath,
+        )
+        for label, relpath, depth, make in DEEP_MANIFESTS
+    ]
     return [
-        Case(
-            name="pyproject nested 50,000 deep",
-            group="deep nesting",
-            build=write_lazy("pyproject.toml", lambda: _deep_toml(50_000)),
-            names="pyproject.toml",
-        ),
-        Case(
-            name="uv.lock nested 50,000 deep",
-            group="deep nesting",
-            build=write_lazy("uv.lock", lambda: _deep_toml(50_000)),
-            names="uv.lock",
-        ),
-        Case(
-            name="Pipfile nested 50,000 deep",
-            group="deep nesting",
-            build=write_lazy("Pipfile", lambda: _deep_toml(50_000)),
-            names="Pipfile",
-        ),
-        Case(
-            name="Pipfile.lock nested 200,000 deep",
-            group="deep nesting",
-            build=write_lazy("Pipfile.lock", lambda: _deep_json(200_000)),
-            names="Pipfile.lock",
-        ),
-        Case(
-            name="package-lock nested 200,000 deep",
-            group="deep nesting",
-            build=write_lazy("package-lock.json", lambda: _deep_json(200_000)),
-            names="package-lock.json",
-        ),
+        *named,
         Case(
             name="compose nested 100,000 deep",
             group="deep nesting",
