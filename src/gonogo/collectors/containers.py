@@ -292,12 +292,11 @@ def _images_in(
     documents: list[yaml.Node],
     file: SourceFile,
     source: str,
-    built: set[str] | None = None,
-    shapes: list[tuple[int, str]] | None = None,
+    built: set[str] | None,
+    shapes: list[tuple[int, str]],
 ) -> list[ImageRef]:
     """The images the documents name. A compose ``services`` or service of the wrong shape (a
     list where Compose wants a mapping) goes to ``shapes`` with its line; the others still count."""
-    shapes = [] if shapes is None else shapes
     mappings = MergedMappings()
     found: list[ImageRef] = []
     for document in documents:
