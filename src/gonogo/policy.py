@@ -115,8 +115,11 @@ def static_gates(profile: Profile) -> list[Gate]:
                 when("migrations.heads_extra", "==", 0),
                 when("migrations.broken_chain", "==", 0),
                 when("migrations.conflicts", "==", 0),
+                # live, opt-in (a service's metrics URL, check_migrations): 0 when none declared
+                when("obs.metrics_unscrapable", "==", 0),
+                when("migrations.pending", "==", 0),
             ),
-            how_to_check="gonogo check --select OPS,OBS,MIG",
+            how_to_check="gonogo check --select OPS,OBS,MIG --probe",
         ),
         Gate(
             name="Build reproducibility",

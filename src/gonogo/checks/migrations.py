@@ -1,13 +1,22 @@
 """Database migrations (MIG): the migration history a deployment applies is one line, intact,
-and readable. Read from the files; nothing is imported and no database is touched."""
+and readable. Read from the files; nothing is imported. Only MIG005, opt-in and with ``--probe``,
+reads a live database's revision, read-only."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gonogo.collectors.migrations import AlembicHistory, DjangoApp, DjangoMigration, MigrationFacts
+from gonogo.collectors.migrations import (
+    AlembicHistory,
+    DjangoApp,
+    DjangoMigration,
+    MigrationFacts,
+    Revision,
+)
 from gonogo.model import Category, Severity
-from gonogo.registry import CheckOutput, NotApplicable, check, fail
+from gonogo.probes.facts import LiveOperations
+from gonogo.probes.migration_state import DatabaseRevision
+from gonogo.registry import CannotTell, CheckOutput, NotApplicable, check, fail
 
 
 def _alembic(migrations: MigrationFacts) -> tuple[AlembicHistory, ...]:
@@ -139,3 +148,90 @@ def django_conflicts(migrations: MigrationFacts) -> Iterator[CheckOutput]:
                 at=leaves[-1].file.at(1),
                 key=app.folder,
             )
+
+
+@check(
+    "MIG005",
+    "Live databases are at the repository's migration head",
+    category=Category.MIGRATIONS,
+    severity=Severity.HIGH,
+    counts="migrations.pending",
+)
+def database_at_head(
+    live_operations: LiveOperations, migrations: MigrationFacts
+) -> Iterator[CheckOutput]:
+    """Why: code deployed against a database whose migrations are pending reads columns and
+    tables that do not exist yet; a database at a revision no file of this checkout declares was
+    migrated by another branch or a newer release, and this code may not run against it. Read
+    only when a PostgreSQL service sets ``check_migrations = true`` and the scan runs with
+    ``--probe``: gonogo reads ``alembic_version`` in a read-only session and never migrates.
+    Fix: run ``alembic upgrade head`` as the deployment's migration step (before the new code
+    takes traffic); for an unknown revision, deploy the code that matches the database or
+    reconcile the branches."""
+    if not live_operations.databases:
+        raise NotApplicable("no PostgreSQL service sets check_migrations = true")
+    unread = [db for db in live_operations.databases if db.error is not None]
+    if unread:
+        raise CannotTell("; ".join(f"{db.name}: {db.evidence}" for db in unread))
+    if not migrations.alembic:
+        raise CannotTell("check_migrations is set but the repository has no Alembic versions folder")
+    for database in live_operations.databases:
+        yield from _database_state(database, migrations.alembic)
+
+
+def _database_state(
+    database: DatabaseRevision, histories: tuple[AlembicHistory, ...]
+) -> Iterator[CheckOutput]:
+    heads = sorted({head for history in histories for head in _heads(history)})
+    if not database.table_exists or not database.revisions:
+        never = "has no alembic_version table" if not database.table_exists else "has an empty alembic_version"
+        yield fail(
+            f"{database.name} {never}: it was never migrated; the repository's head is {', '.join(heads)}",
+            evidence=database.evidence,
+            key=database.name,
+        )
+        return
+    for revision in database.revisions:
+        history = next((h for h in histories if any(r.revision == revision for r in h.revisions)), None)
+        if history is None:
+            yield fail(
+                f"{database.name} is at revision {revision}, which no migration file of this checkout "
+                f"declares (heads: {', '.join(heads)}): it was migrated by another branch or release",
+                evidence=database.evidence,
+                key=f"{database.name}:{revision}",
+            )
+            continue
+        pending = _pending(history, revision)
+        if pending:
+            first = pending[0]
+            yield fail(
+                f"{database.name} is at {revision}; {len(pending)} migration"
+                f"{'s' if len(pending) != 1 else ''} pending: {', '.join(r.revision for r in pending[:6])}"
+                f"{' ...' if len(pending) > 6 else ''}",
+                at=first.file.at(first.line),
+                evidence=database.evidence,
+                key=f"{database.name}:{revision}",
+            )
+
+
+def _pending(history: AlembicHistory, current: str) -> list[Revision]:
+    """Revisions that ``upgrade heads`` would apply from ``current``: ancestors of the heads that
+    are not ``current`` or one of its ancestors, oldest first."""
+    by_id = {r.revision: r for r in history.revisions}
+
+    def ancestors(start: str) -> list[str]:
+        seen: list[str] = []
+        stack = [start]
+        while stack:
+            revision = stack.pop()
+            if revision in seen or revision not in by_id:
+                continue
+            seen.append(revision)
+            stack.extend(by_id[revision].down)
+        return seen
+
+    applied = set(ancestors(current))
+    heads = _heads(history)
+    wanted = [r for head in heads for r in ancestors(head) if r not in applied]
+    ordered = list(dict.fromkeys(reversed(wanted)))
+    return [by_id[r] for r in ordered]

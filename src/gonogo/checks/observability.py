@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.observability import ObservabilityFacts, Signal
-from gonogo.model import Category, Finding, Severity
+from gonogo.model import Category, Finding, Severity, Table
 from gonogo.plan import Grouping, planner
+from gonogo.probes.facts import LiveOperations
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
 
@@ -184,3 +185,40 @@ def plan_observability(findings: Sequence[Finding]) -> Grouping:
     """One action per missing capability, named for what to add rather than where it was missed."""
     if findings:
         yield _ACTIONS[findings[0].check_id], findings
+
+
+@check(
+    "OBS007",
+    "Declared metrics endpoints can be scraped",
+    category=Category.OBSERVABILITY,
+    severity=Severity.MEDIUM,
+    counts="obs.metrics_unscrapable",
+)
+def metrics_scrapable(live_operations: LiveOperations) -> Iterator[CheckOutput]:
+    """Why: OBS001 sees a metrics exporter in the code; only a scrape shows the running service
+    really exports: a ``metrics`` URL that answers 404, an HTML error page, or text Prometheus
+    cannot parse leaves every dashboard and alert built on it empty. Scraped only when a service
+    declares ``metrics`` and the scan runs with ``--probe``; parsed with ``prometheus_client``'s
+    parser, and an answer with no metric family fails.
+    Fix: serve the Prometheus text format at the declared URL
+    (``prometheus_client.make_asgi_app()``, ``django-prometheus``'s ``/metrics``), or correct the
+    ``metrics`` setting."""
+    if not live_operations.metrics:
+        raise NotApplicable("no service declares a metrics URL ([tool.gonogo.services.NAME] metrics)")
+    yield Metric(
+        name="obs.metric_families",
+        value=float(sum(scrape.families for scrape in live_operations.metrics)),
+    )
+    for scrape in live_operations.metrics:
+        if not scrape.ok:
+            yield fail(
+                f"{scrape.name}: metrics at {scrape.target} cannot be scraped: {scrape.error}",
+                evidence=scrape.evidence,
+                key=scrape.name,
+                service=scrape.name,
+            )
+    rows = tuple(
+        (s.name, s.target, str(s.families), str(s.samples), "ok" if s.ok else (s.error or "failed"))
+        for s in live_operations.metrics
+    )
+    yield Table(title="Metrics scraped", columns=("Service", "URL", "Families", "Samples", "Status"), rows=rows)

@@ -15,6 +15,8 @@ from gonogo.config import Config
 from gonogo.options import ScanOptions
 from gonogo.probes.http import probe_http
 from gonogo.probes.load import LoadResult, run_load
+from gonogo.probes.metrics_endpoint import MetricsScrape, scrape_metrics
+from gonogo.probes.migration_state import DatabaseRevision, read_alembic_revision
 from gonogo.probes.openapi import OpenApiResult, smoke
 from gonogo.probes.postgres_probe import probe_postgres
 from gonogo.probes.redis_probe import probe_redis
@@ -123,3 +125,38 @@ def probe_one(name: str, setting: ServiceSetting) -> ProbeResult:
             return probe_redis(name, setting)
         case _:
             return probe_postgres(name, setting)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiveOperations:
+    """The opt-in live operational probes: metrics scraped and database revisions read. Empty
+    tuples mean no service asked for them (the checks are then not applicable)."""
+
+    metrics: tuple[MetricsScrape, ...] = ()
+    databases: tuple[DatabaseRevision, ...] = ()
+
+
+@collector("live_operations")
+def live_operations(config: Config, options: ScanOptions) -> LiveOperations:
+    """Scrape every declared ``metrics`` URL and read every ``check_migrations`` database.
+    With no such declaration the fact is empty (nothing to judge); with one but no ``--probe``
+    it cannot tell, like every other probe."""
+    services = all_services(config, options.services)
+    wanted = {
+        name: setting
+        for name, setting in sorted(services.items())
+        if setting.metrics is not None or setting.check_migrations
+    }
+    if not wanted:
+        return LiveOperations()
+    if not options.probe:
+        raise CannotTell(NOT_PROBED)
+    scrapes, databases = [], []
+    for index, (name, setting) in enumerate(wanted.items()):
+        options.report_progress("probes", index, len(wanted))
+        if setting.metrics_url is not None:
+            scrapes.append(scrape_metrics(name, setting.metrics_url, setting.timeout_s))
+        if setting.check_migrations:
+            databases.append(read_alembic_revision(name, setting))
+    options.report_progress("probes", len(wanted), len(wanted))
+    return LiveOperations(metrics=tuple(scrapes), databases=tuple(databases))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from gonogo.probes.result import ProbeResult, ms
 from gonogo.probes.settings import ServiceSetting, redact
@@ -16,7 +17,9 @@ def probe_postgres(name: str, setting: ServiceSetting) -> ProbeResult:
     started = time.perf_counter()
     try:
         with psycopg.connect(
-            setting.url, connect_timeout=timeout, options=f"-c statement_timeout={timeout * 1000}"
+            setting.url,
+            connect_timeout=timeout,
+            options=session_options(setting.url, statement_timeout=str(timeout * 1000)),
         ) as conn:
             row = conn.execute("SELECT 1").fetchone()
             elapsed = ms(time.perf_counter() - started)
@@ -36,3 +39,12 @@ def probe_postgres(name: str, setting: ServiceSetting) -> ProbeResult:
         error=None if ok else f"unexpected answer {row!r}",
         max_latency_ms=setting.max_latency_ms,
     )
+
+
+def session_options(url: str, **settings: str) -> str:
+    """The ``options`` connection parameter: the URL's own (a ``search_path``, say) followed by
+    ``settings``. Passing ``options=`` to ``connect`` replaces the URL's, so they are joined here.
+    Raises ``psycopg.ProgrammingError`` for a URL psycopg cannot read."""
+    own = str(conninfo_to_dict(url).get("options") or "")
+    added = " ".join(f"-c {name}={value}" for name, value in settings.items())
+    return f"{own} {added}".strip()

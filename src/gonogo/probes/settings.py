@@ -132,6 +132,11 @@ class ServiceSetting(_Strict):
     """Where operations are called; by default the scheme, host and port of ``url``."""
     openapi_max_operations: int = Field(200, ge=1, le=5000)
     load: LoadSetting | None = None
+    metrics: str | None = None
+    """Where the service exports Prometheus metrics: a path on the service (``/metrics``) or a URL."""
+    check_migrations: bool = False
+    """PostgreSQL only, opt-in: read ``alembic_version`` (read-only) and compare it with the
+    repository's Alembic head."""
 
     @field_validator("openapi_methods")
     @classmethod
@@ -150,9 +155,20 @@ class ServiceSetting(_Strict):
                 f"cannot tell how to probe {self.url!r}: use an http(s)://, tcp://, redis:// or "
                 "postgresql:// URL, or set kind"
             )
-        if (self.openapi or self.load) and self.resolved_kind != "http":
-            raise ValueError("openapi and load apply to http services only")
+        if (self.openapi or self.load or self.metrics) and self.resolved_kind != "http":
+            raise ValueError("openapi, load and metrics apply to http services only")
+        if self.check_migrations and self.resolved_kind != "postgres":
+            raise ValueError("check_migrations applies to postgresql:// services only")
+        if self.metrics is not None and not self.metrics.startswith(("/", "http://", "https://")):
+            raise ValueError(f"metrics {self.metrics!r} must be a path starting with '/' or a URL")
         return self
+
+    @property
+    def metrics_url(self) -> str | None:
+        """The metrics URL: ``metrics`` itself when it is a URL, else that path on the origin."""
+        if self.metrics is None or self.metrics.startswith(("http://", "https://")):
+            return self.metrics
+        return self.origin + self.metrics
 
     @property
     def resolved_kind(self) -> ServiceKind | None:
