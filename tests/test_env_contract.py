@@ -79,3 +79,76 @@ def test_reads_in_tests_are_not_the_product_contract(tmp_path: Path) -> None:
     report = scan_repo(make_repo(tmp_path, {"tests/test_x.py": "import os\nKEY = os.environ['TEST_ONLY_KEY']\n"}),
                        select="OPS020")
     assert result_of(report, "OPS020").outcome is Outcome.NOT_APPLICABLE
+
+
+SECRET_DEFAULTS = '''
+import os
+from decouple import config
+from environ import Env
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+env = Env()
+SECRET_KEY = os.getenv("SECRET_KEY", "dev-secret-do-not-use")
+DB_PASSWORD = os.environ.get("DB_PASSWORD", default="postgres")
+STRIPE_API_KEY = env("STRIPE_API_KEY", default="sk_test_123")
+SIGNING_KEY = config("SIGNING_KEY", default="signing")
+TOKEN_EXPIRE_MINUTES = os.getenv("TOKEN_EXPIRE_MINUTES", "60")
+PASSWORD_MIN_LENGTH = os.getenv("PASSWORD_MIN_LENGTH", "12")
+REDIS_PASSWORD = os.getenv("REDIS_PASSWORD", "")
+SENTRY_TOKEN = os.getenv("SENTRY_TOKEN")
+LOOKED_UP = {"API_TOKEN": "x"}.get("API_TOKEN", "fallback")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_")
+    admin_password: SecretStr = SecretStr("admin")
+    jwt_secret: str = Field(default="jwt")
+    api_token: str | None = None
+    _default_password: str = "private-attribute"
+'''
+
+
+def _secret_default_messages(tmp_path: Path, files: dict[str, str]) -> list[str]:
+    report = scan_repo(make_repo(tmp_path, files), select="OPS021")
+    return [f.message.partition(" (")[0] for f in result_of(report, "OPS021").findings]
+
+
+def test_secret_settings_with_literal_defaults_are_found_by_name_and_place(tmp_path: Path) -> None:
+    assert _secret_default_messages(tmp_path, {"app/settings.py": SECRET_DEFAULTS}) == [
+        "SECRET_KEY has a literal default in app/settings.py:8",
+        "DB_PASSWORD has a literal default in app/settings.py:9",
+        "STRIPE_API_KEY has a literal default in app/settings.py:10",
+        "SIGNING_KEY has a literal default in app/settings.py:11",
+        "APP_ADMIN_PASSWORD has a literal default in app/settings.py:21",
+        "APP_JWT_SECRET has a literal default in app/settings.py:22",
+    ]
+
+
+def test_a_secret_default_never_shows_its_value(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, {"app/settings.py": SECRET_DEFAULTS}), select="OPS021")
+    shown = " ".join(f"{f.message} {f.evidence or ''}" for f in result_of(report, "OPS021").findings)
+    for value in ("dev-secret-do-not-use", "postgres", "sk_test_123", "signing", "admin", "jwt"):
+        assert f"'{value}'" not in shown and f'"{value}"' not in shown
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["config/settings/local.py", "config/settings/test.py", "app/dev.py", "settings_development.py",
+     "tests/settings.py", "app/test_settings.py", "scripts/smoketest_configuration.py"],
+    ids=["local settings", "test settings", "dev module", "development module", "under tests",
+         "a test module", "a smoke test configuration"],
+)
+def test_defaults_in_modules_for_other_environments_are_not_judged(tmp_path: Path, path: str) -> None:
+    assert _secret_default_messages(tmp_path, {path: SECRET_DEFAULTS}) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["def broken(:\n    SECRET_KEY = os.getenv('SECRET_KEY', 'x')\n", "\x00\xff" * 100,
+     "x = " + "(" * 5000 + "1" + ")" * 5000 + "\nos.getenv('SECRET_KEY', 'x')\n", ""],
+    ids=["a syntax error", "binary bytes", "nesting past the parser's limit", "empty"],
+)
+def test_unreadable_python_does_not_stop_the_secret_default_rule(tmp_path: Path, text: str) -> None:
+    files = {"app/broken.py": text, "app/settings.py": 'import os\nTOKEN = os.getenv("GITHUB_TOKEN", "ghp")\n'}
+    assert _secret_default_messages(tmp_path, files) == ["GITHUB_TOKEN has a literal default in app/settings.py:2"]

@@ -58,3 +58,31 @@ def plan_settings(findings: Sequence[Finding]) -> Grouping:
     listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
     title = f"declare {plural(len(names), 'required setting')} in .env.example and the deployment manifests"
     yield f"{title}: {listed}", findings
+
+
+@check(
+    "OPS021",
+    "Secret settings have no literal default in code",
+    category=Category.OPERATIONS,
+    severity=Severity.MEDIUM,
+    counts="ops.secret_defaults",
+)
+def secret_defaults(env_contract: EnvContract) -> Iterator[CheckOutput]:
+    """Why: ``os.getenv("SECRET_KEY", "dev-secret")`` or a ``BaseSettings`` field
+    ``secret_key: str = "changeme"`` lets a deployment that forgot the setting start anyway, signing
+    sessions or connecting with a secret anyone who reads the code knows; without the default it
+    would refuse to start. A secret setting is one whose name ends in a secret word (``PASSWORD``,
+    ``TOKEN``, ``SECRET``, ``API_KEY``...), so ``PASSWORD_MIN_LENGTH`` is not one. Test code and
+    modules named for another environment (``settings/local.py``, ``dev.py``, ``test.py``) are
+    not judged, nor are empty defaults. A name cannot say for sure that a value is secret, so this
+    stays out of every gate. Only the name and place are shown, never the value.
+    Fix: drop the default so a missing setting fails at start-up (``os.environ["SECRET_KEY"]``, a
+    field with no default), or move the development default to a settings module for
+    development."""
+    for setting in env_contract.secret_defaults:
+        yield fail(
+            f"{setting.name} has a literal default in {setting.file.display}:{setting.line} ({setting.how}): "
+            "a deployment that forgets it starts with a secret the code gives away",
+            at=setting.file.at(setting.line),
+            key=setting.name,
+        )

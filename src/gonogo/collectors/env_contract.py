@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from gonogo.collectors.python import TEST_DIRS
+from gonogo.collectors.secret_defaults import is_production_module, secret_defaults
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -58,6 +59,8 @@ class EnvContract:
     """The files where settings are provided or documented, as reports name them."""
     set_in_code: frozenset[str] = frozenset()
     """Names the product code itself assigns (``os.environ["X"] = ...``, ``setdefault``)."""
+    secret_defaults: tuple[Requirement, ...] = ()
+    """Secret-named settings production modules read with a literal default (never the value)."""
 
 
 @collector("env_contract")
@@ -66,6 +69,7 @@ def env_contract(workspace: Workspace) -> EnvContract:
     provided: set[str] = set()
     places: set[str] = set()
     set_in_code: set[str] = set()
+    defaults: list[Requirement] = []
     for file in workspace.files:
         try:
             kind = _role(file)
@@ -78,6 +82,10 @@ def env_contract(workspace: Workspace) -> EnvContract:
             required.extend(_requirements(file, text))
             set_in_code.update(_ASSIGNED.findall(text))
             set_in_code.update(re.findall(rf"""setdefault\(\s*["']{_NAME}["']""", text))
+            if is_production_module(file.relpath):
+                defaults.extend(
+                    Requirement(name=d.name, file=file, line=d.line, how=d.how) for d in secret_defaults(text)
+                )
             continue
         names = _provided_names(kind, text)
         if names:
@@ -88,6 +96,7 @@ def env_contract(workspace: Workspace) -> EnvContract:
         provided=frozenset(provided),
         places=tuple(sorted(places)),
         set_in_code=frozenset(set_in_code),
+        secret_defaults=tuple(defaults),
     )
 
 

@@ -1,0 +1,164 @@
+"""Secret-named settings given a literal default in product code.
+
+``os.getenv("SECRET_KEY", "dev-secret")``, ``environ.get("DB_PASSWORD", "postgres")``,
+``env("API_TOKEN", default="abc")``, ``config("SIGNING_KEY", default="x")`` and a pydantic
+``BaseSettings`` field ``secret_key: str = "changeme"``: a deployment that forgets the setting
+starts anyway, with a secret every reader of the code knows. Only the name and place are kept,
+never the value.
+
+Not counted, because there the default is the point: test code (the caller filters it),
+settings modules named for a non-production environment (``settings/local.py``, ``dev.py``,
+``test.py``...), empty strings, and names that only mention a secret (``TOKEN_EXPIRE_MINUTES``,
+``PASSWORD_MIN_LENGTH``, ``SECRET_KEY_FALLBACKS``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+# the last word of a setting's name says what it holds: DB_PASSWORD holds a password,
+# PASSWORD_MIN_LENGTH a length, TOKEN_EXPIRE_MINUTES minutes
+_SECRET_WORDS = frozenset({"SECRET", "PASSWORD", "PASSWD", "PWD", "PASS", "TOKEN", "APIKEY", "CREDENTIAL"})
+_KEY_QUALIFIERS = frozenset({"API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "MASTER", "SECRET", "HMAC"})
+_NON_PRODUCTION_MODULES = frozenset({
+    "local", "dev", "develop", "development", "test", "tests", "testing", "ci", "example", "examples",
+    "sample", "demo", "debug", "smoketest", "smoke",
+})
+_PREFILTER = re.compile(r"""(?i)(secret|passw|pwd|pass["'_]|token|api_?key|_key["']|credential)""")
+_GETTERS = frozenset({"getenv", "get"})
+_ENV_READERS = frozenset({"env", "config", "str", "bytes"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecretDefault:
+    name: str
+    line: int
+    how: str
+    """``os.getenv``, ``environ.get``, ``env(default=...)``, ``config(default=...)``,
+    ``BaseSettings field``."""
+
+
+def is_secret_name(name: str) -> bool:
+    """``SECRET_KEY``, ``DB_PASSWORD``, ``STRIPE_API_KEY``: yes. ``TOKEN_EXPIRE_MINUTES``: no."""
+    words = [_singular(w) for w in re.split(r"[_\W]+", name.upper()) if w]
+    if not words:
+        return False
+    if words[-1] in _SECRET_WORDS:
+        return True
+    return words[-1] == "KEY" and len(words) > 1 and words[-2] in _KEY_QUALIFIERS
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("S") and word[:-1] in _SECRET_WORDS | {"KEY"} else word
+
+
+def is_production_module(relpath: str) -> bool:
+    """False for ``settings/local.py``, ``config/dev.py``, ``settings_test.py``: modules whose
+    name says they configure a non-production environment."""
+    stem = relpath.rsplit("/", 1)[-1].removesuffix(".py").lower()
+    words = set(re.split(r"[_.-]+", stem))
+    return not (words & _NON_PRODUCTION_MODULES)
+
+
+def secret_defaults(text: str) -> list[SecretDefault]:
+    """The secret-named settings ``text`` reads with a non-empty literal default."""
+    if not _PREFILTER.search(text):
+        return []
+    try:
+        module = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    found: list[SecretDefault] = []
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call):
+            hit = _call_default(node)
+            if hit is not None:
+                found.append(hit)
+        elif isinstance(node, ast.ClassDef) and any(_base_name(b).endswith("Settings") for b in node.bases):
+            found.extend(_settings_defaults(node))
+    return sorted(found, key=lambda d: (d.line, d.name))
+
+
+def _call_default(node: ast.Call) -> SecretDefault | None:
+    func = node.func
+    called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if not node.args or not _is_str(node.args[0]) or not is_secret_name(node.args[0].value):
+        return None
+    name = node.args[0].value
+    if called in _GETTERS and _reads_environ(func):
+        default = node.args[1] if len(node.args) > 1 else _keyword(node, "default")
+        how = "os.getenv" if called == "getenv" else "environ.get"
+    elif called in _ENV_READERS or (isinstance(func, ast.Attribute) and _base_name(func.value) == "env"):
+        default = _keyword(node, "default")
+        how = f"{_base_name(func.value) if isinstance(func, ast.Attribute) else called}(default=...)"
+    else:
+        return None
+    if default is None or not _is_literal_secret(default):
+        return None
+    return SecretDefault(name=name, line=node.lineno, how=how)
+
+
+def _reads_environ(func: ast.expr) -> bool:
+    """``os.getenv``, ``getenv``, ``os.environ.get``, ``environ.get``: not ``dict.get``."""
+    if isinstance(func, ast.Name):
+        return func.id == "getenv"
+    if isinstance(func, ast.Attribute):
+        if func.attr == "getenv":
+            return True
+        return _base_name(func.value) == "environ"
+    return False
+
+
+def _settings_defaults(node: ast.ClassDef) -> list[SecretDefault]:
+    found = []
+    prefix = _env_prefix(node)
+    for item in node.body:
+        if (
+            isinstance(item, ast.AnnAssign)
+            and isinstance(item.target, ast.Name)
+            and not item.target.id.startswith("_")  # a private attribute: pydantic reads no setting into it
+            and item.value is not None
+            and is_secret_name(item.target.id)
+            and _is_literal_secret(_field_default(item.value))
+        ):
+            found.append(
+                SecretDefault(name=f"{prefix}{item.target.id}".upper(), line=item.lineno, how="BaseSettings field")
+            )
+    return found
+
+
+def _field_default(value: ast.expr) -> ast.expr | None:
+    """``"x"``, ``SecretStr("x")`` or ``Field("x")`` / ``Field(default="x")``."""
+    if isinstance(value, ast.Call) and _base_name(value.func) in ("Field", "SecretStr", "SecretBytes"):
+        return value.args[0] if value.args else _keyword(value, "default")
+    return value
+
+
+def _is_literal_secret(node: ast.expr | None) -> bool:
+    return _is_str(node) and bool(node.value.strip())
+
+
+def _is_str(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _base_name(node: ast.expr) -> str:
+    match node:
+        case ast.Name(id=name):
+            return name
+        case ast.Attribute(attr=name):
+            return name
+    return ""
+
+
+def _env_prefix(node: ast.ClassDef) -> str:
+    for item in ast.walk(node):
+        if isinstance(item, ast.keyword) and item.arg == "env_prefix" and _is_str(item.value):
+            return str(item.value.value)
+    return ""
