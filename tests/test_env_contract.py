@@ -152,3 +152,49 @@ def test_defaults_in_modules_for_other_environments_are_not_judged(tmp_path: Pat
 def test_unreadable_python_does_not_stop_the_secret_default_rule(tmp_path: Path, text: str) -> None:
     files = {"app/broken.py": text, "app/settings.py": 'import os\nTOKEN = os.getenv("GITHUB_TOKEN", "ghp")\n'}
     assert _secret_default_messages(tmp_path, files) == ["GITHUB_TOKEN has a literal default in app/settings.py:2"]
+
+
+ENV_EXAMPLE = """# copy to .env
+DATABASE_URL=postgres://user:pass@db/app
+APP_SECRET_KEY=change-me
+BACKUP_BUCKET=
+# LEGACY_DB_URL=postgres://old
+POSTGRES_PASSWORD=change-me
+FRONTEND_API_URL=http://localhost
+OLD_FEATURE_FLAG=1
+"""
+READERS = {
+    "app/db.py": 'import os\nURL = os.environ["DATABASE_URL"]\n',
+    "app/config.py": (
+        "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+        "class Settings(BaseSettings):\n"
+        '    model_config = SettingsConfigDict(env_prefix="APP_")\n'
+        '    secret_key: str = ""\n'
+    ),
+    "docker/entrypoint.sh": 'aws s3 cp /backup "s3://${BACKUP_BUCKET}/"\n',
+    "frontend/src/api.ts": "export const base = process.env.FRONTEND_API_URL;\n",
+    "README.md": "Set OLD_FEATURE_FLAG to turn the old feature on.\n",
+}
+
+
+def test_settings_an_env_example_declares_that_nothing_reads(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, {".env.example": ENV_EXAMPLE, **READERS}), select="OPS022")
+    assert [f.message for f in result_of(report, "OPS022").findings] == [
+        "LEGACY_DB_URL is declared in .env.example:5 but no code, deployment file or script reads it",
+        "OLD_FEATURE_FLAG is declared in .env.example:8 but no code, deployment file or script reads it",
+    ]
+
+
+def test_an_env_file_under_tests_is_not_a_contract(tmp_path: Path) -> None:
+    report = scan_repo(make_repo(tmp_path, {"tests/apps/.env": "UNUSED_THING=1\n"}), select="OPS022")
+    assert result_of(report, "OPS022").outcome is Outcome.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    "content", ["", "\x00\xff\xfe" * 50, "=" * 10_000, "not an env file at all\n" * 1000],
+    ids=["empty", "binary bytes", "a long line of equals signs", "prose"],
+)
+def test_odd_env_files_declare_nothing_and_do_not_stop_the_scan(tmp_path: Path, content: str) -> None:
+    report = scan_repo(make_repo(tmp_path, {".env.example": content, "app/main.py": "x = 1\n"}), select="OPS022")
+    result = result_of(report, "OPS022")
+    assert result.outcome is Outcome.NOT_APPLICABLE and result.findings == ()

@@ -86,3 +86,49 @@ def secret_defaults(env_contract: EnvContract) -> Iterator[CheckOutput]:
             at=setting.file.at(setting.line),
             key=setting.name,
         )
+
+
+# Settings read by a tool or an image rather than the repository's code: a server image's own
+# variables (POSTGRES_PASSWORD for the postgres image), the interpreter's, well-known SDKs' and
+# servers'. A name with one of these prefixes is never reported as unread.
+IMPLICITLY_READ_PREFIXES = (
+    "POSTGRES_", "PG", "MYSQL_", "MARIADB_", "MONGO_", "REDIS_", "RABBITMQ_", "MINIO_", "ELASTIC",
+    "PYTHON", "PIP_", "UV_", "POETRY_", "DJANGO_SETTINGS_MODULE", "SENTRY_", "AWS_", "AZURE_",
+    "GOOGLE_", "GCP_", "OTEL_", "DD_", "NEW_RELIC_", "GUNICORN_", "UVICORN_", "WEB_CONCURRENCY",
+    "NODE_", "NPM_", "VITE_", "NEXT_PUBLIC_", "REACT_APP_", "COMPOSE_", "DOCKER_", "TRAEFIK_",
+    "LETSENCRYPT_", "VIRTUAL_", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "LC_", "SSL_", "REQUESTS_CA",
+    "CURL_CA", "PUID", "PGID", "UMASK", "USERMAP_",
+)
+
+
+@check(
+    "OPS022",
+    "Settings an .env example declares are read by something",
+    category=Category.OPERATIONS,
+    severity=Severity.LOW,
+    counts="ops.settings_unread",
+)
+def unread_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
+    """Why: a name in ``.env.example`` that nothing reads is a setting a deployer fills in for
+    nothing, or one the code renamed (``DB_URL`` became ``DATABASE_URL``) so the deployed value is
+    silently ignored. Read means the name appears in code, a deployment file, a script or a
+    configuration file, or is a ``BaseSettings`` field; names a server image or a well-known tool
+    reads itself (``POSTGRES_*``, ``SENTRY_*``, ``AWS_*``...) are not judged. Code can read
+    settings in ways no text search sees (``os.environ`` iterated, names built at run time, a
+    framework's own prefix), so this rule stays low and out of every gate.
+    Fix: remove the name from the example, or read it where it was meant to be read."""
+    if not env_contract.documented:
+        raise NotApplicable("no .env example declares a setting")
+    known = env_contract.mentioned | STANDARD
+    unread = [
+        declared
+        for declared in env_contract.documented
+        if declared.name not in known and not declared.name.startswith(IMPLICITLY_READ_PREFIXES)
+    ]
+    for declared in unread:
+        yield fail(
+            f"{declared.name} is declared in {declared.file.display}:{declared.line} "
+            "but no code, deployment file or script reads it",
+            at=declared.file.at(declared.line),
+            key=declared.name,
+        )

@@ -61,6 +61,11 @@ class EnvContract:
     """Names the product code itself assigns (``os.environ["X"] = ...``, ``setdefault``)."""
     secret_defaults: tuple[Requirement, ...] = ()
     """Secret-named settings production modules read with a literal default (never the value)."""
+    documented: tuple[Requirement, ...] = ()
+    """Each name an ``.env`` example declares, at its first declaration."""
+    mentioned: frozenset[str] = frozenset()
+    """Names that appear in code, deployment files, scripts or configuration (not in ``.env``
+    files or prose), or that a ``BaseSettings`` field reads: what could read a setting."""
 
 
 @collector("env_contract")
@@ -70,15 +75,25 @@ def env_contract(workspace: Workspace) -> EnvContract:
     places: set[str] = set()
     set_in_code: set[str] = set()
     defaults: list[Requirement] = []
+    documented: dict[str, Requirement] = {}
+    mentioned: set[str] = set()
     for file in workspace.files:
         try:
-            kind = _role(file)
+            kind = _role(file) or ("script" if _may_read_settings(file) else None)
             if kind is None:
                 continue
             text = workspace.read_text(file)
         except FileReadError:
             continue
+        if kind == "dotenv" and not TEST_DIRS & set(file.relpath.split("/")):
+            for name, line in _declarations(text):
+                documented.setdefault(name, Requirement(name=name, file=file, line=line, how=".env declaration"))
+        elif kind != "docs":
+            mentioned.update(_WORD.findall(text))
+        if kind == "script":
+            continue
         if kind == "python":
+            mentioned.update(_settings_field_names(text))
             required.extend(_requirements(file, text))
             set_in_code.update(_ASSIGNED.findall(text))
             set_in_code.update(re.findall(rf"""setdefault\(\s*["']{_NAME}["']""", text))
@@ -97,7 +112,54 @@ def env_contract(workspace: Workspace) -> EnvContract:
         places=tuple(sorted(places)),
         set_in_code=frozenset(set_in_code),
         secret_defaults=tuple(defaults),
+        documented=tuple(documented.values()),
+        mentioned=frozenset(mentioned),
     )
+
+
+_SCRIPT_SUFFIXES = frozenset(
+    {".sh", ".bash", ".zsh", ".ini", ".toml", ".cfg", ".conf", ".json", ".js", ".mjs", ".cjs", ".ts",
+     ".j2", ".jinja", ".tpl", ".tmpl", ".template", ".service", ".hcl", ".tf", ".nix"}
+)
+_SCRIPT_NAMES = frozenset({"Makefile", "Procfile", "Justfile", "justfile", "entrypoint", "Caddyfile"})
+
+
+def _may_read_settings(file: SourceFile) -> bool:
+    """Scripts and configuration that may read a setting (``$DATABASE_URL`` in an entrypoint,
+    ``process.env.API_URL`` in a frontend): mentions there count as reads for OPS022."""
+    return file.suffix in _SCRIPT_SUFFIXES or file.name in _SCRIPT_NAMES
+
+
+_DECLARATION = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=")
+
+
+def _declarations(text: str) -> list[tuple[str, int]]:
+    """The names an ``.env`` file declares (commented-out examples too), with their lines."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _DECLARATION.match(line)
+        if match:
+            found.append((match.group(1), number))
+    return found
+
+
+def _settings_field_names(text: str) -> set[str]:
+    """Every field of a ``BaseSettings`` class, as the environment names pydantic reads them from
+    (prefix applied, upper case), with or without a default."""
+    if "BaseSettings" not in text:
+        return set()
+    try:
+        module = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names = set()
+    for node in ast.walk(module):
+        if isinstance(node, ast.ClassDef) and any(_base_name(b).endswith("Settings") for b in node.bases):
+            prefix = _env_prefix(node)
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    names.add(f"{prefix}{item.target.id}".upper())
+    return names
 
 
 def _role(file: SourceFile) -> str | None:
