@@ -54,10 +54,9 @@ def unprovided_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
 @planner("OPS020")
 def plan_settings(findings: Sequence[Finding]) -> Grouping:
     """One action naming every setting to declare."""
-    names = sorted({f.key for f in findings})
-    listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-    title = f"declare {plural(len(names), 'required setting')} in .env.example and the deployment manifests"
-    yield f"{title}: {listed}", findings
+    count = len({f.key for f in findings})
+    title = f"declare {plural(count, 'required setting')} in .env.example and the deployment manifests"
+    yield f"{title}: {_names(findings)}", findings
 
 
 @check(
@@ -132,3 +131,21 @@ def unread_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
             at=declared.file.at(declared.line),
             key=declared.name,
         )
+
+
+@planner("OPS021")
+def plan_secret_defaults(findings: Sequence[Finding]) -> Grouping:
+    """One action naming every secret setting whose default to remove."""
+    yield f"remove the literal default of {plural(len(findings), 'secret setting')}: {_names(findings)}", findings
+
+
+@planner("OPS022")
+def plan_unread_settings(findings: Sequence[Finding]) -> Grouping:
+    """One action naming every declared setting nothing reads."""
+    title = f"remove or read {plural(len(findings), 'setting')} the .env examples declare"
+    yield f"{title}: {_names(findings)}", findings
+
+
+def _names(findings: Sequence[Finding]) -> str:
+    names = sorted({f.key for f in findings})
+    return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")

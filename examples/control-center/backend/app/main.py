@@ -8,6 +8,7 @@ from .jobs import JobQueue, summarise
 
 queue = JobQueue()
 AUDIT_SIGNING_KEY = os.environ["AUDIT_SIGNING_KEY"]
+JWT_SECRET = os.getenv("JWT_SECRET", "control-center-dev")
 
 
 def health() -> dict:
