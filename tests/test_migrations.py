@@ -143,3 +143,31 @@ def test_a_renamed_app_keeps_its_old_label_in_dependencies(tmp_path: Path) -> No
 def test_no_migrations_is_not_applicable(tmp_path: Path) -> None:
     report = scan_repo(make_repo(tmp_path, {"app.py": "x = 1\n"}), select="MIG")
     assert {r.outcome for r in report.checks} == {Outcome.NOT_APPLICABLE}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"pyproject.toml": '[project]\nname = "app"\ndependencies = ["alembic>=1.13"]\n'},
+         ["alembic is a dependency in pyproject.toml:3 but no Alembic environment (alembic.ini, "
+          "script.py.mako) exists under the root"]),
+        ({"pyproject.toml": '[project]\nname = "app"\ndependencies = ["alembic>=1.13"]\n',
+          "alembic.ini": "[alembic]\nscript_location = migrations\n"}, []),
+        ({"backend/requirements.txt": "alembic==1.13.1\n",
+          "backend/app/alembic/script.py.mako": "${message}\n", "backend/app/alembic/env.py": "# env\n"}, []),
+        ({"backend/requirements.txt": "alembic==1.13.1\n", "tools/alembic.ini": "[alembic]\n"},
+         ["alembic is a dependency in backend/requirements.txt:1 but no Alembic environment (alembic.ini, "
+          "script.py.mako) exists under backend"]),
+        ({"pyproject.toml": '[project]\nname = "app"\n[dependency-groups]\ndev = ["alembic"]\n'}, None),
+    ],
+    ids=["a dependency with no environment", "alembic.ini at the root", "an environment before its first revision",
+         "an environment outside the project's folder", "a dev-group dependency"],
+)
+def test_alembic_is_set_up_where_it_is_a_dependency(
+    tmp_path: Path, files: dict[str, str], expected: list[str] | None
+) -> None:
+    result = result_of(scan_repo(make_repo(tmp_path, files), select="MIG006"), "MIG006")
+    if expected is None:
+        assert result.outcome is Outcome.NOT_APPLICABLE
+    else:
+        assert [f.message for f in result.findings] == expected

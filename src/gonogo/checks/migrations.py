@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gonogo.collectors.manifest_types import ManifestFacts
 from gonogo.collectors.migrations import (
     AlembicHistory,
     DjangoApp,
@@ -235,3 +236,45 @@ def _pending(history: AlembicHistory, current: str) -> list[Revision]:
     wanted = [r for head in heads for r in ancestors(head) if r not in applied]
     ordered = list(dict.fromkeys(reversed(wanted)))
     return [by_id[r] for r in ordered]
+
+
+@check(
+    "MIG006",
+    "Alembic is set up where it is a dependency",
+    category=Category.MIGRATIONS,
+    severity=Severity.MEDIUM,
+    counts="migrations.alembic_not_set_up",
+)
+def alembic_set_up(migrations: MigrationFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+    """Why: a project that depends on ``alembic`` but has no Alembic environment in its tree
+    (no ``alembic.ini``, no ``script.py.mako`` beside an ``env.py``) ships schema changes nobody
+    can apply: the deployment's ``alembic upgrade head`` fails with "No config file", or tables
+    are created by ``create_all`` and never migrated again. Only main dependencies are judged
+    (a dev or test group may use Alembic for tooling), and the environment may be anywhere under
+    the manifest's folder.
+    Fix: ``alembic init migrations`` in the project, commit ``alembic.ini`` and the
+    ``migrations/`` folder, and run ``alembic upgrade head`` in the deployment; or drop the
+    dependency."""
+    declared = [
+        dep
+        for manifest in manifests.declaring
+        for dep in manifest.dependencies
+        if dep.name == "alembic" and dep.group is None
+    ]
+    if not declared:
+        raise NotApplicable("alembic is not a main dependency of any manifest")
+    for dep in declared:
+        folder = dep.file.relpath.rpartition("/")[0]
+        if not any(
+            setup.root == dep.file.root and _under(setup.relpath, folder) for setup in migrations.alembic_setups
+        ):
+            yield fail(
+                f"alembic is a dependency in {dep.at} but no Alembic environment (alembic.ini, "
+                f"script.py.mako) exists under {folder or 'the root'}",
+                at=dep.file.at(dep.line),
+                key=dep.at,
+            )
+
+
+def _under(relpath: str, folder: str) -> bool:
+    return not folder or relpath.startswith(folder + "/")

@@ -54,6 +54,9 @@ class DjangoApp:
 class MigrationFacts:
     alembic: tuple[AlembicHistory, ...] = ()
     django: tuple[DjangoApp, ...] = ()
+    alembic_setups: tuple[SourceFile, ...] = ()
+    """Every ``alembic.ini`` and ``script.py.mako`` (what ``alembic init`` writes): where an
+    Alembic environment was set up, even before its first revision."""
 
 
 @collector("migrations")
@@ -77,6 +80,7 @@ def migrations(workspace: Workspace) -> MigrationFacts:
     return MigrationFacts(
         alembic=tuple(_alembic(workspace, files) for _, files in sorted(alembic.items())),
         django=tuple(_django(workspace, files) for _, files in sorted(django.items())),
+        alembic_setups=tuple(f for f in workspace.files if f.name in ("alembic.ini", "script.py.mako")),
     )
 
 
