@@ -171,3 +171,107 @@ def test_alembic_is_set_up_where_it_is_a_dependency(
         assert result.outcome is Outcome.NOT_APPLICABLE
     else:
         assert [f.message for f in result.findings] == expected
+
+
+def _migration(*operations: str) -> str:
+    body = "".join(f"        {op},\n" for op in operations)
+    return (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f"    dependencies = []\n    operations = [\n{body}    ]\n"
+    )
+
+
+INITIAL = _migration(
+    'migrations.CreateModel(name="Order", fields=[("id", models.BigAutoField(primary_key=True)), '
+    '("number", models.CharField(max_length=20))])',
+    'migrations.CreateModel("Customer", [("id", models.BigAutoField(primary_key=True)), ("email", models.EmailField())])',
+)
+MODELS = '''from django.db import models
+from djmoney.models.fields import MoneyField
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=20)
+    status = models.CharField(max_length=10)
+    customer = models.ForeignKey("Customer", on_delete=models.CASCADE)
+    total = MoneyField(amount_field="total_amount", currency_field="currency")
+
+
+class Customer(models.Model):
+    email = models.EmailField()
+
+
+class Base(models.Model):
+    created = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class Legacy(models.Model):
+    code = models.CharField(max_length=3)
+
+    class Meta:
+        managed = False
+
+
+class Invoice(models.Model):
+    reference = models.CharField(max_length=20)
+'''
+
+
+def _drift(tmp_path: Path, *later: str, models: str = MODELS) -> list[str]:
+    files = {
+        "shop/orders/models.py": models,
+        "shop/orders/migrations/__init__.py": "",
+        "shop/orders/migrations/0001_initial.py": INITIAL,
+    }
+    for number, text in enumerate(later, 2):
+        files[f"shop/orders/migrations/{number:04d}_change.py"] = text
+    return _messages(tmp_path, files, "MIG007")
+
+
+@pytest.mark.parametrize(
+    ("later", "expected"),
+    [
+        ((), ["Order.status has no migration that adds it in shop/orders/migrations",
+              "Order.customer has no migration that adds it in shop/orders/migrations",
+              "model Invoice (shop/orders/migrations) has no CreateModel in its app's migrations"]),
+        ((_migration('migrations.AddField(model_name="order", name="status", field=models.CharField(max_length=10))',
+                     'migrations.AddField("order", "customer", models.ForeignKey("Customer", on_delete=models.CASCADE))',
+                     'migrations.CreateModel(name="Invoice", fields=[("reference", models.CharField(max_length=20))])'),),
+         []),
+        ((_migration('migrations.AddField(model_name="order", name="state", field=models.CharField(max_length=10))',
+                     'migrations.AddField(model_name="order", name="customer", field=models.IntegerField())',
+                     'migrations.CreateModel(name="Invoice", fields=[("reference", models.CharField(max_length=20))])'),
+          _migration('migrations.RenameField(model_name="order", old_name="state", new_name="status")')),
+         []),
+        ((_migration('migrations.AddField(model_name="order", name="status", field=models.CharField(max_length=10))',
+                     'migrations.AddField(model_name="order", name="customer", field=models.IntegerField())',
+                     'migrations.CreateModel(name="Invoice", fields=[("reference", models.CharField(max_length=20))])'),
+          _migration('migrations.RemoveField(model_name="order", name="status")')),
+         ["Order.status has no migration that adds it in shop/orders/migrations"]),
+        ((_migration('migrations.SeparateDatabaseAndState(state_operations=['
+                     'migrations.AddField(model_name="order", name="status", field=models.CharField(max_length=10)), '
+                     'migrations.AddField(model_name="order", name="customer", field=models.IntegerField()), '
+                     'migrations.CreateModel(name="Invoice", fields=[("reference", models.CharField(max_length=20))])])'),),
+         []),
+        ((_migration("AddAuditTrigger()"),), []),
+        (("from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+          "    operations = build_operations()\n",), []),
+    ],
+    ids=["fields and a model never migrated", "every change has a migration", "a rename carries the field",
+         "a field removed by a migration and still declared", "state operations count",
+         "a custom operation: the app is not judged", "operations built by code: the app is not judged"],
+)
+def test_django_fields_without_migrations(tmp_path: Path, later: tuple[str, ...], expected: list[str]) -> None:
+    assert _drift(tmp_path, *later) == expected
+
+
+@pytest.mark.parametrize(
+    "models",
+    ["class Broken(models.Model:\n", "\x00\xff" * 64, ""],
+    ids=["models.py does not parse", "binary models.py", "empty models.py"],
+)
+def test_unreadable_models_leave_nothing_to_judge(tmp_path: Path, models: str) -> None:
+    assert _drift(tmp_path, models=models) == []

@@ -278,3 +278,45 @@ def alembic_set_up(migrations: MigrationFacts, manifests: ManifestFacts) -> Iter
 
 def _under(relpath: str, folder: str) -> bool:
     return not folder or relpath.startswith(folder + "/")
+
+
+@check(
+    "MIG007",
+    "Django model fields have migrations",
+    category=Category.MIGRATIONS,
+    severity=Severity.MEDIUM,
+    counts="migrations.models_unmigrated",
+)
+def django_fields_migrated(migrations: MigrationFacts) -> Iterator[CheckOutput]:
+    """Why: a field added to a model with no migration that adds it (``makemigrations`` never
+    run, or its file never committed) exists in the code and not in the database: the first
+    query that selects it fails with "column does not exist". The migrations' operations are
+    replayed from the files (``CreateModel``, ``AddField``, ``RemoveField``, ``RenameField``,
+    ``RenameModel``, ``SeparateDatabaseAndState``) and compared with the fields the app's
+    ``models.py`` declares directly on ``models.Model``. Models with other bases (their inherited
+    fields live elsewhere), abstract, proxy and unmanaged models, and apps whose migrations use
+    an operation that cannot be replayed from the text are not judged; a field removed from a model
+    is not reported. Only ``makemigrations --check`` can be sure, so this stays out of every
+    gate.
+    Fix: ``python manage.py makemigrations <app>``, review and commit the migration; add
+    ``python manage.py makemigrations --check --dry-run`` to CI."""
+    apps = [app for app in migrations.django if app.declared]
+    if not apps:
+        raise NotApplicable("no Django app with both migrations and models")
+    for app in apps:
+        if app.state.opaque is not None:
+            continue
+        for declared in app.declared:
+            migrated = app.state.fields.get(declared.model.lower())
+            if migrated is None:
+                yield fail(
+                    f"model {declared.model} ({app.folder}) has no CreateModel in its app's migrations",
+                    at=declared.file.at(declared.line),
+                    key=f"{app.folder}:{declared.model}",
+                )
+            elif declared.name not in migrated:
+                yield fail(
+                    f"{declared.model}.{declared.name} has no migration that adds it in {app.folder}",
+                    at=declared.file.at(declared.line),
+                    key=f"{app.folder}:{declared.model}.{declared.name}",
+                )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from gonogo.collectors.django_state import DeclaredField, MigrationState, declared_fields, replay
 from gonogo.collectors.python import _TEMPLATE_PATH
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
@@ -48,6 +49,10 @@ class DjangoApp:
     label: str
     migrations: tuple[DjangoMigration, ...]
     unreadable: tuple[tuple[SourceFile, int | None, str], ...] = ()
+    state: MigrationState = field(default_factory=lambda: MigrationState(fields={}, opaque="not read"))
+    """The fields each model has once every migration is applied."""
+    declared: tuple[DeclaredField, ...] = ()
+    """The fields the app's ``models.py`` (or ``models/`` package) declares on concrete models."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,10 +69,17 @@ def migrations(workspace: Workspace) -> MigrationFacts:
     paths = {(f.root, f.relpath) for f in workspace.files}
     alembic: dict[tuple[str, str], list[SourceFile]] = {}
     django: dict[tuple[str, str], list[SourceFile]] = {}
+    model_files: dict[tuple[str, str], list[SourceFile]] = {}
     for file in workspace.files:
-        if file.suffix != ".py" or file.name == "__init__.py":
+        if file.suffix != ".py":
             continue
         folder, _, _ = file.relpath.rpartition("/")
+        if file.name == "models.py":
+            model_files.setdefault((str(file.root), folder), []).append(file)
+        elif folder.endswith("/models") or folder == "models":
+            model_files.setdefault((str(file.root), folder.rpartition("/")[0]), []).append(file)
+        if file.name == "__init__.py":
+            continue
         parent, _, leaf = folder.rpartition("/")
         if leaf == "versions" and (file.root, f"{parent}/env.py".lstrip("/")) in paths:
             alembic.setdefault((str(file.root), folder), []).append(file)
@@ -79,7 +91,10 @@ def migrations(workspace: Workspace) -> MigrationFacts:
             django.setdefault((str(file.root), folder), []).append(file)
     return MigrationFacts(
         alembic=tuple(_alembic(workspace, files) for _, files in sorted(alembic.items())),
-        django=tuple(_django(workspace, files) for _, files in sorted(django.items())),
+        django=tuple(
+            _django(workspace, files, model_files.get((root, folder.rpartition("/")[0]), []))
+            for (root, folder), files in sorted(django.items())
+        ),
         alembic_setups=tuple(f for f in workspace.files if f.name in ("alembic.ini", "script.py.mako")),
     )
 
@@ -151,9 +166,10 @@ def _alembic(workspace: Workspace, files: list[SourceFile]) -> AlembicHistory:
     return AlembicHistory(folder=folder, revisions=tuple(revisions), unreadable=tuple(unreadable))
 
 
-def _django(workspace: Workspace, files: list[SourceFile]) -> DjangoApp:
+def _django(workspace: Workspace, files: list[SourceFile], model_files: list[SourceFile]) -> DjangoApp:
     found: list[DjangoMigration] = []
     unreadable: list[tuple[SourceFile, int | None, str]] = []
+    classes: list[tuple[str, ast.ClassDef]] = []
     for file in sorted(files, key=lambda f: f.relpath):
         module = _parse(workspace, file)
         if module is None:
@@ -167,6 +183,7 @@ def _django(workspace: Workspace, files: list[SourceFile]) -> DjangoApp:
         if body is None:
             continue  # Django loads every module of the package, but only a Migration class counts
         names = _assignments(ast.Module(body=body.body, type_ignores=[]))
+        classes.append((file.name.removesuffix(".py"), body))
         found.append(
             DjangoMigration(
                 file=file,
@@ -176,8 +193,18 @@ def _django(workspace: Workspace, files: list[SourceFile]) -> DjangoApp:
             )
         )
     folder = files[0].display.rpartition("/")[0]
+    declared: list[DeclaredField] = []
+    for model_file in sorted(model_files, key=lambda f: f.relpath):
+        module = _parse(workspace, model_file)
+        if isinstance(module, ast.Module):
+            declared.extend(declared_fields(module, model_file))
     return DjangoApp(
-        folder=folder, label=_label(folder, found), migrations=tuple(found), unreadable=tuple(unreadable)
+        folder=folder,
+        label=_label(folder, found),
+        migrations=tuple(found),
+        unreadable=tuple(unreadable),
+        state=replay(classes) if not unreadable else MigrationState(fields={}, opaque="a migration does not parse"),
+        declared=tuple(declared),
     )
 
 
