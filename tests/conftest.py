@@ -31,12 +31,14 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """No test reads or writes the user's real cache or vulnerability index. Session-scoped, so it
+    """No test reads or writes the user's real cache, vulnerability index or run history. Session-scoped, so it
     is in place before any module-scoped fixture scans something."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GONOGO_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
         patch.delenv("GONOGO_VULNDB", raising=False)
+        # no test remembers its runs in the user's history; the history tests name their own
+        patch.setenv("GONOGO_HISTORY", "off")
         yield
 
 

@@ -28,6 +28,7 @@ from gonogo.api import NothingToScan, scan
 from gonogo.atomic import write_atomically
 from gonogo.baseline import create as create_baseline
 from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
+from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
@@ -60,6 +61,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db_app, name="db")
+app.command("history")(history_cli.history_command)
+app.command("diff")(history_cli.diff_command)
+app.command("status")(history_cli.status_command)
 out = Console()
 err = Console(stderr=True)
 
@@ -141,8 +145,11 @@ def check(
     baseline_file: BaselineFile = None,
     no_baseline: NoBaseline = False,
     claims: Annotated[Path | None, typer.Option("--claims", help="Also judge this readiness document")] = None,
+    history: history_cli.HistoryOption = None,
+    no_history: Annotated[bool, typer.Option("--no-history", help="Do not remember this run")] = False,
 ) -> None:
-    """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
+    """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO. The run is remembered in the
+    history (``gonogo history``, ``gonogo diff``, ``gonogo status``) unless ``--no-history``."""
     roots = paths or [Path(".")]
     wanted = _split(formats)
     unknown = [f for f in wanted if f not in FORMATS]
@@ -186,6 +193,9 @@ def check(
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
         if not quiet:
             out.print(plain(f"wrote {written}"))
+    remembered = None if no_history else history_cli.record(report, roots, config, history)
+    if remembered is not None and (not quiet or remembered.startswith("warning")):
+        err.print(plain(remembered), highlight=False, soft_wrap=True)
     raise typer.Exit(_exit_code(report, config.fail_on))
 
 

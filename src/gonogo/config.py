@@ -98,6 +98,10 @@ class Config(_Strict):
     waivers: list[WaiverSetting] = Field(default_factory=list)
     deliverables: dict[str, list[str]] = Field(default_factory=dict)
     services: dict[str, ServiceSetting] = Field(default_factory=dict)
+    history: str | None = None
+    """Where runs are remembered: a SQLite path, a database URL, or "off" (``gonogo history``)."""
+    valid_days: int | None = Field(default=None, ge=1, le=365)
+    """How long a decision holds; by default 7 days critical, 30 standard, 90 prototype."""
     source: str | None = Field(default=None, exclude=True)
     base_dir: str | None = Field(default=None, exclude=True)
     _notes: tuple[str, ...] = PrivateAttr(default=())

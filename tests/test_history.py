@@ -1,0 +1,354 @@
+"""The run history: every check remembered (SQLite and a real PostgreSQL, one Alembic schema),
+listed, compared by fingerprint, and judged still valid or not; a broken history never costs the
+scan its report."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sqlite3
+import subprocess
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from typer.testing import CliRunner
+
+from gonogo.cli import app
+from gonogo.history import store as store_module
+from gonogo.history.location import history_url
+from gonogo.history.provenance import Provenance, normalise_remote, provenance_of
+from gonogo.history.schema import Base
+from gonogo.history.store import History, HistoryError
+from tests.helpers import make_repo, server_url
+
+runner = CliRunner()
+SERVICE = {
+    "app/core.py": "def run():\n    return 1\n",
+    "app/jobs.py": "def stub():\n    pass\n",
+    "tests/test_core.py": "from app.core import run\n\n\ndef test_run():\n    assert run() == 1\n",
+}
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True, capture_output=True, text=True,
+    )
+    return done.stdout.strip()
+
+
+def commit_all(root: Path, message: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+    return git(root, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = make_repo(tmp_path / "service", SERVICE, git=True)
+    git(root, "remote", "add", "origin", "https://ci-bot:s3cret-token@github.com/acme/service.git")
+    return root
+
+
+def check(root: Path, database: Path | str, *extra: str) -> str:
+    """Scan with the history at ``database``; the decision line."""
+    result = invoke("check", str(root), "--history", str(database), "-q", *extra)
+    assert result.exit_code in (0, 1), result.output
+    return result.output.splitlines()[0]
+
+
+# --- recording and listing ---------------------------------------------------------------------
+
+
+def test_each_check_is_remembered_with_its_commit_branch_and_decision(repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite"
+    first = git(repo, "rev-parse", "HEAD")
+    assert check(repo, database) == "CONDITIONAL GO"
+    (repo / "app" / "more.py").write_text("def another():\n    pass\n", encoding="utf-8")
+    commit = commit_all(repo, "another stub")
+    assert check(repo, database) == "CONDITIONAL GO"
+    listed = json.loads(invoke("history", str(repo), "--history", str(database), "--format", "json").output)
+    assert [run["commit"] for run in listed] == [commit, first]
+    assert {run["identity"] for run in listed} == {"git:github.com/acme/service"}
+    assert all(run["branch"] in ("main", "master") and run["dirty"] is False for run in listed)
+    assert listed[0]["decision"] == "CONDITIONAL_GO" and "Code health" in listed[0]["failing_gates"]
+    text = invoke("history", str(repo), "--history", str(database)).output
+    assert "2 run(s) of service" in text and "code_health" in text
+    assert "s3cret-token" not in database.read_bytes().decode("latin-1"), "a remote's credentials are never stored"
+
+
+def test_no_history_and_history_off_remember_nothing(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    database = tmp_path / "history.sqlite"
+    assert invoke("check", str(repo), "--history", str(database), "--no-history", "-q").exit_code == 0
+    assert not database.exists()
+    monkeypatch.delenv("GONOGO_HISTORY")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (repo / "gonogo.toml").write_text('history = "off"\n', encoding="utf-8")
+    assert invoke("check", str(repo), "-q").exit_code == 0
+    assert not (tmp_path / "data").exists()
+    (repo / "gonogo.toml").write_text('history = "runs.sqlite"\n', encoding="utf-8")
+    assert invoke("check", str(repo), "-q").exit_code == 0
+    assert (repo / "runs.sqlite").is_file(), "a relative history path in the config is beside the config"
+
+
+@pytest.mark.parametrize(
+    ("given", "configured", "expected"),
+    [
+        ("off", "x.sqlite", None),
+        (None, "postgresql://u:p@h/db", "postgresql://u:p@h/db"),
+        ("/tmp/h.sqlite", "off", "sqlite:////tmp/h.sqlite"),
+    ],
+    ids=["the command line turns it off", "a URL from the config", "the command line wins over the config"],
+)
+def test_where_the_history_is(given: str | None, configured: str | None, expected: str | None, monkeypatch) -> None:
+    monkeypatch.delenv("GONOGO_HISTORY")
+    assert history_url(given, configured) == expected
+
+
+def test_by_default_the_history_is_in_the_users_data_folder_not_the_tree(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("GONOGO_HISTORY")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert history_url() == f"sqlite:///{tmp_path / 'data' / 'gonogo' / 'history.sqlite'}"
+
+
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        ("https://user:token@github.com/Acme/Service.git", "github.com/Acme/Service"),
+        ("git@github.com:Acme/Service.git", "github.com/Acme/Service"),
+        ("ssh://git@gitlab.example.com:2222/group/sub/proj.git", "gitlab.example.com/group/sub/proj"),
+        ("/srv/git/service.git", "srv/git/service"),
+    ],
+    ids=["https with credentials", "scp-like ssh", "ssh url with a port", "a local path"],
+)
+def test_one_identity_per_repository_whatever_the_remote_spelling(remote: str, expected: str) -> None:
+    assert normalise_remote(remote) == expected
+
+
+def test_a_folder_outside_git_is_identified_by_its_path(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "plain", {"a.py": "x = 1\n"})
+    found = provenance_of(root)
+    assert found.identity == f"path:{root.resolve()}" and found.commit is None and found.dirty is None
+
+
+# --- a history that cannot be written never costs the report ----------------------------------
+
+
+def test_a_corrupt_history_is_reported_and_the_report_still_written(repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite"
+    database.write_bytes(b"this is not a database\x00" * 100)
+    result = invoke("check", str(repo), "--history", str(database), "-f", "json", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, "the decision's exit code, not an error"
+    assert "this run was not remembered" in result.output and str(database) in result.output
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["decision"] == "CONDITIONAL_GO"
+    assert database.read_bytes() == b"this is not a database\x00" * 100, "the user's file is left as it was"
+
+
+def test_a_locked_history_is_reported_after_its_timeout(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    database = tmp_path / "history.sqlite"
+    check(repo, database)
+    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(database)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = invoke("check", str(repo), "--history", str(database))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 0
+    assert "this run was not remembered" in result.output and "locked" in result.output
+
+
+def test_an_unreachable_team_database_never_shows_its_password(repo: Path, tmp_path: Path) -> None:
+    result = invoke("check", str(repo), "--history", "postgresql://gonogo:hunter2@127.0.0.1:1/history")
+    assert result.exit_code == 0
+    assert "this run was not remembered" in result.output and "hunter2" not in result.output
+
+
+# --- SQLite and PostgreSQL, one schema, many writers ------------------------------------------
+
+
+def _record_many(url: str, identity: str, count: int) -> list[int]:
+    history = History.open(url)
+    try:
+        now = datetime.now(UTC)
+        provenance = Provenance(identity=identity, name=identity)
+        return [history.record({"decision": "GO", "findings": []}, provenance, now, now) for _ in range(count)]
+    finally:
+        history.close()
+
+
+@pytest.fixture
+def postgres_history() -> str:
+    """A schema of its own in the real test PostgreSQL, named in the URL's search_path."""
+    url = server_url("GONOGO_TEST_POSTGRES_URL")
+    schema = f"history_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_scans_of_different_repositories_lose_no_run(backend: str, tmp_path: Path, request) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_history")
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        ids = pool.starmap(_record_many, [(url, f"path:/repo/{n}", 5) for n in range(4)])
+    flat = [run_id for batch in ids for run_id in batch]
+    assert len(flat) == len(set(flat)) == 20
+    history = History.open(url)
+    try:
+        assert sorted(len(history.runs(f"path:/repo/{n}")) for n in range(4)) == [5, 5, 5, 5]
+    finally:
+        history.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migrations_build_exactly_the_models_schema(backend: str, tmp_path: Path, request) -> None:
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_history")
+    history = History.open(url)
+    try:
+        with history._engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        history.close()
+
+
+def test_the_postgresql_history_serves_the_same_commands(repo: Path, postgres_history: str) -> None:
+    check(repo, postgres_history)
+    check(repo, postgres_history)
+    listed = json.loads(invoke("history", str(repo), "--history", postgres_history, "--format", "json").output)
+    assert len(listed) == 2
+    assert invoke("diff", "--root", str(repo), "--history", postgres_history).exit_code == 0
+
+
+def test_a_file_that_is_not_a_database_url_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(HistoryError, match="nosuchdriver"):
+        History.open("nosuchdriver://x/y")
+
+
+# --- diff ---------------------------------------------------------------------------------------
+
+
+def test_diff_matches_findings_by_fingerprint_not_line(repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite"
+    check(repo, database)
+    jobs = repo / "app" / "jobs.py"
+    jobs.write_text("# moved down two lines\n\n" + jobs.read_text() + "\n\ndef broken():\n    pass\n")
+    commit_all(repo, "move a stub, add one")
+    check(repo, database)
+    result = invoke("diff", "--root", str(repo), "--history", str(database), "--format", "json")
+    assert result.exit_code == 1, "a new finding is a regression"
+    diff = json.loads(result.output)
+    assert [(f["check_id"], f["path"], f["line"]) for f in diff["new"]] == [("CODE001", "app/jobs.py", 7)]
+    assert diff["fixed"] == [], "the stub that only moved is the same finding"
+    assert diff["regressed"] is True
+    [score] = [s for s in diff["scores"] if s["area"] == "code_health"]
+    assert any(reason.startswith("CODE001 fail -> fail (1 -> 2 active)") for reason in score["moved_by"])
+
+
+def test_diff_of_a_fix_is_not_a_regression_and_names_the_flipped_gate(repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite"
+    check(repo, database)
+    (repo / "app" / "jobs.py").write_text("def stub():\n    return 0\n", encoding="utf-8")
+    commit_all(repo, "implement the stub")
+    check(repo, database)
+    result = invoke("diff", "--root", str(repo), "--history", str(database), "--format", "md")
+    assert result.exit_code == 0
+    assert "## Fixed findings" in result.output and "CODE001 `app/jobs.py:1` stub is a stub (pass)" in result.output
+    assert "## Gates that flipped" in result.output and "Code health: fail -> pass" in result.output
+
+
+def test_diff_of_two_report_files_and_bad_report_files(repo: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    invoke("check", str(repo), "-f", "json", "-o", str(a), "--no-history", "-q")
+    (repo / "app" / "extra.py").write_text("def f():\n    pass\n", encoding="utf-8")
+    invoke("check", str(repo), "-f", "json", "-o", str(b), "--no-history", "-q")
+    result = invoke("diff", str(a / "report.json"), str(b / "report.json"))
+    assert result.exit_code == 1 and "1 new, 0 fixed" in result.output
+    bad = {
+        "not json": b"{ nope",
+        "binary": b"\x00\xff\xfe" * 100,
+        "a list": b"[1, 2, 3]",
+        "empty": b"",
+    }
+    for name, content in bad.items():
+        path = tmp_path / f"{name.replace(' ', '-')}.json"
+        path.write_bytes(content)
+        result = invoke("diff", str(path), str(b / "report.json"))
+        assert result.exit_code == 2 and path.name in result.output, name
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(65 * 1024 * 1024)
+    result = invoke("diff", str(huge), str(b / "report.json"))
+    assert result.exit_code == 2 and "larger than 64 MiB" in result.output
+
+
+def test_diff_with_one_run_says_there_is_nothing_to_compare(repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite"
+    check(repo, database)
+    result = invoke("diff", "--root", str(repo), "--history", str(database))
+    assert result.exit_code == 2 and "nothing to compare" in result.output
+
+
+def test_hostile_text_from_the_repository_is_escaped_in_history_and_diff(repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite"
+    git(repo, "checkout", "-qb", "evil`<img/src=x/onerror=alert(1)>")
+    check(repo, database)
+    (repo / "app" / "x_`y`_[z](http:evil).py").write_text("def f():\n    pass\n", encoding="utf-8")
+    commit_all(repo, "hostile name")
+    check(repo, database)
+    md = invoke("diff", "--root", str(repo), "--history", str(database), "--format", "md").output
+    [line] = [line for line in md.splitlines() if "CODE001" in line and "x_" in line]
+    assert "``app/x_`y`_[z](http:evil).py:1``" in line, "the path is a code span a backtick cannot close"
+    listed = invoke("history", str(repo), "--history", str(database)).output
+    assert "evil`<img/src=x/" in listed, "shown as text (cut to its column), never interpreted"
+    as_json = json.loads(invoke("history", str(repo), "--history", str(database), "--format", "json").output)
+    assert as_json[0]["branch"] == "evil`<img/src=x/onerror=alert(1)>"
+
+
+# --- status: does the decision still hold? ----------------------------------------------------
+
+
+def test_status_holds_then_not_when_head_moves_or_the_tree_changes(repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite"
+    check(repo, database)
+    held = invoke("status", str(repo), "--history", str(database))
+    assert held.exit_code == 0 and "it still holds" in held.output
+    (repo / "app" / "core.py").write_text("def run():\n    return 2\n", encoding="utf-8")
+    dirty = invoke("status", str(repo), "--history", str(database))
+    assert dirty.exit_code == 1 and "uncommitted changes now" in dirty.output
+    commit_all(repo, "change")
+    moved = invoke("status", str(repo), "--history", str(database))
+    assert moved.exit_code == 1 and "HEAD moved" in moved.output
+
+
+def test_status_expires_with_the_profile_and_with_old_advisory_data(repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "history.sqlite"
+    url = f"sqlite:///{database}"
+    history = History.open(url)
+    scanned = datetime.now(UTC) - timedelta(days=40)
+    report = {"decision": "GO", "profile": "standard", "findings": [],
+              "evidence": {"data": {"osv": "PyPA export; data as of 2024-09-01 (780 days old)"}}}
+    history.record(report, provenance_of(repo), scanned, scanned + timedelta(days=30))
+    history.close()
+    result = invoke("status", str(repo), "--history", str(database))
+    assert result.exit_code == 1
+    assert "expired on" in result.output
+    assert "advisory data was 780 days old, more than the 30 the standard profile allows" in result.output
+
+
+def test_status_without_a_run_says_so(repo: Path, tmp_path: Path) -> None:
+    result = invoke("status", str(repo), "--history", str(tmp_path / "empty.sqlite"))
+    assert result.exit_code == 2 and "no run of git:github.com/acme/service is recorded" in result.output
