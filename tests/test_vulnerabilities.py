@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +18,7 @@ from gonogo.vulndb.index import VulnIndex, build_index
 from tests.helpers import make_repo, result_of
 from tests.vulndb_fakes import FakeSite, fixture_advisories, pypi_project, serve
 
-TODAY = date(2024, 12, 1)
+TODAY = date(2024, 10, 15)  # the fixture data is of 2024-09-30: fresh enough for the standard profile
 
 # Not from the snapshot: a GHSA record naming a PYSEC one as its alias, with GitHub's own severity,
 # and an npm advisory, shaped as the OSV export has them.
@@ -58,7 +58,8 @@ def _documents():
 def run(root, db, select="VULN", **options):
     config = load_config(find_config_file(root), {"select": select.split(",")})
     options.setdefault("vulndb_path", str(db))
-    return scan([root], config=config, options=ScanOptions(use_cache=False, today=TODAY, **options))
+    options.setdefault("today", TODAY)
+    return scan([root], config=config, options=ScanOptions(use_cache=False, **options))
 
 
 def gate(report):
@@ -106,21 +107,47 @@ def test_plan_picks_the_smallest_version_fixing_every_advisory(tmp_path, db):
     assert result.tables[0].rows == (("PyJWT", "1.4.0", "1", "unknown", "2.4.0", "1"),)
 
 
-def test_clean_pins_pass_and_the_gate_passes_on_evidence(tmp_path, db):
+def test_clean_pins_pass_and_the_gate_passes_on_fresh_evidence(tmp_path, db):
     root = make_repo(tmp_path, {"requirements.txt": "PyJWT==2.10.1\nrequests==2.32.3\n"})
-    report = run(root, db)
+    with VulnIndex(db) as index:
+        data_date = index.status().data_date
+    report = run(root, db, today=data_date + timedelta(days=3))
     assert result_of(report, "VULN001").outcome is Outcome.PASS
     assert result_of(report, "VULN002").outcome is Outcome.PASS
     assert {k: v for k, v in report.metrics.items() if k.startswith("vulns.")} == {
         "vulns.total": 0, "vulns.critical": 0, "vulns.high": 0, "vulns.medium": 0, "vulns.low": 0,
-        "vulns.unknown_severity": 0, "vulns.packages": 0,
+        "vulns.unknown_severity": 0, "vulns.packages": 0, "vulns.data_age_days": 3,
     }
+    assert report.metrics["vulndb.age_days"] == 3
+    assert gate(report).status is GateStatus.PASS
+    assert f"data as of {data_date.isoformat()} (3 days old)" in report.data_versions["osv"]
+
+
+@pytest.mark.parametrize(
+    ("profile", "age", "expected"),
+    [("standard", 30, GateStatus.PASS), ("standard", 31, GateStatus.FAIL), ("critical", 8, GateStatus.FAIL),
+     ("prototype", 90, GateStatus.PASS)],
+    ids=["standard, a month old", "standard, older than a month", "critical, older than a week",
+         "prototype, three months old"],
+)
+def test_counts_made_with_stale_advisory_data_cannot_clear_the_security_gate(tmp_path, db, profile, age, expected):
+    root = make_repo(tmp_path, {"requirements.txt": "PyJWT==2.10.1\n"})
     with VulnIndex(db) as index:
         data_date = index.status().data_date
-    age = (TODAY - data_date).days
-    assert report.metrics["vulndb.age_days"] == age
-    assert gate(report).status is GateStatus.PASS
-    assert f"data as of {data_date.isoformat()} ({age} days old)" in report.data_versions["osv"]
+    config = load_config(find_config_file(root), {"select": ["VULN"], "profile": profile})
+    options = ScanOptions(use_cache=False, today=data_date + timedelta(days=age), vulndb_path=str(db))
+    report = scan([root], config=config, options=options)
+    assert report.metrics["vulns.data_age_days"] == age
+    assert gate(report).status is expected
+
+
+def test_with_nothing_to_audit_the_age_of_the_data_does_not_matter(tmp_path, db):
+    report = run(make_repo(tmp_path, {"app.py": "x = 1\n"}), db, today=date(2030, 1, 1))
+    assert result_of(report, "VULN001").outcome is Outcome.NOT_APPLICABLE
+    assert report.metrics["vulns.data_age_days"] == 0
+    [age] = [c for g in report.gates if g.gate.name == "Security" for c in g.conditions
+             if c.condition.metric == "vulns.data_age_days"]
+    assert age.status is GateStatus.PASS
 
 
 def test_unpinned_requirements_are_not_guessed_at(tmp_path, db):

@@ -21,20 +21,25 @@ class Profile:
     p95_ms: float
     p99_ms: float
     error_rate: float
+    advisory_max_age_days: int
+    """Advisory data older than this cannot clear the Security gate: advisories published since
+    are missing from it."""
+    valid_days: int
+    """How long a decision of this profile holds (``gonogo status``)."""
 
 
 PROFILES = {
     "critical": Profile(
         name="critical", strict=True, lenient=False, coverage_percent=80, p95_ms=200, p99_ms=500,
-        error_rate=0.001,
+        error_rate=0.001, advisory_max_age_days=7, valid_days=7,
     ),
     "standard": Profile(
         name="standard", strict=False, lenient=False, coverage_percent=60, p95_ms=500, p99_ms=1000,
-        error_rate=0.01,
+        error_rate=0.01, advisory_max_age_days=30, valid_days=30,
     ),
     "prototype": Profile(
         name="prototype", strict=False, lenient=True, coverage_percent=0, p95_ms=2000, p99_ms=5000,
-        error_rate=0.05,
+        error_rate=0.05, advisory_max_age_days=90, valid_days=90,
     ),
 }
 
@@ -63,6 +68,8 @@ def static_gates(profile: Profile) -> list[Gate]:
                 when("vulns.high", "==", 0),
                 when("vulns.unknown_severity", "==", 0),
                 *((when("vulns.medium", "==", 0),) if profile.strict else ()),
+                # counts made with stale advisory data miss what was published since
+                when("vulns.data_age_days", "<=", profile.advisory_max_age_days),
                 # code: no sure high-severity SAST finding, no committed credential
                 when("security.high_high_confidence", "==", 0),
                 when("secrets.found", "==", 0),

@@ -53,6 +53,9 @@ def vulnerable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[Che
     the OSV advisory index (`gonogo db update`) with the OSV schema's algorithm and PEP 440
     ordering; advisories that are aliases (PYSEC, GHSA, CVE) count once. Severity is the CVSS base score;
     advisories without one are counted as `unknown` severity (`vulns.unknown_severity`).
+    `vulns.data_age_days` is the age of the advisory data the counts were made with: the Security
+    gate refuses counts made with data older than the profile allows (7 days critical, 30
+    standard, 90 prototype), since advisories published since are missing from them.
 
     Fix: upgrade to the fixed version the finding names (the plan picks the smallest release that
     fixes every advisory of the package), then re-lock. With no fixed release, remove the package
@@ -60,13 +63,17 @@ def vulnerable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[Che
     facts = vulnerabilities
     if facts.problem:
         yield Metric(name="vulndb.age_days", value=None)
+        yield Metric(name="vulns.data_age_days", value=None)
         raise CannotTell(facts.problem)
     if not facts.audited and not facts.unauditable:
+        # nothing was counted with the data, so its age made no count stale
+        yield Metric(name="vulns.data_age_days", value=0)
         raise NotApplicable("no pinned or declared dependency to audit")
     for found in facts.vulnerable:
         for vuln in found.vulnerabilities:
             yield _finding(found, vuln, facts.source)
     yield Metric(name="vulndb.age_days", value=facts.age_days)
+    yield Metric(name="vulns.data_age_days", value=facts.age_days)
     if facts.vulnerable:
         yield _table(facts.vulnerable)
 

@@ -1,10 +1,10 @@
 """How long a decision holds, and whether the last one still does.
 
 A decision is evidence about one commit at one moment, judged with advisory data of some age.
-It stops holding when its validity runs out (per profile: 7 days critical, 30 standard, 90
-prototype, or ``valid_days`` in the config), when ``HEAD`` is no longer the commit judged, when
-the tree has uncommitted changes (then or now), or when the advisory data it used was older than
-the profile allows.
+It stops holding when its validity runs out (the profile's ``valid_days``: 7 critical, 30
+standard, 90 prototype; or ``valid_days`` in the config), when ``HEAD`` is no longer the commit
+judged, when the tree has uncommitted changes (then or now), or when the advisory data it used was
+older than the profile allows (the same limit as the Security gate's).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from datetime import datetime, timedelta
 
 from gonogo.history.provenance import Provenance
 from gonogo.history.store import StoredRun
+from gonogo.policy import PROFILES, Profile
 
-VALID_DAYS = {"critical": 7, "standard": 30, "prototype": 90}
-ADVISORY_MAX_AGE_DAYS = {"critical": 7, "standard": 30, "prototype": 90}
 _DATA_AGE = re.compile(r"\((\d+) days old\)")
 
 
 def valid_until(scanned_at: datetime, profile: str, days: int | None = None) -> datetime:
-    return scanned_at + timedelta(days=days or VALID_DAYS.get(profile, VALID_DAYS["standard"]))
+    return scanned_at + timedelta(days=days or _profile(profile).valid_days)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,12 +46,16 @@ def standing(run: StoredRun, now: datetime, current: Provenance) -> Standing:
     elif current.dirty:
         reasons.append("the tree has uncommitted changes now")
     age = advisory_age_days(run.report)
-    allowed = ADVISORY_MAX_AGE_DAYS.get(run.profile, ADVISORY_MAX_AGE_DAYS["standard"])
+    allowed = _profile(run.profile).advisory_max_age_days
     if age is not None and age > allowed:
         reasons.append(
             f"the advisory data was {age} days old, more than the {allowed} the {run.profile} profile allows"
         )
     return Standing(run=run, reasons=tuple(reasons))
+
+
+def _profile(name: str) -> Profile:
+    return PROFILES.get(name, PROFILES["standard"])
 
 
 def advisory_age_days(report: dict[str, object]) -> int | None:
