@@ -120,7 +120,12 @@ def scan(
     results = mark_blocking(results, gates, registry.tallies)
     verify_target = shlex.join(str(p) for p in roots)  # a path with a space or ; stays one argument
     plan = build_plan(
-        results, gates, verify_target, moves=metrics_moved_by(registry.tallies, results), owners=load_owners(workspace)
+        results,
+        gates,
+        verify_target,
+        moves=metrics_moved_by(registry.tallies, results),
+        owners=load_owners(workspace),
+        planners={spec.id: spec.plan for spec in selected if spec.plan is not None},
     )
     # one redaction pass over everything the report carries (messages, evidence, tables, plan,
     # notes): a credential any check quotes is masked here, not in each check

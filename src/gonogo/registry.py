@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gonogo.grouping import Planner
 from gonogo.model import Category, CheckResult, Finding, Location, Severity, Table
 
 CHECK_ID = re.compile(r"^[A-Z]{2,6}\d{3}$")
@@ -89,6 +90,8 @@ class CheckSpec:
     func: Callable[..., Iterable[CheckOutput]]
     needs: tuple[str, ...]
     counts: str | None = None
+    plan: Planner | None = None
+    """How its findings group into the plan's actions; ``None``: one action for all of them."""
     doc: str = ""
 
     @property
@@ -149,8 +152,10 @@ def check(
     category: Category,
     severity: Severity,
     counts: str | None = None,
+    plan: Planner | None = None,
 ) -> Callable[[Callable[..., Iterable[CheckOutput]]], Callable[..., Iterable[CheckOutput]]]:
-    """Register a check. ``counts`` names the metric that holds the number of its active findings."""
+    """Register a check. ``counts`` names the metric that holds the number of its active findings;
+    ``plan`` is the function that groups its findings into actions (``gonogo.grouping``)."""
     if not CHECK_ID.match(check_id) or not check_id.startswith(category.prefix):
         raise ValueError(f"check id {check_id!r} must be {category.prefix} plus three digits")
 
@@ -165,6 +170,7 @@ def check(
             func=func,
             needs=tuple(inspect.signature(func).parameters),
             counts=counts,
+            plan=plan,
             doc=inspect.getdoc(func) or "",
         )
         return func

@@ -7,9 +7,17 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.env_contract import STANDARD, EnvContract, Requirement
+from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity
-from gonogo.plan import Grouping, planner, plural
 from gonogo.registry import CheckOutput, NotApplicable, check, fail
+
+
+def plan_settings(findings: Sequence[Finding]) -> Grouping:
+    """One action naming every setting to declare."""
+    names = sorted({f.key for f in findings})
+    listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    title = f"declare {plural(len(names), 'required setting')} in .env.example and the deployment manifests"
+    yield f"{title}: {listed}", findings
 
 
 @check(
@@ -17,6 +25,7 @@ from gonogo.registry import CheckOutput, NotApplicable, check, fail
     "Required settings are provided or documented",
     category=Category.OPERATIONS,
     severity=Severity.LOW,
+    plan=plan_settings,
 )
 def unprovided_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
     """Why: a setting the code requires (``os.environ["AUDIT_SIGNING_KEY"]``, a pydantic
@@ -49,12 +58,3 @@ def unprovided_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
             at=first.file.at(first.line),
             key=name,
         )
-
-
-@planner("OPS020")
-def plan_settings(findings: Sequence[Finding]) -> Grouping:
-    """One action naming every setting to declare."""
-    names = sorted({f.key for f in findings})
-    listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-    title = f"declare {plural(len(names), 'required setting')} in .env.example and the deployment manifests"
-    yield f"{title}: {listed}", findings

@@ -13,8 +13,8 @@ from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.python_facts import DEPENDENCY, MODULE_SCOPE, Skip, skip_condition
 from gonogo.collectors.thresholds import Thresholds
 from gonogo.config import Config
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity, Table
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.probes.facts import TestRunFacts
 from gonogo.probes.tests_runner import CaseResult, TestRun
 from gonogo.registry import CannotTell, CheckOutput, Metric, check, fail
@@ -42,8 +42,13 @@ def _ran(test_run: TestRunFacts) -> list[TestRun]:
     return usable
 
 
+def _plan_failures(findings: Sequence[Finding]) -> Grouping:
+    files = count_files(findings)
+    yield f"fix {plural(len(findings), 'failing test')} in {plural(files, 'file')}", findings
+
+
 @check("RUN001", "Every test passes", category=Category.RUNTIME, severity=Severity.HIGH,
-       counts="tests.run.failed")
+       counts="tests.run.failed", plan=_plan_failures)
 def tests_pass(test_run: TestRunFacts) -> Iterator[CheckOutput]:
     """Why: a failing test is the suite saying the code does not do what it claims; shipping over a
     red suite ships the defect it found.
@@ -232,9 +237,3 @@ def leaves_tree_clean(test_run: TestRunFacts) -> Iterator[CheckOutput]:
             for path in paths:
                 yield fail(f"the test run {kind} {path}", at=_where_path(run, path), evidence=run.evidence,
                            key=f"{kind}:{path}", severity=severity)
-
-
-@planner("RUN001")
-def _plan_failures(findings: Sequence[Finding]) -> Grouping:
-    files = count_files(findings)
-    yield f"fix {plural(len(findings), 'failing test')} in {plural(files, 'file')}", findings
