@@ -11,13 +11,12 @@ from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.python_facts import DEPENDENCY, MODULE_SCOPE, Skip, skip_condition
-from gonogo.collectors.thresholds import Thresholds
-from gonogo.config import Config
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity, Table
 from gonogo.probes.facts import TestRunFacts
 from gonogo.probes.tests_runner import CaseResult, TestRun
 from gonogo.registry import CannotTell, CheckOutput, Metric, check, fail
+from gonogo.thresholds import Thresholds
 
 SLOWEST = 5
 RAN = frozenset({"passed", "failed", "error"})
@@ -125,7 +124,7 @@ def _run_errors(run: TestRun) -> Iterator[CheckOutput]:
 
 @check("RUN003", "Test coverage meets the profile's threshold", category=Category.RUNTIME,
        severity=Severity.HIGH)
-def coverage(test_run: TestRunFacts, config: Config, thresholds: Thresholds) -> Iterator[CheckOutput]:
+def coverage(test_run: TestRunFacts, thresholds: Thresholds) -> Iterator[CheckOutput]:
     """Why: code no test executes is code whose behaviour nobody has observed; the profile states
     how much of that a release of this criticality may carry. The bar is the one the effective
     gates set on `coverage.percent` (the profile's, or a `[gates."Tests pass"]` setting), so this
@@ -151,7 +150,7 @@ def coverage(test_run: TestRunFacts, config: Config, thresholds: Thresholds) -> 
         condition = bar.condition
         if not condition.operator.holds(percent, condition.threshold):
             yield fail(
-                f"coverage is {percent:.1f}%; the {bar.gate!r} gate ({config.profile} profile) requires "
+                f"coverage is {percent:.1f}%; the {bar.gate!r} gate ({thresholds.profile} profile) requires "
                 f"coverage.percent {condition.operator.value} {condition.threshold:g}",
                 evidence="; ".join(r.evidence for r in measured), key=f"coverage:{bar.gate}",
                 percent=percent, threshold=condition.threshold,
