@@ -17,7 +17,8 @@ import pytest
 
 from gonogo.config import load_config
 from gonogo.engine import Facts, run_check
-from gonogo.model import GateStatus, Outcome
+from gonogo.model import Category, CheckResult, Finding, GateStatus, Location, Outcome, Severity
+from gonogo.plan import build_plan
 from gonogo.plugins import GIVEN_FACTS, PLUGIN_MODULES
 from gonogo.policy import gates_for
 from gonogo.probes.facts import TestRunFacts
@@ -223,3 +224,30 @@ def test_coverage_check_and_gate_judge_against_the_same_bar(gates, outcome, stat
     coverage_condition = next(c for c in verdict.conditions if c.condition.metric == "coverage.percent")
     assert (result.outcome, coverage_condition.status) == (outcome, status)
     assert [f.message.split("; ", 1)[1] for f in result.findings] == ([message] if message else [])
+
+
+def _result_with(findings: tuple[Finding, ...]) -> CheckResult:
+    return CheckResult(check_id="DEP001", title="Every import is declared", category=Category.DEPENDENCIES,
+                       severity=Severity.HIGH, outcome=Outcome.FAIL, score=0.0, findings=findings)
+
+
+@pytest.mark.parametrize(
+    ("declared", "titles"),
+    [
+        (True, ["add boto3 to 1 requirements file: requirements.txt",
+                 "add jwt to 1 requirements file: api/requirements.txt"]),
+        (False, ["Every import is declared: fix 2 findings in a.py, b.py"]),
+    ],
+    ids=["the grouping the check declared", "one action when it declares none"],
+)
+def test_the_plan_groups_findings_as_the_check_declares(declared: bool, titles: list[str]):
+    findings = (
+        Finding(check_id="DEP001", severity=Severity.HIGH, message="boto3 is not declared",
+                location=Location(path="a.py", line=1), data=(("manifest", "requirements.txt"), ("package", "boto3"))),
+        Finding(check_id="DEP001", severity=Severity.HIGH, message="jwt is not declared",
+                location=Location(path="b.py", line=1), data=(("manifest", "api/requirements.txt"), ("package", "jwt"))),
+    )
+    registry = load_plugins()
+    planners = {"DEP001": registry.checks["DEP001"].plan} if declared else {}
+    plan = build_plan([_result_with(findings)], [], ".", planners=planners)  # type: ignore[arg-type]
+    assert sorted(a.title for a in plan) == titles

@@ -20,7 +20,7 @@ from gonogo.baseline import BASELINE_FILE, Written, default_path, render
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.config import Config, load_project_config
-from gonogo.engine import FactError, Facts, run_check
+from gonogo.engine import Facts, run_check
 from gonogo.gitinfo import commit_of
 from gonogo.model import Report, RootInfo
 from gonogo.notes import Notes
@@ -36,8 +36,6 @@ from gonogo.thresholds import Thresholds
 from gonogo.verdict import area_scores, decide, evaluate_gate
 from gonogo.waivers import live_waivers
 from gonogo.workspace import Workspace
-
-__all__ = ["FactError", "Facts", "NothingToScan", "Written", "create_baseline", "run_check", "scan"]
 
 
 class NothingToScan(Exception):
