@@ -23,7 +23,7 @@ from gonogo.plugins import GIVEN_FACTS, PLUGIN_MODULES
 from gonogo.policy import gates_for
 from gonogo.probes.facts import TestRunFacts
 from gonogo.probes.tests_runner import CaseResult, CoverageSummary, PackageCoverage, TestRun
-from gonogo.registry import PluginError, Registry, load_plugins
+from gonogo.registry import PluginError, Registry, TallySpec, load_plugins
 from gonogo.thresholds import Thresholds
 from gonogo.verdict import evaluate_gate
 
@@ -100,7 +100,7 @@ def judged({signature}):
         (
             '@tally("TEST", metrics=("t.n",))\ndef one(results):\n    return {}\n\n'
             '@tally("TEST", metrics=("t.n",))\ndef two(results):\n    return {}\n',
-            "tally two is registered twice (t.n)",
+            "tally two publishes t.n, as another tally does",
         ),
     ],
     ids=[
@@ -251,3 +251,12 @@ def test_the_plan_groups_findings_as_the_check_declares(declared: bool, titles: 
     planners = {"DEP001": registry.checks["DEP001"].plan} if declared else {}
     plan = build_plan([_result_with(findings)], [], ".", planners=planners)  # type: ignore[arg-type]
     assert sorted(a.title for a in plan) == titles
+
+
+def test_the_same_tally_added_twice_is_refused():
+    spec = TallySpec(sources=("TEST",), metrics=("t.n",), func=lambda results: {})
+    registry = Registry()
+    registry.add(spec)
+    with pytest.raises(PluginError, match="registered twice"):
+        registry.add(spec)
+    assert registry.tallies == [spec]

@@ -197,17 +197,18 @@ class Registry:
                     raise PluginError(f"collector {name!r} is registered twice")
                 self.collectors[name] = spec
             case TallySpec(metrics=metrics):
-                published = {m for t in self.tallies for m in t.metrics}
-                if any(t.func is spec.func for t in self.tallies) or published & set(metrics):
-                    clash = ", ".join(sorted(published & set(metrics))) or spec.func.__name__
-                    raise PluginError(f"tally {spec.func.__name__} is registered twice ({clash})")
+                if any(t.func is spec.func for t in self.tallies):
+                    raise PluginError(f"tally {spec.func.__name__} is registered twice")
+                clash = sorted({m for t in self.tallies for m in t.metrics} & set(metrics))
+                if clash:  # the later one would silently overwrite the earlier one's figures
+                    raise PluginError(f"tally {spec.func.__name__} publishes {', '.join(clash)}, as another tally does")
                 self.tallies.append(spec)
 
     def load(self, modules: Iterable[ModuleType], given: Iterable[GivenFact]) -> Registry:
         """Add every plugin the ``modules`` define (not those they import), then ``resolve``."""
         for module in modules:
             for value in list(vars(module).values()):
-                if getattr(value, "__module__", None) == module.__name__:
+                if inspect.isfunction(value) and value.__module__ == module.__name__:
                     for spec in getattr(value, _SPECS, ()):
                         self.add(spec)
         self.resolve(given)
