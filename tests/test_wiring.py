@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.config import load_config
-from gonogo.engine import Facts, run_check
+from gonogo.engine import FactError, Facts, run_check
 from gonogo.model import Category, CheckResult, Finding, GateStatus, Location, Outcome, Severity
 from gonogo.plan import build_plan
 from gonogo.plugins import GIVEN_FACTS, PLUGIN_MODULES
@@ -260,3 +260,14 @@ def test_the_same_tally_added_twice_is_refused():
     with pytest.raises(PluginError, match="registered twice"):
         registry.add(spec)
     assert registry.tallies == [spec]
+
+
+def test_facts_handed_over_by_name_reach_the_check_that_names_them():
+    registry = load_plugins()
+    config = load_config(None, {})
+    thresholds = Thresholds.from_gates(gates_for(config), config.profile)
+    facts = Facts(registry, test_run=_suite_covering(70.0), thresholds=thresholds)
+    result = run_check(registry.checks["RUN003"], facts)
+    assert (result.outcome, dict(result.metrics)["coverage.percent"]) == (Outcome.PASS, 70.0)
+    with pytest.raises(FactError, match="no collector provides 'test_runs'"):
+        Facts(registry, test_runs=_suite_covering(70.0))

@@ -81,7 +81,7 @@ def scan(
         gates,
         verify_target,
         moves=metrics_moved_by(registry.tallies, results),
-        owners=load_owners(workspace),
+        owners=load_owners(workspace, notes),
         planners={spec.id: spec.plan for spec in selected if spec.plan is not None},
     )
     # one redaction pass over everything the report carries (messages, evidence, tables, plan,

@@ -35,9 +35,16 @@ class FactError(Exception):
 class Facts:
     """Builds facts by type, once each, from the registered collectors and the given values."""
 
-    def __init__(self, registry: Registry, given: Iterable[object] = ()) -> None:
+    def __init__(self, registry: Registry, given: Iterable[object] = (), **named: object) -> None:
+        """``given`` values stand for the fact of their type; ``named`` ones for the fact of that
+        name (``python=...``), which is how a test hands a check hand-built facts."""
         self._registry = registry
         self._values: dict[type, Any] = {type(value): value for value in given}
+        kinds = {name: kind for kind, name in registry.providers.items()}
+        for name, value in named.items():
+            if name not in kinds:
+                raise FactError(f"no collector provides {name!r}")
+            self._values[kinds[name]] = value
         self._errors: dict[type, str] = {}
 
     def get(self, kind: type) -> Any:
