@@ -249,7 +249,7 @@ def test_the_plan_groups_findings_as_the_check_declares(declared: bool, titles: 
     )
     registry = load_plugins()
     planners = {"DEP001": registry.checks["DEP001"].plan} if declared else {}
-    plan = build_plan([_result_with(findings)], [], ".", planners=planners)  # type: ignore[arg-type]
+    plan = build_plan([_result_with(findings)], [], ".", planners=planners)
     assert sorted(a.title for a in plan) == titles
 
 
