@@ -21,10 +21,11 @@ from gonogo.api import scan
 from gonogo.collectors.manifests import Dependency, Manifest, ManifestFacts
 from gonogo.collectors.vulnerabilities import vulnerabilities
 from gonogo.config import load_config
+from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.vulndb.index import VulnIndex, build_index
 from gonogo.vulndb.osv import read_documents
-from gonogo.workspace import SourceFile, Workspace
+from gonogo.workspace import SourceFile
 
 DEFAULT_SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "osv-pypi-2024-10-10.zip"
 PINS = 1000
@@ -68,9 +69,8 @@ def main() -> None:
         facts = ManifestFacts(manifests=(Manifest(file=file, kind="requirements", is_lock=False, dependencies=deps),))
         options = ScanOptions(use_cache=False, vulndb_path=str(db))
         for label in ("cold", "warm"):
-            workspace = Workspace.open([root])
             started = time.perf_counter()
-            found = vulnerabilities(manifests=facts, workspace=workspace, options=options)
+            found = vulnerabilities(manifests=facts, options=options, notes=Notes())
             elapsed = time.perf_counter() - started
             vulns = sum(len(v.vulnerabilities) for v in found.vulnerable)
             print(

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gonogo import baseline
-from gonogo.api import scan
+from gonogo.api import create_baseline, scan
 from gonogo.config import load_config
 from gonogo.model import Finding, GateStatus, Location, Severity
 from gonogo.options import ScanOptions
@@ -21,7 +21,7 @@ def security(report):
 
 
 def write_baseline(repo):
-    return baseline.create([repo], config=load_config(None, {"select": ["SEC"]}),
+    return create_baseline([repo], config=load_config(None, {"select": ["SEC"]}),
                            options=ScanOptions(use_cache=False))
 
 
@@ -93,7 +93,7 @@ def test_unusable_baseline_is_a_note_and_everything_counts(tmp_path, content):
 def test_explicit_baseline_path_and_missing_file(tmp_path):
     repo = make_repo(tmp_path / "repo", {"app.py": APP})
     elsewhere = tmp_path / "b.json"
-    baseline.create([repo], config=load_config(None, {"select": ["SEC"]}),
+    create_baseline([repo], config=load_config(None, {"select": ["SEC"]}),
                     options=ScanOptions(use_cache=False), output=elsewhere)
     report = scan([repo], load_config(None, {"select": ["SEC"]}),
                   ScanOptions(use_cache=False, baseline=str(elsewhere)))

@@ -248,9 +248,9 @@ def collect(relpath: str, data: bytes) -> tuple[Any, str | None]:
             case "containers":
                 facts = containers(workspace)
             case "ci":
-                facts = ci(workspace)
+                facts = ci(workspace, workspace.notes)
             case _:
-                facts = doc_references(workspace)
+                facts = doc_references(workspace, workspace.notes)
         return facts, names_file(relpath, facts, workspace)
 
 
@@ -688,7 +688,8 @@ def _yaml_images(relpath: str) -> Callable[[str], object]:
 def _docs(text: str) -> object:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "README.md").write_text(text, encoding="utf-8")
-        return doc_references(Workspace.open([Path(folder)]))
+        workspace = Workspace.open([Path(folder)])
+        return doc_references(workspace, workspace.notes)
 
 
 def _merge_chain(n: int) -> str:

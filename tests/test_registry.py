@@ -29,7 +29,7 @@ def test_every_check_documents_why_and_fix():
 
 def test_every_fact_a_check_needs_has_a_collector():
     registry = load_plugins()
-    given = {"workspace", "config", "options"}
+    given = {"config", "thresholds"}
     for spec in registry.checks.values():
         for need in spec.needs:
             assert need in given or need in registry.collectors, f"{spec.id} needs unknown fact {need!r}"

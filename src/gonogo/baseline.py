@@ -4,7 +4,9 @@
 with its whitespace normalised (or of its message when it has no line), with a count, never a line
 number: code that moves keeps its findings known, and a second copy of a known problem is new.
 With a baseline, the engine marks known findings suppressed (``baseline``) so gates count new
-ones only; reports still show them, and the ``baseline.findings`` metric says how many.
+ones only; reports still show them, and the ``baseline.findings`` metric says how many. This module
+reads and writes the file; ``api.create_baseline`` scans and records (so this one never calls the
+scan that uses it).
 """
 
 from __future__ import annotations
@@ -14,12 +16,11 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.atomic import write_atomically
-from gonogo.config import Config
 from gonogo.model import Finding
+from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.redaction import redact
 from gonogo.workspace import Workspace
@@ -98,7 +99,7 @@ def load(path: Path) -> Baseline:
     return Baseline(path=str(path), entries=dict(entries))
 
 
-def load_for_scan(workspace: Workspace, options: ScanOptions) -> Baseline | None:
+def load_for_scan(workspace: Workspace, options: ScanOptions, notes: Notes) -> Baseline | None:
     """The scan's baseline, or ``None``; an unusable one is a note and judges everything as new."""
     path = locate(workspace, options)
     if path is None:
@@ -106,7 +107,7 @@ def load_for_scan(workspace: Workspace, options: ScanOptions) -> Baseline | None
     try:
         return load(path)
     except BaselineError as exc:
-        workspace.note(f"baseline not applied: {exc}", path=str(path), source="baseline")
+        notes.add(f"baseline not applied: {exc}", path=str(path), source="baseline")
         return None
 
 
@@ -126,28 +127,3 @@ def render(findings: Sequence[tuple[Finding, str]]) -> str:
 class Written:
     path: Path
     findings: int
-
-
-def create(
-    paths: Sequence[str | Path],
-    config: Config | None = None,
-    options: ScanOptions | None = None,
-    output: Path | None = None,
-) -> Written:
-    """Scan without any baseline and record every open finding (not waived, not suppressed)."""
-    from gonogo.api import scan
-    from gonogo.config import load_project_config
-    from gonogo.suppressions import SourceLines
-
-    roots = [Path(p) for p in paths] or [Path(".")]
-    options = replace(options or ScanOptions(), ignore_baseline=True)
-    if config is None:
-        config = load_project_config(roots[0])
-    report = scan(roots, config, options)
-    workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude)
-    lines = SourceLines(workspace)
-    open_findings = [(f, lines.line(f)) for f in report.findings if f.active]
-    target = output or default_path(workspace) or Path(BASELINE_FILE)
-    write_atomically(target, render(open_findings))
-    return Written(path=target, findings=len(open_findings))
-

@@ -24,9 +24,8 @@ from rich.table import Table
 from rich.text import Text
 
 from gonogo import __version__
-from gonogo.api import NothingToScan, scan
+from gonogo.api import NothingToScan, create_baseline, scan
 from gonogo.atomic import write_atomically
-from gonogo.baseline import create as create_baseline
 from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
 from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report

@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 import pathspec
 
+from gonogo.notes import Notes
 from gonogo.workspace import FileReadError, Workspace
 
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 
-def load_owners(workspace: Workspace) -> Callable[[str], str | None] | None:
+def load_owners(workspace: Workspace, notes: Notes) -> Callable[[str], str | None] | None:
     """A lookup from a report path to its owners, or ``None`` when no root has CODEOWNERS."""
     rules: list[tuple[str, pathspec.PathSpec, str]] = []
     for file in workspace.files:
@@ -24,7 +25,7 @@ def load_owners(workspace: Workspace) -> Callable[[str], str | None] | None:
         try:
             text = workspace.read_text(file, limit=1024 * 1024)
         except FileReadError as exc:
-            workspace.note(f"CODEOWNERS not read: {exc}", path=file.display, source="owners")
+            notes.add(f"CODEOWNERS not read: {exc}", path=file.display, source="owners")
             continue
         prefix = workspace.root_of(file).prefix
         for line in text.splitlines():

@@ -1,16 +1,17 @@
 """Findings grouped into actions a person takes, prioritised P0-P3.
 
-A check family may register a planner that groups its findings its own way ("add boto3 to 5
-requirements files"); every other check gets one action for all its findings. P0 is an action that
+A check may declare how its findings group into actions (``@check(..., plan=...)``, see
+``gonogo.grouping``); every other check gets one action for all its findings. P0 is an action that
 moves a failing condition of a failing blocking gate (resolving it changes that metric), P1
 security and reproducibility, P2 maintenance, P3 the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from gonogo.blocking import Moves, failing_blocking_metrics
+from gonogo.grouping import Grouping, Planner
 from gonogo.model import (
     Action,
     Area,
@@ -21,31 +22,9 @@ from gonogo.model import (
     Severity,
 )
 
-Grouping = Iterable[tuple[str, Sequence[Finding]]]
-Planner = Callable[[Sequence[Finding]], Grouping]
 Owners = Callable[[str], str | None]
 
-PLANNERS: dict[str, Planner] = {}
-
 _P1_AREAS = {Area.SECURITY, Area.DEPENDENCIES, Area.CONTAINERS}
-
-
-def planner(check_id: str) -> Callable[[Planner], Planner]:
-    """Register how the findings of ``check_id`` group into actions: (title, findings) pairs."""
-
-    def register(func: Planner) -> Planner:
-        PLANNERS[check_id] = func
-        return func
-
-    return register
-
-
-def count_files(findings: Sequence[Finding]) -> int:
-    return len({f.path for f in findings if f.path})
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def build_plan(
@@ -54,9 +33,11 @@ def build_plan(
     verify_target: str,
     moves: Moves | None = None,
     owners: Owners | None = None,
+    planners: Mapping[str, Planner] | None = None,
 ) -> tuple[Action, ...]:
-    """``moves`` says which metrics resolving some findings would change (default: every metric
-    their check publishes). An action is P0 only when it moves a metric of a failing condition
+    """``planners`` are the grouping functions checks declared, by check id. ``moves`` says which
+    metrics resolving some findings would change (default: every metric their check publishes).
+    An action is P0 only when it moves a metric of a failing condition
     of a failing blocking gate: its size or its family never makes it one."""
     blocking_metrics = failing_blocking_metrics(gates)
     moved_by = moves or (lambda result, _: {n for n, _ in result.metrics})
@@ -65,7 +46,7 @@ def build_plan(
         active = result.active_findings
         if not active:
             continue
-        grouping = PLANNERS.get(result.check_id, _one_action(result.title))
+        grouping = (planners or {}).get(result.check_id) or _one_action(result.title)
         for title, findings in grouping(active):
             paths = sorted({f.path for f in findings if f.path})
             blocks = bool(moved_by(result, findings) & blocking_metrics)

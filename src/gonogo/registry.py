@@ -1,22 +1,26 @@
 """The check and collector registries.
 
 A check is one decorated function. Its parameters name the facts it needs (``python``,
-``deliverables``, ``config``...), like pytest fixtures; the engine builds each fact once, through the
-collector registered under that name, and only for the checks that were selected. A check yields
+``deliverables``, ``config``...), like pytest fixtures, and are annotated with their types; the
+engine builds each fact once, through the collector whose return type it is, and only for the
+checks that were selected. Decorators only declare: ``Registry.load`` collects the declarations from
+an explicit list of modules (``gonogo.plugins``) and types every need, so a misspelt or mistyped
+fact fails when the plugins load, naming the check and the parameter. A check yields
 ``fail(...)`` for each problem it sees, and may yield ``Metric`` and ``Table`` values; it raises
 ``NotApplicable`` or ``CannotTell`` when it has nothing to judge or could not gather its evidence.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 import re
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
+from gonogo.grouping import Planner
 from gonogo.model import Category, CheckResult, Finding, Location, Severity, Table
 
 CHECK_ID = re.compile(r"^[A-Z]{2,6}\d{3}$")
@@ -89,6 +93,8 @@ class CheckSpec:
     func: Callable[..., Iterable[CheckOutput]]
     needs: tuple[str, ...]
     counts: str | None = None
+    plan: Planner | None = None
+    """How its findings group into the plan's actions; ``None``: one action for all of them."""
     doc: str = ""
 
     @property
@@ -122,11 +128,52 @@ class TallySpec:
         return check_id.startswith(self.sources)
 
 
+PluginSpec = CheckSpec | CollectorSpec | TallySpec
+
+
+class PluginError(Exception):
+    """A plugin wired wrongly (an unknown or mistyped fact, a duplicate id): raised when the plugins
+    load, naming the check or collector and the parameter, so it never becomes a quiet *unknown*
+    at run time."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Need:
+    """One parameter of a check or collector, resolved: the fact type it receives."""
+
+    param: str
+    kind: type
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GivenFact:
+    """A fact the engine supplies rather than a collector (the workspace, the config...)."""
+
+    name: str
+    kind: type
+    for_checks: bool
+    """False for raw inputs (the workspace, the scan options, the notes): only collectors read them,
+    so every check judges typed facts rather than re-reading files."""
+
+
+_SPECS = "__gonogo_plugins__"
+"""Attribute on a decorated function holding the specs its decorators declared."""
+
+
 @dataclass(slots=True)
 class Registry:
+    """Checks, collectors and tallies, built from an explicit list of modules (``load``), never by
+    a decorator writing into a global. ``resolve`` types every fact a check or collector asks for,
+    so a mistake fails when the plugins load."""
+
     checks: dict[str, CheckSpec] = field(default_factory=dict)
     collectors: dict[str, CollectorSpec] = field(default_factory=dict)
     tallies: list[TallySpec] = field(default_factory=list)
+    providers: dict[type, str] = field(default_factory=dict)
+    """Fact type -> the name of what provides it (a collector, or a given fact)."""
+    given: dict[type, GivenFact] = field(default_factory=dict)
+    wiring: dict[Callable[..., Any], tuple[Need, ...]] = field(default_factory=dict)
+    """Each check's and collector's function -> its resolved needs."""
 
     def select(self, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[CheckSpec]:
         """Checks whose id starts with a ``select`` prefix (all when empty) and no ``ignore`` one."""
@@ -138,8 +185,113 @@ class Registry:
         ]
         return sorted(chosen, key=lambda spec: spec.id)
 
+    def add(self, spec: PluginSpec) -> None:
+        """One check, collector or tally; a second one with the same id, name or metric is refused."""
+        match spec:
+            case CheckSpec(id=check_id):
+                if check_id in self.checks:
+                    raise PluginError(f"check id {check_id} is registered twice")
+                self.checks[check_id] = spec
+            case CollectorSpec(name=name):
+                if name in self.collectors:
+                    raise PluginError(f"collector {name!r} is registered twice")
+                self.collectors[name] = spec
+            case TallySpec(metrics=metrics):
+                if any(t.func is spec.func for t in self.tallies):
+                    raise PluginError(f"tally {spec.func.__name__} is registered twice")
+                clash = sorted({m for t in self.tallies for m in t.metrics} & set(metrics))
+                if clash:  # the later one would silently overwrite the earlier one's figures
+                    raise PluginError(f"tally {spec.func.__name__} publishes {', '.join(clash)}, as another tally does")
+                self.tallies.append(spec)
+
+    def load(self, modules: Iterable[ModuleType], given: Iterable[GivenFact]) -> Registry:
+        """Add every plugin the ``modules`` define (not those they import), then ``resolve``."""
+        for module in modules:
+            for value in list(vars(module).values()):
+                if inspect.isfunction(value) and value.__module__ == module.__name__:
+                    for spec in getattr(value, _SPECS, ()):
+                        self.add(spec)
+        self.resolve(given)
+        return self
+
+    def resolve(self, given: Iterable[GivenFact]) -> None:
+        """Type every need: each collector provides the type its return annotation names (one
+        provider per type); each parameter of a check or collector must name a provided fact and be
+        annotated with its type. Raises ``PluginError`` naming the plugin and the parameter."""
+        self.given = {fact.kind: fact for fact in given}
+        self.providers = {kind: fact.name for kind, fact in self.given.items()}
+        for spec in self.collectors.values():
+            kind = _hints(spec.func, f"collector {spec.name!r}").get("return")
+            if not isinstance(kind, type):
+                raise PluginError(f"collector {spec.name!r} declares no return type (-> FactType)")
+            if kind in self.providers:
+                raise PluginError(
+                    f"collector {spec.name!r} returns {kind.__name__}, which {self.providers[kind]!r} provides"
+                )
+            self.providers[kind] = spec.name
+        for spec in self.collectors.values():
+            self.wiring[spec.func] = self._needs(spec.func, f"collector {spec.name!r}", for_check=False)
+        for check_spec in self.checks.values():
+            self.wiring[check_spec.func] = self._needs(check_spec.func, check_spec.id, for_check=True)
+        self._refuse_cycles()
+
+    def needs_of(self, func: Callable[..., Any]) -> tuple[Need, ...]:
+        return self.wiring[func]
+
+    def _needs(self, func: Callable[..., Any], who: str, *, for_check: bool) -> tuple[Need, ...]:
+        hints = _hints(func, who)
+        return tuple(
+            Need(param=param, kind=self._typed(param, hints.get(param), f"{who} parameter {param!r}", for_check))
+            for param in inspect.signature(func).parameters
+        )
+
+    def _typed(self, param: str, kind: Any, where: str, for_check: bool) -> type:
+        """The fact type ``param`` receives: the name says which fact, the annotation its type,
+        and both must agree with what a collector (or the engine) provides."""
+        if not isinstance(kind, type):
+            raise PluginError(f"{where}: annotate it with the fact type it needs")
+        named = next((k for k, name in self.providers.items() if name == param), None)
+        if named is not None and named is not kind:
+            raise PluginError(f"{where}: annotated {kind.__name__}, but the {param!r} fact is a {named.__name__}")
+        provider = self.providers.get(kind)
+        if provider is None:
+            known = ", ".join(sorted(f"{n}: {k.__name__}" for k, n in self.providers.items()))
+            raise PluginError(f"{where}: no collector provides {kind.__name__} (known facts: {known})")
+        if provider != param:
+            raise PluginError(f"{where}: the {kind.__name__} fact is called {provider!r}; name the parameter so")
+        fact = self.given.get(kind)
+        if for_check and fact is not None and not fact.for_checks:
+            raise PluginError(f"{where}: a check may not read the raw {param}; a collector turns it into a typed fact")
+        return kind
+
+    def _refuse_cycles(self) -> None:
+        """A collector that needs itself, directly or not, would recurse at run time."""
+
+        def visit(name: str, path: tuple[str, ...]) -> None:
+            if name in path:
+                raise PluginError(f"collector {name!r} needs itself: {' -> '.join((*path, name))}")
+            spec = self.collectors.get(name)
+            for need in self.wiring[spec.func] if spec is not None else ():
+                visit(need.param, (*path, name))  # a parameter is named for its provider
+
+        for name in self.collectors:
+            visit(name, ())
+
+
+def _hints(func: Callable[..., Any], who: str) -> dict[str, Any]:
+    """The function's annotations as types; a name that cannot be resolved is a load-time error."""
+    try:
+        return typing.get_type_hints(func)
+    except Exception as exc:  # NameError and friends, from an annotation's text
+        raise PluginError(f"{who}: its annotations cannot be resolved: {type(exc).__name__}: {exc}") from exc
+
 
 REGISTRY = Registry()
+"""The plugins gonogo ships, filled once by ``load_plugins()``."""
+
+
+def _declare(func: Callable[..., Any], spec: PluginSpec) -> None:
+    setattr(func, _SPECS, (*getattr(func, _SPECS, ()), spec))
 
 
 def check(
@@ -149,15 +301,16 @@ def check(
     category: Category,
     severity: Severity,
     counts: str | None = None,
+    plan: Planner | None = None,
 ) -> Callable[[Callable[..., Iterable[CheckOutput]]], Callable[..., Iterable[CheckOutput]]]:
-    """Register a check. ``counts`` names the metric that holds the number of its active findings."""
+    """Declare a check. ``counts`` names the metric that holds the number of its active findings;
+    ``plan`` is the function that groups its findings into actions (``gonogo.grouping``). The
+    declaration sits on the function; ``Registry.load`` collects it from the module."""
     if not CHECK_ID.match(check_id) or not check_id.startswith(category.prefix):
         raise ValueError(f"check id {check_id!r} must be {category.prefix} plus three digits")
 
     def register(func: Callable[..., Iterable[CheckOutput]]) -> Callable[..., Iterable[CheckOutput]]:
-        if check_id in REGISTRY.checks:
-            raise ValueError(f"check id {check_id} is registered twice")
-        REGISTRY.checks[check_id] = CheckSpec(
+        _declare(func, CheckSpec(
             id=check_id,
             title=title,
             category=category,
@@ -165,22 +318,20 @@ def check(
             func=func,
             needs=tuple(inspect.signature(func).parameters),
             counts=counts,
+            plan=plan,
             doc=inspect.getdoc(func) or "",
-        )
+        ))
         return func
 
     return register
 
 
 def collector(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the function that builds the fact called ``name`` from other facts."""
+    """Declare the function that builds the fact called ``name`` from other facts; the type its
+    return annotation names is the fact's type, and no other collector may return it."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        if name in REGISTRY.collectors:
-            raise ValueError(f"collector {name!r} is registered twice")
-        REGISTRY.collectors[name] = CollectorSpec(
-            name=name, func=func, needs=tuple(inspect.signature(func).parameters)
-        )
+        _declare(func, CollectorSpec(name=name, func=func, needs=tuple(inspect.signature(func).parameters)))
         return func
 
     return register
@@ -189,31 +340,22 @@ def collector(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def tally(
     *sources: str, metrics: tuple[str, ...]
 ) -> Callable[[Callable[[Sequence[CheckResult]], Mapping[str, float | None]]], Any]:
-    """Register a function from the results of the ``sources`` checks (id prefixes) to ``metrics``.
+    """Declare a function from the results of the ``sources`` checks (id prefixes) to ``metrics``.
     It is called only when at least one source check was selected; it returns ``{}`` to publish
     nothing, or ``None`` values for metrics it could not measure."""
 
     def register(func: Callable[[Sequence[CheckResult]], Mapping[str, float | None]]) -> Any:
-        REGISTRY.tallies.append(TallySpec(sources=sources, metrics=metrics, func=func))
+        _declare(func, TallySpec(sources=sources, metrics=metrics, func=func))
         return func
 
     return register
 
 
-_PLUGIN_PACKAGES = ("gonogo.collectors", "gonogo.checks", "gonogo.probes")
-_loaded = False
-
-
 def load_plugins() -> Registry:
-    """Import every module of the plugin packages once, so their decorators run."""
-    global _loaded
-    if not _loaded:
-        for package_name in _PLUGIN_PACKAGES:
-            package = importlib.import_module(package_name)
-            for module in pkgutil.iter_modules(package.__path__, prefix=f"{package_name}."):
-                importlib.import_module(module.name)
-        _loaded = True
-    return REGISTRY
+    """The shipped plugins, loaded and type-checked once (``gonogo.plugins`` lists them)."""
+    from gonogo.plugins import load_shipped  # the list imports every plugin module, which import this one
+
+    return load_shipped()
 
 
 def _doc_section(doc: str, heading: str) -> str:

@@ -20,7 +20,8 @@ from pathlib import Path
 import pathspec
 
 from gonogo.ignorefiles import compile_patterns
-from gonogo.model import Location, Note
+from gonogo.model import Location
+from gonogo.notes import Notes
 from gonogo.safe_read import FileReadError, kind_of, read_regular_file
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -101,13 +102,12 @@ class Workspace:
 
     roots: list[Root]
     excludes: Sequence[str] = ()
-    notes: list[Note] = field(default_factory=list)
-    data_versions: dict[str, str] = field(default_factory=dict)
-    """Versions of outside data the scan used (an advisory snapshot), for the report's evidence."""
+    notes: Notes = field(default_factory=Notes)
+    """Where the walk records what it skipped; the engine passes the scan's one ``Notes``."""
     _skipped: list[SkippedEntry] = field(default_factory=list)
 
     @classmethod
-    def open(cls, paths: Sequence[Path], excludes: Sequence[str] = ()) -> Workspace:
+    def open(cls, paths: Sequence[Path], excludes: Sequence[str] = (), notes: Notes | None = None) -> Workspace:
         resolved = [Path(p).resolve() for p in paths]
         multi = len(resolved) > 1
         names = _unique_names(resolved)
@@ -115,7 +115,7 @@ class Workspace:
             Root(path=p, name=name, prefix=f"{name}/" if multi else "")
             for p, name in zip(resolved, names, strict=True)
         ]
-        return cls(roots=roots, excludes=tuple(excludes))
+        return cls(roots=roots, excludes=tuple(excludes), notes=notes if notes is not None else Notes())
 
     @cached_property
     def files(self) -> tuple[SourceFile, ...]:
@@ -148,7 +148,8 @@ class Workspace:
         return decode_text(self.read_bytes(file, limit))
 
     def note(self, message: str, path: str | None = None, source: str = "") -> None:
-        self.notes.append(Note(message=message, path=path, source=source))
+        """The walk's own notes. A collector adds to the ``notes`` fact it declares instead."""
+        self.notes.add(message, path=path, source=source)
 
     def _walk(self, root: Root) -> Iterator[SourceFile]:
         user_spec, refused = compile_patterns(self.excludes)

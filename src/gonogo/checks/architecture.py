@@ -8,16 +8,24 @@ from collections.abc import Iterator, Sequence
 from gonogo.collectors.import_graph import EdgeKind, ImportEdge, ImportGraph, ImportGraphs, shortest_cycle, tangles
 from gonogo.collectors.python import PythonFacts
 from gonogo.config import Config
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Severity
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
 _AT_IMPORT = frozenset({EdgeKind.IMPORT_TIME})
 _ANY_TIME = frozenset(EdgeKind)
 
 
+def plan_import_cycles(findings: Sequence[Finding]) -> Grouping:
+    yield (
+        f"break {plural(len(findings), 'import cycle')} among the project's modules "
+        f"(largest: {max(f.get('modules', 0) for f in findings)} modules)",
+        findings,
+    )
+
+
 @check("CODE005", "The project's modules import each other without cycles", category=Category.CODE,
-       severity=Severity.LOW, counts="code.import_cycles")
+       severity=Severity.LOW, counts="code.import_cycles", plan=plan_import_cycles)
 def import_cycles(import_graph: ImportGraphs) -> Iterator[CheckOutput]:
     """Why: when module A imports B at import time and B imports A, whichever is imported first
     sees the other half-initialised: a name used at module level is missing
@@ -67,8 +75,18 @@ def _deferred_only(at_import: list[list[str]], any_time: list[list[str]]) -> int
     return sum(1 for tangle in any_time if not any(set(tangle) <= c for c in covered))
 
 
+def plan_complex_functions(findings: Sequence[Finding]) -> Grouping:
+    worst = max(findings, key=lambda f: f.get("complexity", 0))
+    yield (
+        f"simplify {plural(len(findings), 'function')} over the complexity limit in "
+        f"{plural(count_files(findings), 'file')} (worst: {worst.message.split(' has ')[0]}, "
+        f"{worst.get('complexity')} at {worst.location})",
+        findings,
+    )
+
+
 @check("CODE006", "No function is more complex than the limit", category=Category.CODE, severity=Severity.LOW,
-       counts="code.complex_functions")
+       counts="code.complex_functions", plan=plan_complex_functions)
 def complex_functions(python: PythonFacts, config: Config) -> Iterator[CheckOutput]:
     """Why: cyclomatic complexity (McCabe 1976) counts the independent paths through a function;
     each one needs a test to be covered, and past 10-15 paths a function is hard to review and
@@ -93,23 +111,3 @@ def complex_functions(python: PythonFacts, config: Config) -> Iterator[CheckOutp
                 key=function.qualname,
                 complexity=function.complexity,
             )
-
-
-@planner("CODE005")
-def plan_import_cycles(findings: Sequence[Finding]) -> Grouping:
-    yield (
-        f"break {plural(len(findings), 'import cycle')} among the project's modules "
-        f"(largest: {max(f.get('modules', 0) for f in findings)} modules)",
-        findings,
-    )
-
-
-@planner("CODE006")
-def plan_complex_functions(findings: Sequence[Finding]) -> Grouping:
-    worst = max(findings, key=lambda f: f.get("complexity", 0))
-    yield (
-        f"simplify {plural(len(findings), 'function')} over the complexity limit in "
-        f"{plural(count_files(findings), 'file')} (worst: {worst.message.split(' has ')[0]}, "
-        f"{worst.get('complexity')} at {worst.location})",
-        findings,
-    )

@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.python import PythonFacts
 from gonogo.config import Config
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Severity
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CannotTell, CheckOutput, Metric, NotApplicable, Score, check, fail
 
 
@@ -16,8 +16,16 @@ def _require_python(python: PythonFacts) -> None:
         raise NotApplicable("no Python files")
 
 
+def plan_stubs(findings: Sequence[Finding]) -> Grouping:
+    yield (
+        f"implement or delete {plural(len(findings), 'stub function')} in "
+        f"{plural(count_files(findings), 'file')}",
+        findings,
+    )
+
+
 @check("CODE001", "Product code has no stub functions", category=Category.CODE, severity=Severity.MEDIUM,
-       counts="code.stubs")
+       counts="code.stubs", plan=plan_stubs)
 def stubs(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: a function whose body is only `pass`, `...` or `raise NotImplementedError` is a feature
     that was announced and not built; callers fail at run time, far from the cause. Abstract
@@ -56,8 +64,18 @@ def _overridden_methods(python: PythonFacts) -> frozenset[tuple[str, str]]:
     )
 
 
+def plan_long_functions(findings: Sequence[Finding]) -> Grouping:
+    longest = max(findings, key=lambda f: f.get("lines", 0))
+    yield (
+        f"split {plural(len(findings), 'function')} over the length limit in "
+        f"{plural(count_files(findings), 'file')} (longest: {longest.message.split(' is ')[0]}, "
+        f"{longest.get('lines')} lines at {longest.location})",
+        findings,
+    )
+
+
 @check("CODE002", "No function is longer than the limit", category=Category.CODE, severity=Severity.LOW,
-       counts="code.long_functions")
+       counts="code.long_functions", plan=plan_long_functions)
 def long_functions(python: PythonFacts, config: Config) -> Iterator[CheckOutput]:
     """Why: NASA's Power of Ten rule 4: a function should fit on a printed page (60 lines) so it can
     be read, tested and reviewed as a unit. Longer functions hide branches that no test reaches.
@@ -130,23 +148,3 @@ def unparsable_files(python: PythonFacts) -> Iterator[CheckOutput]:
             at=source.file.at(source.facts.error_line),
             key="parse",
         )
-
-
-@planner("CODE002")
-def plan_long_functions(findings: Sequence[Finding]) -> Grouping:
-    longest = max(findings, key=lambda f: f.get("lines", 0))
-    yield (
-        f"split {plural(len(findings), 'function')} over the length limit in "
-        f"{plural(count_files(findings), 'file')} (longest: {longest.message.split(' is ')[0]}, "
-        f"{longest.get('lines')} lines at {longest.location})",
-        findings,
-    )
-
-
-@planner("CODE001")
-def plan_stubs(findings: Sequence[Finding]) -> Grouping:
-    yield (
-        f"implement or delete {plural(len(findings), 'stub function')} in "
-        f"{plural(count_files(findings), 'file')}",
-        findings,
-    )

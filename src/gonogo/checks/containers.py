@@ -8,9 +8,20 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.containers import ContainerFacts, Dockerfile, ImageRef
+from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity
-from gonogo.plan import Grouping, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
+
+
+def plan_floating(findings: Sequence[Finding]) -> Grouping:
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_file[finding.path or "?"].append(finding)
+    for path, group in sorted(by_file.items()):
+        listed = ", ".join(
+            f"{f.get('image')} -> {f.get('suggested')}" if f.get("suggested") else str(f.get("image")) for f in group
+        )
+        yield f"pin {plural(len(group), 'image')} in {path}: {listed}", group
 
 
 @check(
@@ -19,6 +30,7 @@ from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
     category=Category.CONTAINERS,
     severity=Severity.HIGH,
     counts="images.floating",
+    plan=plan_floating,
 )
 def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     """Why: ``latest``, ``main``, ``alpine`` or no tag at all name whatever was pushed last: the
@@ -59,18 +71,6 @@ def _version_hints(images: Sequence[ImageRef]) -> dict[str, str]:
         if image.kind in ("version", "digest") and image.tag:
             hints.setdefault(image.repository, image.tag)
     return hints
-
-
-@planner("IMG001")
-def plan_floating(findings: Sequence[Finding]) -> Grouping:
-    by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_file[finding.path or "?"].append(finding)
-    for path, group in sorted(by_file.items()):
-        listed = ", ".join(
-            f"{f.get('image')} -> {f.get('suggested')}" if f.get("suggested") else str(f.get("image")) for f in group
-        )
-        yield f"pin {plural(len(group), 'image')} in {path}: {listed}", group
 
 
 @check(

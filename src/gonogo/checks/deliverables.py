@@ -7,13 +7,22 @@ from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.deliverables import Deliverable, DeliverableFacts
 from gonogo.collectors.doc_references import DocReferenceFacts
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity, Table
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
 
+def plan_deliverables(findings: Sequence[Finding]) -> Grouping:
+    by_group: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_group[finding.get("group", "deliverables")].append(finding)
+    for group, items in sorted(by_group.items()):
+        names = ", ".join(f.path or "" for f in items[:5]) + (" ..." if len(items) > 5 else "")
+        yield f"create {plural(len(items), 'missing deliverable')} of {group}: {names}", items
+
+
 @check("DLV001", "Every declared deliverable exists", category=Category.DELIVERABLES, severity=Severity.HIGH,
-       counts="deliverables.missing")
+       counts="deliverables.missing", plan=plan_deliverables)
 def declared_deliverables(deliverables: DeliverableFacts) -> Iterator[CheckOutput]:
     """Why: a readiness report that counts deliverables from memory reports 91.5% when 40% exist.
     Each path or glob under `[tool.gonogo.deliverables]` is looked up on disk; a trailing `/`
@@ -58,8 +67,16 @@ def declared_deliverables(deliverables: DeliverableFacts) -> Iterator[CheckOutpu
     )
 
 
+def plan_doc_references(findings: Sequence[Finding]) -> Grouping:
+    yield (
+        f"fix {plural(len(findings), 'reference')} to missing paths in "
+        f"{plural(count_files(findings), 'document')}",
+        findings,
+    )
+
+
 @check("DOC001", "Paths named in the docs exist", category=Category.DOCS, severity=Severity.LOW,
-       counts="docs.broken_references")
+       counts="docs.broken_references", plan=plan_doc_references)
 def broken_doc_references(doc_references: DocReferenceFacts) -> Iterator[CheckOutput]:
     """Why: documentation that names files which do not exist describes a system that is not there,
     and the reader who follows it is lost. Links and backtick paths in Markdown files are looked
@@ -85,22 +102,3 @@ def broken_doc_references(doc_references: DocReferenceFacts) -> Iterator[CheckOu
 
 def _join(base: str, pattern: str) -> str:
     return pattern if base in ("", ".") else f"{base}/{pattern}"
-
-
-@planner("DLV001")
-def plan_deliverables(findings: Sequence[Finding]) -> Grouping:
-    by_group: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_group[finding.get("group", "deliverables")].append(finding)
-    for group, items in sorted(by_group.items()):
-        names = ", ".join(f.path or "" for f in items[:5]) + (" ..." if len(items) > 5 else "")
-        yield f"create {plural(len(items), 'missing deliverable')} of {group}: {names}", items
-
-
-@planner("DOC001")
-def plan_doc_references(findings: Sequence[Finding]) -> Grouping:
-    yield (
-        f"fix {plural(len(findings), 'reference')} to missing paths in "
-        f"{plural(count_files(findings), 'document')}",
-        findings,
-    )

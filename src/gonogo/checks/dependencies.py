@@ -26,11 +26,24 @@ from gonogo.collectors.import_names import is_runtime_only, suggested
 from gonogo.collectors.manifests import Dependency, ManifestFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import Import
+from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity
-from gonogo.plan import Grouping, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
 _SHOWN = 5
+
+
+def plan_undeclared(findings: Sequence[Finding]) -> Grouping:
+    by_package: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_package[str(finding.get("package"))].append(finding)
+    for package, group in sorted(by_package.items()):
+        targets = sorted({str(f.get("manifest")) for f in group if f.get("manifest")})
+        if not targets:
+            yield f"declare {package} in a manifest (imported where no manifest applies)", group
+            continue
+        word = "requirements file" if all("requirements" in t for t in targets) else "manifest"
+        yield f"add {package} to {plural(len(targets), word)}: {', '.join(targets)}", group
 
 
 @check(
@@ -39,6 +52,7 @@ _SHOWN = 5
     category=Category.DEPENDENCIES,
     severity=Severity.HIGH,
     counts="deps.undeclared",
+    plan=plan_undeclared,
 )
 def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: a module that imports a distribution its manifest does not declare works on the
@@ -195,11 +209,24 @@ def _evidence(item: _Unprovided) -> str:
     return "\n".join(f"{f.file.display}:{i.line}: import {i.module}" for f, i in item.sites[:_SHOWN])
 
 
+def plan_transitive(findings: Sequence[Finding]) -> Grouping:
+    """One action per manifest: the packages to declare, and what installs them today."""
+    by_manifest: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_manifest[str(finding.get("manifest"))].append(finding)
+    for manifest, group in sorted(by_manifest.items()):
+        names = sorted({str(f.get("package")) for f in group}, key=str.lower)
+        via = sorted({str(f.get("via", ("?",))[0]) for f in group})
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        yield f"declare {shown} directly in {manifest} (installed today only through {', '.join(via[:4])})", group
+
+
 @check(
     "DEP008",
     "Imports do not rely on a transitive dependency",
     category=Category.DEPENDENCIES,
     severity=Severity.LOW,
+    plan=plan_transitive,
 )
 def transitive_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: the code imports a distribution that no manifest declares, but the lock file installs it
@@ -228,19 +255,6 @@ def transitive_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
             manifest=item.scope.target.file.display,
             via=chain,
         )
-
-
-@planner("DEP008")
-def plan_transitive(findings: Sequence[Finding]) -> Grouping:
-    """One action per manifest: the packages to declare, and what installs them today."""
-    by_manifest: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_manifest[str(finding.get("manifest"))].append(finding)
-    for manifest, group in sorted(by_manifest.items()):
-        names = sorted({str(f.get("package")) for f in group}, key=str.lower)
-        via = sorted({str(f.get("via", ("?",))[0]) for f in group})
-        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-        yield f"declare {shown} directly in {manifest} (installed today only through {', '.join(via[:4])})", group
 
 
 @check(
@@ -274,20 +288,6 @@ def unknown_providers(python: PythonFacts, manifests: ManifestFacts) -> Iterator
             package=item.package,
             candidates=item.maybe,
         )
-
-
-@planner("DEP001")
-def plan_undeclared(findings: Sequence[Finding]) -> Grouping:
-    by_package: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_package[str(finding.get("package"))].append(finding)
-    for package, group in sorted(by_package.items()):
-        targets = sorted({str(f.get("manifest")) for f in group if f.get("manifest")})
-        if not targets:
-            yield f"declare {package} in a manifest (imported where no manifest applies)", group
-            continue
-        word = "requirements file" if all("requirements" in t for t in targets) else "manifest"
-        yield f"add {package} to {plural(len(targets), word)}: {', '.join(targets)}", group
 
 
 @check(

@@ -7,9 +7,16 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.env_contract import STANDARD, EnvContract, Requirement
+from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity
-from gonogo.plan import Grouping, planner, plural
 from gonogo.registry import CheckOutput, NotApplicable, check, fail
+
+
+def plan_settings(findings: Sequence[Finding]) -> Grouping:
+    """One action naming every setting to declare."""
+    count = len({f.key for f in findings})
+    title = f"declare {plural(count, 'required setting')} in .env.example and the deployment manifests"
+    yield f"{title}: {_names(findings)}", findings
 
 
 @check(
@@ -17,6 +24,7 @@ from gonogo.registry import CheckOutput, NotApplicable, check, fail
     "Required settings are provided or documented",
     category=Category.OPERATIONS,
     severity=Severity.LOW,
+    plan=plan_settings,
 )
 def unprovided_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
     """Why: a setting the code requires (``os.environ["AUDIT_SIGNING_KEY"]``, a pydantic
@@ -51,12 +59,9 @@ def unprovided_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
         )
 
 
-@planner("OPS020")
-def plan_settings(findings: Sequence[Finding]) -> Grouping:
-    """One action naming every setting to declare."""
-    count = len({f.key for f in findings})
-    title = f"declare {plural(count, 'required setting')} in .env.example and the deployment manifests"
-    yield f"{title}: {_names(findings)}", findings
+def plan_secret_defaults(findings: Sequence[Finding]) -> Grouping:
+    """One action naming every secret setting whose default to remove."""
+    yield f"remove the literal default of {plural(len(findings), 'secret setting')}: {_names(findings)}", findings
 
 
 @check(
@@ -65,6 +70,7 @@ def plan_settings(findings: Sequence[Finding]) -> Grouping:
     category=Category.OPERATIONS,
     severity=Severity.MEDIUM,
     counts="ops.secret_defaults",
+    plan=plan_secret_defaults,
 )
 def secret_defaults(env_contract: EnvContract) -> Iterator[CheckOutput]:
     """Why: ``os.getenv("SECRET_KEY", "dev-secret")`` or a ``BaseSettings`` field
@@ -100,12 +106,19 @@ IMPLICITLY_READ_PREFIXES = (
 )
 
 
+def plan_unread_settings(findings: Sequence[Finding]) -> Grouping:
+    """One action naming every declared setting nothing reads."""
+    title = f"remove or read {plural(len(findings), 'setting')} the .env examples declare"
+    yield f"{title}: {_names(findings)}", findings
+
+
 @check(
     "OPS022",
     "Settings an .env example declares are read by something",
     category=Category.OPERATIONS,
     severity=Severity.LOW,
     counts="ops.settings_unread",
+    plan=plan_unread_settings,
 )
 def unread_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
     """Why: a name in ``.env.example`` that nothing reads is a setting a deployer fills in for
@@ -131,19 +144,6 @@ def unread_settings(env_contract: EnvContract) -> Iterator[CheckOutput]:
             at=declared.file.at(declared.line),
             key=declared.name,
         )
-
-
-@planner("OPS021")
-def plan_secret_defaults(findings: Sequence[Finding]) -> Grouping:
-    """One action naming every secret setting whose default to remove."""
-    yield f"remove the literal default of {plural(len(findings), 'secret setting')}: {_names(findings)}", findings
-
-
-@planner("OPS022")
-def plan_unread_settings(findings: Sequence[Finding]) -> Grouping:
-    """One action naming every declared setting nothing reads."""
-    title = f"remove or read {plural(len(findings), 'setting')} the .env examples declare"
-    yield f"{title}: {_names(findings)}", findings
 
 
 def _names(findings: Sequence[Finding]) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.observability import ObservabilityFacts, Signal
+from gonogo.grouping import Grouping
 from gonogo.model import Category, Finding, Severity, Table
-from gonogo.plan import Grouping, planner
 from gonogo.probes.facts import LiveOperations
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
@@ -36,12 +36,19 @@ def _missing(observability: ObservabilityFacts, kind: str, looked_for: str) -> I
     )
 
 
+def plan_observability(findings: Sequence[Finding]) -> Grouping:
+    """One action per missing capability, named for what to add rather than where it was missed."""
+    if findings:
+        yield _ACTIONS[findings[0].check_id], findings
+
+
 @check(
     "OBS001",
     "The service exports metrics",
     category=Category.OBSERVABILITY,
     severity=Severity.MEDIUM,
     counts="obs.metrics_missing",
+    plan=plan_observability,
 )
 def metrics(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: without request rates, error rates and latencies nobody can tell that the service is
@@ -63,6 +70,7 @@ def metrics(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     category=Category.OBSERVABILITY,
     severity=Severity.LOW,
     counts="obs.structured_logging_missing",
+    plan=plan_observability,
 )
 def structured_logging(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: plain-text log lines cannot be filtered by field (request id, user, status) in a log
@@ -82,6 +90,7 @@ def structured_logging(observability: ObservabilityFacts) -> Iterator[CheckOutpu
     category=Category.OBSERVABILITY,
     severity=Severity.LOW,
     counts="obs.tracing_missing",
+    plan=plan_observability,
 )
 def tracing(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: without traces a slow request through several services cannot be followed to the
@@ -104,6 +113,7 @@ def tracing(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     category=Category.OBSERVABILITY,
     severity=Severity.LOW,
     counts="obs.error_tracking_missing",
+    plan=plan_observability,
 )
 def error_tracking(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: an exception that only goes to a log is seen when someone reads the log; an error
@@ -121,6 +131,7 @@ def error_tracking(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     category=Category.OBSERVABILITY,
     severity=Severity.MEDIUM,
     counts="obs.health_endpoint_missing",
+    plan=plan_observability,
 )
 def health_endpoint(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: load balancers, Kubernetes probes and Compose healthchecks need a cheap URL that says
@@ -141,6 +152,7 @@ def health_endpoint(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     "Monitoring and alert rules are declared",
     category=Category.OBSERVABILITY,
     severity=Severity.INFO,
+    plan=plan_observability,
 )
 def monitoring(observability: ObservabilityFacts) -> Iterator[CheckOutput]:
     """Why: metrics nobody scrapes and conditions nobody alerts on do not wake anyone. This looks
@@ -173,18 +185,6 @@ _ACTIONS = {
     "OBS005": "add a health endpoint (/healthz) and point the probes at it",
     "OBS006": "declare alert rules for the service's error rate and latency",
 }
-
-
-@planner("OBS001")
-@planner("OBS002")
-@planner("OBS003")
-@planner("OBS004")
-@planner("OBS005")
-@planner("OBS006")
-def plan_observability(findings: Sequence[Finding]) -> Grouping:
-    """One action per missing capability, named for what to add rather than where it was missed."""
-    if findings:
-        yield _ACTIONS[findings[0].check_id], findings
 
 
 @check(

@@ -24,8 +24,8 @@ from gonogo.collectors.deployment import (
     Workload,
     secret_named,
 )
+from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity
-from gonogo.plan import Grouping, planner, plural
 from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail
 
 _LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
@@ -54,12 +54,26 @@ def _set(setting: Setting | None) -> bool:
     return setting is not None and (setting.templated or not setting.empty)
 
 
+def plan_per_manifest(findings: Sequence[Finding]) -> Grouping:
+    """One action per manifest naming how many workloads or services it touches."""
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_file[str(finding.get("manifest") or finding.path or "?")].append(finding)
+    check_id = findings[0].check_id if findings else ""
+    action = _ACTIONS.get(check_id, "fix {}")
+    for path, group in sorted(by_file.items()):
+        workloads = sorted({str(f.get("workload")) for f in group})
+        noun = "service" if check_id.startswith("OPS01") else "workload"
+        yield f"{action.format(plural(len(workloads), noun))} in {path}", group
+
+
 @check(
     "OPS001",
     "Kubernetes workloads declare liveness and readiness probes",
     category=Category.OPERATIONS,
     severity=Severity.MEDIUM,
     counts="ops.probes_missing",
+    plan=plan_per_manifest,
 )
 def probes(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: without a readiness probe a Service sends traffic to a pod that has not finished
@@ -88,6 +102,7 @@ _RESOURCES = ("requests.cpu", "requests.memory", "limits.memory")
     category=Category.OPERATIONS,
     severity=Severity.MEDIUM,
     counts="ops.resources_missing",
+    plan=plan_per_manifest,
 )
 def resources(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: a container without requests is scheduled as if it needed nothing and is evicted
@@ -107,6 +122,7 @@ def resources(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     "Kubernetes containers limit CPU",
     category=Category.OPERATIONS,
     severity=Severity.LOW,
+    plan=plan_per_manifest,
 )
 def cpu_limit(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: kube-score's ``container-resources`` asks for a CPU limit so one busy pod cannot starve
@@ -144,6 +160,7 @@ def _selected_by(workload: Workload, selectors: Sequence[Selector], kind: str) -
     category=Category.OPERATIONS,
     severity=Severity.MEDIUM,
     counts="ops.single_replica",
+    plan=plan_per_manifest,
 )
 def replicas(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: one replica behind a Service means every rollout, node drain or crash is an outage
@@ -172,6 +189,7 @@ def replicas(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     category=Category.OPERATIONS,
     severity=Severity.LOW,
     counts="ops.without_disruption_budget",
+    plan=plan_per_manifest,
 )
 def disruption_budget(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: without a PodDisruptionBudget a node drain may evict every replica at once (kube-score
@@ -202,6 +220,7 @@ def _true(setting: Setting | None) -> bool:
     category=Category.OPERATIONS,
     severity=Severity.MEDIUM,
     counts="ops.insecure_context",
+    plan=plan_per_manifest,
 )
 def security_context(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: a privileged container is root on the node; one that may escalate privileges, runs as
@@ -255,6 +274,7 @@ def _weak_settings(workload: Workload, container: Container) -> list[str]:
     category=Category.OPERATIONS,
     severity=Severity.HIGH,
     counts="ops.host_access",
+    plan=plan_per_manifest,
 )
 def host_access(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: ``hostNetwork``, ``hostPID``, ``hostIPC`` and ``hostPath`` volumes break the isolation
@@ -371,6 +391,7 @@ def _folder(service: ComposeService) -> str:
     category=Category.OPERATIONS,
     severity=Severity.LOW,
     counts="ops.compose_unhealthchecked",
+    plan=plan_per_manifest,
 )
 def compose_healthcheck(deployment: DeploymentFacts, containers: ContainerFacts) -> Iterator[CheckOutput]:
     """Why: without a healthcheck Compose reports a hung service as running, and a service that
@@ -396,6 +417,7 @@ def compose_healthcheck(deployment: DeploymentFacts, containers: ContainerFacts)
     category=Category.OPERATIONS,
     severity=Severity.LOW,
     counts="ops.compose_no_restart",
+    plan=plan_per_manifest,
 )
 def compose_restart(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: the default restart policy is ``no``: a service that crashes, or a host that reboots,
@@ -411,6 +433,7 @@ def compose_restart(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     "Compose services limit their memory and CPU",
     category=Category.OPERATIONS,
     severity=Severity.LOW,
+    plan=plan_per_manifest,
 )
 def compose_limits(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: one service without a limit can take the host's memory and take every other service
@@ -448,6 +471,7 @@ def compose_privileged(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     category=Category.OPERATIONS,
     severity=Severity.MEDIUM,
     counts="ops.compose_plain_secrets",
+    plan=plan_per_manifest,
 )
 def compose_plain_secrets(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     """Why: a password written in a compose file is in the repository's history and in ``docker
@@ -485,30 +509,6 @@ def unread_templates(deployment: DeploymentFacts) -> Iterator[CheckOutput]:
     for file in deployment.skipped_templates:
         message = f"{file.display} was not judged: not YAML once its actions are removed"
         yield fail(message, at=file.at(), key=file.display)
-
-
-@planner("OPS001")
-@planner("OPS002")
-@planner("OPS008")
-@planner("OPS003")
-@planner("OPS004")
-@planner("OPS005")
-@planner("OPS006")
-@planner("OPS010")
-@planner("OPS011")
-@planner("OPS012")
-@planner("OPS014")
-def plan_per_manifest(findings: Sequence[Finding]) -> Grouping:
-    """One action per manifest naming how many workloads or services it touches."""
-    by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_file[str(finding.get("manifest") or finding.path or "?")].append(finding)
-    check_id = findings[0].check_id if findings else ""
-    action = _ACTIONS.get(check_id, "fix {}")
-    for path, group in sorted(by_file.items()):
-        workloads = sorted({str(f.get("workload")) for f in group})
-        noun = "service" if check_id.startswith("OPS01") else "workload"
-        yield f"{action.format(plural(len(workloads), noun))} in {path}", group
 
 
 _ACTIONS = {

@@ -11,13 +11,12 @@ from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.python_facts import DEPENDENCY, MODULE_SCOPE, Skip, skip_condition
-from gonogo.collectors.thresholds import Thresholds
-from gonogo.config import Config
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity, Table
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.probes.facts import TestRunFacts
 from gonogo.probes.tests_runner import CaseResult, TestRun
 from gonogo.registry import CannotTell, CheckOutput, Metric, check, fail
+from gonogo.thresholds import Thresholds
 
 SLOWEST = 5
 RAN = frozenset({"passed", "failed", "error"})
@@ -42,8 +41,13 @@ def _ran(test_run: TestRunFacts) -> list[TestRun]:
     return usable
 
 
+def _plan_failures(findings: Sequence[Finding]) -> Grouping:
+    files = count_files(findings)
+    yield f"fix {plural(len(findings), 'failing test')} in {plural(files, 'file')}", findings
+
+
 @check("RUN001", "Every test passes", category=Category.RUNTIME, severity=Severity.HIGH,
-       counts="tests.run.failed")
+       counts="tests.run.failed", plan=_plan_failures)
 def tests_pass(test_run: TestRunFacts) -> Iterator[CheckOutput]:
     """Why: a failing test is the suite saying the code does not do what it claims; shipping over a
     red suite ships the defect it found.
@@ -120,7 +124,7 @@ def _run_errors(run: TestRun) -> Iterator[CheckOutput]:
 
 @check("RUN003", "Test coverage meets the profile's threshold", category=Category.RUNTIME,
        severity=Severity.HIGH)
-def coverage(test_run: TestRunFacts, config: Config, thresholds: Thresholds) -> Iterator[CheckOutput]:
+def coverage(test_run: TestRunFacts, thresholds: Thresholds) -> Iterator[CheckOutput]:
     """Why: code no test executes is code whose behaviour nobody has observed; the profile states
     how much of that a release of this criticality may carry. The bar is the one the effective
     gates set on `coverage.percent` (the profile's, or a `[gates."Tests pass"]` setting), so this
@@ -146,7 +150,7 @@ def coverage(test_run: TestRunFacts, config: Config, thresholds: Thresholds) -> 
         condition = bar.condition
         if not condition.operator.holds(percent, condition.threshold):
             yield fail(
-                f"coverage is {percent:.1f}%; the {bar.gate!r} gate ({config.profile} profile) requires "
+                f"coverage is {percent:.1f}%; the {bar.gate!r} gate ({thresholds.profile} profile) requires "
                 f"coverage.percent {condition.operator.value} {condition.threshold:g}",
                 evidence="; ".join(r.evidence for r in measured), key=f"coverage:{bar.gate}",
                 percent=percent, threshold=condition.threshold,
@@ -232,9 +236,3 @@ def leaves_tree_clean(test_run: TestRunFacts) -> Iterator[CheckOutput]:
             for path in paths:
                 yield fail(f"the test run {kind} {path}", at=_where_path(run, path), evidence=run.evidence,
                            key=f"{kind}:{path}", severity=severity)
-
-
-@planner("RUN001")
-def _plan_failures(findings: Sequence[Finding]) -> Grouping:
-    files = count_files(findings)
-    yield f"fix {plural(len(findings), 'failing test')} in {plural(files, 'file')}", findings

@@ -6,13 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.secrets import EnvFile, Place, SecretFacts, SecretHit
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail
 
 
+def _rotate(findings: Sequence[Finding]) -> Grouping:
+    files = count_files(findings)
+    yield (
+        f"Revoke, rotate and remove {plural(len(findings), 'committed credential')} in "
+        f"{plural(files, 'file')}",
+        findings,
+    )
+
+
 @check("SEC020", "No credential is committed to the repository", category=Category.SECURITY,
-       severity=Severity.HIGH, counts="secrets.found")
+       severity=Severity.HIGH, counts="secrets.found", plan=_rotate)
 def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
     """Why: a key, token or password in the repository is in every clone, fork, CI log and backup;
     deleting the line does not remove it from history. Whoever reads the code can use it.
@@ -141,13 +150,3 @@ def _env_judgement(env: EnvFile) -> tuple[Severity, str]:
             "configuration, not a leak"
         )
     return Severity.LOW, "no secret setting"
-
-
-@planner("SEC020")
-def _rotate(findings: Sequence[Finding]) -> Grouping:
-    files = count_files(findings)
-    yield (
-        f"Revoke, rotate and remove {plural(len(findings), 'committed credential')} in "
-        f"{plural(files, 'file')}",
-        findings,
-    )

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from gonogo.collectors.hash_use import HashUse
 from gonogo.collectors.sast import UNSCANNED_RULE, SastFacts, SastHit
 from gonogo.collectors.secrets import SecretFacts
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, CheckResult, Finding, Location, Outcome, Severity
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail, tally
 
 SECURITY_COUNTS = ("findings", "high", "medium", "low", "high_high_confidence")
@@ -22,6 +22,21 @@ SAST_CHECKS = (
     "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "SEC006", "SEC007", "SEC008",
     "SEC009", "SEC010", "SEC011", "SEC012", "SEC013", "SEC014", "SEC015",
 )
+
+
+def _by_rule(findings: Sequence[Finding]) -> Grouping:
+    """One action per rule: "S602: subprocess call with shell=True - fix 3 places in 2 files"."""
+    groups: dict[str, list[Finding]] = {}
+    for item in findings:
+        groups.setdefault(str(item.get("rule", "?")), []).append(item)
+    for rule, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        files = count_files(members)
+        first = members[0].message.split(" (", 1)[0]
+        yield (
+            f"{rule}: {first.rstrip('.')} - fix {plural(len(members), 'place')} in "
+            f"{plural(files, 'file')}",
+            members,
+        )
 
 
 def report(sast: SastFacts, check_id: str) -> Iterator[CheckOutput]:
@@ -109,7 +124,7 @@ def hash_judgement(use: HashUse) -> str | None:
 
 
 @check("SEC001", "No OS command is built from input or run through a shell",
-       category=Category.SECURITY, severity=Severity.HIGH)
+       category=Category.SECURITY, severity=Severity.HIGH, plan=_by_rule)
 def command_injection(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: a shell command assembled from input lets whoever controls the input run anything
     (CWE-78); ``shell=True``, ``os.system`` and partial executable paths are how it happens.
@@ -119,7 +134,7 @@ def command_injection(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC002", "No SQL query is assembled from strings", category=Category.SECURITY,
-       severity=Severity.HIGH)
+       severity=Severity.HIGH, plan=_by_rule)
 def sql_injection(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: SQL built with f-strings, ``%``, ``+`` or ``.format()`` lets input rewrite the query
     (CWE-89), the injection behind most data breaches.
@@ -129,7 +144,7 @@ def sql_injection(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC003", "No broken hash, cipher or short key protects data", category=Category.SECURITY,
-       severity=Severity.HIGH)
+       severity=Severity.HIGH, plan=_by_rule)
 def weak_crypto(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: MD5, SHA-1, DES, RC4, ECB mode and short RSA/DSA keys are broken (CWE-327, CWE-326):
     what they protect can be forged or read; pycrypto is unmaintained with known overflows.
@@ -144,7 +159,7 @@ def weak_crypto(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC004", "TLS and SSH connections verify the peer", category=Category.SECURITY,
-       severity=Severity.HIGH)
+       severity=Severity.HIGH, plan=_by_rule)
 def unverified_transport(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: ``verify=False``, unverified SSL contexts, SSLv2/3 and TLS 1.0, and trusting unknown
     SSH host keys let anyone on the path read and change the traffic (CWE-295).
@@ -154,7 +169,7 @@ def unverified_transport(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC005", "No untrusted data is deserialised with pickle, marshal or yaml.load",
-       category=Category.SECURITY, severity=Severity.HIGH)
+       category=Category.SECURITY, severity=Severity.HIGH, plan=_by_rule)
 def unsafe_deserialisation(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: unpickling or ``yaml.load`` of data an attacker controls runs their code (CWE-502).
     Fix: exchange JSON, use ``yaml.safe_load``; unpickle only data this process wrote itself."""
@@ -162,7 +177,7 @@ def unsafe_deserialisation(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC006", "No code is executed from strings (eval, exec)", category=Category.SECURITY,
-       severity=Severity.HIGH)
+       severity=Severity.HIGH, plan=_by_rule)
 def code_execution(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: ``eval`` and ``exec`` of text that input can reach is remote code execution (CWE-78,
     CWE-95).
@@ -171,7 +186,7 @@ def code_execution(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC007", "XML from outside is parsed with defusedxml", category=Category.SECURITY,
-       severity=Severity.MEDIUM)
+       severity=Severity.MEDIUM, plan=_by_rule)
 def xml_parsing(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: the standard library's XML parsers and lxml expand entities: billion-laughs and
     external-entity attacks read files or exhaust memory (CWE-20, CWE-611).
@@ -180,7 +195,7 @@ def xml_parsing(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC008", "Templates escape what they render", category=Category.SECURITY,
-       severity=Severity.HIGH)
+       severity=Severity.HIGH, plan=_by_rule)
 def cross_site_scripting(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: Jinja2 without autoescape, Mako, ``mark_safe`` and ``Markup`` on input let a user's
     text become script in another user's browser (CWE-79).
@@ -189,7 +204,7 @@ def cross_site_scripting(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC009", "No password is written into the code", category=Category.SECURITY,
-       severity=Severity.LOW)
+       severity=Severity.LOW, plan=_by_rule)
 def hardcoded_passwords(sast: SastFacts, secrets: SecretFacts) -> Iterator[CheckOutput]:
     """Why: a password in the source is in every clone and every backup, and cannot be rotated
     without a release (CWE-259). Test code is not judged by this check, and a line SEC020 already
@@ -202,7 +217,7 @@ def hardcoded_passwords(sast: SastFacts, secrets: SecretFacts) -> Iterator[Check
 
 
 @check("SEC010", "No assert guards behaviour in product code", category=Category.SECURITY,
-       severity=Severity.LOW)
+       severity=Severity.LOW, plan=_by_rule)
 def assert_used(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: ``python -O`` removes asserts, so a check written as ``assert`` vanishes in optimised
     runs (CWE-703). Test code, where assert is the point, is not judged.
@@ -211,7 +226,7 @@ def assert_used(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC011", "Files, temporary files and archives are handled safely",
-       category=Category.SECURITY, severity=Severity.MEDIUM)
+       category=Category.SECURITY, severity=Severity.MEDIUM, plan=_by_rule)
 def file_handling(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: world-writable modes, fixed paths under /tmp, ``mktemp`` and ``extractall`` on
     untrusted archives let another user or an archive write where it should not (CWE-732,
@@ -222,7 +237,7 @@ def file_handling(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC012", "Services use secure protocols, timeouts and no debug mode",
-       category=Category.SECURITY, severity=Severity.MEDIUM)
+       category=Category.SECURITY, severity=Severity.MEDIUM, plan=_by_rule)
 def network_services(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: Telnet and FTP send credentials in clear, binding to 0.0.0.0 exposes a service to
     every network, a request without timeout hangs a worker forever, Flask's debugger runs code
@@ -232,7 +247,7 @@ def network_services(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC013", "Secrets and tokens come from a cryptographic random source",
-       category=Category.SECURITY, severity=Severity.LOW)
+       category=Category.SECURITY, severity=Severity.LOW, plan=_by_rule)
 def weak_random(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: the ``random`` module is predictable; tokens made with it can be guessed (CWE-330).
     Test code is not judged.
@@ -241,7 +256,7 @@ def weak_random(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC014", "No exception is silently swallowed", category=Category.SECURITY,
-       severity=Severity.LOW)
+       severity=Severity.LOW, plan=_by_rule)
 def swallowed_exceptions(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: ``except: pass`` hides failures, including the ones an attacker causes on purpose
     (CWE-703). Test code is not judged.
@@ -250,7 +265,7 @@ def swallowed_exceptions(sast: SastFacts) -> Iterator[CheckOutput]:
 
 
 @check("SEC015", "No other known insecure code pattern", category=Category.SECURITY,
-       severity=Severity.MEDIUM)
+       severity=Severity.MEDIUM, plan=_by_rule)
 def other_patterns(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: ruff's flake8-bandit rules that no other SEC check covers, such as rules added in a
     newer ruff, still describe known weaknesses.
@@ -292,22 +307,3 @@ def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     if unscanned and not counts["high_high_confidence"]:
         metrics["security.high_high_confidence"] = None  # could not tell: the unscanned code may hold one
     return metrics
-
-
-def _by_rule(findings: Sequence[Finding]) -> Grouping:
-    """One action per rule: "S602: subprocess call with shell=True - fix 3 places in 2 files"."""
-    groups: dict[str, list[Finding]] = {}
-    for item in findings:
-        groups.setdefault(str(item.get("rule", "?")), []).append(item)
-    for rule, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        files = count_files(members)
-        first = members[0].message.split(" (", 1)[0]
-        yield (
-            f"{rule}: {first.rstrip('.')} - fix {plural(len(members), 'place')} in "
-            f"{plural(files, 'file')}",
-            members,
-        )
-
-
-for _check_id in SAST_CHECKS:
-    planner(_check_id)(_by_rule)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from gonogo.collectors.ci import CiFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import MODULE_SCOPE, Function, Skip, skip_condition
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, CheckResult, Finding, Outcome, Severity, Table
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail, tally
 
 SKIP_KINDS = frozenset({"skip", "skipif", "importorskip"})
@@ -130,7 +130,29 @@ def _skip_findings(python: PythonFacts, kinds: frozenset[str], ci: CiFacts | Non
         )
 
 
-@check("TEST001", "No test is skipped", category=Category.TESTS, severity=Severity.HIGH, counts="tests.skip_sites")
+def plan_skips(findings: Sequence[Finding]) -> Grouping:
+    """Unconditional skips (remove or implement) apart from conditional ones (make sure some job
+    runs them), since the standard profile blocks on the first only."""
+    unconditional = [f for f in findings if f.get("condition") is None]
+    conditional = [f for f in findings if f.get("condition") is not None]
+    if unconditional:
+        yield (
+            f"remove or implement {plural(len(unconditional), 'unconditional skip')} "
+            f"({plural(sum(f.get('tests', 1) for f in unconditional), 'test')}) in "
+            f"{plural(count_files(unconditional), 'file')}: {_per_file_summary(unconditional)}",
+            unconditional,
+        )
+    if conditional:
+        yield (
+            f"run {plural(len(conditional), 'conditional skip')} "
+            f"({plural(sum(f.get('tests', 1) for f in conditional), 'test')}) in a job where the condition "
+            f"holds (platform, Python version, optional dependency): {_per_file_summary(conditional)}",
+            conditional,
+        )
+
+
+@check("TEST001", "No test is skipped", category=Category.TESTS, severity=Severity.HIGH, counts="tests.skip_sites",
+       plan=plan_skips)
 def skipped_tests(python: PythonFacts, ci: CiFacts) -> Iterator[CheckOutput]:
     """Why: a skipped test is a claim nobody checks; it passes CI while proving nothing. Skips
     written as `try: ... except NotImplementedError: pytest.skip()` hide features that do not exist.
@@ -180,8 +202,12 @@ def skip_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     }
 
 
+def plan_xfails(findings: Sequence[Finding]) -> Grouping:
+    yield (f"fix the bugs behind {plural(len(findings), 'xfail marker')}: {_per_file_summary(findings)}", findings)
+
+
 @check("TEST002", "No test is marked as expected to fail", category=Category.TESTS, severity=Severity.MEDIUM,
-       counts="tests.xfail")
+       counts="tests.xfail", plan=plan_xfails)
 def expected_failures(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: an xfail test runs but its failure is accepted, so it documents a known bug that ships.
 
@@ -189,8 +215,15 @@ def expected_failures(python: PythonFacts) -> Iterator[CheckOutput]:
     yield from _skip_findings(python, frozenset({"xfail"}))
 
 
+def plan_assertions(findings: Sequence[Finding]) -> Grouping:
+    yield (
+        f"add real assertions to {plural(len(findings), 'test')} that cannot fail: {_per_file_summary(findings)}",
+        findings,
+    )
+
+
 @check("TEST003", "Every test can fail", category=Category.TESTS, severity=Severity.HIGH,
-       counts="tests.without_assertions")
+       counts="tests.without_assertions", plan=plan_assertions)
 def tests_that_cannot_fail(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: a test with no assertion, with only `assert True`, or whose assertions sit inside a
     `try` that swallows every exception, passes whatever the code does. It inflates the test count
@@ -298,38 +331,3 @@ def _per_file_summary(findings: Sequence[Finding]) -> str:
     top = ", ".join(f"{path} ({n})" for path, n in counts.most_common(3))
     more = f" and {len(counts) - 3} more" if len(counts) > 3 else ""
     return f"{top}{more}"
-
-
-@planner("TEST001")
-def plan_skips(findings: Sequence[Finding]) -> Grouping:
-    """Unconditional skips (remove or implement) apart from conditional ones (make sure some job
-    runs them), since the standard profile blocks on the first only."""
-    unconditional = [f for f in findings if f.get("condition") is None]
-    conditional = [f for f in findings if f.get("condition") is not None]
-    if unconditional:
-        yield (
-            f"remove or implement {plural(len(unconditional), 'unconditional skip')} "
-            f"({plural(sum(f.get('tests', 1) for f in unconditional), 'test')}) in "
-            f"{plural(count_files(unconditional), 'file')}: {_per_file_summary(unconditional)}",
-            unconditional,
-        )
-    if conditional:
-        yield (
-            f"run {plural(len(conditional), 'conditional skip')} "
-            f"({plural(sum(f.get('tests', 1) for f in conditional), 'test')}) in a job where the condition "
-            f"holds (platform, Python version, optional dependency): {_per_file_summary(conditional)}",
-            conditional,
-        )
-
-
-@planner("TEST002")
-def plan_xfails(findings: Sequence[Finding]) -> Grouping:
-    yield (f"fix the bugs behind {plural(len(findings), 'xfail marker')}: {_per_file_summary(findings)}", findings)
-
-
-@planner("TEST003")
-def plan_assertions(findings: Sequence[Finding]) -> Grouping:
-    yield (
-        f"add real assertions to {plural(len(findings), 'test')} that cannot fail: {_per_file_summary(findings)}",
-        findings,
-    )

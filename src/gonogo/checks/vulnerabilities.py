@@ -18,8 +18,8 @@ from gonogo.collectors.vulnerabilities import (
     VulnerableDependency,
     version_key,
 )
+from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, CheckResult, Finding, Outcome, Severity, Table
-from gonogo.plan import Grouping, count_files, planner, plural
 from gonogo.registry import CannotTell, CheckOutput, Metric, NotApplicable, check, fail, tally
 
 _SEVERITY = {
@@ -41,11 +41,38 @@ _LEVEL_METRICS = {
 _METRICS = ("vulns.total", *sorted(set(_LEVEL_METRICS.values())), "vulns.packages")
 
 
+def upgrade_packages(findings: Sequence[Finding]) -> Grouping:
+    """One action per package: the smallest release that fixes every advisory found in it."""
+    by_package: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_package[(finding.get("ecosystem", ""), finding.get("name", ""))].append(finding)
+    for (ecosystem, _), group in sorted(by_package.items()):
+        written = Counter(f.get("package", "?") for f in group)
+        name = min(written, key=lambda n: (-written[n], n))  # as most files write it
+        versions = sorted({f.get("version") for f in group}, key=lambda v: version_key(ecosystem, v))
+        fixes = {f.get("fix") for f in group}
+        ids = sorted({f.get("ids", ("?",))[0] for f in group})
+        shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
+        files = plural(count_files(group), "file")
+        if None in fixes:
+            yield (
+                f"replace or mitigate {name} {', '.join(versions)} in {files}: no release fixes {shown}",
+                group,
+            )
+        else:
+            target = max(fixes, key=lambda v: version_key(ecosystem, v))
+            yield (
+                f"upgrade {name} {', '.join(versions)} -> {target} in {files}: fixes {shown}",
+                group,
+            )
+
+
 @check(
     "VULN001",
     "No pinned or locked dependency has a known vulnerability",
     category=Category.VULNERABILITIES,
     severity=Severity.HIGH,
+    plan=upgrade_packages,
 )
 def vulnerable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[CheckOutput]:
     """Why: a dependency with a published advisory is the easiest way in; the advisory tells the
@@ -129,12 +156,29 @@ def _table(found: Sequence[VulnerableDependency]) -> Table:
     )
 
 
+def pin_packages(findings: Sequence[Finding]) -> Grouping:
+    unread = [f for f in findings if str(f.key).startswith("unread:")]
+    ranges = [f for f in findings if not str(f.key).startswith("unread:")]
+    if ranges:
+        yield (
+            (
+                f"pin or lock {plural(len(ranges), 'dependency', 'dependencies')} in "
+                f"{plural(count_files(ranges), 'file')} so they can be audited"
+            ),
+            ranges,
+        )
+    if unread:
+        names = ", ".join(sorted(f.path or "?" for f in unread)[:4])
+        yield f"audit {plural(len(unread), 'lock file')} gonogo cannot read ({names}) with its own tool", unread
+
+
 @check(
     "VULN002",
     "Every dependency can be audited: pinned, or locked",
     category=Category.VULNERABILITIES,
     severity=Severity.MEDIUM,
     counts="deps.unauditable",
+    plan=pin_packages,
 )
 def unauditable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[CheckOutput]:
     """Why: a range like `requests>=2` installs whatever is newest on the day of the build, so no
@@ -172,11 +216,17 @@ def unauditable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[Ch
         )
 
 
+def upgrade_outdated(findings: Sequence[Finding]) -> Grouping:
+    names = sorted({f.get("package", "?") for f in findings}, key=str.lower)
+    yield f"upgrade {plural(len(names), 'outdated package')}: {', '.join(names[:8])}", findings
+
+
 @check(
     "VULN003",
     "Pinned dependencies are at their latest stable release",
     category=Category.VULNERABILITIES,
     severity=Severity.LOW,
+    plan=upgrade_outdated,
 )
 def outdated_dependencies(outdated: OutdatedFacts) -> Iterator[CheckOutput]:
     """Why: a pin far behind the latest release collects unfixed bugs and makes the eventual
@@ -248,53 +298,3 @@ def outdated_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
         return {}
     count = None if outdated.outcome is Outcome.UNKNOWN else len(outdated.active_findings)
     return {"deps.outdated": count}
-
-
-@planner("VULN001")
-def upgrade_packages(findings: Sequence[Finding]) -> Grouping:
-    """One action per package: the smallest release that fixes every advisory found in it."""
-    by_package: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_package[(finding.get("ecosystem", ""), finding.get("name", ""))].append(finding)
-    for (ecosystem, _), group in sorted(by_package.items()):
-        written = Counter(f.get("package", "?") for f in group)
-        name = min(written, key=lambda n: (-written[n], n))  # as most files write it
-        versions = sorted({f.get("version") for f in group}, key=lambda v: version_key(ecosystem, v))
-        fixes = {f.get("fix") for f in group}
-        ids = sorted({f.get("ids", ("?",))[0] for f in group})
-        shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
-        files = plural(count_files(group), "file")
-        if None in fixes:
-            yield (
-                f"replace or mitigate {name} {', '.join(versions)} in {files}: no release fixes {shown}",
-                group,
-            )
-        else:
-            target = max(fixes, key=lambda v: version_key(ecosystem, v))
-            yield (
-                f"upgrade {name} {', '.join(versions)} -> {target} in {files}: fixes {shown}",
-                group,
-            )
-
-
-@planner("VULN002")
-def pin_packages(findings: Sequence[Finding]) -> Grouping:
-    unread = [f for f in findings if str(f.key).startswith("unread:")]
-    ranges = [f for f in findings if not str(f.key).startswith("unread:")]
-    if ranges:
-        yield (
-            (
-                f"pin or lock {plural(len(ranges), 'dependency', 'dependencies')} in "
-                f"{plural(count_files(ranges), 'file')} so they can be audited"
-            ),
-            ranges,
-        )
-    if unread:
-        names = ", ".join(sorted(f.path or "?" for f in unread)[:4])
-        yield f"audit {plural(len(unread), 'lock file')} gonogo cannot read ({names}) with its own tool", unread
-
-
-@planner("VULN003")
-def upgrade_outdated(findings: Sequence[Finding]) -> Grouping:
-    names = sorted({f.get("package", "?") for f in findings}, key=str.lower)
-    yield f"upgrade {plural(len(names), 'outdated package')}: {', '.join(names[:8])}", findings

@@ -13,6 +13,7 @@ import yaml
 from gonogo.collectors.ci_scripts import ReachedLine, ScriptFollower
 from gonogo.collectors.ci_workflows import PathClaim, Workflow, command_paths, exists, read_workflow
 from gonogo.collectors.containers import yaml_error
+from gonogo.notes import Notes
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -91,7 +92,7 @@ _UPDATE_CONFIGS = frozenset({
 
 
 @collector("ci")
-def ci(workspace: Workspace) -> CiFacts:
+def ci(workspace: Workspace, notes: Notes) -> CiFacts:
     found: list[CiFile] = []
     followers: dict[Path, ScriptFollower] = {}  # one per root: it remembers the scripts it read
     for file in workspace.files:
@@ -104,7 +105,7 @@ def ci(workspace: Workspace) -> CiFacts:
             found.append(CiFile(file=file, system=system, commands=(), error=(None, str(exc))))
             continue
         if file.root not in followers:
-            followers[file.root] = ScriptFollower.for_root(workspace, file)
+            followers[file.root] = ScriptFollower.for_root(workspace, file, notes)
         found.append(_with_paths(_with_scripts(parse_ci(text, file, system), followers[file.root])))
     updates = tuple(sorted(f.display for f in workspace.files if f.relpath in _UPDATE_CONFIGS))
     return CiFacts(files=tuple(found), update_configs=updates)

@@ -18,6 +18,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gonogo.notes import Notes
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 MAX_DEPTH = 4
@@ -48,14 +49,15 @@ class ScriptFollower:
     """Follows calls from CI commands into one workspace root's scripts; remembers what it read."""
 
     workspace: Workspace
+    notes: Notes
     files: dict[str, SourceFile]
     """relpath -> file, for one root."""
     _texts: dict[str, str | None]
 
     @classmethod
-    def for_root(cls, workspace: Workspace, root_file: SourceFile) -> ScriptFollower:
+    def for_root(cls, workspace: Workspace, root_file: SourceFile, notes: Notes) -> ScriptFollower:
         files = {f.relpath: f for f in workspace.files if f.root == root_file.root}
-        return cls(workspace=workspace, files=files, _texts={})
+        return cls(workspace=workspace, notes=notes, files=files, _texts={})
 
     def follow(self, text: str, workdir: str) -> tuple[ReachedLine, ...]:
         """Every line reached from the shell ``text`` run in ``workdir`` (a relpath, ``""`` = root)."""
@@ -170,7 +172,7 @@ class ScriptFollower:
             try:
                 self._texts[file.relpath] = self.workspace.read_text(file, limit=MAX_SCRIPT_BYTES)
             except FileReadError as exc:
-                self.workspace.note(f"CI script not followed: {exc}", path=file.display, source="ci")
+                self.notes.add(f"CI script not followed: {exc}", path=file.display, source="ci")
                 self._texts[file.relpath] = None
         return self._texts[file.relpath]
 

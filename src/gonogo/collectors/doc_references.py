@@ -32,6 +32,7 @@ import pathspec
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from gonogo.notes import Notes
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -93,7 +94,7 @@ class DocReferenceFacts:
 
 
 @collector("doc_references")
-def doc_references(workspace: Workspace) -> DocReferenceFacts:
+def doc_references(workspace: Workspace, notes: Notes) -> DocReferenceFacts:
     parser = MarkdownIt("commonmark")
     known = _known_paths(workspace)
     names = _project_names(workspace)
@@ -107,7 +108,7 @@ def doc_references(workspace: Workspace) -> DocReferenceFacts:
         try:
             text = workspace.read_text(document, limit=MAX_DOC_BYTES)
         except FileReadError as exc:
-            workspace.note(f"Markdown not read: {exc}", path=document.display, source="docs")
+            notes.add(f"Markdown not read: {exc}", path=document.display, source="docs")
             continue
         documents += 1
         lines = text.splitlines()

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from gonogo.collectors.manifest_types import Dependency, ManifestFacts
+from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.registry import collector
 from gonogo.vulndb import online
 from gonogo.vulndb.errors import FetchError
-from gonogo.workspace import Workspace
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,7 +36,7 @@ class OutdatedFacts:
 
 
 @collector("outdated")
-def outdated(manifests: ManifestFacts, workspace: Workspace, options: ScanOptions) -> OutdatedFacts:
+def outdated(manifests: ManifestFacts, options: ScanOptions, notes: Notes) -> OutdatedFacts:
     pinned = tuple(
         d for d in manifests.dependencies if d.ecosystem == "PyPI" and d.pinned and not d.url
     )
@@ -50,7 +50,7 @@ def outdated(manifests: ManifestFacts, workspace: Workspace, options: ScanOption
                 project = online.pypi_project(name, http, base=options.pypi_url)
             except FetchError as exc:
                 failures.append((name, str(exc)))
-                workspace.note(f"latest release of {name} unknown: {exc}", source="outdated")
+                notes.add(f"latest release of {name} unknown: {exc}", source="outdated")
                 continue
             latest[name] = Release(name=name, latest=project.latest, released=project.latest_date)
     problem = None

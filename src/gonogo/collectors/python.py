@@ -19,6 +19,7 @@ from gonogo.collectors.python_target import (
     newer_interpreter,
     parse_with,
 )
+from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
 from gonogo.registry import collector
@@ -92,7 +93,7 @@ class PythonFacts:
 
 
 @collector("python")
-def python_files(workspace: Workspace, options: ScanOptions) -> PythonFacts:
+def python_files(workspace: Workspace, options: ScanOptions, notes: Notes) -> PythonFacts:
     sources = workspace.by_suffix(".py")
     items: list[tuple[str, bytes]] = []
     read: list[SourceFile] = []
@@ -101,16 +102,18 @@ def python_files(workspace: Workspace, options: ScanOptions) -> PythonFacts:
         try:
             data = workspace.read_bytes(source)
         except FileReadError as exc:
-            workspace.note(f"Python file not analysed: {exc}", path=source.display, source="python")
+            notes.add(f"Python file not analysed: {exc}", path=source.display, source="python")
             continue
         items.append((content_key(data, namespace), data))
         read.append(source)
     facts = map_cached(extract, items, options, workspace, stage="python")
     files = [PythonFile(file=source, facts=f) for source, f in zip(read, facts, strict=True)]
-    return PythonFacts(files=tuple(_judge_syntax_errors(files, [d for _, d in items], workspace)))
+    return PythonFacts(files=tuple(_judge_syntax_errors(files, [d for _, d in items], workspace, notes)))
 
 
-def _judge_syntax_errors(files: list[PythonFile], data: list[bytes], workspace: Workspace) -> list[PythonFile]:
+def _judge_syntax_errors(
+    files: list[PythonFile], data: list[bytes], workspace: Workspace, notes: Notes
+) -> list[PythonFile]:
     """A syntax error is only a defect on a Python the project supports: files whose project
     targets a newer Python than this one are parsed again by a newer interpreter when one is on
     PATH, and are otherwise marked unknown (with a note), never reported as broken."""
@@ -121,7 +124,7 @@ def _judge_syntax_errors(files: list[PythonFile], data: list[bytes], workspace: 
             continue  # parsed, or failed for a reason no Python version changes (NUL bytes, depth)
         if _TEMPLATE_PATH.search(item.file.relpath):
             reason = "is in a project template (a path with {{ }}): it is Python only once rendered"
-            workspace.note(f"syntax not judged: {reason}", path=item.file.display, source="python")
+            notes.add(f"syntax not judged: {reason}", path=item.file.display, source="python")
             files[index] = replace(item, syntax_unknown=reason)
             continue
         target = finder.target_of(item.file)
@@ -133,20 +136,20 @@ def _judge_syntax_errors(files: list[PythonFile], data: list[bytes], workspace: 
         parsed = parse_with(interpreter, [data[i] for i in indexes]) if interpreter else None
         for position, index in enumerate(indexes):
             outcome = parsed[position] if parsed else None
-            files[index] = _after_newer_parse(files[index], pending[index], outcome, workspace)
+            files[index] = _after_newer_parse(files[index], pending[index], outcome, notes)
     return files
 
 
 def _after_newer_parse(
-    item: PythonFile, target: Target, outcome: NewerParse | None, workspace: Workspace
+    item: PythonFile, target: Target, outcome: NewerParse | None, notes: Notes
 ) -> PythonFile:
     host = f"{HOST[0]}.{HOST[1]}"
     if outcome is None:
         reason = f"needs Python {target.label} to parse ({target.declared}); this scan runs on Python {host}"
-        workspace.note(f"syntax not judged: {reason}", path=item.file.display, source="python")
+        notes.add(f"syntax not judged: {reason}", path=item.file.display, source="python")
         return replace(item, syntax_unknown=reason)
     if outcome.error is None:
-        workspace.note(
+        notes.add(
             f"parses with {outcome.interpreter} ({target.declared}); not analysed by Python {host}",
             path=item.file.display,
             source="python",

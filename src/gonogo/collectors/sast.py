@@ -33,6 +33,7 @@ from gonogo.collectors.python import TEST_DIRS
 from gonogo.collectors.secrets import redact
 from gonogo.collectors.sql_strings import SqlSink, sql_sinks
 from gonogo.model import Severity
+from gonogo.notes import Notes
 from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
@@ -159,7 +160,7 @@ def find_ruff() -> str | None:
 
 
 @collector("sast")
-def sast(workspace: Workspace) -> SastFacts:
+def sast(workspace: Workspace, notes: Notes) -> SastFacts:
     sources = workspace.by_suffix(".py")
     if not sources:
         return SastFacts(hits=(), files=0)
@@ -167,7 +168,7 @@ def sast(workspace: Workspace) -> SastFacts:
     if ruff is None:
         raise CannotTell("ruff is not installed, so the code was not scanned (pip install ruff)")
     version = _ruff_version(ruff)
-    workspace.data_versions["ruff"] = version
+    notes.record_version("ruff", version)
     by_path = {str(source.abspath): source for source in sources}
     diagnostics, failures = run_ruff(ruff, list(by_path))
     texts = _Texts(workspace)

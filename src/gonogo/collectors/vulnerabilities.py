@@ -1,7 +1,7 @@
 """The ``vulnerabilities`` fact: which pinned or locked dependencies known advisories affect.
 
 Reads the local OSV index (``gonogo db update``) or, when asked, the OSV API; judges nothing. Every
-scan records the age of the data it used in ``workspace.data_versions["osv"]``. A dependency that is
+scan records the age of the data it used in the ``osv`` data version of its notes. A dependency that is
 not pinned (and not pinned by a lock file in the same root) is not guessed at: it is listed as
 unauditable. A missing index or a failed query is carried as ``problem`` so the checks can say
 "could not tell" instead of passing.
@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts, UnreadLock
+from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.registry import collector
 from gonogo.vulndb import online
@@ -23,7 +24,6 @@ from gonogo.vulndb.index import AdvisoryInfo, VulnIndex, default_path
 from gonogo.vulndb.matching import fixing_version, is_affected, key_for
 from gonogo.vulndb.osv import Advisory, Affected, normalise
 from gonogo.vulndb.severity import Rating, worst
-from gonogo.workspace import Workspace
 
 AUDITED_ECOSYSTEMS = ("PyPI", "npm")
 NO_DATABASE = "no vulnerability database; run gonogo db update"
@@ -80,7 +80,7 @@ Query = tuple[str, str, str]
 
 
 @collector("vulnerabilities")
-def vulnerabilities(manifests: ManifestFacts, workspace: Workspace, options: ScanOptions) -> VulnerabilityFacts:
+def vulnerabilities(manifests: ManifestFacts, options: ScanOptions, notes: Notes) -> VulnerabilityFacts:
     audited, unauditable = split_auditable(manifests)
     try:
         if options.online_vulns:
@@ -95,8 +95,8 @@ def vulnerabilities(manifests: ManifestFacts, workspace: Workspace, options: Sca
                 matches, known = _index_matches(audited, index)
     except (IndexMissing, VulnDbError) as exc:
         problem = NO_DATABASE if isinstance(exc, IndexMissing) else str(exc)
-        workspace.data_versions["osv"] = f"none: {problem}"
-        workspace.note(f"vulnerabilities not checked: {problem}", source="vulnerabilities")
+        notes.record_version("osv", f"none: {problem}")
+        notes.add(f"vulnerabilities not checked: {problem}", source="vulnerabilities")
         return VulnerabilityFacts(
             source="",
             data_date=None,
@@ -109,7 +109,7 @@ def vulnerabilities(manifests: ManifestFacts, workspace: Workspace, options: Sca
         )
     age = None if data_date is None else max(0, (options.today - data_date).days)
     when = data_date.isoformat() if data_date else "unknown date"
-    workspace.data_versions["osv"] = f"{source}; data as of {when} ({age if age is not None else '?'} days old)"
+    notes.record_version("osv", f"{source}; data as of {when} ({age if age is not None else '?'} days old)")
     vulnerable = tuple(
         found
         for dep in audited
