@@ -9,13 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from gonogo.api import scan
-from gonogo.config import find_config_file, load_config
 from gonogo.model import Gate, GateStatus, Outcome, Severity
-from gonogo.options import ScanOptions
 from gonogo.verdict import evaluate_gate
 from gonogo.vulndb.index import VulnIndex, build_index
-from tests.helpers import make_repo, result_of
+from tests.helpers import make_repo, result_of, scan_repo
 from tests.vulndb_fakes import FakeSite, fixture_advisories, pypi_project, serve
 
 TODAY = date(2024, 12, 1)
@@ -56,9 +53,8 @@ def _documents():
 
 
 def run(root, db, select="VULN", **options):
-    config = load_config(find_config_file(root), {"select": select.split(",")})
     options.setdefault("vulndb_path", str(db))
-    return scan([root], config=config, options=ScanOptions(use_cache=False, today=TODAY, **options))
+    return scan_repo(root, select, options={"today": TODAY, **options})
 
 
 def gate(report):
