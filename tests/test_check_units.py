@@ -18,6 +18,7 @@ from tests.facts import (
     sast_hit,
     service_facts,
 )
+from tests.helpers import make_repo, result_of, scan_repo
 
 # -- the helper itself -----------------------------------------------------------------------------
 
@@ -155,3 +156,28 @@ def test_load_that_never_ran_cannot_tell_for_svc007():
     found = run_check("SVC007", service_probes=service_facts(
         health=[health("api")], load=[load("api", refused="the URL is not on this machine", requests=0)]))
     assert found.outcome is Outcome.UNKNOWN and "not on this machine" in (found.reason or "")
+
+
+# -- the helper agrees with the engine -------------------------------------------------------------
+
+
+def test_run_check_finds_what_a_scan_of_the_same_files_finds(tmp_path):
+    """The hand-built ``python`` fact and the collector's agree, and so do run_check and the engine:
+    a unit test judges what a user's scan would."""
+    files = {
+        "tests/test_jobs.py": """
+            import pytest
+
+            @pytest.mark.xfail(reason="rounding bug")
+            def test_rounding():
+                assert round(2.5) == 3
+
+            @pytest.mark.xfail(strict=True)
+            def test_other():
+                assert False
+        """,
+    }
+    scanned = result_of(scan_repo(make_repo(tmp_path, files), select="TEST002"), "TEST002").findings
+    alone = run_check("TEST002", python=python_facts(files)).findings
+    assert [(f.path, f.line, f.message, f.key) for f in alone] == [(f.path, f.line, f.message, f.key) for f in scanned]
+    assert len(alone) == 2
