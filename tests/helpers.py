@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from gonogo.api import scan
-from gonogo.config import find_config_file, load_config
+from gonogo.config import load_project_config
 from gonogo.model import CheckResult, Report
 from gonogo.options import ScanOptions
 from tests.servers import server_url as server_url  # the real servers' URLs, one import style for tests
@@ -35,12 +36,26 @@ def make_repo(root: Path, files: Mapping[str, str | bytes], git: bool = False) -
     return root
 
 
-def scan_repo(root: Path, select: str | None = None, **config: object) -> Report:
-    """Scan ``root`` with no cache and the given config keys (``select="TEST"`` keeps one family)."""
+def scan_repo(
+    root: Path | Sequence[Path],
+    select: str | None = None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    **config: object,
+) -> Report:
+    """Scan ``root`` (or several roots) as the command line does, with the first root's own
+    configuration plus the given config keys (``select="TEST"`` keeps one family; ``gates=...``),
+    and with no cache unless ``options`` (``ScanOptions`` fields: ``run_tests``, ``today``...) says
+    otherwise. The one way tests scan, so every test judges what a user's scan would."""
+    roots = [root] if isinstance(root, Path) else list(root)
     overrides = dict(config)
     if select:
         overrides["select"] = select.split(",")
-    return scan([root], config=load_config(find_config_file(root), overrides), options=ScanOptions(use_cache=False))
+    return scan(
+        roots,
+        config=load_project_config(roots[0], overrides),
+        options=ScanOptions(**{"use_cache": False, **(options or {})}),
+    )
 
 
 def result_of(report: Report, check_id: str) -> CheckResult:

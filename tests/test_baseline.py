@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gonogo import baseline
-from gonogo.api import create_baseline, scan
+from gonogo.api import create_baseline
 from gonogo.config import load_config
 from gonogo.model import Finding, GateStatus, Location, Severity
 from gonogo.options import ScanOptions
@@ -72,8 +72,7 @@ def test_a_second_copy_of_a_known_problem_is_new(tmp_path):
 def test_ignore_baseline_judges_everything(tmp_path):
     repo = make_repo(tmp_path, {"app.py": APP})
     write_baseline(repo)
-    report = scan([repo], load_config(None, {"select": ["SEC"]}),
-                  ScanOptions(use_cache=False, ignore_baseline=True))
+    report = scan_repo(repo, "SEC", options={"ignore_baseline": True})
     assert "baseline.findings" not in report.metrics
     assert report.metrics["security.high"] == 1
 
@@ -95,11 +94,9 @@ def test_explicit_baseline_path_and_missing_file(tmp_path):
     elsewhere = tmp_path / "b.json"
     create_baseline([repo], config=load_config(None, {"select": ["SEC"]}),
                     options=ScanOptions(use_cache=False), output=elsewhere)
-    report = scan([repo], load_config(None, {"select": ["SEC"]}),
-                  ScanOptions(use_cache=False, baseline=str(elsewhere)))
+    report = scan_repo(repo, "SEC", options={"baseline": str(elsewhere)})
     assert report.metrics["baseline.findings"] == 2
-    missing = scan([repo], load_config(None, {"select": ["SEC"]}),
-                   ScanOptions(use_cache=False, baseline=str(tmp_path / "none.json")))
+    missing = scan_repo(repo, "SEC", options={"baseline": str(tmp_path / "none.json")})
     assert any("cannot read" in n.message for n in missing.notes)
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from gonogo.api import scan
 from gonogo.cache import CACHE_FILE
 from gonogo.collectors import python as python_collector
-from gonogo.config import load_config
-from gonogo.options import ScanOptions
-from tests.helpers import make_repo
+from tests.helpers import make_repo, scan_repo
 
 
 def scan_counting_parses(root, cache_dir, monkeypatch):
@@ -19,8 +16,7 @@ def scan_counting_parses(root, cache_dir, monkeypatch):
         return real(data)
 
     monkeypatch.setattr(python_collector, "extract", counting)
-    report = scan([root], config=load_config(None, {"select": ["CODE"]}),
-                  options=ScanOptions(jobs=1, cache_dir=str(cache_dir)))
+    report = scan_repo(root, "CODE", options={"jobs": 1, "cache_dir": str(cache_dir), "use_cache": True})
     return report, len(parsed)
 
 
@@ -60,10 +56,9 @@ def test_secret_scan_results_are_cached_and_keep_their_paths(tmp_path, monkeypat
         return real(payload)
 
     monkeypatch.setattr(secrets_collector, "scan_payload", counting)
-    options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
-    config = load_config(None, {"select": ["SEC020"]})
-    first = scan([root], config=config, options=options)
-    second = scan([root], config=config, options=options)
+    options = {"jobs": 1, "cache_dir": str(tmp_path / "cache"), "use_cache": True}
+    first = scan_repo(root, "SEC020", options=options)
+    second = scan_repo(root, "SEC020", options=options)
     assert len(calls) == 1  # two files, one content: scanned once, then cached
     for report in (first, second):
         assert sorted(f.path for f in report.findings) == ["one/settings.py", "two/settings.py"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_repo, result_of, scan_repo
 
 from gonogo.checks.ci import _is_test_run
 from gonogo.model import Outcome, Severity
+from tests.helpers import make_repo, result_of, scan_repo
 
 SHA = "a" * 40
 WORKFLOW = f"""

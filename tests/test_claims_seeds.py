@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.api import scan
 from gonogo.claims.model import Judgement, Status
 from gonogo.claims.verify import verify
-from gonogo.options import ScanOptions
 from gonogo.reporters.json_report import report_to_dict
 from gonogo.vulndb.index import build_index
-from tests.helpers import make_repo
+from tests.helpers import make_repo, scan_repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claims"
 V, C, N, U = Status.VERIFIED, Status.CONTRADICTED, Status.INCONSISTENT, Status.UNVERIFIABLE
@@ -28,7 +26,7 @@ def _workspace(tmp_path: Path, seed: str) -> dict[str, str]:
 
 
 def _verify(seed: str, roots: Sequence[Path]) -> tuple[Judgement, ...]:
-    report = report_to_dict(scan(list(roots), options=ScanOptions(use_cache=False))) if roots else None
+    report = report_to_dict(scan_repo(list(roots))) if roots else None
     return verify(FIXTURES / f"seed{seed}.md", roots, scan_report=report).judgements
 
 

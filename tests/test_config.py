@@ -6,10 +6,8 @@ from datetime import date
 
 import pytest
 
-from gonogo.api import scan
 from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
 from gonogo.model import GateStatus
-from gonogo.options import ScanOptions
 from gonogo.policy import gates_for
 from tests.helpers import make_repo, result_of, scan_repo
 
@@ -97,8 +95,7 @@ def test_expired_waiver_stops_applying_and_says_so(tmp_path):
     repo = make_repo(tmp_path, {**SKIPPED, "gonogo.toml": (
         "[[waivers]]\ncheck = 'TEST001'\nreason = 'temporary'\nuntil = 2020-01-01\n"
     )})
-    config = load_config(find_config_file(repo), {"select": ["TEST"]})
-    report = scan([repo], config=config, options=ScanOptions(use_cache=False, today=date(2026, 1, 1)))
+    report = scan_repo(repo, "TEST", options={"today": date(2026, 1, 1)})
     assert report.metrics["tests.skipped"] == 1
     assert any("expired on 2020-01-01" in n.message for n in report.notes)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_repo, result_of, scan_repo
 
 from gonogo.collectors.containers import classify, containers
 from gonogo.model import Outcome
 from gonogo.workspace import Workspace
+from tests.helpers import make_repo, result_of, scan_repo
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_repo, result_of, scan_repo
 
 from gonogo.model import Outcome, Severity
+from tests.helpers import make_repo, result_of, scan_repo
 
 MONOREPO = {
     "svc_a/requirements.txt": "boto3==1.34.0\nrequests==2.31.0\n",

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_repo, result_of, scan_repo
 
 from gonogo.collectors.import_names import candidates, providers, suggested
 from gonogo.model import Outcome
+from tests.helpers import make_repo, result_of, scan_repo
 
 
 def _undeclared(report) -> list[tuple[str, str | None, str | None]]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_repo, result_of, scan_repo
 
 from gonogo.model import Outcome
+from tests.helpers import make_repo, result_of, scan_repo
 
 CONFIG = """
 import os

@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from gonogo.api import scan
 from gonogo.cli import app
 from gonogo.collectors.containers import containers
 from gonogo.collectors.deliverables import deliverables
@@ -23,18 +22,16 @@ from gonogo.collectors.tomltext import LineFinder
 from gonogo.config import ConfigError, load_config, load_project_config
 from gonogo.ignorefiles import compile_patterns
 from gonogo.model import Outcome, Report
-from gonogo.options import ScanOptions
 from gonogo.safe_read import FileReadError, read_regular_file
 from gonogo.workspace import Workspace
-from tests.helpers import make_repo, result_of
+from tests.helpers import make_repo, result_of, scan_repo
 
 runner = CliRunner()
 
 
 def scan_selected(root: Path, select: str) -> Report:
     """Scan as the CLI does: the project's own config (or the defaults it falls back to)."""
-    config = load_project_config(root, {"select": select.split(",")})
-    return scan([root], config=config, options=ScanOptions(use_cache=False))
+    return scan_repo(root, select)
 
 
 def notes_for(workspace: Workspace, path: str) -> list[str]:

@@ -16,13 +16,10 @@ import pytest
 from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_app
 from pydantic import ValidationError
 
-from gonogo.api import scan
-from gonogo.config import find_config_file, load_config
 from gonogo.model import Outcome, Report
-from gonogo.options import ScanOptions
 from gonogo.probes.metrics_endpoint import MAX_METRICS_BYTES, scrape_metrics
 from gonogo.probes.settings import ServiceSetting
-from tests.helpers import make_repo, result_of, server_url
+from tests.helpers import make_repo, result_of, scan_repo, server_url
 from tests.probe_server import answer, closed_port, huge, serve, slow
 
 
@@ -50,8 +47,7 @@ def metrics_service() -> Iterator[str]:
 
 
 def scan_with(root: Path, select: str, **options: object) -> Report:
-    config = load_config(find_config_file(root), {"select": [select]})
-    return scan([root], config, ScanOptions(use_cache=False, **options))
+    return scan_repo(root, select, options=options)
 
 
 def metrics_repo(tmp_path: Path, base: str, metrics: str = "/metrics") -> Path:

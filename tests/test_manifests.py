@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import make_repo
-
 from gonogo.collectors.manifests import ManifestFacts, manifests
 from gonogo.workspace import Workspace
+from tests.helpers import make_repo
 
 
 def collect(root: Path) -> ManifestFacts:

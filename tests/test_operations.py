@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_repo, result_of, scan_repo
 
 from gonogo.model import Outcome, Severity
+from tests.helpers import make_repo, result_of, scan_repo
 
 GOOD_DEPLOYMENT = """
 apiVersion: apps/v1

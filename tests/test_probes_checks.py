@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gonogo.api import scan
 from gonogo.config import find_config_file, load_config
 from gonogo.model import GateStatus, Outcome
-from gonogo.options import ScanOptions
 from gonogo.probes.command import EXIT_NOTHING, EXIT_UNHEALTHY, format_probe, probe_exit_code, run_probe
-from tests.helpers import make_repo, result_of
+from tests.helpers import make_repo, result_of, scan_repo
 from tests.probe_server import answer, closed_port, serve
 
 DOC = {
@@ -50,8 +48,7 @@ def config_text(base: str, down_port: int) -> str:
 
 
 def scan_services(root: Path, **options: object):
-    config = load_config(find_config_file(root), {"select": ["SVC"]})
-    return scan([root], config, ScanOptions(use_cache=False, **options))
+    return scan_repo(root, "SVC", options=options)
 
 
 def test_probe_reports_down_service_500_schema_break_and_load(tmp_path: Path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_repo, result_of, scan_repo
 
 from gonogo.model import Outcome
+from tests.helpers import make_repo, result_of, scan_repo
 
 LIBRARY = "[build-system]\nrequires = ['hatchling']\n[project]\nname = 'lib'\n"
 

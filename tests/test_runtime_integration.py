@@ -20,11 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gonogo.api import scan
-from gonogo.config import find_config_file, load_config
 from gonogo.model import Decision, GateStatus, Outcome
-from gonogo.options import ScanOptions
-from tests.helpers import result_of, server_url
+from tests.helpers import result_of, scan_repo, server_url
 from tests.probe_server import closed_port
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "jobs-service"
@@ -78,9 +75,8 @@ def report(service, tmp_path_factory):
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the suite under test reads them, like a developer's shell would
     try:
-        config = load_config(find_config_file(root), {"select": ["RUN", "SVC"]})
-        return scan([root], config, ScanOptions(use_cache=False, run_tests=True, probe=True,
-                                                python=sys.executable, test_timeout=300))
+        return scan_repo(root, "RUN,SVC", options={"run_tests": True, "probe": True, "python": sys.executable,
+                                                   "test_timeout": 300})
     finally:
         for key, value in saved.items():
             if value is None:

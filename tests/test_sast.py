@@ -407,3 +407,23 @@ def test_passwords_in_dict_literals_are_found_where_ruff_misses_them_and_never_b
     assert found == [("GNG105", "B105", "app/seed.py", 2, Severity.LOW)]
     assert [(f.path, f.line) for f in result_of(report, "SEC020").findings] == [("app/seed.py", 1)]
     assert report.metrics["security.high_high_confidence"] == 0
+
+
+@pytest.mark.parametrize(
+    ("check_id", "found", "not_found", "rules"),
+    [
+        ("SEC007", "import xml.etree.ElementTree as ET\n\ndef parse(data):\n    return ET.fromstring(data)\n",
+         "import defusedxml.ElementTree as ET\n\ndef parse(data):\n    return ET.fromstring(data)\n",
+         {"S405", "S314"}),
+        ("SEC013", "import random\n\ndef token():\n    return random.randint(0, 10**12)\n",
+         "import secrets\n\ndef token():\n    return secrets.randbelow(10**12)\n", {"S311"}),
+        ("SEC014", "def load(read):\n    try:\n        return read()\n    except Exception:\n        pass\n",
+         "import logging\n\ndef load(read):\n    try:\n        return read()\n    except Exception:\n"
+         "        logging.exception('load failed')\n", {"S110"}),
+    ],
+    ids=["SEC007 xml.etree vs defusedxml", "SEC013 random vs secrets", "SEC014 except pass vs logged"],
+)
+def test_weak_pattern_found_and_its_safe_twin_not(tmp_path, check_id, found, not_found, rules):
+    report = scan_repo(make_repo(tmp_path, {"app/weak.py": found, "app/safe.py": not_found}), select=check_id)
+    assert {(f.path, f.get("rule")) for f in result_of(report, check_id).findings} == {
+        ("app/weak.py", rule) for rule in rules}

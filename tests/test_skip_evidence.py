@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.api import scan
-from gonogo.config import load_config
 from gonogo.model import GateStatus, Priority
-from gonogo.options import ScanOptions
 from tests.helpers import make_repo, result_of, scan_repo
 
 MIXED_SKIPS = {
@@ -196,8 +193,7 @@ RUN_REPO = {
 
 
 def scan_with_run(root: Path, run: bool):
-    config = load_config(None, {"select": ["TEST", "RUN"]})
-    return scan([root], config, ScanOptions(use_cache=False, run_tests=run, python=sys.executable))
+    return scan_repo(root, "TEST,RUN", options={"run_tests": run, "python": sys.executable})
 
 
 def test_a_test_run_outranks_the_static_skips(tmp_path):

@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.api import scan
-from gonogo.config import load_config
 from gonogo.model import GateStatus, Outcome
-from gonogo.options import ScanOptions
 from gonogo.probes.tests_runner import ReportError, parse_coverage_json, parse_junit, run_suite
-from tests.helpers import make_repo, result_of
+from tests.helpers import make_repo, result_of, scan_repo
 
 PYTHON = sys.executable
 """Our own interpreter: it has pytest and coverage, like a prepared virtualenv would."""
@@ -53,8 +50,7 @@ MIXED = {
 
 
 def scan_runtime(root: Path, **options: object):
-    config = load_config(None, {"select": ["RUN"]})
-    return scan([root], config, ScanOptions(use_cache=False, **options))
+    return scan_repo(root, "RUN", options=options)
 
 
 def test_results_are_read_from_junit_with_file_and_line(tmp_path: Path):
@@ -325,8 +321,7 @@ def test_broken_coverage_json_is_a_report_error(data, expected):
 
 
 def _run_with_gates(root: Path, gates: dict[str, object]):
-    config = load_config(None, {"select": ["RUN"], "gates": gates})
-    return scan([root], config, ScanOptions(use_cache=False, run_tests=True, python=PYTHON))
+    return scan_repo(root, "RUN", options={"run_tests": True, "python": PYTHON}, gates=gates)
 
 
 def _covered(report) -> float:

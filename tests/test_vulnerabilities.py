@@ -9,13 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from gonogo.api import scan
-from gonogo.config import find_config_file, load_config
 from gonogo.model import Gate, GateStatus, Outcome, Severity
-from gonogo.options import ScanOptions
 from gonogo.verdict import evaluate_gate
 from gonogo.vulndb.index import VulnIndex, build_index
-from tests.helpers import make_repo, result_of
+from tests.helpers import make_repo, result_of, scan_repo
 from tests.vulndb_fakes import FakeSite, fixture_advisories, pypi_project, serve
 
 TODAY = date(2024, 10, 15)  # the fixture data is of 2024-09-30: fresh enough for the standard profile
@@ -56,10 +53,8 @@ def _documents():
 
 
 def run(root, db, select="VULN", **options):
-    config = load_config(find_config_file(root), {"select": select.split(",")})
     options.setdefault("vulndb_path", str(db))
-    options.setdefault("today", TODAY)
-    return scan([root], config=config, options=ScanOptions(use_cache=False, **options))
+    return scan_repo(root, select, options={"today": TODAY, **options})
 
 
 def gate(report):
@@ -134,9 +129,8 @@ def test_counts_made_with_stale_advisory_data_cannot_clear_the_security_gate(tmp
     root = make_repo(tmp_path, {"requirements.txt": "PyJWT==2.10.1\n"})
     with VulnIndex(db) as index:
         data_date = index.status().data_date
-    config = load_config(find_config_file(root), {"select": ["VULN"], "profile": profile})
-    options = ScanOptions(use_cache=False, today=data_date + timedelta(days=age), vulndb_path=str(db))
-    report = scan([root], config=config, options=options)
+    report = scan_repo(root, "VULN", profile=profile,
+                       options={"today": data_date + timedelta(days=age), "vulndb_path": str(db)})
     assert report.metrics["vulns.data_age_days"] == age
     assert gate(report).status is expected
 

@@ -92,12 +92,7 @@ def test_scan_survives_a_50_mb_python_file(tmp_path):
 def test_several_roots_prefix_paths_with_folder_names(tmp_path):
     first = make_repo(tmp_path / "alpha", {"tests/test_a.py": "import pytest\npytest.skip('x', allow_module_level=True)\n"})
     second = make_repo(tmp_path / "beta", {"tests/test_b.py": "import pytest\n@pytest.mark.skip\ndef test_b():\n    pass\n"})
-    from gonogo.api import scan
-    from gonogo.config import load_config
-    from gonogo.options import ScanOptions
-
-    report = scan([first, second], config=load_config(None, {"select": ["TEST001"]}),
-                  options=ScanOptions(use_cache=False))
+    report = scan_repo([first, second], "TEST001")
     assert sorted(f.path for f in report.findings) == ["alpha/tests/test_a.py", "beta/tests/test_b.py"]
     assert [r.name for r in report.roots] == ["alpha", "beta"]
 
