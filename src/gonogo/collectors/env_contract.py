@@ -17,7 +17,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from gonogo.collectors.python import TEST_DIRS
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -94,10 +94,7 @@ def env_contract(workspace: Workspace) -> EnvContract:
 def _role(file: SourceFile) -> str | None:
     parts = file.relpath.split("/")
     if file.suffix == ".py":
-        name = parts[-1]
-        if name.startswith("test_") or name == "conftest.py" or TEST_DIRS & set(parts):
-            return None
-        return "python"
+        return None if is_test_path(file.relpath) else "python"
     if _ENV_FILE.search(file.relpath):
         return "dotenv"
     if _WORKFLOW.search(file.relpath):
