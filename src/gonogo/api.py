@@ -23,6 +23,7 @@ from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.config import Config, load_project_config
 from gonogo.model import (
+    CheckDoc,
     CheckResult,
     Finding,
     Outcome,
@@ -224,6 +225,7 @@ def run_check(
         tables=tuple(tables),
         reason=reason,
         metrics=tuple(sorted(published.items())),
+        doc=CheckDoc(name=spec.func.__name__, why=spec.why, fix=spec.fix),
     )
 
 
