@@ -26,7 +26,7 @@ import httpx
 import yaml
 
 from gonogo.probes.http import MAX_BODY_BYTES, Answer, client_for, curl_line, describe_error, fetch
-from gonogo.probes.settings import ServiceSetting, redact
+from gonogo.service_settings import ServiceSetting, redact
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 8
