@@ -407,3 +407,21 @@ def test_passwords_in_dict_literals_are_found_where_ruff_misses_them_and_never_b
     assert found == [("GNG105", "B105", "app/seed.py", 2, Severity.LOW)]
     assert [(f.path, f.line) for f in result_of(report, "SEC020").findings] == [("app/seed.py", 1)]
     assert report.metrics["security.high_high_confidence"] == 0
+
+
+def test_a_rule_the_table_does_not_know_is_reported_by_the_checks_choice() -> None:
+    """The collector names no check for a rule newer than its table (``check=None``); the SEC
+    checks decide that SEC015 reports it, and no other SEC check does."""
+    from gonogo.checks import security
+
+    rule = sast_module.rule_for("S999")
+    assert rule.check is None
+    known = sast_module.rule_for("S602")
+    hits = tuple(
+        sast_module.SastHit(rule=r, severity=r.severity, confidence=r.confidence, message=r.code, path="app.py",
+                            line=1, column=None, end_line=None, evidence="", in_test_code=False)
+        for r in (rule, known)
+    )
+    facts = sast_module.SastFacts(hits=hits, files=1)
+    assert [f.message.split(" ")[0] for f in security.other_patterns(facts)] == ["S999"]
+    assert [f.message.split(" ")[0] for f in security.report(facts, known.check)] == ["S602"]
