@@ -8,12 +8,10 @@ from typing import Any
 
 from packaging.requirements import Requirement
 
-from gonogo.collectors.manifests.model import Dependency
+from gonogo.collectors.manifests.model import Dependency, Errors
 from gonogo.collectors.manifests.requirements import REQUIREMENT_ERRORS, from_requirement
 from gonogo.collectors.manifests.tomltext import LineFinder, type_name
 from gonogo.workspace import SourceFile
-
-Errors = list[tuple[int | None, str]]
 
 
 def add_pep508(
@@ -25,6 +23,8 @@ def add_pep508(
     deps: list[Dependency],
     errors: Errors,
 ) -> None:
+    """One entry of a declared list: a PEP 508 string, found on its line after ``after``; any
+    other value is an error there."""
     if not isinstance(item, str):
         errors.append((after, f"dependency {item!r} is not a string"))
         return

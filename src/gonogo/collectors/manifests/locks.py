@@ -1,5 +1,5 @@
-"""What the lock-file formats share: a pinned ``Dependency`` per entry, entries' shapes checked,
-and line numbers found in one pass over the text.
+"""What the lock-file formats share: a pinned ``Dependency`` per entry, each entry's shape
+checked (a lock file of the wrong shape must not pass for an empty one), and line numbers.
 
 Lock files of real projects are large, so lines are found in one pass over the text (a map from
 the package name line to its number), never by searching the text once per package.
@@ -12,7 +12,7 @@ import re
 from collections import defaultdict, deque
 from typing import Any
 
-from gonogo.collectors.manifests.model import Dependency, Manifest
+from gonogo.collectors.manifests.model import Dependency, Errors, Manifest
 from gonogo.collectors.manifests.tomltext import type_name
 from gonogo.workspace import SourceFile
 
@@ -30,9 +30,6 @@ class NameLines:
     def take(self, name: str) -> int | None:
         numbers = self._lines.get(name)
         return numbers.popleft() if numbers else None
-
-
-Errors = list[tuple[int | None, str]]
 
 
 def typed(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from gonogo.collectors.manifests.locks import JSON_KEY, NameLines, load_json, locked, typed
+from gonogo.collectors.manifests.locks import JSON_KEY, Errors, NameLines, load_json, locked, typed
 from gonogo.collectors.manifests.model import Dependency, Manifest
 from gonogo.collectors.manifests.tomltext import type_name
 from gonogo.workspace import SourceFile
-
-Errors = list[tuple[int | None, str]]
 
 
 def parse_pipfile_lock(text: str, file: SourceFile) -> Manifest:

@@ -20,6 +20,7 @@ A bigger one is DEP007 (it cannot be audited), not minutes of parsing."""
 _REQUIREMENTS_NAME = re.compile(r"^(?:.*[-_.])?(?:requirements|reqs|constraints)(?:[-_.].*)?\.(?:txt|in)$")
 _REQUIREMENTS_DIRS = frozenset({"requirements", "reqs", "requirement"})
 
+
 def is_requirements_file(file: SourceFile) -> bool:
     name = file.name.lower()
     if _REQUIREMENTS_NAME.match(name):
