@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from gonogo.probes.load import run_load
-from gonogo.probes.settings import LoadSetting
+from gonogo.service_settings import LoadSetting
 
 APP = textwrap.dedent(
     """

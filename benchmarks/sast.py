@@ -25,7 +25,8 @@ from pathlib import Path
 
 from gonogo.api import scan
 from gonogo.checks.security import SAST_CHECKS
-from gonogo.collectors.sast import is_test_code, load_rules
+from gonogo.collectors.sast import load_rules
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.config import load_config
 from gonogo.options import ScanOptions
 
@@ -80,7 +81,7 @@ def main() -> int:
     for item in results:
         path = Path(str(item["filename"])).resolve().relative_to(tree).as_posix()
         test_id = str(item["test_id"])
-        if test_id not in shared or (test_id in product_only and is_test_code(path)):
+        if test_id not in shared or (test_id in product_only and is_test_path(path)):
             continue
         bandit_keys.add((path, int(item["line_number"]), test_id))  # type: ignore[call-overload]
     keys = {k for k in keys if k[2] in shared}

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from gonogo import baseline
 from gonogo.api import create_baseline
 from gonogo.config import load_config
+from gonogo.fingerprint import fingerprint
 from gonogo.model import Finding, GateStatus, Location, Severity
 from gonogo.options import ScanOptions
 from tests.helpers import make_repo, result_of, scan_repo
@@ -103,8 +103,48 @@ def test_explicit_baseline_path_and_missing_file(tmp_path):
 def test_fingerprint_ignores_layout_and_line_numbers():
     a = Finding(check_id="SEC001", severity=Severity.HIGH, message="m", location=Location(path="a.py", line=3))
     b = Finding(check_id="SEC001", severity=Severity.HIGH, message="m", location=Location(path="a.py", line=90))
-    assert baseline.fingerprint(a, "  x =  f(y)") == baseline.fingerprint(b, "x = f(y)  # gonogo: ignore[X]")
-    assert baseline.fingerprint(a, "x = f(y)") != baseline.fingerprint(a, "x = f(z)")
+    assert fingerprint(a, "  x =  f(y)") == fingerprint(b, "x = f(y)  # gonogo: ignore[X]")
+    assert fingerprint(a, "x = f(y)") != fingerprint(a, "x = f(z)")
     no_line = Finding(check_id="DOC001", severity=Severity.LOW, message="missing at line 4")
     moved = Finding(check_id="DOC001", severity=Severity.LOW, message="missing at line 7")
-    assert baseline.fingerprint(no_line, "") == baseline.fingerprint(moved, "")
+    assert fingerprint(no_line, "") == fingerprint(moved, "")
+
+
+TOKEN = "ghp_" + "a" * 36
+
+
+@pytest.mark.parametrize(
+    ("finding", "line", "written_before"),
+    [
+        (Finding(check_id="SEC001", severity=Severity.HIGH, message="m", key="S602",
+                 location=Location(path="a.py", line=3)), "  x =  f(y)", "0be6e2b3c1a2aec476bc9236"),
+        (Finding(check_id="DOC001", severity=Severity.LOW, message="missing at line 4", key="k"), "",
+         "8c5d6a61493a41df55e50772"),
+        (Finding(check_id="SEC020", severity=Severity.HIGH, message=f"token {TOKEN} in x",
+                 location=Location(path=f"cfg/ghp_{'b' * 36}.py", line=1)), "", "af09b0d6c2184b244f4a59f8"),
+    ],
+    ids=["finding on a source line", "finding without a line", "credential in the path and message"],
+)
+def test_fingerprint_is_the_one_baselines_were_written_with(finding, line, written_before):
+    """Values computed by the baseline module before the fingerprint had a module of its own:
+    a committed ``.gonogo-baseline.json`` keeps matching."""
+    assert fingerprint(finding, line) == written_before
+
+
+OLD_BASELINE = {
+    "version": 1,
+    "tool": "gonogo",
+    "findings": [
+        {"check": "SEC001", "path": "app.py", "key": "S404", "fingerprint": "1bd4fab05747881d79c42957", "count": 1},
+        {"check": "SEC001", "path": "app.py", "key": "S602", "fingerprint": "cede5971c8e879d007e6cef2", "count": 1},
+    ],
+}
+"""Written by ``gonogo baseline`` for ``APP`` before the fingerprint moved out of this module."""
+
+
+def test_a_baseline_written_before_still_applies(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP})
+    (repo / ".gonogo-baseline.json").write_text(json.dumps(OLD_BASELINE))
+    report = scan_repo(repo, "SEC")
+    assert report.metrics["baseline.findings"] == 2
+    assert {f.suppressed for f in report.findings} == {"baseline"}

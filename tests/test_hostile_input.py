@@ -18,7 +18,7 @@ from gonogo.cli import app
 from gonogo.collectors.containers import containers
 from gonogo.collectors.deliverables import deliverables
 from gonogo.collectors.manifests import manifests
-from gonogo.collectors.tomltext import LineFinder
+from gonogo.collectors.manifests.tomltext import LineFinder
 from gonogo.config import ConfigError, load_config, load_project_config
 from gonogo.ignorefiles import compile_patterns
 from gonogo.model import Outcome, Report

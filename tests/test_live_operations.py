@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from gonogo.model import Outcome, Report
 from gonogo.probes.metrics_endpoint import MAX_METRICS_BYTES, scrape_metrics
-from gonogo.probes.settings import ServiceSetting
+from gonogo.service_settings import ServiceSetting
 from tests.helpers import make_repo, result_of, scan_repo, server_url
 from tests.probe_server import answer, closed_port, huge, serve, slow
 

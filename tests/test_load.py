@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from gonogo.config import ConfigError, load_config
 from gonogo.probes.load import host_allowed, percentile, run_load
-from gonogo.probes.settings import LoadSetting, Threshold
+from gonogo.service_settings import LoadSetting, Threshold
 from tests.probe_server import answer, serve, slow
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gonogo.collectors.manifests import ManifestFacts, manifests
+from gonogo.collectors.manifests import FORMATS, ManifestFacts, manifests
 from gonogo.workspace import Workspace
 from tests.helpers import make_repo
 
@@ -294,3 +294,30 @@ def test_a_20_mb_lock_file_is_read(tmp_path: Path) -> None:
     manifest = collect(root).manifests[0]
     assert len(manifest.dependencies) == 100_000 and manifest.errors == ()
     assert manifest.dependencies[-1].pinned == "1.0.99999"
+
+
+MINIMAL = {
+    "pyproject.toml": '[project]\nname = "p"\ndependencies = ["a==1"]\n',
+    "setup.cfg": "[metadata]\nname = p\n[options]\ninstall_requires =\n    a==1\n",
+    "Pipfile": '[packages]\na = "==1"\n',
+    "setup.py": 'from setuptools import setup\nsetup(name="p", install_requires=["a==1"])\n',
+    "uv.lock": '[[package]]\nname = "a"\nversion = "1"\n',
+    "poetry.lock": '[[package]]\nname = "a"\nversion = "1"\n',
+    "pylock.toml": '[[packages]]\nname = "a"\nversion = "1"\n',
+    "Pipfile.lock": json.dumps({"default": {"a": {"version": "==1"}}, "develop": {}}),
+    "package-lock.json": json.dumps({"packages": {"": {}, "node_modules/a": {"version": "1"}}}),
+    "npm-shrinkwrap.json": json.dumps({"packages": {"": {}, "node_modules/a": {"version": "1"}}}),
+}
+
+
+def test_every_format_of_the_table_reads_its_file(tmp_path: Path) -> None:
+    """One explicit table says which parser reads which file: every row reads a minimal file of
+    its format into the kind it declares, and a file named in no row is no manifest."""
+    assert set(FORMATS) == set(MINIMAL)
+    facts = collect(make_repo(tmp_path, {**MINIMAL, "package.json": "{}"}))
+    read = {m.file.display: m for m in facts.manifests}
+    assert set(read) == set(MINIMAL)
+    for name, (kind, _) in FORMATS.items():
+        assert read[name].kind == kind
+        assert [d.name for d in read[name].dependencies] == ["a"], name
+        assert read[name].errors == ()

@@ -38,16 +38,15 @@ from hypothesis import strategies as st
 from gonogo.collectors.ci import ci, parse_ci
 from gonogo.collectors.containers import containers, parse_dockerfile
 from gonogo.collectors.doc_references import doc_references
-from gonogo.collectors.lockfiles import (
-    parse_package_lock,
-    parse_pipfile_lock,
-    parse_poetry_lock,
-    parse_pylock,
-    parse_uv_lock,
-)
 from gonogo.collectors.manifests import Manifest, manifests
-from gonogo.collectors.project_files import parse_pipfile, parse_pyproject, parse_setup_cfg, parse_setup_py
-from gonogo.collectors.requirements import parse_requirements
+from gonogo.collectors.manifests.npm_lock import parse_package_lock
+from gonogo.collectors.manifests.pipfile import parse_pipfile
+from gonogo.collectors.manifests.pipfile_lock import parse_pipfile_lock
+from gonogo.collectors.manifests.pyproject import parse_pyproject
+from gonogo.collectors.manifests.requirements import parse_requirements
+from gonogo.collectors.manifests.setup_cfg import parse_setup_cfg
+from gonogo.collectors.manifests.setup_py import parse_setup_py
+from gonogo.collectors.manifests.toml_locks import parse_poetry_lock, parse_pylock, parse_uv_lock
 from gonogo.probes.tests_runner import ReportError, parse_coverage_json, parse_junit
 from gonogo.vulndb.errors import OsvFormatError, VulnDbError
 from gonogo.vulndb.index import build_index

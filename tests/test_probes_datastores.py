@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from gonogo.probes.facts import probe_one
-from gonogo.probes.settings import ServiceSetting
+from gonogo.service_settings import ServiceSetting
 from tests.helpers import server_url
 from tests.probe_server import closed_port
 

@@ -9,7 +9,7 @@ import pytest
 
 from gonogo.probes.facts import probe_one
 from gonogo.probes.http import MAX_BODY_BYTES, curl_line
-from gonogo.probes.settings import ServiceSetting
+from gonogo.service_settings import ServiceSetting
 from tests.probe_server import answer, closed_port, garbage, huge, serve, slow
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gonogo.probes.openapi import OpenApiError, example_value, parse_document, smoke
-from gonogo.probes.settings import ServiceSetting
+from gonogo.service_settings import ServiceSetting
 from tests.probe_server import answer, garbage, huge, serve
 
 ITEM = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.config import ConfigError, load_config
-from gonogo.probes.settings import parse_service_arg, redact
+from gonogo.service_settings import parse_service_arg, redact
 
 
 def config_with(tmp_path: Path, text: str):

@@ -9,8 +9,11 @@ from importlib import resources
 import jsonschema
 import pytest
 
+from gonogo.api import create_baseline
+from gonogo.config import load_config
 from gonogo.model import (
     Category,
+    CheckDoc,
     CheckResult,
     Decision,
     Finding,
@@ -21,6 +24,7 @@ from gonogo.model import (
     Severity,
     Waiver,
 )
+from gonogo.options import ScanOptions
 from gonogo.registry import REGISTRY, load_plugins
 from gonogo.reporters import sarif
 from tests.helpers import make_repo, scan_repo
@@ -97,7 +101,7 @@ def test_results_have_relative_uris_levels_and_suppressions(tmp_path, validator)
 def fingerprints(report):
     log = json.loads(sarif.render(report))
     return sorted(
-        (r["ruleId"], r["properties"].get("rule"), r["partialFingerprints"]["gonogoFindingHash/v1"])
+        (r["ruleId"], r["properties"].get("rule"), r["partialFingerprints"][sarif.FINGERPRINT_KEY])
         for r in log["runs"][0]["results"]
     )
 
@@ -108,6 +112,32 @@ def test_fingerprints_survive_code_moving_and_differ_between_findings(tmp_path):
     after = fingerprints(scan_repo(make_repo(tmp_path / "b", {"app.py": moved}), select="SEC"))
     assert before == after
     assert len({mark for *_, mark in before}) == len(before)
+
+
+def test_sarif_reports_the_fingerprint_the_baseline_records(tmp_path):
+    """One fingerprint: an alert in code scanning and a row of the baseline name the same finding."""
+    repo = make_repo(tmp_path, {"app.py": APP})
+    log = json.loads(sarif.render(scan_repo(repo, select="SEC")))
+    written = create_baseline([repo], config=load_config(None, {"select": ["SEC"]}),
+                               options=ScanOptions(use_cache=False))
+    recorded = {row["fingerprint"] for row in json.loads(written.path.read_text())["findings"]}
+    open_results = [r for r in log["runs"][0]["results"] if "suppressions" not in r]
+    reported = {r["partialFingerprints"][sarif.FINGERPRINT_KEY].split(":")[0] for r in open_results}
+    assert len(recorded) == len(open_results) >= 2
+    assert reported == recorded
+
+
+def test_rules_are_described_from_the_report_alone():
+    """The reporter reads a check's Why and Fix from its result, not from the registry: a check
+    no plugin registered still gets its documentation."""
+    result = CheckResult(check_id="ZZZ998", title="Nothing is left behind", category=Category.DOCS,
+                         severity=Severity.LOW, outcome=Outcome.PASS, score=1.0,
+                         doc=CheckDoc(name="nothing_left", why="left things rot", fix="take them"))
+    report = Report(decision=Decision.GO, gates=(), metrics={}, scores={}, checks=(result,), plan=(), notes=())
+    rule = json.loads(sarif.render(report))["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["name"] == "nothing_left"
+    assert rule["help"]["text"] == "Why: left things rot\nFix: take them"
+    assert rule["fullDescription"]["text"] == "left things rot"
 
 
 def test_hand_built_edge_cases_are_valid(validator):

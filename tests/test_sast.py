@@ -427,3 +427,21 @@ def test_weak_pattern_found_and_its_safe_twin_not(tmp_path, check_id, found, not
     report = scan_repo(make_repo(tmp_path, {"app/weak.py": found, "app/safe.py": not_found}), select=check_id)
     assert {(f.path, f.get("rule")) for f in result_of(report, check_id).findings} == {
         ("app/weak.py", rule) for rule in rules}
+
+
+def test_a_rule_the_table_does_not_know_is_reported_by_the_checks_choice() -> None:
+    """The collector names no check for a rule newer than its table (``check=None``); the SEC
+    checks decide that SEC015 reports it, and no other SEC check does."""
+    from gonogo.checks import security
+
+    rule = sast_module.rule_for("S999")
+    assert rule.check is None
+    known = sast_module.rule_for("S602")
+    hits = tuple(
+        sast_module.SastHit(rule=r, severity=r.severity, confidence=r.confidence, message=r.code, path="app.py",
+                            line=1, column=None, end_line=None, evidence="", in_test_code=False)
+        for r in (rule, known)
+    )
+    facts = sast_module.SastFacts(hits=hits, files=1)
+    assert [f.message.split(" ")[0] for f in security.other_patterns(facts)] == ["S999"]
+    assert [f.message.split(" ")[0] for f in security.report(facts, known.check)] == ["S602"]

@@ -28,7 +28,8 @@ from pathlib import Path
 
 from gonogo.api import scan
 from gonogo.checks.security import SAST_CHECKS
-from gonogo.collectors.sast import is_test_code, load_rules
+from gonogo.collectors.sast import load_rules
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.config import load_config
 from gonogo.model import Severity
 from gonogo.options import ScanOptions
@@ -51,7 +52,7 @@ def bandit_keys(tree: Path, shared: set[str], product_only: set[str]) -> set[Key
     for item in results:
         path = Path(item["filename"]).resolve().relative_to(tree.resolve()).as_posix()
         test_id = str(item["test_id"])
-        if test_id in shared and not (test_id in product_only and is_test_code(path)):
+        if test_id in shared and not (test_id in product_only and is_test_path(path)):
             keys.add((path, int(item["line_number"]), test_id))
     return keys
 

@@ -30,7 +30,7 @@ from gonogo.plan import build_plan
 from gonogo.policy import gates_for
 from gonogo.redaction import scrub
 from gonogo.registry import load_plugins
-from gonogo.suppressions import FindingMarks, SourceLines
+from gonogo.suppressions import FindingMarks
 from gonogo.tallies import measure_tallies
 from gonogo.thresholds import Thresholds
 from gonogo.verdict import area_scores, decide, evaluate_gate
@@ -118,8 +118,7 @@ def create_baseline(
         config = load_project_config(roots[0])
     report = scan(roots, config, options)
     workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude)
-    lines = SourceLines(workspace)
-    open_findings = [(f, lines.line(f)) for f in report.findings if f.active]
+    open_findings = [f for f in report.findings if f.active]
     target = output or default_path(workspace) or Path(BASELINE_FILE)
     write_atomically(target, render(open_findings))
     return Written(path=target, findings=len(open_findings))

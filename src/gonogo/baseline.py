@@ -1,19 +1,18 @@
 """Baselines, "clean as you code": record today's findings, then judge only new ones.
 
-``.gonogo-baseline.json`` lists findings by check id, path and a hash of the finding's source line
-with its whitespace normalised (or of its message when it has no line), with a count, never a line
-number: code that moves keeps its findings known, and a second copy of a known problem is new.
-With a baseline, the engine marks known findings suppressed (``baseline``) so gates count new
-ones only; reports still show them, and the ``baseline.findings`` metric says how many. This module
+``.gonogo-baseline.json`` lists findings by check id, path and their fingerprint (a hash of the
+finding's source line with its whitespace normalised, or of its message when it has no line; see
+``gonogo.fingerprint``, which SARIF reports too), with a count, never a line number: code that
+moves keeps its findings known, and a second copy of a known problem is new. With a baseline,
+the engine marks known findings suppressed (``baseline``) so gates count new ones only; reports
+still show them, and the ``baseline.findings`` metric says how many. This module
 reads and writes the file; ``api.create_baseline`` scans and records (so this one never calls the
 scan that uses it).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,21 +42,6 @@ class Baseline:
     @property
     def total(self) -> int:
         return sum(self.entries.values())
-
-
-def normalise(line: str) -> str:
-    """The code of a line without its layout or a trailing gonogo suppression comment."""
-    line = re.sub(r"#\s*gonogo:.*$", "", line)
-    return " ".join(line.split())
-
-
-def fingerprint(finding: Finding, line: str) -> str:
-    """Stable across line moves: check, path, the finding's key and its normalised source line.
-    Path, key and message are redacted first, as the report's are, so a finding fingerprints the
-    same before and after the engine masks a credential it quotes."""
-    anchor = normalise(line) or re.sub(r"\d+", "#", redact(finding.message))
-    text = "\0".join((finding.check_id, redact(finding.path or ""), redact(finding.key), anchor))
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:24]
 
 
 def default_path(workspace: Workspace) -> Path | None:
@@ -111,11 +95,11 @@ def load_for_scan(workspace: Workspace, options: ScanOptions, notes: Notes) -> B
         return None
 
 
-def render(findings: Sequence[tuple[Finding, str]]) -> str:
-    """The baseline file's text for (finding, source line) pairs: sorted, no dates, no lines."""
+def render(findings: Sequence[Finding]) -> str:
+    """The baseline file's text for findings the engine fingerprinted: sorted, no dates, no lines."""
     counts: Counter[tuple[str, str, str, str]] = Counter()
-    for finding, line in findings:
-        counts[(finding.check_id, redact(finding.path or ""), redact(finding.key), fingerprint(finding, line))] += 1
+    for finding in findings:
+        counts[(finding.check_id, redact(finding.path or ""), redact(finding.key), finding.fingerprint)] += 1
     rows = [
         {"check": check, "path": path, "key": key, "fingerprint": mark, "count": count}
         for (check, path, key, mark), count in sorted(counts.items())

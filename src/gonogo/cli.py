@@ -31,10 +31,10 @@ from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
-from gonogo.probes.settings import parse_service_arg
 from gonogo.registry import load_plugins
 from gonogo.reporters.terminal import plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
+from gonogo.service_settings import parse_service_arg
 from gonogo.vulndb.cli import db_app, index_path
 
 EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION, EXIT_INTERNAL_ERROR = 0, 1, 2, 3

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from gonogo.ignorefiles import pattern_problem
 from gonogo.model import Operator, Waiver
-from gonogo.probes.settings import ServiceSetting
 from gonogo.safe_read import FileReadError, read_regular_file
+from gonogo.service_settings import ServiceSetting
 
 MAX_CONFIG_BYTES = 10 * 1024 * 1024
 

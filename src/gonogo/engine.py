@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from gonogo.model import CheckResult, Finding, Outcome, Table, Waiver
+from gonogo.model import CheckDoc, CheckResult, Finding, Outcome, Table, Waiver
 from gonogo.registry import (
     CannotTell,
     CheckSpec,
@@ -132,4 +132,5 @@ def run_check(
         tables=tuple(tables),
         reason=reason,
         metrics=tuple(sorted(published.items())),
+        doc=CheckDoc(name=spec.func.__name__, why=spec.why, fix=spec.fix),
     )

@@ -174,6 +174,9 @@ class Finding:
     blocks: bool = False
     """Resolving this finding alone would change a metric of a failing blocking condition (set by
     the engine once the gates are known; see ``gonogo.blocking``)."""
+    fingerprint: str = ""
+    """The finding's identity across code moves (``gonogo.fingerprint``), set by the engine where
+    it reads the finding's source line; the baseline records it and SARIF reports it."""
 
     @property
     def active(self) -> bool:
@@ -203,6 +206,16 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CheckDoc:
+    """A check's documentation as reports show it: its function's name, its Why and its Fix.
+    The result carries it so a reporter needs nothing but the report, never the registry."""
+
+    name: str
+    why: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult:
     check_id: str
     title: str
@@ -214,6 +227,7 @@ class CheckResult:
     tables: tuple[Table, ...] = ()
     reason: str | None = None
     metrics: tuple[tuple[str, float | None], ...] = ()
+    doc: CheckDoc | None = None
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:

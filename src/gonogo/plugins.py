@@ -28,7 +28,7 @@ PLUGIN_MODULES = (
     "gonogo.collectors.docs_meta",
     "gonogo.collectors.env_contract",
     "gonogo.collectors.import_graph",
-    "gonogo.collectors.manifests",
+    "gonogo.collectors.manifests.collector",
     "gonogo.collectors.migrations",
     "gonogo.collectors.observability",
     "gonogo.collectors.outdated",

@@ -14,7 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from gonogo.baseline import Baseline, fingerprint
+from gonogo.baseline import Baseline
+from gonogo.fingerprint import fingerprint
 from gonogo.model import Finding
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -94,7 +95,8 @@ class SourceLines:
 
 
 class FindingMarks:
-    """Applied by the engine to each finding: inline suppressions first, then the baseline."""
+    """Applied by the engine to each finding: its fingerprint, read from its source line once;
+    then inline suppressions, then the baseline."""
 
     def __init__(self, workspace: Workspace, baseline: Baseline | None = None) -> None:
         self.lines = SourceLines(workspace)
@@ -103,9 +105,10 @@ class FindingMarks:
         self.baselined = 0
 
     def apply(self, finding: Finding) -> Finding:
+        text = self.lines.line(finding)
+        finding = replace(finding, fingerprint=fingerprint(finding, text))
         if not finding.active:
             return finding
-        text = self.lines.line(finding)
         inline = parse_suppression(text) if "gonogo" in text.lower() else None
         if inline is not None and inline.reason and inline.covers(finding):
             return replace(finding, suppressed=f"inline: {inline.reason}")
@@ -113,7 +116,7 @@ class FindingMarks:
         if in_code:
             return replace(finding, suppressed=f"in code: {in_code}")
         if self.baseline is not None:
-            mark = fingerprint(finding, text)
+            mark = finding.fingerprint
             if self._budget[mark] > 0:
                 self._budget[mark] -= 1
                 self.baselined += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gonogo.collectors.manifest_types import ManifestFacts
+from gonogo.collectors.manifests import ManifestFacts
 from gonogo.collectors.migrations import (
     AlembicHistory,
     DjangoApp,

@@ -17,8 +17,8 @@ import ast
 import re
 from dataclasses import dataclass
 
-from gonogo.collectors.python import TEST_DIRS
 from gonogo.collectors.secret_defaults import is_production_module, secret_defaults
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -85,7 +85,7 @@ def env_contract(workspace: Workspace) -> EnvContract:
             text = workspace.read_text(file)
         except FileReadError:
             continue
-        if kind == "dotenv" and not TEST_DIRS & set(file.relpath.split("/")):
+        if kind == "dotenv" and not is_test_path(file.relpath):
             for name, line in _declarations(text):
                 documented.setdefault(name, Requirement(name=name, file=file, line=line, how=".env declaration"))
         elif kind != "docs":
@@ -165,10 +165,7 @@ def _settings_field_names(text: str) -> set[str]:
 def _role(file: SourceFile) -> str | None:
     parts = file.relpath.split("/")
     if file.suffix == ".py":
-        name = parts[-1]
-        if name.startswith("test_") or name == "conftest.py" or TEST_DIRS & set(parts):
-            return None
-        return "python"
+        return None if is_test_path(file.relpath) else "python"
     if _ENV_FILE.search(file.relpath):
         return "dotenv"
     if _WORKFLOW.search(file.relpath):

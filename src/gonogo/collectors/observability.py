@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from gonogo.collectors.containers import ContainerFacts
 from gonogo.collectors.deployment import production_compose
-from gonogo.collectors.python import TEST_DIRS
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -106,7 +106,7 @@ def observability(workspace: Workspace, containers: ContainerFacts) -> Observabi
     signals: list[Signal] = []
     python_files = 0
     for file in workspace.files:
-        if _is_test(file):
+        if is_test_path(file.relpath):
             continue
         if file.suffix == ".py":
             python_files += 1
@@ -131,14 +131,6 @@ def observability(workspace: Workspace, containers: ContainerFacts) -> Observabi
 def _deployment_first(file: SourceFile) -> tuple[int, str]:
     """The shallowest deployment file first: a finding about the service is placed there."""
     return (file.relpath.count("/"), file.display)
-
-
-def _is_test(file: SourceFile) -> bool:
-    parts = file.relpath.split("/")
-    name = parts[-1]
-    return (
-        name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or bool(TEST_DIRS & set(parts))
-    )
 
 
 def _scan(

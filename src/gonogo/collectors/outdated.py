@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from gonogo.collectors.manifest_types import Dependency, ManifestFacts
+from gonogo.collectors.manifests import Dependency, ManifestFacts
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.registry import collector

@@ -19,6 +19,7 @@ from gonogo.collectors.python_target import (
     newer_interpreter,
     parse_with,
 )
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
@@ -28,7 +29,6 @@ from gonogo.workspace import FileReadError, SourceFile, Workspace
 _TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}")
 """``{{cookiecutter.project_slug}}/config/urls.py``: a Cookiecutter/Copier template's file, whose
 Jinja tags make it Python only after rendering."""
-TEST_DIRS = frozenset({"tests", "test", "testing"})
 TEST_KINDS = (
     ("e2e", re.compile(r"^(e2e|end[_-]?to[_-]?end|acceptance|functional|system)$")),
     ("integration", re.compile(r"^(integration|integ|it)$")),
@@ -55,9 +55,8 @@ class PythonFile:
 
     @property
     def is_test_code(self) -> bool:
-        """Test modules, ``conftest.py`` and anything under a ``tests`` folder: not product code."""
-        parts = self.file.relpath.split("/")
-        return self.is_test_module or parts[-1] == "conftest.py" or bool(TEST_DIRS & set(parts[:-1]))
+        """Test modules, ``conftest.py`` and anything under a test folder: not product code."""
+        return is_test_path(self.file.relpath)
 
     @property
     def test_kind(self) -> str:

@@ -29,11 +29,11 @@ from typing import Any
 
 from gonogo.collectors.dict_passwords import dict_passwords
 from gonogo.collectors.hash_use import HashUse, HashUses
-from gonogo.collectors.python import TEST_DIRS
-from gonogo.collectors.secrets import redact
 from gonogo.collectors.sql_strings import SqlSink, sql_sinks
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.model import Severity
 from gonogo.notes import Notes
+from gonogo.redaction import redact
 from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
@@ -54,7 +54,6 @@ OWN_SQL_RULE = "GNG608"
 OWN_DICT_PASSWORD_RULE = "GNG105"
 HASH_RULES = frozenset({"S324", "S303"})
 """Weak-hash rules whose findings depend on the use (a password digest or an ETag)."""
-FALLBACK_CHECK = "SEC015"
 EVIDENCE_CHARS = 160
 
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
@@ -63,7 +62,9 @@ NOSEC = re.compile(r"#\s*nosec\b(?::?\s*(?P<ids>B\d{3}(?:[\s,]+B\d{3})*))?", re.
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rule:
-    """One SAST rule's levels: bandit's test id, severity, confidence, CWE; the check reporting it."""
+    """One SAST rule's levels: bandit's test id, severity, confidence, CWE; the check reporting it
+    as the rule table names it, ``None`` for a rule the table does not know (the checks decide
+    which of them reports those)."""
 
     code: str
     name: str
@@ -71,7 +72,7 @@ class Rule:
     severity: Severity
     confidence: str
     cwe: int | None
-    check: str
+    check: str | None
     product_only: bool
     variants: tuple[dict[str, str], ...] = ()
 
@@ -145,7 +146,7 @@ def rule_for(code: str) -> Rule:
         return known
     return Rule(
         code=code, name=code, bandit=None, severity=Severity.MEDIUM, confidence="medium", cwe=None,
-        check=FALLBACK_CHECK, product_only=False,
+        check=None, product_only=False,
     )
 
 
@@ -265,19 +266,7 @@ def _unscanned_hit(source: SourceFile, why: str) -> SastHit:
         column=None,
         end_line=None,
         evidence="",
-        in_test_code=is_test_code(source.relpath),
-    )
-
-
-def is_test_code(relpath: str) -> bool:
-    """As the ``python`` fact says: test modules, ``conftest.py``, anything under ``tests/``."""
-    parts = relpath.split("/")
-    name = parts[-1]
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-        or bool(TEST_DIRS & set(parts[:-1]))
+        in_test_code=is_test_path(source.relpath),
     )
 
 
@@ -326,7 +315,7 @@ def _hit(diagnostic: dict[str, Any], source: SourceFile, texts: _Texts) -> SastH
         column=location.get("column"),
         end_line=end.get("row"),
         evidence=evidence_of(text),
-        in_test_code=is_test_code(source.relpath),
+        in_test_code=is_test_path(source.relpath),
         suppressed_by=_in_code_suppression(rule, texts.line(source, noqa_row) or text),
     )
 
@@ -362,7 +351,7 @@ def _merge_sql(hits: list[SastHit], sources: Iterable[SourceFile], texts: _Texts
             if same is not None:
                 merged[same] = _with_confidence(merged[same], "medium")
                 continue
-            if rule.product_only and is_test_code(source.relpath):
+            if rule.product_only and is_test_path(source.relpath):
                 continue
             text = texts.line(source, sink.call_line)
             merged.append(
@@ -376,7 +365,7 @@ def _merge_sql(hits: list[SastHit], sources: Iterable[SourceFile], texts: _Texts
                     column=None,
                     end_line=None,
                     evidence=evidence_of(text),
-                    in_test_code=is_test_code(source.relpath),
+                    in_test_code=is_test_path(source.relpath),
                     suppressed_by=_in_code_suppression(rule, text),
                 )
             )
@@ -403,7 +392,7 @@ def _dict_password_hits(hits: list[SastHit], sources: Iterable[SourceFile], text
     rule = rule_for(OWN_DICT_PASSWORD_RULE)
     seen = {(h.path, h.line) for h in hits if h.rule.bandit == rule.bandit}
     for source in sources:
-        if rule.product_only and is_test_code(source.relpath):
+        if rule.product_only and is_test_path(source.relpath):
             continue
         for found in dict_passwords(texts.data(source)):
             if (source.display, found.line) in seen:
@@ -419,7 +408,7 @@ def _dict_password_hits(hits: list[SastHit], sources: Iterable[SourceFile], text
                 column=found.column,
                 end_line=None,
                 evidence=evidence_of(text),
-                in_test_code=is_test_code(source.relpath),
+                in_test_code=is_test_path(source.relpath),
                 suppressed_by=_in_code_suppression(rule, text),
             )
 

@@ -57,6 +57,7 @@ from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
 from gonogo.cache import content_key
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
@@ -76,9 +77,6 @@ SKIPPED_NAMES = frozenset(
 """Lockfiles hold thousands of integrity hashes and no credentials."""
 SKIPPED_SUFFIXES = (".min.js", ".min.css", ".map", ".svg")
 
-TEST_DIRS = frozenset(
-    {"tests", "test", "testing", "fixtures", "__tests__", "__mocks__", "e2e", "spec", "specs", "testdata", "cypress"}
-)
 EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
 DOCS_DIRS = frozenset({"docs", "doc"})
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt")
@@ -540,11 +538,6 @@ BARE_ENV_SETTING = re.compile(
 )
 
 
-def is_test_path(relpath: str) -> bool:
-    """Tests, fixtures, examples and docs: where sample credentials are expected."""
-    return place_of(relpath) is not Place.CODE
-
-
 def place_of(relpath: str) -> Place:
     """What kind of file ``relpath`` is, by its folders and name (a fact; checks judge it).
     Tests: a test folder anywhere (``tests/``, ``__tests__/``, ``e2e/``, ``fixtures/``) or a
@@ -552,7 +545,7 @@ def place_of(relpath: str) -> Place:
     parts = relpath.lower().split("/")
     folders, name = set(parts[:-1]), parts[-1]
     words = set(VALUE_PARTS.split(name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name))
-    if folders & TEST_DIRS or words & TEST_NAME_WORDS:
+    if is_test_path(relpath) or words & TEST_NAME_WORDS:
         return Place.TEST
     if name.endswith(I18N_SUFFIXES) or folders & I18N_DIRS:
         return Place.TRANSLATION

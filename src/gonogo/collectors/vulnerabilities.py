@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts, UnreadLock
+from gonogo.collectors.manifests import Dependency, Manifest, ManifestFacts, UnreadLock
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.registry import collector

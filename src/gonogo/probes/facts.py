@@ -21,10 +21,10 @@ from gonogo.probes.openapi import OpenApiResult, smoke
 from gonogo.probes.postgres_probe import probe_postgres
 from gonogo.probes.redis_probe import probe_redis
 from gonogo.probes.result import ProbeResult
-from gonogo.probes.settings import ServiceSetting, parse_service_arg
 from gonogo.probes.tcp import probe_tcp
 from gonogo.probes.tests_runner import TestRun, run_suite
 from gonogo.registry import CannotTell, collector
+from gonogo.service_settings import ServiceSetting, parse_service_arg
 from gonogo.workspace import Workspace
 
 NOT_RUN = "tests not run; run with --run-tests"

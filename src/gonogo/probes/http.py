@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 
 from gonogo.probes.result import ProbeResult, ms
-from gonogo.probes.settings import ServiceSetting, redact
+from gonogo.service_settings import ServiceSetting, redact
 
 MAX_BODY_BYTES = 1024 * 1024
 USER_AGENT = "gonogo-probe"

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from gonogo.probes.settings import LoadSetting, Threshold, redact
+from gonogo.service_settings import LoadSetting, Threshold, redact
 
 CLIENT_BOUND_CPU = 0.85
 """Share of one core above which the load generator itself is the bottleneck."""

@@ -14,7 +14,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from gonogo.probes.http import client_for, describe_error, excerpt, fetch
-from gonogo.probes.settings import redact
+from gonogo.service_settings import redact
 
 MAX_METRICS_BYTES = 8 * 1024 * 1024
 SHOWN_FAMILIES = 5

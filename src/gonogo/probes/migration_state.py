@@ -14,7 +14,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from gonogo.probes.postgres_probe import session_options
-from gonogo.probes.settings import ServiceSetting, redact
+from gonogo.service_settings import ServiceSetting, redact
 
 VERSION_TABLE = "alembic_version"
 

@@ -8,7 +8,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from gonogo.probes.result import ProbeResult, ms
-from gonogo.probes.settings import ServiceSetting, redact
+from gonogo.service_settings import ServiceSetting, redact
 
 
 def probe_postgres(name: str, setting: ServiceSetting) -> ProbeResult:

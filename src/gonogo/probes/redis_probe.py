@@ -7,7 +7,7 @@ import time
 import redis
 
 from gonogo.probes.result import ProbeResult, ms
-from gonogo.probes.settings import ServiceSetting, redact
+from gonogo.service_settings import ServiceSetting, redact
 
 
 def probe_redis(name: str, setting: ServiceSetting) -> ProbeResult:

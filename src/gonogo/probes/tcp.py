@@ -7,7 +7,7 @@ import time
 from urllib.parse import urlsplit
 
 from gonogo.probes.result import ProbeResult, ms
-from gonogo.probes.settings import ServiceSetting
+from gonogo.service_settings import ServiceSetting
 
 
 def probe_tcp(name: str, setting: ServiceSetting) -> ProbeResult:

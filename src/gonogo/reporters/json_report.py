@@ -10,12 +10,9 @@ import json
 from typing import Any
 
 from gonogo.model import Action, CheckResult, Finding, GateResult, Report, Table
+from gonogo.reporters.order import finding_sort_key
 
 SCHEMA_VERSION = "1.0"
-
-
-def finding_sort_key(finding: Finding) -> tuple[int, str, str, int, str]:
-    return (finding.severity.rank, finding.check_id, finding.path or "", finding.line or 0, finding.message)
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from gonogo.model import Area, CheckResult, Priority, Report, Table
-from gonogo.reporters.json_report import finding_sort_key
+from gonogo.reporters.order import finding_sort_key
 from gonogo.reporters.summary import condition_text, not_checked, number, why
 from gonogo.reporters.text import markdown_code as code
 from gonogo.reporters.text import markdown_inline as inline

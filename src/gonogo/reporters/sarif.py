@@ -1,28 +1,28 @@
 """SARIF 2.1.0: every check's findings, for GitHub code scanning and any SARIF viewer.
 
-One run; one rule per check that ran, described from the registry (title, the check's Why and Fix
+One run; one rule per check that ran, described from its result (title, the check's Why and Fix
 as help, ``level`` from its severity, ``security-severity`` for security checks); one result per
-finding with a relative URI, a stable ``partialFingerprints`` entry (no line numbers in it, so an
-alert survives code moving), and waived, suppressed or baselined findings kept with a
-``suppressions`` entry. Pure and deterministic: the same report gives the same bytes.
+finding with a relative URI, a stable ``partialFingerprints`` entry (the baseline's fingerprint, no
+line numbers in it, so an alert survives code moving), and waived, suppressed or baselined findings
+kept with a ``suppressions`` entry. Pure and deterministic: the same report gives the same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import re
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
+from gonogo.fingerprint import fingerprint
 from gonogo.model import Area, CheckResult, Finding, GateStatus, Outcome, Report, Severity
-from gonogo.registry import REGISTRY, CheckSpec
+from gonogo.reporters.order import finding_sort_key
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT_KEY = "gonogoFindingHash/v1"
+FINGERPRINT_KEY = "gonogoFindingHash/v2"
+"""v2: the baseline's fingerprint (``gonogo.fingerprint``); v1 was a hash of its own."""
 
 LEVELS = {
     Severity.CRITICAL: "error",
@@ -49,16 +49,13 @@ def sarif_log(report: Report) -> dict[str, Any]:
     checks = sorted(report.checks, key=lambda r: r.check_id)
     index = {result.check_id: i for i, result in enumerate(checks)}
     findings = sorted(
-        ((result, f) for result in checks for f in result.findings),
-        key=lambda pair: (
-            pair[1].severity.rank, pair[1].check_id, pair[1].path or "", pair[1].line or 0,
-            pair[1].message,
-        ),
+        ((result, f) for result in checks for f in result.findings), key=lambda pair: finding_sort_key(pair[1])
     )
     seen: Counter[str] = Counter()
     results = []
     for result, finding in findings:
-        mark = fingerprint(finding)
+        # a report built without the engine has no source lines: the line-less fingerprint then
+        mark = finding.fingerprint or fingerprint(finding, "")
         seen[mark] += 1
         results.append(_result(finding, index[result.check_id], f"{mark}:{seen[mark]}"))
     run: dict[str, Any] = {
@@ -86,23 +83,14 @@ def sarif_log(report: Report) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def fingerprint(finding: Finding) -> str:
-    """Check, path, key, message and evidence with numbers blanked: stable when lines move."""
-    message = re.sub(r"\d+", "#", finding.message)
-    evidence = re.sub(r"#\s*gonogo:.*$", "", finding.evidence or "")
-    evidence = re.sub(r"\d+", "#", " ".join(evidence.split()))
-    text = "\0".join((finding.check_id, finding.path or "", finding.key, message, evidence))
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
-
-
 def _rule(result: CheckResult) -> dict[str, Any]:
-    spec: CheckSpec | None = REGISTRY.checks.get(result.check_id)
-    why = spec.why if spec else ""
-    fix = spec.fix if spec else ""
-    title = spec.title if spec else result.title
+    doc = result.doc
+    why = doc.why if doc else ""
+    fix = doc.fix if doc else ""
+    title = result.title
     rule: dict[str, Any] = {
         "id": result.check_id,
-        "name": spec.func.__name__ if spec else result.check_id,
+        "name": doc.name if doc else result.check_id,
         "shortDescription": {"text": title},
         "fullDescription": {"text": why or title},
         "help": {

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gonogo.model import Area, Decision, Report
-from gonogo.reporters.json_report import finding_sort_key
+from gonogo.reporters.order import finding_sort_key
 from gonogo.reporters.summary import condition_text, not_checked, number, why
 from gonogo.reporters.text import terminal_text
 

@@ -14,6 +14,9 @@ from packaging.utils import canonicalize_name
 
 from gonogo.workspace import SourceFile
 
+Errors = list[tuple[int | None, str]]
+"""A manifest's problems while it is parsed: (line or ``None``, what is wrong)."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Dependency:

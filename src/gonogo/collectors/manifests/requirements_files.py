@@ -1,42 +1,24 @@
-"""The ``manifests`` fact: every dependency manifest and lock file of the workspace, parsed.
-
-Nothing is installed or executed: requirements files, ``pyproject.toml``, ``setup.cfg``,
-``Pipfile`` and the lock files are read as text and parsed with ``packaging``, ``tomllib`` and
-``json``. A file that does not parse (or only partly) is still a ``Manifest``, carrying
-``errors`` with line and reason, so a check can make them findings; the rest of the scan goes on.
-"""
+"""Requirements files: which files are ones (by name, or because something installs from them),
+and each one parsed once with its ``-r``/``-c`` includes followed and include cycles reported."""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from gonogo.collectors.manifest_types import Dependency, Manifest, ManifestFacts, UnreadLock
-from gonogo.collectors.requirements import is_compiled, parse_requirements
-from gonogo.registry import collector
+from gonogo.collectors.manifests.model import Dependency, Manifest
+from gonogo.collectors.manifests.requirements import is_compiled, parse_requirements
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
-__all__ = ["Dependency", "Manifest", "ManifestFacts", "is_requirements_file", "manifests"]
+MANIFEST_READ_LIMIT = 2 * 1024 * 1024
+"""A hand-written manifest (requirements, pyproject, setup.cfg, Pipfile) over 2 MiB is not one a
+person wrote: the largest real ones, hashed pip-compile output of big services, stay under 1 MiB.
+A bigger one is DEP007 (it cannot be audited), not minutes of parsing."""
 
 _REQUIREMENTS_NAME = re.compile(r"^(?:.*[-_.])?(?:requirements|reqs|constraints)(?:[-_.].*)?\.(?:txt|in)$")
 _REQUIREMENTS_DIRS = frozenset({"requirements", "reqs", "requirement"})
-
-ParseFile = Callable[[str, SourceFile], Manifest | None]
-"""``None`` when the file, though it has a manifest's name, does not play that role."""
-_FILE_PARSERS: dict[str, tuple[str, ParseFile]] = {}
-"""File name -> (kind, parser); filled by the format modules through ``register_format``."""
-
-
-def register_format(filename: str, kind: str) -> Callable[[ParseFile], ParseFile]:
-    """Declare the parser for files called ``filename`` (exact, case-sensitive, as tools do)."""
-
-    def register(func: ParseFile) -> ParseFile:
-        _FILE_PARSERS[filename] = (kind, func)
-        return func
-
-    return register
 
 
 def is_requirements_file(file: SourceFile) -> bool:
@@ -58,88 +40,10 @@ def group_from_name(file: SourceFile) -> str | None:
     return found.group(1) if found else None
 
 
-@collector("manifests")
-def manifests(workspace: Workspace) -> ManifestFacts:
-    _load_formats()
-    found = list(_requirements_manifests(workspace))
-    for file in workspace.files:
-        entry = _FILE_PARSERS.get(file.name)
-        if entry is None:
-            continue
-        kind, parse = entry
-        try:
-            text = workspace.read_text(file, LOCK_READ_LIMIT if kind in LOCK_KINDS else MANIFEST_READ_LIMIT)
-        except FileReadError as exc:
-            found.append(unreadable(file, kind, str(exc)))
-            continue
-        try:
-            parsed = parse(text, file)
-        except RecursionError:
-            found.append(unreadable(file, kind, "nested too deeply to parse"))
-            continue
-        if parsed is not None:
-            found.append(parsed)
-    found.extend(_skipped_manifests(workspace))
-    found.sort(key=lambda m: (m.file.display, m.kind))
-    unread = tuple(
-        UnreadLock(file=f, ecosystem=UNREAD_LOCKS[f.name]) for f in workspace.files if f.name in UNREAD_LOCKS
-    )
-    return ManifestFacts(manifests=tuple(found), unread_locks=unread)
-
-
-UNREAD_LOCKS = {
-    "yarn.lock": "npm",
-    "pnpm-lock.yaml": "npm",
-    "bun.lock": "npm",
-    "bun.lockb": "npm",
-    "Cargo.lock": "crates.io",
-    "Gemfile.lock": "RubyGems",
-    "composer.lock": "Packagist",
-    "go.sum": "Go",
-}
-"""Lock files gonogo does not parse, by name, with the ecosystem whose audit they leave open."""
-
-
-def _skipped_manifests(workspace: Workspace) -> list[Manifest]:
-    """A manifest the walk would not read (a FIFO, a link out of the root) is still a manifest
-    that does not parse: the project depends on it, and silence would read as a pass."""
-    found = []
-    for skipped in workspace.skipped:
-        entry = _FILE_PARSERS.get(skipped.file.name)
-        kind = entry[0] if entry else "requirements" if is_requirements_file(skipped.file) else None
-        if kind is not None:
-            found.append(unreadable(skipped.file, kind, skipped.reason))
-    return found
-
-
-def unreadable(file: SourceFile, kind: str, reason: str, line: int | None = None) -> Manifest:
-    return Manifest(
-        file=file,
-        kind=kind,
-        is_lock=kind in LOCK_KINDS,
-        dependencies=(),
-        errors=((line, reason),),
-    )
-
-
-LOCK_KINDS = frozenset({"uv.lock", "poetry.lock", "Pipfile.lock", "pylock.toml", "package-lock.json"})
-MANIFEST_READ_LIMIT = 2 * 1024 * 1024
-"""A hand-written manifest (requirements, pyproject, setup.cfg, Pipfile) over 2 MiB is not one a
-person wrote: the largest real ones, hashed pip-compile output of big services, stay under 1 MiB.
-A bigger one is DEP007 (it cannot be audited), not minutes of parsing."""
-LOCK_READ_LIMIT = 64 * 1024 * 1024
-"""Lock files of big monorepos pass the workspace's default read limit; they are still read."""
-
-
-def _load_formats() -> None:
-    """Import the format modules; each registers its parsers (late, to avoid an import cycle)."""
-    from gonogo.collectors import lockfiles, project_files  # noqa: F401
-
-
 # requirements files and their -r / -c graph -----------------------------------------------------
 
 
-def _requirements_manifests(workspace: Workspace) -> list[Manifest]:
+def requirements_manifests(workspace: Workspace) -> list[Manifest]:
     """Every requirements file, plus every file one pulls in with ``-r``/``-c``, parsed once.
 
     Includes are resolved relative to the including file; a cycle is an error on the line that

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from gonogo.collectors.manifest_types import Dependency
+from gonogo.collectors.manifests.model import Dependency
 from gonogo.workspace import SourceFile
 
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(?P<path>\S.*)$")

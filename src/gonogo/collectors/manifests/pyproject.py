@@ -1,0 +1,67 @@
+"""``pyproject.toml`` as a manifest: PEP 621 dependencies and optional dependencies, PEP 735
+dependency groups, and Poetry's tables (read by ``poetry``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonogo.collectors.manifests.fields import Errors, add_pep508, list_at, table_at
+from gonogo.collectors.manifests.model import Dependency, Manifest, normalise
+from gonogo.collectors.manifests.poetry import poetry_dependencies
+from gonogo.collectors.manifests.tomltext import LineFinder, load_toml
+from gonogo.workspace import SourceFile
+
+
+def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
+    """A ``pyproject.toml`` is a manifest when it describes a project or its dependencies
+    (``[project]``, ``[build-system]``, Poetry's project tables, ``[dependency-groups]``); one that
+    only configures tools (``[tool.ruff]``) declares nothing and is ``None``."""
+    data, error = load_toml(text)
+    if data is None:
+        return Manifest(file=file, kind="pyproject", is_lock=False, dependencies=(), errors=(error,))  # type: ignore[arg-type]
+    if not is_project_pyproject(data):
+        return None
+    lines = LineFinder(text)
+    deps: list[Dependency] = []
+    errors: Errors = []
+    start = lines.section("project")
+    project = table_at(data, "project", "", lines, errors)
+    for item in list_at(project, "dependencies", "project.", lines, errors):
+        add_pep508(item, file, lines, start, None, deps, errors)
+    extras_start = lines.section("project.optional-dependencies") or start
+    for extra, items in table_at(project, "optional-dependencies", "project.", lines, errors).items():
+        for item in list_at({extra: items}, extra, "project.optional-dependencies.", lines, errors):
+            add_pep508(item, file, lines, extras_start, str(extra), deps, errors)
+    groups_start = lines.section("dependency-groups")
+    for group, items in table_at(data, "dependency-groups", "", lines, errors).items():
+        for item in list_at({group: items}, group, "dependency-groups.", lines, errors):
+            if isinstance(item, dict):
+                continue  # {include-group = "..."}: that group's own entries are read already
+            add_pep508(item, file, lines, groups_start, str(group), deps, errors)
+    tool = table_at(data, "tool", "", lines, errors)
+    poetry = table_at(tool, "poetry", "tool.", lines, errors)
+    deps.extend(poetry_dependencies(poetry, file, lines, errors))
+    build = table_at(data, "build-system", "", lines, errors)
+    is_poetry = bool(poetry.get("dependencies") or poetry.get("group"))
+    package_mode = poetry.get("package-mode", True)
+    named = project.get("name") or poetry.get("name")
+    return Manifest(
+        file=file,
+        kind="poetry" if is_poetry and not project.get("dependencies") else "pyproject",
+        is_lock=False,
+        dependencies=tuple(deps),
+        errors=tuple(errors),
+        project_name=normalise(named) if isinstance(named, str) else None,
+        is_application=None if not (project or poetry) else (not build or package_mode is False),
+    )
+
+
+def is_project_pyproject(data: dict[str, Any]) -> bool:
+    """Whether a parsed ``pyproject.toml`` plays a manifest's role rather than only holding tool settings."""
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    if poetry is not None and not isinstance(poetry, dict):
+        return True  # a Poetry project whose table is broken: the parser names what is wrong
+    poetry = poetry if isinstance(poetry, dict) else {}
+    poetry_project = any(key in poetry for key in ("name", "dependencies", "group", "dev-dependencies"))
+    return any(key in data for key in ("project", "build-system", "dependency-groups")) or poetry_project

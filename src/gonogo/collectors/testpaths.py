@@ -1,0 +1,33 @@
+"""Which files are test code, by their path: the one answer every collector uses.
+
+A file is test code when it sits under a test folder (``tests/``, ``e2e/``, ``fixtures/``,
+``__tests__/``..., in any case), or when pytest would collect it or load it by its name
+(``test_*.py``, ``*_test.py``, ``conftest.py``). Test code does not ship, so product-only rules
+(``assert``, hard-coded test passwords), the environment contract and the observability signals
+leave it out, and the dependency checks read its imports as test dependencies.
+
+The secrets collector asks a wider question (where is a *sample* credential expected?) and adds
+file-name words of other ecosystems (``button.spec.ts``, ``mock_client.py``) and docs and
+examples on top of this answer; it does not ask a different one. A name word alone never makes a
+Python module test code: ``flask/testing.py`` ships with Flask.
+"""
+
+from __future__ import annotations
+
+TEST_DIRS = frozenset(
+    {"tests", "test", "testing", "fixtures", "__tests__", "__mocks__", "e2e", "spec", "specs", "testdata", "cypress"}
+)
+"""Folder names that hold tests or their data in the ecosystems gonogo meets (pytest, Jest,
+Cypress, RSpec, Go's ``testdata``); a file anywhere below one is test code."""
+
+
+def is_test_path(relpath: str) -> bool:
+    """Test code: below a test folder (compared in lower case: ``Tests/`` is one too), or a
+    module pytest collects or loads by name (``test_*``, ``*_test.py``, ``conftest.py``)."""
+    *folders, name = relpath.split("/")
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(folder.lower() in TEST_DIRS for folder in folders)
+    )

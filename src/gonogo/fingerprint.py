@@ -1,0 +1,35 @@
+"""A finding's fingerprint: the one identity that baselines and SARIF both use.
+
+Check id, path, the finding's key and its source line with the layout normalised (or, for a
+finding without a line, its message with numbers blanked): never a line number, so code that
+moves keeps its findings known. Path, key and message are redacted first, as the report's are,
+so a finding fingerprints the same before and after the engine masks a credential it quotes.
+
+The algorithm is the one ``.gonogo-baseline.json`` files were written with (format version 1):
+changing a byte of it would make every baseline already committed judge all its findings new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from gonogo.model import Finding
+from gonogo.redaction import redact
+
+DIGITS = 24
+"""Hex digits kept: 96 bits, far beyond any collision among one repository's findings."""
+
+
+def normalise(line: str) -> str:
+    """The code of a line without its layout or a trailing gonogo suppression comment."""
+    line = re.sub(r"#\s*gonogo:.*$", "", line)
+    return " ".join(line.split())
+
+
+def fingerprint(finding: Finding, line: str) -> str:
+    """Stable across line moves: check, path, key and the normalised source ``line`` (``""``
+    when the finding has none, and then its message with numbers blanked)."""
+    anchor = normalise(line) or re.sub(r"\d+", "#", redact(finding.message))
+    text = "\0".join((finding.check_id, redact(finding.path or ""), redact(finding.key), anchor))
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:DIGITS]
