@@ -59,9 +59,8 @@ def test_product_only_rules_and_the_python_fact_agree_on_test_code(tmp_path: Pat
     reported = {f.path for f in result_of(scan_repo(repo, select="SEC010"), "SEC010").findings}
     product = {path for path, is_test in CASES if not is_test}
     assert reported == product
-    facts = load_plugins().collectors["python"].func(
-        Workspace.open([repo]), ScanOptions(use_cache=False)
-    )
+    workspace = Workspace.open([repo])
+    facts = load_plugins().collectors["python"].func(workspace, ScanOptions(use_cache=False), workspace.notes)
     assert {f.file.relpath for f in facts.product_code} == product
 
 

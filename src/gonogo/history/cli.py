@@ -15,7 +15,6 @@ from rich.console import Console
 
 from gonogo.config import Config, ConfigError, load_project_config
 from gonogo.history.diff import Snapshot, compare
-from gonogo.history.fingerprints import with_fingerprints
 from gonogo.history.location import history_url
 from gonogo.history.provenance import Provenance, provenance_of
 from gonogo.history.render import diff_json, diff_markdown, diff_text, history_json, history_text, standing_text
@@ -42,7 +41,7 @@ def record(report: Report, roots: list[Path], config: Config, given: str | None)
         return None
     scanned_at = datetime.now(UTC)
     provenance = provenance_of(roots[0])
-    data = with_fingerprints(report, report_to_dict(report))
+    data = report_to_dict(report)
     try:
         history = History.open(url)
         try:

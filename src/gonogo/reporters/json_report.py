@@ -61,6 +61,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "evidence": finding.evidence,
         "waived": finding.waived is not None,
         "blocks": finding.blocks,
+        "fingerprint": finding.fingerprint,
     }
     if finding.waived is not None:
         out["waiver"] = {
