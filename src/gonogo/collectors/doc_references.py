@@ -180,7 +180,7 @@ class _Ignored:
     """The repository's ``.gitignore`` files: a path they ignore is local or generated, never
     shipped, so a document naming it describes a file the reader makes (``local_settings.py``)."""
 
-    specs: dict[tuple[str, str], pathspec.PathSpec] = field(default_factory=dict)
+    specs: dict[tuple[str, str], pathspec.PathSpec[pathspec.Pattern]] = field(default_factory=dict)
     names: dict[str, set[str]] = field(default_factory=dict)
     """root -> last names of the plain file patterns (``/netbox/netbox/configuration.py`` ->
     ``configuration.py``), for bare file names."""
