@@ -111,8 +111,8 @@ def doc_references(workspace: Workspace) -> DocReferenceFacts:
             continue
         documents += 1
         lines = text.splitlines()
-        for target, how, block_line in dict.fromkeys(_candidates(parser.parse(text))):
-            how = _claim_kind(document, target, how, anchors, ignored)
+        for target, written_as, block_line in dict.fromkeys(_candidates(parser.parse(text))):
+            how = _claim_kind(document, target, written_as, anchors, ignored)
             if how is None:
                 continue
             references.append(
@@ -155,7 +155,7 @@ def _sentences_not_claiming(paragraph: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(paragraph) if s and NOT_A_CLAIM.search(s)]
 
 
-def _claim_kind(document: SourceFile, target: str, how: str, anchors: set[str], ignored: _Ignored) -> str | None:
+def _claim_kind(document: SourceFile, target: str, how: str, anchors: frozenset[str], ignored: _Ignored) -> str | None:
     """``how`` when the reference states that a file of this repository exists, ``name`` when it
     may (a bare name, or a path whose first folder the tree does not have), None when it does not
     (see the module doc). ``anchors`` holds every folder name of the tree and the project's name."""
