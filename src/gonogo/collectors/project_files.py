@@ -112,7 +112,7 @@ def _poetry(poetry: dict[str, Any], file: SourceFile, lines: LineFinder, errors:
         body_table = _table_at({group: body}, group, "tool.poetry.group.", lines, errors)
         tables.append((f"{where}.dependencies", str(group), body_table.get("dependencies")))
     deps: list[Dependency] = []
-    for header, group, table in tables:
+    for header, group_name, table in tables:
         start = lines.section(header)
         parent, _, key = header.rpartition(".")
         for name, value in _table_at({key: table}, key, f"{parent}.", lines, errors).items():
@@ -120,7 +120,7 @@ def _poetry(poetry: dict[str, Any], file: SourceFile, lines: LineFinder, errors:
                 continue
             line = lines.key(name, start) or start
             for constraint in value if isinstance(value, list) else [value]:
-                dep = _poetry_dependency(str(name), constraint, file, line, group)
+                dep = _poetry_dependency(str(name), constraint, file, line, group_name)
                 if isinstance(dep, str):
                     errors.append((line, dep))
                 else:

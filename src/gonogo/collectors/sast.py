@@ -30,9 +30,9 @@ from typing import Any
 from gonogo.collectors.dict_passwords import dict_passwords
 from gonogo.collectors.hash_use import HashUse, HashUses
 from gonogo.collectors.python import TEST_DIRS
-from gonogo.collectors.secrets import redact
 from gonogo.collectors.sql_strings import SqlSink, sql_sinks
 from gonogo.model import Severity
+from gonogo.redaction import redact
 from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text

@@ -190,7 +190,7 @@ def operations(doc: dict[str, Any]) -> list[Operation]:
                 if isinstance(param, dict) and isinstance(param.get("name"), str):
                     merged[(param["name"], str(param.get("in", "")))] = param
             body = _deref(doc, op.get("requestBody")) if isinstance(op.get("requestBody"), dict) else None
-            responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+            responses = op.get("responses")
             found.append(
                 Operation(
                     method=method.upper(),
@@ -198,7 +198,7 @@ def operations(doc: dict[str, Any]) -> list[Operation]:
                     operation_id=str(op.get("operationId") or f"{method.upper()} {path}"),
                     parameters=tuple(merged.values()),
                     request_body=body if isinstance(body, dict) else None,
-                    responses=responses,
+                    responses=responses if isinstance(responses, dict) else {},
                     pointer=f"/paths/{_escape(path)}/{method}",
                 )
             )
@@ -275,8 +275,10 @@ def example_value(doc: dict[str, Any], schema: Any, depth: int = 0) -> Any:
         case "array":
             return [example_value(doc, schema.get("items", {}), depth + 1)]
         case "object":
-            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-            required = schema.get("required") if isinstance(schema.get("required"), list) else []
+            props = schema.get("properties")
+            required = schema.get("required")
+            if not isinstance(props, dict) or not isinstance(required, list):
+                return {}
             return {
                 name: example_value(doc, props[name], depth + 1)
                 for name in required
@@ -488,7 +490,8 @@ def smoke(name: str, setting: ServiceSetting, base_dir: Path | None = None) -> O
             return OpenApiResult(service=name, source=source, error="document nested too deeply")
         validators = _Validators(doc)
         base = _base_url(doc, setting)
-        outcomes, not_called = [], []
+        outcomes: list[OperationOutcome] = []
+        not_called: list[NotCalled] = []
         for op in ops:
             if op.method not in setting.openapi_methods:
                 not_called.append(NotCalled(method=op.method, path=op.path, reason="method not allowed"))
