@@ -7,7 +7,9 @@
 # 2. The project with its test extra (pytest, and the wheels that ship redis-server and PostgreSQL:
 #    the suite starts its own servers unless GONOGO_TEST_REDIS_URL / GONOGO_TEST_POSTGRES_URL name
 #    running ones, see tests/servers.py).
-# 3. python -m pytest, whose exit code this script exits with.
+# 3. python -m mypy: strict on src/gonogo, as pyproject.toml's [tool.mypy] says; a type error stops
+#    the run here with mypy's exit code.
+# 4. python -m pytest, whose exit code this script exits with.
 #
 # Idempotent and quiet when everything is there. PYTHON picks the interpreter (default: python3,
 # that of an activated venv).
@@ -64,4 +66,5 @@ install_debian_packages() {
 
 install_debian_packages
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -e '.[test]'
+"$PYTHON" -m mypy
 exec "$PYTHON" -m pytest "$@"

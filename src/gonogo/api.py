@@ -47,8 +47,15 @@ def scan(
     config: Config | None = None,
     options: ScanOptions | None = None,
 ) -> Report:
-    """Scan ``paths`` (folders or files; the first one's config applies unless ``config`` is
-    given) and return the report: decision, gates, scores, findings and plan."""
+    """Scan ``paths`` (folders or files; several are prefixed by their folder name) and decide.
+
+    ``config`` defaults to the first path's ``gonogo.toml`` or ``[tool.gonogo]`` in its
+    ``pyproject.toml`` (see ``load_config``), else the defaults; ``options`` are the run-time
+    switches, all active work (running tests, probing services, the network) off by default.
+    Nothing the scan cannot read is an exception: it becomes a note or an ``unknown`` check in the
+    report. Raises ``NothingToScan`` when none of ``paths`` exists, and ``ConfigError`` when the
+    project's configuration file is invalid.
+    """
     started = time.perf_counter()
     options = options or ScanOptions()
     roots = [Path(p) for p in paths] or [Path(".")]

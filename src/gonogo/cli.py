@@ -378,7 +378,8 @@ def verify_command(
 @app.command()
 def explain(check_id: Annotated[str, typer.Argument(help="A check id, e.g. TEST001")]) -> None:
     """Print a check's documentation: what it requires, why, and how to fix it."""
-    from gonogo.claims.in_report import CLAIM_CHECKS  # also registers CLM100 (check --claims)
+    import gonogo.claims.in_report  # noqa: F401 - registers CLM100 (check --claims) in CLAIM_CHECKS
+    from gonogo.claims.checks import CLAIM_CHECKS
 
     spec = load_plugins().checks.get(check_id.upper()) or CLAIM_CHECKS.get(check_id.upper())
     if spec is None:

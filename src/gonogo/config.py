@@ -88,6 +88,9 @@ class WaiverSetting(_Strict):
 
 
 class Config(_Strict):
+    """A project's ``[tool.gonogo]`` table or ``gonogo.toml``, validated: the profile, which checks
+    run, what is excluded, gate and threshold settings, waivers, deliverables and services."""
+
     profile: Literal["critical", "standard", "prototype"] = "standard"
     select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)

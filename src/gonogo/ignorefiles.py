@@ -38,7 +38,7 @@ class BoundedGitIgnorePattern(GitIgnoreSpecPattern):
     """A gitignore pattern whose middle ``*`` wildcards match atomically (see the module doc)."""
 
     @staticmethod
-    def _translate_segment_glob(pattern: str, *options: Any) -> str:  # type: ignore[override]
+    def _translate_segment_glob(pattern: str, *options: Any) -> str:
         # pathspec 1.1 added an option (how to treat a bad range); pass along whatever it takes
         regex = GitIgnoreSpecPattern._translate_segment_glob(pattern, *options)
         parts = regex.split(_STAR)

@@ -106,6 +106,10 @@ _CATEGORY_AREA = {
 
 
 class Decision(enum.Enum):
+    """The verdict: NO GO when a blocking gate fails; GO only when every gate passes on evidence;
+    CONDITIONAL GO otherwise (a gate could not be measured, or a non-blocking gate fails).
+    ``label`` is how reports print it."""
+
     GO = "GO"
     CONDITIONAL_GO = "CONDITIONAL_GO"
     NO_GO = "NO_GO"
@@ -116,6 +120,8 @@ class Decision(enum.Enum):
 
 
 class GateStatus(enum.Enum):
+    """A gate's or a condition's state. ``UNKNOWN`` (a metric nobody measured) is never a pass."""
+
     PASS = "pass"  # gonogo: ignore[SEC009] an outcome name, not a password
     FAIL = "fail"
     UNKNOWN = "unknown"
@@ -217,6 +223,9 @@ class CheckDoc:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult:
+    """What one check concluded, with its findings (waived and suppressed ones included), the
+    tables it shows, its 0-100 score, and why it could not tell when its outcome is ``UNKNOWN``."""
+
     check_id: str
     title: str
     category: Category
@@ -284,6 +293,8 @@ class ConditionResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GateResult:
+    """A gate with its status and each condition's measured value against its threshold."""
+
     gate: Gate
     status: GateStatus
     conditions: tuple[ConditionResult, ...]
@@ -319,6 +330,10 @@ class RootInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
+    """Everything one scan found, as every reporter renders it: the decision and the gates behind
+    it, the metrics they read, scores per area, each check's result, the plan, and what the scan
+    could not read (``notes``)."""
+
     decision: Decision
     gates: tuple[GateResult, ...]
     metrics: dict[str, float | None]

@@ -18,7 +18,7 @@ LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 def load_owners(workspace: Workspace, notes: Notes) -> Callable[[str], str | None] | None:
     """A lookup from a report path to its owners, or ``None`` when no root has CODEOWNERS."""
-    rules: list[tuple[str, pathspec.PathSpec, str]] = []
+    rules: list[tuple[str, pathspec.PathSpec[pathspec.Pattern], str]] = []
     for file in workspace.files:
         if file.relpath not in LOCATIONS:
             continue

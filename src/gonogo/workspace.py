@@ -22,7 +22,8 @@ import pathspec
 from gonogo.ignorefiles import compile_patterns
 from gonogo.model import Location
 from gonogo.notes import Notes
-from gonogo.safe_read import FileReadError, kind_of, read_regular_file
+from gonogo.safe_read import FileReadError as FileReadError  # what reads raise; callers import it here
+from gonogo.safe_read import kind_of, read_regular_file
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
@@ -173,8 +174,8 @@ class Workspace:
         root: Root,
         folder: Path,
         rel: str,
-        ignores: list[tuple[str, pathspec.PathSpec]],
-        user_spec: pathspec.PathSpec,
+        ignores: list[tuple[str, pathspec.PathSpec[pathspec.Pattern]]],
+        user_spec: pathspec.PathSpec[pathspec.Pattern],
     ) -> Iterator[SourceFile]:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -221,7 +222,7 @@ class Workspace:
         entry = SourceFile(root=root.path, relpath=rel, display=root.display(rel), size=0)
         self._skipped.append(SkippedEntry(file=entry, reason=reason))
 
-    def _load_gitignore(self, root: Root, rel: str) -> pathspec.PathSpec | None:
+    def _load_gitignore(self, root: Root, rel: str) -> pathspec.PathSpec[pathspec.Pattern] | None:
         """A ``.gitignore`` read like any scanned file (git itself does not follow a symlinked
         one); a pattern that cannot be applied safely is a note naming its line."""
         try:
@@ -255,7 +256,10 @@ def _inside(root: Path, link: Path) -> bool:
 
 
 def _ignored(
-    rel: str, is_dir: bool, ignores: list[tuple[str, pathspec.PathSpec]], user: pathspec.PathSpec
+    rel: str,
+    is_dir: bool,
+    ignores: list[tuple[str, pathspec.PathSpec[pathspec.Pattern]]],
+    user: pathspec.PathSpec[pathspec.Pattern],
 ) -> bool:
     candidate = f"{rel}/" if is_dir else rel
     if user.match_file(candidate):

@@ -247,7 +247,7 @@ def _shortest_chain(
 ) -> tuple[str, ...] | None:
     """Breadth-first from every start over the lock graph, to the first node ``wanted`` accepts
     (declared nodes are not ends: they would have provided the import already)."""
-    queue = [(name,) for name in sorted(starts) if name in graph]
+    queue: list[tuple[str, ...]] = [(name,) for name in sorted(starts) if name in graph]
     seen = set(declared)
     while queue:
         path = queue.pop(0)

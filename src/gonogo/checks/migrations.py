@@ -102,7 +102,8 @@ def unreadable_migrations(migrations: MigrationFacts) -> Iterator[CheckOutput]:
     Fix: correct the file at the line named; revision ids must be string literals."""
     if not migrations.alembic and not migrations.django:
         raise NotApplicable("no Alembic or Django migrations")
-    for source in (*migrations.alembic, *migrations.django):
+    sources: tuple[AlembicHistory | DjangoApp, ...] = (*migrations.alembic, *migrations.django)
+    for source in sources:
         for file, line, reason in source.unreadable:
             yield fail(f"{file.display} {reason}", at=file.at(line), key=file.display)
 

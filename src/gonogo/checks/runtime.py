@@ -132,19 +132,19 @@ def coverage(test_run: TestRunFacts, thresholds: Thresholds) -> Iterator[CheckOu
     Fix: add tests for the least covered packages in the table, or lower the bar knowingly with a
     `[gates."Tests pass"]` setting."""
     runs = _ran(test_run)
-    measured = [r for r in runs if r.coverage is not None]
+    measured = [(r, r.coverage) for r in runs if r.coverage is not None]
     if len(measured) != len(runs):
         raise CannotTell("; ".join(r.coverage_problem or "no coverage data" for r in runs if r.coverage is None))
-    weights = [sum(p.statements + p.branches for p in r.coverage.packages) for r in measured]  # type: ignore[union-attr]
+    weights = [sum(p.statements + p.branches for p in cov.packages) for _, cov in measured]
     total_weight = sum(weights)
     percent = (
-        sum(r.coverage.percent * w for r, w in zip(measured, weights, strict=True)) / total_weight  # type: ignore[union-attr]
+        sum(cov.percent * w for (_, cov), w in zip(measured, weights, strict=True)) / total_weight
         if total_weight
         else 100.0
     )
     percent = round(percent, 2)
     yield Metric(name="coverage.percent", value=percent)
-    branches = [r.coverage.branch_percent for r in measured if r.coverage.branch_percent is not None]  # type: ignore[union-attr]
+    branches = [cov.branch_percent for _, cov in measured if cov.branch_percent is not None]
     yield Metric(name="coverage.branch_percent", value=min(branches) if branches else None)
     for bar in thresholds.on("coverage.percent"):
         condition = bar.condition
@@ -152,13 +152,13 @@ def coverage(test_run: TestRunFacts, thresholds: Thresholds) -> Iterator[CheckOu
             yield fail(
                 f"coverage is {percent:.1f}%; the {bar.gate!r} gate ({thresholds.profile} profile) requires "
                 f"coverage.percent {condition.operator.value} {condition.threshold:g}",
-                evidence="; ".join(r.evidence for r in measured), key=f"coverage:{bar.gate}",
+                evidence="; ".join(r.evidence for r, _ in measured), key=f"coverage:{bar.gate}",
                 percent=percent, threshold=condition.threshold,
             )
     rows = [
         (p.package if r.root == "." else f"{r.root}/{p.package}", str(p.statements),
          f"{p.percent:.1f}%", "-" if p.branch_percent is None else f"{p.branch_percent:.1f}%")
-        for r in measured for p in r.coverage.packages  # type: ignore[union-attr]
+        for r, cov in measured for p in cov.packages
     ]
     if rows:
         yield Table(title="Coverage per package", columns=("Package", "Statements", "Lines", "Branches"),
@@ -223,10 +223,11 @@ def leaves_tree_clean(test_run: TestRunFacts) -> Iterator[CheckOutput]:
     is the suite's own doing. gonogo reports it and leaves it in place: the files are yours.
     Fix: write to pytest's `tmp_path` fixture (or `tempfile`) instead of the working directory, and
     never to files under version control."""
-    compared = [(run, run.tree_changes) for run in _ran(test_run)]
-    unknown = [run.root for run, changes in compared if changes is None]
+    runs = _ran(test_run)
+    unknown = [run.root for run in runs if run.tree_changes is None]
     if unknown:
         raise CannotTell(f"the working tree of {', '.join(unknown)} is too large to compare before and after")
+    compared = [(run, run.tree_changes) for run in runs if run.tree_changes is not None]
     for run, changes in compared:
         for kind, paths, severity in (
             ("created", changes.created, Severity.LOW),

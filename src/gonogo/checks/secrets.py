@@ -4,6 +4,7 @@ short fingerprint; the value itself never appears in a message, evidence or datu
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from gonogo.collectors.secrets import EnvFile, Place, SecretFacts, SecretHit
 from gonogo.grouping import Grouping, count_files, plural
@@ -39,7 +40,7 @@ def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
             yield _secret_failure(hit, "{what}", rule=hit.rule, in_test_code=hit.in_test_code, place=hit.place.value)
 
 
-def _secret_failure(hit: SecretHit, template: str, **extra: object) -> Failure:
+def _secret_failure(hit: SecretHit, template: str, **extra: Any) -> Failure:
     """A hit as a finding: kind, place, fingerprint and the masked line; never the value."""
     what = f"{hit.kind} assigned to {hit.name}" if hit.name else hit.kind
     return fail(

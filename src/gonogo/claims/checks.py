@@ -57,7 +57,7 @@ def _fmt(value: float | None) -> str:
 
 def _rounds_to(exact: float, stated: float, digits: int) -> bool:
     """Whether ``stated`` (written with ``digits`` decimals) is ``exact`` rounded, either way."""
-    return abs(exact - stated) <= 0.5 * 10 ** -digits + 1e-9
+    return abs(exact - stated) <= 0.5 * 10.0 ** -digits + 1e-9
 
 
 @claim_check("CLM001", "A percentage matches the fraction beside it")
@@ -326,7 +326,7 @@ def decision_vs_gonogo(claims: Sequence[Claim], evidence: Evidence) -> Iterator[
         return
     for claim in claims:
         if claim.kind == "decision" and claim.subject in _VERDICT_RANK:
-            stated, measured = _VERDICT_RANK[claim.subject], _VERDICT_RANK[evidence.decision]  # type: ignore[index]
+            stated, measured = _VERDICT_RANK[claim.subject], _VERDICT_RANK[evidence.decision]
             if stated > measured:
                 status = Status.CONTRADICTED
             elif stated == measured:

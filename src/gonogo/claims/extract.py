@@ -263,11 +263,13 @@ def criteria(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
         required = _column(names, ("required", "threshold", "target"))
         achieved = _column(names, ("achieved", "actual", "measured"))
         status = _column(names, ("status",))
-        if None in (required, achieved, status) or len(line.cells) <= max(required, achieved, status):  # type: ignore[type-var]
+        if required is None or achieved is None or status is None:
             continue
-        need = re.search(rf"({NUMBER})\s*%", line.cells[required])  # type: ignore[index]
-        got = re.search(rf"({NUMBER})\s*%", line.cells[achieved])  # type: ignore[index]
-        verdict = re.search(r"\b(PASS|FAIL|CONDITIONAL|WARN(?:ING)?|BLOCKED)\b", line.cells[status].upper())  # type: ignore[index]
+        if len(line.cells) <= max(required, achieved, status):
+            continue
+        need = re.search(rf"({NUMBER})\s*%", line.cells[required])
+        got = re.search(rf"({NUMBER})\s*%", line.cells[achieved])
+        verdict = re.search(r"\b(PASS|FAIL|CONDITIONAL|WARN(?:ING)?|BLOCKED)\b", line.cells[status].upper())
         if need and got and verdict:
             yield _claim(line, "criterion", line.text, subject=f"{line.cells[0]}: {verdict.group(1)}",
                          value=number(got.group(1)), total=number(need.group(1)), unit=verdict.group(1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gonogo.claims.checks import judge
 from gonogo.claims.document import Document, read_document
@@ -41,7 +42,7 @@ def notes_of(document: Document) -> tuple[str, ...]:
 
 
 def verify(path: Path, roots: Sequence[Path] = (), against: Path | None = None,
-           vocabulary: Vocabulary | None = None, scan_report: dict | None = None,
+           vocabulary: Vocabulary | None = None, scan_report: dict[str, Any] | None = None,
            index: Path | None = None) -> Verification:
     """Judge ``path``'s claims. ``scan_report`` is a report_to_dict of a scan already run over
     ``roots``; ``against`` an earlier report.json (it wins for metrics and the decision)."""

@@ -141,12 +141,12 @@ def _with_scripts(item: CiFile, follower: ScriptFollower) -> CiFile:
 
 def parse_ci(text: str, file: SourceFile, system: str) -> CiFile:
     if system in _LINE_BASED:
-        commands = tuple(
+        lines = tuple(
             Command(line=n, text=line.strip())
             for n, line in enumerate(text.splitlines(), 1)
             if line.strip() and not line.lstrip().startswith(("#", "//"))
         )
-        return CiFile(file=file, system=system, commands=commands)
+        return CiFile(file=file, system=system, commands=lines)
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:

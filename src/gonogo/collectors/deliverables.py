@@ -83,7 +83,7 @@ def _matches(base: Path, pattern: str, root: Path) -> tuple[list[str], bool]:
     if GLOB_CHARS & set(clean):
         hits, complete = _glob(base, [s for s in clean.split("/") if s])
     else:
-        hits = [clean] if os.path.lexists(base / clean) else []
+        hits = {clean} if os.path.lexists(base / clean) else set()
     return [h for h in sorted(hits) if _present(base / h, want_dir, root)], complete
 
 

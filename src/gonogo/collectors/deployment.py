@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from typing import overload
 
 import yaml
 
@@ -381,6 +382,14 @@ def _collect_tree(fields: dict[str, Setting], path: str, node: yaml.Node | None)
             fields[path] = Setting(line=child.start_mark.line + 1, templated=True)
             continue
         _collect_tree(fields, f"{path}.{key}", child)
+
+
+@overload
+def _setting(node: yaml.Node) -> Setting: ...
+
+
+@overload
+def _setting(node: yaml.Node | None) -> Setting | None: ...
 
 
 def _setting(node: yaml.Node | None) -> Setting | None:

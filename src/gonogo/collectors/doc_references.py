@@ -112,8 +112,8 @@ def doc_references(workspace: Workspace, notes: Notes) -> DocReferenceFacts:
             continue
         documents += 1
         lines = text.splitlines()
-        for target, how, block_line in dict.fromkeys(_candidates(parser.parse(text))):
-            how = _claim_kind(document, target, how, anchors, ignored)
+        for target, written_as, block_line in dict.fromkeys(_candidates(parser.parse(text))):
+            how = _claim_kind(document, target, written_as, anchors, ignored)
             if how is None:
                 continue
             references.append(
@@ -156,7 +156,7 @@ def _sentences_not_claiming(paragraph: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(paragraph) if s and NOT_A_CLAIM.search(s)]
 
 
-def _claim_kind(document: SourceFile, target: str, how: str, anchors: set[str], ignored: _Ignored) -> str | None:
+def _claim_kind(document: SourceFile, target: str, how: str, anchors: frozenset[str], ignored: _Ignored) -> str | None:
     """``how`` when the reference states that a file of this repository exists, ``name`` when it
     may (a bare name, or a path whose first folder the tree does not have), None when it does not
     (see the module doc). ``anchors`` holds every folder name of the tree and the project's name."""
@@ -181,7 +181,7 @@ class _Ignored:
     """The repository's ``.gitignore`` files: a path they ignore is local or generated, never
     shipped, so a document naming it describes a file the reader makes (``local_settings.py``)."""
 
-    specs: dict[tuple[str, str], pathspec.PathSpec] = field(default_factory=dict)
+    specs: dict[tuple[str, str], pathspec.PathSpec[pathspec.Pattern]] = field(default_factory=dict)
     names: dict[str, set[str]] = field(default_factory=dict)
     """root -> last names of the plain file patterns (``/netbox/netbox/configuration.py`` ->
     ``configuration.py``), for bare file names."""

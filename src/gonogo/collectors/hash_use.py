@@ -53,7 +53,7 @@ class HashUses:
         for parent in ast.walk(tree):
             for child in ast.iter_child_nodes(parent):
                 self._parents[child] = parent
-                if hasattr(child, "lineno"):
+                if isinstance(child, ast.expr):  # a call, or the argument naming the algorithm
                     self._by_start.setdefault((child.lineno, child.col_offset), []).append(child)
 
     def at(self, line: int, column: int | None) -> HashUse | None:

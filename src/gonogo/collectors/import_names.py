@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 from importlib import metadata, resources
-from typing import Any
+from typing import TypedDict
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -52,7 +52,9 @@ STDLIB = (
 def _table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """Import name (lower case, dotted for a namespace) -> distributions, and the runtime-only set."""
     raw = _raw()
-    imports = {k.lower(): frozenset(canonicalize_name(v) for v in vs) for k, vs in raw["imports"].items()}
+    imports: dict[str, frozenset[str]] = {
+        k.lower(): frozenset(canonicalize_name(v) for v in vs) for k, vs in raw["imports"].items()
+    }
     return imports, frozenset(canonicalize_name(n) for n in raw["runtime_only"])
 
 
@@ -160,9 +162,19 @@ def suggested(module: str) -> str:
     return parts[0]
 
 
+class _ImportNamesFile(TypedDict):
+    """The shape of ``data/import_names.json``, which ships with gonogo (so it is not validated)."""
+
+    imports: dict[str, list[str]]
+    runtime_only: list[str]
+
+
 @cache
-def _raw() -> dict[str, Any]:
-    return json.loads(resources.files("gonogo.data").joinpath("import_names.json").read_text("utf-8"))
+def _raw() -> _ImportNamesFile:
+    table: _ImportNamesFile = json.loads(
+        resources.files("gonogo.data").joinpath("import_names.json").read_text("utf-8")
+    )
+    return table
 
 
 @cache

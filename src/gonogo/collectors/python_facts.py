@@ -13,6 +13,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import TypeGuard
 
 import mccabe
 
@@ -391,7 +392,7 @@ class _Visitor(ast.NodeVisitor):
             test = test.left
         return (self.resolve(test) or "").endswith("TYPE_CHECKING")
 
-    def visit_Try(self, node: ast.Try) -> None:
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         catches = [self._caught(h) for h in node.handlers]
         optional = any(names & {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
                        for names in catches)
@@ -546,7 +547,7 @@ class _Visitor(ast.NodeVisitor):
         if not self._functions and not self._classes:
             self._record_settings(node)
         if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-            if any(self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
+            if any(isinstance(n, ast.expr) and self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
                 self._benchmark_scopes.add(self.scope())
             self._pytestmark_scope = self.scope()
             self.visit(node.value)
@@ -636,7 +637,7 @@ class _Visitor(ast.NodeVisitor):
         elif self._functions and isinstance(node.func, ast.Name):
             self._functions[-1].calls.add(node.func.id)
         elif self._functions and _on_self(node.func):
-            self._functions[-1].method_calls.add(node.func.attr)  # type: ignore[union-attr]
+            self._functions[-1].method_calls.add(node.func.attr)
         self.generic_visit(node)
 
     def _visit_arguments(self, node: ast.Call) -> None:
@@ -813,7 +814,7 @@ def _asserts(name: str | None, node: ast.expr) -> bool:
     return bare.startswith(ASSERTING_HELPER_PREFIXES) or "assert" in bare.split("_") or bare == "fail"
 
 
-def _on_self(func: ast.expr) -> bool:
+def _on_self(func: ast.expr) -> TypeGuard[ast.Attribute]:
     """``self.name(...)`` or ``cls.name(...)``: a call of the class's own method."""
     return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
 

@@ -67,7 +67,7 @@ def _scan_scope(scope: ast.AST) -> Iterator[SqlSink]:
         query = _query_argument(call)
         if query is None:
             continue
-        built = query
+        built: ast.expr | None = query
         if isinstance(query, ast.Name):
             built = _last_built(assignments.get(query.id, []), call.lineno)
         how = _how_built(built) if built is not None else None

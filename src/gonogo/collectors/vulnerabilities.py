@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from gonogo.collectors.manifests import Dependency, Manifest, ManifestFacts, UnreadLock
 from gonogo.notes import Notes
@@ -82,6 +83,7 @@ Query = tuple[str, str, str]
 @collector("vulnerabilities")
 def vulnerabilities(manifests: ManifestFacts, options: ScanOptions, notes: Notes) -> VulnerabilityFacts:
     audited, unauditable = split_auditable(manifests)
+    data_date: date | None  # the index may not know how old its advisories are
     try:
         if options.online_vulns:
             source, data_date = f"OSV API {options.osv_api_url}", options.today
@@ -189,7 +191,7 @@ def _project_folder(manifest: Manifest) -> str:
 
 
 def _is_local(url: str | None) -> bool:
-    return bool(url) and not url.startswith(("http://", "https://", "git+", "hg+", "svn+", "bzr+"))
+    return bool(url and not url.startswith(("http://", "https://", "git+", "hg+", "svn+", "bzr+")))
 
 
 def _query(dep: Dependency) -> tuple[str, str, str]:
@@ -290,7 +292,7 @@ def _ids(group: Sequence[Match]) -> tuple[str, ...]:
     return (*own, *others)
 
 
-def version_key(ecosystem: str, version: str | None) -> object:
+def version_key(ecosystem: str, version: str | None) -> tuple[int, Any]:
     """A sort key for versions of ``ecosystem``; unparsable ones sort first."""
     parsed = key_for(ecosystem)(version or "")
     return (0, version or "") if parsed is None else (1, parsed)

@@ -44,10 +44,7 @@ def fetch(
     """One request, body read up to ``max_body`` bytes; raises ``httpx.HTTPError`` on transport
     failure (the callers turn it into evidence)."""
     started = time.perf_counter()
-    kwargs: dict[str, object] = {"params": params, "headers": headers}
-    if json_body is not None:
-        kwargs["json"] = json_body
-    with client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
+    with client.stream(method, url, params=params, headers=headers, json=json_body) as response:
         chunks: list[bytes] = []
         size = 0
         truncated = False

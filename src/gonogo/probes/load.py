@@ -200,7 +200,7 @@ def _summarise(
     results = []
     for threshold in setting.parsed_thresholds():
         value = (
-            round(percentile(ordered, threshold.percentile), 2) if threshold.stat == "p" and count
+            round(percentile(ordered, threshold.percentile), 2) if threshold.percentile is not None and count
             else measured.get(threshold.stat)
         )
         results.append(

@@ -130,17 +130,17 @@ def run_suite(root: Path, python: str | None = None, timeout_s: float = 600.0) -
     found = shutil.which(python) or (python if Path(python).is_file() else None)
     # absolute, because the suite runs with the repository as its working directory
     resolved = os.path.abspath(found) if found and os.sep in found else found
-    base = dict(root=str(root), python=python, command=f"{python} -m pytest", exit_code=None, seconds=0.0)
+    base = TestRun(root=str(root), python=python, command=f"{python} -m pytest", exit_code=None, seconds=0.0)
     if resolved is None:
-        return TestRun(**base, problem=f"interpreter {python!r} not found")
+        return replace(base, problem=f"interpreter {python!r} not found")
     before = snapshot(root)
     with tempfile.TemporaryDirectory(prefix="gonogo-tests-") as tmp:
         scratch = Path(tmp)
         env = _env(scratch, _install_scratch_plugin(scratch))
         missing = _unimportable(resolved, ("pytest", "coverage", SCRATCH_PLUGIN.stem), root, env)
         if "pytest" in missing:
-            return TestRun(
-                **base,
+            return replace(
+                base,
                 problem=f"pytest cannot be imported by {python} ({missing['pytest']}); install it there: "
                 f"{shlex.quote(python)} -m pip install pytest",
             )

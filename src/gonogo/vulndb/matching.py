@@ -18,7 +18,7 @@ from typing import Any
 import semver
 from packaging.version import InvalidVersion, Version
 
-from gonogo.vulndb.osv import Affected, Range
+from gonogo.vulndb.osv import Affected, Event, Range
 
 VersionKey = Callable[[str], Any]
 
@@ -141,7 +141,7 @@ def _is_prerelease(parsed: Any) -> bool:
     return bool(getattr(parsed, "prerelease", None))
 
 
-def _fixed_events(entries: Iterable[Affected], key: VersionKey) -> Iterable[tuple[Any, Any]]:
+def _fixed_events(entries: Iterable[Affected], key: VersionKey) -> Iterable[tuple[Any, Event]]:
     for entry in entries:
         for rng in entry.ranges:
             for event in rng.events:
