@@ -124,15 +124,15 @@ def _apply(call: ast.Call, fields: dict[str, set[str]]) -> str | None:
             model, name = _text(args.get("model_name")), _text(args.get("name"))
             if model is None or name is None:
                 return f"an {kind} that cannot be read"
-            names = fields.setdefault(model.lower(), set())
-            (names.add if kind == "AddField" else names.discard)(name)
+            known = fields.setdefault(model.lower(), set())
+            (known.add if kind == "AddField" else known.discard)(name)
         case "RenameField":
             model, old, new = (_text(args.get(k)) for k in ("model_name", "old_name", "new_name"))
             if model is None or old is None or new is None:
                 return "a RenameField that cannot be read"
-            names = fields.setdefault(model.lower(), set())
-            names.discard(old)
-            names.add(new)
+            known = fields.setdefault(model.lower(), set())
+            known.discard(old)
+            known.add(new)
         case "SeparateDatabaseAndState":
             state = args.get("state_operations")
             if state is None:

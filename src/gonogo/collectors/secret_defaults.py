@@ -84,9 +84,9 @@ def secret_defaults(text: str) -> list[SecretDefault]:
 def _call_default(node: ast.Call) -> SecretDefault | None:
     func = node.func
     called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    if not node.args or not _is_str(node.args[0]) or not is_secret_name(node.args[0].value):
+    name = _string(node.args[0]) if node.args else None
+    if name is None or not is_secret_name(name):
         return None
-    name = node.args[0].value
     if called in _GETTERS and _reads_environ(func):
         default = node.args[1] if len(node.args) > 1 else _keyword(node, "default")
         how = "os.getenv" if called == "getenv" else "environ.get"
@@ -137,11 +137,13 @@ def _field_default(value: ast.expr) -> ast.expr | None:
 
 
 def _is_literal_secret(node: ast.expr | None) -> bool:
-    return _is_str(node) and bool(node.value.strip())
+    value = _string(node)
+    return value is not None and bool(value.strip())
 
 
-def _is_str(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+def _string(node: ast.expr | None) -> str | None:
+    """The value of a string literal, else ``None``."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
@@ -159,6 +161,7 @@ def _base_name(node: ast.expr) -> str:
 
 def _env_prefix(node: ast.ClassDef) -> str:
     for item in ast.walk(node):
-        if isinstance(item, ast.keyword) and item.arg == "env_prefix" and _is_str(item.value):
-            return str(item.value.value)
+        prefix = _string(item.value) if isinstance(item, ast.keyword) and item.arg == "env_prefix" else None
+        if prefix is not None:
+            return prefix
     return ""

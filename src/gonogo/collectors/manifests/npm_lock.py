@@ -4,8 +4,8 @@ dependency."""
 
 from __future__ import annotations
 
-from gonogo.collectors.manifests.locks import JSON_KEY, Errors, NameLines, load_json, locked, typed
-from gonogo.collectors.manifests.model import Dependency, Manifest
+from gonogo.collectors.manifests.locks import JSON_KEY, NameLines, load_json, locked, typed
+from gonogo.collectors.manifests.model import Dependency, Errors, Manifest
 from gonogo.collectors.manifests.tomltext import type_name
 from gonogo.workspace import SourceFile
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from packaging.requirements import Requirement
 
-from gonogo.collectors.manifests.fields import Errors, as_list, table_at
-from gonogo.collectors.manifests.model import Dependency, Manifest
+from gonogo.collectors.manifests.fields import as_list, table_at
+from gonogo.collectors.manifests.model import Dependency, Errors, Manifest
 from gonogo.collectors.manifests.requirements import REQUIREMENT_ERRORS
 from gonogo.collectors.manifests.tomltext import LineFinder, load_toml
 from gonogo.workspace import SourceFile

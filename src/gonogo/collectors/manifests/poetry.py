@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gonogo.collectors.manifests.fields import Errors, as_list, table_at
-from gonogo.collectors.manifests.model import Dependency
+from gonogo.collectors.manifests.fields import as_list, table_at
+from gonogo.collectors.manifests.model import Dependency, Errors
 from gonogo.collectors.manifests.tomltext import LineFinder
 from gonogo.workspace import SourceFile
 
@@ -25,7 +25,7 @@ def poetry_dependencies(
         body_table = table_at({group: body}, group, "tool.poetry.group.", lines, errors)
         tables.append((f"{where}.dependencies", str(group), body_table.get("dependencies")))
     deps: list[Dependency] = []
-    for header, group, table in tables:
+    for header, group_name, table in tables:
         start = lines.section(header)
         parent, _, key = header.rpartition(".")
         for name, value in table_at({key: table}, key, f"{parent}.", lines, errors).items():
@@ -33,7 +33,7 @@ def poetry_dependencies(
                 continue
             line = lines.key(name, start) or start
             for constraint in value if isinstance(value, list) else [value]:
-                dep = _poetry_dependency(str(name), constraint, file, line, group)
+                dep = _poetry_dependency(str(name), constraint, file, line, group_name)
                 if isinstance(dep, str):
                     errors.append((line, dep))
                 else:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gonogo.collectors.manifests.fields import Errors, add_pep508, list_at, table_at
-from gonogo.collectors.manifests.model import Dependency, Manifest, normalise
+from gonogo.collectors.manifests.fields import add_pep508, list_at, table_at
+from gonogo.collectors.manifests.model import Dependency, Errors, Manifest, normalise
 from gonogo.collectors.manifests.poetry import poetry_dependencies
 from gonogo.collectors.manifests.tomltext import LineFinder, load_toml
 from gonogo.workspace import SourceFile

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import configparser
 
-from gonogo.collectors.manifests.fields import Errors, add_pep508
-from gonogo.collectors.manifests.model import Dependency, Manifest, normalise
+from gonogo.collectors.manifests.fields import add_pep508
+from gonogo.collectors.manifests.model import Dependency, Errors, Manifest, normalise
 from gonogo.collectors.manifests.tomltext import LineFinder
 from gonogo.workspace import SourceFile
 

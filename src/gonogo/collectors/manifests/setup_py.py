@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 import re
 
-from gonogo.collectors.manifests.fields import Errors, add_requirement
-from gonogo.collectors.manifests.model import Dependency, Manifest, normalise
+from gonogo.collectors.manifests.fields import add_requirement
+from gonogo.collectors.manifests.model import Dependency, Errors, Manifest, normalise
 from gonogo.workspace import SourceFile
 
 

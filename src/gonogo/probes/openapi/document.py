@@ -117,7 +117,7 @@ def operations(doc: dict[str, Any]) -> list[Operation]:
                 if isinstance(param, dict) and isinstance(param.get("name"), str):
                     merged[(param["name"], str(param.get("in", "")))] = param
             body = deref(doc, op.get("requestBody")) if isinstance(op.get("requestBody"), dict) else None
-            responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+            responses = op.get("responses")
             found.append(
                 Operation(
                     method=method.upper(),
@@ -125,7 +125,7 @@ def operations(doc: dict[str, Any]) -> list[Operation]:
                     operation_id=str(op.get("operationId") or f"{method.upper()} {path}"),
                     parameters=tuple(merged.values()),
                     request_body=body if isinstance(body, dict) else None,
-                    responses=responses,
+                    responses=responses if isinstance(responses, dict) else {},
                     pointer=f"/paths/{escape(path)}/{method}",
                 )
             )

@@ -70,8 +70,10 @@ def example_value(doc: dict[str, Any], schema: Any, depth: int = 0) -> Any:
         case "array":
             return [example_value(doc, schema.get("items", {}), depth + 1)]
         case "object":
-            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-            required = schema.get("required") if isinstance(schema.get("required"), list) else []
+            props = schema.get("properties")
+            required = schema.get("required")
+            if not isinstance(props, dict) or not isinstance(required, list):
+                return {}
             return {
                 name: example_value(doc, props[name], depth + 1)
                 for name in required

@@ -210,7 +210,8 @@ def smoke(name: str, setting: ServiceSetting, base_dir: Path | None = None) -> O
             return OpenApiResult(service=name, source=source, error="document nested too deeply")
         validators = _Validators(doc)
         base = _base_url(doc, setting)
-        outcomes, not_called = [], []
+        outcomes: list[OperationOutcome] = []
+        not_called: list[NotCalled] = []
         for op in ops:
             if op.method not in setting.openapi_methods:
                 not_called.append(NotCalled(method=op.method, path=op.path, reason="method not allowed"))
