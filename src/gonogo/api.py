@@ -22,6 +22,7 @@ from gonogo import __version__
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.config import Config, load_project_config
+from gonogo.forge import web_base_of
 from gonogo.model import (
     CheckResult,
     Finding,
@@ -133,7 +134,7 @@ def scan(
         plan=plan,
         notes=tuple(workspace.notes),
         roots=tuple(
-            RootInfo(name=r.name, path=str(r.path), commit=_commit_of(r.path)) for r in workspace.roots
+            _root_info(r.name, r.path) for r in workspace.roots
         ),
         profile=config.profile,
         tool_version=__version__,
@@ -234,6 +235,11 @@ def _waived(finding: Finding, waivers: Sequence[Waiver]) -> Finding:
         if waiver.path is None or (finding.path and fnmatch.fnmatch(finding.path, waiver.path)):
             return replace(finding, waived=waiver)
     return finding
+
+
+def _root_info(name: str, path: Path) -> RootInfo:
+    commit = _commit_of(path)
+    return RootInfo(name=name, path=str(path), commit=commit, web=web_base_of(path, commit))
 
 
 def _commit_of(path: Path) -> str | None:

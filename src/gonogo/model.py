@@ -301,6 +301,8 @@ class RootInfo:
     name: str
     path: str
     commit: str | None = None
+    web: str | None = None
+    """Where the root's files can be read at ``commit`` on its forge (``gonogo.forge``), if known."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
