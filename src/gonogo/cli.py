@@ -33,7 +33,7 @@ from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
 from gonogo.probes.settings import parse_service_arg
 from gonogo.registry import load_plugins
-from gonogo.reporters.terminal import plain, print_summary
+from gonogo.reporters.terminal import decision_line, plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
 from gonogo.vulndb.cli import db_app, index_path
 
@@ -141,6 +141,7 @@ def check(
     baseline_file: BaselineFile = None,
     no_baseline: NoBaseline = False,
     claims: Annotated[Path | None, typer.Option("--claims", help="Also judge this readiness document")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every gate condition, finding and action")] = False,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
@@ -178,14 +179,16 @@ def check(
         raise _fail(f"configuration error: {exc}") from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    _show(report, quiet)
+    _show(report, quiet, verbose or _verbose)
     for name in wanted:
         try:
             written = _write(report, name, output)
         except OSError as exc:
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
         if not quiet:
-            out.print(plain(f"wrote {written}"))
+            out.print(plain(f"wrote {written}"), soft_wrap=True)  # a long path is not broken by rich
+    if not quiet:  # the decision again, on the last line a CI log shows
+        out.print(decision_line(report), highlight=False)
     raise typer.Exit(_exit_code(report, config.fail_on))
 
 
@@ -225,11 +228,11 @@ def _interpreter(python: str | None, roots: list[Path]) -> str | None:
     raise _fail(f"--python {python}: interpreter not found in {Path.cwd()} nor in the scanned folder")
 
 
-def _show(report: Report, quiet: bool) -> None:
+def _show(report: Report, quiet: bool, verbose: bool) -> None:
     if quiet:
         out.print(report.decision.label)
     else:
-        print_summary(report, out)
+        print_summary(report, out, verbose)
 
 
 def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) -> Report:

@@ -56,7 +56,7 @@ def render(report: Report) -> str:
         report=report,
         decision_class=DECISION_CLASS[report.decision],
         why=why(report),
-        gates=[_gate(g) for g in report.gates],
+        gates=[_gate(g) for g in sorted(report.gates, key=_gate_order)],
         score_bars=list(_score_bars(report)),
         severity_bars=list(_severity_bars(report)),
         check_bars=list(_check_bars(report)),
@@ -95,6 +95,12 @@ def _asset(name: str) -> str:
 def _sha256(text: str) -> str:
     """A CSP source for an inline block: the hash of its exact text, so only that block runs."""
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def _gate_order(gate: GateResult) -> tuple[int, int]:
+    """What stops the release first: failing, then unmeasured blocking gates; passing gates last."""
+    status = {GateStatus.FAIL: 0, GateStatus.UNKNOWN: 1, GateStatus.PASS: 2}[gate.status]
+    return (status if status == 2 else status + (0 if gate.gate.blocking else 2), 0)
 
 
 def _gate(gate: GateResult) -> dict[str, Any]:
