@@ -141,7 +141,7 @@ def check(
     baseline_file: BaselineFile = None,
     no_baseline: NoBaseline = False,
     claims: Annotated[Path | None, typer.Option("--claims", help="Also judge this readiness document")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every gate condition, finding and action")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every condition, finding and action")] = False,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
