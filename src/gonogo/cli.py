@@ -74,6 +74,17 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_NO_DECISION)
 
 
+def _config_failure(exc: ConfigError) -> typer.Exit:
+    """Every problem of the configuration on its own line, so one run shows them all."""
+    if len(exc.problems) == 1:
+        return _fail(f"configuration error: {exc}")
+    err.print(Text("gonogo: ", style="bold red") + plain(f"configuration error: {len(exc.problems)} problems"),
+              highlight=False)
+    for line in str(exc).splitlines():
+        err.print(plain(f"  - {line}"), highlight=False, soft_wrap=True)  # a path is not broken by rich
+    return typer.Exit(EXIT_NO_DECISION)
+
+
 _verbose = False
 
 
@@ -176,7 +187,7 @@ def check(
         if claims is not None:
             report = _with_claims(report, claims, roots)
     except ConfigError as exc:
-        raise _fail(f"configuration error: {exc}") from exc
+        raise _config_failure(exc) from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
     _show(report, quiet, verbose or _verbose)
@@ -370,18 +381,20 @@ def verify_command(
 
 
 @app.command()
-def explain(check_id: Annotated[str, typer.Argument(help="A check id, e.g. TEST001")]) -> None:
+def explain(
+    check_id: Annotated[str, typer.Argument(help="A check id (TEST001), or a ruff/bandit rule id (S113, B602)")],
+) -> None:
     """Print a check's documentation: what it requires, why, and how to fix it."""
-    from gonogo.claims.in_report import CLAIM_CHECKS  # also registers CLM100 (check --claims)
+    from rich.markdown import Markdown
 
-    spec = load_plugins().checks.get(check_id.upper()) or CLAIM_CHECKS.get(check_id.upper())
-    if spec is None:
-        raise _fail(f"no check {check_id!r}; see `gonogo list-checks`")
-    out.print(f"[bold]{spec.id}[/] {spec.title}", highlight=False)
-    out.print(f"category {spec.category.name.lower()}, default severity {spec.severity.value}"
-              + (f", metric {spec.counts}" if spec.counts else ""), highlight=False)
-    out.print()
-    out.print(spec.doc, highlight=False, markup=False)
+    from gonogo.claims.in_report import CLAIM_CHECKS  # also registers CLM100 (check --claims)
+    from gonogo.explain import UnknownId, markdown, resolve
+
+    try:
+        explained = resolve(check_id, {**load_plugins().checks, **CLAIM_CHECKS})
+    except UnknownId as exc:
+        raise _fail(str(exc)) from exc
+    out.print(Markdown(markdown(explained), hyperlinks=False))
 
 
 @app.command("list-checks")
