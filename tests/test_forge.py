@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from gonogo.forge import web_base, web_base_of
+from gonogo.forge import commit_date_of, web_base, web_base_of
 from tests.helpers import make_repo
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -34,3 +34,10 @@ def test_a_checkout_links_at_its_commit_from_its_subfolder(tmp_path):
     subprocess.run(["git", "-C", str(root), "remote", "add", "origin", "git@github.com:acme/app.git"], check=True)
     assert web_base_of(root / "svc", COMMIT) == f"https://github.com/acme/app/blob/{COMMIT}/svc/"
     assert web_base_of(root / "svc", None) is None
+
+
+def test_the_commit_date_is_read_from_git(tmp_path):
+    root = make_repo(tmp_path / "repo", {"a.py": "x = 1\n"}, git=True)
+    committed = commit_date_of(root)
+    assert committed is not None and committed[:4].isdigit() and "T" in committed
+    assert commit_date_of(make_repo(tmp_path / "plain", {"a.py": "x = 1\n"})) is None

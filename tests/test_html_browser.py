@@ -171,6 +171,22 @@ def test_the_severity_filter_keeps_only_the_ticked_severities(browser, example_p
     assert shown.startswith(f"{len(rows)} of ")
 
 
+def test_a_copy_button_puts_the_verify_command_on_the_clipboard(browser, example_page, tmp_path):
+    target = tmp_path / "report.html"
+    target.write_text(example_page, encoding="utf-8")
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(target.as_uri())
+    button = page.locator("#plan button.copy").first
+    command = button.get_attribute("data-copy")
+    assert command and command.startswith("gonogo check --select ")
+    button.click()
+    assert button.inner_text() == "Copied"
+    assert page.evaluate("navigator.clipboard.readText()") == command
+    context.close()
+
+
 def test_status_and_path_filters_and_links_to_the_forge(browser, tmp_path):
     findings = (
         finding("SEC001", Severity.HIGH, 1),

@@ -22,7 +22,7 @@ from gonogo import __version__
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.config import Config, load_project_config
-from gonogo.forge import web_base_of
+from gonogo.forge import commit_date_of, web_base_of
 from gonogo.model import (
     CheckResult,
     Finding,
@@ -239,7 +239,8 @@ def _waived(finding: Finding, waivers: Sequence[Waiver]) -> Finding:
 
 def _root_info(name: str, path: Path) -> RootInfo:
     commit = _commit_of(path)
-    return RootInfo(name=name, path=str(path), commit=commit, web=web_base_of(path, commit))
+    committed = commit_date_of(path) if commit else None
+    return RootInfo(name=name, path=str(path), commit=commit, web=web_base_of(path, commit), committed=committed)
 
 
 def _commit_of(path: Path) -> str | None:

@@ -40,6 +40,13 @@ def web_base_of(path: Path, commit: str | None) -> str | None:
     return web_base(remote, commit, prefix) if remote else None
 
 
+def commit_date_of(path: Path) -> str | None:
+    """When the scanned commit was made (ISO 8601, from git): the date the evidence is about, which
+    unlike the time of the scan keeps reports of one commit identical."""
+    folder = path if path.is_dir() else path.parent
+    return _git(folder, "show", "-s", "--format=%cI", "HEAD") or None
+
+
 def _git(folder: Path, *args: str) -> str:
     try:
         done = subprocess.run(

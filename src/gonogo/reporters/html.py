@@ -152,7 +152,9 @@ def _groups(report: Report) -> list[dict[str, Any]]:
             "id": r.check_id,
             "title": r.title,
             "outcome": r.outcome.value,
-            "severity": min((f.severity for f in r.findings), key=lambda s: s.rank, default=r.severity).value,
+            # a check shown only for its table has no finding to rate: its badge is its outcome
+            "severity": min((f.severity for f in r.findings), key=lambda s: s.rank).value if r.findings
+            else r.outcome.value,
             "total": len(r.findings),
             "active": len(r.active_findings),
             "tables": r.tables,
