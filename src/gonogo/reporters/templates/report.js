@@ -153,7 +153,11 @@
   });
   byId("filters").addEventListener("submit", function (event) { event.preventDefault(); });
   byId("expand").addEventListener("click", function () {
-    Object.keys(groups).forEach(function (id) { if (!groups[id].el.hidden) { groups[id].el.open = true; } });
+    // drawn here, not in the toggle event, which fires later: the rows are there when the click returns
+    Object.keys(groups).forEach(function (id) {
+      var g = groups[id];
+      if (!g.el.hidden) { g.el.open = true; draw(g); }
+    });
   });
   byId("collapse").addEventListener("click", function () {
     Object.keys(groups).forEach(function (id) { groups[id].el.open = false; });
