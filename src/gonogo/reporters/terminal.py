@@ -143,6 +143,7 @@ def _gates(report: Report, verbose: bool) -> Iterator[RenderableType]:
     counts = Counter(g.status.value for g in report.gates)
     yield _heading("Gates", " · ".join(f"{counts[s]} {s}" for s in ("fail", "unknown", "pass") if counts[s]))
     table = _grid(7, 22, None)
+    table.columns[1].no_wrap = False  # "Operational readiness (advisory)" wraps at a space, whole words
     passing, advisory = [], []
     for gate in report.gates:
         if gate.status is GateStatus.PASS and not verbose:
