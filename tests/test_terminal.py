@@ -170,3 +170,18 @@ def test_check_prints_the_decision_on_its_last_line_after_the_reports_it_wrote(t
     lines = result.output.rstrip("\n").splitlines()
     assert lines[-2].startswith("wrote ") and lines[-1].split(" · ")[0] in ("GO", "CONDITIONAL GO", "NO GO")
     assert lines[0].startswith("╭─ gonogo")
+
+
+def test_the_example_reads_in_one_screenful_of_decisions(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    target = tmp_path / "control-center"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "control-center", target)
+    result = CliRunner().invoke(app, ["check", str(target)], env={"COLUMNS": "80"})
+    lines = result.output.rstrip("\n").splitlines()
+    assert result.exit_code == 1
+    assert "NO GO" in lines[1] and lines[-1].startswith("NO GO · ")
+    assert len(lines) <= 110 and all(len(line) <= 80 for line in lines)  # 196 lines before, at 80 columns
+    assert "vulns.high = 1 (needs == 0)" in result.output and "secrets.found" not in result.output
+    assert any(line.startswith("Findings by check") for line in lines)
