@@ -183,5 +183,5 @@ def test_the_example_reads_in_one_screenful_of_decisions(tmp_path):
     assert result.exit_code == 1
     assert "NO GO" in lines[1] and lines[-1].startswith("NO GO · ")
     assert len(lines) <= 110 and all(len(line) <= 80 for line in lines)  # 196 lines before, at 80 columns
-    assert "vulns.high = 1 (needs == 0)" in result.output and "secrets.found" not in result.output
+    assert "tests.skipped.unconditional = 6 (needs == 0)" in result.output and "tests.files" not in result.output
     assert any(line.startswith("Findings by check") for line in lines)
