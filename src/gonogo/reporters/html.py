@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -185,7 +185,7 @@ def _findings(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
-def _linker(report: Report) -> Any:
+def _linker(report: Report) -> Callable[[Finding], str]:
     """file:line -> the file's page on its forge at the scanned commit, or "" when the remote is
     unknown (the page then shows the relative path alone). With several roots a path starts with
     its root's folder name, which the forge address already names."""
