@@ -207,6 +207,24 @@ def test_status_and_path_filters_and_links_to_the_forge(browser, tmp_path):
     assert opened.requests == [] and opened.errors == []
 
 
+def test_findings_sort_by_a_column_and_filter_by_check(browser, tmp_path):
+    mixed = (finding("SEC001", Severity.LOW, 5), finding("SEC001", Severity.HIGH, 30), finding("SEC001", Severity.INFO, 1))
+    other = (finding("DEP001", Severity.MEDIUM, 2),)
+    opened = open_report(browser, html.render(synthetic_report((result("SEC001", mixed), result("DEP001", other)))),
+                         tmp_path)
+    page = opened.page
+
+    def sec001_order() -> list[str]:
+        return [r["severity"] for r in opened.visible_rows() if r["check"] == "SEC001"]
+
+    assert sec001_order() == ["high", "low", "info"]  # worst first
+    page.locator("details[data-check=SEC001] button[data-sort=path]").click()
+    assert sec001_order() == ["info", "high", "low"]  # pkg/module_1.py, pkg/module_30.py, pkg/module_5.py
+    page.locator("#check").select_option("DEP001")
+    assert [r["check"] for r in opened.visible_rows()] == ["DEP001"]
+    assert opened.errors == []
+
+
 def test_without_a_known_remote_paths_are_shown_not_linked(browser, tmp_path):
     report = synthetic_report((result("SEC001", (finding("SEC001", Severity.HIGH, 1),)),),
                               roots=(RootInfo(name="app", path="", commit=None),))
