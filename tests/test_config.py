@@ -123,3 +123,39 @@ def test_profiles_change_what_blocks():
     prototype = {g.name: g.blocking for g in gates_for(load_config(None, {"profile": "prototype"}))}
     assert critical["Code health"] is True
     assert prototype["Test integrity"] is False
+
+
+def test_every_bad_key_is_listed_at_once_with_the_closest_valid_one(tmp_path):
+    make_repo(tmp_path, {"gonogo.toml": "profil = 'critical'\n[thresholds]\nmax_function_line = 3\n"
+                                        "[gates.Security]\nblockng = true\n"})
+    with pytest.raises(ConfigError) as caught:
+        load_config(find_config_file(tmp_path))
+    problems = {key: problem for _, key, problem in caught.value.problems}
+    assert problems["profil"].endswith("did you mean profile?")
+    assert problems["thresholds.max_function_line"].endswith("did you mean max_function_lines?")
+    assert problems["gates.Security.blockng"].endswith("did you mean blocking?")
+    assert len(str(caught.value).splitlines()) == 3
+
+
+def test_a_bad_value_from_the_command_line_is_blamed_on_the_option(tmp_path):
+    make_repo(tmp_path, {"gonogo.toml": "fail_on = 'conditionl'\n"})
+    with pytest.raises(ConfigError) as caught:
+        load_config(find_config_file(tmp_path), {"profile": "critcal"})
+    where = {key: (source, problem) for source, key, problem in caught.value.problems}
+    assert where["--profile"] == ("command line", where["--profile"][1])
+    assert where["--profile"][1].endswith("did you mean critical?")
+    assert where["fail_on"][0].endswith("gonogo.toml") and where["fail_on"][1].endswith("did you mean conditional?")
+
+
+def test_the_cli_prints_every_config_problem_on_its_own_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from gonogo.cli import app
+
+    root = make_repo(tmp_path, {"gonogo.toml": "profil = 'critical'\nfail_on = 'never'\n", "a.py": "x = 1\n"})
+    result = CliRunner().invoke(app, ["check", str(root), "--profile", "critcal"])
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == "gonogo: configuration error: 3 problems"
+    assert lines[1].startswith("  - command line: --profile: ") and lines[1].endswith("did you mean critical?")
+    assert sum(line.startswith("  - ") for line in lines) == 3

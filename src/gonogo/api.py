@@ -21,6 +21,7 @@ from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
+from gonogo.forge import commit_date_of, web_base_of
 from gonogo.gitinfo import commit_of
 from gonogo.model import Report, RootInfo
 from gonogo.notes import Notes
@@ -102,7 +103,7 @@ def scan(
         plan=plan,
         notes=tuple(notes),
         roots=tuple(
-            RootInfo(name=r.name, path=str(r.path), commit=commit_of(r.path)) for r in workspace.roots
+            _root_info(r.name, r.path) for r in workspace.roots
         ),
         profile=config.profile,
         tool_version=__version__,
@@ -129,3 +130,10 @@ def create_baseline(
     target = output or default_path(workspace) or Path(BASELINE_FILE)
     write_atomically(target, render(open_findings))
     return Written(path=target, findings=len(open_findings))
+
+
+def _root_info(name: str, path: Path) -> RootInfo:
+    """The root as the report names it: its commit, the commit's date, and its forge page."""
+    commit = commit_of(path)
+    committed = commit_date_of(path) if commit else None
+    return RootInfo(name=name, path=str(path), commit=commit, web=web_base_of(path, commit), committed=committed)

@@ -32,7 +32,7 @@ from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
 from gonogo.registry import load_plugins
-from gonogo.reporters.terminal import plain, print_summary
+from gonogo.reporters.terminal import decision_line, plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
 from gonogo.service_settings import parse_service_arg
 from gonogo.vulndb.cli import db_app, index_path
@@ -74,6 +74,17 @@ def _split(values: list[str] | None) -> list[str]:
 def _fail(message: str) -> typer.Exit:
     # the message quotes paths and config keys: plain text, never markup or escape sequences
     err.print(Text("gonogo: ", style="bold red") + plain(message), highlight=False)
+    return typer.Exit(EXIT_NO_DECISION)
+
+
+def _config_failure(exc: ConfigError) -> typer.Exit:
+    """Every problem of the configuration on its own line, so one run shows them all."""
+    if len(exc.problems) == 1:
+        return _fail(f"configuration error: {exc}")
+    err.print(Text("gonogo: ", style="bold red") + plain(f"configuration error: {len(exc.problems)} problems"),
+              highlight=False)
+    for line in str(exc).splitlines():
+        err.print(plain(f"  - {line}"), highlight=False, soft_wrap=True)  # a path is not broken by rich
     return typer.Exit(EXIT_NO_DECISION)
 
 
@@ -146,6 +157,7 @@ def check(
     claims: Annotated[Path | None, typer.Option("--claims", help="Also judge this readiness document")] = None,
     history: history_cli.HistoryOption = None,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not remember this run")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every condition, finding and action")] = False,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO. The run is remembered in the
     history (``gonogo history``, ``gonogo diff``, ``gonogo status``) unless ``--no-history``."""
@@ -181,20 +193,22 @@ def check(
         if claims is not None:
             report = _with_claims(report, claims, roots)
     except ConfigError as exc:
-        raise _fail(f"configuration error: {exc}") from exc
+        raise _config_failure(exc) from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    _show(report, quiet)
+    _show(report, quiet, verbose or _verbose)
     for name in wanted:
         try:
             written = _write(report, name, output)
         except OSError as exc:
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
         if not quiet:
-            out.print(plain(f"wrote {written}"))
+            out.print(plain(f"wrote {written}"), soft_wrap=True)  # a long path is not broken by rich
     remembered = None if no_history else history_cli.record(report, roots, config, history)
     if remembered is not None and (not quiet or remembered.startswith("warning")):
         err.print(plain(remembered), highlight=False, soft_wrap=True)
+    if not quiet:  # the decision again, on the last line a CI log shows
+        out.print(decision_line(report), highlight=False)
     raise typer.Exit(_exit_code(report, config.fail_on))
 
 
@@ -234,11 +248,11 @@ def _interpreter(python: str | None, roots: list[Path]) -> str | None:
     raise _fail(f"--python {python}: interpreter not found in {Path.cwd()} nor in the scanned folder")
 
 
-def _show(report: Report, quiet: bool) -> None:
+def _show(report: Report, quiet: bool, verbose: bool) -> None:
     if quiet:
         out.print(report.decision.label)
     else:
-        print_summary(report, out)
+        print_summary(report, out, verbose)
 
 
 def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) -> Report:
@@ -376,19 +390,21 @@ def verify_command(
 
 
 @app.command()
-def explain(check_id: Annotated[str, typer.Argument(help="A check id, e.g. TEST001")]) -> None:
+def explain(
+    check_id: Annotated[str, typer.Argument(help="A check id (TEST001), or a ruff/bandit rule id (S113, B602)")],
+) -> None:
     """Print a check's documentation: what it requires, why, and how to fix it."""
+    from rich.markdown import Markdown
+
     import gonogo.claims.in_report  # noqa: F401 - registers CLM100 (check --claims) in CLAIM_CHECKS
     from gonogo.claims.checks import CLAIM_CHECKS
+    from gonogo.explain import UnknownId, markdown, resolve
 
-    spec = load_plugins().checks.get(check_id.upper()) or CLAIM_CHECKS.get(check_id.upper())
-    if spec is None:
-        raise _fail(f"no check {check_id!r}; see `gonogo list-checks`")
-    out.print(f"[bold]{spec.id}[/] {spec.title}", highlight=False)
-    out.print(f"category {spec.category.name.lower()}, default severity {spec.severity.value}"
-              + (f", metric {spec.counts}" if spec.counts else ""), highlight=False)
-    out.print()
-    out.print(spec.doc, highlight=False, markup=False)
+    try:
+        explained = resolve(check_id, {**load_plugins().checks, **CLAIM_CHECKS})
+    except UnknownId as exc:
+        raise _fail(str(exc)) from exc
+    out.print(Markdown(markdown(explained), hyperlinks=False))
 
 
 @app.command("list-checks")

@@ -11,8 +11,11 @@ defaults and says so in a note instead of refusing to judge the project.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
+import typing
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -27,13 +30,20 @@ from gonogo.service_settings import ServiceSetting
 MAX_CONFIG_BYTES = 10 * 1024 * 1024
 
 
-class ConfigError(Exception):
-    """A configuration file that cannot be used; the message names the file, the key and why."""
+CLI_OPTIONS = {"select": "--select", "ignore": "--ignore", "profile": "--profile", "fail_on": "--fail-on"}
+"""Settings the command line can give: a bad value there is blamed on the option, not on the file."""
 
-    def __init__(self, path: Path | str, key: str, problem: str) -> None:
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file (or the command line), the
+    key and why. ``problems`` lists every one found, so a user fixes them in one pass; ``path``,
+    ``key`` and ``problem`` are the first."""
+
+    def __init__(self, path: Path | str, key: str, problem: str,
+                 more: tuple[tuple[str, str, str], ...] = ()) -> None:
         self.path, self.key, self.problem = str(path), key, problem
-        where = f"{self.path}: {key}: " if key else f"{self.path}: "
-        super().__init__(f"{where}{problem}")
+        self.problems = ((self.path, key, problem), *more)
+        super().__init__("\n".join(f"{where}: {k}: {p}" if k else f"{where}: {p}" for where, k, p in self.problems))
 
 
 class ConfigUnreadable(ConfigError):
@@ -170,12 +180,69 @@ def load_config(path: Path | None, overrides: dict[str, Any] | None = None, *, f
     try:
         config = Config.model_validate(merged)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
-        raise ConfigError(path or "<command line>", key, error["msg"]) from exc
+        problems = [_problem(error, path, prefix, set(overrides or ())) for error in exc.errors()]
+        raise ConfigError(*problems[0], more=tuple(problems[1:])) from exc
     if path is not None:
         config = config.model_copy(update={"source": str(path), "base_dir": str(path.parent)})
     return config
+
+
+def _problem(error: Any, path: Path | None, prefix: str, given: set[str]) -> tuple[str, str, str]:
+    """(where, key, why) for one validation error: a value from the command line is blamed on its
+    option; a misspelt key or an unknown choice gets the closest valid one."""
+    loc = tuple(error["loc"])
+    if loc and loc[0] in given:
+        return "command line", CLI_OPTIONS.get(str(loc[0]), str(loc[0])), error["msg"] + _did_you_mean(error)
+    key = ".".join(str(part) for part in (prefix, *loc) if part != "")
+    return str(path or "<command line>"), key, error["msg"] + _did_you_mean(error)
+
+
+def _did_you_mean(error: Any) -> str:
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden" and loc:
+        choices = _fields_at(loc[:-1])
+        asked = str(loc[-1])
+    elif error["type"] == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        asked = str(error.get("input", ""))
+    else:
+        return ""
+    close = difflib.get_close_matches(asked, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the settings model accepts at ``loc`` (through lists, tables and optionals)."""
+    node: Any = Config
+    for part in loc:
+        node = _step(node, part)
+        if node is None:
+            return []
+    model = _model_in(node)
+    return list(model.model_fields) if model else []
+
+
+def _step(node: Any, part: Any) -> Any:
+    model = _model_in(node)
+    if model is not None:
+        field = model.model_fields.get(str(part))
+        return field.annotation if field else None
+    args = [a for a in typing.get_args(node) if a is not type(None)]
+    origin = typing.get_origin(node)
+    if origin is list:
+        return args[0]
+    if origin is dict:
+        return args[-1]
+    return _step(args[0], part) if len(args) == 1 else None
+
+
+def _model_in(node: Any) -> type[BaseModel] | None:
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return node
+    args = [a for a in typing.get_args(node) if a is not type(None)]
+    if typing.get_origin(node) not in (list, dict) and len(args) == 1:
+        return _model_in(args[0])
+    return None
 
 
 def _parse(path: Path, follow_links: bool) -> dict[str, Any]:

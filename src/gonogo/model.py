@@ -326,6 +326,10 @@ class RootInfo:
     name: str
     path: str
     commit: str | None = None
+    web: str | None = None
+    """Where the root's files can be read at ``commit`` on its forge (``gonogo.forge``), if known."""
+    committed: str | None = None
+    """When ``commit`` was made (ISO 8601), the date the evidence describes."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
