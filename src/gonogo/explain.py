@@ -43,7 +43,7 @@ def resolve(asked: str, checks: Mapping[str, CheckSpec]) -> Explained:
         return Explained(spec=checks[wanted])
     rules = load_rules()
     named = [rules[wanted]] if wanted in rules else [r for r in rules.values() if r.bandit == wanted]
-    reporting = [r.check for r in named if r.check in checks]
+    reporting = [r.check for r in named if r.check is not None and r.check in checks]
     if reporting:
         return Explained(spec=checks[_most_common(reporting)], via=tuple(named))
     known = [*checks, *rules, *{r.bandit for r in rules.values() if r.bandit}]

@@ -29,7 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from gonogo.model import Area, Decision, Finding, GateResult, GateStatus, Priority, Report, Severity
-from gonogo.reporters.json_report import finding_sort_key
+from gonogo.reporters.order import finding_sort_key
 from gonogo.reporters.summary import condition_text, not_checked, number, why
 from gonogo.suppressions import BASELINE_REASON
 
