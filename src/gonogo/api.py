@@ -104,6 +104,7 @@ def scan(
     if config is None:
         config = load_project_config(roots[0])
     registry = load_plugins()
+    selected = registry.selected(config.select, config.ignore)  # a typo fails before the scan
     workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude)
     for missing in (p for p in roots if not p.exists()):
         workspace.note("path does not exist; not scanned", path=str(missing), source="workspace")
@@ -112,7 +113,6 @@ def scan(
     facts = Facts(registry, workspace=workspace, config=config, options=options)
     waivers = live_waivers(config, options, workspace)
     marks = FindingMarks(workspace, load_baseline(workspace, options))
-    selected = registry.select(config.select, config.ignore)
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(_tallies(registry, results) | marks.metrics())

@@ -1,8 +1,11 @@
 """The command line. The only module that prints, reads the environment or exits.
 
 Exit codes: 0 GO (and CONDITIONAL GO unless ``--fail-on conditional``), 1 NO-GO, 2 no decision
-possible (bad configuration, nothing to scan, bad arguments), 3 internal error (a bug in gonogo:
-never 1, so CI cannot take a crash for a verdict).
+possible (bad configuration, nothing to scan, bad arguments, a ``--select`` naming no check), 3
+internal error (a bug in gonogo: never 1, so CI cannot take a crash for a verdict).
+
+``-o -`` (or ``--json``) writes the one report to standard output for a pipe, and everything else
+(the summary, progress, notes) to standard error, so ``gonogo check --json | jq`` reads clean JSON.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import importlib
 import math
 import os
 import shutil
+import stat
 import sys
 import traceback
 from dataclasses import replace
@@ -32,7 +36,7 @@ from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
 from gonogo.probes.settings import parse_service_arg
-from gonogo.registry import load_plugins
+from gonogo.registry import SelectionError, load_plugins
 from gonogo.reporters.terminal import plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
 from gonogo.vulndb.cli import db_app, index_path
@@ -41,7 +45,7 @@ EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 DEBUG_ENV = "GONOGO_DEBUG"
 EXIT_CODES_HELP = (
     "Exit codes: 0 GO (and CONDITIONAL GO unless --fail-on conditional), 1 NO-GO, "
-    "2 no decision possible (bad configuration, nothing to scan, bad arguments), "
+    "2 no decision possible (bad configuration, nothing to scan, bad arguments, a --select naming no check), "
     "3 internal error in gonogo (run with --verbose or GONOGO_DEBUG=1 for the traceback)."
 )
 REPORT_BUGS = "this is a bug in gonogo: please report it with the command you ran and `gonogo version`"
@@ -57,7 +61,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 app = typer.Typer(
     help="gonogo: decide from evidence whether a codebase is ready for production.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
 )
 app.add_typer(db_app, name="db")
 out = Console()
@@ -75,11 +79,22 @@ def _fail(message: str) -> typer.Exit:
 
 
 _verbose = False
+STDOUT_NAMES = ("-", "/dev/stdout")
+"""``--output`` values meaning standard output: one report for a pipe, not a folder of them."""
+DEFAULT_OUTPUT = Path("gonogo-report")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(__version__, highlight=False)
+        raise typer.Exit()
 
 
 @app.callback()
 def _global_options(
     verbose: Annotated[bool, typer.Option("--verbose", help="On an internal error, print the traceback")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print gonogo's version and exit")] = False,
 ) -> None:
     global _verbose
     _verbose = verbose
@@ -122,7 +137,10 @@ NoBaseline = Annotated[bool, typer.Option("--no-baseline", help="Judge every fin
 def check(
     paths: Roots = None,
     formats: Formats = None,
-    output: Output = Path("gonogo-report"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Folder for written reports (default gonogo-report); - writes one to standard output"
+    )] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="The JSON report on standard output: -f json -o -")] = False,
     config_file: ConfigFile = None,
     select: Select = None,
     ignore: Ignore = None,
@@ -148,10 +166,12 @@ def check(
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    wanted, output, streaming = _destination(wanted, output, json_out)
+    show = err if streaming else out  # standard output carries the one report and nothing else
     if not (math.isfinite(test_timeout) and test_timeout > 0):  # nan or inf would switch it off
         raise _fail(f"--test-timeout must be a positive, finite number of seconds, not {test_timeout}")
     overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile, "fail_on": fail_on}
-    if wanted:
+    if wanted and not streaming:
         _check_output_folder(output)
     options = scan_options(
         jobs=jobs,
@@ -178,15 +198,43 @@ def check(
         raise _fail(f"configuration error: {exc}") from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    _show(report, quiet)
+    _show(report, quiet, show)
     for name in wanted:
         try:
-            written = _write(report, name, output)
+            written = _stream(report, name, output) if streaming else _write(report, name, output)
         except OSError as exc:
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
-        if not quiet:
-            out.print(plain(f"wrote {written}"))
+        if not quiet and written is not None:
+            show.print(plain(f"wrote {written}"))
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _destination(wanted: list[str], output: Path | None, json_out: bool) -> tuple[list[str], Path, bool]:
+    """The formats, the output and whether it is a stream (``-o -``, ``--json``, a pipe or device)
+    rather than a folder. A stream holds exactly one report: JSON when no format is named."""
+    if json_out:
+        if output is not None or wanted not in ([], ["json"]):
+            raise _fail("--json is -f json -o -: it cannot be combined with --output or another --format")
+        return ["json"], Path("-"), True
+    if output is None:
+        return wanted, DEFAULT_OUTPUT, False
+    if not _is_stream(output):
+        return wanted, output, False
+    if len(wanted) > 1:
+        raise _fail(f"--output {output} takes one report; name one --format, not {', '.join(wanted)}")
+    return wanted or ["json"], output, True
+
+
+def _is_stream(output: Path) -> bool:
+    """``-`` and /dev/stdout (whatever standard output is redirected to), or an existing pipe or
+    character device (/dev/stderr on a terminal, a process substitution): never made a folder."""
+    if str(output) in STDOUT_NAMES:
+        return True
+    try:
+        mode = output.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
 def _with_claims(report: Report, document: Path, roots: list[Path]) -> Report:
@@ -225,11 +273,11 @@ def _interpreter(python: str | None, roots: list[Path]) -> str | None:
     raise _fail(f"--python {python}: interpreter not found in {Path.cwd()} nor in the scanned folder")
 
 
-def _show(report: Report, quiet: bool) -> None:
+def _show(report: Report, quiet: bool, console: Console) -> None:
     if quiet:
-        out.print(report.decision.label)
+        console.print(report.decision.label)
     else:
-        print_summary(report, out)
+        print_summary(report, console)
 
 
 def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) -> Report:
@@ -265,13 +313,28 @@ def _check_output_folder(folder: Path) -> None:
         raise _fail(f"--output {folder}: {existing} is an existing file, not a folder; name a folder for the reports")
 
 
+def _render(report: Report, name: str) -> str:
+    return writable(importlib.import_module(FORMATS[name][1]).render(report))
+
+
 def _write(report: Report, name: str, folder: Path) -> Path:
-    filename, module_name = FORMATS[name]
-    renderer = importlib.import_module(module_name)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / filename
-    write_atomically(target, writable(renderer.render(report)))
+    target = folder / FORMATS[name][0]
+    write_atomically(target, _render(report, name))
     return target
+
+
+def _stream(report: Report, name: str, output: Path) -> None:
+    """The report into standard output or the named pipe or device, as UTF-8 bytes whatever the
+    locale, since a pipe's reader (jq, a CI step) expects the same bytes a file would hold."""
+    data = _render(report, name).encode("utf-8")
+    if str(output) not in STDOUT_NAMES:
+        with open(output, "wb") as handle:
+            handle.write(data)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _exit_code(report: Report, fail_on: str) -> int:
@@ -291,7 +354,7 @@ def baseline_command(
     (clean as you code). Findings are keyed by check, file and a hash of the code, not by line."""
     try:
         written = create_baseline(paths or [Path(".")], options=scan_options(), output=output)
-    except (ConfigError, NothingToScan) as exc:
+    except (ConfigError, NothingToScan, SelectionError) as exc:
         raise _fail(str(exc)) from exc
     except OSError as exc:
         raise _fail(f"cannot write the baseline: {exc}") from exc
@@ -347,7 +410,7 @@ def verify_command(
             options = ScanOptions(cache_dir=os.environ.get("GONOGO_CACHE_DIR"), vulndb_path=str(index_path()))
             scanned = report_to_dict(_scan_with_progress(roots, config, options))
         result = verify(document, roots, against, words, scanned, index_path())
-    except (DocumentError, EvidenceError, vocab.VocabularyError, ConfigError, NothingToScan) as exc:
+    except (DocumentError, EvidenceError, vocab.VocabularyError, ConfigError, NothingToScan, SelectionError) as exc:
         raise _fail(str(exc)) from exc
     table = Table()
     for column in ("Line", "Status", "Check", "Claim", "Measured"):

@@ -9,6 +9,7 @@ collector registered under that name, and only for the checks that were selected
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
 import pkgutil
@@ -28,6 +29,11 @@ class NotApplicable(Exception):
 
 class CannotTell(Exception):
     """Raised by a check or collector whose evidence could not be gathered. Never a pass."""
+
+
+class SelectionError(ValueError):
+    """A ``select`` prefix that names no check, or a selection that leaves none to run. Running
+    nothing would report "0 of 0 passed" and let a typo pass a gate, so it is an error instead."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,6 +143,23 @@ class Registry:
             and not spec.id.startswith(tuple(ignore) or ("\0",))
         ]
         return sorted(chosen, key=lambda spec: spec.id)
+
+    def selected(self, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[CheckSpec]:
+        """``select()`` that refuses a prefix matching no check, and a selection left empty,
+        naming the closest ids so a typo (``--select SEC12``) is fixed rather than passed."""
+        for prefix in select:
+            if not any(check_id.startswith(prefix) for check_id in self.checks):
+                raise SelectionError(f"select {prefix!r} matches no check{self._closest(prefix)}; "
+                                     "`gonogo list-checks` lists them")
+        chosen = self.select(select, ignore)
+        if not chosen:
+            raise SelectionError(f"select {list(select)} with ignore {list(ignore)} leaves no check to run")
+        return chosen
+
+    def _closest(self, prefix: str) -> str:
+        prefixes = {check_id.rstrip("0123456789") for check_id in self.checks}
+        close = difflib.get_close_matches(prefix.upper(), sorted(prefixes | set(self.checks)), n=3, cutoff=0.6)
+        return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 REGISTRY = Registry()
