@@ -22,6 +22,7 @@ from gonogo import __version__
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.config import Config, load_project_config
+from gonogo.git_remote import origin_of
 from gonogo.model import (
     CheckResult,
     Finding,
@@ -133,7 +134,8 @@ def scan(
         plan=plan,
         notes=tuple(workspace.notes),
         roots=tuple(
-            RootInfo(name=r.name, path=str(r.path), commit=_commit_of(r.path)) for r in workspace.roots
+            RootInfo(name=r.name, path=str(r.path), commit=_commit_of(r.path), remote=origin_of(r.path))
+            for r in workspace.roots
         ),
         profile=config.profile,
         tool_version=__version__,

@@ -301,6 +301,8 @@ class RootInfo:
     name: str
     path: str
     commit: str | None = None
+    remote: str | None = None
+    """The ``origin`` remote as an absolute URI with no credentials, when the root is a checkout of one."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

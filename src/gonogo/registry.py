@@ -239,9 +239,13 @@ def load_plugins() -> Registry:
     return REGISTRY
 
 
+DOC_HEADINGS = ("Why", "Fix")
+
+
 def _doc_section(doc: str, heading: str) -> str:
     """The text after ``Heading:`` in a check's docstring, up to the next heading."""
-    match = re.search(rf"(?ms)^{heading}:\s*(.*?)(?=^\w+:\s|\Z)", doc)
+    # only Why and Fix end a section: a line that happens to start with "too: " is prose
+    match = re.search(rf"(?ms)^{heading}:\s*(.*?)(?=^(?:{'|'.join(DOC_HEADINGS)}):\s|\Z)", doc)
     return " ".join(match.group(1).split()) if match else ""
 
 
