@@ -56,6 +56,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "sarif": ("report.sarif", "gonogo.reporters.sarif"),
     "junit": ("report.junit.xml", "gonogo.reporters.junit"),
     "html": ("report.html", "gonogo.reporters.html"),
+    "codeclimate": ("gl-code-quality-report.json", "gonogo.reporters.codeclimate"),  # GitLab Code Quality
 }
 
 app = typer.Typer(
@@ -112,7 +113,8 @@ def scan_options(**switches: Any) -> ScanOptions:
 
 # Options as reusable types: the signature of a command stays one line an option.
 Roots = Annotated[list[Path] | None, typer.Argument(help="Workspace roots to scan (default: .)")]
-Formats = Annotated[list[str] | None, typer.Option("--format", "-f", help="Reports to write: md,json,sarif,junit,html")]
+Formats = Annotated[list[str] | None, typer.Option(
+    "--format", "-f", help="Reports to write: md,json,sarif,junit,html,codeclimate")]
 Output = Annotated[Path, typer.Option("--output", "-o", help="Folder for written reports")]
 ConfigFile = Annotated[Path | None, typer.Option("--config", help="gonogo.toml or pyproject.toml")]
 Select = Annotated[list[str] | None, typer.Option(help="Check id prefixes to run (SEC,TEST001)")]
