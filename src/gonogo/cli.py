@@ -164,7 +164,7 @@ def check(
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO."""
     roots = paths or [Path(".")]
-    wanted = _split(formats)
+    wanted = list(dict.fromkeys(_split(formats)))  # "json,sarif,json" writes each report once
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
@@ -455,6 +455,52 @@ def list_checks() -> None:
     for spec in load_plugins().select():
         table.add_row(spec.id, spec.category.name.lower(), spec.severity.value, spec.title)
     out.print(table)
+
+
+ci_app = typer.Typer(help="Hand a finished report to a CI system: job summary, annotations, outputs.",
+                     no_args_is_help=True)
+app.add_typer(ci_app, name="ci")
+
+
+@ci_app.command("github")
+def ci_github(
+    report_file: Annotated[Path, typer.Argument(help="The report.json `gonogo check -f json` wrote")],
+    root: Annotated[list[str] | None, typer.Option(
+        "--root", help="A path `gonogo check` scanned, so annotations point at files of the repository")] = None,
+    max_annotations: Annotated[int, typer.Option(help="Annotations for the worst findings, at most")] = 10,
+    check_exit_code: Annotated[int | None, typer.Option(
+        "--exit-code", help="`gonogo check`'s exit code, passed on as the step output exit-code")] = None,
+) -> None:
+    """GitHub Actions: the decision, gates and plan into the job summary ($GITHUB_STEP_SUMMARY),
+    annotations for the worst findings, and the outputs decision and exit-code ($GITHUB_OUTPUT).
+    Exits 0 when it could do so: the action's last step exits with `gonogo check`'s own code."""
+    import json
+
+    from gonogo.integrations import github
+
+    try:
+        summary = github.parse_report(json.loads(report_file.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, github.ReportShapeError) as exc:
+        raise _fail(f"cannot read the report {report_file}: {exc}") from exc
+    prefix = github.path_prefix(root or [], os.environ.get("GITHUB_WORKSPACE") or os.getcwd())
+    for finding in github.worst_findings(summary.findings, max_annotations):
+        typer.echo(github.annotation(finding, prefix))
+    code = check_exit_code if check_exit_code is not None else _exit_code_of(summary.decision)
+    for variable, text in (("GITHUB_STEP_SUMMARY", github.step_summary(summary)),
+                           ("GITHUB_OUTPUT", github.step_outputs(summary, code))):
+        target = os.environ.get(variable)
+        if not target:
+            err.print(plain(f"gonogo: ${variable} is not set; not running in GitHub Actions?"), highlight=False)
+            continue
+        try:
+            with open(target, "a", encoding="utf-8") as handle:  # appended: other steps write there too
+                handle.write(writable(text))
+        except OSError as exc:
+            raise _fail(f"cannot write ${variable} ({target}): {exc.strerror or exc}") from exc
+
+
+def _exit_code_of(decision: str) -> int:
+    return EXIT_NO_GO if decision == Decision.NO_GO.value else EXIT_GO
 
 
 @app.command()
