@@ -457,6 +457,39 @@ def list_checks() -> None:
     out.print(table)
 
 
+@app.command("hook")
+def hook_command(
+    files: Annotated[list[str] | None, typer.Argument(help="Files the commit touches (pre-commit passes them)")] = None,
+    select: Select = None,
+    fail_at: Annotated[str, typer.Option(
+        "--fail-at", help="Lowest severity that stops the commit: critical, high, medium, low, info")] = "high",
+) -> None:
+    """The pre-commit hook: static checks (SEC, TEST, CODE, IMG, CI by default) over the repository in
+    the current folder, reporting only findings in FILES. Exit 1 when one is at --fail-at or worse."""
+    from gonogo.integrations import precommit
+    from gonogo.model import Severity
+
+    try:
+        threshold = Severity(fail_at.lower())
+    except ValueError as exc:
+        raise _fail(f"--fail-at {fail_at}: choose from {', '.join(s.value for s in Severity)}") from exc
+    if not files:
+        raise typer.Exit(EXIT_GO)  # pre-commit ran it on a commit with no file of its types
+    try:
+        config = load_project_config(Path("."), {"select": _split(select) or list(precommit.HOOK_FAMILIES)})
+        report = scan([Path(".")], config=config, options=scan_options())
+    except (ConfigError, NothingToScan, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    found = precommit.touched(report, files)
+    stopping = precommit.failing(found, threshold)
+    for finding in found:
+        out.print(plain(precommit.line_for(finding)), highlight=False, soft_wrap=True)
+    if stopping:
+        err.print(plain(f"gonogo: {len(stopping)} finding(s) at {threshold.value} or worse in the files of this "
+                        "commit; fix them, or waive one with a reason (gonogo explain ID says how)"), highlight=False)
+    raise typer.Exit(EXIT_NO_GO if stopping else EXIT_GO)
+
+
 ci_app = typer.Typer(help="Hand a finished report to a CI system: job summary, annotations, outputs.",
                      no_args_is_help=True)
 app.add_typer(ci_app, name="ci")
