@@ -203,10 +203,13 @@ def check(
     _show(report, quiet, show)
     for name in wanted:
         try:
-            written = _stream(report, name, output) if streaming else _write(report, name, output)
+            if streaming:
+                _stream(report, name, output)
+                continue
+            written = _write(report, name, output)
         except OSError as exc:
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
-        if not quiet and written is not None:
+        if not quiet:
             show.print(plain(f"wrote {written}"))
     raise typer.Exit(_exit_code(report, config.fail_on))
 
