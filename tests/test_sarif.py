@@ -162,7 +162,10 @@ def test_hand_built_edge_cases_are_valid(validator):
                     checks=checks, plan=(), notes=(Note(message="n", path="p"),))
     log = validate(validator, sarif.render(report))
     results = log["runs"][0]["results"]
-    assert "locations" not in results[0]
+    assert results[0]["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": ".", "uriBaseId": "%SRCROOT%"}}}]
+    rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["SEC001"]["helpUri"].endswith("/docs/checks/SEC001.md")
+    assert "helpUri" not in rules["ZZZ999"]  # no page: no link that answers 404
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results[1:]]
     assert "dir%20with%20space/na%C3%AFve%231.py" in uris
     assert log["runs"][0]["properties"]["metrics"] == {"x": None, "y": None}

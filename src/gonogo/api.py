@@ -22,6 +22,7 @@ from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
 from gonogo.forge import commit_date_of, web_base_of
+from gonogo.git_remote import origin_of
 from gonogo.gitinfo import commit_of
 from gonogo.model import Report, RootInfo
 from gonogo.notes import Notes
@@ -65,6 +66,7 @@ def scan(
     if config is None:
         config = load_project_config(roots[0])
     registry = load_plugins()
+    selected = registry.selected(config.select, config.ignore)  # a typo fails before the scan
     notes = Notes()
     workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude, notes=notes)
     for missing in (p for p in roots if not p.exists()):
@@ -77,7 +79,6 @@ def scan(
     facts = Facts(registry, (workspace, config, options, thresholds, notes))
     waivers = live_waivers(config, options, notes)
     marks = FindingMarks(workspace, load_baseline(workspace, options, notes))
-    selected = registry.select(config.select, config.ignore)
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(measure_tallies(registry.tallies, results) | marks.metrics())
@@ -136,4 +137,11 @@ def _root_info(name: str, path: Path) -> RootInfo:
     """The root as the report names it: its commit, the commit's date, and its forge page."""
     commit = commit_of(path)
     committed = commit_date_of(path) if commit else None
-    return RootInfo(name=name, path=str(path), commit=commit, web=web_base_of(path, commit), committed=committed)
+    return RootInfo(
+        name=name,
+        path=str(path),
+        commit=commit,
+        web=web_base_of(path, commit),
+        committed=committed,
+        remote=origin_of(path),
+    )

@@ -1,8 +1,11 @@
 """The command line. The only module that prints, reads the environment or exits.
 
 Exit codes: 0 GO (and CONDITIONAL GO unless ``--fail-on conditional``), 1 NO-GO, 2 no decision
-possible (bad configuration, nothing to scan, bad arguments), 3 internal error (a bug in gonogo:
-never 1, so CI cannot take a crash for a verdict).
+possible (bad configuration, nothing to scan, bad arguments, a ``--select`` naming no check), 3
+internal error (a bug in gonogo: never 1, so CI cannot take a crash for a verdict).
+
+``-o -`` (or ``--json``) writes the one report to standard output for a pipe, and everything else
+(the summary, progress, notes) to standard error, so ``gonogo check --json | jq`` reads clean JSON.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import importlib
 import math
 import os
 import shutil
+import stat
 import sys
 import traceback
 from dataclasses import replace
@@ -31,7 +35,7 @@ from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
 from gonogo.probes.command import format_probe, probe_exit_code, run_probe
-from gonogo.registry import load_plugins
+from gonogo.registry import SelectionError, load_plugins
 from gonogo.reporters.terminal import decision_line, plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
 from gonogo.service_settings import parse_service_arg
@@ -41,7 +45,7 @@ EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 DEBUG_ENV = "GONOGO_DEBUG"
 EXIT_CODES_HELP = (
     "Exit codes: 0 GO (and CONDITIONAL GO unless --fail-on conditional), 1 NO-GO, "
-    "2 no decision possible (bad configuration, nothing to scan, bad arguments), "
+    "2 no decision possible (bad configuration, nothing to scan, bad arguments, a --select naming no check), "
     "3 internal error in gonogo (run with --verbose or GONOGO_DEBUG=1 for the traceback)."
 )
 REPORT_BUGS = "this is a bug in gonogo: please report it with the command you ran and `gonogo version`"
@@ -52,12 +56,13 @@ FORMATS: dict[str, tuple[str, str]] = {
     "sarif": ("report.sarif", "gonogo.reporters.sarif"),
     "junit": ("report.junit.xml", "gonogo.reporters.junit"),
     "html": ("report.html", "gonogo.reporters.html"),
+    "codeclimate": ("gl-code-quality-report.json", "gonogo.reporters.codeclimate"),  # GitLab Code Quality
 }
 
 app = typer.Typer(
     help="gonogo: decide from evidence whether a codebase is ready for production.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
 )
 app.add_typer(db_app, name="db")
 app.command("history")(history_cli.history_command)
@@ -89,11 +94,22 @@ def _config_failure(exc: ConfigError) -> typer.Exit:
 
 
 _verbose = False
+STDOUT_NAMES = ("-", "/dev/stdout")
+"""``--output`` values meaning standard output: one report for a pipe, not a folder of them."""
+DEFAULT_OUTPUT = Path("gonogo-report")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(__version__, highlight=False)
+        raise typer.Exit()
 
 
 @app.callback()
 def _global_options(
     verbose: Annotated[bool, typer.Option("--verbose", help="On an internal error, print the traceback")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print gonogo's version and exit")] = False,
 ) -> None:
     global _verbose
     _verbose = verbose
@@ -111,7 +127,8 @@ def scan_options(**switches: Any) -> ScanOptions:
 
 # Options as reusable types: the signature of a command stays one line an option.
 Roots = Annotated[list[Path] | None, typer.Argument(help="Workspace roots to scan (default: .)")]
-Formats = Annotated[list[str] | None, typer.Option("--format", "-f", help="Reports to write: md,json,sarif,junit,html")]
+Formats = Annotated[list[str] | None, typer.Option(
+    "--format", "-f", help="Reports to write: md,json,sarif,junit,html,codeclimate")]
 Output = Annotated[Path, typer.Option("--output", "-o", help="Folder for written reports")]
 ConfigFile = Annotated[Path | None, typer.Option("--config", help="gonogo.toml or pyproject.toml")]
 Select = Annotated[list[str] | None, typer.Option(help="Check id prefixes to run (SEC,TEST001)")]
@@ -136,7 +153,10 @@ NoBaseline = Annotated[bool, typer.Option("--no-baseline", help="Judge every fin
 def check(
     paths: Roots = None,
     formats: Formats = None,
-    output: Output = Path("gonogo-report"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Folder for written reports (default gonogo-report); - writes one to standard output"
+    )] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="The JSON report on standard output: -f json -o -")] = False,
     config_file: ConfigFile = None,
     select: Select = None,
     ignore: Ignore = None,
@@ -162,14 +182,16 @@ def check(
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO. The run is remembered in the
     history (``gonogo history``, ``gonogo diff``, ``gonogo status``) unless ``--no-history``."""
     roots = paths or [Path(".")]
-    wanted = _split(formats)
+    wanted = list(dict.fromkeys(_split(formats)))  # "json,sarif,json" writes each report once
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    wanted, output, streaming = _destination(wanted, output, json_out)
+    show = err if streaming else out  # standard output carries the one report and nothing else
     if not (math.isfinite(test_timeout) and test_timeout > 0):  # nan or inf would switch it off
         raise _fail(f"--test-timeout must be a positive, finite number of seconds, not {test_timeout}")
     overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile, "fail_on": fail_on}
-    if wanted:
+    if wanted and not streaming:
         _check_output_folder(output)
     options = scan_options(
         jobs=jobs,
@@ -196,20 +218,51 @@ def check(
         raise _config_failure(exc) from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    _show(report, quiet, verbose or _verbose)
+    _show(report, quiet, verbose or _verbose, show)
     for name in wanted:
         try:
+            if streaming:
+                _stream(report, name, output)
+                continue
             written = _write(report, name, output)
         except OSError as exc:
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
         if not quiet:
-            out.print(plain(f"wrote {written}"), soft_wrap=True)  # a long path is not broken by rich
+            show.print(plain(f"wrote {written}"), soft_wrap=True)  # a long path is not broken by rich
     remembered = None if no_history else history_cli.record(report, roots, config, history)
     if remembered is not None and (not quiet or remembered.startswith("warning")):
         err.print(plain(remembered), highlight=False, soft_wrap=True)
     if not quiet:  # the decision again, on the last line a CI log shows
-        out.print(decision_line(report), highlight=False)
+        show.print(decision_line(report), highlight=False)
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _destination(wanted: list[str], output: Path | None, json_out: bool) -> tuple[list[str], Path, bool]:
+    """The formats, the output and whether it is a stream (``-o -``, ``--json``, a pipe or device)
+    rather than a folder. A stream holds exactly one report: JSON when no format is named."""
+    if json_out:
+        if output is not None or wanted not in ([], ["json"]):
+            raise _fail("--json is -f json -o -: it cannot be combined with --output or another --format")
+        return ["json"], Path("-"), True
+    if output is None:
+        return wanted, DEFAULT_OUTPUT, False
+    if not _is_stream(output):
+        return wanted, output, False
+    if len(wanted) > 1:
+        raise _fail(f"--output {output} takes one report; name one --format, not {', '.join(wanted)}")
+    return wanted or ["json"], output, True
+
+
+def _is_stream(output: Path) -> bool:
+    """``-`` and /dev/stdout (whatever standard output is redirected to), or an existing pipe or
+    character device (/dev/stderr on a terminal, a process substitution): never made a folder."""
+    if str(output) in STDOUT_NAMES:
+        return True
+    try:
+        mode = output.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
 def _with_claims(report: Report, document: Path, roots: list[Path]) -> Report:
@@ -248,11 +301,11 @@ def _interpreter(python: str | None, roots: list[Path]) -> str | None:
     raise _fail(f"--python {python}: interpreter not found in {Path.cwd()} nor in the scanned folder")
 
 
-def _show(report: Report, quiet: bool, verbose: bool) -> None:
+def _show(report: Report, quiet: bool, verbose: bool, console: Console) -> None:
     if quiet:
-        out.print(report.decision.label)
+        console.print(report.decision.label)
     else:
-        print_summary(report, out, verbose)
+        print_summary(report, console, verbose)
 
 
 def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) -> Report:
@@ -288,13 +341,28 @@ def _check_output_folder(folder: Path) -> None:
         raise _fail(f"--output {folder}: {existing} is an existing file, not a folder; name a folder for the reports")
 
 
+def _render(report: Report, name: str) -> str:
+    return writable(importlib.import_module(FORMATS[name][1]).render(report))
+
+
 def _write(report: Report, name: str, folder: Path) -> Path:
-    filename, module_name = FORMATS[name]
-    renderer = importlib.import_module(module_name)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / filename
-    write_atomically(target, writable(renderer.render(report)))
+    target = folder / FORMATS[name][0]
+    write_atomically(target, _render(report, name))
     return target
+
+
+def _stream(report: Report, name: str, output: Path) -> None:
+    """The report into standard output or the named pipe or device, as UTF-8 bytes whatever the
+    locale, since a pipe's reader (jq, a CI step) expects the same bytes a file would hold."""
+    data = _render(report, name).encode("utf-8")
+    if str(output) not in STDOUT_NAMES:
+        with open(output, "wb") as handle:
+            handle.write(data)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _exit_code(report: Report, fail_on: str) -> int:
@@ -314,7 +382,7 @@ def baseline_command(
     (clean as you code). Findings are keyed by check, file and a hash of the code, not by line."""
     try:
         written = create_baseline(paths or [Path(".")], options=scan_options(), output=output)
-    except (ConfigError, NothingToScan) as exc:
+    except (ConfigError, NothingToScan, SelectionError) as exc:
         raise _fail(str(exc)) from exc
     except OSError as exc:
         raise _fail(f"cannot write the baseline: {exc}") from exc
@@ -370,7 +438,7 @@ def verify_command(
             options = ScanOptions(cache_dir=os.environ.get("GONOGO_CACHE_DIR"), vulndb_path=str(index_path()))
             scanned = report_to_dict(_scan_with_progress(roots, config, options))
         result = verify(document, roots, against, words, scanned, index_path())
-    except (DocumentError, EvidenceError, vocab.VocabularyError, ConfigError, NothingToScan) as exc:
+    except (DocumentError, EvidenceError, vocab.VocabularyError, ConfigError, NothingToScan, SelectionError) as exc:
         raise _fail(str(exc)) from exc
     table = Table()
     for column in ("Line", "Status", "Check", "Claim", "Measured"):
@@ -416,6 +484,85 @@ def list_checks() -> None:
     for spec in load_plugins().select():
         table.add_row(spec.id, spec.category.name.lower(), spec.severity.value, spec.title)
     out.print(table)
+
+
+@app.command("hook")
+def hook_command(
+    files: Annotated[list[str] | None, typer.Argument(help="Files the commit touches (pre-commit passes them)")] = None,
+    select: Select = None,
+    fail_at: Annotated[str, typer.Option(
+        "--fail-at", help="Lowest severity that stops the commit: critical, high, medium, low, info")] = "high",
+) -> None:
+    """The pre-commit hook: static checks (SEC, TEST, CODE, IMG, CI by default) over the repository in
+    the current folder, reporting only findings in FILES. Exit 1 when one is at --fail-at or worse."""
+    from gonogo.integrations import precommit
+    from gonogo.model import Severity
+
+    try:
+        threshold = Severity(fail_at.lower())
+    except ValueError as exc:
+        raise _fail(f"--fail-at {fail_at}: choose from {', '.join(s.value for s in Severity)}") from exc
+    if not files:
+        raise typer.Exit(EXIT_GO)  # pre-commit ran it on a commit with no file of its types
+    try:
+        config = load_project_config(Path("."), {"select": _split(select) or list(precommit.HOOK_FAMILIES)})
+        report = scan([Path(".")], config=config, options=scan_options())
+    except (ConfigError, NothingToScan, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    found = precommit.touched(report, files)
+    stopping = precommit.failing(found, threshold)
+    for finding in found:
+        out.print(plain(precommit.line_for(finding)), highlight=False, soft_wrap=True)
+    if stopping:
+        err.print(plain(f"gonogo: {len(stopping)} finding(s) at {threshold.value} or worse in the files of this "
+                        "commit; fix them, or waive one with a reason (gonogo explain ID says how)"), highlight=False)
+    raise typer.Exit(EXIT_NO_GO if stopping else EXIT_GO)
+
+
+ci_app = typer.Typer(help="Hand a finished report to a CI system: job summary, annotations, outputs.",
+                     no_args_is_help=True)
+app.add_typer(ci_app, name="ci")
+
+
+@ci_app.command("github")
+def ci_github(
+    report_file: Annotated[Path, typer.Argument(help="The report.json `gonogo check -f json` wrote")],
+    root: Annotated[list[str] | None, typer.Option(
+        "--root", help="A path `gonogo check` scanned, so annotations point at files of the repository")] = None,
+    max_annotations: Annotated[int, typer.Option(help="Annotations for the worst findings, at most")] = 10,
+    check_exit_code: Annotated[int | None, typer.Option(
+        "--exit-code", help="`gonogo check`'s exit code, passed on as the step output exit-code")] = None,
+) -> None:
+    """GitHub Actions: the decision, gates and plan into the job summary ($GITHUB_STEP_SUMMARY),
+    annotations for the worst findings, and the outputs decision and exit-code ($GITHUB_OUTPUT).
+    Exits 0 when it could do so: the action's last step exits with `gonogo check`'s own code."""
+    import json
+
+    from gonogo.integrations import github
+
+    try:
+        summary = github.parse_report(json.loads(report_file.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, github.ReportShapeError) as exc:
+        raise _fail(f"cannot read the report {report_file}: {exc}") from exc
+    prefix = github.path_prefix(root or [], os.environ.get("GITHUB_WORKSPACE") or os.getcwd())
+    for finding in github.worst_findings(summary.findings, max_annotations):
+        typer.echo(github.annotation(finding, prefix))
+    code = check_exit_code if check_exit_code is not None else _exit_code_of(summary.decision)
+    for variable, text in (("GITHUB_STEP_SUMMARY", github.step_summary(summary)),
+                           ("GITHUB_OUTPUT", github.step_outputs(summary, code))):
+        target = os.environ.get(variable)
+        if not target:
+            err.print(plain(f"gonogo: ${variable} is not set; not running in GitHub Actions?"), highlight=False)
+            continue
+        try:
+            with open(target, "a", encoding="utf-8") as handle:  # appended: other steps write there too
+                handle.write(writable(text))
+        except OSError as exc:
+            raise _fail(f"cannot write ${variable} ({target}): {exc.strerror or exc}") from exc
+
+
+def _exit_code_of(decision: str) -> int:
+    return EXIT_NO_GO if decision == Decision.NO_GO.value else EXIT_GO
 
 
 @app.command()

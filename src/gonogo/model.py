@@ -330,6 +330,8 @@ class RootInfo:
     """Where the root's files can be read at ``commit`` on its forge (``gonogo.forge``), if known."""
     committed: str | None = None
     """When ``commit`` was made (ISO 8601), the date the evidence describes."""
+    remote: str | None = None
+    """The ``origin`` remote as an absolute URI with no credentials, when the root is a checkout of one."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,6 +12,7 @@ fact fails when the plugins load, naming the check and the parameter. A check yi
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 import typing
@@ -32,6 +33,11 @@ class NotApplicable(Exception):
 
 class CannotTell(Exception):
     """Raised by a check or collector whose evidence could not be gathered. Never a pass."""
+
+
+class SelectionError(ValueError):
+    """A ``select`` prefix that names no check, or a selection that leaves none to run. Running
+    nothing would report "0 of 0 passed" and let a typo pass a gate, so it is an error instead."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,6 +291,23 @@ def _hints(func: Callable[..., Any], who: str) -> dict[str, Any]:
     except Exception as exc:  # NameError and friends, from an annotation's text
         raise PluginError(f"{who}: its annotations cannot be resolved: {type(exc).__name__}: {exc}") from exc
 
+    def selected(self, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[CheckSpec]:
+        """``select()`` that refuses a prefix matching no check, and a selection left empty,
+        naming the closest ids so a typo (``--select SEC12``) is fixed rather than passed."""
+        for prefix in select:
+            if not any(check_id.startswith(prefix) for check_id in self.checks):
+                raise SelectionError(f"select {prefix!r} matches no check{self._closest(prefix)}; "
+                                     "`gonogo list-checks` lists them")
+        chosen = self.select(select, ignore)
+        if not chosen:
+            raise SelectionError(f"select {list(select)} with ignore {list(ignore)} leaves no check to run")
+        return chosen
+
+    def _closest(self, prefix: str) -> str:
+        prefixes = {check_id.rstrip("0123456789") for check_id in self.checks}
+        close = difflib.get_close_matches(prefix.upper(), sorted(prefixes | set(self.checks)), n=3, cutoff=0.6)
+        return f" (did you mean {', '.join(close)}?)" if close else ""
+
 
 REGISTRY = Registry()
 """The plugins gonogo ships, filled once by ``load_plugins()``."""
@@ -358,9 +381,13 @@ def load_plugins() -> Registry:
     return load_shipped()
 
 
+DOC_HEADINGS = ("Why", "Fix")
+
+
 def _doc_section(doc: str, heading: str) -> str:
     """The text after ``Heading:`` in a check's docstring, up to the next heading."""
-    match = re.search(rf"(?ms)^{heading}:\s*(.*?)(?=^\w+:\s|\Z)", doc)
+    # only Why and Fix end a section: a line that happens to start with "too: " is prose
+    match = re.search(rf"(?ms)^{heading}:\s*(.*?)(?=^(?:{'|'.join(DOC_HEADINGS)}):\s|\Z)", doc)
     return " ".join(match.group(1).split()) if match else ""
 
 

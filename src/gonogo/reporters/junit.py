@@ -1,9 +1,15 @@
 """JUnit XML: each gate and each check as a test case, so CI dashboards show them.
 
 Two suites, ``gates`` and ``checks``. A failing gate or check is a ``failure`` (its message says
-the measured values or how many findings); an unknown one is an ``error`` (it could not tell,
-which is never a pass); a check with nothing to judge is ``skipped``. Waived and suppressed
-findings are listed in ``system-out``. No timestamps: same report, same bytes.
+the measured values or how many findings). A gate not measured or a check that could not tell is
+``skipped`` with its reason ("could not tell: ...", "blocking gate not measured: ..."), as is a check
+with nothing to judge ("not applicable: ..."): a dashboard's ``error`` means the tool broke, and a
+static run would otherwise show a dozen of them. Never a pass either way: the decision, in the
+root's ``decision`` attribute, still counts an unknown blocking gate. ``error`` is left for gonogo
+itself failing, which exits 3 with no report. A failing check's ``file`` is its worst finding's
+path; ``time`` is the scan's duration, on the suites (a check's own time would mostly be the facts it
+happened to build first for every other check). Waived and suppressed findings are listed in
+``system-out``. No timestamps: same report, same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ def render(report: Report) -> str:
     checks = _checks_suite(sorted(report.checks, key=lambda r: r.check_id))
     root = ET.Element("testsuites", _counts([gates, checks]) | {"name": "gonogo"})
     root.set("decision", report.decision.value)
+    if report.duration_seconds is not None:
+        for element in (root, checks):
+            element.set("time", f"{report.duration_seconds:.3f}")
     root.extend([gates, checks])
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -44,8 +53,7 @@ def _gates_suite(gates: Sequence[GateResult]) -> ET.Element:
         elif gate.status is GateStatus.UNKNOWN:
             missing = [c.condition.metric for c in gate.conditions if c.status is GateStatus.UNKNOWN]
             hint = f"; check with: {gate.gate.how_to_check}" if gate.gate.how_to_check else ""
-            _child(case, "error", f"{kind} gate not measured: {', '.join(missing) or 'no conditions'}{hint}",
-                   "\n".join(lines), "unknown")
+            _skipped(case, f"{kind} gate not measured: {', '.join(missing) or 'no conditions'}{hint}")
     suite.attrib.update(_counts([suite]))
     return suite
 
@@ -60,11 +68,14 @@ def _checks_suite(results: Sequence[CheckResult]) -> ET.Element:
         active = result.active_findings
         match result.outcome:
             case Outcome.FAIL:
+                worst = min(active, key=_rank, default=None)
+                if worst is not None and worst.path:
+                    case.set("file", _clean(worst.path))
                 _child(case, "failure", f"{len(active)} finding(s)", _listing(active), result.check_id)
             case Outcome.UNKNOWN:
-                _child(case, "error", f"could not tell: {result.reason or 'no reason given'}", None, "unknown")
+                _skipped(case, f"could not tell: {result.reason or 'no reason given'}")
             case Outcome.NOT_APPLICABLE:
-                ET.SubElement(case, "skipped", {"message": _clean(result.reason or "not applicable")})
+                _skipped(case, f"not applicable: {result.reason or 'nothing to check'}")
             case _:
                 pass
         quiet = [f for f in result.findings if not f.active]
@@ -89,6 +100,14 @@ def _listing(findings: Sequence[Finding]) -> str:
     if len(findings) > MAX_FINDINGS_LISTED:
         lines.append(f"... and {len(findings) - MAX_FINDINGS_LISTED} more")
     return "\n".join(lines)
+
+
+def _rank(finding: Finding) -> tuple[int, str, int]:
+    return finding.severity.rank, finding.path or "", finding.line or 0
+
+
+def _skipped(case: ET.Element, message: str) -> None:
+    ET.SubElement(case, "skipped", {"message": _clean(message)})
 
 
 def _child(case: ET.Element, tag: str, message: str, text: str | None, kind: str) -> None:

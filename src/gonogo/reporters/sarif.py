@@ -1,10 +1,16 @@
 """SARIF 2.1.0: every check's findings, for GitHub code scanning and any SARIF viewer.
 
 One run; one rule per check that ran, described from its result (title, the check's Why and Fix
-as help, ``level`` from its severity, ``security-severity`` for security checks); one result per
-finding with a relative URI, a stable ``partialFingerprints`` entry (the baseline's fingerprint, no
-line numbers in it, so an alert survives code moving), and waived, suppressed or baselined findings
-kept with a ``suppressions`` entry. Pure and deterministic: the same report gives the same bytes.
+as help, ``helpUri`` its page in docs/checks/, ``level`` from its severity, ``security-severity`` for
+security checks); one result per finding with a relative URI, a stable ``partialFingerprints``
+entry (the baseline's fingerprint, no line numbers in it, so an alert survives code moving), and waived, suppressed or
+baselined findings kept with a ``suppressions`` entry.
+
+Every result has a location, since code scanning rejects a file with one that has none ("expected at
+least one location"): a ``region`` where the finding has a line, the whole file where it has only a
+path, and the scanned tree itself (``.`` under ``%SRCROOT%``) for a finding about the repository
+as a whole ("no LICENSE file"). ``versionControlProvenance`` names the commit scanned when the root
+is a git checkout with a remote. Pure and deterministic: the same report gives the same bytes.
 """
 
 from __future__ import annotations
@@ -15,12 +21,15 @@ from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
+from gonogo.docs import help_uri
 from gonogo.fingerprint import fingerprint
-from gonogo.model import Area, CheckResult, Finding, GateStatus, Outcome, Report, Severity
+from gonogo.model import Area, CheckResult, Finding, GateStatus, Outcome, Report, RootInfo, Severity
 from gonogo.reporters.order import finding_sort_key
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
+WHOLE_TREE = "."
+"""The location of a finding about the repository as a whole: the folder ``%SRCROOT%`` names."""
 FINGERPRINT_KEY = "gonogoFindingHash/v2"
 """v2: the baseline's fingerprint (``gonogo.fingerprint``); v1 was a hash of its own."""
 
@@ -70,6 +79,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         "invocations": [_invocation(report, checks)],
         "results": results,
         "columnKind": "unicodeCodePoints",
+        **_provenance(report.roots),
         "properties": {
             "decision": report.decision.value,
             "profile": report.profile,
@@ -103,6 +113,9 @@ def _rule(result: CheckResult) -> dict[str, Any]:
             "category": result.category.name.lower(),
         },
     }
+    page = help_uri(result.check_id)
+    if page:
+        rule["helpUri"] = page
     if result.category.area is Area.SECURITY:
         rule["properties"]["security-severity"] = SECURITY_SEVERITY[result.severity]
     return rule
@@ -115,20 +128,7 @@ def _result(finding: Finding, rule_index: int, mark: str) -> dict[str, Any]:
         "level": LEVELS[finding.severity],
         "message": {"text": message_text(finding.message)},
     }
-    if finding.path:
-        region: dict[str, Any] = {}
-        if finding.line:
-            region["startLine"] = finding.line
-            if finding.location and finding.location.column:
-                region["startColumn"] = finding.location.column
-            if finding.location and finding.location.end_line and finding.location.end_line >= finding.line:
-                region["endLine"] = finding.location.end_line
-        physical: dict[str, Any] = {
-            "artifactLocation": {"uri": path_uri(finding.path), "uriBaseId": SRCROOT}
-        }
-        if region:
-            physical["region"] = region
-        result["locations"] = [{"physicalLocation": physical}]
+    result["locations"] = [{"physicalLocation": _physical_location(finding)}]
     result["partialFingerprints"] = {FINGERPRINT_KEY: mark}
     properties: dict[str, Any] = {"severity": finding.severity.value}
     if finding.evidence:
@@ -139,6 +139,30 @@ def _result(finding: Finding, rule_index: int, mark: str) -> dict[str, Any]:
     if suppressions:
         result["suppressions"] = suppressions
     return result
+
+
+def _physical_location(finding: Finding) -> dict[str, Any]:
+    uri = path_uri(finding.path) if finding.path else WHOLE_TREE
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": SRCROOT}}
+    if finding.path and finding.line:
+        region: dict[str, Any] = {"startLine": finding.line}
+        if finding.location and finding.location.column:
+            region["startColumn"] = finding.location.column
+        if finding.location and finding.location.end_line and finding.location.end_line >= finding.line:
+            region["endLine"] = finding.location.end_line
+        physical["region"] = region
+    return physical
+
+
+def _provenance(roots: tuple[RootInfo, ...]) -> dict[str, Any]:
+    """The commit of each root that is a git checkout with a remote (SARIF requires the
+    repository's URI there; a checkout with no remote has none worth naming)."""
+    details = [
+        {"repositoryUri": root.remote, "revisionId": root.commit, "mappedTo": {"uriBaseId": SRCROOT}}
+        for root in roots
+        if root.commit and root.remote
+    ]
+    return {"versionControlProvenance": details} if details else {}
 
 
 def _suppressions(finding: Finding) -> list[dict[str, Any]]:
