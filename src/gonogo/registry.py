@@ -191,6 +191,24 @@ class Registry:
         ]
         return sorted(chosen, key=lambda spec: spec.id)
 
+    def selected(self, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[CheckSpec]:
+        """``select()`` that refuses a prefix matching no check, and a selection left empty,
+        naming the closest ids so a typo (``--select SEC12``) is fixed rather than passed."""
+        for prefix in select:
+            if not any(check_id.startswith(prefix) for check_id in self.checks):
+                raise SelectionError(f"select {prefix!r} matches no check{self._closest(prefix)}; "
+                                     "`gonogo list-checks` lists them")
+        chosen = self.select(select, ignore)
+        if not chosen:
+            raise SelectionError(f"select {list(select)} with ignore {list(ignore)} leaves no check to run")
+        return chosen
+
+    def _closest(self, prefix: str) -> str:
+        prefixes = {check_id.rstrip("0123456789") for check_id in self.checks}
+        close = difflib.get_close_matches(prefix.upper(), sorted(prefixes | set(self.checks)), n=3, cutoff=0.6)
+        return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
     def add(self, spec: PluginSpec) -> None:
         """One check, collector or tally; a second one with the same id, name or metric is refused."""
         match spec:
@@ -284,33 +302,16 @@ class Registry:
             visit(name, ())
 
 
+REGISTRY = Registry()
+"""The plugins gonogo ships, filled once by ``load_plugins()``."""
+
+
 def _hints(func: Callable[..., Any], who: str) -> dict[str, Any]:
     """The function's annotations as types; a name that cannot be resolved is a load-time error."""
     try:
         return typing.get_type_hints(func)
     except Exception as exc:  # NameError and friends, from an annotation's text
         raise PluginError(f"{who}: its annotations cannot be resolved: {type(exc).__name__}: {exc}") from exc
-
-    def selected(self, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[CheckSpec]:
-        """``select()`` that refuses a prefix matching no check, and a selection left empty,
-        naming the closest ids so a typo (``--select SEC12``) is fixed rather than passed."""
-        for prefix in select:
-            if not any(check_id.startswith(prefix) for check_id in self.checks):
-                raise SelectionError(f"select {prefix!r} matches no check{self._closest(prefix)}; "
-                                     "`gonogo list-checks` lists them")
-        chosen = self.select(select, ignore)
-        if not chosen:
-            raise SelectionError(f"select {list(select)} with ignore {list(ignore)} leaves no check to run")
-        return chosen
-
-    def _closest(self, prefix: str) -> str:
-        prefixes = {check_id.rstrip("0123456789") for check_id in self.checks}
-        close = difflib.get_close_matches(prefix.upper(), sorted(prefixes | set(self.checks)), n=3, cutoff=0.6)
-        return f" (did you mean {', '.join(close)}?)" if close else ""
-
-
-REGISTRY = Registry()
-"""The plugins gonogo ships, filled once by ``load_plugins()``."""
 
 
 def _declare(func: Callable[..., Any], spec: PluginSpec) -> None:

@@ -16,8 +16,9 @@ import json
 from collections import Counter
 from typing import Any
 
+from gonogo.fingerprint import fingerprint
 from gonogo.model import Area, Finding, Report, Severity
-from gonogo.reporters.sarif import fingerprint
+from gonogo.reporters.order import finding_sort_key
 
 SEVERITIES = {
     Severity.CRITICAL: "critical",
@@ -38,12 +39,12 @@ def issues(report: Report) -> list[dict[str, Any]]:
     areas = {result.check_id: result.category.area for result in report.checks}
     findings = sorted(
         (f for result in report.checks for f in result.active_findings),
-        key=lambda f: (f.severity.rank, f.check_id, f.path or "", f.line or 0, f.message),
+        key=finding_sort_key,
     )
     seen: Counter[str] = Counter()
     listed = []
     for finding in findings:
-        mark = fingerprint(finding)
+        mark = finding.fingerprint or fingerprint(finding, "")
         seen[mark] += 1
         listed.append(_issue(finding, f"{mark}:{seen[mark]}", areas.get(finding.check_id)))
     return listed
