@@ -202,7 +202,7 @@ def test_concurrency_64_on_a_keep_alive_server():
     assert result.requests == 1280 == len(seen)
     assert result.errors == 0 and result.statuses == {"200": 1280}
     assert result.concurrency == 64
-    assert 1 <= result.processes <= load.usable_cores()
+    assert result.processes == max(1, load.usable_cores() // 2)
 
 
 def test_percentiles_follow_the_server_delays():

@@ -3,7 +3,7 @@
 Bounded three ways (duration, request count, concurrency: each capped in ``settings``) and only
 against loopback or hosts the config lists, so a probe can never become a flood.
 
-The load comes from client processes (``load_worker``, one per usable core by default), each
+The load comes from client processes (``load_worker``, half the usable cores by default), each
 driving its share of the keep-alive connections from parser callbacks; their latencies are merged
 here, so percentiles are exact, not averaged. Each process also measures itself: its CPU time and,
 on Linux, the time it waited for a CPU. A process that was running or waiting to run most of the
@@ -135,15 +135,17 @@ def host_allowed(url: str, allow_hosts: list[str]) -> str | None:
 def run_load(service: str, origin: str, setting: LoadSetting, *, processes: int | None = None) -> LoadResult:
     """Apply the bounded load and measure it. Never raises for what the server does.
 
-    ``processes`` (default: one per usable core, never more than the concurrency) is how many
-    client processes share the connections; ``benchmarks/load.py`` compares the choices."""
+    ``processes`` is how many client processes share the connections (never more than the
+    concurrency); by default half the usable cores, since the server under load is on this machine
+    or competes for it (loopback is the default target): on 2 cores one client process reached
+    0.95-0.99x of wrk's rate and two 0.79-0.94x (``benchmarks/load.py`` compares the choices)."""
     urls = [origin.rstrip("/") + path for path in setting.paths]
     shown = tuple(redact(u) for u in urls)
     for url in urls:
         why = host_allowed(url, setting.allow_hosts)
         if why:
             return LoadResult(service=service, urls=shown, refused=why)
-    count = max(1, min(processes or usable_cores(), setting.concurrency, setting.requests))
+    count = max(1, min(processes or usable_cores() // 2, setting.concurrency, setting.requests))
     try:
         outcomes = _run_workers(_specs(urls, setting, count), setting)
     except WorkerFailed as exc:

@@ -1,7 +1,7 @@
 """One load-generating process: HTTP/1.1 keep-alive connections driven by parser callbacks.
 
-Why a process of its own: an asyncio client runs on one core, so ``load.py`` starts one of these
-per usable core and merges what they measured. Why callbacks and not a client library: aiohttp
+Why a process of its own: an asyncio client runs on one core, so ``load.py`` can start several of
+these and merge what they measured. Why callbacks and not a client library: aiohttp
 spent about 140 us of CPU per request on the benchmark endpoint, enough that on a loaded 2-core
 machine the probe waited for its own CPU and reached 0.4x of wrk's rate; here each connection writes
 its next request from the parser's message-complete callback (no coroutine, future or response
