@@ -1,6 +1,7 @@
 """Compare gonogo's load probe with wrk on the same local endpoint, at several concurrencies.
 
-    python benchmarks/load.py [--seconds 3] [--repeats 5] [--levels 8,16,64] [--processes 1,2] [--url URL]
+    python benchmarks/load.py [--seconds 3] [--repeats 5] [--levels 8,16,64] [--processes 1,2]
+                              [--server-http auto|h11|httptools] [--url URL]
 
 Without --url it starts a minimal ASGI app under uvicorn on a free loopback port (one worker), so
 both clients measure the same real server. For each concurrency level and each repeat it runs wrk
@@ -74,11 +75,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(folder: Path, http: str) -> tuple[subprocess.Popen[bytes], str]:
     (folder / "bench_app.py").write_text(APP, encoding="utf-8")
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "bench_app:app", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "error", "--no-access-log"]
+               "--http", http, "--log-level", "error", "--no-access-log"]
     process = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -136,8 +137,11 @@ def measure(base: str, args: argparse.Namespace, script: Path) -> dict[tuple[int
 
 
 def report(samples: dict[tuple[int, str], list[Sample]], args: argparse.Namespace, target: str) -> None:
-    fast = [name for name in ("httptools", "uvloop") if importlib.util.find_spec(name)]
-    print(f"endpoint: {target} (uvicorn, one worker, {' + '.join(fast) or 'h11 + asyncio'}); "
+    parser = args.server_http if args.server_http != "auto" else (
+        "httptools" if importlib.util.find_spec("httptools") else "h11")
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    server = "an endpoint given" if args.url else f"uvicorn, one worker, {parser} + {loop}"
+    print(f"endpoint: {target} ({server}); "
           f"{args.seconds} s per run, {args.repeats} runs per client and level, cores: {os.cpu_count()}, "
           f"medians shown")
     print("ratio: of the median rates; paired: the median of each round's probe/wrk (runs seconds apart)")
@@ -170,6 +174,8 @@ def main() -> None:
     parser.add_argument("--processes", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2],
                         help="client processes of the probe to compare")
     parser.add_argument("--url", help="an endpoint already running (loopback)")
+    parser.add_argument("--server-http", choices=["auto", "h11", "httptools"], default="auto",
+                        help="uvicorn's HTTP parser: h11 is the slower pure-Python server")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -177,7 +183,7 @@ def main() -> None:
         folder = Path(tmp)
         script = folder / "report.lua"
         script.write_text(WRK_SCRIPT, encoding="utf-8")
-        server, base = (None, args.url.rstrip("/")) if args.url else start_server(folder)
+        server, base = (None, args.url.rstrip("/")) if args.url else start_server(folder, args.server_http)
         try:
             run_probe(base, 1, 8, 1)  # warm-up: imports, the server's first requests
             samples = measure(base, args, script)

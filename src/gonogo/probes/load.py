@@ -237,7 +237,7 @@ def _run_workers(specs: list[dict[str, Any]], setting: LoadSetting) -> list[_Out
         # connects and reads are each bounded by timeout_s; the grace covers a slow process start
         bound = setting.duration_s + 2 * setting.timeout_s + 10
         return [_collect(worker, bound) for worker in workers]
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:  # ValueError: a summary that is not JSON
         raise WorkerFailed(str(exc)) from exc
     finally:
         for worker in workers:
