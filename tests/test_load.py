@@ -335,3 +335,13 @@ def test_a_client_process_that_cannot_start_is_a_note_not_a_crash(monkeypatch):
     assert result.refused and "load generator failed" in result.refused
     assert result.requests == 0 and seen == []
     assert isinstance(result, LoadResult)
+
+
+def test_client_processes_never_import_from_the_working_directory(tmp_path, monkeypatch):
+    # the probe often runs inside the scanned repository; a module there must not shadow ours
+    (tmp_path / "httptools.py").write_text("raise SystemExit('imported from the scanned repository')\n")
+    monkeypatch.chdir(tmp_path)
+    with serve({"/ok": answer(200, "ok")}) as (base, seen):
+        result = run_load("api", base, LoadSetting(paths=["/ok"], requests=6, concurrency=2))
+    assert result.refused is None
+    assert result.requests == 6 == len(seen)

@@ -217,7 +217,8 @@ def _run_workers(specs: list[dict[str, Any]], setting: LoadSetting) -> list[_Out
     """Start every process, wait until all are ready, then start them together and collect."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_SOURCE_ROOT, os.environ.get("PYTHONPATH")]))}
     workers = [
-        subprocess.Popen([sys.executable, "-m", "gonogo.probes.load_worker"], stdin=subprocess.PIPE,
+        # -P: the working directory is often the scanned repository, whose modules must never load
+        subprocess.Popen([sys.executable, "-P", "-m", "gonogo.probes.load_worker"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         for _ in specs
     ]
