@@ -83,7 +83,7 @@ class Connection(asyncio.Protocol):
         self._reset()
 
     def _reset(self) -> None:
-        self.body_bytes = 0
+        self.body_bytes = 0  # what this answer has sent so far, headers included
         self.length_known = False  # Content-Length or chunked; otherwise the body ends at EOF
         self.headers_done = False
 
@@ -96,10 +96,19 @@ class Connection(asyncio.Protocol):
         self.transport.write(self.run.requests[self.index % len(self.run.requests)])
 
     def data_received(self, data: bytes) -> None:
+        # counted here, not in an on_body callback: one Python call fewer per request
+        self.body_bytes += len(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError:
             self._fail(BAD_RESPONSE)
+            return
+        if self.body_bytes > self.run.max_body and self.index is not None and self.headers_done:
+            # read as a real client would, but never more than the cap: the status stands
+            status = self.parser.get_status_code()
+            self.run.record(self.started, status, status >= 400)
+            self.index = None
+            self._close()
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if name.lower() in (b"content-length", b"transfer-encoding"):
@@ -107,14 +116,6 @@ class Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.headers_done = True
-
-    def on_body(self, body: bytes) -> None:
-        self.body_bytes += len(body)
-        if self.body_bytes > self.run.max_body and self.index is not None:
-            # read as a real client would, but never more than the cap: the status stands
-            self.run.record(self.started, self.parser.get_status_code(), self.parser.get_status_code() >= 400)
-            self.index = None
-            self._close()
 
     def on_message_complete(self) -> None:
         if self.index is None:
