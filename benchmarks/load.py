@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from gonogo.probes.load import run_load
+from gonogo.probes.load import USER_AGENT, run_load
 from gonogo.probes.settings import LoadSetting
 
 APP = textwrap.dedent(
@@ -95,7 +95,8 @@ def start_server(folder: Path, http: str) -> tuple[subprocess.Popen[bytes], str]
 def run_wrk(url: str, seconds: int, concurrency: int, script: Path) -> Sample:
     load = os.getloadavg()[0]
     done = subprocess.run(
-        ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "-s", str(script), url],
+        # the probe's User-Agent, so both send the same request bytes
+        ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "-H", f"User-Agent: {USER_AGENT}", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,

@@ -170,7 +170,8 @@ def _request(url: str) -> str:
     if parts.username is not None:  # credentials in the URL mean Basic auth, as in every client
         pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
         auth = f"Authorization: Basic {base64.b64encode(pair).decode()}\r\n"
-    return f"GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n{auth}\r\n"
+    # no Accept or other courtesy headers: a server parses each one, on every request of the load
+    return f"GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\n{auth}\r\n"
 
 
 def _specs(urls: list[str], setting: LoadSetting, count: int) -> list[dict[str, Any]]:
