@@ -137,8 +137,9 @@ def run_load(service: str, origin: str, setting: LoadSetting, *, processes: int 
 
     ``processes`` is how many client processes share the connections (never more than the
     concurrency); by default half the usable cores, since the server under load is on this machine
-    or competes for it (loopback is the default target): on 2 cores one client process reached
-    0.95-0.99x of wrk's rate and two 0.79-0.94x (``benchmarks/load.py`` compares the choices)."""
+    or competes for it (loopback is the default target). On 2 cores shared with other work, one
+    and two client processes were within noise of each other, both near wrk's rate
+    (``benchmarks/load.py`` compares the choices)."""
     urls = [origin.rstrip("/") + path for path in setting.paths]
     shown = tuple(redact(u) for u in urls)
     for url in urls:
