@@ -85,12 +85,19 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 refuses a load probe's 64 simultaneous connects
+
+
 @contextmanager
-def serve(routes: Mapping[str, Route]) -> Iterator[tuple[str, list[tuple[str, str, bytes]]]]:
-    """Yields the base URL (``http://127.0.0.1:PORT``) and the list of requests seen."""
+def serve(routes: Mapping[str, Route], *, keep_alive: bool = False
+          ) -> Iterator[tuple[str, list[tuple[str, str, bytes]]]]:
+    """Yields the base URL (``http://127.0.0.1:PORT``) and the list of requests seen. HTTP/1.0
+    (a connection per request) unless ``keep_alive``."""
     seen: list[tuple[str, str, bytes]] = []
-    handler = type("Handler", (_Handler,), {"routes": dict(routes), "seen": seen})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    protocol = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+    handler = type("Handler", (_Handler,), {"routes": dict(routes), "seen": seen, "protocol_version": protocol})
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -170,6 +170,6 @@ def load_not_client_bound(service_probes: ServiceFacts) -> Iterator[CheckOutput]
     core or machine; the latencies under the probe's load still hold."""
     for result in _loads(service_probes):
         if result.client_bound:
-            yield fail(f"{result.service}: the load generator used {(result.cpu_fraction or 0) * 100:.0f}% "
-                       f"of a core; {result.rps or 0:.0f} req/s is a lower bound of the server's rate",
+            yield fail(f"{result.service}: {result.bottleneck}; {result.rps or 0:.0f} req/s is a lower bound "
+                       "of the server's rate",
                        evidence=result.evidence, key=result.service)

@@ -59,5 +59,5 @@ def format_probe(facts: ServiceFacts) -> str:
             value = "-" if t.measured is None else f"{t.measured:.4g}"
             lines.append(f"  {'ok  ' if t.ok else 'FAIL'} {t.threshold.text} (measured {value})")
         if load.client_bound:
-            lines.append("  note: the load generator saturated its core; req/s is a lower bound")
+            lines.append(f"  note: {load.bottleneck}; req/s is a lower bound")
     return "\n".join(lines) + "\n"
