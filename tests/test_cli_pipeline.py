@@ -13,12 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gonogo import __version__
-from gonogo.api import scan
 from gonogo.cli import EXIT_NO_DECISION, app
-from gonogo.config import load_config
-from gonogo.options import ScanOptions
 from gonogo.registry import SelectionError
-from tests.helpers import make_repo
+from tests.helpers import make_repo, scan_repo
 
 SRC = Path(__file__).parent.parent / "src"
 CLEAN = {
@@ -62,7 +59,7 @@ def test_select_in_the_config_file_is_checked_too(tmp_path):
     repo = make_repo(tmp_path / "repo", {**CLEAN, "gonogo.toml": "select = ['TETS']\n"})
     assert invoke("check", str(repo)).exit_code == 2
     with pytest.raises(SelectionError, match="TETS"):
-        scan([repo], config=load_config(repo / "gonogo.toml"), options=ScanOptions(use_cache=False))
+        scan_repo(repo)
 
 
 def test_a_good_selection_still_runs(tmp_path):

@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
-from gonogo.api import scan
-from gonogo.config import find_config_file, load_config
 from gonogo.model import (
     Action,
     Area,
@@ -38,8 +36,8 @@ from gonogo.model import (
     Severity,
     Waiver,
 )
-from gonogo.options import ScanOptions
 from gonogo.reporters import html
+from tests.helpers import scan_repo
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "control-center"
 OUTPUT = Path(__file__).parent.parent / "test-output"
@@ -130,7 +128,7 @@ def example_page(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The example workspace's report, scanned as ``control-center`` from a copy."""
     target = tmp_path_factory.mktemp("example") / "control-center"
     shutil.copytree(EXAMPLE, target)
-    report = scan([target], config=load_config(find_config_file(target)), options=ScanOptions(use_cache=False))
+    report = scan_repo(target)
     return html.render(report)
 
 
