@@ -158,11 +158,13 @@ def openapi(service: str = "api", *outcomes: OperationOutcome, not_called: Itera
 
 def load(service: str = "api", *, cpu_fraction: float | None = 0.2, requests: int = 100,
          refused: str | None = None) -> LoadResult:
-    """One bounded load run: ``requests`` in one second, nothing failed."""
+    """One bounded load run: ``requests`` in one second, nothing failed, by one client process
+    whose busy share (on or waiting for a CPU) is ``cpu_fraction``."""
     return LoadResult(
         service=service, urls=(f"http://127.0.0.1:8000/{service}",), requests=requests, duration_s=1.0,
         rps=float(requests), latency_ms={"min": 1.0, "avg": 2.0, "p50": 2.0, "p95": 4.0, "p99": 5.0, "max": 6.0},
-        error_rate=0.0, cpu_fraction=cpu_fraction, statuses={"200": requests}, concurrency=4, refused=refused,
+        error_rate=0.0, cpu_fraction=cpu_fraction, busy_fraction=cpu_fraction, busy_counts_waiting=True,
+        processes=1, statuses={"200": requests}, concurrency=4, refused=refused,
     )
 
 

@@ -149,7 +149,8 @@ def test_load_generator_saturating_its_core_is_found_and_an_idle_one_is_not():
         health=[health("api"), health("web")], load=[load("api", cpu_fraction=0.97), load("web", cpu_fraction=0.3)]))
     [finding] = found.findings
     assert finding.key == "api"
-    assert "used 97% of a core; 100 req/s is a lower bound" in finding.message
+    assert "was on or waiting for a CPU 97% of the time" in finding.message
+    assert "100 req/s is a lower bound" in finding.message
 
 
 def test_load_that_never_ran_cannot_tell_for_svc007():

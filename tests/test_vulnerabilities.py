@@ -367,3 +367,20 @@ def test_npm_shrinkwrap_is_read_like_a_package_lock(tmp_path, db):
     [finding] = result_of(report, "VULN001").findings
     assert (finding.path, finding.get("ids")) == ("npm-shrinkwrap.json", ("GHSA-35jh-r3h4-6jhm",))
     assert result_of(report, "VULN002").findings == ()
+
+
+def test_stale_data_fails_the_gate_without_making_any_finding_block(tmp_path, db):
+    """Resolving a finding cannot make the advisory data fresher: when only the data's age fails
+    the Security gate, no VULN001 finding is marked as blocking (and none becomes P0)."""
+    root = make_repo(tmp_path, {"requirements.txt": "urllib3==1.26.0\n"})
+    with VulnIndex(db) as index:
+        data_date = index.status().data_date
+    report = run(root, db, today=data_date + timedelta(days=400))
+    security = next(g for g in report.gates if g.gate.name == "Security")
+    failing = {c.condition.metric for c in security.conditions if c.status is GateStatus.FAIL}
+    assert "vulns.data_age_days" in failing
+    fresh = run(root, db, today=data_date + timedelta(days=1))
+    stale_blocking = [f.blocks for f in result_of(report, "VULN001").findings]
+    fresh_blocking = [f.blocks for f in result_of(fresh, "VULN001").findings]
+    assert sorted(fresh_blocking) == [False, True], "the high advisory blocks, the medium one does not"
+    assert stale_blocking == fresh_blocking

@@ -90,17 +90,13 @@ def vulnerable_dependencies(vulnerabilities: VulnerabilityFacts) -> Iterator[Che
     facts = vulnerabilities
     if facts.problem:
         yield Metric(name="vulndb.age_days", value=None)
-        yield Metric(name="vulns.data_age_days", value=None)
         raise CannotTell(facts.problem)
     if not facts.audited and not facts.unauditable:
-        # nothing was counted with the data, so its age made no count stale
-        yield Metric(name="vulns.data_age_days", value=0)
         raise NotApplicable("no pinned or declared dependency to audit")
     for found in facts.vulnerable:
         for vuln in found.vulnerabilities:
             yield _finding(found, vuln, facts.source)
     yield Metric(name="vulndb.age_days", value=facts.age_days)
-    yield Metric(name="vulns.data_age_days", value=facts.age_days)
     if facts.vulnerable:
         yield _table(facts.vulnerable)
 
@@ -288,6 +284,17 @@ def vulnerability_metrics(results: Sequence[CheckResult]) -> dict[str, float | N
         counted["vulns.packages"].add(f"{finding.get('ecosystem')}:{finding.get('name')}")
     unaudited = any(r.check_id == "VULN002" and r.active_findings for r in results)
     return {name: None if unaudited and not counted[name] else len(counted[name]) for name in _METRICS}
+
+
+@tally("VULN001", metrics=("vulns.data_age_days",))
+def data_age(results: Sequence[CheckResult]) -> dict[str, float | None]:
+    """The age of the advisory data VULN001's counts were made with, for the Security gate: 0 when
+    nothing was audited (no count was made stale by it). A tally, not the check's own metric, so
+    resolving a finding is never thought to make the data fresher (``gonogo.blocking``)."""
+    [vulnerable] = results
+    if vulnerable.outcome is Outcome.NOT_APPLICABLE:
+        return {"vulns.data_age_days": 0}
+    return {"vulns.data_age_days": dict(vulnerable.metrics).get("vulndb.age_days")}
 
 
 @tally("VULN003", metrics=("deps.outdated",))
