@@ -12,6 +12,7 @@ import shlex
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gonogo import __version__
@@ -19,17 +20,27 @@ from gonogo.atomic import write_atomically
 from gonogo.baseline import BASELINE_FILE, Written, default_path, render
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
+from gonogo.certification import (
+    area_verdicts,
+    formula,
+    maturity,
+    metric_areas,
+    overall_score,
+    risk_register,
+    score_metrics,
+    weights_for,
+)
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
-from gonogo.gitinfo import commit_of
-from gonogo.model import Report, RootInfo
+from gonogo.gitinfo import git_state
+from gonogo.model import Area, Certification, CheckResult, Report, RootInfo
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.owners import load_owners
+from gonogo.owners import load_authors, load_owners
 from gonogo.plan import build_plan
-from gonogo.policy import gates_for
+from gonogo.policy import PROFILES, gates_for, levels_for, valid_days_for
 from gonogo.redaction import scrub
-from gonogo.registry import load_plugins
+from gonogo.registry import CheckSpec, Registry, load_plugins
 from gonogo.suppressions import FindingMarks, SourceLines
 from gonogo.tallies import measure_tallies
 from gonogo.thresholds import Thresholds
@@ -50,6 +61,7 @@ def scan(
     """Scan ``paths`` (folders or files; the first one's config applies unless ``config`` is
     given) and return the report: decision, gates, scores, findings and plan."""
     started = time.perf_counter()
+    scanned_at = datetime.now(UTC)
     options = options or ScanOptions()
     roots = [Path(p) for p in paths] or [Path(".")]
     if not any(p.exists() for p in roots):
@@ -73,6 +85,11 @@ def scan(
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(measure_tallies(registry.tallies, results) | marks.metrics())
+    # area scores are metrics too, so a gate can say `score.security >= 95`
+    scores = area_scores(results)
+    weights = weights_for(config.score_weights)
+    overall = overall_score(scores, weights)
+    metrics.update(score_metrics(scores, overall))
     gates = [evaluate_gate(gate, metrics) for gate in gate_list]
     results = mark_blocking(results, gates, registry.tallies)
     verify_target = shlex.join(str(p) for p in roots)  # a path with a space or ; stays one argument
@@ -83,6 +100,7 @@ def scan(
         moves=metrics_moved_by(registry.tallies, results),
         owners=load_owners(workspace, notes),
         planners={spec.id: spec.plan for spec in selected if spec.plan is not None},
+        authors=load_authors(workspace),
     )
     # one redaction pass over everything the report carries (messages, evidence, tables, plan,
     # notes): a credential any check quotes is masked here, not in each check
@@ -90,18 +108,38 @@ def scan(
         decision=decide(gates),
         gates=tuple(gates),
         metrics=dict(sorted(metrics.items())),
-        scores=area_scores(results),
+        scores=scores,
         checks=tuple(results),
         plan=plan,
         notes=tuple(notes),
-        roots=tuple(
-            RootInfo(name=r.name, path=str(r.path), commit=commit_of(r.path)) for r in workspace.roots
-        ),
+        roots=tuple(_root_info(r.name, r.path) for r in workspace.roots),
         profile=config.profile,
         tool_version=__version__,
         data_versions=dict(sorted(notes.data_versions.items())),
         duration_seconds=round(time.perf_counter() - started, 3),
+        scanned_at=scanned_at,
+        valid_until=scanned_at + timedelta(days=valid_days_for(config)),
+        certification=Certification(
+            overall=overall,
+            weights=tuple(weights.items()),
+            formula=formula(weights, scores),
+            areas=area_verdicts(scores, gates, results, _metric_areas(registry, selected, results)),
+            levels=maturity(levels_for(config), gates),
+            risks=risk_register(gates, results, metrics, PROFILES[config.profile].advisory_max_age_days),
+        ),
     ))
+
+
+def _root_info(name: str, path: Path) -> RootInfo:
+    state = git_state(path)
+    return RootInfo(name=name, path=str(path), commit=state.commit, branch=state.branch, dirty=state.dirty)
+
+
+def _metric_areas(
+    registry: Registry, selected: list[CheckSpec], results: list[CheckResult]
+) -> dict[str, set[Area]]:
+    counted = {spec.id: spec.counts for spec in selected if spec.counts}
+    return metric_areas(results, counted, ((t.sources, t.metrics) for t in registry.tallies))
 
 
 def create_baseline(

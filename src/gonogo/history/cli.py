@@ -40,14 +40,16 @@ def record(report: Report, roots: list[Path], config: Config, given: str | None)
     url = history_url(given, config.history, Path(config.base_dir) if config.base_dir else None)
     if url is None:
         return None
-    scanned_at = datetime.now(UTC)
+    # the report's own time and validity, so the history and the report can never disagree
+    scanned_at = report.scanned_at or datetime.now(UTC)
     provenance = provenance_of(roots[0])
     data = with_fingerprints(report, report_to_dict(report))
     try:
         history = History.open(url)
         try:
             run_id = history.record(
-                data, provenance, scanned_at, valid_until(scanned_at, report.profile, config.valid_days)
+                data, provenance, scanned_at,
+                report.valid_until or valid_until(scanned_at, report.profile, config.valid_days),
             )
         finally:
             history.close()
