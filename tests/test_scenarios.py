@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -195,9 +196,13 @@ class Ran:
 
 @pytest.fixture(scope="module")
 def advisory_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The advisory index built from tests/fixtures/osv, so the Security gate is decided."""
+    """The advisory index built from tests/fixtures/osv, so the Security gate is decided; dated
+    today, as a user's updated index is, since the gate refuses data older than the profile allows."""
     path = tmp_path_factory.mktemp("scenario-advisories") / "osv.sqlite3"
-    documents = ((f"{name}.json", json.dumps(doc).encode()) for name, doc in fixture_advisories().items())
+    today = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    documents = (
+        (f"{name}.json", json.dumps({**doc, "modified": today}).encode()) for name, doc in fixture_advisories().items()
+    )
     build_index(documents, path, source="fixtures")
     return path
 
