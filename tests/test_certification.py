@@ -280,6 +280,6 @@ def test_json_and_markdown_carry_the_time_validity_checkout_and_certification(tm
     assert {a["area"] for a in data["certification"]["areas"]} == {area.value for area in Area}
     text = markdown.render(report)
     assert "Valid until " in text and "- scanned at " in text
-    assert "on branch `release`, clean tree" in text
+    assert "on branch `release`, no uncommitted change to tracked files" in text
     assert "## Maturity level" in text and "## Risk register" in text
     assert f"{report.checks_passed} of {report.checks_ran} checks passed (" in text

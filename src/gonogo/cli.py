@@ -184,6 +184,8 @@ def check(
         raise _fail(f"configuration error: {exc}") from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
+    if not no_history:  # "Since the last run", from the previous recorded run
+        report = history_cli.with_since(report, roots, config, history)
     _show(report, quiet)
     for name in wanted:
         try:

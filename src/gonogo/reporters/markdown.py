@@ -285,7 +285,7 @@ def _checkout(commit: str | None, branch: str | None, dirty: bool | None) -> str
     where = f"commit {code(commit)}" + (f" on branch {code(branch)}" if branch else " (detached HEAD)")
     if dirty:
         return where + ", with uncommitted changes (the report judged files no commit holds)"
-    return where + (", clean tree" if dirty is False else "")
+    return where + (", no uncommitted change to tracked files" if dirty is False else "")
 
 
 def _render_table(table: Table) -> Iterator[str]:
