@@ -13,6 +13,7 @@ import pytest
 
 from gonogo.certification import (
     area_verdicts,
+    claims_risk,
     formula,
     maturity,
     metric_areas,
@@ -21,6 +22,8 @@ from gonogo.certification import (
     score_metrics,
     weights_for,
 )
+from gonogo.claims.in_report import with_claims
+from gonogo.claims.model import Claim, Judgement, Status
 from gonogo.config import ConfigError, load_config
 from gonogo.gitinfo import git_state
 from gonogo.model import (
@@ -283,3 +286,18 @@ def test_json_and_markdown_carry_the_time_validity_checkout_and_certification(tm
     assert "on branch `release`, no uncommitted change to tracked files" in text
     assert "## Maturity level" in text and "## Risk register" in text
     assert f"{report.checks_passed} of {report.checks_ran} checks passed (" in text
+
+
+def test_claims_the_scan_contradicts_join_the_risk_register(tmp_path: Path) -> None:
+    make_repo(tmp_path, GREET)
+    report = scan_repo(tmp_path, "TEST")
+    claim = Claim(line=3, text="0 skipped tests", kind="count", metric="tests.skipped", value=0)
+    contradicted = Judgement(claim=claim, check_id="CLM001", status=Status.CONTRADICTED, claimed="0", measured="4")
+    unverifiable = Judgement(claim=claim, check_id="CLM001", status=Status.UNVERIFIABLE, claimed="0")
+    judged = with_claims(report, "READINESS.md", [contradicted, unverifiable])
+    risk = next(r for r in judged.certification.risks if "READINESS.md" in r.title)  # type: ignore[union-attr]
+    assert (risk.likelihood, risk.evidence) == ("certain", "1 contradicted, 1 unverifiable claims")
+    only_unverified = with_claims(report, "READINESS.md", [unverifiable])
+    risk = next(r for r in only_unverified.certification.risks if "READINESS.md" in r.title)  # type: ignore[union-attr]
+    assert (risk.likelihood, risk.impact) == ("possible", "low")
+    assert claims_risk("READINESS.md", contradicted=0, unverifiable=0) is None

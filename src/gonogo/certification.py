@@ -194,9 +194,12 @@ def risk_register(
     """The top risks to the release, worst first: failing gates (certain), blocking gates not
     measured (possible: nothing says either way), advisory data older than the profile allows,
     and checks that could not tell."""
-    risks = [*_gate_risks(gates), *_data_risks(gates, metrics, advisory_max_age_days), *_unknown_checks(results)]
-    risks.sort(key=lambda r: (_IMPACT[r.impact], _LIKELIHOOD[r.likelihood], r.title))
-    return tuple(risks[:TOP_RISKS])
+    return ranked([*_gate_risks(gates), *_data_risks(gates, metrics, advisory_max_age_days), *_unknown_checks(results)])
+
+
+def ranked(risks: Iterable[Risk]) -> tuple[Risk, ...]:
+    """The top ``TOP_RISKS``, highest impact first, then the most likely."""
+    return tuple(sorted(risks, key=lambda r: (_IMPACT[r.impact], _LIKELIHOOD[r.likelihood], r.title))[:TOP_RISKS])
 
 
 def _gate_risks(gates: Sequence[GateResult]) -> Iterator[Risk]:
