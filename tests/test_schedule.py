@@ -72,6 +72,13 @@ def test_the_image_rule_needs_a_shared_file() -> None:
     assert [a.wave for a in waves] == [1, 1]
 
 
+def test_the_stub_rule_leaves_conditional_skips_in_the_first_wave() -> None:
+    conditional = Action(priority=Priority.P2, title="run skips", check_ids=("TEST001",), verify="", findings=(
+        Finding(check_id="TEST001", severity=Severity.HIGH, message="skipif", data=(("condition", "win32"),)),))
+    waves = in_waves([conditional, action("CODE001", "app/service.py")])
+    assert [a.wave for a in waves] == [1, 1]
+
+
 def test_waves_follow_chains_of_dependencies() -> None:
     # the upgrade and the stub both precede what the test run then checks
     plan = in_waves([action("RUN001", "t.py"), action("TEST001", "t.py"), action("CODE001", "a.py"),

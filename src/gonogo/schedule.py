@@ -7,13 +7,15 @@ implemented, a query rewritten, a test made to pass). ``EFFORT_RULE`` states the
 
 **Waves** order actions by dependency, one rule per kind (``RULES``): an action waits one wave
 after every action a rule says must come first. The rules name check ids, so they hold for the
-kind of change whatever the repository; the image rule also needs the two actions to share a file
-(the image the healthcheck uses is named in that file).
+kind of change whatever the repository, not by a call path proven between the two (doing the
+earlier one first is safe either way); the image rule also needs the two actions to share a file
+(the image the healthcheck uses is named in that file), and the stub rule applies to skips that
+are removed (unconditional), not to conditional ones, which stay and run where they hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from gonogo.model import Action, Category, Effort, Finding
@@ -51,12 +53,19 @@ class DependencyRule:
     after: tuple[str, ...]
     same_file: bool = False
     """Only when the two actions touch a common file."""
+    only_if: Callable[[Action], bool] | None = None
+    """Only for a later action of this shape (a skip to remove, not one to run elsewhere)."""
+
+
+def _removes_a_skip(action: Action) -> bool:
+    """An unconditional skip is removed; a conditional one stays and runs where its condition holds."""
+    return any(f.get("condition") is None for f in action.findings)
 
 
 RULES = (
     # a skip often hides a stub: remove the skip first and the suite fails on the stub
     DependencyRule(kind="implement the stub before removing the skip that hides it",
-                   before=("CODE001",), after=("TEST001", "RUN004")),
+                   before=("CODE001",), after=("TEST001", "RUN004"), only_if=_removes_a_skip),
     # test results measured on the old version say nothing about the new one
     DependencyRule(kind="upgrade the package before re-running its tests",
                    before=("VULN001", "VULN003", "DEP004", "DEP006"), after=("RUN001", "RUN002", "RUN003")),
@@ -70,6 +79,8 @@ def depends(later: Action, earlier: Action, rule: DependencyRule) -> bool:
     """Does ``rule`` put ``later`` after ``earlier``?"""
     if not (any(c.startswith(rule.after) for c in later.check_ids)
             and any(c.startswith(rule.before) for c in earlier.check_ids)):
+        return False
+    if rule.only_if is not None and not rule.only_if(later):
         return False
     if not rule.same_file:
         return True
