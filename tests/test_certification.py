@@ -301,3 +301,16 @@ def test_claims_the_scan_contradicts_join_the_risk_register(tmp_path: Path) -> N
     risk = next(r for r in only_unverified.certification.risks if "READINESS.md" in r.title)  # type: ignore[union-attr]
     assert (risk.likelihood, risk.impact) == ("possible", "low")
     assert claims_risk("READINESS.md", contradicted=0, unverifiable=0) is None
+
+
+def test_a_failing_blocking_gate_on_an_area_score_makes_the_actions_that_raise_it_p0(tmp_path: Path) -> None:
+    # a low finding (an assert guarding behaviour) never moves the Security gate's counts, but it
+    # does lower the security score a gate was told to read
+    make_repo(tmp_path, {**GREET, "src/greet/guard.py": "def check(x):\n    assert x > 0\n    return x\n"})
+    strict = {"Security score": {"conditions": [{"metric": "score.security", "operator": ">=", "threshold": 99.9}]}}
+    report = scan_repo(tmp_path, "SEC", gates=strict)
+    raising = [a for a in report.plan if a.check_ids == ("SEC010",)]
+    assert raising and all(a.blocks_go and a.priority.value == "P0" for a in raising)
+    assert all(f.blocks for a in raising for f in a.findings)
+    without_gate = scan_repo(tmp_path, "SEC")
+    assert [a.priority.value for a in without_gate.plan if a.check_ids == ("SEC010",)] == ["P3"]

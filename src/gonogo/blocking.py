@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from gonogo.certification import OVERALL_METRIC, SCORE_PREFIX
 from gonogo.model import CheckResult, Finding, GateResult, GateStatus
 from gonogo.registry import TallySpec
+from gonogo.verdict import check_score
 
 Moves = Callable[[CheckResult, Sequence[Finding]], set[str]]
 """The metrics that would change if these findings of this check were resolved."""
@@ -39,7 +41,7 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
     before = [spec.func(fed) if fed else {} for spec, fed in zip(tallies, sources, strict=True)]
 
     def moves(result: CheckResult, findings: Sequence[Finding]) -> set[str]:
-        moved = {name for name, _ in result.metrics} - tallied
+        moved = ({name for name, _ in result.metrics} - tallied) | area_scores_moved(result, findings)
         gone = {id(f) for f in findings}
         without = replace(result, findings=tuple(f for f in result.findings if id(f) not in gone))
         for index, spec in enumerate(tallies):
@@ -50,6 +52,18 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
         return moved
 
     return moves
+
+
+def area_scores_moved(result: CheckResult, findings: Sequence[Finding]) -> set[str]:
+    """``score.AREA`` and ``score.overall`` when resolving ``findings`` would raise the check's
+    score (a score floored at 0 by many findings may not move for one), so a gate on an area
+    score makes P0 the actions that raise it."""
+    if result.score is None:
+        return set()
+    gone = {id(f) for f in findings}
+    if check_score(f for f in result.findings if id(f) not in gone) == check_score(result.findings):
+        return set()
+    return {f"{SCORE_PREFIX}{result.category.area.value}", OVERALL_METRIC}
 
 
 def mark_blocking(
@@ -65,7 +79,7 @@ def mark_blocking(
     reachable = {spec_metric for spec in tallies for spec_metric in spec.metrics}
     marked: list[CheckResult] = []
     for result in results:
-        own = {name for name, _ in result.metrics} - reachable
+        own = ({name for name, _ in result.metrics} - reachable) | area_scores_moved(result, result.active_findings)
         fed = {m for spec in tallies if spec.feeds(result.check_id) for m in spec.metrics}
         if not result.active_findings or not (own | fed) & blocking:
             marked.append(result)
