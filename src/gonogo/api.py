@@ -20,20 +20,11 @@ from gonogo.atomic import write_atomically
 from gonogo.baseline import BASELINE_FILE, Written, default_path, render
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
-from gonogo.certification import (
-    area_verdicts,
-    formula,
-    maturity,
-    metric_areas,
-    overall_score,
-    risk_register,
-    score_metrics,
-    weights_for,
-)
+from gonogo.certification import certify, metric_areas, overall_score, score_metrics, weights_for
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
 from gonogo.gitinfo import git_state
-from gonogo.model import Area, Certification, CheckResult, Report, RootInfo
+from gonogo.model import Area, CheckResult, Report, RootInfo
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.owners import load_authors, load_owners
@@ -88,8 +79,7 @@ def scan(
     # area scores are metrics too, so a gate can say `score.security >= 95`
     scores = area_scores(results)
     weights = weights_for(config.score_weights)
-    overall = overall_score(scores, weights)
-    metrics.update(score_metrics(scores, overall))
+    metrics.update(score_metrics(scores, overall_score(scores, weights)))
     gates = [evaluate_gate(gate, metrics) for gate in gate_list]
     results = mark_blocking(results, gates, registry.tallies)
     verify_target = shlex.join(str(p) for p in roots)  # a path with a space or ; stays one argument
@@ -119,13 +109,11 @@ def scan(
         duration_seconds=round(time.perf_counter() - started, 3),
         scanned_at=scanned_at,
         valid_until=scanned_at + timedelta(days=valid_days_for(config)),
-        certification=Certification(
-            overall=overall,
-            weights=tuple(weights.items()),
-            formula=formula(weights, scores),
-            areas=area_verdicts(scores, gates, results, _metric_areas(registry, selected, results)),
-            levels=maturity(levels_for(config), gates),
-            risks=risk_register(gates, results, metrics, PROFILES[config.profile].advisory_max_age_days),
+        certification=certify(
+            scores, weights, gates, results, metrics,
+            areas_of=_metric_areas(registry, selected, results),
+            levels=levels_for(config),
+            advisory_max_age_days=PROFILES[config.profile].advisory_max_age_days,
         ),
     ))
 

@@ -24,6 +24,7 @@ from gonogo.model import (
     AreaStatus,
     AreaVerdict,
     Category,
+    Certification,
     CheckResult,
     GateResult,
     GateStatus,
@@ -49,6 +50,28 @@ DEFAULT_WEIGHTS: dict[Area, float] = {
 SCORE_PREFIX = "score."
 OVERALL_METRIC = "score.overall"
 TOP_RISKS = 10
+
+
+def certify(
+    scores: Mapping[Area, float | None],
+    weights: Mapping[Area, float],
+    gates: Sequence[GateResult],
+    results: Sequence[CheckResult],
+    metrics: Mapping[str, float | None],
+    *,
+    areas_of: Mapping[str, set[Area]],
+    levels: Mapping[str, Sequence[str]],
+    advisory_max_age_days: int,
+) -> Certification:
+    """Everything a reader certifies against, from the verdict's output."""
+    return Certification(
+        overall=overall_score(scores, weights),
+        weights=tuple(weights.items()),
+        formula=formula(weights, scores),
+        areas=area_verdicts(scores, gates, results, areas_of),
+        levels=maturity(levels, gates),
+        risks=risk_register(gates, results, metrics, advisory_max_age_days),
+    )
 
 
 def weights_for(config_weights: Mapping[str, float]) -> dict[Area, float]:
