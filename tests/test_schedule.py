@@ -46,6 +46,14 @@ def test_effort_counts_places_and_weighs_code_above_configuration(category: Cate
     assert rule.startswith(f"{places} places")
 
 
+@pytest.mark.parametrize(("path", "effort"), [("backend/app/websocket.py", Effort.M), ("docs/runbook.md", Effort.S)],
+                         ids=["a missing module is code", "a missing document is a file to add"])
+def test_a_missing_deliverable_is_code_when_it_is_a_python_file(path: str, effort: Effort) -> None:
+    findings = [finding("DLV001", path, None), finding("DLV001", f"other/{path}", None),
+                finding("DLV001", f"third/{path}", None)]
+    assert effort_of(Category.DELIVERABLES, findings)[0] is effort
+
+
 def test_effort_counts_one_place_once_however_many_findings_it_has() -> None:
     got, rule = effort_of(Category.CODE, [finding("X001", "a.py", 3)] * 4)
     assert got is Effort.S and rule.startswith("1 place,")

@@ -22,9 +22,11 @@ from gonogo.model import Action, Category, Effort, Finding
 
 CONFIG_CATEGORIES = frozenset({
     Category.DEPENDENCIES, Category.CONTAINERS, Category.CI, Category.VULNERABILITIES,
-    Category.DELIVERABLES, Category.DOCS, Category.OPERATIONS,
+    Category.DOCS, Category.OPERATIONS,
 })
-"""Families whose fixes are edits to manifests, lock files, images, workflows or documents."""
+"""Families whose fixes are edits to manifests, lock files, images, workflows or documents. A
+missing deliverable (DLV) is code when it is a Python file, else a file or folder to add."""
+CODE_SUFFIXES = (".py", ".pyi")
 
 # (S up to, M up to) places, per kind of change; above the second bound it is L
 BOUNDS = {"config": (5, 30), "code": (2, 10)}
@@ -37,11 +39,17 @@ EFFORT_RULE = (
 def effort_of(category: Category, findings: Sequence[Finding]) -> tuple[Effort, str]:
     """The effort class of changing these findings' places, and the rule applied, in words."""
     places = len({(f.path, f.line) for f in findings if f.path}) or len(findings)
-    kind = "config" if category in CONFIG_CATEGORIES else "code"
+    kind = _kind(category, findings)
     small, medium = BOUNDS[kind]
     effort = Effort.S if places <= small else Effort.M if places <= medium else Effort.L
     words = "manifest or configuration edits" if kind == "config" else "code changes"
     return effort, f"{places} {'place' if places == 1 else 'places'}, {words}: {effort.value}"
+
+
+def _kind(category: Category, findings: Sequence[Finding]) -> str:
+    if category is Category.DELIVERABLES:
+        return "code" if any((f.path or "").endswith(CODE_SUFFIXES) for f in findings) else "config"
+    return "config" if category in CONFIG_CATEGORIES else "code"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
