@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from gonogo.certification import (
     area_verdicts,
@@ -24,6 +25,7 @@ from gonogo.certification import (
 )
 from gonogo.claims.in_report import with_claims
 from gonogo.claims.model import Claim, Judgement, Status
+from gonogo.cli import app
 from gonogo.config import ConfigError, load_config
 from gonogo.gitinfo import git_state
 from gonogo.model import (
@@ -314,3 +316,42 @@ def test_a_failing_blocking_gate_on_an_area_score_makes_the_actions_that_raise_i
     assert all(f.blocks for a in raising for f in a.findings)
     without_gate = scan_repo(tmp_path, "SEC")
     assert [a.priority.value for a in without_gate.plan if a.check_ids == ("SEC010",)] == ["P3"]
+
+
+def test_a_project_configures_score_gates_weights_and_levels_in_pyproject(tmp_path: Path) -> None:
+    """Seed 002's per-area bar, set where a user sets it, through the command line."""
+    make_repo(tmp_path / "repo", {
+        **GREET,
+        "src/greet/guard.py": "def check(x):\n    assert x > 0\n    return x\n",
+        "pyproject.toml": """
+            [project]
+            name = "greet"
+            version = "1.0.0"
+            dependencies = []
+
+            [tool.gonogo]
+            select = ["SEC", "TEST"]
+
+            [tool.gonogo.gates."Security score"]
+            conditions = [{ metric = "score.security", operator = ">=", threshold = 99.9 }]
+
+            [tool.gonogo.score_weights]
+            tests = 0
+
+            [tool.gonogo.levels]
+            Tested = ["Test integrity"]
+            Secure = ["Security score"]
+        """,
+    })
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "repo"), "--format", "json", "--output",
+                                      str(tmp_path / "out"), "--no-history", "-q"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output  # the new gate blocks by default
+    data = json.loads((tmp_path / "out" / "report.json").read_text())
+    gate = next(g for g in data["gates"] if g["name"] == "Security score")
+    assert gate["status"] == "fail" and gate["conditions"][0]["measured"] < 99.9
+    cert = data["certification"]
+    assert cert["weights"]["tests"] == 0 and "weight 0: tests" in cert["formula"]
+    assert (cert["level"], cert["next_level"]) == ("Tested", "Secure")
+    assert next(lv for lv in cert["levels"] if lv["name"] == "Secure")["missing"] == ["Security score (fail)"]
+    security = next(a for a in cert["areas"] if a["area"] == "security")
+    assert security["status"] == "BLOCKED" and "Security score" in security["gates"]
