@@ -23,6 +23,8 @@ _VOLATILE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r'\btime="[0-9.]+"'), 'time="<duration>"'),
     # when it ran: a timestamp, or today's date (a date in the scanned files is kept)
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<timestamp>"),
+    # the scan's time and the decision's expiry as the Markdown report writes them
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"), "<timestamp> UTC"),
     (re.compile(re.escape(date.today().isoformat())), "<today>"),
     # the tools' versions: gonogo's own, and ruff's, which the SAST data version names
     (re.compile(rf'(gonogo |"tool_version":\s*"|"version":\s*"|"semanticVersion":\s*"){re.escape(__version__)}\b'),

@@ -12,6 +12,7 @@ import shlex
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gonogo import __version__
@@ -19,19 +20,20 @@ from gonogo.atomic import write_atomically
 from gonogo.baseline import BASELINE_FILE, Written, default_path, render
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
+from gonogo.certification import certify, metric_areas, overall_score, score_metrics, weights_for
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
 from gonogo.forge import commit_date_of, web_base_of
 from gonogo.git_remote import origin_of
-from gonogo.gitinfo import commit_of
-from gonogo.model import Report, RootInfo
+from gonogo.gitinfo import git_state
+from gonogo.model import Area, CheckResult, Report, RootInfo
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.owners import load_owners
+from gonogo.owners import load_authors, load_owners
 from gonogo.plan import build_plan
-from gonogo.policy import gates_for
+from gonogo.policy import PROFILES, gates_for, levels_for, valid_days_for
 from gonogo.redaction import scrub
-from gonogo.registry import load_plugins
+from gonogo.registry import CheckSpec, Registry, load_plugins
 from gonogo.suppressions import FindingMarks
 from gonogo.tallies import measure_tallies
 from gonogo.thresholds import Thresholds
@@ -59,6 +61,7 @@ def scan(
     project's configuration file is invalid.
     """
     started = time.perf_counter()
+    scanned_at = datetime.now(UTC)
     options = options or ScanOptions()
     roots = [Path(p) for p in paths] or [Path(".")]
     if not any(p.exists() for p in roots):
@@ -82,6 +85,10 @@ def scan(
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(measure_tallies(registry.tallies, results) | marks.metrics())
+    # area scores are metrics too, so a gate can say `score.security >= 95`
+    scores = area_scores(results)
+    weights = weights_for(config.score_weights)
+    metrics.update(score_metrics(scores, overall_score(scores, weights)))
     gates = [evaluate_gate(gate, metrics) for gate in gate_list]
     results = mark_blocking(results, gates, registry.tallies)
     verify_target = shlex.join(str(p) for p in roots)  # a path with a space or ; stays one argument
@@ -92,6 +99,7 @@ def scan(
         moves=metrics_moved_by(registry.tallies, results),
         owners=load_owners(workspace, notes),
         planners={spec.id: spec.plan for spec in selected if spec.plan is not None},
+        authors=load_authors(workspace),
     )
     # one redaction pass over everything the report carries (messages, evidence, tables, plan,
     # notes): a credential any check quotes is masked here, not in each check
@@ -99,18 +107,31 @@ def scan(
         decision=decide(gates),
         gates=tuple(gates),
         metrics=dict(sorted(metrics.items())),
-        scores=area_scores(results),
+        scores=scores,
         checks=tuple(results),
         plan=plan,
         notes=tuple(notes),
-        roots=tuple(
-            _root_info(r.name, r.path) for r in workspace.roots
-        ),
+        roots=tuple(_root_info(r.name, r.path) for r in workspace.roots),
         profile=config.profile,
         tool_version=__version__,
         data_versions=dict(sorted(notes.data_versions.items())),
         duration_seconds=round(time.perf_counter() - started, 3),
+        scanned_at=scanned_at,
+        valid_until=scanned_at + timedelta(days=valid_days_for(config)),
+        certification=certify(
+            scores, weights, gates, results, metrics,
+            areas_of=_metric_areas(registry, selected, results),
+            levels=levels_for(config),
+            advisory_max_age_days=PROFILES[config.profile].advisory_max_age_days,
+        ),
     ))
+
+
+def _metric_areas(
+    registry: Registry, selected: list[CheckSpec], results: list[CheckResult]
+) -> dict[str, set[Area]]:
+    counted = {spec.id: spec.counts for spec in selected if spec.counts}
+    return metric_areas(results, counted, ((t.sources, t.metrics) for t in registry.tallies))
 
 
 def create_baseline(
@@ -134,14 +155,16 @@ def create_baseline(
 
 
 def _root_info(name: str, path: Path) -> RootInfo:
-    """The root as the report names it: its commit, the commit's date, and its forge page."""
-    commit = commit_of(path)
-    committed = commit_date_of(path) if commit else None
+    """The root as the report names it: its commit, branch and dirtiness, the commit's date, its
+    forge page and its remote."""
+    state = git_state(path)
     return RootInfo(
         name=name,
         path=str(path),
-        commit=commit,
-        web=web_base_of(path, commit),
-        committed=committed,
+        commit=state.commit,
+        branch=state.branch,
+        dirty=state.dirty,
+        web=web_base_of(path, state.commit),
+        committed=commit_date_of(path) if state.commit else None,
         remote=origin_of(path),
     )

@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from gonogo.certification import OVERALL_METRIC, SCORE_PREFIX
 from gonogo.model import CheckResult, Finding, GateResult, GateStatus
 from gonogo.registry import TallySpec
+from gonogo.verdict import CHECK_SCORE_MAX as CEILING
 
 Moves = Callable[[CheckResult, Sequence[Finding]], set[str]]
 """The metrics that would change if these findings of this check were resolved."""
@@ -38,8 +40,11 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
     # a tally is computed only over checks that ran, as the engine does
     before = [spec.func(fed) if fed else {} for spec, fed in zip(tallies, sources, strict=True)]
 
+    penalties: dict[int, float] = {}  # per result: its findings' penalty, summed once
+
     def moves(result: CheckResult, findings: Sequence[Finding]) -> set[str]:
-        moved = {name for name, _ in result.metrics} - tallied
+        penalty = penalties.setdefault(id(result), _penalty(result.findings))
+        moved = ({name for name, _ in result.metrics} - tallied) | area_scores_moved(result, findings, penalty)
         gone = {id(f) for f in findings}
         without = replace(result, findings=tuple(f for f in result.findings if id(f) not in gone))
         for index, spec in enumerate(tallies):
@@ -50,6 +55,24 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
         return moved
 
     return moves
+
+
+def area_scores_moved(result: CheckResult, findings: Sequence[Finding], penalty: float | None = None) -> set[str]:
+    """``score.AREA`` and ``score.overall`` when resolving ``findings`` would raise the check's
+    score (``verdict.check_score``: 10 minus the active findings' weights, floored at 0, so a
+    score floored by many findings may not move for one), so a gate on an area score makes P0 the
+    actions that raise it. ``penalty``: the result's total, when the caller asks many times."""
+    if result.score is None:
+        return set()
+    total = _penalty(result.findings) if penalty is None else penalty
+    removed = _penalty(findings)
+    if removed <= 0 or total - removed >= CEILING:
+        return set()
+    return {f"{SCORE_PREFIX}{result.category.area.value}", OVERALL_METRIC}
+
+
+def _penalty(findings: Sequence[Finding]) -> float:
+    return sum(f.severity.weight for f in findings if f.active)
 
 
 def mark_blocking(
@@ -65,7 +88,7 @@ def mark_blocking(
     reachable = {spec_metric for spec in tallies for spec_metric in spec.metrics}
     marked: list[CheckResult] = []
     for result in results:
-        own = {name for name, _ in result.metrics} - reachable
+        own = ({name for name, _ in result.metrics} - reachable) | area_scores_moved(result, result.active_findings)
         fed = {m for spec in tallies if spec.feeds(result.check_id) for m in spec.metrics}
         if not result.active_findings or not (own | fed) & blocking:
             marked.append(result)

@@ -218,6 +218,8 @@ def check(
         raise _config_failure(exc) from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
+    if not no_history:  # "Since the last run", from the previous recorded run
+        report = history_cli.with_since(report, roots, config, history)
     _show(report, quiet, verbose or _verbose, show)
     for name in wanted:
         try:

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from gonogo.ignorefiles import pattern_problem
-from gonogo.model import Operator, Waiver
+from gonogo.model import Area, Operator, Waiver
 from gonogo.safe_read import FileReadError, read_regular_file
 from gonogo.service_settings import ServiceSetting
 
@@ -115,6 +115,12 @@ class Config(_Strict):
     """Where runs are remembered: a SQLite path, a database URL, or "off" (``gonogo history``)."""
     valid_days: int | None = Field(default=None, ge=1, le=365)
     """How long a decision holds; by default 7 days critical, 30 standard, 90 prototype."""
+    score_weights: dict[str, float] = Field(default_factory=dict)
+    """Weight of each area in the overall readiness score (``security = 3``); an area left out
+    keeps its default weight (``gonogo.certification.DEFAULT_WEIGHTS``), 0 leaves it out."""
+    levels: dict[str, list[str]] | None = None
+    """Maturity levels, lowest first, each the gates it adds (``Bronze = ["Security"]``); replaces
+    the defaults (``gonogo.policy.DEFAULT_LEVELS``) as a whole."""
     source: str | None = Field(default=None, exclude=True)
     base_dir: str | None = Field(default=None, exclude=True)
     _notes: tuple[str, ...] = PrivateAttr(default=())
@@ -126,6 +132,17 @@ class Config(_Strict):
             problem = pattern_problem(pattern)
             if problem:
                 raise ValueError(f"item {index} ({pattern[:80]!r}): {problem}")
+        return value
+
+    @field_validator("score_weights")
+    @classmethod
+    def _weights_name_areas(cls, value: dict[str, float]) -> dict[str, float]:
+        areas = {area.value for area in Area}
+        for name, weight in value.items():
+            if name not in areas:
+                raise ValueError(f"{name!r} is not an area; choose from {', '.join(sorted(areas))}")
+            if not 0 <= weight <= 100:
+                raise ValueError(f"{name}: a weight is a number from 0 to 100, not {weight}")
         return value
 
     @property

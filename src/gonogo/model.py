@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -125,6 +125,23 @@ class GateStatus(enum.Enum):
     PASS = "pass"  # gonogo: ignore[SEC009] an outcome name, not a password
     FAIL = "fail"
     UNKNOWN = "unknown"
+
+
+class AreaStatus(enum.Enum):
+    """An area's standing from the gates that touch it (``gonogo.certification``)."""
+
+    READY = "READY"
+    CONDITIONAL = "CONDITIONAL"
+    BLOCKED = "BLOCKED"
+
+
+class Effort(enum.Enum):
+    """How big an action is, from the number of places it changes and the kind of change
+    (``gonogo.effort`` states the rule)."""
+
+    S = "S"
+    M = "M"
+    L = "L"
 
 
 class Priority(enum.Enum):
@@ -310,6 +327,17 @@ class Action:
     findings: tuple[Finding, ...]
     verify: str
     owner: str | None = None
+    owner_source: str | None = None
+    """Where the owner came from: ``CODEOWNERS``, or ``git log`` (the most frequent recent author)."""
+    effort: Effort | None = None
+    effort_rule: str = ""
+    """Why this effort class: the places counted and the kind of change."""
+    blocks_go: bool = False
+    """Resolving it moves a failing condition of a failing blocking gate (then it is P0)."""
+    wave: int = 1
+    """1 for actions nothing must precede; an action comes one wave after what it depends on."""
+    after: tuple[str, ...] = ()
+    """Why it waits: the dependency rules that put it after another action's wave."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -332,6 +360,79 @@ class RootInfo:
     """When ``commit`` was made (ISO 8601), the date the evidence describes."""
     remote: str | None = None
     """The ``origin`` remote as an absolute URI with no credentials, when the root is a checkout of one."""
+    branch: str | None = None
+    dirty: bool | None = None
+    """Uncommitted changes to tracked files when scanned; ``None`` outside git."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AreaVerdict:
+    """One area's score and standing, and the gates it was judged by."""
+
+    area: Area
+    score: float | None
+    status: AreaStatus
+    gates: tuple[str, ...]
+    """The gates that touch the area: one of their condition metrics is published by a check of it."""
+    reason: str
+    """Why this status, and why the score is unknown when it is."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LevelResult:
+    """A maturity level: held when every gate of it and of the levels below passes."""
+
+    name: str
+    gates: tuple[str, ...]
+    held: bool
+    missing: tuple[str, ...]
+    """What stands between the repository and this level: ``Gate (fail)`` for each gate of it or
+    below that does not pass, ``Gate (not configured)`` for one the gate list lacks."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Risk:
+    """A risk to the release, with likelihood and impact derived from the evidence cited."""
+
+    title: str
+    likelihood: str
+    """``certain`` (measured), ``likely`` or ``possible`` (not measured, or measured with old data)."""
+    impact: str
+    """``high`` (stops the release), ``medium`` (a condition of it), ``low``."""
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Certification:
+    """The scores a reader certifies against: overall readiness, areas, maturity level, risks."""
+
+    overall: float | None
+    weights: tuple[tuple[Area, float], ...]
+    formula: str
+    areas: tuple[AreaVerdict, ...]
+    levels: tuple[LevelResult, ...] = ()
+    risks: tuple[Risk, ...] = ()
+
+    @property
+    def level(self) -> str | None:
+        """The highest level held, or ``None`` when not even the first is."""
+        held = [level.name for level in self.levels if level.held]
+        return held[-1] if held else None
+
+    @property
+    def next_level(self) -> LevelResult | None:
+        return next((level for level in self.levels if not level.held), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SinceLastRun:
+    """What changed since the previous recorded run of this repository (``gonogo diff`` in short),
+    regressions first. Filled by the CLI from the history; a library caller leaves it ``None``."""
+
+    previous: str
+    decision_before: str
+    regressions: tuple[str, ...]
+    improvements: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -352,6 +453,12 @@ class Report:
     tool_version: str = ""
     data_versions: dict[str, str] = field(default_factory=dict)
     duration_seconds: float | None = None
+    scanned_at: datetime | None = None
+    """When the scan ran, in UTC."""
+    valid_until: datetime | None = None
+    """When the decision stops holding: the profile's ``valid_days`` (or the config's) after the scan."""
+    certification: Certification | None = None
+    since: SinceLastRun | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -364,3 +471,7 @@ class Report:
     @property
     def checks_passed(self) -> int:
         return sum(r.outcome is Outcome.PASS for r in self.checks)
+
+    @property
+    def checks_passed_percent(self) -> float | None:
+        return round(100 * self.checks_passed / self.checks_ran, 1) if self.checks_ran else None

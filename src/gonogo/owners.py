@@ -1,4 +1,5 @@
-"""Who owns a path, from the repository's CODEOWNERS file, for the plan's owner column.
+"""Who owns a path, for the plan's owner column: the repository's CODEOWNERS file, else the most
+frequent recent author of the files in ``git log``.
 
 GitHub's rules: the file lives at ``CODEOWNERS``, ``.github/CODEOWNERS`` or ``docs/CODEOWNERS``;
 patterns follow gitignore syntax; the last matching line wins.
@@ -6,7 +7,10 @@ patterns follow gitignore syntax; the last matching line wins.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pathspec
 
@@ -44,3 +48,57 @@ def load_owners(workspace: Workspace, notes: Notes) -> Callable[[str], str | Non
         return owner
 
     return owners_of
+
+
+RECENT_COMMITS = 500
+"""How far back ``git log`` is read: recent authors know the code as it is, and the read stays
+bounded on a repository with a long history."""
+GIT_LOG_TIMEOUT_S = 20
+
+
+def load_authors(workspace: Workspace) -> Callable[[Sequence[str]], str | None] | None:
+    """A lookup from report paths to the author who changed them most in the last
+    ``RECENT_COMMITS`` commits of their root, or ``None`` when no root is a git checkout."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for root in workspace.roots:
+        log = _git_log(root.path)
+        if log is None:
+            continue
+        for path, author in _touches(log):
+            counts[f"{root.prefix}{path}"][author] += 1
+    if not counts:
+        return None
+
+    def most_frequent(paths: Sequence[str]) -> str | None:
+        total: Counter[str] = Counter()
+        for path in paths:
+            total.update(counts.get(path, Counter()))
+        # ties go to the name first in order, so the same history always names the same person
+        ranked = sorted(total.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[0][0] if ranked else None
+
+    return most_frequent
+
+
+def _touches(log: str) -> list[tuple[str, str]]:
+    """(path, author) for each file each commit touched, from ``--format=%x00%aN --name-only``."""
+    pairs, author = [], None
+    for line in log.splitlines():
+        if line.startswith("\0"):
+            author = line[1:].strip() or None
+        elif line.strip() and author:
+            pairs.append((line.strip(), author))
+    return pairs
+
+
+def _git_log(folder: Path) -> str | None:
+    """The last commits' authors and files, relative to ``folder``; read-only, bounded."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder if folder.is_dir() else folder.parent), "log", f"-n{RECENT_COMMITS}",
+             "--no-merges", "--format=%x00%aN", "--name-only", "--relative", "--no-renames", "--", "."],
+            capture_output=True, text=True, errors="replace", timeout=GIT_LOG_TIMEOUT_S, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None

@@ -21,8 +21,11 @@ from gonogo.model import (
     Priority,
     Severity,
 )
+from gonogo.schedule import effort_of, in_waves
 
 Owners = Callable[[str], str | None]
+Authors = Callable[[Sequence[str]], str | None]
+"""The most frequent recent author of some paths (``gonogo.owners.load_authors``)."""
 
 _P1_AREAS = {Area.SECURITY, Area.DEPENDENCIES, Area.CONTAINERS}
 
@@ -34,11 +37,13 @@ def build_plan(
     moves: Moves | None = None,
     owners: Owners | None = None,
     planners: Mapping[str, Planner] | None = None,
+    authors: Authors | None = None,
 ) -> tuple[Action, ...]:
     """``planners`` are the grouping functions checks declared, by check id. ``moves`` says which
     metrics resolving some findings would change (default: every metric their check publishes).
     An action is P0 only when it moves a metric of a failing condition
-    of a failing blocking gate: its size or its family never makes it one."""
+    of a failing blocking gate: its size or its family never makes it one. The owner is who
+    CODEOWNERS names, else the most frequent recent author of the action's files (``authors``)."""
     blocking_metrics = failing_blocking_metrics(gates)
     moved_by = moves or (lambda result, _: {n for n, _ in result.metrics})
     actions: list[Action] = []
@@ -50,6 +55,10 @@ def build_plan(
         for title, findings in grouping(active):
             paths = sorted({f.path for f in findings if f.path})
             blocks = bool(moved_by(result, findings) & blocking_metrics)
+            owner, source = _owner_of(paths, owners), "CODEOWNERS"
+            if owner is None and authors is not None and paths:
+                owner, source = authors(paths), "git log"
+            effort, rule = effort_of(result.category, findings)
             actions.append(
                 Action(
                     priority=_priority(result, findings, blocks=blocks),
@@ -57,10 +66,15 @@ def build_plan(
                     check_ids=(result.check_id,),
                     findings=tuple(findings),
                     verify=f"gonogo check --select {result.check_id} {verify_target}".strip(),
-                    owner=_owner_of(paths, owners),
+                    owner=owner,
+                    owner_source=source if owner else None,
+                    effort=effort,
+                    effort_rule=rule,
+                    blocks_go=blocks,
                 )
             )
-    return tuple(sorted(actions, key=lambda a: (a.priority.value, -len(a.findings), a.title)))
+    # within a priority, what must come first comes first
+    return tuple(sorted(in_waves(actions), key=lambda a: (a.priority.value, a.wave, -len(a.findings), a.title)))
 
 
 def _priority(result: CheckResult, findings: Sequence[Finding], blocks: bool) -> Priority:

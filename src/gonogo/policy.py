@@ -213,3 +213,27 @@ def gates_for(config: Config) -> list[Gate]:
             how_to_check=current.how_to_check if current else "",
         )
     return list(gates.values())
+
+
+DEFAULT_LEVELS: dict[str, tuple[str, ...]] = {
+    # what a release cannot do without: no known vulnerability or credential, tests that run,
+    # a build that gives the same thing twice
+    "Bronze": ("Security", "Test integrity", "Build reproducibility"),
+    # what it promises holds: the deliverables exist, the suite passes and can fail
+    "Silver": ("Deliverables", "Tests pass", "Test quality"),
+    # how it runs: code kept small, deployments that heal and are watched, services measured
+    "Gold": ("Code health", "Operational readiness", "Services healthy", "Performance SLO"),
+}
+"""Maturity levels, lowest first, each the gates it adds to the levels below (``levels`` in the
+config replaces them). A repository holds a level when every gate of it and below passes."""
+
+
+def levels_for(config: Config) -> dict[str, tuple[str, ...]]:
+    if config.levels is None:
+        return dict(DEFAULT_LEVELS)
+    return {name: tuple(gates) for name, gates in config.levels.items()}
+
+
+def valid_days_for(config: Config) -> int:
+    """How long a decision holds: the config's ``valid_days``, else the profile's."""
+    return config.valid_days or PROFILES[config.profile].valid_days

@@ -52,10 +52,13 @@ def decide(gates: Sequence[GateResult]) -> Decision:
     return Decision.GO
 
 
+CHECK_SCORE_MAX = 10.0
+
+
 def check_score(severity_penalties: Iterable[Finding]) -> float:
     """10 with no active finding; each finding costs its severity's weight, floored at 0."""
     penalty = sum(f.severity.weight for f in severity_penalties if f.active)
-    return round(max(0.0, 10.0 - penalty), 2)
+    return round(max(0.0, CHECK_SCORE_MAX - penalty), 2)
 
 
 def area_scores(results: Sequence[CheckResult]) -> dict[Area, float | None]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 
+from gonogo.certification import claims_risk, ranked
 from gonogo.claims.checks import CLAIM_CHECKS, claim_check
 from gonogo.claims.evidence import Evidence
 from gonogo.claims.model import Claim, Judgement, Status
-from gonogo.model import Category, CheckResult, Finding, Location, Outcome, Report, Severity, Table
+from gonogo.model import Category, Certification, CheckResult, Finding, Location, Outcome, Report, Severity, Table
 
 
 @claim_check("CLM100", "The readiness document's claims about gated metrics hold")
@@ -55,4 +56,19 @@ def with_claims(report: Report, document: str, judgements: Sequence[Judgement]) 
         check_id=spec.id, title=spec.title, category=Category.CLAIMS, severity=Severity.MEDIUM,
         outcome=Outcome.FAIL if findings else Outcome.PASS, score=None, findings=findings, tables=(table,),
     )
-    return dataclasses.replace(report, checks=(*report.checks, result))
+    return dataclasses.replace(report, checks=(*report.checks, result), certification=_with_claims_risk(
+        report.certification, document, judgements))
+
+
+def _with_claims_risk(
+    certification: Certification | None, document: str, judgements: Sequence[Judgement]
+) -> Certification | None:
+    """The risk register with the document's contradicted or unverifiable claims in it."""
+    risk = claims_risk(
+        document,
+        contradicted=sum(j.status in (Status.CONTRADICTED, Status.INCONSISTENT) for j in judgements),
+        unverifiable=sum(j.status is Status.UNVERIFIABLE for j in judgements),
+    )
+    if certification is None or risk is None:
+        return certification
+    return dataclasses.replace(certification, risks=ranked((*certification.risks, risk)))

@@ -6,6 +6,7 @@ escaped by ``gonogo.history.render``."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +19,7 @@ from gonogo.history.diff import Snapshot, compare
 from gonogo.history.location import history_url
 from gonogo.history.provenance import Provenance, provenance_of
 from gonogo.history.render import diff_json, diff_markdown, diff_text, history_json, history_text, standing_text
+from gonogo.history.since import since_last_run
 from gonogo.history.store import History, HistoryError, StoredRun
 from gonogo.history.validity import standing, valid_until
 from gonogo.model import Report
@@ -39,20 +41,44 @@ def record(report: Report, roots: list[Path], config: Config, given: str | None)
     url = history_url(given, config.history, Path(config.base_dir) if config.base_dir else None)
     if url is None:
         return None
-    scanned_at = datetime.now(UTC)
+    # the report's own time and validity, so the history and the report can never disagree
+    scanned_at = report.scanned_at or datetime.now(UTC)
     provenance = provenance_of(roots[0])
     data = report_to_dict(report)
     try:
         history = History.open(url)
         try:
             run_id = history.record(
-                data, provenance, scanned_at, valid_until(scanned_at, report.profile, config.valid_days)
+                data, provenance, scanned_at,
+                report.valid_until or valid_until(scanned_at, report.profile, config.valid_days),
             )
         finally:
             history.close()
     except HistoryError as exc:
         return f"warning: this run was not remembered: {exc}"
     return f"remembered as run #{run_id} in {history.shown}"
+
+
+def with_since(report: Report, roots: list[Path], config: Config, given: str | None) -> Report:
+    """``report`` with "Since the last run" filled from the previous recorded run of the same
+    repository. A history that is off, empty or cannot be read leaves the report as it was: the
+    recording step says why."""
+    url = history_url(given, config.history, Path(config.base_dir) if config.base_dir else None)
+    if url is None:
+        return report
+    provenance = provenance_of(roots[0])
+    try:
+        history = History.open(url)
+        try:
+            runs = history.runs(provenance.identity, limit=1)
+        finally:
+            history.close()
+    except HistoryError:
+        return report
+    if not runs:
+        return report
+    data = report_to_dict(report)
+    return replace(report, since=since_last_run(_snapshot(runs[0]), data))
 
 
 def history_command(

@@ -7,9 +7,10 @@ the one figure that changes between runs, so it lives under ``evidence`` where d
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from gonogo.model import Action, CheckResult, Finding, GateResult, Report, Table
+from gonogo.model import Action, Certification, CheckResult, Finding, GateResult, Report, SinceLastRun, Table
 from gonogo.reporters.order import finding_sort_key
 
 SCHEMA_VERSION = "1.0"
@@ -20,6 +21,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "decision": report.decision.value,
+        "valid_until": _when(report.valid_until),
         "profile": report.profile,
         "summary": {
             "checks_ran": report.checks_ran,
@@ -33,6 +35,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "checks": [_check(c) for c in report.checks],
         "findings": [finding_to_dict(f) for f in findings],
         "plan": [_action(a) for a in report.plan],
+        **({"certification": _certification(report.certification, report)} if report.certification else {}),
+        **({"since_last_run": _since(report.since)} if report.since else {}),
         "notes": [
             {"message": n.message, "path": n.path, "source": n.source}
             for n in sorted(report.notes, key=lambda n: (n.source, n.path or "", n.message))
@@ -40,7 +44,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "evidence": {
             "tool": "gonogo",
             "tool_version": report.tool_version,
-            "roots": [{"name": r.name, "commit": r.commit} for r in report.roots],
+            "scanned_at": _when(report.scanned_at),
+            "roots": [{"name": r.name, "commit": r.commit, "branch": r.branch, "dirty": r.dirty} for r in report.roots],
             "data": dict(sorted(report.data_versions.items())),
             "duration_seconds": report.duration_seconds,
         },
@@ -131,4 +136,49 @@ def _action(action: Action) -> dict[str, Any]:
         "locations": sorted({str(f.location) for f in action.findings if f.location})[:50],
         "verify": action.verify,
         "owner": action.owner,
+        "owner_source": action.owner_source,
+        "effort": action.effort.value if action.effort else None,
+        "effort_rule": action.effort_rule or None,
+        "blocks_go": action.blocks_go,
+        "wave": action.wave,
+        "after": list(action.after),
+    }
+
+
+def _when(moment: datetime | None) -> str | None:
+    """UTC, to the second, with a ``Z``: one spelling for every timestamp of the report."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def _certification(cert: Certification, report: Report) -> dict[str, Any]:
+    next_level = cert.next_level
+    return {
+        "overall": cert.overall,
+        "formula": cert.formula,
+        "weights": {area.value: weight for area, weight in cert.weights},
+        "checks_passed_percent": report.checks_passed_percent,
+        "areas": [
+            {"area": a.area.value, "score": a.score, "status": a.status.value, "gates": list(a.gates),
+             "reason": a.reason}
+            for a in cert.areas
+        ],
+        "level": cert.level,
+        "next_level": next_level.name if next_level else None,
+        "levels": [
+            {"name": lv.name, "gates": list(lv.gates), "held": lv.held, "missing": list(lv.missing)}
+            for lv in cert.levels
+        ],
+        "risks": [
+            {"title": r.title, "likelihood": r.likelihood, "impact": r.impact, "evidence": r.evidence}
+            for r in cert.risks
+        ],
+    }
+
+
+def _since(since: SinceLastRun) -> dict[str, Any]:
+    return {
+        "previous": since.previous,
+        "decision_before": since.decision_before,
+        "regressions": list(since.regressions),
+        "improvements": list(since.improvements),
     }

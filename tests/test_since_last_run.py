@@ -1,0 +1,54 @@
+""""Since the last run": the report compares itself with the previous recorded run of the same
+repository, regressions first, through the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from gonogo.cli import app
+from gonogo.history.diff import Snapshot
+from gonogo.history.since import since_last_run
+from tests.helpers import make_repo
+
+runner = CliRunner()
+SKIP = "import pytest\n\n\n@pytest.mark.skip\ndef test_later():\n    assert 1 == 2\n"
+
+
+def check(root: Path, database: Path, output: Path) -> dict:
+    result = runner.invoke(app, ["check", str(root), "--history", str(database), "--select", "TEST",
+                                 "--format", "json,md", "--output", str(output), "-q"], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads((output / "report.json").read_text())
+
+
+def test_the_second_run_reports_its_regressions_first_and_the_first_run_has_no_section(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {"tests/test_a.py": "def test_a():\n    assert 1 + 1 == 2\n"}, git=True)
+    database = tmp_path / "history.sqlite"
+    first = check(root, database, tmp_path / "one")
+    assert "since_last_run" not in first
+    (root / "tests" / "test_b.py").write_text(SKIP)
+    second = check(root, database, tmp_path / "two")
+    since = second["since_last_run"]
+    assert since["decision_before"] == "CONDITIONAL_GO"  # only TEST ran: the other gates are unknown
+    assert since["regressions"][0] == "decision CONDITIONAL_GO -> NO_GO"
+    assert "gate Test integrity: pass -> fail" in since["regressions"]
+    assert any(line.startswith("new high TEST001") for line in since["regressions"])
+    text = (tmp_path / "two" / "report.md").read_text()
+    assert "## Since the last run" in text and "- worse: decision CONDITIONAL" in text
+
+
+def test_a_fixed_finding_and_a_score_that_rose_are_improvements() -> None:
+    finding = {"check_id": "TEST001", "severity": "high", "message": "skip", "path": "t.py", "line": 3}
+    before = {"decision": "NO_GO", "findings": [finding], "gates": [{"name": "Test integrity", "status": "fail"}],
+              "scores": {"tests": 60.0}, "checks": []}
+    after = {"decision": "GO", "findings": [], "gates": [{"name": "Test integrity", "status": "pass"}],
+             "scores": {"tests": 100.0}, "checks": []}
+    since = since_last_run(Snapshot(label="run #1", report=before), after)
+    assert since.regressions == ()
+    assert since.improvements[:3] == (
+        "decision NO_GO -> GO", "gate Test integrity: fail -> pass", "score tests: 60 -> 100",
+    )
+    assert since.improvements[3] == "fixed high TEST001: skip at t.py:3"
