@@ -276,3 +276,18 @@ def test_three_thousand_findings_filter_to_the_right_rows(browser, tmp_path):
     page.locator("details[data-check=SEC001] button.more").click()
     assert len(opened.visible_rows()) == 300
     assert opened.errors == [] and opened.console == []
+
+
+def test_the_certification_and_risk_register_render(browser, example_page, tmp_path):
+    """The overall score with its formula, the maturity level, each area's status and the risk
+    register are on the page, as in the Markdown report."""
+    opened = open_report(browser, example_page, tmp_path)
+    page = opened.page
+    assert opened.errors == [] and opened.requests == []
+    section = page.locator("#certification")
+    assert section.is_visible()
+    text = section.inner_text()
+    assert "Formula:" in text and "Maturity level held:" in text and "Risk register" in text
+    statuses = set(page.locator("#certification table.areas .badge").all_inner_texts())
+    assert statuses and statuses <= {"READY", "CONDITIONAL", "BLOCKED"}
+    assert "BLOCKED" in statuses, "the example fails blocking gates"

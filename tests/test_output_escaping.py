@@ -58,7 +58,7 @@ def test_a_name_cannot_add_a_title_or_a_link(hostile_names, tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("<h1>") == 1 and "readiness: GO</h1>" not in page
     # no live link planted through Markdown: the page's only links are its own table of contents
-    assert re.findall(r'href="([^"]*)"', page) == ["#gates", "#scores", "#plan", "#findings", "#not-checked", "#evidence"]
+    assert re.findall(r'href="([^"]*)"', page) == ["#gates", "#certification", "#scores", "#plan", "#findings", "#not-checked", "#evidence"]
     assert "evil.example" in page  # the text is still shown
     sarif = json.loads((out / "report.sarif").read_text(encoding="utf-8"))
     messages = [r["message"]["text"] for r in sarif["runs"][0]["results"] if r["ruleId"] == "DOC001"]

@@ -50,6 +50,10 @@ class Bar:
     tone: str
 
 
+AREA_CLASS = {"READY": "pass", "BLOCKED": "fail", "CONDITIONAL": "unknown"}
+"""An area's status drawn with the gate badges' colours."""
+
+
 def render(report: Report) -> str:
     css, js = _asset("report.css"), _asset("report.js")
     page = _templates().get_template("report.html.j2").render(
@@ -67,6 +71,8 @@ def render(report: Report) -> str:
         severities=[(s.value, sum(1 for f in report.findings if f.severity is s)) for s in Severity],
         statuses=sorted(Counter(_status(f) for f in report.findings).items()),
         open_groups=len(report.findings) <= OPEN_GROUPS_UP_TO,
+        cert=report.certification,
+        area_class=AREA_CLASS,
         css=Markup(css),  # our own shipped files, never text from the scanned tree
         js=Markup(js),
         csp=f"default-src 'none'; script-src '{_sha256(js)}'; style-src '{_sha256(css)}'; "

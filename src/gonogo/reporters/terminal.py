@@ -194,7 +194,13 @@ def _scores(report: Report) -> RenderableType:
     for start in range(0, len(cells), 6):
         row = cells[start:start + 6]
         table.add_row(*row, *([Text("")] * (6 - len(row))))
-    return Group(_heading("Scores", "0-100"), table)
+    cert = report.certification
+    if cert is None:
+        return Group(_heading("Scores", "0-100"), table)
+    upcoming = cert.next_level
+    level = f"level {cert.level or 'none'}" + (f" (next: {upcoming.name})" if upcoming else "")
+    overall = Text.assemble(("overall ", "dim"), (number(cert.overall), _score_style(cert.overall)), f" · {level}")
+    return Group(_heading("Scores", "0-100"), overall, table)
 
 
 def _score_style(score: float | None) -> str:
