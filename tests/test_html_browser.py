@@ -37,7 +37,7 @@ from gonogo.model import (
     Waiver,
 )
 from gonogo.reporters import html
-from tests.helpers import scan_repo
+from tests.helpers import make_repo, scan_repo
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "control-center"
 OUTPUT = Path(__file__).parent.parent / "test-output"
@@ -291,3 +291,30 @@ def test_the_certification_and_risk_register_render(browser, example_page, tmp_p
     statuses = set(page.locator("#certification table.areas .badge").all_inner_texts())
     assert statuses and statuses <= {"READY", "CONDITIONAL", "BLOCKED"}
     assert "BLOCKED" in statuses, "the example fails blocking gates"
+
+
+def test_the_trend_of_recorded_runs_is_charted(browser, tmp_path):
+    """Three recorded runs of a repository: the third report charts the two before it and itself,
+    one dot per decision, with the overall score and the active findings as lines."""
+    from typer.testing import CliRunner
+
+    from gonogo.cli import app
+
+    root = make_repo(tmp_path / "repo", {"tests/test_a.py": "def test_a():\n    assert 1 + 1 == 2\n"}, git=True)
+    database = tmp_path / "history.sqlite"
+    for run, extra in enumerate(["", "import pytest\n\n\n@pytest.mark.skip\ndef test_b():\n    pass\n", ""]):
+        if extra:
+            (root / "tests" / "test_b.py").write_text(extra, encoding="utf-8")
+        elif run:
+            (root / "tests" / "test_b.py").unlink()
+        result = CliRunner().invoke(app, ["check", str(root), "--history", str(database), "-f", "html",
+                                          "-o", str(tmp_path / f"out{run}"), "-q"], catch_exceptions=False)
+        assert result.exit_code in (0, 1), result.output
+    first = (tmp_path / "out0" / "report.html").read_text(encoding="utf-8")
+    assert 'class="trend"' not in first, "a first run has nothing to chart"
+    opened = open_report(browser, (tmp_path / "out2" / "report.html").read_text(encoding="utf-8"), tmp_path)
+    dots = opened.page.locator("svg.trend circle.dot")
+    assert dots.count() == 3
+    assert [dots.nth(i).get_attribute("class") for i in range(3)] == ["dot unknown", "dot fail", "dot unknown"]
+    assert "this run" in (dots.nth(2).text_content() or "")
+    assert opened.errors == [] and opened.requests == []

@@ -36,6 +36,8 @@ def test_the_second_run_reports_its_regressions_first_and_the_first_run_has_no_s
     assert since["regressions"][0] == "decision CONDITIONAL_GO -> NO_GO"
     assert "gate Test integrity: pass -> fail" in since["regressions"]
     assert any(line.startswith("new high TEST001") for line in since["regressions"])
+    [earlier] = since["trend"]  # the one run recorded before, for the trend charts
+    assert earlier["decision"] == "CONDITIONAL_GO" and earlier["active_findings"] == first["summary"]["active_findings"]
     text = (tmp_path / "two" / "report.md").read_text()
     assert "## Since the last run" in text and "- worse: decision CONDITIONAL" in text
 

@@ -425,6 +425,19 @@ class Certification:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TrendPoint:
+    """One recorded run, for the trend charts: its decision, overall score, area scores and
+    active findings."""
+
+    when: str
+    """``YYYY-MM-DD HH:MM`` (UTC)."""
+    decision: str
+    overall: float | None
+    active_findings: int | None
+    scores: tuple[tuple[str, float | None], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SinceLastRun:
     """What changed since the previous recorded run of this repository (``gonogo diff`` in short),
     regressions first. Filled by the CLI from the history; a library caller leaves it ``None``."""
@@ -433,6 +446,8 @@ class SinceLastRun:
     decision_before: str
     regressions: tuple[str, ...]
     improvements: tuple[str, ...]
+    trend: tuple[TrendPoint, ...] = ()
+    """The recorded runs before this one, oldest first (at most ``TREND_RUNS``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

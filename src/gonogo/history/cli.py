@@ -19,7 +19,7 @@ from gonogo.history.diff import Snapshot, compare
 from gonogo.history.location import history_url
 from gonogo.history.provenance import Provenance, provenance_of
 from gonogo.history.render import diff_json, diff_markdown, diff_text, history_json, history_text, standing_text
-from gonogo.history.since import since_last_run
+from gonogo.history.since import since_last_run, trend_point
 from gonogo.history.store import History, HistoryError, StoredRun
 from gonogo.history.validity import standing, valid_until
 from gonogo.model import Report
@@ -28,6 +28,8 @@ from gonogo.reporters.terminal import plain
 
 err = Console(stderr=True)
 MAX_REPORT_FILE_BYTES = 64 * 1024 * 1024
+TREND_RUNS = 30
+"""How many earlier runs the report's trend charts show."""
 
 HistoryOption = Annotated[
     str | None, typer.Option("--history", help="History database: a SQLite path, a URL, or 'off'")
@@ -70,7 +72,7 @@ def with_since(report: Report, roots: list[Path], config: Config, given: str | N
     try:
         history = History.open(url)
         try:
-            runs = history.runs(provenance.identity, limit=1)
+            runs = history.runs(provenance.identity, limit=TREND_RUNS)
         finally:
             history.close()
     except HistoryError:
@@ -78,7 +80,8 @@ def with_since(report: Report, roots: list[Path], config: Config, given: str | N
     if not runs:
         return report
     data = report_to_dict(report)
-    return replace(report, since=since_last_run(_snapshot(runs[0]), data))
+    since = since_last_run(_snapshot(runs[0]), data)
+    return replace(report, since=replace(since, trend=tuple(trend_point(run) for run in reversed(runs))))
 
 
 def history_command(

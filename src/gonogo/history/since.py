@@ -10,7 +10,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from gonogo.history.diff import Diff, FindingChange, Snapshot, compare
-from gonogo.model import SinceLastRun
+from gonogo.history.store import StoredRun
+from gonogo.model import SinceLastRun, TrendPoint
 
 NAMED_FINDINGS = 5
 """New or fixed findings named one by one; the rest are counted."""
@@ -61,3 +62,25 @@ def _named(word: str, changes: Sequence[FindingChange]) -> Iterator[str]:
 
 def _num(value: float | None) -> str:
     return "unknown" if value is None else f"{value:g}"
+
+
+def trend_point(run: StoredRun) -> TrendPoint:
+    """A stored run as one point of the trend charts, read from its JSON report."""
+    report = run.report
+    certification = report.get("certification") or {}
+    summary = report.get("summary") or {}
+    scores = report.get("scores") or {}
+    overall = certification.get("overall") if isinstance(certification, dict) else None
+    active = summary.get("active_findings") if isinstance(summary, dict) else None
+    return TrendPoint(
+        when=f"{run.scanned_at:%Y-%m-%d %H:%M}",
+        decision=str(run.decision),
+        overall=float(overall) if isinstance(overall, int | float) else None,
+        active_findings=active if isinstance(active, int) else None,
+        scores=tuple(
+            (str(area), float(value) if isinstance(value, int | float) else None)
+            for area, value in sorted(scores.items())
+        )
+        if isinstance(scores, dict)
+        else (),
+    )

@@ -28,7 +28,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from gonogo.model import Area, Decision, Finding, GateResult, GateStatus, Priority, Report, Severity
+from gonogo.model import Area, Decision, Finding, GateResult, GateStatus, Priority, Report, Severity, TrendPoint
 from gonogo.reporters.order import finding_sort_key
 from gonogo.reporters.summary import condition_text, not_checked, number, why
 from gonogo.suppressions import BASELINE_REASON
@@ -72,6 +72,7 @@ def render(report: Report) -> str:
         statuses=sorted(Counter(_status(f) for f in report.findings).items()),
         open_groups=len(report.findings) <= OPEN_GROUPS_UP_TO,
         cert=report.certification,
+        trend=_trend(report),
         area_class=AREA_CLASS,
         css=Markup(css),  # our own shipped files, never text from the scanned tree
         js=Markup(js),
@@ -208,3 +209,50 @@ def _linker(report: Report) -> Callable[[Finding], str]:
         return ""
 
     return link
+
+
+TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 600, 120, 10
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrendChart:
+    """The trend of earlier runs and this one, as SVG coordinates: the overall score (0-100) and
+    active findings (scaled to the largest count) as lines, and the decision of each run as a dot."""
+
+    overall: str
+    findings: str
+    dots: tuple[tuple[float, float, str, str], ...]
+    """(x, y, css class, title) per run."""
+    most_findings: int
+
+
+def _trend(report: Report) -> TrendChart | None:
+    since = report.since
+    if since is None or not since.trend:
+        return None
+    cert = report.certification
+    points = [*since.trend, TrendPoint(
+        when="this run", decision=report.decision.value,
+        overall=cert.overall if cert else None, active_findings=sum(f.active for f in report.findings),
+    )]
+    step = (TREND_WIDTH - 2 * TREND_PAD) / max(1, len(points) - 1)
+    most = max((p.active_findings or 0 for p in points), default=0) or 1
+
+    def y(value: float, top: float) -> float:
+        return round(TREND_HEIGHT - TREND_PAD - value / top * (TREND_HEIGHT - 2 * TREND_PAD), 1)
+
+    xs = [round(TREND_PAD + i * step, 1) for i in range(len(points))]
+    overall = " ".join(f"{x},{y(p.overall, 100)}" for x, p in zip(xs, points, strict=True) if p.overall is not None)
+    findings = " ".join(
+        f"{x},{y(p.active_findings, most)}" for x, p in zip(xs, points, strict=True) if p.active_findings is not None
+    )
+    dots = tuple(
+        (x, y(p.overall if p.overall is not None else 50, 100), _DECISION_DOT.get(p.decision.upper(), "unknown"),
+         f"{p.when}: {p.decision.replace('_', ' ')}, overall {'unknown' if p.overall is None else p.overall}, "
+         f"{p.active_findings} active findings")
+        for x, p in zip(xs, points, strict=True)
+    )
+    return TrendChart(overall=overall, findings=findings, dots=dots, most_findings=most)
+
+
+_DECISION_DOT = {"GO": "pass", "CONDITIONAL_GO": "unknown", "NO_GO": "fail"}

@@ -181,4 +181,14 @@ def _since(since: SinceLastRun) -> dict[str, Any]:
         "decision_before": since.decision_before,
         "regressions": list(since.regressions),
         "improvements": list(since.improvements),
+        "trend": [
+            {
+                "when": point.when,
+                "decision": point.decision,
+                "overall": point.overall,
+                "active_findings": point.active_findings,
+                "scores": dict(point.scores),
+            }
+            for point in since.trend
+        ],
     }
