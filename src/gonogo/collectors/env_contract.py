@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from gonogo.collectors.secret_defaults import is_production_module, secret_defaults
+from gonogo.collectors.settings_classes import base_name, env_prefix, is_settings_class
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
@@ -154,8 +155,8 @@ def _settings_field_names(text: str) -> set[str]:
         return set()
     names = set()
     for node in ast.walk(module):
-        if isinstance(node, ast.ClassDef) and any(_base_name(b).endswith("Settings") for b in node.bases):
-            prefix = _env_prefix(node)
+        if isinstance(node, ast.ClassDef) and is_settings_class(node):
+            prefix = env_prefix(node)
             for item in node.body:
                 if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                     names.add(f"{prefix}{item.target.id}".upper())
@@ -233,9 +234,9 @@ def _settings_fields(file: SourceFile, text: str) -> list[Requirement]:
         return []
     found: list[Requirement] = []
     for node in ast.walk(module):
-        if not isinstance(node, ast.ClassDef) or not any(_base_name(b) == "BaseSettings" for b in node.bases):
+        if not isinstance(node, ast.ClassDef) or not any(base_name(b) == "BaseSettings" for b in node.bases):
             continue
-        prefix = _env_prefix(node)
+        prefix = env_prefix(node)
         for item in node.body:
             if isinstance(item, ast.AnnAssign) and item.value is None and isinstance(item.target, ast.Name):
                 name = item.target.id
@@ -245,25 +246,3 @@ def _settings_fields(file: SourceFile, text: str) -> list[Requirement]:
                     Requirement(name=f"{prefix}{name}".upper(), file=file, line=item.lineno, how="BaseSettings field")
                 )
     return found
-
-
-def _base_name(node: ast.expr) -> str:
-    match node:
-        case ast.Name(id=name):
-            return name
-        case ast.Attribute(attr=name):
-            return name
-    return ""
-
-
-def _env_prefix(node: ast.ClassDef) -> str:
-    for item in ast.walk(node):
-        if isinstance(item, ast.keyword) and item.arg == "env_prefix" and isinstance(item.value, ast.Constant):
-            return str(item.value.value)
-        if (
-            isinstance(item, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "env_prefix" for t in item.targets)
-            and isinstance(item.value, ast.Constant)
-        ):
-            return str(item.value.value)
-    return ""

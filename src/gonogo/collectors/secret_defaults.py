@@ -18,6 +18,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from gonogo.collectors.settings_classes import base_name, env_prefix, is_settings_class
+
 # the last word of a setting's name says what it holds: DB_PASSWORD holds a password,
 # PASSWORD_MIN_LENGTH a length, TOKEN_EXPIRE_MINUTES minutes
 _SECRET_WORDS = frozenset({"SECRET", "PASSWORD", "PASSWD", "PWD", "PASS", "TOKEN", "APIKEY", "CREDENTIAL"})
@@ -76,7 +78,7 @@ def secret_defaults(text: str) -> list[SecretDefault]:
             hit = _call_default(node)
             if hit is not None:
                 found.append(hit)
-        elif isinstance(node, ast.ClassDef) and any(_base_name(b).endswith("Settings") for b in node.bases):
+        elif isinstance(node, ast.ClassDef) and is_settings_class(node):
             found.extend(_settings_defaults(node))
     return sorted(found, key=lambda d: (d.line, d.name))
 
@@ -90,9 +92,9 @@ def _call_default(node: ast.Call) -> SecretDefault | None:
     if called in _GETTERS and _reads_environ(func):
         default = node.args[1] if len(node.args) > 1 else _keyword(node, "default")
         how = "os.getenv" if called == "getenv" else "environ.get"
-    elif called in _ENV_READERS or (isinstance(func, ast.Attribute) and _base_name(func.value) == "env"):
+    elif called in _ENV_READERS or (isinstance(func, ast.Attribute) and base_name(func.value) == "env"):
         default = _keyword(node, "default")
-        how = f"{_base_name(func.value) if isinstance(func, ast.Attribute) else called}(default=...)"
+        how = f"{base_name(func.value) if isinstance(func, ast.Attribute) else called}(default=...)"
     else:
         return None
     if default is None or not _is_literal_secret(default):
@@ -107,13 +109,13 @@ def _reads_environ(func: ast.expr) -> bool:
     if isinstance(func, ast.Attribute):
         if func.attr == "getenv":
             return True
-        return _base_name(func.value) == "environ"
+        return base_name(func.value) == "environ"
     return False
 
 
 def _settings_defaults(node: ast.ClassDef) -> list[SecretDefault]:
     found = []
-    prefix = _env_prefix(node)
+    prefix = env_prefix(node)
     for item in node.body:
         if (
             isinstance(item, ast.AnnAssign)
@@ -131,7 +133,7 @@ def _settings_defaults(node: ast.ClassDef) -> list[SecretDefault]:
 
 def _field_default(value: ast.expr) -> ast.expr | None:
     """``"x"``, ``SecretStr("x")`` or ``Field("x")`` / ``Field(default="x")``."""
-    if isinstance(value, ast.Call) and _base_name(value.func) in ("Field", "SecretStr", "SecretBytes"):
+    if isinstance(value, ast.Call) and base_name(value.func) in ("Field", "SecretStr", "SecretBytes"):
         return value.args[0] if value.args else _keyword(value, "default")
     return value
 
@@ -148,20 +150,3 @@ def _string(node: ast.expr | None) -> str | None:
 
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in node.keywords if k.arg == name), None)
-
-
-def _base_name(node: ast.expr) -> str:
-    match node:
-        case ast.Name(id=name):
-            return name
-        case ast.Attribute(attr=name):
-            return name
-    return ""
-
-
-def _env_prefix(node: ast.ClassDef) -> str:
-    for item in ast.walk(node):
-        prefix = _string(item.value) if isinstance(item, ast.keyword) and item.arg == "env_prefix" else None
-        if prefix is not None:
-            return prefix
-    return ""
