@@ -13,21 +13,14 @@ Provided means named in: ``.env.example``-style files and any ``env_file``, comp
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 
-from gonogo.collectors.python import TEST_DIRS
+from gonogo.collectors.python import TEST_DIRS, PythonFacts
+from gonogo.collectors.python_text import ENV_NAME as _NAME
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
-_NAME = r"([A-Z][A-Z0-9_]{2,})"
-_READERS = (
-    re.compile(rf"""\benviron\[\s*["']{_NAME}["']\s*\]"""),
-    re.compile(rf"""\benv(?:\.(?:str|int|bool|float|list|url|db|db_url|json|path))?\(\s*["']{_NAME}["']\s*\)"""),
-    re.compile(rf"""\bconfig\(\s*["']{_NAME}["']\s*(?:,\s*cast\s*=\s*[\w.]+\s*)?\)"""),
-)
-_ASSIGNED = re.compile(rf"""\benviron\[\s*["']{_NAME}["']\s*\]\s*=[^=]""")
 _DOTENV_LINE = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=", re.MULTILINE)
 _WORD = re.compile(_NAME)
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
@@ -61,23 +54,28 @@ class EnvContract:
 
 
 @collector("env_contract")
-def env_contract(workspace: Workspace) -> EnvContract:
+def env_contract(workspace: Workspace, python: PythonFacts) -> EnvContract:
     required: list[Requirement] = []
     provided: set[str] = set()
     places: set[str] = set()
     set_in_code: set[str] = set()
+    parsed = python.by_file()
     for file in workspace.files:
+        kind = _role(file)
+        if kind == "python":
+            # read in the per-file pass (``python_text``), with the file's parse, and cached there
+            scanned = parsed[file].facts.text if file in parsed else None
+            if scanned is not None:
+                required.extend(
+                    Requirement(name=r.name, file=file, line=r.line, how=r.how) for r in scanned.env_reads
+                )
+                set_in_code.update(scanned.env_assigned)
+            continue
+        if kind is None:
+            continue
         try:
-            kind = _role(file)
-            if kind is None:
-                continue
             text = workspace.read_text(file)
         except FileReadError:
-            continue
-        if kind == "python":
-            required.extend(_requirements(file, text))
-            set_in_code.update(_ASSIGNED.findall(text))
-            set_in_code.update(re.findall(rf"""setdefault\(\s*["']{_NAME}["']""", text))
             continue
         names = _provided_names(kind, text)
         if names:
@@ -125,77 +123,3 @@ def _provided_names(kind: str, text: str) -> set[str]:
             return set(_WORD.findall(text))
 
 
-_OPTIONAL = re.compile(
-    rf"""["']{_NAME}["']\s+(?:not\s+)?in\s+(?:os\.)?environ\b|\b(?:getenv|environ\.get)\(\s*["']{_NAME}["']"""
-)
-
-
-def _optional(text: str) -> set[str]:
-    """Names the file tests for or reads with ``get``: where it indexes them, a guard ran first."""
-    return {a or b for a, b in _OPTIONAL.findall(text)}
-
-
-def _requirements(file: SourceFile, text: str) -> list[Requirement]:
-    found: list[Requirement] = []
-    optional = _optional(text)
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            continue
-        for pattern, how in zip(_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True):
-            for match in pattern.finditer(line):
-                if how == "os.environ[...]" and (_ASSIGNED.match(line, match.start()) or match.group(1) in optional):
-                    continue  # an assignment provides the setting; a guarded read is optional
-                if how == "config(...)" and "decouple" not in text:
-                    continue
-                if how == "env(...)" and "environ" not in text:
-                    continue
-                found.append(Requirement(name=match.group(1), file=file, line=number, how=how))
-    if "BaseSettings" in text:
-        found.extend(_settings_fields(file, text))
-    return found
-
-
-def _settings_fields(file: SourceFile, text: str) -> list[Requirement]:
-    """Fields of a pydantic ``BaseSettings`` class with no default: pydantic refuses to start
-    without them. ``env_prefix`` is applied; names compare case-insensitively, as pydantic does."""
-    try:
-        module = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return []
-    found: list[Requirement] = []
-    for node in ast.walk(module):
-        if not isinstance(node, ast.ClassDef) or not any(_base_name(b) == "BaseSettings" for b in node.bases):
-            continue
-        prefix = _env_prefix(node)
-        for item in node.body:
-            if isinstance(item, ast.AnnAssign) and item.value is None and isinstance(item.target, ast.Name):
-                name = item.target.id
-                if name.startswith("_") or name == "model_config":
-                    continue
-                found.append(
-                    Requirement(name=f"{prefix}{name}".upper(), file=file, line=item.lineno, how="BaseSettings field")
-                )
-    return found
-
-
-def _base_name(node: ast.expr) -> str:
-    match node:
-        case ast.Name(id=name):
-            return name
-        case ast.Attribute(attr=name):
-            return name
-    return ""
-
-
-def _env_prefix(node: ast.ClassDef) -> str:
-    for item in ast.walk(node):
-        if isinstance(item, ast.keyword) and item.arg == "env_prefix" and isinstance(item.value, ast.Constant):
-            return str(item.value.value)
-        if (
-            isinstance(item, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "env_prefix" for t in item.targets)
-            and isinstance(item.value, ast.Constant)
-        ):
-            return str(item.value.value)
-    return ""
