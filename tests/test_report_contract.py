@@ -30,6 +30,7 @@ def stable_report(root: Path):
     return replace(
         report,
         duration_seconds=None,
+        timings={},
         roots=tuple(RootInfo(name=r.name, path="", commit=None) for r in report.roots),
     )
 

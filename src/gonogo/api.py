@@ -48,6 +48,7 @@ from gonogo.registry import (
     load_plugins,
 )
 from gonogo.suppressions import FindingMarks
+from gonogo.timings import READING, StageClock
 from gonogo.verdict import area_scores, check_score, decide, evaluate_gate
 from gonogo.workspace import Workspace
 
@@ -63,8 +64,9 @@ class FactError(Exception):
 class Facts:
     """Builds facts by name, once each, from the registered collectors."""
 
-    def __init__(self, registry: Registry, **given: Any) -> None:
+    def __init__(self, registry: Registry, clock: StageClock | None = None, **given: Any) -> None:
         self._registry = registry
+        self._clock = clock or StageClock()
         self._values: dict[str, Any] = dict(given)
         self._errors: dict[str, str] = {}
 
@@ -77,7 +79,9 @@ class Facts:
         if spec is None:
             raise FactError(f"no collector provides {name!r}")
         try:
-            value = spec.func(**{need: self.get(need) for need in spec.needs})
+            arguments = {need: self.get(need) for need in spec.needs}
+            with self._clock.collector(name):
+                value = spec.func(**arguments)
         except FactError as exc:
             self._errors[name] = str(exc)
             raise
@@ -104,16 +108,20 @@ def scan(
     if config is None:
         config = load_project_config(roots[0])
     registry = load_plugins()
-    workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude)
+    clock = StageClock(options)
+    with clock.stage(READING):
+        workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude)
     for missing in (p for p in roots if not p.exists()):
         workspace.note("path does not exist; not scanned", path=str(missing), source="workspace")
     for message in config.notes:
         workspace.note(message, path=config.source, source="config")
-    facts = Facts(registry, workspace=workspace, config=config, options=options)
+    facts = Facts(registry, clock, workspace=workspace, config=config, options=options)
     waivers = live_waivers(config, options, workspace)
     marks = FindingMarks(workspace, load_baseline(workspace, options))
     selected = registry.select(config.select, config.ignore)
+    checking = time.perf_counter()
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
+    clock.checks(time.perf_counter() - checking)
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(_tallies(registry, results) | marks.metrics())
     gates = [evaluate_gate(gate, metrics) for gate in gates_for(config)]
@@ -139,6 +147,7 @@ def scan(
         tool_version=__version__,
         data_versions=dict(sorted(workspace.data_versions.items())),
         duration_seconds=round(time.perf_counter() - started, 3),
+        timings=clock.as_evidence(),
     ))
 
 

@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import sys
+import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +36,7 @@ from gonogo.probes.settings import parse_service_arg
 from gonogo.registry import load_plugins
 from gonogo.reporters.terminal import plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
+from gonogo.timings import REPORTS, format_timings, stage_label
 from gonogo.vulndb.cli import db_app, index_path
 
 EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
@@ -179,6 +181,7 @@ def check(
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
     _show(report, quiet)
+    writing = time.perf_counter()
     for name in wanted:
         try:
             written = _write(report, name, output)
@@ -186,6 +189,10 @@ def check(
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
         if not quiet:
             out.print(plain(f"wrote {written}"))
+    if _verbose:
+        stages = {**report.timings.get("stages", {}), REPORTS: time.perf_counter() - writing}
+        for line in format_timings({**report.timings, "stages": stages}):
+            err.print(plain(line), highlight=False)
     raise typer.Exit(_exit_code(report, config.fail_on))
 
 
@@ -246,9 +253,10 @@ def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) ->
         tasks: dict[str, Any] = {}
 
         def report_progress(stage: str, done: int, total: int) -> None:
+            # a stage that announces itself with no count yet shows as working, never frozen
             if stage not in tasks:
-                tasks[stage] = progress.add_task(f"reading {stage} files", total=total)
-            progress.update(tasks[stage], completed=done, total=total)
+                tasks[stage] = progress.add_task(stage_label(stage), total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
 
         return scan(roots, config=config, options=_with_progress(options, report_progress))
 

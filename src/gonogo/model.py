@@ -317,6 +317,8 @@ class Report:
     tool_version: str = ""
     data_versions: dict[str, str] = field(default_factory=dict)
     duration_seconds: float | None = None
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Seconds by stage and by collector (``gonogo.timings``); like the duration, never stable."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -22,6 +22,7 @@ from gonogo.collectors.python_target import (
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
 from gonogo.registry import collector
+from gonogo.timings import READING
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 _TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}")
@@ -112,7 +113,7 @@ def python_files(workspace: Workspace, options: ScanOptions) -> PythonFacts:
             continue
         items.append((content_key(data, namespace), data))
         read.append(source)
-    facts = map_cached(extract, items, options, workspace, stage="python")
+    facts = map_cached(extract, items, options, workspace, stage=READING)
     files = [
         PythonFile(file=source, facts=f, content_key=key)
         for source, f, (key, _) in zip(read, facts, items, strict=True)

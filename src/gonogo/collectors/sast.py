@@ -24,7 +24,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -40,6 +40,7 @@ from gonogo.options import ScanOptions
 from gonogo.parallel import cache_folder
 from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
+from gonogo.timings import SAST
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 RUFF_TIMEOUT_SECONDS = 600
@@ -224,7 +225,14 @@ def run_ruff_cached(
     cache = FactCache(cache_folder(options))
     known = cache.get_many(wanted.values())
     todo = [path for path in paths if wanted.get(path) not in known]
-    fresh, failures = run_ruff(ruff, todo) if todo else ([], [])
+    done = len(paths) - len(todo)
+
+    def progress(files: int) -> None:
+        nonlocal done
+        done += files
+        options.report_progress(SAST, done, len(paths))
+
+    fresh, failures = run_ruff(ruff, todo, progress) if todo else ([], [])
     by_file: dict[str, list[dict[str, Any]]] = {}
     for diagnostic in fresh:
         by_file.setdefault(str(diagnostic.get("filename", "")), []).append(_kept(diagnostic))
@@ -249,7 +257,9 @@ class RuffFailed(Exception):
     """One ruff call failed: a crash, an exit code that is not 0, unreadable output, a timeout."""
 
 
-def run_ruff(ruff: str, paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def run_ruff(
+    ruff: str, paths: Sequence[str], progress: Callable[[int], None] | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Ruff's JSON diagnostics for ``paths``, chunked, and the (path, why) of every file ruff fails
     on by itself. A failing chunk is split in halves until the failing files are alone, so one
     hostile file costs about log2(chunk) extra calls and hides nothing else; ``CannotTell`` only
@@ -263,11 +273,13 @@ def run_ruff(ruff: str, paths: Sequence[str]) -> tuple[list[dict[str, Any]], lis
         try:
             found.extend(_ruff_once(ruff, chunk, deadline))
         except RuffFailed as exc:
-            if len(chunk) == 1:
-                failures.append((chunk[0], str(exc)))
-            else:
+            if len(chunk) > 1:
                 middle = len(chunk) // 2
                 pending[:0] = [chunk[:middle], chunk[middle:]]
+                continue
+            failures.append((chunk[0], str(exc)))
+        if progress is not None:
+            progress(len(chunk))
     return found, failures
 
 
