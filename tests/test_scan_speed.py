@@ -121,3 +121,41 @@ def test_binary_files_are_not_hashed_or_sent_to_the_secret_scan(tmp_path, monkey
     report = _scan(root, tmp_path / "cache")
     assert sent == ["aws_"]
     assert not [f for f in report.findings if f.path == "logo.png"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "required"),
+    [
+        (r"^\s*(from|import)\s+(structlog|pythonjsonlogger)\b", {"structlog", "pythonjsonlogger"}),
+        (r"\bsentry_sdk\.init\s*\(|\bRAVEN_CONFIG\b", {"sentry_sdk.init", "RAVEN_CONFIG"}),
+        (r"\bddtrace\.patch(_all)?\s*\(", {"ddtrace.patch"}),
+        (r"(?i)secret", None),
+        (r"[\"'](x)?[\"']", None),
+    ],
+    ids=["alternation in a group", "top-level alternation", "optional part left out", "ignore case",
+         "nothing required"],
+)
+def test_required_literals_are_read_from_the_pattern(pattern, required):
+    import re
+
+    from gonogo.collectors.python_text import required_literals
+
+    assert required_literals(re.compile(pattern)) == (frozenset(required) if required else None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import os\nsentry_sdk.init(dsn=x)\n",
+        "x = 1\r\nsentry_sdk.init(dsn=x)\r\n",
+        "x = 1\x0csentry_sdk.init(dsn=x)\n# sentry_sdk.init(\n",
+        "# sentry_sdk.init(dsn=x)\nprint('nothing')\n",
+        "a = 1\nb = 2\n",
+    ],
+    ids=["newlines", "CRLF", "form feed and a comment", "only in a comment", "no signal"],
+)
+def test_the_literal_prefilter_finds_what_the_line_by_line_scan_finds(text):
+    from gonogo.collectors.python_text import PYTHON_SIGNALS, line_signals
+
+    lines = text.splitlines()
+    assert line_signals(lines, PYTHON_SIGNALS, text) == line_signals(lines, PYTHON_SIGNALS)

@@ -9,8 +9,14 @@ lines, not files; the collectors that own them attach the file. Nothing is impor
 from __future__ import annotations
 
 import ast
+import bisect
+import itertools
 import re
+import re._constants as _c  # the standard library's regex syntax, for ``required_literals``
+import re._parser as _regex_parser
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from gonogo.suppressions import Suppression, parse_suppression
 from gonogo.workspace import FileReadError, decode_text
@@ -117,40 +123,146 @@ def text_facts(data: bytes, tree: ast.Module | None) -> TextFacts | None:
         return None
     lines = text.splitlines()
     return TextFacts(
-        signals=tuple(line_signals(lines, PYTHON_SIGNALS)),
+        signals=tuple(line_signals(lines, PYTHON_SIGNALS, text)),
         env_reads=tuple(env_reads(text, lines, tree)),
-        env_assigned=frozenset(ENV_ASSIGNED.findall(text)) | frozenset(_ENV_SETDEFAULT.findall(text)),
+        env_assigned=frozenset(_findall(ENV_ASSIGNED, text)) | frozenset(_findall(_ENV_SETDEFAULT, text)),
         suppressions=tuple(_suppressions(text, lines)) if SUPPRESSION_MARKER in text.lower() else (),
     )
 
 
-def line_signals(lines: list[str], patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> list[LineSignal]:
-    """The first line per kind that matches, skipping blank and comment lines."""
-    found: list[LineSignal] = []
-    seen: set[str] = set()
-    for number, line in enumerate(lines, 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        for kind, pattern in patterns:
-            if kind in seen:
-                continue  # the first place per file is evidence enough
+def line_signals(
+    lines: list[str], patterns: tuple[tuple[str, re.Pattern[str]], ...], text: str | None = None
+) -> list[LineSignal]:
+    """The first line per kind that matches, skipping blank and comment lines, in line order.
+    Given the whole ``text`` (split into ``lines``), a pattern is tried only on the lines that
+    hold one of the strings it requires (``required_literals``)."""
+    found: list[tuple[int, int, LineSignal]] = []
+    starts = _line_starts(text) if text is not None else None
+    for order, (kind, pattern) in enumerate(patterns):
+        if starts is None or text is None:
+            candidates: Iterable[int] = range(len(lines))
+        else:
+            candidates = _lines_holding(pattern, text, starts)
+        for index in candidates:
+            line = lines[index]
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
             match = pattern.search(line)
-            if match:
-                seen.add(kind)
-                found.append(LineSignal(kind=kind, line=number, what=match.group(0).strip()[:80]))
-    return found
+            if match:  # the first place per file is evidence enough
+                what = match.group(0).strip()[:80]
+                found.append((index, order, LineSignal(kind=kind, line=index + 1, what=what)))
+                break
+    return [signal for _, _, signal in sorted(found, key=lambda item: item[:2])]
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line of ``text.splitlines()``: it ends lines at ``\\r\\n`` and at other
+    breaks besides ``\\n``, so the offsets are taken from its own split."""
+    return list(itertools.accumulate((len(line) for line in text.splitlines(keepends=True)), initial=0))[:-1]
+
+
+def _lines_holding(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[int]:
+    """Indexes of the lines that hold one of the pattern's required strings, in order; every line
+    when the pattern requires none."""
+    literals = _literals_of(pattern)
+    if "" in literals:
+        return list(range(len(starts)))
+    holding: set[int] = set()
+    for literal in literals:
+        position = text.find(literal)
+        while position != -1:
+            holding.add(bisect.bisect_right(starts, position) - 1)
+            position = text.find(literal, position + 1)
+    return sorted(holding)
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains, read from its syntax; ``None``
+    when it cannot be told (a pattern that ignores case, one with nothing literal it must match).
+
+    Line scans cost a regular expression per line, and an alternation that starts with ``^\\s*``
+    or ``\\b`` is tried at every position: on a large tree that alone costs as much as parsing it.
+    A plain substring test over the whole text first (``str.__contains__`` is far faster) skips
+    the files none of the required strings is in, which is almost all of them; a skipped file
+    cannot match, so the results are the same. Uses the standard library's own regex parser."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = _regex_parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # a private module: if its shape changes, no pre-filter, same results
+        return None
+    try:
+        return _required(list(parsed))
+    except Exception:
+        return None
+
+
+def _required(items: list[tuple[object, object]]) -> frozenset[str] | None:
+    """For a sequence: of the literal runs and required parts, the set whose shortest string is
+    longest (any one of them is required; the longest is the rarest)."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, arg in items:
+        if op is _c.LITERAL:
+            run.append(chr(arg))  # type: ignore[arg-type]
+            continue
+        if run:
+            candidates.append(frozenset({"".join(run)}))
+            run = []
+        found = _required_part(op, arg)
+        if found:
+            candidates.append(found)
+    if run:
+        candidates.append(frozenset({"".join(run)}))
+    return max(candidates, key=lambda c: min(map(len, c))) if candidates else None
+
+
+def _required_part(op: object, arg: Any) -> frozenset[str] | None:
+    if op is _c.SUBPATTERN:
+        return None if arg[1] & re.IGNORECASE else _required(list(arg[-1]))
+    if op is _c.BRANCH:
+        branches = [_required(list(branch)) for branch in arg[1]]
+        return None if any(b is None for b in branches) else frozenset().union(*branches)  # type: ignore[arg-type]
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
+        return _required(list(arg[2]))
+    return None  # optional, a class of characters, an anchor, a look-around: nothing required
+
+
+def may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when no line of ``text`` can match ``pattern`` (see ``required_literals``)."""
+    return any(literal in text for literal in _literals_of(pattern))
+
+
+def _literals_of(pattern: re.Pattern[str]) -> frozenset[str]:
+    """``required_literals``, worked out once per pattern; ``{""}`` (in every text) when unknown."""
+    literals = _LITERALS.get(pattern)
+    if literals is None:
+        literals = _LITERALS[pattern] = required_literals(pattern) or frozenset({""})
+    return literals
+
+
+_LITERALS: dict[re.Pattern[str], frozenset[str]] = {}
+
+
+def _findall(pattern: re.Pattern[str], text: str) -> list[Any]:
+    return pattern.findall(text) if may_match(pattern, text) else []
 
 
 def env_reads(text: str, lines: list[str], tree: ast.Module | None) -> list[EnvRead]:
     """Settings read without a default; a guarded read (``"X" in os.environ``) is optional."""
     found: list[EnvRead] = []
-    optional = {a or b for a, b in _ENV_OPTIONAL.findall(text)}
-    for number, line in enumerate(lines, 1):
+    readers = [
+        (pattern, how)
+        for pattern, how in zip(ENV_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True)
+        if may_match(pattern, text)
+    ]
+    optional = {a or b for a, b in _findall(_ENV_OPTIONAL, text)} if readers else set()
+    for number, line in enumerate(lines if readers else (), 1):
         stripped = line.lstrip()
         if stripped.startswith("#"):
             continue
-        for pattern, how in zip(ENV_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True):
+        for pattern, how in readers:
             for match in pattern.finditer(line):
                 if how == "os.environ[...]" and (ENV_ASSIGNED.match(line, match.start()) or match.group(1) in optional):
                     continue  # an assignment provides the setting; a guarded read is optional
