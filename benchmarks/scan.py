@@ -132,13 +132,13 @@ def line(label: str, run: Run, base: Run, target: float | None = None) -> str:
     )
 
 
-def measure(tree: Path, scratch: Path, sizes: bool) -> None:
+def measure(tree: Path, scratch: Path, sizes: bool, selections: list[str]) -> None:
     copy = copy_tree(tree, scratch / "tree")
     base, files = floor(copy)
     print(f"\ntree: {tree} ({files:,} Python files; {os.cpu_count()} cores)")
     print(f"  {'floor (read + ast.parse, 1 process)':<34} {base.seconds:7.2f} s"
           f"{'':<33} cpu {base.cpu:7.2f} s{'':<10}peak RSS {base.rss_mib:6.0f} MiB   load {base.load:4.1f}")
-    for selection in SELECTIONS:
+    for selection in selections:
         work = scratch / f"{selection.replace(' ', '_').replace('+', '_')}"
         shutil.copytree(copy, work / "tree")
         cache = work / "cache"
@@ -163,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trees", nargs="*", type=Path, default=[Path(sysconfig.get_paths()["purelib"])])
     parser.add_argument("--sizes", action="store_true", help="also time a quarter, a half and all of each tree")
+    parser.add_argument("--full-only", action="store_true", help="time the full default set only, not TEST+CODE")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--select", default=FULL, help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
@@ -172,7 +173,7 @@ def main() -> None:
         return
     for tree in args.trees:
         with tempfile.TemporaryDirectory(prefix="gonogo-bench-") as scratch:
-            measure(tree.resolve(), Path(scratch), args.sizes)
+            measure(tree.resolve(), Path(scratch), args.sizes, [FULL] if args.full_only else list(SELECTIONS))
 
 
 if __name__ == "__main__":
