@@ -57,6 +57,7 @@ from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
 from gonogo.cache import content_key
+from gonogo.collectors.python_text import may_match
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
@@ -388,6 +389,8 @@ def _candidates(
 
     for detector in _DETECTORS:
         for pattern in detector.denylist:
+            if not may_match(pattern, text):
+                continue  # a string every match holds is not in the text: no match, and no scan
             for match in pattern.finditer(text):
                 raw = next((g for g in match.groups() if g), match.group(0))
                 # a group may be only a prefix (``ghp``): then the whole match is the secret
