@@ -1,7 +1,9 @@
 """gonogo's security scan against ``bandit -r`` on one large tree: time ratio and finding overlap.
 
-Both tools scan the same tree in one run each. The time ratio is bandit's wall time over gonogo's
-(target: 10x or more). Findings are compared on the rules both have, as (file, line, bandit test
+Both tools scan the same tree in one run each, cold (gonogo with no fact cache), one after the
+other in the same minute, each with the machine's load average when it started (the machine may be
+shared: compare figures taken at similar load). The time ratio is bandit's wall time over
+gonogo's (target: 10x or more). Findings are compared on the rules both have, as (file, line, bandit test
 id): matched, bandit only, gonogo only. gonogo leaves product-only rules (assert, test passwords)
 out of test code and honours ``# nosec`` visibly, so those are set aside on both sides. A
 hard-coded password (B105/B106/B107) that SEC020 or SEC022 reports at the same line is matched:
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -70,8 +73,11 @@ def main() -> int:
     args = parser.parse_args()
     tree = args.tree.resolve()
     # SEC009 reads the secrets fact (to not repeat SEC020), so it is timed with the secrets scan
+    loads = [os.getloadavg()[0]]
     ours_sast, _, _ = run_gonogo(tree, [c for c in SAST_CHECKS if c != "SEC009"])
+    loads.append(os.getloadavg()[0])
     ours_all, keys, secret_places = run_gonogo(tree, ["SEC"])
+    loads.append(os.getloadavg()[0])
     theirs, results, bandit_files = run_bandit(tree)
 
     rules = load_rules()
@@ -92,9 +98,9 @@ def main() -> int:
     only_gonogo = Counter(k[2] for k in keys - bandit_keys)
 
     print(f"tree: {tree}  (bandit scanned {bandit_files} files)")
-    print(f"gonogo SAST (SEC001-SEC015 but SEC009): {ours_sast:.2f}s")
-    print(f"gonogo all SEC (SAST + secrets + suppressions): {ours_all:.2f}s")
-    print(f"bandit -r: {theirs:.2f}s")
+    print(f"gonogo SAST (SEC001-SEC015 but SEC009), cold: {ours_sast:.2f}s (load {loads[0]:.1f})")
+    print(f"gonogo all SEC (SAST + secrets + suppressions), cold: {ours_all:.2f}s (load {loads[1]:.1f})")
+    print(f"bandit -r: {theirs:.2f}s (load {loads[2]:.1f})")
     print(f"speed ratio bandit/gonogo SAST: {theirs / ours_sast:.1f}x; with secrets: {theirs / ours_all:.1f}x")
     union = len(keys | bandit_keys)
     print(f"findings on shared rules: matched {len(matched)}, bandit only {sum(only_bandit.values())}, "

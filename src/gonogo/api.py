@@ -37,6 +37,7 @@ from gonogo.registry import CheckSpec, Registry, load_plugins
 from gonogo.suppressions import FindingMarks
 from gonogo.tallies import measure_tallies
 from gonogo.thresholds import Thresholds
+from gonogo.timings import READING, StageClock
 from gonogo.verdict import area_scores, decide, evaluate_gate
 from gonogo.waivers import live_waivers
 from gonogo.workspace import Workspace
@@ -71,7 +72,9 @@ def scan(
     registry = load_plugins()
     selected = registry.selected(config.select, config.ignore)  # a typo fails before the scan
     notes = Notes()
-    workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude, notes=notes)
+    clock = StageClock(options)
+    with clock.stage(READING):
+        workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude, notes=notes)
     for missing in (p for p in roots if not p.exists()):
         notes.add("path does not exist; not scanned", path=str(missing), source="workspace")
     for message in config.notes:
@@ -79,10 +82,13 @@ def scan(
     gate_list = gates_for(config)
     # the bars checks compare with come from the gates evaluated below: check and gate agree
     thresholds = Thresholds.from_gates(gate_list, config.profile)
-    facts = Facts(registry, (workspace, config, options, thresholds, notes))
+    facts = Facts(registry, (workspace, config, options, thresholds, notes), clock)
     waivers = live_waivers(config, options, notes)
     marks = FindingMarks(workspace, load_baseline(workspace, options, notes))
+    checking = time.perf_counter()
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
+    clock.checks(time.perf_counter() - checking)
+    clock.checks(time.perf_counter() - checking)
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(measure_tallies(registry.tallies, results) | marks.metrics())
     # area scores are metrics too, so a gate can say `score.security >= 95`
@@ -116,6 +122,7 @@ def scan(
         tool_version=__version__,
         data_versions=dict(sorted(notes.data_versions.items())),
         duration_seconds=round(time.perf_counter() - started, 3),
+        timings=clock.as_evidence(),
         scanned_at=scanned_at,
         valid_until=scanned_at + timedelta(days=valid_days_for(config)),
         certification=certify(

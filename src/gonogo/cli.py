@@ -16,6 +16,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -39,6 +40,7 @@ from gonogo.registry import SelectionError, load_plugins
 from gonogo.reporters.terminal import decision_line, plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
 from gonogo.service_settings import parse_service_arg
+from gonogo.timings import REPORTS, format_timings, stage_label
 from gonogo.vulndb.cli import db_app, index_path
 
 EXIT_GO, EXIT_NO_GO, EXIT_NO_DECISION, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
@@ -221,6 +223,7 @@ def check(
     if not no_history:  # "Since the last run", from the previous recorded run
         report = history_cli.with_since(report, roots, config, history)
     _show(report, quiet, verbose or _verbose, show)
+    writing = time.perf_counter()
     for name in wanted:
         try:
             if streaming:
@@ -234,6 +237,10 @@ def check(
     remembered = None if no_history else history_cli.record(report, roots, config, history)
     if remembered is not None and (not quiet or remembered.startswith("warning")):
         err.print(plain(remembered), highlight=False, soft_wrap=True)
+    if verbose or _verbose:
+        stages = {**report.timings.get("stages", {}), REPORTS: time.perf_counter() - writing}
+        for line in format_timings({**report.timings, "stages": stages}):
+            err.print(plain(line), highlight=False)
     if not quiet:  # the decision again, on the last line a CI log shows
         show.print(decision_line(report), highlight=False)
     raise typer.Exit(_exit_code(report, config.fail_on))
@@ -324,9 +331,10 @@ def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) ->
         tasks: dict[str, Any] = {}
 
         def report_progress(stage: str, done: int, total: int) -> None:
+            # a stage that announces itself with no count yet shows as working, never frozen
             if stage not in tasks:
-                tasks[stage] = progress.add_task(f"reading {stage} files", total=total)
-            progress.update(tasks[stage], completed=done, total=total)
+                tasks[stage] = progress.add_task(stage_label(stage), total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
 
         return scan(roots, config=config, options=_with_progress(options, report_progress))
 

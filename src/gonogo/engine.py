@@ -24,6 +24,7 @@ from gonogo.registry import (
     Score,
     findings_from,
 )
+from gonogo.timings import StageClock
 from gonogo.verdict import check_score
 from gonogo.waivers import waived
 
@@ -35,10 +36,14 @@ class FactError(Exception):
 class Facts:
     """Builds facts by type, once each, from the registered collectors and the given values."""
 
-    def __init__(self, registry: Registry, given: Iterable[object] = (), **named: object) -> None:
+    def __init__(
+        self, registry: Registry, given: Iterable[object] = (), clock: StageClock | None = None, **named: object
+    ) -> None:
         """``given`` values stand for the fact of their type; ``named`` ones for the fact of that
-        name (``python=...``), which is how a test hands a check hand-built facts."""
+        name (``python=...``), which is how a test hands a check hand-built facts. ``clock``
+        times each collector's own work (``gonogo.timings``)."""
         self._registry = registry
+        self._clock = clock or StageClock()
         self._values: dict[type, Any] = {type(value): value for value in given}
         kinds = {name: kind for kind, name in registry.providers.items()}
         for name, value in named.items():
@@ -57,7 +62,9 @@ class Facts:
         if spec is None:
             raise FactError(f"no collector provides {name or kind.__name__!r}")
         try:
-            value = spec.func(**self.arguments(spec.func))
+            arguments = self.arguments(spec.func)  # built, and timed, before this collector starts
+            with self._clock.collector(spec.name):
+                value = spec.func(**arguments)
         except FactError as exc:
             self._errors[kind] = str(exc)
             raise

@@ -474,6 +474,8 @@ class Report:
     """When the decision stops holding: the profile's ``valid_days`` (or the config's) after the scan."""
     certification: Certification | None = None
     since: SinceLastRun | None = None
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Seconds by stage and by collector (``gonogo.timings``); like the duration, never stable."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:

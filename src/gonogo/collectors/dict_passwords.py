@@ -40,6 +40,13 @@ def dict_passwords(source: bytes) -> list[DictPassword]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
+    return dict_passwords_in(tree, source)
+
+
+def dict_passwords_in(tree: ast.Module, source: bytes) -> list[DictPassword]:
+    """As :func:`dict_passwords`, on a tree the per-file pass has parsed already."""
+    if QUOTED_KEY.search(source) is None:
+        return []
     found: list[DictPassword] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Dict):

@@ -13,23 +13,16 @@ Provided means named in: ``.env.example``-style files and any ``env_file``, comp
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 
-from gonogo.collectors.secret_defaults import is_production_module, secret_defaults
-from gonogo.collectors.settings_classes import base_name, env_prefix, is_settings_class
+from gonogo.collectors.python import PythonFacts
+from gonogo.collectors.python_text import ENV_NAME as _NAME
+from gonogo.collectors.secret_defaults import is_production_module
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
-_NAME = r"([A-Z][A-Z0-9_]{2,})"
-_READERS = (
-    re.compile(rf"""\benviron\[\s*["']{_NAME}["']\s*\]"""),
-    re.compile(rf"""\benv(?:\.(?:str|int|bool|float|list|url|db|db_url|json|path))?\(\s*["']{_NAME}["']\s*\)"""),
-    re.compile(rf"""\bconfig\(\s*["']{_NAME}["']\s*(?:,\s*cast\s*=\s*[\w.]+\s*)?\)"""),
-)
-_ASSIGNED = re.compile(rf"""\benviron\[\s*["']{_NAME}["']\s*\]\s*=[^=]""")
 _DOTENV_LINE = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=", re.MULTILINE)
 _WORD = re.compile(_NAME)
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
@@ -70,7 +63,7 @@ class EnvContract:
 
 
 @collector("env_contract")
-def env_contract(workspace: Workspace) -> EnvContract:
+def env_contract(workspace: Workspace, python: PythonFacts) -> EnvContract:
     required: list[Requirement] = []
     provided: set[str] = set()
     places: set[str] = set()
@@ -78,11 +71,24 @@ def env_contract(workspace: Workspace) -> EnvContract:
     defaults: list[Requirement] = []
     documented: dict[str, Requirement] = {}
     mentioned: set[str] = set()
+    parsed = python.by_file()
     for file in workspace.files:
+        kind = _role(file) or ("script" if _may_read_settings(file) else None)
+        if kind == "python":
+            # read in the per-file pass (``python_text``), with the file's parse, and cached there
+            scanned = parsed[file].facts.text if file in parsed else None
+            if scanned is not None:
+                required.extend(Requirement(name=r.name, file=file, line=r.line, how=r.how) for r in scanned.env_reads)
+                set_in_code.update(scanned.env_assigned)
+                mentioned.update(scanned.env_names)
+                if is_production_module(file.relpath):
+                    defaults.extend(
+                        Requirement(name=d.name, file=file, line=d.line, how=d.how) for d in scanned.secret_defaults
+                    )
+            continue
+        if kind is None:
+            continue
         try:
-            kind = _role(file) or ("script" if _may_read_settings(file) else None)
-            if kind is None:
-                continue
             text = workspace.read_text(file)
         except FileReadError:
             continue
@@ -92,16 +98,6 @@ def env_contract(workspace: Workspace) -> EnvContract:
         elif kind != "docs":
             mentioned.update(_WORD.findall(text))
         if kind == "script":
-            continue
-        if kind == "python":
-            mentioned.update(_settings_field_names(text))
-            required.extend(_requirements(file, text))
-            set_in_code.update(_ASSIGNED.findall(text))
-            set_in_code.update(re.findall(rf"""setdefault\(\s*["']{_NAME}["']""", text))
-            if is_production_module(file.relpath):
-                defaults.extend(
-                    Requirement(name=d.name, file=file, line=d.line, how=d.how) for d in secret_defaults(text)
-                )
             continue
         names = _provided_names(kind, text)
         if names:
@@ -144,25 +140,6 @@ def _declarations(text: str) -> list[tuple[str, int]]:
     return found
 
 
-def _settings_field_names(text: str) -> set[str]:
-    """Every field of a ``BaseSettings`` class, as the environment names pydantic reads them from
-    (prefix applied, upper case), with or without a default."""
-    if "BaseSettings" not in text:
-        return set()
-    try:
-        module = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    names = set()
-    for node in ast.walk(module):
-        if isinstance(node, ast.ClassDef) and is_settings_class(node):
-            prefix = env_prefix(node)
-            for item in node.body:
-                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                    names.add(f"{prefix}{item.target.id}".upper())
-    return names
-
-
 def _role(file: SourceFile) -> str | None:
     parts = file.relpath.split("/")
     if file.suffix == ".py":
@@ -192,57 +169,3 @@ def _provided_names(kind: str, text: str) -> set[str]:
             return set(_DOCKER_ENV.findall(text))
         case _:
             return set(_WORD.findall(text))
-
-
-_OPTIONAL = re.compile(
-    rf"""["']{_NAME}["']\s+(?:not\s+)?in\s+(?:os\.)?environ\b|\b(?:getenv|environ\.get)\(\s*["']{_NAME}["']"""
-)
-
-
-def _optional(text: str) -> set[str]:
-    """Names the file tests for or reads with ``get``: where it indexes them, a guard ran first."""
-    return {a or b for a, b in _OPTIONAL.findall(text)}
-
-
-def _requirements(file: SourceFile, text: str) -> list[Requirement]:
-    found: list[Requirement] = []
-    optional = _optional(text)
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            continue
-        for pattern, how in zip(_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True):
-            for match in pattern.finditer(line):
-                if how == "os.environ[...]" and (_ASSIGNED.match(line, match.start()) or match.group(1) in optional):
-                    continue  # an assignment provides the setting; a guarded read is optional
-                if how == "config(...)" and "decouple" not in text:
-                    continue
-                if how == "env(...)" and "environ" not in text:
-                    continue
-                found.append(Requirement(name=match.group(1), file=file, line=number, how=how))
-    if "BaseSettings" in text:
-        found.extend(_settings_fields(file, text))
-    return found
-
-
-def _settings_fields(file: SourceFile, text: str) -> list[Requirement]:
-    """Fields of a pydantic ``BaseSettings`` class with no default: pydantic refuses to start
-    without them. ``env_prefix`` is applied; names compare case-insensitively, as pydantic does."""
-    try:
-        module = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return []
-    found: list[Requirement] = []
-    for node in ast.walk(module):
-        if not isinstance(node, ast.ClassDef) or not any(base_name(b) == "BaseSettings" for b in node.bases):
-            continue
-        prefix = env_prefix(node)
-        for item in node.body:
-            if isinstance(item, ast.AnnAssign) and item.value is None and isinstance(item.target, ast.Name):
-                name = item.target.id
-                if name.startswith("_") or name == "model_config":
-                    continue
-                found.append(
-                    Requirement(name=f"{prefix}{name}".upper(), file=file, line=item.lineno, how="BaseSettings field")
-                )
-    return found

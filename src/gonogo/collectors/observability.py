@@ -2,8 +2,9 @@
 tracing and error tracking, answers health checks, and declares its monitoring stack and alert
 rules, each signal with its file and line.
 
-A text scan, line by line, of product Python files (tests and conftest are left out), Django
-settings and logging configuration, and the deployment files' images. It asks for set-up, not
+A text scan, line by line, of product Python files (tests and conftest are left out; done in the
+per-file pass, ``python_text``), Django settings and logging configuration, and the deployment
+files' images. It asks for set-up, not
 imports: ``sentry_sdk.init(`` counts, ``import sentry_sdk`` does not; a ``TracerProvider(`` counts,
 an ``opentelemetry`` import does not. A cheap scan, not an AST pass: a commented-out line is
 skipped, a string that merely mentions ``/health`` outside a route is not taken as one.
@@ -16,58 +17,14 @@ from dataclasses import dataclass
 
 from gonogo.collectors.containers import ContainerFacts
 from gonogo.collectors.deployment import production_compose
+from gonogo.collectors.python import PythonFacts, PythonFile
+from gonogo.collectors.python_text import line_signals
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 KINDS = ("metrics", "structured_logging", "tracing", "error_tracking", "health_endpoint", "monitoring", "alerts")
 
-_CALL = r"\w\s*\([^()]*?"
-_HEALTH_PATH = (
-    r"""["'](?:[\w{}./-]*/)?\^?(health|healthz|health[-_]?check|ready|readyz|readiness|livez|liveness|ping)/?\$?["']"""
-)
-_PYTHON_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "metrics",
-        re.compile(
-            r"^\s*(from|import)\s+(django_prometheus|prometheus_fastapi_instrumentator|starlette_exporter|"
-            r"prometheus_flask_exporter|aioprometheus|statsd|datadog|opentelemetry\.sdk\.metrics)\b"
-            r"|\b(start_http_server|make_asgi_app|make_wsgi_app|generate_latest)\s*\("
-            r"|\bprometheus_client\b.*\b(Counter|Histogram|Gauge|Summary)\b"
-            r"|\b(Counter|Histogram|Gauge|Summary)\s*\(\s*[\"'][a-z_:]+[\"']\s*,\s*[\"']"
-            r"|[\"']django_prometheus[\"']|\bInstrumentator\s*\(|\bMeterProvider\s*\(|\bget_meter\s*\("
-            r"|\.create_(counter|histogram|up_down_counter|gauge)\s*\("
-            r"|[\"']/metrics/?[\"']"
-        ),
-    ),
-    (
-        "structured_logging",
-        re.compile(
-            r"^\s*(from|import)\s+(structlog|pythonjsonlogger|json_log_formatter|ecs_logging)\b"
-            r"|\bJson(Formatter|Renderer)\b|\bJSONRenderer\s*\(|\bserialize\s*=\s*True"
-            r"|[\"'](pythonjsonlogger|json_log_formatter)\.",
-        ),
-    ),
-    (
-        "tracing",
-        re.compile(
-            r"\bTracerProvider\s*\(|\bset_tracer_provider\s*\(|\bconfigure_azure_monitor\s*\("
-            r"|\b\w+Instrumentor\s*\(\s*\)\s*\.instrument|\bddtrace\.patch(_all)?\s*\(|\bconfigure_opentelemetry\s*\("
-            r"|\btraces_sample_rate\s*=|\benable_tracing\s*=\s*True|\bget_tracer\s*\(|\bstart_as_current_span\s*\("
-        ),
-    ),
-    (
-        "error_tracking",
-        re.compile(
-            r"\bsentry_sdk\.init\s*\(|^\s*init\s*\(\s*dsn\s*=|\brollbar\.init\s*\(|\bbugsnag\.configure\s*\("
-            r"|\bhoneybadger\.configure\s*\(|[\"']raven\.contrib\.|\bRAVEN_CONFIG\b"
-        ),
-    ),
-    (
-        "health_endpoint",
-        re.compile(rf"{_CALL}{_HEALTH_PATH}|[\"']health_check(\.\w+)*[\"']|[\"']watchman[\"']"),
-    ),
-)
 _COMMAND_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tracing", re.compile(r"\bopentelemetry-instrument\b|\bddtrace-run\b")),
     ("health_endpoint", re.compile(r"^\s*HEALTHCHECK\b(?!\s+NONE).*(health|status|ready|ping|live|\.py\b|\.sh\b)")),
@@ -102,15 +59,16 @@ class ObservabilityFacts:
 
 
 @collector("observability")
-def observability(workspace: Workspace, containers: ContainerFacts) -> ObservabilityFacts:
+def observability(workspace: Workspace, containers: ContainerFacts, python: PythonFacts) -> ObservabilityFacts:
     signals: list[Signal] = []
     python_files = 0
+    parsed = python.by_file()
     for file in workspace.files:
         if is_test_path(file.relpath):
             continue
         if file.suffix == ".py":
             python_files += 1
-            signals.extend(_scan(workspace, file, _PYTHON_SIGNALS))
+            signals.extend(_python_signals(file, parsed.get(file)))
         elif file.suffix in (".yml", ".yaml", ".json", ".ini", ".cfg", ".conf", ".toml"):
             signals.extend(_config_signals(workspace, file))
         elif file.name.startswith(("Dockerfile", "Procfile", "entrypoint")) or file.suffix == ".sh":
@@ -133,6 +91,13 @@ def _deployment_first(file: SourceFile) -> tuple[int, str]:
     return (file.relpath.count("/"), file.display)
 
 
+def _python_signals(file: SourceFile, parsed: PythonFile | None) -> list[Signal]:
+    """A Python file's signals, scanned in the per-file pass (``python_text``) and cached there."""
+    if parsed is None or parsed.facts.text is None:
+        return []  # unreadable, or not UTF-8 text
+    return [Signal(kind=s.kind, file=file, line=s.line, what=s.what) for s in parsed.facts.text.signals]
+
+
 def _scan(
     workspace: Workspace, file: SourceFile, patterns: tuple[tuple[str, re.Pattern[str]], ...]
 ) -> list[Signal]:
@@ -140,20 +105,10 @@ def _scan(
         text = workspace.read_text(file)
     except FileReadError:
         return []
-    found: list[Signal] = []
-    seen: set[str] = set()
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        for kind, pattern in patterns:
-            if kind in seen:
-                continue  # the first place per file is evidence enough
-            match = pattern.search(line)
-            if match:
-                seen.add(kind)
-                found.append(Signal(kind=kind, file=file, line=number, what=match.group(0).strip()[:80]))
-    return found
+    return [
+        Signal(kind=s.kind, file=file, line=s.line, what=s.what)
+        for s in line_signals(text.splitlines(), patterns)
+    ]
 
 
 _CONFIG_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (

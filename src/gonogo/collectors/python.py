@@ -24,6 +24,7 @@ from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
 from gonogo.registry import collector
+from gonogo.timings import READING
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 _TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}")
@@ -46,6 +47,9 @@ class PythonFile:
     parsed_by: str | None = None
     """The newer interpreter that parsed this file when the scanning one could not; its facts are
     empty, since only that interpreter can read it."""
+    content_key: str = ""
+    """The hash of the file's bytes its facts are cached under: other per-file results (ruff's)
+    are cached by it too, without reading the file again."""
 
     @property
     def is_test_module(self) -> bool:
@@ -80,6 +84,10 @@ class PythonFacts:
     def product_code(self) -> tuple[PythonFile, ...]:
         return tuple(f for f in self.files if not f.is_test_code)
 
+    def by_file(self) -> dict[SourceFile, PythonFile]:
+        """Each file's entry, for collectors that walk the workspace and want a file's facts."""
+        return {item.file: item for item in self.files}
+
     @property
     def first_party(self) -> frozenset[str]:
         """Top-level names of the repository's own modules (``src/`` layouts included)."""
@@ -105,8 +113,11 @@ def python_files(workspace: Workspace, options: ScanOptions, notes: Notes) -> Py
             continue
         items.append((content_key(data, namespace), data))
         read.append(source)
-    facts = map_cached(extract, items, options, workspace, stage="python")
-    files = [PythonFile(file=source, facts=f) for source, f in zip(read, facts, strict=True)]
+    facts = map_cached(extract, items, options, workspace, stage=READING)
+    files = [
+        PythonFile(file=source, facts=f, content_key=key)
+        for source, f, (key, _) in zip(read, facts, items, strict=True)
+    ]
     return PythonFacts(files=tuple(_judge_syntax_errors(files, [d for _, d in items], workspace, notes)))
 
 

@@ -17,7 +17,11 @@ from typing import TypeGuard
 
 import mccabe
 
-EXTRACTOR_VERSION = 13
+from gonogo.collectors.dict_passwords import DictPassword, dict_passwords_in
+from gonogo.collectors.python_text import TextFacts, text_facts
+from gonogo.collectors.sql_strings import SqlSink, sql_sinks_in
+
+EXTRACTOR_VERSION = 15
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -205,24 +209,46 @@ class ModuleFacts:
     """Module-level names the file imports; lets a check resolve ``skip()`` to ``pytest.skip``."""
     settings: tuple[Setting, ...] = ()
     cors: tuple[CorsCall, ...] = ()
+    sql_sinks: tuple[SqlSink, ...] = ()
+    """Database calls fed SQL built from strings (``sql_strings``), for the SAST collector."""
+    dict_passwords: tuple[DictPassword, ...] = ()
+    """Password-named keys of dict literals with a value (``dict_passwords``), for SAST."""
+    text: TextFacts | None = None
+    """The line scans of the file's text; ``None`` when it is not UTF-8 text."""
 
 
 def extract(source: bytes) -> ModuleFacts:
-    """Facts of one file's bytes. A file that does not parse yields the error and its line."""
+    """Facts of one file's bytes. A file that does not parse yields the error and its line.
+
+    Every rule that reads a Python file runs here, on this one parse, so that the whole per-file
+    work of a scan is done once, in the worker processes, and cached by content."""
     text = source.decode("utf-8", errors="replace")
     lines = text.splitlines()
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
-        return ModuleFacts(lines=len(lines), parse_error=f"{exc.msg}", error_line=exc.lineno)
+        return ModuleFacts(
+            lines=len(lines), parse_error=f"{exc.msg}", error_line=exc.lineno, text=text_facts(source, None)
+        )
     except (ValueError, RecursionError, MemoryError) as exc:
-        return ModuleFacts(lines=len(lines), parse_error=f"{type(exc).__name__}: {exc}")
+        return ModuleFacts(
+            lines=len(lines), parse_error=f"{type(exc).__name__}: {exc}", text=text_facts(source, None)
+        )
+    sinks = tuple(sql_sinks_in(tree, source))
+    passwords = tuple(dict_passwords_in(tree, source))
+    scanned = text_facts(source, tree)
     visitor = _Visitor(lines)
     try:
         visitor.visit(tree)
     except RecursionError:
-        return ModuleFacts(lines=len(lines), parse_error="too deeply nested to analyse")
+        return ModuleFacts(
+            lines=len(lines), parse_error="too deeply nested to analyse", sql_sinks=sinks,
+            dict_passwords=passwords, text=scanned,
+        )
     return ModuleFacts(
+        sql_sinks=sinks,
+        dict_passwords=passwords,
+        text=scanned,
         lines=len(lines),
         functions=tuple(_with_complexity(visitor.marked_benchmarks(), tree)),
         skips=tuple(visitor.skips),

@@ -5,7 +5,10 @@ lists, with ``--isolated`` so the scanned repository's own ruff settings (which 
 off) are never read, and ``--ignore-noqa`` so an in-code ``# noqa`` cannot hide a finding: it is
 recorded as the reason the finding is suppressed instead, and stays visible. Ruff has no severity
 or confidence; ``data/bandit_rules.json`` gives each rule the levels and CWE bandit documents for
-the same test. ``sql_strings`` adds SQL built from strings and passed to ``execute()``.
+the same test. ``sql_strings`` adds SQL built from strings and passed to ``execute()``; it and
+``dict_passwords`` run in the one per-file pass of the ``python`` fact, so no file is parsed here.
+Ruff's diagnostics are cached per file, by the content hash the ``python`` fact keys the file's
+facts by, ruff's version and its arguments: an unchanged file is not given to ruff again.
 
 A missing ruff is ``CannotTell``: security is then unknown, never clean. A file that makes ruff
 fail (a crash, a stack overflow on a 200,000-term expression, a hang) must not hide the other
@@ -21,21 +24,25 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from gonogo.collectors.dict_passwords import dict_passwords
+from gonogo.cache import FactCache
 from gonogo.collectors.hash_use import HashUse, HashUses
-from gonogo.collectors.sql_strings import SqlSink, sql_sinks
+from gonogo.collectors.python import PythonFacts, PythonFile
+from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.model import Severity
 from gonogo.notes import Notes
+from gonogo.options import ScanOptions
+from gonogo.parallel import cache_folder
 from gonogo.redaction import redact
 from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
+from gonogo.timings import SAST
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 RUFF_TIMEOUT_SECONDS = 600
@@ -50,6 +57,10 @@ RUFF_ARGS = (
     "--isolated", "--ignore-noqa", "--exit-zero", "--quiet",
 )
 """``--preview`` turns on the import rules (S401-S415) that bandit's B4xx tests have too."""
+RUFF_CACHE_VERSION = 1
+"""Bump when what is kept of a diagnostic (``KEPT_FIELDS``) changes."""
+KEPT_FIELDS = ("code", "message", "location", "end_location", "noqa_row")
+"""What the collector reads of a diagnostic: only this is cached (no fix text, no file name)."""
 OWN_SQL_RULE = "GNG608"
 OWN_DICT_PASSWORD_RULE = "GNG105"
 HASH_RULES = frozenset({"S324", "S303"})
@@ -161,7 +172,7 @@ def find_ruff() -> str | None:
 
 
 @collector("sast")
-def sast(workspace: Workspace, notes: Notes) -> SastFacts:
+def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes: Notes) -> SastFacts:
     sources = workspace.by_suffix(".py")
     if not sources:
         return SastFacts(hits=(), files=0)
@@ -171,7 +182,9 @@ def sast(workspace: Workspace, notes: Notes) -> SastFacts:
     version = _ruff_version(ruff)
     notes.record_version("ruff", version)
     by_path = {str(source.abspath): source for source in sources}
-    diagnostics, failures = run_ruff(ruff, list(by_path))
+    parsed = python.by_file()
+    keys = {path: parsed[source].content_key for path, source in by_path.items() if source in parsed}
+    diagnostics, failures = run_ruff_cached(ruff, version, list(by_path), keys, options, workspace)
     texts = _Texts(workspace)
     hits: list[SastHit] = []
     unparsable = 0
@@ -183,13 +196,12 @@ def sast(workspace: Workspace, notes: Notes) -> SastFacts:
         if not code:  # a syntax error: the code-health checks report unparsable files
             unparsable += 1
             continue
-        hit = _hit(diagnostic, source, texts)
-        if hit.rule.product_only and hit.in_test_code:
-            continue
-        hits.append(hit)
+        if rule_for(str(code)).product_only and is_test_path(source.relpath):
+            continue  # dropped before its line is read: test code asserts by the thousand
+        hits.append(_hit(diagnostic, source, texts))
     hits.extend(_unscanned_hit(by_path[path], why) for path, why in failures)
-    hits = _merge_sql(hits, sources, texts)
-    hits = [*hits, *_dict_password_hits(hits, sources, texts)]
+    hits = _merge_sql(hits, sources, parsed, texts)
+    hits = [*hits, *_dict_password_hits(hits, sources, parsed, texts)]
     hits = _with_hash_uses(hits, {source.display: source for source in sources}, texts)
     return SastFacts(
         hits=tuple(sorted(hits, key=lambda h: (h.path, h.line, h.rule.code))),
@@ -200,11 +212,57 @@ def sast(workspace: Workspace, notes: Notes) -> SastFacts:
     )
 
 
+def run_ruff_cached(
+    ruff: str,
+    version: str,
+    paths: Sequence[str],
+    keys: dict[str, str],
+    options: ScanOptions,
+    workspace: Workspace,
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """As :func:`run_ruff`, with each file's diagnostics taken from the fact cache when its
+    content (``keys``: path -> content hash) was scanned before by the same ruff with the same
+    arguments. A file without a key, or one ruff failed on, is always given to ruff."""
+    namespace = f"ruff{RUFF_CACHE_VERSION}:{version}:{' '.join(RUFF_ARGS)}:"
+    wanted = {path: namespace + key for path, key in keys.items()}
+    cache = FactCache(cache_folder(options))
+    known = cache.get_many(wanted.values())
+    todo = [path for path in paths if wanted.get(path) not in known]
+    done = len(paths) - len(todo)
+
+    def progress(files: int) -> None:
+        nonlocal done
+        done += files
+        options.report_progress(SAST, done, len(paths))
+
+    fresh, failures = run_ruff(ruff, todo, progress) if todo else ([], [])
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for diagnostic in fresh:
+        by_file.setdefault(str(diagnostic.get("filename", "")), []).append(_kept(diagnostic))
+    failed = {path for path, _ in failures}
+    cache.put_many({wanted[p]: by_file.get(p, []) for p in todo if p in wanted and p not in failed})
+    if cache.problem:
+        workspace.note(cache.problem, source="cache")
+    cache.close()
+    diagnostics: list[dict[str, Any]] = []
+    for path in paths:
+        stored = known.get(wanted[path]) if path in wanted else None
+        found = stored if isinstance(stored, list) else by_file.get(path, [])
+        diagnostics.extend({**item, "filename": path} for item in found)
+    return diagnostics, failures
+
+
+def _kept(diagnostic: dict[str, Any]) -> dict[str, Any]:
+    return {name: diagnostic[name] for name in KEPT_FIELDS if name in diagnostic}
+
+
 class RuffFailed(Exception):
     """One ruff call failed: a crash, an exit code that is not 0, unreadable output, a timeout."""
 
 
-def run_ruff(ruff: str, paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def run_ruff(
+    ruff: str, paths: Sequence[str], progress: Callable[[int], None] | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Ruff's JSON diagnostics for ``paths``, chunked, and the (path, why) of every file ruff fails
     on by itself. A failing chunk is split in halves until the failing files are alone, so one
     hostile file costs about log2(chunk) extra calls and hides nothing else; ``CannotTell`` only
@@ -218,11 +276,13 @@ def run_ruff(ruff: str, paths: Sequence[str]) -> tuple[list[dict[str, Any]], lis
         try:
             found.extend(_ruff_once(ruff, chunk, deadline))
         except RuffFailed as exc:
-            if len(chunk) == 1:
-                failures.append((chunk[0], str(exc)))
-            else:
+            if len(chunk) > 1:
                 middle = len(chunk) // 2
                 pending[:0] = [chunk[:middle], chunk[middle:]]
+                continue
+            failures.append((chunk[0], str(exc)))
+        if progress is not None:
+            progress(len(chunk))
     return found, failures
 
 
@@ -336,14 +396,17 @@ def _in_code_suppression(rule: Rule, line: str) -> str | None:
     return None
 
 
-def _merge_sql(hits: list[SastHit], sources: Iterable[SourceFile], texts: _Texts) -> list[SastHit]:
+def _merge_sql(
+    hits: list[SastHit], sources: Iterable[SourceFile], parsed: dict[SourceFile, PythonFile], texts: _Texts
+) -> list[SastHit]:
     """Add our SQL-to-execute hits; where ruff's S608 saw the same string, keep S608 but raise its
     confidence to medium, as bandit does for a query that reaches ``execute``."""
     s608 = {(h.path, h.line): i for i, h in enumerate(hits) if h.rule.code == "S608"}
     rule = rule_for(OWN_SQL_RULE)
     merged = list(hits)
     for source in sources:
-        for sink in sorted(sql_sinks(texts.data(source)), key=lambda s: s.call_line):
+        sinks = parsed[source].facts.sql_sinks if source in parsed else ()
+        for sink in sorted(sinks, key=lambda s: s.call_line):
             same = next(
                 (s608[(source.display, n)] for n in _lines_of(sink) if (source.display, n) in s608),
                 None,
@@ -386,7 +449,9 @@ def _with_hash_uses(hits: list[SastHit], sources: dict[str, SourceFile], texts: 
     return judged
 
 
-def _dict_password_hits(hits: list[SastHit], sources: Iterable[SourceFile], texts: _Texts) -> Iterator[SastHit]:
+def _dict_password_hits(
+    hits: list[SastHit], sources: Iterable[SourceFile], parsed: dict[SourceFile, PythonFile], texts: _Texts
+) -> Iterator[SastHit]:
     """``{"password": "admin123"}``: bandit's B105 on a dict literal, which ruff's S105 misses;
     not where ruff already reported the line, not in test code (a product-only rule)."""
     rule = rule_for(OWN_DICT_PASSWORD_RULE)
@@ -394,7 +459,7 @@ def _dict_password_hits(hits: list[SastHit], sources: Iterable[SourceFile], text
     for source in sources:
         if rule.product_only and is_test_path(source.relpath):
             continue
-        for found in dict_passwords(texts.data(source)):
+        for found in parsed[source].facts.dict_passwords if source in parsed else ():
             if (source.display, found.line) in seen:
                 continue
             text = texts.line(source, found.line)

@@ -64,13 +64,10 @@ def is_production_module(relpath: str) -> bool:
     return not (words & _NON_PRODUCTION_MODULES)
 
 
-def secret_defaults(text: str) -> list[SecretDefault]:
-    """The secret-named settings ``text`` reads with a non-empty literal default."""
+def secret_defaults(text: str, module: ast.Module) -> list[SecretDefault]:
+    """The secret-named settings a module reads with a non-empty literal default; ``text`` is its
+    source, to skip quickly the modules that name no secret at all."""
     if not _PREFILTER.search(text):
-        return []
-    try:
-        module = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     found: list[SecretDefault] = []
     for node in ast.walk(module):

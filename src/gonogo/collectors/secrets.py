@@ -57,6 +57,7 @@ from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
 from gonogo.cache import content_key
+from gonogo.collectors.python_text import may_match
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
@@ -76,6 +77,8 @@ SKIPPED_NAMES = frozenset(
 )
 """Lockfiles hold thousands of integrity hashes and no credentials."""
 SKIPPED_SUFFIXES = (".min.js", ".min.css", ".map", ".svg")
+"""Minified bundles and source maps are generated from sources scanned on their own; an SVG is
+drawing data. A file is skipped by these rules, or as binary (``is_binary``), never by a guess."""
 
 EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
 DOCS_DIRS = frozenset({"docs", "doc"})
@@ -244,13 +247,15 @@ def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
         except FileReadError:
             continue  # unreadable: no text credential to find; the walk notes folders
         place = place_of(source.relpath)
+        if is_env_file(source.name):
+            env_files.append(env_file(source.display, data, place))
+        if is_binary(data):
+            continue  # the scan reads text only (``decode_text``): not hashed, not sent to a worker
         bare, python = _allows_bare(source) or place is Place.ENV_TEMPLATE, source.suffix == ".py"
         document = source.suffix.lower() in DOCUMENT_SUFFIXES
         key = content_key(data, f"sec{SCANNER_VERSION}{place.name[:4]}{bare:d}{python:d}{document:d}")
         items.append((key, (data, place, bare, python, document)))
         paths.append(source.display)
-        if is_env_file(source.name):
-            env_files.append(env_file(source.display, data, place))
     results = map_cached(scan_payload, items, options, workspace, stage="secrets")
     hits = [replace(hit, path=path) for path, found in zip(paths, results, strict=True) for hit in found or ()]
     if skipped:
@@ -263,6 +268,12 @@ def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
         env_files=tuple(env_files),
         files_scanned=sum(found is not None for found in results),
     )
+
+
+def is_binary(data: bytes) -> bool:
+    """A NUL byte in the first 8 KiB: the rule ``decode_text`` refuses binary files by, applied
+    before the bytes are hashed and shipped to a worker that would only refuse them."""
+    return b"\0" in data[:8192]
 
 
 def scan_payload(payload: tuple[bytes, Place, bool, bool, bool]) -> tuple[SecretHit, ...] | None:
@@ -376,6 +387,8 @@ def _candidates(
 
     for detector in _DETECTORS:
         for pattern in detector.denylist:
+            if not may_match(pattern, text):
+                continue  # a string every match holds is not in the text: no match, and no scan
             for match in pattern.finditer(text):
                 raw = next((g for g in match.groups() if g), match.group(0))
                 # a group may be only a prefix (``ghp``): then the whole match is the secret

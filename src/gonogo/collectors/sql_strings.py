@@ -43,7 +43,17 @@ def sql_sinks(source: bytes) -> list[SqlSink]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    return list(_scan_scope(tree))
+    return sql_sinks_in(tree, source)
+
+
+def sql_sinks_in(tree: ast.Module, source: bytes) -> list[SqlSink]:
+    """As :func:`sql_sinks`, on a tree the per-file pass has parsed already."""
+    if SINK_CALL.search(source) is None:
+        return []
+    try:
+        return list(_scan_scope(tree))
+    except RecursionError:
+        return []
 
 
 def _scan_scope(scope: ast.AST) -> Iterator[SqlSink]:
@@ -137,9 +147,16 @@ def _how_built(node: ast.expr) -> str | None:
 
 
 def _concat_parts(node: ast.expr) -> list[ast.expr]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _concat_parts(node.left) + _concat_parts(node.right)
-    return [node]
+    """The operands of ``a + b + c``, left to right; one list, so a long chain costs its length."""
+    parts: list[ast.expr] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+            stack.extend((current.right, current.left))
+        else:
+            parts.append(current)
+    return parts
 
 
 def _is_text(node: ast.expr) -> bool:

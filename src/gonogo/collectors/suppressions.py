@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gonogo.collectors.python import PythonFacts
 from gonogo.registry import collector
 from gonogo.suppressions import Suppression, parse_suppression
 from gonogo.workspace import FileReadError, Workspace, decode_text
@@ -26,10 +27,18 @@ class SuppressionFacts:
 
 
 @collector("suppressions")
-def suppressions(workspace: Workspace) -> SuppressionFacts:
+def suppressions(workspace: Workspace, python: PythonFacts) -> SuppressionFacts:
     found: list[SuppressionComment] = []
+    parsed = python.by_file()
     for source in workspace.files:
         if source.size > MAX_BYTES:
+            continue
+        if source in parsed:  # a Python file's comments were read in the per-file pass, and cached
+            scanned = parsed[source].facts.text
+            found.extend(
+                SuppressionComment(path=source.display, line=line, suppression=comment)
+                for line, comment in (scanned.suppressions if scanned else ())
+            )
             continue
         try:
             data = workspace.read_bytes(source, MAX_BYTES)
@@ -39,7 +48,7 @@ def suppressions(workspace: Workspace) -> SuppressionFacts:
         except FileReadError:
             continue
         for number, line in enumerate(text.splitlines(), 1):
-            parsed = parse_suppression(line) if "gonogo:" in line.lower() else None
-            if parsed is not None:
-                found.append(SuppressionComment(path=source.display, line=number, suppression=parsed))
+            comment = parse_suppression(line) if "gonogo:" in line.lower() else None
+            if comment is not None:
+                found.append(SuppressionComment(path=source.display, line=number, suppression=comment))
     return SuppressionFacts(comments=tuple(found))

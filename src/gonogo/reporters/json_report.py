@@ -1,7 +1,8 @@
 """``report.json``: the machine contract, validated against ``schema/report.schema.json``.
 
-Deterministic: the same report gives the same bytes (sorted findings, no clock). The duration is
-the one figure that changes between runs, so it lives under ``evidence`` where diffs can ignore it.
+Deterministic: the same report gives the same bytes (sorted findings, no clock). The duration and
+the seconds by stage are the figures that change between runs, so they live under ``evidence``
+where diffs can ignore them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "roots": [{"name": r.name, "commit": r.commit, "branch": r.branch, "dirty": r.dirty} for r in report.roots],
             "data": dict(sorted(report.data_versions.items())),
             "duration_seconds": report.duration_seconds,
+            # only when measured: a report rebuilt without its clock stays byte-for-byte stable
+            **({"timings": report.timings} if report.timings else {}),
         },
     }
 

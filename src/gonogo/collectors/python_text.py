@@ -1,0 +1,331 @@
+"""Line scans of one Python file's text, run in the one per-file pass with its parse.
+
+The observability signals, the environment settings a file reads, and its ``# gonogo: ignore``
+comments depend only on the file's text, so they run in the worker that parses the file and are
+cached with its facts by content hash: a second scan reads none of them again. Here they carry
+lines, not files; the collectors that own them attach the file. Nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import itertools
+import re
+import re._constants as _c  # type: ignore[import-not-found]  # typeshed describes no private re module
+import re._parser as _regex_parser  # type: ignore[import-not-found]  # the regex parser, for ``required_literals``
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from gonogo.collectors.secret_defaults import secret_defaults
+from gonogo.collectors.settings_classes import base_name, env_prefix, is_settings_class
+from gonogo.suppressions import Suppression, parse_suppression
+from gonogo.workspace import FileReadError, decode_text
+
+SUPPRESSION_MARKER = "gonogo:"
+
+_CALL = r"\w\s*\([^()]*?"
+_HEALTH_PATH = (
+    r"""["'](?:[\w{}./-]*/)?\^?(health|healthz|health[-_]?check|ready|readyz|readiness|livez|liveness|ping)/?\$?["']"""
+)
+PYTHON_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "metrics",
+        re.compile(
+            r"^\s*(from|import)\s+(django_prometheus|prometheus_fastapi_instrumentator|starlette_exporter|"
+            r"prometheus_flask_exporter|aioprometheus|statsd|datadog|opentelemetry\.sdk\.metrics)\b"
+            r"|\b(start_http_server|make_asgi_app|make_wsgi_app|generate_latest)\s*\("
+            r"|\bprometheus_client\b.*\b(Counter|Histogram|Gauge|Summary)\b"
+            r"|\b(Counter|Histogram|Gauge|Summary)\s*\(\s*[\"'][a-z_:]+[\"']\s*,\s*[\"']"
+            r"|[\"']django_prometheus[\"']|\bInstrumentator\s*\(|\bMeterProvider\s*\(|\bget_meter\s*\("
+            r"|\.create_(counter|histogram|up_down_counter|gauge)\s*\("
+            r"|[\"']/metrics/?[\"']"
+        ),
+    ),
+    (
+        "structured_logging",
+        re.compile(
+            r"^\s*(from|import)\s+(structlog|pythonjsonlogger|json_log_formatter|ecs_logging)\b"
+            r"|\bJson(Formatter|Renderer)\b|\bJSONRenderer\s*\(|\bserialize\s*=\s*True"
+            r"|[\"'](pythonjsonlogger|json_log_formatter)\.",
+        ),
+    ),
+    (
+        "tracing",
+        re.compile(
+            r"\bTracerProvider\s*\(|\bset_tracer_provider\s*\(|\bconfigure_azure_monitor\s*\("
+            r"|\b\w+Instrumentor\s*\(\s*\)\s*\.instrument|\bddtrace\.patch(_all)?\s*\(|\bconfigure_opentelemetry\s*\("
+            r"|\btraces_sample_rate\s*=|\benable_tracing\s*=\s*True|\bget_tracer\s*\(|\bstart_as_current_span\s*\("
+        ),
+    ),
+    (
+        "error_tracking",
+        re.compile(
+            r"\bsentry_sdk\.init\s*\(|^\s*init\s*\(\s*dsn\s*=|\brollbar\.init\s*\(|\bbugsnag\.configure\s*\("
+            r"|\bhoneybadger\.configure\s*\(|[\"']raven\.contrib\.|\bRAVEN_CONFIG\b"
+        ),
+    ),
+    (
+        "health_endpoint",
+        re.compile(rf"{_CALL}{_HEALTH_PATH}|[\"']health_check(\.\w+)*[\"']|[\"']watchman[\"']"),
+    ),
+)
+"""What sets up metrics, structured logs, tracing, error tracking or a health route in Python."""
+
+ENV_NAME = r"([A-Z][A-Z0-9_]{2,})"
+ENV_READERS = (
+    re.compile(rf"""\benviron\[\s*["']{ENV_NAME}["']\s*\]"""),
+    re.compile(rf"""\benv(?:\.(?:str|int|bool|float|list|url|db|db_url|json|path))?\(\s*["']{ENV_NAME}["']\s*\)"""),
+    re.compile(rf"""\bconfig\(\s*["']{ENV_NAME}["']\s*(?:,\s*cast\s*=\s*[\w.]+\s*)?\)"""),
+)
+ENV_ASSIGNED = re.compile(rf"""\benviron\[\s*["']{ENV_NAME}["']\s*\]\s*=[^=]""")
+_ENV_SETDEFAULT = re.compile(rf"""setdefault\(\s*["']{ENV_NAME}["']""")
+_ENV_OPTIONAL = re.compile(
+    rf"""["']{ENV_NAME}["']\s+(?:not\s+)?in\s+(?:os\.)?environ\b|\b(?:getenv|environ\.get)\(\s*["']{ENV_NAME}["']"""
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineSignal:
+    """An observability signal at a line: ``kind`` is one of the observability kinds."""
+
+    kind: str
+    line: int
+    what: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvRead:
+    """A setting the file requires from the environment, and how it reads it."""
+
+    name: str
+    line: int
+    how: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextFacts:
+    """What the line scans found in one file's text."""
+
+    signals: tuple[LineSignal, ...] = ()
+    env_reads: tuple[EnvRead, ...] = ()
+    env_assigned: frozenset[str] = frozenset()
+    """Names the file assigns (``os.environ["X"] = ...``, ``setdefault("X", ...)``)."""
+    suppressions: tuple[tuple[int, Suppression], ...] = ()
+    """(line, comment) of every ``# gonogo: ignore`` comment."""
+    env_names: frozenset[str] = frozenset()
+    """Every setting-shaped name the file mentions, and every ``BaseSettings`` field as the
+    environment name pydantic reads it from: what could read a setting (OPS022)."""
+    secret_defaults: tuple[EnvRead, ...] = ()
+    """Secret-named settings read with a literal default (OPS021; the value is never kept)."""
+
+
+def text_facts(data: bytes, tree: ast.Module | None) -> TextFacts | None:
+    """The line scans of one file; ``None`` when its bytes are not UTF-8 text (the scans skip
+    such files, as reading them as text fails). ``tree`` is the file's parse, when it parsed."""
+    try:
+        text = decode_text(data)
+    except FileReadError:
+        return None
+    lines = text.splitlines()
+    return TextFacts(
+        signals=tuple(line_signals(lines, PYTHON_SIGNALS, text)),
+        env_reads=tuple(env_reads(text, lines, tree)),
+        env_assigned=frozenset(_findall(ENV_ASSIGNED, text)) | frozenset(_findall(_ENV_SETDEFAULT, text)),
+        suppressions=tuple(_suppressions(text, lines)) if SUPPRESSION_MARKER in text.lower() else (),
+        env_names=frozenset(_findall(_ENV_WORD, text)) | _settings_names(tree),
+        secret_defaults=tuple(
+            EnvRead(name=d.name, line=d.line, how=d.how) for d in (secret_defaults(text, tree) if tree else ())
+        ),
+    )
+
+
+_ENV_WORD = re.compile(ENV_NAME)
+
+
+def _settings_names(tree: ast.Module | None) -> frozenset[str]:
+    """Every field of a ``BaseSettings`` class, with or without a default, as pydantic's
+    environment name (prefix applied, upper case)."""
+    if tree is None:
+        return frozenset()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and is_settings_class(node):
+            prefix = env_prefix(node)
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    names.add(f"{prefix}{item.target.id}".upper())
+    return frozenset(names)
+
+
+def line_signals(
+    lines: list[str], patterns: tuple[tuple[str, re.Pattern[str]], ...], text: str | None = None
+) -> list[LineSignal]:
+    """The first line per kind that matches, skipping blank and comment lines, in line order.
+    Given the whole ``text`` (split into ``lines``), a pattern is tried only on the lines that
+    hold one of the strings it requires (``required_literals``)."""
+    found: list[tuple[int, int, LineSignal]] = []
+    starts = _line_starts(text) if text is not None else None
+    for order, (kind, pattern) in enumerate(patterns):
+        if starts is None or text is None:
+            candidates: Iterable[int] = range(len(lines))
+        else:
+            candidates = _lines_holding(pattern, text, starts)
+        for index in candidates:
+            line = lines[index]
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            match = pattern.search(line)
+            if match:  # the first place per file is evidence enough
+                what = match.group(0).strip()[:80]
+                found.append((index, order, LineSignal(kind=kind, line=index + 1, what=what)))
+                break
+    return [signal for _, _, signal in sorted(found, key=lambda item: item[:2])]
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line of ``text.splitlines()``: it ends lines at ``\\r\\n`` and at other
+    breaks besides ``\\n``, so the offsets are taken from its own split."""
+    return list(itertools.accumulate((len(line) for line in text.splitlines(keepends=True)), initial=0))[:-1]
+
+
+def _lines_holding(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[int]:
+    """Indexes of the lines that hold one of the pattern's required strings, in order; every line
+    when the pattern requires none."""
+    literals = _literals_of(pattern)
+    if "" in literals:
+        return list(range(len(starts)))
+    holding: set[int] = set()
+    for literal in literals:
+        position = text.find(literal)
+        while position != -1:
+            holding.add(bisect.bisect_right(starts, position) - 1)
+            position = text.find(literal, position + 1)
+    return sorted(holding)
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains, read from its syntax; ``None``
+    when it cannot be told (a pattern that ignores case, one with nothing literal it must match).
+
+    Line scans cost a regular expression per line, and an alternation that starts with ``^\\s*``
+    or ``\\b`` is tried at every position: on a large tree that alone costs as much as parsing it.
+    A plain substring test over the whole text first (``str.__contains__`` is far faster) skips
+    the files none of the required strings is in, which is almost all of them; a skipped file
+    cannot match, so the results are the same. Uses the standard library's own regex parser."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = _regex_parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # a private module: if its shape changes, no pre-filter, same results
+        return None
+    try:
+        return _required(list(parsed))
+    except Exception:
+        return None
+
+
+def _required(items: list[tuple[object, object]]) -> frozenset[str] | None:
+    """For a sequence: of the literal runs and required parts, the set whose shortest string is
+    longest (any one of them is required; the longest is the rarest)."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, arg in items:
+        if op is _c.LITERAL:
+            run.append(chr(arg))  # type: ignore[arg-type]
+            continue
+        if run:
+            candidates.append(frozenset({"".join(run)}))
+            run = []
+        found = _required_part(op, arg)
+        if found:
+            candidates.append(found)
+    if run:
+        candidates.append(frozenset({"".join(run)}))
+    return max(candidates, key=lambda c: min(map(len, c))) if candidates else None
+
+
+def _required_part(op: object, arg: Any) -> frozenset[str] | None:
+    if op is _c.SUBPATTERN:
+        return None if arg[1] & re.IGNORECASE else _required(list(arg[-1]))
+    if op is _c.BRANCH:
+        branches = [_required(list(branch)) for branch in arg[1]]
+        return None if any(b is None for b in branches) else frozenset().union(*branches)  # type: ignore[arg-type]
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
+        return _required(list(arg[2]))
+    return None  # optional, a class of characters, an anchor, a look-around: nothing required
+
+
+def may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when no line of ``text`` can match ``pattern`` (see ``required_literals``)."""
+    return any(literal in text for literal in _literals_of(pattern))
+
+
+def _literals_of(pattern: re.Pattern[str]) -> frozenset[str]:
+    """``required_literals``, worked out once per pattern; ``{""}`` (in every text) when unknown."""
+    literals = _LITERALS.get(pattern)
+    if literals is None:
+        literals = _LITERALS[pattern] = required_literals(pattern) or frozenset({""})
+    return literals
+
+
+_LITERALS: dict[re.Pattern[str], frozenset[str]] = {}
+
+
+def _findall(pattern: re.Pattern[str], text: str) -> list[Any]:
+    return pattern.findall(text) if may_match(pattern, text) else []
+
+
+def env_reads(text: str, lines: list[str], tree: ast.Module | None) -> list[EnvRead]:
+    """Settings read without a default; a guarded read (``"X" in os.environ``) is optional."""
+    found: list[EnvRead] = []
+    readers = [
+        (pattern, how)
+        for pattern, how in zip(ENV_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True)
+        if may_match(pattern, text)
+    ]
+    optional = {a or b for a, b in _findall(_ENV_OPTIONAL, text)} if readers else set()
+    for number, line in enumerate(lines if readers else (), 1):
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            continue
+        for pattern, how in readers:
+            for match in pattern.finditer(line):
+                if how == "os.environ[...]" and (ENV_ASSIGNED.match(line, match.start()) or match.group(1) in optional):
+                    continue  # an assignment provides the setting; a guarded read is optional
+                if how == "config(...)" and "decouple" not in text:
+                    continue
+                if how == "env(...)" and "environ" not in text:
+                    continue
+                found.append(EnvRead(name=match.group(1), line=number, how=how))
+    if "BaseSettings" in text and tree is not None:
+        found.extend(_settings_fields(tree))
+    return found
+
+
+def _settings_fields(tree: ast.Module) -> list[EnvRead]:
+    """Fields of a pydantic ``BaseSettings`` class with no default: pydantic refuses to start
+    without them. ``env_prefix`` is applied; names compare case-insensitively, as pydantic does."""
+    found: list[EnvRead] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef) or not any(base_name(b) == "BaseSettings" for b in node.bases):
+            continue
+        prefix = env_prefix(node)
+        for item in node.body:
+            if isinstance(item, ast.AnnAssign) and item.value is None and isinstance(item.target, ast.Name):
+                name = item.target.id
+                if name.startswith("_") or name == "model_config":
+                    continue
+                found.append(EnvRead(name=f"{prefix}{name}".upper(), line=item.lineno, how="BaseSettings field"))
+    return found
+
+
+def _suppressions(text: str, lines: list[str]) -> list[tuple[int, Suppression]]:
+    found: list[tuple[int, Suppression]] = []
+    for number, line in enumerate(lines, 1):
+        parsed = parse_suppression(line) if SUPPRESSION_MARKER in line.lower() else None
+        if parsed is not None:
+            found.append((number, parsed))
+    return found
