@@ -19,6 +19,7 @@ _VOLATILE: tuple[tuple[re.Pattern[str], str], ...] = (
     # how long the scan took
     (re.compile(r'("duration_seconds":\s*)[0-9.eE+-]+'), r'\1"<duration>"'),
     (re.compile(r"scan took [0-9.]+ s"), "scan took <duration> s"),
+    (re.compile(r'"timings": \{\n(?:      .*\n)*    \}'), '"timings": "<seconds per stage and collector>"'),
     (re.compile(r"<dt>Duration</dt><dd>[0-9.]+ s</dd>"), "<dt>Duration</dt><dd><duration> s</dd>"),
     (re.compile(r'\btime="[0-9.]+"'), 'time="<duration>"'),
     # when it ran: a timestamp, or today's date (a date in the scanned files is kept)
