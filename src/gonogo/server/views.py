@@ -176,11 +176,39 @@ def findings(report: dict[str, Any], limit: int = SHOWN_FINDINGS) -> tuple[list[
             f.get("line") if isinstance(f.get("line"), int) else 0,
         ),
     )
-    return ordered[:limit], len(every)
+    return [_finding(f) for f in ordered[:limit]], len(every)
+
+
+def _finding(entry: dict[str, Any]) -> dict[str, Any]:
+    """Every key the page reads, present (a stored report may omit the optional ones)."""
+    waiver = entry.get("waiver") if isinstance(entry.get("waiver"), dict) else {}
+    line = entry.get("line")
+    return {
+        "check_id": str(entry.get("check_id", "")),
+        "severity": str(entry.get("severity", "info")),
+        "message": str(entry.get("message", "")),
+        "path": str(entry.get("path") or ""),
+        "line": line if isinstance(line, int) else None,
+        "evidence": str(entry.get("evidence") or ""),
+        "waived": bool(entry.get("waived")),
+        "waiver_reason": str(waiver.get("reason") or ""),
+        "suppressed": str(entry.get("suppressed") or ""),
+    }
 
 
 def plan(report: dict[str, Any]) -> list[dict[str, Any]]:
-    return sorted(_dicts(report.get("plan")), key=lambda a: str(a.get("priority")))
+    actions = sorted(_dicts(report.get("plan")), key=lambda a: str(a.get("priority")))
+    return [
+        {
+            "priority": str(a.get("priority", "")),
+            "title": str(a.get("title", "")),
+            "owner": str(a.get("owner") or ""),
+            "check_ids": [str(c) for c in a.get("check_ids", []) if isinstance(c, str)]
+            if isinstance(a.get("check_ids"), list) else [],
+            "verify": str(a.get("verify") or ""),
+        }
+        for a in actions
+    ]
 
 
 def _dicts(value: object) -> list[dict[str, Any]]:
