@@ -48,15 +48,24 @@ def hostile(report: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """The report with HOSTILE in every string value the schema allows any text in; and how many."""
     result = copy.deepcopy(report)
     validator = Draft202012Validator(SCHEMA)
-    replaced = 0
-    for container, key in list(_string_slots(result)):
-        original = container[key]
-        container[key] = f"{HOSTILE}{original}"
-        if validator.is_valid(result):
-            replaced += 1
-        else:
-            container[key] = original
-    return result, replaced
+    slots = list(_string_slots(result))
+    originals = {(id(container), key): container[key] for container, key in slots}
+    for container, key in slots:
+        container[key] = f"{HOSTILE}{container[key]}"
+    reverted = 0
+    for error in validator.iter_errors(result):  # an enum, a pattern or a const: put the original back
+        container, key = _slot(result, list(error.absolute_path))
+        if isinstance(container[key], str) and container[key].startswith(HOSTILE):
+            container[key] = originals[(id(container), key)]
+            reverted += 1
+    assert validator.is_valid(result)
+    return result, len(slots) - reverted
+
+
+def _slot(document: Any, path: list[Any]) -> tuple[Any, Any]:
+    for step in path[:-1]:
+        document = document[step]
+    return document, path[-1]
 
 
 def _string_slots(value: Any) -> Iterator[tuple[Any, Any]]:

@@ -5,6 +5,7 @@ or behind a read token, the JSON API, its OpenAPI schema and the badge."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import socket
@@ -22,18 +23,13 @@ from gonogo.history.schema import Token
 from gonogo.server.app import Settings, create_app
 from gonogo.server.auth import hash_secret, split_token
 from gonogo.server.storage import Store, project_identity
+from tests import server_fixtures
 from tests.helpers import make_repo
-from tests.server_fixtures import (  # noqa: F401  (fixtures)
-    HOSTILE,
-    client_for,
-    database,
-    hostile,
-    real_report,
-    sqlite_database,
-    store_of,
-    upload,
-    with_decision,
-)
+from tests.server_fixtures import HOSTILE, client_for, hostile, store_of, upload, with_decision
+
+database = server_fixtures.database
+sqlite_database = server_fixtures.sqlite_database
+real_report = server_fixtures.real_report
 
 runner = CliRunner()
 FIFTY_MB = 50 * 1024 * 1024
@@ -171,10 +167,8 @@ def test_a_chunked_body_past_the_limit_is_refused_while_it_streams(sqlite_databa
             sock.settimeout(0.05)
             answer = b""
             while sent < FIFTY_MB and not answer:
-                try:
+                with contextlib.suppress(TimeoutError):
                     answer = sock.recv(4096)
-                except TimeoutError:
-                    pass
                 if not answer:
                     sock.sendall(chunk)
                     sent += 256 * 1024
