@@ -100,6 +100,12 @@ def style(name: str) -> Response:
     return Response(_asset(*STYLES[name]), media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Nothing, said quickly: browsers ask for it on every page."""
+    return Response(status_code=204)
+
+
 @cache
 def _asset(package: str, name: str) -> str:
     return resources.files(package).joinpath("templates", name).read_text(encoding="utf-8")
