@@ -77,7 +77,7 @@ def run_page(request: Request, run_id: int) -> HTMLResponse:
     if run is None or repository_id is None:
         raise HTTPException(404, "no such run")
     shown, total = findings(run.report)
-    scores = run.report.get("scores") if isinstance(run.report.get("scores"), dict) else {}
+    scores = run.report["scores"] if isinstance(run.report.get("scores"), dict) else {}
     return _page(
         "run.html.j2", run=run, repository_id=repository_id, stale=stale_reasons(run, datetime.now(UTC)),
         gates=gates(run.report), plan=plan(run.report), findings=shown, total_findings=total,

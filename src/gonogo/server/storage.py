@@ -41,6 +41,12 @@ def project_identity(name: str) -> str:
 class Store(History):
     """The history, plus what the server needs: projects, tokens, latest runs by repository."""
 
+    @classmethod
+    def open(cls, url: str) -> Store:
+        store = super().open(url)
+        assert isinstance(store, Store)  # History.open builds cls
+        return store
+
     def create_project(self, name: str) -> tuple[int, str]:
         """A new project and its upload token; returns (project id, token text to show once)."""
         if not PROJECT_NAME.match(name):

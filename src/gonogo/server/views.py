@@ -140,7 +140,7 @@ def _gate_status(report: dict[str, Any], name: str) -> str | None:
 def gates(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Gates failing first, then unknown, then passing, each with its failing conditions as text."""
     order = {"fail": 0, "unknown": 1, "pass": 2}
-    shown = []
+    shown: list[dict[str, Any]] = []
     for gate in _dicts(report.get("gates")):
         failing = [c for c in _dicts(gate.get("conditions")) if c.get("status") != "pass"]
         shown.append({
@@ -181,7 +181,7 @@ def findings(report: dict[str, Any], limit: int = SHOWN_FINDINGS) -> tuple[list[
 
 def _finding(entry: dict[str, Any]) -> dict[str, Any]:
     """Every key the page reads, present (a stored report may omit the optional ones)."""
-    waiver = entry.get("waiver") if isinstance(entry.get("waiver"), dict) else {}
+    waiver = entry["waiver"] if isinstance(entry.get("waiver"), dict) else {}
     line = entry.get("line")
     return {
         "check_id": str(entry.get("check_id", "")),
