@@ -10,6 +10,18 @@ scratch folder unless --database), so client and server do not share one interpr
 printed, never asserted as wall-clock: on a 2-core machine shared with other work they vary.
 The test suite runs the same uploaders, smaller, and asserts only what must hold on any machine:
 every upload answered 201 and stored exactly once.
+
+Measured 2026-11-30 on the 2-core build machine at a load average of ~11 (8 sessions sharing it),
+one `gonogo serve` process, 69 KiB reports (200 findings), the uploaders in one client process:
+
+    SQLite      1 uploader  x 50:   6.8 uploads/s, latency p50 142 ms, p95 178 ms, max 398 ms
+    SQLite      8 uploaders x 25:  15.3 uploads/s, latency p50 364 ms, p95 1270 ms, max 2813 ms
+    PostgreSQL  8 uploaders x 25:  21.2 uploads/s, latency p50 262 ms, p95 810 ms, max 2204 ms
+    every run: 200 of 200 answered 201, 200 stored, 0 lost, 0 duplicated
+
+One upload costs ~65 ms of CPU to parse and validate against the schema and ~50 ms to store; the
+first upload of a token adds one scrypt (~150 ms here), later ones hit the proven-token memory.
+With 8 uploaders the latency is mostly queueing for the one process's CPU: p50 ~ 8 / throughput.
 """
 
 from __future__ import annotations
@@ -156,21 +168,27 @@ def main() -> int:
     parser.add_argument("--each", type=int, default=25)
     parser.add_argument("--findings", type=int, default=200)
     parser.add_argument("--database", help="default: SQLite in a scratch folder")
+    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL (pgserver's binaries)")
     args = parser.parse_args()
     report = sample_report(args.findings)
     with tempfile.TemporaryDirectory() as scratch:
-        database = args.database or f"sqlite:///{scratch}/server.sqlite"
-        project = f"load-{os.getpid()}"
-        with serve_process(database, project) as (base, token):
-            started = time.perf_counter()
-            outcomes = upload_all(base, project, token, report, args.uploaders, args.each)
-            wall = time.perf_counter() - started
-        commits = stored_commits(database, f"project:{project}")
+        postgres = _start_postgres(Path(scratch)) if args.postgres else None
+        try:
+            database = postgres.url if postgres else args.database or f"sqlite:///{scratch}/server.sqlite"
+            project = f"load-{os.getpid()}"
+            with serve_process(database, project) as (base, token):
+                started = time.perf_counter()
+                outcomes = upload_all(base, project, token, report, args.uploaders, args.each)
+                wall = time.perf_counter() - started
+            commits = stored_commits(database, f"project:{project}")
+        finally:
+            if postgres:
+                postgres.stop()
     sent = [o.commit for o in outcomes]
     accepted = [o for o in outcomes if o.status == 201]
     latencies = [o.seconds * 1000 for o in accepted]
     print(f"body {len(json.dumps(report)) / 1024:.0f} KiB ({args.findings} findings), database "
-          f"{'SQLite' if not args.database else args.database.split(':')[0]}")
+          f"{database.split(':')[0]}")
     print(f"{args.uploaders} uploaders x {args.each} = {len(sent)} uploads in {wall:.2f} s: "
           f"{len(sent) / wall:.1f} uploads/s")
     print(f"answered 201: {len(accepted)}; stored: {len(commits)}; lost: {len(set(sent) - set(commits))}; "
@@ -179,6 +197,14 @@ def main() -> int:
         print(f"latency ms: p50 {statistics.median(latencies):.0f}, p95 {percentile(latencies, 0.95):.0f}, "
               f"max {max(latencies):.0f}")
     return 0 if len(accepted) == len(sent) and sorted(commits) == sorted(sent) else 1
+
+
+def _start_postgres(folder: Path) -> Any:
+    """The test suite's throwaway PostgreSQL (tests/servers.py): fsync off, loopback only."""
+    sys.path.insert(0, str(Path(__file__).parent.parent))
+    from tests.servers import start_postgres
+
+    return start_postgres(folder)
 
 
 if __name__ == "__main__":
