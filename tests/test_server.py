@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks.server_load import commit_for, serving_in_thread, stored_commits, upload_all
+from benchmarks.server_load import commit_for, serve_process, serving_in_thread, stored_commits, upload_all
 from gonogo.cli import app as cli_app
 from gonogo.history.provenance import Provenance
 from gonogo.history.schema import Token
@@ -381,6 +382,28 @@ def test_concurrent_uploaders_store_every_upload_exactly_once(database: str, rea
     assert len({o.run_id for o in outcomes}) == 20
     commits = stored_commits(url, project_identity("load"))
     assert sorted(commits) == sorted(commit_for(u, i) for u in range(4) for i in range(5))
+
+
+def test_a_new_project_shows_before_its_first_upload(sqlite_database: str) -> None:
+    with client_for(sqlite_database) as client:
+        store_of(client).create_project("fresh")
+        page = client.get("/").text
+        listed = client.get("/api/v1/projects").json()
+        project = client.get("/projects/1").text
+    assert 'Waiting for a first upload: <a href="/projects/1">fresh</a>' in page
+    assert [(p["name"], p["decision"], p["run_id"]) for p in listed] == [("fresh", None, None)]
+    assert "No run was uploaded yet." in project
+
+
+def test_gonogo_serve_starts_a_server_that_takes_uploads(tmp_path: Path, real_report: dict[str, Any]) -> None:
+    """The command itself, as a process: create a project, serve, upload, read the dashboard."""
+    database = f"sqlite:///{tmp_path / 'served.sqlite'}"
+    with serve_process(database, "web") as (base, token):
+        answer = httpx.post(f"{base}/api/v1/projects/web/runs", content=json.dumps(real_report),
+                            headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        dashboard = httpx.get(f"{base}/", timeout=60).text
+    assert answer.status_code == 201 and answer.json()["url"] == f"{base}/runs/1"
+    assert _names(dashboard) == ["web"]
 
 
 def test_the_json_api_lists_runs_newest_first(sqlite_database: str, real_report: dict[str, Any]) -> None:

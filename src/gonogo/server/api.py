@@ -19,7 +19,7 @@ from gonogo.history.validity import valid_until
 from gonogo.server.app import grant_for, presented_token, require_reader, settings_of, store_of
 from gonogo.server.auth import Scope
 from gonogo.server.badge import badge
-from gonogo.server.storage import Store
+from gonogo.server.storage import RepositoryRow, Store
 from gonogo.server.upload import Upload, UploadRefused, parse, read_limited, refuse_declared_size
 from gonogo.server.views import Latest, latest, stale_reasons
 
@@ -127,8 +127,15 @@ def _record(store: Store, identity: str, name: str, upload: Upload) -> int:
 
 @router.get("/api/v1/projects", response_model=list[ProjectSummary], dependencies=[Reader])
 def projects(request: Request) -> list[ProjectSummary]:
-    """Every repository in the history with its latest decision, area scores and staleness."""
-    return [_summary(row) for row in latest_rows(store_of(request))]
+    """Every repository in the history with its latest decision, area scores and staleness; a
+    project with no upload yet has no decision."""
+    store = store_of(request)
+    waiting = [
+        ProjectSummary(id=r.id, name=r.name, identity=r.identity, project=r.project, run_id=None, decision=None,
+                       profile=None, scanned_at=None, commit=None, branch=None, failing_gates=[], scores={}, stale=[])
+        for r in waiting_projects(store)
+    ]
+    return [_summary(row) for row in latest_rows(store)] + waiting
 
 
 @router.get("/api/v1/projects/{repository_id}/runs", response_model=list[RunSummary], dependencies=[Reader])
@@ -180,6 +187,12 @@ def latest_rows(store: Store) -> list[Latest]:
     now = datetime.now(UTC)
     newest = store.latest_runs()
     return [latest(row, newest[row.id], now) for row in store.repositories() if row.id in newest]
+
+
+def waiting_projects(store: Store) -> list[RepositoryRow]:
+    """Projects created but never uploaded to, so a new project shows before its first run."""
+    newest = store.latest_runs()
+    return [row for row in store.repositories() if row.project and row.id not in newest]
 
 
 def run_pair(store: Store, before: int, after: int) -> tuple[StoredRun, StoredRun]:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from gonogo.history.diff import compare
-from gonogo.server.api import latest_rows, run_pair, snapshot
+from gonogo.server.api import latest_rows, run_pair, snapshot, waiting_projects
 from gonogo.server.app import require_reader, store_of
 from gonogo.server.charts import grid, sparks
 from gonogo.server.views import (
@@ -45,10 +45,11 @@ def dashboard_page(
     sort: str = "name",
     order: str = "asc",
 ) -> HTMLResponse:
-    rows = dashboard(latest_rows(store_of(request)), q, decision if decision in DECISIONS else "",
+    store = store_of(request)
+    rows = dashboard(latest_rows(store), q, decision if decision in DECISIONS else "",
                      sort if sort in SORTS else "name", order == "desc")
     return _page("dashboard.html.j2", rows=rows, q=q, decision=decision, sort=sort, order=order,
-                 decisions=DECISIONS, areas=AREAS)
+                 decisions=DECISIONS, areas=AREAS, waiting=waiting_projects(store))
 
 
 @router.get("/projects/{repository_id}", response_class=HTMLResponse, dependencies=[Reader])
