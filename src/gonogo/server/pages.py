@@ -46,10 +46,13 @@ def dashboard_page(
     order: str = "asc",
 ) -> HTMLResponse:
     store = store_of(request)
-    rows = dashboard(latest_rows(store), q, decision if decision in DECISIONS else "",
+    every = latest_rows(store)
+    counts = [(d, sum(1 for row in every if row.decision == d)) for d in DECISIONS]
+    rows = dashboard(every, q, decision if decision in DECISIONS else "",
                      sort if sort in SORTS else "name", order == "desc")
     return _page("dashboard.html.j2", rows=rows, q=q, decision=decision, sort=sort, order=order,
-                 decisions=DECISIONS, areas=AREAS, waiting=waiting_projects(store))
+                 decisions=DECISIONS, areas=AREAS, waiting=waiting_projects(store), counts=counts,
+                 stale=sum(1 for row in every if row.stale))
 
 
 @router.get("/projects/{repository_id}", response_class=HTMLResponse, dependencies=[Reader])

@@ -149,7 +149,8 @@ def gates(report: dict[str, Any]) -> list[dict[str, Any]]:
             "blocking": bool(gate.get("blocking")),
             "failing": [_condition(c) for c in failing],
             "passing": len(_dicts(gate.get("conditions"))) - len(failing),
-            "how_to_check": str(gate.get("how_to_check") or ""),
+            # how to measure it matters only while it is unmeasured, as in the HTML report
+            "how_to_check": str(gate.get("how_to_check") or "") if gate.get("status") == "unknown" else "",
         })
     shown.sort(key=lambda g: (order.get(g["status"], 3), not g["blocking"], g["name"]))
     return shown
