@@ -21,6 +21,7 @@ from benchmarks.server_load import commit_for, serve_process, serving_in_thread,
 from gonogo.cli import app as cli_app
 from gonogo.history.provenance import Provenance
 from gonogo.history.schema import Token
+from gonogo.history.store import HistoryError
 from gonogo.server.app import Settings, create_app
 from gonogo.server.auth import hash_secret, split_token
 from gonogo.server.storage import Store, project_identity
@@ -125,6 +126,20 @@ def test_an_unknown_project_is_refused_even_with_a_valid_token(sqlite_database: 
         _, token = store_of(client).create_project("web")
         assert upload(client, "nope", token, real_report).status_code == 403
         assert store_of(client).count_runs() == 0
+
+
+def test_a_database_that_fails_mid_request_is_a_503_not_a_stack_trace(sqlite_database: str, real_report: dict,
+                                                                       monkeypatch) -> None:
+    with client_for(sqlite_database) as client:
+        _, token = store_of(client).create_project("web")
+
+        def broken(*args: object) -> int:
+            raise HistoryError("cannot write to history sqlite:///x: OperationalError: database is locked")
+
+        monkeypatch.setattr(store_of(client), "record", broken)
+        answer = upload(client, "web", token, real_report)
+    assert answer.status_code == 503
+    assert "database is locked" in answer.json()["detail"]
 
 
 def test_a_schema_violation_names_where(sqlite_database: str, real_report: dict[str, Any]) -> None:

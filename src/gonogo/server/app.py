@@ -14,8 +14,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 
 from gonogo import __version__
+from gonogo.history.store import HistoryError
 from gonogo.server.auth import Grant, ProvenTokens, Scope
 from gonogo.server.storage import Store
 
@@ -65,9 +67,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.proven = ProvenTokens()
     app.middleware("http")(_security_headers)
+    app.exception_handler(HistoryError)(_unavailable)
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    """A database that fails mid-request (down, locked past its timeout) is the server's trouble,
+    said plainly, not a stack trace; nothing was stored."""
+    return JSONResponse({"detail": f"the database is unavailable: {exc}"}, status_code=503)
 
 
 async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
