@@ -39,6 +39,8 @@ from gonogo.probes.command import format_probe, probe_exit_code, run_probe
 from gonogo.registry import SelectionError, load_plugins
 from gonogo.reporters.terminal import decision_line, plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
+from gonogo.server import cli as server_cli
+from gonogo.server.client import upload_report
 from gonogo.service_settings import parse_service_arg
 from gonogo.timings import REPORTS, format_timings, stage_label
 from gonogo.vulndb.cli import db_app, index_path
@@ -70,6 +72,7 @@ app.add_typer(db_app, name="db")
 app.command("history")(history_cli.history_command)
 app.command("diff")(history_cli.diff_command)
 app.command("status")(history_cli.status_command)
+app.command("serve")(server_cli.serve_command)
 out = Console()
 err = Console(stderr=True)
 
@@ -179,6 +182,9 @@ def check(
     claims: Annotated[Path | None, typer.Option("--claims", help="Also judge this readiness document")] = None,
     history: history_cli.HistoryOption = None,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not remember this run")] = False,
+    upload: Annotated[str | None, typer.Option(
+        "--upload", help="POST the JSON report to a gonogo serve upload URL (token: GONOGO_TOKEN)"
+    )] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every condition, finding and action")] = False,
 ) -> None:
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO. The run is remembered in the
@@ -241,6 +247,9 @@ def check(
         stages = {**report.timings.get("stages", {}), REPORTS: time.perf_counter() - writing}
         for line in format_timings({**report.timings, "stages": stages}):
             err.print(plain(line), highlight=False)
+    if upload:  # a failed upload is a warning and never changes the exit code
+        uploaded = upload_report(report, roots[0], upload, os.environ.get("GONOGO_TOKEN"))
+        err.print(plain(uploaded), highlight=False, soft_wrap=True)
     if not quiet:  # the decision again, on the last line a CI log shows
         show.print(decision_line(report), highlight=False)
     raise typer.Exit(_exit_code(report, config.fail_on))
