@@ -9,13 +9,10 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from gonogo.api import scan
 from gonogo.collectors import sast as sast_collector
 from gonogo.collectors.python_facts import extract
-from gonogo.config import load_config
-from gonogo.options import ScanOptions
 from gonogo.reporters.json_report import report_to_dict
-from tests.helpers import make_repo
+from tests.helpers import make_repo, scan_repo
 
 APP = {
     "app/db.py": """
@@ -32,8 +29,8 @@ SCHEMA = json.loads(resources.files("gonogo").joinpath("schema/report.schema.jso
 
 
 def _scan(root, cache_dir, select=("SEC",)):
-    return scan([root], config=load_config(None, {"select": list(select)}),
-                options=ScanOptions(jobs=1, cache_dir=str(cache_dir)))
+    """A scan with the fact cache on, in ``cache_dir``: the warm runs are what is tested."""
+    return scan_repo(root, ",".join(select), options={"jobs": 1, "cache_dir": str(cache_dir), "use_cache": True})
 
 
 def test_the_per_file_rules_ride_on_the_one_parse():
