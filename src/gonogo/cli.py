@@ -28,6 +28,7 @@ from gonogo.api import NothingToScan, scan
 from gonogo.atomic import write_atomically
 from gonogo.baseline import create as create_baseline
 from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
+from gonogo.fleet.cli import fleet_app
 from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
@@ -61,6 +62,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db_app, name="db")
+app.add_typer(fleet_app, name="fleet")
 app.command("history")(history_cli.history_command)
 app.command("diff")(history_cli.diff_command)
 app.command("status")(history_cli.status_command)
