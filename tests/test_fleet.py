@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import dask
 import pytest
 from distributed import Client
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from gonogo.cli import app
+from gonogo.fleet import runner as runner_module
 from gonogo.fleet.runner import connect, run_fleet
 from gonogo.fleet.sources import MAX_FLEET_FILE_BYTES, FleetFileError, Source, read_fleet
 from gonogo.fleet.summary import render_json, render_markdown, summarise
@@ -27,7 +29,7 @@ from gonogo.fleet.task import FleetSettings, RepoOutcome, Status
 from gonogo.history.provenance import Provenance
 from gonogo.history.store import History
 from gonogo.options import ScanOptions
-from tests.fleet_scanners import HANG_MARKER, scan_or_hang
+from tests.fleet_scanners import CRASH_MARKER, HANG_MARKER, scan_or_crash, scan_or_hang
 from tests.helpers import make_repo
 
 runner = CliRunner()
@@ -56,7 +58,9 @@ def git(root: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    with connect(None, workers=2) as dask_client:
+    # the scheduler (in this process) gives a task up after its second worker death, not its fourth:
+    # each death costs a worker restart, slow on a loaded machine
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), connect(None, workers=2) as dask_client:
         yield dask_client
 
 
@@ -141,6 +145,17 @@ def test_a_git_server_that_never_answers_times_out_the_clone_only(client: Client
     assert outcomes["fine"].status is Status.SCANNED
 
 
+def test_a_scan_that_kills_its_worker_is_reported_and_the_rest_scanned(client: Client, tmp_path: Path) -> None:
+    crashing = make_repo(tmp_path / "crashing", {**PLAIN, CRASH_MARKER: "takes the worker down\n"}, git=True)
+    fine = make_repo(tmp_path / "fine", PLAIN, git=True)
+    sources = [source("crashing", f"file://{crashing}"), source("fine", f"file://{fine}")]
+    outcomes = {o.name: o for o in run_fleet(client, sources, settings(), scanner=scan_or_crash)}
+    assert outcomes["crashing"].status is Status.FAILED
+    assert outcomes["crashing"].reason == "the workers running it died repeatedly (out of memory, or a crash)"
+    assert outcomes["fine"].status is Status.SCANNED
+    client.wait_for_workers(2, timeout=120)
+
+
 def test_a_task_error_is_an_outcome_not_a_crash(client: Client, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {**PLAIN, "gonogo.toml": "profile = 'legendary'\n"}, git=True)
     [outcome] = run_fleet(client, [source("repo", f"file://{repo}")], settings())
@@ -153,13 +168,14 @@ def test_a_task_error_is_an_outcome_not_a_crash(client: Client, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("sink", ["folder", "history"], ids=["from the report folder", "from the history"])
-def test_resume_skips_commits_scanned_with_the_same_configuration(tmp_path: Path, sink: str) -> None:
+def test_resume_skips_commits_scanned_with_the_same_configuration(client: Client, tmp_path: Path, sink: str) -> None:
     stays = make_repo(tmp_path / "stays", SKIPPED_TEST, git=True)
     moves = make_repo(tmp_path / "moves", PLAIN, git=True)
     fleet = tmp_path / "FLEET.toml"
     fleet.write_text(f'[[repository]]\nsource = "file://{stays}"\n\n[[repository]]\nsource = "file://{moves}"\n')
     output = tmp_path / "out"
     where = ["--history", str(tmp_path / "h.sqlite"), "--no-reports"] if sink == "history" else []
+    where += ["--scheduler", client.scheduler.address]  # one cluster for the three runs
     first = invoke(str(fleet), "-o", str(output), "--select", "TEST", *where)
     assert first.exit_code == 1, first.output
     (moves / "app" / "more.py").write_text("def more():\n    return 2\n", encoding="utf-8")
@@ -315,16 +331,31 @@ def test_an_unknown_key_next_to_a_token_does_not_echo_the_token(tmp_path: Path) 
     assert "repository[0].token: Extra inputs are not permitted" in str(error.value)
 
 
-def test_a_credential_in_a_clone_url_reaches_no_output(tmp_path: Path) -> None:
+def test_a_credential_in_a_clone_url_reaches_no_output(client: Client, tmp_path: Path) -> None:
     fleet = tmp_path / "REPOS.txt"
     fleet.write_text(f"https://deploy:{TOKEN}@127.0.0.1:1/acme/private.git\n", encoding="utf-8")
     output = tmp_path / "out"
-    result = invoke(str(fleet), "-o", str(output), "--task-timeout", "60")
+    result = invoke(str(fleet), "-o", str(output), "--task-timeout", "60", "--scheduler", client.scheduler.address)
     assert result.exit_code == 1
     assert "private: failed (git clone of https://***@127.0.0.1:1/acme/private.git failed" in result.output
     written = [p.read_text(encoding="utf-8") for p in output.rglob("*") if p.is_file()]
     assert written and all(TOKEN not in text for text in written)
     assert TOKEN not in result.output
+
+
+def test_an_existing_cluster_is_used_and_an_unreachable_one_is_a_clear_error(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "repo", PLAIN, git=True)
+    fleet = tmp_path / "REPOS.txt"
+    fleet.write_text(f"file://{repo}\n", encoding="utf-8")
+    result = invoke(str(fleet), "-o", str(tmp_path / "out"), "--scheduler", client.scheduler.address)
+    assert "repo: scanned" in result.output, result.output
+    assert client.scheduler_info()["workers"]  # the cluster is the caller's: left running
+    monkeypatch.setattr(runner_module, "CONNECT_TIMEOUT_S", 2)
+    refused = invoke(str(fleet), "--scheduler", "tcp://127.0.0.1:1")
+    assert refused.exit_code == 2
+    assert "cannot reach tcp://127.0.0.1:1" in refused.output
 
 
 def test_bad_command_lines_exit_2_before_any_cluster_starts(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ GRACE_S = 5.0
 """Beyond ``task_timeout``: the task's own clone timeout fires first, and is the better message."""
 POLL_S = 0.5
 RESTART_TIMEOUT_S = 120
+CONNECT_TIMEOUT_S = 30
 
 
 class ClusterError(Exception):
@@ -55,7 +56,7 @@ def connect(scheduler: str | None, workers: int = 2, memory_limit: str | None = 
     processes with one thread each: one scan per process, as the GIL would serialise threads."""
     try:
         if scheduler:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
             cluster = None
         else:
             cluster = LocalCluster(
