@@ -11,6 +11,7 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 
 from gonogo.cli import app
 from gonogo.fleet import runner as runner_module
+from gonogo.fleet.results import ReportFolder
 from gonogo.fleet.runner import connect, run_fleet
 from gonogo.fleet.sources import MAX_FLEET_FILE_BYTES, FleetFileError, Source, read_fleet
 from gonogo.fleet.summary import render_json, render_markdown, summarise
@@ -189,6 +191,17 @@ def test_resume_skips_commits_scanned_with_the_same_configuration(client: Client
     third = invoke(str(fleet), "-o", str(output), "--select", "TEST,CODE", "--resume", *where)
     assert third.exit_code == 1
     assert json.loads((output / "fleet.json").read_text())["statuses"]["scanned"] == 2  # another configuration
+
+
+def test_the_report_folder_gives_back_each_scan_duration_and_ignores_damaged_outcomes(tmp_path: Path) -> None:
+    folder = ReportFolder(tmp_path / "out")
+    folder.write(replace(outcome("big", "NO_GO"), seconds=240.5, config_digest="d" * 64))
+    folder.write(replace(outcome("small", "GO"), seconds=1.5, config_digest="d" * 64))
+    folder.write(replace(outcome("broken", None, status=Status.FAILED, reason="clone failed"), seconds=0.2))
+    (tmp_path / "out" / "edited").mkdir()
+    (tmp_path / "out" / "edited" / "outcome.json").write_text('{"name": "edited", "status": "scanned"', "utf-8")
+    assert folder.durations() == {"big": 240.5, "small": 1.5}  # the longest is submitted first
+    assert sorted(o.name for o in folder.scanned().values()) == ["big", "small"]
 
 
 # --- the summary ---------------------------------------------------------------------------------

@@ -156,7 +156,8 @@ def _run(
 
         from gonogo.fleet.runner import run_fleet
 
-        run_fleet(client, sources, settings, done, keep)  # type: ignore[arg-type]
+        durations = folder.durations() if folder is not None else {}
+        run_fleet(client, sources, settings, done, keep, durations=durations)  # type: ignore[arg-type]
     return outcomes
 
 

@@ -61,14 +61,21 @@ class ReportFolder:
     def scanned(self) -> dict[str, RepoOutcome]:
         """The earlier outcomes in the folder that ``--resume`` may reuse, by resume key."""
         found: dict[str, RepoOutcome] = {}
-        if not self.folder.is_dir():
-            return found
-        for path in sorted(self.folder.glob(f"*/{OUTCOME_FILE}")):
-            outcome = _read_outcome(path)
-            key = outcome.resume_key if outcome is not None and outcome.status is Status.SCANNED else None
+        for outcome in self._earlier():
+            key = outcome.resume_key if outcome.status is Status.SCANNED else None
             if key is not None:
-                found[key] = outcome  # type: ignore[assignment]
+                found[key] = outcome
         return found
+
+    def durations(self) -> dict[str, float]:
+        """Seconds each repository's last scan took, by folder: the fleet starts the longest first."""
+        return {o.slug: o.seconds for o in self._earlier() if o.status is Status.SCANNED and o.seconds > 0}
+
+    def _earlier(self) -> list[RepoOutcome]:
+        if not self.folder.is_dir():
+            return []
+        read = (_read_outcome(path) for path in sorted(self.folder.glob(f"*/{OUTCOME_FILE}")))
+        return [outcome for outcome in read if outcome is not None]
 
 
 class HistorySink:
@@ -141,6 +148,7 @@ def _read_outcome(path: Path) -> RepoOutcome | None:
             failing_gates=tuple(str(g) for g in data.get("failing_gates") or ()),
             blocking_failed=tuple(str(g) for g in data.get("blocking_failed") or ()),
             active_findings=data.get("active_findings"),
+            seconds=float(data.get("seconds") or 0.0),
         )
     except (FileReadError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import replace
@@ -105,15 +105,20 @@ def run_fleet(
     done: frozenset[str] = frozenset(),
     on_outcome: Callable[[RepoOutcome], None] = lambda outcome: None,
     scanner: Scanner = default_scanner,
+    durations: Mapping[str, float] | None = None,
 ) -> list[RepoOutcome]:
     """Every source's outcome (in the order they finished), each handed to ``on_outcome`` first.
-    Outcomes are returned without their report payloads: those are ``on_outcome``'s to keep."""
+    Outcomes are returned without their report payloads: those are ``on_outcome``'s to keep.
+    ``durations`` (seconds of an earlier scan, by slug) starts the longest first, so the largest
+    repository does not run alone at the end while the other workers idle."""
+    durations = durations or {}
     starts = _Starts(settings.run_id)
     client.subscribe_topic(STARTED_TOPIC, starts)
     try:
         futures = {
             client.submit(scan_source, source, settings, keys_for(source, done), scanner,
-                          key=f"gonogo-fleet-{settings.run_id}-{index}", pure=False): source
+                          key=f"gonogo-fleet-{settings.run_id}-{index}", pure=False,
+                          priority=round(durations.get(source.slug, 0.0))): source
             for index, source in enumerate(sources)
         }
         return list(_collect(client, futures, starts, settings.task_timeout, on_outcome))
