@@ -17,8 +17,11 @@ from urllib.parse import quote
 
 import dask
 import pytest
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
 from distributed import Client
 from markdown_it import MarkdownIt
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from gonogo.cli import app
@@ -28,6 +31,7 @@ from gonogo.fleet.runner import connect, run_fleet
 from gonogo.fleet.sources import MAX_FLEET_FILE_BYTES, FleetFileError, Source, read_fleet
 from gonogo.fleet.summary import render_json, render_markdown, summarise
 from gonogo.fleet.task import FleetSettings, RepoOutcome, Status
+from gonogo.history import store as store_module
 from gonogo.history.provenance import Provenance
 from gonogo.history.store import History
 from gonogo.options import ScanOptions
@@ -202,6 +206,30 @@ def test_the_report_folder_gives_back_each_scan_duration_and_ignores_damaged_out
     (tmp_path / "out" / "edited" / "outcome.json").write_text('{"name": "edited", "status": "scanned"', "utf-8")
     assert folder.durations() == {"big": 240.5, "small": 1.5}  # the longest is submitted first
     assert sorted(o.name for o in folder.scanned().values()) == ["big", "small"]
+
+
+def test_a_history_from_before_the_digest_column_is_upgraded_and_keeps_its_runs(tmp_path: Path) -> None:
+    database = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{database}")
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(store_module.MIGRATIONS))
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        alembic_command.upgrade(config, "0001_runs")
+        connection.execute(text("INSERT INTO repositories (id, identity, name) VALUES (1, 'path:/old', 'old')"))
+        connection.execute(text(
+            "INSERT INTO runs (repository_id, scanned_at, valid_until, \"commit\", branch, dirty, decision, profile,"
+            " tool_version, report) VALUES (1, '2026-11-01 00:00:00', '2026-12-01 00:00:00', 'abc', 'main', 0,"
+            " 'GO', 'standard', '0.1.0', '{}')"
+        ))
+        connection.commit()
+    engine.dispose()
+    history = History.open(f"sqlite:///{database}")
+    try:
+        assert [run.commit for run in history.runs("path:/old")] == ["abc"]
+        assert history.scanned() == set()  # an old run has no digest: --resume never skips on it
+    finally:
+        history.close()
 
 
 # --- the summary ---------------------------------------------------------------------------------
