@@ -41,7 +41,7 @@ err = Console(stderr=True)
 
 @fleet_app.command("scan")
 def scan_command(
-    fleet_file: Annotated[Path, typer.Argument(help="FLEET.toml ([[repository]] tables) or REPOS.txt (one a line)")],
+    fleet_file: Annotated[Path, typer.Argument(help="FLEET.toml (a table per repository) or REPOS.txt (one a line)")],
     scheduler: Annotated[str | None, typer.Option(help="An existing cluster: tcp://host:8786")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes of the local cluster")] = 2,
     memory_limit: Annotated[str | None, typer.Option(help="Per local worker, e.g. 4GB (default: RAM/workers)")] = None,
