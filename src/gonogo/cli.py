@@ -32,6 +32,7 @@ from gonogo import __version__
 from gonogo.api import NothingToScan, create_baseline, scan
 from gonogo.atomic import write_atomically
 from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
+from gonogo.fleet.cli import fleet_app
 from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
@@ -69,6 +70,7 @@ app = typer.Typer(
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
 )
 app.add_typer(db_app, name="db")
+app.add_typer(fleet_app, name="fleet")
 app.command("history")(history_cli.history_command)
 app.command("diff")(history_cli.diff_command)
 app.command("status")(history_cli.status_command)

@@ -39,6 +39,8 @@ class Run(Base):
     tool_version: Mapped[str] = mapped_column(String(64))
     report: Mapped[str] = mapped_column(Text)
     """The JSON report, with a ``fingerprint`` on each finding."""
+    config_digest: Mapped[str | None] = mapped_column(String(64))
+    """What ``gonogo fleet scan --resume`` matches: a hash of the configuration the run used."""
     repository: Mapped[Repository] = relationship(back_populates="runs")
 
 

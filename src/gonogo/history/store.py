@@ -81,7 +81,12 @@ class History:
         self._engine.dispose()
 
     def record(
-        self, report: dict[str, Any], provenance: Provenance, scanned_at: datetime, valid_until: datetime
+        self,
+        report: dict[str, Any],
+        provenance: Provenance,
+        scanned_at: datetime,
+        valid_until: datetime,
+        config_digest: str | None = None,
     ) -> int:
         """Store one run; returns its id. One transaction: a run is stored whole or not at all."""
         with self._session("write to") as session, session.begin():
@@ -101,6 +106,7 @@ class History:
                 profile=str(report.get("profile", "")),
                 tool_version=str(report.get("evidence", {}).get("tool_version", "")),
                 report=json.dumps(report, sort_keys=True),
+                config_digest=config_digest,
             )
             session.add(run)
             session.flush()
@@ -122,6 +128,32 @@ class History:
     def run(self, run_id: int) -> StoredRun | None:
         with self._session("read") as session:
             row = session.execute(select(Run, Repository).join(Repository).where(Run.id == run_id)).first()
+            return _stored(*row) if row else None
+
+    def scanned(self) -> set[tuple[str, str, str]]:
+        """(identity, commit, config digest) of every run recorded with a digest (``fleet --resume``)."""
+        with self._session("read") as session:
+            query = (
+                select(Repository.identity, Run.commit, Run.config_digest)
+                .join(Repository)
+                .where(Run.config_digest.is_not(None), Run.commit.is_not(None), Run.dirty.is_(False))
+            )
+            return {
+                (identity, commit, digest)
+                for identity, commit, digest in session.execute(query)
+                if commit is not None and digest is not None  # the query keeps only these
+            }
+
+    def run_for(self, identity: str, commit: str, config_digest: str) -> StoredRun | None:
+        """The newest run of that commit with that configuration."""
+        with self._session("read") as session:
+            row = session.execute(
+                select(Run, Repository)
+                .join(Repository)
+                .where(Repository.identity == identity, Run.commit == commit, Run.config_digest == config_digest)
+                .order_by(Run.scanned_at.desc(), Run.id.desc())
+                .limit(1)
+            ).first()
             return _stored(*row) if row else None
 
     def identities(self) -> list[tuple[str, str]]:

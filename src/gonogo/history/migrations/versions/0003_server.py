@@ -1,7 +1,7 @@
 """Projects and tokens of ``gonogo serve``.
 
-Revision ID: 0002_server
-Revises: 0001_runs
+Revision ID: 0003_server
+Revises: 0002_config_digest
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_server"
-down_revision = "0001_runs"
+revision = "0003_server"
+down_revision = "0002_config_digest"
 branch_labels = None
 depends_on = None
 
