@@ -85,8 +85,9 @@ def test_reporters_share_only_the_shared_modules() -> None:
 
 
 def test_sast_collector_reaches_into_no_other_collector_that_has_a_job_of_its_own() -> None:
+    """It reads the one per-file pass (the ``python`` fact) and nothing of the secrets scan."""
     assert edges("gonogo.collectors.sast", "gonogo.collectors.secrets") == []
-    assert edges("gonogo.collectors.sast", "gonogo.collectors.python") == []
+    assert edges("gonogo.collectors.sast", "gonogo.collectors.python_facts") == []
 
 
 def test_manifest_formats_do_not_import_the_collector_that_lists_them() -> None:
