@@ -9,6 +9,7 @@ import pytest
 from gonogo.collectors.containers import containers
 from gonogo.collectors.env_contract import env_contract
 from gonogo.collectors.observability import observability
+from gonogo.collectors.python import python_files
 from gonogo.collectors.secrets import Place, place_of
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
@@ -69,5 +70,6 @@ def test_env_contract_and_observability_leave_test_code_out(tmp_path: Path) -> N
     files = {path: reads.format(index=index) for index, (path, _) in enumerate(CASES)}
     workspace = Workspace.open([make_repo(tmp_path, files)])
     product = {path for path, is_test in CASES if not is_test}
-    assert {r.file.relpath for r in env_contract(workspace).required} == product
-    assert observability(workspace, containers(workspace)).python_files == len(product)
+    python = python_files(workspace, ScanOptions(use_cache=False), workspace.notes)
+    assert {r.file.relpath for r in env_contract(workspace, python).required} == product
+    assert observability(workspace, containers(workspace), python).python_files == len(product)
