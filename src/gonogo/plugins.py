@@ -37,6 +37,7 @@ PLUGIN_MODULES = (
     "gonogo.collectors.secrets",
     "gonogo.collectors.suppressions",
     "gonogo.collectors.vulnerabilities",
+    "gonogo.collectors.web",
     # probes: opt-in measurements of running things
     "gonogo.probes.facts",
     # checks: facts -> findings
@@ -59,6 +60,7 @@ PLUGIN_MODULES = (
     "gonogo.checks.suppressions",
     "gonogo.checks.tests",
     "gonogo.checks.vulnerabilities",
+    "gonogo.checks.web_controls",
     "gonogo.checks.web_security",
 )
 
