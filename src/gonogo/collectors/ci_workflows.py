@@ -254,11 +254,9 @@ def filter_exists(root: Path, pattern: str) -> bool:
     literal: a pattern with no wildcard names a file or folder that must exist (``frontend/**``
     needs ``frontend``); one that starts with a wildcard (``**/setup.py``, kept in a filter for
     files that may come) is not judged."""
-    literal = re.split(r"[*?\[+]", pattern.removeprefix("./"), maxsplit=1)
-    if len(literal) == 1:
-        folder = literal[0].rstrip("/")
-    else:
-        folder = literal[0].rsplit("/", 1)[0] if "/" in literal[0] else ""
+    head, *wild = re.split(r"[*?\[+]", pattern.removeprefix("./"), maxsplit=1)
+    # with a wildcard, only the folders before it are literal
+    folder = head.rpartition("/")[0] if wild else head.rstrip("/")
     if not folder:
         return True
     return exists(root, posixpath.normpath(folder))
