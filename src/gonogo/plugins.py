@@ -40,6 +40,7 @@ PLUGIN_MODULES = (
     "gonogo.collectors.web",
     # probes: opt-in measurements of running things
     "gonogo.probes.facts",
+    "gonogo.probes.import_smoke",
     # checks: facts -> findings
     "gonogo.checks.architecture",
     "gonogo.checks.ci",
@@ -54,6 +55,7 @@ PLUGIN_MODULES = (
     "gonogo.checks.operations",
     "gonogo.checks.project_docs",
     "gonogo.checks.runtime",
+    "gonogo.checks.runtime_imports",
     "gonogo.checks.secrets",
     "gonogo.checks.security",
     "gonogo.checks.services",
