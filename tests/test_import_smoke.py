@@ -75,3 +75,20 @@ def test_the_smoke_writes_no_bytecode_into_the_repository(tmp_path: Path) -> Non
     repo = make_repo(tmp_path, {"pkg/__init__.py": "", "pkg/ok.py": "import json\n"})
     assert _smoke(repo) == []
     assert not list(repo.rglob("__pycache__"))
+
+
+def test_the_command_line_runs_the_smoke_with_the_given_interpreter(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from gonogo.cli import app
+
+    repo = make_repo(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/broken.py": "import nope_cli_xyz\n"})
+    result = CliRunner().invoke(app, ["check", str(repo), "--select", "RUN006", "--import-smoke", "--python",
+                                      sys.executable, "--no-history", "--no-cache", "--json"],
+                                catch_exceptions=False)
+    report = json.loads(result.stdout)
+    assert [f["message"] for f in report["findings"]] == [
+        "import pkg.broken fails: ModuleNotFoundError: No module named 'nope_cli_xyz' (pkg/broken.py:1)"
+    ]

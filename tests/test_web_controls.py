@@ -323,3 +323,36 @@ async def scrape(url: str, settings=Depends(get_settings)):
 def test_hostile_sources_give_empty_or_partial_facts(source: bytes) -> None:
     facts = web_module(source)
     assert facts.routes == ()
+
+
+# SEC036 ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "flagged"),
+    [
+        ({"app/main.py": "from fastapi import FastAPI\nfrom starlette.middleware.cors import CORSMiddleware\n"
+          "app = FastAPI()\napp.add_middleware(CORSMiddleware, allow_origin_regex='.*', allow_credentials=True)\n"},
+         True),
+        ({"app/main.py": "from fastapi import FastAPI\nfrom starlette.middleware.cors import CORSMiddleware\n"
+          "app = FastAPI()\napp.add_middleware(CORSMiddleware, allow_origin_regex=r'^https://(\\w+\\.)?example\\.com$',"
+          " allow_credentials=True)\n"}, False),
+        ({"site/settings.py": "INSTALLED_APPS = []\nCORS_ALLOWED_ORIGIN_REGEXES = [r'^https?://.*$']\n"
+          "CORS_ALLOW_CREDENTIALS = True\n"}, True),
+        ({"site/settings.py": "INSTALLED_APPS = []\nCORS_ALLOWED_ORIGIN_REGEXES = [r'^https?://.*$']\n"}, False),
+        ({"app/views.py": "def add_cors(request, response):\n"
+          "    response['Access-Control-Allow-Origin'] = request.headers.get('Origin')\n"
+          "    response['Access-Control-Allow-Credentials'] = 'true'\n"}, True),
+        ({"app/views.py": "def add_cors(request, response):\n"
+          "    response['Access-Control-Allow-Origin'] = request.headers.get('Origin')\n"}, False),
+        ({"app/views.py": "def add_cors(request, response):\n    response['Access-Control-Allow-Origin'] = '*'\n"
+          "    response['Access-Control-Allow-Credentials'] = 'true'\n"}, False),
+        ({"app/main.py": "app.add_middleware(CORSMiddleware, allow_origin_regex='([', allow_credentials=True)\n"},
+         False),
+    ],
+    ids=["regex for any origin with credentials", "anchored regex", "django regex with credentials",
+         "django regex without credentials", "origin echoed with credentials", "origin echoed without credentials",
+         "literal star is SEC032's", "invalid regex"],
+)
+def test_cors_trusting_any_origin(tmp_path: Path, files: dict[str, str], flagged: bool) -> None:
+    assert bool(_messages(make_repo(tmp_path, files), "SEC036")) is flagged

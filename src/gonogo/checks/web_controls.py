@@ -400,3 +400,24 @@ def ssrf_candidates(web: WebFacts) -> Iterator[CheckOutput]:
             evidence=steps,
             key=f"ssrf:{flow.function}:{flow.sink}",
         )
+
+
+@check("SEC036", "CORS does not trust every origin by pattern or by echoing it", category=Category.SECURITY,
+       severity=Severity.MEDIUM, counts="web.cors_trusts_any_origin")
+def cors_trusts_any_origin(web: WebFacts) -> Iterator[CheckOutput]:
+    """Why: SEC032 finds ``allow_origins=["*"]`` with credentials; the same hole is opened by an
+    origin pattern that matches every origin (Starlette's ``allow_origin_regex=".*"``,
+    django-cors-headers' ``CORS_ALLOWED_ORIGIN_REGEXES``) with credentials allowed, or by code
+    that copies the request's ``Origin`` header into ``Access-Control-Allow-Origin`` and also sends
+    ``Access-Control-Allow-Credentials: true``: any web page a signed-in user visits can then call
+    the API as that user and read the answers. A pattern is judged by whether it accepts two
+    origins nobody would list; only literal values are read. Not part of a blocking gate.
+    Fix: list the trusted origins (or anchor the pattern to your own domain,
+    ``^https://([a-z0-9-]+\\.)?example\\.com$``), and echo an origin only after checking it
+    against that list."""
+    if not web.files:
+        raise NotApplicable("no web code found")
+    for item in web.files:
+        for trust in item.facts.cors_trust:
+            yield fail(f"CORS: {trust.how}", at=item.file.at(trust.line), evidence=trust.snippet,
+                       key=f"cors-trust:{trust.line}")

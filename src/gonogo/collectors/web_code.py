@@ -20,12 +20,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-WEB_CODE_VERSION = 1
+WEB_CODE_VERSION = 2
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 MARKERS = re.compile(
     rb"request|route|Depends|View|limit|throttl|REST_FRAMEWORK|MIDDLEWARE|httpx|aiohttp|urlopen|Blueprint|"
-    rb"urlpatterns|as_view|register\(|[Bb]ucket|Limit|Throttl"
+    rb"urlpatterns|as_view|register\(|[Bb]ucket|Limit|Throttl|CORS|Access-Control"
 )
 """A cheap test on the bytes: only files that may declare a route, a limit or a request are parsed."""
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -186,6 +186,16 @@ class OutboundFlow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CorsTrust:
+    """CORS that trusts any origin together with credentials by a route other than SEC032's
+    literal ``"*"``: a pattern that matches any origin, or the request's ``Origin`` echoed back."""
+
+    line: int
+    how: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WebModule:
     frameworks: tuple[str, ...] = ()
     routes: tuple[Route, ...] = ()
@@ -207,6 +217,7 @@ class WebModule:
     url_targets: tuple[str, ...] = ()
     """Views a Django URL conf routes to: ``path("x/", views.x)``, ``X.as_view()``,
     ``router.register("x", XViewSet)``."""
+    cors_trust: tuple[CorsTrust, ...] = ()
     parse_error: bool = False
 
 
@@ -312,7 +323,46 @@ class _Module:
             flows=tuple(flows),
             guarded_functions=tuple(self._guarded_functions()),
             url_targets=tuple(sorted(set(self._url_targets()))),
+            cors_trust=tuple(self._cors_trust()),
         )
+
+    def _cors_trust(self) -> Iterator[CorsTrust]:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call) and _keyword(node, "allow_origin_regex") is not None:
+                pattern = _keyword(node, "allow_origin_regex")
+                credentials = _keyword(node, "allow_credentials")
+                if _any_origin_pattern(_text(pattern) if pattern is not None else "") and isinstance(
+                    credentials, ast.Constant) and credentials.value is True:
+                    yield CorsTrust(line=node.lineno, how="allow_origin_regex matches any origin",
+                                    snippet=self._snippet(node.lineno))
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                yield from self._origin_echoes(node)
+        regexes = [*_strings(self._setting("CORS_ALLOWED_ORIGIN_REGEXES")),
+                   *_strings(self._setting("CORS_ORIGIN_REGEX_WHITELIST"))]
+        credentials = self._setting("CORS_ALLOW_CREDENTIALS")
+        if any(_any_origin_pattern(r) for r in regexes) and isinstance(credentials, ast.Constant) \
+                and credentials.value is True:
+            line = next(n.lineno for n in self.tree.body if _assigned(n)[0] in (
+                "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST"))
+            yield CorsTrust(line=line, how="an origin pattern matches any origin, with credentials",
+                            snippet=self._snippet(line))
+
+    def _origin_echoes(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[CorsTrust]:
+        """``response["Access-Control-Allow-Origin"] = request.headers["Origin"]`` in a function
+        that also allows credentials."""
+        echoes: list[int] = []
+        credentials = False
+        for inner in ast.walk(node):
+            header, value = _header_set(inner)
+            if header == "access-control-allow-origin" and value is not None and _reads_origin(value):
+                echoes.append(getattr(inner, "lineno", node.lineno))
+            elif header == "access-control-allow-credentials" and isinstance(value, ast.Constant) and str(
+                    value.value).lower() == "true":
+                credentials = True
+        if credentials:
+            for line in echoes:
+                yield CorsTrust(line=line, how="the request's Origin is echoed back, with credentials",
+                                snippet=self._snippet(line))
 
     def _guarded_functions(self) -> Iterator[str]:
         for node in self.tree.body:
@@ -648,6 +698,37 @@ def _class_setting(
     return public, guards, limits
 
 
+_ANY_ORIGIN_PROBES = ("https://attacker.example", "http://evil.test:8080")
+
+
+def _any_origin_pattern(pattern: str) -> bool:
+    """The origin pattern accepts origins nobody listed (``.*``, ``https?://.*``)."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return False
+    return bool(pattern) and all(compiled.match(origin) for origin in _ANY_ORIGIN_PROBES)
+
+
+def _header_set(node: ast.AST) -> tuple[str | None, ast.expr | None]:
+    """(header name, value) of ``x["Header"] = v``, ``x.headers["Header"] = v`` or
+    ``x.headers.set("Header", v)`` / ``add``."""
+    match node:
+        case ast.Assign(targets=[ast.Subscript(slice=ast.Constant(value=str() as name))], value=value):
+            return name.lower(), value
+        case ast.Call(func=ast.Attribute(attr="set" | "add" | "__setitem__" | "setdefault"),
+                      args=[ast.Constant(value=str() as name), value, *_]):
+            return name.lower(), value
+    return None, None
+
+
+def _reads_origin(value: ast.expr) -> bool:
+    """The value reads the request's ``Origin`` header (``request.headers.get("Origin")``,
+    ``request.META["HTTP_ORIGIN"]``), directly or as a fallback."""
+    return any(isinstance(inner, ast.Constant) and isinstance(inner.value, str)
+               and inner.value.lower() in ("origin", "http_origin") for inner in ast.walk(value))
+
+
 def _text(node: ast.expr) -> str:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
 
@@ -822,6 +903,6 @@ def _fixed_host(url: ast.expr) -> bool:
 
 
 __all__ = [
-    "HTTP_METHODS", "STATE_CHANGING", "WEB_CODE_VERSION", "FlowStep", "Hook", "Include", "OutboundFlow", "Route",
-    "RouterDef", "ViewClass", "WebModule", "dotted", "web_module",
+    "HTTP_METHODS", "STATE_CHANGING", "WEB_CODE_VERSION", "CorsTrust", "FlowStep", "Hook", "Include",
+    "OutboundFlow", "Route", "RouterDef", "ViewClass", "WebModule", "dotted", "web_module",
 ]
