@@ -160,7 +160,8 @@ class Profile(LoginRequiredMixin, View):
     def post(self, request): ...
 
 class Comment(View):
-    def post(self, request): ...
+    def post(self, request):
+        Comment.objects.create(text=request.POST["text"])
 '''
 _DJANGO_URLS = '''
 from django.urls import path
@@ -356,3 +357,24 @@ def test_hostile_sources_give_empty_or_partial_facts(source: bytes) -> None:
 )
 def test_cors_trusting_any_origin(tmp_path: Path, files: dict[str, str], flagged: bool) -> None:
     assert bool(_messages(make_repo(tmp_path, files), "SEC036")) is flagged
+
+
+@pytest.mark.parametrize(
+    ("put", "flagged"),
+    [
+        ("        # TODO: implement flag checking\n        return 'not implemented'\n", False),
+        ("        Flag.objects.filter(user=request.user).update(done=True)\n", True),
+    ],
+    ids=["a writer that is a stub changes nothing", "the same writer doing work"],
+)
+def test_stub_writers_are_not_reported(tmp_path: Path, put: str, flagged: bool) -> None:
+    views = ("from django.views.generic import View\nfrom django.contrib.auth.mixins import LoginRequiredMixin\n\n"
+             "class Profile(LoginRequiredMixin, View):\n    def post(self, request): ...\n\nclass Challenge(View):\n"
+             "    def post(self, request):\n        if not request.user.is_authenticated:\n            return None\n"
+             "    def put(self, request):\n" + put)
+    urls = ("from django.urls import path\nfrom .views import Challenge, Profile\n"
+            "urlpatterns = [path('c/', Challenge.as_view()), path('p/', Profile.as_view())]\n")
+    repo = make_repo(tmp_path, {"site/views.py": views, "site/urls.py": urls})
+    assert _messages(repo, "SEC033") == (
+        ["PUT Challenge changes state with no authentication, while 1 of 2 routes in this application require it"]
+        if flagged else [])

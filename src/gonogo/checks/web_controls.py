@@ -271,7 +271,8 @@ def _class_endpoint(app: _App, item: WebFile, view: ViewClass) -> _Endpoint | No
             methods.update(found.actions)
             if "get" in found.methods:
                 methods.add("GET")
-    own_writers = [m for m in view.methods if m in writers]
+    own_writers = [m for m in view.methods if m in writers and m not in view.stub_methods]
+    methods -= {writers[m] for m in view.stub_methods if m in writers} - {writers[m] for m in own_writers}
     declared_methods = dict(view.method_guards)
     checked_methods = {**declared_methods, **dict(view.method_checks)}
     method_declared = bool(own_writers) and all(m in declared_methods for m in own_writers)

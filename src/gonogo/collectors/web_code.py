@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-WEB_CODE_VERSION = 2
+WEB_CODE_VERSION = 3
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 MARKERS = re.compile(
@@ -133,6 +133,8 @@ class ViewClass:
     """(method, evidence) for methods that check authentication in their body."""
     actions: tuple[str, ...] = ()
     """HTTP methods of DRF ``@action(methods=[...])`` handlers."""
+    stub_methods: tuple[str, ...] = ()
+    """Methods whose body does nothing: a writer that is a stub changes nothing."""
     public: bool = False
     limits: tuple[str, ...] = ()
 
@@ -507,6 +509,8 @@ class _Module:
             name=node.name, line=node.lineno, bases=tuple(b for b in (_last(b) for b in node.bases) if b),
             methods=tuple(methods), guards=tuple(sorted(guards)), method_guards=tuple(method_guards),
             method_checks=tuple(method_checks),
+            stub_methods=tuple(i.name for i in node.body
+                               if isinstance(i, ast.FunctionDef | ast.AsyncFunctionDef) and _is_stub(i)),
             actions=tuple(sorted(actions)), public=public, limits=tuple(sorted(limits)),
         )
 
@@ -757,6 +761,17 @@ def _param_is_dependency(argument: ast.arg, default: ast.expr | None) -> bool:
     # an alias (``SessionDep``) or a framework object (``Request``, ``BackgroundTasks``) is not input
     name = _last(annotation)
     return name.endswith(("Dep", "Deps")) or name in ("Request", "BackgroundTasks", "Response", "WebSocket")
+
+
+def _is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of ``pass``, ``...``, a docstring, a returned constant or ``raise NotImplementedError``."""
+    body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    match body:
+        case [] | [ast.Pass()] | [ast.Return(value=ast.Constant() | None)]:
+            return True
+        case [ast.Raise(exc=exc)] if _last(exc) == "NotImplementedError":
+            return True
+    return False
 
 
 def _takes_request(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
