@@ -378,3 +378,21 @@ def test_stub_writers_are_not_reported(tmp_path: Path, put: str, flagged: bool) 
     assert _messages(repo, "SEC033") == (
         ["PUT Challenge changes state with no authentication, while 1 of 2 routes in this application require it"]
         if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("include", "flagged"),
+    [
+        ("api.include_router(private.router)\n", True),
+        ("if settings.ENVIRONMENT == 'local':\n    api.include_router(private.router)\n", False),
+    ],
+    ids=["router always mounted", "router mounted only in development"],
+)
+def test_routers_mounted_under_a_condition_are_not_judged(tmp_path: Path, include: str, flagged: bool) -> None:
+    main = ("from fastapi import APIRouter, Depends\nfrom app import private, users\nfrom app.config import settings\n"
+            "api = APIRouter()\napi.include_router(users.router)\n" + include)
+    users = ("from fastapi import APIRouter, Depends\nrouter = APIRouter()\ndef get_current_user(): ...\n"
+             '@router.post("/items")\ndef add(user=Depends(get_current_user)): ...\n')
+    private = 'from fastapi import APIRouter\nrouter = APIRouter()\n@router.post("/users/")\ndef create_user(): ...\n'
+    repo = make_repo(tmp_path, {"app/main.py": main, "app/users.py": users, "app/private.py": private})
+    assert bool(_messages(repo, "SEC033")) is flagged

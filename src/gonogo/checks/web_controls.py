@@ -98,6 +98,8 @@ class _App:
     classes: dict[str, list[ViewClass]] = field(default_factory=dict)
     subclassed: set[str] = field(default_factory=set)
     guarded_routers: set[str] = field(default_factory=set)
+    conditional_routers: set[str] = field(default_factory=set)
+    """Routers included only under an ``if``: mounted in some deployments (development) only."""
     app_wide_hook: bool = False
     drf_guard: bool = False
     django_guard: bool = False
@@ -120,6 +122,7 @@ class _App:
             app.django_guard |= any(_LOGIN_MIDDLEWARE.search(m) for m in facts.middleware)
             app.url_targets.update(facts.url_targets)
         app.guarded_routers = app._guarded_routers()
+        app.conditional_routers = app._conditional_routers()
         return app
 
     def _guarded_routers(self) -> set[str]:
@@ -147,6 +150,15 @@ class _App:
                 break
             guarded |= grown
         return guarded
+
+    def _conditional_routers(self) -> set[str]:
+        included: dict[str, bool] = {}
+        for item in self.files:
+            for include in item.facts.includes:
+                parts = include.target.split(".")
+                child = ".".join(parts[-2:]) if len(parts) > 1 else f"{_stem(item)}.{include.target}"
+                included[child] = included.get(child, True) and include.conditional
+        return {child for child, only_conditional in included.items() if only_conditional}
 
     def chain(self, name: str, seen: frozenset[str] = frozenset()) -> Iterator[tuple[str, ViewClass | None]]:
         """``name`` and its ancestors: (name, the project's class or ``None`` for an outside one)."""
@@ -240,6 +252,8 @@ def _route_guarded(app: _App, item: WebFile, route: Route) -> bool | None:
         return True
     if f"{_stem(item)}.{route.router}" in app.guarded_routers:
         return True
+    if f"{_stem(item)}.{route.router}" in app.conditional_routers:
+        return None  # mounted only under a condition (a development flag): not judged
     if app.app_wide_hook or any(h.router == route.router for h in item.facts.hooks):
         return True
     made = next((r for r in item.facts.routers if r.name == route.router), None)
@@ -304,7 +318,8 @@ def unauthenticated_writes(web: WebFacts) -> Iterator[CheckOutput]:
     permission class or mixin, router or ``include_router`` dependency, ``before_request`` hook,
     Django login middleware or REST framework default permission, nor a check in its body such as
     ``is_authenticated`` or ``abort(401)``), and is not declared public (``AllowAny``,
-    ``login_not_required``) is reported. Routes for signing in and up, password resets,
+    ``login_not_required``) is reported. Routers included only under an ``if`` (mounted in
+    development) and view methods that are stubs are not judged. Routes for signing in and up, password resets,
     confirmations, OAuth callbacks and webhooks are public by design and not reported. What
     protects a route is read from names, so a custom guard with a neutral name is missed and a
     route may be reported that is protected elsewhere: low, and outside every blocking gate.

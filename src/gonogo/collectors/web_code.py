@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-WEB_CODE_VERSION = 3
+WEB_CODE_VERSION = 4
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 MARKERS = re.compile(
@@ -158,6 +158,8 @@ class Include:
     parent: str
     """The router or app it is included into (``api_router`` in ``api_router.include_router(...)``)."""
     guards: tuple[str, ...]
+    conditional: bool = False
+    """Under an ``if`` (``if settings.ENVIRONMENT == "local":``): mounted in some deployments only."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -527,11 +529,14 @@ class _Module:
                         )
 
     def _includes(self) -> Iterator[Include]:
+        conditional = {id(inner) for node in ast.walk(self.tree) if isinstance(node, ast.If)
+                       for branch in (node.body, node.orelse) for statement in branch for inner in ast.walk(statement)}
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call) and _last(node.func) in ("include_router", "register_blueprint") \
                     and node.args:
                 parent = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else ""
                 yield Include(line=node.lineno, target=dotted(node.args[0]), parent=parent,
+                              conditional=id(node) in conditional,
                               guards=_guards(list(_depends_targets(_keyword(node, "dependencies")))))
 
     def _hooks(self) -> Iterator[Hook]:
