@@ -140,3 +140,27 @@ def test_privileged_workflow_checking_out_pr_code(tmp_path: Path, head: str, ste
     assert bool(messages) is flagged
     if flagged:
         assert messages[0].startswith("job tests checks out ${{ github.event.")
+
+
+@pytest.mark.parametrize(
+    ("paths", "missing"),
+    [
+        ("['backend/**', '.github/workflows/ci.yml']", []),
+        ("['frontend/**']", ["paths filter 'frontend/**' matches no file in the repository"]),
+        ("['**/setup.py', 'backend/*.toml', 'backend/', './backend/app/*.py']", []),
+        ("['docs/*.md', 'Makefile']", ["paths filter 'docs/*.md' matches no file in the repository",
+                                       "paths filter 'Makefile' matches no file in the repository"]),
+        ("['!frontend/**', '${{ env.DIR }}/**']", []),
+        ("['[unclosed', '../outside/**', '/abs/**']", []),
+    ],
+    ids=["folder and file present", "folder missing", "globs, star and folder", "folder and file missing",
+         "negation and expression not judged", "hostile patterns"],
+)
+def test_paths_filters_must_match_a_file(tmp_path: Path, paths: str, missing: list[str]) -> None:
+    head = f"on:\n  push:\n    paths: {paths}\n  pull_request:\n    paths-ignore: ['nowhere/**']\n"
+    repo = make_repo(tmp_path, {
+        _WORKFLOW: _workflow("      - run: echo ok\n", head=head),
+        "backend/pyproject.toml": "[project]\nname = 'x'\n",
+        "backend/app/main.py": "x = 1\n",
+    })
+    assert sorted(_messages(repo, "CI004")) == sorted(missing)

@@ -148,7 +148,9 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the decis
 Online = Annotated[bool, typer.Option("--online", help="Also ask the OSV API for advisories (network)")]
 Outdated = Annotated[bool, typer.Option("--outdated", help="Compare pins with the latest PyPI releases (network)")]
 RunTests = Annotated[bool, typer.Option("--run-tests", help="Run the repository's pytest suite (executes its code)")]
-Python = Annotated[str | None, typer.Option("--python", help="Interpreter for --run-tests")]
+Python = Annotated[str | None, typer.Option("--python", help="Interpreter for --run-tests and --import-smoke")]
+ImportSmoke = Annotated[bool, typer.Option(
+    "--import-smoke", help="Import every module of the packages with --python (executes its code)")]
 TestTimeout = Annotated[float, typer.Option("--test-timeout", help="Seconds before the suite is stopped")]
 Probe = Annotated[bool, typer.Option("--probe", help="Probe the declared services (health, OpenAPI, load)")]
 Services = Annotated[list[str] | None, typer.Option("--service", help="Extra service to probe: NAME=URL")]
@@ -176,6 +178,7 @@ def check(
     outdated: Outdated = False,
     run_tests: RunTests = False,
     python: Python = None,
+    import_smoke: ImportSmoke = False,
     test_timeout: TestTimeout = 900.0,
     probe: Probe = False,
     service: Services = None,
@@ -209,7 +212,8 @@ def check(
         online_vulns=online,
         outdated=outdated,
         run_tests=run_tests,
-        python=_interpreter(python, roots) if run_tests else python,
+        python=_interpreter(python, roots) if run_tests or import_smoke else python,
+        import_smoke=import_smoke,
         test_timeout=test_timeout,
         probe=probe,
         services=tuple(service or ()),

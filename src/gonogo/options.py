@@ -30,7 +30,9 @@ class ScanOptions:
     run_tests: bool = False
     """Run the repository's pytest suite (executes its code; RUN checks)."""
     python: str | None = None
-    """The interpreter that runs the suite (``None``: the one on PATH)."""
+    """The interpreter that runs the suite and the import smoke (``None``: the one on PATH)."""
+    import_smoke: bool = False
+    """Import every module of the repository's packages with ``python`` (executes its code; RUN006)."""
     test_timeout: float = 900.0
     """Seconds before the suite's process group is killed; the timeout is reported as evidence."""
     probe: bool = False

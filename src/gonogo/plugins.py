@@ -37,8 +37,10 @@ PLUGIN_MODULES = (
     "gonogo.collectors.secrets",
     "gonogo.collectors.suppressions",
     "gonogo.collectors.vulnerabilities",
+    "gonogo.collectors.web",
     # probes: opt-in measurements of running things
     "gonogo.probes.facts",
+    "gonogo.probes.import_smoke",
     # checks: facts -> findings
     "gonogo.checks.architecture",
     "gonogo.checks.ci",
@@ -53,12 +55,14 @@ PLUGIN_MODULES = (
     "gonogo.checks.operations",
     "gonogo.checks.project_docs",
     "gonogo.checks.runtime",
+    "gonogo.checks.runtime_imports",
     "gonogo.checks.secrets",
     "gonogo.checks.security",
     "gonogo.checks.services",
     "gonogo.checks.suppressions",
     "gonogo.checks.tests",
     "gonogo.checks.vulnerabilities",
+    "gonogo.checks.web_controls",
     "gonogo.checks.web_security",
 )
 

@@ -39,8 +39,10 @@ def _github(ci: CiFacts) -> list[tuple[CiFile, Workflow]]:
 def missing_ci_paths(ci: CiFacts) -> Iterator[CheckOutput]:
     """Why: a workflow that runs ``pytest tests/integration`` or ``bash scripts/test.sh``, or sets
     ``working-directory: backend``, for a folder that was moved or never created either fails on
-    every run or, behind a condition, never runs what it claims to. Read from ``run:``/``script:``
-    commands (with ``cd`` followed) and ``working-directory`` values; paths with variables, paths
+    every run or, behind a condition, never runs what it claims to; a ``paths:`` filter that
+    matches no file means the workflow never starts on a change. Read from ``run:``/``script:``
+    commands (with ``cd`` followed), ``working-directory`` values and the ``paths:`` filters of
+    push and pull request triggers (negated patterns and ``paths-ignore`` are not judged); paths with variables, paths
     run inside containers, tox or remote hosts, scripts an earlier command writes, and workflows
     that check out into a sub-folder are not judged.
     Fix: point the step at the path that exists, or delete the step."""
@@ -50,8 +52,9 @@ def missing_ci_paths(ci: CiFacts) -> Iterator[CheckOutput]:
     yield Metric(name="ci.paths_named", value=len(claims))
     for item, claim in claims:
         if not claim.exists:
+            missing = "matches no file" if claim.role == "paths filter" else "does not exist"
             yield fail(
-                f"{claim.role} {claim.path!r} does not exist in the repository",
+                f"{claim.role} {claim.path!r} {missing} in the repository",
                 at=item.file.at(claim.line),
                 key=f"{claim.role}:{claim.path}",
             )

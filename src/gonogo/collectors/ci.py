@@ -11,7 +11,15 @@ from pathlib import Path
 import yaml
 
 from gonogo.collectors.ci_scripts import ReachedLine, ScriptFollower
-from gonogo.collectors.ci_workflows import PathClaim, Workflow, command_paths, exists, read_workflow
+from gonogo.collectors.ci_workflows import (
+    PathClaim,
+    Workflow,
+    command_paths,
+    exists,
+    filter_exists,
+    path_filters,
+    read_workflow,
+)
 from gonogo.collectors.containers import yaml_error
 from gonogo.notes import Notes
 from gonogo.registry import collector
@@ -106,7 +114,8 @@ def ci(workspace: Workspace, notes: Notes) -> CiFacts:
             continue
         if file.root not in followers:
             followers[file.root] = ScriptFollower.for_root(workspace, file, notes)
-        found.append(_with_paths(_with_scripts(parse_ci(text, file, system), followers[file.root])))
+        parsed = _with_paths(_with_scripts(parse_ci(text, file, system), followers[file.root]))
+        found.append(_with_filters(parsed, text))
     updates = tuple(sorted(f.display for f in workspace.files if f.relpath in _UPDATE_CONFIGS))
     return CiFacts(files=tuple(found), update_configs=updates)
 
@@ -131,6 +140,20 @@ def _with_paths(item: CiFile) -> CiFile:
                     claims.append(PathClaim(line=command.line, path=path, role=role, exists=exists(root, path)))
         earlier += command.text + "\n"
     return replace(item, paths=tuple(claims))
+
+
+def _with_filters(item: CiFile, text: str) -> CiFile:
+    """A GitHub Actions workflow's ``paths:`` filters, each looked up in the checkout (the YAML is
+    composed again: only for workflows whose text sets a filter)."""
+    if item.system != "github-actions" or item.error or "paths" not in text:
+        return item
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return item
+    claims = [PathClaim(line=line, path=pattern, role="paths filter", exists=filter_exists(item.file.root, pattern))
+              for line, pattern in path_filters(document)]
+    return replace(item, paths=(*item.paths, *claims)) if claims else item
 
 
 def _with_scripts(item: CiFile, follower: ScriptFollower) -> CiFile:

@@ -6,8 +6,8 @@ Two readings of the CI files the ``ci`` fact already parsed:
   the events that trigger it, the ``permissions:`` it sets at the top and per job, and what each
   ``actions/checkout`` step checks out;
 * the repository paths CI relies on (``working-directory``, ``pytest tests/integration``,
-  ``bash scripts/test.sh``), each with whether it exists in the checkout, so a pipeline pointing at
-  a folder that was moved or never created shows up.
+  ``bash scripts/test.sh``, the ``paths:`` filters of its triggers), each with whether it exists
+  in the checkout, so a pipeline pointing at a folder that was moved or never created shows up.
 
 Only what the text states is read; ``${{ }}`` expressions and ``$VARIABLES`` are never guessed.
 """
@@ -15,6 +15,7 @@ Only what the text states is read; ``${{ }}`` expressions and ``$VARIABLES`` are
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,7 +143,7 @@ class PathClaim:
     path: str
     """Relative to the root, as CI would resolve it."""
     role: str
-    """``working-directory``, ``pytest path`` or ``script``."""
+    """``working-directory``, ``pytest path``, ``script`` or ``paths filter``."""
     exists: bool
 
 
@@ -226,3 +227,36 @@ def exists(root: Path, relpath: str) -> bool:
     if relpath.startswith("..") or relpath.startswith("/"):
         return True  # outside the checkout: not ours to judge
     return (root / relpath).exists()
+
+
+# ``on: push: paths:`` filters ----------------------------------------------------------------------
+
+_FILTER_EVENTS = ("push", "pull_request", "pull_request_target")
+
+
+def path_filters(document: yaml.Node | None) -> Iterator[tuple[int, str]]:
+    """(line, pattern) of each ``paths:`` filter of a push or pull request trigger. Negated
+    patterns (``!docs/**``) and ``paths-ignore`` are left out: a pattern that excludes or ignores
+    nothing does no harm; one that includes nothing means the workflow never runs."""
+    top = _children(document)
+    events = _children(top.get("on") or top.get("true"))
+    for event in _FILTER_EVENTS:
+        node = _children(events.get(event)).get("paths")
+        for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+            if isinstance(item, yaml.ScalarNode):
+                pattern = str(item.value).strip()
+                if pattern and not pattern.startswith("!") and "${{" not in pattern:
+                    yield item.start_mark.line + 1, pattern
+
+
+def filter_exists(root: Path, pattern: str) -> bool:
+    """Whether a filter pattern can match something in the checkout, read as far as the text is
+    literal: a pattern with no wildcard names a file or folder that must exist (``frontend/**``
+    needs ``frontend``); one that starts with a wildcard (``**/setup.py``, kept in a filter for
+    files that may come) is not judged."""
+    head, *wild = re.split(r"[*?\[+]", pattern.removeprefix("./"), maxsplit=1)
+    # with a wildcard, only the folders before it are literal
+    folder = head.rpartition("/")[0] if wild else head.rstrip("/")
+    if not folder:
+        return True
+    return exists(root, posixpath.normpath(folder))
