@@ -1,0 +1,123 @@
+"""What one Python source file says, read from its syntax tree alone.
+
+``extract(source)`` parses a file once and records, without judging: its functions (length,
+whether the body is a stub, whether a test can fail), its skip and xfail markers with their reasons,
+and its imports. It depends only on the file's bytes, never on its path, so the result can be cached
+by content hash; the path-dependent questions (is this a test file?) are answered by the checks.
+Nothing from the file is ever imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import replace
+
+import mccabe
+
+from gonogo.collectors.dict_passwords import dict_passwords_in
+from gonogo.collectors.python_facts.imports import ImportsPass
+from gonogo.collectors.python_facts.model import (
+    CONDITIONS,
+    DEPENDENCY,
+    ENVIRONMENT,
+    EXTRACTOR_VERSION,
+    MODULE_SCOPE,
+    OTHER,
+    PLATFORM,
+    VERSION,
+    ClassInfo,
+    CorsCall,
+    Function,
+    Import,
+    ModuleFacts,
+    Setting,
+    Skip,
+    skip_condition,
+)
+from gonogo.collectors.python_text import text_facts
+from gonogo.collectors.sql_strings import sql_sinks_in
+
+__all__ = [
+    "CONDITIONS",
+    "DEPENDENCY",
+    "ENVIRONMENT",
+    "EXTRACTOR_VERSION",
+    "MODULE_SCOPE",
+    "OTHER",
+    "PLATFORM",
+    "VERSION",
+    "ClassInfo",
+    "CorsCall",
+    "Function",
+    "Import",
+    "ModuleFacts",
+    "Setting",
+    "Skip",
+    "extract",
+    "skip_condition",
+]
+
+
+class _Visitor(ImportsPass):
+    """One pass over a module's tree, keeping the enclosing class, function and handlers in view.
+    Each job is a class of its own (``settings``, ``skips``, ``definitions``, ``imports``), stacked
+    into this one visitor, so the tree is still walked once."""
+
+
+def extract(source: bytes) -> ModuleFacts:
+    """Facts of one file's bytes. A file that does not parse yields the error and its line.
+
+    Every rule that reads a Python file runs here, on this one parse, so that the whole per-file
+    work of a scan is done once, in the worker processes, and cached by content."""
+    text = source.decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return ModuleFacts(
+            lines=len(lines), parse_error=f"{exc.msg}", error_line=exc.lineno, text=text_facts(source, None)
+        )
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return ModuleFacts(
+            lines=len(lines), parse_error=f"{type(exc).__name__}: {exc}", text=text_facts(source, None)
+        )
+    sinks = tuple(sql_sinks_in(tree, source))
+    passwords = tuple(dict_passwords_in(tree, source))
+    scanned = text_facts(source, tree)
+    visitor = _Visitor(lines)
+    try:
+        visitor.visit(tree)
+    except RecursionError:
+        return ModuleFacts(
+            lines=len(lines), parse_error="too deeply nested to analyse", sql_sinks=sinks,
+            dict_passwords=passwords, text=scanned,
+        )
+    return ModuleFacts(
+        sql_sinks=sinks,
+        dict_passwords=passwords,
+        text=scanned,
+        lines=len(lines),
+        functions=tuple(_with_complexity(visitor.marked_benchmarks(), tree)),
+        skips=tuple(visitor.skips),
+        imports=tuple(visitor.imports),
+        classes=tuple(visitor.classes),
+        names=frozenset(visitor.aliases),
+        settings=tuple(visitor.settings),
+        cors=tuple(visitor.cors),
+    )
+
+
+def _with_complexity(functions: list[Function], tree: ast.Module) -> Iterator[Function]:
+    """Each function with mccabe's complexity, matched by the line of its ``def``; mccabe walks
+    the tree already parsed, so the file is not parsed twice."""
+    visitor = mccabe.PathGraphingAstVisitor()
+    try:
+        visitor.preorder(tree, visitor)
+    except RecursionError:
+        yield from functions
+        return
+    by_line = {graph.lineno: graph.complexity() for graph in visitor.graphs.values()}
+    for function in functions:
+        found = None if function.nested else by_line.get(function.line)
+        yield replace(function, complexity=found) if found is not None else function

@@ -1,0 +1,146 @@
+"""One pass of the per-file visitor: classes and functions: length, stubs, assertions, benchmarks."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+
+from gonogo.collectors.python_facts.model import (
+    ABSTRACT_DECORATORS,
+    BENCHMARK_FIXTURE,
+    BENCHMARK_MARKER,
+    MODULE_SCOPE,
+    SKIP_EXCEPTIONS,
+    ClassInfo,
+    Function,
+)
+from gonogo.collectors.python_facts.predicates import (
+    always_true,
+    first_text,
+    stub_kind,
+)
+from gonogo.collectors.python_facts.scope import (
+    ClassState,
+    FunctionState,
+)
+from gonogo.collectors.python_facts.skips import SkipsPass
+
+
+class DefinitionsPass(SkipsPass):
+    """Classes and functions: length, stubs, assertions, benchmarks."""
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        bases = [self.resolve(b) or "" for b in node.bases]
+        keywords = [self.resolve(k.value) or "" for k in node.keywords]
+        state = ClassState(
+            name=node.name,
+            is_test=node.name.startswith("Test") or any(b.endswith("TestCase") for b in bases),
+            is_protocol=any(
+                b.rsplit(".", 1)[-1] in ("Protocol", "ABC") for b in bases
+            ) or any(k.endswith("ABCMeta") for k in keywords),
+        )
+        self._visit_decorators(node.decorator_list, scope=node.name)
+        self._classes.append(state)
+        for child in node.body:
+            self.visit(child)
+        self._classes.pop()
+        self.classes.append(
+            ClassInfo(
+                name=node.name,
+                bases=tuple(b.rsplit(".", 1)[-1] for b in bases if b),
+                methods=tuple(
+                    c.name for c in node.body if isinstance(c, ast.FunctionDef | ast.AsyncFunctionDef)
+                ),
+            )
+        )
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        owner = self._classes[-1] if self._classes and not self._functions else None
+        qualname = f"{owner.name}.{node.name}" if owner else node.name
+        if self._functions:
+            qualname = f"{self._functions[-1].qualname}.{node.name}"
+        decorators = [self.resolve(d.func if isinstance(d, ast.Call) else d) or "" for d in node.decorator_list]
+        state = FunctionState(node=node, qualname=qualname)
+        skips_before = len(self.skips)
+        self._visit_decorators(node.decorator_list, scope=qualname)
+        state.skipped = len(self.skips) > skips_before
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        self._functions.append(state)
+        outer_swallow, self._swallowing_tries = self._swallowing_tries, 0
+        outer_conditions, self._conditions = self._conditions, []
+        outer_handlers, self._import_handlers = self._import_handlers, []
+        skips_in_body = len(self.skips)
+        for child in node.body:
+            self.visit(child)
+        self._swallowing_tries = outer_swallow
+        self._conditions, self._import_handlers = outer_conditions, outer_handlers
+        self._functions.pop()
+        state.skipped = state.skipped or len(self.skips) > skips_in_body
+        nested = bool(self._functions)
+        if nested:  # a nested helper's assertions and calls count for the test that defines it
+            parent = self._functions[-1]
+            parent.assertions += state.assertions
+            parent.constant += state.constant
+            parent.swallowed += state.swallowed
+            parent.calls |= state.calls
+            parent.method_calls |= state.method_calls
+        stub = stub_kind(node.body)
+        self.functions.append(
+            Function(
+                name=node.name,
+                qualname=qualname,
+                line=node.lineno,
+                end_line=node.end_lineno or node.lineno,
+                class_name=owner.name if owner else None,
+                class_is_test=bool(owner and owner.is_test),
+                stub=stub,
+                stub_exempt=bool(
+                    any(d.rsplit(".", 1)[-1] in ABSTRACT_DECORATORS for d in decorators)
+                    or (owner and owner.is_protocol)
+                    or (stub in ("pass", "...") and node.name.startswith("__") and node.name.endswith("__"))
+                ),
+                assertions=state.assertions,
+                constant_assertions=state.constant,
+                swallowed_assertions=state.swallowed,
+                skipped=state.skipped,
+                snippet=self.snippet(node.lineno),
+                nested=nested,
+                calls=tuple(sorted(state.calls)),
+                method_calls=tuple(sorted(state.method_calls)),
+                benchmark=BENCHMARK_MARKER in decorators or any(
+                    a.arg == BENCHMARK_FIXTURE for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+                ),
+            )
+        )
+    def marked_benchmarks(self) -> list[Function]:
+        """The functions, with those under a module- or class-level ``pytestmark`` benchmark
+        marker marked, wherever in the file the ``pytestmark`` line sits."""
+        if not self._benchmark_scopes:
+            return self.functions
+        return [
+            replace(f, benchmark=True)
+            if MODULE_SCOPE in self._benchmark_scopes or (f.class_name or "") in self._benchmark_scopes
+            else f
+            for f in self.functions
+        ]
+    visit_AsyncFunctionDef = visit_FunctionDef
+    def _visit_decorators(self, decorators: list[ast.expr], scope: str) -> None:
+        self._decorator_scope = scope
+        for decorator in decorators:
+            self.visit(decorator)
+        self._decorator_scope = None
+    def visit_Raise(self, node: ast.Raise) -> None:
+        target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        name = self.resolve(target) if target is not None else None
+        if name and (name in SKIP_EXCEPTIONS or name.endswith(".SkipTest")):
+            reason = first_text(node.exc) if isinstance(node.exc, ast.Call) else None
+            self._record("skip", f"raise {name.rsplit('.', 1)[-1]}", reason, node)
+            return
+        if self._functions and node.exc is not None:
+            self._count_assertion(constant=False)  # an explicit raise is a way to fail
+        self.generic_visit(node)
+    def visit_Assert(self, node: ast.Assert) -> None:
+        if self._functions:
+            self._count_assertion(constant=always_true(node.test))
+        self.generic_visit(node)

@@ -1,0 +1,123 @@
+"""One pass of the per-file visitor: imports, and the ``if``/``try`` context that makes an
+import optional, type-only or deferred."""
+
+from __future__ import annotations
+
+import ast
+
+from gonogo.collectors.python_facts.definitions import DefinitionsPass
+from gonogo.collectors.python_facts.model import (
+    BROAD_EXCEPTIONS,
+    IMPORT_ERRORS,
+    NOT_IMPLEMENTED,
+    Import,
+)
+from gonogo.collectors.python_facts.predicates import (
+    is_main_guard,
+    reraises,
+)
+
+
+class ImportsPass(DefinitionsPass):
+    """Imports, and the ``if``/``try`` context that makes one optional, type-only or deferred."""
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                self.aliases.setdefault(top, top)
+            self._note_optional(alias.asname or alias.name.split(".")[0], alias.name)
+            self._add_import(alias.name, node.lineno, 0)
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        for alias in node.names:
+            if node.level == 0 and alias.name != "*":
+                self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
+            self._note_optional(alias.asname or alias.name, module or alias.name)
+        self._add_import(module, node.lineno, node.level, tuple(a.name for a in node.names))
+    def _note_optional(self, name: str, module: str) -> None:
+        """A name bound by an import the code copes without: ``skipif(greenlet is None)`` then
+        depends on that distribution."""
+        if self._optional_imports > 0:
+            self._optional_names[name] = module.split(".")[0]
+    def _add_import(self, module: str, line: int, level: int, names: tuple[str, ...] = ()) -> None:
+        self.imports.append(
+            Import(
+                module=module,
+                line=line,
+                level=level,
+                optional=self._optional_imports > 0,
+                type_checking=self._type_checking > 0,
+                names=names,
+                deferred=bool(self._functions) or self._main_guard > 0,
+            )
+        )
+    def visit_If(self, node: ast.If) -> None:
+        if self._is_type_checking(node.test):
+            self._type_checking += 1
+            for child in node.body:
+                self.visit(child)
+            self._type_checking -= 1
+            for child in node.orelse:
+                self.visit(child)
+            return
+        self.visit(node.test)
+        # a skip under ``if`` (or its ``else``) depends on that test
+        self._conditions.append(node.test)
+        main = is_main_guard(node.test)
+        self._main_guard += main
+        for child in node.body:
+            self.visit(child)
+        self._main_guard -= main
+        for child in node.orelse:
+            self.visit(child)
+        self._conditions.pop()
+    def _is_type_checking(self, test: ast.expr) -> bool:
+        """``if TYPE_CHECKING:``, ``if typing.TYPE_CHECKING:``, and the spelled-out
+        ``if TYPE_CHECKING is True:`` / ``== True``: true only for the type checker."""
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is | ast.Eq):
+            right = test.comparators[0]
+            if not (isinstance(right, ast.Constant) and right.value is True):
+                return False
+            test = test.left
+        return (self.resolve(test) or "").endswith("TYPE_CHECKING")
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
+        catches = [self._caught(h) for h in node.handlers]
+        optional = any(names & {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+                       for names in catches)
+        swallows = any(
+            names & BROAD_EXCEPTIONS and not reraises(handler)
+            for names, handler in zip(catches, node.handlers, strict=True)
+        )
+        # the body tries the import, a handler imports the fallback, ``else`` runs only when the
+        # import worked: all three cope without the distribution; ``finally`` always runs
+        self._optional_imports += optional
+        self._swallowing_tries += swallows
+        imports_before = len(self.imports)
+        for child in node.body:
+            self.visit(child)
+        self._swallowing_tries -= swallows
+        tried = next((i.module for i in self.imports[imports_before:]), None)
+        for handler, names in zip(node.handlers, catches, strict=True):
+            catches_stub = NOT_IMPLEMENTED in names
+            catches_import = bool(names & IMPORT_ERRORS)
+            self._not_implemented_handlers += catches_stub
+            if catches_import:
+                self._import_handlers.append(tried)
+            self.visit(handler)
+            if catches_import:
+                self._import_handlers.pop()
+            self._not_implemented_handlers -= catches_stub
+        for child in node.orelse:
+            self.visit(child)
+        self._optional_imports -= optional
+        for child in node.finalbody:
+            self.visit(child)
+    visit_TryStar = visit_Try
+    def _caught(self, handler: ast.ExceptHandler) -> set[str]:
+        if handler.type is None:
+            return {"BaseException"}
+        nodes = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        return {(self.resolve(n) or "").rsplit(".", 1)[-1] for n in nodes}

@@ -1,0 +1,208 @@
+"""The facts ``extract`` records about one Python file, and the words it recognises them by
+(skip markers, asserting helpers, skip-condition kinds). Plain data: no tree walking here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gonogo.collectors.dict_passwords import DictPassword
+from gonogo.collectors.python_text import TextFacts
+from gonogo.collectors.sql_strings import SqlSink
+
+EXTRACTOR_VERSION = 16
+"""Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
+
+SNIPPET_CHARS = 160
+LITERAL_CHARS = 300
+
+SKIP_MARKERS = {
+    "pytest.mark.skip": "skip",
+    "pytest.mark.skipif": "skipif",
+    "pytest.mark.xfail": "xfail",
+    "unittest.skip": "skip",
+    "unittest.skipIf": "skipif",
+    "unittest.skipUnless": "skipif",
+    "unittest.case.skip": "skip",
+    "unittest.case.skipIf": "skipif",
+    "unittest.case.skipUnless": "skipif",
+    "unittest.expectedFailure": "xfail",
+}
+SKIP_CALLS = {
+    "pytest.skip": "skip",
+    "pytest.xfail": "xfail",
+    "pytest.importorskip": "importorskip",
+}
+SKIP_EXCEPTIONS = {"unittest.SkipTest", "unittest.case.SkipTest", "pytest.skip.Exception", "SkipTest"}
+ASSERTING_CONTEXTS = {"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail"}
+MODULE_SCOPE = "<module>"
+BENCHMARK_MARKER = "pytest.mark.benchmark"
+BENCHMARK_FIXTURE = "benchmark"
+ASSERTING_HELPER_PREFIXES = ("assert", "check", "verify", "expect", "validate")
+ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod", "overload")
+BROAD_EXCEPTIONS = {"Exception", "BaseException", "AssertionError"}
+NOT_IMPLEMENTED = "NotImplementedError"
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+PLATFORM, VERSION, DEPENDENCY, ENVIRONMENT, OTHER = (
+    "platform", "Python version", "optional dependency", "environment", "runtime check",
+)
+CONDITIONS = (PLATFORM, VERSION, DEPENDENCY, ENVIRONMENT, OTHER)
+PLATFORM_NAMES = {
+    "sys.platform": None, "os.name": None, "platform.system": None, "platform.machine": None,
+    "platform.python_implementation": None, "sys.implementation": None,
+}
+# "darwin" before "win", which it contains
+PLATFORM_WORDS = (("darwin", "macos"), ("mac", "macos"), ("win", "windows"), ("nt", "windows"),
+                   ("linux", "linux"), ("pypy", "pypy"), ("cpython", "cpython"), ("posix", "posix"))
+VERSION_NAMES = ("sys.version_info", "sys.version", "sys.hexversion")
+DEPENDENCY_FLAG = re.compile(
+    r"^(?:has|have|with)_(\w+?)(?:_installed|_available)?$|^(?:not?_)?(\w+?)(?:_not)?_(?:installed|available|exists?)$",
+    re.IGNORECASE,
+)
+ENVIRONMENT_NAMES = ("os.environ", "os.getenv", "os.environ.get")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skip:
+    kind: str
+    """``skip``, ``skipif``, ``xfail``, ``importorskip``."""
+    form: str
+    """How it was written: ``@pytest.mark.skip``, ``pytest.skip()``, ``pytestmark``..."""
+    reason: str | None
+    line: int
+    scope: str
+    """The test (or class, or ``<module>``) it applies to."""
+    in_not_implemented_handler: bool
+    snippet: str
+    condition: str | None = None
+    """``None`` when the skip always applies (``@skip``, a bare ``pytest.skip()``, a skip in
+    ``except NotImplementedError``); else what it depends on, one of ``CONDITIONS``: the test
+    runs wherever that holds, which a CI job may well provide."""
+    subject: str | None = None
+    """What the condition names, so CI can be asked about it: a module (``redis``), a platform
+    (``windows``)."""
+
+
+def skip_condition(skip: Skip, first_party: frozenset[str]) -> str | None:
+    """The skip's condition, except that a skip because the project's own code would not import
+    (``except ImportError`` around ``from app.main import queue``) is unconditional: that import
+    must work everywhere, so the skip hides a defect rather than an absent extra."""
+    if skip.condition == DEPENDENCY and skip.subject and skip.subject.split(".")[0] in first_party:
+        return None
+    return skip.condition
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Function:
+    name: str
+    qualname: str
+    line: int
+    end_line: int
+    class_name: str | None
+    class_is_test: bool
+    stub: str | None
+    """``pass``, ``...``, ``docstring only`` or ``raise NotImplementedError``; ``None`` for real code."""
+    stub_exempt: bool
+    """Abstract methods, overloads and Protocol members: a bare body is the point."""
+    assertions: int
+    constant_assertions: int
+    swallowed_assertions: int
+    skipped: bool
+    snippet: str
+    nested: bool = False
+    """Defined inside another function: a helper or a route handler, never collected as a test."""
+    calls: tuple[str, ...] = ()
+    """Names of the plain functions it calls (``check_response(...)``), so a test whose asserting
+    helper lives elsewhere in the test code is not taken for one that cannot fail."""
+    method_calls: tuple[str, ...] = ()
+    """Names of the methods it calls on ``self`` or ``cls`` (``self.post(...)``): a test class's
+    own asserting helper (``def post(self, data, expect_fragment)``) makes the test able to fail."""
+    benchmark: bool = False
+    """A benchmark (pytest-benchmark's or pytest-codspeed's ``benchmark`` fixture or marker): it
+    measures speed, and is not meant to assert behaviour."""
+    complexity: int | None = None
+    """McCabe's cyclomatic complexity (mccabe, flake8's C901); ``None`` for a nested function,
+    whose branches mccabe counts in the function that defines it."""
+
+    @property
+    def lines(self) -> int:
+        return self.end_line - self.line + 1
+
+    @property
+    def looks_like_test(self) -> bool:
+        """pytest's default collection: ``test*`` functions, and methods of ``Test*``/TestCase classes."""
+        if not self.name.startswith("test") or self.nested:
+            return False
+        return self.class_name is None or self.class_is_test
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Import:
+    module: str
+    """Absolute dotted name; for relative imports, the part after the dots."""
+    line: int
+    level: int
+    optional: bool
+    """Inside ``try`` with an ``except ImportError`` (or broader): the code copes without it."""
+    type_checking: bool
+    names: tuple[str, ...] = ()
+    """What ``from module import a, b`` takes from the module: each may be a submodule."""
+    deferred: bool = False
+    """Inside a function or method body, or under ``if __name__ == "__main__":``: it runs when the
+    function is called or the file executed, not at import time, so it cannot take part in an
+    import-time cycle."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setting:
+    """``NAME = value`` at module level, for an upper-case name: how Django settings are written."""
+
+    name: str
+    line: int
+    value: object
+    """The literal value (``True``, ``["*"]``); ``None`` with ``literal=False`` when computed."""
+    literal: bool
+    conditional: bool
+    """Under an ``if`` (``if not DEBUG:``): holds only on one branch."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorsCall:
+    """A CORS set-up call: ``add_middleware(CORSMiddleware, ...)`` or Flask-CORS's ``CORS(app, ...)``."""
+
+    line: int
+    any_origin: bool
+    """Every origin is allowed: ``"*"`` among the origins, or Flask-CORS's default."""
+    credentials: bool
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassInfo:
+    name: str
+    bases: tuple[str, ...]
+    """The last part of each base's dotted name (``json.JSONProvider`` -> ``JSONProvider``)."""
+    methods: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModuleFacts:
+    lines: int
+    parse_error: str | None = None
+    error_line: int | None = None
+    functions: tuple[Function, ...] = ()
+    skips: tuple[Skip, ...] = ()
+    imports: tuple[Import, ...] = ()
+    classes: tuple[ClassInfo, ...] = ()
+    names: frozenset[str] = field(default_factory=frozenset)
+    """Module-level names the file imports; lets a check resolve ``skip()`` to ``pytest.skip``."""
+    settings: tuple[Setting, ...] = ()
+    cors: tuple[CorsCall, ...] = ()
+    sql_sinks: tuple[SqlSink, ...] = ()
+    """Database calls fed SQL built from strings (``sql_strings``), for the SAST collector."""
+    dict_passwords: tuple[DictPassword, ...] = ()
+    """Password-named keys of dict literals with a value (``dict_passwords``), for SAST."""
+    text: TextFacts | None = None
+    """The line scans of the file's text; ``None`` when it is not UTF-8 text."""
+
+

@@ -1,0 +1,200 @@
+"""One pass of the per-file visitor: skip and xfail markers, skip calls and their conditions;
+calls counted as assertions and as uses."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from gonogo.collectors.python_facts.model import (
+    BENCHMARK_MARKER,
+    DEPENDENCY,
+    DEPENDENCY_FLAG,
+    ENVIRONMENT,
+    ENVIRONMENT_NAMES,
+    OTHER,
+    PLATFORM,
+    PLATFORM_NAMES,
+    SKIP_CALLS,
+    SKIP_EXCEPTIONS,
+    SKIP_MARKERS,
+    VERSION,
+    VERSION_NAMES,
+    Skip,
+)
+from gonogo.collectors.python_facts.predicates import (
+    asserts,
+    call_reason,
+    first_text,
+    keyword_arg,
+    marker_reason,
+    on_self,
+    platform_word,
+    text_of,
+)
+from gonogo.collectors.python_facts.settings import SettingsPass
+
+
+class SkipsPass(SettingsPass):
+    """Skip and xfail markers, skip calls and their conditions; calls as assertions and as uses."""
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if not self._functions and not self._classes:
+            self._record_settings(node)
+        if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+            if any(isinstance(n, ast.expr) and self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
+                self._benchmark_scopes.add(self.scope())
+            self._pytestmark_scope = self.scope()
+            self.visit(node.value)
+            self._pytestmark_scope = None
+            return
+        alias = self._marker_definition(node)
+        if alias is not None:  # ``needs_db = pytest.mark.skipif(...)``: a skip where it decorates
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self._marker_aliases[target.id] = alias
+            return
+        self.generic_visit(node)
+    def _marker_definition(self, node: ast.Assign) -> tuple[str, ast.Call | None] | None:
+        value = node.value
+        call = value if isinstance(value, ast.Call) else None
+        name = self.resolve(call.func if call else value)
+        if name not in SKIP_MARKERS or not all(isinstance(t, ast.Name) for t in node.targets):
+            return None
+        return name, call
+    def visit_Name(self, node: ast.Name) -> None:
+        alias = self._marker_aliases.get(node.id)
+        if alias is not None and (self._decorator_scope is not None or self._pytestmark_scope is not None):
+            name, call = alias
+            kind = SKIP_MARKERS[name]
+            reason = marker_reason(name, call) if call else None
+            condition = self._marker_condition(name, call)
+            if self._pytestmark_scope is not None:
+                self._record(kind, f"pytestmark ({node.id})", reason, node, scope=self._pytestmark_scope,
+                             condition=condition)
+            else:
+                self._record(kind, f"@{node.id}", reason, node, scope=self._decorator_scope, condition=condition)
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        name = self.resolve(node)
+        if name in SKIP_MARKERS:  # a bare marker: @pytest.mark.skip, marks=pytest.mark.xfail
+            self._record_marker(node, name, None)
+            return
+        self.generic_visit(node)
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.resolve(node.func)
+        self._record_cors(node, name)
+        if name in SKIP_MARKERS:
+            self._record_marker(node, name, node)
+            self._visit_arguments(node)
+            return
+        if name == "pytest.importorskip":
+            module = text_of(node.args[0] if node.args else keyword_arg(node, "modname"))
+            self._record("importorskip", f"{name}()", call_reason(name, node), node,
+                         condition=(DEPENDENCY, module))
+        elif name in SKIP_CALLS:
+            self._record(SKIP_CALLS[name], f"{name}()", call_reason(name, node), node)
+        elif name in SKIP_EXCEPTIONS:
+            pass  # counted where it is raised, in visit_Raise
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "skipTest":
+            self._record("skip", "self.skipTest()", first_text(node), node)
+        elif self._functions and asserts(name, node):
+            self._count_assertion(constant=False)
+        elif self._functions and isinstance(node.func, ast.Name):
+            self._functions[-1].calls.add(node.func.id)
+        elif self._functions and on_self(node.func):
+            self._functions[-1].method_calls.add(node.func.attr)
+        self.generic_visit(node)
+    def _visit_arguments(self, node: ast.Call) -> None:
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            self.visit(arg)
+    def _record_marker(self, node: ast.expr, name: str, call: ast.Call | None) -> None:
+        kind = SKIP_MARKERS[name]
+        if self._pytestmark_scope is not None:
+            form, scope = "pytestmark", self._pytestmark_scope
+        elif self._decorator_scope is not None:
+            form, scope = f"@{name}", self._decorator_scope
+        else:
+            form, scope = name, self.scope()
+        reason = marker_reason(name, call) if call is not None else None
+        self._record(kind, form, reason, node, scope=scope, condition=self._marker_condition(name, call))
+    def _record(
+        self, kind: str, form: str, reason: str | None, node: ast.AST, scope: str | None = None,
+        condition: tuple[str | None, str | None] | None = None,
+    ) -> None:
+        """``condition`` is (kind, subject), ``(None, None)`` for a skip that always applies, or
+        ``None`` to read it from where the skip sits (under an ``if``, in ``except ImportError``)."""
+        line = getattr(node, "lineno", 0)
+        in_stub = self._not_implemented_handlers > 0
+        # a skip in ``except NotImplementedError`` hides a missing feature wherever it runs
+        when, subject = (None, None) if in_stub else condition or self._context_condition()
+        self.skips.append(
+            Skip(
+                kind=kind,
+                form=form,
+                reason=reason,
+                line=line,
+                scope=scope or self.scope(),
+                in_not_implemented_handler=in_stub,
+                snippet=self.snippet(line),
+                condition=when,
+                subject=subject,
+            )
+        )
+    def _context_condition(self) -> tuple[str | None, str | None]:
+        """What a skip call depends on, from the statements around it."""
+        for test in reversed(self._conditions):
+            found = self._classify(test)
+            if found[0] != OTHER:
+                return found
+        if self._import_handlers:
+            return DEPENDENCY, self._import_handlers[-1]
+        if self._conditions:
+            return OTHER, None
+        return None, None
+    def _marker_condition(self, name: str, call: ast.Call | None) -> tuple[str | None, str | None] | None:
+        """A ``skipif``/``skipIf``/``skipUnless`` marker depends on its condition argument."""
+        if SKIP_MARKERS[name] != "skipif":
+            return None
+        test = call.args[0] if call is not None and call.args else (call and keyword_arg(call, "condition"))
+        return self._classify(test) if test is not None else (OTHER, None)
+    def _classify(self, test: ast.expr) -> tuple[str | None, str | None]:
+        """What kind of fact a skip condition tests: the platform, the Python version, an
+        optional dependency, the environment, or something else."""
+        if isinstance(test, ast.Constant) and isinstance(test.value, str):
+            try:  # pytest's old string conditions: ``skipif("sys.platform == 'win32'")``
+                test = ast.parse(test.value, mode="eval").body
+            except SyntaxError:
+                return OTHER, None
+        if isinstance(test, ast.Constant):
+            return (None, None) if test.value else (OTHER, None)
+        names = [self.resolve(n) or "" for n in ast.walk(test) if isinstance(n, ast.Name | ast.Attribute)]
+        texts = [n.value.lower() for n in ast.walk(test) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        lasts = [n.rsplit(".", 1)[-1].lower() for n in names]
+        platform = platform_word([*texts, *lasts])
+        environment = any(n.startswith(ENVIRONMENT_NAMES) or n.endswith(".environ") for n in names)
+        if any(n in PLATFORM_NAMES or n.startswith("platform.") for n in names) or platform:
+            # ``darwin and os.getenv("CI")`` is skipped on CI's mac jobs: not a platform question
+            return (ENVIRONMENT, None) if environment else (PLATFORM, platform)
+        if any(n.startswith(VERSION_NAMES) for n in names) or any(
+            "version" in last or re.fullmatch(r"py_?[23]\d*", last) for last in lasts
+        ):
+            return VERSION, None
+        module = self._dependency_named(test, names)
+        if module is not None:
+            return DEPENDENCY, module or None
+        if environment:
+            return ENVIRONMENT, None
+        return OTHER, None
+    def _dependency_named(self, test: ast.expr, names: list[str]) -> str | None:
+        """The module a condition checks the presence of (``""`` when it cannot be named)."""
+        for name in names:
+            head = name.split(".")[0]
+            if head in self._optional_names:
+                return self._optional_names[head]
+            flag = DEPENDENCY_FLAG.match(name.rsplit(".", 1)[-1])
+            if flag:
+                return (flag.group(1) or flag.group(2)).lower()
+        for node in ast.walk(test):
+            if isinstance(node, ast.Call) and (self.resolve(node.func) or "").endswith("find_spec"):
+                return text_of(node.args[0]) if node.args else ""
+        return None
