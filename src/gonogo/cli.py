@@ -232,8 +232,9 @@ def check(
         raise _config_failure(exc) from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    if not no_history:  # "Since the last run", from the previous recorded run
-        report = history_cli.with_since(report, roots, config, history)
+    remembering = None if no_history else history_cli.target(roots, config, history)
+    if remembering:  # "Since the last run", from the previous recorded run
+        report = history_cli.with_since(report, remembering)
     _show(report, quiet, verbose or _verbose, show)
     writing = time.perf_counter()
     for name in wanted:
@@ -246,7 +247,7 @@ def check(
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
         if not quiet:
             show.print(plain(f"wrote {written}"), soft_wrap=True)  # a long path is not broken by rich
-    remembered = None if no_history else history_cli.record(report, roots, config, history)
+    remembered = history_cli.record(report, remembering, config) if remembering else None
     if remembered is not None and (not quiet or remembered.startswith("warning")):
         err.print(plain(remembered), highlight=False, soft_wrap=True)
     if verbose or _verbose:

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.python_text import ENV_NAME as _NAME
+from gonogo.collectors.python_text import ENV_WORD
 from gonogo.collectors.secret_defaults import is_production_module
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 _DOTENV_LINE = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=", re.MULTILINE)
-_WORD = re.compile(_NAME)
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
 _ENV_FILE = re.compile(r"(^|/)(\.env[\w.-]*|[\w.-]*\.env|env\.(example|sample|template|dist))$", re.IGNORECASE)
 _WORKFLOW = re.compile(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$")
@@ -96,7 +96,7 @@ def env_contract(workspace: Workspace, python: PythonFacts) -> EnvContract:
             for name, line in _declarations(text):
                 documented.setdefault(name, Requirement(name=name, file=file, line=line, how=".env declaration"))
         elif kind != "docs":
-            mentioned.update(_WORD.findall(text))
+            mentioned.update(ENV_WORD.findall(text))
         if kind == "script":
             continue
         names = _provided_names(kind, text)
@@ -168,4 +168,4 @@ def _provided_names(kind: str, text: str) -> set[str]:
         case "docker":
             return set(_DOCKER_ENV.findall(text))
         case _:
-            return set(_WORD.findall(text))
+            return set(ENV_WORD.findall(text))

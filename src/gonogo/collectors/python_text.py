@@ -134,14 +134,15 @@ def text_facts(data: bytes, tree: ast.Module | None) -> TextFacts | None:
         env_reads=tuple(env_reads(text, lines, tree)),
         env_assigned=frozenset(_findall(ENV_ASSIGNED, text)) | frozenset(_findall(_ENV_SETDEFAULT, text)),
         suppressions=tuple(_suppressions(text, lines)) if SUPPRESSION_MARKER in text.lower() else (),
-        env_names=frozenset(_findall(_ENV_WORD, text)) | _settings_names(tree),
+        env_names=frozenset(_findall(ENV_WORD, text)) | _settings_names(tree),
         secret_defaults=tuple(
             EnvRead(name=d.name, line=d.line, how=d.how) for d in (secret_defaults(text, tree) if tree else ())
         ),
     )
 
 
-_ENV_WORD = re.compile(ENV_NAME)
+ENV_WORD = re.compile(ENV_NAME)
+"""A setting-shaped name anywhere in a text: what could read (or provide) a setting."""
 
 
 def _settings_names(tree: ast.Module | None) -> frozenset[str]:

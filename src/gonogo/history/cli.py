@@ -6,7 +6,7 @@ escaped by ``gonogo.history.render``."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -37,15 +37,31 @@ HistoryOption = Annotated[
 Root = Annotated[Path, typer.Argument(help="The repository (default: the current folder)")]
 
 
-def record(report: Report, roots: list[Path], config: Config, given: str | None) -> str | None:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """Where a scan's runs are remembered, and which repository they belong to: resolved once per
+    ``gonogo check`` (the identity costs several git commands)."""
+
+    url: str
+    provenance: Provenance
+
+
+def target(roots: list[Path], config: Config, given: str | None) -> Target | None:
+    """The history a scan of ``roots`` uses, or ``None`` when history is off."""
+    url = _configured_url(config, given)
+    return None if url is None else Target(url=url, provenance=provenance_of(roots[0]))
+
+
+def _configured_url(config: Config, given: str | None) -> str | None:
+    return history_url(given, config.history, Path(config.base_dir) if config.base_dir else None)
+
+
+def record(report: Report, where: Target, config: Config) -> str:
     """Remember a finished scan; returns what to tell the user. A history that cannot be written
     is reported and never changes the scan's report or exit code."""
-    url = history_url(given, config.history, Path(config.base_dir) if config.base_dir else None)
-    if url is None:
-        return None
+    url, provenance = where.url, where.provenance
     # the report's own time and validity, so the history and the report can never disagree
     scanned_at = report.scanned_at or datetime.now(UTC)
-    provenance = provenance_of(roots[0])
     data = report_to_dict(report)
     try:
         history = History.open(url)
@@ -61,18 +77,14 @@ def record(report: Report, roots: list[Path], config: Config, given: str | None)
     return f"remembered as run #{run_id} in {history.shown}"
 
 
-def with_since(report: Report, roots: list[Path], config: Config, given: str | None) -> Report:
+def with_since(report: Report, where: Target) -> Report:
     """``report`` with "Since the last run" filled from the previous recorded run of the same
-    repository. A history that is off, empty or cannot be read leaves the report as it was: the
+    repository. A history that is empty or cannot be read leaves the report as it was: the
     recording step says why."""
-    url = history_url(given, config.history, Path(config.base_dir) if config.base_dir else None)
-    if url is None:
-        return report
-    provenance = provenance_of(roots[0])
     try:
-        history = History.open(url)
+        history = History.open(where.url)
         try:
-            runs = history.runs(provenance.identity, limit=TREND_RUNS)
+            runs = history.runs(where.provenance.identity, limit=TREND_RUNS)
         finally:
             history.close()
     except HistoryError:
@@ -146,7 +158,7 @@ class _opened:
             config = load_project_config(root)
         except ConfigError as exc:
             raise _fail(f"configuration error: {exc}") from exc
-        url = history_url(given, config.history, Path(config.base_dir) if config.base_dir else None)
+        url = _configured_url(config, given)
         if url is None:
             raise _fail("history is off (--history off, GONOGO_HISTORY=off or history = \"off\")")
         self._url = url
