@@ -179,8 +179,19 @@ def test_a_copy_button_puts_the_verify_command_on_the_clipboard(browser, example
     button = page.locator("#plan button.copy").first
     command = button.get_attribute("data-copy")
     assert command and command.startswith("gonogo check --select ")
+    # The label changes when the clipboard promise settles and reverts 1.5 s later; a busy machine
+    # can miss either moment, so every label the button shows is recorded and waited for.
+    page.evaluate(
+        """() => {
+            const button = document.querySelector('#plan button.copy');
+            window.seenLabels = [];
+            new MutationObserver(() => window.seenLabels.push(button.textContent))
+                .observe(button, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
     button.click()
-    assert button.inner_text() == "Copied"
+    page.wait_for_function("window.seenLabels.length > 0", timeout=30_000)
+    assert page.evaluate("window.seenLabels[0]") == "Copied"
     assert page.evaluate("navigator.clipboard.readText()") == command
     context.close()
 
