@@ -431,3 +431,48 @@ def test_the_json_api_lists_runs_newest_first(sqlite_database: str, real_report:
     assert [r["id"] for r in listed] == list(reversed(ids))
     assert [r["commit"] for r in listed] == [f"{n:07x}abc" for n in (2, 1, 0)]
     assert json.dumps(listed)  # plain JSON
+
+
+def test_a_revoked_or_rotated_token_is_refused_at_once_though_the_server_remembers_it(
+    sqlite_database: str, real_report: dict[str, Any]
+) -> None:
+    """Proven tokens are remembered to spare scrypt, which must not let a revoked one live on."""
+    with client_for(sqlite_database, public_reads=False) as client:
+        store = store_of(client)
+        _, old = store.create_project("web")
+        read = store.create_read_token()
+        assert upload(client, "web", old, real_report).status_code == 201  # proven, so remembered
+        assert client.get("/", headers={"Authorization": f"Bearer {read}"}).status_code == 200
+        new = store.rotate("web")
+        assert upload(client, "web", old, real_report).status_code == 401
+        assert upload(client, "web", new, real_report).status_code == 201
+        assert store.revoke((split_token(read) or ("", ""))[0]) is True
+        assert client.get("/", headers={"Authorization": f"Bearer {read}"}).status_code == 401
+
+
+def test_serve_lists_revokes_and_rotates_tokens_without_ever_printing_a_secret(sqlite_database: str) -> None:
+    store = Store.open(sqlite_database)
+    try:
+        _, upload_token = store.create_project("web")
+        read = store.create_read_token()
+    finally:
+        store.close()
+    (upload_key, upload_secret), (read_key, read_secret) = split_token(upload_token), split_token(read)  # type: ignore[misc]
+
+    def serve(*args: str) -> Any:
+        return runner.invoke(cli_app, ["serve", "--database", sqlite_database, *args])
+
+    listed = serve("--list-tokens")
+    assert listed.exit_code == 0
+    assert [line.split()[:3] for line in listed.stdout.splitlines()] == [
+        [upload_key, "upload", "web"], [read_key, "read", "(every"]]
+    assert upload_secret not in listed.output and read_secret not in listed.output
+    unknown = serve("--revoke-token", "0123456789abcdef")
+    assert unknown.exit_code == 2 and "no token with key '0123456789abcdef'" in unknown.output
+    assert serve("--revoke-token", read_key).exit_code == 0
+    rotated = serve("--rotate-token", "web")
+    new_key = (split_token(rotated.stdout.strip()) or ("", ""))[0]
+    assert rotated.exit_code == 0 and new_key not in ("", upload_key)
+    assert [line.split()[0] for line in serve("--list-tokens").stdout.splitlines()] == [new_key]
+    missing = serve("--rotate-token", "nope")
+    assert missing.exit_code == 2 and "no project 'nope'" in missing.output

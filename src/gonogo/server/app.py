@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from gonogo import __version__
 from gonogo.history.store import HistoryError
-from gonogo.server.auth import Grant, ProvenTokens, Scope
+from gonogo.server.auth import Grant, ProvenTokens, Scope, split_token
 from gonogo.server.storage import Store
 
 DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024
@@ -119,7 +119,9 @@ def grant_for(request: Request, text: str | None) -> Grant | None:
         return None
     proven: ProvenTokens = request.app.state.proven
     known = proven.get(text)
-    if known is not None:
+    parts = split_token(text)
+    # a remembered token is still looked up by its key, so a revoked one stops working at once
+    if known is not None and parts is not None and store_of(request).has_token(parts[0]):
         return known
     grant = store_of(request).grant(text)
     if grant is not None:

@@ -1,6 +1,7 @@
-"""``gonogo serve``: start the server, or create a project or a read token and print its token
-once. Like ``gonogo.cli``, the only place here that prints or exits. FastAPI and uvicorn are
-imported only when a server starts, so creating a token stays quick."""
+"""``gonogo serve``: start the server, or manage its tokens (create a project or a read token and
+print its token once, list tokens by their public key, revoke one, rotate a project's). Like
+``gonogo.cli``, the only place here that prints or exits. FastAPI and uvicorn are imported only
+when a server starts, so managing tokens stays quick."""
 
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ def serve_command(
     create_read_token: Annotated[bool, typer.Option(
         "--create-read-token", help="Create a read token (for --private), print it once, and exit"
     )] = False,
+    list_tokens: Annotated[bool, typer.Option(
+        "--list-tokens", help="List every token by its public key (never its secret), and exit"
+    )] = False,
+    revoke_token: Annotated[str | None, typer.Option(
+        "--revoke-token", metavar="KEY", help="Revoke the token with this public key (see --list-tokens), and exit"
+    )] = None,
+    rotate_token: Annotated[str | None, typer.Option(
+        "--rotate-token", metavar="PROJECT",
+        help="Replace PROJECT's upload tokens with a new one, print it once, and exit",
+    )] = None,
 ) -> None:
     """Serve every project's readiness: uploads from CI (gonogo check --upload URL), pages, a JSON
     API (OpenAPI at /api/openapi.json) and README badges, over the run history."""
@@ -41,6 +52,9 @@ def serve_command(
         raise _fail("--database off: the server needs a database")
     if create_project is not None or create_read_token:
         _create(url, create_project, create_read_token)
+        return
+    if list_tokens or revoke_token is not None or rotate_token is not None:
+        _manage(url, list_tokens, revoke_token, rotate_token)
         return
     import uvicorn
 
@@ -74,6 +88,36 @@ def _create(url: str, project: str | None, read_token: bool) -> None:
             shown = "a read token, shown this once (send it as Authorization: Bearer, or a browser's password):"
             err.print(plain(shown), highlight=False)
             typer.echo(store.create_read_token())
+    except (ProjectError, HistoryError) as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        store.close()
+
+
+def _manage(url: str, list_tokens: bool, revoke_key: str | None, rotate_project: str | None) -> None:
+    """Token housekeeping. A key that matches nothing is an error (exit 2): a revocation that did
+    nothing must not look like one that worked."""
+    from gonogo.server.storage import ProjectError, Store
+
+    try:
+        store = Store.open(url)
+    except HistoryError as exc:
+        raise _fail(str(exc)) from exc
+    try:
+        if revoke_key is not None:
+            if not store.revoke(revoke_key):
+                raise _fail(f"no token with key {revoke_key!r} in {store.shown} (see --list-tokens)")
+            err.print(plain(f"revoked token {revoke_key}; a running server refuses it from its next request"),
+                      highlight=False, soft_wrap=True)
+        if rotate_project is not None:
+            token = store.rotate(rotate_project)
+            err.print(plain(f"{rotate_project}'s old upload tokens are revoked; the new one, shown this once, "
+                            "is on standard output"), highlight=False, soft_wrap=True)
+            typer.echo(token)
+        if list_tokens:
+            for info in store.tokens():
+                owner = info.project if info.project is not None else "(every project)"
+                typer.echo(f"{info.key}  {info.scope:<6}  {owner}  created {info.created_at:%Y-%m-%d %H:%M}")
     except (ProjectError, HistoryError) as exc:
         raise _fail(str(exc)) from exc
     finally:

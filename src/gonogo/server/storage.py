@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from gonogo.history.schema import Project, Repository, Run, Token
@@ -31,6 +31,16 @@ class RepositoryRow:
     name: str
     identity: str
     project: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenInfo:
+    """A stored token as an operator may see it: its public key, never its secret."""
+
+    key: str
+    scope: str
+    project: str | None
+    created_at: datetime
 
 
 def project_identity(name: str) -> str:
@@ -78,6 +88,38 @@ class Store(History):
         with self._session("write to") as session, session.begin():
             session.add(_token_row(token, Scope.READ, None, datetime.now(UTC)))
         return token.text
+
+    def tokens(self) -> list[TokenInfo]:
+        """Every token, oldest first, by its public key: what an operator needs to revoke one."""
+        with self._session("read") as session:
+            rows = session.execute(select(Token, Project.name).outerjoin(Project).order_by(Token.created_at, Token.id))
+            return [
+                TokenInfo(key=t.key, scope=t.scope, project=name, created_at=t.created_at) for t, name in rows
+            ]
+
+    def revoke(self, key: str) -> bool:
+        """Delete the token with this public key; ``False`` when there is none."""
+        with self._session("write to") as session, session.begin():
+            found = session.scalar(select(Token.id).where(Token.key == key))
+            session.execute(delete(Token).where(Token.key == key))
+            return found is not None
+
+    def rotate(self, name: str) -> str:
+        """A new upload token for project ``name``, in the same transaction that deletes its old
+        ones: a leaked token stops working the moment its replacement exists."""
+        token = new_token()
+        with self._session("write to") as session, session.begin():
+            project_id = session.scalar(select(Project.id).where(Project.name == name))
+            if project_id is None:
+                raise ProjectError(f"no project {name!r}")
+            session.execute(delete(Token).where(Token.project_id == project_id, Token.scope == Scope.UPLOAD))
+            session.add(_token_row(token, Scope.UPLOAD, project_id, datetime.now(UTC)))
+        return token.text
+
+    def has_token(self, key: str) -> bool:
+        """Whether a token with this public key is still stored (one indexed lookup, no hashing)."""
+        with self._session("read") as session:
+            return session.scalar(select(Token.id).where(Token.key == key)) is not None
 
     def grant(self, text: str) -> Grant | None:
         """What a token allows, or ``None`` for a malformed, unknown or wrong one."""
