@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from gonogo.forge import commit_date_of, web_base, web_base_of
+from gonogo.forge import web_base
+from gonogo.gitinfo import git_state
 from tests.helpers import make_repo
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -32,12 +33,13 @@ def test_web_base(remote, prefix, expected):
 def test_a_checkout_links_at_its_commit_from_its_subfolder(tmp_path):
     root = make_repo(tmp_path / "repo", {"svc/a.py": "x = 1\n"}, git=True)
     subprocess.run(["git", "-C", str(root), "remote", "add", "origin", "git@github.com:acme/app.git"], check=True)
-    assert web_base_of(root / "svc", COMMIT) == f"https://github.com/acme/app/blob/{COMMIT}/svc/"
-    assert web_base_of(root / "svc", None) is None
+    state = git_state(root / "svc")
+    assert state.remote and state.commit and state.prefix == "svc/"
+    assert web_base(state.remote, COMMIT, state.prefix) == f"https://github.com/acme/app/blob/{COMMIT}/svc/"
 
 
 def test_the_commit_date_is_read_from_git(tmp_path):
     root = make_repo(tmp_path / "repo", {"a.py": "x = 1\n"}, git=True)
-    committed = commit_date_of(root)
+    committed = git_state(root).committed
     assert committed is not None and committed[:4].isdigit() and "T" in committed
-    assert commit_date_of(make_repo(tmp_path / "plain", {"a.py": "x = 1\n"})) is None
+    assert git_state(make_repo(tmp_path / "plain", {"a.py": "x = 1\n"})).committed is None

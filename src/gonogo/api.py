@@ -23,8 +23,8 @@ from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.certification import certify, metric_areas, overall_score, score_metrics, weights_for
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
-from gonogo.forge import commit_date_of, web_base_of
-from gonogo.git_remote import origin_of
+from gonogo.forge import web_base
+from gonogo.git_remote import remote_uri
 from gonogo.gitinfo import git_state
 from gonogo.model import Area, CheckResult, Report, RootInfo
 from gonogo.notes import Notes
@@ -171,7 +171,7 @@ def _root_info(name: str, path: Path) -> RootInfo:
         commit=state.commit,
         branch=state.branch,
         dirty=state.dirty,
-        web=web_base_of(path, state.commit),
-        committed=commit_date_of(path) if state.commit else None,
-        remote=origin_of(path),
+        web=web_base(state.remote, state.commit, state.prefix) if state.remote and state.commit else None,
+        committed=state.committed,
+        remote=remote_uri(state.remote) if state.remote else None,
     )

@@ -8,8 +8,6 @@ not reach a report, and an unknown host gives no page shape to link to.
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 from urllib.parse import quote
 
 # host -> the path between the project and the commit in a file's page address
@@ -28,30 +26,3 @@ def web_base(remote: str, commit: str, prefix: str = "") -> str | None:
     host = match["host"].lower()
     folder = quote(prefix.strip("/") + "/") if prefix.strip("/") else ""
     return f"https://{host}/{match['project']}/{_BLOB[host]}/{commit}/{folder}"
-
-
-def web_base_of(path: Path, commit: str | None) -> str | None:
-    """``web_base`` for a checkout on disk, from ``remote.origin.url`` and the root's prefix."""
-    if commit is None:
-        return None
-    folder = path if path.is_dir() else path.parent
-    remote = _git(folder, "config", "--get", "remote.origin.url")
-    prefix = _git(folder, "rev-parse", "--show-prefix")
-    return web_base(remote, commit, prefix) if remote else None
-
-
-def commit_date_of(path: Path) -> str | None:
-    """When the scanned commit was made (ISO 8601, from git): the date the evidence is about, which
-    unlike the time of the scan keeps reports of one commit identical."""
-    folder = path if path.is_dir() else path.parent
-    return _git(folder, "show", "-s", "--format=%cI", "HEAD") or None
-
-
-def _git(folder: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""

@@ -11,8 +11,6 @@ it gives nothing.
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 _SCP_LIKE = re.compile(r"^(?:(?P<user>[\w.+-]+)@)?(?P<host>[\w.-]+\.[\w.-]+):(?!//)(?P<path>[^\s]+)$")
@@ -38,16 +36,3 @@ def remote_uri(url: str) -> str | None:
     host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
     netloc = f"{user}{host}" + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, "", ""))
-
-
-def origin_of(root: Path) -> str | None:
-    """The ``origin`` remote of the checkout holding ``root``, read with git (which runs no hook
-    for ``config``), or None when there is none or git cannot tell."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root if root.is_dir() else root.parent), "config", "--get", "remote.origin.url"],
-            capture_output=True, text=True, timeout=10, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return remote_uri(done.stdout) if done.returncode == 0 else None

@@ -7,13 +7,13 @@ patterns follow gitignore syntax; the last matching line wins.
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pathspec
 
+from gonogo.gitinfo import run_git
 from gonogo.notes import Notes
 from gonogo.workspace import FileReadError, Workspace
 
@@ -93,12 +93,5 @@ def _touches(log: str) -> list[tuple[str, str]]:
 
 def _git_log(folder: Path) -> str | None:
     """The last commits' authors and files, relative to ``folder``; read-only, bounded."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder if folder.is_dir() else folder.parent), "log", f"-n{RECENT_COMMITS}",
-             "--no-merges", "--format=%x00%aN", "--name-only", "--relative", "--no-renames", "--", "."],
-            capture_output=True, text=True, errors="replace", timeout=GIT_LOG_TIMEOUT_S, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    return run_git(folder, "log", f"-n{RECENT_COMMITS}", "--no-merges", "--format=%x00%aN", "--name-only",
+                   "--relative", "--no-renames", "--", ".", timeout=GIT_LOG_TIMEOUT_S)

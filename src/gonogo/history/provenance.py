@@ -9,12 +9,11 @@ its absolute path.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-GIT_TIMEOUT_S = 10
+from gonogo.gitinfo import git_state
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,21 +30,14 @@ class Provenance:
 
 def provenance_of(root: Path) -> Provenance:
     folder = (root if root.is_dir() else root.parent).resolve()
-    toplevel = _git(folder, "rev-parse", "--show-toplevel")
-    if toplevel is None:
+    state = git_state(folder)
+    if state.toplevel is None:
         return Provenance(identity=f"path:{folder}", name=folder.name)
-    commit = _git(folder, "rev-parse", "HEAD")
-    branch = _git(folder, "symbolic-ref", "--quiet", "--short", "HEAD")
-    status = _git(folder, "status", "--porcelain", "--untracked-files=no")
-    remote = _git(folder, "config", "--get", "remote.origin.url")
-    identity = f"git:{normalise_remote(remote)}{_subfolder(folder, Path(toplevel))}" if remote else f"path:{folder}"
-    return Provenance(
-        identity=identity,
-        name=folder.name,
-        commit=commit,
-        branch=branch,
-        dirty=None if status is None else bool(status.strip()),
-    )
+    if state.remote:
+        identity = f"git:{normalise_remote(state.remote)}{_subfolder(folder, state.toplevel)}"
+    else:
+        identity = f"path:{folder}"
+    return Provenance(identity=identity, name=folder.name, commit=state.commit, branch=state.branch, dirty=state.dirty)
 
 
 def normalise_remote(url: str) -> str:
@@ -66,19 +58,3 @@ def _subfolder(folder: Path, toplevel: Path) -> str:
     """``//sub/folder`` when a folder inside the checkout was scanned, else nothing."""
     inside = folder.relative_to(toplevel.resolve()).as_posix()
     return "" if inside == "." else f"//{inside}"
-
-
-def _git(folder: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
-        return None
-    return done.stdout.strip()
