@@ -47,7 +47,10 @@ MEMORY_LIMIT = 3 << 30
 """Address space per gonogo process: a case reading /dev/zero must fail inside gonogo (a crash
 it reports), not take the machine's memory from everything else running on it."""
 FORMATS = "md,json,sarif,junit,html"
-PROBLEMS = ("crash", "hang", "leak", "changed", "fail-open", "unnamed", "injection", "refused")
+PROBLEMS = ("crash", "hang", "leak", "changed", "fail-open", "unnamed", "injection", "refused", "executed")
+EXECUTED_MARKER = "EXECUTED"
+"""Written next to the tree by a command a hostile case plants (a git hook, a filter): its presence
+after the run means gonogo ran the scanned repository's code."""
 
 # Planted secrets: shaped like real credentials so SEC020 would recognise them, unique so a search
 # for them cannot match anything gonogo writes on its own.
@@ -286,6 +289,8 @@ def run_case(case: Case, workdir: Path, timeout: float = TIMEOUT_S) -> Outcome:
         _restore_modes(tree)
     if after != before:
         outcome.add("changed", "the scanned tree differs after the run")
+    if (workdir / EXECUTED_MARKER).exists():
+        outcome.add("executed", "a command the scanned repository planted ran")
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -1246,6 +1251,34 @@ def _process_cases() -> list[Case]:
     ]
 
 
+def _planted_git_command(key: str, attributes: str = "") -> Build:
+    """A committed checkout whose ``.git/config`` sets ``key`` to a command that writes the
+    marker beside the tree; the file is then touched, so ``git status`` has a reason to re-read it."""
+
+    def build(root: Path) -> None:
+        if attributes:
+            (root / ".gitattributes").write_text(attributes, encoding="utf-8")
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(root)]
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+            subprocess.run([*git, *args], check=True, capture_output=True)
+        marker = root.parent / EXECUTED_MARKER
+        subprocess.run([*git, "config", key, f"sh -c 'touch {marker}; cat'"], check=True)
+        later = time.time() + 5
+        os.utime(root / "app.py", (later, later))
+
+    return build
+
+
+def _git_config_cases() -> list[Case]:
+    return [
+        Case(name="core.fsmonitor runs a command", group="git config", build=_planted_git_command("core.fsmonitor")),
+        Case(name="clean filter on every file", group="git config",
+             build=_planted_git_command("filter.x.clean", "* filter=x\n")),
+        Case(name="long-running filter process", group="git config",
+             build=_planted_git_command("filter.x.process", "*.py filter=x\n")),
+    ]
+
+
 def all_cases() -> list[Case]:
     """Every case of the campaign, in a stable order."""
     return [
@@ -1261,6 +1294,7 @@ def all_cases() -> list[Case]:
         *_archive_cases(),
         *_sast_cases(),
         *_process_cases(),
+        *_git_config_cases(),
     ]
 
 

@@ -3,8 +3,9 @@
 ``benchmarks/hostile.py`` runs all of them; these are the representatives, picked to be quick
 once gonogo handles them: each builds its tree in a temporary folder, runs ``python -m gonogo.cli``
 under the campaign's 30 s timeout, and must show no crash, no hang, no leaked secret, no change to
-the tree, no NO-GO tree made better, no broken file left unnamed, no injected escape or title, and
-no scan refused for a broken file of the scanned project.
+the tree, no NO-GO tree made better, no broken file left unnamed, no injected escape or title,
+no scan refused for a broken file of the scanned project, and no command the scanned repository
+planted (a git hook or filter) run.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ REPRESENTATIVES = {
     "advisory archive": "zip with corrupted deflate data",
     "sast abort": "ruff-aborting 200,000-term expression",
     "process": "scans killed mid-way, then a scan",
+    "git config": "clean filter on every file",
 }
 _BY_NAME = {case.name: case for case in all_cases()}
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 GIT_TIMEOUT_S = 10
-HARDENED = ("-c", "core.fsmonitor=false", "-c", "log.showSignature=false")
+HARDENED = ("--no-optional-locks", "-c", "core.fsmonitor=false", "-c", "log.showSignature=false")
 """A checkout's own config can name commands git runs for it: ``core.fsmonitor`` (run by ``git
 status``) and ``log.showSignature`` (which runs gpg) are switched off on every call, so scanning a
-hostile checkout never runs its commands."""
+hostile checkout never runs its commands. ``--no-optional-locks`` keeps ``git status`` from
+refreshing the checkout's index: a scan writes nothing into the repository it reads."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
