@@ -5,7 +5,9 @@ when a server starts, so managing tokens stays quick."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +15,9 @@ from rich.console import Console
 from gonogo.history.location import history_url
 from gonogo.history.store import HistoryError
 from gonogo.reporters.terminal import plain
+
+if TYPE_CHECKING:
+    from gonogo.server.storage import Store
 
 err = Console(stderr=True)
 MIB = 1024 * 1024
@@ -68,7 +73,9 @@ def serve_command(
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
-def _create(url: str, project: str | None, read_token: bool) -> None:
+@contextmanager
+def _opened_store(url: str) -> Iterator[Store]:
+    """The server's store for one housekeeping command; its errors become a clear exit 2."""
     from gonogo.server.storage import ProjectError, Store
 
     try:
@@ -76,6 +83,15 @@ def _create(url: str, project: str | None, read_token: bool) -> None:
     except HistoryError as exc:
         raise _fail(str(exc)) from exc
     try:
+        yield store
+    except (ProjectError, HistoryError) as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        store.close()
+
+
+def _create(url: str, project: str | None, read_token: bool) -> None:
+    with _opened_store(url) as store:
         if project is not None:
             _, token = store.create_project(project)
             for line in (
@@ -88,22 +104,12 @@ def _create(url: str, project: str | None, read_token: bool) -> None:
             shown = "a read token, shown this once (send it as Authorization: Bearer, or a browser's password):"
             err.print(plain(shown), highlight=False)
             typer.echo(store.create_read_token())
-    except (ProjectError, HistoryError) as exc:
-        raise _fail(str(exc)) from exc
-    finally:
-        store.close()
 
 
 def _manage(url: str, list_tokens: bool, revoke_key: str | None, rotate_project: str | None) -> None:
     """Token housekeeping. A key that matches nothing is an error (exit 2): a revocation that did
     nothing must not look like one that worked."""
-    from gonogo.server.storage import ProjectError, Store
-
-    try:
-        store = Store.open(url)
-    except HistoryError as exc:
-        raise _fail(str(exc)) from exc
-    try:
+    with _opened_store(url) as store:
         if revoke_key is not None:
             if not store.revoke(revoke_key):
                 raise _fail(f"no token with key {revoke_key!r} in {store.shown} (see --list-tokens)")
@@ -118,10 +124,6 @@ def _manage(url: str, list_tokens: bool, revoke_key: str | None, rotate_project:
             for info in store.tokens():
                 owner = info.project if info.project is not None else "(every project)"
                 typer.echo(f"{info.key}  {info.scope:<6}  {owner}  created {info.created_at:%Y-%m-%d %H:%M}")
-    except (ProjectError, HistoryError) as exc:
-        raise _fail(str(exc)) from exc
-    finally:
-        store.close()
 
 
 def _fail(message: str) -> typer.Exit:
