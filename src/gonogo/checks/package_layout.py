@@ -12,7 +12,13 @@ from pathlib import Path
 
 from gonogo.collectors.ci import CiFacts
 from gonogo.collectors.manifests.package_discovery import Discovery
-from gonogo.collectors.package_layout import FindPackagesProject, PackageLayout, PytestConfig
+from gonogo.collectors.package_layout import (
+    DEFAULT_NORECURSE,
+    DEFAULT_PYTHON_FILES,
+    FindPackagesProject,
+    PackageLayout,
+    PytestConfig,
+)
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.grouping import Grouping, plural
@@ -262,24 +268,27 @@ def _names_by_folder(config: PytestConfig | None) -> bool:
 
 
 def _collected(files: list[PythonFile], folder: str, config: PytestConfig | None) -> list[PythonFile]:
-    patterns = config.python_files if config else ("test_*.py", "*_test.py")
+    """The files pytest imports when run where ``config`` is (pytest's defaults without one)."""
+    patterns = config.python_files if config else DEFAULT_PYTHON_FILES
     collected = []
     for source in files:
         relative = source.file.relpath.removeprefix(f"{folder}/" if folder else "")
         if not any(fnmatch.fnmatch(source.file.name, p) for p in patterns) and source.file.name != "conftest.py":
             continue
-        if config is not None and not _selected(relative, config):
-            continue
-        collected.append(source)
+        if _selected(relative, config):
+            collected.append(source)
     return collected
 
 
-def _selected(relative: str, config: PytestConfig) -> bool:
+def _selected(relative: str, config: PytestConfig | None) -> bool:
     """Inside ``testpaths`` (when set), in no ``norecursedirs`` folder, not ``--ignore``d."""
     folders = relative.split("/")[:-1]
-    if config.testpaths and not any(_within(relative, path) for path in config.testpaths):
+    norecurse = config.norecursedirs if config else DEFAULT_NORECURSE
+    if any(fnmatch.fnmatch(name, pattern) for name in folders for pattern in norecurse):
         return False
-    if any(fnmatch.fnmatch(name, pattern) for name in folders for pattern in config.norecursedirs):
+    if config is None:
+        return True
+    if config.testpaths and not any(_within(relative, path) for path in config.testpaths):
         return False
     return not any(_within(relative, path) for path in config.ignores)
 

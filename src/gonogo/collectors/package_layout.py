@@ -225,7 +225,7 @@ def _config_from(values: Mapping[str, Any], file: SourceFile, folder: str) -> Py
         testpaths=_args(values.get("testpaths")),
         norecursedirs=_args(values.get("norecursedirs")) or DEFAULT_NORECURSE,
         ignores=tuple(
-            value for flag in ("--ignore", "--ignore-glob", "--deselect") for value in _options(addopts, flag)
+            value for flag in ("--ignore", "--ignore-glob") for value in _options(addopts, flag)
         ),
     )
 
