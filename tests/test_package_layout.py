@@ -127,6 +127,7 @@ _COLLECTION = [
     ({"pytest.ini": "[pytest]\naddopts = --ignore=tests/db\n"}, False),
     ({"pytest.ini": "[pytest]\npython_files = check_*.py\n"}, False),
     ({"tests/conftest.py": "import sys\nsys.path.insert(0, '.')\n"}, True),
+    ({"tests/pytest.ini": "[pytest]\nmarkers =\n    slow: a slow test\n"}, True),
 ]
 
 
@@ -135,7 +136,7 @@ _COLLECTION = [
     "packages named differently", "importlib mode in pytest.ini", "importlib mode in pyproject",
     "append mode collides too", "testpaths leave one out",
     "norecursedirs leaves one out", "--ignore leaves one out", "python_files does not match",
-    "a conftest.py alone changes nothing",
+    "a conftest.py alone changes nothing", "a pytest.ini in tests/ with markers only (pytorch2.0_ttnn)",
 ])
 def test_same_named_test_modules_agree_with_pytest(tmp_path: Path, extra: dict[str, str], mismatch: bool) -> None:
     repo = make_repo(tmp_path, {**_SAME_NAMES, **extra})
@@ -151,21 +152,27 @@ def test_same_named_test_modules_agree_with_pytest(tmp_path: Path, extra: dict[s
     )
 
 
+def _workflow(*runs: str) -> str:
+    steps = "".join(f"      - run: {run}\n" for run in runs)
+    return f"on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+
+
 _NO_PYTEST_SIGN = {"tests/api/test_models.py": "import unittest\n", "tests/db/test_models.py": "import unittest\n"}
 
 
 @pytest.mark.parametrize(("files", "reported"), [
     (_SAME_NAMES, True),
     ({**_SAME_NAMES, "tox.ini": "[testenv]\ncommands = pytest --import-mode=importlib {posargs}\n"}, False),
-    ({**_SAME_NAMES, ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
-                                                 "    steps:\n      - run: python -m pytest --import-mode=importlib\n"},
-     False),
+    ({**_SAME_NAMES, ".github/workflows/ci.yml": _workflow("python -m pytest --import-mode=importlib")}, False),
     ({**_SAME_NAMES, "tests/conftest.py": "collect_ignore = ['db/test_models.py']\n"}, False),
     ({**_SAME_NAMES, "tox.ini": "[pytest]\nconsider_namespace_packages = true\n"}, False),
+    ({**_SAME_NAMES, ".github/workflows/ci.yml": _workflow("cd tests/api && pytest", "pytest tests/db -q")}, False),
+    ({**_SAME_NAMES, ".github/workflows/ci.yml": _workflow("pip install pytest", "pytest -k models tests")}, True),
     (_NO_PYTEST_SIGN, False),
     ({**_NO_PYTEST_SIGN, "requirements-dev.txt": "pytest==8.3.0\n", "tests/test_smoke.py": "import pytest\n"}, True),
 ], ids=["run by pytest", "tox passes the import mode", "CI passes the import mode", "a conftest ignores one",
-        "namespace packages considered: cannot tell", "no sign that pytest runs them", "a test imports pytest"])
+        "namespace packages considered: cannot tell", "CI runs each folder alone",
+        "CI runs both folders in one run", "no sign that pytest runs them", "a test imports pytest"])
 def test_what_pytest_is_told_outside_its_configuration(tmp_path: Path, files: dict[str, str], reported: bool) -> None:
     repo = make_repo(tmp_path, files)
     assert bool(result_of(scan_repo(repo, select="CODE008"), "CODE008").findings) is reported

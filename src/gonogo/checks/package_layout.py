@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.collectors.ci import CiFacts
 from gonogo.collectors.manifests.package_discovery import Discovery
 from gonogo.collectors.package_layout import (
     DEFAULT_NORECURSE,
@@ -196,47 +195,49 @@ def plan_same_named_tests(findings: Sequence[Finding]) -> Grouping:
 
 @check("CODE008", "pytest can import every test module under its own name", category=Category.CODE,
        severity=Severity.MEDIUM, plan=plan_same_named_tests)
-def same_named_test_modules(package_layout: PackageLayout, python: PythonFacts, ci: CiFacts) -> Iterator[CheckOutput]:
+def same_named_test_modules(package_layout: PackageLayout, python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: under pytest's default import mode (``prepend``, and ``append`` too) a test module is
     imported by its name under its package chain: ``tests/api/test_models.py`` in a folder without
     ``__init__.py`` is plain ``test_models``. Two such files with the same name in one run make
     collection stop with ``import file mismatch`` (the second finds the first in
-    ``sys.modules``), so the suite never runs until one is renamed. Reported for files pytest
-    collects from one configuration (``python_files``, ``testpaths``, ``norecursedirs``,
-    ``--ignore``) when the project runs pytest (a pytest configuration, a ``conftest.py`` or a test
-    importing pytest). Not reported when the folders have ``__init__.py`` (the names differ:
-    ``api.test_models``), when the configuration sets ``--import-mode=importlib`` or
-    ``consider_namespace_packages``, when a tox, nox, make or CI command passes ``--import-mode``
-    or ``PYTEST_ADDOPTS``, or when a ``conftest.py`` above the files changes collection
-    (``collect_ignore``, ``pytest_ignore_collect``): there what pytest imports cannot be told.
-    A ``conftest.py`` alone does not help: pytest names test modules the same way with one.
+    ``sys.modules``), so the suite never runs until one is renamed. Reported for files one pytest
+    run collects (``python_files``, ``testpaths``, ``norecursedirs``, ``--ignore`` of the
+    configuration it reads; where CI runs pytest, the folders and paths its commands give, else
+    the whole project) when the project runs pytest (a pytest configuration, a ``conftest.py`` or
+    a test importing pytest). Not reported when the folders have ``__init__.py`` (the names
+    differ: ``api.test_models``), when the configuration sets ``--import-mode=importlib`` or
+    ``consider_namespace_packages``, when a tox, nox, make or CI command passes
+    ``--import-mode`` or ``PYTEST_ADDOPTS``, or when a ``conftest.py`` above the files changes
+    collection (``collect_ignore``, ``pytest_ignore_collect``): there what pytest imports cannot
+    be told. A ``conftest.py`` alone does not help: pytest names test modules the same way with one.
 
     Fix: add ``__init__.py`` to the test folders (making the names ``api.test_models`` and
     ``db.test_models``), rename one file, or set ``addopts = --import-mode=importlib``."""
+    if not any(s.is_test_module for s in python.files):
+        raise NotApplicable("no test modules")
     configs = {(c.file.root, c.folder): c for c in package_layout.pytest_configs}
-    elsewhere = {f.root for f in package_layout.import_mode_runners} | _ci_import_mode_roots(ci)
+    elsewhere = {f.root for f in package_layout.import_mode_runners}
+    runs: dict[Path, list[str]] = defaultdict(list)
+    for root, scope in package_layout.ci_pytest_runs:
+        runs[root].append(scope)
     trees = _trees(python)
     groups: dict[tuple[Path, str], list[PythonFile]] = defaultdict(list)
     for source in python.files:
         if source.file.suffix == ".py" and source.file.root not in elsewhere:
             groups[(source.file.root, _config_folder(source.file.relpath, source.file.root, configs))].append(source)
-    if not any(s.is_test_module for s in python.files):
-        raise NotApplicable("no test modules")
+    reported: set[tuple[str, str]] = set()
     for (root, folder), files in sorted(groups.items()):
         config = configs.get((root, folder))
         if not _runs_pytest(config, files) or not _names_by_folder(config):
             continue
         hooks = [h.relpath.rpartition("/")[0] for h in package_layout.collection_hooks if h.root == root]
-        yield from _collisions(_collected(files, folder, config), trees[root], hooks)
-
-
-def _ci_import_mode_roots(ci: CiFacts) -> set[Path]:
-    roots = set()
-    for item in ci.files:
-        texts = [c.text for c in item.commands] + [r.text for c in item.commands for r in c.reaches]
-        if any("--import-mode" in t or "PYTEST_ADDOPTS" in t for t in texts):
-            roots.add(item.file.root)
-    return roots
+        collected = _collected(files, folder, config)
+        for scope in runs.get(root) or [""]:
+            in_run = [s for s in collected if not scope or _within(s.file.relpath, scope)]
+            for finding, identity in _collisions(in_run, trees[root], hooks):
+                if identity not in reported:
+                    reported.add(identity)
+                    yield finding
 
 
 def _config_folder(relpath: str, root: Path, configs: dict[tuple[Path, str], PytestConfig]) -> str:
@@ -299,7 +300,9 @@ def _within(relative: str, path: str) -> bool:
     return any(prefix == path or fnmatch.fnmatch(prefix, path) for prefix in prefixes)
 
 
-def _collisions(files: list[PythonFile], tree: _Tree, hooks: list[str]) -> Iterator[CheckOutput]:
+def _collisions(
+    files: list[PythonFile], tree: _Tree, hooks: list[str]
+) -> Iterator[tuple[CheckOutput, tuple[str, str]]]:
     named: dict[str, list[PythonFile]] = defaultdict(list)
     for source in files:
         name = _pytest_module_name(source.file.relpath, tree)
@@ -311,14 +314,15 @@ def _collisions(files: list[PythonFile], tree: _Tree, hooks: list[str]) -> Itera
         group.sort(key=lambda s: s.file.relpath.split("/"))
         first, second = group[0], group[1]
         shown = ", ".join(s.file.display for s in group[:MAX_LISTED])
-        yield fail(
+        finding = fail(
             f"{len(group)} test files are all module {name} to pytest ({shown}): collecting "
             f"{second.file.display} stops with \"import file mismatch\" "
             f"(it finds {first.file.display} already imported)",
             at=second.file.at(1),
             evidence="; ".join(f"{s.file.display}:1" for s in group[:MAX_LISTED]),
-            key=f"module:{name}",
+            key=f"module:{name}:{second.file.display}",
         )
+        yield finding, (name, second.file.display)  # one run's view of it is enough
 
 
 def _pytest_module_name(relpath: str, tree: _Tree) -> str | None:

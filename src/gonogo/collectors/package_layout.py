@@ -17,6 +17,7 @@ A file that does not parse is a note and counts as "cannot tell", never as a def
 from __future__ import annotations
 
 import configparser
+import posixpath
 import re
 import shlex
 from collections import defaultdict
@@ -25,6 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gonogo.collectors.ci import CiFacts, Command
+from gonogo.collectors.ci_scripts import shell_segments, split_words
+from gonogo.collectors.ci_workflows import _PYTEST_FLAGS  # the one list of pytest's value-less options
 from gonogo.collectors.manifests.model import Manifest, ManifestFacts
 from gonogo.collectors.manifests.package_discovery import Discovery, DiscoveryKind, Packaging
 from gonogo.collectors.manifests.tomltext import load_toml
@@ -45,6 +49,8 @@ DEFAULT_NORECURSE = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modu
 _COLLECTION_HOOKS = ("collect_ignore", "pytest_ignore_collect", "pytest_collect_file", "pytest_pycollect_makemodule")
 _BUILD_MANIFESTS = frozenset({"pyproject", "poetry", "setup.cfg", "setup.py"})
 _IMPORT_MODE_WORDS = ("--import-mode", "PYTEST_ADDOPTS")
+_ELSEWHERE = frozenset({"docker", "docker-compose", "podman", "kubectl", "ssh", "tox", "nox", "install", "add", "echo"})
+"""Words before ``pytest`` that mean it is not run here, now (a container, a tox env, ``pip install``)."""
 _RUNNER_FILES = frozenset({"tox.ini", "noxfile.py", "Makefile", "justfile"})
 
 
@@ -87,22 +93,78 @@ class PackageLayout:
     """``conftest.py`` files that change what pytest collects (``collect_ignore``, a
     ``pytest_ignore_collect`` hook...): below them, which files are collected is not told."""
     import_mode_runners: tuple[SourceFile, ...] = ()
-    """tox, nox or make files that pass ``--import-mode`` or set ``PYTEST_ADDOPTS``."""
+    """tox, nox, make or CI files that pass ``--import-mode`` or set ``PYTEST_ADDOPTS``."""
+    ci_pytest_runs: tuple[tuple[Path, str], ...] = ()
+    """(root, folder or file) of each pytest run a CI command spells out (``working-directory``
+    and ``cd`` followed, test paths read): where CI runs pytest, only files one run collects
+    together can collide. Empty when CI runs pytest nowhere it can be read."""
 
 
 @collector("package_layout")
-def package_layout(workspace: Workspace, manifests: ManifestFacts, notes: Notes) -> PackageLayout:
+def package_layout(workspace: Workspace, manifests: ManifestFacts, ci: CiFacts, notes: Notes) -> PackageLayout:
     files = workspace.files
+    ci_runners = tuple(item.file for item in ci.files if any(_passes_import_mode(c) for c in item.commands))
     return PackageLayout(
         find_projects=tuple(find_projects(manifests.manifests, {(f.root, f.relpath) for f in files})),
         pytest_configs=tuple(_pytest_configs(workspace, notes)),
         collection_hooks=tuple(
             _mentioning(workspace, (f for f in files if f.name == "conftest.py"), _COLLECTION_HOOKS)
         ),
-        import_mode_runners=tuple(
+        import_mode_runners=ci_runners + tuple(
             _mentioning(workspace, (f for f in files if f.name in _RUNNER_FILES), _IMPORT_MODE_WORDS)
         ),
+        ci_pytest_runs=tuple(sorted({
+            (item.file.root, scope)
+            for item in ci.files
+            for command in item.commands
+            if command.is_shell
+            for scope in pytest_runs(command.text, command.workdir)
+        })),
     )
+
+
+def _passes_import_mode(command: Command) -> bool:
+    texts = [command.text, *(r.text for r in command.reaches)]
+    return any(word in text for text in texts for word in _IMPORT_MODE_WORDS)
+
+
+# -- CI --------------------------------------------------------------------------------------------
+
+
+def pytest_runs(text: str, workdir: str) -> Iterator[str]:
+    """The folder or files each pytest run of one shell text collects from (relative to the root),
+    with ``cd`` followed. A run whose paths only the shell knows (``$TESTS``) or that runs
+    elsewhere (a container, tox) is left out."""
+    folder: str | None = workdir
+    for segment in shell_segments(text):
+        words = split_words(segment)
+        if not words or folder is None:
+            return
+        if words[0] in ("cd", "pushd"):
+            target = words[1] if len(words) == 2 else "$"
+            folder = None if "$" in target or target.startswith(("/", "~", "-")) else _join_path(folder, target)
+            continue
+        start = next((i for i, w in enumerate(words) if posixpath.basename(w) in ("pytest", "py.test")), None)
+        if start is None or _ELSEWHERE & set(words[:start]) or "$" in segment or "--pyargs" in words:
+            continue
+        paths = list(_test_paths(words[start + 1 :]))
+        yield from (_join_path(folder, p) for p in paths) if paths else (folder,)
+
+
+def _test_paths(words: list[str]) -> Iterator[str]:
+    """The positional arguments: a word after an option that may take a value (``-k expr``) is
+    that value, unless the option is one known to take none."""
+    previous = ""
+    for word in words:
+        after_option = previous.startswith("-") and "=" not in previous and previous not in _PYTEST_FLAGS
+        previous = word
+        if not after_option and not word.startswith("-"):
+            yield word.split("::", 1)[0]
+
+
+def _join_path(base: str, path: str) -> str:
+    joined = posixpath.normpath(posixpath.join(base, path))
+    return "" if joined == "." else joined
 
 
 # -- setuptools ------------------------------------------------------------------------------------
