@@ -31,6 +31,8 @@ def _setup_py(packages: str, extra: str = "") -> dict[str, str]:
 _PACKAGING = [
     (_setup_py("find_packages()"), True),
     (_setup_py('find_packages(exclude=["tests", "tests.*"])'), True),
+    (_setup_py('find_packages(exclude="tests")'), True),
+    (_setup_py("find_packages()", ", include_package_data=True"), True),
     ({"setup.cfg": "[metadata]\nname = shop\n\n[options]\npackages = find:\n"}, True),
     ({"pyproject.toml": '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n'
                         '[project]\nname = "shop"\nversion = "1"\n\n'
@@ -51,7 +53,9 @@ _PACKAGING = [
 
 
 @pytest.mark.parametrize(("packaging", "reported"), _PACKAGING, ids=[
-    "setup.py find_packages()", "find_packages() excluding only the tests", "setup.cfg packages = find:",
+    "setup.py find_packages()", "find_packages() excluding only the tests",
+    "exclude as a string, taken letter by letter (pygoat)", "include_package_data without a MANIFEST.in",
+    "setup.cfg packages = find:",
     "pyproject find with namespaces = false", "pyproject find finds namespaces by default",
     "find_namespace_packages()", "an explicit list", "a computed list", "the sub-package excluded on purpose",
     "include_package_data with MANIFEST.in ships it as data", "another backend builds it",
