@@ -199,7 +199,8 @@ def test_separate_projects_are_separate_pytest_runs(tmp_path: Path) -> None:
     {"pyproject.toml": '[tool.pytest.ini_options]\naddopts = "--import-mode=importlib\n'},
     {"pytest.ini": b"\x00\xff\xfe binary \x00"},
     {"setup.cfg": "addopts = --import-mode=importlib\n[tool:pytest\n"},
-], ids=["pyproject that is not TOML", "binary pytest.ini", "setup.cfg with no section header"])
+    {"setup.cfg": b"\x89PNG\r\n\x1a\n\x00\x00"},
+], ids=["pyproject that is not TOML", "binary pytest.ini", "setup.cfg with no section header", "binary setup.cfg"])
 def test_a_configuration_that_does_not_parse_is_a_note_and_judges_nothing(
     tmp_path: Path, config: dict[str, str | bytes]
 ) -> None:
@@ -210,3 +211,12 @@ def test_a_configuration_that_does_not_parse_is_a_note_and_judges_nothing(
     assert result_of(report, "CODE008").findings == ()
     if name == "pytest.ini":  # a broken pyproject or setup.cfg may set the packaging: CODE007 cannot tell either
         assert len(result_of(report, "CODE007").findings) == 1
+
+
+def test_empty_configuration_files_are_read_as_pytest_reads_them(tmp_path: Path) -> None:
+    """An empty ``pytest.ini`` is still pytest's configuration (its defaults); empty ``setup.cfg``
+    and ``pyproject.toml`` say nothing. No note: nothing is wrong with them."""
+    repo = make_repo(tmp_path, {**_SAME_NAMES, "pytest.ini": "", "setup.cfg": "", "pyproject.toml": ""})
+    report = scan_repo(repo, select="CODE008")
+    assert not [n for n in report.notes if n.source == "package_layout"]
+    assert [f.path for f in result_of(report, "CODE008").findings] == ["tests/db/test_models.py"]
