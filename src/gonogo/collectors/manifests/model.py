@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from gonogo.collectors.manifests.package_discovery import Packaging
 from gonogo.workspace import SourceFile
 
 Errors = list[tuple[int | None, str]]
@@ -116,6 +117,8 @@ class Manifest:
     own_requires: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """A lock file's entries for the workspace's own projects (not dependencies, so not in
     ``dependencies``): (normalised name, what it requires), for the dependency graph."""
+    packaging: Packaging | None = None
+    """How setuptools chooses the packages it ships (``setup.py``, ``setup.cfg``, ``pyproject.toml``)."""
     compiled: bool = False
     """Written by pip-compile or ``uv pip compile``: it pins the whole tree, transitive packages
     included, so a package nobody imports there is expected, not unused."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from gonogo.collectors.manifests.fields import add_pep508, list_at, table_at
 from gonogo.collectors.manifests.model import Dependency, Errors, Manifest, normalise
+from gonogo.collectors.manifests.package_discovery import pyproject_packaging
 from gonogo.collectors.manifests.poetry import poetry_dependencies
 from gonogo.collectors.manifests.tomltext import LineFinder, load_toml
 from gonogo.workspace import SourceFile
@@ -53,6 +54,9 @@ def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
         errors=tuple(errors),
         project_name=normalise(named) if isinstance(named, str) else None,
         is_application=None if not (project or poetry) else (not build or package_mode is False),
+        packaging=pyproject_packaging(
+            data, lines.section("tool.setuptools.packages.find") or lines.section("tool.setuptools")
+        ),
     )
 
 

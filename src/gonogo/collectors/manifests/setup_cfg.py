@@ -6,6 +6,7 @@ import configparser
 
 from gonogo.collectors.manifests.fields import add_pep508
 from gonogo.collectors.manifests.model import Dependency, Errors, Manifest, normalise
+from gonogo.collectors.manifests.package_discovery import setup_cfg_packaging
 from gonogo.collectors.manifests.tomltext import LineFinder
 from gonogo.workspace import SourceFile
 
@@ -55,4 +56,5 @@ def parse_setup_cfg(text: str, file: SourceFile) -> Manifest | None:
         errors=tuple(errors),
         project_name=normalise(name) if name else None,
         is_application=False if name else None,
+        packaging=setup_cfg_packaging(parser, lines.key("packages", lines.section("options"))),
     )

@@ -8,6 +8,7 @@ import re
 
 from gonogo.collectors.manifests.fields import add_requirement
 from gonogo.collectors.manifests.model import Dependency, Errors, Manifest, normalise
+from gonogo.collectors.manifests.package_discovery import Discovery, DiscoveryKind, Packaging, setup_py_packaging
 from gonogo.workspace import SourceFile
 
 
@@ -54,6 +55,11 @@ def parse_setup_py(text: str, file: SourceFile) -> Manifest | None:
         project_name=normalise(name) if name else None,
         is_application=False,
         dynamic=reader.dynamic,
+        packaging=(
+            setup_py_packaging(calls[0], reader.names)
+            if len(calls) == 1
+            else Packaging(packages=Discovery(kind=DiscoveryKind.COMPUTED, line=calls[0].lineno))
+        ),
     )
 
 
