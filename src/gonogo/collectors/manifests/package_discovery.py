@@ -76,8 +76,8 @@ def setup_py_packaging(call: ast.Call, names: Mapping[str, ast.expr]) -> Packagi
             case "packages":
                 packages = _setup_py_discovery(value, names, keyword.value.lineno)
             case "include_package_data":
-                literal = isinstance(value, ast.Constant) and isinstance(value.value, bool)
-                include_data = value.value if literal else None
+                flag = value.value if isinstance(value, ast.Constant) else None
+                include_data = flag if isinstance(flag, bool) else None
             case "use_scm_version":
                 scm = True
             case "setup_requires":
