@@ -62,23 +62,38 @@ class SyntaxNodes:
         found = self._by_kind.get(kinds)
         if found is None:
             positions = self._index()
+            every = self.all
             if len(kinds) == 1:
-                found = [self.all[i] for i in positions.get(kinds[0], ())]
+                found = [every[i] for i in positions.get(kinds[0], ())]
             else:
                 merged = sorted(i for kind in kinds for i in positions.get(kind, ()))
-                found = [self.all[i] for i in merged]
+                found = [every[i] for i in merged]
             self._by_kind[kinds] = found
         return found  # type: ignore[return-value]
 
     def _index(self) -> dict[type, list[int]]:
+        """The position in ``all`` of each node, by class: worked out in the walk itself."""
         if self._positions is None:
             positions: dict[type, list[int]] = {}
-            for position, node in enumerate(self.all):
-                kind = type(node)
+            found: list[ast.AST] = [self.tree]
+            append = found.append
+            position = 0
+            while position < len(found):
+                current = found[position]
+                kind = current.__class__
                 bucket = positions.get(kind)
                 if bucket is None:
                     positions[kind] = [position]
                 else:
                     bucket.append(position)
-            self._positions = positions
+                position += 1
+                for name in current._fields:
+                    value = getattr(current, name, None)
+                    if isinstance(value, list):
+                        for item in value:
+                            if isinstance(item, ast.AST):
+                                append(item)
+                    elif isinstance(value, ast.AST):
+                        append(value)
+            self._all, self._positions = found, positions
         return self._positions
