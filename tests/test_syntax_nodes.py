@@ -54,9 +54,10 @@ if True:
 
 @pytest.mark.parametrize(
     "kinds",
-    [(ast.ClassDef,), (ast.FunctionDef, ast.AsyncFunctionDef), (ast.Call, ast.ClassDef), (ast.Dict,), (ast.Load,)],
+    [(ast.ClassDef,), (ast.FunctionDef, ast.AsyncFunctionDef), (ast.Call, ast.ClassDef), (ast.Dict,),
+     (ast.Name, ast.Attribute, ast.Constant, ast.arg, ast.keyword, ast.alias)],
     ids=["classes, nested and in functions", "functions of both kinds", "calls and classes interleaved",
-         "dict literals", "expression contexts"],
+         "dict literals", "names, constants, arguments and aliases"],
 )
 def test_nodes_by_kind_are_those_of_ast_walk_in_its_order(kinds):
     tree = ast.parse(TRICKY)
@@ -68,6 +69,14 @@ def test_nodes_by_kind_are_those_of_ast_walk_in_its_order(kinds):
 def test_walk_list_is_ast_walk():
     tree = ast.parse(TRICKY)
     assert walk_list(tree) == list(ast.walk(tree))
+
+
+def test_the_listing_leaves_out_only_contexts_and_operators():
+    tree = ast.parse(TRICKY)
+    leaves = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+    nodes = SyntaxNodes(tree)
+    assert nodes.all == [node for node in ast.walk(tree) if not isinstance(node, leaves)]
+    assert nodes.of(ast.Load) == []
 
 
 def test_settings_classes_nested_and_in_functions_are_read_through_the_shared_nodes():

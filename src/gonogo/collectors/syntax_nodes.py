@@ -6,7 +6,9 @@ the web surface) each used to ``ast.walk`` the whole tree for the few kinds they
 tree those walks cost more than the parse itself. ``SyntaxNodes`` walks the tree once, in
 ``ast.walk``'s own order (breadth first, children in field order), so a rule that reads
 ``nodes.of(ast.ClassDef)`` sees the same nodes in the same order as its own walk did, and its
-results are unchanged.
+results are unchanged. Expression contexts and operators (``Load``, ``Add``, ``Eq``), which every
+rule reads through their parent, are not listed, nor are the fields that hold names and numbers
+looked into: that is most of what a walk of a tree costs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,19 @@ import ast
 from typing import TypeVar
 
 _Node = TypeVar("_Node", bound=ast.AST)
+
+_NOT_NODES = frozenset({
+    "ctx", "op", "ops",  # expression contexts and operators: nothing a rule lists
+    "id", "attr", "arg", "asname", "module", "level", "type_comment", "kind", "conversion", "is_async",
+    "simple", "name", "tag", "rest", "kwd_attrs",  # names, strings and numbers in every Python 3.11+ grammar
+})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+"""The fields of each node class that may hold a node."""
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NOT_NODES)  # type: ignore[attr-defined]
+    return fields
 
 
 def walk_list(node: ast.AST) -> list[ast.AST]:
@@ -38,7 +53,8 @@ def walk_list(node: ast.AST) -> list[ast.AST]:
 
 
 class SyntaxNodes:
-    """The nodes of one tree in ``ast.walk`` order, with lists by kind worked out on demand."""
+    """The nodes of one tree in ``ast.walk`` order (less contexts and operators), with lists by
+    kind worked out on demand."""
 
     __slots__ = ("_all", "_by_kind", "_positions", "tree")
 
@@ -50,15 +66,15 @@ class SyntaxNodes:
 
     @property
     def all(self) -> list[ast.AST]:
-        """Every node, walked on first use: a file no rule reads this way costs no walk."""
-        if self._all is None:
-            self._all = walk_list(self.tree)
-        return self._all
+        """Every node (less contexts and operators), walked on first use: a file no rule reads
+        this way costs no walk."""
+        self._index()
+        return self._all  # type: ignore[return-value]
 
     def of(self, *kinds: type[_Node]) -> list[_Node]:
         """The nodes of exactly these classes (``ast.FunctionDef, ast.AsyncFunctionDef``), in walk
         order. The AST's concrete classes have no subclasses, so exact classes suffice; an
-        abstract class (``ast.expr``) is not a kind here."""
+        abstract class (``ast.expr``), a context or an operator is not a kind here."""
         found = self._by_kind.get(kinds)
         if found is None:
             positions = self._index()
@@ -77,6 +93,7 @@ class SyntaxNodes:
             positions: dict[type, list[int]] = {}
             found: list[ast.AST] = [self.tree]
             append = found.append
+            fields_of = _CHILD_FIELDS
             position = 0
             while position < len(found):
                 current = found[position]
@@ -87,7 +104,8 @@ class SyntaxNodes:
                 else:
                     bucket.append(position)
                 position += 1
-                for name in current._fields:
+                fields = fields_of.get(kind)
+                for name in _child_fields(kind) if fields is None else fields:
                     value = getattr(current, name, None)
                     if isinstance(value, list):
                         for item in value:

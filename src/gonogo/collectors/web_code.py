@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gonogo.collectors.syntax_nodes import SyntaxNodes, walk_list
@@ -320,7 +320,7 @@ class _Module:
         self.lines = lines
         self.nodes = nodes
         self.frameworks = sorted(self._frameworks())
-        self._may_check = bool(_guard_evidence(nodes.of(ast.Name, ast.Attribute, ast.Call, ast.Constant)))
+        self._may_check = _may_find_guards(nodes)
         self._has_depends = any(_last(c.func) in ("Depends", "Security") for c in nodes.of(ast.Call))
 
     def _body_guards(self, node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[str, ...]:
@@ -861,7 +861,7 @@ def _body_guards(node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[s
     return tuple(sorted(_guard_evidence(walk_list(node))))
 
 
-def _guard_evidence(nodes: list[ast.AST]) -> set[str]:
+def _guard_evidence(nodes: Iterable[ast.AST]) -> set[str]:
     """What of ``_body_guards``' evidence these nodes hold."""
     found: set[str] = set()
     for inner in nodes:
@@ -880,6 +880,24 @@ def _guard_evidence(nodes: list[ast.AST]) -> set[str]:
             case ast.Constant(value=str() as text) if text.lower() in _AUTH_HEADERS:
                 found.add(f"{text} header")
     return found
+
+
+def _may_find_guards(nodes: SyntaxNodes) -> bool:
+    """``_guard_evidence`` finds something among the module's nodes: each distinct name is matched
+    once, not at every place it is used, and a denial code is looked for only where one is written."""
+    names = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
+    if any(_BODY_GUARDS.match(name) for name in names):
+        return True
+    constants = nodes.of(ast.Constant)
+    if any(isinstance(c.value, str) and c.value.lower() in _AUTH_HEADERS for c in constants):
+        return True
+    calls = nodes.of(ast.Call)
+    called = {dotted(call.func) for call in calls}
+    if any(_CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name) for name in called):
+        return True
+    if any(type(c.value) is int and c.value in (401, 403) for c in constants):
+        return any(_guard_evidence([call]) for call in calls)
+    return False
 
 
 def _bases(node: ast.ClassDef) -> tuple[str, ...]:
