@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from gonogo.collectors.secrets import REFERENCE_VALUE, is_placeholder
+from gonogo.collectors.syntax_nodes import SyntaxNodes
 
 PASSWORD_KEY = re.compile(
     r"(^{0}$|_{0}_|^{0}_|_{0}$)".format(r"(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)"), re.IGNORECASE
@@ -43,14 +44,13 @@ def dict_passwords(source: bytes) -> list[DictPassword]:
     return dict_passwords_in(tree, source)
 
 
-def dict_passwords_in(tree: ast.Module, source: bytes) -> list[DictPassword]:
-    """As :func:`dict_passwords`, on a tree the per-file pass has parsed already."""
+def dict_passwords_in(tree: ast.Module, source: bytes, nodes: SyntaxNodes | None = None) -> list[DictPassword]:
+    """As :func:`dict_passwords`, on a tree the per-file pass has parsed already (and its nodes by
+    kind, when that pass lists them for other rules too)."""
     if QUOTED_KEY.search(source) is None:
         return []
     found: list[DictPassword] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Dict):
-            continue
+    for node in (nodes or SyntaxNodes(tree)).of(ast.Dict):
         for key, value in zip(node.keys, node.values, strict=True):
             match key, value:
                 case ast.Constant(value=str(name)), ast.Constant(value=str(text)) if (

@@ -20,6 +20,7 @@ from gonogo.collectors.python_target import (
     parse_with,
 )
 from gonogo.collectors.testpaths import is_test_path
+from gonogo.collectors.web_code import WEB_CODE_VERSION
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import map_cached
@@ -104,7 +105,7 @@ def python_files(workspace: Workspace, options: ScanOptions, notes: Notes) -> Py
     sources = workspace.by_suffix(".py")
     items: list[tuple[str, bytes]] = []
     read: list[SourceFile] = []
-    namespace = f"py{EXTRACTOR_VERSION}"
+    namespace = f"py{EXTRACTOR_VERSION}.{WEB_CODE_VERSION}"  # the web facts are cached with the file's
     for source in sources:
         try:
             data = workspace.read_bytes(source)

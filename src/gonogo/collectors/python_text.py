@@ -20,6 +20,7 @@ from typing import Any
 
 from gonogo.collectors.secret_defaults import secret_defaults
 from gonogo.collectors.settings_classes import base_name, env_prefix, is_settings_class
+from gonogo.collectors.syntax_nodes import SyntaxNodes
 from gonogo.suppressions import Suppression, parse_suppression
 from gonogo.workspace import FileReadError, decode_text
 
@@ -121,22 +122,26 @@ class TextFacts:
     """Secret-named settings read with a literal default (OPS021; the value is never kept)."""
 
 
-def text_facts(data: bytes, tree: ast.Module | None) -> TextFacts | None:
+def text_facts(data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None = None) -> TextFacts | None:
     """The line scans of one file; ``None`` when its bytes are not UTF-8 text (the scans skip
-    such files, as reading them as text fails). ``tree`` is the file's parse, when it parsed."""
+    such files, as reading them as text fails). ``tree`` is the file's parse, when it parsed;
+    ``nodes`` its nodes by kind, when the per-file pass has them for other rules too."""
     try:
         text = decode_text(data)
     except FileReadError:
         return None
     lines = text.splitlines()
+    if tree is not None and nodes is None:
+        nodes = SyntaxNodes(tree)
     return TextFacts(
         signals=tuple(line_signals(lines, PYTHON_SIGNALS, text)),
-        env_reads=tuple(env_reads(text, lines, tree)),
+        env_reads=tuple(env_reads(text, lines, tree, nodes)),
         env_assigned=frozenset(_findall(ENV_ASSIGNED, text)) | frozenset(_findall(_ENV_SETDEFAULT, text)),
         suppressions=tuple(_suppressions(text, lines)) if SUPPRESSION_MARKER in text.lower() else (),
-        env_names=frozenset(_findall(ENV_WORD, text)) | _settings_names(tree),
+        env_names=frozenset(_findall(ENV_WORD, text)) | _settings_names(text, nodes),
         secret_defaults=tuple(
-            EnvRead(name=d.name, line=d.line, how=d.how) for d in (secret_defaults(text, tree) if tree else ())
+            EnvRead(name=d.name, line=d.line, how=d.how)
+            for d in (secret_defaults(text, tree, nodes) if tree else ())
         ),
     )
 
@@ -145,14 +150,16 @@ ENV_WORD = re.compile(ENV_NAME)
 """A setting-shaped name anywhere in a text: what could read (or provide) a setting."""
 
 
-def _settings_names(tree: ast.Module | None) -> frozenset[str]:
+def _settings_names(text: str, nodes: SyntaxNodes | None) -> frozenset[str]:
     """Every field of a ``BaseSettings`` class, with or without a default, as pydantic's
     environment name (prefix applied, upper case)."""
-    if tree is None:
+    # a settings class names a base ``...Settings``: an ASCII text without the word has none
+    # (identifiers are NFKC-normalised, so a text with other characters is read in full)
+    if nodes is None or ("Settings" not in text and text.isascii()):
         return frozenset()
     names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and is_settings_class(node):
+    for node in nodes.of(ast.ClassDef):
+        if is_settings_class(node):
             prefix = env_prefix(node)
             for item in node.body:
                 if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
@@ -279,7 +286,9 @@ def _findall(pattern: re.Pattern[str], text: str) -> list[Any]:
     return pattern.findall(text) if may_match(pattern, text) else []
 
 
-def env_reads(text: str, lines: list[str], tree: ast.Module | None) -> list[EnvRead]:
+def env_reads(
+    text: str, lines: list[str], tree: ast.Module | None, nodes: SyntaxNodes | None = None
+) -> list[EnvRead]:
     """Settings read without a default; a guarded read (``"X" in os.environ``) is optional."""
     found: list[EnvRead] = []
     readers = [
@@ -302,16 +311,16 @@ def env_reads(text: str, lines: list[str], tree: ast.Module | None) -> list[EnvR
                     continue
                 found.append(EnvRead(name=match.group(1), line=number, how=how))
     if "BaseSettings" in text and tree is not None:
-        found.extend(_settings_fields(tree))
+        found.extend(_settings_fields(nodes or SyntaxNodes(tree)))
     return found
 
 
-def _settings_fields(tree: ast.Module) -> list[EnvRead]:
+def _settings_fields(nodes: SyntaxNodes) -> list[EnvRead]:
     """Fields of a pydantic ``BaseSettings`` class with no default: pydantic refuses to start
     without them. ``env_prefix`` is applied; names compare case-insensitively, as pydantic does."""
     found: list[EnvRead] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ClassDef) or not any(base_name(b) == "BaseSettings" for b in node.bases):
+    for node in nodes.of(ast.ClassDef):
+        if not any(base_name(b) == "BaseSettings" for b in node.bases):
             continue
         prefix = env_prefix(node)
         for item in node.body:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from gonogo.collectors.settings_classes import base_name, env_prefix, is_settings_class
+from gonogo.collectors.syntax_nodes import SyntaxNodes
 
 # the last word of a setting's name says what it holds: DB_PASSWORD holds a password,
 # PASSWORD_MIN_LENGTH a length, TOKEN_EXPIRE_MINUTES minutes
@@ -29,6 +30,11 @@ _NON_PRODUCTION_MODULES = frozenset({
     "sample", "demo", "debug", "smoketest", "smoke",
 })
 _PREFILTER = re.compile(r"""(?i)(secret|passw|pwd|pass["'_]|token|api_?key|_key["']|credential)""")
+_PREFILTER_WORDS = ("secret", "passw", "pwd", 'pass"', "pass'", "pass_", "token", "apikey", "api_key", '_key"', "_key'",
+                    "credential")
+"""``_PREFILTER``'s alternatives spelt out: in an ASCII text, a substring test of the lower-cased text
+finds what the case-blind regular expression finds, several times faster (it has no literal prefix
+to skip ahead by, so it is tried at every position of every file)."""
 _GETTERS = frozenset({"getenv", "get"})
 _ENV_READERS = frozenset({"env", "config", "str", "bytes"})
 
@@ -64,13 +70,14 @@ def is_production_module(relpath: str) -> bool:
     return not (words & _NON_PRODUCTION_MODULES)
 
 
-def secret_defaults(text: str, module: ast.Module) -> list[SecretDefault]:
+def secret_defaults(text: str, module: ast.Module, nodes: SyntaxNodes | None = None) -> list[SecretDefault]:
     """The secret-named settings a module reads with a non-empty literal default; ``text`` is its
-    source, to skip quickly the modules that name no secret at all."""
-    if not _PREFILTER.search(text):
+    source, to skip quickly the modules that name no secret at all. ``nodes`` are the module's
+    nodes by kind, when the per-file pass lists them for other rules too."""
+    if not _names_a_secret(text):
         return []
     found: list[SecretDefault] = []
-    for node in ast.walk(module):
+    for node in (nodes or SyntaxNodes(module)).of(ast.Call, ast.ClassDef):
         if isinstance(node, ast.Call):
             hit = _call_default(node)
             if hit is not None:
@@ -78,6 +85,13 @@ def secret_defaults(text: str, module: ast.Module) -> list[SecretDefault]:
         elif isinstance(node, ast.ClassDef) and is_settings_class(node):
             found.extend(_settings_defaults(node))
     return sorted(found, key=lambda d: (d.line, d.name))
+
+
+def _names_a_secret(text: str) -> bool:
+    if not text.isascii():  # case-blind matching folds more than lower() does (the long s, the Kelvin sign)
+        return _PREFILTER.search(text) is not None
+    lowered = text.lower()
+    return any(word in lowered for word in _PREFILTER_WORDS)
 
 
 def _call_default(node: ast.Call) -> SecretDefault | None:

@@ -427,9 +427,30 @@ def _local_host(text: str, after_at: int) -> bool:
     return LOCAL_HOST.match(text, after_at) is not None
 
 
+_NAME_HINT_WORDS = ("pass", "pwd", "secret", "token", "key", "credential")
+"""``NAME_HINT``'s alternatives: in an ASCII text, found in the lower-cased text by substring search,
+several times faster than the case-blind alternation, which has no prefix to skip ahead by."""
+
+
 def _hinted_lines(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of the lines a secret-named assignment could be on: a cheap first pass, so the
     assignment patterns run on a small part of a large file."""
+    if not text.isascii():  # case-blind matching folds more than lower() does (the Kelvin sign)
+        yield from _lines_matching(text)
+        return
+    lowered = text.lower()
+    lines: dict[int, int] = {}
+    for word in _NAME_HINT_WORDS:
+        position = lowered.find(word)
+        while position != -1:
+            end = text.find("\n", position)
+            end = len(text) if end < 0 else end
+            lines[text.rfind("\n", 0, position) + 1] = end
+            position = lowered.find(word, end)  # the line is taken: on to the next one
+    yield from sorted(lines.items())
+
+
+def _lines_matching(text: str) -> Iterator[tuple[int, int]]:
     last = -1
     for hint in NAME_HINT.finditer(text):
         start = text.rfind("\n", 0, hint.start()) + 1

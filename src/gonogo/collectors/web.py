@@ -3,8 +3,9 @@ outbound requests fed by request input (``web_code``), and rate limits declared 
 (nginx ``limit_req``, Traefik's ``rateLimit`` middleware, Caddy's ``rate_limit``, ingress-nginx's
 ``limit-rps`` annotations).
 
-Files are read through the workspace and parsed in the pool, cached by content; test code is left
-out, since a test's fake app says nothing about the product's routes.
+Each file's facts are worked out in the one per-file pass (the ``python`` fact), on its one parse,
+and cached with its other facts by content; test code is left out, since a test's fake app says
+nothing about the product's routes.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gonogo.cache import content_key
+from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.testpaths import is_test_path
-from gonogo.collectors.web_code import WEB_CODE_VERSION, WebModule, web_module
+from gonogo.collectors.web_code import WebModule
 from gonogo.notes import Notes
-from gonogo.options import ScanOptions
-from gonogo.parallel import map_cached
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -56,22 +55,25 @@ class WebFacts:
 
 
 @collector("web")
-def web(workspace: Workspace, options: ScanOptions, notes: Notes) -> WebFacts:
-    sources = [s for s in workspace.by_suffix(".py") if not is_test_path(s.relpath)]
-    items: list[tuple[str, bytes]] = []
-    read: list[SourceFile] = []
-    namespace = f"web{WEB_CODE_VERSION}"
-    for source in sources:
+def web(workspace: Workspace, python: PythonFacts, notes: Notes) -> WebFacts:
+    _note_unread(workspace, {item.file for item in python.files}, notes)
+    files = tuple(
+        WebFile(file=item.file, facts=item.facts.web)
+        for item in python.files
+        if not is_test_path(item.file.relpath) and item.facts.web != _EMPTY
+    )
+    return WebFacts(files=files, proxy_limits=tuple(_proxy_limits(workspace)))
+
+
+def _note_unread(workspace: Workspace, analysed: set[SourceFile], notes: Notes) -> None:
+    """A product file the per-file pass could not read has no web facts: say so, and why."""
+    for source in workspace.by_suffix(".py"):
+        if source in analysed or is_test_path(source.relpath):
+            continue
         try:
-            data = workspace.read_bytes(source)
+            workspace.read_bytes(source)
         except FileReadError as exc:
             notes.add(f"web routes not read: {exc}", path=source.display, source="web")
-            continue
-        items.append((content_key(data, namespace), data))
-        read.append(source)
-    facts = map_cached(web_module, items, options, workspace, stage="web")
-    files = tuple(WebFile(file=s, facts=f) for s, f in zip(read, facts, strict=True) if f != _EMPTY)
-    return WebFacts(files=files, proxy_limits=tuple(_proxy_limits(workspace)))
 
 
 _EMPTY = WebModule()

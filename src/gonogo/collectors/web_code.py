@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-WEB_CODE_VERSION = 4
-"""Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
+from gonogo.collectors.syntax_nodes import SyntaxNodes, walk_list
 
-MARKERS = re.compile(
-    rb"request|route|Depends|View|limit|throttl|REST_FRAMEWORK|MIDDLEWARE|httpx|aiohttp|urlopen|Blueprint|"
-    rb"urlpatterns|as_view|register\(|[Bb]ucket|Limit|Throttl|CORS|Access-Control"
+WEB_CODE_VERSION = 5
+"""Bump when the facts below change shape or meaning, so cached facts are rebuilt (they are cached
+with each file's Python facts, under a key that holds this version)."""
+
+MARKERS = (
+    b"request", b"route", b"Depends", b"View", b"limit", b"throttl", b"REST_FRAMEWORK", b"MIDDLEWARE", b"httpx",
+    b"aiohttp", b"urlopen", b"Blueprint", b"urlpatterns", b"as_view", b"register(", b"Bucket", b"bucket", b"Limit",
+    b"Throttl", b"CORS", b"Access-Control",
 )
-"""A cheap test on the bytes: only files that may declare a route, a limit or a request are parsed."""
+"""A cheap test on the bytes: only files that hold one of these strings may declare a route, a limit
+or a request (a substring test per string, faster than one alternation tried at every position)."""
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 SNIPPET_CHARS = 120
@@ -225,17 +230,30 @@ class WebModule:
     parse_error: bool = False
 
 
+def has_marker(source: bytes) -> bool:
+    """The file holds one of the ``MARKERS``: only such a file can have web facts."""
+    return any(marker in source for marker in MARKERS)
+
+
 def web_module(source: bytes) -> WebModule:
     """The web facts of one file's bytes; empty for files with no marker or that do not parse."""
-    if MARKERS.search(source) is None:
+    if not has_marker(source):
         return WebModule()
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return WebModule(parse_error=True)
     lines = source.decode("utf-8", errors="replace").splitlines()
+    return web_module_in(tree, source, lines, SyntaxNodes(tree))
+
+
+def web_module_in(tree: ast.Module, source: bytes, lines: list[str], nodes: SyntaxNodes) -> WebModule:
+    """As :func:`web_module`, on the tree the per-file pass has parsed already, with its nodes by
+    kind (``nodes``) shared with the other rules of that pass."""
+    if not has_marker(source):
+        return WebModule()
     try:
-        return _Module(tree, lines).facts()
+        return _Module(tree, lines, nodes).facts()
     except RecursionError:
         return WebModule(parse_error=True)
 
@@ -277,7 +295,7 @@ def _depends_targets(node: ast.AST | None) -> Iterator[str]:
     """The callables ``Depends(x)`` / ``Security(x)`` name anywhere inside ``node``."""
     if node is None:
         return
-    for inner in ast.walk(node):
+    for inner in walk_list(node):
         if isinstance(inner, ast.Call) and _last(inner.func) in ("Depends", "Security"):
             target = inner.args[0] if inner.args else _keyword(inner, "dependency")
             if target is not None:
@@ -289,23 +307,36 @@ def _guards(names: Iterator[str] | tuple[str, ...] | list[str]) -> tuple[str, ..
 
 
 class _Module:
-    """One pass over a module's top level and the functions and classes it defines."""
+    """One pass over a module's top level and the functions and classes it defines.
 
-    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
+    The module's nodes are listed once, by kind (``SyntaxNodes``), instead of walked once per
+    rule. A rule that reads a function's or a class's whole subtree runs only when some node of
+    the module could make it find something (``_may_check``, ``_may_send``, ``_has_depends``):
+    a subtree's nodes are among the module's, so where the module has none, the subtree has none
+    either, and the facts are the same without the walk."""
+
+    def __init__(self, tree: ast.Module, lines: list[str], nodes: SyntaxNodes) -> None:
         self.tree = tree
         self.lines = lines
+        self.nodes = nodes
         self.frameworks = sorted(self._frameworks())
+        self._may_check = _may_find_guards(nodes)
+        self._has_depends = any(_last(c.func) in ("Depends", "Security") for c in nodes.of(ast.Call))
+
+    def _body_guards(self, node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[str, ...]:
+        return _body_guards(node) if self._may_check else ()
+
+    def _depends_in(self, node: ast.AST | None) -> Iterator[str]:
+        return _depends_targets(node) if self._has_depends else iter(())
 
     def facts(self) -> WebModule:
         routes: list[Route] = []
-        classes: list[ViewClass] = []
         flows: list[OutboundFlow] = []
-        for node in ast.walk(self.tree):
-            match node:
-                case ast.FunctionDef() | ast.AsyncFunctionDef():
-                    flows.extend(self._flows(node))
-                case ast.ClassDef():
-                    classes.append(self._class(node))
+        if self._may_send():
+            for function in self.nodes.of(ast.FunctionDef, ast.AsyncFunctionDef):
+                flows.extend(self._flows(function))
+        # a class with no base is left out of the facts, so it is not read at all
+        classes = [self._class(node) for node in self.nodes.of(ast.ClassDef) if _bases(node)]
         for node in self.tree.body:
             match node:
                 case ast.FunctionDef() | ast.AsyncFunctionDef():
@@ -316,7 +347,7 @@ class _Module:
         return WebModule(
             frameworks=tuple(self.frameworks),
             routes=tuple(routes),
-            classes=tuple(c for c in classes if c.bases),
+            classes=tuple(classes),
             routers=tuple(self._routers()),
             includes=tuple(self._includes()),
             hooks=tuple(self._hooks()),
@@ -330,8 +361,23 @@ class _Module:
             cors_trust=tuple(self._cors_trust()),
         )
 
+    def _may_send(self) -> bool:
+        """Some call of the module could be an outbound request ``_outbound_url`` reads: a call of
+        a client module, of ``urlopen``/``Request``, or a client made by a factory."""
+        for call in self.nodes.of(ast.Call):
+            name = dotted(call.func)
+            owner, _, method = name.rpartition(".")
+            if name in _CLIENT_FACTORIES or (owner in _CLIENT_MODULES and method in _SEND_METHODS) or (
+                method in ("urlopen", "Request") and owner in ("urllib.request", "request", "")
+            ):
+                return True
+        return False
+
     def _cors_trust(self) -> Iterator[CorsTrust]:
-        for node in ast.walk(self.tree):
+        # an echoed Origin counts only with credentials allowed, which a string constant names
+        echoes = any(isinstance(c.value, str) and c.value.lower() == "access-control-allow-credentials"
+                     for c in self.nodes.of(ast.Constant))
+        for node in self.nodes.of(ast.Call, ast.FunctionDef, ast.AsyncFunctionDef):
             if isinstance(node, ast.Call) and _keyword(node, "allow_origin_regex") is not None:
                 pattern = _keyword(node, "allow_origin_regex")
                 credentials = _keyword(node, "allow_credentials")
@@ -339,7 +385,7 @@ class _Module:
                     credentials, ast.Constant) and credentials.value is True:
                     yield CorsTrust(line=node.lineno, how="allow_origin_regex matches any origin",
                                     snippet=self._snippet(node.lineno))
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            elif echoes and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 yield from self._origin_echoes(node)
         regexes = [*_strings(self._setting("CORS_ALLOWED_ORIGIN_REGEXES")),
                    *_strings(self._setting("CORS_ORIGIN_REGEX_WHITELIST"))]
@@ -356,7 +402,7 @@ class _Module:
         that also allows credentials."""
         echoes: list[int] = []
         credentials = False
-        for inner in ast.walk(node):
+        for inner in walk_list(node):
             header, value = _header_set(inner)
             if header == "access-control-allow-origin" and value is not None and _reads_origin(value):
                 echoes.append(getattr(inner, "lineno", node.lineno))
@@ -371,14 +417,12 @@ class _Module:
     def _guarded_functions(self) -> Iterator[str]:
         for node in self.tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
-                _guards([dotted(d) for d in node.decorator_list]) or _body_guards(node)
+                _guards([dotted(d) for d in node.decorator_list]) or self._body_guards(node)
             ):
                 yield node.name
 
     def _url_targets(self) -> Iterator[str]:
-        for node in ast.walk(self.tree):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in self.nodes.of(ast.Call):
             name = _last(node.func)
             if name == "as_view" and isinstance(node.func, ast.Attribute) and _last(node.func.value):
                 yield _last(node.func.value)
@@ -396,7 +440,7 @@ class _Module:
 
     def _frameworks(self) -> set[str]:
         found = set()
-        for node in ast.walk(self.tree):
+        for node in self.nodes.of(ast.Import, ast.ImportFrom):
             modules: list[str] = []
             if isinstance(node, ast.Import):
                 modules = [a.name for a in node.names]
@@ -415,20 +459,19 @@ class _Module:
 
     def _routes(self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None) -> Iterator[Route]:
         handler = f"{class_name}.{node.name}" if class_name else node.name
+        declared = [route for route in map(self._decorated_route, node.decorator_list) if route is not None]
+        if not declared and (class_name is not None or not _takes_request(node) or node.name.startswith("_")
+                             or ("django" not in self.frameworks and "drf" not in self.frameworks)):
+            return  # not a route: its body is not read
         decorators = [dotted(d) for d in node.decorator_list]
-        body_guards = _body_guards(node)
+        body_guards = self._body_guards(node)
+        inner = walk_list(node)
         limits = tuple(d for d in decorators if LIMIT_NAME.search(d))
-        limits += tuple(sorted({c for c in (*_calls(node), *_names(node)) if LIMIT_NAME.search(c)}))
-        calls = tuple(sorted({dotted(c.func) for c in ast.walk(node)
+        limits += tuple(sorted({c for c in (*_calls(inner), *_names(inner)) if LIMIT_NAME.search(c)}))
+        calls = tuple(sorted({dotted(c.func) for c in inner
                               if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}))
         public = any(d.endswith("login_not_required") for d in decorators)
-        declared = False
-        for decorator in node.decorator_list:
-            route = self._decorated_route(decorator)
-            if route is None:
-                continue
-            declared = True
-            methods, path, router, extra = route
+        for methods, path, router, extra in declared:
             dependencies = tuple(sorted({*extra, *_param_dependencies(node)}))
             yield Route(
                 line=node.lineno, handler=handler, framework=self._framework_for_decorator(), methods=methods,
@@ -436,12 +479,10 @@ class _Module:
                 guards=tuple(sorted({*_guards(decorators), *_guards(dependencies)})), checks=body_guards,
                 dependencies=dependencies, limits=limits, public=public, calls=calls,
             )
-        if declared or class_name is not None or not _takes_request(node) or node.name.startswith("_"):
+        if declared:
             return
         methods = _view_methods(node)
         framework = "drf" if any(d.endswith("api_view") for d in decorators) else "django"
-        if "django" not in self.frameworks and "drf" not in self.frameworks:
-            return
         yield Route(
             line=node.lineno, handler=handler, framework=framework, methods=methods, class_name=None,
             guards=_guards(decorators), checks=body_guards, limits=limits, public=public, calls=calls,
@@ -484,7 +525,7 @@ class _Module:
         method_checks: list[tuple[str, tuple[str, ...]]] = []
         actions: set[str] = set()
         guards: set[str] = set(_guards([dotted(d) for d in node.decorator_list]))
-        guards.update(_guards(list(_depends_targets(node))))
+        guards.update(_guards(list(self._depends_in(node))))
         public = False
         limits: set[str] = set()
         for item in node.body:
@@ -492,7 +533,7 @@ class _Module:
                 case ast.FunctionDef() | ast.AsyncFunctionDef():
                     methods.append(item.name)
                     declared = _guards([dotted(d) for d in item.decorator_list])
-                    checked = _body_guards(item)
+                    checked = self._body_guards(item)
                     if item.name == "get_permissions":
                         guards.add(item.name)
                     elif item.name == "dispatch" and (declared or checked):
@@ -508,7 +549,7 @@ class _Module:
                     public, guards, limits = _class_setting(name, value, public, guards, limits)
         limits.update(b for b in (_last(b) for b in node.bases) if LIMIT_NAME.search(b))
         return ViewClass(
-            name=node.name, line=node.lineno, bases=tuple(b for b in (_last(b) for b in node.bases) if b),
+            name=node.name, line=node.lineno, bases=_bases(node),
             methods=tuple(methods), guards=tuple(sorted(guards)), method_guards=tuple(method_guards),
             method_checks=tuple(method_checks),
             stub_methods=tuple(i.name for i in node.body
@@ -529,19 +570,21 @@ class _Module:
                         )
 
     def _includes(self) -> Iterator[Include]:
-        conditional = {id(inner) for node in ast.walk(self.tree) if isinstance(node, ast.If)
-                       for branch in (node.body, node.orelse) for statement in branch for inner in ast.walk(statement)}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call) and _last(node.func) in ("include_router", "register_blueprint") \
-                    and node.args:
-                parent = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else ""
-                yield Include(line=node.lineno, target=dotted(node.args[0]), parent=parent,
-                              conditional=id(node) in conditional,
-                              guards=_guards(list(_depends_targets(_keyword(node, "dependencies")))))
+        included = [node for node in self.nodes.of(ast.Call)
+                    if _last(node.func) in ("include_router", "register_blueprint") and node.args]
+        if not included:
+            return  # the nodes under an ``if`` are listed only for a module that includes a router
+        conditional = {id(inner) for node in self.nodes.of(ast.If)
+                       for branch in (node.body, node.orelse) for statement in branch for inner in walk_list(statement)}
+        for node in included:
+            parent = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else ""
+            yield Include(line=node.lineno, target=dotted(node.args[0]), parent=parent,
+                          conditional=id(node) in conditional,
+                          guards=_guards(list(_depends_targets(_keyword(node, "dependencies")))))
 
     def _hooks(self) -> Iterator[Hook]:
         functions = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
-        for node in ast.walk(self.tree):
+        for node in self.nodes.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
             hooked: list[tuple[str, str, ast.FunctionDef | ast.AsyncFunctionDef | None]] = []
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 hooked = [(dotted(d.func if isinstance(d, ast.Call) else d), node.name, node)
@@ -554,7 +597,7 @@ class _Module:
                 router, _, kind = decorator.rpartition(".")
                 if kind not in ("before_request", "before_app_request"):
                     continue
-                evidence = {*_guards([name]), *(_body_guards(function) if function else ())}
+                evidence = {*_guards([name]), *(self._body_guards(function) if function else ())}
                 if evidence:
                     yield Hook(router=router, line=getattr(function, "lineno", 0) or 0,
                                app_wide=kind == "before_app_request", guards=tuple(sorted(evidence)))
@@ -570,7 +613,7 @@ class _Module:
     # rate limits and settings -------------------------------------------------------------------
 
     def _limiters(self) -> Iterator[tuple[int, str]]:
-        for node in ast.walk(self.tree):
+        for node in self.nodes.of(ast.Import, ast.ImportFrom, ast.Constant):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 if any(m.split(".")[0] in LIMIT_MODULES for m in modules) and not getattr(node, "level", 0):
@@ -815,8 +858,13 @@ def _body_guards(node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[s
     ``Authorization`` header read."""
     if node is None:
         return ()
+    return tuple(sorted(_guard_evidence(walk_list(node))))
+
+
+def _guard_evidence(nodes: Iterable[ast.AST]) -> set[str]:
+    """What of ``_body_guards``' evidence these nodes hold."""
     found: set[str] = set()
-    for inner in ast.walk(node):
+    for inner in nodes:
         match inner:
             case ast.Name(id=name) | ast.Attribute(attr=name) if _BODY_GUARDS.match(name):
                 found.add(name)
@@ -831,18 +879,41 @@ def _body_guards(node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[s
                     found.add(f"{_last(func)}({denied[0]})")
             case ast.Constant(value=str() as text) if text.lower() in _AUTH_HEADERS:
                 found.add(f"{text} header")
-    return tuple(sorted(found))
+    return found
 
 
-def _names(node: ast.AST) -> Iterator[str]:
-    for inner in ast.walk(node):
+def _may_find_guards(nodes: SyntaxNodes) -> bool:
+    """``_guard_evidence`` finds something among the module's nodes: each distinct name is matched
+    once, not at every place it is used, and a denial code is looked for only where one is written."""
+    names = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
+    if any(_BODY_GUARDS.match(name) for name in names):
+        return True
+    constants = nodes.of(ast.Constant)
+    if any(isinstance(c.value, str) and c.value.lower() in _AUTH_HEADERS for c in constants):
+        return True
+    calls = nodes.of(ast.Call)
+    called = {dotted(call.func) for call in calls}
+    if any(_CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name) for name in called):
+        return True
+    if any(type(c.value) is int and c.value in (401, 403) for c in constants):
+        return any(_guard_evidence([call]) for call in calls)
+    return False
+
+
+def _bases(node: ast.ClassDef) -> tuple[str, ...]:
+    """The last part of each base's dotted name; empty for a class with no base."""
+    return tuple(b for b in (_last(b) for b in node.bases) if b)
+
+
+def _names(nodes: list[ast.AST]) -> Iterator[str]:
+    for inner in nodes:
         match inner:
             case ast.Name(id=name) | ast.Attribute(attr=name):
                 yield name
 
 
-def _calls(node: ast.AST) -> Iterator[str]:
-    for inner in ast.walk(node):
+def _calls(nodes: list[ast.AST]) -> Iterator[str]:
+    for inner in nodes:
         if isinstance(inner, ast.Call):
             yield dotted(inner.func)
 

@@ -10,6 +10,7 @@ Nothing from the file is ever imported or run.
 from __future__ import annotations
 
 import ast
+import gc
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -37,6 +38,8 @@ from gonogo.collectors.python_facts.model import (
 )
 from gonogo.collectors.python_text import text_facts
 from gonogo.collectors.sql_strings import sql_sinks_in
+from gonogo.collectors.syntax_nodes import SyntaxNodes
+from gonogo.collectors.web_code import WebModule, has_marker, web_module_in
 
 __all__ = [
     "CONDITIONS",
@@ -70,33 +73,51 @@ def extract(source: bytes) -> ModuleFacts:
 
     Every rule that reads a Python file runs here, on this one parse, so that the whole per-file
     work of a scan is done once, in the worker processes, and cached by content."""
+    # a syntax tree holds no reference cycles (reference counting frees it), yet its hundreds of
+    # thousands of nodes set off the cycle collector dozens of times per file, to find nothing:
+    # that costs as much as a third of the parse
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(source)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _extract(source: bytes) -> ModuleFacts:
     text = source.decode("utf-8", errors="replace")
     lines = text.splitlines()
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         return ModuleFacts(
-            lines=len(lines), parse_error=f"{exc.msg}", error_line=exc.lineno, text=text_facts(source, None)
+            lines=len(lines), parse_error=f"{exc.msg}", error_line=exc.lineno, text=text_facts(source, None),
+            web=_unparsed_web(source),
         )
     except (ValueError, RecursionError, MemoryError) as exc:
         return ModuleFacts(
-            lines=len(lines), parse_error=f"{type(exc).__name__}: {exc}", text=text_facts(source, None)
+            lines=len(lines), parse_error=f"{type(exc).__name__}: {exc}", text=text_facts(source, None),
+            web=_unparsed_web(source),
         )
+    nodes = SyntaxNodes(tree)  # every node by kind, listed once, for the rules that read them so
     sinks = tuple(sql_sinks_in(tree, source))
-    passwords = tuple(dict_passwords_in(tree, source))
-    scanned = text_facts(source, tree)
+    passwords = tuple(dict_passwords_in(tree, source, nodes))
+    scanned = text_facts(source, tree, nodes)
+    routes = web_module_in(tree, source, lines, nodes)
     visitor = _Visitor(lines)
     try:
         visitor.visit(tree)
     except RecursionError:
         return ModuleFacts(
             lines=len(lines), parse_error="too deeply nested to analyse", sql_sinks=sinks,
-            dict_passwords=passwords, text=scanned,
+            dict_passwords=passwords, text=scanned, web=routes,
         )
     return ModuleFacts(
         sql_sinks=sinks,
         dict_passwords=passwords,
         text=scanned,
+        web=routes,
         lines=len(lines),
         functions=tuple(_with_complexity(visitor.marked_benchmarks(), tree)),
         skips=tuple(visitor.skips),
@@ -106,6 +127,12 @@ def extract(source: bytes) -> ModuleFacts:
         settings=tuple(visitor.settings),
         cors=tuple(visitor.cors),
     )
+
+
+def _unparsed_web(source: bytes) -> WebModule:
+    """A file that does not parse has no web facts, only the mark that it was not read, when it
+    might have had some (``web_module``)."""
+    return WebModule(parse_error=True) if has_marker(source) else WebModule()
 
 
 def _with_complexity(functions: list[Function], tree: ast.Module) -> Iterator[Function]:

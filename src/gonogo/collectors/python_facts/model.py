@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from gonogo.collectors.dict_passwords import DictPassword
 from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
+from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 16
+EXTRACTOR_VERSION = 17
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160
@@ -204,5 +205,8 @@ class ModuleFacts:
     """Password-named keys of dict literals with a value (``dict_passwords``), for SAST."""
     text: TextFacts | None = None
     """The line scans of the file's text; ``None`` when it is not UTF-8 text."""
+    web: WebModule = field(default_factory=WebModule)
+    """Routes, routers, view classes, limits and outbound flows (``web_code``), for the web
+    collector, which reads those of product code."""
 
 

@@ -1,0 +1,117 @@
+"""Every node of one parsed file, listed once and sorted by kind, for the rules that want "every
+node of kind X".
+
+Several per-file rules (pydantic settings classes, secret defaults, passwords in dict literals,
+the web surface) each used to ``ast.walk`` the whole tree for the few kinds they read; on a large
+tree those walks cost more than the parse itself. ``SyntaxNodes`` walks the tree once, in
+``ast.walk``'s own order (breadth first, children in field order), so a rule that reads
+``nodes.of(ast.ClassDef)`` sees the same nodes in the same order as its own walk did, and its
+results are unchanged. Expression contexts and operators (``Load``, ``Add``, ``Eq``), which every
+rule reads through their parent, are not listed, nor are the fields that hold names and numbers
+looked into: that is most of what a walk of a tree costs.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TypeVar
+
+_Node = TypeVar("_Node", bound=ast.AST)
+
+_NOT_NODES = frozenset({
+    "ctx", "op", "ops",  # expression contexts and operators: nothing a rule lists
+    "id", "attr", "arg", "asname", "module", "level", "type_comment", "kind", "conversion", "is_async",
+    "simple", "name", "tag", "rest", "kwd_attrs",  # names, strings and numbers in every Python 3.11+ grammar
+})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+"""The fields of each node class that may hold a node."""
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NOT_NODES)  # type: ignore[attr-defined]
+    return fields
+
+
+def walk_list(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.walk(node))``, without the generator per node that makes ``ast.walk`` slow:
+    the same nodes in the same order."""
+    found: list[ast.AST] = [node]
+    append = found.append
+    position = 0
+    while position < len(found):
+        current = found[position]
+        position += 1
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        append(item)
+            elif isinstance(value, ast.AST):
+                append(value)
+    return found
+
+
+class SyntaxNodes:
+    """The nodes of one tree in ``ast.walk`` order (less contexts and operators), with lists by
+    kind worked out on demand."""
+
+    __slots__ = ("_all", "_by_kind", "_positions", "tree")
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree = tree
+        self._all: list[ast.AST] | None = None
+        self._positions: dict[type, list[int]] | None = None
+        self._by_kind: dict[tuple[type, ...], list[ast.AST]] = {}
+
+    @property
+    def all(self) -> list[ast.AST]:
+        """Every node (less contexts and operators), walked on first use: a file no rule reads
+        this way costs no walk."""
+        self._index()
+        return self._all  # type: ignore[return-value]
+
+    def of(self, *kinds: type[_Node]) -> list[_Node]:
+        """The nodes of exactly these classes (``ast.FunctionDef, ast.AsyncFunctionDef``), in walk
+        order. The AST's concrete classes have no subclasses, so exact classes suffice; an
+        abstract class (``ast.expr``), a context or an operator is not a kind here."""
+        found = self._by_kind.get(kinds)
+        if found is None:
+            positions = self._index()
+            every = self.all
+            if len(kinds) == 1:
+                found = [every[i] for i in positions.get(kinds[0], ())]
+            else:
+                merged = sorted(i for kind in kinds for i in positions.get(kind, ()))
+                found = [every[i] for i in merged]
+            self._by_kind[kinds] = found
+        return found  # type: ignore[return-value]
+
+    def _index(self) -> dict[type, list[int]]:
+        """The position in ``all`` of each node, by class: worked out in the walk itself."""
+        if self._positions is None:
+            positions: dict[type, list[int]] = {}
+            found: list[ast.AST] = [self.tree]
+            append = found.append
+            fields_of = _CHILD_FIELDS
+            position = 0
+            while position < len(found):
+                current = found[position]
+                kind = current.__class__
+                bucket = positions.get(kind)
+                if bucket is None:
+                    positions[kind] = [position]
+                else:
+                    bucket.append(position)
+                position += 1
+                fields = fields_of.get(kind)
+                for name in _child_fields(kind) if fields is None else fields:
+                    value = getattr(current, name, None)
+                    if isinstance(value, list):
+                        for item in value:
+                            if isinstance(item, ast.AST):
+                                append(item)
+                    elif isinstance(value, ast.AST):
+                        append(value)
+            self._all, self._positions = found, positions
+        return self._positions

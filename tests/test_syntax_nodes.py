@@ -1,0 +1,99 @@
+"""The one listing of a file's nodes by kind, shared by the per-file rules, gives them the nodes
+``ast.walk`` gave each of them, in the same order; and the web facts worked out in the one
+per-file pass are those of a separate parse."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from gonogo.collectors.python_facts import extract
+from gonogo.collectors.python_text import text_facts
+from gonogo.collectors.syntax_nodes import SyntaxNodes, walk_list
+from gonogo.collectors.web_code import web_module
+
+TRICKY = '''
+from fastapi import APIRouter, Depends
+from pydantic_settings import BaseSettings
+import requests
+
+router = APIRouter()
+
+
+class Outer(BaseSettings):
+    api_token: str = "changeme"
+
+    class Inner(BaseSettings):
+        db_password: str = "hunter2"
+        nested_field: int
+
+
+def factory():
+    class Local(BaseSettings):
+        model_config = {"env_prefix": "APP_"}
+        signing_key: str = "abc"
+        required: str
+    return Local
+
+
+if True:
+    @router.post("/items")
+    async def create(item: str, user=Depends(get_current_user)):
+        return requests.get(item)
+
+    class View(Base):
+        permission_classes = [IsAuthenticated]
+
+        def get(self, request):
+            if not request.user.is_authenticated:
+                raise PermissionDenied
+            return {"password": "s3cret-value"}
+'''
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [(ast.ClassDef,), (ast.FunctionDef, ast.AsyncFunctionDef), (ast.Call, ast.ClassDef), (ast.Dict,),
+     (ast.Name, ast.Attribute, ast.Constant, ast.arg, ast.keyword, ast.alias)],
+    ids=["classes, nested and in functions", "functions of both kinds", "calls and classes interleaved",
+         "dict literals", "names, constants, arguments and aliases"],
+)
+def test_nodes_by_kind_are_those_of_ast_walk_in_its_order(kinds):
+    tree = ast.parse(TRICKY)
+    expected = [node for node in ast.walk(tree) if isinstance(node, kinds)]
+    assert expected
+    assert SyntaxNodes(tree).of(*kinds) == expected
+
+
+def test_walk_list_is_ast_walk():
+    tree = ast.parse(TRICKY)
+    assert walk_list(tree) == list(ast.walk(tree))
+
+
+def test_the_listing_leaves_out_only_contexts_and_operators():
+    tree = ast.parse(TRICKY)
+    leaves = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+    nodes = SyntaxNodes(tree)
+    assert nodes.all == [node for node in ast.walk(tree) if not isinstance(node, leaves)]
+    assert nodes.of(ast.Load) == []
+
+
+def test_settings_classes_nested_and_in_functions_are_read_through_the_shared_nodes():
+    facts = text_facts(TRICKY.encode(), ast.parse(TRICKY))
+    assert facts is not None
+    assert {"API_TOKEN", "DB_PASSWORD", "NESTED_FIELD", "SIGNING_KEY", "REQUIRED"} <= facts.env_names
+    assert {d.name for d in facts.secret_defaults} == {"API_TOKEN", "DB_PASSWORD", "SIGNING_KEY"}
+
+
+def test_the_per_file_pass_gives_the_web_facts_of_a_separate_parse():
+    facts = extract(TRICKY.encode()).web
+    assert facts == web_module(TRICKY.encode())
+    assert facts.routes == ()  # routes are read from the module's top level: this one is under ``if``
+    assert [c.name for c in facts.classes] == ["Outer", "Inner", "Local", "View"]  # ast.walk's order
+    assert [(f.function, f.sink, f.line) for f in facts.flows] == [("create", "requests.get", 28)]
+
+
+def test_a_file_that_does_not_parse_is_marked_unread_for_the_web_collector():
+    assert extract(b"from flask import request\ndef broken(:\n").web.parse_error is True
+    assert extract(b"def broken(:\n").web.parse_error is False
