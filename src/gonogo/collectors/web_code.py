@@ -333,7 +333,9 @@ class _Module:
         routes: list[Route] = []
         flows: list[OutboundFlow] = []
         if self._may_send():
-            for function in self.nodes.of(ast.FunctionDef, ast.AsyncFunctionDef):
+            functions: list[ast.FunctionDef | ast.AsyncFunctionDef]
+            functions = self.nodes.of(ast.FunctionDef, ast.AsyncFunctionDef)
+            for function in functions:
                 flows.extend(self._flows(function))
         # a class with no base is left out of the facts, so it is not read at all
         classes = [self._class(node) for node in self.nodes.of(ast.ClassDef) if _bases(node)]
