@@ -1,8 +1,10 @@
 """Per-file work, cached by content and spread over processes: the shape every heavy collector has.
 
 A collector hands over ``(key, payload)`` pairs, where the key names the content and everything the
-result depends on. Results the cache knows are taken from it; the rest are computed by a top-level
-(picklable) function, in a process pool when there are enough of them, and stored for next time.
+result depends on, or (:func:`map_files_cached`) the files themselves, keyed by the workspace's
+content hash so an unchanged file is not even read. Results the cache knows are taken from it; the
+rest are computed by a top-level (picklable) function, in a process pool when there are enough of
+them, and stored for next time.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +20,7 @@ from typing import Any, TypeVar
 from gonogo.cache import FactCache, default_cache_dir
 from gonogo.options import ScanOptions
 from gonogo.redaction import scrub
-from gonogo.workspace import Workspace
+from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
 
 PARALLEL_FROM = 48
 """Below this many items to compute, a process pool costs more than it saves."""
@@ -46,6 +49,62 @@ def map_cached(
         workspace.note(cache.problem, source="cache")
     cache.close()
     return [known[key] if key in known else computed[key] for key, _ in items]  # type: ignore[misc]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileJob:
+    """One file for :func:`map_files_cached`: its cache key is ``namespace:`` and its content hash."""
+
+    file: SourceFile
+    namespace: str
+    """The extractor, its version, and anything else its result depends on besides the bytes."""
+    payload: Callable[[bytes], Any] | None = None
+    """What the function is given, made from the bytes (default: the bytes); ``None`` from it
+    means nothing to compute: the result is ``None``, cached like any other."""
+    limit: int = MAX_READ_BYTES
+
+
+def map_files_cached(
+    func: Callable[[Any], Result],
+    jobs: Sequence[FileJob],
+    options: ScanOptions,
+    workspace: Workspace,
+    stage: str,
+) -> list[Result | FileReadError | None]:
+    """``func(payload)`` for every job's file, in order, from the cache where it can be; a file
+    that cannot be read gives its ``FileReadError``, for the caller's note. Only files the cache
+    does not know are read, and those the stat index does not know are read to be hashed (once)."""
+    keyed: list[tuple[str, bytes | None] | FileReadError] = []
+    for job in jobs:
+        try:
+            digest, data = workspace.content_of(job.file, job.limit)
+        except FileReadError as exc:
+            keyed.append(exc)
+            continue
+        keyed.append((f"{job.namespace}:{digest}", data))
+    cache = FactCache(cache_folder(options))
+    known = cache.get_many(entry[0] for entry in keyed if not isinstance(entry, FileReadError))
+    missing: dict[str, Any] = {}  # identical contents (every empty __init__.py) are computed once
+    for index, (job, entry) in enumerate(zip(jobs, keyed, strict=True)):
+        if isinstance(entry, FileReadError) or entry[0] in known or entry[0] in missing:
+            continue
+        key, data = entry
+        try:
+            data = workspace.read_bytes(job.file, job.limit) if data is None else data
+        except FileReadError as exc:  # changed or gone since it was hashed
+            keyed[index] = exc
+            continue
+        missing[key] = job.payload(data) if job.payload is not None else data
+    work = {key: payload for key, payload in missing.items() if payload is not None}
+    fresh = _compute(partial(_scrubbed, func), list(work.values()), options, stage)
+    computed: dict[str, Any] = {key: None for key in missing} | dict(zip(work, fresh, strict=True))
+    cache.put_many(computed)
+    if cache.problem:
+        workspace.note(cache.problem, source="cache")
+    cache.close()
+    workspace.save_index()
+    found = known | computed
+    return [entry if isinstance(entry, FileReadError) else found[entry[0]] for entry in keyed]
 
 
 def _scrubbed(func: Callable[[Any], Result], payload: Any) -> Result:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gonogo.cache import content_key
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.collectors.web_code import WEB_CODE_VERSION, WebModule, web_module
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import map_cached
+from gonogo.parallel import FileJob, map_files_cached
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -58,19 +57,13 @@ class WebFacts:
 @collector("web")
 def web(workspace: Workspace, options: ScanOptions, notes: Notes) -> WebFacts:
     sources = [s for s in workspace.by_suffix(".py") if not is_test_path(s.relpath)]
-    items: list[tuple[str, bytes]] = []
-    read: list[SourceFile] = []
-    namespace = f"web{WEB_CODE_VERSION}"
-    for source in sources:
-        try:
-            data = workspace.read_bytes(source)
-        except FileReadError as exc:
-            notes.add(f"web routes not read: {exc}", path=source.display, source="web")
-            continue
-        items.append((content_key(data, namespace), data))
-        read.append(source)
-    facts = map_cached(web_module, items, options, workspace, stage="web")
-    files = tuple(WebFile(file=s, facts=f) for s, f in zip(read, facts, strict=True) if f != _EMPTY)
+    jobs = [FileJob(file=source, namespace=f"web{WEB_CODE_VERSION}") for source in sources]
+    facts = map_files_cached(web_module, jobs, options, workspace, stage="web")
+    for source, found in zip(sources, facts, strict=True):
+        if isinstance(found, FileReadError):
+            notes.add(f"web routes not read: {found}", path=source.display, source="web")
+    found_in = zip(sources, facts, strict=True)
+    files = tuple(WebFile(file=s, facts=f) for s, f in found_in if isinstance(f, WebModule) and f != _EMPTY)
     return WebFacts(files=files, proxy_limits=tuple(_proxy_limits(workspace)))
 
 
