@@ -45,8 +45,7 @@ def map_cached(
     fresh = _compute(partial(_scrubbed, func), list(missing.values()), options, stage)
     computed = dict(zip(missing, fresh, strict=True))
     cache.put_many(computed)
-    if cache.problem:
-        workspace.note(cache.problem, source="cache")
+    workspace.cache_problem(cache.problem)
     cache.close()
     return [known[key] if key in known else computed[key] for key, _ in items]  # type: ignore[misc]
 
@@ -99,8 +98,7 @@ def map_files_cached(
     fresh = _compute(partial(_scrubbed, func), list(work.values()), options, stage)
     computed: dict[str, Any] = {key: None for key in missing} | dict(zip(work, fresh, strict=True))
     cache.put_many(computed)
-    if cache.problem:
-        workspace.note(cache.problem, source="cache")
+    workspace.cache_problem(cache.problem)
     cache.close()
     workspace.save_index()
     found = known | computed

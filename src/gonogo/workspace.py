@@ -112,7 +112,7 @@ class Workspace:
     _digests: dict[tuple[Path, str], str] = field(default_factory=dict)
     _index: dict[Path, dict[str, tuple[Signature, str]]] = field(default_factory=dict)
     _fresh: dict[Path, dict[str, tuple[Signature, str]]] = field(default_factory=dict)
-    _index_problem: str | None = None
+    _cache_noted: str | None = None
 
     @classmethod
     def open(
@@ -198,7 +198,7 @@ class Workspace:
         cache = FactCache(self.cache_folder)
         for root, entries in fresh.items():
             cache.put_stats(str(root), entries)
-        self._cache_problem(cache.problem)
+        self.cache_problem(cache.problem)
         cache.close()
 
     def _indexed(self, file: SourceFile, limit: int) -> str | None:
@@ -222,13 +222,14 @@ class Workspace:
             else:
                 cache = FactCache(self.cache_folder)
                 self._index[root] = cache.stats_of(str(root))
-                self._cache_problem(cache.problem)
+                self.cache_problem(cache.problem)
                 cache.close()
         return self._index[root]
 
-    def _cache_problem(self, problem: str | None) -> None:
-        if problem and self._index_problem is None:
-            self._index_problem = problem
+    def cache_problem(self, problem: str | None) -> None:
+        """A note that the fact cache is off, once a scan however many collectors find it so."""
+        if problem and self._cache_noted is None:
+            self._cache_noted = problem
             self.note(problem, source="cache")
 
     def note(self, message: str, path: str | None = None, source: str = "") -> None:

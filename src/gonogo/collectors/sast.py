@@ -241,8 +241,7 @@ def run_ruff_cached(
         by_file.setdefault(str(diagnostic.get("filename", "")), []).append(_kept(diagnostic))
     failed = {path for path, _ in failures}
     cache.put_many({wanted[p]: by_file.get(p, []) for p in todo if p in wanted and p not in failed})
-    if cache.problem:
-        workspace.note(cache.problem, source="cache")
+    workspace.cache_problem(cache.problem)
     cache.close()
     diagnostics: list[dict[str, Any]] = []
     for path in paths:
