@@ -152,23 +152,35 @@ class FactCache:
 
 
 def _prepare(db: sqlite3.Connection) -> None:
-    """WAL where the file system allows it (a network share may not: the default journal then);
-    a file of another format is emptied first."""
+    """WAL where the file system allows it (a network share may not: the default journal then).
+    A file of another format is emptied and set up in one transaction under the write lock, so a
+    scan opening it at the same moment waits, and never meets a table half made."""
     with contextlib.suppress(sqlite3.OperationalError):
         db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")  # a lost last transaction costs a re-parse, nothing more
-    (version,) = db.execute("PRAGMA user_version").fetchone()
-    if version != FORMAT:
-        with db:
+    if _format_of(db) == FORMAT:
+        return  # the tables are made in the transaction that records the format
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if _format_of(db) != FORMAT:
             db.execute("DROP TABLE IF EXISTS facts")
             db.execute("DROP TABLE IF EXISTS stats")
+            db.execute("CREATE TABLE facts (key TEXT PRIMARY KEY, value BLOB)")
+            db.execute(
+                "CREATE TABLE stats (root TEXT, relpath TEXT, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
+                " ino INTEGER, dev INTEGER, digest TEXT, PRIMARY KEY (root, relpath))"
+            )
             db.execute(f"PRAGMA user_version = {FORMAT}")
-    with db:
-        db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value BLOB)")
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS stats (root TEXT, relpath TEXT, size INTEGER, mtime_ns INTEGER,"
-            " ctime_ns INTEGER, ino INTEGER, dev INTEGER, digest TEXT, PRIMARY KEY (root, relpath))"
-        )
+        db.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
+
+
+def _format_of(db: sqlite3.Connection) -> int:
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    return int(version)
 
 
 def _remove_stale(folder: Path) -> None:
