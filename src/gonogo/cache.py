@@ -239,7 +239,7 @@ def _builder(cls: type) -> Callable[..., Any]:
     new = object.__new__
 
     def build(*values: Any) -> Any:
-        obj = new(cls)
+        obj: Any = new(cls)
         for setter, value in zip(setters, values, strict=True):
             setter(obj, value)
         return obj

@@ -101,7 +101,7 @@ def map_files_cached(
     workspace.cache_problem(cache.problem)
     cache.close()
     workspace.save_index()
-    found = known | computed
+    found: dict[str, Any] = known | computed
     return [entry if isinstance(entry, FileReadError) else found[entry[0]] for entry in keyed]
 
 

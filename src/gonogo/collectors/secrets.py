@@ -254,8 +254,8 @@ def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
         payload = partial(_text_payload, (place, bare, python, document))
         jobs.append(FileJob(file=source, namespace=namespace, payload=payload, limit=MAX_SECRET_SCAN_BYTES))
         paths.append(source.display)
-    results = map_files_cached(scan_payload, jobs, options, workspace, stage="secrets")
-    results = [found if isinstance(found, tuple) else None for found in results]  # unreadable, binary: None
+    scanned = map_files_cached(scan_payload, jobs, options, workspace, stage="secrets")
+    results = [found if isinstance(found, tuple) else None for found in scanned]  # unreadable, binary: None
     hits = [replace(hit, path=path) for path, found in zip(paths, results, strict=True) for hit in found or ()]
     if skipped:
         workspace.note(
