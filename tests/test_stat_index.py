@@ -164,3 +164,27 @@ def test_findings_alike_to_a_tally_block_alike_as_when_each_is_asked_alone(tmp_p
     blocks = [(f.check_id, f.path, f.line, f.blocks) for f in by_kind.findings]
     assert blocks == [(f.check_id, f.path, f.line, f.blocks) for f in one_by_one.findings]
     assert {b for *_, b in blocks} == {True, False}
+
+
+def test_a_warm_scan_reads_no_file_for_its_findings_lines_but_never_stores_a_credential(tmp_path, monkeypatch):
+    from gonogo.workspace import Workspace
+
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    root = make_repo(tmp_path / "repo", {
+        "app/run.py": "import subprocess\n\ndef run(x):\n    subprocess.call(x, shell=True)  # gonogo: ignore[SEC] ok\n",
+        "app/settings.py": f'TOKEN = "{token}"\n',
+    })
+    age(*(p for p in root.rglob("*.py")))
+    options = {"jobs": 1, "cache_dir": str(tmp_path / "cache"), "use_cache": True}
+    read: list[str] = []
+    real = Workspace.read_text
+    monkeypatch.setattr(Workspace, "read_text", lambda self, file, *a: read.append(file.relpath) or real(self, file, *a))
+    cold = scan_repo(root, "SEC", options=options)
+    cold_read, read[:] = sorted(set(read)), []
+    warm = scan_repo(root, "SEC", options=options)
+    assert cold_read == ["app/run.py", "app/settings.py"]
+    assert read == ["app/settings.py"]  # its finding's line holds the token: never cached, read again
+    marks = [(f.check_id, f.path, f.fingerprint, f.suppressed) for f in warm.findings]
+    assert marks == [(f.check_id, f.path, f.fingerprint, f.suppressed) for f in cold.findings]
+    assert any(suppressed == "inline: ok" for *_, suppressed in marks)
+    assert token.encode() not in b"".join(p.read_bytes() for p in (tmp_path / "cache").iterdir())

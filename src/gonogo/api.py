@@ -90,6 +90,7 @@ def scan(
     marks = FindingMarks(workspace, load_baseline(workspace, options, notes))
     checking = time.perf_counter()
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
+    marks.save()
     clock.checks(time.perf_counter() - checking)
     clock.checks(time.perf_counter() - checking)
     metrics = {name: value for result in results for name, value in result.metrics}
