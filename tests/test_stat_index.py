@@ -183,7 +183,7 @@ def test_a_warm_scan_reads_no_file_for_its_findings_lines_but_never_stores_a_cre
     cold_read, read[:] = sorted(set(read)), []
     warm = scan_repo(root, "SEC", options=options)
     assert cold_read == ["app/run.py", "app/settings.py"]
-    assert read == ["app/settings.py"]  # its finding's line holds the token: never cached, read again
+    assert set(read) == {"app/settings.py"}  # its finding's line holds the token: never cached, read again
     marks = [(f.check_id, f.path, f.fingerprint, f.suppressed) for f in warm.findings]
     assert marks == [(f.check_id, f.path, f.fingerprint, f.suppressed) for f in cold.findings]
     assert any(suppressed == "inline: ok" for *_, suppressed in marks)

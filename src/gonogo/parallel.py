@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from gonogo.cache import FactCache, default_cache_dir
 from gonogo.options import ScanOptions
-from gonogo.redaction import scrub
+from gonogo.redaction import redact, scrub
 from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
 
 PARALLEL_FROM = 48
@@ -133,3 +133,65 @@ def _collect(outputs: Any, results: list[Result], options: ScanOptions, stage: s
         if done % 50 == 0 or done == total:
             options.report_progress(stage, done, total)
     return results
+
+
+LINES_VERSION = 1
+"""Bump when how :class:`LineStore` reads a line changes, so kept lines are read again."""
+
+
+class LineStore:
+    """Lines of the workspace's files, by file and number, each file read at most once a scan.
+
+    Findings quote and fingerprint their source lines. A line that holds nothing credential-shaped
+    (``redact`` leaves it as it is) is kept in the fact cache by the file's content hash and its
+    number, so a warm scan reads no file for its findings; any other line is never stored, and its
+    file is read on every scan instead."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self._read: dict[SourceFile, list[str]] = {}
+        self._cache: FactCache | None = None
+        self._known: dict[str, dict[int, str]] = {}
+        self._fresh: set[str] = set()
+
+    def line(self, source: SourceFile, number: int) -> str:
+        """Line ``number`` (from 1) of ``source``; ``""`` past its end or when it cannot be read."""
+        try:
+            key = f"lines{LINES_VERSION}:{self._workspace.content_key_of(source)}"
+        except FileReadError:
+            return ""  # reading it would fail the same way
+        known = self._stored(key)
+        if number not in known:
+            lines = self.lines(source)
+            text = lines[number - 1] if 0 < number <= len(lines) else ""
+            if redact(text) != text:
+                return text  # never stored: the cache holds no credential
+            known[number] = text
+            self._fresh.add(key)
+        return known[number]
+
+    def lines(self, source: SourceFile) -> list[str]:
+        """Every line of ``source``, read now (once a scan); none when it cannot be read."""
+        if source not in self._read:
+            try:
+                self._read[source] = self._workspace.read_text(source).splitlines()
+            except FileReadError:
+                self._read[source] = []
+        return self._read[source]
+
+    def save(self) -> None:
+        """Store the lines this scan read, for the next one, and let the cache go."""
+        if self._cache is not None:
+            self._cache.put_many({key: self._known[key] for key in self._fresh})
+            self._workspace.cache_problem(self._cache.problem)
+            self._cache.close()
+            self._cache = None
+        self._fresh.clear()
+
+    def _stored(self, key: str) -> dict[int, str]:
+        if key not in self._known:
+            if self._cache is None and self._workspace.cache_folder is not None:
+                self._cache = FactCache(self._workspace.cache_folder)
+            found = self._cache.get_many([key]).get(key) if self._cache is not None else None
+            self._known[key] = dict(found) if isinstance(found, dict) else {}
+        return self._known[key]

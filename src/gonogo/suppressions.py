@@ -15,11 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from gonogo.baseline import Baseline
-from gonogo.cache import FactCache
 from gonogo.fingerprint import fingerprint, normalise
 from gonogo.model import Finding
-from gonogo.redaction import redact
-from gonogo.workspace import FileReadError, SourceFile, Workspace
+from gonogo.parallel import LineStore
+from gonogo.workspace import SourceFile, Workspace
 
 SUPPRESSION = re.compile(
     r"#\s*gonogo:\s*ignore\b(?:\[(?P<ids>[^\]\n]*)\])?(?P<reason>[^\n]*)", re.I
@@ -67,10 +66,6 @@ def parse_suppression(line: str) -> Suppression | None:
     return Suppression(ids=ids, reason=reason)
 
 
-LINE_MARKS_VERSION = 1
-"""Bump when what :class:`LineMarks` holds changes, so cached marks are recomputed."""
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LineMarks:
     """What marking a finding needs of its source line: its code without layout (the fingerprint's
@@ -80,82 +75,28 @@ class LineMarks:
     suppression: Suppression | None
 
 
-NO_LINE = LineMarks(anchor="", suppression=None)
-
-
 class SourceLines:
-    """What the marks need of each finding's source line, by its display path, each file read once.
+    """A finding's source line, by its display path, through the scan's ``LineStore`` (a warm
+    scan reads no file for its findings)."""
 
-    With a fact cache, a line's marks are kept by the file's content hash and line number, so a
-    warm scan reads no file for its findings; a line holding anything credential-shaped (one
-    ``redact`` would change) is never kept, and its file is read on every scan instead."""
-
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, store: LineStore | None = None) -> None:
         self._workspace = workspace
         self._files: dict[str, SourceFile] | None = None
-        self._lines: dict[str, list[str]] = {}
-        self._cache: FactCache | None = None
-        self._known: dict[str, dict[int, LineMarks]] = {}
-        self._fresh: set[str] = set()
+        self.store = store or LineStore(workspace)
 
     def marks(self, finding: Finding) -> LineMarks:
-        path, number = finding.path, finding.line
-        source = self._source(path) if path and number else None
-        if source is None or number is None:
-            return NO_LINE
-        try:
-            key = f"marks{LINE_MARKS_VERSION}:{self._workspace.content_key_of(source)}"
-        except FileReadError:
-            return NO_LINE  # read_text would refuse it too: no line
-        known = self._stored(key)
-        if number not in known:
-            line = self.line(finding)
-            comment = parse_suppression(line) if "gonogo" in line.lower() else None
-            marks = LineMarks(anchor=normalise(line), suppression=comment)
-            if redact(line) != line:
-                return marks  # never stored: the cache holds no credential
-            known[number] = marks
-            self._fresh.add(key)
-        return known[number]
-
-    def save(self) -> None:
-        """Store the lines this scan read, for the next one, and let the cache go."""
-        if self._cache is not None:
-            self._cache.put_many({key: self._known[key] for key in self._fresh})
-            self._workspace.cache_problem(self._cache.problem)
-            self._cache.close()
-        self._fresh.clear()
+        line = self.line(finding)
+        comment = parse_suppression(line) if "gonogo" in line.lower() else None
+        return LineMarks(anchor=normalise(line), suppression=comment)
 
     def line(self, finding: Finding) -> str:
         path, number = finding.path, finding.line
         if not path or not number:
             return ""
-        if path not in self._lines:
-            self._lines[path] = self._read(path)
-        lines = self._lines[path]
-        return lines[number - 1] if 0 < number <= len(lines) else ""
-
-    def _stored(self, key: str) -> dict[int, LineMarks]:
-        if key not in self._known:
-            if self._cache is None and self._workspace.cache_folder is not None:
-                self._cache = FactCache(self._workspace.cache_folder)
-            found = self._cache.get_many([key]).get(key) if self._cache is not None else None
-            self._known[key] = dict(found) if isinstance(found, dict) else {}
-        return self._known[key]
-
-    def _source(self, path: str) -> SourceFile | None:
         if self._files is None:
             self._files = {f.display: f for f in self._workspace.files}
-        return self._files.get(path)
-
-    def _read(self, path: str) -> list[str]:
-        source = self._source(path)
-        if source is None:
-            return []
-        try:
-            return self._workspace.read_text(source).splitlines()
-        except FileReadError:
-            return []
+        source = self._files.get(path)
+        return "" if source is None else self.store.line(source, number)
 
 
 class FindingMarks:
@@ -189,8 +130,8 @@ class FindingMarks:
         return finding
 
     def save(self) -> None:
-        """Keep what was read of the findings' lines for the next scan (see ``SourceLines``)."""
-        self.lines.save()
+        """Keep what was read of the findings' lines for the next scan (see ``LineStore``)."""
+        self.lines.store.save()
 
     def metrics(self) -> dict[str, float | None]:
         """``baseline.findings``: how many findings the baseline already knew (absent without one)."""

@@ -38,12 +38,12 @@ from gonogo.collectors.testpaths import is_test_path
 from gonogo.model import Severity
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import cache_folder
+from gonogo.parallel import LineStore, cache_folder
 from gonogo.redaction import redact
 from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
 from gonogo.timings import SAST
-from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
+from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 RUFF_TIMEOUT_SECONDS = 600
 """The whole budget for ruff over a tree, retries of failing batches included."""
@@ -201,6 +201,7 @@ def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes:
     hits = _merge_sql(hits, sources, parsed, texts)
     hits = [*hits, *_dict_password_hits(hits, sources, parsed, texts)]
     hits = _with_hash_uses(hits, {source.display: source for source in sources}, texts)
+    texts.store.save()
     return SastFacts(
         hits=tuple(sorted(hits, key=lambda h: (h.path, h.line, h.rule.code))),
         files=len(sources),
@@ -339,11 +340,12 @@ def _unscanned_hit(source: SourceFile, why: str) -> SastHit:
 
 
 class _Texts:
-    """Each file's lines, read once, for evidence and in-code suppression comments."""
+    """Each file's lines, for evidence and in-code suppression comments, through a ``LineStore``
+    (a warm scan reads no file for them); a file's bytes, read once, for the weak-hash uses."""
 
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
-        self._lines: dict[str, list[str]] = {}
+        self.store = LineStore(workspace)
         self._bytes: dict[str, bytes] = {}
 
     def data(self, source: SourceFile) -> bytes:
@@ -355,13 +357,7 @@ class _Texts:
         return self._bytes[source.display]
 
     def line(self, source: SourceFile, number: int | None) -> str:
-        if source.display not in self._lines:
-            try:
-                self._lines[source.display] = decode_text(self.data(source)).splitlines()
-            except FileReadError:
-                self._lines[source.display] = []
-        lines = self._lines[source.display]
-        return lines[number - 1] if number and 0 < number <= len(lines) else ""
+        return self.store.line(source, number) if number and number > 0 else ""
 
 
 def _hit(diagnostic: Diagnostic, source: SourceFile, texts: _Texts) -> SastHit:
