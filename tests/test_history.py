@@ -225,6 +225,16 @@ def test_the_migrations_build_exactly_the_models_schema(backend: str, tmp_path: 
         history.close()
 
 
+def test_the_schema_head_named_in_the_store_is_the_newest_migration() -> None:
+    """The store skips alembic for a database already at SCHEMA_HEAD: a new migration must move it."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(store_module.MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == store_module.SCHEMA_HEAD
+
+
 def test_the_postgresql_history_serves_the_same_commands(repo: Path, postgres_history: str) -> None:
     check(repo, postgres_history)
     check(repo, postgres_history)

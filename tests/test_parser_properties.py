@@ -47,12 +47,15 @@ from gonogo.collectors.manifests.requirements import parse_requirements
 from gonogo.collectors.manifests.setup_cfg import parse_setup_cfg
 from gonogo.collectors.manifests.setup_py import parse_setup_py
 from gonogo.collectors.manifests.toml_locks import parse_poetry_lock, parse_pylock, parse_uv_lock
+from gonogo.options import ScanOptions
 from gonogo.probes.tests_runner import ReportError, parse_coverage_json, parse_junit
 from gonogo.vulndb.errors import OsvFormatError, VulnDbError
 from gonogo.vulndb.index import build_index
 from gonogo.vulndb.osv import load_document
 from gonogo.workspace import SourceFile, Workspace
 
+NO_CACHE = ScanOptions(use_cache=False)
+"""The per-file collectors' fact cache, off: each example is parsed as it is."""
 PROPERTY = settings(
     max_examples=60,
     deadline=None,
@@ -247,9 +250,9 @@ def collect(relpath: str, data: bytes) -> tuple[Any, str | None]:
             case "containers":
                 facts = containers(workspace)
             case "ci":
-                facts = ci(workspace, workspace.notes)
+                facts = ci(workspace, NO_CACHE, workspace.notes)
             case _:
-                facts = doc_references(workspace, workspace.notes)
+                facts = doc_references(workspace, NO_CACHE, workspace.notes)
         return facts, names_file(relpath, facts, workspace)
 
 
@@ -688,7 +691,7 @@ def _docs(text: str) -> object:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "README.md").write_text(text, encoding="utf-8")
         workspace = Workspace.open([Path(folder)])
-        return doc_references(workspace, workspace.notes)
+        return doc_references(workspace, NO_CACHE, workspace.notes)
 
 
 def _merge_chain(n: int) -> str:

@@ -104,16 +104,16 @@ def _findings(report):
     return sorted((f.check_id, f.path, f.line, f.message) for f in report.findings)
 
 
-def test_binary_files_are_not_hashed_or_sent_to_the_secret_scan(tmp_path, monkeypatch):
+def test_binary_files_are_not_sent_to_the_secret_scan(tmp_path, monkeypatch):
+    """They are hashed, once: the stat index then knows them, and a warm scan reads neither file."""
     from gonogo.collectors import secrets as secrets_collector
 
     key = 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYzz"\n'
     root = make_repo(tmp_path / "repo", {"logo.png": b"\x89PNG\0\0" + key.encode(), "conf.py": key})
     sent: list[str] = []
-    real = secrets_collector.map_cached
+    real = secrets_collector.scan_payload
     monkeypatch.setattr(
-        secrets_collector, "map_cached",
-        lambda func, items, *a, **k: sent.extend(p[0][:4].decode("latin-1") for _, p in items) or real(func, items, *a, **k),
+        secrets_collector, "scan_payload", lambda payload: sent.append(payload[0][:4].decode("latin-1")) or real(payload)
     )
     report = _scan(root, tmp_path / "cache")
     assert sent == ["aws_"]

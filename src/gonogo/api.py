@@ -30,6 +30,7 @@ from gonogo.model import Area, CheckResult, Report, RootInfo
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.owners import load_authors, load_owners
+from gonogo.parallel import cache_folder
 from gonogo.plan import build_plan
 from gonogo.policy import PROFILES, gates_for, levels_for, valid_days_for
 from gonogo.redaction import scrub
@@ -74,7 +75,9 @@ def scan(
     notes = Notes()
     clock = StageClock(options)
     with clock.stage(READING):
-        workspace = Workspace.open([p for p in roots if p.exists()], excludes=config.exclude, notes=notes)
+        workspace = Workspace.open(
+            [p for p in roots if p.exists()], excludes=config.exclude, notes=notes, cache_folder=cache_folder(options)
+        )
     for missing in (p for p in roots if not p.exists()):
         notes.add("path does not exist; not scanned", path=str(missing), source="workspace")
     for message in config.notes:
@@ -87,6 +90,7 @@ def scan(
     marks = FindingMarks(workspace, load_baseline(workspace, options, notes))
     checking = time.perf_counter()
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
+    marks.save()
     clock.checks(time.perf_counter() - checking)
     clock.checks(time.perf_counter() - checking)
     metrics = {name: value for result in results for name, value in result.metrics}

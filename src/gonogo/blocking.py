@@ -10,16 +10,23 @@ gate, and a static skip does not block what a test run measured. The plan (P0) a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any, Protocol
 
 from gonogo.certification import OVERALL_METRIC, SCORE_PREFIX
 from gonogo.model import CheckResult, Finding, GateResult, GateStatus
 from gonogo.registry import TallySpec
 from gonogo.verdict import CHECK_SCORE_MAX as CEILING
 
-Moves = Callable[[CheckResult, Sequence[Finding]], set[str]]
-"""The metrics that would change if these findings of this check were resolved."""
+
+class Moves(Protocol):
+    """The metrics that would change if these findings of this check were resolved; with
+    ``among``, only those of them (a tally none of whose metrics is among them is not recomputed)."""
+
+    def __call__(
+        self, result: CheckResult, findings: Sequence[Finding], among: set[str] | None = None
+    ) -> set[str]: ...
 
 
 def failing_blocking_metrics(gates: Sequence[GateResult]) -> set[str]:
@@ -41,20 +48,40 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
     before = [spec.func(fed) if fed else {} for spec, fed in zip(tallies, sources, strict=True)]
 
     penalties: dict[int, float] = {}  # per result: its findings' penalty, summed once
+    # (tally, result, what the tally sees of the one finding resolved) -> the tally's metrics it moves
+    alike: dict[tuple[int, int, tuple[Any, ...]], set[str]] = {}
 
-    def moves(result: CheckResult, findings: Sequence[Finding]) -> set[str]:
+    def moves(result: CheckResult, findings: Sequence[Finding], among: set[str] | None = None) -> set[str]:
         penalty = penalties.setdefault(id(result), _penalty(result.findings))
         moved = ({name for name, _ in result.metrics} - tallied) | area_scores_moved(result, findings, penalty)
-        gone = {id(f) for f in findings}
-        without = replace(result, findings=tuple(f for f in result.findings if id(f) not in gone))
         for index, spec in enumerate(tallies):
-            if not spec.feeds(result.check_id):
+            if not spec.feeds(result.check_id) or (among is not None and among.isdisjoint(spec.metrics)):
                 continue
-            after = spec.func([without if r is result else r for r in sources[index]])
-            moved |= {m for m in spec.metrics if before[index].get(m) != after.get(m)}
+            view = spec.view(findings[0]) if len(findings) == 1 else None
+            if view is None:
+                moved |= _tally_moved(spec, sources[index], before[index], result, findings)
+                continue
+            key = (index, id(result), view)
+            if key not in alike:
+                alike[key] = _tally_moved(spec, sources[index], before[index], result, findings)
+            moved |= alike[key]
         return moved
 
     return moves
+
+
+def _tally_moved(
+    spec: TallySpec,
+    fed: Sequence[CheckResult],
+    before: Mapping[str, float | None],
+    result: CheckResult,
+    findings: Sequence[Finding],
+) -> set[str]:
+    """The tally's metrics that change when ``findings`` of ``result`` are resolved."""
+    gone = {id(f) for f in findings}
+    without = replace(result, findings=tuple(f for f in result.findings if id(f) not in gone))
+    after = spec.func([without if r is result else r for r in fed])
+    return {m for m in spec.metrics if before.get(m) != after.get(m)}
 
 
 def area_scores_moved(result: CheckResult, findings: Sequence[Finding], penalty: float | None = None) -> set[str]:
@@ -94,7 +121,8 @@ def mark_blocking(
             marked.append(result)
             continue
         findings = tuple(
-            replace(f, blocks=True) if f.active and moves(result, [f]) & blocking else f for f in result.findings
+            replace(f, blocks=True) if f.active and moves(result, [f], blocking) & blocking else f
+            for f in result.findings
         )
         marked.append(replace(result, findings=findings))
     return marked

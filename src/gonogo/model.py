@@ -216,7 +216,11 @@ class Finding:
 
     def get(self, name: str, default: Any = None) -> Any:
         """A named datum the check attached (``package``, ``count``...), for plans and reporters."""
-        return dict(self.data).get(name, default)
+        # the last pair wins, as in a dict built from them; no dict is built: tallies ask per finding
+        for key, value in reversed(self.data):
+            if key == name:
+                return value
+        return default
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

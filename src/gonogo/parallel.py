@@ -1,8 +1,10 @@
 """Per-file work, cached by content and spread over processes: the shape every heavy collector has.
 
 A collector hands over ``(key, payload)`` pairs, where the key names the content and everything the
-result depends on. Results the cache knows are taken from it; the rest are computed by a top-level
-(picklable) function, in a process pool when there are enough of them, and stored for next time.
+result depends on, or (:func:`map_files_cached`) the files themselves, keyed by the workspace's
+content hash so an unchanged file is not even read. Results the cache knows are taken from it; the
+rest are computed by a top-level (picklable) function, in a process pool when there are enough of
+them, and stored for next time.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from gonogo.cache import FactCache, default_cache_dir
 from gonogo.options import ScanOptions
-from gonogo.redaction import scrub
-from gonogo.workspace import Workspace
+from gonogo.redaction import redact, scrub
+from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
 
 PARALLEL_FROM = 48
 """Below this many items to compute, a process pool costs more than it saves."""
@@ -42,10 +45,64 @@ def map_cached(
     fresh = _compute(partial(_scrubbed, func), list(missing.values()), options, stage)
     computed = dict(zip(missing, fresh, strict=True))
     cache.put_many(computed)
-    if cache.problem:
-        workspace.note(cache.problem, source="cache")
+    workspace.cache_problem(cache.problem)
     cache.close()
     return [known[key] if key in known else computed[key] for key, _ in items]  # type: ignore[misc]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileJob:
+    """One file for :func:`map_files_cached`: its cache key is ``namespace:`` and its content hash."""
+
+    file: SourceFile
+    namespace: str
+    """The extractor, its version, and anything else its result depends on besides the bytes."""
+    payload: Callable[[bytes], Any] | None = None
+    """What the function is given, made from the bytes (default: the bytes); ``None`` from it
+    means nothing to compute: the result is ``None``, cached like any other."""
+    limit: int = MAX_READ_BYTES
+
+
+def map_files_cached(
+    func: Callable[[Any], Result],
+    jobs: Sequence[FileJob],
+    options: ScanOptions,
+    workspace: Workspace,
+    stage: str,
+) -> list[Result | FileReadError | None]:
+    """``func(payload)`` for every job's file, in order, from the cache where it can be; a file
+    that cannot be read gives its ``FileReadError``, for the caller's note. Only files the cache
+    does not know are read, and those the stat index does not know are read to be hashed (once)."""
+    keyed: list[tuple[str, bytes | None] | FileReadError] = []
+    for job in jobs:
+        try:
+            digest, data = workspace.content_of(job.file, job.limit)
+        except FileReadError as exc:
+            keyed.append(exc)
+            continue
+        keyed.append((f"{job.namespace}:{digest}", data))
+    cache = FactCache(cache_folder(options))
+    known = cache.get_many(entry[0] for entry in keyed if not isinstance(entry, FileReadError))
+    missing: dict[str, Any] = {}  # identical contents (every empty __init__.py) are computed once
+    for index, (job, entry) in enumerate(zip(jobs, keyed, strict=True)):
+        if isinstance(entry, FileReadError) or entry[0] in known or entry[0] in missing:
+            continue
+        key, data = entry
+        try:
+            data = workspace.read_bytes(job.file, job.limit) if data is None else data
+        except FileReadError as exc:  # changed or gone since it was hashed
+            keyed[index] = exc
+            continue
+        missing[key] = job.payload(data) if job.payload is not None else data
+    work = {key: payload for key, payload in missing.items() if payload is not None}
+    fresh = _compute(partial(_scrubbed, func), list(work.values()), options, stage)
+    computed: dict[str, Any] = {key: None for key in missing} | dict(zip(work, fresh, strict=True))
+    cache.put_many(computed)
+    workspace.cache_problem(cache.problem)
+    cache.close()
+    workspace.save_index()
+    found: dict[str, Any] = known | computed
+    return [entry if isinstance(entry, FileReadError) else found[entry[0]] for entry in keyed]
 
 
 def _scrubbed(func: Callable[[Any], Result], payload: Any) -> Result:
@@ -76,3 +133,65 @@ def _collect(outputs: Any, results: list[Result], options: ScanOptions, stage: s
         if done % 50 == 0 or done == total:
             options.report_progress(stage, done, total)
     return results
+
+
+LINES_VERSION = 1
+"""Bump when how :class:`LineStore` reads a line changes, so kept lines are read again."""
+
+
+class LineStore:
+    """Lines of the workspace's files, by file and number, each file read at most once a scan.
+
+    Findings quote and fingerprint their source lines. A line that holds nothing credential-shaped
+    (``redact`` leaves it as it is) is kept in the fact cache by the file's content hash and its
+    number, so a warm scan reads no file for its findings; any other line is never stored, and its
+    file is read on every scan instead."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self._read: dict[SourceFile, list[str]] = {}
+        self._cache: FactCache | None = None
+        self._known: dict[str, dict[int, str]] = {}
+        self._fresh: set[str] = set()
+
+    def line(self, source: SourceFile, number: int) -> str:
+        """Line ``number`` (from 1) of ``source``; ``""`` past its end or when it cannot be read."""
+        try:
+            key = f"lines{LINES_VERSION}:{self._workspace.content_key_of(source)}"
+        except FileReadError:
+            return ""  # reading it would fail the same way
+        known = self._stored(key)
+        if number not in known:
+            lines = self.lines(source)
+            text = lines[number - 1] if 0 < number <= len(lines) else ""
+            if redact(text) != text:
+                return text  # never stored: the cache holds no credential
+            known[number] = text
+            self._fresh.add(key)
+        return known[number]
+
+    def lines(self, source: SourceFile) -> list[str]:
+        """Every line of ``source``, read now (once a scan); none when it cannot be read."""
+        if source not in self._read:
+            try:
+                self._read[source] = self._workspace.read_text(source).splitlines()
+            except FileReadError:
+                self._read[source] = []
+        return self._read[source]
+
+    def save(self) -> None:
+        """Store the lines this scan read, for the next one, and let the cache go."""
+        if self._cache is not None:
+            self._cache.put_many({key: self._known[key] for key in self._fresh})
+            self._workspace.cache_problem(self._cache.problem)
+            self._cache.close()
+            self._cache = None
+        self._fresh.clear()
+
+    def _stored(self, key: str) -> dict[int, str]:
+        if key not in self._known:
+            if self._cache is None and self._workspace.cache_folder is not None:
+                self._cache = FactCache(self._workspace.cache_folder)
+            found = self._cache.get_many([key]).get(key) if self._cache is not None else None
+            self._known[key] = dict(found) if isinstance(found, dict) else {}
+        return self._known[key]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import math
 import re
@@ -265,10 +266,18 @@ def scrub(value: T) -> T:
 _PLAIN = (type(None), bool, int, float)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _redact_again(text: str) -> str:
+    """:func:`redact`, remembered: a report repeats its messages and evidence thousands of times,
+    and every scrub of it (or of a cache's facts) would otherwise mask each copy anew."""
+    return redact(text)
+
+
 def _scrub(value: Any) -> Any:
     kind = type(value)
     if kind is str:
-        return redact(value)
+        masked = _redact_again(value)
+        return value if masked == value else masked  # the caller's own object when unchanged
     if kind in _PLAIN or isinstance(value, enum.Enum):
         return value
     if isinstance(value, (tuple, list, set, frozenset)):

@@ -43,6 +43,12 @@ def kind_of(mode: int) -> str:
 def read_regular_file(path: Path | str, limit: int, *, follow_links: bool = False) -> bytes:
     """The bytes of the regular file at ``path``, at most ``limit`` of them, or ``FileReadError``.
     ``follow_links`` is for a path the user named (``--config``), never for a scanned file."""
+    return read_with_stat(path, limit, follow_links=follow_links)[0]
+
+
+def read_with_stat(path: Path | str, limit: int, *, follow_links: bool = False) -> tuple[bytes, os.stat_result]:
+    """As :func:`read_regular_file`, with the file's status taken on the open descriptor before
+    reading: a change during the read leaves a status that no longer matches (the stat index)."""
     try:
         fd = os.open(path, _OPEN_FLAGS if follow_links else _OPEN_FLAGS | _NO_FOLLOW)
     except OSError as exc:
@@ -62,7 +68,7 @@ def read_regular_file(path: Path | str, limit: int, *, follow_links: bool = Fals
         os.close(fd)
     if len(data) > limit:  # it grew after fstat: still never more than limit + 1 bytes in memory
         raise FileReadError(f"over the {limit:,}-byte limit; not read")
-    return data
+    return data, info
 
 
 def _read_at_most(fd: int, count: int) -> bytes:

@@ -15,9 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from gonogo.baseline import Baseline
-from gonogo.fingerprint import fingerprint
+from gonogo.fingerprint import fingerprint, normalise
 from gonogo.model import Finding
-from gonogo.workspace import FileReadError, SourceFile, Workspace
+from gonogo.parallel import LineStore
+from gonogo.workspace import SourceFile, Workspace
 
 SUPPRESSION = re.compile(
     r"#\s*gonogo:\s*ignore\b(?:\[(?P<ids>[^\]\n]*)\])?(?P<reason>[^\n]*)", re.I
@@ -65,33 +66,37 @@ def parse_suppression(line: str) -> Suppression | None:
     return Suppression(ids=ids, reason=reason)
 
 
-class SourceLines:
-    """A finding's source line, by its display path, each file read once."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineMarks:
+    """What marking a finding needs of its source line: its code without layout (the fingerprint's
+    anchor, ``fingerprint.normalise``) and the suppression comment on it, if any."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    anchor: str
+    suppression: Suppression | None
+
+
+class SourceLines:
+    """A finding's source line, by its display path, through the scan's ``LineStore`` (a warm
+    scan reads no file for its findings)."""
+
+    def __init__(self, workspace: Workspace, store: LineStore | None = None) -> None:
         self._workspace = workspace
         self._files: dict[str, SourceFile] | None = None
-        self._lines: dict[str, list[str]] = {}
+        self.store = store or LineStore(workspace)
+
+    def marks(self, finding: Finding) -> LineMarks:
+        line = self.line(finding)
+        comment = parse_suppression(line) if "gonogo" in line.lower() else None
+        return LineMarks(anchor=normalise(line), suppression=comment)
 
     def line(self, finding: Finding) -> str:
         path, number = finding.path, finding.line
         if not path or not number:
             return ""
-        if path not in self._lines:
-            self._lines[path] = self._read(path)
-        lines = self._lines[path]
-        return lines[number - 1] if 0 < number <= len(lines) else ""
-
-    def _read(self, path: str) -> list[str]:
         if self._files is None:
             self._files = {f.display: f for f in self._workspace.files}
         source = self._files.get(path)
-        if source is None:
-            return []
-        try:
-            return self._workspace.read_text(source).splitlines()
-        except FileReadError:
-            return []
+        return "" if source is None else self.store.line(source, number)
 
 
 class FindingMarks:
@@ -105,11 +110,12 @@ class FindingMarks:
         self.baselined = 0
 
     def apply(self, finding: Finding) -> Finding:
-        text = self.lines.line(finding)
-        finding = replace(finding, fingerprint=fingerprint(finding, text))
+        marks = self.lines.marks(finding)
+        # the anchor is the line already normalised, which normalising again leaves as it is
+        finding = replace(finding, fingerprint=fingerprint(finding, marks.anchor))
         if not finding.active:
             return finding
-        inline = parse_suppression(text) if "gonogo" in text.lower() else None
+        inline = marks.suppression
         if inline is not None and inline.reason and inline.covers(finding):
             return replace(finding, suppressed=f"inline: {inline.reason}")
         in_code = finding.get("in_code_suppression")
@@ -122,6 +128,10 @@ class FindingMarks:
                 self.baselined += 1
                 return replace(finding, suppressed=BASELINE_REASON)
         return finding
+
+    def save(self) -> None:
+        """Keep what was read of the findings' lines for the next scan (see ``LineStore``)."""
+        self.lines.store.save()
 
     def metrics(self) -> dict[str, float | None]:
         """``baseline.findings``: how many findings the baseline already knew (absent without one)."""

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pathspec
 
+from gonogo.cache import FactCache, Signature, content_digest, signature_of
 from gonogo.ignorefiles import compile_patterns
 from gonogo.model import Location
 from gonogo.notes import Notes
 from gonogo.safe_read import FileReadError as FileReadError  # what reads raise; callers import it here
-from gonogo.safe_read import kind_of, read_regular_file
+from gonogo.safe_read import kind_of, read_regular_file, read_with_stat
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
@@ -106,9 +107,21 @@ class Workspace:
     notes: Notes = field(default_factory=Notes)
     """Where the walk records what it skipped; the engine passes the scan's one ``Notes``."""
     _skipped: list[SkippedEntry] = field(default_factory=list)
+    cache_folder: Path | None = None
+    """The fact cache's folder, where the stat index is kept; ``None``: every file is hashed."""
+    _digests: dict[tuple[Path, str], str] = field(default_factory=dict)
+    _index: dict[Path, dict[str, tuple[Signature, str]]] = field(default_factory=dict)
+    _fresh: dict[Path, dict[str, tuple[Signature, str]]] = field(default_factory=dict)
+    _cache_noted: str | None = None
 
     @classmethod
-    def open(cls, paths: Sequence[Path], excludes: Sequence[str] = (), notes: Notes | None = None) -> Workspace:
+    def open(
+        cls,
+        paths: Sequence[Path],
+        excludes: Sequence[str] = (),
+        notes: Notes | None = None,
+        cache_folder: Path | None = None,
+    ) -> Workspace:
         resolved = [Path(p).resolve() for p in paths]
         multi = len(resolved) > 1
         names = _unique_names(resolved)
@@ -116,7 +129,12 @@ class Workspace:
             Root(path=p, name=name, prefix=f"{name}/" if multi else "")
             for p, name in zip(resolved, names, strict=True)
         ]
-        return cls(roots=roots, excludes=tuple(excludes), notes=notes if notes is not None else Notes())
+        return cls(
+            roots=roots,
+            excludes=tuple(excludes),
+            notes=notes if notes is not None else Notes(),
+            cache_folder=cache_folder,
+        )
 
     @cached_property
     def files(self) -> tuple[SourceFile, ...]:
@@ -147,6 +165,73 @@ class Workspace:
     def read_text(self, file: SourceFile, limit: int = MAX_READ_BYTES) -> str:
         """The file decoded as UTF-8 (with a BOM allowed); binary or undecodable files raise."""
         return decode_text(self.read_bytes(file, limit))
+
+    def content_key_of(self, file: SourceFile, limit: int = MAX_READ_BYTES) -> str:
+        """The hash of the file's bytes (``cache.content_digest``), or ``FileReadError`` as
+        ``read_bytes`` would raise it; see :meth:`content_of`."""
+        return self.content_of(file, limit)[0]
+
+    def content_of(self, file: SourceFile, limit: int = MAX_READ_BYTES) -> tuple[str, bytes | None]:
+        """The hash of the file's bytes, and the bytes when they had to be read for it.
+
+        Every per-file cache keys by this, so a file is hashed at most once a scan, and not at all
+        when the stat index knows it: its size, mtime, ctime, inode and device are those it had
+        when last hashed (see ``gonogo.cache``). Otherwise the file is read, and its bytes are
+        handed back so the caller, which then misses its cache, does not read it again."""
+        if file.size > limit:
+            raise FileReadError(f"{file.size:,} bytes is over the {limit:,}-byte limit; not read")
+        where = (file.root, file.relpath)
+        digest = self._digests.get(where) or self._indexed(file, limit)
+        data = None
+        if digest is None:
+            data, info = read_with_stat(file.abspath, limit)
+            digest = content_digest(data)
+            self._fresh.setdefault(file.root, {})[file.relpath] = (signature_of(info), digest)
+        self._digests[where] = digest
+        return digest, data
+
+    def save_index(self) -> None:
+        """Store what this scan hashed, for the next one; a cache that fails is a note, once."""
+        fresh, self._fresh = self._fresh, {}
+        if self.cache_folder is None or not fresh:
+            return
+        cache = FactCache(self.cache_folder)
+        for root, entries in fresh.items():
+            cache.put_stats(str(root), entries)
+        self.cache_problem(cache.problem)
+        cache.close()
+
+    def _indexed(self, file: SourceFile, limit: int) -> str | None:
+        """The file's hash from the stat index, when the file still has the status recorded."""
+        entry = self._index_of(file.root).get(file.relpath)
+        if entry is None:
+            return None
+        try:
+            # a string path: pathlib's join costs more than the stat, over every file of a warm scan
+            info = os.stat(os.path.join(file.root, file.relpath), follow_symlinks=False)
+        except OSError:
+            return None  # read_with_stat says why, for the caller's note
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        signature, digest = entry
+        return digest if signature_of(info) == signature else None
+
+    def _index_of(self, root: Path) -> dict[str, tuple[Signature, str]]:
+        if root not in self._index:
+            if self.cache_folder is None:
+                self._index[root] = {}
+            else:
+                cache = FactCache(self.cache_folder)
+                self._index[root] = cache.stats_of(str(root))
+                self.cache_problem(cache.problem)
+                cache.close()
+        return self._index[root]
+
+    def cache_problem(self, problem: str | None) -> None:
+        """A note that the fact cache is off, once a scan however many collectors find it so."""
+        if problem and self._cache_noted is None:
+            self._cache_noted = problem
+            self.note(problem, source="cache")
 
     def note(self, message: str, path: str | None = None, source: str = "") -> None:
         """The walk's own notes. A collector adds to the ``notes`` fact it declares instead."""

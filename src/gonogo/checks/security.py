@@ -277,7 +277,10 @@ def other_patterns(sast: SastFacts) -> Iterator[CheckOutput]:
     yield from report(sast, OTHER_PATTERNS)
 
 
-@tally(*SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS))
+@tally(
+    *SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS),
+    reads=("rule", "confidence", "in_test_code"),
+)
 def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     """``security.findings/high/medium/low`` and ``security.high_high_confidence`` over the SAST
     checks' active findings; unknown when any of them could not tell; absent when none ran.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -22,8 +23,10 @@ from gonogo.collectors.ci_workflows import (
 )
 from gonogo.collectors.containers import yaml_error
 from gonogo.notes import Notes
+from gonogo.options import ScanOptions
+from gonogo.parallel import FileJob, map_files_cached
 from gonogo.registry import collector
-from gonogo.workspace import FileReadError, SourceFile, Workspace
+from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 _SYSTEMS = (
     ("github-actions", re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")),
@@ -99,25 +102,65 @@ _UPDATE_CONFIGS = frozenset({
 })
 
 
+CI_PARSE_VERSION = 1
+"""Bump when what :func:`parse_ci_payload` extracts changes, so cached results are recomputed."""
+_NOWHERE = SourceFile(root=Path(), relpath="", display="", size=0)
+"""The file a cached parse carries: the collector puts the real one in."""
+
+
 @collector("ci")
-def ci(workspace: Workspace, notes: Notes) -> CiFacts:
+def ci(workspace: Workspace, options: ScanOptions, notes: Notes) -> CiFacts:
     found: list[CiFile] = []
     followers: dict[Path, ScriptFollower] = {}  # one per root: it remembers the scripts it read
-    for file in workspace.files:
-        system = next((name for name, pattern in _SYSTEMS if pattern.match(file.relpath)), None)
-        if system is None:
+    systems = [(file, system) for file in workspace.files if (system := _system_of(file)) is not None]
+    # parsing the YAML is the cost, and depends on the bytes only: cached per content
+    jobs = [
+        FileJob(file=file, namespace=f"ci{CI_PARSE_VERSION}{system}", payload=partial(_with_system, system))
+        for file, system in systems
+    ]
+    for (file, system), parsed in zip(systems, map_files_cached(parse_ci_payload, jobs, options, workspace, "ci"),
+                                      strict=True):
+        if not isinstance(parsed, tuple):  # unreadable, or not text
+            found.append(CiFile(file=file, system=system, commands=(), error=(None, str(parsed))))
             continue
-        try:
-            text = workspace.read_text(file)
-        except FileReadError as exc:
-            found.append(CiFile(file=file, system=system, commands=(), error=(None, str(exc))))
-            continue
+        item, filters = parsed
         if file.root not in followers:
             followers[file.root] = ScriptFollower.for_root(workspace, file, notes)
-        parsed = _with_paths(_with_scripts(parse_ci(text, file, system), followers[file.root]))
-        found.append(_with_filters(parsed, text))
+        found.append(_with_filters(_with_paths(_with_scripts(replace(item, file=file), followers[file.root])), filters))
     updates = tuple(sorted(f.display for f in workspace.files if f.relpath in _UPDATE_CONFIGS))
     return CiFacts(files=tuple(found), update_configs=updates)
+
+
+def _system_of(file: SourceFile) -> str | None:
+    return next((name for name, pattern in _SYSTEMS if pattern.match(file.relpath)), None)
+
+
+def _with_system(system: str, data: bytes) -> tuple[bytes, str]:
+    return data, system
+
+
+def parse_ci_payload(payload: tuple[bytes, str]) -> tuple[CiFile, tuple[tuple[int, str], ...]] | str:
+    """One CI file's parse (with a placeholder file) and its ``paths:`` filters, or why it is not
+    text. Top-level and path-free, so its result can be cached."""
+    data, system = payload
+    try:
+        text = decode_text(data)
+    except FileReadError as exc:
+        return str(exc)
+    item = parse_ci(text, _NOWHERE, system)
+    return item, _path_filters(item, text)
+
+
+def _path_filters(item: CiFile, text: str) -> tuple[tuple[int, str], ...]:
+    """A GitHub Actions workflow's ``paths:`` filters (the YAML is composed again: only for
+    workflows whose text sets a filter)."""
+    if item.system != "github-actions" or item.error or "paths" not in text:
+        return ()
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return ()
+    return tuple(path_filters(document))
 
 
 def _with_paths(item: CiFile) -> CiFile:
@@ -142,17 +185,10 @@ def _with_paths(item: CiFile) -> CiFile:
     return replace(item, paths=tuple(claims))
 
 
-def _with_filters(item: CiFile, text: str) -> CiFile:
-    """A GitHub Actions workflow's ``paths:`` filters, each looked up in the checkout (the YAML is
-    composed again: only for workflows whose text sets a filter)."""
-    if item.system != "github-actions" or item.error or "paths" not in text:
-        return item
-    try:
-        document = yaml.compose(text, Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, RecursionError):
-        return item
+def _with_filters(item: CiFile, filters: tuple[tuple[int, str], ...]) -> CiFile:
+    """A GitHub Actions workflow's ``paths:`` filters, each looked up in the checkout."""
     claims = [PathClaim(line=line, path=pattern, role="paths filter", exists=filter_exists(item.file.root, pattern))
-              for line, pattern in path_filters(document)]
+              for line, pattern in filters]
     return replace(item, paths=(*item.paths, *claims)) if claims else item
 
 

@@ -22,6 +22,7 @@ A reference is a claim that a file exists only when the text says so (issue 9, c
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -33,8 +34,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from gonogo.notes import Notes
+from gonogo.options import ScanOptions
+from gonogo.parallel import FileJob, map_files_cached
 from gonogo.registry import collector
-from gonogo.workspace import FileReadError, SourceFile, Workspace
+from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 _EXTENSIONS = """
 py pyi md rst txt toml yaml yml json cfg ini sh bash ps1 js mjs ts tsx jsx html css scss sql dot ipynb
@@ -93,39 +96,56 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
+CANDIDATES_VERSION = 1
+"""Bump when what :func:`document_candidates` finds changes, so cached results are recomputed."""
+
+
 @collector("doc_references")
-def doc_references(workspace: Workspace, notes: Notes) -> DocReferenceFacts:
-    parser = MarkdownIt("commonmark")
+def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> DocReferenceFacts:
     known = _known_paths(workspace)
     names = _project_names(workspace)
     anchors = names | {part for file in workspace.files for part in file.relpath.split("/")[:-1]}
     ignored = _Ignored.load(workspace)
     references: list[DocReference] = []
     documents = 0
-    for document in workspace.by_suffix(".md", ".markdown"):
-        if any(HISTORY_DOCS.match(part) for part in document.relpath.split("/")):
-            continue
-        try:
-            text = workspace.read_text(document, limit=MAX_DOC_BYTES)
-        except FileReadError as exc:
-            notes.add(f"Markdown not read: {exc}", path=document.display, source="docs")
+    sources = [
+        document for document in workspace.by_suffix(".md", ".markdown")
+        if not any(HISTORY_DOCS.match(part) for part in document.relpath.split("/"))
+    ]
+    # parsing the Markdown is the cost, and it depends on the bytes only: cached per content
+    jobs = [FileJob(file=doc, namespace=f"docref{CANDIDATES_VERSION}", limit=MAX_DOC_BYTES) for doc in sources]
+    found = map_files_cached(document_candidates, jobs, options, workspace, stage="docs")
+    for document, candidates in zip(sources, found, strict=True):
+        if not isinstance(candidates, tuple):
+            notes.add(f"Markdown not read: {candidates}", path=document.display, source="docs")
             continue
         documents += 1
-        lines = text.splitlines()
-        for target, written_as, block_line in dict.fromkeys(_candidates(parser.parse(text))):
+        for target, written_as, line in candidates:
             how = _claim_kind(document, target, written_as, anchors, ignored)
             if how is None:
                 continue
-            references.append(
-                DocReference(
-                    document=document,
-                    line=_line_of(target, lines, block_line),
-                    target=target,
-                    how=how,
-                    exists=_exists(document, target, known, names),
-                )
-            )
+            exists = _exists(document, target, known, names)
+            references.append(DocReference(document=document, line=line, target=target, how=how, exists=exists))
     return DocReferenceFacts(documents=documents, references=tuple(references))
+
+
+def document_candidates(data: bytes) -> tuple[tuple[str, str, int], ...] | str:
+    """(target, how it is written, line) of every path-shaped reference in one Markdown document,
+    or why the document is not text. Top-level and path-free, so its result can be cached."""
+    try:
+        text = decode_text(data)
+    except FileReadError as exc:
+        return str(exc)
+    lines = text.splitlines()
+    return tuple(
+        (target, written_as, _line_of(target, lines, block_line))
+        for target, written_as, block_line in dict.fromkeys(_candidates(_parser().parse(text)))
+    )
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark")
 
 
 def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.python_text import ENV_NAME as _NAME
 from gonogo.collectors.python_text import ENV_WORD
 from gonogo.collectors.secret_defaults import is_production_module
 from gonogo.collectors.testpaths import is_test_path
+from gonogo.options import ScanOptions
+from gonogo.parallel import FileJob, map_files_cached
 from gonogo.registry import collector
-from gonogo.workspace import FileReadError, SourceFile, Workspace
+from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 _DOTENV_LINE = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=", re.MULTILINE)
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
@@ -62,8 +65,16 @@ class EnvContract:
     files or prose), or that a ``BaseSettings`` field reads: what could read a setting."""
 
 
+ENV_SCAN_VERSION = 1
+"""Bump when what :func:`settings_in` finds changes, so cached results are recomputed."""
+
+TextSettings = tuple[tuple[tuple[str, int], ...], tuple[str, ...], tuple[str, ...]]
+"""A text file's ``.env`` declarations (name, line), the setting-shaped words it mentions, and the
+names it provides (a deployment file's ``environment:``...)."""
+
+
 @collector("env_contract")
-def env_contract(workspace: Workspace, python: PythonFacts) -> EnvContract:
+def env_contract(workspace: Workspace, python: PythonFacts, options: ScanOptions) -> EnvContract:
     required: list[Requirement] = []
     provided: set[str] = set()
     places: set[str] = set()
@@ -72,8 +83,16 @@ def env_contract(workspace: Workspace, python: PythonFacts) -> EnvContract:
     documented: dict[str, Requirement] = {}
     mentioned: set[str] = set()
     parsed = python.by_file()
-    for file in workspace.files:
-        kind = _role(file) or ("script" if _may_read_settings(file) else None)
+    kinds = {file: _role(file) or ("script" if _may_read_settings(file) else None) for file in workspace.files}
+    # the text files' words are cached per content: an unchanged file is not read again
+    texts = [(file, kind) for file, kind in kinds.items() if kind is not None and kind != "python"]
+    jobs = [
+        FileJob(file=file, namespace=f"env{ENV_SCAN_VERSION}{kind}", payload=partial(_with_kind, kind))
+        for file, kind in texts
+    ]
+    results = map_files_cached(settings_in, jobs, options, workspace, "env")
+    found = dict(zip([file for file, _ in texts], results, strict=True))
+    for file, kind in kinds.items():
         if kind == "python":
             # read in the per-file pass (``python_text``), with the file's parse, and cached there
             scanned = parsed[file].facts.text if file in parsed else None
@@ -86,20 +105,17 @@ def env_contract(workspace: Workspace, python: PythonFacts) -> EnvContract:
                         Requirement(name=d.name, file=file, line=d.line, how=d.how) for d in scanned.secret_defaults
                     )
             continue
-        if kind is None:
+        settings = found.get(file)
+        if kind is None or not isinstance(settings, tuple):  # no role, unreadable or not text
             continue
-        try:
-            text = workspace.read_text(file)
-        except FileReadError:
-            continue
+        declarations, words, names = settings
         if kind == "dotenv" and not is_test_path(file.relpath):
-            for name, line in _declarations(text):
+            for name, line in declarations:
                 documented.setdefault(name, Requirement(name=name, file=file, line=line, how=".env declaration"))
         elif kind != "docs":
-            mentioned.update(ENV_WORD.findall(text))
+            mentioned.update(words)
         if kind == "script":
             continue
-        names = _provided_names(kind, text)
         if names:
             provided.update(names)
             places.add(file.display)
@@ -128,6 +144,24 @@ def _may_read_settings(file: SourceFile) -> bool:
 
 
 _DECLARATION = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=")
+
+
+def _with_kind(kind: str, data: bytes) -> tuple[bytes, str]:
+    return data, kind
+
+
+def settings_in(payload: tuple[bytes, str]) -> TextSettings | None:
+    """What one text file of a role (``kind``) says about settings; ``None`` when it is not text.
+    Top-level and path-free, so its result can be cached."""
+    data, kind = payload
+    try:
+        text = decode_text(data)
+    except FileReadError:
+        return None
+    declarations = tuple(_declarations(text)) if kind == "dotenv" else ()
+    words = tuple(ENV_WORD.findall(text)) if kind != "docs" else ()
+    names = tuple(sorted(_provided_names(kind, text))) if kind != "script" else ()
+    return declarations, words, names
 
 
 def _declarations(text: str) -> list[tuple[str, int]]:

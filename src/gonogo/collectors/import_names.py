@@ -72,7 +72,7 @@ def _installed_roots() -> dict[str, frozenset[str]]:
         return {}
     for dist in distributions:
         try:
-            name = dist.metadata["Name"]
+            name = _name_of(dist)
             record = dist.read_text("RECORD")
             # RECORD's first column, read directly: building PackagePath objects costs ~8x more
             files = [row.split(",", 1)[0] for row in record.splitlines()] if record else _files(dist)
@@ -81,6 +81,17 @@ def _installed_roots() -> dict[str, frozenset[str]]:
         if name:
             found[canonicalize_name(name)].update(module_roots(files))
     return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def _name_of(dist: metadata.Distribution) -> str | None:
+    """The ``Name:`` header of the distribution's metadata, read from its header block: the same
+    value as ``dist.metadata["Name"]`` without parsing the whole file as e-mail, which costs ten
+    times more and is paid for every installed distribution on every scan."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for line in text.partition("\n\n")[0].splitlines():
+        if line.startswith("Name:"):
+            return line.removeprefix("Name:").strip() or None
+    return None
 
 
 def _files(dist: metadata.Distribution) -> list[str]:

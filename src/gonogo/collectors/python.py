@@ -1,7 +1,8 @@
 """The ``python`` fact: every Python file of the workspace, parsed once, with its facts.
 
-Files are read and hashed in this process; the ones the cache does not know are parsed in a pool
-of processes (the parse is CPU-bound), and their facts stored for the next scan.
+Files are hashed in this process (not even read when the stat index knows them unchanged); the
+ones the cache does not know are parsed in a pool of processes (the parse is CPU-bound), and their
+facts stored for the next scan.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from gonogo.cache import content_key
 from gonogo.collectors.python_facts import EXTRACTOR_VERSION, ModuleFacts, extract
 from gonogo.collectors.python_target import (
     HOST,
@@ -23,7 +23,7 @@ from gonogo.collectors.testpaths import is_test_path
 from gonogo.collectors.web_code import WEB_CODE_VERSION
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import map_cached
+from gonogo.parallel import FileJob, map_files_cached
 from gonogo.registry import collector
 from gonogo.timings import READING
 from gonogo.workspace import FileReadError, SourceFile, Workspace
@@ -103,28 +103,18 @@ class PythonFacts:
 @collector("python")
 def python_files(workspace: Workspace, options: ScanOptions, notes: Notes) -> PythonFacts:
     sources = workspace.by_suffix(".py")
-    items: list[tuple[str, bytes]] = []
-    read: list[SourceFile] = []
-    namespace = f"py{EXTRACTOR_VERSION}.{WEB_CODE_VERSION}"  # the web facts are cached with the file's
-    for source in sources:
-        try:
-            data = workspace.read_bytes(source)
-        except FileReadError as exc:
-            notes.add(f"Python file not analysed: {exc}", path=source.display, source="python")
+    # the web facts are cached with the file's, so their version is part of the key
+    jobs = [FileJob(file=source, namespace=f"py{EXTRACTOR_VERSION}.{WEB_CODE_VERSION}") for source in sources]
+    files: list[PythonFile] = []
+    for source, facts in zip(sources, map_files_cached(extract, jobs, options, workspace, READING), strict=True):
+        if isinstance(facts, FileReadError):
+            notes.add(f"Python file not analysed: {facts}", path=source.display, source="python")
             continue
-        items.append((content_key(data, namespace), data))
-        read.append(source)
-    facts = map_cached(extract, items, options, workspace, stage=READING)
-    files = [
-        PythonFile(file=source, facts=f, content_key=key)
-        for source, f, (key, _) in zip(read, facts, items, strict=True)
-    ]
-    return PythonFacts(files=tuple(_judge_syntax_errors(files, [d for _, d in items], workspace, notes)))
+        files.append(PythonFile(file=source, facts=facts, content_key=workspace.content_key_of(source)))  # type: ignore[arg-type]
+    return PythonFacts(files=tuple(_judge_syntax_errors(files, workspace, notes)))
 
 
-def _judge_syntax_errors(
-    files: list[PythonFile], data: list[bytes], workspace: Workspace, notes: Notes
-) -> list[PythonFile]:
+def _judge_syntax_errors(files: list[PythonFile], workspace: Workspace, notes: Notes) -> list[PythonFile]:
     """A syntax error is only a defect on a Python the project supports: files whose project
     targets a newer Python than this one are parsed again by a newer interpreter when one is on
     PATH, and are otherwise marked unknown (with a note), never reported as broken."""
@@ -144,11 +134,25 @@ def _judge_syntax_errors(
     for target_version in sorted({t.minimum for t in pending.values()}):
         indexes = [i for i, t in pending.items() if t.minimum == target_version]
         interpreter = newer_interpreter(target_version)
-        parsed = parse_with(interpreter, [data[i] for i in indexes]) if interpreter else None
+        parsed = None
+        if interpreter is not None:
+            # read again: the per-file pass keeps no file's bytes, and only files with an error come here
+            readable = {i: data for i in indexes if (data := _bytes_of(files[i].file, workspace)) is not None}
+            indexes = list(readable)
+            parsed = parse_with(interpreter, list(readable.values()))
         for position, index in enumerate(indexes):
             outcome = parsed[position] if parsed else None
             files[index] = _after_newer_parse(files[index], pending[index], outcome, notes)
     return files
+
+
+def _bytes_of(source: SourceFile, workspace: Workspace) -> bytes | None:
+    """``None`` for a file gone or changed into something unreadable since the pass: its syntax
+    error, found by that pass, stands."""
+    try:
+        return workspace.read_bytes(source)
+    except FileReadError:
+        return None
 
 
 def _after_newer_parse(

@@ -38,12 +38,12 @@ from gonogo.collectors.testpaths import is_test_path
 from gonogo.model import Severity
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import cache_folder
+from gonogo.parallel import LineStore, cache_folder
 from gonogo.redaction import redact
 from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
 from gonogo.timings import SAST
-from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
+from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 RUFF_TIMEOUT_SECONDS = 600
 """The whole budget for ruff over a tree, retries of failing batches included."""
@@ -57,10 +57,8 @@ RUFF_ARGS = (
     "--isolated", "--ignore-noqa", "--exit-zero", "--quiet",
 )
 """``--preview`` turns on the import rules (S401-S415) that bandit's B4xx tests have too."""
-RUFF_CACHE_VERSION = 1
-"""Bump when what is kept of a diagnostic (``KEPT_FIELDS``) changes."""
-KEPT_FIELDS = ("code", "message", "location", "end_location", "noqa_row")
-"""What the collector reads of a diagnostic: only this is cached (no fix text, no file name)."""
+RUFF_CACHE_VERSION = 2
+"""Bump when what is kept of a diagnostic (:data:`Diagnostic`) changes."""
 OWN_SQL_RULE = "GNG608"
 OWN_DICT_PASSWORD_RULE = "GNG105"
 HASH_RULES = frozenset({"S324", "S303"})
@@ -188,21 +186,22 @@ def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes:
     texts = _Texts(workspace)
     hits: list[SastHit] = []
     unparsable = 0
-    for diagnostic in diagnostics:
-        source = by_path.get(diagnostic.get("filename", ""))
-        code = diagnostic.get("code")
-        if source is None:
-            continue
-        if not code:  # a syntax error: the code-health checks report unparsable files
-            unparsable += 1
-            continue
-        if rule_for(str(code)).product_only and is_test_path(source.relpath):
-            continue  # dropped before its line is read: test code asserts by the thousand
-        hits.append(_hit(diagnostic, source, texts))
+    for path, found in diagnostics.items():
+        source = by_path[path]
+        in_tests = is_test_path(source.relpath)
+        for diagnostic in found:
+            code = diagnostic[0]
+            if not code:  # a syntax error: the code-health checks report unparsable files
+                unparsable += 1
+                continue
+            if in_tests and rule_for(code).product_only:
+                continue  # dropped before its line is read: test code asserts by the thousand
+            hits.append(_hit(diagnostic, source, texts))
     hits.extend(_unscanned_hit(by_path[path], why) for path, why in failures)
     hits = _merge_sql(hits, sources, parsed, texts)
     hits = [*hits, *_dict_password_hits(hits, sources, parsed, texts)]
     hits = _with_hash_uses(hits, {source.display: source for source in sources}, texts)
+    texts.store.save()
     return SastFacts(
         hits=tuple(sorted(hits, key=lambda h: (h.path, h.line, h.rule.code))),
         files=len(sources),
@@ -212,6 +211,12 @@ def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes:
     )
 
 
+Diagnostic = tuple[str, str, int | None, int | None, int | None, int | None]
+"""What the collector reads of one of ruff's diagnostics: code (empty for a syntax error), message,
+row, column, end row, and the row a ``# noqa`` for it would sit on. A tuple, not ruff's JSON
+object: a warm scan loads tens of thousands of them from the cache."""
+
+
 def run_ruff_cached(
     ruff: str,
     version: str,
@@ -219,10 +224,11 @@ def run_ruff_cached(
     keys: dict[str, str],
     options: ScanOptions,
     workspace: Workspace,
-) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """As :func:`run_ruff`, with each file's diagnostics taken from the fact cache when its
-    content (``keys``: path -> content hash) was scanned before by the same ruff with the same
-    arguments. A file without a key, or one ruff failed on, is always given to ruff."""
+) -> tuple[dict[str, tuple[Diagnostic, ...]], list[tuple[str, str]]]:
+    """As :func:`run_ruff`, by path (in the order of ``paths``), with each file's diagnostics
+    taken from the fact cache when its content (``keys``: path -> content hash) was scanned before
+    by the same ruff with the same arguments. A file without a key, or one ruff failed on, is
+    always given to ruff."""
     namespace = f"ruff{RUFF_CACHE_VERSION}:{version}:{' '.join(RUFF_ARGS)}:"
     wanted = {path: namespace + key for path, key in keys.items()}
     cache = FactCache(cache_folder(options))
@@ -236,24 +242,27 @@ def run_ruff_cached(
         options.report_progress(SAST, done, len(paths))
 
     fresh, failures = run_ruff(ruff, todo, progress) if todo else ([], [])
-    by_file: dict[str, list[dict[str, Any]]] = {}
+    by_file: dict[str, list[Diagnostic]] = {}
     for diagnostic in fresh:
         by_file.setdefault(str(diagnostic.get("filename", "")), []).append(_kept(diagnostic))
     failed = {path for path, _ in failures}
-    cache.put_many({wanted[p]: by_file.get(p, []) for p in todo if p in wanted and p not in failed})
-    if cache.problem:
-        workspace.note(cache.problem, source="cache")
+    cache.put_many({wanted[p]: tuple(by_file.get(p, ())) for p in todo if p in wanted and p not in failed})
+    workspace.cache_problem(cache.problem)
     cache.close()
-    diagnostics: list[dict[str, Any]] = []
+    diagnostics: dict[str, tuple[Diagnostic, ...]] = {}
     for path in paths:
         stored = known.get(wanted[path]) if path in wanted else None
-        found = stored if isinstance(stored, list) else by_file.get(path, [])
-        diagnostics.extend({**item, "filename": path} for item in found)
+        diagnostics[path] = stored if isinstance(stored, tuple) else tuple(by_file.get(path, ()))
     return diagnostics, failures
 
 
-def _kept(diagnostic: dict[str, Any]) -> dict[str, Any]:
-    return {name: diagnostic[name] for name in KEPT_FIELDS if name in diagnostic}
+def _kept(diagnostic: dict[str, Any]) -> Diagnostic:
+    location = diagnostic.get("location") or {}
+    end = diagnostic.get("end_location") or {}
+    return (
+        str(diagnostic.get("code") or ""), str(diagnostic.get("message", "")),
+        location.get("row"), location.get("column"), end.get("row"), diagnostic.get("noqa_row"),
+    )
 
 
 class RuffFailed(Exception):
@@ -331,11 +340,12 @@ def _unscanned_hit(source: SourceFile, why: str) -> SastHit:
 
 
 class _Texts:
-    """Each file's lines, read once, for evidence and in-code suppression comments."""
+    """Each file's lines, for evidence and in-code suppression comments, through a ``LineStore``
+    (a warm scan reads no file for them); a file's bytes, read once, for the weak-hash uses."""
 
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
-        self._lines: dict[str, list[str]] = {}
+        self.store = LineStore(workspace)
         self._bytes: dict[str, bytes] = {}
 
     def data(self, source: SourceFile) -> bytes:
@@ -347,24 +357,16 @@ class _Texts:
         return self._bytes[source.display]
 
     def line(self, source: SourceFile, number: int | None) -> str:
-        if source.display not in self._lines:
-            try:
-                self._lines[source.display] = decode_text(self.data(source)).splitlines()
-            except FileReadError:
-                self._lines[source.display] = []
-        lines = self._lines[source.display]
-        return lines[number - 1] if number and 0 < number <= len(lines) else ""
+        return self.store.line(source, number) if number and number > 0 else ""
 
 
-def _hit(diagnostic: dict[str, Any], source: SourceFile, texts: _Texts) -> SastHit:
-    rule = rule_for(str(diagnostic["code"]))
-    location = diagnostic.get("location") or {}
-    end = diagnostic.get("end_location") or {}
-    line = int(location.get("row") or 1)
-    message = str(diagnostic.get("message", ""))
+def _hit(diagnostic: Diagnostic, source: SourceFile, texts: _Texts) -> SastHit:
+    code, message, row, column, end_row, noqa_row = diagnostic
+    rule = rule_for(code)
+    line = int(row or 1)
     text = texts.line(source, line)
     severity, confidence = rule.levels(message, text)
-    noqa_row = diagnostic.get("noqa_row") or line
+    noqa_row = noqa_row or line
     return SastHit(
         rule=rule,
         severity=severity,
@@ -372,8 +374,8 @@ def _hit(diagnostic: dict[str, Any], source: SourceFile, texts: _Texts) -> SastH
         message=message,
         path=source.display,
         line=line,
-        column=location.get("column"),
-        end_line=end.get("row"),
+        column=column,
+        end_line=end_row,
         evidence=evidence_of(text),
         in_test_code=is_test_path(source.relpath),
         suppressed_by=_in_code_suppression(rule, texts.line(source, noqa_row) or text),

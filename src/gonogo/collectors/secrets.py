@@ -34,6 +34,7 @@ import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import partial
 
 from detect_secrets.plugins.artifactory import ArtifactoryDetector
 from detect_secrets.plugins.aws import AWSKeyDetector
@@ -56,11 +57,10 @@ from detect_secrets.plugins.stripe import StripeDetector
 from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
-from gonogo.cache import content_key
 from gonogo.collectors.python_text import may_match
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
-from gonogo.parallel import map_cached
+from gonogo.parallel import FileJob, map_files_cached
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
@@ -233,7 +233,7 @@ SCANNER_VERSION = 4
 @collector("secrets")
 def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
     env_files: list[EnvFile] = []
-    items: list[tuple[str, tuple[bytes, Place, bool, bool, bool]]] = []
+    jobs: list[FileJob] = []
     paths: list[str] = []
     skipped = 0
     for source in workspace.files:
@@ -242,21 +242,20 @@ def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
         if source.size > MAX_SECRET_SCAN_BYTES:
             skipped += 1
             continue
-        try:
-            data = workspace.read_bytes(source, MAX_SECRET_SCAN_BYTES)
-        except FileReadError:
-            continue  # unreadable: no text credential to find; the walk notes folders
         place = place_of(source.relpath)
         if is_env_file(source.name):
-            env_files.append(env_file(source.display, data, place))
-        if is_binary(data):
-            continue  # the scan reads text only (``decode_text``): not hashed, not sent to a worker
+            try:
+                env_files.append(env_file(source.display, workspace.read_bytes(source, MAX_SECRET_SCAN_BYTES), place))
+            except FileReadError:
+                continue  # unreadable: no text credential to find; the walk notes folders
         bare, python = _allows_bare(source) or place is Place.ENV_TEMPLATE, source.suffix == ".py"
         document = source.suffix.lower() in DOCUMENT_SUFFIXES
-        key = content_key(data, f"sec{SCANNER_VERSION}{place.name[:4]}{bare:d}{python:d}{document:d}")
-        items.append((key, (data, place, bare, python, document)))
+        namespace = f"sec{SCANNER_VERSION}{place.name[:4]}{bare:d}{python:d}{document:d}"
+        payload = partial(_text_payload, (place, bare, python, document))
+        jobs.append(FileJob(file=source, namespace=namespace, payload=payload, limit=MAX_SECRET_SCAN_BYTES))
         paths.append(source.display)
-    results = map_cached(scan_payload, items, options, workspace, stage="secrets")
+    scanned = map_files_cached(scan_payload, jobs, options, workspace, stage="secrets")
+    results = [found if isinstance(found, tuple) else None for found in scanned]  # unreadable, binary: None
     hits = [replace(hit, path=path) for path, found in zip(paths, results, strict=True) for hit in found or ()]
     if skipped:
         workspace.note(
@@ -274,6 +273,13 @@ def is_binary(data: bytes) -> bool:
     """A NUL byte in the first 8 KiB: the rule ``decode_text`` refuses binary files by, applied
     before the bytes are hashed and shipped to a worker that would only refuse them."""
     return b"\0" in data[:8192]
+
+
+def _text_payload(
+    flags: tuple[Place, bool, bool, bool], data: bytes
+) -> tuple[bytes, Place, bool, bool, bool] | None:
+    """The scan reads text only (``decode_text``): a binary file is not sent to a worker."""
+    return None if is_binary(data) else (data, *flags)
 
 
 def scan_payload(payload: tuple[bytes, Place, bool, bool, bool]) -> tuple[SecretHit, ...] | None:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import psycopg
-from psycopg import errors as pg_errors
-
 from gonogo.probes.postgres_probe import session_options
 from gonogo.service_settings import ServiceSetting, redact
 
@@ -41,6 +38,9 @@ class DatabaseRevision:
 
 
 def read_alembic_revision(name: str, setting: ServiceSetting) -> DatabaseRevision:
+    import psycopg  # here, not at the top: only --probe needs it, and every scan loads this module
+    from psycopg import errors as pg_errors
+
     target = redact(setting.url)
     timeout = max(1, round(setting.timeout_s))
     try:

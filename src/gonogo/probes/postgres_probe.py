@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 
-import psycopg
-from psycopg.conninfo import conninfo_to_dict
-
 from gonogo.probes.result import ProbeResult, ms
 from gonogo.service_settings import ServiceSetting, redact
 
 
 def probe_postgres(name: str, setting: ServiceSetting) -> ProbeResult:
+    import psycopg  # here, not at the top: only --probe needs it, and every scan loads this module
+
     target = redact(setting.url)
     timeout = max(1, round(setting.timeout_s))
     started = time.perf_counter()
@@ -45,6 +44,8 @@ def session_options(url: str, **settings: str) -> str:
     """The ``options`` connection parameter: the URL's own (a ``search_path``, say) followed by
     ``settings``. Passing ``options=`` to ``connect`` replaces the URL's, so they are joined here.
     Raises ``psycopg.ProgrammingError`` for a URL psycopg cannot read."""
+    from psycopg.conninfo import conninfo_to_dict
+
     own = str(conninfo_to_dict(url).get("options") or "")
     added = " ".join(f"-c {name}={value}" for name, value in settings.items())
     return f"{own} {added}".strip()

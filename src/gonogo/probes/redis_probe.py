@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-import redis
-
 from gonogo.probes.result import ProbeResult, ms
 from gonogo.service_settings import ServiceSetting, redact
 
 
 def probe_redis(name: str, setting: ServiceSetting) -> ProbeResult:
+    import redis  # here, not at the top: only --probe needs it, and every scan loads this module
+
     target = redact(setting.url)
     started = time.perf_counter()
     try:

@@ -10,23 +10,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from packaging.version import InvalidVersion, Version
 
 from gonogo.vulndb.errors import FetchError, OsvFormatError
 from gonogo.vulndb.osv import Advisory, parse_advisory
 
+if TYPE_CHECKING:
+    import httpx  # imported where a request is made: every scan loads this module, few go online
+
 OSV_API = "https://api.osv.dev"
 PYPI = "https://pypi.org"
 BATCH = 1000
-TIMEOUT = httpx.Timeout(20.0)
+TIMEOUT_SECONDS = 20.0
 USER_AGENT = "gonogo (production-readiness gate)"
 
 
 def client() -> httpx.Client:
-    return httpx.Client(timeout=TIMEOUT, follow_redirects=True, headers={"User-Agent": USER_AGENT})
+    import httpx
+
+    return httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=True, headers={"User-Agent": USER_AGENT})
 
 
 def _json(response: httpx.Response) -> Any:
@@ -44,6 +48,8 @@ def osv_query(
     queries: Sequence[tuple[str, str, str]], http: httpx.Client, base: str = OSV_API
 ) -> dict[tuple[str, str, str], list[Advisory]]:
     """Advisories affecting each (ecosystem, name, version): querybatch, then /v1/vulns/ID."""
+    import httpx
+
     ids: dict[tuple[str, str, str], list[str]] = {}
     try:
         for start in range(0, len(queries), BATCH):
@@ -88,6 +94,8 @@ class Project:
 
 
 def pypi_project(name: str, http: httpx.Client, base: str = PYPI) -> Project:
+    import httpx
+
     url = f"{base.rstrip('/')}/pypi/{name}/json"
     try:
         data = _json(http.get(url))
