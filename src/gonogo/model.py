@@ -24,12 +24,16 @@ class Severity(enum.Enum):
     @property
     def rank(self) -> int:
         """0 for critical, 4 for info: sort ascending to put the worst first."""
-        return list(Severity).index(self)
+        return _SEVERITY_RANK[self]
 
     @property
     def weight(self) -> float:
         """How much a check of this severity counts in an area score, and a finding in a penalty."""
         return {"critical": 10.0, "high": 4.0, "medium": 2.0, "low": 1.0, "info": 0.25}[self.value]
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+"""Sorting asks for a rank per finding many times: looked up, not searched for."""
 
 
 class Outcome(enum.Enum):

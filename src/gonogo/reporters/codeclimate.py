@@ -12,12 +12,12 @@ Pure and deterministic: the same report gives the same bytes.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
 from gonogo.fingerprint import fingerprint
 from gonogo.model import Area, Finding, Report, Severity
+from gonogo.reporters import json_text
 from gonogo.reporters.order import finding_sort_key
 
 SEVERITIES = {
@@ -32,7 +32,7 @@ WHOLE_TREE = "."
 
 
 def render(report: Report) -> str:
-    return json.dumps(issues(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text.dumps(issues(report), len(report.findings))
 
 
 def issues(report: Report) -> list[dict[str, Any]]:

@@ -7,11 +7,11 @@ where diffs can ignore them.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from gonogo.model import Action, Certification, CheckResult, Finding, GateResult, Report, SinceLastRun, Table
+from gonogo.reporters import json_text
 from gonogo.reporters.order import finding_sort_key
 
 SCHEMA_VERSION = "1.0"
@@ -56,7 +56,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text.dumps(report_to_dict(report), len(report.findings))
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:

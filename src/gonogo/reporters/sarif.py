@@ -15,7 +15,6 @@ is a git checkout with a remote. Pure and deterministic: the same report gives t
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from typing import Any
@@ -24,6 +23,7 @@ from urllib.parse import quote
 from gonogo.docs import help_uri
 from gonogo.fingerprint import fingerprint
 from gonogo.model import Area, CheckResult, Finding, GateStatus, Outcome, Report, RootInfo, Severity
+from gonogo.reporters import json_text
 from gonogo.reporters.order import finding_sort_key
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,7 +51,7 @@ SECURITY_SEVERITY = {
 
 
 def render(report: Report) -> str:
-    return json.dumps(sarif_log(report), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return json_text.dumps(sarif_log(report), len(report.findings))
 
 
 def sarif_log(report: Report) -> dict[str, Any]:
