@@ -52,7 +52,9 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
     alike: dict[tuple[int, int, tuple[Any, ...]], set[str]] = {}
 
     def moves(result: CheckResult, findings: Sequence[Finding], among: set[str] | None = None) -> set[str]:
-        penalty = penalties.setdefault(id(result), _penalty(result.findings))
+        penalty = penalties.get(id(result))
+        if penalty is None:  # not setdefault: its argument would sum every finding on every call
+            penalty = penalties[id(result)] = _penalty(result.findings)
         moved = ({name for name, _ in result.metrics} - tallied) | area_scores_moved(result, findings, penalty)
         for index, spec in enumerate(tallies):
             if not spec.feeds(result.check_id) or (among is not None and among.isdisjoint(spec.metrics)):

@@ -29,10 +29,11 @@ class Severity(enum.Enum):
     @property
     def weight(self) -> float:
         """How much a check of this severity counts in an area score, and a finding in a penalty."""
-        return {"critical": 10.0, "high": 4.0, "medium": 2.0, "low": 1.0, "info": 0.25}[self.value]
+        return _SEVERITY_WEIGHT[self.value]
 
 
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+_SEVERITY_WEIGHT = {"critical": 10.0, "high": 4.0, "medium": 2.0, "low": 1.0, "info": 0.25}
 """Sorting asks for a rank per finding many times: looked up, not searched for."""
 
 
