@@ -15,6 +15,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gonogo.collectors.syntax_nodes import last_name
 from gonogo.workspace import SourceFile
 
 # operations that change no field set; anything else not modelled below makes the state opaque
@@ -102,7 +103,7 @@ def _apply_all(operations: list[ast.expr], fields: dict[str, set[str]]) -> str |
 
 
 def _apply(call: ast.Call, fields: dict[str, set[str]]) -> str | None:
-    kind = _callee(call.func)
+    kind = last_name(call.func)
     args = _arguments(call, kind)
     match kind:
         case "CreateModel":
@@ -195,15 +196,6 @@ def _single_assignment(item: ast.stmt) -> tuple[str | None, ast.expr | None]:
         case ast.AnnAssign(target=ast.Name(id=name), value=value):
             return name, value
     return None, None
-
-
-def _callee(func: ast.expr) -> str:
-    match func:
-        case ast.Name(id=name):
-            return name
-        case ast.Attribute(attr=name):
-            return name
-    return ""
 
 
 def _dotted(node: ast.expr) -> str:

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gonogo.collectors.syntax_nodes import last_name
+
 HMAC_FUNCTIONS = frozenset({"new", "digest", "HMAC"})
 """``hmac.new``, ``hmac.digest``, ``hmac.HMAC``; and cryptography's ``HMAC(key, hashes.SHA1())``."""
 HMAC_KEYWORDS = frozenset({"digestmod", "digest_method", "hashfunc"})
@@ -128,7 +130,7 @@ class HashUses:
                 case ast.keyword(arg=str(arg)) if arg in HMAC_KEYWORDS:
                     return True
                 case ast.Call(func=func):
-                    return _callee(func) == "HMAC" or (_owner(func) == "hmac" and _callee(func) in HMAC_FUNCTIONS)
+                    return last_name(func) == "HMAC" or (_owner(func) == "hmac" and last_name(func) in HMAC_FUNCTIONS)
                 case ast.Lambda() | ast.keyword():
                     continue
                 case _:
@@ -138,7 +140,7 @@ class HashUses:
     def _in_password_hasher(self, call: ast.Call) -> bool:
         for node in self._ancestors(call):
             if isinstance(node, ast.ClassDef):
-                bases = [_callee(base) for base in node.bases]
+                bases = [last_name(base) for base in node.bases]
                 return any(name.endswith("PasswordHasher") for name in (node.name, *bases))
         return False
 
@@ -163,13 +165,6 @@ def _target_names(targets: list[ast.expr]) -> Iterator[str]:
                     yield name
                 case ast.Constant(value=str(key)):
                     yield key  # data["password"] = ...
-
-
-def _callee(func: ast.expr) -> str:
-    match func:
-        case ast.Name(id=name) | ast.Attribute(attr=name):
-            return name
-    return ""
 
 
 def _owner(func: ast.expr) -> str:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gonogo.collectors.secret_defaults import secret_defaults
-from gonogo.collectors.settings_classes import base_name, env_prefix, is_settings_class
-from gonogo.collectors.syntax_nodes import SyntaxNodes
+from gonogo.collectors.settings_classes import env_prefix, is_settings_class
+from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
 from gonogo.suppressions import Suppression, parse_suppression
 from gonogo.workspace import FileReadError, decode_text
 
@@ -320,7 +320,7 @@ def _settings_fields(nodes: SyntaxNodes) -> list[EnvRead]:
     without them. ``env_prefix`` is applied; names compare case-insensitively, as pydantic does."""
     found: list[EnvRead] = []
     for node in nodes.of(ast.ClassDef):
-        if not any(base_name(b) == "BaseSettings" for b in node.bases):
+        if not any(last_name(b) == "BaseSettings" for b in node.bases):
             continue
         prefix = env_prefix(node)
         for item in node.body:

@@ -18,8 +18,8 @@ import ast
 import re
 from dataclasses import dataclass
 
-from gonogo.collectors.settings_classes import base_name, env_prefix, is_settings_class
-from gonogo.collectors.syntax_nodes import SyntaxNodes
+from gonogo.collectors.settings_classes import env_prefix, is_settings_class
+from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
 
 # the last word of a setting's name says what it holds: DB_PASSWORD holds a password,
 # PASSWORD_MIN_LENGTH a length, TOKEN_EXPIRE_MINUTES minutes
@@ -103,9 +103,9 @@ def _call_default(node: ast.Call) -> SecretDefault | None:
     if called in _GETTERS and _reads_environ(func):
         default = node.args[1] if len(node.args) > 1 else _keyword(node, "default")
         how = "os.getenv" if called == "getenv" else "environ.get"
-    elif called in _ENV_READERS or (isinstance(func, ast.Attribute) and base_name(func.value) == "env"):
+    elif called in _ENV_READERS or (isinstance(func, ast.Attribute) and last_name(func.value) == "env"):
         default = _keyword(node, "default")
-        how = f"{base_name(func.value) if isinstance(func, ast.Attribute) else called}(default=...)"
+        how = f"{last_name(func.value) if isinstance(func, ast.Attribute) else called}(default=...)"
     else:
         return None
     if default is None or not _is_literal_secret(default):
@@ -120,7 +120,7 @@ def _reads_environ(func: ast.expr) -> bool:
     if isinstance(func, ast.Attribute):
         if func.attr == "getenv":
             return True
-        return base_name(func.value) == "environ"
+        return last_name(func.value) == "environ"
     return False
 
 
@@ -144,7 +144,7 @@ def _settings_defaults(node: ast.ClassDef) -> list[SecretDefault]:
 
 def _field_default(value: ast.expr) -> ast.expr | None:
     """``"x"``, ``SecretStr("x")`` or ``Field("x")`` / ``Field(default="x")``."""
-    if isinstance(value, ast.Call) and base_name(value.func) in ("Field", "SecretStr", "SecretBytes"):
+    if isinstance(value, ast.Call) and last_name(value.func) in ("Field", "SecretStr", "SecretBytes"):
         return value.args[0] if value.args else _keyword(value, "default")
     return value
 

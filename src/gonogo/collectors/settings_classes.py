@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import ast
 
-
-def base_name(node: ast.expr) -> str:
-    """``BaseSettings`` for ``BaseSettings`` and ``pydantic_settings.BaseSettings``."""
-    match node:
-        case ast.Name(id=name):
-            return name
-        case ast.Attribute(attr=name):
-            return name
-    return ""
+from gonogo.collectors.syntax_nodes import last_name
 
 
 def is_settings_class(node: ast.ClassDef) -> bool:
     """A class deriving from ``BaseSettings`` (or a project's ``*Settings`` base)."""
-    return any(base_name(base).endswith("Settings") for base in node.bases)
+    return any(last_name(base).endswith("Settings") for base in node.bases)
 
 
 def env_prefix(node: ast.ClassDef) -> str:

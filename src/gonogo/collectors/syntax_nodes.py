@@ -27,6 +27,15 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
 """The fields of each node class that may hold a node."""
 
 
+def last_name(node: ast.expr) -> str:
+    """The name a reference ends in: ``BaseSettings`` for ``BaseSettings`` and for
+    ``pydantic_settings.BaseSettings``, ``getenv`` for ``os.getenv``; ``""`` for anything else."""
+    match node:
+        case ast.Name(id=name) | ast.Attribute(attr=name):
+            return name
+    return ""
+
+
 def _child_fields(kind: type) -> tuple[str, ...]:
     fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NOT_NODES)  # type: ignore[attr-defined]
     return fields
