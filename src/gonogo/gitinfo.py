@@ -46,10 +46,11 @@ def git_state(path: Path) -> GitState:
     toplevel, _, prefix = located.partition("\n")
     head = run_git(path, "log", "-1", "--format=%H%n%cI")  # fails on a repository with no commit yet
     commit, _, committed = (head or "").partition("\n")
-    remote = run_git(path, "config", "--get", "remote.origin.url")
+    config = _config(path)
+    remote = config.get("remote.origin.url") if config is not None else None
     if not commit:
         return GitState(toplevel=Path(toplevel), prefix=prefix.strip(), remote=remote or None)
-    status = _status(path)
+    status = _status(path, config)
     return GitState(
         toplevel=Path(toplevel),
         prefix=prefix.strip(),
@@ -61,12 +62,22 @@ def git_state(path: Path) -> GitState:
     )
 
 
-def _status(path: Path) -> str | None:
+def _config(path: Path) -> dict[str, str] | None:
+    """The configuration git applies in the checkout (every scope, includes followed), read once:
+    the remote comes from it and so does the decision whether ``git status`` may run. A key set
+    twice keeps its last value, as ``git config --get`` gives it; ``None`` when git cannot read it."""
+    listed = run_git(path, "config", "--list", "-z")
+    if listed is None:
+        return None
+    entries = (entry.partition("\n") for entry in listed.split("\0") if entry)
+    return {name: value for name, _, value in entries}
+
+
+def _status(path: Path, config: dict[str, str] | None) -> str | None:
     """``git status`` of the scanned folder only (a change elsewhere in the checkout is not in what
     was judged), or ``None`` when the checkout's config names a clean filter: status re-reads a
     touched file through it, which would run a command of the checkout's choosing."""
-    names = run_git(path, "config", "--list", "--name-only")  # every scope, includes followed
-    if names is None or any(_runs_a_filter(name) for name in names.splitlines()):
+    if config is None or any(_runs_a_filter(name) for name in config):
         return None
     return run_git(path, "status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all", "--", ".")
 
