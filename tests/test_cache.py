@@ -62,3 +62,22 @@ def test_secret_scan_results_are_cached_and_keep_their_paths(tmp_path, monkeypat
     assert len(calls) == 1  # two files, one content: scanned once, then cached
     for report in (first, second):
         assert sorted(f.path for f in report.findings) == ["one/settings.py", "two/settings.py"]
+
+
+def test_slotted_facts_come_back_equal_and_still_frozen_through_the_written_out_builder():
+    import dataclasses
+    import pickle
+
+    import pytest
+
+    from gonogo.cache import dumps
+    from gonogo.collectors.python_facts.model import Import, ModuleFacts
+
+    imported = Import(module="os.path", line=2, level=0, optional=True, type_checking=False, names=("join",))
+    facts = ModuleFacts(lines=3, parse_error="bad", imports=(imported,), names=frozenset({"os"}))
+    loaded = pickle.loads(dumps([facts, facts, ModuleFacts(lines=0)]))
+    assert loaded == [facts, facts, ModuleFacts(lines=0)]
+    assert loaded[0].imports[0].names == ("join",) and loaded[0].imports[0].optional is True
+    assert loaded[0] is loaded[1]  # pickle's memo: one object stored once, loaded once
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loaded[0].lines = 4  # type: ignore[misc]

@@ -24,6 +24,7 @@ from gonogo.certification import certify, metric_areas, overall_score, score_met
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
 from gonogo.forge import web_base
+from gonogo.gcpause import collector_paused
 from gonogo.git_remote import remote_uri
 from gonogo.gitinfo import git_state
 from gonogo.model import Area, CheckResult, Report, RootInfo
@@ -62,6 +63,11 @@ def scan(
     report. Raises ``NothingToScan`` when none of ``paths`` exists, and ``ConfigError`` when the
     project's configuration file is invalid.
     """
+    with collector_paused():
+        return _scan(paths, config, options)
+
+
+def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptions | None) -> Report:
     started = time.perf_counter()
     scanned_at = datetime.now(UTC)
     options = options or ScanOptions()
