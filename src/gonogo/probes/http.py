@@ -3,6 +3,9 @@
 Reads at most ``MAX_BODY_BYTES`` of the answer (a hostile or broken service may stream forever),
 never follows redirects (a redirect is an answer, and it may point anywhere), and turns every
 transport error into evidence.
+
+httpx is imported when a request is made, not with this module: the default scan probes nothing
+and would otherwise pay for its import (about 50 ms, with its command-line extras) every time.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import shlex
 import time
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from gonogo.probes.result import ProbeResult, ms
 from gonogo.service_settings import ServiceSetting, redact
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_BODY_BYTES = 1024 * 1024
 USER_AGENT = "gonogo-probe"
@@ -64,7 +69,17 @@ def fetch(
         )
 
 
+def transport_errors(*others: type[Exception]) -> tuple[type[Exception], ...]:
+    """What httpx raises when a request fails on the way, and ``others``: for an ``except``,
+    which evaluates it only once something was raised."""
+    import httpx
+
+    return (httpx.HTTPError, httpx.InvalidURL, *others)
+
+
 def client_for(timeout_s: float) -> httpx.Client:
+    import httpx
+
     return httpx.Client(
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=False,
@@ -74,6 +89,8 @@ def client_for(timeout_s: float) -> httpx.Client:
 
 
 def describe_error(exc: Exception, timeout_s: float) -> str:
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         return f"no answer within {timeout_s:g} s ({type(exc).__name__})"
     text = " ".join(str(exc).split()) or "no detail"
@@ -85,7 +102,7 @@ def probe_http(name: str, setting: ServiceSetting) -> ProbeResult:
     try:
         with client_for(setting.timeout_s) as client:
             answer = fetch(client, "GET", setting.url)
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as exc:
+    except transport_errors(ValueError, OSError) as exc:
         why = describe_error(exc, setting.timeout_s)
         return ProbeResult(
             name=name, kind="http", target=target, ok=False, latency_ms=None,
@@ -121,6 +138,8 @@ def curl_line(
     json_body: object = None,
 ) -> str:
     """A ``curl`` command that sends the same request, to reproduce a failure by hand."""
+    import httpx
+
     full = str(httpx.URL(url, params=params)) if params else url
     parts = ["curl", "-sS", "-i"]
     if method != "GET":

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-from prometheus_client.parser import text_string_to_metric_families
-
-from gonogo.probes.http import client_for, describe_error, excerpt, fetch
+from gonogo.probes.http import client_for, describe_error, excerpt, fetch, transport_errors
 from gonogo.service_settings import redact
 
 MAX_METRICS_BYTES = 8 * 1024 * 1024
@@ -43,7 +40,7 @@ def scrape_metrics(name: str, url: str, timeout_s: float) -> MetricsScrape:
     try:
         with client_for(timeout_s) as client:
             answer = fetch(client, "GET", url, max_body=MAX_METRICS_BYTES)
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as exc:
+    except transport_errors(ValueError, OSError) as exc:
         why = describe_error(exc, timeout_s)
         return _failed(name, target, f"GET {target} -> {why}", why)
     if answer.status != 200:
@@ -53,6 +50,8 @@ def scrape_metrics(name: str, url: str, timeout_s: float) -> MetricsScrape:
         why = f"the body is larger than {MAX_METRICS_BYTES // (1024 * 1024)} MiB"
         return _failed(name, target, f"GET {target} -> 200, {why}", why)
     text = answer.body.decode("utf-8", errors="replace")
+    from prometheus_client.parser import text_string_to_metric_families  # imported when a service is scraped
+
     try:
         families = list(text_string_to_metric_families(text))
     except (ValueError, TypeError, IndexError, KeyError) as exc:

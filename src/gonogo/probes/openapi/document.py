@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-import httpx
 import yaml
 
-from gonogo.probes.http import describe_error, fetch
+from gonogo.probes.http import describe_error, fetch, transport_errors
+
+if TYPE_CHECKING:
+    import httpx
 from gonogo.service_settings import ServiceSetting, redact
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -59,7 +61,7 @@ def load_document(
 def _fetch_document(url: str, client: httpx.Client, setting: ServiceSetting) -> dict[str, Any]:
     try:
         answer = fetch(client, "GET", url, max_body=MAX_DOCUMENT_BYTES)
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+    except transport_errors(ValueError) as exc:
         raise OpenApiError(f"GET {redact(url)}: {describe_error(exc, setting.timeout_s)}") from exc
     if answer.truncated:
         raise OpenApiError(f"GET {redact(url)}: document over {MAX_DOCUMENT_BYTES:,} bytes")

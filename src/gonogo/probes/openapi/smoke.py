@@ -19,12 +19,13 @@ import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
+from gonogo.probes.http import MAX_BODY_BYTES, Answer, client_for, curl_line, describe_error, fetch, transport_errors
 
-from gonogo.probes.http import MAX_BODY_BYTES, Answer, client_for, curl_line, describe_error, fetch
+if TYPE_CHECKING:
+    import httpx
 from gonogo.probes.openapi.document import OpenApiError, Operation, deref, escape, load_document, operations
 from gonogo.probes.openapi.examples import CannotFill, Request, build_request
 from gonogo.service_settings import ServiceSetting, redact
@@ -264,7 +265,7 @@ def _call(
             client, op.method, url, params=request.params or None, json_body=request.body,
             headers=request.headers or None,
         )
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+    except transport_errors(ValueError) as exc:
         return OperationOutcome(
             method=op.method, path=op.path, url=redact(url), curl=curl, status=None, elapsed_ms=None,
             problems=(
