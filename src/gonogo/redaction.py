@@ -29,8 +29,9 @@ import enum
 import functools
 import hashlib
 import math
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from detect_secrets.plugins.artifactory import ArtifactoryDetector
@@ -263,9 +264,6 @@ def scrub(value: T) -> T:
     return _scrub(value)  # type: ignore[no-any-return]
 
 
-_PLAIN = (type(None), bool, int, float)
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _redact_again(text: str) -> str:
     """:func:`redact`, remembered: a report repeats its messages and evidence thousands of times,
@@ -274,39 +272,56 @@ def _redact_again(text: str) -> str:
 
 
 def _scrub(value: Any) -> Any:
+    # one dictionary lookup picks what a value of this type needs: a report or a file's facts
+    # hold hundreds of thousands of values, and a chain of isinstance tests per value cost more
+    # than the masking itself
     kind = type(value)
-    if kind is str:
-        masked = _redact_again(value)
-        return value if masked == value else masked  # the caller's own object when unchanged
-    if kind in _PLAIN or isinstance(value, enum.Enum):
-        return value
-    if isinstance(value, (tuple, list, set, frozenset)):
-        items = [_scrub(item) for item in value]
-        if all(new is old for new, old in zip(items, value, strict=True)):
-            return value
-        return kind(*items) if _is_namedtuple(value) else kind(items)
-    if isinstance(value, dict):
-        pairs = [(_scrub(k), _scrub(v)) for k, v in value.items()]
-        if all(nk is k and nv is v for (nk, nv), (k, v) in zip(pairs, value.items(), strict=True)):
-            return value
-        return kind(pairs)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _scrub_dataclass(value)
-    if isinstance(value, str):  # a str subclass
-        return redact(str(value))
+    handler = _HANDLERS.get(kind)
+    if handler is None:
+        handler = _HANDLERS[kind] = _handler_for(kind)
+    return handler(value)
+
+
+def _unchanged(value: Any) -> Any:
     return value
+
+
+def _scrub_str(value: str) -> str:
+    masked = _redact_again(value)
+    return value if masked == value else masked  # the caller's own object when unchanged
+
+
+def _scrub_str_subclass(value: str) -> str:
+    return redact(str(value))
+
+
+def _scrub_collection(value: Any) -> Any:
+    items = [_scrub(item) for item in value]
+    if all(map(operator.is_, items, value)):
+        return value
+    return type(value)(items)
+
+
+def _scrub_namedtuple(value: Any) -> Any:
+    items = [_scrub(item) for item in value]
+    if all(map(operator.is_, items, value)):
+        return value
+    return type(value)(*items)
+
+
+def _scrub_dict(value: dict[Any, Any]) -> Any:
+    pairs = [(_scrub(k), _scrub(v)) for k, v in value.items()]
+    if all(nk is k and nv is v for (nk, nv), (k, v) in zip(pairs, value.items(), strict=True)):
+        return value
+    return type(value)(pairs)
 
 
 _INIT_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _scrub_dataclass(value: Any) -> Any:
-    kind = type(value)
-    names = _INIT_FIELDS.get(kind)
-    if names is None:
-        names = _INIT_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value) if f.init)
     changes = {}
-    for name in names:
+    for name in _INIT_FIELDS[type(value)]:
         old = getattr(value, name)
         new = _scrub(old)
         if new is not old:
@@ -314,5 +329,24 @@ def _scrub_dataclass(value: Any) -> Any:
     return dataclasses.replace(value, **changes) if changes else value
 
 
-def _is_namedtuple(value: object) -> bool:
-    return isinstance(value, tuple) and hasattr(value, "_fields")
+def _handler_for(kind: type) -> Callable[[Any], Any]:
+    """What scrubbing a value of ``kind`` takes, decided once per type."""
+    if kind is str:
+        return _scrub_str
+    if kind in (type(None), bool, int, float) or issubclass(kind, (enum.Enum, type)):
+        return _unchanged
+    if issubclass(kind, tuple) and hasattr(kind, "_fields"):
+        return _scrub_namedtuple
+    if issubclass(kind, (tuple, list, set, frozenset)):
+        return _scrub_collection
+    if issubclass(kind, dict):
+        return _scrub_dict
+    if dataclasses.is_dataclass(kind):
+        _INIT_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.init)
+        return _scrub_dataclass
+    if issubclass(kind, str):
+        return _scrub_str_subclass
+    return _unchanged
+
+
+_HANDLERS: dict[type, Callable[[Any], Any]] = {}
