@@ -188,3 +188,18 @@ def test_a_warm_scan_reads_no_file_for_its_findings_lines_but_never_stores_a_cre
     assert marks == [(f.check_id, f.path, f.fingerprint, f.suppressed) for f in cold.findings]
     assert any(suppressed == "inline: ok" for *_, suppressed in marks)
     assert token.encode() not in b"".join(p.read_bytes() for p in (tmp_path / "cache").iterdir())
+
+
+def test_a_deleted_or_renamed_file_leaves_the_stat_index_and_a_kept_one_stays(tmp_path, monkeypatch):
+    root = make_repo(tmp_path / "repo", FILES)
+    age(*(root / name for name in FILES))
+    hashed_by_scan(root, tmp_path / "cache", monkeypatch)
+    (root / "a.py").unlink()
+    (root / "c.py").rename(root / "d.py")
+    age(root / "d.py")
+    _, read = hashed_by_scan(root, tmp_path / "cache", monkeypatch)
+    assert read == ["d.py"]  # the renamed file has a new path: hashed once, as any new file
+    cache = FactCache(tmp_path / "cache")
+    indexed = set(cache.stats_of(str(root.resolve())))
+    cache.close()
+    assert indexed == {"b.py", "d.py"}

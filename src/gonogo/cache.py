@@ -129,6 +129,10 @@ class FactCache:
         rows = [(root, rel, *sig, digest) for rel, (sig, digest) in entries.items() if sig[1] < cutoff]
         self._write("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
+    def forget_stats(self, root: str, relpaths: Iterable[str]) -> None:
+        """Drop the entries of files a scan of ``root`` no longer found."""
+        self._write("DELETE FROM stats WHERE root = ? AND relpath = ?", [(root, rel) for rel in relpaths])
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()

@@ -112,6 +112,7 @@ class Workspace:
     _digests: dict[tuple[Path, str], str] = field(default_factory=dict)
     _index: dict[Path, dict[str, tuple[Signature, str]]] = field(default_factory=dict)
     _fresh: dict[Path, dict[str, tuple[Signature, str]]] = field(default_factory=dict)
+    _pruned: set[Path] = field(default_factory=set)
     _cache_noted: str | None = None
 
     @classmethod
@@ -191,15 +192,32 @@ class Workspace:
         return digest, data
 
     def save_index(self) -> None:
-        """Store what this scan hashed, for the next one; a cache that fails is a note, once."""
+        """Store what this scan hashed, and forget what it no longer finds, for the next one; a
+        cache that fails is a note, once."""
         fresh, self._fresh = self._fresh, {}
-        if self.cache_folder is None or not fresh:
+        gone = self._gone_from_index()
+        if self.cache_folder is None or not (fresh or gone):
             return
         cache = FactCache(self.cache_folder)
         for root, entries in fresh.items():
             cache.put_stats(str(root), entries)
+        for root, relpaths in gone.items():
+            cache.forget_stats(str(root), relpaths)
         self.cache_problem(cache.problem)
         cache.close()
+
+    def _gone_from_index(self) -> dict[Path, set[str]]:
+        """The stat index's paths this walk did not find (deleted, renamed, now ignored), once per
+        root: without this the index of a busy checkout would only ever grow."""
+        gone: dict[Path, set[str]] = {}
+        for root, index in self._index.items():
+            if root in self._pruned:
+                continue
+            self._pruned.add(root)
+            stale = index.keys() - {f.relpath for f in self.files if f.root == root}
+            if stale:
+                gone[root] = stale
+        return gone
 
     def _indexed(self, file: SourceFile, limit: int) -> str | None:
         """The file's hash from the stat index, when the file still has the status recorded."""
