@@ -102,20 +102,27 @@ def _files(dist: metadata.Distribution) -> list[str]:
 def module_roots(paths: Iterable[str]) -> set[str]:
     """The dotted roots a list of installed files provides: the outermost package (a folder with an
     ``__init__.py``) above each module, or the module itself at the top level."""
-    wanted = [p.replace("\\", "/") for p in paths if not p.startswith("..") and "__pycache__" not in p]
-    wanted = [p for p in wanted if ".dist-info/" not in p and ".egg-info/" not in p]
+    # only modules matter (most of a RECORD is bytecode, metadata and data): the suffix test first
+    modules = (p.replace("\\", "/") for p in paths if p.endswith((".py", ".so", ".pyd")))
+    wanted = [
+        p for p in modules
+        if not p.startswith("..") and "__pycache__" not in p and ".dist-info/" not in p and ".egg-info/" not in p
+    ]
     packages = {p.rpartition("/")[0] for p in wanted if p.endswith("/__init__.py")}
     roots: set[str] = set()
+    by_folder: dict[str, str | None] = {}  # a folder's modules share its root: found once per folder
     for path in wanted:
-        if not path.endswith((".py", ".so", ".pyd")):
+        folder, _, name = path.rpartition("/")
+        if not folder:
+            roots.add(name.split(".")[0])
             continue
-        parts = path.split("/")
-        if len(parts) == 1:
-            roots.add(parts[0].split(".")[0])
-            continue
-        depth = next((i for i in range(1, len(parts)) if "/".join(parts[:i]) in packages), None)
-        if depth is not None:
-            roots.add(".".join(parts[:depth]))
+        if folder not in by_folder:
+            parts = folder.split("/")
+            depth = next((i for i in range(1, len(parts) + 1) if "/".join(parts[:i]) in packages), None)
+            by_folder[folder] = None if depth is None else ".".join(parts[:depth])
+        root = by_folder[folder]
+        if root is not None:
+            roots.add(root)
     return {r.lower() for r in roots if r.isidentifier() or all(p.isidentifier() for p in r.split("."))}
 
 
