@@ -34,6 +34,7 @@ from gonogo.api import NothingToScan, create_baseline, scan
 from gonogo.atomic import write_atomically
 from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
 from gonogo.fleet.cli import fleet_app
+from gonogo.gcpause import collector_paused
 from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
@@ -160,6 +161,7 @@ NoBaseline = Annotated[bool, typer.Option("--no-baseline", help="Judge every fin
 
 
 @app.command(epilog=EXIT_CODES_HELP)
+@collector_paused()  # the scan, the history's comparison and the reports: see gcpause
 def check(
     paths: Roots = None,
     formats: Formats = None,
