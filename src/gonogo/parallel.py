@@ -122,9 +122,21 @@ def _compute(func: Callable[[Any], Result], payloads: Sequence[Any], options: Sc
     if jobs <= 1 or total < PARALLEL_FROM:
         outputs: Any = map(func, payloads)
         return _collect(outputs, results, options, stage, total)
-    chunk = max(4, min(64, total // (jobs * 8) or 1))
+    # the largest first, in small chunks: the pool then ends on small files on every worker,
+    # instead of one worker finishing a chunk of big ones while the others wait (longest first)
+    order = sorted(range(total), key=lambda index: _size_of(payloads[index]), reverse=True)
+    chunk = max(1, min(16, total // (jobs * 32)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return _collect(pool.map(func, payloads, chunksize=chunk), results, options, stage, total)
+        outputs = pool.map(func, [payloads[index] for index in order], chunksize=chunk)
+        by_index = dict(zip(order, _collect(outputs, results, options, stage, total), strict=True))
+    return [by_index[index] for index in range(total)]
+
+
+def _size_of(payload: Any) -> int:
+    """How much work a payload is, roughly: its bytes (a file's, or the first item's of a tuple)."""
+    if isinstance(payload, tuple) and payload:
+        payload = payload[0]
+    return len(payload) if isinstance(payload, (bytes, str)) else 0
 
 
 def _collect(outputs: Any, results: list[Result], options: ScanOptions, stage: str, total: int) -> list[Result]:
