@@ -203,3 +203,22 @@ def test_a_deleted_or_renamed_file_leaves_the_stat_index_and_a_kept_one_stays(tm
     indexed = set(cache.stats_of(str(root.resolve())))
     cache.close()
     assert indexed == {"b.py", "d.py"}
+
+
+def test_skips_alike_to_the_skip_tally_block_alike_as_when_each_is_asked_alone(tmp_path, monkeypatch):
+    """The skip tally sees a skip's condition only as present or not: the blocking answer must not
+    change from asking about each skip."""
+    from gonogo.registry import TallySpec
+
+    tests = "import sys\nimport pytest\n\n" + "".join(
+        f"@pytest.mark.skip(reason='later {n}')\ndef test_a{n}():\n    assert 1\n\n"
+        f"@pytest.mark.skipif(sys.platform == 'win{n}', reason='not there')\ndef test_b{n}():\n    assert 1\n\n"
+        for n in range(3)
+    )
+    root = make_repo(tmp_path / "repo", {"app/__init__.py": "", "tests/test_app.py": tests})
+    by_kind = scan_repo(root, "TEST")
+    monkeypatch.setattr(TallySpec, "view", lambda self, finding: None)
+    one_by_one = scan_repo(root, "TEST")
+    blocks = [(f.check_id, f.line, f.blocks) for f in by_kind.findings]
+    assert blocks == [(f.check_id, f.line, f.blocks) for f in one_by_one.findings]
+    assert any(check == "TEST001" and blocking for check, _, blocking in blocks)

@@ -16,7 +16,7 @@ import difflib
 import inspect
 import re
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -129,20 +129,21 @@ class TallySpec:
     sources: tuple[str, ...]
     metrics: tuple[str, ...]
     func: Callable[[Sequence[CheckResult]], Mapping[str, float | None]]
-    reads: tuple[str, ...] | None = None
-    """The data names (``Finding.get``) the function reads of a finding besides its severity and
-    whether it is active, when that is all it reads: findings of one result alike in them move
-    its metrics alike, so which findings block is worked out once per kind, not once per finding.
-    ``None``: the function may read anything, and is asked about each finding."""
+    sees: Callable[[Finding], Hashable] | None = None
+    """What the function makes of a finding besides its severity and whether it is active, when
+    that is all it reads (``security_metrics`` asks whether the rule is the unscanned one, not
+    which rule it is): findings of one result alike in it move its metrics alike, so which findings
+    block is worked out once per kind, not once per finding. ``None``: the function may read
+    anything, and is asked about each finding."""
 
     def feeds(self, check_id: str) -> bool:
         return check_id.startswith(self.sources)
 
     def view(self, finding: Finding) -> tuple[Any, ...] | None:
         """What the function sees of ``finding``, or ``None`` when it has not said."""
-        if self.reads is None:
+        if self.sees is None:
             return None
-        return (finding.severity, finding.active, *(finding.get(name) for name in self.reads))
+        return (finding.severity, finding.active, self.sees(finding))
 
 
 PluginSpec = CheckSpec | CollectorSpec | TallySpec
@@ -373,14 +374,14 @@ def collector(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def tally(
-    *sources: str, metrics: tuple[str, ...], reads: tuple[str, ...] | None = None
+    *sources: str, metrics: tuple[str, ...], sees: Callable[[Finding], Hashable] | None = None
 ) -> Callable[[Callable[[Sequence[CheckResult]], Mapping[str, float | None]]], Any]:
     """Declare a function from the results of the ``sources`` checks (id prefixes) to ``metrics``.
     It is called only when at least one source check was selected; it returns ``{}`` to publish
-    nothing, or ``None`` values for metrics it could not measure. ``reads``: see ``TallySpec``."""
+    nothing, or ``None`` values for metrics it could not measure. ``sees``: see ``TallySpec``."""
 
     def register(func: Callable[[Sequence[CheckResult]], Mapping[str, float | None]]) -> Any:
-        _declare(func, TallySpec(sources=sources, metrics=metrics, func=func, reads=reads))
+        _declare(func, TallySpec(sources=sources, metrics=metrics, func=func, sees=sees))
         return func
 
     return register

@@ -277,10 +277,16 @@ def other_patterns(sast: SastFacts) -> Iterator[CheckOutput]:
     yield from report(sast, OTHER_PATTERNS)
 
 
-@tally(
-    *SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS),
-    reads=("rule", "confidence", "in_test_code"),
-)
+def _counted_as(finding: Finding) -> tuple[bool, bool]:
+    """What ``security_metrics`` makes of a finding besides its severity: whether its file went
+    unscanned, and whether it counts as high-confidence product code."""
+    return (
+        finding.get("rule") == UNSCANNED_RULE,
+        finding.get("confidence") == "high" and not finding.get("in_test_code"),
+    )
+
+
+@tally(*SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS), sees=_counted_as)
 def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     """``security.findings/high/medium/low`` and ``security.high_high_confidence`` over the SAST
     checks' active findings; unknown when any of them could not tell; absent when none ran.
@@ -299,12 +305,13 @@ def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     unscanned = 0
     for result in ran:
         for found in result.active_findings:
-            unscanned += found.get("rule") == UNSCANNED_RULE
+            not_scanned, product_high_confidence = _counted_as(found)
+            unscanned += not_scanned
             counts["findings"] += 1
             level = found.severity
             if level in (Severity.CRITICAL, Severity.HIGH):
                 counts["high"] += 1
-                if found.get("confidence") == "high" and not found.get("in_test_code"):
+                if product_high_confidence:
                     counts["high_high_confidence"] += 1
             elif level is Severity.MEDIUM:
                 counts["medium"] += 1

@@ -173,7 +173,13 @@ def skipped_tests(python: PythonFacts, ci: CiFacts) -> Iterator[CheckOutput]:
     yield from _skip_findings(python, SKIP_KINDS, ci)
 
 
-@tally("TEST001", "RUN004", metrics=SKIP_METRICS)
+def _skip_counted_as(finding: Finding) -> tuple[bool, object]:
+    """What ``skip_metrics`` makes of a finding besides whether it is active: conditional or not,
+    and how many tests it skips."""
+    return finding.get("condition") is None, finding.get("tests", 1)
+
+
+@tally("TEST001", "RUN004", metrics=SKIP_METRICS, sees=_skip_counted_as)
 def skip_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     """The gate's skip counts: from the test run when there was one (it is the stronger evidence:
     it saw what was skipped where the suite ran), else from the static skip sites."""
