@@ -445,3 +445,33 @@ def test_a_rule_the_table_does_not_know_is_reported_by_the_checks_choice() -> No
     facts = sast_module.SastFacts(hits=hits, files=1)
     assert [f.message.split(" ")[0] for f in security.other_patterns(facts)] == ["S999"]
     assert [f.message.split(" ")[0] for f in security.report(facts, known.check)] == ["S602"]
+
+
+def test_weak_hash_uses_are_cached_a_warm_scan_parses_no_file_for_them_and_judges_alike(tmp_path, monkeypatch):
+    from gonogo.collectors import hash_use
+
+    code = (
+        "import hashlib\n"
+        "def store(url, password):\n"
+        "    cache_key = hashlib.md5(url.encode()).hexdigest()\n"
+        "    stored = hashlib.md5(password.encode()).hexdigest()\n"
+        "    return cache_key, stored\n"
+    )
+    root = make_repo(tmp_path / "repo", {"app.py": code})
+    parsed = []
+    real = hash_use.HashUses.__init__
+
+    def counting(self, source):
+        parsed.append(source)
+        real(self, source)
+
+    monkeypatch.setattr(hash_use.HashUses, "__init__", counting)
+    options = {"jobs": 1, "cache_dir": str(tmp_path / "cache"), "use_cache": True}
+    cold = scan_repo(root, "SEC003", options=options)
+    warm = scan_repo(root, "SEC003", options=options)
+    assert len(parsed) == 1  # the one file with weak hashes, parsed once, on the cold scan
+    judged = [[(h[1], h[4]) for h in hits(report, "SEC003")] for report in (cold, warm)]
+    assert judged[0] == judged[1] == [(Severity.LOW, 3), (Severity.HIGH, 4)]
+    (root / "app.py").write_text(code.replace("cache_key =", "digest_for_cache ="))
+    changed = scan_repo(root, "SEC003", options=options)
+    assert len(parsed) == 2 and [(h[1], h[4]) for h in hits(changed, "SEC003")] == [(Severity.LOW, 3), (Severity.HIGH, 4)]

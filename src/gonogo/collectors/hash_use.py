@@ -41,6 +41,21 @@ class HashUse:
     """The call is inside a class named or derived from a ``...PasswordHasher`` (Django)."""
 
 
+HASH_USE_VERSION = 1
+"""Bump when what :class:`HashUses` records changes: the facts are cached by file content."""
+
+Place = tuple[int, int | None]
+"""Where ruff flagged a call: its line and 1-based character column."""
+
+
+def uses_at(payload: tuple[bytes, tuple[Place, ...]]) -> tuple[HashUse | None, ...]:
+    """The facts of each flagged call of one file (its bytes and the places), the file parsed
+    once: top-level, so the fact cache's process pool can run it."""
+    source, places = payload
+    uses = HashUses(source)
+    return tuple(uses.at(line, column) for line, column in places)
+
+
 class HashUses:
     """One parsed file: ``at(line, column)`` gives the facts of the call ruff flagged there."""
 

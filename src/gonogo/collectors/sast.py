@@ -26,24 +26,24 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
-from gonogo.cache import FactCache
-from gonogo.collectors.hash_use import HashUse, HashUses
+from gonogo.cache import FactCache, content_digest
+from gonogo.collectors.hash_use import HASH_USE_VERSION, HashUse, Place, uses_at
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.model import Severity
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import LineStore, cache_folder
+from gonogo.parallel import FileJob, LineStore, cache_folder, map_files_cached
 from gonogo.redaction import redact
 from gonogo.registry import CannotTell, collector
 from gonogo.suppressions import comment_part
 from gonogo.timings import SAST
-from gonogo.workspace import FileReadError, SourceFile, Workspace
+from gonogo.workspace import SourceFile, Workspace
 
 RUFF_TIMEOUT_SECONDS = 600
 """The whole budget for ruff over a tree, retries of failing batches included."""
@@ -200,7 +200,7 @@ def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes:
     hits.extend(_unscanned_hit(by_path[path], why) for path, why in failures)
     hits = _merge_sql(hits, sources, parsed, texts)
     hits = [*hits, *_dict_password_hits(hits, sources, parsed, texts)]
-    hits = _with_hash_uses(hits, {source.display: source for source in sources}, texts)
+    hits = _with_hash_uses(hits, {source.display: source for source in sources}, options, workspace)
     texts.store.save()
     return SastFacts(
         hits=tuple(sorted(hits, key=lambda h: (h.path, h.line, h.rule.code))),
@@ -341,20 +341,10 @@ def _unscanned_hit(source: SourceFile, why: str) -> SastHit:
 
 class _Texts:
     """Each file's lines, for evidence and in-code suppression comments, through a ``LineStore``
-    (a warm scan reads no file for them); a file's bytes, read once, for the weak-hash uses."""
+    (a warm scan reads no file for them)."""
 
     def __init__(self, workspace: Workspace) -> None:
-        self._workspace = workspace
         self.store = LineStore(workspace)
-        self._bytes: dict[str, bytes] = {}
-
-    def data(self, source: SourceFile) -> bytes:
-        if source.display not in self._bytes:
-            try:
-                self._bytes[source.display] = self._workspace.read_bytes(source)
-            except FileReadError:
-                self._bytes[source.display] = b""
-        return self._bytes[source.display]
 
     def line(self, source: SourceFile, number: int | None) -> str:
         return self.store.line(source, number) if number and number > 0 else ""
@@ -437,18 +427,40 @@ def _merge_sql(
     return merged
 
 
-def _with_hash_uses(hits: list[SastHit], sources: dict[str, SourceFile], texts: _Texts) -> list[SastHit]:
-    """Weak-hash hits with the facts of their use; each file with such a hit is parsed once.
+def _with_hash_uses(
+    hits: list[SastHit], sources: dict[str, SourceFile], options: ScanOptions, workspace: Workspace
+) -> list[SastHit]:
+    """Weak-hash hits with the facts of their use. Each file with such hits is parsed once, and
+    the facts are cached by its content and the places flagged in it, so a warm scan parses none.
     ``crypt`` hits are left alone: that module only hashes passwords."""
-    parsed: dict[str, HashUses] = {}
-    judged: list[SastHit] = []
+    places: dict[str, list[Place]] = {}
     for hit in hits:
-        if hit.rule.code in HASH_RULES and "`crypt`" not in hit.message:
-            if hit.path not in parsed:
-                parsed[hit.path] = HashUses(texts.data(sources[hit.path]))
-            hit = replace(hit, hash_use=parsed[hit.path].at(hit.line, hit.column))
-        judged.append(hit)
-    return judged
+        if _judges_hash_use(hit):
+            places.setdefault(hit.path, []).append((hit.line, hit.column))
+    if not places:
+        return hits
+    jobs = [
+        FileJob(
+            file=sources[path],
+            namespace=f"hashuse{HASH_USE_VERSION}:{content_digest(repr(flagged).encode())}",
+            payload=partial(_with_places, tuple(flagged)),
+        )
+        for path, flagged in places.items()
+    ]
+    found = map_files_cached(uses_at, jobs, options, workspace, SAST)
+    uses = {
+        path: iter(facts if isinstance(facts, tuple) else [None] * len(places[path]))  # unreadable: no facts
+        for path, facts in zip(places, found, strict=True)
+    }
+    return [replace(hit, hash_use=next(uses[hit.path])) if _judges_hash_use(hit) else hit for hit in hits]
+
+
+def _with_places(places: tuple[Place, ...], data: bytes) -> tuple[bytes, tuple[Place, ...]]:
+    return data, places
+
+
+def _judges_hash_use(hit: SastHit) -> bool:
+    return hit.rule.code in HASH_RULES and "`crypt`" not in hit.message
 
 
 def _dict_password_hits(
