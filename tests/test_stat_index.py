@@ -222,3 +222,32 @@ def test_skips_alike_to_the_skip_tally_block_alike_as_when_each_is_asked_alone(t
     blocks = [(f.check_id, f.line, f.blocks) for f in by_kind.findings]
     assert blocks == [(f.check_id, f.line, f.blocks) for f in one_by_one.findings]
     assert any(check == "TEST001" and blocking for check, _, blocking in blocks)
+
+
+def test_observability_scans_configuration_dockerfiles_and_scripts_once_then_from_the_cache(tmp_path, monkeypatch):
+    from gonogo.collectors import observability
+
+    files = {
+        "app/main.py": "def main():\n    return 1\n",
+        "logging.yaml": "formatters:\n  json:\n    (): pythonjsonlogger.jsonlogger.JsonFormatter\n",
+        "alerts.yml": "groups:\n  - name: app\n    rules:\n      - alert: AppDown\n        expr: up == 0\n",
+        "Dockerfile": "FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://localhost/health\n",
+        "run.sh": "#!/bin/sh\nopentelemetry-instrument python -m app\n",
+    }
+    root = make_repo(tmp_path / "repo", files)
+    age(*(root / name for name in files))
+    scanned: list[str] = []
+    real = observability.text_signals
+
+    def counting(payload: tuple[bytes, str]):
+        scanned.append(payload[1])
+        return real(payload)
+
+    monkeypatch.setattr(observability, "text_signals", counting)
+    options = {"jobs": 1, "cache_dir": str(tmp_path / "cache"), "use_cache": True}
+    cold = scan_repo(root, "OBS", options=options)
+    assert sorted(scanned) == ["command", "command", "config", "config"]
+    warm = scan_repo(root, "OBS", options=options)
+    assert len(scanned) == 4  # nothing scanned again
+    assert [(f.check_id, f.message) for f in cold.findings] == [(f.check_id, f.message) for f in warm.findings]
+    assert cold.metrics == warm.metrics

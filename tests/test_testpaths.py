@@ -72,4 +72,4 @@ def test_env_contract_and_observability_leave_test_code_out(tmp_path: Path) -> N
     product = {path for path, is_test in CASES if not is_test}
     python = python_files(workspace, ScanOptions(use_cache=False), workspace.notes)
     assert {r.file.relpath for r in env_contract(workspace, python, ScanOptions(use_cache=False)).required} == product
-    assert observability(workspace, containers(workspace), python).python_files == len(product)
+    assert observability(workspace, containers(workspace), python, ScanOptions(use_cache=False)).python_files == len(product)

@@ -18,10 +18,18 @@ from dataclasses import dataclass
 from gonogo.collectors.containers import ContainerFacts
 from gonogo.collectors.deployment import production_compose
 from gonogo.collectors.python import PythonFacts, PythonFile
-from gonogo.collectors.python_text import line_signals
+from gonogo.collectors.python_text import LineSignal, line_signals
 from gonogo.collectors.testpaths import is_test_path
+from gonogo.options import ScanOptions
+from gonogo.parallel import FileJob, map_files_cached
 from gonogo.registry import collector
-from gonogo.workspace import FileReadError, SourceFile, Workspace
+from gonogo.timings import OTHER_FACTS
+from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
+
+TEXT_VERSION = 1
+"""Bump when the text scan of configuration files, Dockerfiles or scripts changes: it is cached by content."""
+MAX_CONFIG_BYTES = 2_000_000
+"""Larger configuration files are data (fixtures, dumps), not set-up: not scanned."""
 
 KINDS = ("metrics", "structured_logging", "tracing", "error_tracking", "health_endpoint", "monitoring", "alerts")
 
@@ -59,10 +67,13 @@ class ObservabilityFacts:
 
 
 @collector("observability")
-def observability(workspace: Workspace, containers: ContainerFacts, python: PythonFacts) -> ObservabilityFacts:
+def observability(
+    workspace: Workspace, containers: ContainerFacts, python: PythonFacts, options: ScanOptions
+) -> ObservabilityFacts:
     signals: list[Signal] = []
     python_files = 0
     parsed = python.by_file()
+    scanned: list[FileJob] = []  # configuration, Dockerfiles and scripts: scanned as text, cached
     for file in workspace.files:
         if is_test_path(file.relpath):
             continue
@@ -70,9 +81,14 @@ def observability(workspace: Workspace, containers: ContainerFacts, python: Pyth
             python_files += 1
             signals.extend(_python_signals(file, parsed.get(file)))
         elif file.suffix in (".yml", ".yaml", ".json", ".ini", ".cfg", ".conf", ".toml"):
-            signals.extend(_config_signals(workspace, file))
+            if file.size <= MAX_CONFIG_BYTES:
+                scanned.append(FileJob(file=file, namespace=f"obs{TEXT_VERSION}:config", payload=_config_payload))
         elif file.name.startswith(("Dockerfile", "Procfile", "entrypoint")) or file.suffix == ".sh":
-            signals.extend(_scan(workspace, file, _COMMAND_SIGNALS))
+            scanned.append(FileJob(file=file, namespace=f"obs{TEXT_VERSION}:command", payload=_command_payload))
+    found = map_files_cached(text_signals, scanned, options, workspace, OTHER_FACTS)
+    for job, hits in zip(scanned, found, strict=True):
+        if isinstance(hits, tuple):  # an unreadable or binary file has none
+            signals.extend(Signal(kind=s.kind, file=job.file, line=s.line, what=s.what) for s in hits)
     for image in containers.images:
         if _STACK_IMAGES.search(image.repository.lower()):
             signals.append(Signal(kind="monitoring", file=image.file, line=image.line, what=image.written))
@@ -98,27 +114,28 @@ def _python_signals(file: SourceFile, parsed: PythonFile | None) -> list[Signal]
     return [Signal(kind=s.kind, file=file, line=s.line, what=s.what) for s in parsed.facts.text.signals]
 
 
-def _scan(
-    workspace: Workspace, file: SourceFile, patterns: tuple[tuple[str, re.Pattern[str]], ...]
-) -> list[Signal]:
-    try:
-        text = workspace.read_text(file)
-    except FileReadError:
-        return []
-    return [
-        Signal(kind=s.kind, file=file, line=s.line, what=s.what)
-        for s in line_signals(text.splitlines(), patterns)
-    ]
-
-
 _CONFIG_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("structured_logging", re.compile(r"pythonjsonlogger|json_log_formatter|JsonFormatter|structlog")),
     ("alerts", _ALERT_RULE),
 )
 
 
-def _config_signals(workspace: Workspace, file: SourceFile) -> list[Signal]:
-    """Logging configuration files (JSON formatters) and Prometheus alerting rules."""
-    if file.size > 2_000_000:
-        return []
-    return _scan(workspace, file, _CONFIG_SIGNALS)
+def _config_payload(data: bytes) -> tuple[bytes, str]:
+    return data, "config"
+
+
+def _command_payload(data: bytes) -> tuple[bytes, str]:
+    return data, "command"
+
+
+def text_signals(payload: tuple[bytes, str]) -> tuple[LineSignal, ...] | None:
+    """The signals of one configuration file (logging's JSON formatters, Prometheus alerting
+    rules) or one Dockerfile or script (tracing wrappers, health checks); ``None`` for a file that
+    is not UTF-8 text. Top-level, so the fact cache's process pool can run it."""
+    data, kind = payload
+    try:
+        text = decode_text(data)
+    except FileReadError:
+        return None
+    patterns = _CONFIG_SIGNALS if kind == "config" else _COMMAND_SIGNALS
+    return tuple(line_signals(text.splitlines(), patterns))
