@@ -81,3 +81,19 @@ def test_slotted_facts_come_back_equal_and_still_frozen_through_the_written_out_
     assert loaded[0] is loaded[1]  # pickle's memo: one object stored once, loaded once
     with pytest.raises(dataclasses.FrozenInstanceError):
         loaded[0].lines = 4  # type: ignore[misc]
+
+
+def test_a_finding_answers_get_as_its_last_pair_says_before_and_after_a_copy_and_a_pickle():
+    import dataclasses
+    import pickle
+
+    from gonogo.cache import dumps
+    from gonogo.model import Finding, Severity
+
+    finding = Finding(check_id="SEC001", severity=Severity.LOW, message="m", data=(("rule", "S1"), ("rule", "S2")))
+    assert finding.get("rule") == "S2" and finding.get("absent", 7) == 7
+    changed = dataclasses.replace(finding, data=(("rule", "S3"),))
+    assert changed.get("rule") == "S3" and finding.get("rule") == "S2"  # a copy answers from its own data
+    assert changed == dataclasses.replace(changed) and hash(changed) == hash(dataclasses.replace(changed))
+    for loaded in (pickle.loads(pickle.dumps(finding)), pickle.loads(dumps(finding))):
+        assert loaded == finding and loaded.get("rule") == "S2"

@@ -205,6 +205,9 @@ class Finding:
     fingerprint: str = ""
     """The finding's identity across code moves (``gonogo.fingerprint``), set by the engine where
     it reads the finding's source line; the baseline records it and SARIF reports it."""
+    _by_name: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    """``data`` as a dictionary, made on the first ``get``: tallies and plans ask a finding for
+    the same names over and over (whether a large report's findings block: millions of times)."""
 
     @property
     def active(self) -> bool:
@@ -220,12 +223,13 @@ class Finding:
         return self.location.line if self.location else None
 
     def get(self, name: str, default: Any = None) -> Any:
-        """A named datum the check attached (``package``, ``count``...), for plans and reporters."""
-        # the last pair wins, as in a dict built from them; no dict is built: tallies ask per finding
-        for key, value in reversed(self.data):
-            if key == name:
-                return value
-        return default
+        """A named datum the check attached (``package``, ``count``...), for plans and reporters;
+        the last pair wins, as in a dict built from them."""
+        by_name = self._by_name
+        if by_name is None:
+            by_name = dict(self.data)
+            object.__setattr__(self, "_by_name", by_name)  # a cache of the frozen data, not a change
+        return by_name.get(name, default)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
