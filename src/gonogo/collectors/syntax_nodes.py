@@ -41,6 +41,13 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold a node a rule reads (no context, operator, name
+    or number): what a walk of the tree must look into."""
+    fields = _CHILD_FIELDS.get(kind)
+    return _child_fields(kind) if fields is None else fields
+
+
 def walk_list(node: ast.AST) -> list[ast.AST]:
     """``list(ast.walk(node))``, without the generator per node that makes ``ast.walk`` slow:
     the same nodes in the same order."""

@@ -53,6 +53,7 @@ class SkipsPass(SettingsPass):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     self._marker_aliases[target.id] = alias
+            self._watch_names()
             return
         self.generic_visit(node)
     def _marker_definition(self, node: ast.Assign) -> tuple[str, ast.Call | None] | None:
