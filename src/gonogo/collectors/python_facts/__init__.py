@@ -14,9 +14,8 @@ import gc
 from collections.abc import Iterator
 from dataclasses import replace
 
-import mccabe
-
 from gonogo.collectors.dict_passwords import dict_passwords_in
+from gonogo.collectors.python_facts.complexity import complexities
 from gonogo.collectors.python_facts.imports import ImportsPass
 from gonogo.collectors.python_facts.model import (
     CONDITIONS,
@@ -136,15 +135,13 @@ def _unparsed_web(source: bytes) -> WebModule:
 
 
 def _with_complexity(functions: list[Function], tree: ast.Module) -> Iterator[Function]:
-    """Each function with mccabe's complexity, matched by the line of its ``def``; mccabe walks
-    the tree already parsed, so the file is not parsed twice."""
-    visitor = mccabe.PathGraphingAstVisitor()
+    """Each function with mccabe's complexity, matched by the line of its ``def``; counted on the
+    tree already parsed (``complexity``, mccabe's own count without its graph objects)."""
     try:
-        visitor.preorder(tree, visitor)
+        by_line = complexities(tree)
     except RecursionError:
         yield from functions
         return
-    by_line = {graph.lineno: graph.complexity() for graph in visitor.graphs.values()}
     for function in functions:
         found = None if function.nested else by_line.get(function.line)
         yield replace(function, complexity=found) if found is not None else function

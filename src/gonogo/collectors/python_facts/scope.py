@@ -4,6 +4,7 @@ aliases, the ``if``/``try`` context) and the name and scope helpers every pass u
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -52,6 +53,12 @@ def _node_classes() -> list[type]:
         found.append(kind)
         pending.extend(kind.__subclasses__())
     return found
+
+
+_FIELD_VALUES: dict[type, tuple[Callable[[Any], Any], bool]] = {}
+"""For each node class ``generic_visit`` looks into: the values of its fields that can hold a node
+(``operator.attrgetter``, one call for them all), and whether there is only one (then the getter
+gives the value itself, not a tuple)."""
 
 
 class VisitorState(ast.NodeVisitor):
@@ -106,9 +113,12 @@ class VisitorState(ast.NodeVisitor):
     def _table(cls) -> dict[type, _Method]:
         table: dict[type, _Method] = {}
         for kind in _node_classes():
+            fields = child_fields(kind)
+            if fields:
+                _FIELD_VALUES[kind] = (operator.attrgetter(*fields), len(fields) == 1)
             method: _Method | None = getattr(cls, f"visit_{kind.__name__}", None)
             if method is None or method is getattr(ast.NodeVisitor, f"visit_{kind.__name__}", None):
-                if kind is ast.Constant or not child_fields(kind):
+                if kind is ast.Constant or not fields:
                     continue
                 method = cls.generic_visit
             table[kind] = method
@@ -124,8 +134,20 @@ class VisitorState(ast.NodeVisitor):
         return method(node) if method is not None else None
     def generic_visit(self, node: ast.AST) -> None:
         handlers = self._handlers
-        for name in child_fields(node.__class__):
-            value = getattr(node, name, None)
+        getter, single = _FIELD_VALUES[node.__class__]
+        if single:
+            value = getter(node)
+            if value.__class__ is list:
+                for item in value:
+                    method = handlers.get(item.__class__)
+                    if method is not None:
+                        method(item)
+            else:
+                method = handlers.get(value.__class__)
+                if method is not None:
+                    method(value)
+            return
+        for value in getter(node):
             if value.__class__ is list:
                 for item in value:
                     method = handlers.get(item.__class__)
