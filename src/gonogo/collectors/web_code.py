@@ -320,8 +320,12 @@ class _Module:
         self.lines = lines
         self.nodes = nodes
         self.frameworks = sorted(self._frameworks())
-        self._may_check = _may_find_guards(nodes)
-        self._has_depends = any(_last(c.func) in ("Depends", "Security") for c in nodes.of(ast.Call))
+        # what each call calls, worked out once: several rules below read it of every call
+        self._calls: list[ast.Call] = nodes.of(ast.Call)
+        self._called = [dotted(call.func) for call in self._calls]
+        self._called_last = [name.rsplit(".", 1)[-1] for name in self._called]
+        self._may_check = _may_find_guards(nodes, self._called)
+        self._has_depends = any(last in ("Depends", "Security") for last in self._called_last)
 
     def _body_guards(self, node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[str, ...]:
         return _body_guards(node) if self._may_check else ()
@@ -366,8 +370,7 @@ class _Module:
     def _may_send(self) -> bool:
         """Some call of the module could be an outbound request ``_outbound_url`` reads: a call of
         a client module, of ``urlopen``/``Request``, or a client made by a factory."""
-        for call in self.nodes.of(ast.Call):
-            name = dotted(call.func)
+        for name in self._called:
             owner, _, method = name.rpartition(".")
             if name in _CLIENT_FACTORIES or (owner in _CLIENT_MODULES and method in _SEND_METHODS) or (
                 method in ("urlopen", "Request") and owner in ("urllib.request", "request", "")
@@ -424,8 +427,7 @@ class _Module:
                 yield node.name
 
     def _url_targets(self) -> Iterator[str]:
-        for node in self.nodes.of(ast.Call):
-            name = _last(node.func)
+        for node, name in zip(self._calls, self._called_last, strict=True):
             if name == "as_view" and isinstance(node.func, ast.Attribute) and _last(node.func.value):
                 yield _last(node.func.value)
             elif name in ("path", "re_path", "url") and len(node.args) > 1:
@@ -572,8 +574,8 @@ class _Module:
                         )
 
     def _includes(self) -> Iterator[Include]:
-        included = [node for node in self.nodes.of(ast.Call)
-                    if _last(node.func) in ("include_router", "register_blueprint") and node.args]
+        included = [node for node, last in zip(self._calls, self._called_last, strict=True)
+                    if last in ("include_router", "register_blueprint") and node.args]
         if not included:
             return  # the nodes under an ``if`` are listed only for a module that includes a router
         conditional = {id(inner) for node in self.nodes.of(ast.If)
@@ -884,9 +886,10 @@ def _guard_evidence(nodes: Iterable[ast.AST]) -> set[str]:
     return found
 
 
-def _may_find_guards(nodes: SyntaxNodes) -> bool:
+def _may_find_guards(nodes: SyntaxNodes, called: list[str]) -> bool:
     """``_guard_evidence`` finds something among the module's nodes: each distinct name is matched
-    once, not at every place it is used, and a denial code is looked for only where one is written."""
+    once, not at every place it is used, and a denial code is looked for only where one is written.
+    ``called`` is what each call of the module calls (``dotted`` of its function)."""
     names = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
     if any(_BODY_GUARDS.match(name) for name in names):
         return True
@@ -894,8 +897,7 @@ def _may_find_guards(nodes: SyntaxNodes) -> bool:
     if any(isinstance(c.value, str) and c.value.lower() in _AUTH_HEADERS for c in constants):
         return True
     calls = nodes.of(ast.Call)
-    called = {dotted(call.func) for call in calls}
-    if any(_CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name) for name in called):
+    if any(_CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name) for name in set(called)):
         return True
     if any(type(c.value) is int and c.value in (401, 403) for c in constants):
         return any(_guard_evidence([call]) for call in calls)

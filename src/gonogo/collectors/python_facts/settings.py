@@ -30,7 +30,9 @@ class SettingsPass(VisitorState):
         """``app.add_middleware(CORSMiddleware, allow_origins=..., allow_credentials=...)`` (Starlette,
         FastAPI) and ``CORS(app, origins=..., supports_credentials=...)`` (Flask-CORS, whose
         origins default to every origin)."""
-        last = (name or "").rsplit(".", 1)[-1]
+        if name is None or not name.endswith(("add_middleware", "CORS")):
+            return  # every call comes here: most are told apart without splitting the name
+        last = name.rsplit(".", 1)[-1]
         if last == "add_middleware" and node.args and (self.resolve(node.args[0]) or "").endswith("CORSMiddleware"):
             origins = keyword_arg(node, "allow_origins")
             credentials = keyword_arg(node, "allow_credentials")
