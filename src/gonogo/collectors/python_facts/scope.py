@@ -159,6 +159,8 @@ class VisitorState(ast.NodeVisitor):
                     method(value)
     def resolve(self, node: ast.expr) -> str | None:
         """The dotted name an expression refers to, with import aliases undone."""
+        if node.__class__ is ast.Name:
+            return self.aliases.get(node.id, node.id)  # type: ignore[attr-defined]
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
