@@ -79,8 +79,10 @@ class VisitorState(ast.NodeVisitor):
 
     _TABLES: ClassVar[dict[type, dict[type, _Method]]] = {}
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], complexities: dict[int, int] | None = None) -> None:
         self.lines = lines
+        self.complexities = complexities or {}
+        """mccabe's complexity by the line of a ``def`` (``python_facts.complexity``)."""
         self.aliases: dict[str, str] = {}
         self.functions: list[Function] = []
         self.skips: list[Skip] = []
