@@ -279,8 +279,14 @@ def _literals_of(pattern: re.Pattern[str]) -> frozenset[str]:
     """``required_literals``, worked out once per pattern; ``{""}`` (in every text) when unknown."""
     literals = _LITERALS.get(pattern)
     if literals is None:
-        literals = _LITERALS[pattern] = required_literals(pattern) or frozenset({""})
+        literals = _LITERALS[pattern] = _shortest(required_literals(pattern) or frozenset({""}))
     return literals
+
+
+def _shortest(literals: frozenset[str]) -> frozenset[str]:
+    """The literals that hold no other of them: a text or line that holds ``healthz`` holds
+    ``health``, so looking for ``healthz`` too would only scan the text once more."""
+    return frozenset(a for a in literals if not any(b != a and b in a for b in literals))
 
 
 _LITERALS: dict[re.Pattern[str], frozenset[str]] = {}

@@ -14,6 +14,7 @@ looked into: that is most of what a walk of a tree costs.
 from __future__ import annotations
 
 import ast
+import itertools
 from typing import TypeVar
 
 _Node = TypeVar("_Node", bound=ast.AST)
@@ -98,7 +99,7 @@ class SyntaxNodes:
             if len(kinds) == 1:
                 found = [every[i] for i in positions.get(kinds[0], ())]
             else:
-                merged = sorted(i for kind in kinds for i in positions.get(kind, ()))
+                merged = sorted(itertools.chain.from_iterable(positions.get(kind, ()) for kind in kinds))
                 found = [every[i] for i in merged]
             self._by_kind[kinds] = found
         return found  # type: ignore[return-value]

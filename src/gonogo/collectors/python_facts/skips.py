@@ -33,7 +33,7 @@ from gonogo.collectors.python_facts.predicates import (
     platform_word,
     text_of,
 )
-from gonogo.collectors.python_facts.settings import SettingsPass
+from gonogo.collectors.python_facts.settings import CORS_CALLS, SettingsPass
 
 
 def _last_parts(*names: str) -> frozenset[str]:
@@ -43,7 +43,7 @@ def _last_parts(*names: str) -> frozenset[str]:
 _MARKER_LASTS = _last_parts(*SKIP_MARKERS)
 """The last part of every skip marker's dotted name (``skip``, ``skipif``, ``xfail``...)."""
 _NAMED_LASTS = _last_parts(
-    *SKIP_MARKERS, *SKIP_CALLS, *SKIP_EXCEPTIONS, *ASSERTING_CONTEXTS, "add_middleware", "CORS",
+    *SKIP_MARKERS, *SKIP_CALLS, *SKIP_EXCEPTIONS, *ASSERTING_CONTEXTS, *CORS_CALLS,
 )
 """The last part of every dotted name ``visit_Call`` (and ``_record_cors``, ``asserts``) compares."""
 
@@ -100,7 +100,8 @@ class SkipsPass(SettingsPass):
         # below, a method call's dotted name matters only when it ends in one of ``_NAMED_LASTS``;
         # most calls are method calls, and most of those are told apart by the method's name
         name = self.resolve(func) if func.__class__ is not ast.Attribute or func.attr in _NAMED_LASTS else None
-        self._record_cors(node, name)
+        if name is not None and name.endswith(CORS_CALLS):  # every call comes here: most end otherwise
+            self._record_cors(node, name)
         if name in SKIP_MARKERS:
             self._record_marker(node, name, node)
             self._visit_arguments(node)
