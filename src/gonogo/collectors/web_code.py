@@ -16,6 +16,7 @@ file is imported or run.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ _CHECK_CALL = re.compile(
 """A call that checks who the caller is (``authorize(request)``, ``check_permission(...)``,
 ``jwt.decode(token)``), when its dotted name is also named for authentication; not one that signs a
 user in or makes a credential (``authenticate``, ``create_access_token``, ``Token(...)``)."""
+_DENYING = ("abort", "HTTPException", "HTTPError", "Response", "JSONResponse")
+"""What a call is named when its 401 or 403 status code denies the caller (``abort(403)``)."""
 _AUTH_HEADERS = frozenset({"authorization", "http_authorization", "x-api-key", "x-auth-token"})
 _REQUEST_PARTS = frozenset({
     "args", "form", "values", "json", "data", "get_json", "headers", "cookies", "files", "GET", "POST", "FILES",
@@ -326,9 +329,45 @@ class _Module:
         self._called_last = [name.rsplit(".", 1)[-1] for name in self._called]
         self._may_check = _may_find_guards(nodes, self._called)
         self._has_depends = any(last in ("Depends", "Security") for last in self._called_last)
+        self._places: tuple[list[tuple[int, int]], list[str]] | None = None
 
     def _body_guards(self, node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[str, ...]:
-        return _body_guards(node) if self._may_check else ()
+        """``_body_guards(node)``, told from the module's evidence by line (``_guard_places``)
+        instead of a walk of the function: a node that starts on a line strictly inside the
+        function's lines (its first decorator to its end) is one of its nodes. Evidence on its
+        first or last line may belong to a neighbour on the same line, so there the walk decides."""
+        if node is None or not self._may_check:
+            return ()
+        places, items = self._guard_places()
+        first = min(d.lineno for d in (node, *node.decorator_list))
+        last = node.end_lineno or node.lineno
+        low = bisect.bisect_left(places, (first, -1))
+        high = bisect.bisect_left(places, (last + 1, -1))
+        if low == high:
+            return ()
+        if places[low][0] == first or places[high - 1][0] == last:
+            return _body_guards(node)
+        return tuple(sorted(set(items[low:high])))
+
+    def _guard_places(self) -> tuple[list[tuple[int, int]], list[str]]:
+        """Every piece of ``_guard_evidence`` the module holds, with where its node starts, in
+        order of place: the module's nodes are listed already, and most functions hold none."""
+        if self._places is None:
+            nodes = self.nodes
+            named = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
+            guarding = {name for name in named if _BODY_GUARDS.match(name)}
+            checking = {name for name in set(self._called)
+                        if _CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name)}
+            # the nodes ``_guard_evidence`` could find something in; every other node it passes by
+            candidates: list[ast.expr] = [n for n in nodes.of(ast.Name) if n.id in guarding]
+            candidates += [n for n in nodes.of(ast.Attribute) if n.attr in guarding]
+            candidates += [call for call, name, last in zip(self._calls, self._called, self._called_last, strict=True)
+                           if name in checking or last in _DENYING]
+            candidates += [c for c in nodes.of(ast.Constant)
+                           if isinstance(c.value, str) and c.value.lower() in _AUTH_HEADERS]
+            found = sorted(((n.lineno, n.col_offset), item) for n in candidates for item in _guard_evidence([n]))
+            self._places = [place for place, _ in found], [item for _, item in found]
+        return self._places
 
     def _depends_in(self, node: ast.AST | None) -> Iterator[str]:
         return _depends_targets(node) if self._has_depends else iter(())
@@ -879,7 +918,7 @@ def _guard_evidence(nodes: Iterable[ast.AST]) -> set[str]:
                 codes = [*args, *(k.value for k in keywords if k.arg in ("status_code", "status", "code"))]
                 denied = [c.value for c in codes if isinstance(c, ast.Constant) and isinstance(c.value, int)
                           and c.value in (401, 403)]
-                if denied and _last(func) in ("abort", "HTTPException", "HTTPError", "Response", "JSONResponse"):
+                if denied and _last(func) in _DENYING:
                     found.add(f"{_last(func)}({denied[0]})")
             case ast.Constant(value=str() as text) if text.lower() in _AUTH_HEADERS:
                 found.add(f"{text} header")
