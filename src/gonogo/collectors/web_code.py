@@ -65,6 +65,13 @@ _CHECK_CALL = re.compile(
 """A call that checks who the caller is (``authorize(request)``, ``check_permission(...)``,
 ``jwt.decode(token)``), when its dotted name is also named for authentication; not one that signs a
 user in or makes a credential (``authenticate``, ``create_access_token``, ``Token(...)``)."""
+_HOOKS = ("before_request", "before_app_request")
+"""Flask's request hooks: what a decorator or a registering call is named."""
+_LIMIT_SETTINGS = (
+    "DEFAULT_THROTTLE_CLASSES", "axes", "axes.middleware.AxesMiddleware", "defender",
+    "slowapi.middleware.SlowAPIMiddleware", "django_ratelimit", "allauth.account",
+)
+"""String constants that set up rate limiting (DRF's throttles, an app or middleware of a limiter)."""
 _DENYING = ("abort", "HTTPException", "HTTPError", "Response", "JSONResponse")
 """What a call is named when its 401 or 403 status code denies the caller (``abort(403)``)."""
 _AUTH_HEADERS = frozenset({"authorization", "http_authorization", "x-api-key", "x-auth-token"})
@@ -421,7 +428,9 @@ class _Module:
         # an echoed Origin counts only with credentials allowed, which a string constant names
         echoes = any(isinstance(c.value, str) and c.value.lower() == "access-control-allow-credentials"
                      for c in self.nodes.of(ast.Constant))
-        for node in self.nodes.of(ast.Call, ast.FunctionDef, ast.AsyncFunctionDef):
+        # without an echo, only the calls are read: no merge of the functions into them
+        kinds = (ast.Call, ast.FunctionDef, ast.AsyncFunctionDef) if echoes else (ast.Call,)
+        for node in self.nodes.of(*kinds):
             if isinstance(node, ast.Call) and _keyword(node, "allow_origin_regex") is not None:
                 pattern = _keyword(node, "allow_origin_regex")
                 credentials = _keyword(node, "allow_credentials")
@@ -627,18 +636,19 @@ class _Module:
 
     def _hooks(self) -> Iterator[Hook]:
         functions = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
-        for node in self.nodes.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
+        # the calls are merged in (in walk order) only when one of them could register a hook
+        calls = (ast.Call,) if any(last in _HOOKS for last in self._called_last) else ()
+        for node in self.nodes.of(ast.FunctionDef, ast.AsyncFunctionDef, *calls):
             hooked: list[tuple[str, str, ast.FunctionDef | ast.AsyncFunctionDef | None]] = []
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 hooked = [(dotted(d.func if isinstance(d, ast.Call) else d), node.name, node)
                           for d in node.decorator_list]
-            elif isinstance(node, ast.Call) and _last(node.func) in ("before_request", "before_app_request") \
-                    and node.args:
+            elif isinstance(node, ast.Call) and _last(node.func) in _HOOKS and node.args:
                 name = dotted(node.args[0])
                 hooked = [(dotted(node.func), name, functions.get(name))]
             for decorator, name, function in hooked:
                 router, _, kind = decorator.rpartition(".")
-                if kind not in ("before_request", "before_app_request"):
+                if kind not in _HOOKS:
                     continue
                 evidence = {*_guards([name]), *(self._body_guards(function) if function else ())}
                 if evidence:
@@ -656,15 +666,14 @@ class _Module:
     # rate limits and settings -------------------------------------------------------------------
 
     def _limiters(self) -> Iterator[tuple[int, str]]:
-        for node in self.nodes.of(ast.Import, ast.ImportFrom, ast.Constant):
+        # the constants are merged in (in walk order) only when one of them names a limiter
+        named = any(isinstance(c.value, str) and c.value in _LIMIT_SETTINGS for c in self.nodes.of(ast.Constant))
+        for node in self.nodes.of(ast.Import, ast.ImportFrom, *((ast.Constant,) if named else ())):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 if any(m.split(".")[0] in LIMIT_MODULES for m in modules) and not getattr(node, "level", 0):
                     yield node.lineno, self._snippet(node.lineno)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in (
-                "DEFAULT_THROTTLE_CLASSES", "axes", "axes.middleware.AxesMiddleware", "defender",
-                "slowapi.middleware.SlowAPIMiddleware", "django_ratelimit", "allauth.account",
-            ):
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in _LIMIT_SETTINGS:
                 yield node.lineno, self._snippet(node.lineno)
 
     def _setting(self, name: str) -> ast.expr | None:
