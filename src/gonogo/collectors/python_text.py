@@ -174,11 +174,15 @@ def line_signals(
     Given the whole ``text`` (split into ``lines``), a pattern is tried only on the lines that
     hold one of the strings it requires (``required_literals``)."""
     found: list[tuple[int, int, LineSignal]] = []
-    starts = _line_starts(text) if text is not None else None
+    starts: list[int] | None = None  # the lines' offsets, worked out once a required string is found
     for order, (kind, pattern) in enumerate(patterns):
-        if starts is None or text is None:
+        if text is None:
             candidates: Iterable[int] = range(len(lines))
         else:
+            literals = _literals_of(pattern)
+            if "" not in literals and not any(literal in text for literal in literals):
+                continue
+            starts = _line_starts(text) if starts is None else starts
             candidates = _lines_holding(pattern, text, starts)
         for index in candidates:
             line = lines[index]
@@ -275,8 +279,14 @@ def _literals_of(pattern: re.Pattern[str]) -> frozenset[str]:
     """``required_literals``, worked out once per pattern; ``{""}`` (in every text) when unknown."""
     literals = _LITERALS.get(pattern)
     if literals is None:
-        literals = _LITERALS[pattern] = required_literals(pattern) or frozenset({""})
+        literals = _LITERALS[pattern] = _shortest(required_literals(pattern) or frozenset({""}))
     return literals
+
+
+def _shortest(literals: frozenset[str]) -> frozenset[str]:
+    """The literals that hold no other of them: a text or line that holds ``healthz`` holds
+    ``health``, so looking for ``healthz`` too would only scan the text once more."""
+    return frozenset(a for a in literals if not any(b != a and b in a for b in literals))
 
 
 _LITERALS: dict[re.Pattern[str], frozenset[str]] = {}

@@ -14,6 +14,7 @@ looked into: that is most of what a walk of a tree costs.
 from __future__ import annotations
 
 import ast
+import itertools
 from typing import TypeVar
 
 _Node = TypeVar("_Node", bound=ast.AST)
@@ -39,6 +40,13 @@ def last_name(node: ast.expr) -> str:
 def _child_fields(kind: type) -> tuple[str, ...]:
     fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NOT_NODES)  # type: ignore[attr-defined]
     return fields
+
+
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold a node a rule reads (no context, operator, name
+    or number): what a walk of the tree must look into."""
+    fields = _CHILD_FIELDS.get(kind)
+    return _child_fields(kind) if fields is None else fields
 
 
 def walk_list(node: ast.AST) -> list[ast.AST]:
@@ -91,7 +99,7 @@ class SyntaxNodes:
             if len(kinds) == 1:
                 found = [every[i] for i in positions.get(kinds[0], ())]
             else:
-                merged = sorted(i for kind in kinds for i in positions.get(kind, ()))
+                merged = sorted(itertools.chain.from_iterable(positions.get(kind, ()) for kind in kinds))
                 found = [every[i] for i in merged]
             self._by_kind[kinds] = found
         return found  # type: ignore[return-value]

@@ -16,6 +16,7 @@ file is imported or run.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -64,6 +65,15 @@ _CHECK_CALL = re.compile(
 """A call that checks who the caller is (``authorize(request)``, ``check_permission(...)``,
 ``jwt.decode(token)``), when its dotted name is also named for authentication; not one that signs a
 user in or makes a credential (``authenticate``, ``create_access_token``, ``Token(...)``)."""
+_HOOKS = ("before_request", "before_app_request")
+"""Flask's request hooks: what a decorator or a registering call is named."""
+_LIMIT_SETTINGS = (
+    "DEFAULT_THROTTLE_CLASSES", "axes", "axes.middleware.AxesMiddleware", "defender",
+    "slowapi.middleware.SlowAPIMiddleware", "django_ratelimit", "allauth.account",
+)
+"""String constants that set up rate limiting (DRF's throttles, an app or middleware of a limiter)."""
+_DENYING = ("abort", "HTTPException", "HTTPError", "Response", "JSONResponse")
+"""What a call is named when its 401 or 403 status code denies the caller (``abort(403)``)."""
 _AUTH_HEADERS = frozenset({"authorization", "http_authorization", "x-api-key", "x-auth-token"})
 _REQUEST_PARTS = frozenset({
     "args", "form", "values", "json", "data", "get_json", "headers", "cookies", "files", "GET", "POST", "FILES",
@@ -320,11 +330,51 @@ class _Module:
         self.lines = lines
         self.nodes = nodes
         self.frameworks = sorted(self._frameworks())
-        self._may_check = _may_find_guards(nodes)
-        self._has_depends = any(_last(c.func) in ("Depends", "Security") for c in nodes.of(ast.Call))
+        # what each call calls, worked out once: several rules below read it of every call
+        self._calls: list[ast.Call] = nodes.of(ast.Call)
+        self._called = [dotted(call.func) for call in self._calls]
+        self._called_last = [name.rsplit(".", 1)[-1] for name in self._called]
+        self._may_check = _may_find_guards(nodes, self._called)
+        self._has_depends = any(last in ("Depends", "Security") for last in self._called_last)
+        self._places: tuple[list[tuple[int, int]], list[str]] | None = None
 
     def _body_guards(self, node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[str, ...]:
-        return _body_guards(node) if self._may_check else ()
+        """``_body_guards(node)``, told from the module's evidence by line (``_guard_places``)
+        instead of a walk of the function: a node that starts on a line strictly inside the
+        function's lines (its first decorator to its end) is one of its nodes. Evidence on its
+        first or last line may belong to a neighbour on the same line, so there the walk decides."""
+        if node is None or not self._may_check:
+            return ()
+        places, items = self._guard_places()
+        first = min(d.lineno for d in (node, *node.decorator_list))
+        last = node.end_lineno or node.lineno
+        low = bisect.bisect_left(places, (first, -1))
+        high = bisect.bisect_left(places, (last + 1, -1))
+        if low == high:
+            return ()
+        if places[low][0] == first or places[high - 1][0] == last:
+            return _body_guards(node)
+        return tuple(sorted(set(items[low:high])))
+
+    def _guard_places(self) -> tuple[list[tuple[int, int]], list[str]]:
+        """Every piece of ``_guard_evidence`` the module holds, with where its node starts, in
+        order of place: the module's nodes are listed already, and most functions hold none."""
+        if self._places is None:
+            nodes = self.nodes
+            named = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
+            guarding = {name for name in named if _BODY_GUARDS.match(name)}
+            checking = {name for name in set(self._called)
+                        if _CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name)}
+            # the nodes ``_guard_evidence`` could find something in; every other node it passes by
+            candidates: list[ast.expr] = [n for n in nodes.of(ast.Name) if n.id in guarding]
+            candidates += [n for n in nodes.of(ast.Attribute) if n.attr in guarding]
+            candidates += [call for call, name, last in zip(self._calls, self._called, self._called_last, strict=True)
+                           if name in checking or last in _DENYING]
+            candidates += [c for c in nodes.of(ast.Constant)
+                           if isinstance(c.value, str) and c.value.lower() in _AUTH_HEADERS]
+            found = sorted(((n.lineno, n.col_offset), item) for n in candidates for item in _guard_evidence([n]))
+            self._places = [place for place, _ in found], [item for _, item in found]
+        return self._places
 
     def _depends_in(self, node: ast.AST | None) -> Iterator[str]:
         return _depends_targets(node) if self._has_depends else iter(())
@@ -366,8 +416,7 @@ class _Module:
     def _may_send(self) -> bool:
         """Some call of the module could be an outbound request ``_outbound_url`` reads: a call of
         a client module, of ``urlopen``/``Request``, or a client made by a factory."""
-        for call in self.nodes.of(ast.Call):
-            name = dotted(call.func)
+        for name in self._called:
             owner, _, method = name.rpartition(".")
             if name in _CLIENT_FACTORIES or (owner in _CLIENT_MODULES and method in _SEND_METHODS) or (
                 method in ("urlopen", "Request") and owner in ("urllib.request", "request", "")
@@ -379,7 +428,9 @@ class _Module:
         # an echoed Origin counts only with credentials allowed, which a string constant names
         echoes = any(isinstance(c.value, str) and c.value.lower() == "access-control-allow-credentials"
                      for c in self.nodes.of(ast.Constant))
-        for node in self.nodes.of(ast.Call, ast.FunctionDef, ast.AsyncFunctionDef):
+        # without an echo, only the calls are read: no merge of the functions into them
+        kinds = (ast.Call, ast.FunctionDef, ast.AsyncFunctionDef) if echoes else (ast.Call,)
+        for node in self.nodes.of(*kinds):
             if isinstance(node, ast.Call) and _keyword(node, "allow_origin_regex") is not None:
                 pattern = _keyword(node, "allow_origin_regex")
                 credentials = _keyword(node, "allow_credentials")
@@ -424,8 +475,7 @@ class _Module:
                 yield node.name
 
     def _url_targets(self) -> Iterator[str]:
-        for node in self.nodes.of(ast.Call):
-            name = _last(node.func)
+        for node, name in zip(self._calls, self._called_last, strict=True):
             if name == "as_view" and isinstance(node.func, ast.Attribute) and _last(node.func.value):
                 yield _last(node.func.value)
             elif name in ("path", "re_path", "url") and len(node.args) > 1:
@@ -572,8 +622,8 @@ class _Module:
                         )
 
     def _includes(self) -> Iterator[Include]:
-        included = [node for node in self.nodes.of(ast.Call)
-                    if _last(node.func) in ("include_router", "register_blueprint") and node.args]
+        included = [node for node, last in zip(self._calls, self._called_last, strict=True)
+                    if last in ("include_router", "register_blueprint") and node.args]
         if not included:
             return  # the nodes under an ``if`` are listed only for a module that includes a router
         conditional = {id(inner) for node in self.nodes.of(ast.If)
@@ -586,18 +636,19 @@ class _Module:
 
     def _hooks(self) -> Iterator[Hook]:
         functions = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
-        for node in self.nodes.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
+        # the calls are merged in (in walk order) only when one of them could register a hook
+        calls = (ast.Call,) if any(last in _HOOKS for last in self._called_last) else ()
+        for node in self.nodes.of(ast.FunctionDef, ast.AsyncFunctionDef, *calls):
             hooked: list[tuple[str, str, ast.FunctionDef | ast.AsyncFunctionDef | None]] = []
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 hooked = [(dotted(d.func if isinstance(d, ast.Call) else d), node.name, node)
                           for d in node.decorator_list]
-            elif isinstance(node, ast.Call) and _last(node.func) in ("before_request", "before_app_request") \
-                    and node.args:
+            elif isinstance(node, ast.Call) and _last(node.func) in _HOOKS and node.args:
                 name = dotted(node.args[0])
                 hooked = [(dotted(node.func), name, functions.get(name))]
             for decorator, name, function in hooked:
                 router, _, kind = decorator.rpartition(".")
-                if kind not in ("before_request", "before_app_request"):
+                if kind not in _HOOKS:
                     continue
                 evidence = {*_guards([name]), *(self._body_guards(function) if function else ())}
                 if evidence:
@@ -615,15 +666,14 @@ class _Module:
     # rate limits and settings -------------------------------------------------------------------
 
     def _limiters(self) -> Iterator[tuple[int, str]]:
-        for node in self.nodes.of(ast.Import, ast.ImportFrom, ast.Constant):
+        # the constants are merged in (in walk order) only when one of them names a limiter
+        named = any(isinstance(c.value, str) and c.value in _LIMIT_SETTINGS for c in self.nodes.of(ast.Constant))
+        for node in self.nodes.of(ast.Import, ast.ImportFrom, *((ast.Constant,) if named else ())):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 if any(m.split(".")[0] in LIMIT_MODULES for m in modules) and not getattr(node, "level", 0):
                     yield node.lineno, self._snippet(node.lineno)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in (
-                "DEFAULT_THROTTLE_CLASSES", "axes", "axes.middleware.AxesMiddleware", "defender",
-                "slowapi.middleware.SlowAPIMiddleware", "django_ratelimit", "allauth.account",
-            ):
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in _LIMIT_SETTINGS:
                 yield node.lineno, self._snippet(node.lineno)
 
     def _setting(self, name: str) -> ast.expr | None:
@@ -877,16 +927,17 @@ def _guard_evidence(nodes: Iterable[ast.AST]) -> set[str]:
                 codes = [*args, *(k.value for k in keywords if k.arg in ("status_code", "status", "code"))]
                 denied = [c.value for c in codes if isinstance(c, ast.Constant) and isinstance(c.value, int)
                           and c.value in (401, 403)]
-                if denied and _last(func) in ("abort", "HTTPException", "HTTPError", "Response", "JSONResponse"):
+                if denied and _last(func) in _DENYING:
                     found.add(f"{_last(func)}({denied[0]})")
             case ast.Constant(value=str() as text) if text.lower() in _AUTH_HEADERS:
                 found.add(f"{text} header")
     return found
 
 
-def _may_find_guards(nodes: SyntaxNodes) -> bool:
+def _may_find_guards(nodes: SyntaxNodes, called: list[str]) -> bool:
     """``_guard_evidence`` finds something among the module's nodes: each distinct name is matched
-    once, not at every place it is used, and a denial code is looked for only where one is written."""
+    once, not at every place it is used, and a denial code is looked for only where one is written.
+    ``called`` is what each call of the module calls (``dotted`` of its function)."""
     names = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
     if any(_BODY_GUARDS.match(name) for name in names):
         return True
@@ -894,8 +945,7 @@ def _may_find_guards(nodes: SyntaxNodes) -> bool:
     if any(isinstance(c.value, str) and c.value.lower() in _AUTH_HEADERS for c in constants):
         return True
     calls = nodes.of(ast.Call)
-    called = {dotted(call.func) for call in calls}
-    if any(_CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name) for name in called):
+    if any(_CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name) for name in set(called)):
         return True
     if any(type(c.value) is int and c.value in (401, 403) for c in constants):
         return any(_guard_evidence([call]) for call in calls)

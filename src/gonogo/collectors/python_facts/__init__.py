@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import ast
 import gc
-from collections.abc import Iterator
-from dataclasses import replace
-
-import mccabe
 
 from gonogo.collectors.dict_passwords import dict_passwords_in
+from gonogo.collectors.python_facts.complexity import complexities
 from gonogo.collectors.python_facts.imports import ImportsPass
 from gonogo.collectors.python_facts.model import (
     CONDITIONS,
@@ -105,7 +102,7 @@ def _extract(source: bytes) -> ModuleFacts:
     passwords = tuple(dict_passwords_in(tree, source, nodes))
     scanned = text_facts(source, tree, nodes)
     routes = web_module_in(tree, source, lines, nodes)
-    visitor = _Visitor(lines)
+    visitor = _Visitor(lines, _complexities(tree))
     try:
         visitor.visit(tree)
     except RecursionError:
@@ -119,7 +116,7 @@ def _extract(source: bytes) -> ModuleFacts:
         text=scanned,
         web=routes,
         lines=len(lines),
-        functions=tuple(_with_complexity(visitor.marked_benchmarks(), tree)),
+        functions=tuple(visitor.marked_benchmarks()),
         skips=tuple(visitor.skips),
         imports=tuple(visitor.imports),
         classes=tuple(visitor.classes),
@@ -135,16 +132,11 @@ def _unparsed_web(source: bytes) -> WebModule:
     return WebModule(parse_error=True) if has_marker(source) else WebModule()
 
 
-def _with_complexity(functions: list[Function], tree: ast.Module) -> Iterator[Function]:
-    """Each function with mccabe's complexity, matched by the line of its ``def``; mccabe walks
-    the tree already parsed, so the file is not parsed twice."""
-    visitor = mccabe.PathGraphingAstVisitor()
+def _complexities(tree: ast.Module) -> dict[int, int]:
+    """mccabe's complexity by the line of each ``def`` (``complexity``, mccabe's own count without
+    its graph objects), for the visitor to give each function as it records it; none for a tree
+    too deep to count."""
     try:
-        visitor.preorder(tree, visitor)
+        return complexities(tree)
     except RecursionError:
-        yield from functions
-        return
-    by_line = {graph.lineno: graph.complexity() for graph in visitor.graphs.values()}
-    for function in functions:
-        found = None if function.nested else by_line.get(function.line)
-        yield replace(function, complexity=found) if found is not None else function
+        return {}

@@ -111,6 +111,8 @@ class DefinitionsPass(SkipsPass):
                 benchmark=BENCHMARK_MARKER in decorators or any(
                     a.arg == BENCHMARK_FIXTURE for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
                 ),
+                # mccabe counts a nested function's branches in the function that defines it
+                complexity=None if nested else self.complexities.get(node.lineno),
             )
         )
     def marked_benchmarks(self) -> list[Function]:

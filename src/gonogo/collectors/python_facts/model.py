@@ -11,7 +11,7 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 17
+EXTRACTOR_VERSION = 18
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
 
 SNIPPET_CHARS = 160

@@ -4,6 +4,7 @@ aliases, the ``if``/``try`` context) and the name and scope helpers every pass u
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ from gonogo.collectors.python_facts.model import (
     Setting,
     Skip,
 )
+from gonogo.collectors.syntax_nodes import child_fields
 
 
 @dataclass(slots=True)
@@ -42,8 +44,21 @@ class ClassState:
 _Method = Callable[[Any, Any], Any]
 
 
-def _nothing_below(visitor: Any, node: ast.AST) -> None:
-    """A node with no fields (``Load``, ``Add``, ``Eq``), or a constant, has nothing to visit."""
+def _node_classes() -> list[type]:
+    """Every class of syntax node the parser makes (``ast.AST``'s subclasses, all levels)."""
+    found: list[type] = []
+    pending: list[type] = [ast.AST]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+_FIELD_VALUES: dict[type, tuple[Callable[[Any], Any], bool]] = {}
+"""For each node class ``generic_visit`` looks into: the values of its fields that can hold a node
+(``operator.attrgetter``, one call for them all), and whether there is only one (then the getter
+gives the value itself, not a tuple)."""
 
 
 class VisitorState(ast.NodeVisitor):
@@ -51,17 +66,23 @@ class VisitorState(ast.NodeVisitor):
     classes, functions and handlers, and import aliases; and the helpers all passes use.
 
     ``visit`` and ``generic_visit`` do what ``ast.NodeVisitor``'s do, faster, since they run at
-    every node of every file: the method for a node class is looked up once per visitor class
-    (kept as a plain function, so the cache holds no visitor), not built from its name at every
-    node; ``generic_visit`` calls a child's method itself, and not at all for a node that holds
-    no node (``Load``, ``Add``, a constant). ``ast.NodeVisitor.visit_Constant``, which looks at
-    every constant for the ``visit_Num``/``visit_Str`` methods of Python 3.7's visitors, is not
-    used: no pass defines those."""
+    every node of every file: each visitor has a table from node class to its bound method
+    (``visit_X``, else ``generic_visit``), made once per file from a table made once per visitor
+    class, not a method name built at every node; ``generic_visit`` looks only into the fields
+    that can hold a node (``syntax_nodes.child_fields``: no context, operator, name or number),
+    and calls a child's method itself. A node class no pass reads and that holds no node
+    (``Load``, ``Add``, a constant, a name) has no entry: it costs a failed look-up, not a call.
+    ``visit_Name`` matters only once a marker alias is known (``_marker_aliases``), so it enters
+    the table then (``_watch_names``). ``ast.NodeVisitor.visit_Constant``, which looks at every
+    constant for the ``visit_Num``/``visit_Str`` methods of Python 3.7's visitors, is not used:
+    no pass defines those."""
 
-    _METHODS: ClassVar[dict[tuple[type, type], _Method]] = {}
+    _TABLES: ClassVar[dict[type, dict[type, _Method]]] = {}
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], complexities: dict[int, int] | None = None) -> None:
         self.lines = lines
+        self.complexities = complexities or {}
+        """mccabe's complexity by the line of a ``def`` (``python_facts.complexity``)."""
         self.aliases: dict[str, str] = {}
         self.functions: list[Function] = []
         self.skips: list[Skip] = []
@@ -86,33 +107,62 @@ class VisitorState(ast.NodeVisitor):
         self._decorator_scope: str | None = None
         self._pytestmark_scope: str | None = None
         self._benchmark_scopes: set[str] = set()
-    def visit(self, node: ast.AST) -> Any:
-        kind = node.__class__
-        method = self._METHODS.get((self.__class__, kind)) or self._method_for(kind)
-        return method(self, node)
+        table = self._TABLES.get(self.__class__) or self._table()
+        self._handlers: dict[type, Callable[[Any], Any]] = {
+            kind: method.__get__(self) for kind, method in table.items() if kind is not ast.Name
+        }
     @classmethod
-    def _method_for(cls, kind: type) -> _Method:
-        method: _Method | None = getattr(cls, f"visit_{kind.__name__}", None)
-        if method is None or method is getattr(ast.NodeVisitor, f"visit_{kind.__name__}", None):
-            method = _nothing_below if kind is ast.Constant or not kind._fields else cls.generic_visit  # type: ignore[attr-defined]
-        cls._METHODS[(cls, kind)] = method
-        return method
+    def _table(cls) -> dict[type, _Method]:
+        table: dict[type, _Method] = {}
+        for kind in _node_classes():
+            fields = child_fields(kind)
+            if fields:
+                _FIELD_VALUES[kind] = (operator.attrgetter(*fields), len(fields) == 1)
+            method: _Method | None = getattr(cls, f"visit_{kind.__name__}", None)
+            if method is None or method is getattr(ast.NodeVisitor, f"visit_{kind.__name__}", None):
+                if kind is ast.Constant or not fields:
+                    continue
+                method = cls.generic_visit
+            table[kind] = method
+        cls._TABLES[cls] = table
+        return table
+    def _watch_names(self) -> None:
+        """From now on every name is looked at (``visit_Name``): a marker alias may be used."""
+        name_method = self._TABLES[self.__class__].get(ast.Name)
+        if name_method is not None:
+            self._handlers[ast.Name] = name_method.__get__(self)
+    def visit(self, node: ast.AST) -> Any:
+        method = self._handlers.get(node.__class__)
+        return method(node) if method is not None else None
     def generic_visit(self, node: ast.AST) -> None:
-        methods, cls = self._METHODS, self.__class__
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, list):
+        handlers = self._handlers
+        getter, single = _FIELD_VALUES[node.__class__]
+        if single:
+            value = getter(node)
+            if value.__class__ is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        method = methods.get((cls, item.__class__)) or self._method_for(item.__class__)
-                        if method is not _nothing_below:
-                            method(self, item)
-            elif isinstance(value, ast.AST):
-                method = methods.get((cls, value.__class__)) or self._method_for(value.__class__)
-                if method is not _nothing_below:
-                    method(self, value)
+                    method = handlers.get(item.__class__)
+                    if method is not None:
+                        method(item)
+            else:
+                method = handlers.get(value.__class__)
+                if method is not None:
+                    method(value)
+            return
+        for value in getter(node):
+            if value.__class__ is list:
+                for item in value:
+                    method = handlers.get(item.__class__)
+                    if method is not None:
+                        method(item)
+            else:
+                method = handlers.get(value.__class__)
+                if method is not None:
+                    method(value)
     def resolve(self, node: ast.expr) -> str | None:
         """The dotted name an expression refers to, with import aliases undone."""
+        if node.__class__ is ast.Name:
+            return self.aliases.get(node.id, node.id)  # type: ignore[attr-defined]
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)

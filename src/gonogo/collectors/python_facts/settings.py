@@ -16,6 +16,9 @@ from gonogo.collectors.python_facts.predicates import (
 )
 from gonogo.collectors.python_facts.scope import VisitorState
 
+CORS_CALLS = ("add_middleware", "CORS")
+"""The last part of the name of every call ``_record_cors`` reads."""
+
 
 class SettingsPass(VisitorState):
     """Module-level settings (``DEBUG = True``) and CORS set-ups."""
@@ -26,11 +29,11 @@ class SettingsPass(VisitorState):
                 value, literal = literal_value(node.value)
                 self.settings.append(Setting(name=target.id, line=node.lineno, value=value, literal=literal,
                                              conditional=bool(self._conditions)))
-    def _record_cors(self, node: ast.Call, name: str | None) -> None:
+    def _record_cors(self, node: ast.Call, name: str) -> None:
         """``app.add_middleware(CORSMiddleware, allow_origins=..., allow_credentials=...)`` (Starlette,
         FastAPI) and ``CORS(app, origins=..., supports_credentials=...)`` (Flask-CORS, whose
         origins default to every origin)."""
-        last = (name or "").rsplit(".", 1)[-1]
+        last = name.rsplit(".", 1)[-1]
         if last == "add_middleware" and node.args and (self.resolve(node.args[0]) or "").endswith("CORSMiddleware"):
             origins = keyword_arg(node, "allow_origins")
             credentials = keyword_arg(node, "allow_credentials")

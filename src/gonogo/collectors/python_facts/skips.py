@@ -7,6 +7,7 @@ import ast
 import re
 
 from gonogo.collectors.python_facts.model import (
+    ASSERTING_CONTEXTS,
     BENCHMARK_MARKER,
     DEPENDENCY,
     DEPENDENCY_FLAG,
@@ -32,7 +33,19 @@ from gonogo.collectors.python_facts.predicates import (
     platform_word,
     text_of,
 )
-from gonogo.collectors.python_facts.settings import SettingsPass
+from gonogo.collectors.python_facts.settings import CORS_CALLS, SettingsPass
+
+
+def _last_parts(*names: str) -> frozenset[str]:
+    return frozenset(name.rsplit(".", 1)[-1] for name in names)
+
+
+_MARKER_LASTS = _last_parts(*SKIP_MARKERS)
+"""The last part of every skip marker's dotted name (``skip``, ``skipif``, ``xfail``...)."""
+_NAMED_LASTS = _last_parts(
+    *SKIP_MARKERS, *SKIP_CALLS, *SKIP_EXCEPTIONS, *ASSERTING_CONTEXTS, *CORS_CALLS,
+)
+"""The last part of every dotted name ``visit_Call`` (and ``_record_cors``, ``asserts``) compares."""
 
 
 class SkipsPass(SettingsPass):
@@ -53,6 +66,7 @@ class SkipsPass(SettingsPass):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     self._marker_aliases[target.id] = alias
+            self._watch_names()
             return
         self.generic_visit(node)
     def _marker_definition(self, node: ast.Assign) -> tuple[str, ast.Call | None] | None:
@@ -75,14 +89,19 @@ class SkipsPass(SettingsPass):
             else:
                 self._record(kind, f"@{node.id}", reason, node, scope=self._decorator_scope, condition=condition)
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        name = self.resolve(node)
+        # a dotted name ends in the attribute's own name: most cannot be a marker's
+        name = self.resolve(node) if node.attr in _MARKER_LASTS else None
         if name in SKIP_MARKERS:  # a bare marker: @pytest.mark.skip, marks=pytest.mark.xfail
             self._record_marker(node, name, None)
             return
         self.generic_visit(node)
     def visit_Call(self, node: ast.Call) -> None:
-        name = self.resolve(node.func)
-        self._record_cors(node, name)
+        func = node.func
+        # below, a method call's dotted name matters only when it ends in one of ``_NAMED_LASTS``;
+        # most calls are method calls, and most of those are told apart by the method's name
+        name = self.resolve(func) if func.__class__ is not ast.Attribute or func.attr in _NAMED_LASTS else None
+        if name is not None and name.endswith(CORS_CALLS):  # every call comes here: most end otherwise
+            self._record_cors(node, name)
         if name in SKIP_MARKERS:
             self._record_marker(node, name, node)
             self._visit_arguments(node)
