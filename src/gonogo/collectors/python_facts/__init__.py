@@ -12,8 +12,9 @@ from __future__ import annotations
 import ast
 import gc
 
+import mccabe
+
 from gonogo.collectors.dict_passwords import dict_passwords_in
-from gonogo.collectors.python_facts.complexity import complexities
 from gonogo.collectors.python_facts.imports import ImportsPass
 from gonogo.collectors.python_facts.model import (
     CONDITIONS,
@@ -133,10 +134,12 @@ def _unparsed_web(source: bytes) -> WebModule:
 
 
 def _complexities(tree: ast.Module) -> dict[int, int]:
-    """mccabe's complexity by the line of each ``def`` (``complexity``, mccabe's own count without
-    its graph objects), for the visitor to give each function as it records it; none for a tree
-    too deep to count."""
+    """mccabe's complexity by the line of each ``def``, for the visitor to give each function as
+    it records it. mccabe walks the tree already parsed, so the file is not parsed twice; a tree
+    too deep for it has no complexity."""
+    visitor = mccabe.PathGraphingAstVisitor()
     try:
-        return complexities(tree)
+        visitor.preorder(tree, visitor)
     except RecursionError:
         return {}
+    return {graph.lineno: graph.complexity() for graph in visitor.graphs.values()}

@@ -82,7 +82,7 @@ class VisitorState(ast.NodeVisitor):
     def __init__(self, lines: list[str], complexities: dict[int, int] | None = None) -> None:
         self.lines = lines
         self.complexities = complexities or {}
-        """mccabe's complexity by the line of a ``def`` (``python_facts.complexity``)."""
+        """mccabe's complexity by the line of a ``def`` (``python_facts._complexities``)."""
         self.aliases: dict[str, str] = {}
         self.functions: list[Function] = []
         self.skips: list[Skip] = []
@@ -159,10 +159,11 @@ class VisitorState(ast.NodeVisitor):
                 method = handlers.get(value.__class__)
                 if method is not None:
                     method(value)
+
     def resolve(self, node: ast.expr) -> str | None:
         """The dotted name an expression refers to, with import aliases undone."""
         if node.__class__ is ast.Name:
-            return self.aliases.get(node.id, node.id)  # type: ignore[attr-defined]
+            return self.aliases.get(node.id, node.id)
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
