@@ -57,6 +57,8 @@ RUFF_ARGS = (
     "--isolated", "--ignore-noqa", "--exit-zero", "--quiet",
 )
 """``--preview`` turns on the import rules (S401-S415) that bandit's B4xx tests have too."""
+RUFF_TEST_ARGS_VERSION = 1
+"""Part of a test file's cache namespace: bump when which rules test code is scanned for changes."""
 RUFF_CACHE_VERSION = 2
 """Bump when what is kept of a diagnostic (:data:`Diagnostic`) changes."""
 OWN_SQL_RULE = "GNG608"
@@ -182,7 +184,8 @@ def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes:
     by_path = {str(source.abspath): source for source in sources}
     parsed = python.by_file()
     keys = {path: parsed[source].content_key for path, source in by_path.items() if source in parsed}
-    diagnostics, failures = run_ruff_cached(ruff, version, list(by_path), keys, options, workspace)
+    tests = frozenset(path for path, source in by_path.items() if is_test_path(source.relpath))
+    diagnostics, failures = run_ruff_cached(ruff, version, list(by_path), keys, options, workspace, tests)
     texts = _Texts(workspace)
     hits: list[SastHit] = []
     unparsable = 0
@@ -224,13 +227,14 @@ def run_ruff_cached(
     keys: dict[str, str],
     options: ScanOptions,
     workspace: Workspace,
+    tests: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, tuple[Diagnostic, ...]], list[tuple[str, str]]]:
     """As :func:`run_ruff`, by path (in the order of ``paths``), with each file's diagnostics
     taken from the fact cache when its content (``keys``: path -> content hash) was scanned before
     by the same ruff with the same arguments. A file without a key, or one ruff failed on, is
-    always given to ruff."""
-    namespace = f"ruff{RUFF_CACHE_VERSION}:{version}:{' '.join(RUFF_ARGS)}:"
-    wanted = {path: namespace + key for path, key in keys.items()}
+    always given to ruff. The files in ``tests`` are test code: ruff is run on them without the
+    product-only rules (see :func:`ruff_args`)."""
+    wanted = {path: _namespace(version, path in tests) + key for path, key in keys.items()}
     cache = FactCache(cache_folder(options))
     known = cache.get_many(wanted.values())
     todo = [path for path in paths if wanted.get(path) not in known]
@@ -241,7 +245,15 @@ def run_ruff_cached(
         done += files
         options.report_progress(SAST, done, len(paths))
 
-    fresh, failures = run_ruff(ruff, todo, progress) if todo else ([], [])
+    deadline = time.monotonic() + RUFF_TIMEOUT_SECONDS
+    fresh: list[dict[str, Any]] = []
+    failures: list[tuple[str, str]] = []
+    for in_tests in (False, True):
+        group = [path for path in todo if (path in tests) is in_tests]
+        if group:
+            found, failed = run_ruff(ruff, group, progress, ruff_args(in_tests), deadline)
+            fresh.extend(found)
+            failures.extend(failed)
     by_file: dict[str, list[Diagnostic]] = {}
     for diagnostic in fresh:
         by_file.setdefault(str(diagnostic.get("filename", "")), []).append(_kept(diagnostic))
@@ -254,6 +266,27 @@ def run_ruff_cached(
         stored = known.get(wanted[path]) if path in wanted else None
         diagnostics[path] = stored if isinstance(stored, tuple) else tuple(by_file.get(path, ()))
     return diagnostics, failures
+
+
+def ruff_args(in_tests: bool) -> tuple[str, ...]:
+    """Ruff's arguments for product code, or for test code: there the product-only rules
+    (``assert``, test passwords) are not run at all, since their hits would only be dropped; on
+    sympy they are 75,000 asserts, 33 MB of JSON to write, read and cache for nothing."""
+    if not in_tests:
+        return RUFF_ARGS
+    return (*RUFF_ARGS, "--ignore", ",".join(product_only_ruff_codes()))
+
+
+@cache
+def product_only_ruff_codes() -> tuple[str, ...]:
+    """The ruff rules (not our own ``GNG`` ones) that count in product code only."""
+    return tuple(sorted(code for code, rule in load_rules().items() if rule.product_only and code.startswith("S")))
+
+
+def _namespace(version: str, in_tests: bool) -> str:
+    """Where a file's diagnostics are cached: by ruff's version and the arguments it ran with."""
+    tests = f"tests{RUFF_TEST_ARGS_VERSION}:" if in_tests else ""
+    return f"ruff{RUFF_CACHE_VERSION}:{version}:{' '.join(RUFF_ARGS)}:{tests}"
 
 
 def _kept(diagnostic: dict[str, Any]) -> Diagnostic:
@@ -270,20 +303,25 @@ class RuffFailed(Exception):
 
 
 def run_ruff(
-    ruff: str, paths: Sequence[str], progress: Callable[[int], None] | None = None
+    ruff: str,
+    paths: Sequence[str],
+    progress: Callable[[int], None] | None = None,
+    args: tuple[str, ...] = RUFF_ARGS,
+    deadline: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Ruff's JSON diagnostics for ``paths``, chunked, and the (path, why) of every file ruff fails
     on by itself. A failing chunk is split in halves until the failing files are alone, so one
     hostile file costs about log2(chunk) extra calls and hides nothing else; ``CannotTell`` only
-    when ruff cannot run at all or the time budget is spent."""
-    deadline = time.monotonic() + RUFF_TIMEOUT_SECONDS
+    when ruff cannot run at all or the time budget (``deadline``, on ``time.monotonic``) is spent."""
+    if deadline is None:
+        deadline = time.monotonic() + RUFF_TIMEOUT_SECONDS
     found: list[dict[str, Any]] = []
     failures: list[tuple[str, str]] = []
     pending = [list(chunk) for chunk in _chunks(paths)]
     while pending:
         chunk = pending.pop(0)
         try:
-            found.extend(_ruff_once(ruff, chunk, deadline))
+            found.extend(_ruff_once(ruff, chunk, deadline, args))
         except RuffFailed as exc:
             if len(chunk) > 1:
                 middle = len(chunk) // 2
@@ -295,14 +333,14 @@ def run_ruff(
     return found, failures
 
 
-def _ruff_once(ruff: str, chunk: list[str], deadline: float) -> list[dict[str, Any]]:
+def _ruff_once(ruff: str, chunk: list[str], deadline: float, args: tuple[str, ...] = RUFF_ARGS) -> list[dict[str, Any]]:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise CannotTell(f"ruff ran over {RUFF_TIMEOUT_SECONDS}s in all; code not scanned")
     limit = min(RUFF_CALL_TIMEOUT_SECONDS, remaining)
     try:
         done = subprocess.run(
-            [ruff, *RUFF_ARGS, "--", *chunk], capture_output=True, text=True, timeout=limit, check=False
+            [ruff, *args, "--", *chunk], capture_output=True, text=True, timeout=limit, check=False
         )
     except subprocess.TimeoutExpired as exc:
         raise RuffFailed(f"ruff ran over {limit:.0f}s") from exc
