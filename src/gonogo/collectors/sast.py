@@ -8,7 +8,9 @@ or confidence; ``data/bandit_rules.json`` gives each rule the levels and CWE ban
 the same test. ``sql_strings`` adds SQL built from strings and passed to ``execute()``; it and
 ``dict_passwords`` run in the one per-file pass of the ``python`` fact, so no file is parsed here.
 Ruff's diagnostics are cached per file, by the content hash the ``python`` fact keys the file's
-facts by, ruff's version and its arguments: an unchanged file is not given to ruff again.
+facts by, ruff's version and its arguments: an unchanged file is not given to ruff again. Ruff
+runs in the ``ruff`` fact, a background collector (``registry.background``): it starts as soon as
+the ``python`` fact is built, and the checks before the first SAST one run while it works.
 
 A missing ruff is ``CannotTell``: security is then unknown, never clean. A file that makes ruff
 fail (a crash, a stack overflow on a 200,000-term expression, a hang) must not hide the other
@@ -25,7 +27,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -40,9 +42,8 @@ from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import LineStore, cache_folder
 from gonogo.redaction import redact
-from gonogo.registry import CannotTell, collector
+from gonogo.registry import CannotTell, background, collector
 from gonogo.suppressions import comment_part
-from gonogo.timings import SAST
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 RUFF_TIMEOUT_SECONDS = 600
@@ -171,21 +172,55 @@ def find_ruff() -> str | None:
         return shutil.which("ruff")
 
 
-@collector("sast")
-def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes: Notes) -> SastFacts:
+Diagnostic = tuple[str, str, int | None, int | None, int | None, int | None]
+"""What the collector reads of one of ruff's diagnostics: code (empty for a syntax error), message,
+row, column, end row, and the row a ``# noqa`` for it would sit on. A tuple, not ruff's JSON
+object: a warm scan loads tens of thousands of them from the cache."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuffDiagnostics:
+    """Ruff's diagnostics of every Python file, by absolute path in the workspace's order, with the
+    files ruff failed on alone (path, why); what the ``sast`` fact is made from."""
+
+    version: str = ""
+    diagnostics: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
+    failures: tuple[tuple[str, str], ...] = ()
+    cache_problem: str | None = None
+    """Why the fact cache could not be used, for ``sast`` to note in the scan's thread."""
+
+
+@collector("ruff")
+@background
+def ruff_diagnostics(workspace: Workspace, python: PythonFacts, options: ScanOptions) -> RuffDiagnostics:
+    """Ruff over the Python files the cache does not know. A background collector: it reads the
+    workspace's file list, the ``python`` fact and the options, and records nothing itself
+    (``sast`` notes ruff's version and a cache problem), so it may run in a thread of its own."""
     sources = workspace.by_suffix(".py")
     if not sources:
-        return SastFacts(hits=(), files=0)
+        return RuffDiagnostics()
     ruff = find_ruff()
     if ruff is None:
         raise CannotTell("ruff is not installed, so the code was not scanned (pip install ruff)")
     version = _ruff_version(ruff)
-    notes.record_version("ruff", version)
     by_path = {str(source.abspath): source for source in sources}
     parsed = python.by_file()
     keys = {path: parsed[source].content_key for path, source in by_path.items() if source in parsed}
     tests = frozenset(path for path, source in by_path.items() if is_test_path(source.relpath))
-    diagnostics, failures = run_ruff_cached(ruff, version, list(by_path), keys, options, workspace, tests)
+    diagnostics, failures, problem = run_ruff_cached(ruff, version, list(by_path), keys, options, tests)
+    return RuffDiagnostics(version=version, diagnostics=diagnostics, failures=tuple(failures), cache_problem=problem)
+
+
+@collector("sast")
+def sast(workspace: Workspace, python: PythonFacts, ruff: RuffDiagnostics, notes: Notes) -> SastFacts:
+    sources = workspace.by_suffix(".py")
+    if not sources:
+        return SastFacts(hits=(), files=0)
+    notes.record_version("ruff", ruff.version)
+    workspace.cache_problem(ruff.cache_problem)
+    version, diagnostics, failures = ruff.version, ruff.diagnostics, ruff.failures
+    by_path = {str(source.abspath): source for source in sources}
+    parsed = python.by_file()
     texts = _Texts(workspace)
     hits: list[SastHit] = []
     unparsable = 0
@@ -214,58 +249,43 @@ def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes:
     )
 
 
-Diagnostic = tuple[str, str, int | None, int | None, int | None, int | None]
-"""What the collector reads of one of ruff's diagnostics: code (empty for a syntax error), message,
-row, column, end row, and the row a ``# noqa`` for it would sit on. A tuple, not ruff's JSON
-object: a warm scan loads tens of thousands of them from the cache."""
-
-
 def run_ruff_cached(
     ruff: str,
     version: str,
     paths: Sequence[str],
     keys: dict[str, str],
     options: ScanOptions,
-    workspace: Workspace,
     tests: frozenset[str] = frozenset(),
-) -> tuple[dict[str, tuple[Diagnostic, ...]], list[tuple[str, str]]]:
+) -> tuple[dict[str, tuple[Diagnostic, ...]], list[tuple[str, str]], str | None]:
     """As :func:`run_ruff`, by path (in the order of ``paths``), with each file's diagnostics
     taken from the fact cache when its content (``keys``: path -> content hash) was scanned before
-    by the same ruff with the same arguments. A file without a key, or one ruff failed on, is
-    always given to ruff. The files in ``tests`` are test code: ruff is run on them without the
-    product-only rules (see :func:`ruff_args`)."""
+    by the same ruff with the same arguments, and why the cache could not be used, if it could not.
+    A file without a key, or one ruff failed on, is always given to ruff. The files in ``tests``
+    are test code: ruff is run on them without the product-only rules (see :func:`ruff_args`)."""
     wanted = {path: _namespace(version, path in tests) + key for path, key in keys.items()}
     cache = FactCache(cache_folder(options))
     known = cache.get_many(wanted.values())
     todo = [path for path in paths if wanted.get(path) not in known]
-    done = len(paths) - len(todo)
-
-    def progress(files: int) -> None:
-        nonlocal done
-        done += files
-        options.report_progress(SAST, done, len(paths))
-
     deadline = time.monotonic() + RUFF_TIMEOUT_SECONDS
     fresh: list[dict[str, Any]] = []
     failures: list[tuple[str, str]] = []
     for in_tests in (False, True):
         group = [path for path in todo if (path in tests) is in_tests]
         if group:
-            found, failed = run_ruff(ruff, group, progress, ruff_args(in_tests), deadline)
+            found, broken = run_ruff(ruff, group, None, ruff_args(in_tests), deadline)
             fresh.extend(found)
-            failures.extend(failed)
+            failures.extend(broken)
     by_file: dict[str, list[Diagnostic]] = {}
     for diagnostic in fresh:
         by_file.setdefault(str(diagnostic.get("filename", "")), []).append(_kept(diagnostic))
     failed = {path for path, _ in failures}
     cache.put_many({wanted[p]: tuple(by_file.get(p, ())) for p in todo if p in wanted and p not in failed})
-    workspace.cache_problem(cache.problem)
     cache.close()
     diagnostics: dict[str, tuple[Diagnostic, ...]] = {}
     for path in paths:
         stored = known.get(wanted[path]) if path in wanted else None
         diagnostics[path] = stored if isinstance(stored, tuple) else tuple(by_file.get(path, ()))
-    return diagnostics, failures
+    return diagnostics, failures, cache.problem
 
 
 def ruff_args(in_tests: bool) -> tuple[str, ...]:
