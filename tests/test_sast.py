@@ -475,3 +475,65 @@ def test_weak_hash_uses_are_cached_a_warm_scan_parses_no_file_for_them_and_judge
     (root / "app.py").write_text(code.replace("cache_key =", "digest_for_cache ="))
     changed = scan_repo(root, "SEC003", options=options)
     assert len(parsed) == 2 and [(h[1], h[4]) for h in hits(changed, "SEC003")] == [(Severity.LOW, 3), (Severity.HIGH, 4)]
+
+
+# --- ruff in the background, and only the rules that count (issue 11) -------------------------------
+
+
+def _report_facts(report):
+    """What a scan says, without its clock: every check's outcome, reason and findings, the notes."""
+    checks = [(r.check_id, r.outcome, r.reason, [(f.path, f.line, f.message) for f in r.findings]) for r in report.checks]
+    return checks, [(n.message, n.path, n.source) for n in report.notes], report.data_versions
+
+
+@pytest.mark.parametrize(
+    "ruff",
+    ["missing", "fails", "hangs", "crashes on one file", "works"],
+)
+def test_ruff_in_the_background_says_what_ruff_in_the_foreground_says(tmp_path, monkeypatch, ruff):
+    from gonogo.engine import Facts
+
+    files = {"app.py": "eval(x)\n", "lib.py": "import pickle\npickle.loads(b)\n", "tests/test_app.py": "assert x\n"}
+    if ruff == "missing":
+        monkeypatch.setattr(sast_module, "find_ruff", lambda: None)
+    elif ruff in ("fails", "hangs"):
+        body = "exit 3\n" if ruff == "fails" else "sleep 5\n"
+        fake = _fake_ruff(tmp_path, '[ "$1" = "--version" ] && echo "ruff 9.9.9" && exit 0\n' + body)
+        monkeypatch.setattr(sast_module, "find_ruff", lambda: fake)
+        monkeypatch.setattr(sast_module, "RUFF_CALL_TIMEOUT_SECONDS", 1)
+    elif ruff == "crashes on one file":
+        files["pkg/bomb.py"] = RUFF_BOMB
+    repo = make_repo(tmp_path / "repo", files)
+    background = scan_repo(repo)
+    monkeypatch.setattr(Facts, "prefetch", lambda self, checks: None)
+    foreground = scan_repo(repo)
+    assert _report_facts(background) == _report_facts(foreground)
+    sec006 = result_of(background, "SEC006")
+    failing = ruff in ("fails", "hangs")  # every file is named unscanned (SEC015); eval is not seen
+    assert sec006.outcome is {"missing": Outcome.UNKNOWN}.get(ruff, Outcome.PASS if failing else Outcome.FAIL)
+    assert ("ruff is not installed" in (sec006.reason or "")) is (ruff == "missing")
+    unscanned = sorted(f.path for f in result_of(background, "SEC015").findings)
+    expected = {"crashes on one file": ["pkg/bomb.py"]}.get(ruff, sorted(files) if failing else [])
+    assert unscanned == expected
+    assert "ruff" in background.timings["collectors"] and "SAST" in background.timings["stages"]
+
+
+def test_test_code_is_not_even_scanned_for_product_only_rules_and_product_code_is(tmp_path, monkeypatch):
+    calls: list[tuple[list[str], tuple[str, ...]]] = []
+    real = sast_module.run_ruff
+
+    def spy(ruff, paths, progress=None, args=sast_module.RUFF_ARGS, deadline=None):
+        calls.append((sorted(Path(p).name for p in paths), args))
+        return real(ruff, paths, progress, args, deadline)
+
+    monkeypatch.setattr(sast_module, "run_ruff", spy)
+    repo = make_repo(
+        tmp_path,
+        {"app.py": "assert user.is_admin\n", "tests/test_app.py": "assert x == 1\neval(text)\n"},
+    )
+    report = scan_repo(repo, select="SEC")
+    assert hits(report, "SEC010") == [("S101", Severity.LOW, "high", "app.py", 1)]
+    assert ("S307", "tests/test_app.py", 2) in [(h[0], h[3], h[4]) for h in hits(report, "SEC006")]
+    [product, tests] = calls
+    assert product == (["app.py"], sast_module.RUFF_ARGS)
+    assert tests[0] == ["test_app.py"] and "S101" in tests[1][tests[1].index("--ignore") + 1].split(",")

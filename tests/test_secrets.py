@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from gonogo.collectors.secrets import (
@@ -453,3 +455,72 @@ def test_env_templates_are_scanned_but_only_as_samples(tmp_path):
     leaks, samples = sec02(scan_repo(repo, select="SEC02"))
     assert leaks == [(".env.production", 1)]
     assert samples == [(".env.example", 2)]
+
+
+# --- The cheap first passes that skip a pattern (issue 11) -------------------------------------------
+
+TOKEN_BODY = "Zq8vX4pL2wR7gH6jK5lQ4wE3rT2yU1iAbCdEfGhI"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "line"),
+    [
+        (f'bot = "123456789:{TOKEN_BODY[:35]}"\n', "Telegram Bot Token", 1),
+        (f'bot = "M{"T" * 23}.GabcdE.{TOKEN_BODY[:27]}"\n', "Discord Bot Token", 1),
+        (f'art = "AP6{TOKEN_BODY[:12]}"\n', "Artifactory Credentials", 1),
+        (f'KEY_ID = "{AWS_KEY}"\n', "AWS Access Key", 1),
+        (f'AWS_SECRET_KEY = "{TOKEN_BODY}"\n', "AWS Access Key", 1),
+        (f'# naïve café\nclient.Aws_Key_Id = "{TOKEN_BODY}"\n', "AWS Access Key", 2),
+        (f'SLACK = "{SLACK_TOKEN.upper()}"\n', "Slack Token", 1),
+        ('HOOK = "HTTPS://HOOKS.SLACK.COM/services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx"\n', "Slack Token", 1),
+    ],
+    ids=[
+        "telegram token (anchored on its colon part)", "discord token (anchored on its dotted part)",
+        "artifactory key (anchored on AP)", "aws key id (one anchor, not five strings)",
+        "aws secret in upper case (case-blind)", "aws secret in a non-ASCII file (no lower-case pass)",
+        "slack token in upper case", "slack webhook in upper case",
+    ],
+)
+def test_patterns_behind_a_first_pass_still_find_their_tokens(text, kind, line):
+    assert (kind, line) in [(h.kind, h.line) for h in scan_text(text, path="", in_test_code=False, bare=False)]
+
+
+def test_a_text_without_a_patterns_anchor_or_string_skips_it_and_one_with_them_does_not():
+    from gonogo.collectors.secrets import _PATTERNS, _may_match
+
+    telegram = next(p for _, p, _ in _PATTERNS if p.pattern.startswith(r"\d{8,10}:"))
+    slack = next(p for _, p, case in _PATTERNS if case and p.pattern.startswith("xox"))
+    assert not _may_match(telegram, False, "a = {1: 2}\n", None)
+    assert _may_match(telegram, False, f"x:{TOKEN_BODY}", None)
+    assert not _may_match(slack, True, "plain = 1\n", "plain = 1\n")
+    assert _may_match(slack, True, "X = 'XOXB-1-2'", "x = 'xoxb-1-2'")
+    assert _may_match(slack, True, "plain = 'caf\u00e9'\n", None)  # not ASCII: the regex decides
+
+
+def test_a_long_s_matches_s_when_case_is_ignored_so_a_non_ascii_text_gets_no_lower_case_pass():
+    """``re`` folds ``\u017f`` (long s) to ``s``; ``lower()`` does not, so a lower-cased text would miss it."""
+    hook = "HTTP\u017f://HOOK\u017f.SLACK.COM/services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx"
+    assert "https://hooks.slack.com" not in hook.lower()
+    assert kinds(f'HOOK = "{hook}"\n') == [("Slack Token", 1, None)]
+
+
+def test_every_anchor_belongs_to_a_detector_pattern_and_is_part_of_every_match():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from gonogo.collectors.secrets import _PATTERNS, ANCHORS, _may_match
+
+    patterns = {pattern.pattern: pattern for _, pattern, _ in _PATTERNS}
+    assert set(ANCHORS) <= set(patterns), "an anchor whose pattern detect-secrets changed is dead code"
+    checked = [patterns[source] for source in ANCHORS] + [p for _, p, case in _PATTERNS if case]
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.data())
+    def every_match_passes(data):
+        for pattern in checked:
+            text = data.draw(st.from_regex(pattern, alphabet=st.characters(max_codepoint=127)))
+            found = pattern.search(text)
+            assert found is not None
+            assert _may_match(pattern, bool(pattern.flags & re.IGNORECASE), text, text.lower()), text
+
+    every_match_passes()

@@ -92,6 +92,7 @@ def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptio
     # the bars checks compare with come from the gates evaluated below: check and gate agree
     thresholds = Thresholds.from_gates(gate_list, config.profile)
     facts = Facts(registry, (workspace, config, options, thresholds, notes), clock)
+    facts.prefetch(selected)  # background collectors (ruff) start as soon as their needs are built
     waivers = live_waivers(config, options, notes)
     marks = FindingMarks(workspace, load_baseline(workspace, options, notes))
     checking = time.perf_counter()

@@ -4,14 +4,22 @@ runs one check over the facts it asks for.
 Whatever breaks on the way (a collector that could not read its evidence, a check with a bug) turns
 that check ``unknown`` with the reason, and the scan goes on. Which fact a parameter receives was
 settled when the plugins loaded (``Registry.resolve``), so nothing here guesses by name.
+
+A collector marked ``registry.background`` (one that mostly waits on a subprocess, such as ruff) may
+run in a thread of its own: once :meth:`Facts.prefetch` knows a selected check needs it, it starts
+as soon as every fact it needs is built, and the checks before the one that asks for it run
+meanwhile. Its result, or its error, is the same as if it had been built when asked.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from gonogo.model import CheckDoc, CheckResult, Finding, Outcome, Table, Waiver
 from gonogo.registry import (
@@ -23,6 +31,7 @@ from gonogo.registry import (
     Registry,
     Score,
     findings_from,
+    runs_in_background,
 )
 from gonogo.timings import StageClock
 from gonogo.verdict import check_score
@@ -31,6 +40,7 @@ from gonogo.waivers import waived
 
 class FactError(Exception):
     """A fact could not be built; every check that needs it is ``unknown`` for this reason."""
+
 
 
 class Facts:
@@ -51,35 +61,109 @@ class Facts:
                 raise FactError(f"no collector provides {name!r}")
             self._values[kinds[name]] = value
         self._errors: dict[type, str] = {}
+        self._waiting: set[str] = set()
+        """Background collectors a selected check needs, not started yet."""
+        self._running: dict[type, tuple[str, Future[tuple[Any, float, float]]]] = {}
+
+    def prefetch(self, checks: Iterable[CheckSpec]) -> None:
+        """Let the background collectors these checks need start as soon as their needs are built."""
+        needed = self._collectors_for(checks)
+        self._waiting = {name for name in needed if runs_in_background(self._registry.collectors[name].func)}
+        self._start_ready()
 
     def get(self, kind: type) -> Any:
         if kind in self._values:
             return self._values[kind]
         if kind in self._errors:
             raise FactError(self._errors[kind])
+        if kind in self._running:
+            return self._join(kind)
         name = self._registry.providers.get(kind)
         spec = self._registry.collectors.get(name or "")
         if spec is None:
             raise FactError(f"no collector provides {name or kind.__name__!r}")
+        self._waiting.discard(spec.name)
         try:
             arguments = self.arguments(spec.func)  # built, and timed, before this collector starts
             with self._clock.collector(spec.name):
                 value = spec.func(**arguments)
-        except FactError as exc:
-            self._errors[kind] = str(exc)
-            raise
-        except CannotTell as exc:
-            self._errors[kind] = str(exc)
-            raise FactError(str(exc)) from exc
-        except Exception as exc:  # a collector bug must not end the scan
-            self._errors[kind] = f"collector {name!r} failed: {type(exc).__name__}: {exc}"
-            raise FactError(self._errors[kind]) from exc
+        except Exception as exc:
+            self._failed(kind, name, exc)
         self._values[kind] = value
+        self._start_ready()
+        return value
+
+    def _failed(self, kind: type, name: str | None, exc: Exception) -> NoReturn:
+        """Record why the fact could not be built, and raise that as a ``FactError``."""
+        if isinstance(exc, FactError):
+            self._errors[kind] = str(exc)
+            raise exc
+        # a collector bug must not end the scan: it is this fact's error like any other
+        message = str(exc) if isinstance(exc, CannotTell) else f"collector {name!r} failed: {type(exc).__name__}: {exc}"
+        self._errors[kind] = message
+        raise FactError(message) from exc
+
+    def _collectors_for(self, checks: Iterable[CheckSpec]) -> set[str]:
+        """The names of every collector the checks need, directly or through other facts."""
+        found: set[str] = set()
+        pending = [need.kind for spec in checks for need in self._registry.needs_of(spec.func)]
+        while pending:
+            name = self._registry.providers.get(pending.pop())
+            spec = self._registry.collectors.get(name or "")
+            if spec is not None and spec.name not in found:
+                found.add(spec.name)
+                pending.extend(need.kind for need in self._registry.needs_of(spec.func))
+        return found
+
+    def _start_ready(self) -> None:
+        """Start each waiting background collector whose needs are all built."""
+        for name in sorted(self._waiting):
+            spec = self._registry.collectors[name]
+            needs = self._registry.needs_of(spec.func)
+            if any(need.kind not in self._values for need in needs):
+                continue
+            self._waiting.discard(name)
+            kind = next(kind for kind, provider in self._registry.providers.items() if provider == name)
+            arguments = {need.param: self._values[need.kind] for need in needs}
+            self._running[kind] = (name, _start(spec.func, arguments))
+
+    def _join(self, kind: type) -> Any:
+        """The background collector's result, waited for (the wait is its stage's time, not the
+        checks'); its own time in the thread is recorded as its collector's."""
+        name, future = self._running.pop(kind)
+        with self._clock.waiting(name):
+            try:
+                value, started, ended = future.result()
+            except Exception as exc:
+                self._clock.background(name, *getattr(exc, "ran", (0.0, 0.0)))
+                self._failed(kind, name, exc)
+        self._clock.background(name, started, ended)
+        self._values[kind] = value
+        self._start_ready()
         return value
 
     def arguments(self, func: Callable[..., Any]) -> dict[str, Any]:
         """The keyword arguments ``func`` (a check or a collector) is called with."""
         return {need.param: self.get(need.kind) for need in self._registry.needs_of(func)}
+
+
+def _start(func: Callable[..., Any], arguments: dict[str, Any]) -> Future[tuple[Any, float, float]]:
+    """Run ``func`` in a daemon thread (a scan that ends early does not wait for it); the future
+    holds its result with when it started and ended, or its exception with those in ``ran``."""
+    future: Future[tuple[Any, float, float]] = Future()
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            value = func(**arguments)
+        except BaseException as exc:  # handed to the scan's thread, which judges it as get() does
+            exc.ran = (started, time.perf_counter())  # type: ignore[attr-defined]
+            future.set_exception(exc)
+            return
+        future.set_result((value, started, time.perf_counter()))
+
+    threading.Thread(target=run, name=f"gonogo-{getattr(func, '__name__', 'collector')}", daemon=True).start()
+    return future
 
 
 def run_check(

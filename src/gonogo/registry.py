@@ -373,6 +373,22 @@ def collector(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
+_BACKGROUND = "__gonogo_background__"
+
+
+def background(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a collector that may run in a thread while the scan goes on (``engine.Facts.prefetch``).
+    Its contract: it only reads the facts it is given and writes nothing shared (no notes, no
+    progress, no workspace state); what it has to say it returns, for the collector that reads its
+    fact to record in the scan's thread."""
+    setattr(func, _BACKGROUND, True)
+    return func
+
+
+def runs_in_background(func: Callable[..., Any]) -> bool:
+    return bool(getattr(func, _BACKGROUND, False))
+
+
 def tally(
     *sources: str, metrics: tuple[str, ...], sees: Callable[[Finding], Hashable] | None = None
 ) -> Callable[[Callable[[Sequence[CheckResult]], Mapping[str, float | None]]], Any]:

@@ -8,7 +8,9 @@ or confidence; ``data/bandit_rules.json`` gives each rule the levels and CWE ban
 the same test. ``sql_strings`` adds SQL built from strings and passed to ``execute()``; it and
 ``dict_passwords`` run in the one per-file pass of the ``python`` fact, so no file is parsed here.
 Ruff's diagnostics are cached per file, by the content hash the ``python`` fact keys the file's
-facts by, ruff's version and its arguments: an unchanged file is not given to ruff again.
+facts by, ruff's version and its arguments: an unchanged file is not given to ruff again. Ruff
+runs in the ``ruff`` fact, a background collector (``registry.background``): it starts as soon as
+the ``python`` fact is built, and the checks before the first SAST one run while it works.
 
 A missing ruff is ``CannotTell``: security is then unknown, never clean. A file that makes ruff
 fail (a crash, a stack overflow on a 200,000-term expression, a hang) must not hide the other
@@ -25,7 +27,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import resources
 from typing import Any
@@ -40,7 +42,7 @@ from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, LineStore, cache_folder, map_files_cached
 from gonogo.redaction import redact
-from gonogo.registry import CannotTell, collector
+from gonogo.registry import CannotTell, background, collector
 from gonogo.suppressions import comment_part
 from gonogo.timings import SAST
 from gonogo.workspace import SourceFile, Workspace
@@ -57,6 +59,8 @@ RUFF_ARGS = (
     "--isolated", "--ignore-noqa", "--exit-zero", "--quiet",
 )
 """``--preview`` turns on the import rules (S401-S415) that bandit's B4xx tests have too."""
+RUFF_TEST_ARGS_VERSION = 1
+"""Part of a test file's cache namespace: bump when which rules test code is scanned for changes."""
 RUFF_CACHE_VERSION = 2
 """Bump when what is kept of a diagnostic (:data:`Diagnostic`) changes."""
 OWN_SQL_RULE = "GNG608"
@@ -169,20 +173,57 @@ def find_ruff() -> str | None:
         return shutil.which("ruff")
 
 
-@collector("sast")
-def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes: Notes) -> SastFacts:
+Diagnostic = tuple[str, str, int | None, int | None, int | None, int | None]
+"""What the collector reads of one of ruff's diagnostics: code (empty for a syntax error), message,
+row, column, end row, and the row a ``# noqa`` for it would sit on. A tuple, not ruff's JSON
+object: a warm scan loads tens of thousands of them from the cache."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuffDiagnostics:
+    """Ruff's diagnostics of every Python file, by absolute path in the workspace's order, with the
+    files ruff failed on alone (path, why); what the ``sast`` fact is made from."""
+
+    version: str = ""
+    diagnostics: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
+    failures: tuple[tuple[str, str], ...] = ()
+    cache_problem: str | None = None
+    """Why the fact cache could not be used, for ``sast`` to note in the scan's thread."""
+
+
+@collector("ruff")
+@background
+def ruff_diagnostics(workspace: Workspace, python: PythonFacts, options: ScanOptions) -> RuffDiagnostics:
+    """Ruff over the Python files the cache does not know. A background collector: it reads the
+    workspace's file list, the ``python`` fact and the options, and records nothing itself
+    (``sast`` notes ruff's version and a cache problem), so it may run in a thread of its own."""
     sources = workspace.by_suffix(".py")
     if not sources:
-        return SastFacts(hits=(), files=0)
+        return RuffDiagnostics()
     ruff = find_ruff()
     if ruff is None:
         raise CannotTell("ruff is not installed, so the code was not scanned (pip install ruff)")
     version = _ruff_version(ruff)
-    notes.record_version("ruff", version)
     by_path = {str(source.abspath): source for source in sources}
     parsed = python.by_file()
     keys = {path: parsed[source].content_key for path, source in by_path.items() if source in parsed}
-    diagnostics, failures = run_ruff_cached(ruff, version, list(by_path), keys, options, workspace)
+    tests = frozenset(path for path, source in by_path.items() if is_test_path(source.relpath))
+    diagnostics, failures, problem = run_ruff_cached(ruff, version, list(by_path), keys, options, tests)
+    return RuffDiagnostics(version=version, diagnostics=diagnostics, failures=tuple(failures), cache_problem=problem)
+
+
+@collector("sast")
+def sast(
+    workspace: Workspace, python: PythonFacts, ruff: RuffDiagnostics, notes: Notes, options: ScanOptions
+) -> SastFacts:
+    sources = workspace.by_suffix(".py")
+    if not sources:
+        return SastFacts(hits=(), files=0)
+    notes.record_version("ruff", ruff.version)
+    workspace.cache_problem(ruff.cache_problem)
+    version, diagnostics, failures = ruff.version, ruff.diagnostics, ruff.failures
+    by_path = {str(source.abspath): source for source in sources}
+    parsed = python.by_file()
     texts = _Texts(workspace)
     hits: list[SastHit] = []
     unparsable = 0
@@ -211,49 +252,64 @@ def sast(workspace: Workspace, python: PythonFacts, options: ScanOptions, notes:
     )
 
 
-Diagnostic = tuple[str, str, int | None, int | None, int | None, int | None]
-"""What the collector reads of one of ruff's diagnostics: code (empty for a syntax error), message,
-row, column, end row, and the row a ``# noqa`` for it would sit on. A tuple, not ruff's JSON
-object: a warm scan loads tens of thousands of them from the cache."""
-
-
 def run_ruff_cached(
     ruff: str,
     version: str,
     paths: Sequence[str],
     keys: dict[str, str],
     options: ScanOptions,
-    workspace: Workspace,
-) -> tuple[dict[str, tuple[Diagnostic, ...]], list[tuple[str, str]]]:
+    tests: frozenset[str] = frozenset(),
+) -> tuple[dict[str, tuple[Diagnostic, ...]], list[tuple[str, str]], str | None]:
     """As :func:`run_ruff`, by path (in the order of ``paths``), with each file's diagnostics
     taken from the fact cache when its content (``keys``: path -> content hash) was scanned before
-    by the same ruff with the same arguments. A file without a key, or one ruff failed on, is
-    always given to ruff."""
-    namespace = f"ruff{RUFF_CACHE_VERSION}:{version}:{' '.join(RUFF_ARGS)}:"
-    wanted = {path: namespace + key for path, key in keys.items()}
+    by the same ruff with the same arguments, and why the cache could not be used, if it could not.
+    A file without a key, or one ruff failed on, is always given to ruff. The files in ``tests``
+    are test code: ruff is run on them without the product-only rules (see :func:`ruff_args`)."""
+    wanted = {path: _namespace(version, path in tests) + key for path, key in keys.items()}
     cache = FactCache(cache_folder(options))
     known = cache.get_many(wanted.values())
     todo = [path for path in paths if wanted.get(path) not in known]
-    done = len(paths) - len(todo)
-
-    def progress(files: int) -> None:
-        nonlocal done
-        done += files
-        options.report_progress(SAST, done, len(paths))
-
-    fresh, failures = run_ruff(ruff, todo, progress) if todo else ([], [])
+    deadline = time.monotonic() + RUFF_TIMEOUT_SECONDS
+    fresh: list[dict[str, Any]] = []
+    failures: list[tuple[str, str]] = []
+    for in_tests in (False, True):
+        group = [path for path in todo if (path in tests) is in_tests]
+        if group:
+            found, broken = run_ruff(ruff, group, None, ruff_args(in_tests), deadline)
+            fresh.extend(found)
+            failures.extend(broken)
     by_file: dict[str, list[Diagnostic]] = {}
     for diagnostic in fresh:
         by_file.setdefault(str(diagnostic.get("filename", "")), []).append(_kept(diagnostic))
     failed = {path for path, _ in failures}
     cache.put_many({wanted[p]: tuple(by_file.get(p, ())) for p in todo if p in wanted and p not in failed})
-    workspace.cache_problem(cache.problem)
     cache.close()
     diagnostics: dict[str, tuple[Diagnostic, ...]] = {}
     for path in paths:
         stored = known.get(wanted[path]) if path in wanted else None
         diagnostics[path] = stored if isinstance(stored, tuple) else tuple(by_file.get(path, ()))
-    return diagnostics, failures
+    return diagnostics, failures, cache.problem
+
+
+def ruff_args(in_tests: bool) -> tuple[str, ...]:
+    """Ruff's arguments for product code, or for test code: there the product-only rules
+    (``assert``, test passwords) are not run at all, since their hits would only be dropped; on
+    sympy they are 75,000 asserts, 33 MB of JSON to write, read and cache for nothing."""
+    if not in_tests:
+        return RUFF_ARGS
+    return (*RUFF_ARGS, "--ignore", ",".join(product_only_ruff_codes()))
+
+
+@cache
+def product_only_ruff_codes() -> tuple[str, ...]:
+    """The ruff rules (not our own ``GNG`` ones) that count in product code only."""
+    return tuple(sorted(code for code, rule in load_rules().items() if rule.product_only and code.startswith("S")))
+
+
+def _namespace(version: str, in_tests: bool) -> str:
+    """Where a file's diagnostics are cached: by ruff's version and the arguments it ran with."""
+    tests = f"tests{RUFF_TEST_ARGS_VERSION}:" if in_tests else ""
+    return f"ruff{RUFF_CACHE_VERSION}:{version}:{' '.join(RUFF_ARGS)}:{tests}"
 
 
 def _kept(diagnostic: dict[str, Any]) -> Diagnostic:
@@ -270,20 +326,25 @@ class RuffFailed(Exception):
 
 
 def run_ruff(
-    ruff: str, paths: Sequence[str], progress: Callable[[int], None] | None = None
+    ruff: str,
+    paths: Sequence[str],
+    progress: Callable[[int], None] | None = None,
+    args: tuple[str, ...] = RUFF_ARGS,
+    deadline: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Ruff's JSON diagnostics for ``paths``, chunked, and the (path, why) of every file ruff fails
     on by itself. A failing chunk is split in halves until the failing files are alone, so one
     hostile file costs about log2(chunk) extra calls and hides nothing else; ``CannotTell`` only
-    when ruff cannot run at all or the time budget is spent."""
-    deadline = time.monotonic() + RUFF_TIMEOUT_SECONDS
+    when ruff cannot run at all or the time budget (``deadline``, on ``time.monotonic``) is spent."""
+    if deadline is None:
+        deadline = time.monotonic() + RUFF_TIMEOUT_SECONDS
     found: list[dict[str, Any]] = []
     failures: list[tuple[str, str]] = []
     pending = [list(chunk) for chunk in _chunks(paths)]
     while pending:
         chunk = pending.pop(0)
         try:
-            found.extend(_ruff_once(ruff, chunk, deadline))
+            found.extend(_ruff_once(ruff, chunk, deadline, args))
         except RuffFailed as exc:
             if len(chunk) > 1:
                 middle = len(chunk) // 2
@@ -295,14 +356,14 @@ def run_ruff(
     return found, failures
 
 
-def _ruff_once(ruff: str, chunk: list[str], deadline: float) -> list[dict[str, Any]]:
+def _ruff_once(ruff: str, chunk: list[str], deadline: float, args: tuple[str, ...] = RUFF_ARGS) -> list[dict[str, Any]]:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise CannotTell(f"ruff ran over {RUFF_TIMEOUT_SECONDS}s in all; code not scanned")
     limit = min(RUFF_CALL_TIMEOUT_SECONDS, remaining)
     try:
         done = subprocess.run(
-            [ruff, *RUFF_ARGS, "--", *chunk], capture_output=True, text=True, timeout=limit, check=False
+            [ruff, *args, "--", *chunk], capture_output=True, text=True, timeout=limit, check=False
         )
     except subprocess.TimeoutExpired as exc:
         raise RuffFailed(f"ruff ran over {limit:.0f}s") from exc

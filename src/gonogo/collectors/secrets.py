@@ -34,7 +34,7 @@ import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import partial
+from functools import cache, partial
 
 from detect_secrets.plugins.artifactory import ArtifactoryDetector
 from detect_secrets.plugins.aws import AWSKeyDetector
@@ -57,7 +57,7 @@ from detect_secrets.plugins.stripe import StripeDetector
 from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
-from gonogo.collectors.python_text import may_match
+from gonogo.collectors.python_text import may_match, required_literals
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, map_files_cached
@@ -124,6 +124,24 @@ _DETECTORS: tuple[RegexBasedDetector, ...] = tuple(
 """Detectors of a token's own shape. detect-secrets' IBM, SoftLayer and Cloudant detectors are left
 out: they are keyword-assignment patterns (our assignment rule covers those) and cost more than
 all the others together on a large tree."""
+_PATTERNS: tuple[tuple[RegexBasedDetector, re.Pattern[str], bool], ...] = tuple(
+    (detector, pattern, bool(pattern.flags & re.IGNORECASE)) for detector in _DETECTORS for pattern in detector.denylist
+)
+"""Each detector's patterns, and whether they ignore case: worked out once, not per file."""
+ANCHORS: dict[str, re.Pattern[str]] = {
+    r"\d{8,10}:[0-9A-Za-z_-]{35}": re.compile(r":[0-9A-Za-z_-]{35}"),
+    r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}": re.compile(
+        r"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"
+    ),
+    r'''(?:\s|=|:|"|^)AP[\dABCDEF][a-zA-Z0-9]{8,}(?:\s|"|$)''': re.compile(r"AP[\dABCDEF][a-zA-Z0-9]{8}"),
+    r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}": re.compile(r"A(?:3T|BIA|CCA|KIA|SIA)"),
+}
+"""Detectors' patterns the regex engine tries at every position of every file (their only
+required string is a ``:`` or a ``.``, or they open with an alternation), each mapped to a part of
+itself that every match contains and that opens with a literal the engine skips ahead to: a file
+without the part cannot match, and is not scanned. An AWS key ID's five required strings would
+cost five passes over the text; its anchor is one. Keyed by the pattern's text, so a pattern
+detect-secrets changes has no anchor and runs as it is. On sympy: 0.8 of 2.3 s of the scan."""
 _URL_KIND = BasicAuthDetector.secret_type
 _URL_LABEL = "URL with a password"
 
@@ -301,7 +319,7 @@ def scan_text(
     where it sits that tell a leak from a sample."""
     if place is None:
         place = Place.TEST if in_test_code else Place.CODE
-    starts = _line_starts(text)
+    starts: list[int] = []  # worked out on the first candidate: most files have none
     seen: set[tuple[int, str]] = set()
     found: list[SecretHit] = []
     # a translation's "password" entry holds prose: only a token's own format counts there
@@ -310,6 +328,7 @@ def scan_text(
     for offset, kind, rule, name, value in _candidates(
         text, in_test_code=in_test_code, bare=bare, assignments=assignments
     ):
+        starts = starts or _line_starts(text)
         line = _line_of(starts, offset)
         if (line, value) in seen:
             continue
@@ -391,38 +410,61 @@ def _candidates(
             checked[key] = set(detector.analyze_string(_surrounding_line(text, offset)))
         return checked[key]
 
-    for detector in _DETECTORS:
-        for pattern in detector.denylist:
-            if not may_match(pattern, text):
-                continue  # a string every match holds is not in the text: no match, and no scan
-            for match in pattern.finditer(text):
-                raw = next((g for g in match.groups() if g), match.group(0))
-                # a group may be only a prefix (``ghp``): then the whole match is the secret
-                value = raw if len(raw) >= 8 else match.group(0)
-                if detector.secret_type == PrivateKeyDetector.secret_type:
-                    body = PEM_BODY.match(text, match.end())
-                    if body is None:
-                        continue  # a parser's string constant, not a key
-                    value = match.group(0) + body.group(0)  # the key itself tells two keys apart
-                elif is_placeholder(value) or (
-                    detector.secret_type == _URL_KIND and (is_placeholder(raw) or is_made_up(raw))
-                ):
-                    continue  # ``https://user:pass@proxy``: the password is a word, not a secret
-                if raw not in confirmed(detector, match.start()):
-                    continue
-                if detector.secret_type == _URL_KIND and in_test_code and _local_host(text, match.end()):
-                    continue  # a test's throwaway database on loopback, not a credential that ships
-                kind = _URL_LABEL if detector.secret_type == _URL_KIND else detector.secret_type
-                yield match.start(), kind, "detect-secrets", None, value
+    lowered = text.lower() if text.isascii() else None
+    for detector, pattern, ignores_case in _PATTERNS:
+        if not _may_match(pattern, ignores_case, text, lowered):
+            continue  # a string every match holds is not in the text: no match, and no scan
+        for match in pattern.finditer(text):
+            raw = next((g for g in match.groups() if g), match.group(0))
+            # a group may be only a prefix (``ghp``): then the whole match is the secret
+            value = raw if len(raw) >= 8 else match.group(0)
+            if detector.secret_type == PrivateKeyDetector.secret_type:
+                body = PEM_BODY.match(text, match.end())
+                if body is None:
+                    continue  # a parser's string constant, not a key
+                value = match.group(0) + body.group(0)  # the key itself tells two keys apart
+            elif is_placeholder(value) or (
+                detector.secret_type == _URL_KIND and (is_placeholder(raw) or is_made_up(raw))
+            ):
+                continue  # ``https://user:pass@proxy``: the password is a word, not a secret
+            if raw not in confirmed(detector, match.start()):
+                continue
+            if detector.secret_type == _URL_KIND and in_test_code and _local_host(text, match.end()):
+                continue  # a test's throwaway database on loopback, not a credential that ships
+            kind = _URL_LABEL if detector.secret_type == _URL_KIND else detector.secret_type
+            yield match.start(), kind, "detect-secrets", None, value
     if not assignments:
         return
     patterns = (QUOTED_ASSIGNMENT, BARE_ASSIGNMENT) if bare else (QUOTED_ASSIGNMENT,)
-    for start, end in _hinted_lines(text):
+    for start, end in _hinted_lines(text, lowered):
         for pattern in patterns:
             for match in pattern.finditer(text, start, end):
                 name, value = match.group("name"), match.group("value")
                 if looks_like_secret(name, value, in_test_code=in_test_code):
                     yield match.start("value"), _assignment_kind(name), "assignment", name, value
+
+
+def _may_match(pattern: re.Pattern[str], ignores_case: bool, text: str, lowered: str | None) -> bool:
+    """False only when ``pattern`` cannot match ``text``: its anchor (:data:`ANCHORS`) or, for a
+    pattern that ignores case, a string it requires (in ``lowered``, the text lower-cased when it
+    is ASCII) is not there."""
+    if ignores_case:
+        # lower() folds every case an ASCII text has; in others re folds more (the long s matches s)
+        return lowered is None or any(literal in lowered for literal in _folded_literals(pattern))
+    anchor = ANCHORS.get(pattern.pattern)
+    if anchor is not None:
+        return anchor.search(text) is not None
+    return may_match(pattern, text)
+
+
+@cache
+def _folded_literals(pattern: re.Pattern[str]) -> frozenset[str]:
+    """Lower-cased, the strings the pattern requires when read without ignoring case: a match that
+    ignores case holds one of them in some case. ``{""}`` (in every text) when there are none."""
+    literals = required_literals(re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE))
+    if not literals or not all(literal.isascii() for literal in literals):
+        return frozenset({""})
+    return frozenset(literal.lower() for literal in literals)
 
 
 LOCAL_HOST = re.compile(r"(localhost|127(\.\d{1,3}){3}|\[::1\]|[\w.-]+\.(test|example|invalid|local))([:/?'\"\s]|$)")
@@ -438,13 +480,13 @@ _NAME_HINT_WORDS = ("pass", "pwd", "secret", "token", "key", "credential")
 several times faster than the case-blind alternation, which has no prefix to skip ahead by."""
 
 
-def _hinted_lines(text: str) -> Iterator[tuple[int, int]]:
+def _hinted_lines(text: str, lowered: str | None) -> Iterator[tuple[int, int]]:
     """(start, end) of the lines a secret-named assignment could be on: a cheap first pass, so the
-    assignment patterns run on a small part of a large file."""
-    if not text.isascii():  # case-blind matching folds more than lower() does (the Kelvin sign)
+    assignment patterns run on a small part of a large file. ``lowered``: the text lower-cased,
+    ``None`` when it is not ASCII."""
+    if lowered is None:  # case-blind matching folds more than lower() does (the Kelvin sign)
         yield from _lines_matching(text)
         return
-    lowered = text.lower()
     lines: dict[int, int] = {}
     for word in _NAME_HINT_WORDS:
         position = lowered.find(word)
