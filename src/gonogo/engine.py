@@ -42,7 +42,6 @@ class FactError(Exception):
     """A fact could not be built; every check that needs it is ``unknown`` for this reason."""
 
 
-
 class Facts:
     """Builds facts by type, once each, from the registered collectors and the given values."""
 
