@@ -105,8 +105,13 @@ class FactCache:
     def put_many(self, items: Mapping[str, object]) -> None:
         if self._db is None or not items:
             return
-        rows = [(key, dumps(value)) for key, value in items.items()]
-        self._write("INSERT OR REPLACE INTO facts (key, value) VALUES (?, ?)", rows)
+        self.put_stored({key: dumps(value) for key, value in items.items()})
+
+    def put_stored(self, blobs: Mapping[str, bytes]) -> None:
+        """Values already made by :func:`dumps` (in a worker process), kept as they are."""
+        if self._db is None or not blobs:
+            return
+        self._write("INSERT OR REPLACE INTO facts (key, value) VALUES (?, ?)", list(blobs.items()))
 
     def stats_of(self, root: str) -> dict[str, tuple[Signature, str]]:
         """The stat index of one root: relative path -> (signature, content hash)."""
@@ -193,6 +198,11 @@ def _remove_stale(folder: Path) -> None:
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 (folder / f"{name}{suffix}").unlink(missing_ok=True)
+
+
+def loads(blob: bytes) -> Any:
+    """What :func:`dumps` stored: our own cache's bytes, never a scanned file's."""
+    return pickle.loads(blob)  # gonogo: ignore[SEC005] our own bytes, made by dumps in this scan or an earlier one
 
 
 def dumps(value: object) -> bytes:

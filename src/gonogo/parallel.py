@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gonogo.cache import FactCache, default_cache_dir
+from gonogo.cache import FactCache, default_cache_dir, dumps, loads
 from gonogo.options import ScanOptions
 from gonogo.redaction import redact, scrub
 from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
@@ -42,9 +42,9 @@ def map_cached(
     missing = {key: payload for key, payload in items if key not in known}
     # facts quote the files (snippets, skip reasons): no credential is stored, fresh or cached;
     # redacted in the workers, where the parsing is, rather than serially here
-    fresh = _compute(partial(_scrubbed, func), list(missing.values()), options, stage)
-    computed = dict(zip(missing, fresh, strict=True))
-    cache.put_many(computed)
+    blobs = dict(zip(missing, _compute(partial(_stored, func), list(missing.values()), options, stage), strict=True))
+    cache.put_stored(blobs)
+    computed = {key: loads(blob) for key, blob in blobs.items()}
     workspace.cache_problem(cache.problem)
     cache.close()
     return [known[key] if key in known else computed[key] for key, _ in items]  # type: ignore[misc]
@@ -95,9 +95,10 @@ def map_files_cached(
             continue
         missing[key] = job.payload(data) if job.payload is not None else data
     work = {key: payload for key, payload in missing.items() if payload is not None}
-    fresh = _compute(partial(_scrubbed, func), list(work.values()), options, stage)
-    computed: dict[str, Any] = {key: None for key in missing} | dict(zip(work, fresh, strict=True))
-    cache.put_many(computed)
+    blobs = dict(zip(work, _compute(partial(_stored, func), list(work.values()), options, stage), strict=True))
+    cache.put_many({key: None for key in missing if key not in blobs})
+    cache.put_stored(blobs)
+    computed: dict[str, Any] = {key: None for key in missing} | {key: loads(blob) for key, blob in blobs.items()}
     workspace.cache_problem(cache.problem)
     cache.close()
     workspace.save_index()
@@ -105,8 +106,12 @@ def map_files_cached(
     return [entry if isinstance(entry, FileReadError) else found[entry[0]] for entry in keyed]
 
 
-def _scrubbed(func: Callable[[Any], Result], payload: Any) -> Result:
-    return scrub(func(payload))
+def _stored(func: Callable[[Any], Any], payload: Any) -> bytes:
+    """``func(payload)``, redacted and pickled as the fact cache stores it (``cache.dumps``): a
+    worker sends these bytes back, the cache keeps them as they are, and the scan loads them once
+    with the cache's fast builders, instead of pickling each result twice and loading it through
+    ``__setstate__``."""
+    return dumps(scrub(func(payload)))
 
 
 def cache_folder(options: ScanOptions) -> Path | None:
