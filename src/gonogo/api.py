@@ -99,7 +99,6 @@ def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptio
     results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
     marks.save()
     clock.checks(time.perf_counter() - checking)
-    clock.checks(time.perf_counter() - checking)
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(measure_tallies(registry.tallies, results) | marks.metrics())
     # area scores are metrics too, so a gate can say `score.security >= 95`

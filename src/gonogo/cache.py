@@ -56,10 +56,6 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def content_key(data: bytes, namespace: str) -> str:
-    return f"{namespace}:{content_digest(data)}"
-
-
 def signature_of(info: Any) -> Signature:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
@@ -94,7 +90,7 @@ class FactCache:
                 )
                 for key, blob in rows:
                     try:
-                        found[key] = pickle.loads(blob)  # gonogo: ignore[SEC005] our own cache, user's folder
+                        found[key] = loads(blob)
                     except Exception:  # a stale or damaged entry is a miss, not an error
                         continue
         except sqlite3.Error as exc:

@@ -42,9 +42,7 @@ def map_cached(
     missing = {key: payload for key, payload in items if key not in known}
     # facts quote the files (snippets, skip reasons): no credential is stored, fresh or cached;
     # redacted in the workers, where the parsing is, rather than serially here
-    blobs = dict(zip(missing, _compute(partial(_stored, func), list(missing.values()), options, stage), strict=True))
-    cache.put_stored(blobs)
-    computed = {key: loads(blob) for key, blob in blobs.items()}
+    computed = _computed_and_stored(func, missing, cache, options, stage)
     workspace.cache_problem(cache.problem)
     cache.close()
     return [known[key] if key in known else computed[key] for key, _ in items]  # type: ignore[misc]
@@ -61,6 +59,16 @@ class FileJob:
     """What the function is given, made from the bytes (default: the bytes); ``None`` from it
     means nothing to compute: the result is ``None``, cached like any other."""
     limit: int = MAX_READ_BYTES
+
+
+def paired_with(extra: Any) -> Callable[[bytes], tuple[bytes, Any]]:
+    """A :attr:`FileJob.payload` that gives the function the file's bytes and ``extra``: what else
+    its result depends on (the file's role, the places to look at), also named in the namespace."""
+    return partial(_paired, extra)
+
+
+def _paired(extra: Any, data: bytes) -> tuple[bytes, Any]:
+    return data, extra
 
 
 def map_files_cached(
@@ -95,15 +103,23 @@ def map_files_cached(
             continue
         missing[key] = job.payload(data) if job.payload is not None else data
     work = {key: payload for key, payload in missing.items() if payload is not None}
-    blobs = dict(zip(work, _compute(partial(_stored, func), list(work.values()), options, stage), strict=True))
-    cache.put_many({key: None for key in missing if key not in blobs})
-    cache.put_stored(blobs)
-    computed: dict[str, Any] = {key: None for key in missing} | {key: loads(blob) for key, blob in blobs.items()}
+    cache.put_many({key: None for key in missing if key not in work})
+    computed: dict[str, Any] = {key: None for key in missing} | _computed_and_stored(func, work, cache, options, stage)
     workspace.cache_problem(cache.problem)
     cache.close()
     workspace.save_index()
     found: dict[str, Any] = known | computed
     return [entry if isinstance(entry, FileReadError) else found[entry[0]] for entry in keyed]
+
+
+def _computed_and_stored(
+    func: Callable[[Any], Any], work: dict[str, Any], cache: FactCache, options: ScanOptions, stage: str
+) -> dict[str, Any]:
+    """``func`` of each payload (key -> payload), stored in the cache as the workers pickled it,
+    and loaded once."""
+    blobs = dict(zip(work, _compute(partial(_stored, func), list(work.values()), options, stage), strict=True))
+    cache.put_stored(blobs)
+    return {key: loads(blob) for key, blob in blobs.items()}
 
 
 def _stored(func: Callable[[Any], Any], payload: Any) -> bytes:

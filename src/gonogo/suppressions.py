@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from gonogo.baseline import Baseline
@@ -64,6 +65,16 @@ def parse_suppression(line: str) -> Suppression | None:
     ids = tuple(p.strip().upper() for p in (match.group("ids") or "").split(",") if p.strip())
     reason = match.group("reason").strip(" \t:-—#")
     return Suppression(ids=ids, reason=reason)
+
+
+def suppression_comments(lines: Iterable[str]) -> tuple[tuple[int, Suppression], ...]:
+    """(line number from 1, comment) of each suppression comment among a file's ``lines``."""
+    found: list[tuple[int, Suppression]] = []
+    for number, line in enumerate(lines, 1):
+        comment = parse_suppression(line) if "gonogo:" in line.lower() else None
+        if comment is not None:
+            found.append((number, comment))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import partial
 
 from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.python_text import ENV_NAME as _NAME
@@ -23,7 +22,7 @@ from gonogo.collectors.python_text import ENV_WORD
 from gonogo.collectors.secret_defaults import is_production_module
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
-from gonogo.parallel import FileJob, map_files_cached
+from gonogo.parallel import FileJob, map_files_cached, paired_with
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -87,7 +86,7 @@ def env_contract(workspace: Workspace, python: PythonFacts, options: ScanOptions
     # the text files' words are cached per content: an unchanged file is not read again
     texts = [(file, kind) for file, kind in kinds.items() if kind is not None and kind != "python"]
     jobs = [
-        FileJob(file=file, namespace=f"env{ENV_SCAN_VERSION}{kind}", payload=partial(_with_kind, kind))
+        FileJob(file=file, namespace=f"env{ENV_SCAN_VERSION}{kind}", payload=paired_with(kind))
         for file, kind in texts
     ]
     results = map_files_cached(settings_in, jobs, options, workspace, "env")
@@ -144,10 +143,6 @@ def _may_read_settings(file: SourceFile) -> bool:
 
 
 _DECLARATION = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=")
-
-
-def _with_kind(kind: str, data: bytes) -> tuple[bytes, str]:
-    return data, kind
 
 
 def settings_in(payload: tuple[bytes, str]) -> TextSettings | None:

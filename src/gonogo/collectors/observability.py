@@ -21,7 +21,7 @@ from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_text import LineSignal, line_signals
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
-from gonogo.parallel import FileJob, map_files_cached
+from gonogo.parallel import FileJob, map_files_cached, paired_with
 from gonogo.registry import collector
 from gonogo.timings import OTHER_FACTS
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
@@ -82,9 +82,9 @@ def observability(
             signals.extend(_python_signals(file, parsed.get(file)))
         elif file.suffix in (".yml", ".yaml", ".json", ".ini", ".cfg", ".conf", ".toml"):
             if file.size <= MAX_CONFIG_BYTES:
-                scanned.append(FileJob(file=file, namespace=f"obs{TEXT_VERSION}:config", payload=_config_payload))
+                scanned.append(FileJob(file=file, namespace=f"obs{TEXT_VERSION}:config", payload=paired_with("config")))
         elif file.name.startswith(("Dockerfile", "Procfile", "entrypoint")) or file.suffix == ".sh":
-            scanned.append(FileJob(file=file, namespace=f"obs{TEXT_VERSION}:command", payload=_command_payload))
+            scanned.append(FileJob(file=file, namespace=f"obs{TEXT_VERSION}:command", payload=paired_with("command")))
     found = map_files_cached(text_signals, scanned, options, workspace, OTHER_FACTS)
     for job, hits in zip(scanned, found, strict=True):
         if isinstance(hits, tuple):  # an unreadable or binary file has none
@@ -118,14 +118,6 @@ _CONFIG_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("structured_logging", re.compile(r"pythonjsonlogger|json_log_formatter|JsonFormatter|structlog")),
     ("alerts", _ALERT_RULE),
 )
-
-
-def _config_payload(data: bytes) -> tuple[bytes, str]:
-    return data, "config"
-
-
-def _command_payload(data: bytes) -> tuple[bytes, str]:
-    return data, "command"
 
 
 def text_signals(payload: tuple[bytes, str]) -> tuple[LineSignal, ...] | None:

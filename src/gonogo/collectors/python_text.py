@@ -21,7 +21,7 @@ from typing import Any
 from gonogo.collectors.secret_defaults import secret_defaults
 from gonogo.collectors.settings_classes import env_prefix, is_settings_class
 from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
-from gonogo.suppressions import Suppression, parse_suppression
+from gonogo.suppressions import Suppression, suppression_comments
 from gonogo.workspace import FileReadError, decode_text
 
 SUPPRESSION_MARKER = "gonogo:"
@@ -137,7 +137,7 @@ def text_facts(data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None =
         signals=tuple(line_signals(lines, PYTHON_SIGNALS, text)),
         env_reads=tuple(env_reads(text, lines, tree, nodes)),
         env_assigned=frozenset(_findall(ENV_ASSIGNED, text)) | frozenset(_findall(_ENV_SETDEFAULT, text)),
-        suppressions=tuple(_suppressions(text, lines)) if SUPPRESSION_MARKER in text.lower() else (),
+        suppressions=suppression_comments(lines) if SUPPRESSION_MARKER in text.lower() else (),
         env_names=frozenset(_findall(ENV_WORD, text)) | _settings_names(text, nodes),
         secret_defaults=tuple(
             EnvRead(name=d.name, line=d.line, how=d.how)
@@ -339,13 +339,4 @@ def _settings_fields(nodes: SyntaxNodes) -> list[EnvRead]:
                 if name.startswith("_") or name == "model_config":
                     continue
                 found.append(EnvRead(name=f"{prefix}{name}".upper(), line=item.lineno, how="BaseSettings field"))
-    return found
-
-
-def _suppressions(text: str, lines: list[str]) -> list[tuple[int, Suppression]]:
-    found: list[tuple[int, Suppression]] = []
-    for number, line in enumerate(lines, 1):
-        parsed = parse_suppression(line) if SUPPRESSION_MARKER in line.lower() else None
-        if parsed is not None:
-            found.append((number, parsed))
     return found

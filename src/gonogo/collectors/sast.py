@@ -28,7 +28,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, partial
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -40,7 +40,7 @@ from gonogo.collectors.testpaths import is_test_path
 from gonogo.model import Severity
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import FileJob, LineStore, cache_folder, map_files_cached
+from gonogo.parallel import FileJob, LineStore, cache_folder, map_files_cached, paired_with
 from gonogo.redaction import redact
 from gonogo.registry import CannotTell, background, collector
 from gonogo.suppressions import comment_part
@@ -504,7 +504,7 @@ def _with_hash_uses(
         FileJob(
             file=sources[path],
             namespace=f"hashuse{HASH_USE_VERSION}:{content_digest(repr(flagged).encode())}",
-            payload=partial(_with_places, tuple(flagged)),
+            payload=paired_with(tuple(flagged)),
         )
         for path, flagged in places.items()
     ]
@@ -514,10 +514,6 @@ def _with_hash_uses(
         for path, facts in zip(places, found, strict=True)
     }
     return [replace(hit, hash_use=next(uses[hit.path])) if _judges_hash_use(hit) else hit for hit in hits]
-
-
-def _with_places(places: tuple[Place, ...], data: bytes) -> tuple[bytes, tuple[Place, ...]]:
-    return data, places
 
 
 def _judges_hash_use(hit: SastHit) -> bool:

@@ -9,7 +9,7 @@ from gonogo.collectors.python import PythonFacts
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, map_files_cached
 from gonogo.registry import collector
-from gonogo.suppressions import Suppression, parse_suppression
+from gonogo.suppressions import Suppression, suppression_comments
 from gonogo.workspace import FileReadError, Workspace, decode_text
 
 MARKER = b"gonogo:"
@@ -62,9 +62,4 @@ def comments_in(data: bytes) -> tuple[tuple[int, Suppression], ...]:
         text = decode_text(data)
     except FileReadError:
         return ()
-    found: list[tuple[int, Suppression]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        comment = parse_suppression(line) if "gonogo:" in line.lower() else None
-        if comment is not None:
-            found.append((number, comment))
-    return tuple(found)
+    return suppression_comments(text.splitlines())

@@ -52,13 +52,31 @@ def child_fields(kind: type) -> tuple[str, ...]:
 def walk_list(node: ast.AST) -> list[ast.AST]:
     """``list(ast.walk(node))``, without the generator per node that makes ``ast.walk`` slow:
     the same nodes in the same order."""
-    found: list[ast.AST] = [node]
+    return _breadth_first(node, every_field=True)
+
+
+def _breadth_first(
+    root: ast.AST, *, every_field: bool, positions: dict[type, list[int]] | None = None
+) -> list[ast.AST]:
+    """The nodes under ``root`` in ``ast.walk``'s order: through every field, or only those that
+    may hold a node a rule reads (``child_fields``); with each node's position filed by class in
+    ``positions`` when given, in the same walk (it runs on every node of many files)."""
+    found: list[ast.AST] = [root]
     append = found.append
+    known_fields = _CHILD_FIELDS
     position = 0
     while position < len(found):
         current = found[position]
+        kind = current.__class__
+        if positions is not None:
+            bucket = positions.get(kind)
+            if bucket is None:
+                positions[kind] = [position]
+            else:
+                bucket.append(position)
         position += 1
-        for name in current._fields:
+        fields: tuple[str, ...] | None = kind._fields if every_field else known_fields.get(kind)
+        for name in _child_fields(kind) if fields is None else fields:
             value = getattr(current, name, None)
             if isinstance(value, list):
                 for item in value:
@@ -108,27 +126,6 @@ class SyntaxNodes:
         """The position in ``all`` of each node, by class: worked out in the walk itself."""
         if self._positions is None:
             positions: dict[type, list[int]] = {}
-            found: list[ast.AST] = [self.tree]
-            append = found.append
-            fields_of = _CHILD_FIELDS
-            position = 0
-            while position < len(found):
-                current = found[position]
-                kind = current.__class__
-                bucket = positions.get(kind)
-                if bucket is None:
-                    positions[kind] = [position]
-                else:
-                    bucket.append(position)
-                position += 1
-                fields = fields_of.get(kind)
-                for name in _child_fields(kind) if fields is None else fields:
-                    value = getattr(current, name, None)
-                    if isinstance(value, list):
-                        for item in value:
-                            if isinstance(item, ast.AST):
-                                append(item)
-                    elif isinstance(value, ast.AST):
-                        append(value)
-            self._all, self._positions = found, positions
+            self._all = _breadth_first(self.tree, every_field=False, positions=positions)
+            self._positions = positions
         return self._positions

@@ -111,6 +111,7 @@ class VisitorState(ast.NodeVisitor):
         self._handlers: dict[type, Callable[[Any], Any]] = {
             kind: method.__get__(self) for kind, method in table.items() if kind is not ast.Name
         }
+
     @classmethod
     def _table(cls) -> dict[type, _Method]:
         table: dict[type, _Method] = {}
@@ -126,30 +127,21 @@ class VisitorState(ast.NodeVisitor):
             table[kind] = method
         cls._TABLES[cls] = table
         return table
+
     def _watch_names(self) -> None:
         """From now on every name is looked at (``visit_Name``): a marker alias may be used."""
         name_method = self._TABLES[self.__class__].get(ast.Name)
         if name_method is not None:
             self._handlers[ast.Name] = name_method.__get__(self)
+
     def visit(self, node: ast.AST) -> Any:
         method = self._handlers.get(node.__class__)
         return method(node) if method is not None else None
+
     def generic_visit(self, node: ast.AST) -> None:
         handlers = self._handlers
         getter, single = _FIELD_VALUES[node.__class__]
-        if single:
-            value = getter(node)
-            if value.__class__ is list:
-                for item in value:
-                    method = handlers.get(item.__class__)
-                    if method is not None:
-                        method(item)
-            else:
-                method = handlers.get(value.__class__)
-                if method is not None:
-                    method(value)
-            return
-        for value in getter(node):
+        for value in (getter(node),) if single else getter(node):
             if value.__class__ is list:
                 for item in value:
                     method = handlers.get(item.__class__)
