@@ -334,7 +334,12 @@ class _Module:
         self._calls: list[ast.Call] = nodes.of(ast.Call)
         self._called = [dotted(call.func) for call in self._calls]
         self._called_last = [name.rsplit(".", 1)[-1] for name in self._called]
-        self._may_check = _may_find_guards(nodes, self._called)
+        # the names a guard could be told by, each matched once however often it is used
+        named = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
+        self._guarding = {name for name in named if _BODY_GUARDS.match(name)}
+        self._checking = {name for name in set(self._called)
+                          if _CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name)}
+        self._may_check = _may_find_guards(nodes, self._guarding, self._checking)
         self._has_depends = any(last in ("Depends", "Security") for last in self._called_last)
         self._places: tuple[list[tuple[int, int]], list[str]] | None = None
 
@@ -360,11 +365,7 @@ class _Module:
         """Every piece of ``_guard_evidence`` the module holds, with where its node starts, in
         order of place: the module's nodes are listed already, and most functions hold none."""
         if self._places is None:
-            nodes = self.nodes
-            named = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
-            guarding = {name for name in named if _BODY_GUARDS.match(name)}
-            checking = {name for name in set(self._called)
-                        if _CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name)}
+            nodes, guarding, checking = self.nodes, self._guarding, self._checking
             # the nodes ``_guard_evidence`` could find something in; every other node it passes by
             candidates: list[ast.expr] = [n for n in nodes.of(ast.Name) if n.id in guarding]
             candidates += [n for n in nodes.of(ast.Attribute) if n.attr in guarding]
@@ -934,21 +935,17 @@ def _guard_evidence(nodes: Iterable[ast.AST]) -> set[str]:
     return found
 
 
-def _may_find_guards(nodes: SyntaxNodes, called: list[str]) -> bool:
-    """``_guard_evidence`` finds something among the module's nodes: each distinct name is matched
-    once, not at every place it is used, and a denial code is looked for only where one is written.
-    ``called`` is what each call of the module calls (``dotted`` of its function)."""
-    names = {n.id for n in nodes.of(ast.Name)} | {n.attr for n in nodes.of(ast.Attribute)}
-    if any(_BODY_GUARDS.match(name) for name in names):
+def _may_find_guards(nodes: SyntaxNodes, guarding: set[str], checking: set[str]) -> bool:
+    """``_guard_evidence`` finds something among the module's nodes: a name that guards
+    (``guarding``), a call that checks (``checking``), an authentication header, or a denial code
+    written where a call denies with it."""
+    if guarding or checking:
         return True
     constants = nodes.of(ast.Constant)
     if any(isinstance(c.value, str) and c.value.lower() in _AUTH_HEADERS for c in constants):
         return True
-    calls = nodes.of(ast.Call)
-    if any(_CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name) for name in set(called)):
-        return True
     if any(type(c.value) is int and c.value in (401, 403) for c in constants):
-        return any(_guard_evidence([call]) for call in calls)
+        return any(_guard_evidence([call]) for call in nodes.of(ast.Call))
     return False
 
 
