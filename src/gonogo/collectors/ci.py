@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 
 import yaml
@@ -24,7 +23,7 @@ from gonogo.collectors.ci_workflows import (
 from gonogo.collectors.containers import yaml_error
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import FileJob, map_files_cached
+from gonogo.parallel import FileJob, map_files_cached, paired_with
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -115,7 +114,7 @@ def ci(workspace: Workspace, options: ScanOptions, notes: Notes) -> CiFacts:
     systems = [(file, system) for file in workspace.files if (system := _system_of(file)) is not None]
     # parsing the YAML is the cost, and depends on the bytes only: cached per content
     jobs = [
-        FileJob(file=file, namespace=f"ci{CI_PARSE_VERSION}{system}", payload=partial(_with_system, system))
+        FileJob(file=file, namespace=f"ci{CI_PARSE_VERSION}{system}", payload=paired_with(system))
         for file, system in systems
     ]
     for (file, system), parsed in zip(systems, map_files_cached(parse_ci_payload, jobs, options, workspace, "ci"),
@@ -133,10 +132,6 @@ def ci(workspace: Workspace, options: ScanOptions, notes: Notes) -> CiFacts:
 
 def _system_of(file: SourceFile) -> str | None:
     return next((name for name, pattern in _SYSTEMS if pattern.match(file.relpath)), None)
-
-
-def _with_system(system: str, data: bytes) -> tuple[bytes, str]:
-    return data, system
 
 
 def parse_ci_payload(payload: tuple[bytes, str]) -> tuple[CiFile, tuple[tuple[int, str], ...]] | str:

@@ -98,8 +98,9 @@ def _call_default(node: ast.Call) -> SecretDefault | None:
     func = node.func
     called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     getter = called in _GETTERS and _reads_environ(func)
+    reader = called in _ENV_READERS or (isinstance(func, ast.Attribute) and last_name(func.value) == "env")
     # what is called is told first: most calls read no setting, and naming a secret costs a split
-    if not (getter or called in _ENV_READERS or (isinstance(func, ast.Attribute) and last_name(func.value) == "env")):
+    if not (getter or reader):
         return None
     name = _string(node.args[0]) if node.args else None
     if name is None or not is_secret_name(name):
@@ -107,11 +108,9 @@ def _call_default(node: ast.Call) -> SecretDefault | None:
     if getter:
         default = node.args[1] if len(node.args) > 1 else _keyword(node, "default")
         how = "os.getenv" if called == "getenv" else "environ.get"
-    elif called in _ENV_READERS or (isinstance(func, ast.Attribute) and last_name(func.value) == "env"):
+    else:
         default = _keyword(node, "default")
         how = f"{last_name(func.value) if isinstance(func, ast.Attribute) else called}(default=...)"
-    else:
-        return None
     if default is None or not _is_literal_secret(default):
         return None
     return SecretDefault(name=name, line=node.lineno, how=how)
