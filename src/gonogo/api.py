@@ -15,11 +15,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gonogo import __version__
+from gonogo import __version__, scan_memo
 from gonogo.atomic import write_atomically
 from gonogo.baseline import BASELINE_FILE, Written, default_path, render
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
+from gonogo.cache import FactCache
 from gonogo.certification import certify, metric_areas, overall_score, score_metrics, weights_for
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
@@ -76,14 +77,21 @@ def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptio
         raise NothingToScan(f"none of these paths exists: {', '.join(str(p) for p in roots)}")
     if config is None:
         config = load_project_config(roots[0])
-    registry = load_plugins()
-    selected = registry.selected(config.select, config.ignore)  # a typo fails before the scan
     notes = Notes()
     clock = StageClock(options)
     with clock.stage(READING):
         workspace = Workspace.open(
             [p for p in roots if p.exists()], excludes=config.exclude, notes=notes, cache_folder=cache_folder(options)
         )
+        _ = workspace.files  # the walk: every later stage reads its listing
+        root_infos = tuple(_root_info(r.name, r.path) for r in workspace.roots)
+    looking = time.perf_counter()
+    memo = _Memo.open(roots, workspace, root_infos, config, options)
+    if memo.report is not None:
+        clock.reused(looking)
+        return _reused(memo.report, root_infos, config, started, scanned_at, clock)
+    registry = load_plugins()
+    selected = registry.selected(config.select, config.ignore)  # a typo fails before any check runs
     for missing in (p for p in roots if not p.exists()):
         notes.add("path does not exist; not scanned", path=str(missing), source="workspace")
     for message in config.notes:
@@ -119,7 +127,7 @@ def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptio
     )
     # one redaction pass over everything the report carries (messages, evidence, tables, plan,
     # notes): a credential any check quotes is masked here, not in each check
-    return scrub(Report(
+    report = scrub(Report(
         decision=decide(gates),
         gates=tuple(gates),
         metrics=dict(sorted(metrics.items())),
@@ -127,7 +135,7 @@ def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptio
         checks=tuple(results),
         plan=plan,
         notes=tuple(notes),
-        roots=tuple(_root_info(r.name, r.path) for r in workspace.roots),
+        roots=root_infos,
         profile=config.profile,
         tool_version=__version__,
         data_versions=dict(sorted(notes.data_versions.items())),
@@ -142,6 +150,55 @@ def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptio
             advisory_max_age_days=PROFILES[config.profile].advisory_max_age_days,
         ),
     ))
+    memo.keep(workspace, report)
+    return report
+
+
+class _Memo:
+    """The scan memo (``gonogo.scan_memo``) for one scan: the stored report when no input changed,
+    and where this scan's report is kept for the next one."""
+
+    def __init__(self, cache: FactCache | None, ask: str | None, inputs: str, report: Report | None) -> None:
+        self._cache, self._ask, self._inputs, self.report = cache, ask, inputs, report
+
+    @classmethod
+    def open(
+        cls,
+        paths: Sequence[Path],
+        workspace: Workspace,
+        roots: Sequence[RootInfo],
+        config: Config,
+        options: ScanOptions,
+    ) -> _Memo:
+        ask = scan_memo.ask_of(paths, config, options)
+        if ask is None or workspace.cache_folder is None:
+            return cls(None, None, "", None)
+        cache = FactCache(workspace.cache_folder)
+        inputs = scan_memo.inputs_of(workspace, [r.commit for r in roots], options)
+        report = scan_memo.recall(cache, ask, inputs)
+        if report is not None:
+            cache.close()
+        return cls(cache, ask, inputs, report)
+
+    def keep(self, workspace: Workspace, report: Report) -> None:
+        if self._cache is None or self._ask is None:
+            return
+        scan_memo.remember(self._cache, self._ask, self._inputs, workspace, report)
+        self._cache.close()
+
+
+def _reused(
+    report: Report, roots: tuple[RootInfo, ...], config: Config, started: float, scanned_at: datetime, clock: StageClock
+) -> Report:
+    """The stored report as of now: its clock fields and the roots' git state are this scan's."""
+    return replace(
+        report,
+        roots=scrub(roots),
+        scanned_at=scanned_at,
+        valid_until=scanned_at + timedelta(days=valid_days_for(config)),
+        duration_seconds=round(time.perf_counter() - started, 3),
+        timings=clock.as_evidence(),
+    )
 
 
 def _metric_areas(

@@ -43,6 +43,9 @@ RACY_MARGIN_NS = 2_000_000_000
 """A file modified less than this before its entry would be written gets no entry: coarse
 timestamps (FAT's 2 s, a kernel's tick) could hide a second edit of the same size."""
 
+MEMO_DAYS = 30
+"""A scan's stored answer not replaced for this long is dropped."""
+
 Signature = tuple[int, int, int, int, int]
 """A file's (size, mtime_ns, ctime_ns, inode, device): any edit, replacement or move changes one."""
 
@@ -134,6 +137,29 @@ class FactCache:
         """Drop the entries of files a scan of ``root`` no longer found."""
         self._write("DELETE FROM stats WHERE root = ? AND relpath = ?", [(root, rel) for rel in relpaths])
 
+    def memo_of(self, ask: str) -> object | None:
+        """The stored answer to a scan's question (``gonogo.scan_memo``), or ``None``."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM scans WHERE ask = ?", (ask,)).fetchone()
+            return loads(row[0]) if row else None
+        except Exception:  # a damaged entry, or a read-only cache made before the table: a miss
+            return None
+
+    def keep_memo(self, ask: str, value: object) -> None:
+        """Store a scan's answer in place of the last one to the same question, and forget the
+        answers nobody asked for in :data:`MEMO_DAYS` days (a deleted checkout's, say)."""
+        if self._db is None:
+            return
+        now = time.time_ns()
+        try:
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO scans VALUES (?, ?, ?)", (ask, dumps(value), now))
+                self._db.execute("DELETE FROM scans WHERE made_ns < ?", (now - MEMO_DAYS * 86_400 * 10**9,))
+        except sqlite3.Error:  # the next scan runs in full; the facts it needs are cached all the same
+            return
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -164,7 +190,12 @@ def _prepare(db: sqlite3.Connection) -> None:
         db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")  # a lost last transaction costs a re-parse, nothing more
     if _format_of(db) == FORMAT:
-        return  # the tables are made in the transaction that records the format
+        # the tables are made in the transaction that records the format; ``scans`` came later
+        # in the same format, so a cache made before it gains the table here (a read-only one
+        # does not, and no scan is reused from it)
+        with contextlib.suppress(sqlite3.OperationalError):
+            db.execute(_SCANS_TABLE)
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         if _format_of(db) != FORMAT:
@@ -175,12 +206,16 @@ def _prepare(db: sqlite3.Connection) -> None:
                 "CREATE TABLE stats (root TEXT, relpath TEXT, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
                 " ino INTEGER, dev INTEGER, digest TEXT, PRIMARY KEY (root, relpath))"
             )
+            db.execute(_SCANS_TABLE)
             db.execute(f"PRAGMA user_version = {FORMAT}")
         db.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
         raise
+
+
+_SCANS_TABLE = "CREATE TABLE IF NOT EXISTS scans (ask TEXT PRIMARY KEY, value BLOB, made_ns INTEGER)"
 
 
 def _format_of(db: sqlite3.Connection) -> int:

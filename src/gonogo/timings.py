@@ -22,6 +22,7 @@ from gonogo.options import ScanOptions
 
 READING, SAST, SECRETS, MANIFESTS, VULNERABILITIES = "reading", "SAST", "secrets", "manifests", "vulnerabilities"
 OTHER_FACTS, CHECKS, REPORTS = "other facts", "checks", "reports"
+REUSED = "reused"
 STAGE_OF_COLLECTOR = {
     "python": READING,
     "ruff": SAST,
@@ -40,6 +41,7 @@ STAGE_LABELS = {
     OTHER_FACTS: "other facts",
     CHECKS: "checks",
     REPORTS: "reports",
+    REUSED: "reused the last report (no input changed)",
 }
 """What the progress display calls each stage."""
 
@@ -104,6 +106,11 @@ class StageClock:
     def checks(self, seconds_with_facts: float) -> None:
         """The checks' own time: the time spent running them less the facts they built (or waited for)."""
         self._checks = max(0.0, seconds_with_facts - self._foreground)
+
+    def reused(self, started: float) -> None:
+        """The scan gave an earlier scan's report (``gonogo.scan_memo``): its stage ``reused``
+        is the time from ``started`` to now, so ``--verbose`` says why the scan took no time."""
+        self._spans.setdefault(REUSED, []).append((started, time.perf_counter()))
 
     def as_evidence(self) -> dict[str, dict[str, float]]:
         """Rounded to milliseconds, each table sorted by name: the report's ``evidence.timings``."""

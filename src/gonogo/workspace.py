@@ -10,6 +10,7 @@ Reading goes through ``safe_read``: bounded, regular files only, links never fol
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -114,6 +115,8 @@ class Workspace:
     _fresh: dict[Path, dict[str, tuple[Signature, str]]] = field(default_factory=dict)
     _pruned: set[Path] = field(default_factory=set)
     _cache_noted: str | None = None
+    _stamps: list[tuple[str, str, Signature]] = field(default_factory=list)
+    """Each listed or skipped entry's root, relative path and status, as the walk saw them."""
 
     @classmethod
     def open(
@@ -149,6 +152,20 @@ class Workspace:
         """Entries the walk saw but did not list; complete once ``files`` is built."""
         _ = self.files
         return tuple(self._skipped)
+
+    def listing_digest(self) -> str:
+        """One hash of every entry the walk listed or skipped and its status: any file added,
+        removed, edited, replaced or newly ignored changes it (``gonogo.scan_memo`` keys by it)."""
+        _ = self.files
+        digest = hashlib.blake2b(digest_size=20)
+        for root, relpath, status in self._stamps:
+            digest.update(f"{root}\0{relpath}\0{status}\n".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
+
+    def newest_change_ns(self) -> int:
+        """The latest mtime or ctime among the entries the walk saw (0 for none)."""
+        _ = self.files
+        return max((max(status[1], status[2]) for _, _, status in self._stamps), default=0)
 
     def by_suffix(self, *suffixes: str) -> list[SourceFile]:
         return [f for f in self.files if f.suffix in suffixes]
@@ -260,11 +277,13 @@ class Workspace:
         for bad in refused:
             self.note(f"exclude pattern {bad.pattern!r} not applied: {bad.reason}", source="config")
         if root.path.is_file():
+            info = root.path.stat()
+            self._stamps.append((str(root.path.parent), root.path.name, signature_of(info)))
             yield SourceFile(
                 root=root.path.parent,
                 relpath=root.path.name,
                 display=root.display(root.path.name),
-                size=root.path.stat().st_size,
+                size=info.st_size,
             )
             return
         if not root.path.is_dir():
@@ -303,7 +322,9 @@ class Workspace:
                 if entry.name in DEFAULT_EXCLUDED_DIRS or _is_virtualenv(Path(entry.path)):
                     continue
                 yield from self._walk_dir(root, Path(entry.path), f"{child_rel}/", ignores, user_spec)
-            elif stat.S_ISREG(info.st_mode):
+                continue
+            self._stamps.append((str(root.path), child_rel, signature_of(info)))
+            if stat.S_ISREG(info.st_mode):
                 yield SourceFile(
                     root=root.path, relpath=child_rel, display=root.display(child_rel), size=info.st_size
                 )

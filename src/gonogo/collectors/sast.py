@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,6 +42,7 @@ from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, LineStore, cache_folder, map_files_cached, paired_with
 from gonogo.redaction import redact
 from gonogo.registry import CannotTell, background, collector
+from gonogo.ruff_binary import find_ruff
 from gonogo.suppressions import comment_part
 from gonogo.timings import SAST
 from gonogo.workspace import SourceFile, Workspace
@@ -161,16 +161,6 @@ def rule_for(code: str) -> Rule:
         code=code, name=code, bandit=None, severity=Severity.MEDIUM, confidence="medium", cwe=None,
         check=None, product_only=False,
     )
-
-
-def find_ruff() -> str | None:
-    """The ruff executable of the installed ruff wheel, else one on PATH."""
-    try:
-        from ruff.__main__ import find_ruff_bin
-
-        return str(find_ruff_bin())
-    except (ImportError, FileNotFoundError):
-        return shutil.which("ruff")
 
 
 Diagnostic = tuple[str, str, int | None, int | None, int | None, int | None]
