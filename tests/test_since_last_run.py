@@ -4,6 +4,7 @@ repository, regressions first, through the CLI as a user runs it."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -54,3 +55,20 @@ def test_a_fixed_finding_and_a_score_that_rose_are_improvements() -> None:
         "decision NO_GO -> GO", "gate Test integrity: fail -> pass", "score tests: 60 -> 100",
     )
     assert since.improvements[3] == "fixed high TEST001: skip at t.py:3"
+
+
+def test_a_run_recorded_before_summaries_were_kept_gives_the_same_trend_point(tmp_path: Path) -> None:
+    """Runs of a history made before revision 0004 have no summary: the trend reads their report."""
+    root = make_repo(tmp_path / "repo", {"tests/test_a.py": SKIP}, git=True)
+    database = tmp_path / "history.sqlite"
+    first = check(root, database, tmp_path / "one")
+    with sqlite3.connect(database) as db:
+        [(summary,)] = db.execute("SELECT summary FROM runs").fetchall()
+        assert json.loads(summary)["active_findings"] == first["summary"]["active_findings"]
+    with_summary = check(root, database, tmp_path / "two")["since_last_run"]["trend"][-1]
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE runs SET summary = NULL")
+    without = check(root, database, tmp_path / "three")["since_last_run"]["trend"]
+    assert len(without) == 2
+    assert without[0] == with_summary  # the first run's point, read from its report this time
+    assert with_summary["scores"] and with_summary["active_findings"] == first["summary"]["active_findings"]

@@ -41,6 +41,9 @@ class Run(Base):
     """The JSON report, with a ``fingerprint`` on each finding."""
     config_digest: Mapped[str | None] = mapped_column(String(64))
     """What ``gonogo fleet scan --resume`` matches: a hash of the configuration the run used."""
+    summary: Mapped[str | None] = mapped_column(Text)
+    """The report's decision, overall score, active findings and area scores as JSON (the trend
+    reads these of many runs); ``None`` for runs recorded before it was kept."""
     repository: Mapped[Repository] = relationship(back_populates="runs")
 
 

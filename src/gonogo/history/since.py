@@ -65,13 +65,11 @@ def _num(value: float | None) -> str:
 
 
 def trend_point(run: StoredRun) -> TrendPoint:
-    """A stored run as one point of the trend charts, read from its JSON report."""
-    report = run.report
-    certification = report.get("certification") or {}
-    summary = report.get("summary") or {}
-    scores = report.get("scores") or {}
-    overall = certification.get("overall") if isinstance(certification, dict) else None
-    active = summary.get("active_findings") if isinstance(summary, dict) else None
+    """A stored run as one point of the trend charts, read from its summary (``StoredRun.summary``)."""
+    summary = run.summary
+    overall = summary.get("overall")
+    active = summary.get("active_findings")
+    scores = summary.get("scores")
     return TrendPoint(
         when=f"{run.scanned_at:%Y-%m-%d %H:%M}",
         decision=str(run.decision),

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from gonogo.history.schema import Repository, Run
 from gonogo.redaction import redact_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0003_server"
+SCHEMA_HEAD = "0004_run_summary"
 """The newest migration's revision; a test holds it equal to alembic's head of ``MIGRATIONS``."""
 SQLITE_BUSY_TIMEOUT_S = 30
 _PG_MIGRATION_LOCK = 0x676F6E6F  # "gono": one advisory lock id for gonogo's schema upgrades
@@ -38,8 +39,12 @@ class HistoryError(Exception):
     """The history could not be opened, read or written; the message names the database."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredRun:
+    """One recorded run. Its JSON report is parsed when first read: listing the last runs for a
+    trend or the previous run for "Since the last run" reads many rows of a large report each, and
+    most callers read one report or none (not slotted, so ``report`` can be cached on it)."""
+
     id: int
     identity: str
     name: str
@@ -51,7 +56,35 @@ class StoredRun:
     decision: str
     profile: str
     tool_version: str
-    report: dict[str, Any]
+    report_json: str
+    summary_json: str | None = None
+
+    @cached_property
+    def report(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.report_json)
+        return parsed
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """What a trend reads of the run (:func:`summary_of`), without parsing its whole report
+        when the run was recorded with its summary."""
+        if self.summary_json is None:
+            return summary_of(self.report)
+        parsed: dict[str, Any] = json.loads(self.summary_json)
+        return parsed
+
+
+def summary_of(report: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a JSON report a trend reads: the decision, the overall score, the active
+    findings and the score of each area."""
+    certification = report.get("certification")
+    summary = report.get("summary")
+    return {
+        "decision": report.get("decision"),
+        "overall": certification.get("overall") if isinstance(certification, dict) else None,
+        "active_findings": summary.get("active_findings") if isinstance(summary, dict) else None,
+        "scores": report.get("scores") if isinstance(report.get("scores"), dict) else {},
+    }
 
 
 class History:
@@ -105,6 +138,7 @@ class History:
                 tool_version=str(report.get("evidence", {}).get("tool_version", "")),
                 report=json.dumps(report, sort_keys=True),
                 config_digest=config_digest,
+                summary=json.dumps(summary_of(report), sort_keys=True),
             )
             session.add(run)
             session.flush()
@@ -258,7 +292,8 @@ def _stored(run: Run, repository: Repository) -> StoredRun:
         decision=run.decision,
         profile=run.profile,
         tool_version=run.tool_version,
-        report=json.loads(run.report),
+        report_json=run.report,
+        summary_json=run.summary,
     )
 
 
