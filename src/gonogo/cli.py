@@ -38,12 +38,10 @@ from gonogo.gcpause import collector_paused
 from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
-from gonogo.probes.command import format_probe, probe_exit_code, run_probe
 from gonogo.registry import SelectionError, load_plugins
 from gonogo.reporters.terminal import decision_line, plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
 from gonogo.server import cli as server_cli
-from gonogo.server.client import upload_report
 from gonogo.service_settings import parse_service_arg
 from gonogo.timings import REPORTS, format_timings, stage_label
 from gonogo.vulndb.cli import db_app, index_path
@@ -258,6 +256,8 @@ def check(
         for line in format_timings({**report.timings, "stages": stages}):
             err.print(plain(line), highlight=False)
     if upload:  # a failed upload is a warning and never changes the exit code
+        from gonogo.server.client import upload_report  # httpx: imported by the runs that upload
+
         uploaded = upload_report(report, roots[0], upload, os.environ.get("GONOGO_TOKEN"))
         err.print(plain(uploaded), highlight=False, soft_wrap=True)
     if not quiet:  # the decision again, on the last line a CI log shows
@@ -426,6 +426,8 @@ def probe_command(
 ) -> None:
     """Probe the declared services alone: health URLs, TCP, Redis, PostgreSQL, OpenAPI, load.
     Exit 0 when all are healthy, 1 when one is not, 2 when nothing is declared."""
+    from gonogo.probes.command import format_probe, probe_exit_code, run_probe  # the probes' clients: here only
+
     try:
         for text in service or ():
             parse_service_arg(text)
