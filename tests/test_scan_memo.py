@@ -184,3 +184,15 @@ def test_a_reused_report_has_the_roots_git_state_of_now(tmp_path, trusting):
     assert first.roots[0].branch != "feature"
     assert again.roots[0].branch == "feature"
     assert again.roots[0].commit == first.roots[0].commit
+
+
+def test_the_same_root_given_another_way_is_another_question(tmp_path, trusting, monkeypatch):
+    """The plan's commands name the roots as they were given (``gonogo check .``): a report made
+    for ``.`` is not reused for the absolute path, though both are the same folder."""
+    root = make_repo(tmp_path / "repo", FILES)
+    monkeypatch.chdir(root)
+    by_dot = scanned(Path("."), tmp_path / "cache")
+    by_path = scanned(root, tmp_path / "cache")
+    assert not reused(by_path)
+    assert same_judgement(by_dot, by_path)
+    assert reused(scanned(Path("."), tmp_path / "cache"))

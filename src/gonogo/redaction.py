@@ -34,42 +34,43 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from detect_secrets.plugins.artifactory import ArtifactoryDetector
-from detect_secrets.plugins.aws import AWSKeyDetector
-from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-from detect_secrets.plugins.base import RegexBasedDetector
-from detect_secrets.plugins.discord import DiscordBotTokenDetector
-from detect_secrets.plugins.github_token import GitHubTokenDetector
-from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-from detect_secrets.plugins.jwt import JwtTokenDetector
-from detect_secrets.plugins.mailchimp import MailchimpDetector
-from detect_secrets.plugins.npm import NpmDetector
-from detect_secrets.plugins.openai import OpenAIDetector
-from detect_secrets.plugins.pypi_token import PypiTokenDetector
-from detect_secrets.plugins.sendgrid import SendGridDetector
-from detect_secrets.plugins.slack import SlackDetector
-from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-from detect_secrets.plugins.stripe import StripeDetector
-from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-from detect_secrets.plugins.twilio import TwilioKeyDetector
-
 T = TypeVar("T")
 
 MASK_PREFIX = "<redacted:"
 URL_MASK = "***"
 
-_FORMAT_DETECTORS: tuple[RegexBasedDetector, ...] = tuple(
-    cls()
-    for cls in (
+@functools.cache
+def _format_patterns() -> tuple[re.Pattern[str], ...]:
+    """The patterns of detect-secrets' detectors of a token's own shape. The private-key detector
+    only matches the ``BEGIN`` header, which is not the secret: PEM bodies are masked by
+    :data:`PEM_BLOCK`. URLs are :data:`URL_CREDENTIALS`. Imported on first use: detect-secrets,
+    and the ``requests`` it imports, cost a tenth of a second, and a command that redacts nothing
+    (a scan whose report is reused whole) should not pay it."""
+    from detect_secrets.plugins.artifactory import ArtifactoryDetector
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+    from detect_secrets.plugins.mailchimp import MailchimpDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+    detectors = (
         AWSKeyDetector, AzureStorageKeyDetector, GitHubTokenDetector, GitLabTokenDetector,
         SlackDetector, StripeDetector, OpenAIDetector, PypiTokenDetector, NpmDetector,
         SendGridDetector, TwilioKeyDetector, MailchimpDetector, DiscordBotTokenDetector,
         TelegramBotTokenDetector, SquareOAuthDetector, ArtifactoryDetector, JwtTokenDetector,
     )
-)
-"""Detectors of a token's own shape. The private-key detector only matches the ``BEGIN`` header,
-which is not the secret: PEM bodies are masked by :data:`PEM_BLOCK`. URLs are :data:`URL_CREDENTIALS`."""
-_FORMAT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(p for d in _FORMAT_DETECTORS for p in d.denylist)
+    return tuple(pattern for detector in detectors for pattern in detector().denylist)
 
 URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")
 """``scheme://user:password@``: the password runs to the authority's last ``@``, so one that holds
@@ -166,7 +167,7 @@ def _secret_spans(text: str) -> Iterator[tuple[int, int, str]]:
     if "-----BEGIN" in text:
         yield from _pem_spans(text)
     if FORMAT_HINT.search(text):
-        for pattern in _FORMAT_PATTERNS:
+        for pattern in _format_patterns():
             for match in pattern.finditer(text):
                 yield _format_span(match, pattern)
     lowered = text.lower()

@@ -69,6 +69,7 @@ def ask_of(roots: Sequence[Path], config: Config, options: ScanOptions) -> str |
         "memo": MEMO_VERSION,
         "version": gonogo.__version__,
         "roots": [str(p.resolve()) for p in roots],
+        "given": [str(p) for p in roots],  # the plan's commands name the roots as they were given
         "config": config.model_dump(mode="json"),
         "config_file": [config.source, config.base_dir, list(config.notes)],
         "baseline": [options.baseline, options.ignore_baseline],
