@@ -19,7 +19,7 @@ from gonogo.cache import CACHE_FILE, FactCache
 from gonogo.config import load_project_config
 from gonogo.model import Report
 from gonogo.options import ScanOptions
-from gonogo.timings import REUSED
+from gonogo.timings import REUSED, format_timings
 from gonogo.workspace import Workspace
 from tests.helpers import make_repo, scan_repo
 
@@ -59,6 +59,8 @@ def test_an_unchanged_tree_gives_the_last_report_with_this_scans_clock(tmp_path,
     assert second.scanned_at is not None and first.scanned_at is not None
     assert second.scanned_at > first.scanned_at
     assert second.valid_until - second.scanned_at == first.valid_until - first.scanned_at
+    assert "no collector ran: reused the last report (no input changed)" in format_timings(second.timings)
+    assert "seconds by collector:" in format_timings(first.timings)
 
 
 @pytest.mark.parametrize(

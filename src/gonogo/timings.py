@@ -143,9 +143,14 @@ def _covered(spans: list[tuple[float, float]]) -> float:
 
 
 def format_timings(timings: dict[str, dict[str, float]]) -> list[str]:
-    """Lines for ``--verbose``: stages, slowest first, then collectors."""
+    """Lines for ``--verbose``: stages, slowest first, then collectors (none ran when the report
+    was reused: the stage ``reused`` says so in words)."""
     lines = ["seconds by stage (a stage in the background overlaps others):"]
     lines += [f"  {s:8.2f}  {n}" for n, s in sorted(timings.get("stages", {}).items(), key=lambda i: -i[1])]
+    collectors = timings.get("collectors", {})
+    if REUSED in timings.get("stages", {}) and not collectors:
+        lines.append(f"no collector ran: {stage_label(REUSED)}")
+        return lines
     lines.append("seconds by collector:")
-    lines += [f"  {s:8.2f}  {n}" for n, s in sorted(timings.get("collectors", {}).items(), key=lambda i: -i[1])]
+    lines += [f"  {s:8.2f}  {n}" for n, s in sorted(collectors.items(), key=lambda i: -i[1])]
     return lines
