@@ -20,7 +20,6 @@ from gonogo.atomic import write_atomically
 from gonogo.baseline import BASELINE_FILE, Written, default_path, render
 from gonogo.baseline import load_for_scan as load_baseline
 from gonogo.blocking import mark_blocking, metrics_moved_by
-from gonogo.cache import FactCache
 from gonogo.certification import certify, metric_areas, overall_score, score_metrics, weights_for
 from gonogo.config import Config, load_project_config
 from gonogo.engine import Facts, run_check
@@ -86,10 +85,10 @@ def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptio
         _ = workspace.files  # the walk: every later stage reads its listing
         root_infos = tuple(_root_info(r.name, r.path) for r in workspace.roots)
     looking = time.perf_counter()
-    memo = _Memo.open(roots, workspace, root_infos, config, options)
-    if memo.report is not None:
+    question, stored = scan_memo.look_up(roots, workspace, [r.commit for r in root_infos], config, options)
+    if stored is not None:
         clock.reused(looking)
-        return _reused(memo.report, root_infos, config, started, scanned_at, clock)
+        return _reused(stored, root_infos, config, started, scanned_at, clock)
     registry = load_plugins()
     selected = registry.selected(config.select, config.ignore)  # a typo fails before any check runs
     for missing in (p for p in roots if not p.exists()):
@@ -150,41 +149,9 @@ def _scan(paths: Sequence[str | Path], config: Config | None, options: ScanOptio
             advisory_max_age_days=PROFILES[config.profile].advisory_max_age_days,
         ),
     ))
-    memo.keep(workspace, report)
+    if question is not None:
+        scan_memo.keep(question, workspace, report)
     return report
-
-
-class _Memo:
-    """The scan memo (``gonogo.scan_memo``) for one scan: the stored report when no input changed,
-    and where this scan's report is kept for the next one."""
-
-    def __init__(self, cache: FactCache | None, ask: str | None, inputs: str, report: Report | None) -> None:
-        self._cache, self._ask, self._inputs, self.report = cache, ask, inputs, report
-
-    @classmethod
-    def open(
-        cls,
-        paths: Sequence[Path],
-        workspace: Workspace,
-        roots: Sequence[RootInfo],
-        config: Config,
-        options: ScanOptions,
-    ) -> _Memo:
-        ask = scan_memo.ask_of(paths, config, options)
-        if ask is None or workspace.cache_folder is None:
-            return cls(None, None, "", None)
-        cache = FactCache(workspace.cache_folder)
-        inputs = scan_memo.inputs_of(workspace, [r.commit for r in roots], options)
-        report = scan_memo.recall(cache, ask, inputs)
-        if report is not None:
-            cache.close()
-        return cls(cache, ask, inputs, report)
-
-    def keep(self, workspace: Workspace, report: Report) -> None:
-        if self._cache is None or self._ask is None:
-            return
-        scan_memo.remember(self._cache, self._ask, self._inputs, workspace, report)
-        self._cache.close()
 
 
 def _reused(

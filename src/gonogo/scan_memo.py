@@ -61,6 +61,39 @@ class Memo:
     report: Report
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Question:
+    """One scan's question and what was there, and the cache its answer is kept in."""
+
+    folder: Path
+    ask: str
+    inputs: str
+
+
+def look_up(
+    paths: Sequence[Path], workspace: Workspace, commits: Iterable[str | None], config: Config, options: ScanOptions
+) -> tuple[Question | None, Report | None]:
+    """The scan's question (``None``: never reused) and, when no input changed, the stored report."""
+    ask = ask_of(paths, config, options)
+    if ask is None or workspace.cache_folder is None:
+        return None, None
+    question = Question(folder=workspace.cache_folder, ask=ask, inputs=inputs_of(workspace, commits, options))
+    cache = FactCache(question.folder)
+    try:
+        return question, recall(cache, question.ask, question.inputs)
+    finally:
+        cache.close()
+
+
+def keep(question: Question, workspace: Workspace, report: Report) -> None:
+    """Keep ``report`` as the answer to ``question`` (see :func:`remember`)."""
+    cache = FactCache(question.folder)
+    try:
+        remember(cache, question.ask, question.inputs, workspace, report)
+    finally:
+        cache.close()
+
+
 def ask_of(roots: Sequence[Path], config: Config, options: ScanOptions) -> str | None:
     """The question's key, or ``None`` when the scan does live work or runs without a cache."""
     if not options.use_cache or any(getattr(options, name) for name in LIVE_WORK):
