@@ -84,16 +84,15 @@ def floor(tree: Path) -> tuple[Run, int]:
 def scan_in_child(tree: Path, selection: str, cache_dir: Path, reuse: bool = True) -> Run:
     """``gonogo check`` in a fresh process, as a user runs it: its wall time, and its CPU and peak
     RSS with its workers' (``wait4`` gives the process's own usage and its reaped workers').
-    ``reuse=False`` gives the scan a ``GONOGO_*`` setting no earlier scan had, so the scan memo
-    cannot answer and every check runs on facts from the cache: what a changed tree pays."""
+    ``reuse=False`` adds ``--rescan``: the scan memo does not answer, and every check runs on facts
+    from the cache, as for a changed tree."""
     load = os.getloadavg()[0]
     out = cache_dir.parent / f"report-{cache_dir.name}"
     select = ["--select", ",".join(SELECTIONS[selection])] if SELECTIONS[selection] else []
     history = cache_dir.parent / "history.sqlite"
     env = {**os.environ, "GONOGO_CACHE_DIR": str(cache_dir), "GONOGO_HISTORY": str(history)}
-    if not reuse:
-        env["GONOGO_BENCHMARK_RUN"] = f"{time.time_ns()}"
-    command = [sys.executable, "-m", "gonogo.cli", "check", str(tree), *select, "-f", "json", "-o", str(out)]
+    rescan = [] if reuse else ["--rescan"]
+    command = [sys.executable, "-m", "gonogo.cli", "check", str(tree), *select, *rescan, "-f", "json", "-o", str(out)]
     started = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)

@@ -7,15 +7,18 @@ margin to zero (``trusting``) so they need not wait two seconds, and one keeps t
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from gonogo import scan_memo
 from gonogo.cache import CACHE_FILE, FactCache
+from gonogo.cli import app
 from gonogo.config import load_project_config
 from gonogo.model import Report
 from gonogo.options import ScanOptions
@@ -198,3 +201,30 @@ def test_the_same_root_given_another_way_is_another_question(tmp_path, trusting,
     assert not reused(by_path)
     assert same_judgement(by_dot, by_path)
     assert reused(scanned(Path("."), tmp_path / "cache"))
+
+
+def test_rescan_runs_every_check_and_keeps_its_report_for_the_next_scan(tmp_path, trusting):
+    root = make_repo(tmp_path / "repo", FILES)
+    first = scanned(root, tmp_path / "cache")
+    rescanned = scanned(root, tmp_path / "cache", reuse=False)
+    assert not reused(rescanned)
+    assert same_judgement(first, rescanned)
+    assert reused(scanned(root, tmp_path / "cache"))
+
+
+def test_the_command_line_rescan_switch_runs_every_check(tmp_path, trusting, monkeypatch):
+    root = make_repo(tmp_path / "repo", FILES)
+    monkeypatch.setenv("GONOGO_CACHE_DIR", str(tmp_path / "cache"))
+
+    def stages(*switches: str) -> dict[str, float]:
+        out = tmp_path / "out"
+        result = CliRunner().invoke(
+            app, ["check", str(root), "--no-history", "-q", "-f", "json", "-o", str(out), "--select", "CODE", *switches]
+        )
+        assert result.exit_code in (0, 1), result.output
+        return json.loads((out / "report.json").read_text())["evidence"]["timings"]["stages"]
+
+    assert REUSED not in stages()
+    assert REUSED in stages()
+    assert REUSED not in stages("--rescan")
+    assert REUSED in stages()

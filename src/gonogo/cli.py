@@ -144,6 +144,8 @@ Profile = Annotated[str | None, typer.Option(help="critical, standard or prototy
 FailOn = Annotated[str | None, typer.Option(help="no-go (default) or conditional")]
 Jobs = Annotated[int | None, typer.Option(help="Processes for parsing (default: all cores)")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Parse every file again")]
+Rescan = Annotated[bool, typer.Option(
+    "--rescan", help="Run every check even when nothing changed since the last scan (cached facts still used)")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the decision line")]
 Online = Annotated[bool, typer.Option("--online", help="Also ask the OSV API for advisories (network)")]
 Outdated = Annotated[bool, typer.Option("--outdated", help="Compare pins with the latest PyPI releases (network)")]
@@ -174,6 +176,7 @@ def check(
     fail_on: FailOn = None,
     jobs: Jobs = None,
     no_cache: NoCache = False,
+    rescan: Rescan = False,
     quiet: Quiet = False,
     online: Online = False,
     outdated: Outdated = False,
@@ -210,6 +213,7 @@ def check(
     options = scan_options(
         jobs=jobs,
         use_cache=not no_cache,
+        reuse=not rescan,
         online_vulns=online,
         outdated=outdated,
         run_tests=run_tests,

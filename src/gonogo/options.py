@@ -16,6 +16,9 @@ class ScanOptions:
 
     jobs: int | None = None
     use_cache: bool = True
+    reuse: bool = True
+    """Give the last report when no input changed since it was made (``gonogo.scan_memo``);
+    ``False`` runs every check again, on cached facts, and keeps the new report for the next scan."""
     cache_dir: str | None = None
     today: date = field(default_factory=date.today)
     progress: ProgressCallback | None = None

@@ -73,11 +73,14 @@ class Question:
 def look_up(
     paths: Sequence[Path], workspace: Workspace, commits: Iterable[str | None], config: Config, options: ScanOptions
 ) -> tuple[Question | None, Report | None]:
-    """The scan's question (``None``: never reused) and, when no input changed, the stored report."""
+    """The scan's question (``None``: never reused) and, when no input changed, the stored report
+    (never when ``options.reuse`` is off: the scan then runs in full and its report is kept)."""
     ask = ask_of(paths, config, options)
     if ask is None or workspace.cache_folder is None:
         return None, None
     question = Question(folder=workspace.cache_folder, ask=ask, inputs=inputs_of(workspace, commits, options))
+    if not options.reuse:
+        return question, None
     cache = FactCache(question.folder)
     try:
         return question, recall(cache, question.ask, question.inputs)
