@@ -8,6 +8,7 @@ margin to zero (``trusting``) so they need not wait two seconds, and one keeps t
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 from datetime import date, timedelta
@@ -228,3 +229,14 @@ def test_the_command_line_rescan_switch_runs_every_check(tmp_path, trusting, mon
     assert REUSED in stages()
     assert REUSED not in stages("--rescan")
     assert REUSED in stages()
+
+
+def test_a_file_name_that_is_not_utf8_is_keyed_and_reused_like_any_other(tmp_path, trusting):
+    root = make_repo(tmp_path / "repo", FILES)
+    odd = os.fsdecode(b"caf\xe9.py")  # Latin-1 bytes: a surrogate escape in the name, as scandir gives it
+    (root / odd).write_text("def other():\n    pass\n")
+    first = scanned(root, tmp_path / "cache")
+    second = scanned(root, tmp_path / "cache")
+    assert reused(second) and same_judgement(first, second)
+    (root / odd).write_text("def other():\n    return 2\n")
+    assert not reused(scanned(root, tmp_path / "cache"))
