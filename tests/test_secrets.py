@@ -524,3 +524,44 @@ def test_every_anchor_belongs_to_a_detector_pattern_and_is_part_of_every_match()
             assert _may_match(pattern, bool(pattern.flags & re.IGNORECASE), text, text.lower()), text
 
     every_match_passes()
+
+
+def test_a_text_lowered_in_place_finds_an_ascii_word_exactly_where_case_blind_matching_does():
+    """``lowered_in_place`` stands in for case-blind matching of ASCII words in non-ASCII texts too
+    (a docstring's dash, a translated message): it must find a word exactly where ``re`` does, or
+    give no lowered text at all (the dotted capital I, the dotless i, the long s)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from gonogo.collectors.secrets import _NAME_HINT_WORDS, lowered_in_place
+
+    words = [*_NAME_HINT_WORDS, "xox", "aws", "hooks.slack.com"]
+    tricky = ["\u0130", "\u0131", "\u017f", "\u212a", "\u00e9", "\u2014", "\u00df", "\u1e9e", "\u03a3"]
+    alphabet = st.sampled_from([*"pasWOrdKeYtncilxhS.: \n", *tricky])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(alphabet, max_size=40).map("".join))
+    def found_alike(text: str) -> None:
+        lowered = lowered_in_place(text)
+        if lowered is None:
+            assert any(char in text for char in "\u0130\u0131\u017f") or len(text.lower()) != len(text)
+            return
+        assert len(lowered) == len(text)
+        for word in words:
+            found = {m.start() for m in re.finditer(re.escape(word), text, re.IGNORECASE)}
+            assert {i for i in range(len(lowered)) if lowered.startswith(word, i)} == found
+
+    found_alike()
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ('# caf\u00e9 \u2014 settings\nPASSWORD = "Zq8#vR2!pL9w"\n', "hard-coded password"),
+        ('# caf\u00e9\nPA\u017fSWORD = "Zq8#vR2!pL9w"\n', None),
+    ],
+    ids=["a password in a non-ASCII file is found by the lowered pass", "a long s is not taken for an s by lower()"],
+)
+def test_a_non_ascii_file_is_searched_like_an_ascii_one(line, kind):
+    found = kinds(line)
+    assert (found[0][0] if found else None) == kind

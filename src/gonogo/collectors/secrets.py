@@ -410,7 +410,7 @@ def _candidates(
             checked[key] = set(detector.analyze_string(_surrounding_line(text, offset)))
         return checked[key]
 
-    lowered = text.lower() if text.isascii() else None
+    lowered = lowered_in_place(text)
     for detector, pattern, ignores_case in _PATTERNS:
         if not _may_match(pattern, ignores_case, text, lowered):
             continue  # a string every match holds is not in the text: no match, and no scan
@@ -446,10 +446,9 @@ def _candidates(
 
 def _may_match(pattern: re.Pattern[str], ignores_case: bool, text: str, lowered: str | None) -> bool:
     """False only when ``pattern`` cannot match ``text``: its anchor (:data:`ANCHORS`) or, for a
-    pattern that ignores case, a string it requires (in ``lowered``, the text lower-cased when it
-    is ASCII) is not there."""
+    pattern that ignores case, a string it requires (in ``lowered``: :func:`lowered_in_place`)
+    is not there."""
     if ignores_case:
-        # lower() folds every case an ASCII text has; in others re folds more (the long s matches s)
         return lowered is None or any(literal in lowered for literal in _folded_literals(pattern))
     anchor = ANCHORS.get(pattern.pattern)
     if anchor is not None:
@@ -475,16 +474,37 @@ def _local_host(text: str, after_at: int) -> bool:
     return LOCAL_HOST.match(text, after_at) is not None
 
 
+def lowered_in_place(text: str) -> str | None:
+    """``text`` lower-cased, when each character stays one character and an ASCII letter is found
+    in it wherever case-blind matching finds it; ``None`` otherwise (then the case-blind patterns
+    run on the text itself). ``lower()`` folds every case an ASCII text has. Of the other
+    characters, only four match an ASCII letter case-blind (``re``'s case table): the Kelvin sign
+    lowers to ``k``, but the dotted capital I lowers to two characters (every later offset would
+    shift), and the dotless i and the long s do not lower to ``i`` and ``s`` at all. A text
+    without those three is lowered exactly, and most non-ASCII files (a docstring's dash, a
+    translated message) are searched as fast as ASCII ones."""
+    if text.isascii():
+        return text.lower()
+    if any(char in text for char in _UNLOWERABLE):
+        return None
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
+
+
+_UNLOWERABLE = ("\u0130", "\u0131", "\u017f")
+"""The dotted capital I, the dotless i and the long s (see :func:`lowered_in_place`)."""
+
 _NAME_HINT_WORDS = ("pass", "pwd", "secret", "token", "key", "credential")
-"""``NAME_HINT``'s alternatives: in an ASCII text, found in the lower-cased text by substring search,
-several times faster than the case-blind alternation, which has no prefix to skip ahead by."""
+"""``NAME_HINT``'s alternatives: found in the lower-cased text (:func:`lowered_in_place`) by
+substring search, several times faster than the case-blind alternation, which has no prefix to
+skip ahead by."""
 
 
 def _hinted_lines(text: str, lowered: str | None) -> Iterator[tuple[int, int]]:
     """(start, end) of the lines a secret-named assignment could be on: a cheap first pass, so the
-    assignment patterns run on a small part of a large file. ``lowered``: the text lower-cased,
-    ``None`` when it is not ASCII."""
-    if lowered is None:  # case-blind matching folds more than lower() does (the Kelvin sign)
+    assignment patterns run on a small part of a large file. ``lowered``: the text lower-cased
+    (:func:`lowered_in_place`), ``None`` when lowering cannot stand in for case-blind matching."""
+    if lowered is None:  # case-blind matching folds more than lower() does (the long s)
         yield from _lines_matching(text)
         return
     lines: dict[int, int] = {}
