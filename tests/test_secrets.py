@@ -565,3 +565,86 @@ def test_a_text_lowered_in_place_finds_an_ascii_word_exactly_where_case_blind_ma
 def test_a_non_ascii_file_is_searched_like_an_ascii_one(line, kind):
     found = kinds(line)
     assert (found[0][0] if found else None) == kind
+
+
+def _prose_by_whole_file(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The docstrings and comments of ``text`` as one walk of every node and one tokenize pass over
+    the whole file find them: what ``_Prose`` must agree with."""
+    import ast
+    import io
+    import tokenize
+
+    tree = ast.parse(text)
+    docstrings = [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(getattr(node.value, "value", None), str)
+    ]
+    comments = {
+        token.start[0]: token.start[1]
+        for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        if token.type == tokenize.COMMENT
+    }
+    return docstrings, comments
+
+
+PROSE = '''\
+"""Module docstring: password = 'hunter22'."""
+import os  # a comment after code
+
+
+@decorator(  # a comment in a decorator's brackets
+    "# not a comment",
+)
+class Settings:
+    """Class docstring."""
+
+    key = "#x"  # a comment after a string holding a hash
+    # a comment alone in a class body
+
+    def method(self):
+        """Method docstring."""
+        value = (
+            "one"  # a comment between implicitly joined strings
+            "two"
+        )
+        if value:
+            "a bare string statement in a block"
+        try:
+            pass
+        except ValueError:
+            "a string statement in a handler"  # and a comment
+        # a comment at the end of a block, outside the function's lines
+    # and one less indented
+
+
+text = """
+# inside a string, not a comment
+"""
+# the last comment
+'''
+
+
+def test_prose_finds_the_comments_and_docstrings_a_whole_file_pass_finds():
+    from gonogo.collectors.secrets import _Prose
+
+    docstrings, comments = _prose_by_whole_file(PROSE)
+    prose = _Prose(PROSE)
+    lines = PROSE.splitlines()
+    for number, line in enumerate(lines, 1):
+        for column in range(len(line) + 1):
+            in_docstring = any(first <= number <= last for first, last in docstrings)
+            expected = in_docstring or (number in comments and column >= comments[number])
+            assert prose.covers(number, column) == expected, (number, column, line)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["def f(:\n    # broken\n", "", "\x00binary", "x = '''unterminated\n"],
+    ids=["a syntax error", "empty", "a null byte", "an unterminated string"],
+)
+def test_prose_of_a_file_that_does_not_parse_covers_nothing(text):
+    from gonogo.collectors.secrets import _Prose
+
+    prose = _Prose(text)
+    assert not any(prose.covers(line, column) for line in range(0, 4) for column in range(0, 12))

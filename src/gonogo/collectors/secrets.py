@@ -25,11 +25,12 @@ value masked. ``redact`` masks whatever these rules find in any other text (SAST
 from __future__ import annotations
 
 import ast
+import bisect
 import hashlib
-import io
 import itertools
 import math
 import re
+import sys
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -370,30 +371,77 @@ URL_PASSWORD = re.compile(r":([^:@/\s]*)@")
 
 
 class _Prose:
-    """Where a Python file's comments and docstrings are, worked out only for files with hits."""
+    """Where a Python file's comments and docstrings are, worked out only for files with hits.
+
+    Docstrings (any statement that is a string alone) come from the statements of the tree, not
+    from every expression node. Comments come from ``tokenize``, which is pure Python and the
+    costliest part, so only the top-level statement holding a hit's line is tokenized: the
+    tokenizer starts every top-level statement in the state it starts a file in (outside any string
+    or bracket, at indentation zero), so it gives that statement's comments exactly as a pass over
+    the whole file would. A line outside every statement can hold only a comment."""
 
     def __init__(self, text: str) -> None:
+        self._lines = text.splitlines(keepends=True)
         self._docstrings: list[tuple[int, int]] = []
+        self._statements: list[tuple[int, int]] = []
+        """(first, last) line of each top-level statement, decorators included, in order."""
         self._comments: dict[int, int] = {}
+        self._tokenized: set[int] = set()
+        """Top-level statements (by index) whose comments are in ``_comments``."""
+        self._parsed = False
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return  # unparsable: nothing is taken for prose, so nothing is softened
-        for node in ast.walk(tree):
+        self._parsed = True
+        for node in _statements(tree.body):
             if isinstance(node, ast.Expr) and isinstance(getattr(node.value, "value", None), str):
                 self._docstrings.append((node.lineno, node.end_lineno or node.lineno))
-        try:
-            for token in tokenize.generate_tokens(io.StringIO(text).readline):
-                if token.type == tokenize.COMMENT:
-                    self._comments[token.start[0]] = token.start[1]
-        except (tokenize.TokenError, SyntaxError):
-            pass  # the file parsed, so this is a tokenizer corner case: comments stay code
+        for node in tree.body:
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+            self._statements.append((first, node.end_lineno or node.lineno))
 
     def covers(self, line: int, column: int) -> bool:
         if any(first <= line <= last for first, last in self._docstrings):
             return True
-        start = self._comments.get(line)
+        start = self._comment_on(line) if self._parsed else None
         return start is not None and column >= start
+
+    def _comment_on(self, line: int) -> int | None:
+        """The column the comment on ``line`` starts at, or ``None`` when it has none."""
+        index = bisect.bisect_right(self._statements, (line, sys.maxsize)) - 1
+        if index < 0 or self._statements[index][1] < line:
+            text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+            column = text.find("#")  # outside every statement: blank, or a comment
+            return None if column < 0 else column
+        if index not in self._tokenized:
+            self._tokenized.add(index)
+            self._tokenize(*self._statements[index])
+        return self._comments.get(line)
+
+    def _tokenize(self, first: int, last: int) -> None:
+        source = iter(self._lines[first - 1 : last])
+        try:
+            for token in tokenize.generate_tokens(lambda: next(source, "")):
+                if token.type == tokenize.COMMENT:
+                    self._comments[first - 1 + token.start[0]] = token.start[1]
+        except (tokenize.TokenError, SyntaxError):
+            pass  # the file parsed, so this is a tokenizer corner case: comments stay code
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of ``body`` and of the blocks inside it (not the expressions: a statement
+    holds no statement inside an expression)."""
+    for node in body:
+        yield node
+        for _, value in ast.iter_fields(node):
+            if not isinstance(value, list):
+                continue
+            for item in value:
+                if isinstance(item, ast.stmt):
+                    yield from _statements([item])
+                elif isinstance(item, ast.ExceptHandler | ast.match_case):
+                    yield from _statements(item.body)
 
 
 def _candidates(
