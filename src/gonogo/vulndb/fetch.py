@@ -10,13 +10,15 @@ import tempfile
 import zipfile
 import zlib
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from gonogo.vulndb.errors import FetchError
 
+if TYPE_CHECKING:
+    import httpx
+
 DEFAULT_BASE_URL = "https://osv-vulnerabilities.storage.googleapis.com"
-TIMEOUT = httpx.Timeout(30.0, read=120.0)
+CONNECT_TIMEOUT_S, READ_TIMEOUT_S = 30.0, 120.0
 
 
 def export_url(base: str, ecosystem: str) -> str:
@@ -26,13 +28,17 @@ def export_url(base: str, ecosystem: str) -> str:
 def download_export(
     base: str, ecosystem: str, folder: Path, client: httpx.Client | None = None
 ) -> Path:
-    """Fetch one ecosystem's export into a temporary zip under ``folder``; the caller deletes it."""
+    """Fetch one ecosystem's export into a temporary zip under ``folder``; the caller deletes it.
+    httpx is imported here, not with the module: every ``gonogo`` command loads the ``db``
+    sub-app, and only ``gonogo db update`` downloads (httpx costs 45 ms to import)."""
+    import httpx
+
     url = export_url(base, ecosystem)
     folder.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(prefix=f".osv-{ecosystem}-", suffix=".zip", dir=folder)
     path = Path(name)
     owned = client is None
-    http = client or httpx.Client(timeout=TIMEOUT, follow_redirects=True)
+    http = client or httpx.Client(timeout=httpx.Timeout(CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S), follow_redirects=True)
     try:
         with open(descriptor, "wb") as handle, http.stream("GET", url) as response:
             if response.status_code != 200:
