@@ -72,3 +72,8 @@ def test_a_run_recorded_before_summaries_were_kept_gives_the_same_trend_point(tm
     assert len(without) == 2
     assert without[0] == with_summary  # the first run's point, read from its report this time
     assert with_summary["scores"] and with_summary["active_findings"] == first["summary"]["active_findings"]
+    with sqlite3.connect(database) as db:  # a shared history written by something else
+        db.execute("UPDATE runs SET summary = 'not json' WHERE id = 1")
+        db.execute("UPDATE runs SET summary = '[1, 2]' WHERE id = 2")
+    damaged = check(root, database, tmp_path / "four")["since_last_run"]["trend"]
+    assert damaged[:2] == without

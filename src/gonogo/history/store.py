@@ -67,11 +67,16 @@ class StoredRun:
     @cached_property
     def summary(self) -> dict[str, Any]:
         """What a trend reads of the run (:func:`summary_of`), without parsing its whole report
-        when the run was recorded with its summary."""
-        if self.summary_json is None:
-            return summary_of(self.report)
-        parsed: dict[str, Any] = json.loads(self.summary_json)
-        return parsed
+        when the run was recorded with a summary. A summary that is not a JSON object (a shared
+        history written by something else) is worked out from the report instead."""
+        if self.summary_json is not None:
+            try:
+                parsed = json.loads(self.summary_json)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict):
+                return parsed
+        return summary_of(self.report)
 
 
 def summary_of(report: dict[str, Any]) -> dict[str, Any]:
