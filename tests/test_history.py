@@ -362,3 +362,21 @@ def test_status_expires_with_the_profile_and_with_old_advisory_data(repo: Path, 
 def test_status_without_a_run_says_so(repo: Path, tmp_path: Path) -> None:
     result = invoke("status", str(repo), "--history", str(tmp_path / "empty.sqlite"))
     assert result.exit_code == 2 and "no run of git:github.com/acme/service is recorded" in result.output
+
+
+@pytest.mark.parametrize(
+    "stored", ['{"truncated', "[1, 2]", ""], ids=["truncated JSON", "not an object", "empty"]
+)
+@pytest.mark.parametrize("command", ["history", "status", "diff"])
+def test_a_stored_report_that_is_not_a_json_object_is_a_clear_error_naming_the_run(
+    repo: Path, tmp_path: Path, stored: str, command: str
+) -> None:
+    database = tmp_path / "history.sqlite"
+    check(repo, database)
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE runs SET report = ?", (stored,))
+    args = ["diff", "1", "1", "--root", str(repo)] if command == "diff" else [command, str(repo)]
+    result = runner.invoke(app, [*args, "--history", str(database)])
+    assert result.exit_code == 2, result.output
+    assert "run #1: its stored report is not" in result.output
+    assert "internal error" not in result.output

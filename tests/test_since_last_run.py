@@ -77,3 +77,16 @@ def test_a_run_recorded_before_summaries_were_kept_gives_the_same_trend_point(tm
         db.execute("UPDATE runs SET summary = '[1, 2]' WHERE id = 2")
     damaged = check(root, database, tmp_path / "four")["since_last_run"]["trend"]
     assert damaged[:2] == without
+
+
+def test_a_stored_report_that_is_not_json_leaves_out_the_comparison_and_the_scan_goes_on(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {"tests/test_a.py": SKIP}, git=True)
+    database = tmp_path / "history.sqlite"
+    check(root, database, tmp_path / "one")
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE runs SET report = '{\"truncated', summary = NULL")
+    second = check(root, database, tmp_path / "two")
+    assert "since_last_run" not in second
+    assert second["decision"] == "NO_GO"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM runs").fetchone() == (2,)  # and this run is remembered

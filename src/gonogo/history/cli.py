@@ -91,9 +91,12 @@ def with_since(report: Report, where: Target) -> Report:
         return report
     if not runs:
         return report
-    data = report_to_dict(report)
-    since = since_last_run(_snapshot(runs[0]), data)
-    return replace(report, since=replace(since, trend=tuple(trend_point(run) for run in reversed(runs))))
+    try:
+        since = since_last_run(_snapshot(runs[0]), report_to_dict(report))
+        trend = tuple(trend_point(run) for run in reversed(runs))
+    except HistoryError:  # a stored report that is not JSON: no comparison, and the scan goes on
+        return report
+    return replace(report, since=replace(since, trend=trend))
 
 
 def history_command(
@@ -106,9 +109,9 @@ def history_command(
     sparkline per area score."""
     if output_format not in ("text", "json"):
         raise _fail(f"--format {output_format!r}: choose text or json")
-    with _opened(root, history) as (store, provenance):
+    with _opened(root, history) as (store, provenance):  # a stored report is read while rendering
         runs = store.runs(provenance.identity, limit=max(1, limit))
-    typer.echo(history_json(runs) if output_format == "json" else history_text(runs))
+        typer.echo(history_json(runs) if output_format == "json" else history_text(runs))
 
 
 def diff_command(
@@ -139,11 +142,11 @@ def status_command(root: Root = Path("."), history: HistoryOption = None) -> Non
     """Does the last decision still hold for the working tree? Not when it expired, HEAD moved,
     the tree has uncommitted changes, or its advisory data was too old. Exits 0 when it holds,
     1 when it does not, 2 when no run was recorded."""
-    with _opened(root, history) as (store, provenance):
+    with _opened(root, history) as (store, provenance):  # the run's stored report is read here
         runs = store.runs(provenance.identity, limit=1)
-    if not runs:
-        raise _fail(f"no run of {provenance.identity} is recorded: run gonogo check first")
-    verdict = standing(runs[0], datetime.now(UTC), provenance)
+        if not runs:
+            raise _fail(f"no run of {provenance.identity} is recorded: run gonogo check first")
+        verdict = standing(runs[0], datetime.now(UTC), provenance)
     typer.echo(standing_text(verdict))
     raise typer.Exit(0 if verdict.holds else 1)
 

@@ -61,7 +61,13 @@ class StoredRun:
 
     @cached_property
     def report(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.report_json)
+        """The run's JSON report; ``HistoryError`` when what is stored is not a JSON object."""
+        try:
+            parsed = json.loads(self.report_json)
+        except (ValueError, RecursionError) as exc:
+            raise HistoryError(f"run #{self.id}: its stored report is not JSON ({type(exc).__name__})") from exc
+        if not isinstance(parsed, dict):
+            raise HistoryError(f"run #{self.id}: its stored report is not a JSON object")
         return parsed
 
     @cached_property
