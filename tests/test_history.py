@@ -23,7 +23,7 @@ from gonogo.history import store as store_module
 from gonogo.history.location import history_url
 from gonogo.history.provenance import Provenance, normalise_remote, provenance_of
 from gonogo.history.schema import Base
-from gonogo.history.store import History, HistoryError
+from gonogo.history.store import History, HistoryError, summary_of
 from tests.helpers import make_repo, server_url
 
 runner = CliRunner()
@@ -380,3 +380,27 @@ def test_a_stored_report_that_is_not_a_json_object_is_a_clear_error_naming_the_r
     assert result.exit_code == 2, result.output
     assert "run #1: its stored report is not" in result.output
     assert "internal error" not in result.output
+
+
+def test_runs_listed_without_reports_read_only_the_reports_a_summary_cannot_stand_for(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The trend lists thirty runs: their reports (megabytes each) are left out, except where a
+    run recorded before summaries were kept has nothing else to be read from."""
+    database = tmp_path / "history.sqlite"
+    check(repo, database)
+    check(repo, database)
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE runs SET summary = NULL WHERE id = 1")
+    history = History.open(f"sqlite:///{database}")
+    try:
+        identity = provenance_of(repo).identity
+        newer, older = history.runs(identity, reports=False)
+        whole = history.run(newer.id)
+    finally:
+        history.close()
+    assert newer.report_json is None and older.report_json is not None
+    with pytest.raises(HistoryError, match="listed without its report"):
+        _ = newer.report
+    assert whole is not None and whole.report["decision"] == older.report["decision"]
+    assert newer.summary["decision"] == whole.summary["decision"] == summary_of(whole.report)["decision"]

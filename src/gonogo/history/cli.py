@@ -84,15 +84,17 @@ def with_since(report: Report, where: Target) -> Report:
     try:
         history = History.open(where.url)
         try:
-            runs = history.runs(where.provenance.identity, limit=TREND_RUNS)
+            # the trend reads each run's summary; only the last run's report is compared with
+            runs = history.runs(where.provenance.identity, limit=TREND_RUNS, reports=False)
+            previous = history.run(runs[0].id) if runs else None
         finally:
             history.close()
     except HistoryError:
         return report
-    if not runs:
+    if not runs or previous is None:
         return report
     try:
-        since = since_last_run(_snapshot(runs[0]), report_to_dict(report))
+        since = since_last_run(_snapshot(previous), report_to_dict(report))
         trend = tuple(trend_point(run) for run in reversed(runs))
     except HistoryError:  # a stored report that is not JSON: no comparison, and the scan goes on
         return report

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from gonogo.history.provenance import Provenance
 from gonogo.history.schema import Repository, Run
@@ -56,12 +56,16 @@ class StoredRun:
     decision: str
     profile: str
     tool_version: str
-    report_json: str
+    report_json: str | None
+    """``None`` when the run was listed without its report (``History.runs(reports=False)``)."""
     summary_json: str | None = None
 
     @cached_property
     def report(self) -> dict[str, Any]:
-        """The run's JSON report; ``HistoryError`` when what is stored is not a JSON object."""
+        """The run's JSON report; ``HistoryError`` when what is stored is not a JSON object, or
+        when the run was listed without it."""
+        if self.report_json is None:
+            raise HistoryError(f"run #{self.id} was listed without its report: read it with History.run")
         try:
             parsed = json.loads(self.report_json)
         except (ValueError, RecursionError) as exc:
@@ -74,7 +78,8 @@ class StoredRun:
     def summary(self) -> dict[str, Any]:
         """What a trend reads of the run (:func:`summary_of`), without parsing its whole report
         when the run was recorded with a summary. A summary that is not a JSON object (a shared
-        history written by something else) is worked out from the report instead."""
+        history written by something else) is worked out from the report instead, or, when the run
+        was listed without it, is the decision alone."""
         if self.summary_json is not None:
             try:
                 parsed = json.loads(self.summary_json)
@@ -82,6 +87,8 @@ class StoredRun:
                 parsed = None
             if isinstance(parsed, dict):
                 return parsed
+            if self.report_json is None:
+                return {"decision": self.decision}
         return summary_of(self.report)
 
 
@@ -155,8 +162,10 @@ class History:
             session.flush()
             return run.id
 
-    def runs(self, identity: str, limit: int | None = None) -> list[StoredRun]:
-        """The repository's runs, newest first."""
+    def runs(self, identity: str, limit: int | None = None, reports: bool = True) -> list[StoredRun]:
+        """The repository's runs, newest first. ``reports=False`` leaves out the report of each run
+        recorded with a summary (a trend reads thirty runs, each report may be megabytes); such a
+        run's ``report`` is then ``HistoryError``, and ``run(id)`` reads it whole."""
         with self._session("read") as session:
             query = (
                 select(Run, Repository)
@@ -164,9 +173,13 @@ class History:
                 .where(Repository.identity == identity)
                 .order_by(Run.scanned_at.desc(), Run.id.desc())
             )
+            if not reports:
+                query = query.options(defer(Run.report))
             if limit is not None:
                 query = query.limit(limit)
-            return [_stored(run, repository) for run, repository in session.execute(query)]
+            # a deferred report is read here, inside the session, for the runs that have no summary
+            rows = session.execute(query)
+            return [_stored(run, repository, reports or run.summary is None) for run, repository in rows]
 
     def run(self, run_id: int) -> StoredRun | None:
         with self._session("read") as session:
@@ -290,7 +303,7 @@ def _migration_lock(url: str, engine: Engine) -> Iterator[Connection]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _stored(run: Run, repository: Repository) -> StoredRun:
+def _stored(run: Run, repository: Repository, report: bool = True) -> StoredRun:
     return StoredRun(
         id=run.id,
         identity=repository.identity,
@@ -303,7 +316,7 @@ def _stored(run: Run, repository: Repository) -> StoredRun:
         decision=run.decision,
         profile=run.profile,
         tool_version=run.tool_version,
-        report_json=run.report,
+        report_json=run.report if report else None,
         summary_json=run.summary,
     )
 
