@@ -166,7 +166,7 @@ def test_no_shipped_check_reads_the_raw_inputs():
         assert not {n.kind for n in registry.needs_of(spec.func)} & raw, spec.id
 
 
-LATER_STAGES = ("gonogo.plan", "gonogo.policy", "gonogo.verdict", "gonogo.blocking", "gonogo.api",
+LATER_STAGES = ("gonogo.plan", "gonogo.policy", "gonogo.verdict", "gonogo.blocking", "gonogo.api", "gonogo.pipeline",
                 "gonogo.engine", "gonogo.reporters", "gonogo.cli")
 
 

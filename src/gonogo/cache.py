@@ -26,9 +26,12 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from gonogo.options import ScanOptions
 
 CACHE_FILE = "facts.v3.sqlite"
 """Version 3: keys are ``namespace:hash`` of the bytes, the stat index, dataclasses pickled by
@@ -52,6 +55,13 @@ Signature = tuple[int, int, int, int, int]
 
 def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("gonogo"))
+
+
+def cache_folder(options: ScanOptions) -> Path | None:
+    """Where a scan with these options keeps its cache: ``None`` when it keeps none."""
+    if not options.use_cache:
+        return None
+    return Path(options.cache_dir) if options.cache_dir else default_cache_dir()
 
 
 def content_digest(data: bytes) -> str:

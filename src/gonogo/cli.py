@@ -38,7 +38,6 @@ from gonogo.gcpause import collector_paused
 from gonogo.history import cli as history_cli
 from gonogo.model import Decision, Report
 from gonogo.options import ScanOptions
-from gonogo.registry import SelectionError, load_plugins
 from gonogo.reporters.terminal import decision_line, plain, print_summary
 from gonogo.reporters.text import terminal_text, writable
 from gonogo.server import cli as server_cli
@@ -413,6 +412,8 @@ def baseline_command(
 ) -> None:
     """Record today's open findings in .gonogo-baseline.json; later scans gate on new findings only
     (clean as you code). Findings are keyed by check, file and a hash of the code, not by line."""
+    from gonogo.registry import SelectionError  # the registry: imported by the commands that use it
+
     try:
         written = create_baseline(paths or [Path(".")], options=scan_options(), output=output)
     except (ConfigError, NothingToScan, SelectionError) as exc:
@@ -458,6 +459,7 @@ def verify_command(
     from gonogo.claims.document import DocumentError
     from gonogo.claims.evidence import EvidenceError
     from gonogo.claims.verify import verify
+    from gonogo.registry import SelectionError
     from gonogo.reporters.json_report import report_to_dict
 
     wanted = _split(formats)
@@ -502,6 +504,7 @@ def explain(
     import gonogo.claims.in_report  # noqa: F401 - registers CLM100 (check --claims) in CLAIM_CHECKS
     from gonogo.claims.checks import CLAIM_CHECKS
     from gonogo.explain import UnknownId, markdown, resolve
+    from gonogo.registry import load_plugins
 
     try:
         explained = resolve(check_id, {**load_plugins().checks, **CLAIM_CHECKS})
@@ -513,6 +516,8 @@ def explain(
 @app.command("list-checks")
 def list_checks() -> None:
     """List every check with its id, category and default severity."""
+    from gonogo.registry import load_plugins
+
     table = Table()
     for column in ("Id", "Category", "Severity", "Title"):
         table.add_column(column)

@@ -14,10 +14,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any, TypeVar
 
-from gonogo.cache import FactCache, default_cache_dir, dumps, loads
+from gonogo.cache import FactCache, cache_folder, dumps, loads
 from gonogo.options import ScanOptions
 from gonogo.redaction import redact, scrub
 from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
@@ -128,12 +127,6 @@ def _stored(func: Callable[[Any], Any], payload: Any) -> bytes:
     with the cache's fast builders, instead of pickling each result twice and loading it through
     ``__setstate__``."""
     return dumps(scrub(func(payload)))
-
-
-def cache_folder(options: ScanOptions) -> Path | None:
-    if not options.use_cache:
-        return None
-    return Path(options.cache_dir) if options.cache_dir else default_cache_dir()
 
 
 def _compute(func: Callable[[Any], Result], payloads: Sequence[Any], options: ScanOptions, stage: str) -> list[Result]:

@@ -7,6 +7,7 @@ by how critical the service is: ``critical`` (a payment API), ``standard``, ``pr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from gonogo.config import Config, ConfigError
 from gonogo.model import Condition, Gate, Operator
@@ -237,3 +238,8 @@ def levels_for(config: Config) -> dict[str, tuple[str, ...]]:
 def valid_days_for(config: Config) -> int:
     """How long a decision holds: the config's ``valid_days``, else the profile's."""
     return config.valid_days or PROFILES[config.profile].valid_days
+
+
+def valid_until(config: Config, scanned_at: datetime) -> datetime:
+    """When a decision made at ``scanned_at`` stops holding (:func:`valid_days_for` later)."""
+    return scanned_at + timedelta(days=valid_days_for(config))

@@ -31,7 +31,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from gonogo.cache import FactCache, content_digest
+from gonogo.cache import FactCache, cache_folder, content_digest
 from gonogo.collectors.hash_use import HASH_USE_VERSION, HashUse, Place, uses_at
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.sql_strings import SqlSink
@@ -39,7 +39,7 @@ from gonogo.collectors.testpaths import is_test_path
 from gonogo.model import Severity
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import FileJob, LineStore, cache_folder, map_files_cached, paired_with
+from gonogo.parallel import FileJob, LineStore, map_files_cached, paired_with
 from gonogo.redaction import redact
 from gonogo.registry import CannotTell, background, collector
 from gonogo.ruff_binary import find_ruff
