@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from gonogo.cache import FactCache, cache_folder, dumps, loads
 from gonogo.options import ScanOptions
 from gonogo.redaction import redact, scrub
+from gonogo.source_lines import python_lines
 from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
 
 PARALLEL_FROM = 48
@@ -161,8 +162,9 @@ def _collect(outputs: Any, results: list[Result], options: ScanOptions, stage: s
     return results
 
 
-LINES_VERSION = 1
-"""Bump when how :class:`LineStore` reads a line changes, so kept lines are read again."""
+LINES_VERSION = 2
+"""Bump when how :class:`LineStore` reads a line changes, so kept lines are read again (2: a
+Python file's lines are numbered as Python numbers them, ``source_lines``)."""
 
 
 class LineStore:
@@ -197,12 +199,14 @@ class LineStore:
         return known[number]
 
     def lines(self, source: SourceFile) -> list[str]:
-        """Every line of ``source``, read now (once a scan); none when it cannot be read."""
+        """Every line of ``source``, read now (once a scan); none when it cannot be read. A Python
+        file is split where Python ends its lines, as its findings' line numbers count them."""
         if source not in self._read:
             try:
-                self._read[source] = self._workspace.read_text(source).splitlines()
+                text = self._workspace.read_text(source)
             except FileReadError:
-                self._read[source] = []
+                text = ""
+            self._read[source] = python_lines(text) if source.suffix == ".py" else text.splitlines()
         return self._read[source]
 
     def save(self) -> None:

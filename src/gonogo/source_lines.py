@@ -1,0 +1,23 @@
+"""The lines of a Python file as Python numbers them.
+
+``str.splitlines`` also ends a line at a form feed, a vertical tab, the file, group and record
+separators, NEL and the Unicode line and paragraph separators. Python's tokenizer, and so every
+``lineno`` of a syntax tree and every row ruff reports, ends a line only at ``\\n``, ``\\r\\n`` and
+``\\r``. A form feed, still found as a page break in older code, would otherwise put each later
+finding's quoted line, fingerprint and suppression comment one line off the finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def python_lines(text: str) -> list[str]:
+    """``text`` split where Python ends its lines, without the breaks; a final break ends the last
+    line rather than starting an empty one (as ``splitlines`` does)."""
+    lines = _BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
