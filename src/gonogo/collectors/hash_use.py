@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gonogo.collectors.syntax_nodes import last_name
+from gonogo.source_lines import python_lines
 
 HMAC_FUNCTIONS = frozenset({"new", "digest", "HMAC"})
 """``hmac.new``, ``hmac.digest``, ``hmac.HMAC``; and cryptography's ``HMAC(key, hashes.SHA1())``."""
@@ -41,8 +42,9 @@ class HashUse:
     """The call is inside a class named or derived from a ``...PasswordHasher`` (Django)."""
 
 
-HASH_USE_VERSION = 1
-"""Bump when what :class:`HashUses` records changes: the facts are cached by file content."""
+HASH_USE_VERSION = 2
+"""Bump when what :class:`HashUses` records changes: the facts are cached by file content (2: lines
+numbered as Python numbers them, ``source_lines``)."""
 
 Place = tuple[int, int | None]
 """Where ruff flagged a call: its line and 1-based character column."""
@@ -60,7 +62,7 @@ class HashUses:
     """One parsed file: ``at(line, column)`` gives the facts of the call ruff flagged there."""
 
     def __init__(self, source: bytes) -> None:
-        self._lines = source.decode("utf-8", errors="replace").splitlines()
+        self._lines = python_lines(source.decode("utf-8", errors="replace"))
         self._parents: dict[ast.AST, ast.AST] = {}
         self._by_start: dict[tuple[int, int], list[ast.AST]] = {}
         try:
