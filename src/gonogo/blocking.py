@@ -10,6 +10,7 @@ gate, and a static skip does not block what a test run measured. The plan (P0) a
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
@@ -48,8 +49,9 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
     before = [spec.func(fed) if fed else {} for spec, fed in zip(tallies, sources, strict=True)]
 
     penalties: dict[int, float] = {}  # per result: its findings' penalty, summed once
-    # (tally, result, what the tally sees of the one finding resolved) -> the tally's metrics it moves
-    alike: dict[tuple[int, int, tuple[Any, ...]], set[str]] = {}
+    # (tally, result (none for a pooled tally), what the tally sees of the findings resolved)
+    # -> the tally's metrics they move
+    alike: dict[tuple[int, int | None, frozenset[tuple[Any, int]]], set[str]] = {}
 
     def moves(result: CheckResult, findings: Sequence[Finding], among: set[str] | None = None) -> set[str]:
         penalty = penalties.get(id(result))
@@ -59,11 +61,12 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
         for index, spec in enumerate(tallies):
             if not spec.feeds(result.check_id) or (among is not None and among.isdisjoint(spec.metrics)):
                 continue
-            view = spec.view(findings[0]) if len(findings) == 1 else None
-            if view is None:
+            views = [spec.view(finding) for finding in findings]
+            if None in views:
                 moved |= _tally_moved(spec, sources[index], before[index], result, findings)
                 continue
-            key = (index, id(result), view)
+            # the findings resolved matter to the tally only as the views they have, each so many times
+            key = (index, None if spec.pooled else id(result), frozenset(Counter(views).items()))
             if key not in alike:
                 alike[key] = _tally_moved(spec, sources[index], before[index], result, findings)
             moved |= alike[key]

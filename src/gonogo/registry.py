@@ -135,6 +135,12 @@ class TallySpec:
     which rule it is): findings of one result alike in it move its metrics alike, so which findings
     block is worked out once per kind, not once per finding. ``None``: the function may read
     anything, and is asked about each finding."""
+    pooled: bool = False
+    """With ``sees``: the function pools the findings of all its checks, so which check a finding
+    is in does not matter to it (``security_metrics`` sums over every SAST check; the skip tally,
+    which prefers a test run's skips to the static ones, is not pooled). Findings alike in any of
+    its checks then move its metrics alike, and blocking is worked out once per kind across them:
+    on site-packages, 4 recomputations of the security tally over 12,000 findings instead of 87."""
 
     def feeds(self, check_id: str) -> bool:
         return check_id.startswith(self.sources)
@@ -390,14 +396,15 @@ def runs_in_background(func: Callable[..., Any]) -> bool:
 
 
 def tally(
-    *sources: str, metrics: tuple[str, ...], sees: Callable[[Finding], Hashable] | None = None
+    *sources: str, metrics: tuple[str, ...], sees: Callable[[Finding], Hashable] | None = None, pooled: bool = False
 ) -> Callable[[Callable[[Sequence[CheckResult]], Mapping[str, float | None]]], Any]:
     """Declare a function from the results of the ``sources`` checks (id prefixes) to ``metrics``.
     It is called only when at least one source check was selected; it returns ``{}`` to publish
-    nothing, or ``None`` values for metrics it could not measure. ``sees``: see ``TallySpec``."""
+    nothing, or ``None`` values for metrics it could not measure. ``sees`` and ``pooled``: see
+    ``TallySpec``."""
 
     def register(func: Callable[[Sequence[CheckResult]], Mapping[str, float | None]]) -> Any:
-        _declare(func, TallySpec(sources=sources, metrics=metrics, func=func, sees=sees))
+        _declare(func, TallySpec(sources=sources, metrics=metrics, func=func, sees=sees, pooled=pooled))
         return func
 
     return register

@@ -286,7 +286,7 @@ def _counted_as(finding: Finding) -> tuple[bool, bool]:
     )
 
 
-@tally(*SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS), sees=_counted_as)
+@tally(*SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS), sees=_counted_as, pooled=True)
 def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     """``security.findings/high/medium/low`` and ``security.high_high_confidence`` over the SAST
     checks' active findings; unknown when any of them could not tell; absent when none ran.
