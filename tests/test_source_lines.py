@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gonogo.source_lines import python_lines
+from gonogo.source_lines import python_line_starts, python_lines
 from tests.helpers import make_repo, result_of, scan_repo
 
 
@@ -21,8 +21,12 @@ def _universal_lines(text: str) -> list[str]:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([*"ab #\t", "\n", "\r", "\r\n", "\x0c", "\x0b", "\x1c", "\x85", "\u2028"])).map("".join))
-def test_lines_end_where_python_ends_them(text: str) -> None:
-    assert python_lines(text) == _universal_lines(text)
+def test_lines_end_where_python_ends_them_and_start_where_their_offsets_say(text: str) -> None:
+    lines = python_lines(text)
+    assert lines == _universal_lines(text)
+    starts = python_line_starts(text)
+    assert len(starts) == len(lines)
+    assert all(text.startswith(line, start) for line, start in zip(lines, starts, strict=True))
 
 
 @pytest.mark.parametrize(

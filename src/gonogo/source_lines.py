@@ -9,6 +9,9 @@ finding's quoted line, fingerprint and suppression comment one line off the find
 
 from __future__ import annotations
 
+import itertools
+import re
+
 
 def python_lines(text: str) -> list[str]:
     """``text`` split where Python ends its lines, without the breaks; a final break ends the last
@@ -20,3 +23,15 @@ def python_lines(text: str) -> list[str]:
     if lines[-1] == "":
         lines.pop()
     return lines
+
+
+def python_line_starts(text: str) -> list[int]:
+    """The offset in ``text`` at which each line of :func:`python_lines` starts."""
+    if "\r" in text:
+        breaks = [match.end() for match in _BREAK.finditer(text)]
+    else:  # most files: one split, and the lengths summed in C
+        breaks = list(itertools.accumulate(len(line) + 1 for line in text.split("\n")))
+    return [0, *breaks][: len(python_lines(text))]
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
