@@ -55,13 +55,10 @@ class SkipsPass(SettingsPass):
     def visit_Assign(self, node: ast.Assign) -> None:
         if not self._functions and not self._classes:
             self._record_settings(node)
-        if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-            if any(isinstance(n, ast.expr) and self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
-                self._benchmark_scopes.add(self.scope())
-            self._pytestmark_scope = self.scope()
-            self.visit(node.value)
-            self._pytestmark_scope = None
-            return
+        for target in node.targets:  # a loop, not ``any``: this runs at every assignment
+            if isinstance(target, ast.Name) and target.id == "pytestmark":
+                self._visit_pytestmark(node)
+                return
         alias = self._marker_definition(node)
         if alias is not None:  # ``needs_db = pytest.mark.skipif(...)``: a skip where it decorates
             for target in node.targets:
@@ -70,10 +67,19 @@ class SkipsPass(SettingsPass):
             self._watch_names()
             return
         self.generic_visit(node)
+    def _visit_pytestmark(self, node: ast.Assign) -> None:
+        if any(isinstance(n, ast.expr) and self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
+            self._benchmark_scopes.add(self.scope())
+        self._pytestmark_scope = self.scope()
+        self.visit(node.value)
+        self._pytestmark_scope = None
     def _marker_definition(self, node: ast.Assign) -> tuple[str, ast.Call | None] | None:
         value = node.value
         call = value if isinstance(value, ast.Call) else None
-        name = self.resolve(call.func if call else value)
+        named = call.func if call else value
+        if isinstance(named, ast.Attribute) and named.attr not in _MARKER_LASTS:
+            return None  # a dotted name ends in the attribute's name: no marker's does (most assignments)
+        name = self.resolve(named)
         if name not in SKIP_MARKERS or not all(isinstance(t, ast.Name) for t in node.targets):
             return None
         return name, call
@@ -90,8 +96,15 @@ class SkipsPass(SettingsPass):
             else:
                 self._record(kind, f"@{node.id}", reason, node, scope=self._decorator_scope, condition=condition)
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        # a dotted name ends in the attribute's own name: most cannot be a marker's
-        name = self.resolve(node) if node.attr in _MARKER_LASTS else None
+        # a dotted name ends in the attribute's own name: most cannot be a marker's, and then the
+        # one child is visited here, not through ``generic_visit`` (this runs at most attributes)
+        if node.attr not in _MARKER_LASTS:
+            value = node.value
+            method = self._handlers.get(value.__class__)
+            if method is not None:
+                method(value)
+            return
+        name = self.resolve(node)
         if name in SKIP_MARKERS:  # a bare marker: @pytest.mark.skip, marks=pytest.mark.xfail
             self._record_marker(node, name, None)
             return
