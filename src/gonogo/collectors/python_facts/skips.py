@@ -140,11 +140,10 @@ class SkipsPass(SettingsPass):
             self._functions[-1].calls.add(node.func.id)
         elif self._functions and on_self(node.func):
             self._functions[-1].method_calls.add(node.func.attr)
-        self.generic_visit(node)
+        self._visit_call_parts(node)
     def _method_call(self, node: ast.Call, func: ast.Attribute) -> None:
         """``visit_Call`` for ``x.method(...)`` whose method's name ends no dotted name it compares
-        (``_NAMED_LASTS``): its name is not worked out, as nothing would match it; the children
-        are visited here, not through ``generic_visit``, as this runs at most calls of a file."""
+        (``_NAMED_LASTS``): its name is not worked out, as nothing would match it."""
         attr = func.attr
         if attr == "skipTest":
             self._record("skip", "self.skipTest()", first_text(node), node)
@@ -153,8 +152,12 @@ class SkipsPass(SettingsPass):
                 self._count_assertion(constant=False)
             elif on_self(func):
                 self._functions[-1].method_calls.add(attr)
+        self._visit_call_parts(node)
+    def _visit_call_parts(self, node: ast.Call) -> None:
+        """``generic_visit`` of a call, its fields read directly: it runs at every call."""
         handlers = self._handlers
-        method = handlers.get(ast.Attribute)
+        func = node.func
+        method = handlers.get(func.__class__)
         if method is not None:
             method(func)
         for child in node.args:
