@@ -296,6 +296,12 @@ def _findall(pattern: re.Pattern[str], text: str) -> list[Any]:
     return pattern.findall(text) if may_match(pattern, text) else []
 
 
+_READER_MODULES = {"env(...)": "environ", "config(...)": "decouple"}
+"""``env("X")`` is read as django-environ's and ``config("X")`` as python-decouple's only in a file
+that names that module: in any other, none of the reader's matches counts, so its lines are not
+scanned at all (``env`` is in most files)."""
+
+
 def env_reads(
     text: str, lines: list[str], tree: ast.Module | None, nodes: SyntaxNodes | None = None
 ) -> list[EnvRead]:
@@ -304,7 +310,7 @@ def env_reads(
     readers = [
         (pattern, how)
         for pattern, how in zip(ENV_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True)
-        if may_match(pattern, text)
+        if may_match(pattern, text) and _READER_MODULES.get(how, "") in text
     ]
     optional = {a or b for a, b in _findall(_ENV_OPTIONAL, text)} if readers else set()
     for number, line in enumerate(lines if readers else (), 1):
@@ -315,10 +321,6 @@ def env_reads(
             for match in pattern.finditer(line):
                 if how == "os.environ[...]" and (ENV_ASSIGNED.match(line, match.start()) or match.group(1) in optional):
                     continue  # an assignment provides the setting; a guarded read is optional
-                if how == "config(...)" and "decouple" not in text:
-                    continue
-                if how == "env(...)" and "environ" not in text:
-                    continue
                 found.append(EnvRead(name=match.group(1), line=number, how=how))
     if "BaseSettings" in text and tree is not None:
         found.extend(_settings_fields(nodes or SyntaxNodes(tree)))
