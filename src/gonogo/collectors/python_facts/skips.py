@@ -47,6 +47,8 @@ _NAMED_LASTS = _last_parts(
     *SKIP_MARKERS, *SKIP_CALLS, *SKIP_EXCEPTIONS, *ASSERTING_CONTEXTS, *CORS_CALLS,
 )
 """The last part of every dotted name ``visit_Call`` (and ``_record_cors``, ``asserts``) compares."""
+_NAMED_CALLS = frozenset({*SKIP_MARKERS, *SKIP_CALLS, *SKIP_EXCEPTIONS, *ASSERTING_CONTEXTS})
+"""Every whole dotted name ``visit_Call`` (and ``asserts``) compares a call's name with."""
 
 
 class SkipsPass(SettingsPass):
@@ -111,13 +113,17 @@ class SkipsPass(SettingsPass):
         self.generic_visit(node)
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        # a method call's dotted name matters only when it ends in one of ``_NAMED_LASTS``; most
-        # calls are method calls, and most of those are told apart by the method's name alone:
-        # they take the short way (``_method_call``), with the same outcome as the long one
+        # a method call's dotted name matters only when it ends in one of ``_NAMED_LASTS``, a
+        # function's only when it is one of ``_NAMED_CALLS`` or a CORS call: most calls are neither,
+        # and take a short way (``_method_call``, ``_function_call``) to the long one's outcome
         if func.__class__ is ast.Attribute and func.attr not in _NAMED_LASTS:
             self._method_call(node, func)
             return
         name = self.resolve(func)
+        if isinstance(func, ast.Name) and name is not None and name not in _NAMED_CALLS and not name.endswith(
+                CORS_CALLS):
+            self._function_call(node, func)
+            return
         if name is not None and name.endswith(CORS_CALLS):  # every call comes here: most end otherwise
             self._record_cors(node, name)
         if name in SKIP_MARKERS:
@@ -152,6 +158,15 @@ class SkipsPass(SettingsPass):
                 self._count_assertion(constant=False)
             elif on_self(func):
                 self._functions[-1].method_calls.add(attr)
+        self._visit_call_parts(node)
+    def _function_call(self, node: ast.Call, func: ast.Name) -> None:
+        """``visit_Call`` for ``f(...)`` whose name, import aliases undone, is none it compares
+        (``_NAMED_CALLS``, ``CORS_CALLS``): an assertion helper's call, or a call to count."""
+        if self._functions:
+            if asserting_name(func.id):  # ``asserts`` of such a call: only its own name can tell
+                self._count_assertion(constant=False)
+            else:
+                self._functions[-1].calls.add(func.id)
         self._visit_call_parts(node)
     def _visit_call_parts(self, node: ast.Call) -> None:
         """``generic_visit`` of a call, its fields read directly: it runs at every call."""
