@@ -430,9 +430,11 @@ class _Module:
     def _cors_trust(self) -> Iterator[CorsTrust]:
         # an echoed Origin counts only with credentials allowed, which a string constant names
         echoes = any(text.lower() == "access-control-allow-credentials" for text in self._texts)
-        # without an echo, only the calls are read: no merge of the functions into them
-        kinds = (ast.Call, ast.FunctionDef, ast.AsyncFunctionDef) if echoes else (ast.Call,)
-        for node in self.nodes.of(*kinds):
+        # a call is read only when some keyword of the module is ``allow_origin_regex`` (most
+        # modules have none, and most calls then cost nothing), the functions only with an echo
+        regex = any(keyword.arg == "allow_origin_regex" for keyword in self.nodes.of(ast.keyword))
+        kinds = ((ast.Call,) if regex else ()) + ((ast.FunctionDef, ast.AsyncFunctionDef) if echoes else ())
+        for node in self.nodes.of(*kinds) if kinds else ():
             if isinstance(node, ast.Call) and _keyword(node, "allow_origin_regex") is not None:
                 pattern = _keyword(node, "allow_origin_regex")
                 credentials = _keyword(node, "allow_credentials")
