@@ -312,15 +312,25 @@ def env_reads(
         for pattern, how in zip(ENV_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True)
         if may_match(pattern, text) and _READER_MODULES.get(how, "") in text
     ]
-    optional = {a or b for a, b in _findall(_ENV_OPTIONAL, text)} if readers else set()
-    for number, line in enumerate(lines if readers else (), 1):
+    optional: set[str] | None = None  # the names read guarded, found once a read needs them
+    # only the lines that hold a string some reader requires (``required_literals``) can match:
+    # the others are not scanned, and the lines that are keep their order
+    starts = _line_starts(text) if readers else []
+    holding = sorted(set().union(*(_lines_holding(pattern, text, starts) for pattern, _ in readers)))
+    for index in holding:
+        number, line = index + 1, lines[index]
         stripped = line.lstrip()
         if stripped.startswith("#"):
             continue
         for pattern, how in readers:
             for match in pattern.finditer(line):
-                if how == "os.environ[...]" and (ENV_ASSIGNED.match(line, match.start()) or match.group(1) in optional):
-                    continue  # an assignment provides the setting; a guarded read is optional
+                if how == "os.environ[...]":
+                    if ENV_ASSIGNED.match(line, match.start()):
+                        continue  # an assignment provides the setting
+                    if optional is None:
+                        optional = {a or b for a, b in _findall(_ENV_OPTIONAL, text)}
+                    if match.group(1) in optional:
+                        continue  # a guarded read is optional
                 found.append(EnvRead(name=match.group(1), line=number, how=how))
     if "BaseSettings" in text and tree is not None:
         found.extend(_settings_fields(nodes or SyntaxNodes(tree)))
