@@ -200,7 +200,7 @@ def line_signals(
 def _line_starts(text: str) -> list[int]:
     """The offset of each line of ``text.splitlines()``: it ends lines at ``\\r\\n`` and at other
     breaks besides ``\\n``, so the offsets are taken from its own split."""
-    return list(itertools.accumulate((len(line) for line in text.splitlines(keepends=True)), initial=0))[:-1]
+    return list(itertools.accumulate(map(len, text.splitlines(keepends=True)), initial=0))[:-1]
 
 
 def _lines_holding(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[int]:
