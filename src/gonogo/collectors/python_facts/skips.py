@@ -119,11 +119,14 @@ class SkipsPass(SettingsPass):
         if func.__class__ is ast.Attribute and func.attr not in _NAMED_LASTS:
             self._method_call(node, func)
             return
-        name = self.resolve(func)
-        if isinstance(func, ast.Name) and name is not None and name not in _NAMED_CALLS and not name.endswith(
-                CORS_CALLS):
-            self._function_call(node, func)
-            return
+        name: str | None
+        if isinstance(func, ast.Name):
+            name = self.aliases.get(func.id, func.id)  # ``resolve`` of a name, without the call
+            if name not in _NAMED_CALLS and not name.endswith(CORS_CALLS):
+                self._function_call(node, func)
+                return
+        else:
+            name = self.resolve(func)
         if name is not None and name.endswith(CORS_CALLS):  # every call comes here: most end otherwise
             self._record_cors(node, name)
         if name in SKIP_MARKERS:
