@@ -3,10 +3,12 @@ place, never by value; one provided anywhere a deployer looks is not."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
+from gonogo.collectors.secret_defaults import secret_defaults
 from gonogo.model import Outcome
 from tests.helpers import make_repo, result_of, scan_repo
 
@@ -198,3 +200,19 @@ def test_odd_env_files_declare_nothing_and_do_not_stop_the_scan(tmp_path: Path, 
     report = scan_repo(make_repo(tmp_path, {".env.example": content, "app/main.py": "x = 1\n"}), select="OPS022")
     result = result_of(report, "OPS022")
     assert result.outcome is Outcome.NOT_APPLICABLE and result.findings == ()
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('import os\nTOKEN_URL = "x"\nAPI_TOKEN = os.getenv("API_TOKEN", "abc")\n', ["API_TOKEN"]),
+        ('import os\nAPI_TOKEN = os.\uff47\uff45\uff54\uff45\uff4e\uff56("API_TOKEN", "abc")\n', ["API_TOKEN"]),
+        ('TOKENS = {"API_TOKEN": "abc"}\nvalue = lookup("API_TOKEN", "abc")\n', []),
+    ],
+    ids=["a getter in an ASCII text", "a getter spelt in full-width letters", "a secret named, no setting read"],
+)
+def test_a_text_that_names_a_secret_but_reads_no_setting_is_passed_by(source: str, found: list[str]) -> None:
+    """The words a read with a default needs (``getenv``, ``environ``, ``default``, ``Settings``)
+    are looked for in the text first; a text with other characters than ASCII is read in full, as
+    Python folds a name in full-width letters into its ASCII spelling."""
+    assert [d.name for d in secret_defaults(source, ast.parse(source))] == found

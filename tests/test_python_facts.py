@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
+import mccabe
 import pytest
 
-from gonogo.collectors.python_facts import extract
+from gonogo.collectors.python_facts import _complexities, extract
 
 
 def facts(source: str):
@@ -235,3 +237,59 @@ def test_empty_and_non_utf8_files():
 def test_a_skip_says_what_it_depends_on(source, condition, subject):
     [skip] = facts(source).skips
     assert (skip.condition, skip.subject) == (condition, subject)
+
+
+_COMPLEX = """\
+import os
+if os.name == "nt":
+    def windows(): pass
+class Shape:
+    @property
+    def area(self):
+        return 1
+    @area.setter
+    def area(self, value):
+        for side in value:
+            if side:
+                continue
+    def draw(self):
+        try:
+            x = 1
+        except ValueError:
+            x = 2
+        else:
+            x = 3
+        with open("f") as f:
+            while x:
+                x -= 1
+        def inner():
+            return [y for y in range(3) if y]
+        return inner
+async def fetch(urls):
+    async for url in urls:
+        if url and not url.startswith("#"):
+            yield url
+        elif url:
+            pass
+        else:
+            break
+"""
+
+
+@pytest.mark.parametrize(
+    "source",
+    [_COMPLEX, "x = 1\n", "def f(): return 1\n", "for i in range(3):\n    def g(): pass\n"],
+    ids=["branches, closures, a property pair and a module-level if", "no function", "one line", "a def in a loop"],
+)
+def test_complexities_are_mccabes_own(source):
+    """The per-file pass drives mccabe's visitor without its statement labels: every
+    complexity (and every function mccabe gives none) is what mccabe's unchanged visitor gives."""
+    tree = ast.parse(source)
+    plain = mccabe.PathGraphingAstVisitor()
+    plain.preorder(tree, plain)
+    assert _complexities(tree) == {graph.lineno: graph.complexity() for graph in plain.graphs.values()}
+
+
+def test_complexities_count_branches():
+    """Branches count, and the getter a setter of the same name replaces in mccabe's table has none."""
+    assert _complexities(ast.parse(_COMPLEX)) == {2: 3, 9: 3, 13: 5, 26: 4}

@@ -10,7 +10,7 @@ import pytest
 
 from gonogo.collectors.python_facts import extract
 from gonogo.collectors.python_text import text_facts
-from gonogo.collectors.syntax_nodes import SyntaxNodes, walk_list
+from gonogo.collectors.syntax_nodes import SyntaxNodes, child_nodes, walk_list
 from gonogo.collectors.web_code import web_module
 
 TRICKY = '''
@@ -69,6 +69,13 @@ def test_nodes_by_kind_are_those_of_ast_walk_in_its_order(kinds):
 def test_walk_list_is_ast_walk():
     tree = ast.parse(TRICKY)
     assert walk_list(tree) == list(ast.walk(tree))
+
+
+def test_child_nodes_are_ast_iter_child_nodes_less_contexts_and_operators():
+    tree = ast.parse(TRICKY + "x = a < b + (not c)\ny += -z\n")
+    leaves = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+    for node in ast.walk(tree):
+        assert child_nodes(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, leaves)]
 
 
 def test_the_listing_leaves_out_only_contexts_and_operators():

@@ -200,7 +200,7 @@ def line_signals(
 def _line_starts(text: str) -> list[int]:
     """The offset of each line of ``text.splitlines()``: it ends lines at ``\\r\\n`` and at other
     breaks besides ``\\n``, so the offsets are taken from its own split."""
-    return list(itertools.accumulate((len(line) for line in text.splitlines(keepends=True)), initial=0))[:-1]
+    return list(itertools.accumulate(map(len, text.splitlines(keepends=True)), initial=0))[:-1]
 
 
 def _lines_holding(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[int]:
@@ -296,6 +296,12 @@ def _findall(pattern: re.Pattern[str], text: str) -> list[Any]:
     return pattern.findall(text) if may_match(pattern, text) else []
 
 
+_READER_MODULES = {"env(...)": "environ", "config(...)": "decouple"}
+"""``env("X")`` is read as django-environ's and ``config("X")`` as python-decouple's only in a file
+that names that module: in any other, none of the reader's matches counts, so its lines are not
+scanned at all (``env`` is in most files)."""
+
+
 def env_reads(
     text: str, lines: list[str], tree: ast.Module | None, nodes: SyntaxNodes | None = None
 ) -> list[EnvRead]:
@@ -304,21 +310,27 @@ def env_reads(
     readers = [
         (pattern, how)
         for pattern, how in zip(ENV_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True)
-        if may_match(pattern, text)
+        if may_match(pattern, text) and _READER_MODULES.get(how, "") in text
     ]
-    optional = {a or b for a, b in _findall(_ENV_OPTIONAL, text)} if readers else set()
-    for number, line in enumerate(lines if readers else (), 1):
+    optional: set[str] | None = None  # the names read guarded, found once a read needs them
+    # only the lines that hold a string some reader requires (``required_literals``) can match:
+    # the others are not scanned, and the lines that are keep their order
+    starts = _line_starts(text) if readers else []
+    holding = sorted(set().union(*(_lines_holding(pattern, text, starts) for pattern, _ in readers)))
+    for index in holding:
+        number, line = index + 1, lines[index]
         stripped = line.lstrip()
         if stripped.startswith("#"):
             continue
         for pattern, how in readers:
             for match in pattern.finditer(line):
-                if how == "os.environ[...]" and (ENV_ASSIGNED.match(line, match.start()) or match.group(1) in optional):
-                    continue  # an assignment provides the setting; a guarded read is optional
-                if how == "config(...)" and "decouple" not in text:
-                    continue
-                if how == "env(...)" and "environ" not in text:
-                    continue
+                if how == "os.environ[...]":
+                    if ENV_ASSIGNED.match(line, match.start()):
+                        continue  # an assignment provides the setting
+                    if optional is None:
+                        optional = {a or b for a, b in _findall(_ENV_OPTIONAL, text)}
+                    if match.group(1) in optional:
+                        continue  # a guarded read is optional
                 found.append(EnvRead(name=match.group(1), line=number, how=how))
     if "BaseSettings" in text and tree is not None:
         found.extend(_settings_fields(nodes or SyntaxNodes(tree)))

@@ -36,6 +36,9 @@ _PREFILTER_WORDS = ("secret", "passw", "pwd", 'pass"', "pass'", "pass_", "token"
 finds what the case-blind regular expression finds, several times faster (it has no literal prefix
 to skip ahead by, so it is tried at every position of every file)."""
 _GETTERS = frozenset({"getenv", "get"})
+_DEFAULT_READS = ("getenv", "environ", "default", "Settings")
+"""What a read with a default needs in the text: a getter (``getenv``, ``environ.get``: see
+``_reads_environ``), a reader's ``default=`` keyword, or a settings class's ``...Settings`` base."""
 _ENV_READERS = frozenset({"env", "config", "str", "bytes"})
 
 
@@ -74,7 +77,7 @@ def secret_defaults(text: str, module: ast.Module, nodes: SyntaxNodes | None = N
     """The secret-named settings a module reads with a non-empty literal default; ``text`` is its
     source, to skip quickly the modules that name no secret at all. ``nodes`` are the module's
     nodes by kind, when the per-file pass lists them for other rules too."""
-    if not _names_a_secret(text):
+    if not _names_a_secret(text) or not _may_read_a_default(text):
         return []
     found: list[SecretDefault] = []
     for node in (nodes or SyntaxNodes(module)).of(ast.Call, ast.ClassDef):
@@ -92,6 +95,14 @@ def _names_a_secret(text: str) -> bool:
         return _PREFILTER.search(text) is not None
     lowered = text.lower()
     return any(word in lowered for word in _PREFILTER_WORDS)
+
+
+def _may_read_a_default(text: str) -> bool:
+    """False only when no setting can be read with a default: every one needs a word of
+    ``_DEFAULT_READS`` written in the text (identifiers, spelt as they are in an ASCII text; a text
+    with other characters may spell them otherwise, and is read in full). Most texts that name a
+    secret (``token``, ``key'``) read no setting, and their calls are then not looked at."""
+    return not text.isascii() or any(word in text for word in _DEFAULT_READS)
 
 
 def _call_default(node: ast.Call) -> SecretDefault | None:

@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gonogo.collectors.syntax_nodes import child_nodes
+
 SINKS = frozenset(
     {"execute", "executemany", "executescript", "mogrify", "raw", "read_sql", "read_sql_query"}
 )
@@ -107,13 +109,14 @@ def _last_built(assigned: list[tuple[int, ast.expr, bool]], before: int) -> ast.
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
     """The nodes of one scope; nested functions are yielded but not entered (they are scanned
-    as scopes of their own, with their own variables)."""
-    stack = list(ast.iter_child_nodes(scope))
+    as scopes of their own, with their own variables). Contexts and operators are not yielded
+    (``child_nodes``): no case of ``_scan_scope`` is one."""
+    stack = child_nodes(scope)
     while stack:
         node = stack.pop()
         yield node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))
 
 
 def _query_argument(call: ast.Call) -> ast.expr | None:

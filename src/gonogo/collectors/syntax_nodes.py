@@ -49,6 +49,19 @@ def child_fields(kind: type) -> tuple[str, ...]:
     return _child_fields(kind) if fields is None else fields
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes(node)`` less contexts and operators, as a list: the same children in
+    the same order, without the two generators per node that make a walk built on it slow."""
+    found: list[ast.AST] = []
+    for name in child_fields(node.__class__):
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            found.extend([item for item in value if isinstance(item, ast.AST)])
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
 def walk_list(node: ast.AST) -> list[ast.AST]:
     """``list(ast.walk(node))``, without the generator per node that makes ``ast.walk`` slow:
     the same nodes in the same order."""

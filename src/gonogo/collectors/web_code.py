@@ -339,7 +339,9 @@ class _Module:
         self._guarding = {name for name in named if _BODY_GUARDS.match(name)}
         self._checking = {name for name in set(self._called)
                           if _CHECK_CALL.match(name.rsplit(".", 1)[-1]) and GUARD_NAME.search(name)}
-        self._may_check = _may_find_guards(nodes, self._guarding, self._checking)
+        # the module's string constants, each once: several rules below ask whether one is there
+        self._texts = {c.value for c in nodes.of(ast.Constant) if isinstance(c.value, str)}
+        self._may_check = _may_find_guards(nodes, self._guarding, self._checking, self._texts)
         self._has_depends = any(last in ("Depends", "Security") for last in self._called_last)
         self._places: tuple[list[tuple[int, int]], list[str]] | None = None
 
@@ -427,11 +429,12 @@ class _Module:
 
     def _cors_trust(self) -> Iterator[CorsTrust]:
         # an echoed Origin counts only with credentials allowed, which a string constant names
-        echoes = any(isinstance(c.value, str) and c.value.lower() == "access-control-allow-credentials"
-                     for c in self.nodes.of(ast.Constant))
-        # without an echo, only the calls are read: no merge of the functions into them
-        kinds = (ast.Call, ast.FunctionDef, ast.AsyncFunctionDef) if echoes else (ast.Call,)
-        for node in self.nodes.of(*kinds):
+        echoes = any(text.lower() == "access-control-allow-credentials" for text in self._texts)
+        # a call is read only when some keyword of the module is ``allow_origin_regex`` (most
+        # modules have none, and most calls then cost nothing), the functions only with an echo
+        regex = any(keyword.arg == "allow_origin_regex" for keyword in self.nodes.of(ast.keyword))
+        kinds = ((ast.Call,) if regex else ()) + ((ast.FunctionDef, ast.AsyncFunctionDef) if echoes else ())
+        for node in self.nodes.of(*kinds) if kinds else ():
             if isinstance(node, ast.Call) and _keyword(node, "allow_origin_regex") is not None:
                 pattern = _keyword(node, "allow_origin_regex")
                 credentials = _keyword(node, "allow_credentials")
@@ -668,7 +671,7 @@ class _Module:
 
     def _limiters(self) -> Iterator[tuple[int, str]]:
         # the constants are merged in (in walk order) only when one of them names a limiter
-        named = any(isinstance(c.value, str) and c.value in _LIMIT_SETTINGS for c in self.nodes.of(ast.Constant))
+        named = not self._texts.isdisjoint(_LIMIT_SETTINGS)
         for node in self.nodes.of(ast.Import, ast.ImportFrom, *((ast.Constant,) if named else ())):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
@@ -935,16 +938,15 @@ def _guard_evidence(nodes: Iterable[ast.AST]) -> set[str]:
     return found
 
 
-def _may_find_guards(nodes: SyntaxNodes, guarding: set[str], checking: set[str]) -> bool:
+def _may_find_guards(nodes: SyntaxNodes, guarding: set[str], checking: set[str], texts: set[str]) -> bool:
     """``_guard_evidence`` finds something among the module's nodes: a name that guards
-    (``guarding``), a call that checks (``checking``), an authentication header, or a denial code
-    written where a call denies with it."""
+    (``guarding``), a call that checks (``checking``), an authentication header (among the
+    module's string constants, ``texts``), or a denial code written where a call denies with it."""
     if guarding or checking:
         return True
-    constants = nodes.of(ast.Constant)
-    if any(isinstance(c.value, str) and c.value.lower() in _AUTH_HEADERS for c in constants):
+    if any(text.lower() in _AUTH_HEADERS for text in texts):
         return True
-    if any(type(c.value) is int and c.value in (401, 403) for c in constants):
+    if any(type(c.value) is int and c.value in (401, 403) for c in nodes.of(ast.Constant)):
         return any(_guard_evidence([call]) for call in nodes.of(ast.Call))
     return False
 

@@ -63,9 +63,11 @@ class DefinitionsPass(SkipsPass):
         skips_before = len(self.skips)
         self._visit_decorators(node.decorator_list, scope=qualname)
         state.skipped = len(self.skips) > skips_before
-        for default in [*node.args.defaults, *node.args.kw_defaults]:
-            if default is not None:
-                self.visit(default)
+        for default in node.args.defaults:
+            self.visit(default)
+        for keyword_default in node.args.kw_defaults:
+            if keyword_default is not None:
+                self.visit(keyword_default)
         self._functions.append(state)
         outer_swallow, self._swallowing_tries = self._swallowing_tries, 0
         outer_conditions, self._conditions = self._conditions, []
@@ -96,7 +98,7 @@ class DefinitionsPass(SkipsPass):
                 class_is_test=bool(owner and owner.is_test),
                 stub=stub,
                 stub_exempt=bool(
-                    any(d.rsplit(".", 1)[-1] in ABSTRACT_DECORATORS for d in decorators)
+                    (decorators and any(d.rsplit(".", 1)[-1] in ABSTRACT_DECORATORS for d in decorators))
                     or (owner and owner.is_protocol)
                     or (stub in ("pass", "...") and node.name.startswith("__") and node.name.endswith("__"))
                 ),
@@ -108,9 +110,7 @@ class DefinitionsPass(SkipsPass):
                 nested=nested,
                 calls=tuple(sorted(state.calls)),
                 method_calls=tuple(sorted(state.method_calls)),
-                benchmark=BENCHMARK_MARKER in decorators or any(
-                    a.arg == BENCHMARK_FIXTURE for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
-                ),
+                benchmark=BENCHMARK_MARKER in decorators or _takes_fixture(node.args),
                 # mccabe counts a nested function's branches in the function that defines it
                 complexity=None if nested else self.complexities.get(node.lineno),
             )
@@ -146,3 +146,13 @@ class DefinitionsPass(SkipsPass):
         if self._functions:
             self._count_assertion(constant=always_true(node.test))
         self.generic_visit(node)
+
+
+def _takes_fixture(arguments: ast.arguments) -> bool:
+    """A parameter (positional or keyword) is named for pytest-benchmark's fixture: loops, not a
+    list of them all and a generator, as it runs for every function of every file."""
+    for group in (arguments.posonlyargs, arguments.args, arguments.kwonlyargs):
+        for argument in group:
+            if argument.arg == BENCHMARK_FIXTURE:
+                return True
+    return False

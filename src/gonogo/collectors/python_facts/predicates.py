@@ -59,11 +59,11 @@ def asserts(name: str | None, node: ast.expr) -> bool:
         return True
     func = node.func
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    return _asserting_name(last)
+    return asserting_name(last)
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _asserting_name(last: str) -> bool:
+def asserting_name(last: str) -> bool:
     """``asserts`` for the called name alone; remembered, as a file calls the same names again
     and again."""
     # a private helper (``_assert_with_payload``) asserts as well as a public one; a lower-case

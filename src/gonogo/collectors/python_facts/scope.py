@@ -7,6 +7,8 @@ import ast
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
+from types import MethodType
 from typing import Any, ClassVar
 
 from gonogo.collectors.python_facts.model import (
@@ -78,6 +80,7 @@ class VisitorState(ast.NodeVisitor):
     no pass defines those."""
 
     _TABLES: ClassVar[dict[type, dict[type, _Method]]] = {}
+    _BINDINGS: ClassVar[dict[type, tuple[tuple[type, ...], tuple[_Method, ...]]]] = {}
 
     def __init__(self, lines: list[str], complexities: dict[int, int] | None = None) -> None:
         self.lines = lines
@@ -107,10 +110,19 @@ class VisitorState(ast.NodeVisitor):
         self._decorator_scope: str | None = None
         self._pytestmark_scope: str | None = None
         self._benchmark_scopes: set[str] = set()
-        table = self._TABLES.get(self.__class__) or self._table()
-        self._handlers: dict[type, Callable[[Any], Any]] = {
-            kind: method.__get__(self) for kind, method in table.items() if kind is not ast.Name
-        }
+        kinds, methods = self._BINDINGS.get(self.__class__) or self._bindings()
+        # bound in one call per file, not a Python loop: every file makes a visitor, most are small
+        bound = map(MethodType, methods, repeat(self))
+        self._handlers: dict[type, Callable[[Any], Any]] = dict(zip(kinds, bound, strict=True))
+
+    @classmethod
+    def _bindings(cls) -> tuple[tuple[type, ...], tuple[_Method, ...]]:
+        """The node classes each visitor binds a method for from the start (all but ``ast.Name``:
+        ``_watch_names``), and those methods, in two lists to bind at once."""
+        table = cls._TABLES.get(cls) or cls._table()
+        kinds = tuple(kind for kind in table if kind is not ast.Name)
+        found = cls._BINDINGS[cls] = kinds, tuple(table[kind] for kind in kinds)
+        return found
 
     @classmethod
     def _table(cls) -> dict[type, _Method]:

@@ -24,6 +24,7 @@ from gonogo.collectors.python_facts.model import (
     Skip,
 )
 from gonogo.collectors.python_facts.predicates import (
+    asserting_name,
     asserts,
     call_reason,
     first_text,
@@ -46,6 +47,8 @@ _NAMED_LASTS = _last_parts(
     *SKIP_MARKERS, *SKIP_CALLS, *SKIP_EXCEPTIONS, *ASSERTING_CONTEXTS, *CORS_CALLS,
 )
 """The last part of every dotted name ``visit_Call`` (and ``_record_cors``, ``asserts``) compares."""
+_NAMED_CALLS = frozenset({*SKIP_MARKERS, *SKIP_CALLS, *SKIP_EXCEPTIONS, *ASSERTING_CONTEXTS})
+"""Every whole dotted name ``visit_Call`` (and ``asserts``) compares a call's name with."""
 
 
 class SkipsPass(SettingsPass):
@@ -54,13 +57,10 @@ class SkipsPass(SettingsPass):
     def visit_Assign(self, node: ast.Assign) -> None:
         if not self._functions and not self._classes:
             self._record_settings(node)
-        if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-            if any(isinstance(n, ast.expr) and self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
-                self._benchmark_scopes.add(self.scope())
-            self._pytestmark_scope = self.scope()
-            self.visit(node.value)
-            self._pytestmark_scope = None
-            return
+        for target in node.targets:  # a loop, not ``any``: this runs at every assignment
+            if isinstance(target, ast.Name) and target.id == "pytestmark":
+                self._visit_pytestmark(node)
+                return
         alias = self._marker_definition(node)
         if alias is not None:  # ``needs_db = pytest.mark.skipif(...)``: a skip where it decorates
             for target in node.targets:
@@ -69,10 +69,19 @@ class SkipsPass(SettingsPass):
             self._watch_names()
             return
         self.generic_visit(node)
+    def _visit_pytestmark(self, node: ast.Assign) -> None:
+        if any(isinstance(n, ast.expr) and self.resolve(n) == BENCHMARK_MARKER for n in ast.walk(node.value)):
+            self._benchmark_scopes.add(self.scope())
+        self._pytestmark_scope = self.scope()
+        self.visit(node.value)
+        self._pytestmark_scope = None
     def _marker_definition(self, node: ast.Assign) -> tuple[str, ast.Call | None] | None:
         value = node.value
         call = value if isinstance(value, ast.Call) else None
-        name = self.resolve(call.func if call else value)
+        named = call.func if call else value
+        if isinstance(named, ast.Attribute) and named.attr not in _MARKER_LASTS:
+            return None  # a dotted name ends in the attribute's name: no marker's does (most assignments)
+        name = self.resolve(named)
         if name not in SKIP_MARKERS or not all(isinstance(t, ast.Name) for t in node.targets):
             return None
         return name, call
@@ -89,17 +98,35 @@ class SkipsPass(SettingsPass):
             else:
                 self._record(kind, f"@{node.id}", reason, node, scope=self._decorator_scope, condition=condition)
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        # a dotted name ends in the attribute's own name: most cannot be a marker's
-        name = self.resolve(node) if node.attr in _MARKER_LASTS else None
+        # a dotted name ends in the attribute's own name: most cannot be a marker's, and then the
+        # one child is visited here, not through ``generic_visit`` (this runs at most attributes)
+        if node.attr not in _MARKER_LASTS:
+            value = node.value
+            method = self._handlers.get(value.__class__)
+            if method is not None:
+                method(value)
+            return
+        name = self.resolve(node)
         if name in SKIP_MARKERS:  # a bare marker: @pytest.mark.skip, marks=pytest.mark.xfail
             self._record_marker(node, name, None)
             return
         self.generic_visit(node)
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        # below, a method call's dotted name matters only when it ends in one of ``_NAMED_LASTS``;
-        # most calls are method calls, and most of those are told apart by the method's name
-        name = self.resolve(func) if func.__class__ is not ast.Attribute or func.attr in _NAMED_LASTS else None
+        # a method call's dotted name matters only when it ends in one of ``_NAMED_LASTS``, a
+        # function's only when it is one of ``_NAMED_CALLS`` or a CORS call: most calls are neither,
+        # and take a short way (``_method_call``, ``_function_call``) to the long one's outcome
+        if func.__class__ is ast.Attribute and func.attr not in _NAMED_LASTS:
+            self._method_call(node, func)
+            return
+        name: str | None
+        if isinstance(func, ast.Name):
+            name = self.aliases.get(func.id, func.id)  # ``resolve`` of a name, without the call
+            if name not in _NAMED_CALLS and not name.endswith(CORS_CALLS):
+                self._function_call(node, func)
+                return
+        else:
+            name = self.resolve(func)
         if name is not None and name.endswith(CORS_CALLS):  # every call comes here: most end otherwise
             self._record_cors(node, name)
         if name in SKIP_MARKERS:
@@ -122,7 +149,43 @@ class SkipsPass(SettingsPass):
             self._functions[-1].calls.add(node.func.id)
         elif self._functions and on_self(node.func):
             self._functions[-1].method_calls.add(node.func.attr)
-        self.generic_visit(node)
+        self._visit_call_parts(node)
+    def _method_call(self, node: ast.Call, func: ast.Attribute) -> None:
+        """``visit_Call`` for ``x.method(...)`` whose method's name ends no dotted name it compares
+        (``_NAMED_LASTS``): its name is not worked out, as nothing would match it."""
+        attr = func.attr
+        if attr == "skipTest":
+            self._record("skip", "self.skipTest()", first_text(node), node)
+        elif self._functions:
+            if asserting_name(attr):  # ``asserts`` of a method call: its name does not matter
+                self._count_assertion(constant=False)
+            elif on_self(func):
+                self._functions[-1].method_calls.add(attr)
+        self._visit_call_parts(node)
+    def _function_call(self, node: ast.Call, func: ast.Name) -> None:
+        """``visit_Call`` for ``f(...)`` whose name, import aliases undone, is none it compares
+        (``_NAMED_CALLS``, ``CORS_CALLS``): an assertion helper's call, or a call to count."""
+        if self._functions:
+            if asserting_name(func.id):  # ``asserts`` of such a call: only its own name can tell
+                self._count_assertion(constant=False)
+            else:
+                self._functions[-1].calls.add(func.id)
+        self._visit_call_parts(node)
+    def _visit_call_parts(self, node: ast.Call) -> None:
+        """``generic_visit`` of a call, its fields read directly: it runs at every call."""
+        handlers = self._handlers
+        func = node.func
+        method = handlers.get(func.__class__)
+        if method is not None:
+            method(func)
+        for child in node.args:
+            method = handlers.get(child.__class__)
+            if method is not None:
+                method(child)
+        method = handlers.get(ast.keyword) if node.keywords else None
+        if method is not None:
+            for keyword in node.keywords:
+                method(keyword)
     def _visit_arguments(self, node: ast.Call) -> None:
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             self.visit(arg)
