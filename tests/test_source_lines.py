@@ -55,3 +55,11 @@ def test_a_form_feed_keeps_each_finding_on_its_own_line_and_its_suppression(tmp_
             "inline: data written by this process only"),
         5: ("return pickle.loads(b)", None),
     }
+
+
+def test_a_form_feed_keeps_a_line_scan_on_the_line_python_numbers(tmp_path):
+    """The per-file line scans (a required setting, read at line 4) count lines as the tree does."""
+    code = "import os\n\x0c\n\nKEY = os.environ['AUDIT_SIGNING_KEY']\n"
+    report = scan_repo(make_repo(tmp_path, {"app/config.py": code, "app/__init__.py": ""}), select="OPS020")
+    [finding] = result_of(report, "OPS020").findings
+    assert "app/config.py:4 (os.environ[...])" in finding.message

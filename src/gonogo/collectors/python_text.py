@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import itertools
 import re
 import re._constants as _c  # type: ignore[import-not-found]  # typeshed describes no private re module
 import re._parser as _regex_parser  # type: ignore[import-not-found]  # the regex parser, for ``required_literals``
@@ -21,6 +20,7 @@ from typing import Any
 from gonogo.collectors.secret_defaults import secret_defaults
 from gonogo.collectors.settings_classes import env_prefix, is_settings_class
 from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
+from gonogo.source_lines import python_line_starts, python_lines
 from gonogo.suppressions import Suppression, suppression_comments
 from gonogo.workspace import FileReadError, decode_text
 
@@ -130,7 +130,7 @@ def text_facts(data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None =
         text = decode_text(data)
     except FileReadError:
         return None
-    lines = text.splitlines()
+    lines = python_lines(text)  # as the tree numbers them: a form feed ends no line
     if tree is not None and nodes is None:
         nodes = SyntaxNodes(tree)
     return TextFacts(
@@ -182,7 +182,7 @@ def line_signals(
             literals = _literals_of(pattern)
             if "" not in literals and not any(literal in text for literal in literals):
                 continue
-            starts = _line_starts(text) if starts is None else starts
+            starts = python_line_starts(text) if starts is None else starts
             candidates = _lines_holding(pattern, text, starts)
         for index in candidates:
             line = lines[index]
@@ -195,12 +195,6 @@ def line_signals(
                 found.append((index, order, LineSignal(kind=kind, line=index + 1, what=what)))
                 break
     return [signal for _, _, signal in sorted(found, key=lambda item: item[:2])]
-
-
-def _line_starts(text: str) -> list[int]:
-    """The offset of each line of ``text.splitlines()``: it ends lines at ``\\r\\n`` and at other
-    breaks besides ``\\n``, so the offsets are taken from its own split."""
-    return list(itertools.accumulate(map(len, text.splitlines(keepends=True)), initial=0))[:-1]
 
 
 def _lines_holding(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[int]:
@@ -315,7 +309,7 @@ def env_reads(
     optional: set[str] | None = None  # the names read guarded, found once a read needs them
     # only the lines that hold a string some reader requires (``required_literals``) can match:
     # the others are not scanned, and the lines that are keep their order
-    starts = _line_starts(text) if readers else []
+    starts = python_line_starts(text) if readers else []
     holding = sorted(set().union(*(_lines_holding(pattern, text, starts) for pattern, _ in readers)))
     for index in holding:
         number, line = index + 1, lines[index]

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gonogo.collectors.syntax_nodes import SyntaxNodes, walk_list
+from gonogo.source_lines import python_lines
 
 WEB_CODE_VERSION = 5
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (they are cached
@@ -253,7 +254,7 @@ def web_module(source: bytes) -> WebModule:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return WebModule(parse_error=True)
-    lines = source.decode("utf-8", errors="replace").splitlines()
+    lines = python_lines(source.decode("utf-8", errors="replace"))
     return web_module_in(tree, source, lines, SyntaxNodes(tree))
 
 

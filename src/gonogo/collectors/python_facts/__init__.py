@@ -38,6 +38,7 @@ from gonogo.collectors.python_text import text_facts
 from gonogo.collectors.sql_strings import sql_sinks_in
 from gonogo.collectors.syntax_nodes import SyntaxNodes
 from gonogo.collectors.web_code import WebModule, has_marker, web_module_in
+from gonogo.source_lines import python_lines
 
 __all__ = [
     "CONDITIONS",
@@ -85,7 +86,7 @@ def extract(source: bytes) -> ModuleFacts:
 
 def _extract(source: bytes) -> ModuleFacts:
     text = source.decode("utf-8", errors="replace")
-    lines = text.splitlines()
+    lines = python_lines(text)  # as the tree numbers them: a form feed ends no line
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:

@@ -11,8 +11,9 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 18
-"""Bump when the facts below change shape or meaning, so cached facts are rebuilt."""
+EXTRACTOR_VERSION = 19
+"""Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
+lines are numbered as Python numbers them, ``source_lines``)."""
 
 SNIPPET_CHARS = 160
 LITERAL_CHARS = 300
