@@ -17,6 +17,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from gonogo.cache import CACHE_FILE
 from gonogo.cli import app
 from gonogo.integrations import github
 from tests.helpers import make_repo
@@ -40,7 +41,7 @@ def test_action_yml_is_valid_against_its_schema():
 def test_action_is_composite_and_uploads_sarif_to_code_scanning():
     assert ACTION["runs"]["using"] == "composite"
     uses = [step["uses"].split("@")[0] for step in ACTION["runs"]["steps"] if "uses" in step]
-    assert uses == ["actions/setup-python", "github/codeql-action/upload-sarif"]
+    assert uses == ["actions/setup-python", "actions/cache", "github/codeql-action/upload-sarif"]
     assert {"paths", "profile", "formats", "fail-on"} <= set(ACTION["inputs"])
     assert {"decision", "exit-code"} <= set(ACTION["outputs"])
 
@@ -53,13 +54,15 @@ def test_inputs_reach_scripts_only_through_env():
             assert not EXPRESSION.search(step["run"]), step.get("name")
 
 
-def _evaluate(text: str, inputs: dict[str, str], outputs: dict[str, dict[str, str]]) -> str:
+def _evaluate(text: str, inputs: dict[str, str], outputs: dict[str, dict[str, str]], runner_temp: Path) -> str:
     def value(match: re.Match[str]) -> str:
         expression = match.group(1)
         if expression.startswith("inputs."):
             return inputs[expression.removeprefix("inputs.")]
         if expression == "github.action_path":
             return str(ROOT)
+        if expression == "runner.temp":
+            return str(runner_temp)
         found = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expression)
         if found:
             return outputs.get(found[1], {}).get(found[2], "")
@@ -85,11 +88,11 @@ def _run_action(workspace: Path, tmp: Path, **given: str) -> dict[str, Any]:
         output_file, summary_file = tmp / f"output-{index}", tmp / f"summary-{index}"
         output_file.touch()
         summary_file.touch()
-        env = {key: _evaluate(str(value), inputs, outputs) for key, value in step.get("env", {}).items()}
+        runner_temp = tmp / "runner-temp"
+        env = {key: _evaluate(str(value), inputs, outputs, runner_temp) for key, value in step.get("env", {}).items()}
         env |= {
             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
             "PYTHONPATH": str(SRC),
-            "GONOGO_CACHE_DIR": os.environ.get("GONOGO_CACHE_DIR", str(tmp / "cache")),
             "HOME": str(tmp),
             "GITHUB_ACTIONS": "true",
             "GITHUB_WORKSPACE": str(workspace),
@@ -122,6 +125,19 @@ def test_the_action_scripts_scan_summarise_annotate_and_fail_on_no_go(tmp_path):
     assert "::error file=service/app/run.py,line=4,title=SEC001" in ran["stdout"]  # a path in the repository
     for report in ("report.json", "report.sarif", "report.md", "gl-code-quality-report.json"):
         assert (workspace / "gonogo-report" / report).is_file()
+
+
+def test_the_fact_cache_is_kept_in_the_folder_actions_cache_restores_and_saves(tmp_path):
+    """A runner starts empty: without its fact cache kept between runs, every scan in CI is cold."""
+    steps = ACTION["runs"]["steps"]
+    kept = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
+    check = next(step for step in steps if step.get("id") == "check")
+    assert kept["with"]["path"] == check["env"]["GONOGO_CACHE_DIR"] == "${{ runner.temp }}/gonogo-cache"
+    assert kept["if"] == "inputs.cache == 'true'" and ACTION["inputs"]["cache"]["default"] == "true"
+    assert "${{ github.sha }}" in kept["with"]["key"] and kept["with"]["key"].startswith(kept["with"]["restore-keys"])
+    workspace = make_repo(tmp_path / "workspace", NO_GO_APP)
+    _run_action(workspace, tmp_path, args="--select SEC")
+    assert (tmp_path / "runner-temp" / "gonogo-cache" / CACHE_FILE).is_file()
 
 
 def test_the_action_fails_a_selection_naming_no_check_as_no_decision(tmp_path):
