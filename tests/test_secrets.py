@@ -648,3 +648,14 @@ def test_prose_of_a_file_that_does_not_parse_covers_nothing(text):
 
     prose = _Prose(text)
     assert not any(prose.covers(line, column) for line in range(0, 4) for column in range(0, 12))
+
+
+def test_prose_of_a_form_fed_file_is_found_on_the_lines_python_numbers():
+    """A form feed ends no line for Python: the comment after it is still found on its own line."""
+    from gonogo.collectors.secrets import _Prose
+
+    text = "import os\n\x0c\nKEY = 'x'  # a comment\n"
+    docstrings, comments = _prose_by_whole_file(text)
+    assert comments == {3: 11}
+    prose = _Prose(text)
+    assert prose.covers(3, 11) and not prose.covers(3, 3)

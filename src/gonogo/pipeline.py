@@ -55,9 +55,9 @@ class Opened:
 
 def judge(scan: Opened) -> Report:
     """The report of ``scan``: every selected check run on its facts, then the verdict and plan."""
-    registry = load_plugins()
-    selected = registry.selected(scan.config.select, scan.config.ignore)  # a typo fails before a check runs
     config, options, workspace, notes, clock = scan.config, scan.options, scan.workspace, scan.notes, scan.clock
+    registry = load_plugins()
+    selected = registry.selected(config.select, config.ignore)  # a typo fails before any check runs
     for missing in (p for p in scan.roots if not p.exists()):
         notes.add("path does not exist; not scanned", path=str(missing), source="workspace")
     for message in config.notes:

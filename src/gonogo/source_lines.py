@@ -27,11 +27,12 @@ def python_lines(text: str) -> list[str]:
 
 def python_line_starts(text: str) -> list[int]:
     """The offset in ``text`` at which each line of :func:`python_lines` starts."""
-    if "\r" in text:
-        breaks = [match.end() for match in _BREAK.finditer(text)]
-    else:  # most files: one split, and the lengths summed in C
-        breaks = list(itertools.accumulate(len(line) + 1 for line in text.split("\n")))
-    return [0, *breaks][: len(python_lines(text))]
+    lines = python_lines(text)
+    if "\r" in text:  # a break may be one character or two: found where it is
+        breaks: list[int] = [match.end() for match in _BREAK.finditer(text)]
+    else:  # most files: each line and its one-character break, summed from the split already made
+        breaks = list(itertools.accumulate(len(line) + 1 for line in lines))
+    return [0, *breaks][: len(lines)]
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")

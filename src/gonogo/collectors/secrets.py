@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import bisect
 import hashlib
+import io
 import itertools
 import math
 import re
@@ -384,7 +385,9 @@ class _Prose:
     the whole file would. A line outside every statement can hold only a comment."""
 
     def __init__(self, text: str) -> None:
-        self._lines = text.splitlines(keepends=True)
+        # split where Python ends lines (not at a form feed, as ``splitlines`` does), ends kept for
+        # the tokenizer: the statements' line numbers index this list
+        self._lines = io.StringIO(text, newline="").readlines()
         self._docstrings: list[tuple[int, int]] = []
         self._statements: list[tuple[int, int]] = []
         """(first, last) line of each top-level statement, decorators included, in order."""
