@@ -404,3 +404,24 @@ def test_runs_listed_without_reports_read_only_the_reports_a_summary_cannot_stan
         _ = newer.report
     assert whole is not None and whole.report["decision"] == older.report["decision"]
     assert newer.summary["decision"] == whole.summary["decision"] == summary_of(whole.report)["decision"]
+
+
+def test_runs_recorded_before_summaries_get_one_when_the_history_is_next_opened(repo: Path, tmp_path: Path) -> None:
+    """Revision 0005 works out each old run's summary once, from its report; a report that is not
+    JSON keeps none, and reading that run still says why."""
+    database = tmp_path / "history.sqlite"
+    for _ in range(3):
+        check(repo, database)
+    with sqlite3.connect(database) as db:
+        expected = summary_of(json.loads(db.execute("SELECT report FROM runs WHERE id = 1").fetchone()[0]))
+        db.execute("UPDATE runs SET summary = NULL WHERE id IN (1, 2)")
+        db.execute("UPDATE runs SET report = 'not json' WHERE id = 2")
+        db.execute("UPDATE alembic_version SET version_num = '0004_run_summary'")
+    History.open(f"sqlite:///{database}").close()
+    with sqlite3.connect(database) as db:
+        summaries = dict(db.execute("SELECT id, summary FROM runs").fetchall())
+        revision = db.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    assert revision == store_module.SCHEMA_HEAD
+    assert json.loads(summaries[1]) == expected and summaries[2] is None and summaries[3] is not None
+    result = runner.invoke(app, ["history", str(repo), "--history", str(database)])
+    assert result.exit_code == 2 and "run #2: its stored report is not JSON" in result.output

@@ -101,7 +101,7 @@ def _findings(
             added.append(_change(entry))
             continue
         previous = matches.pop(0)
-        differs = _difference(previous, entry)
+        differs = None if previous == entry else _difference(previous, entry)
         if differs:
             changed.append(_change(entry, was=differs))
     removed = [_change(entry) for entries in by_print.values() for entry in entries]

@@ -29,7 +29,7 @@ from gonogo.history.schema import Repository, Run
 from gonogo.redaction import redact_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0004_run_summary"
+SCHEMA_HEAD = "0005_summary_backfill"
 """The newest migration's revision; a test holds it equal to alembic's head of ``MIGRATIONS``."""
 SQLITE_BUSY_TIMEOUT_S = 30
 _PG_MIGRATION_LOCK = 0x676F6E6F  # "gono": one advisory lock id for gonogo's schema upgrades

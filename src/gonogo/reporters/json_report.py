@@ -17,8 +17,31 @@ from gonogo.reporters.order import finding_sort_key
 SCHEMA_VERSION = "1.0"
 
 
+class _LastFindings:
+    """The finding dictionaries of the last report turned into a dictionary, by its checks.
+
+    One ``gonogo check`` turns the same findings into dictionaries three times: for "Since the
+    last run", for report.json and for the history (12,000 findings on a large tree, 0.2 s each).
+    ``dataclasses.replace`` keeps the ``checks`` tuple of a report it copies (the report with "Since
+    the last run" added is one), so the tuple's identity names the findings. Every reader treats
+    the dictionaries as read-only."""
+
+    def __init__(self) -> None:
+        self._checks: tuple[CheckResult, ...] | None = None
+        self._dicts: list[dict[str, Any]] = []
+
+    def of(self, report: Report) -> list[dict[str, Any]]:
+        if self._checks is not report.checks:
+            self._dicts = [finding_to_dict(f) for f in sorted(report.findings, key=finding_sort_key)]
+            self._checks = report.checks
+        return self._dicts
+
+
+_last_findings = _LastFindings()
+
+
 def report_to_dict(report: Report) -> dict[str, Any]:
-    findings = sorted(report.findings, key=finding_sort_key)
+    findings = _last_findings.of(report)
     return {
         "schema_version": SCHEMA_VERSION,
         "decision": report.decision.value,
@@ -28,13 +51,13 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "checks_ran": report.checks_ran,
             "checks_passed": report.checks_passed,
             "findings": len(findings),
-            "active_findings": sum(f.active for f in findings),
+            "active_findings": sum(f.active for f in report.findings),
         },
         "gates": [_gate(g) for g in report.gates],
         "metrics": dict(sorted(report.metrics.items())),
         "scores": {area.value: score for area, score in report.scores.items()},
         "checks": [_check(c) for c in report.checks],
-        "findings": [finding_to_dict(f) for f in findings],
+        "findings": findings,
         "plan": [_action(a) for a in report.plan],
         **({"certification": _certification(report.certification, report)} if report.certification else {}),
         **({"since_last_run": _since(report.since)} if report.since else {}),
@@ -83,8 +106,12 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     return out
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, str | int | float | bool) or value is None:
+    # by exact type first: a report holds tens of thousands of these, nearly all plain strings
+    if type(value) in _SCALARS or isinstance(value, str | int | float):
         return value
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
