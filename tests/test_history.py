@@ -19,11 +19,14 @@ from alembic.runtime.migration import MigrationContext
 from typer.testing import CliRunner
 
 from gonogo.cli import app
+from gonogo.history import runs as runs_module
 from gonogo.history import store as store_module
 from gonogo.history.location import history_url
 from gonogo.history.provenance import Provenance, normalise_remote, provenance_of
+from gonogo.history.runs import HistoryError, summary_of
 from gonogo.history.schema import Base
-from gonogo.history.store import History, HistoryError, summary_of
+from gonogo.history.sqlite_runs import SqliteRuns
+from gonogo.history.store import History
 from tests.helpers import make_repo, server_url
 
 runner = CliRunner()
@@ -156,7 +159,7 @@ def test_a_corrupt_history_is_reported_and_the_report_still_written(repo: Path, 
 def test_a_locked_history_is_reported_after_its_timeout(repo: Path, tmp_path: Path, monkeypatch) -> None:
     database = tmp_path / "history.sqlite"
     check(repo, database)
-    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(runs_module, "SQLITE_BUSY_TIMEOUT_S", 0.2)
     holder = sqlite3.connect(database)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -232,7 +235,7 @@ def test_the_schema_head_named_in_the_store_is_the_newest_migration() -> None:
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(store_module.MIGRATIONS))
-    assert ScriptDirectory.from_config(config).get_current_head() == store_module.SCHEMA_HEAD
+    assert ScriptDirectory.from_config(config).get_current_head() == runs_module.SCHEMA_HEAD
 
 
 def test_the_postgresql_history_serves_the_same_commands(repo: Path, postgres_history: str) -> None:
@@ -421,7 +424,62 @@ def test_runs_recorded_before_summaries_get_one_when_the_history_is_next_opened(
     with sqlite3.connect(database) as db:
         summaries = dict(db.execute("SELECT id, summary FROM runs").fetchall())
         revision = db.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    assert revision == store_module.SCHEMA_HEAD
+    assert revision == runs_module.SCHEMA_HEAD
     assert json.loads(summaries[1]) == expected and summaries[2] is None and summaries[3] is not None
     result = runner.invoke(app, ["history", str(repo), "--history", str(database)])
     assert result.exit_code == 2 and "run #2: its stored report is not JSON" in result.output
+
+
+def test_check_records_and_reads_runs_without_sqlalchemy_in_the_rows_sqlalchemy_writes(
+    repo: Path, tmp_path: Path
+) -> None:
+    """``gonogo check`` reads and records a SQLite history at the newest schema through sqlite3;
+    each way reads back what the other wrote, field for field, in the same order."""
+    database = tmp_path / "history.sqlite"
+    check(repo, database)  # creates the schema through SQLAlchemy and Alembic
+    url = f"sqlite:///{database}"
+    direct, store = SqliteRuns.open_at_head(url), History.open(url)
+    assert direct is not None
+    try:
+        report = json.loads(store.runs(provenance_of(repo).identity)[0].report_json or "{}")
+        moment = datetime(2026, 11, 30, 9, 30, 15, 123456, tzinfo=UTC)
+        other = Provenance(identity="example.org/team/other", name="other", commit="c0ffee", branch="main", dirty=True)
+        ids = [
+            direct.record(report, other, moment, moment + timedelta(days=30), "digest"),
+            store.record(report, other, moment + timedelta(seconds=1), moment + timedelta(days=30)),
+        ]
+        by_store, by_direct = store.runs(other.identity), direct.runs(other.identity)
+        assert [run.id for run in by_direct] == [run.id for run in by_store] == ids[::-1]
+        assert by_direct == by_store
+        assert by_direct[1].scanned_at == moment and by_direct[1].dirty is True and by_direct[1].summary == summary_of(report)
+        assert direct.run(ids[0]) == store.run(ids[0]) and direct.run(10_000) is None
+        listed = direct.runs(other.identity, limit=1, reports=False)
+        assert len(listed) == 1 and listed[0].report_json is None and listed[0].summary == summary_of(report)
+    finally:
+        direct.close()
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "state", ["missing", "not a database", "older schema", "memory", "with a query"]
+)
+def test_the_direct_sqlite_path_leaves_every_other_history_to_sqlalchemy(
+    repo: Path, tmp_path: Path, state: str
+) -> None:
+    """It opens only an existing SQLite database at the newest schema, and never changes a file."""
+    database = tmp_path / "history.sqlite"
+    url = f"sqlite:///{database}"
+    if state == "not a database":
+        database.write_bytes(b"\x00not sqlite" * 50)
+    elif state == "older schema":
+        check(repo, database)
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE alembic_version SET version_num = '0004_run_summary'")
+    elif state == "memory":
+        url = "sqlite:///:memory:"
+    elif state == "with a query":
+        check(repo, database)
+        url += "?timeout=5"
+    before = database.read_bytes() if database.exists() else None
+    assert SqliteRuns.open_at_head(url) is None
+    assert (database.read_bytes() if database.exists() else None) == before

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from benchmarks.server_load import commit_for, serve_process, serving_in_thread, stored_commits, upload_all
 from gonogo.cli import app as cli_app
 from gonogo.history.provenance import Provenance
+from gonogo.history.runs import HistoryError
 from gonogo.history.schema import Token
-from gonogo.history.store import HistoryError
 from gonogo.server.app import Settings, create_app
 from gonogo.server.auth import hash_secret, split_token
 from gonogo.server.storage import Store, project_identity

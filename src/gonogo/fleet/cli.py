@@ -25,7 +25,7 @@ from gonogo.fleet.sources import FleetFileError, Source, read_fleet
 from gonogo.fleet.summary import FleetSummary, render_json, render_markdown, render_terminal, summarise
 from gonogo.fleet.task import FleetSettings, RepoOutcome, Status
 from gonogo.history.location import history_url
-from gonogo.history.store import History, HistoryError
+from gonogo.history.runs import HistoryError
 from gonogo.options import ScanOptions
 from gonogo.reporters.terminal import plain
 from gonogo.reporters.text import writable
@@ -132,6 +132,8 @@ def _open_history(given: str | None, stack: ExitStack) -> HistorySink | None:
     url = history_url(given)
     if url is None:
         return None
+    from gonogo.history.store import History  # SQLAlchemy: imported by the commands that write with it
+
     try:
         history = History.open(url)
     except HistoryError as exc:

@@ -20,15 +20,17 @@ import json
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gonogo.atomic import write_atomically
 from gonogo.fleet.task import RepoOutcome, Status, verdict_of
 from gonogo.history.provenance import Provenance
-from gonogo.history.store import History
 from gonogo.history.validity import valid_until
 from gonogo.reporters.text import writable
 from gonogo.safe_read import FileReadError, read_regular_file
+
+if TYPE_CHECKING:
+    from gonogo.history.store import History
 
 OUTCOME_FILE = "outcome.json"
 REPORT_FILES = ("report.json", "report.md")

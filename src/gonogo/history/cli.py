@@ -19,8 +19,9 @@ from gonogo.history.diff import Snapshot, compare
 from gonogo.history.location import history_url
 from gonogo.history.provenance import Provenance, provenance_of
 from gonogo.history.render import diff_json, diff_markdown, diff_text, history_json, history_text, standing_text
+from gonogo.history.runs import HistoryError, RunLog, StoredRun
 from gonogo.history.since import since_last_run, trend_point
-from gonogo.history.store import History, HistoryError, StoredRun
+from gonogo.history.sqlite_runs import open_run_log
 from gonogo.history.validity import standing, valid_until
 from gonogo.model import Report
 from gonogo.reporters.json_report import report_to_dict
@@ -64,7 +65,7 @@ def record(report: Report, where: Target, config: Config) -> str:
     scanned_at = report.scanned_at or datetime.now(UTC)
     data = report_to_dict(report)
     try:
-        history = History.open(url)
+        history = open_run_log(url)
         try:
             run_id = history.record(
                 data, provenance, scanned_at,
@@ -82,7 +83,7 @@ def with_since(report: Report, where: Target) -> Report:
     repository. A history that is empty or cannot be read leaves the report as it was: the
     recording step says why."""
     try:
-        history = History.open(where.url)
+        history = open_run_log(where.url)
         try:
             # the trend reads each run's summary; only the last run's report is compared with
             runs = history.runs(where.provenance.identity, limit=TREND_RUNS, reports=False)
@@ -168,11 +169,11 @@ class _opened:
             raise _fail("history is off (--history off, GONOGO_HISTORY=off or history = \"off\")")
         self._url = url
         self._provenance = provenance_of(root)
-        self._store: History | None = None
+        self._store: RunLog | None = None
 
-    def __enter__(self) -> tuple[History, Provenance]:
+    def __enter__(self) -> tuple[RunLog, Provenance]:
         try:
-            self._store = History.open(self._url)
+            self._store = open_run_log(self._url)
         except HistoryError as exc:
             raise _fail(str(exc)) from exc
         return self._store, self._provenance
@@ -184,7 +185,7 @@ class _opened:
             raise _fail(str(error)) from error
 
 
-def _pair(store: History, provenance: Provenance, before: str | None, after: str | None) -> tuple[Snapshot, Snapshot]:
+def _pair(store: RunLog, provenance: Provenance, before: str | None, after: str | None) -> tuple[Snapshot, Snapshot]:
     """B is ``after`` or the last run; A is ``before`` or the run recorded just before B."""
     runs = store.runs(provenance.identity)
     if not runs and (before is None or after is None):
@@ -200,7 +201,7 @@ def _pair(store: History, provenance: Provenance, before: str | None, after: str
     return _snapshot(older), _snapshot(newer)
 
 
-def _resolve(store: History, runs: list[StoredRun], ref: str) -> StoredRun | Snapshot:
+def _resolve(store: RunLog, runs: list[StoredRun], ref: str) -> StoredRun | Snapshot:
     if _is_report_file(ref):
         return _snapshot_from_file(Path(ref))
     if ref.lstrip("#").isdigit():

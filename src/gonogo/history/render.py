@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from gonogo.history.diff import Diff, FindingChange
-from gonogo.history.store import StoredRun
+from gonogo.history.runs import StoredRun
 from gonogo.history.validity import Standing
 from gonogo.reporters.text import markdown_code, markdown_inline, terminal_text
 

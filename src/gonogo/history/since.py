@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from gonogo.history.diff import Diff, FindingChange, Snapshot, compare
-from gonogo.history.store import StoredRun
+from gonogo.history.runs import StoredRun
 from gonogo.model import SinceLastRun, TrendPoint
 
 NAMED_FINDINGS = 5

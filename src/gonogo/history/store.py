@@ -11,12 +11,9 @@ at the same moment do not both create its tables.
 from __future__ import annotations
 
 import fcntl
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,85 +21,14 @@ from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer
 
+from gonogo.history import runs as run_records
 from gonogo.history.provenance import Provenance
+from gonogo.history.runs import SCHEMA_HEAD, HistoryError, StoredRun, reason, run_columns
 from gonogo.history.schema import Repository, Run
 from gonogo.redaction import redact_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0005_summary_backfill"
-"""The newest migration's revision; a test holds it equal to alembic's head of ``MIGRATIONS``."""
-SQLITE_BUSY_TIMEOUT_S = 30
 _PG_MIGRATION_LOCK = 0x676F6E6F  # "gono": one advisory lock id for gonogo's schema upgrades
-
-
-class HistoryError(Exception):
-    """The history could not be opened, read or written; the message names the database."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class StoredRun:
-    """One recorded run. Its JSON report is parsed when first read: listing the last runs for a
-    trend or the previous run for "Since the last run" reads many rows of a large report each, and
-    most callers read one report or none (not slotted, so ``report`` can be cached on it)."""
-
-    id: int
-    identity: str
-    name: str
-    scanned_at: datetime
-    valid_until: datetime
-    commit: str | None
-    branch: str | None
-    dirty: bool | None
-    decision: str
-    profile: str
-    tool_version: str
-    report_json: str | None
-    """``None`` when the run was listed without its report (``History.runs(reports=False)``)."""
-    summary_json: str | None = None
-
-    @cached_property
-    def report(self) -> dict[str, Any]:
-        """The run's JSON report; ``HistoryError`` when what is stored is not a JSON object, or
-        when the run was listed without it."""
-        if self.report_json is None:
-            raise HistoryError(f"run #{self.id} was listed without its report: read it with History.run")
-        try:
-            parsed = json.loads(self.report_json)
-        except (ValueError, RecursionError) as exc:
-            raise HistoryError(f"run #{self.id}: its stored report is not JSON ({type(exc).__name__})") from exc
-        if not isinstance(parsed, dict):
-            raise HistoryError(f"run #{self.id}: its stored report is not a JSON object")
-        return parsed
-
-    @cached_property
-    def summary(self) -> dict[str, Any]:
-        """What a trend reads of the run (:func:`summary_of`), without parsing its whole report
-        when the run was recorded with a summary. A summary that is not a JSON object (a shared
-        history written by something else) is worked out from the report instead, or, when the run
-        was listed without it, is the decision alone."""
-        if self.summary_json is not None:
-            try:
-                parsed = json.loads(self.summary_json)
-            except ValueError:
-                parsed = None
-            if isinstance(parsed, dict):
-                return parsed
-            if self.report_json is None:
-                return {"decision": self.decision}
-        return summary_of(self.report)
-
-
-def summary_of(report: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a JSON report a trend reads: the decision, the overall score, the active
-    findings and the score of each area."""
-    certification = report.get("certification")
-    summary = report.get("summary")
-    return {
-        "decision": report.get("decision"),
-        "overall": certification.get("overall") if isinstance(certification, dict) else None,
-        "active_findings": summary.get("active_findings") if isinstance(summary, dict) else None,
-        "scores": report.get("scores") if isinstance(report.get("scores"), dict) else {},
-    }
 
 
 class History:
@@ -123,7 +49,7 @@ class History:
         except HistoryError:
             raise
         except (SQLAlchemyError, OSError, ValueError) as exc:
-            raise HistoryError(f"history {shown}: {_reason(exc)}") from exc
+            raise HistoryError(f"history {shown}: {reason(exc)}") from exc
         return history
 
     def close(self) -> None:
@@ -146,17 +72,7 @@ class History:
                 session.flush()
             run = Run(
                 repository_id=repository.id,
-                scanned_at=scanned_at,
-                valid_until=valid_until,
-                commit=provenance.commit,
-                branch=provenance.branch,
-                dirty=provenance.dirty,
-                decision=str(report.get("decision", "")),
-                profile=str(report.get("profile", "")),
-                tool_version=str(report.get("evidence", {}).get("tool_version", "")),
-                report=json.dumps(report, sort_keys=True),
-                config_digest=config_digest,
-                summary=json.dumps(summary_of(report), sort_keys=True),
+                **run_columns(report, provenance, scanned_at, valid_until, config_digest),
             )
             session.add(run)
             session.flush()
@@ -223,7 +139,7 @@ class History:
             with Session(self._engine, expire_on_commit=False) as session:
                 yield session
         except SQLAlchemyError as exc:
-            raise HistoryError(f"cannot {doing} history {self.shown}: {_reason(exc)}") from exc
+            raise HistoryError(f"cannot {doing} history {self.shown}: {reason(exc)}") from exc
 
     def _upgrade(self, url: str) -> None:
         """Create or upgrade the schema to the newest revision, under a lock. A database already
@@ -264,7 +180,7 @@ def _engine_for(url: str) -> Engine:
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        return create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        return create_engine(url, connect_args={"timeout": run_records.SQLITE_BUSY_TIMEOUT_S})
     return create_engine(_with_driver(url), pool_pre_ping=True)
 
 
@@ -324,8 +240,3 @@ def _stored(run: Run, repository: Repository, report: bool = True) -> StoredRun:
 def _aware(moment: datetime) -> datetime:
     """SQLite gives datetimes back without their zone; they were stored in UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _reason(exc: BaseException) -> str:
-    original = getattr(exc, "orig", None) or exc
-    return " ".join(f"{type(original).__name__}: {original}".split())[:300]

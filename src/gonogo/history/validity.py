@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gonogo.history.provenance import Provenance
-from gonogo.history.store import StoredRun
+from gonogo.history.runs import StoredRun
 from gonogo.policy import PROFILES, Profile
 
 _DATA_AGE = re.compile(r"\((\d+) days old\)")

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from gonogo.history.diff import Snapshot, compare
 from gonogo.history.provenance import Provenance
 from gonogo.history.render import diff_json
-from gonogo.history.store import StoredRun
+from gonogo.history.runs import StoredRun
 from gonogo.history.validity import valid_until
 from gonogo.server.app import grant_for, presented_token, require_reader, settings_of, store_of
 from gonogo.server.auth import Scope

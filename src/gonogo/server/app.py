@@ -17,7 +17,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from gonogo import __version__
-from gonogo.history.store import HistoryError
+from gonogo.history.runs import HistoryError
 from gonogo.server.auth import Grant, ProvenTokens, Scope, split_token
 from gonogo.server.storage import Store
 

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from gonogo.history.location import history_url
-from gonogo.history.store import HistoryError
+from gonogo.history.runs import HistoryError
 from gonogo.reporters.terminal import plain
 
 if TYPE_CHECKING:

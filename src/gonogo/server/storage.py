@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from gonogo.history.runs import HistoryError, StoredRun
 from gonogo.history.schema import Project, Repository, Run, Token
-from gonogo.history.store import History, HistoryError, StoredRun, _stored
+from gonogo.history.store import History, _stored
 from gonogo.server.auth import Grant, NewToken, Scope, matches, new_token, split_token
 
 PROJECT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from gonogo.history.provenance import Provenance
-from gonogo.history.store import StoredRun
+from gonogo.history.runs import StoredRun
 from gonogo.history.validity import standing
 from gonogo.model import Area
 from gonogo.server.storage import RepositoryRow

@@ -17,7 +17,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from gonogo.history.store import summary_of
+from gonogo.history.runs import summary_of
 
 revision = "0005_summary_backfill"
 down_revision = "0004_run_summary"
