@@ -16,8 +16,8 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from gonogo.certification import OVERALL_METRIC, SCORE_PREFIX
-from gonogo.model import CheckResult, Finding, GateResult, GateStatus
-from gonogo.registry import TallySpec
+from gonogo.model import CheckResult, Finding, GateResult, GateStatus, Outcome
+from gonogo.registry import TallySpec, pooled_views
 from gonogo.verdict import CHECK_SCORE_MAX as CEILING
 
 
@@ -52,6 +52,7 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
     # (tally, result (none for a pooled tally), what the tally sees of the findings resolved)
     # -> the tally's metrics they move
     alike: dict[tuple[int, int | None, frozenset[tuple[Any, int]]], set[str]] = {}
+    pools: dict[int, Counter[tuple[Any, ...]] | None] = {}  # per pooled tally: its views, or None if unknown
 
     def moves(result: CheckResult, findings: Sequence[Finding], among: set[str] | None = None) -> set[str]:
         penalty = penalties.get(id(result))
@@ -66,13 +67,39 @@ def metrics_moved_by(tallies: Sequence[TallySpec], results: Sequence[CheckResult
                 moved |= _tally_moved(spec, sources[index], before[index], result, findings)
                 continue
             # the findings resolved matter to the tally only as the views they have, each so many times
-            key = (index, None if spec.pooled else id(result), frozenset(Counter(views).items()))
+            resolved = Counter(view for view in views if view is not None)  # none is, as tested above
+            key = (index, None if spec.pooled else id(result), frozenset(resolved.items()))
             if key not in alike:
-                alike[key] = _tally_moved(spec, sources[index], before[index], result, findings)
+                alike[key] = (
+                    _pool_moved(spec, pools, index, sources[index], before[index], resolved)
+                    if spec.pooled is not None
+                    else _tally_moved(spec, sources[index], before[index], result, findings)
+                )
             moved |= alike[key]
         return moved
 
     return moves
+
+
+def _pool_moved(
+    spec: TallySpec,
+    pools: dict[int, Counter[tuple[Any, ...]] | None],
+    index: int,
+    fed: Sequence[CheckResult],
+    before: Mapping[str, float | None],
+    resolved: Counter[tuple[Any, ...]],
+) -> set[str]:
+    """As :func:`_tally_moved`, for a pooled tally: its function of the views left once the
+    resolved ones are taken from its checks' (``TallySpec.pooled``). A source that could not tell
+    leaves every metric unknown, with or without these findings: nothing moves."""
+    if index not in pools:
+        unknown = any(r.outcome is Outcome.UNKNOWN for r in fed)
+        pools[index] = None if unknown or spec.sees is None else pooled_views(fed, spec.sees)
+    pool = pools[index]
+    if pool is None or spec.pooled is None:
+        return set()
+    after = spec.pooled(pool - resolved)
+    return {m for m in spec.metrics if before.get(m) != after.get(m)}
 
 
 def _tally_moved(

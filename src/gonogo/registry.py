@@ -16,6 +16,7 @@ import difflib
 import inspect
 import re
 import typing
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -135,12 +136,14 @@ class TallySpec:
     which rule it is): findings of one result alike in it move its metrics alike, so which findings
     block is worked out once per kind, not once per finding. ``None``: the function may read
     anything, and is asked about each finding."""
-    pooled: bool = False
+    pooled: Callable[[Counter[tuple[Any, ...]]], Mapping[str, float | None]] | None = None
     """With ``sees``: the function pools the findings of all its checks, so which check a finding
     is in does not matter to it (``security_metrics`` sums over every SAST check; the skip tally,
-    which prefers a test run's skips to the static ones, is not pooled). Findings alike in any of
-    its checks then move its metrics alike, and blocking is worked out once per kind across them:
-    on site-packages, 4 recomputations of the security tally over 12,000 findings instead of 87."""
+    which prefers a test run's skips to the static ones, is not pooled). It is then this function
+    of how many findings of its checks have each view (:meth:`view`), whenever one of them ran
+    and none could not tell; ``func`` calls it so (:func:`pooled_views`), so the two agree. Blocking
+    then subtracts the views of the findings a fix resolves from the pool's, instead of calling
+    ``func`` again over every finding: on site-packages, 12,000 findings were read 51 times."""
 
     def feeds(self, check_id: str) -> bool:
         return check_id.startswith(self.sources)
@@ -149,7 +152,18 @@ class TallySpec:
         """What the function sees of ``finding``, or ``None`` when it has not said."""
         if self.sees is None:
             return None
-        return (finding.severity, finding.active, self.sees(finding))
+        return seen_as(finding, self.sees)
+
+
+def seen_as(finding: Finding, sees: Callable[[Finding], Hashable]) -> tuple[Any, ...]:
+    """A finding as a tally that ``sees`` this of it sees it: its severity, whether it is active,
+    and that."""
+    return (finding.severity, finding.active, sees(finding))
+
+
+def pooled_views(results: Iterable[CheckResult], sees: Callable[[Finding], Hashable]) -> Counter[tuple[Any, ...]]:
+    """How many findings of ``results`` a pooled tally sees each way (``TallySpec.pooled``)."""
+    return Counter(seen_as(finding, sees) for result in results for finding in result.findings)
 
 
 PluginSpec = CheckSpec | CollectorSpec | TallySpec
@@ -396,7 +410,10 @@ def runs_in_background(func: Callable[..., Any]) -> bool:
 
 
 def tally(
-    *sources: str, metrics: tuple[str, ...], sees: Callable[[Finding], Hashable] | None = None, pooled: bool = False
+    *sources: str,
+    metrics: tuple[str, ...],
+    sees: Callable[[Finding], Hashable] | None = None,
+    pooled: Callable[[Counter[tuple[Any, ...]]], Mapping[str, float | None]] | None = None,
 ) -> Callable[[Callable[[Sequence[CheckResult]], Mapping[str, float | None]]], Any]:
     """Declare a function from the results of the ``sources`` checks (id prefixes) to ``metrics``.
     It is called only when at least one source check was selected; it returns ``{}`` to publish

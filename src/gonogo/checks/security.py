@@ -8,14 +8,16 @@ are applied, so a gate judges only what is still open.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from gonogo.collectors.hash_use import HashUse
 from gonogo.collectors.sast import UNSCANNED_RULE, SastFacts, SastHit
 from gonogo.collectors.secrets import SecretFacts
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, CheckResult, Finding, Location, Outcome, Severity
-from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail, tally
+from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail, pooled_views, tally
 
 SECURITY_COUNTS = ("findings", "high", "medium", "low", "high_high_confidence")
 SAST_CHECKS = (
@@ -286,7 +288,36 @@ def _counted_as(finding: Finding) -> tuple[bool, bool]:
     )
 
 
-@tally(*SAST_CHECKS, metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS), sees=_counted_as, pooled=True)
+def _security_counts(views: Counter[tuple[Any, ...]]) -> dict[str, float | None]:
+    """``security_metrics`` from how many of the SAST checks' findings have each view
+    (severity, active, ``_counted_as``): the pooled form blocking asks again without some."""
+    counts = dict.fromkeys(SECURITY_COUNTS, 0.0)
+    unscanned = 0
+    for (level, active, (not_scanned, product_high_confidence)), number in views.items():
+        if not active:
+            continue
+        unscanned += not_scanned * number
+        counts["findings"] += number
+        if level in (Severity.CRITICAL, Severity.HIGH):
+            counts["high"] += number
+            if product_high_confidence:
+                counts["high_high_confidence"] += number
+        elif level is Severity.MEDIUM:
+            counts["medium"] += number
+        else:
+            counts["low"] += number
+    metrics: dict[str, float | None] = {f"security.{name}": value for name, value in counts.items()}
+    if unscanned and not counts["high_high_confidence"]:
+        metrics["security.high_high_confidence"] = None  # could not tell: the unscanned code may hold one
+    return metrics
+
+
+@tally(
+    *SAST_CHECKS,
+    metrics=tuple(f"security.{name}" for name in SECURITY_COUNTS),
+    sees=_counted_as,
+    pooled=_security_counts,
+)
 def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
     """``security.findings/high/medium/low`` and ``security.high_high_confidence`` over the SAST
     checks' active findings; unknown when any of them could not tell; absent when none ran.
@@ -301,23 +332,4 @@ def security_metrics(results: Sequence[CheckResult]) -> dict[str, float | None]:
         return {}
     if any(r.outcome is Outcome.UNKNOWN for r in ran):
         return {f"security.{name}": None for name in names}
-    counts = dict.fromkeys(names, 0.0)
-    unscanned = 0
-    for result in ran:
-        for found in result.active_findings:
-            not_scanned, product_high_confidence = _counted_as(found)
-            unscanned += not_scanned
-            counts["findings"] += 1
-            level = found.severity
-            if level in (Severity.CRITICAL, Severity.HIGH):
-                counts["high"] += 1
-                if product_high_confidence:
-                    counts["high_high_confidence"] += 1
-            elif level is Severity.MEDIUM:
-                counts["medium"] += 1
-            else:
-                counts["low"] += 1
-    metrics: dict[str, float | None] = {f"security.{name}": value for name, value in counts.items()}
-    if unscanned and not counts["high_high_confidence"]:
-        metrics["security.high_high_confidence"] = None  # could not tell: the unscanned code may hold one
-    return metrics
+    return _security_counts(pooled_views(ran, _counted_as))
