@@ -486,10 +486,11 @@ def test_patterns_behind_a_first_pass_still_find_their_tokens(text, kind, line):
 
 
 def test_a_text_without_a_patterns_anchor_or_string_skips_it_and_one_with_them_does_not():
-    from gonogo.collectors.secrets import _PATTERNS, _may_match
+    from gonogo.collectors.secrets import _detectors, _may_match
 
-    telegram = next(p for _, p, _ in _PATTERNS if p.pattern.startswith(r"\d{8,10}:"))
-    slack = next(p for _, p, case in _PATTERNS if case and p.pattern.startswith("xox"))
+    every = _detectors().patterns
+    telegram = next(p for _, p, _ in every if p.pattern.startswith(r"\d{8,10}:"))
+    slack = next(p for _, p, case in every if case and p.pattern.startswith("xox"))
     assert not _may_match(telegram, False, "a = {1: 2}\n", None)
     assert _may_match(telegram, False, f"x:{TOKEN_BODY}", None)
     assert not _may_match(slack, True, "plain = 1\n", "plain = 1\n")
@@ -508,11 +509,12 @@ def test_every_anchor_belongs_to_a_detector_pattern_and_is_part_of_every_match()
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from gonogo.collectors.secrets import _PATTERNS, ANCHORS, _may_match
+    from gonogo.collectors.secrets import ANCHORS, _detectors, _may_match
 
-    patterns = {pattern.pattern: pattern for _, pattern, _ in _PATTERNS}
+    every = _detectors().patterns
+    patterns = {pattern.pattern: pattern for _, pattern, _ in every}
     assert set(ANCHORS) <= set(patterns), "an anchor whose pattern detect-secrets changed is dead code"
-    checked = [patterns[source] for source in ANCHORS] + [p for _, p, case in _PATTERNS if case]
+    checked = [patterns[source] for source in ANCHORS] + [p for _, p, case in every if case]
 
     @settings(max_examples=60, deadline=None)
     @given(st.data())

@@ -37,27 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
-
-from detect_secrets.plugins.artifactory import ArtifactoryDetector
-from detect_secrets.plugins.aws import AWSKeyDetector
-from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-from detect_secrets.plugins.base import RegexBasedDetector
-from detect_secrets.plugins.basic_auth import BasicAuthDetector
-from detect_secrets.plugins.discord import DiscordBotTokenDetector
-from detect_secrets.plugins.github_token import GitHubTokenDetector
-from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-from detect_secrets.plugins.jwt import JwtTokenDetector
-from detect_secrets.plugins.mailchimp import MailchimpDetector
-from detect_secrets.plugins.npm import NpmDetector
-from detect_secrets.plugins.openai import OpenAIDetector
-from detect_secrets.plugins.private_key import PrivateKeyDetector
-from detect_secrets.plugins.pypi_token import PypiTokenDetector
-from detect_secrets.plugins.sendgrid import SendGridDetector
-from detect_secrets.plugins.slack import SlackDetector
-from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-from detect_secrets.plugins.stripe import StripeDetector
-from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-from detect_secrets.plugins.twilio import TwilioKeyDetector
+from typing import TYPE_CHECKING
 
 from gonogo.collectors.python_text import may_match, required_literals
 from gonogo.collectors.testpaths import is_test_path
@@ -66,6 +46,9 @@ from gonogo.parallel import FileJob, map_files_cached
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
+
+if TYPE_CHECKING:
+    from detect_secrets.plugins.base import RegexBasedDetector
 
 MAX_SECRET_SCAN_BYTES = 2 * 1024 * 1024
 """Bigger files are data, not configuration; they are counted in a note, not scanned."""
@@ -113,23 +96,67 @@ class Place(StrEnum):
     TRANSLATION = "translation"
     ENV_TEMPLATE = "env template"
 
-_DETECTORS: tuple[RegexBasedDetector, ...] = tuple(
-    cls()
-    for cls in (
-        PrivateKeyDetector, AWSKeyDetector, AzureStorageKeyDetector, GitHubTokenDetector,
-        GitLabTokenDetector, SlackDetector, StripeDetector, OpenAIDetector, PypiTokenDetector,
-        NpmDetector, SendGridDetector, TwilioKeyDetector, MailchimpDetector, DiscordBotTokenDetector,
-        TelegramBotTokenDetector, SquareOAuthDetector, ArtifactoryDetector, JwtTokenDetector,
-        BasicAuthDetector,
+@dataclass(frozen=True, slots=True)
+class _Detectors:
+    """detect-secrets' detectors of a token's own shape, made on first use: importing them (and
+    the HTTP client they import) is a tenth of a second a scan spends only when a file is read.
+    Its IBM, SoftLayer and Cloudant detectors are left out: they are keyword-assignment patterns
+    (our assignment rule covers those) and cost more than all the others together on a large tree."""
+
+    patterns: tuple[tuple[RegexBasedDetector, re.Pattern[str], bool], ...]
+    """Each detector's patterns, and whether they ignore case: worked out once, not per file."""
+    url_kind: str
+    private_key_kind: str
+    aws_key_kind: str
+    aws_secret: re.Pattern[str]
+    """detect-secrets' pattern for an AWS secret access key (its first one is the key ID's)."""
+
+
+@cache
+def _detectors() -> _Detectors:
+    from detect_secrets.plugins.artifactory import ArtifactoryDetector
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.basic_auth import BasicAuthDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+    from detect_secrets.plugins.mailchimp import MailchimpDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.private_key import PrivateKeyDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+    detectors: tuple[RegexBasedDetector, ...] = tuple(
+        cls()
+        for cls in (
+            PrivateKeyDetector, AWSKeyDetector, AzureStorageKeyDetector, GitHubTokenDetector,
+            GitLabTokenDetector, SlackDetector, StripeDetector, OpenAIDetector, PypiTokenDetector,
+            NpmDetector, SendGridDetector, TwilioKeyDetector, MailchimpDetector, DiscordBotTokenDetector,
+            TelegramBotTokenDetector, SquareOAuthDetector, ArtifactoryDetector, JwtTokenDetector,
+            BasicAuthDetector,
+        )
     )
-)
-"""Detectors of a token's own shape. detect-secrets' IBM, SoftLayer and Cloudant detectors are left
-out: they are keyword-assignment patterns (our assignment rule covers those) and cost more than
-all the others together on a large tree."""
-_PATTERNS: tuple[tuple[RegexBasedDetector, re.Pattern[str], bool], ...] = tuple(
-    (detector, pattern, bool(pattern.flags & re.IGNORECASE)) for detector in _DETECTORS for pattern in detector.denylist
-)
-"""Each detector's patterns, and whether they ignore case: worked out once, not per file."""
+    return _Detectors(
+        patterns=tuple(
+            (detector, pattern, bool(pattern.flags & re.IGNORECASE))
+            for detector in detectors
+            for pattern in detector.denylist
+        ),
+        url_kind=BasicAuthDetector.secret_type,
+        private_key_kind=PrivateKeyDetector.secret_type,
+        aws_key_kind=AWSKeyDetector.secret_type,
+        aws_secret=AWSKeyDetector.denylist[1],
+    )
+
+
 ANCHORS: dict[str, re.Pattern[str]] = {
     r"\d{8,10}:[0-9A-Za-z_-]{35}": re.compile(r":[0-9A-Za-z_-]{35}"),
     r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}": re.compile(
@@ -147,7 +174,6 @@ cost five passes over the text; its anchor is one. Keyed by the pattern's text, 
 detect-secrets changes has no anchor and runs as it is. On sympy: 0.8 of 2.3 s of the scan. A
 Mailchimp key opens with a class of 32 characters: its ``-us`` alone is in too many files (``-use``),
 and with the digit after it the anchor takes a tenth off site-packages' secrets pass."""
-_URL_KIND = BasicAuthDetector.secret_type
 _URL_LABEL = "URL with a password"
 
 SECRET_NAME = re.compile(
@@ -353,14 +379,10 @@ def scan_text(
                 place=place,
                 in_prose=prose is not None and prose.covers(line, offset - starts[line - 1]),
                 word=is_word(_secret_part(kind, value)),
-                lone_key_id=kind == AWSKeyDetector.secret_type and AWS_SECRET.search(text) is None,
+                lone_key_id=kind == _detectors().aws_key_kind and _detectors().aws_secret.search(text) is None,
             )
         )
     return found
-
-
-AWS_SECRET = AWSKeyDetector.denylist[1]
-"""detect-secrets' pattern for an AWS secret access key (its first one is the key ID's)."""
 
 
 def _secret_part(kind: str, value: str) -> str:
@@ -465,27 +487,28 @@ def _candidates(
         return checked[key]
 
     lowered = lowered_in_place(text)
-    for detector, pattern, ignores_case in _PATTERNS:
+    rules = _detectors()
+    for detector, pattern, ignores_case in rules.patterns:
         if not _may_match(pattern, ignores_case, text, lowered):
             continue  # a string every match holds is not in the text: no match, and no scan
         for match in pattern.finditer(text):
             raw = next((g for g in match.groups() if g), match.group(0))
             # a group may be only a prefix (``ghp``): then the whole match is the secret
             value = raw if len(raw) >= 8 else match.group(0)
-            if detector.secret_type == PrivateKeyDetector.secret_type:
+            if detector.secret_type == rules.private_key_kind:
                 body = PEM_BODY.match(text, match.end())
                 if body is None:
                     continue  # a parser's string constant, not a key
                 value = match.group(0) + body.group(0)  # the key itself tells two keys apart
             elif is_placeholder(value) or (
-                detector.secret_type == _URL_KIND and (is_placeholder(raw) or is_made_up(raw))
+                detector.secret_type == rules.url_kind and (is_placeholder(raw) or is_made_up(raw))
             ):
                 continue  # ``https://user:pass@proxy``: the password is a word, not a secret
             if raw not in confirmed(detector, match.start()):
                 continue
-            if detector.secret_type == _URL_KIND and in_test_code and _local_host(text, match.end()):
+            if detector.secret_type == rules.url_kind and in_test_code and _local_host(text, match.end()):
                 continue  # a test's throwaway database on loopback, not a credential that ships
-            kind = _URL_LABEL if detector.secret_type == _URL_KIND else detector.secret_type
+            kind = _URL_LABEL if detector.secret_type == rules.url_kind else detector.secret_type
             yield match.start(), kind, "detect-secrets", None, value
     if not assignments:
         return
