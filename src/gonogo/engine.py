@@ -32,6 +32,7 @@ from gonogo.registry import (
     Score,
     findings_from,
     runs_in_background,
+    starts_after,
 )
 from gonogo.timings import StageClock
 from gonogo.verdict import check_score
@@ -69,6 +70,16 @@ class Facts:
         needed = self._collectors_for(checks)
         self._waiting = {name for name in needed if runs_in_background(self._registry.collectors[name].func)}
         self._start_ready()
+
+    def foreground_first(self, checks: Sequence[CheckSpec]) -> list[CheckSpec]:
+        """``checks`` in the order to run them: first those that need no background collector
+        (directly or through other facts), so they run while the background ones do; then the
+        rest. Each part keeps the given order; checks are pure, so the order changes no result."""
+        background = self._waiting | {name for name, _ in self._running.values()}
+        waiting = [not self._collectors_for([spec]).isdisjoint(background) for spec in checks]
+        return [spec for spec, waits in zip(checks, waiting, strict=True) if not waits] + [
+            spec for spec, waits in zip(checks, waiting, strict=True) if waits
+        ]
 
     def get(self, kind: type) -> Any:
         if kind in self._values:
@@ -119,7 +130,9 @@ class Facts:
         for name in sorted(self._waiting):
             spec = self._registry.collectors[name]
             needs = self._registry.needs_of(spec.func)
-            if any(need.kind not in self._values for need in needs):
+            if any(need.kind not in self._values for need in needs) or any(
+                kind not in self._values for kind in starts_after(spec.func)
+            ):
                 continue
             self._waiting.discard(name)
             kind = next(kind for kind, provider in self._registry.providers.items() if provider == name)

@@ -70,7 +70,8 @@ def judge(scan: Opened) -> Report:
     waivers = live_waivers(config, options, notes)
     marks = FindingMarks(workspace, load_baseline(workspace, options, notes))
     checking = time.perf_counter()
-    results = [run_check(spec, facts, waivers, marks.apply) for spec in selected]
+    ran = {spec.id: run_check(spec, facts, waivers, marks.apply) for spec in facts.foreground_first(selected)}
+    results = [ran[spec.id] for spec in selected]
     marks.save()
     clock.checks(time.perf_counter() - checking)
     metrics = {name: value for result in results for name, value in result.metrics}

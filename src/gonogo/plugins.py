@@ -35,7 +35,7 @@ PLUGIN_MODULES = (
     "gonogo.collectors.package_layout",
     "gonogo.collectors.python",
     "gonogo.collectors.sast",
-    "gonogo.collectors.secrets",
+    "gonogo.collectors.secret_files",
     "gonogo.collectors.suppressions",
     "gonogo.collectors.vulnerabilities",
     "gonogo.collectors.web",

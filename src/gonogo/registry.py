@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from gonogo.grouping import Planner
 from gonogo.model import Category, CheckResult, Finding, Location, Severity, Table
@@ -396,17 +396,43 @@ def collector(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 _BACKGROUND = "__gonogo_background__"
 
 
-def background(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a collector that may run in a thread while the scan goes on (``engine.Facts.prefetch``).
-    Its contract: it only reads the facts it is given and writes nothing shared (no notes, no
-    progress, no workspace state); what it has to say it returns, for the collector that reads its
-    fact to record in the scan's thread."""
-    setattr(func, _BACKGROUND, True)
-    return func
+_Collector = TypeVar("_Collector", bound=Callable[..., Any])
+
+
+@overload
+def background(func: _Collector) -> _Collector: ...
+
+
+@overload
+def background(*, after: tuple[type, ...] = ()) -> Callable[[_Collector], _Collector]: ...
+
+
+def background(
+    func: _Collector | None = None, *, after: tuple[type, ...] = ()
+) -> _Collector | Callable[[_Collector], _Collector]:
+    """Mark a collector that may run in a thread while the scan goes on (``engine.Facts.prefetch``):
+    ``@background``, or ``@background(after=(PythonFacts,))`` to start it only once those facts
+    are built too, so its process pool does not compete with theirs for the cores but runs beside
+    the checks, which use one. Its contract: it only reads the facts it is given and writes
+    nothing shared but the workspace's hashes and stat index (which are locked) and progress; what
+    it has to note it returns, for the collector that reads its fact to record in the scan's
+    thread."""
+
+    def mark(marked: _Collector) -> _Collector:
+        setattr(marked, _BACKGROUND, after)
+        return marked
+
+    return mark if func is None else mark(func)
 
 
 def runs_in_background(func: Callable[..., Any]) -> bool:
-    return bool(getattr(func, _BACKGROUND, False))
+    return getattr(func, _BACKGROUND, None) is not None
+
+
+def starts_after(func: Callable[..., Any]) -> tuple[type, ...]:
+    """The facts a background collector waits for besides its needs (see :func:`background`)."""
+    after: tuple[type, ...] = getattr(func, _BACKGROUND, None) or ()
+    return after
 
 
 def tally(

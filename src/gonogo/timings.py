@@ -6,7 +6,7 @@ name: reading the Python files, SAST, secrets, manifests, vulnerabilities; every
 "other facts", and running the checks themselves is "checks". Starting a collector also tells the
 progress display which stage the scan is in, so it never sits unlabelled.
 
-A background collector (``registry.background``: ruff) runs in a thread while other stages go on: its
+A background collector (``registry.background``: ruff, the secrets pass) runs in a thread while other stages go on: its
 collector's time is its own wall time in that thread, and its stage's time is the wall time during
 which any of the stage's work ran or the scan waited for it, each moment counted once. Stages may
 therefore overlap, and their seconds add up to more than the scan's.
@@ -28,6 +28,7 @@ STAGE_OF_COLLECTOR = {
     "ruff": SAST,
     "sast": SAST,
     "secrets": SECRETS,
+    "secret_scan": SECRETS,
     "manifests": MANIFESTS,
     "vulnerabilities": VULNERABILITIES,
     "outdated": VULNERABILITIES,

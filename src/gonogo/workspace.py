@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -117,6 +118,9 @@ class Workspace:
     _cache_noted: str | None = None
     _stamps: list[tuple[str, str, Signature]] = field(default_factory=list)
     """Each listed or skipped entry's root, relative path and status, as the walk saw them."""
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    """Guards the stat index and the hashes (``_index``, ``_fresh``, ``_pruned``, the cache note):
+    a background collector hashes files while the scan's thread does (``registry.background``)."""
 
     @classmethod
     def open(
@@ -204,15 +208,17 @@ class Workspace:
         if digest is None:
             data, info = read_with_stat(file.abspath, limit)
             digest = content_digest(data)
-            self._fresh.setdefault(file.root, {})[file.relpath] = (signature_of(info), digest)
+            with self._lock:
+                self._fresh.setdefault(file.root, {})[file.relpath] = (signature_of(info), digest)
         self._digests[where] = digest
         return digest, data
 
     def save_index(self) -> None:
         """Store what this scan hashed, and forget what it no longer finds, for the next one; a
         cache that fails is a note, once."""
-        fresh, self._fresh = self._fresh, {}
-        gone = self._gone_from_index()
+        with self._lock:
+            fresh, self._fresh = self._fresh, {}
+            gone = self._gone_from_index()
         if self.cache_folder is None or not (fresh or gone):
             return
         cache = FactCache(self.cache_folder)
@@ -252,21 +258,26 @@ class Workspace:
         return digest if signature_of(info) == signature else None
 
     def _index_of(self, root: Path) -> dict[str, tuple[Signature, str]]:
-        if root not in self._index:
-            if self.cache_folder is None:
-                self._index[root] = {}
-            else:
-                cache = FactCache(self.cache_folder)
-                self._index[root] = cache.stats_of(str(root))
-                self.cache_problem(cache.problem)
-                cache.close()
-        return self._index[root]
+        index = self._index.get(root)
+        if index is not None:
+            return index
+        with self._lock:
+            if root not in self._index:
+                if self.cache_folder is None:
+                    self._index[root] = {}
+                else:
+                    cache = FactCache(self.cache_folder)
+                    self._index[root] = cache.stats_of(str(root))
+                    self.cache_problem(cache.problem)
+                    cache.close()
+            return self._index[root]
 
     def cache_problem(self, problem: str | None) -> None:
         """A note that the fact cache is off, once a scan however many collectors find it so."""
-        if problem and self._cache_noted is None:
-            self._cache_noted = problem
-            self.note(problem, source="cache")
+        with self._lock:
+            if problem and self._cache_noted is None:
+                self._cache_noted = problem
+                self.note(problem, source="cache")
 
     def note(self, message: str, path: str | None = None, source: str = "") -> None:
         """The walk's own notes. A collector adds to the ``notes`` fact it declares instead."""

@@ -44,7 +44,6 @@ from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, map_files_cached
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
-from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 if TYPE_CHECKING:
@@ -279,8 +278,18 @@ SCANNER_VERSION = 4
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed."""
 
 
-@collector("secrets")
-def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecretScan:
+    """What the secrets pass found, and how many files it left out as too large: the ``secrets``
+    collector notes those in the scan's thread (``collectors.secret_files``)."""
+
+    facts: SecretFacts
+    too_large: int = 0
+
+
+def scan_workspace(workspace: Workspace, options: ScanOptions) -> SecretScan:
+    """Every file the rules do not skip, scanned for secrets by content (cached), in a process
+    pool; ``.env`` files are read for their settings too."""
     env_files: list[EnvFile] = []
     jobs: list[FileJob] = []
     paths: list[str] = []
@@ -306,16 +315,12 @@ def secrets(workspace: Workspace, options: ScanOptions) -> SecretFacts:
     scanned = map_files_cached(scan_payload, jobs, options, workspace, stage="secrets")
     results = [found if isinstance(found, tuple) else None for found in scanned]  # unreadable, binary: None
     hits = [replace(hit, path=path) for path, found in zip(paths, results, strict=True) for hit in found or ()]
-    if skipped:
-        workspace.note(
-            f"{skipped} file(s) over {MAX_SECRET_SCAN_BYTES:,} bytes not scanned for secrets",
-            source="secrets",
-        )
-    return SecretFacts(
+    facts = SecretFacts(
         hits=tuple(hits),
         env_files=tuple(env_files),
         files_scanned=sum(found is not None for found in results),
     )
+    return SecretScan(facts=facts, too_large=skipped)
 
 
 def is_binary(data: bytes) -> bool:
