@@ -5,6 +5,7 @@ counted honestly (its own wall time; the wait for it in its stage, not in the ch
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 import threading
@@ -188,3 +189,138 @@ def test_a_stages_seconds_count_overlapping_work_once():
     clock.background("ruff", 13.0, 13.5)
     assert clock.stages["SAST"] == pytest.approx(2.5)
     assert clock.collectors == {"sast": 1.0, "ruff": 2.0}
+
+
+AFTER_PLUGIN = """
+from __future__ import annotations
+import threading
+from dataclasses import dataclass
+from gonogo.model import Category, Severity
+from gonogo.registry import CannotTell, background, check, collector
+from gonogo.workspace import Workspace
+
+EVENTS: list[str] = []
+BEHAVIOUR = {"fail": False}
+
+@dataclass(frozen=True)
+class PassFacts:
+    files: int
+
+@dataclass(frozen=True)
+class LookupFacts:
+    thread: str
+
+@dataclass(frozen=True)
+class PoolFacts:
+    lookup_thread: str
+    thread: str
+
+@collector("pass_facts")
+def pass_facts(workspace: Workspace) -> PassFacts:
+    EVENTS.append("pass")
+    return PassFacts(files=len(workspace.files))
+
+@collector("lookup")
+def lookup(workspace: Workspace) -> LookupFacts:
+    EVENTS.append("lookup")
+    if BEHAVIOUR["fail"]:
+        raise CannotTell("the cache could not be read")
+    return LookupFacts(thread=threading.current_thread().name)
+
+@collector("pool")
+@background(after=(PassFacts,))
+def pool(lookup: LookupFacts) -> PoolFacts:
+    EVENTS.append("pool")
+    return PoolFacts(lookup_thread=lookup.thread, thread=threading.current_thread().name)
+
+@check("TEST911", "needs the pool", category=Category.TESTS, severity=Severity.LOW)
+def needs_pool(pool: PoolFacts):
+    \"\"\"Why: a test plugin. Fix: none.\"\"\"
+    EVENTS.append(f"TEST911 {pool.lookup_thread != pool.thread}")
+    return ()
+
+@check("TEST912", "builds the pass", category=Category.TESTS, severity=Severity.LOW)
+def builds_pass(pass_facts: PassFacts):
+    \"\"\"Why: a test plugin. Fix: none.\"\"\"
+    EVENTS.append("TEST912")
+    return ()
+"""
+
+
+@pytest.fixture
+def after_plugin(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    module = types.ModuleType("after_plugin")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(textwrap.dedent(AFTER_PLUGIN), "after_plugin.py", "exec"), module.__dict__)
+    return module
+
+
+def _ordered_run(module: types.ModuleType, tmp_path) -> list:
+    """As ``pipeline.judge`` runs checks: background work prefetched, checks needing none first."""
+    registry = Registry().load([module], GIVEN_FACTS)
+    notes = Notes()
+    workspace = Workspace.open([make_repo(tmp_path / "repo", {"app.py": "x = 1\n"})], notes=notes)
+    facts = Facts(registry, (workspace, load_config(None, {}), ScanOptions(use_cache=False), notes))
+    specs = list(registry.checks.values())
+    facts.prefetch(specs)
+    order = facts.foreground_first(specs)
+    assert [spec.id for spec in specs] == ["TEST911", "TEST912"]
+    assert [spec.id for spec in order] == ["TEST912", "TEST911"], "the check needing no background fact first"
+    return [run_check(spec, facts) for spec in order]
+
+
+def test_a_collector_started_after_a_fact_has_its_needs_built_in_the_scans_thread_then_runs_in_its_own(
+    after_plugin, tmp_path
+):
+    results = _ordered_run(after_plugin, tmp_path)
+    assert [r.outcome for r in results] == [Outcome.PASS, Outcome.PASS]
+    events = after_plugin.EVENTS
+    assert events[:2] == ["pass", "lookup"], "its need is built as soon as the fact it waits for is"
+    assert events.index("pool") < events.index("TEST911 True"), "the pool ran in a thread of its own"
+
+
+def test_a_need_that_fails_leaves_the_collector_to_fail_the_same_way_when_asked(after_plugin, tmp_path, monkeypatch):
+    monkeypatch.setitem(after_plugin.BEHAVIOUR, "fail", True)
+    results = _ordered_run(after_plugin, tmp_path)
+    assert [(r.check_id, r.outcome, r.reason) for r in results] == [
+        ("TEST912", Outcome.PASS, None),
+        ("TEST911", Outcome.UNKNOWN, "the cache could not be read"),
+    ]
+    assert "pool" not in after_plugin.EVENTS and after_plugin.EVENTS.count("lookup") == 1
+
+
+def test_the_workspace_index_loses_no_hash_when_two_threads_hash_and_save_at_once(tmp_path):
+    """A background collector hashes files while the scan's thread does, and both save the index."""
+    root = make_repo(tmp_path / "repo", {f"f{i}.txt": f"{i}\n" * 50 for i in range(400)})
+    for path in root.glob("f*.txt"):  # older than the racy margin, so the index may trust them
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    cache = tmp_path / "cache"
+    workspace = Workspace.open([root], cache_folder=cache)
+    files = list(workspace.files)
+
+    errors: list[BaseException] = []
+
+    def hash_and_save(part: list) -> None:
+        try:
+            for number, file in enumerate(part):
+                workspace.content_of(file)
+                if number % 5 == 0:
+                    workspace.save_index()
+            workspace.save_index()
+        except BaseException as exc:  # a thread's error is printed, not raised: keep it for the assert
+            errors.append(exc)
+
+    threads = [threading.Thread(target=hash_and_save, args=(files[start::2],)) for start in (0, 1)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # the threads take turns between almost every two instructions
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    fresh = Workspace.open([root], cache_folder=cache)
+    known = [fresh._indexed(file, 1 << 20) for file in fresh.files]
+    assert len(known) == 400 and None not in known, "every file's hash was kept"

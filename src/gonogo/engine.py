@@ -126,15 +126,25 @@ class Facts:
         return found
 
     def _start_ready(self) -> None:
-        """Start each waiting background collector whose needs are all built."""
+        """Start each waiting background collector whose needs are all built. One that waits for
+        facts besides its needs (``background(after=...)``) has its needs built here, in the
+        scan's thread, as soon as those are: a need that fails leaves it to be built, and fail
+        the same way, when a check asks for it."""
         for name in sorted(self._waiting):
+            if name not in self._waiting:
+                continue  # started while a need of another one was built
             spec = self._registry.collectors[name]
+            after = starts_after(spec.func)
             needs = self._registry.needs_of(spec.func)
-            if any(need.kind not in self._values for need in needs) or any(
-                kind not in self._values for kind in starts_after(spec.func)
-            ):
+            unbuilt = [need.kind for need in needs if need.kind not in self._values]
+            if any(kind not in self._values for kind in after) or (unbuilt and not after):
                 continue
             self._waiting.discard(name)
+            try:
+                for kind in unbuilt:
+                    self.get(kind)
+            except FactError:
+                continue
             kind = next(kind for kind, provider in self._registry.providers.items() if provider == name)
             arguments = {need.param: self._values[need.kind] for need in needs}
             self._running[kind] = (name, _start(spec.func, arguments))

@@ -81,6 +81,24 @@ def map_files_cached(
     """``func(payload)`` for every job's file, in order, from the cache where it can be; a file
     that cannot be read gives its ``FileReadError``, for the caller's note. Only files the cache
     does not know are read, and those the stat index does not know are read to be hashed (once)."""
+    return computed_files(func, looked_up_files(jobs, options, workspace), options, workspace, stage)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileLookup:
+    """The first half of :func:`map_files_cached`: every job's file hashed, what the cache knows
+    of them, and the payloads of the rest. A collector whose second half runs in the background
+    (``collectors.secret_files``) does this half in the scan's thread: it is all the work a warm
+    scan has, and in a thread it would only contend with the checks for the interpreter."""
+
+    keyed: list[tuple[str, bytes | None] | FileReadError]
+    """Per job: its cache key (and the bytes, when they were read to hash them), or why not."""
+    known: dict[str, Any]
+    missing: dict[str, Any]
+    """Cache key -> payload, for the contents the cache does not know (each once)."""
+
+
+def looked_up_files(jobs: Sequence[FileJob], options: ScanOptions, workspace: Workspace) -> FileLookup:
     keyed: list[tuple[str, bytes | None] | FileReadError] = []
     for job in jobs:
         try:
@@ -91,6 +109,8 @@ def map_files_cached(
         keyed.append((f"{job.namespace}:{digest}", data))
     cache = FactCache(cache_folder(options))
     known = cache.get_many(entry[0] for entry in keyed if not isinstance(entry, FileReadError))
+    workspace.cache_problem(cache.problem)
+    cache.close()
     missing: dict[str, Any] = {}  # identical contents (every empty __init__.py) are computed once
     for index, (job, entry) in enumerate(zip(jobs, keyed, strict=True)):
         if isinstance(entry, FileReadError) or entry[0] in known or entry[0] in missing:
@@ -102,14 +122,25 @@ def map_files_cached(
             keyed[index] = exc
             continue
         missing[key] = job.payload(data) if job.payload is not None else data
+    return FileLookup(keyed=keyed, known=known, missing=missing)
+
+
+def computed_files(
+    func: Callable[[Any], Result], lookup: FileLookup, options: ScanOptions, workspace: Workspace, stage: str
+) -> list[Result | FileReadError | None]:
+    """The second half of :func:`map_files_cached`: ``func`` of the payloads the cache did not
+    know (a ``None`` payload's result is ``None``, cached like any other), stored; every job's
+    result in order."""
+    cache = FactCache(cache_folder(options))
+    missing = lookup.missing
     work = {key: payload for key, payload in missing.items() if payload is not None}
     cache.put_many({key: None for key in missing if key not in work})
     computed: dict[str, Any] = {key: None for key in missing} | _computed_and_stored(func, work, cache, options, stage)
     workspace.cache_problem(cache.problem)
     cache.close()
     workspace.save_index()
-    found: dict[str, Any] = known | computed
-    return [entry if isinstance(entry, FileReadError) else found[entry[0]] for entry in keyed]
+    found: dict[str, Any] = lookup.known | computed
+    return [entry if isinstance(entry, FileReadError) else found[entry[0]] for entry in lookup.keyed]
 
 
 def _computed_and_stored(

@@ -28,6 +28,7 @@ STAGE_OF_COLLECTOR = {
     "ruff": SAST,
     "sast": SAST,
     "secrets": SECRETS,
+    "secret_lookup": SECRETS,
     "secret_scan": SECRETS,
     "manifests": MANIFESTS,
     "vulnerabilities": VULNERABILITIES,

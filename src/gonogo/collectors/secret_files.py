@@ -1,27 +1,35 @@
 """The secrets pass as two collectors: the scan itself in the background, and its fact.
 
-The pass reads every text file of the tree in a process pool of its own (``secrets.scan_workspace``).
-Run when the ``secrets`` fact is first asked for, that pool used to run alone while the scan's
-thread waited; on site-packages, 2.4 s of a cold scan with one core's checks still to run after it.
-As a background collector started once the Python pass is done (``registry.background``), it runs
-beside the checks, which use one core, and not against the Python pass, which uses them all.
-Its note about files too large to scan is made here, in the scan's thread, when the fact is read.
+The pass reads every text file of the tree in a process pool of its own. Run when the ``secrets``
+fact was first asked for, that pool used to run alone while the scan's thread waited: on
+site-packages, 2.4 s of a cold scan with one core's checks still to run after it. Now its first
+half, hashing the files and looking them up in the cache (``secret_lookup``), runs in the scan's
+thread as soon as the Python pass is done; its second half, scanning what the cache did not know
+(``secret_scan``), runs in the background (``registry.background``) beside the checks, which use
+one core, and not against the Python pass, which uses them all. A warm scan has only the first
+half: in a thread it would only contend with the checks for the interpreter. The note about files
+too large to scan is made in the scan's thread, when the ``secrets`` fact is read.
 """
 
 from __future__ import annotations
 
 from gonogo.collectors import secrets as scanning
 from gonogo.collectors.python import PythonFacts
-from gonogo.collectors.secrets import SecretFacts, SecretScan
+from gonogo.collectors.secrets import SecretFacts, SecretLookup, SecretScan
 from gonogo.options import ScanOptions
 from gonogo.registry import background, collector
 from gonogo.workspace import Workspace
 
 
+@collector("secret_lookup")
+def secret_lookup(workspace: Workspace, options: ScanOptions) -> SecretLookup:
+    return scanning.look_up_secrets(workspace, options)
+
+
 @collector("secret_scan")
 @background(after=(PythonFacts,))
-def secret_scan(workspace: Workspace, options: ScanOptions) -> SecretScan:
-    return scanning.scan_workspace(workspace, options)
+def secret_scan(secret_lookup: SecretLookup, options: ScanOptions, workspace: Workspace) -> SecretScan:
+    return scanning.scan_looked_up(secret_lookup, options, workspace)
 
 
 @collector("secrets")

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from gonogo.collectors.python_text import may_match, required_literals
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
-from gonogo.parallel import FileJob, map_files_cached
+from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -287,9 +287,20 @@ class SecretScan:
     too_large: int = 0
 
 
-def scan_workspace(workspace: Workspace, options: ScanOptions) -> SecretScan:
-    """Every file the rules do not skip, scanned for secrets by content (cached), in a process
-    pool; ``.env`` files are read for their settings too."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecretLookup:
+    """The secrets pass's first half (``parallel.looked_up_files``): each scanned file's display
+    path, what the cache knows of them, the ``.env`` files' settings, and the files left out."""
+
+    paths: tuple[str, ...]
+    files: FileLookup
+    env_files: tuple[EnvFile, ...]
+    too_large: int
+
+
+def look_up_secrets(workspace: Workspace, options: ScanOptions) -> SecretLookup:
+    """Every file the rules do not skip, hashed and looked up in the cache; ``.env`` files are
+    read for their settings too."""
     env_files: list[EnvFile] = []
     jobs: list[FileJob] = []
     paths: list[str] = []
@@ -312,15 +323,23 @@ def scan_workspace(workspace: Workspace, options: ScanOptions) -> SecretScan:
         payload = partial(_text_payload, (place, bare, python, document))
         jobs.append(FileJob(file=source, namespace=namespace, payload=payload, limit=MAX_SECRET_SCAN_BYTES))
         paths.append(source.display)
-    scanned = map_files_cached(scan_payload, jobs, options, workspace, stage="secrets")
+    return SecretLookup(
+        paths=tuple(paths), files=looked_up_files(jobs, options, workspace), env_files=tuple(env_files),
+        too_large=skipped,
+    )
+
+
+def scan_looked_up(lookup: SecretLookup, options: ScanOptions, workspace: Workspace) -> SecretScan:
+    """The second half: the files the cache did not know, scanned in a process pool."""
+    scanned = computed_files(scan_payload, lookup.files, options, workspace, stage="secrets")
     results = [found if isinstance(found, tuple) else None for found in scanned]  # unreadable, binary: None
-    hits = [replace(hit, path=path) for path, found in zip(paths, results, strict=True) for hit in found or ()]
+    hits = [replace(hit, path=path) for path, found in zip(lookup.paths, results, strict=True) for hit in found or ()]
     facts = SecretFacts(
         hits=tuple(hits),
-        env_files=tuple(env_files),
+        env_files=lookup.env_files,
         files_scanned=sum(found is not None for found in results),
     )
-    return SecretScan(facts=facts, too_large=skipped)
+    return SecretScan(facts=facts, too_large=lookup.too_large)
 
 
 def is_binary(data: bytes) -> bool:
