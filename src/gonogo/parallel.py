@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -77,11 +77,16 @@ def map_files_cached(
     options: ScanOptions,
     workspace: Workspace,
     stage: str,
+    cheap: bool = False,
 ) -> list[Result | FileReadError | None]:
     """``func(payload)`` for every job's file, in order, from the cache where it can be; a file
     that cannot be read gives its ``FileReadError``, for the caller's note. Only files the cache
-    does not know are read, and those the stat index does not know are read to be hashed (once)."""
-    return computed_files(func, looked_up_files(jobs, options, workspace), options, workspace, stage)
+    does not know are read, and those the stat index does not know are read to be hashed (once).
+    ``cheap``: ``func`` costs less than sending a file to a worker process and its result back (a
+    substring test, a few patterns over a small text), so it runs in this process: on
+    site-packages' 3,900 text files, 0.2 s here against 0.37 s through the pool."""
+    lookup = looked_up_files(jobs, options, workspace)
+    return computed_files(func, lookup, options, workspace, stage, cheap=cheap)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +131,12 @@ def looked_up_files(jobs: Sequence[FileJob], options: ScanOptions, workspace: Wo
 
 
 def computed_files(
-    func: Callable[[Any], Result], lookup: FileLookup, options: ScanOptions, workspace: Workspace, stage: str
+    func: Callable[[Any], Result],
+    lookup: FileLookup,
+    options: ScanOptions,
+    workspace: Workspace,
+    stage: str,
+    cheap: bool = False,
 ) -> list[Result | FileReadError | None]:
     """The second half of :func:`map_files_cached`: ``func`` of the payloads the cache did not
     know (a ``None`` payload's result is ``None``, cached like any other), stored; every job's
@@ -135,7 +145,9 @@ def computed_files(
     missing = lookup.missing
     work = {key: payload for key, payload in missing.items() if payload is not None}
     cache.put_many({key: None for key in missing if key not in work})
-    computed: dict[str, Any] = {key: None for key in missing} | _computed_and_stored(func, work, cache, options, stage)
+    computed: dict[str, Any] = {key: None for key in missing} | _computed_and_stored(
+        func, work, cache, replace(options, jobs=1) if cheap else options, stage
+    )
     workspace.cache_problem(cache.problem)
     cache.close()
     workspace.save_index()

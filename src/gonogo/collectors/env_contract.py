@@ -89,7 +89,7 @@ def env_contract(workspace: Workspace, python: PythonFacts, options: ScanOptions
         FileJob(file=file, namespace=f"env{ENV_SCAN_VERSION}{kind}", payload=paired_with(kind))
         for file, kind in texts
     ]
-    results = map_files_cached(settings_in, jobs, options, workspace, "env")
+    results = map_files_cached(settings_in, jobs, options, workspace, "env", cheap=True)  # a few patterns a file
     found = dict(zip([file for file, _ in texts], results, strict=True))
     for file, kind in kinds.items():
         if kind == "python":

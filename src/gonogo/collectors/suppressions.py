@@ -38,7 +38,9 @@ def suppressions(workspace: Workspace, python: PythonFacts, options: ScanOptions
     others = [source for source in workspace.files if source.size <= MAX_BYTES and source not in parsed]
     # the other text files' comments are cached per content: an unchanged file is not read again
     jobs = [FileJob(file=source, namespace=f"supp{SCAN_VERSION}", limit=MAX_BYTES) for source in others]
-    in_others = dict(zip(others, map_files_cached(comments_in, jobs, options, workspace, "suppressions"), strict=True))
+    # a substring test per file: cheaper here than through a worker process
+    found_in = map_files_cached(comments_in, jobs, options, workspace, "suppressions", cheap=True)
+    in_others = dict(zip(others, found_in, strict=True))
     found: list[SuppressionComment] = []
     for source in workspace.files:
         if source.size > MAX_BYTES:
