@@ -15,7 +15,7 @@ import hashlib
 import re
 
 from gonogo.model import Finding
-from gonogo.redaction import redact
+from gonogo.redaction import redact_repeated
 
 DIGITS = 24
 """Hex digits kept: 96 bits, far beyond any collision among one repository's findings."""
@@ -30,6 +30,7 @@ def normalise(line: str) -> str:
 def fingerprint(finding: Finding, line: str) -> str:
     """Stable across line moves: check, path, key and the normalised source ``line`` (``""``
     when the finding has none, and then its message with numbers blanked)."""
-    anchor = normalise(line) or re.sub(r"\d+", "#", redact(finding.message))
-    text = "\0".join((finding.check_id, redact(finding.path or ""), redact(finding.key), anchor))
+    # a path, a key and a message recur across a report's findings: each is masked once
+    anchor = normalise(line) or re.sub(r"\d+", "#", redact_repeated(finding.message))
+    text = "\0".join((finding.check_id, redact_repeated(finding.path or ""), redact_repeated(finding.key), anchor))
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:DIGITS]

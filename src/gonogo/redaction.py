@@ -41,36 +41,19 @@ URL_MASK = "***"
 
 @functools.cache
 def _format_patterns() -> tuple[re.Pattern[str], ...]:
-    """The patterns of detect-secrets' detectors of a token's own shape. The private-key detector
+    """The patterns of the token-format detectors (``token_formats``). The private-key detector
     only matches the ``BEGIN`` header, which is not the secret: PEM bodies are masked by
-    :data:`PEM_BLOCK`. URLs are :data:`URL_CREDENTIALS`. Imported on first use: detect-secrets,
-    and the ``requests`` it imports, cost a tenth of a second, and a command that redacts nothing
-    (a scan whose report is reused whole) should not pay it."""
-    from detect_secrets.plugins.artifactory import ArtifactoryDetector
-    from detect_secrets.plugins.aws import AWSKeyDetector
-    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-    from detect_secrets.plugins.discord import DiscordBotTokenDetector
-    from detect_secrets.plugins.github_token import GitHubTokenDetector
-    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-    from detect_secrets.plugins.jwt import JwtTokenDetector
-    from detect_secrets.plugins.mailchimp import MailchimpDetector
-    from detect_secrets.plugins.npm import NpmDetector
-    from detect_secrets.plugins.openai import OpenAIDetector
-    from detect_secrets.plugins.pypi_token import PypiTokenDetector
-    from detect_secrets.plugins.sendgrid import SendGridDetector
-    from detect_secrets.plugins.slack import SlackDetector
-    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-    from detect_secrets.plugins.stripe import StripeDetector
-    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-    from detect_secrets.plugins.twilio import TwilioKeyDetector
+    :data:`PEM_BLOCK`; URLs with a password are :data:`URL_CREDENTIALS`."""
+    from gonogo.token_formats import token_detectors
 
-    detectors = (
-        AWSKeyDetector, AzureStorageKeyDetector, GitHubTokenDetector, GitLabTokenDetector,
-        SlackDetector, StripeDetector, OpenAIDetector, PypiTokenDetector, NpmDetector,
-        SendGridDetector, TwilioKeyDetector, MailchimpDetector, DiscordBotTokenDetector,
-        TelegramBotTokenDetector, SquareOAuthDetector, ArtifactoryDetector, JwtTokenDetector,
+    unmasked = ("Private Key", "Basic Auth Credentials")
+    return tuple(
+        pattern
+        for detector in token_detectors()
+        if detector.secret_type not in unmasked
+        for pattern in detector.denylist
     )
-    return tuple(pattern for detector in detectors for pattern in detector().denylist)
+
 
 URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")
 """``scheme://user:password@``: the password runs to the authority's last ``@``, so one that holds
@@ -266,9 +249,10 @@ def scrub(value: T) -> T:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _redact_again(text: str) -> str:
-    """:func:`redact`, remembered: a report repeats its messages and evidence thousands of times,
-    and every scrub of it (or of a cache's facts) would otherwise mask each copy anew."""
+def redact_repeated(text: str) -> str:
+    """:func:`redact`, remembered, for short texts seen over and over: a report repeats its
+    messages, paths and evidence thousands of times, and every scrub of it (or of a cache's facts)
+    and every fingerprint would otherwise mask each copy anew."""
     return redact(text)
 
 
@@ -288,7 +272,7 @@ def _unchanged(value: Any) -> Any:
 
 
 def _scrub_str(value: str) -> str:
-    masked = _redact_again(value)
+    masked = redact_repeated(value)
     return value if masked == value else masked  # the caller's own object when unchanged
 
 

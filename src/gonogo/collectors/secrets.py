@@ -44,6 +44,7 @@ from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
+from gonogo.token_formats import token_detectors
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 if TYPE_CHECKING:
@@ -97,10 +98,7 @@ class Place(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class _Detectors:
-    """detect-secrets' detectors of a token's own shape, made on first use: importing them (and
-    the HTTP client they import) is a tenth of a second a scan spends only when a file is read.
-    Its IBM, SoftLayer and Cloudant detectors are left out: they are keyword-assignment patterns
-    (our assignment rule covers those) and cost more than all the others together on a large tree."""
+    """The token-format detectors (``token_formats``, made on first use) as the pass reads them."""
 
     patterns: tuple[tuple[RegexBasedDetector, re.Pattern[str], bool], ...]
     """Each detector's patterns, and whether they ignore case: worked out once, not per file."""
@@ -113,46 +111,19 @@ class _Detectors:
 
 @cache
 def _detectors() -> _Detectors:
-    from detect_secrets.plugins.artifactory import ArtifactoryDetector
-    from detect_secrets.plugins.aws import AWSKeyDetector
-    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-    from detect_secrets.plugins.basic_auth import BasicAuthDetector
-    from detect_secrets.plugins.discord import DiscordBotTokenDetector
-    from detect_secrets.plugins.github_token import GitHubTokenDetector
-    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-    from detect_secrets.plugins.jwt import JwtTokenDetector
-    from detect_secrets.plugins.mailchimp import MailchimpDetector
-    from detect_secrets.plugins.npm import NpmDetector
-    from detect_secrets.plugins.openai import OpenAIDetector
-    from detect_secrets.plugins.private_key import PrivateKeyDetector
-    from detect_secrets.plugins.pypi_token import PypiTokenDetector
-    from detect_secrets.plugins.sendgrid import SendGridDetector
-    from detect_secrets.plugins.slack import SlackDetector
-    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-    from detect_secrets.plugins.stripe import StripeDetector
-    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-    from detect_secrets.plugins.twilio import TwilioKeyDetector
-
-    detectors: tuple[RegexBasedDetector, ...] = tuple(
-        cls()
-        for cls in (
-            PrivateKeyDetector, AWSKeyDetector, AzureStorageKeyDetector, GitHubTokenDetector,
-            GitLabTokenDetector, SlackDetector, StripeDetector, OpenAIDetector, PypiTokenDetector,
-            NpmDetector, SendGridDetector, TwilioKeyDetector, MailchimpDetector, DiscordBotTokenDetector,
-            TelegramBotTokenDetector, SquareOAuthDetector, ArtifactoryDetector, JwtTokenDetector,
-            BasicAuthDetector,
-        )
-    )
+    detectors = token_detectors()
+    by_kind = {detector.secret_type: detector for detector in detectors}
+    aws = by_kind["AWS Access Key"]
     return _Detectors(
         patterns=tuple(
             (detector, pattern, bool(pattern.flags & re.IGNORECASE))
             for detector in detectors
             for pattern in detector.denylist
         ),
-        url_kind=BasicAuthDetector.secret_type,
-        private_key_kind=PrivateKeyDetector.secret_type,
-        aws_key_kind=AWSKeyDetector.secret_type,
-        aws_secret=AWSKeyDetector.denylist[1],
+        url_kind=by_kind["Basic Auth Credentials"].secret_type,
+        private_key_kind=by_kind["Private Key"].secret_type,
+        aws_key_kind=aws.secret_type,
+        aws_secret=tuple(aws.denylist)[1],
     )
 
 
