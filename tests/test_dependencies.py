@@ -211,3 +211,36 @@ def test_nothing_to_judge_is_not_applicable(tmp_path: Path) -> None:
     report = scan_repo(make_repo(tmp_path, {"README.md": "hi\n"}), select="DEP")
     assert {r.check_id: r.outcome for r in report.checks}["DEP001"] is Outcome.NOT_APPLICABLE
     assert report.metrics["deps.undeclared"] == 0 and report.metrics["deps.manifests"] == 0
+
+
+@pytest.mark.parametrize(
+    ("requirement", "undeclared"),
+    [
+        ("dask[distributed]>=2024.4", ["h2", "redis"]),  # the extra's own name: what it brings
+        ("celery[redis]", ["distributed", "h2"]),
+        ("httpx[http2]", ["distributed", "redis"]),  # httpx is installed here: its metadata says http2 brings h2
+        ("httpx", ["distributed", "h2", "redis"]),
+        ("dask[dataframe]", ["distributed", "h2", "redis"]),
+    ],
+    ids=["extra named after it", "another extra", "extra from installed metadata", "no extra", "an extra that brings neither"],
+)
+def test_an_extra_declares_what_it_brings(tmp_path: Path, requirement: str, undeclared: list[str]) -> None:
+    """``gonogo[fleet]``'s ``dask[distributed]`` declares ``distributed``: it was a false blocking
+    DEP001 on gonogo's own repository."""
+    files = {
+        "pyproject.toml": f'[project]\nname = "app"\nversion = "1"\ndependencies = ["{requirement}"]\n',
+        "app/main.py": "import distributed\nimport h2\nimport redis\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert sorted(f.get("package") for f in result_of(report, "DEP001").findings) == undeclared
+
+
+def test_an_extra_named_like_a_namespace_does_not_declare_what_a_table_gives_another_provider(tmp_path: Path) -> None:
+    """``google.api_core`` is google-api-core's: ``django-storages[google]`` does not declare it
+    by its name (saleor's pyproject.toml asks for that extra)."""
+    files = {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["django-storages[google]"]\n',
+        "app/main.py": "from google.api_core import retry\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert [f.get("package") for f in result_of(report, "DEP001").findings] == ["google-api-core"]

@@ -57,7 +57,8 @@ def plan_undeclared(findings: Sequence[Finding]) -> Grouping:
 def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: a module that imports a distribution its manifest does not declare works on the
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
-    monorepo each service installs only its own requirements, so each is judged by its own.
+    monorepo each service installs only its own requirements, so each is judged by its own. An
+    extra declares what it brings (``dask[distributed]`` declares ``import distributed``).
     Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
     import."""
     yield from _undeclared(python, manifests, hard=True)
@@ -141,7 +142,7 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
             declared = Declared(())
         else:
             key = (scope.root, scope.folder)
-            declared = declared_cache.get(key) or declared_cache.setdefault(key, Declared(scope.declared))
+            declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
         for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own))):
             if scope is not None:
                 below[(scope.root, scope.folder)].append(imported.module)
@@ -172,7 +173,7 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
 def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) -> Iterator[CheckOutput]:
     if not python.files:
         raise NotApplicable("no Python files")
-    anywhere = Declared(d.name for m in manifests.declaring for d in m.dependencies)
+    anywhere = Declared.of(d for m in manifests.declaring for d in m.dependencies)
     for item in _unprovided(python, manifests):
         if item.hard is not hard or item.kind != "undeclared":
             continue
@@ -182,7 +183,7 @@ def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) ->
         elsewhere = sorted(
             m.file.display
             for m in manifests.declaring
-            if any(Declared([d.name]).provides(imported.module) for d in m.dependencies)
+            if Declared.of(m.dependencies).provides(imported.module)
         )
         target = scope.target.file.display if scope else None
         where = f"not declared in {target}" if target else "no manifest above it declares dependencies"

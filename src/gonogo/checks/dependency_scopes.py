@@ -13,15 +13,18 @@ from functools import cached_property
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from gonogo.collectors.import_names import (
     candidates,
+    extra_brings,
     import_names_of,
     installed_requires,
     is_stdlib,
     knows,
     provided_by,
+    providers,
 )
 from gonogo.collectors.manifests import Dependency, Manifest, ManifestFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
@@ -57,6 +60,11 @@ class Scope:
             for dep in manifest.dependencies:
                 found.setdefault(dep.name, dep)
         return found
+
+    @property
+    def declaration(self) -> Declared:
+        """What the scope's manifests declare, extras and all (``Declared.of``)."""
+        return Declared.of(d for m in (*self.declaring, *self.included) for d in m.dependencies)
 
     @property
     def target(self) -> Manifest:
@@ -176,17 +184,44 @@ def third_party_imports(file: PythonFile, own: OwnNames) -> Iterator[Import]:
 
 
 class Declared:
-    """Answers "does this set of distributions provide this import?", with a cache per name set."""
+    """Answers "does this set of distributions provide this import?", with a cache per name set.
+    ``extras``: the names of the extras asked for (``distributed`` in ``dask[distributed]``)."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], extras: Iterable[str] = ()) -> None:
         self.names = frozenset(names)
+        self.extras = frozenset(extras)
+
+    @classmethod
+    def of(cls, dependencies: Iterable[Dependency]) -> Declared:
+        """The dependencies, with what the extras they ask for bring: the distributions an
+        installed distribution's metadata gives the extra (``extra_brings``), and an import named
+        like the extra itself where no table names another provider for it (``dask[distributed]``
+        and ``import distributed``; not ``django-storages[google]`` and ``google.api_core``, which
+        is google-api-core's)."""
+        names: set[str] = set()
+        extras: set[str] = set()
+        for dependency in dependencies:
+            names.add(dependency.name)
+            for extra in dependency.extras:
+                names |= extra_brings(dependency.name, extra)
+                extras.add(canonicalize_name(extra))
+        return cls(names, extras)
 
     @cached_property
     def _import_names(self) -> frozenset[str]:
         return frozenset(n for d in self.names for n in import_names_of(d))
 
     def provides(self, module: str) -> bool:
-        return bool(candidates(module) & self.names) or provided_by(module, self._import_names)
+        return bool(candidates(module) & self.names) or provided_by(module, self._import_names) or (
+            self._named_by_an_extra(module)
+        )
+
+    def _named_by_an_extra(self, module: str) -> bool:
+        top = canonicalize_name(module.split(".")[0])
+        if top not in self.extras:
+            return False
+        known = providers(module)
+        return not known or top in known
 
 
 def used_by(dep: Dependency, modules: Iterable[str]) -> bool:

@@ -281,3 +281,26 @@ def installed_requires(distribution: str) -> tuple[str, tuple[str, ...]] | None:
             continue
         names.add(canonicalize_name(requirement.name))
     return version, tuple(sorted(names))
+
+
+@cache
+def extra_brings(distribution: str, extra: str) -> frozenset[str]:
+    """The normalised names of the distributions ``distribution[extra]`` asks for besides
+    ``distribution`` itself, from its metadata where it is installed next to gonogo (the
+    requirements whose marker holds for that extra); empty where it is not."""
+    try:
+        raw = metadata.distribution(distribution).requires or []
+    except Exception:  # not installed, or broken metadata: no evidence either way
+        return frozenset()
+    brought = set()
+    for line in raw:
+        try:
+            requirement = Requirement(line)
+            wanted = requirement.marker is not None and "extra" in str(requirement.marker) and (
+                requirement.marker.evaluate({"extra": extra})
+            )
+        except Exception:  # a requirement or marker packaging cannot read: no evidence either way
+            continue
+        if wanted:
+            brought.add(canonicalize_name(requirement.name))
+    return frozenset(brought)
