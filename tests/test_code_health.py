@@ -190,3 +190,25 @@ def test_a_project_templates_file_is_not_judged_but_a_real_error_beside_it_is(tm
     report = scan_repo(repo, select="CODE004")
     assert [f.path for f in result_of(report, "CODE004").findings] == ["hooks/post_gen_project.py"]
     assert any(n.path == "{{cookiecutter.slug}}/config/urls.py" and "template" in n.message for n in report.notes)
+
+
+@pytest.mark.parametrize(
+    ("header", "flagged"),
+    [
+        ('revision = "0005"\ndown_revision = "0004"\n', ["helper"]),
+        ('revision: str = "0005"\ndown_revision: str | None = None\n', ["helper"]),
+        ('revision = "0005"\n', ["downgrade", "helper", "upgrade"]),  # not a revision without its parent
+        ("", ["downgrade", "helper", "upgrade"]),
+    ],
+    ids=["an alembic revision", "annotated", "no down_revision", "a plain module"],
+)
+def test_an_alembic_revisions_empty_hooks_are_not_stubs(tmp_path, header, flagged):
+    """``def downgrade(): pass`` says the revision has nothing to undo (mealie's revisions, and
+    gonogo's own data migration); any other empty function in the file still is a stub."""
+    body = (
+        f"{header}\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n"
+        '    """Nothing to undo."""\n\n\ndef helper():\n    pass\n'
+    )
+    repo = make_repo(tmp_path, {"migrations/versions/0005_backfill.py": body})
+    found = result_of(scan_repo(repo, select="CODE001"), "CODE001").findings
+    assert sorted(f.message.split()[0] for f in found) == flagged

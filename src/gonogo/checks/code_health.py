@@ -30,7 +30,8 @@ def stubs(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: a function whose body is only `pass`, `...` or `raise NotImplementedError` is a feature
     that was announced and not built; callers fail at run time, far from the cause. Abstract
     methods, `@overload` signatures, Protocol and ABC members are not counted, nor are base-class
-    methods that a subclass in the workspace implements (abstract by convention).
+    methods that a subclass in the workspace implements (abstract by convention), nor an Alembic
+    revision's `upgrade` and `downgrade` (an empty one says there is nothing to do).
 
     Fix: implement the function, or delete it and the code that calls it. If it is an interface,
     declare it with `abc.abstractmethod` or `typing.Protocol`."""

@@ -107,6 +107,7 @@ def _extract(source: bytes) -> ModuleFacts:
     visitor = _Visitor(lines, _complexities(tree))
     try:
         visitor.visit(tree)
+        visitor.exempt_revision_hooks(tree)
     except RecursionError:
         return ModuleFacts(
             lines=len(lines), parse_error="too deeply nested to analyse", sql_sinks=sinks,

@@ -25,6 +25,9 @@ from gonogo.collectors.python_facts.scope import (
 )
 from gonogo.collectors.python_facts.skips import SkipsPass
 
+_HOOKS = frozenset({"upgrade", "downgrade"})
+"""An Alembic revision's functions (``DefinitionsPass.exempt_revision_hooks``)."""
+
 
 class DefinitionsPass(SkipsPass):
     """Classes and functions: length, stubs, assertions, benchmarks."""
@@ -127,6 +130,24 @@ class DefinitionsPass(SkipsPass):
             for f in self.functions
         ]
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def exempt_revision_hooks(self, module: ast.Module) -> None:
+        """An Alembic revision's ``upgrade`` and ``downgrade`` are the framework's hooks: one that
+        does nothing (``pass``, a docstring) says the revision has nothing to undo, and is not a
+        stub. A revision is a module that assigns ``revision`` and ``down_revision``."""
+        assigned = {
+            target.id
+            for statement in module.body
+            if isinstance(statement, ast.Assign | ast.AnnAssign)
+            for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+            if isinstance(target, ast.Name)
+        }
+        if not {"revision", "down_revision"} <= assigned:
+            return
+        self.functions = [
+            replace(f, stub_exempt=True) if f.stub and not f.class_name and not f.nested and f.name in _HOOKS else f
+            for f in self.functions
+        ]
     def _visit_decorators(self, decorators: list[ast.expr], scope: str) -> None:
         self._decorator_scope = scope
         for decorator in decorators:
