@@ -19,7 +19,7 @@ from gonogo.blocking import mark_blocking, metrics_moved_by
 from gonogo.certification import certify, metric_areas, overall_score, score_metrics, weights_for
 from gonogo.config import Config
 from gonogo.engine import Facts, run_check
-from gonogo.model import Area, CheckResult, Report, RootInfo
+from gonogo.model import Area, CheckResult, Report, RootInfo, Waiver
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.owners import load_authors, load_owners
@@ -66,14 +66,8 @@ def judge(scan: Opened) -> Report:
     # the bars checks compare with come from the gates evaluated below: check and gate agree
     thresholds = Thresholds.from_gates(gate_list, config.profile)
     facts = Facts(registry, (workspace, config, options, thresholds, notes), clock)
-    facts.prefetch(selected)  # background collectors (ruff) start as soon as their needs are built
-    waivers = live_waivers(config, options, notes)
     marks = FindingMarks(workspace, load_baseline(workspace, options, notes))
-    checking = time.perf_counter()
-    ran = {spec.id: run_check(spec, facts, waivers, marks.apply) for spec in facts.foreground_first(selected)}
-    results = [ran[spec.id] for spec in selected]
-    marks.save()
-    clock.checks(time.perf_counter() - checking)
+    results = _checked(selected, facts, live_waivers(config, options, notes), marks, clock)
     metrics = {name: value for result in results for name, value in result.metrics}
     metrics.update(measure_tallies(registry.tallies, results) | marks.metrics())
     # area scores are metrics too, so a gate can say `score.security >= 95`
@@ -117,6 +111,19 @@ def judge(scan: Opened) -> Report:
             advisory_max_age_days=PROFILES[config.profile].advisory_max_age_days,
         ),
     ))
+
+
+def _checked(
+    selected: list[CheckSpec], facts: Facts, waivers: list[Waiver], marks: FindingMarks, clock: StageClock
+) -> list[CheckResult]:
+    """Each selected check's result, in their order. Background collectors start as soon as what
+    they need is built, and the checks that need none of them run first, while they work."""
+    facts.prefetch(selected)
+    checking = time.perf_counter()
+    ran = {spec.id: run_check(spec, facts, waivers, marks.apply) for spec in facts.foreground_first(selected)}
+    marks.save()
+    clock.checks(time.perf_counter() - checking)
+    return [ran[spec.id] for spec in selected]
 
 
 def _metric_areas(
