@@ -58,7 +58,7 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     """Why: a module that imports a distribution its manifest does not declare works on the
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
     monorepo each service installs only its own requirements, so each is judged by its own. An
-    extra declares what it brings (``dask[distributed]`` declares ``import distributed``).
+    extra declares what it brings (`dask[distributed]` declares `import distributed`).
     Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
     import."""
     yield from _undeclared(python, manifests, hard=True)
