@@ -32,7 +32,7 @@ from rich.text import Text
 from gonogo import __version__
 from gonogo.api import NothingToScan, create_baseline, scan
 from gonogo.atomic import write_atomically
-from gonogo.config import ConfigError, find_config_file, load_config, load_project_config
+from gonogo.config import Config, ConfigError, find_config_file, load_config, load_project_config
 from gonogo.fleet.cli import fleet_app
 from gonogo.gcpause import collector_paused
 from gonogo.history import cli as history_cli
@@ -198,34 +198,54 @@ def check(
     """Scan the workspace and decide GO, CONDITIONAL GO or NO-GO. The run is remembered in the
     history (``gonogo history``, ``gonogo diff``, ``gonogo status``) unless ``--no-history``."""
     roots = paths or [Path(".")]
-    wanted = list(dict.fromkeys(_split(formats)))  # "json,sarif,json" writes each report once
+    wanted, output, streaming = _destination(_formats(formats), output, json_out)
+    show = err if streaming else out  # standard output carries the one report and nothing else
+    options = scan_options(
+        jobs=jobs, use_cache=not no_cache, reuse=not rescan, online_vulns=online, outdated=outdated,
+        run_tests=run_tests, python=_interpreter(python, roots) if run_tests or import_smoke else python,
+        import_smoke=import_smoke, test_timeout=_positive(test_timeout), probe=probe, services=tuple(service or ()),
+        baseline=str(baseline_file) if baseline_file else None, ignore_baseline=no_baseline,
+    )
+    overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile, "fail_on": fail_on}
+    config, report = _configured_scan(roots, config_file, overrides, options, claims)
+    remembering = None if no_history else history_cli.target(roots, config, history)
+    report = history_cli.with_since(report, remembering) if remembering else report  # from the last run
+    _show(report, quiet, verbose or _verbose, show)
+    writing = time.perf_counter()
+    _write_reports(report, wanted, output, streaming, quiet, show)
+    _remember(report, remembering, config, quiet)
+    if verbose or _verbose:
+        _print_timings(report, reports_took=time.perf_counter() - writing)
+    if upload:  # a failed upload is a warning and never changes the exit code
+        _upload(report, roots[0], upload)
+    if not quiet:  # the decision again, on the last line a CI log shows
+        show.print(decision_line(report), highlight=False)
+    raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _positive(test_timeout: float) -> float:
+    """``--test-timeout``, or a clear error: nan or inf would switch the timeout off."""
+    if not (math.isfinite(test_timeout) and test_timeout > 0):
+        raise _fail(f"--test-timeout must be a positive, finite number of seconds, not {test_timeout}")
+    return test_timeout
+
+
+def _formats(formats: list[str] | None) -> list[str]:
+    """The formats asked for, each once ("json,sarif,json"), or a clear error naming the unknown."""
+    wanted = list(dict.fromkeys(_split(formats)))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise _fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    wanted, output, streaming = _destination(wanted, output, json_out)
-    show = err if streaming else out  # standard output carries the one report and nothing else
-    if not (math.isfinite(test_timeout) and test_timeout > 0):  # nan or inf would switch it off
-        raise _fail(f"--test-timeout must be a positive, finite number of seconds, not {test_timeout}")
-    overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile, "fail_on": fail_on}
-    if wanted and not streaming:
-        _check_output_folder(output)
-    options = scan_options(
-        jobs=jobs,
-        use_cache=not no_cache,
-        reuse=not rescan,
-        online_vulns=online,
-        outdated=outdated,
-        run_tests=run_tests,
-        python=_interpreter(python, roots) if run_tests or import_smoke else python,
-        import_smoke=import_smoke,
-        test_timeout=test_timeout,
-        probe=probe,
-        services=tuple(service or ()),
-        baseline=str(baseline_file) if baseline_file else None,
-        ignore_baseline=no_baseline,
-    )
+    return wanted
+
+
+def _configured_scan(
+    roots: list[Path], config_file: Path | None, overrides: dict[str, Any], options: ScanOptions, claims: Path | None
+) -> tuple[Config, Report]:
+    """The configuration (the file given, else the project's, with the command line's settings)
+    and the scan's report, with the claims of a readiness document judged when one is given."""
     try:
-        for text in service or ():
+        for text in options.services:
             parse_service_arg(text)
         given = {k: v for k, v in overrides.items() if v}
         config = load_config(config_file, given) if config_file else load_project_config(roots[0], given)
@@ -236,11 +256,26 @@ def check(
         raise _config_failure(exc) from exc
     except (NothingToScan, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    remembering = None if no_history else history_cli.target(roots, config, history)
-    if remembering:  # "Since the last run", from the previous recorded run
-        report = history_cli.with_since(report, remembering)
-    _show(report, quiet, verbose or _verbose, show)
-    writing = time.perf_counter()
+    return config, report
+
+
+def _remember(report: Report, remembering: history_cli.Target | None, config: Config, quiet: bool) -> None:
+    """Record the run in the history; what happened is said unless ``--quiet`` (a warning always)."""
+    remembered = history_cli.record(report, remembering, config) if remembering else None
+    if remembered is not None and (not quiet or remembered.startswith("warning")):
+        err.print(plain(remembered), highlight=False, soft_wrap=True)
+
+
+def _upload(report: Report, root: Path, url: str) -> None:
+    from gonogo.server.client import upload_report  # httpx: imported by the runs that upload
+
+    err.print(plain(upload_report(report, root, url, os.environ.get("GONOGO_TOKEN"))), highlight=False, soft_wrap=True)
+
+
+def _write_reports(
+    report: Report, wanted: list[str], output: Path, streaming: bool, quiet: bool, show: Console
+) -> None:
+    """Each wanted report into the output folder, or the one report into the stream."""
     for name in wanted:
         try:
             if streaming:
@@ -251,34 +286,28 @@ def check(
             raise _fail(f"cannot write the {name} report into {output}: {exc.strerror or exc}") from exc
         if not quiet:
             show.print(plain(f"wrote {written}"), soft_wrap=True)  # a long path is not broken by rich
-    remembered = history_cli.record(report, remembering, config) if remembering else None
-    if remembered is not None and (not quiet or remembered.startswith("warning")):
-        err.print(plain(remembered), highlight=False, soft_wrap=True)
-    if verbose or _verbose:
-        stages = {**report.timings.get("stages", {}), REPORTS: time.perf_counter() - writing}
-        for line in format_timings({**report.timings, "stages": stages}):
-            err.print(plain(line), highlight=False)
-    if upload:  # a failed upload is a warning and never changes the exit code
-        from gonogo.server.client import upload_report  # httpx: imported by the runs that upload
 
-        uploaded = upload_report(report, roots[0], upload, os.environ.get("GONOGO_TOKEN"))
-        err.print(plain(uploaded), highlight=False, soft_wrap=True)
-    if not quiet:  # the decision again, on the last line a CI log shows
-        show.print(decision_line(report), highlight=False)
-    raise typer.Exit(_exit_code(report, config.fail_on))
+
+def _print_timings(report: Report, reports_took: float) -> None:
+    """``--verbose``: the seconds of each stage and collector, with writing the reports."""
+    stages = {**report.timings.get("stages", {}), REPORTS: reports_took}
+    for line in format_timings({**report.timings, "stages": stages}):
+        err.print(plain(line), highlight=False)
 
 
 def _destination(wanted: list[str], output: Path | None, json_out: bool) -> tuple[list[str], Path, bool]:
     """The formats, the output and whether it is a stream (``-o -``, ``--json``, a pipe or device)
-    rather than a folder. A stream holds exactly one report: JSON when no format is named."""
+    rather than a folder, which must be one gonogo may write into. A stream holds exactly one
+    report: JSON when no format is named."""
     if json_out:
         if output is not None or wanted not in ([], ["json"]):
             raise _fail("--json is -f json -o -: it cannot be combined with --output or another --format")
         return ["json"], Path("-"), True
-    if output is None:
-        return wanted, DEFAULT_OUTPUT, False
-    if not _is_stream(output):
-        return wanted, output, False
+    if output is None or not _is_stream(output):
+        folder = output or DEFAULT_OUTPUT
+        if wanted:
+            _check_output_folder(folder)
+        return wanted, folder, False
     if len(wanted) > 1:
         raise _fail(f"--output {output} takes one report; name one --format, not {', '.join(wanted)}")
     return wanted or ["json"], output, True
