@@ -71,18 +71,8 @@ def requirements_manifests(workspace: Workspace) -> list[Manifest]:
         result = parse_requirements(text, file, group=group_from_name(file))
         if is_compiled(text):
             compiled.add(key)
-        resolved: list[tuple[int, str, bool]] = []
-        for line, target, constraint in result.includes:
-            include_key = _resolve(file, target)
-            if include_key is None:
-                result.errors.append((line, f"include {target!r} is outside the repository or a URL; not read"))
-                continue
-            included = by_key.get((file.root, include_key))
-            if included is None:
-                result.errors.append((line, f"included file {target!r} not found"))
-                continue
-            resolved.append((line, include_key, constraint))
-            queue.append(included)
+        resolved = _includes(file, result.includes, by_key, result.errors)
+        queue.extend(by_key[(file.root, rel)] for _, rel, _ in resolved)
         parsed[key] = (file, result.dependencies, resolved, result.errors)
 
     cycles = _cycle_edges({k: [(line, (k[0], rel)) for line, rel, _ in v[2]] for k, v in parsed.items()})
@@ -104,6 +94,26 @@ def requirements_manifests(workspace: Workspace) -> list[Manifest]:
             )
         )
     return manifests
+
+
+def _includes(
+    file: SourceFile,
+    includes: list[tuple[int, str, bool]],
+    by_key: dict[tuple[Path, str], SourceFile],
+    errors: list[tuple[int | None, str]],
+) -> list[tuple[int, str, bool]]:
+    """(line, path in the root, is a constraint file) of each ``-r``/``-c`` include of ``file``
+    that names a file of the workspace; any other is an error on its line, added to ``errors``."""
+    resolved: list[tuple[int, str, bool]] = []
+    for line, target, constraint in includes:
+        include_key = _resolve(file, target)
+        if include_key is None:
+            errors.append((line, f"include {target!r} is outside the repository or a URL; not read"))
+        elif (file.root, include_key) not in by_key:
+            errors.append((line, f"included file {target!r} not found"))
+        else:
+            resolved.append((line, include_key, constraint))
+    return resolved
 
 
 # requirements files named by what installs them ------------------------------------------------

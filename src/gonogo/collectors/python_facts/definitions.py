@@ -29,6 +29,15 @@ _HOOKS = frozenset({"upgrade", "downgrade"})
 """An Alembic revision's functions (``DefinitionsPass.exempt_revision_hooks``)."""
 
 
+def _count_in(parent: FunctionState, nested: FunctionState) -> None:
+    """A nested function's assertions and calls, counted for the function that defines it."""
+    parent.assertions += nested.assertions
+    parent.constant += nested.constant
+    parent.swallowed += nested.swallowed
+    parent.calls |= nested.calls
+    parent.method_calls |= nested.method_calls
+
+
 class DefinitionsPass(SkipsPass):
     """Classes and functions: length, stubs, assertions, benchmarks."""
 
@@ -84,12 +93,7 @@ class DefinitionsPass(SkipsPass):
         state.skipped = state.skipped or len(self.skips) > skips_in_body
         nested = bool(self._functions)
         if nested:  # a nested helper's assertions and calls count for the test that defines it
-            parent = self._functions[-1]
-            parent.assertions += state.assertions
-            parent.constant += state.constant
-            parent.swallowed += state.swallowed
-            parent.calls |= state.calls
-            parent.method_calls |= state.method_calls
+            _count_in(self._functions[-1], state)
         stub = stub_kind(node.body)
         self.functions.append(
             Function(
