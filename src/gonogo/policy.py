@@ -58,25 +58,7 @@ def default_gates(profile: Profile) -> list[Gate]:
 def static_gates(profile: Profile) -> list[Gate]:
     """Gates a static scan of the files can decide."""
     return [
-        Gate(
-            # unknown while dependencies cannot be audited or no advisory data is present; a
-            # vulnerability of unknown severity (most PyPA advisories carry no CVSS) is not taken
-            # as mild; a critical service also refuses medium ones
-            name="Security",
-            blocking=not profile.lenient,
-            conditions=(
-                when("vulns.critical", "==", 0),
-                when("vulns.high", "==", 0),
-                when("vulns.unknown_severity", "==", 0),
-                *((when("vulns.medium", "==", 0),) if profile.strict else ()),
-                # counts made with stale advisory data miss what was published since
-                when("vulns.data_age_days", "<=", profile.advisory_max_age_days),
-                # code: no sure high-severity SAST finding, no committed credential
-                when("security.high_high_confidence", "==", 0),
-                when("secrets.found", "==", 0),
-            ),
-            how_to_check="gonogo db update && gonogo check --select VULN,SEC",
-        ),
+        _security_gate(profile),
         Gate(
             name="Test integrity",
             blocking=not profile.lenient,
@@ -108,27 +90,7 @@ def static_gates(profile: Profile) -> list[Gate]:
             ),
             how_to_check="gonogo check --select CODE",
         ),
-        Gate(
-            # deployment manifests and the service's health signals; a rule that cannot be precise
-            # (compose limits, structured logs, tracing, monitoring) publishes no metric here
-            name="Operational readiness",
-            blocking=profile.strict,
-            conditions=(
-                when("ops.probes_missing", "==", 0),
-                when("ops.resources_missing", "==", 0),
-                when("ops.host_access", "==", 0),
-                when("ops.compose_privileged", "==", 0),
-                when("ops.compose_plain_secrets", "==", 0),
-                when("obs.health_endpoint_missing", "==", 0),
-                when("migrations.heads_extra", "==", 0),
-                when("migrations.broken_chain", "==", 0),
-                when("migrations.conflicts", "==", 0),
-                # live, opt-in (a service's metrics URL, check_migrations): 0 when none declared
-                when("obs.metrics_unscrapable", "==", 0),
-                when("migrations.pending", "==", 0),
-            ),
-            how_to_check="gonogo check --select OPS,OBS,MIG --probe",
-        ),
+        _operations_gate(profile),
         Gate(
             name="Build reproducibility",
             blocking=True,
@@ -140,6 +102,52 @@ def static_gates(profile: Profile) -> list[Gate]:
             how_to_check="gonogo check --select DEP,IMG",
         ),
     ]
+
+
+def _security_gate(profile: Profile) -> Gate:
+    return Gate(
+        # unknown while dependencies cannot be audited or no advisory data is present; a
+        # vulnerability of unknown severity (most PyPA advisories carry no CVSS) is not taken
+        # as mild; a critical service also refuses medium ones
+        name="Security",
+        blocking=not profile.lenient,
+        conditions=(
+            when("vulns.critical", "==", 0),
+            when("vulns.high", "==", 0),
+            when("vulns.unknown_severity", "==", 0),
+            *((when("vulns.medium", "==", 0),) if profile.strict else ()),
+            # counts made with stale advisory data miss what was published since
+            when("vulns.data_age_days", "<=", profile.advisory_max_age_days),
+            # code: no sure high-severity SAST finding, no committed credential
+            when("security.high_high_confidence", "==", 0),
+            when("secrets.found", "==", 0),
+        ),
+        how_to_check="gonogo db update && gonogo check --select VULN,SEC",
+    )
+
+
+def _operations_gate(profile: Profile) -> Gate:
+    return Gate(
+        # deployment manifests and the service's health signals; a rule that cannot be precise
+        # (compose limits, structured logs, tracing, monitoring) publishes no metric here
+        name="Operational readiness",
+        blocking=profile.strict,
+        conditions=(
+            when("ops.probes_missing", "==", 0),
+            when("ops.resources_missing", "==", 0),
+            when("ops.host_access", "==", 0),
+            when("ops.compose_privileged", "==", 0),
+            when("ops.compose_plain_secrets", "==", 0),
+            when("obs.health_endpoint_missing", "==", 0),
+            when("migrations.heads_extra", "==", 0),
+            when("migrations.broken_chain", "==", 0),
+            when("migrations.conflicts", "==", 0),
+            # live, opt-in (a service's metrics URL, check_migrations): 0 when none declared
+            when("obs.metrics_unscrapable", "==", 0),
+            when("migrations.pending", "==", 0),
+        ),
+        how_to_check="gonogo check --select OPS,OBS,MIG --probe",
+    )
 
 
 def _skip_conditions(profile: Profile) -> tuple[Condition, ...]:
