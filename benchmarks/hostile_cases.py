@@ -941,6 +941,11 @@ def _name_cases() -> list[Case]:
         Case(name="file name not valid UTF-8", group="file name", build=bytes_named(b"bad\xff\xfe.py", EVAL_LINE)),
         Case(name="file name with carriage return", group="file name", build=write("cr\rname.py", EVAL_LINE)),
         Case(name="file name 250 characters long", group="file name", build=write("n" * 250 + ".py", EVAL_LINE)),
+    ]
+
+
+def _command_line_and_config_cases() -> list[Case]:
+    return [
         Case(
             name="missing path with markup on the command line",
             group="command line",
@@ -1020,78 +1025,81 @@ def _gitignore_cases() -> list[Case]:
     ]
 
 
+_PLANTED_SECRETS: list[tuple[str, tuple[str, ...], str, str]] = [
+    (
+        "IMG005 ADD URL with a password",
+        (PW,),
+        "Dockerfile",
+        f"FROM python:3.12-slim\nADD https://deploy:{PW}@files.example.com/app.tar.gz /app/\nUSER app\n",
+    ),
+    (
+        "VULN002 direct URL with a password",
+        (PW,),
+        "requirements.txt",
+        f"mypkg @ https://deploy:{PW}@pypi.example.com/mypkg-1.0.tar.gz\n",
+    ),
+    ("CODE001 stub evidence with a token", (GHP,), "client.py", f'def connect(token="{GHP}"):\n    pass\n'),
+    (
+        "CODE002 long function evidence with a token",
+        (GHP,),
+        "long.py",
+        f'def handler(token="{GHP}"):\n' + "".join(f"    x{i} = {i}\n" for i in range(250)),
+    ),
+    (
+        "TEST001 skip reason with a key",
+        (AWS,),
+        "tests/test_skip.py",
+        f'import pytest\n\n@pytest.mark.skip(reason="needs AWS_SECRET_ACCESS_KEY={AWS}")\n'
+        "def test_x():\n    pass\n",
+    ),
+    ("DEP007 bad requirement line with a token", (GHP,), "requirements.txt", f"requests>=2 token={GHP}\n"),
+    ("SEC009 password evidence", (PW,), "db.py", f'def open_db(connect):\n    return connect(password="{PW}")\n'),
+    (
+        "IMG001 image reference with a token",
+        (GHP,),
+        "docker-compose.yml",
+        f"services:\n  web:\n    image: registry.example.com/{GHP}/app:latest\n",
+    ),
+    ("DOC001 path with a token", (GHP,), "README.md", f"# Demo\n\nRun `config/{GHP}/settings.py` first.\n"),
+    (
+        "workflow command with a password",
+        (PW,),
+        ".github/workflows/ci.yml",
+        f"on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -u admin:{PW} https://x.example\n",
+    ),
+    (
+        "pyproject VCS dependency with a token",
+        (GHP,),
+        "pyproject.toml",
+        f'[project]\nname = "d"\ndependencies = ["lib @ git+https://{GHP}@github.com/o/lib"]\n',
+    ),
+    (
+        "setup.py bad requirement with a token",
+        (GHP,),
+        "setup.py",
+        f"from setuptools import setup\nsetup(install_requires=['lib token={GHP}'])\n",
+    ),
+    (
+        "Pipfile source with a password",
+        (PW,),
+        "Pipfile",
+        f'[[source]]\nurl = "https://user:{PW}@pypi.example.com/simple"\nname = "p"\n[packages]\nrequests = "*"\n',
+    ),
+    (
+        "AWS key in a .env file",
+        (AWS,),
+        ".env.production",
+        f"AWS_ACCESS_KEY_ID=AKIAQ3EGRXKZ7TLPW2MV\nAWS_SECRET_ACCESS_KEY={AWS}\n",
+    ),
+    ("token in a Python constant", (GHP,), "settings.py", f'GITHUB_TOKEN = "{GHP}"\n'),
+]
+"""(case name, the secrets planted, file, content): each must never be printed."""
+
+
 def _secret_cases() -> list[Case]:
-    specs = [
-        (
-            "IMG005 ADD URL with a password",
-            (PW,),
-            "Dockerfile",
-            f"FROM python:3.12-slim\nADD https://deploy:{PW}@files.example.com/app.tar.gz /app/\nUSER app\n",
-        ),
-        (
-            "VULN002 direct URL with a password",
-            (PW,),
-            "requirements.txt",
-            f"mypkg @ https://deploy:{PW}@pypi.example.com/mypkg-1.0.tar.gz\n",
-        ),
-        ("CODE001 stub evidence with a token", (GHP,), "client.py", f'def connect(token="{GHP}"):\n    pass\n'),
-        (
-            "CODE002 long function evidence with a token",
-            (GHP,),
-            "long.py",
-            f'def handler(token="{GHP}"):\n' + "".join(f"    x{i} = {i}\n" for i in range(250)),
-        ),
-        (
-            "TEST001 skip reason with a key",
-            (AWS,),
-            "tests/test_skip.py",
-            f'import pytest\n\n@pytest.mark.skip(reason="needs AWS_SECRET_ACCESS_KEY={AWS}")\n'
-            "def test_x():\n    pass\n",
-        ),
-        ("DEP007 bad requirement line with a token", (GHP,), "requirements.txt", f"requests>=2 token={GHP}\n"),
-        ("SEC009 password evidence", (PW,), "db.py", f'def open_db(connect):\n    return connect(password="{PW}")\n'),
-        (
-            "IMG001 image reference with a token",
-            (GHP,),
-            "docker-compose.yml",
-            f"services:\n  web:\n    image: registry.example.com/{GHP}/app:latest\n",
-        ),
-        ("DOC001 path with a token", (GHP,), "README.md", f"# Demo\n\nRun `config/{GHP}/settings.py` first.\n"),
-        (
-            "workflow command with a password",
-            (PW,),
-            ".github/workflows/ci.yml",
-            f"on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -u admin:{PW} https://x.example\n",
-        ),
-        (
-            "pyproject VCS dependency with a token",
-            (GHP,),
-            "pyproject.toml",
-            f'[project]\nname = "d"\ndependencies = ["lib @ git+https://{GHP}@github.com/o/lib"]\n',
-        ),
-        (
-            "setup.py bad requirement with a token",
-            (GHP,),
-            "setup.py",
-            f"from setuptools import setup\nsetup(install_requires=['lib token={GHP}'])\n",
-        ),
-        (
-            "Pipfile source with a password",
-            (PW,),
-            "Pipfile",
-            f'[[source]]\nurl = "https://user:{PW}@pypi.example.com/simple"\nname = "p"\n[packages]\nrequests = "*"\n',
-        ),
-        (
-            "AWS key in a .env file",
-            (AWS,),
-            ".env.production",
-            f"AWS_ACCESS_KEY_ID=AKIAQ3EGRXKZ7TLPW2MV\nAWS_SECRET_ACCESS_KEY={AWS}\n",
-        ),
-        ("token in a Python constant", (GHP,), "settings.py", f'GITHUB_TOKEN = "{GHP}"\n'),
-    ]
     cases = [
         Case(name=name, group="planted secret", build=write(relpath, content), secrets=secrets, command="baseline-too")
-        for name, secrets, relpath, content in specs
+        for name, secrets, relpath, content in _PLANTED_SECRETS
     ]
     cases.append(
         Case(
@@ -1289,6 +1297,7 @@ def all_cases() -> list[Case]:
         *_yaml_cases(),
         *_special_cases(),
         *_name_cases(),
+        *_command_line_and_config_cases(),
         *_gitignore_cases(),
         *_secret_cases(),
         *_archive_cases(),
