@@ -4,6 +4,8 @@ file: a scan in two worker processes gives what one process gives, file by file.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 from gonogo.options import ScanOptions
 from gonogo.parallel import PARALLEL_FROM, FileJob, map_files_cached
@@ -42,3 +44,34 @@ def test_a_cheap_function_runs_in_this_process_and_any_other_in_workers(tmp_path
     pooled = map_files_cached(_pid_of, jobs, options, workspace, "test")
     assert set(here) == {os.getpid()}
     assert os.getpid() not in set(pooled) and len(pooled) == len(jobs)
+
+
+WORKER_IMPORTS = """
+import sys
+from gonogo.options import ScanOptions
+from gonogo.parallel import PARALLEL_FROM, _compute
+from gonogo.redaction import redact
+
+
+def work(text):
+    redact(text)  # a token-shaped text: the redactor's patterns are what a worker would import
+    return sorted(sys.modules)
+
+
+if __name__ == "__main__":
+    assert "detect_secrets" not in sys.modules, "gonogo.parallel imports detect-secrets on its own"
+    texts = ["ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" + str(n) for n in range(PARALLEL_FROM + 4)]
+    imported_by_workers = set().union(*map(set, _compute(work, texts, ScanOptions(jobs=2), "test")))
+    print(sorted(imported_by_workers - set(sys.modules)))
+"""
+
+
+def test_a_worker_imports_nothing_its_parent_had_not_imported_before_forking_it(tmp_path):
+    """The redactor imports detect-secrets on first use. A worker forked while another thread of
+    the scan (the secrets pass runs in one) was importing it would inherit that import's lock and
+    wait for it forever: that hung a cold scan of site-packages. The pool's parent imports it first."""
+    script = tmp_path / "worker_imports.py"
+    script.write_text(WORKER_IMPORTS, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", f"modules only the workers imported: {done.stdout}"

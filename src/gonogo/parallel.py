@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from gonogo.cache import FactCache, cache_folder, dumps, loads
 from gonogo.options import ScanOptions
-from gonogo.redaction import redact, scrub
+from gonogo.redaction import load_token_patterns, redact, scrub
 from gonogo.source_lines import python_lines
 from gonogo.workspace import MAX_READ_BYTES, FileReadError, SourceFile, Workspace
 
@@ -184,6 +184,7 @@ def _compute(func: Callable[[Any], Result], payloads: Sequence[Any], options: Sc
     # instead of one worker finishing a chunk of big ones while the others wait (longest first)
     order = sorted(range(total), key=lambda index: _size_of(payloads[index]), reverse=True)
     chunk = max(1, min(16, total // (jobs * 32)))
+    load_token_patterns()  # a worker imports nothing: see there
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         outputs = pool.map(func, [payloads[index] for index in order], chunksize=chunk)
         by_index = dict(zip(order, _collect(outputs, results, options, stage, total), strict=True))

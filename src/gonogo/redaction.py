@@ -55,6 +55,14 @@ def _format_patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
+def load_token_patterns() -> None:
+    """Import detect-secrets and build the token patterns now, in this process. Called before a
+    process pool forks its workers (``parallel``): a worker redacts what it returns, and one
+    forked while another thread of the scan was importing detect-secrets inherits that import's
+    lock without the thread that holds it, and would wait for it forever."""
+    _format_patterns()
+
+
 URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")
 """``scheme://user:password@``: the password runs to the authority's last ``@``, so one that holds
 an ``@`` itself (``P@ssword!@host``) is masked whole."""
