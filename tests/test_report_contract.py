@@ -45,3 +45,21 @@ def test_html_report_is_one_escaped_page(tmp_path):
     assert page.count("<script>") == 1 and "\\u003cscript\\u003ealert(1)" in page
     assert "unsafe-inline" not in page and "script-src &#39;sha256-" in page  # the script allowed by its hash
     assert 'data-check="TEST001"' in page and "No test is skipped" in page
+
+
+def test_the_finding_dictionaries_of_one_report_are_never_another_reports(tmp_path):
+    """``report_to_dict`` reuses the last report's finding dictionaries while its checks are the
+    same tuple (a report with "Since the last run" added is a copy that keeps them)."""
+    from dataclasses import replace
+
+    from gonogo.model import SinceLastRun
+    from gonogo.reporters.json_report import report_to_dict
+    from tests.helpers import make_repo, scan_repo
+
+    one = scan_repo(make_repo(tmp_path / "one", {"app.py": "def todo():\n    pass\n"}), "CODE")
+    two = scan_repo(make_repo(tmp_path / "two", {"app.py": "def later():\n    raise NotImplementedError\n"}), "CODE")
+    messages = [[f["message"] for f in report_to_dict(r)["findings"]] for r in (one, two, one)]
+    assert messages[0] == messages[2] == ["todo is a stub (pass)"]
+    assert messages[1] == ["later is a stub (raise NotImplementedError)"]
+    copied = replace(one, since=SinceLastRun(previous="run #1", decision_before="GO", regressions=(), improvements=()))
+    assert report_to_dict(copied)["findings"] is report_to_dict(one)["findings"]

@@ -27,14 +27,17 @@ class _LastFindings:
     the dictionaries as read-only."""
 
     def __init__(self) -> None:
-        self._checks: tuple[CheckResult, ...] | None = None
-        self._dicts: list[dict[str, Any]] = []
+        # one tuple, replaced whole: a thread (the fleet's, the server's) never pairs one report's
+        # checks with another's dictionaries
+        self._last: tuple[tuple[CheckResult, ...], list[dict[str, Any]]] | None = None
 
     def of(self, report: Report) -> list[dict[str, Any]]:
-        if self._checks is not report.checks:
-            self._dicts = [finding_to_dict(f) for f in sorted(report.findings, key=finding_sort_key)]
-            self._checks = report.checks
-        return self._dicts
+        last = self._last
+        if last is not None and last[0] is report.checks:
+            return last[1]
+        dicts = [finding_to_dict(f) for f in sorted(report.findings, key=finding_sort_key)]
+        self._last = (report.checks, dicts)
+        return dicts
 
 
 _last_findings = _LastFindings()
