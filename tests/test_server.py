@@ -9,6 +9,7 @@ import contextlib
 import json
 import re
 import socket
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,43 @@ def test_a_database_that_fails_mid_request_is_a_503_not_a_stack_trace(sqlite_dat
         answer = upload(client, "web", token, real_report)
     assert answer.status_code == 503
     assert "database is locked" in answer.json()["detail"]
+
+
+def _damage(stored: str) -> str:
+    return "its stored report is not JSON (JSONDecodeError)" if stored.startswith("{") else (
+        "its stored report is not a JSON object"
+    )
+
+
+@pytest.mark.parametrize("stored", ['{"truncated', "[1, 2]"], ids=["not JSON", "not an object"])
+def test_a_damaged_stored_run_is_a_500_naming_it_and_the_other_runs_still_answer(
+    sqlite_database: str, real_report: dict, stored: str
+) -> None:
+    """A run whose stored report cannot be read is the server's data damaged there: a 500 that
+    says which run (not the 503 of a database that is unavailable), never a stack trace."""
+    with client_for(sqlite_database) as client:
+        _, token = store_of(client).create_project("web")
+        damaged, sound = (upload(client, "web", token, real_report).json()["run_id"] for _ in range(2))
+        with sqlite3.connect(sqlite_database.removeprefix("sqlite:///")) as db:
+            db.execute("UPDATE runs SET report = ? WHERE id = ?", (stored, damaged))
+        answers = [client.get(f"/api/v1/runs/{damaged}"), client.get(f"/runs/{damaged}")]
+        assert client.get(f"/api/v1/runs/{sound}").status_code == 200
+        # the views over many runs show the damaged one as unknown, and the rest as they are
+        project = client.get("/api/v1/projects").json()[0]["id"]
+        assert client.get("/").status_code == 200
+        page = client.get(f"/projects/{project}")
+        assert page.status_code == 200 and f"/runs/{sound}" in page.text
+        assert "unknown: its stored report is damaged" in page.text
+        with sqlite3.connect(sqlite_database.removeprefix("sqlite:///")) as db:  # the latest run too
+            db.execute("UPDATE runs SET report = ? WHERE id = ?", (stored, sound))
+        front, listed = client.get("/"), client.get("/api/v1/projects")
+        assert front.status_code == 200 and listed.status_code == 200
+        assert listed.json()[0]["stale"] == [f"its stored report is damaged (run #{sound}: {_damage(stored)})"]
+    for answer in answers:
+        assert answer.status_code == 500
+        detail = answer.json()["detail"]
+        assert f"a stored run is damaged: run #{damaged}: its stored report is not" in detail
+        assert "Traceback" not in answer.text
 
 
 def test_a_schema_violation_names_where(sqlite_database: str, real_report: dict[str, Any]) -> None:

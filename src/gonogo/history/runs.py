@@ -23,6 +23,11 @@ class HistoryError(Exception):
     """The history could not be opened, read or written; the message names the database."""
 
 
+class DamagedRunError(HistoryError):
+    """One recorded run's stored report cannot be read (not JSON, not an object): the database
+    answers, and the other runs are unaffected."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class StoredRun:
     """One recorded run. Its JSON report is parsed when first read: listing the last runs for a
@@ -53,10 +58,20 @@ class StoredRun:
         try:
             parsed = json.loads(self.report_json)
         except (ValueError, RecursionError) as exc:
-            raise HistoryError(f"run #{self.id}: its stored report is not JSON ({type(exc).__name__})") from exc
+            raise DamagedRunError(f"run #{self.id}: its stored report is not JSON ({type(exc).__name__})") from exc
         if not isinstance(parsed, dict):
-            raise HistoryError(f"run #{self.id}: its stored report is not a JSON object")
+            raise DamagedRunError(f"run #{self.id}: its stored report is not a JSON object")
         return parsed
+
+    @property
+    def readable_report(self) -> dict[str, Any]:
+        """The report, or an empty one when it is damaged (:class:`DamagedRunError`): for a view
+        over many runs, where one damaged run must not hide the others. A view of that run itself
+        reads :attr:`report`, and says it is damaged."""
+        try:
+            return self.report
+        except DamagedRunError:
+            return {}
 
     @cached_property
     def summary(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from gonogo import __version__
-from gonogo.history.runs import HistoryError
+from gonogo.history.runs import DamagedRunError, HistoryError
 from gonogo.server.auth import Grant, ProvenTokens, Scope, split_token
 from gonogo.server.storage import Store
 
@@ -68,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.proven = ProvenTokens()
     app.middleware("http")(_security_headers)
     app.exception_handler(HistoryError)(_unavailable)
+    app.exception_handler(DamagedRunError)(_damaged)
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
@@ -77,6 +78,12 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     """A database that fails mid-request (down, locked past its timeout) is the server's trouble,
     said plainly, not a stack trace; nothing was stored."""
     return JSONResponse({"detail": f"the database is unavailable: {exc}"}, status_code=503)
+
+
+async def _damaged(request: Request, exc: Exception) -> Response:
+    """A run whose stored report cannot be read: the server's data is damaged there, which waiting
+    will not mend (a 500, not the 503 of an unavailable database), and the message says which."""
+    return JSONResponse({"detail": f"a stored run is damaged: {exc}; the other runs are unaffected"}, status_code=500)
 
 
 async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

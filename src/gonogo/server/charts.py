@@ -78,7 +78,7 @@ def sparks(timeline: Timeline) -> list[Spark]:
     step = SPARK_W / max(1, len(runs) - 1)
     shown = []
     for area in AREAS:
-        values = [_score(run.report, area) for run in runs]
+        values = [_score(run.readable_report, area) for run in runs]
         points = " ".join(
             f"{i * step:.1f},{SPARK_H - 2 - v / 100 * (SPARK_H - 4):.1f}" for i, v in enumerate(values) if v is not None
         )

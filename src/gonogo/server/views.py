@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from gonogo.history.provenance import Provenance
-from gonogo.history.runs import StoredRun
+from gonogo.history.runs import DamagedRunError, StoredRun
 from gonogo.history.validity import standing
 from gonogo.model import Area
 from gonogo.server.storage import RepositoryRow
@@ -60,11 +60,15 @@ class Timeline:
 def stale_reasons(run: StoredRun, now: datetime) -> tuple[str, ...]:
     """Why a stored decision no longer holds. The server cannot see the working tree, so only
     what the run itself says counts: its validity date and the age of its advisory data."""
-    return standing(run, now, Provenance(identity=run.identity, name=run.name)).reasons
+    try:
+        return standing(run, now, Provenance(identity=run.identity, name=run.name)).reasons
+    except DamagedRunError as exc:
+        return (f"its stored report is damaged ({exc})",)
 
 
 def latest(repository: RepositoryRow, run: StoredRun, now: datetime) -> Latest:
-    scores = run.report.get("scores") or {}
+    report = run.readable_report  # a damaged latest run shows its row, not an error on every project
+    scores = report.get("scores") or {}
     return Latest(
         repository=repository,
         run_id=run.id,
@@ -73,7 +77,7 @@ def latest(repository: RepositoryRow, run: StoredRun, now: datetime) -> Latest:
         scanned_at=run.scanned_at,
         commit=run.commit,
         branch=run.branch,
-        failing_gates=failing_gates(run.report),
+        failing_gates=failing_gates(report),
         scores={area: _number(scores.get(area)) for area in AREAS},
         stale=stale_reasons(run, now),
     )
@@ -121,11 +125,12 @@ def timeline(runs_newest_first: Sequence[StoredRun]) -> Timeline:
     runs = tuple(reversed(runs_newest_first))
     names: list[str] = []
     for run in runs:
-        for gate in _dicts(run.report.get("gates")):
+        for gate in _dicts(run.readable_report.get("gates")):
             if str(gate.get("name")) not in names:
                 names.append(str(gate.get("name")))
     gates = tuple(
-        GateTimeline(name=name, statuses=tuple(_gate_status(run.report, name) for run in runs)) for name in names
+        GateTimeline(name=name, statuses=tuple(_gate_status(run.readable_report, name) for run in runs))
+        for name in names
     )
     return Timeline(runs=runs, gates=gates)
 
