@@ -131,5 +131,3 @@ def _metric_areas(
 ) -> dict[str, set[Area]]:
     counted = {spec.id: spec.counts for spec in selected if spec.counts}
     return metric_areas(results, counted, ((t.sources, t.metrics) for t in registry.tallies))
-
-

@@ -44,9 +44,9 @@ def _format_patterns() -> tuple[re.Pattern[str], ...]:
     """The patterns of the token-format detectors (``token_formats``). The private-key detector
     only matches the ``BEGIN`` header, which is not the secret: PEM bodies are masked by
     :data:`PEM_BLOCK`; URLs with a password are :data:`URL_CREDENTIALS`."""
-    from gonogo.token_formats import token_detectors
+    from gonogo.token_formats import BASIC_AUTH, PRIVATE_KEY, token_detectors
 
-    unmasked = ("Private Key", "Basic Auth Credentials")
+    unmasked = (PRIVATE_KEY, BASIC_AUTH)
     return tuple(
         pattern
         for detector in token_detectors()

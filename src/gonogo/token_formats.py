@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import RegexBasedDetector
 
+# detect-secrets' ``secret_type`` of the detectors the secrets pass and the redactor treat apart
+PRIVATE_KEY = "Private Key"
+BASIC_AUTH = "Basic Auth Credentials"
+AWS_KEY = "AWS Access Key"
+
 
 @cache
 def token_detectors() -> tuple[RegexBasedDetector, ...]:

@@ -174,17 +174,14 @@ def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) ->
     if not python.files:
         raise NotApplicable("no Python files")
     anywhere = Declared.of(d for m in manifests.declaring for d in m.dependencies)
+    each = [(m, Declared.of(m.dependencies)) for m in manifests.declaring]  # once, not per finding
     for item in _unprovided(python, manifests):
         if item.hard is not hard or item.kind != "undeclared":
             continue
         file, imported = item.sites[0]
         scope = item.scope
         modules = sorted({f.file.display for f, _ in item.sites})
-        elsewhere = sorted(
-            m.file.display
-            for m in manifests.declaring
-            if Declared.of(m.dependencies).provides(imported.module)
-        )
+        elsewhere = sorted(m.file.display for m, declared in each if declared.provides(imported.module))
         target = scope.target.file.display if scope else None
         where = f"not declared in {target}" if target else "no manifest above it declares dependencies"
         also = f"; declared in {', '.join(elsewhere[:_SHOWN])}" if elsewhere else ""

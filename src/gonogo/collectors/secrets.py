@@ -44,7 +44,7 @@ from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
-from gonogo.token_formats import token_detectors
+from gonogo.token_formats import AWS_KEY, BASIC_AUTH, PRIVATE_KEY, token_detectors
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 if TYPE_CHECKING:
@@ -102,9 +102,6 @@ class _Detectors:
 
     patterns: tuple[tuple[RegexBasedDetector, re.Pattern[str], bool], ...]
     """Each detector's patterns, and whether they ignore case: worked out once, not per file."""
-    url_kind: str
-    private_key_kind: str
-    aws_key_kind: str
     aws_secret: re.Pattern[str]
     """detect-secrets' pattern for an AWS secret access key (its first one is the key ID's)."""
 
@@ -112,17 +109,13 @@ class _Detectors:
 @cache
 def _detectors() -> _Detectors:
     detectors = token_detectors()
-    by_kind = {detector.secret_type: detector for detector in detectors}
-    aws = by_kind["AWS Access Key"]
+    aws = next(detector for detector in detectors if detector.secret_type == AWS_KEY)
     return _Detectors(
         patterns=tuple(
             (detector, pattern, bool(pattern.flags & re.IGNORECASE))
             for detector in detectors
             for pattern in detector.denylist
         ),
-        url_kind=by_kind["Basic Auth Credentials"].secret_type,
-        private_key_kind=by_kind["Private Key"].secret_type,
-        aws_key_kind=aws.secret_type,
         aws_secret=tuple(aws.denylist)[1],
     )
 
@@ -374,7 +367,7 @@ def scan_text(
                 place=place,
                 in_prose=prose is not None and prose.covers(line, offset - starts[line - 1]),
                 word=is_word(_secret_part(kind, value)),
-                lone_key_id=kind == _detectors().aws_key_kind and _detectors().aws_secret.search(text) is None,
+                lone_key_id=kind == AWS_KEY and _detectors().aws_secret.search(text) is None,
             )
         )
     return found
@@ -482,28 +475,27 @@ def _candidates(
         return checked[key]
 
     lowered = lowered_in_place(text)
-    rules = _detectors()
-    for detector, pattern, ignores_case in rules.patterns:
+    for detector, pattern, ignores_case in _detectors().patterns:
         if not _may_match(pattern, ignores_case, text, lowered):
             continue  # a string every match holds is not in the text: no match, and no scan
         for match in pattern.finditer(text):
             raw = next((g for g in match.groups() if g), match.group(0))
             # a group may be only a prefix (``ghp``): then the whole match is the secret
             value = raw if len(raw) >= 8 else match.group(0)
-            if detector.secret_type == rules.private_key_kind:
+            if detector.secret_type == PRIVATE_KEY:
                 body = PEM_BODY.match(text, match.end())
                 if body is None:
                     continue  # a parser's string constant, not a key
                 value = match.group(0) + body.group(0)  # the key itself tells two keys apart
             elif is_placeholder(value) or (
-                detector.secret_type == rules.url_kind and (is_placeholder(raw) or is_made_up(raw))
+                detector.secret_type == BASIC_AUTH and (is_placeholder(raw) or is_made_up(raw))
             ):
                 continue  # ``https://user:pass@proxy``: the password is a word, not a secret
             if raw not in confirmed(detector, match.start()):
                 continue
-            if detector.secret_type == rules.url_kind and in_test_code and _local_host(text, match.end()):
+            if detector.secret_type == BASIC_AUTH and in_test_code and _local_host(text, match.end()):
                 continue  # a test's throwaway database on loopback, not a credential that ships
-            kind = _URL_LABEL if detector.secret_type == rules.url_kind else detector.secret_type
+            kind = _URL_LABEL if detector.secret_type == BASIC_AUTH else detector.secret_type
             yield match.start(), kind, "detect-secrets", None, value
     if not assignments:
         return
