@@ -13,6 +13,10 @@ temporary one):
 - with ``--sizes``: the full default set, cold, on a quarter, a half and all of the tree's files,
   so the growth is visible.
 
+The VM's speed drifts by a third within an hour, so nothing is timed once: the floor is measured
+before the scans and after each selection's, and the warm runs are repeated; each figure is the
+median of its runs, printed with their range, and every ratio is to the median floor.
+
 Each figure is printed twice: the whole command's wall time (what a user waits for: start-up,
 imports, the scan, the reports, the history) and the scan alone (``scan()``, the report's
 ``duration_seconds``), each with its ratio to the floor; then the command's CPU seconds (its own
@@ -21,7 +25,7 @@ resident set size (the largest of the process and its workers), and the load ave
 Targets on 2 cores: cold full scan <= 1.0x the floor, warm <= 0.10x, warm after one changed file
 <= 0.12x.
 
-Run: ``python benchmarks/scan.py [TREE ...] [--sizes]`` (default: the running interpreter's
+Run: ``python benchmarks/scan.py [TREE ...] [--sizes] [--repeat N]`` (default: the running interpreter's
 site-packages). The advisory index is ``GONOGO_VULNDB`` when set.
 """
 
@@ -34,6 +38,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -58,6 +63,22 @@ class Run:
     load: float
     scan_seconds: float | None = None
     """The scan alone, as the report gives it (``duration_seconds``)."""
+    spread: str = ""
+    """The range of the runs this one is the median of, when it is one."""
+
+
+def median_of(runs: list[Run]) -> Run:
+    """The run of median wall time (the lower middle of an even count: a real run, not a blend),
+    with the range of all of them: one run says little on a machine whose speed drifts."""
+    ordered = sorted(runs, key=lambda run: run.seconds)
+    middle = ordered[(len(ordered) - 1) // 2]
+    if len(runs) == 1:
+        return middle
+    spread = f"{len(runs)} runs, {ordered[0].seconds:.2f}-{ordered[-1].seconds:.2f} s"
+    return Run(
+        seconds=middle.seconds, cpu=middle.cpu, rss_mib=max(run.rss_mib for run in runs), load=middle.load,
+        scan_seconds=statistics.median(run.scan_seconds or 0.0 for run in runs), spread=spread,
+    )
 
 
 def floor(tree: Path) -> tuple[Run, int]:
@@ -126,10 +147,11 @@ def copy_tree(tree: Path, target: Path, every: int = 1) -> Path:
     return target
 
 
-def touch_one(tree: Path) -> Path:
-    """Change one Python file (the middle one in path order), as an edit would."""
+def touch_one(tree: Path, nth: int = 0) -> Path:
+    """Change one Python file (the middle one in path order, or the ``nth`` after it), as an edit
+    would: each repeat edits another file, so each is a scan the memo has not seen."""
     files = sorted(tree.rglob("*.py"))
-    chosen = files[len(files) // 2]
+    chosen = files[(len(files) // 2 + nth) % len(files)]
     with chosen.open("a", encoding="utf-8") as handle:
         handle.write("\n# changed by benchmarks/scan.py\n")
     return chosen
@@ -142,29 +164,41 @@ def line(label: str, run: Run, base: Run, target: float | None = None) -> str:
         f"  {label:<36} command {run.seconds:6.2f} s = {run.seconds / base.seconds:5.2f}x"
         f"   scan() {scan:6.2f} s = {scan / base.seconds:5.2f}x floor {goal:<18}"
         f" cpu {run.cpu:6.2f} s = {run.cpu / base.cpu:5.2f}x   peak RSS {run.rss_mib:5.0f} MiB   load {run.load:4.1f}"
+        + (f"   ({run.spread})" if run.spread else "")
     )
 
 
-def measure(tree: Path, scratch: Path, sizes: bool, selections: list[str]) -> None:
+def measure(tree: Path, scratch: Path, sizes: bool, selections: list[str], repeat: int) -> None:
     copy = copy_tree(tree, scratch / "tree")
-    base, files = floor(copy)
-    print(f"\ntree: {tree} ({files:,} Python files; {os.cpu_count()} cores)")
-    print(f"  {'floor (read + ast.parse, 1 process)':<36} {base.seconds:7.2f} s"
-          f"{'':<33} cpu {base.cpu:7.2f} s{'':<10}peak RSS {base.rss_mib:6.0f} MiB   load {base.load:4.1f}")
+    first, files = floor(copy)
+    floors = [first]
+    results: list[tuple[str, Run, float | None]] = []
     for selection in selections:
         work = scratch / f"{selection.replace(' ', '_').replace('+', '_')}"
         shutil.copytree(copy, work / "tree")
         cache = work / "cache"
         cold = scan_in_child(work / "tree", selection, cache)
-        warm = scan_in_child(work / "tree", selection, cache)
-        rerun = scan_in_child(work / "tree", selection, cache, reuse=False)
-        touch_one(work / "tree")
-        changed = scan_in_child(work / "tree", selection, cache)
-        print(line(f"{selection}, cold", cold, base, TARGETS["cold"]))
-        print(line(f"{selection}, warm", warm, base, TARGETS["warm"]))
-        print(line(f"{selection}, warm, every check run", rerun, base))
-        print(line(f"{selection}, warm, one file changed", changed, base, TARGETS["one file changed"]))
+        warm = median_of([scan_in_child(work / "tree", selection, cache) for _ in range(repeat)])
+        rerun = median_of([scan_in_child(work / "tree", selection, cache, reuse=False) for _ in range(repeat)])
+        changed_runs = []
+        for nth in range(repeat):
+            touch_one(work / "tree", nth)
+            changed_runs.append(scan_in_child(work / "tree", selection, cache))
+        results += [
+            (f"{selection}, cold", cold, TARGETS["cold"]),
+            (f"{selection}, warm", warm, TARGETS["warm"]),
+            (f"{selection}, warm, every check run", rerun, None),
+            (f"{selection}, warm, one file changed", median_of(changed_runs), TARGETS["one file changed"]),
+        ]
         shutil.rmtree(work, ignore_errors=True)
+        floors.append(floor(copy)[0])
+    base = median_of(floors)
+    print(f"\ntree: {tree} ({files:,} Python files; {os.cpu_count()} cores)")
+    print(f"  {'floor (read + ast.parse, 1 process)':<36} {base.seconds:7.2f} s"
+          f"{'':<33} cpu {base.cpu:7.2f} s{'':<10}peak RSS {base.rss_mib:6.0f} MiB   load {base.load:4.1f}"
+          f"   ({base.spread}: before the scans and after each selection)")
+    for label, run, target in results:
+        print(line(label, run, base, target))
     if sizes:
         print("  growth (full default, cold):")
         for every, name in ((4, "a quarter"), (2, "a half"), (1, "all")):
@@ -179,10 +213,12 @@ def main() -> None:
     parser.add_argument("trees", nargs="*", type=Path, default=[Path(sysconfig.get_paths()["purelib"])])
     parser.add_argument("--sizes", action="store_true", help="also time a quarter, a half and all of each tree")
     parser.add_argument("--full-only", action="store_true", help="time the full default set only, not TEST+CODE")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each warm figure, their median printed")
     args = parser.parse_args()
     for tree in args.trees:
         with tempfile.TemporaryDirectory(prefix="gonogo-bench-") as scratch:
-            measure(tree.resolve(), Path(scratch), args.sizes, [FULL] if args.full_only else list(SELECTIONS))
+            selections = [FULL] if args.full_only else list(SELECTIONS)
+            measure(tree.resolve(), Path(scratch), args.sizes, selections, args.repeat)
 
 
 if __name__ == "__main__":

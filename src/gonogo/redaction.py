@@ -44,23 +44,24 @@ def _format_patterns() -> tuple[re.Pattern[str], ...]:
     """The patterns of the token-format detectors (``token_formats``). The private-key detector
     only matches the ``BEGIN`` header, which is not the secret: PEM bodies are masked by
     :data:`PEM_BLOCK`; URLs with a password are :data:`URL_CREDENTIALS`."""
-    from gonogo.token_formats import BASIC_AUTH, PRIVATE_KEY, token_detectors
+    from gonogo.token_formats import BASIC_AUTH, PRIVATE_KEY, token_formats
 
     unmasked = (PRIVATE_KEY, BASIC_AUTH)
     return tuple(
-        pattern
-        for detector in token_detectors()
-        if detector.secret_type not in unmasked
-        for pattern in detector.denylist
+        pattern for token in token_formats() if token.secret_type not in unmasked for pattern in token.patterns
     )
 
 
 def load_token_patterns() -> None:
-    """Import detect-secrets and build the token patterns now, in this process. Called before a
-    process pool forks its workers (``parallel``): a worker redacts what it returns, and one
-    forked while another thread of the scan was importing detect-secrets inherits that import's
-    lock without the thread that holds it, and would wait for it forever."""
+    """Build the token patterns and import detect-secrets now, in this process. Called before a
+    process pool forks its workers (``parallel``): a worker redacts what it returns and confirms
+    what a pattern matched with a detector, and one forked while another thread of the scan was
+    importing detect-secrets inherits that import's lock without the thread that holds it, and
+    would wait for it forever."""
+    from gonogo.token_formats import token_detectors
+
     _format_patterns()
+    token_detectors()
 
 
 URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")

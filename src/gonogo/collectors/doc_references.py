@@ -27,17 +27,20 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import pathspec
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, map_files_cached
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _EXTENSIONS = """
 py pyi md rst txt toml yaml yml json cfg ini sh bash ps1 js mjs ts tsx jsx html css scss sql dot ipynb
@@ -145,6 +148,9 @@ def document_candidates(data: bytes) -> tuple[tuple[str, str, int], ...] | str:
 
 @functools.cache
 def _parser() -> MarkdownIt:
+    """Made when a document is parsed: a scan whose documents are all cached imports no parser."""
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark")
 
 

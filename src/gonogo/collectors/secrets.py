@@ -37,18 +37,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
-from typing import TYPE_CHECKING
 
 from gonogo.collectors.python_text import may_match, required_literals
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
-from gonogo.token_formats import AWS_KEY, BASIC_AUTH, PRIVATE_KEY, token_detectors
+from gonogo.token_formats import AWS_KEY, BASIC_AUTH, PRIVATE_KEY, TokenFormat, detector_for, token_formats
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
-
-if TYPE_CHECKING:
-    from detect_secrets.plugins.base import RegexBasedDetector
 
 MAX_SECRET_SCAN_BYTES = 2 * 1024 * 1024
 """Bigger files are data, not configuration; they are counted in a note, not scanned."""
@@ -98,25 +94,23 @@ class Place(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class _Detectors:
-    """The token-format detectors (``token_formats``, made on first use) as the pass reads them."""
+    """The token formats (``token_formats``, made on first use) as the pass reads them."""
 
-    patterns: tuple[tuple[RegexBasedDetector, re.Pattern[str], bool], ...]
-    """Each detector's patterns, and whether they ignore case: worked out once, not per file."""
+    patterns: tuple[tuple[TokenFormat, re.Pattern[str], bool], ...]
+    """Each format's patterns, and whether they ignore case: worked out once, not per file."""
     aws_secret: re.Pattern[str]
     """detect-secrets' pattern for an AWS secret access key (its first one is the key ID's)."""
 
 
 @cache
 def _detectors() -> _Detectors:
-    detectors = token_detectors()
-    aws = next(detector for detector in detectors if detector.secret_type == AWS_KEY)
+    formats = token_formats()
+    aws = next(token for token in formats if token.secret_type == AWS_KEY)
     return _Detectors(
         patterns=tuple(
-            (detector, pattern, bool(pattern.flags & re.IGNORECASE))
-            for detector in detectors
-            for pattern in detector.denylist
+            (token, pattern, bool(pattern.flags & re.IGNORECASE)) for token in formats for pattern in token.patterns
         ),
-        aws_secret=tuple(aws.denylist)[1],
+        aws_secret=aws.patterns[1],
     )
 
 
@@ -464,38 +458,38 @@ def _candidates(
     text: str, *, in_test_code: bool, bare: bool, assignments: bool = True
 ) -> Iterator[tuple[int, str, str, str | None, str]]:
     """(offset, kind, rule, name, value): known formats first, so they win a shared line."""
-    checked: dict[tuple[int, int], set[str]] = {}
+    checked: dict[tuple[str, int], set[str]] = {}
 
-    def confirmed(detector: RegexBasedDetector, offset: int) -> set[str]:
+    def confirmed(secret_type: str, offset: int) -> set[str]:
         """What the detector's own logic accepts on the line, worked out once per line."""
         start = text.rfind("\n", 0, offset) + 1
-        key = (id(detector), start)
+        key = (secret_type, start)
         if key not in checked:
-            checked[key] = set(detector.analyze_string(_surrounding_line(text, offset)))
+            checked[key] = set(detector_for(secret_type).analyze_string(_surrounding_line(text, offset)))
         return checked[key]
 
     lowered = lowered_in_place(text)
-    for detector, pattern, ignores_case in _detectors().patterns:
+    for token, pattern, ignores_case in _detectors().patterns:
         if not _may_match(pattern, ignores_case, text, lowered):
             continue  # a string every match holds is not in the text: no match, and no scan
         for match in pattern.finditer(text):
             raw = next((g for g in match.groups() if g), match.group(0))
             # a group may be only a prefix (``ghp``): then the whole match is the secret
             value = raw if len(raw) >= 8 else match.group(0)
-            if detector.secret_type == PRIVATE_KEY:
+            if token.secret_type == PRIVATE_KEY:
                 body = PEM_BODY.match(text, match.end())
                 if body is None:
                     continue  # a parser's string constant, not a key
                 value = match.group(0) + body.group(0)  # the key itself tells two keys apart
             elif is_placeholder(value) or (
-                detector.secret_type == BASIC_AUTH and (is_placeholder(raw) or is_made_up(raw))
+                token.secret_type == BASIC_AUTH and (is_placeholder(raw) or is_made_up(raw))
             ):
                 continue  # ``https://user:pass@proxy``: the password is a word, not a secret
-            if raw not in confirmed(detector, match.start()):
+            if raw not in confirmed(token.secret_type, match.start()):
                 continue
-            if detector.secret_type == BASIC_AUTH and in_test_code and _local_host(text, match.end()):
+            if token.secret_type == BASIC_AUTH and in_test_code and _local_host(text, match.end()):
                 continue  # a test's throwaway database on loopback, not a credential that ships
-            kind = _URL_LABEL if detector.secret_type == BASIC_AUTH else detector.secret_type
+            kind = _URL_LABEL if token.secret_type == BASIC_AUTH else token.secret_type
             yield match.start(), kind, "detect-secrets", None, value
     if not assignments:
         return

@@ -1,0 +1,99 @@
+"""The token formats come from a snapshot of detect-secrets' patterns, never different from the
+library's own, and a scan imports detect-secrets only when a pattern matches."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import metadata, resources
+
+import pytest
+
+from gonogo.token_formats import (
+    SNAPSHOT,
+    _render,
+    detector_for,
+    formats_in,
+    formats_of_detectors,
+    snapshot,
+    token_formats,
+)
+
+INSTALLED = metadata.version("detect-secrets")
+SHIPPED = resources.files("gonogo.data").joinpath(SNAPSHOT).read_text("utf-8")
+
+
+def test_the_formats_a_scan_uses_are_detect_secrets_own_in_its_order():
+    used = token_formats()
+    library = formats_of_detectors()
+    assert [f.secret_type for f in used] == [f.secret_type for f in library]
+    assert [[(p.pattern, p.flags) for p in f.patterns] for f in used] == [
+        [(p.pattern, p.flags) for p in f.patterns] for f in library
+    ]
+
+
+def test_the_shipped_snapshot_is_the_installed_versions_or_it_is_not_used():
+    taken_from = json.loads(SHIPPED)["detect_secrets"]
+    if taken_from == INSTALLED:  # `python -m gonogo.token_formats` would write it unchanged
+        assert _render(snapshot()) == SHIPPED
+        assert formats_in(SHIPPED, INSTALLED) == formats_of_detectors()
+    else:  # a newer detect-secrets: its own patterns, never a stale copy
+        assert formats_in(SHIPPED, INSTALLED) is None
+
+
+def test_a_snapshot_of_another_version_is_not_used():
+    assert formats_in(SHIPPED, "0.0.1") is None
+    assert formats_in(SHIPPED, None) is None  # detect-secrets' version unknown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not json",
+        "\x00\x01\x02binary",
+        "[]",
+        '{"detect_secrets": "VERSION"}',
+        '{"detect_secrets": "VERSION", "formats": [{"secret_type": 7, "patterns": []}]}',
+        '{"detect_secrets": "VERSION", "formats": [{"secret_type": "x", "patterns": [["(unclosed", 0]]}]}',
+        '{"detect_secrets": "VERSION", "formats": [{"secret_type": "x", "patterns": [["a", "flags"]]}]}',
+        '{"detect_secrets": "VERSION", "formats": [{"secret_type": "x", "patterns": [["a"]]}]}',
+        '{"detect_secrets": "VERSION", "formats": [{"secret_type": "x", "patterns": [[3, 0]]}]}',
+        '{"detect_secrets": "VERSION", "formats": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+    ids=["empty", "not json", "binary", "a list", "no formats", "a number for a type", "a bad regex",
+         "text flags", "no flags", "a number for a pattern", "nested 100,000 deep"],
+)
+def test_a_damaged_snapshot_is_not_used(text):
+    assert formats_in(text.replace("VERSION", INSTALLED), INSTALLED) is None
+
+
+def test_a_detector_confirms_what_its_pattern_matched():
+    jwt = detector_for("JSON Web Token")
+    header_and_claims = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0."  # the pattern is lazy: no signature
+    assert list(jwt.analyze_string(f'token = "{header_and_claims}c2lnbmF0dXJl"')) == [header_and_claims]
+    assert list(jwt.analyze_string('token = "eyJub3QuYS5qd3Q.eyJub3QuYS5qd3Q.abc"')) == []  # not JSON inside
+
+
+PROBE = """
+import sys
+from gonogo.redaction import redact
+from gonogo.collectors.secrets import scan_text
+masked = redact("key AKIAIOSFODNN7EXAMPLE and eyJhbGciOiJIUzI1NiJ9 in a message")
+plain = scan_text("x = 1\\nname = 'value'\\n", path="", in_test_code=False, bare=False)
+print(masked != "key AKIAIOSFODNN7EXAMPLE and eyJhbGciOiJIUzI1NiJ9 in a message", "detect_secrets" in sys.modules)
+found = scan_text("k = 'ghp_" + "a1B2" * 9 + "'\\n", path="", in_test_code=False, bare=False)
+print([hit.kind for hit in found], "detect_secrets" in sys.modules)
+"""
+
+
+def test_detect_secrets_is_imported_only_when_a_pattern_matches():
+    """Redacting by the patterns and scanning a file without a match import nothing; the first
+    match is confirmed by the detector, which imports it."""
+    lines = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.splitlines()
+    from_snapshot = json.loads(SHIPPED)["detect_secrets"] == INSTALLED
+    assert lines[0] == f"True {not from_snapshot}"
+    assert lines[1] == "['GitHub Token'] True"
