@@ -4,7 +4,7 @@ one list the secrets pass scans with and the redactor masks by.
 Importing detect-secrets, and the ``requests`` it brings, costs a tenth of a second, and two tenths
 in a scan, where it contends for the interpreter with the checks. Yet a scan needs only the
 detectors' patterns until one of them matches, and a detector's own logic only then (its
-``analyze_string``: a JWT's JSON, a key's checksum). So the patterns come from a snapshot shipped
+``analyze_string``, which reads a JWT's JSON, for one). So the patterns come from a snapshot shipped
 in ``data/token_formats.json``, taken from the same detect-secrets version, and detect-secrets is
 imported only when a pattern matches, or when the snapshot was taken from another version than the
 one installed (the patterns are then the library's own: the snapshot is never trusted over it).
