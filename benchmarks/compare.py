@@ -1,0 +1,103 @@
+"""Two versions of gonogo side by side on one tree: a change's effect, measured in one run.
+
+The machine's speed drifts by a third within an hour, so a figure taken before a change and one
+taken after it compare the hours as much as the code. Here the two versions take turns, run by
+run, on the same copy of the tree and the same fact cache (its entries are keyed by extractor
+version, so each version reads only what it would have written):
+
+- *every check run*: ``gonogo check --rescan``, the memo kept out, every fact from the cache;
+- *one file changed*: ``gonogo check`` after appending a line to one ``.py`` file, a different
+  file each run, as an edit would.
+
+Each version's median and range is printed, and the ratio of the medians (after / before). The
+``before`` version is a git revision of this repository, checked out into a temporary worktree;
+``after`` is the working tree this script belongs to.
+
+Run: ``python benchmarks/compare.py TREE --before REV [--runs N]``. The advisory index is
+``GONOGO_VULNDB`` when set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from scan import copy_tree, touch_one  # the benchmarks' own helpers: the same copy, the same edit
+
+HERE = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def checked_out(revision: str) -> Iterator[Path]:
+    """A temporary worktree of ``revision``, removed afterwards; yields its ``src`` folder."""
+    with tempfile.TemporaryDirectory(prefix="gonogo-before-") as scratch:
+        target = Path(scratch) / "tree"
+        subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", "-q", str(target), revision], check=True)
+        try:
+            yield target / "src"
+        finally:
+            subprocess.run(["git", "-C", str(HERE), "worktree", "remove", "--force", str(target)], check=False)
+
+
+def timed_check(source: Path, tree: Path, scratch: Path, rescan: bool) -> float:
+    """``gonogo check TREE`` of the version in ``source``, in a fresh process: its wall time."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(source),
+        "GONOGO_CACHE_DIR": str(scratch / "cache"),
+        "GONOGO_HISTORY": str(scratch / "history.sqlite"),
+    }
+    command = [sys.executable, "-m", "gonogo.cli", "check", str(tree), "-f", "json", "-o", str(scratch / "out")]
+    started = time.perf_counter()
+    # from a neutral folder: ``-m`` puts the working folder first on sys.path, ahead of PYTHONPATH
+    done = subprocess.run([*command, *(["--rescan"] if rescan else [])], env=env, cwd=scratch, capture_output=True)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{source}: gonogo check failed ({done.returncode}):\n{done.stderr.decode()[-3000:]}")
+    return seconds
+
+
+def summary(times: list[float]) -> str:
+    return f"median {statistics.median(times):6.2f} s   range {min(times):.2f}-{max(times):.2f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tree", type=Path)
+    parser.add_argument("--before", required=True, help="git revision of the version to compare with")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each version per figure")
+    args = parser.parse_args()
+    after = HERE / "src"
+    with checked_out(args.before) as before, tempfile.TemporaryDirectory(prefix="gonogo-compare-") as scratch:
+        work = Path(scratch)
+        tree = copy_tree(args.tree.resolve(), work / "tree")
+        versions = {f"before ({args.before})": before, "after (this tree)": after}
+        for source in versions.values():  # each version's cold run fills the cache with its facts
+            timed_check(source, tree, work, rescan=True)
+        print(f"tree: {args.tree} ({sum(1 for _ in tree.rglob('*.py')):,} Python files; {os.cpu_count()} cores)")
+        edits = 0
+        for figure, rescan in (("every check run", True), ("one file changed", False)):
+            times: dict[str, list[float]] = {name: [] for name in versions}
+            for _ in range(args.runs):
+                for name, source in versions.items():  # in turns: a drift in speed reaches both
+                    if not rescan:
+                        touch_one(tree, edits)
+                        edits += 1
+                    times[name].append(timed_check(source, tree, work, rescan))
+            medians = [statistics.median(t) for t in times.values()]
+            print(f"  {figure}:")
+            for name, taken in times.items():
+                print(f"    {name:<28} {summary(taken)}")
+            print(f"    after / before: {medians[1] / medians[0]:.2f}   load {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
