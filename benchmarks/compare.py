@@ -23,14 +23,12 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scan import copy_tree, touch_one  # the benchmarks' own helpers: the same copy, the same edit
+from scan import FULL, copy_tree, scan_in_child, touch_one  # the same copy, run and edit as scan.py's
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -45,24 +43,6 @@ def checked_out(revision: str) -> Iterator[Path]:
             yield target / "src"
         finally:
             subprocess.run(["git", "-C", str(HERE), "worktree", "remove", "--force", str(target)], check=False)
-
-
-def timed_check(source: Path, tree: Path, scratch: Path, rescan: bool) -> float:
-    """``gonogo check TREE`` of the version in ``source``, in a fresh process: its wall time."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(source),
-        "GONOGO_CACHE_DIR": str(scratch / "cache"),
-        "GONOGO_HISTORY": str(scratch / "history.sqlite"),
-    }
-    command = [sys.executable, "-m", "gonogo.cli", "check", str(tree), "-f", "json", "-o", str(scratch / "out")]
-    started = time.perf_counter()
-    # from a neutral folder: ``-m`` puts the working folder first on sys.path, ahead of PYTHONPATH
-    done = subprocess.run([*command, *(["--rescan"] if rescan else [])], env=env, cwd=scratch, capture_output=True)
-    seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{source}: gonogo check failed ({done.returncode}):\n{done.stderr.decode()[-3000:]}")
-    return seconds
 
 
 def summary(times: list[float]) -> str:
@@ -80,8 +60,9 @@ def main() -> None:
         work = Path(scratch)
         tree = copy_tree(args.tree.resolve(), work / "tree")
         versions = {f"before ({args.before})": before, "after (this tree)": after}
+        cache = work / "cache"
         for source in versions.values():  # each version's cold run fills the cache with its facts
-            timed_check(source, tree, work, rescan=True)
+            scan_in_child(tree, FULL, cache, reuse=False, source=source)
         print(f"tree: {args.tree} ({sum(1 for _ in tree.rglob('*.py')):,} Python files; {os.cpu_count()} cores)")
         edits = 0
         for figure, rescan in (("every check run", True), ("one file changed", False)):
@@ -91,7 +72,7 @@ def main() -> None:
                     if not rescan:
                         touch_one(tree, edits)
                         edits += 1
-                    times[name].append(timed_check(source, tree, work, rescan))
+                    times[name].append(scan_in_child(tree, FULL, cache, reuse=not rescan, source=source).seconds)
             medians = [statistics.median(t) for t in times.values()]
             print(f"  {figure}:")
             for name, taken in times.items():

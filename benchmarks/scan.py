@@ -102,16 +102,19 @@ def floor(tree: Path) -> tuple[Run, int]:
     return Run(seconds=seconds, cpu=time.process_time() - cpu_started, rss_mib=rss, load=load), len(files)
 
 
-def scan_in_child(tree: Path, selection: str, cache_dir: Path, reuse: bool = True) -> Run:
+def scan_in_child(tree: Path, selection: str, cache_dir: Path, reuse: bool = True, source: Path | None = None) -> Run:
     """``gonogo check`` in a fresh process, as a user runs it: its wall time, and its CPU and peak
     RSS with its workers' (``wait4`` gives the process's own usage and its reaped workers').
     ``reuse=False`` adds ``--rescan``: the scan memo does not answer, and every check runs on facts
-    from the cache, as for a changed tree."""
+    from the cache, as for a changed tree. ``source``: the ``src`` folder of another gonogo to run
+    (``benchmarks/compare.py``), instead of the one installed."""
     load = os.getloadavg()[0]
     out = cache_dir.parent / f"report-{cache_dir.name}"
     select = ["--select", ",".join(SELECTIONS[selection])] if SELECTIONS[selection] else []
     history = cache_dir.parent / "history.sqlite"
     env = {**os.environ, "GONOGO_CACHE_DIR": str(cache_dir), "GONOGO_HISTORY": str(history)}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     rescan = [] if reuse else ["--rescan"]
     command = [sys.executable, "-m", "gonogo.cli", "check", str(tree), *select, *rescan, "-f", "json", "-o", str(out)]
     started = time.perf_counter()

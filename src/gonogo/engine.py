@@ -76,10 +76,8 @@ class Facts:
         (directly or through other facts), so they run while the background ones do; then the
         rest. Each part keeps the given order; checks are pure, so the order changes no result."""
         background = self._waiting | {name for name, _ in self._running.values()}
-        waiting = [not self._collectors_for([spec]).isdisjoint(background) for spec in checks]
-        return [spec for spec, waits in zip(checks, waiting, strict=True) if not waits] + [
-            spec for spec, waits in zip(checks, waiting, strict=True) if waits
-        ]
+        # a stable sort: False (waits for none) first, each part in the given order
+        return sorted(checks, key=lambda spec: not self._collectors_for([spec]).isdisjoint(background))
 
     def get(self, kind: type) -> Any:
         if kind in self._values:

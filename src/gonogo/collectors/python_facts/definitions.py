@@ -152,6 +152,7 @@ class DefinitionsPass(SkipsPass):
             replace(f, stub_exempt=True) if f.stub and not f.class_name and not f.nested and f.name in _HOOKS else f
             for f in self.functions
         ]
+
     def _visit_decorators(self, decorators: list[ast.expr], scope: str) -> None:
         self._decorator_scope = scope
         for decorator in decorators:
