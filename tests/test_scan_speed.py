@@ -135,7 +135,7 @@ def test_binary_files_are_not_sent_to_the_secret_scan(tmp_path, monkeypatch):
 def test_required_literals_are_read_from_the_pattern(pattern, required):
     import re
 
-    from gonogo.collectors.python_text import required_literals
+    from gonogo.regex_literals import required_literals
 
     assert required_literals(re.compile(pattern)) == (frozenset(required) if required else None)
 
@@ -152,7 +152,8 @@ def test_required_literals_are_read_from_the_pattern(pattern, required):
     ids=["newlines", "CRLF", "form feed and a comment", "only in a comment", "no signal"],
 )
 def test_the_literal_prefilter_finds_what_the_line_by_line_scan_finds(text):
-    from gonogo.collectors.python_text import PYTHON_SIGNALS, line_signals
+    from gonogo.collectors.python_text import PYTHON_SIGNALS, TextSearch, line_signals
+    from gonogo.source_lines import python_lines
 
-    lines = text.splitlines()
-    assert line_signals(lines, PYTHON_SIGNALS, text) == line_signals(lines, PYTHON_SIGNALS)
+    lines = python_lines(text)  # as text_facts splits it
+    assert line_signals(lines, PYTHON_SIGNALS, TextSearch.of(text)) == line_signals(lines, PYTHON_SIGNALS)

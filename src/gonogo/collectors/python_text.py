@@ -11,15 +11,15 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-import re._constants as _c  # type: ignore[import-not-found]  # typeshed describes no private re module
-import re._parser as _regex_parser  # type: ignore[import-not-found]  # the regex parser, for ``required_literals``
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from gonogo.collectors.secret_defaults import secret_defaults
 from gonogo.collectors.settings_classes import env_prefix, is_settings_class
 from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
+from gonogo.regex_literals import Prefilter, literals_of
 from gonogo.source_lines import python_line_starts, python_lines
 from gonogo.suppressions import Suppression, suppression_comments
 from gonogo.workspace import FileReadError, decode_text
@@ -133,17 +133,64 @@ def text_facts(data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None =
     lines = python_lines(text)  # as the tree numbers them: a form feed ends no line
     if tree is not None and nodes is None:
         nodes = SyntaxNodes(tree)
+    search = TextSearch.of(text)
     return TextFacts(
-        signals=tuple(line_signals(lines, PYTHON_SIGNALS, text)),
-        env_reads=tuple(env_reads(text, lines, tree, nodes)),
-        env_assigned=frozenset(_findall(ENV_ASSIGNED, text)) | frozenset(_findall(_ENV_SETDEFAULT, text)),
+        signals=tuple(line_signals(lines, PYTHON_SIGNALS, search)),
+        env_reads=tuple(env_reads(search, lines, tree, nodes)),
+        env_assigned=frozenset(search.findall(ENV_ASSIGNED)) | frozenset(search.findall(_ENV_SETDEFAULT)),
         suppressions=suppression_comments(lines) if SUPPRESSION_MARKER in text.lower() else (),
-        env_names=frozenset(_findall(ENV_WORD, text)) | _settings_names(text, nodes),
+        env_names=frozenset(ENV_WORD.findall(text)) | _settings_names(text, nodes),
         secret_defaults=tuple(
             EnvRead(name=d.name, line=d.line, how=d.how)
             for d in (secret_defaults(text, tree, nodes) if tree else ())
         ),
     )
+
+
+@cache
+def _prefilter() -> Prefilter[re.Pattern[str]]:
+    """Every pattern ``text_facts`` tries, with the strings it requires: built once per process."""
+    patterns = (*(p for _, p in PYTHON_SIGNALS), *ENV_READERS, ENV_ASSIGNED, _ENV_SETDEFAULT, _ENV_OPTIONAL)
+    return Prefilter({pattern: literals_of(pattern) for pattern in patterns})
+
+
+class TextSearch:
+    """One file's text, with which of ``text_facts``' patterns may match it (``Prefilter``: one
+    pass over the text for all of them). A pattern that cannot match is not run, and the lines a
+    pattern is tried on are only those that hold a string it requires."""
+
+    __slots__ = ("_starts", "possible", "text")
+
+    def __init__(self, text: str, possible: frozenset[re.Pattern[str]]) -> None:
+        self.text = text
+        self.possible = possible
+        self._starts: list[int] | None = None
+
+    @classmethod
+    def of(cls, text: str) -> TextSearch:
+        return cls(text, _prefilter().candidates(text))
+
+    def findall(self, pattern: re.Pattern[str]) -> list[Any]:
+        return pattern.findall(self.text) if pattern in self.possible else []
+
+    def lines_holding(self, pattern: re.Pattern[str]) -> list[int]:
+        """Indexes of the lines that hold one of the pattern's required strings, in order; every
+        line when the pattern requires none; none when it cannot match."""
+        if pattern not in self.possible:
+            return []
+        if self._starts is None:
+            self._starts = python_line_starts(self.text)
+        text, starts = self.text, self._starts
+        literals = literals_of(pattern)
+        if "" in literals:
+            return list(range(len(starts)))
+        holding: set[int] = set()
+        for literal in literals:
+            position = text.find(literal)
+            while position != -1:
+                holding.add(bisect.bisect_right(starts, position) - 1)
+                position = text.find(literal, position + 1)
+        return sorted(holding)
 
 
 ENV_WORD = re.compile(ENV_NAME)
@@ -168,22 +215,14 @@ def _settings_names(text: str, nodes: SyntaxNodes | None) -> frozenset[str]:
 
 
 def line_signals(
-    lines: list[str], patterns: tuple[tuple[str, re.Pattern[str]], ...], text: str | None = None
+    lines: list[str], patterns: tuple[tuple[str, re.Pattern[str]], ...], search: TextSearch | None = None
 ) -> list[LineSignal]:
     """The first line per kind that matches, skipping blank and comment lines, in line order.
-    Given the whole ``text`` (split into ``lines``), a pattern is tried only on the lines that
-    hold one of the strings it requires (``required_literals``)."""
+    Given the whole text's ``search`` (of the text split into ``lines``), a pattern is tried only
+    on the lines that hold one of the strings it requires (``required_literals``)."""
     found: list[tuple[int, int, LineSignal]] = []
-    starts: list[int] | None = None  # the lines' offsets, worked out once a required string is found
     for order, (kind, pattern) in enumerate(patterns):
-        if text is None:
-            candidates: Iterable[int] = range(len(lines))
-        else:
-            literals = _literals_of(pattern)
-            if "" not in literals and not any(literal in text for literal in literals):
-                continue
-            starts = python_line_starts(text) if starts is None else starts
-            candidates = _lines_holding(pattern, text, starts)
+        candidates: Iterable[int] = range(len(lines)) if search is None else search.lines_holding(pattern)
         for index in candidates:
             line = lines[index]
             stripped = line.strip()
@@ -197,99 +236,6 @@ def line_signals(
     return [signal for _, _, signal in sorted(found, key=lambda item: item[:2])]
 
 
-def _lines_holding(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[int]:
-    """Indexes of the lines that hold one of the pattern's required strings, in order; every line
-    when the pattern requires none."""
-    literals = _literals_of(pattern)
-    if "" in literals:
-        return list(range(len(starts)))
-    holding: set[int] = set()
-    for literal in literals:
-        position = text.find(literal)
-        while position != -1:
-            holding.add(bisect.bisect_right(starts, position) - 1)
-            position = text.find(literal, position + 1)
-    return sorted(holding)
-
-
-def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Strings one of which every match of ``pattern`` contains, read from its syntax; ``None``
-    when it cannot be told (a pattern that ignores case, one with nothing literal it must match).
-
-    Line scans cost a regular expression per line, and an alternation that starts with ``^\\s*``
-    or ``\\b`` is tried at every position: on a large tree that alone costs as much as parsing it.
-    A plain substring test over the whole text first (``str.__contains__`` is far faster) skips
-    the files none of the required strings is in, which is almost all of them; a skipped file
-    cannot match, so the results are the same. Uses the standard library's own regex parser."""
-    if pattern.flags & re.IGNORECASE:
-        return None
-    try:
-        parsed = _regex_parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # a private module: if its shape changes, no pre-filter, same results
-        return None
-    try:
-        return _required(list(parsed))
-    except Exception:
-        return None
-
-
-def _required(items: list[tuple[object, object]]) -> frozenset[str] | None:
-    """For a sequence: of the literal runs and required parts, the set whose shortest string is
-    longest (any one of them is required; the longest is the rarest)."""
-    candidates: list[frozenset[str]] = []
-    run: list[str] = []
-    for op, arg in items:
-        if op is _c.LITERAL:
-            run.append(chr(arg))  # type: ignore[arg-type]
-            continue
-        if run:
-            candidates.append(frozenset({"".join(run)}))
-            run = []
-        found = _required_part(op, arg)
-        if found:
-            candidates.append(found)
-    if run:
-        candidates.append(frozenset({"".join(run)}))
-    return max(candidates, key=lambda c: min(map(len, c))) if candidates else None
-
-
-def _required_part(op: object, arg: Any) -> frozenset[str] | None:
-    if op is _c.SUBPATTERN:
-        return None if arg[1] & re.IGNORECASE else _required(list(arg[-1]))
-    if op is _c.BRANCH:
-        branches = [_required(list(branch)) for branch in arg[1]]
-        return None if any(b is None for b in branches) else frozenset().union(*branches)  # type: ignore[arg-type]
-    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
-        return _required(list(arg[2]))
-    return None  # optional, a class of characters, an anchor, a look-around: nothing required
-
-
-def may_match(pattern: re.Pattern[str], text: str) -> bool:
-    """False only when no line of ``text`` can match ``pattern`` (see ``required_literals``)."""
-    return any(literal in text for literal in _literals_of(pattern))
-
-
-def _literals_of(pattern: re.Pattern[str]) -> frozenset[str]:
-    """``required_literals``, worked out once per pattern; ``{""}`` (in every text) when unknown."""
-    literals = _LITERALS.get(pattern)
-    if literals is None:
-        literals = _LITERALS[pattern] = _shortest(required_literals(pattern) or frozenset({""}))
-    return literals
-
-
-def _shortest(literals: frozenset[str]) -> frozenset[str]:
-    """The literals that hold no other of them: a text or line that holds ``healthz`` holds
-    ``health``, so looking for ``healthz`` too would only scan the text once more."""
-    return frozenset(a for a in literals if not any(b != a and b in a for b in literals))
-
-
-_LITERALS: dict[re.Pattern[str], frozenset[str]] = {}
-
-
-def _findall(pattern: re.Pattern[str], text: str) -> list[Any]:
-    return pattern.findall(text) if may_match(pattern, text) else []
-
-
 _READER_MODULES = {"env(...)": "environ", "config(...)": "decouple"}
 """``env("X")`` is read as django-environ's and ``config("X")`` as python-decouple's only in a file
 that names that module: in any other, none of the reader's matches counts, so its lines are not
@@ -297,20 +243,20 @@ scanned at all (``env`` is in most files)."""
 
 
 def env_reads(
-    text: str, lines: list[str], tree: ast.Module | None, nodes: SyntaxNodes | None = None
+    search: TextSearch, lines: list[str], tree: ast.Module | None, nodes: SyntaxNodes | None = None
 ) -> list[EnvRead]:
     """Settings read without a default; a guarded read (``"X" in os.environ``) is optional."""
     found: list[EnvRead] = []
+    text = search.text
     readers = [
         (pattern, how)
         for pattern, how in zip(ENV_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True)
-        if may_match(pattern, text) and _READER_MODULES.get(how, "") in text
+        if pattern in search.possible and _READER_MODULES.get(how, "") in text
     ]
     optional: set[str] | None = None  # the names read guarded, found once a read needs them
     # only the lines that hold a string some reader requires (``required_literals``) can match:
     # the others are not scanned, and the lines that are keep their order
-    starts = python_line_starts(text) if readers else []
-    holding = sorted(set().union(*(_lines_holding(pattern, text, starts) for pattern, _ in readers)))
+    holding = sorted(set().union(*(search.lines_holding(pattern) for pattern, _ in readers)))
     for index in holding:
         number, line = index + 1, lines[index]
         stripped = line.lstrip()
@@ -322,7 +268,7 @@ def env_reads(
                     if ENV_ASSIGNED.match(line, match.start()):
                         continue  # an assignment provides the setting
                     if optional is None:
-                        optional = {a or b for a, b in _findall(_ENV_OPTIONAL, text)}
+                        optional = {a or b for a, b in search.findall(_ENV_OPTIONAL)}
                     if match.group(1) in optional:
                         continue  # a guarded read is optional
                 found.append(EnvRead(name=match.group(1), line=number, how=how))

@@ -38,11 +38,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
 
-from gonogo.collectors.python_text import may_match, required_literals
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
+from gonogo.regex_literals import Prefilter, literals_of, required_literals
 from gonogo.token_formats import AWS_KEY, BASIC_AUTH, PRIVATE_KEY, TokenFormat, detector_for, token_formats
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -100,17 +100,36 @@ class _Detectors:
     """Each format's patterns, and whether they ignore case: worked out once, not per file."""
     aws_secret: re.Pattern[str]
     """detect-secrets' pattern for an AWS secret access key (its first one is the key ID's)."""
+    anchored: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    """(pattern, its anchor) of the patterns that heed case and have one (:data:`ANCHORS`)."""
+    exact: Prefilter[re.Pattern[str]]
+    """The patterns that heed case and have no anchor (:data:`ANCHORS`), by the strings each
+    requires: all looked for in one pass over a text."""
+    folded: Prefilter[re.Pattern[str]]
+    """The patterns that ignore case, by the strings each requires lower-cased, looked for in the
+    lower-cased text (:func:`lowered_in_place`)."""
+
+    def possible(self, text: str, lowered: str | None) -> frozenset[re.Pattern[str]]:
+        """The patterns that may match ``text``: every other one cannot (:func:`_may_match`)."""
+        anchored = frozenset(pattern for pattern, anchor in self.anchored if anchor.search(text))
+        # without a lower-cased text, case-blind matching folds more than lower() (the long s): all run
+        folded = self.folded.candidates(lowered) if lowered is not None else self.folded.keys
+        return self.exact.candidates(text) | folded | anchored
 
 
 @cache
 def _detectors() -> _Detectors:
     formats = token_formats()
     aws = next(token for token in formats if token.secret_type == AWS_KEY)
+    patterns = tuple(
+        (token, pattern, bool(pattern.flags & re.IGNORECASE)) for token in formats for pattern in token.patterns
+    )
     return _Detectors(
-        patterns=tuple(
-            (token, pattern, bool(pattern.flags & re.IGNORECASE)) for token in formats for pattern in token.patterns
-        ),
+        patterns=patterns,
         aws_secret=aws.patterns[1],
+        anchored=tuple((p, ANCHORS[p.pattern]) for _, p, folds in patterns if not folds and p.pattern in ANCHORS),
+        exact=Prefilter({p: literals_of(p) for _, p, folds in patterns if not folds and p.pattern not in ANCHORS}),
+        folded=Prefilter({p: _folded_literals(p) for _, p, folds in patterns if folds}),
     )
 
 
@@ -469,8 +488,10 @@ def _candidates(
         return checked[key]
 
     lowered = lowered_in_place(text)
-    for token, pattern, ignores_case in _detectors().patterns:
-        if not _may_match(pattern, ignores_case, text, lowered):
+    detectors = _detectors()
+    possible = detectors.possible(text, lowered)
+    for token, pattern, _ in detectors.patterns:
+        if pattern not in possible:
             continue  # a string every match holds is not in the text: no match, and no scan
         for match in pattern.finditer(text):
             raw = next((g for g in match.groups() if g), match.group(0))
@@ -502,16 +523,11 @@ def _candidates(
                     yield match.start("value"), _assignment_kind(name), "assignment", name, value
 
 
-def _may_match(pattern: re.Pattern[str], ignores_case: bool, text: str, lowered: str | None) -> bool:
+def _may_match(pattern: re.Pattern[str], text: str, lowered: str | None) -> bool:
     """False only when ``pattern`` cannot match ``text``: its anchor (:data:`ANCHORS`) or, for a
     pattern that ignores case, a string it requires (in ``lowered``: :func:`lowered_in_place`)
-    is not there."""
-    if ignores_case:
-        return lowered is None or any(literal in lowered for literal in _folded_literals(pattern))
-    anchor = ANCHORS.get(pattern.pattern)
-    if anchor is not None:
-        return anchor.search(text) is not None
-    return may_match(pattern, text)
+    is not there. One pattern's answer; the scan asks for all of them at once."""
+    return pattern in _detectors().possible(text, lowered)
 
 
 @cache
