@@ -43,6 +43,17 @@ def test_a_lone_surrogate_is_no_error_and_the_answer_is_the_same():
     assert Prefilter(REQUIREMENTS).candidates(text) == _one_at_a_time(text)
 
 
+def test_places_are_where_each_required_string_starts_overlaps_included():
+    text = "healthz health\n" + "x = RAVEN_CONFIG"
+    places = Prefilter(REQUIREMENTS).places(text)
+    assert sorted(places["health"]) == [0, 8]
+    assert places["healthz"] == [0]
+    assert places["either"] == [text.index("RAVEN")]
+    assert places["anything"] is None and places["nothing known"] is None
+    assert "non-ascii" not in places
+    assert Prefilter(REQUIREMENTS).places(text + "\udcff") == places  # the same without the automaton
+
+
 def test_no_pattern_requires_anything():
     assert Prefilter({"a": frozenset({""})}).candidates("text") == {"a"}
     assert Prefilter({}).candidates("text") == frozenset()
@@ -61,7 +72,8 @@ def test_a_large_text_with_a_string_at_its_end():
     | st.text()
 )
 def test_the_prefilter_agrees_with_a_test_per_string(text):
-    assert Prefilter(REQUIREMENTS).candidates(text) == _one_at_a_time(text)
+    prefilter = Prefilter(REQUIREMENTS)
+    assert prefilter.candidates(text) == _one_at_a_time(text) == set(prefilter.places(text))
 
 
 def test_a_pattern_whose_strings_are_unknown_may_always_match():

@@ -156,4 +156,4 @@ def test_the_literal_prefilter_finds_what_the_line_by_line_scan_finds(text):
     from gonogo.source_lines import python_lines
 
     lines = python_lines(text)  # as text_facts splits it
-    assert line_signals(lines, PYTHON_SIGNALS, TextSearch.of(text)) == line_signals(lines, PYTHON_SIGNALS)
+    assert line_signals(lines, PYTHON_SIGNALS, TextSearch(text)) == line_signals(lines, PYTHON_SIGNALS)

@@ -44,17 +44,44 @@ class Prefilter(Generic[_Key]):
 
     def candidates(self, text: str) -> frozenset[_Key]:
         """The keys whose pattern may match ``text``; every other one cannot."""
-        if self._automaton is None:
-            return self._always
-        try:
-            matches = self._automaton.find_matches_as_indexes(text, overlapping=True)
-        except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for the automaton, so one string at a time
-            found = {index for index, literal in enumerate(self._literals) if literal in text}
-        else:
-            found = {index for index, _, _ in matches}
+        found = {index for index, _ in self._matches(text)}
         if not found:
             return self._always
         return self._always.union(*(self._keys_of[index] for index in found))
+
+    def places(self, text: str) -> dict[_Key, list[int] | None]:
+        """For each key whose pattern may match ``text``: where the strings it requires start
+        (a match can only be on a line that holds one), or ``None`` when it requires none."""
+        found: dict[_Key, list[int] | None] = dict.fromkeys(self._always)
+        for index, start in self._matches(text):
+            for key in self._keys_of[index]:
+                starts = found.get(key)
+                if starts is None:
+                    found[key] = [start]
+                else:
+                    starts.append(start)
+        return found
+
+    def _matches(self, text: str) -> list[tuple[int, int]]:
+        """(string's index, where it starts) of every occurrence of every string, overlapping ones
+        too (``health`` in ``healthz``)."""
+        if self._automaton is None:
+            return []
+        try:
+            return [
+                (index, start) for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)
+            ]
+        except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for the automaton, so one string at a time
+            return [(index, start) for index, literal in enumerate(self._literals) for start in _starts(literal, text)]
+
+
+def _starts(literal: str, text: str) -> list[int]:
+    found = []
+    position = text.find(literal)
+    while position != -1:
+        found.append(position)
+        position = text.find(literal, position + 1)
+    return found
 
 
 def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:

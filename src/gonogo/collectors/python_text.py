@@ -133,7 +133,7 @@ def text_facts(data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None =
     lines = python_lines(text)  # as the tree numbers them: a form feed ends no line
     if tree is not None and nodes is None:
         nodes = SyntaxNodes(tree)
-    search = TextSearch.of(text)
+    search = TextSearch(text)
     return TextFacts(
         signals=tuple(line_signals(lines, PYTHON_SIGNALS, search)),
         env_reads=tuple(env_reads(search, lines, tree, nodes)),
@@ -155,42 +155,34 @@ def _prefilter() -> Prefilter[re.Pattern[str]]:
 
 
 class TextSearch:
-    """One file's text, with which of ``text_facts``' patterns may match it (``Prefilter``: one
-    pass over the text for all of them). A pattern that cannot match is not run, and the lines a
-    pattern is tried on are only those that hold a string it requires."""
+    """One file's text, with which of ``text_facts``' patterns may match it and where the strings
+    each requires are (``Prefilter``: one pass over the text for all of them). A pattern that
+    cannot match is not run, and one that can is tried only on the lines that hold such a string."""
 
-    __slots__ = ("_starts", "possible", "text")
+    __slots__ = ("_places", "_starts", "text")
 
-    def __init__(self, text: str, possible: frozenset[re.Pattern[str]]) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.possible = possible
+        self._places = _prefilter().places(text)
         self._starts: list[int] | None = None
 
-    @classmethod
-    def of(cls, text: str) -> TextSearch:
-        return cls(text, _prefilter().candidates(text))
+    def may_match(self, pattern: re.Pattern[str]) -> bool:
+        return pattern in self._places
 
     def findall(self, pattern: re.Pattern[str]) -> list[Any]:
-        return pattern.findall(self.text) if pattern in self.possible else []
+        return pattern.findall(self.text) if pattern in self._places else []
 
     def lines_holding(self, pattern: re.Pattern[str]) -> list[int]:
         """Indexes of the lines that hold one of the pattern's required strings, in order; every
         line when the pattern requires none; none when it cannot match."""
-        if pattern not in self.possible:
+        if pattern not in self._places:
             return []
         if self._starts is None:
             self._starts = python_line_starts(self.text)
-        text, starts = self.text, self._starts
-        literals = literals_of(pattern)
-        if "" in literals:
+        places, starts = self._places[pattern], self._starts
+        if places is None:
             return list(range(len(starts)))
-        holding: set[int] = set()
-        for literal in literals:
-            position = text.find(literal)
-            while position != -1:
-                holding.add(bisect.bisect_right(starts, position) - 1)
-                position = text.find(literal, position + 1)
-        return sorted(holding)
+        return sorted({bisect.bisect_right(starts, place) - 1 for place in places})
 
 
 ENV_WORD = re.compile(ENV_NAME)
@@ -251,7 +243,7 @@ def env_reads(
     readers = [
         (pattern, how)
         for pattern, how in zip(ENV_READERS, ("os.environ[...]", "env(...)", "config(...)"), strict=True)
-        if pattern in search.possible and _READER_MODULES.get(how, "") in text
+        if search.may_match(pattern) and _READER_MODULES.get(how, "") in text
     ]
     optional: set[str] | None = None  # the names read guarded, found once a read needs them
     # only the lines that hold a string some reader requires (``required_literals``) can match:
