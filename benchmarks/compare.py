@@ -7,13 +7,14 @@ version, so each version reads only what it would have written):
 
 - *every check run*: ``gonogo check --rescan``, the memo kept out, every fact from the cache;
 - *one file changed*: ``gonogo check`` after appending a line to one ``.py`` file, a different
-  file each run, as an edit would.
+  file each run, as an edit would;
+- with ``--cold``, first *cold*: ``gonogo check`` with an empty cache of its own each run.
 
 Each version's median and range is printed, and the ratio of the medians (after / before). The
 ``before`` version is a git revision of this repository, checked out into a temporary worktree;
 ``after`` is the working tree this script belongs to.
 
-Run: ``python benchmarks/compare.py TREE --before REV [--runs N]``. The advisory index is
+Run: ``python benchmarks/compare.py TREE --before REV [--runs N] [--cold]``. The advisory index is
 ``GONOGO_VULNDB`` when set.
 """
 
@@ -54,30 +55,43 @@ def main() -> None:
     parser.add_argument("tree", type=Path)
     parser.add_argument("--before", required=True, help="git revision of the version to compare with")
     parser.add_argument("--runs", type=int, default=5, help="runs of each version per figure")
+    parser.add_argument("--cold", action="store_true", help="also time cold scans, each with an empty cache")
     args = parser.parse_args()
     after = HERE / "src"
     with checked_out(args.before) as before, tempfile.TemporaryDirectory(prefix="gonogo-compare-") as scratch:
         work = Path(scratch)
         tree = copy_tree(args.tree.resolve(), work / "tree")
         versions = {f"before ({args.before})": before, "after (this tree)": after}
+        print(f"tree: {args.tree} ({sum(1 for _ in tree.rglob('*.py')):,} Python files; {os.cpu_count()} cores)")
+        if args.cold:
+            times: dict[str, list[float]] = {name: [] for name in versions}
+            for run in range(args.runs):
+                for name, source in versions.items():  # in turns: a drift in speed reaches both
+                    cold = work / f"cold-{run}-{len(times[name])}-{name.split()[0]}"
+                    times[name].append(scan_in_child(tree, FULL, cold, reuse=False, source=source).seconds)
+            report("cold", times)
         cache = work / "cache"
         for source in versions.values():  # each version's cold run fills the cache with its facts
             scan_in_child(tree, FULL, cache, reuse=False, source=source)
-        print(f"tree: {args.tree} ({sum(1 for _ in tree.rglob('*.py')):,} Python files; {os.cpu_count()} cores)")
         edits = 0
         for figure, rescan in (("every check run", True), ("one file changed", False)):
-            times: dict[str, list[float]] = {name: [] for name in versions}
+            times = {name: [] for name in versions}
             for _ in range(args.runs):
-                for name, source in versions.items():  # in turns: a drift in speed reaches both
+                for name, source in versions.items():
                     if not rescan:
                         touch_one(tree, edits)
                         edits += 1
                     times[name].append(scan_in_child(tree, FULL, cache, reuse=not rescan, source=source).seconds)
-            medians = [statistics.median(t) for t in times.values()]
-            print(f"  {figure}:")
-            for name, taken in times.items():
-                print(f"    {name:<28} {summary(taken)}")
-            print(f"    after / before: {medians[1] / medians[0]:.2f}   load {os.getloadavg()[0]:.1f}")
+            report(figure, times)
+
+
+def report(figure: str, times: dict[str, list[float]]) -> None:
+    """Each version's median and range, and the ratio of the medians."""
+    medians = [statistics.median(t) for t in times.values()]
+    print(f"  {figure}:")
+    for name, taken in times.items():
+        print(f"    {name:<28} {summary(taken)}")
+    print(f"    after / before: {medians[1] / medians[0]:.2f}   load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":
