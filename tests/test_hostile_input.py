@@ -160,6 +160,20 @@ def test_atomic_stars_match_exactly_what_pathspec_matches(pattern: str, paths: l
         assert bounded.match_file(path) == reference.match_file(path) or refused, (pattern, path)
 
 
+def test_the_bounded_patterns_run_on_pythons_re_whatever_engine_pathspec_would_pick(monkeypatch) -> None:
+    """pathspec picks re2 or hyperscan when one is installed; neither accepts the atomic groups
+    the bounded patterns are written with, and a scan in such an environment ended in an internal
+    error on the first ``.gitignore``. Here pathspec is made to pick hyperscan (not installed, so
+    any use of it fails): the patterns still compile, and match."""
+    from pathspec._backends import agg  # private: a change there fails this test loudly
+
+    monkeypatch.setattr(agg, "_BEST_BACKEND", "hyperscan")
+    with pytest.raises(ImportError):  # what pathspec's own default now does
+        pathspec.GitIgnoreSpec.from_lines(["*.log"])
+    spec, refused = compile_patterns(["*.log", "a*" * 30 + "b"])
+    assert not refused and spec.match_file("x.log") and not spec.match_file("x.py")
+
+
 def test_refused_gitignore_lines_are_notes_with_their_line_and_the_rest_applies(tmp_path: Path) -> None:
     make_repo(
         tmp_path,

@@ -87,7 +87,10 @@ def compile_patterns(
         else:
             refused.append(RefusedPattern(line=number, pattern=line[:80], reason=problem))
             usable.append("")  # a blank line keeps pathspec's pattern order aligned with the file
-    return pathspec.GitIgnoreSpec.from_lines(usable, pattern_factory=BoundedGitIgnorePattern), refused
+    # the bounded pattern is written for Python's ``re`` (an atomic group): pathspec's faster
+    # engines (re2, hyperscan), picked when installed, would refuse it and end the scan
+    spec = pathspec.GitIgnoreSpec.from_lines(usable, pattern_factory=BoundedGitIgnorePattern, backend="simple")
+    return spec, refused
 
 
 def pattern_problem(line: str) -> str | None:
