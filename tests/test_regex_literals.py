@@ -43,15 +43,25 @@ def test_a_lone_surrogate_is_no_error_and_the_answer_is_the_same():
     assert Prefilter(REQUIREMENTS).candidates(text) == _one_at_a_time(text)
 
 
-def test_places_are_where_each_required_string_starts_overlaps_included():
-    text = "healthz health\n" + "x = RAVEN_CONFIG"
-    places = Prefilter(REQUIREMENTS).places(text)
-    assert sorted(places["health"]) == [0, 8]
-    assert places["healthz"] == [0]
-    assert places["either"] == [text.index("RAVEN")]
-    assert places["anything"] is None and places["nothing known"] is None
-    assert "non-ascii" not in places
-    assert Prefilter(REQUIREMENTS).places(text + "\udcff") == places  # the same without the automaton
+def test_the_strings_found_overlaps_included_and_the_keys_they_make_candidates():
+    prefilter = Prefilter(REQUIREMENTS)
+    found = prefilter.found("healthz and RAVEN_CONFIG")
+    assert found == {"health", "healthz", "RAVEN_CONFIG"}
+    assert prefilter.holding(found) == {"health", "healthz", "either", "anything", "nothing known"}
+    assert prefilter.found("healthz \udcff") == {"health", "healthz"}  # the same without the automaton
+
+
+def test_a_string_across_two_chunks_is_found():
+    from gonogo.regex_literals import _CHUNK
+
+    text = "x" * (_CHUNK - 3) + "RAVEN_CONFIG" + "y" * 10
+    assert "RAVEN_CONFIG" in Prefilter(REQUIREMENTS).found(text)
+
+
+def test_a_short_string_repeated_a_million_times_is_found_a_chunk_at_a_time():
+    """A hostile file: the automaton lists every occurrence, so it is given a chunk at a time."""
+    text = "health" * 1_000_000
+    assert Prefilter(REQUIREMENTS).found(text) == {"health"}
 
 
 def test_no_pattern_requires_anything():
@@ -72,8 +82,7 @@ def test_a_large_text_with_a_string_at_its_end():
     | st.text()
 )
 def test_the_prefilter_agrees_with_a_test_per_string(text):
-    prefilter = Prefilter(REQUIREMENTS)
-    assert prefilter.candidates(text) == _one_at_a_time(text) == set(prefilter.places(text))
+    assert Prefilter(REQUIREMENTS).candidates(text) == _one_at_a_time(text)
 
 
 def test_a_pattern_whose_strings_are_unknown_may_always_match():

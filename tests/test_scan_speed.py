@@ -148,8 +148,9 @@ def test_required_literals_are_read_from_the_pattern(pattern, required):
         "x = 1\x0csentry_sdk.init(dsn=x)\n# sentry_sdk.init(\n",
         "# sentry_sdk.init(dsn=x)\nprint('nothing')\n",
         "a = 1\nb = 2\n",
+        "x = 1; " + "sentry_sdk.init(dsn=x); " * 1000 + "\n# sentry_sdk.init(\nsentry_sdk.init(dsn=y)\n",
     ],
-    ids=["newlines", "CRLF", "form feed and a comment", "only in a comment", "no signal"],
+    ids=["newlines", "CRLF", "form feed and a comment", "only in a comment", "no signal", "many on one line"],
 )
 def test_the_literal_prefilter_finds_what_the_line_by_line_scan_finds(text):
     from gonogo.collectors.python_text import PYTHON_SIGNALS, TextSearch, line_signals

@@ -4,9 +4,10 @@ text, told in one pass over it.
 Line and secret scans try dozens of regular expressions on every file, and most of them match in
 almost no file. Each pattern's required strings (``required_literals``) rule it out cheaply: a text
 that holds none of them cannot match, so the pattern is not run and the results are the same. Tested
-one string at a time, that costs a pass over the text per string, about a hundred per file (on
-site-packages: 1.9 of the secrets and text scans' 8 seconds). ``Prefilter`` finds every required
-string of a whole set of patterns in one pass, with an Aho-Corasick automaton (``ahocorasick_rs``).
+one string at a time, that costs a pass over the text per string, about a hundred per file, most of
+them in no file. ``Prefilter`` finds every required string of a whole set of patterns in one pass,
+with an Aho-Corasick automaton (``ahocorasick_rs``): on site-packages, the secrets scan took a fifth
+less time, and the line scans of Python files a quarter less.
 """
 
 from __future__ import annotations
@@ -22,12 +23,18 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 _Key = TypeVar("_Key", bound=Hashable)
 
 
+_CHUNK = 1 << 16
+"""Characters of a text given to the automaton at once: it lists every occurrence of every string
+before it returns, and a hostile file that repeats a short one (``AC`` a million times) would
+otherwise make a list of millions of matches at once."""
+
+
 class Prefilter(Generic[_Key]):
     """Which of a fixed set of patterns may match a text: those whose required strings (one of
     which every match holds) are in it, and those that require none. Keys are whatever the caller
     names its patterns by; the strings are looked for all at once, in one pass over the text."""
 
-    __slots__ = ("_always", "_automaton", "_keys_of", "_literals", "keys")
+    __slots__ = ("_always", "_automaton", "_keys_of", "_literals", "_overlap", "keys")
 
     def __init__(self, requirements: Mapping[_Key, frozenset[str]]) -> None:
         """``requirements``: for each key, the strings one of which every match holds; an empty
@@ -39,49 +46,36 @@ class Prefilter(Generic[_Key]):
         self._keys_of = [
             frozenset(key for key, strings in required.items() if literal in strings) for literal in self._literals
         ]
+        # a string that starts in one chunk may end in the next: chunks overlap by this much
+        self._overlap = max(map(len, self._literals), default=1) - 1
         # overlapping matches, so a string inside another (``health`` in ``healthz``) is found too
         self._automaton = AhoCorasick(self._literals, matchkind=MatchKind.Standard) if self._literals else None
 
     def candidates(self, text: str) -> frozenset[_Key]:
         """The keys whose pattern may match ``text``; every other one cannot."""
-        found = {index for index, _ in self._matches(text)}
-        if not found:
-            return self._always
-        return self._always.union(*(self._keys_of[index] for index in found))
+        return self.holding(self.found(text))
 
-    def places(self, text: str) -> dict[_Key, list[int] | None]:
-        """For each key whose pattern may match ``text``: where the strings it requires start
-        (a match can only be on a line that holds one), or ``None`` when it requires none."""
-        found: dict[_Key, list[int] | None] = dict.fromkeys(self._always)
-        for index, start in self._matches(text):
-            for key in self._keys_of[index]:
-                starts = found.get(key)
-                if starts is None:
-                    found[key] = [start]
-                else:
-                    starts.append(start)
-        return found
+    def holding(self, found: frozenset[str]) -> frozenset[_Key]:
+        """The keys whose pattern may match a text that holds the strings ``found`` (``found``)."""
+        indexes = [index for index, literal in enumerate(self._literals) if literal in found]
+        return self._always.union(*(self._keys_of[index] for index in indexes)) if indexes else self._always
 
-    def _matches(self, text: str) -> list[tuple[int, int]]:
-        """(string's index, where it starts) of every occurrence of every string, overlapping ones
-        too (``health`` in ``healthz``)."""
+    def found(self, text: str) -> frozenset[str]:
+        """The required strings ``text`` holds, found in one pass (a chunk at a time)."""
         if self._automaton is None:
-            return []
+            return frozenset()
+        indexes: set[int] = set()
         try:
-            return [
-                (index, start) for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)
-            ]
+            for start in range(0, len(text), _CHUNK):
+                chunk = text[start : start + _CHUNK + self._overlap]
+                indexes.update(
+                    index for index, _, _ in self._automaton.find_matches_as_indexes(chunk, overlapping=True)
+                )
+                if len(indexes) == len(self._literals):
+                    break
         except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for the automaton, so one string at a time
-            return [(index, start) for index, literal in enumerate(self._literals) for start in _starts(literal, text)]
-
-
-def _starts(literal: str, text: str) -> list[int]:
-    found = []
-    position = text.find(literal)
-    while position != -1:
-        found.append(position)
-        position = text.find(literal, position + 1)
-    return found
+            return frozenset(literal for literal in self._literals if literal in text)
+        return frozenset(self._literals[index] for index in indexes)
 
 
 def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:

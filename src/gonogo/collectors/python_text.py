@@ -155,34 +155,43 @@ def _prefilter() -> Prefilter[re.Pattern[str]]:
 
 
 class TextSearch:
-    """One file's text, with which of ``text_facts``' patterns may match it and where the strings
-    each requires are (``Prefilter``: one pass over the text for all of them). A pattern that
-    cannot match is not run, and one that can is tried only on the lines that hold such a string."""
+    """One file's text, with the strings ``text_facts``' patterns require that it holds
+    (``Prefilter``: one pass over the text for all of them). A pattern that cannot match is not
+    run, and one that can is tried only on the lines that hold a string it requires."""
 
-    __slots__ = ("_places", "_starts", "text")
+    __slots__ = ("_found", "_possible", "_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._places = _prefilter().places(text)
+        self._found = _prefilter().found(text)
+        self._possible = _prefilter().holding(self._found)
         self._starts: list[int] | None = None
 
     def may_match(self, pattern: re.Pattern[str]) -> bool:
-        return pattern in self._places
+        return pattern in self._possible
 
     def findall(self, pattern: re.Pattern[str]) -> list[Any]:
-        return pattern.findall(self.text) if pattern in self._places else []
+        return pattern.findall(self.text) if pattern in self._possible else []
 
     def lines_holding(self, pattern: re.Pattern[str]) -> list[int]:
         """Indexes of the lines that hold one of the pattern's required strings, in order; every
         line when the pattern requires none; none when it cannot match."""
-        if pattern not in self._places:
+        if pattern not in self._possible:
             return []
         if self._starts is None:
             self._starts = python_line_starts(self.text)
-        places, starts = self._places[pattern], self._starts
-        if places is None:
+        text, starts, literals = self.text, self._starts, literals_of(pattern)
+        if "" in literals:
             return list(range(len(starts)))
-        return sorted({bisect.bisect_right(starts, place) - 1 for place in places})
+        holding: set[int] = set()
+        for literal in literals & self._found:  # the others are in no line
+            position = text.find(literal)
+            while position != -1:
+                line = bisect.bisect_right(starts, position) - 1
+                holding.add(line)
+                # on to the next line: another place on this one adds nothing
+                position = text.find(literal, starts[line + 1]) if line + 1 < len(starts) else -1
+        return sorted(holding)
 
 
 ENV_WORD = re.compile(ENV_NAME)
