@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -129,6 +130,24 @@ def test_a_new_commit_runs_the_scan_again_though_no_file_changed(tmp_path, trust
          "commit", "-q", "--allow-empty", "-m", "next"],
         check=True,
     )
+    assert not reused(scanned(root, tmp_path / "cache"))
+
+
+def test_a_distribution_installed_runs_the_scan_again_a_file_where_gonogo_started_does_not(
+    tmp_path, trusting, monkeypatch
+):
+    """Which imports are declared depends on what is installed on the interpreter's path; the
+    folder gonogo was started from (``python -m gonogo`` puts the working folder first) is not an
+    installation, and a report written there must not make the next scan a miss."""
+    root = make_repo(tmp_path / "repo", FILES)
+    started, installed = tmp_path / "started", tmp_path / "site-packages"
+    started.mkdir()
+    installed.mkdir()
+    monkeypatch.setattr("sys.path", [str(started), str(installed), *sys.path[1:]])
+    scanned(root, tmp_path / "cache")
+    (started / "report.json").write_text("{}")
+    assert reused(scanned(root, tmp_path / "cache"))
+    (installed / "example-1.0.dist-info").mkdir()
     assert not reused(scanned(root, tmp_path / "cache"))
 
 

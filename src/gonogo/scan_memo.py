@@ -119,7 +119,10 @@ def inputs_of(workspace: Workspace, commits: Iterable[str | None], options: Scan
         "commits": list(commits),
         "today": options.today.isoformat(),
         "files": [(str(p), _status(p)) for p in _outside_files(options)],
-        "python": [sys.version, sys.executable, [(d, _status(Path(d))) for d in sys.path]],
+        # sys.path[0] is where gonogo was started from (the script's folder; the working folder
+        # under ``python -m``), not where distributions are installed: its status moves with any
+        # file written there (a report, an editor's swap file), and every scan would be a miss
+        "python": [sys.version, sys.executable, [(d, _status(Path(d))) for d in sys.path[1:]]],
         "PATH": [(d, _status(Path(d))) for d in os.environ.get("PATH", "").split(os.pathsep)],
         "settings": sorted((k, v) for k, v in os.environ.items() if k.startswith("GONOGO_")),
     })
