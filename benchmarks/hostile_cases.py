@@ -1022,6 +1022,22 @@ def _gitignore_cases() -> list[Case]:
             name=".gitignore of NUL and invalid UTF-8", group="gitignore", build=write(".gitignore", b"\0\xff\xfe*\n")
         ),
         Case(name=".gitignore 20 MB line", group="gitignore", build=write_lazy(".gitignore", lambda: "*" * 20_000_000)),
+        Case(
+            name="catastrophic .gitignore under a document's reference",
+            group="gitignore",
+            build=both(
+                write("gen/.gitignore", "a*" * 30 + "b*\n"),
+                write("docs/guide.md", "The schema is in `gen/" + "a" * 40 + "c.txt`.\n"),
+            ),
+        ),
+        Case(
+            name="catastrophic and invalid CODEOWNERS patterns",
+            group="gitignore",
+            build=both(
+                write(".github/CODEOWNERS", "* @everyone\n[z-a] @nobody\n" + "a*" * 30 + "b @slow\n"),
+                write("a" * 60 + ".py", "def stub():\n    pass\n"),
+            ),
+        ),
     ]
 
 

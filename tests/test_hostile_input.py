@@ -174,6 +174,43 @@ def test_the_bounded_patterns_run_on_pythons_re_whatever_engine_pathspec_would_p
     assert not refused and spec.match_file("x.log") and not spec.match_file("x.py")
 
 
+def test_codeowners_patterns_are_bounded_and_an_invalid_one_is_a_note_naming_its_line(tmp_path: Path) -> None:
+    """CODEOWNERS lines were compiled as written: ``[z-a]`` ended the scan in an internal error, and
+    a pattern written to backtrack hung it on the first long path it was tried on."""
+    from gonogo.notes import Notes
+    from gonogo.owners import load_owners
+
+    backtrack = "a*" * 30 + "b"
+    make_repo(tmp_path, {
+        ".github/CODEOWNERS": f"* @everyone\n[z-a] @nobody\n{backtrack} @slow\ndocs/ @writers\n",
+        "app.py": "x = 1\n",
+    })
+    notes = Notes()
+    owners_of = load_owners(Workspace.open([tmp_path]), notes)
+    assert owners_of is not None
+    started = time.perf_counter()
+    assert owners_of("a" * 60 + "c.py") == "@everyone"  # minutes before: the pattern backtracked
+    assert time.perf_counter() - started < 5
+    assert owners_of("a" * 30 + "b") == "@slow" and owners_of("docs/x.md") == "@writers"
+    assert [(n.path, n.message.split(":")[0]) for n in notes] == [(".github/CODEOWNERS", "CODEOWNERS line 2 not applied")]
+
+
+def test_a_document_naming_a_path_under_a_backtracking_gitignore_is_judged_without_hanging(tmp_path: Path) -> None:
+    """The document-reference rules asked the repository's .gitignore files again, compiled as written
+    rather than as the walk applies them: a nested pattern written to backtrack hung the scan."""
+    long_name = "gen/" + "a" * 40 + "c.txt"
+    make_repo(tmp_path, {
+        "gen/.gitignore": "a*" * 30 + "b*\n",
+        "docs/guide.md": f"Settings are in `gen/{'a' * 30}b.txt`. The schema is in `{long_name}`.\n",
+        "app.py": "x = 1\n",
+    })
+    started = time.perf_counter()
+    report = scan_repo(tmp_path, "DOC001")
+    assert time.perf_counter() - started < 30
+    # the ignored output is not a claim; the missing file that no pattern ignores is
+    assert [f.get("target") for f in result_of(report, "DOC001").findings] == [long_name]
+
+
 def test_refused_gitignore_lines_are_notes_with_their_line_and_the_rest_applies(tmp_path: Path) -> None:
     make_repo(
         tmp_path,

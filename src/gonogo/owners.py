@@ -14,6 +14,7 @@ from pathlib import Path
 import pathspec
 
 from gonogo.gitinfo import run_git
+from gonogo.ignorefiles import compile_patterns
 from gonogo.notes import Notes
 from gonogo.workspace import FileReadError, Workspace
 
@@ -32,10 +33,16 @@ def load_owners(workspace: Workspace, notes: Notes) -> Callable[[str], str | Non
             notes.add(f"CODEOWNERS not read: {exc}", path=file.display, source="owners")
             continue
         prefix = workspace.root_of(file).prefix
-        for line in text.splitlines():
+        for number, line in enumerate(text.splitlines(), 1):
             parts = line.split("#", 1)[0].split()
-            if len(parts) >= 2:
-                spec = pathspec.GitIgnoreSpec.from_lines([parts[0]])
+            if len(parts) < 2:
+                continue
+            # a repository's pattern, compiled bounded as its .gitignore is: one written to
+            # backtrack (``a*a*a*...b``) would hang the plan, an invalid one (``[z-a]``) end it
+            spec, refused = compile_patterns([parts[0]])
+            for bad in refused:
+                notes.add(f"CODEOWNERS line {number} not applied: {bad.reason}", path=file.display, source="owners")
+            if not refused:
                 rules.append((prefix, spec, " ".join(parts[1:])))
     if not rules:
         return None

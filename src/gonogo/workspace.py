@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import stat
 import threading
 from collections.abc import Iterator, Sequence
@@ -117,6 +118,7 @@ class Workspace:
     _pruned: set[Path] = field(default_factory=set)
     _cache_noted: str | None = None
     _stamps: list[tuple[str, str, Signature]] = field(default_factory=list)
+    _gitignores: dict[tuple[Path, str], pathspec.PathSpec[pathspec.Pattern]] = field(default_factory=dict)
     """Each listed or skipped entry's root, relative path and status, as the walk saw them."""
     _lock: threading.RLock = field(default_factory=threading.RLock)
     """Guards the stat index and the hashes (``_index``, ``_fresh``, ``_pruned``, the cache note):
@@ -150,6 +152,14 @@ class Workspace:
         for root in self.roots:
             found.extend(self._walk(root))
         return tuple(found)
+
+    def gitignore_specs(self) -> dict[tuple[Path, str], pathspec.PathSpec[pathspec.Pattern]]:
+        """Each ``.gitignore`` the walk applied, by (root, folder), compiled as the walk applies it:
+        its patterns bounded and the ones refused left out (``ignorefiles``). A collector that asks
+        whether a path is ignored asks these, rather than compiling a repository's patterns again
+        with none of those guards."""
+        self.files  # noqa: B018  # the walk loads them
+        return dict(self._gitignores)
 
     @property
     def skipped(self) -> tuple[SkippedEntry, ...]:
@@ -370,6 +380,7 @@ class Workspace:
         for bad in refused:
             message = f"pattern {bad.pattern!r} on line {bad.line} not applied: {bad.reason}"
             self.note(message, root.display(rel), "workspace")
+        self._gitignores[(root.path, posixpath.dirname(rel))] = spec
         return spec
 
 

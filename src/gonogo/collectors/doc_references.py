@@ -214,7 +214,9 @@ class _Ignored:
 
     @classmethod
     def load(cls, workspace: Workspace) -> _Ignored:
-        ignored = cls()
+        # the patterns as the walk applied them (bounded, the unsafe ones refused): compiled again
+        # here as they are written, one hostile line would hang the scan on the first path tried
+        ignored = cls(specs={(str(root), folder): spec for (root, folder), spec in workspace.gitignore_specs().items()})
         for file in workspace.files:
             if file.name != ".gitignore":
                 continue
@@ -222,8 +224,6 @@ class _Ignored:
                 lines = workspace.read_text(file, limit=MAX_DOC_BYTES).splitlines()
             except FileReadError:
                 continue
-            folder = posixpath.dirname(file.relpath)
-            ignored.specs[(str(file.root), folder)] = pathspec.GitIgnoreSpec.from_lines(lines)
             names = ignored.names.setdefault(str(file.root), set())
             names.update(
                 line.strip().rstrip("/").rsplit("/", 1)[-1]
