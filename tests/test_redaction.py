@@ -4,6 +4,7 @@ cache or the baseline; ordinary code is never masked."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,6 +186,55 @@ def test_credentials_are_masked(text, secret):
 )
 def test_ordinary_code_and_text_are_left_alone(text):
     assert redact(text) == text
+
+
+CLI_PASSWORD = "hX7Qm2pLr9vTz4Wk"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        f"curl -u admin:{CLI_PASSWORD} https://x.example",
+        f'curl --user "admin:{CLI_PASSWORD}" https://x.example',
+        f"http -a admin:{CLI_PASSWORD} x.example",
+        f"mysql --password={CLI_PASSWORD} app",
+        f"wget --http-password {CLI_PASSWORD} https://x.example/f",
+        f"psql --db-pass='{CLI_PASSWORD}'",
+        f"sshpass -p {CLI_PASSWORD} ssh deploy@host",
+        f"mysql -u root -p{CLI_PASSWORD} app",
+        f"docker login -u me -p {CLI_PASSWORD} registry.example",
+    ],
+    ids=["curl -u", "curl --user quoted", "httpie -a", "--password=", "--http-password", "--db-pass quoted",
+         "sshpass -p", "mysql -pPASSWORD", "docker login -p"],
+)
+def test_a_password_on_a_command_line_is_masked(command):
+    """A CI step's ``run:`` line is kept in the cached CI facts and may be quoted as evidence: the
+    hostile campaign found ``curl -u admin:PASSWORD`` stored as written."""
+    masked = redact(command)
+    assert CLI_PASSWORD not in masked and "<redacted:" in masked
+    assert redact(masked) == masked
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "mkdir -p build_output", "docker run -p 8080:80 app", "python -u script.py", "set -eu",
+        "useradd -u 1000 app", "docker run -u www-data:www-data app", "curl -u $USER:$PASS https://x.example",
+        'curl -u "${{ secrets.U }}:${{ secrets.P }}" https://x.example', "docker login --password-stdin",
+        "mysql -p app", "rsync -a user@host:/srv/x .", "git commit -a -m fix:typo", "curl -u admin:changeme x",
+    ],
+)
+def test_command_lines_without_a_password_are_left_alone(command):
+    assert redact(command) == command
+
+
+@pytest.mark.parametrize(
+    "line", ["login " * 300_000, "mysql " * 300_000, " -u " + "a" * 2_000_000, "--pass " * 300_000, " -a b:" * 300_000]
+)
+def test_a_hostile_command_line_is_redacted_in_linear_time(line):
+    started = time.perf_counter()
+    redact(line)
+    assert time.perf_counter() - started < 20  # one pass over the line, not one from each occurrence
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

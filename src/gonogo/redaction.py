@@ -15,7 +15,11 @@ What is masked is what has a credential's shape, never ordinary code:
 - a value assigned to a secret-named key (``password=``, ``api_key:``, ``token="..."``) that is
   random enough to be one: quoted, or unquoted with letters and digits and no call after it (so
   ``token = hashlib.md5(f"...")`` stays readable);
-- the credential after ``Bearer`` or ``Basic`` in an authorisation header.
+- the credential after ``Bearer`` or ``Basic`` in an authorisation header;
+- a password on a command line, as a CI step or a README's example writes one: the password of
+  ``-u user:password`` (``curl``, ``--user``, httpie's ``-a``) when it is random enough to be one,
+  the value of ``--password``-like options, ``sshpass -p``, ``mysql -pPASSWORD`` and
+  ``... login -p PASSWORD``.
 
 A masked value becomes ``<redacted:xxxxxxxx>``: the same eight-character fingerprint SEC020
 shows, so two hits can be told apart without showing either. :func:`redact` is idempotent: a
@@ -73,6 +77,21 @@ PEM_BLOCK = re.compile(
     re.DOTALL,
 )
 JWT_TAIL = re.compile(r"[A-Za-z0-9\-_.+/=]*")
+CLI_USER_PASSWORD = re.compile(
+    r"(?<![\w-])(?:-u|--user|--proxy-user|-a|--auth)(?:\s+|=)['\"]?[^\s:'\"@/]+:(?P<value>[^\s'\"]+)"
+)
+"""``curl -u user:password``: the password after the user. Only a random-looking one is masked, so
+``docker run -u www-data:www-data`` stays as it is."""
+CLI_PASSWORD = re.compile(
+    r"(?<![\w-])--(?:[\w-]*-)?(?:password|passwd|pass)(?:\s+|=)['\"]?(?P<option>[^\s'\"]+)"
+    r"|\bsshpass\s+-p\s*['\"]?(?P<sshpass>[^\s'\"]+)"
+    r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n;&|]{0,200}?\s-p(?P<mysql>[^\s'\"]+)"
+    r"|\blogin\b[^\n;&|]{0,200}?\s-p\s+['\"]?(?P<login>[^\s'\"]+)"
+)
+"""A value a command line names as a password: ``--password X``, ``--db-pass=X``, ``sshpass -p X``,
+``mysql -pX`` (attached), ``docker login -p X``. ``-p`` alone means a port or a parent folder to
+most commands, so only these read it as a password. A command's options are looked through for
+at most 200 characters: a line repeating ``login`` is not scanned to its end from each one."""
 AUTH_HEADER = re.compile(r"(?i)\b(?:bearer|basic)\s+(?P<value>[A-Za-z0-9\-._~+/]{16,}=*)")
 
 SECRET_NAME = re.compile(
@@ -168,6 +187,8 @@ def _secret_spans(text: str) -> Iterator[tuple[int, int, str]]:
             yield match.start("value"), match.end("value"), _mask(match.group("value"))
     if any(word in lowered for word in NAME_WORDS):
         yield from _assignment_spans(text)
+    if "-" in text:
+        yield from _command_line_spans(text, lowered)
 
 
 def _url_spans(text: str) -> Iterator[tuple[int, int, str]]:
@@ -194,6 +215,21 @@ def _assignment_spans(text: str) -> Iterator[tuple[int, int, str]]:
             if pattern is UNQUOTED_ASSIGNMENT and not _letters_and_digits(value):
                 continue  # unquoted prose ("credentials: random-looking") is words, not a key
             yield match.start("value"), match.end("value"), _mask(value)
+
+
+def _command_line_spans(text: str, lowered: str) -> Iterator[tuple[int, int, str]]:
+    """Passwords a command line holds (:data:`CLI_USER_PASSWORD`, :data:`CLI_PASSWORD`)."""
+    found: list[tuple[re.Match[str], bool]] = []
+    if "-u" in text or "-a" in text:
+        found += [(match, False) for match in CLI_USER_PASSWORD.finditer(text)]
+    if "-p" in lowered:  # ``--password``, ``--db-pass``, ``sshpass -p``, ``mysql -p``, ``login -p``
+        found += [(match, True) for match in CLI_PASSWORD.finditer(text)]
+    for match, named in found:
+        group = next(name for name, value in match.groupdict().items() if value is not None)
+        value = match.group(group)
+        if value.startswith(MASK_PREFIX) or value == URL_MASK or not looks_random(value, password=named):
+            continue
+        yield match.start(group), match.end(group), _mask(value)
 
 
 def _letters_and_digits(value: str) -> bool:
