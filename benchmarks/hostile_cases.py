@@ -1303,6 +1303,42 @@ def _git_config_cases() -> list[Case]:
     ]
 
 
+def _remote_of(url: str) -> Build:
+    """A committed checkout whose ``remote.origin.url`` is ``url``."""
+
+    def build(root: Path) -> None:
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(root)]
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+            subprocess.run([*git, *args], check=True, capture_output=True)
+        with (root / ".git" / "config").open("a", encoding="utf-8") as config:  # longer than an argument may be
+            config.write(f'[remote "origin"]\n\turl = {url}\n')
+
+    return build
+
+
+def _backtracking_cases() -> list[Case]:
+    """Text shaped to make a regular expression try every way to match it: each hung a scan."""
+    big = "1" * 5000
+    schemes = "import sys\neval(sys.argv[1])  # " + "a." * 40_000 + "://x:" + "c" * 40_000
+    return [
+        Case(name="root .gitignore of forty stars and a letter", group="backtracking",
+             build=write(".gitignore", "*" * 40 + "x\n")),
+        Case(name="YAML file of 3,000 blank lines", group="backtracking", build=write("config.yaml", "\n" * 3000)),
+        Case(name=".env.example of 3,000 blank lines", group="backtracking", build=write(".env.example", "\n" * 3000)),
+        Case(name="Python line of a.a.a...:// beside a SAST finding", group="backtracking",
+             build=write("hostile_line.py", schemes)),
+        Case(name="Dockerfile FROM line full of #", group="backtracking",
+             build=write("Dockerfile", "FROM python:latest " + "#" * 80_000 + "\nUSER app\n")),
+        Case(name="remote.origin.url of 300,000 characters", group="backtracking", build=_remote_of("a." * 150_000)),
+        Case(name="pyproject with a 5,000-digit integer", group="malformed manifest",
+             build=write("pyproject.toml", f'[project]\nname = "d"\nversion = "1"\n[tool.x]\nn = {big}\n')),
+        Case(name="package-lock with a 5,000-digit integer", group="malformed manifest",
+             build=both(write("package.json", '{"name": "x"}'), write("package-lock.json", '{"v": ' + big + "}"))),
+        Case(name="baseline with a 5,000-digit integer", group="malformed manifest",
+             build=write(".gonogo-baseline.json", '{"findings": [{"fingerprint": "x", "count": ' + big + "}]}")),
+    ]
+
+
 def all_cases() -> list[Case]:
     """Every case of the campaign, in a stable order."""
     return [
@@ -1320,6 +1356,7 @@ def all_cases() -> list[Case]:
         *_sast_cases(),
         *_process_cases(),
         *_git_config_cases(),
+        *_backtracking_cases(),
     ]
 
 

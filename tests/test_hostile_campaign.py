@@ -34,6 +34,7 @@ REPRESENTATIVES = {
     "sast abort": "ruff-aborting 200,000-term expression",
     "process": "scans killed mid-way, then a scan",
     "git config": "clean filter on every file",
+    "backtracking": "Dockerfile FROM line full of #",
 }
 _BY_NAME = {case.name: case for case in all_cases()}
 

@@ -23,7 +23,7 @@ from gonogo.config import ConfigError, load_config, load_project_config
 from gonogo.ignorefiles import compile_patterns
 from gonogo.model import Outcome, Report
 from gonogo.safe_read import FileReadError, read_regular_file
-from gonogo.workspace import Workspace
+from gonogo.workspace import SourceFile, Workspace
 from tests.helpers import make_repo, result_of, scan_repo
 
 runner = CliRunner()
@@ -209,6 +209,82 @@ def test_a_document_naming_a_path_under_a_backtracking_gitignore_is_judged_witho
     assert time.perf_counter() - started < 30
     # the ignored output is not a claim; the missing file that no pattern ignores is
     assert [f.get("target") for f in result_of(report, "DOC001").findings] == [long_name]
+
+
+HUGE_INTEGER = "1" * 5000
+"""Past Python's 4,300-digit limit: reading it as an int raises a plain ``ValueError``."""
+
+
+def _quickly(work):
+    """``work()``, which hung (minutes to hours) before its fix; the bound is generous."""
+    started = time.perf_counter()
+    result = work()
+    assert time.perf_counter() - started < 10
+    return result
+
+
+def test_a_gitignore_line_of_forty_stars_and_a_letter_is_judged_in_one_pass() -> None:
+    """Whether a root pattern ignores everything was asked of a regex that split a run of stars
+    every way it could: 2**40 ways for ``****...*x``."""
+    spec, refused = _quickly(lambda: compile_patterns(["*" * 40 + "x"], at_root=True))
+    assert not refused and spec.match_file("a" * 3 + "x") and not spec.match_file("abc")
+    assert [r.line for r in compile_patterns(["*" * 40], at_root=True)[1]] == [1]
+
+
+@pytest.mark.parametrize(("kind", "text"), [("yaml", "\n" * 3000), ("dotenv", "\n" * 3000), ("docker", "\n" * 3000)])
+def test_a_settings_file_of_blank_lines_is_read_in_one_pass(kind: str, text: str) -> None:
+    from gonogo.collectors.env_contract import _provided_names
+
+    assert _quickly(lambda: _provided_names(kind, text)) == set()
+    found = _provided_names(kind, text + {"yaml": "  - name: API_KEY\n", "dotenv": "export DB_URL=x\n",
+                                          "docker": "ENV APP_MODE=prod\n"}[kind])
+    assert found == {{"yaml": "API_KEY", "dotenv": "DB_URL", "docker": "APP_MODE"}[kind]}
+
+
+def test_a_huge_git_remote_is_no_remote() -> None:
+    from gonogo.git_remote import remote_uri
+
+    assert _quickly(lambda: remote_uri("a." * 150_000)) is None
+    assert remote_uri("git@github.com:org/repo.git") == "ssh://git@github.com/org/repo.git"
+
+
+def test_a_long_line_of_scheme_characters_is_redacted_in_one_pass() -> None:
+    """Every word boundary of ``a.a.a...`` was a new start for the URL-password pattern."""
+    from gonogo.redaction import redact
+
+    line = "# " + "a." * 40_000 + "://x:" + "c" * 40_000
+    assert _quickly(lambda: redact(line)).endswith("://x:" + "c" * 40_000)  # no @: no password
+    assert redact("_https://user:s3cretPass@host/x") == "_https://user:***@host/x"
+
+
+def test_a_from_line_full_of_hashes_is_read_in_one_pass() -> None:
+    from gonogo.collectors.containers import ImageRef, _with_hints
+
+    source = SourceFile(root=Path("."), relpath="Dockerfile", display="Dockerfile", size=0)
+    ref = ImageRef(file=source, line=1, written="python:latest", image="python:latest", source="dockerfile")
+    assert _quickly(lambda: _with_hints([ref], "FROM python:latest " + "#" * 80_000))[0].hint is None
+    assert _with_hints([ref], "FROM python:latest  # pinned to 3.12.1 by CI")[0].hint == "3.12.1"
+
+
+def test_an_integer_too_long_to_read_is_a_named_error_in_config_baseline_and_manifests(tmp_path: Path) -> None:
+    """A plain ``ValueError`` (Python's 4,300-digit limit) escaped the decode errors caught: the
+    project's pyproject made the scan refuse without naming the file, and a lock file failed the
+    whole manifests collector."""
+    from gonogo.baseline import BaselineError
+    from gonogo.baseline import load as load_baseline
+    from gonogo.collectors.manifests.tomltext import load_toml
+
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "d"\n[tool.x]\nn = {HUGE_INTEGER}\n')
+    config = load_project_config(tmp_path)  # a broken pyproject: the defaults, with a note
+    assert any("pyproject.toml" in note and "invalid TOML" in note for note in config.notes)
+    (tmp_path / "baseline.json").write_text('{"findings": [{"fingerprint": "x", "count": ' + HUGE_INTEGER + "}]}")
+    with pytest.raises(BaselineError, match=r"baseline\.json: not valid JSON"):
+        load_baseline(tmp_path / "baseline.json")
+    assert load_toml(f"n = {HUGE_INTEGER}\n")[1][1].startswith("invalid TOML")  # type: ignore[index]
+    make_repo(tmp_path / "repo", {"package.json": '{"name": "x"}', "package-lock.json": '{"v": ' + HUGE_INTEGER + "}"})
+    found = manifests(Workspace.open([tmp_path / "repo"]))
+    lock = next(m for m in found.manifests if m.file.name == "package-lock.json")
+    assert lock.errors and lock.errors[0][1].startswith("invalid JSON")
 
 
 def test_refused_gitignore_lines_are_notes_with_their_line_and_the_rest_applies(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def load(path: Path) -> Baseline:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # not UTF-8, not JSON, or an integer past Python's 4,300-digit limit
         raise BaselineError(f"{path}: not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise BaselineError(f"{path}: not valid JSON: nested too deeply") from exc

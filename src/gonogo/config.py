@@ -274,6 +274,8 @@ def _parse(path: Path, follow_links: bool) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigUnreadable(path, "", f"invalid TOML: {exc}") from exc
+    except ValueError as exc:  # an integer past Python's 4,300-digit limit for reading one
+        raise ConfigUnreadable(path, "", f"invalid TOML: {exc}") from exc
     except RecursionError as exc:
         raise ConfigUnreadable(path, "", "invalid TOML: nested too deeply to parse") from exc
 

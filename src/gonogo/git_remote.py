@@ -15,11 +15,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 _SCP_LIKE = re.compile(r"^(?:(?P<user>[\w.+-]+)@)?(?P<host>[\w.-]+\.[\w.-]+):(?!//)(?P<path>[^\s]+)$")
 _SCHEMES = ("https", "http", "ssh", "git", "git+ssh")
+MAX_REMOTE_CHARS = 2048
+"""Longer is no remote a forge serves: a hostile checkout's ``remote.origin.url`` of ``a.a.a...``
+would otherwise be split at every dot by ``_SCP_LIKE``, in time that grows with its square."""
 
 
 def remote_uri(url: str) -> str | None:
     """``url`` as an absolute URI with no password or token, or None when it is not a network remote."""
     url = url.strip()
+    if len(url) > MAX_REMOTE_CHARS:
+        return None
     scp = _SCP_LIKE.match(url)
     if scp:
         user = f"{scp['user']}@" if scp["user"] else ""

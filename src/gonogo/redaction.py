@@ -68,7 +68,7 @@ def load_token_patterns() -> None:
     token_detectors()
 
 
-URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")
+URL_CREDENTIALS = re.compile(r"(?P<head>(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")
 """``scheme://user:password@``: the password runs to the authority's last ``@``, so one that holds
 an ``@`` itself (``P@ssword!@host``) is masked whole."""
 PEM_BLOCK = re.compile(

@@ -192,7 +192,11 @@ def _with_hints(found: list[ImageRef], text: str) -> list[ImageRef]:
     for ref in found:
         hint = None
         if ref.line and ref.line <= len(lines):
-            match = _HINT.search(lines[ref.line - 1])
+            # read from the line's first ``#``, within a bound: tried from every ``#`` of a line of
+            # them, the lazy ``.*?`` scanned from each to the line's end
+            line = lines[ref.line - 1]
+            comment = line.find("#")
+            match = _HINT.search(line, comment, comment + 500) if comment >= 0 else None
             hint = match.group(1) if match else None
         out.append(replace(ref, hint=hint) if hint else ref)
     return out

@@ -26,13 +26,15 @@ from gonogo.parallel import FileJob, map_files_cached, paired_with
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
-_DOTENV_LINE = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=", re.MULTILINE)
+_DOTENV_LINE = re.compile(rf"^[ \t]*(?:export[ \t]+)?#?[ \t]*{_NAME}[ \t]*=", re.MULTILINE)
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
 _ENV_FILE = re.compile(r"(^|/)(\.env[\w.-]*|[\w.-]*\.env|env\.(example|sample|template|dist))$", re.IGNORECASE)
 _WORKFLOW = re.compile(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$")
-_ENV_KEY = re.compile(rf"^\s*-?\s*(?:name:\s*)?{_NAME}\s*[:=]", re.MULTILINE)
-_K8S_ENV = re.compile(rf"^\s*-\s*name:\s*['\"]?{_NAME}['\"]?\s*$", re.MULTILINE)
-_DOCKER_ENV = re.compile(rf"^\s*(?:ENV|ARG)\s+{_NAME}", re.MULTILINE | re.IGNORECASE)
+_ENV_KEY = re.compile(rf"^[ \t]*-?[ \t]*(?:name:[ \t]*)?{_NAME}[ \t]*[:=]", re.MULTILINE)
+_K8S_ENV = re.compile(rf"^[ \t]*-[ \t]*name:[ \t]*['\"]?{_NAME}['\"]?[ \t]*$", re.MULTILINE)
+_DOCKER_ENV = re.compile(rf"^[ \t]*(?:ENV|ARG)[ \t]+{_NAME}", re.MULTILINE | re.IGNORECASE)
+# the patterns above look for blanks within a line (``[ \t]``, not ``\s``): ``\s`` also matches line
+# ends, and from every line start of a file of blank lines each scanned to the file's end
 STANDARD = frozenset(
     {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TMPDIR", "HOSTNAME", "TZ", "CI", "DEBUG", "PORT"}
 )

@@ -72,6 +72,10 @@ def load_json(text: str, file: SourceFile, kind: str) -> tuple[dict[str, Any] | 
         return None, Manifest(
             file=file, kind=kind, is_lock=True, dependencies=(), errors=((exc.lineno, f"invalid JSON: {exc.msg}"),)
         )
+    except ValueError as exc:  # an integer past Python's 4,300-digit limit for reading one
+        return None, Manifest(
+            file=file, kind=kind, is_lock=True, dependencies=(), errors=((None, f"invalid JSON: {exc}"),)
+        )
     except RecursionError:
         return None, Manifest(
             file=file, kind=kind, is_lock=True, dependencies=(), errors=((None, "invalid JSON: nested too deeply"),)

@@ -29,6 +29,8 @@ def load_toml(text: str) -> tuple[dict[str, Any] | None, tuple[int | None, str] 
     except tomllib.TOMLDecodeError as exc:
         found = _AT_LINE.search(str(exc))
         return None, (int(found.group(1)) if found else None, f"invalid TOML: {exc}")
+    except ValueError as exc:  # an integer past Python's 4,300-digit limit for reading one
+        return None, (None, f"invalid TOML: {exc}")
     except RecursionError:
         return None, (None, "invalid TOML: nested too deeply to parse")
 
