@@ -70,7 +70,9 @@ def load_token_patterns() -> None:
 
 URL_CREDENTIALS = re.compile(r"(?P<head>(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:)(?P<password>[^\s/]+)@")
 """``scheme://user:password@``: the password runs to the authority's last ``@``, so one that holds
-an ``@`` itself (``P@ssword!@host``) is masked whole."""
+an ``@`` itself (``P@ssword!@host``) is masked whole. A scheme starts where a run of scheme
+characters starts (the look-behind), not at every word boundary inside one: from each of those, a
+long ``a.a.a...`` line was scanned again to its end."""
 PEM_BLOCK = re.compile(
     r"(?P<head>-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(?P<body>.*?)"
     r"(?P<tail>-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",

@@ -118,8 +118,9 @@ class Workspace:
     _pruned: set[Path] = field(default_factory=set)
     _cache_noted: str | None = None
     _stamps: list[tuple[str, str, Signature]] = field(default_factory=list)
-    _gitignores: dict[tuple[Path, str], pathspec.PathSpec[pathspec.Pattern]] = field(default_factory=dict)
     """Each listed or skipped entry's root, relative path and status, as the walk saw them."""
+    _gitignores: dict[tuple[Path, str], pathspec.PathSpec[pathspec.Pattern]] = field(default_factory=dict)
+    """Each ``.gitignore`` the walk applied, compiled, by (root, folder): ``gitignore_specs``."""
     _lock: threading.RLock = field(default_factory=threading.RLock)
     """Guards the stat index and the hashes (``_index``, ``_fresh``, ``_pruned``, the cache note):
     a background collector hashes files while the scan's thread does (``registry.background``)."""
