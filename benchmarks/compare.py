@@ -67,7 +67,7 @@ def main() -> None:
             times: dict[str, list[float]] = {name: [] for name in versions}
             for run in range(args.runs):
                 for name, source in versions.items():  # in turns: a drift in speed reaches both
-                    cold = work / f"cold-{run}-{len(times[name])}-{name.split()[0]}"
+                    cold = work / f"cold-{run}-{name.split()[0]}"
                     times[name].append(scan_in_child(tree, FULL, cold, reuse=False, source=source).seconds)
             report("cold", times)
         cache = work / "cache"

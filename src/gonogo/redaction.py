@@ -190,7 +190,7 @@ def _secret_spans(text: str) -> Iterator[tuple[int, int, str]]:
     if any(word in lowered for word in NAME_WORDS):
         yield from _assignment_spans(text)
     if "-" in text:
-        yield from _command_line_spans(text, lowered)
+        yield from _command_line_spans(text)
 
 
 def _url_spans(text: str) -> Iterator[tuple[int, int, str]]:
@@ -219,17 +219,17 @@ def _assignment_spans(text: str) -> Iterator[tuple[int, int, str]]:
             yield match.start("value"), match.end("value"), _mask(value)
 
 
-def _command_line_spans(text: str, lowered: str) -> Iterator[tuple[int, int, str]]:
+def _command_line_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """Passwords a command line holds (:data:`CLI_USER_PASSWORD`, :data:`CLI_PASSWORD`)."""
     found: list[tuple[re.Match[str], bool]] = []
     if "-u" in text or "-a" in text:
         found += [(match, False) for match in CLI_USER_PASSWORD.finditer(text)]
-    if "-p" in lowered:  # ``--password``, ``--db-pass``, ``sshpass -p``, ``mysql -p``, ``login -p``
+    if "-p" in text:  # ``--password``, ``--db-pass``, ``sshpass -p``, ``mysql -p``, ``login -p``
         found += [(match, True) for match in CLI_PASSWORD.finditer(text)]
     for match, named in found:
         group = next(name for name, value in match.groupdict().items() if value is not None)
         value = match.group(group)
-        if value.startswith(MASK_PREFIX) or value == URL_MASK or not looks_random(value, password=named):
+        if value.startswith(MASK_PREFIX) or not looks_random(value, password=named):
             continue
         yield match.start(group), match.end(group), _mask(value)
 

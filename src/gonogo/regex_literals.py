@@ -43,9 +43,10 @@ class Prefilter(Generic[_Key]):
         self._always = frozenset(key for key, strings in requirements.items() if not strings or "" in strings)
         required = {key: strings for key, strings in requirements.items() if key not in self._always}
         self._literals = sorted(set().union(*required.values()))
-        self._keys_of = [
-            frozenset(key for key, strings in required.items() if literal in strings) for literal in self._literals
-        ]
+        self._keys_of = {
+            literal: frozenset(key for key, strings in required.items() if literal in strings)
+            for literal in self._literals
+        }
         # a string that starts in one chunk may end in the next: chunks overlap by this much
         self._overlap = max(map(len, self._literals), default=1) - 1
         # overlapping matches, so a string inside another (``health`` in ``healthz``) is found too
@@ -56,9 +57,8 @@ class Prefilter(Generic[_Key]):
         return self.holding(self.found(text))
 
     def holding(self, found: frozenset[str]) -> frozenset[_Key]:
-        """The keys whose pattern may match a text that holds the strings ``found`` (``found``)."""
-        indexes = [index for index, literal in enumerate(self._literals) if literal in found]
-        return self._always.union(*(self._keys_of[index] for index in indexes)) if indexes else self._always
+        """The keys whose pattern may match a text that holds the strings ``found`` (as ``found`` gives them)."""
+        return self._always.union(*(self._keys_of[literal] for literal in found)) if found else self._always
 
     def found(self, text: str) -> frozenset[str]:
         """The required strings ``text`` holds, found in one pass (a chunk at a time)."""
@@ -128,12 +128,6 @@ def _required_part(op: object, arg: Any) -> frozenset[str] | None:
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
         return _required(list(arg[2]))
     return None  # optional, a class of characters, an anchor, a look-around: nothing required
-
-
-def may_match(pattern: re.Pattern[str], text: str) -> bool:
-    """False only when no line of ``text`` can match ``pattern`` (see ``required_literals``): for
-    one pattern on its own; a set of them is told at once by a ``Prefilter``."""
-    return any(literal in text for literal in literals_of(pattern))
 
 
 def literals_of(pattern: re.Pattern[str]) -> frozenset[str]:
