@@ -1330,12 +1330,31 @@ def _backtracking_cases() -> list[Case]:
         Case(name="Dockerfile FROM line full of #", group="backtracking",
              build=write("Dockerfile", "FROM python:latest " + "#" * 80_000 + "\nUSER app\n")),
         Case(name="remote.origin.url of 300,000 characters", group="backtracking", build=_remote_of("a." * 150_000)),
+        *_token_backtracking_cases(),
         Case(name="pyproject with a 5,000-digit integer", group="malformed manifest",
              build=write("pyproject.toml", f'[project]\nname = "d"\nversion = "1"\n[tool.x]\nn = {big}\n')),
         Case(name="package-lock with a 5,000-digit integer", group="malformed manifest",
              build=both(write("package.json", '{"name": "x"}'), write("package-lock.json", '{"v": ' + big + "}"))),
         Case(name="baseline with a 5,000-digit integer", group="malformed manifest",
              build=write(".gonogo-baseline.json", '{"findings": [{"fingerprint": "x", "count": ' + big + "}]}")),
+    ]
+
+
+def _token_backtracking_cases() -> list[Case]:
+    """600 KB lines on which detect-secrets' own patterns tried every start, each reading the rest
+    of the line; each took minutes. A real key pair on the same line must still be found, unseen."""
+    pair = f' aws_access_key_id="AKIAQ7ZW3RT5YU8IOP2M" aws_secret_access_key="{AWS}" '
+    lines = {
+        "JWT starts with no dot": "eyJ" * 200_000,
+        "OpenAI key starts with the marker out of reach": "sk-_" * 150_000 + " T3BlbkFJ",
+        "npm registry lines with no token": '//="' * 150_000 + "/:_authToken=",
+        "private-key headers with no key block": "-----BEGIN RSA PRIVATE KEY-----" * 20_000,
+        "28,000 AWS key IDs": " ".join(f"AKIA{i:016d}" for i in range(28_000)),
+    }
+    return [
+        Case(name=f"one line of {label}", group="backtracking", secrets=(AWS,), names="assets/blob.txt",
+             build=write("assets/blob.txt", line + pair + line + "\n"))
+        for label, line in lines.items()
     ]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from gonogo.api import create_baseline
 from gonogo.config import load_config
-from gonogo.fingerprint import fingerprint
+from gonogo.fingerprint import fingerprint, normalise
 from gonogo.model import Finding, GateStatus, Location, Severity
 from gonogo.options import ScanOptions
 from tests.helpers import make_repo, result_of, scan_repo
@@ -108,6 +108,16 @@ def test_fingerprint_ignores_layout_and_line_numbers():
     no_line = Finding(check_id="DOC001", severity=Severity.LOW, message="missing at line 4")
     moved = Finding(check_id="DOC001", severity=Severity.LOW, message="missing at line 7")
     assert fingerprint(no_line, "") == fingerprint(moved, "")
+
+
+def test_a_long_line_is_anchored_by_its_digest_and_normalising_it_again_changes_nothing():
+    """Every finding on a 2 MB line hashed the line again; now the line is hashed once."""
+    finding = Finding(check_id="SEC020", severity=Severity.HIGH, message="m", location=Location(path="a.js", line=1))
+    line = "var a = 1; " * 1000
+    anchor = normalise(line)
+    assert len(anchor) == 64 and normalise(anchor) == anchor
+    assert fingerprint(finding, line) == fingerprint(finding, anchor) != fingerprint(finding, line + "b")
+    assert normalise("x =  f(y)") == "x = f(y)"  # a short line is still its own anchor
 
 
 TOKEN = "ghp_" + "a" * 36

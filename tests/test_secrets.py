@@ -188,6 +188,36 @@ def test_hostile_long_lines_finish(tmp_path):
     assert scan_text(text, path="x.env", in_test_code=False, bare=True) == []
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "eyJ" * 100_000,  # a JWT's start, again and again, and never its "."
+        "sk-_" * 100_000 + " T3BlbkFJ",  # an OpenAI key's start, and its marker out of reach
+        '//="' * 100_000 + "/:_authToken=",  # an npm registry line that never gets its token
+        "-----BEGIN RSA PRIVATE KEY-----" * 20_000,  # headers with no key block below them
+    ],
+    ids=["jwt", "openai", "npm", "private-key"],
+)
+def test_lines_that_made_detect_secrets_patterns_backtrack_hold_no_secret(line):
+    """Each took minutes: every start of the pattern read the rest of the line again."""
+    assert scan_text(line + "\n", path="x.py", in_test_code=False, bare=True) == []
+
+
+def test_a_secret_on_a_long_line_is_shown_by_the_whole_words_around_it():
+    neighbour = "ghp_" + "z9Y8x7W6v5U4t3S2r1Q0p9O8n7M6l5K4j3I2"
+    line = "filler " * 500 + f"x {neighbour} key={AWS_KEY} y " + "more " * 500
+    hits = [h for h in scan_text(line, path="bundle.js", in_test_code=False, bare=False) if h.kind == "AWS Access Key"]
+    assert len(hits) == 1
+    shown = hits[0].masked_line
+    assert AWS_KEY not in shown and neighbour not in shown and "z9Y8" not in shown  # no whole or cut token
+    assert shown.startswith("filler") and "key=" in shown and len(shown) < 200
+
+
+def test_private_key_headers_on_one_line_share_the_key_below_them():
+    text = "-----BEGIN RSA PRIVATE KEY----- -----BEGIN RSA PRIVATE KEY-----\n" + PEM_BODY + "\n"
+    assert [h.kind for h in scan_text(text, path="k.pem", in_test_code=False, bare=False)] == ["Private Key"]
+
+
 def test_no_report_contains_a_planted_secret(tmp_path):
     repo = make_repo(
         tmp_path,

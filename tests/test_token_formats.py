@@ -4,6 +4,7 @@ library's own, and a scan imports detect-secrets only when a pattern matches."""
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from importlib import metadata, resources
@@ -11,9 +12,11 @@ from importlib import metadata, resources
 import pytest
 
 from gonogo.token_formats import (
+    SHARED_FATE,
     SNAPSHOT,
     _render,
     detector_for,
+    find_tokens,
     formats_in,
     formats_of_detectors,
     snapshot,
@@ -98,3 +101,40 @@ def test_detect_secrets_is_imported_only_when_a_pattern_matches():
     from_snapshot = json.loads(SHIPPED)["detect_secrets"] == INSTALLED
     assert lines[0] == f"True {not from_snapshot}"
     assert lines[1] == "['GitHub Token'] True"
+
+
+def test_each_pattern_read_by_shared_fate_is_a_detector_pattern():
+    """A new detect-secrets that rewrites one of them would quietly be scanned by ``finditer``."""
+    patterns = {(p.pattern, p.flags) for f in token_formats() for p in f.patterns}
+    for source in SHARED_FATE:
+        assert (source, 32) in patterns  # re.UNICODE alone: the matching heeds case as find() does
+
+
+PIECES = {
+    "eyJ": ["eyJ", "a", "Z", "=", "-", "_", ".", "..", "+", "/", " ", "\n", "x.y", "eyJz."],
+    "sk-": ["sk-", "a", "B", "0", "-", "_", "T3BlbkFJ", "a" * 20, "A1" * 10, " ", "\n", ".", "sk-" + "b" * 20],
+    "//": ["//", "/", ":_authToken=", "npm_", "x", "a1b2c3d4-a1b2-c3d4-e5f6-a1b2c3d4e5f6", " ", "\n", "abc"],
+}
+
+
+@pytest.mark.parametrize("source", sorted(SHARED_FATE))
+def test_find_tokens_gives_the_matches_finditer_gives(source):
+    """Random texts made of the pieces each pattern's paths turn on: the same spans and groups."""
+    pattern = next(p for f in token_formats() for p in f.patterns if p.pattern == source)
+    pieces = PIECES[SHARED_FATE[source].first]
+    chooser = random.Random(source)
+    matched = 0
+    for _ in range(6000):
+        text = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 30)))
+        expected = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groups()) for m in find_tokens(pattern, text)] == expected, text
+        matched += bool(expected)
+    assert matched > 100  # the texts reach the matching paths, not only the failing ones
+
+
+def test_find_tokens_reads_a_long_run_of_failing_starts_once():
+    """600 KB of "eyJ" with no "." took minutes through finditer: every start read the run again."""
+    jwt = next(p for f in token_formats() for p in f.patterns if p.pattern.startswith("eyJ"))
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"
+    text = "eyJ" * 200_000 + " " + token
+    assert [m.group(0) for m in find_tokens(jwt, text)] == ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0."]

@@ -225,6 +225,8 @@ class LineStore:
         self._cache: FactCache | None = None
         self._known: dict[str, dict[int, str]] = {}
         self._fresh: set[str] = set()
+        self._holding_credentials: set[tuple[str, int]] = set()
+        """Lines never stored, by cache key and number: redacted once a scan, not once a finding."""
 
     def line(self, source: SourceFile, number: int) -> str:
         """Line ``number`` (from 1) of ``source``; ``""`` past its end or when it cannot be read."""
@@ -236,7 +238,10 @@ class LineStore:
         if number not in known:
             lines = self.lines(source)
             text = lines[number - 1] if 0 < number <= len(lines) else ""
+            if (key, number) in self._holding_credentials:
+                return text
             if redact(text) != text:
+                self._holding_credentials.add((key, number))
                 return text  # never stored: the cache holds no credential
             known[number] = text
             self._fresh.add(key)

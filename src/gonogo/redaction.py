@@ -38,6 +38,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from gonogo.token_formats import find_tokens
+
 T = TypeVar("T")
 
 MASK_PREFIX = "<redacted:"
@@ -181,8 +183,11 @@ def _secret_spans(text: str) -> Iterator[tuple[int, int, str]]:
         yield from _pem_spans(text)
     if FORMAT_HINT.search(text):
         for pattern in _format_patterns():
-            for match in pattern.finditer(text):
-                yield _format_span(match, pattern)
+            tail_end = -1  # of the last JWT's signature: later matches inside it end there too
+            for match in find_tokens(pattern, text):
+                start, end, replacement = _format_span(match, pattern, tail_end)
+                tail_end = end
+                yield start, end, replacement
     lowered = text.lower()
     if "bearer" in lowered or "basic" in lowered:
         for match in AUTH_HEADER.finditer(text):
@@ -238,10 +243,11 @@ def _letters_and_digits(value: str) -> bool:
     return any(ch.isdigit() for ch in value) and any(ch.isalpha() for ch in value)
 
 
-def _format_span(match: re.Match[str], pattern: re.Pattern[str]) -> tuple[int, int, str]:
+def _format_span(match: re.Match[str], pattern: re.Pattern[str], tail_end: int) -> tuple[int, int, str]:
     """The token inside a known-format match: its group when it has one (the AWS secret between
     quotes), else the match without the delimiters some patterns include (Artifactory's). A JWT's
-    pattern stops before the signature (it is lazy): the signature is masked with the rest."""
+    pattern stops before the signature (it is lazy): the signature is masked with the rest, up to
+    ``tail_end`` when the match ends inside the last one's (the signature is read once)."""
     group = next((i for i, g in enumerate(match.groups(), 1) if g and len(g) >= 8), None)
     if group is not None:
         start, end = match.span(group)
@@ -252,7 +258,7 @@ def _format_span(match: re.Match[str], pattern: re.Pattern[str]) -> tuple[int, i
         while end > start and match.string[end - 1] in " \t\r\n\"":
             end -= 1
         if pattern.pattern.startswith("eyJ"):
-            end = JWT_TAIL.match(match.string, end).end()  # type: ignore[union-attr]
+            end = tail_end if end <= tail_end else JWT_TAIL.match(match.string, end).end()  # type: ignore[union-attr]
     return start, end, _mask(match.string[start:end])
 
 

@@ -94,11 +94,17 @@ class SourceLines:
         self._workspace = workspace
         self._files: dict[str, SourceFile] | None = None
         self.store = store or LineStore(workspace)
+        self._marks: dict[tuple[str, int], LineMarks] = {}
+        """By path and line: the findings of one line share its marks, worked out once."""
 
     def marks(self, finding: Finding) -> LineMarks:
-        line = self.line(finding)
-        comment = parse_suppression(line) if "gonogo" in line.lower() else None
-        return LineMarks(anchor=normalise(line), suppression=comment)
+        place = (finding.path or "", finding.line or 0)
+        marks = self._marks.get(place)
+        if marks is None:
+            line = self.line(finding)
+            comment = parse_suppression(line) if "gonogo" in line.lower() else None
+            marks = self._marks[place] = LineMarks(anchor=normalise(line), suppression=comment)
+        return marks
 
     def line(self, finding: Finding) -> str:
         path, number = finding.path, finding.line

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
@@ -100,6 +101,53 @@ def formats_of_detectors() -> tuple[TokenFormat, ...]:
 def detector_for(secret_type: str) -> RegexBasedDetector:
     """The detector of ``secret_type``, whose own logic confirms what its patterns matched."""
     return next(detector for detector in token_detectors() if detector.secret_type == secret_type)
+
+
+@dataclass(frozen=True, slots=True)
+class SharedFate:
+    """How to find a pattern's matches without trying every start: every match begins with
+    ``first``, and when a match from one start fails, one from any later start in the same
+    ``segment`` fails too (it would be a path from the first start as well)."""
+
+    first: str
+    segment: re.Pattern[str]
+    """Matched at a start: the run of characters over which starts share their fate."""
+
+
+SHARED_FATE: dict[str, SharedFate] = {
+    # a JWT's first part is a run of these characters and must end at a ".": every "eyJ" in one
+    # run reaches the same end of it, and ``finditer`` tried each, reading the run each time
+    r"eyJ[A-Za-z0-9-_=]+\.[A-Za-z0-9-_=]+\.?[A-Za-z0-9-_.+/=]*?": SharedFate("eyJ", re.compile(r"[A-Za-z0-9\-_=]*")),
+    # the key's characters before "T3BlbkFJ" are one run: any "sk-" in it may take the same path
+    r"sk-[A-Za-z0-9-_]*[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}": SharedFate("sk-", re.compile(r"[A-Za-z0-9\-_]*")),
+    # ".+" spans the rest of the line: any "//" later on it may reach the same ":_authToken="
+    r"\/\/.+\/:_authToken=\s*((npm_.+)|([A-Fa-f0-9-]{36})).*": SharedFate("//", re.compile(r"[^\n]*")),
+}
+"""detect-secrets' patterns that backtrack quadratically: 600 KB of ``eyJ`` on one line took
+minutes. Keyed by the pattern's source, so a new detect-secrets that rewrites one is scanned by
+``finditer`` again (and ``test_token_formats`` says the table is stale)."""
+
+
+def find_tokens(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches ``pattern.finditer(text)`` gives, in time linear in the text for the patterns of
+    :data:`SHARED_FATE` (:func:`_matches_sharing_fate`)."""
+    fate = SHARED_FATE.get(pattern.pattern)
+    if fate is None or pattern.flags & re.IGNORECASE:
+        return pattern.finditer(text)
+    return _matches_sharing_fate(pattern, fate, text)
+
+
+def _matches_sharing_fate(pattern: re.Pattern[str], fate: SharedFate, text: str) -> Iterator[re.Match[str]]:
+    """A start that fails rules out the rest of its segment, which ``finditer`` would try one by
+    one, and a start without the pattern's first characters is never tried."""
+    position = 0
+    while (start := text.find(fate.first, position)) >= 0:
+        match = pattern.match(text, start)
+        if match is not None:
+            yield match
+            position = match.end()
+        else:
+            position = fate.segment.match(text, start).end()  # type: ignore[union-attr]  # "*" always matches
 
 
 def _installed_version() -> str | None:

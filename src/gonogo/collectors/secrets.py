@@ -3,8 +3,10 @@
 Three sources, one pass over each file:
 
 - known formats (cloud and SaaS tokens, private keys, URLs with a password) from the maintained
-  detect-secrets library's regex detectors, run with ``finditer`` over the whole text so a hit
-  carries its line, then confirmed by the detector's own ``analyze_string`` (JWT validation...);
+  detect-secrets library's regex detectors, run over the whole text so a hit carries its line
+  (``find_tokens``: the three that backtrack quadratically in linear time), then confirmed by the
+  detector's own ``analyze_string`` (JWT validation...) on the hit's line, cut to a few hundred
+  characters either side of it;
 - our own rule for values assigned to names that say "secret" (``password``, ``api_key``,
   ``SECRET_KEY``, ``githubToken``): long or random enough, and not a placeholder (``changeme``,
   ``xxx``, ``${VAR}``, ``<token>``, ``test-secret-do-not-use``, ``abcdef...0123456789``), not an
@@ -43,7 +45,15 @@ from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
 from gonogo.regex_literals import Prefilter, literals_of, required_literals
-from gonogo.token_formats import AWS_KEY, BASIC_AUTH, PRIVATE_KEY, TokenFormat, detector_for, token_formats
+from gonogo.token_formats import (
+    AWS_KEY,
+    BASIC_AUTH,
+    PRIVATE_KEY,
+    TokenFormat,
+    detector_for,
+    find_tokens,
+    token_formats,
+)
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 MAX_SECRET_SCAN_BYTES = 2 * 1024 * 1024
@@ -357,6 +367,7 @@ def scan_text(
     # a translation's "password" entry holds prose: only a token's own format counts there
     assignments = place is not Place.TRANSLATION
     prose: _Prose | None = None  # parsed on the first hit only: most files have none
+    lone_key_id: bool | None = None  # whether no AWS secret key is in the text: asked on the first key ID
     for offset, kind, rule, name, value in _candidates(
         text, in_test_code=in_test_code, bare=bare, assignments=assignments
     ):
@@ -367,6 +378,8 @@ def scan_text(
         seen.add((line, value))
         if python and prose is None and place is Place.CODE:  # elsewhere every hit is a sample anyway
             prose = _Prose(text)
+        if kind == AWS_KEY and lone_key_id is None:
+            lone_key_id = _detectors().aws_secret.search(text) is None
         found.append(
             SecretHit(
                 kind=kind,
@@ -376,11 +389,11 @@ def scan_text(
                 fingerprint=fingerprint(value),
                 name=name,
                 in_test_code=in_test_code,
-                masked_line=redact(mask(_line_text(text, starts, line), (value,)))[:200],
+                masked_line=redact(mask(_shown_line(text, starts[line - 1], offset, value), (value,)))[:200],
                 place=place,
                 in_prose=prose is not None and prose.covers(line, offset - starts[line - 1]),
                 word=is_word(_secret_part(kind, value)),
-                lone_key_id=kind == AWS_KEY and _detectors().aws_secret.search(text) is None,
+                lone_key_id=kind == AWS_KEY and bool(lone_key_id),
             )
         )
     return found
@@ -477,14 +490,14 @@ def _candidates(
     text: str, *, in_test_code: bool, bare: bool, assignments: bool = True
 ) -> Iterator[tuple[int, str, str, str | None, str]]:
     """(offset, kind, rule, name, value): known formats first, so they win a shared line."""
-    checked: dict[tuple[str, int], set[str]] = {}
+    checked: dict[tuple[str, int, int], set[str]] = {}
 
-    def confirmed(secret_type: str, offset: int) -> set[str]:
-        """What the detector's own logic accepts on the line, worked out once per line."""
-        start = text.rfind("\n", 0, offset) + 1
-        key = (secret_type, start)
+    def confirmed(secret_type: str, match: re.Match[str]) -> set[str]:
+        """What the detector's own logic accepts around the match (:func:`_around`), worked out
+        once per line when the line is short."""
+        key = (secret_type, *_around(text, match.start(), match.end()))
         if key not in checked:
-            checked[key] = set(detector_for(secret_type).analyze_string(_surrounding_line(text, offset)))
+            checked[key] = set(detector_for(secret_type).analyze_string(text[key[1] : key[2]]))
         return checked[key]
 
     lowered = lowered_in_place(text)
@@ -493,11 +506,15 @@ def _candidates(
     for token, pattern, _ in detectors.patterns:
         if pattern not in possible:
             continue  # a string every match holds is not in the text: no match, and no scan
-        for match in pattern.finditer(text):
+        line_end = -1  # of the last private key's header
+        for match in find_tokens(pattern, text):
             raw = next((g for g in match.groups() if g), match.group(0))
             # a group may be only a prefix (``ghp``): then the whole match is the secret
             value = raw if len(raw) >= 8 else match.group(0)
             if token.secret_type == PRIVATE_KEY:
+                if match.start() < line_end:
+                    continue  # a second header on one line: the same body follows it, found once
+                line_end = _end_of_line(text, match.end())
                 body = PEM_BODY.match(text, match.end())
                 if body is None:
                     continue  # a parser's string constant, not a key
@@ -506,7 +523,7 @@ def _candidates(
                 token.secret_type == BASIC_AUTH and (is_placeholder(raw) or is_made_up(raw))
             ):
                 continue  # ``https://user:pass@proxy``: the password is a word, not a secret
-            if raw not in confirmed(token.secret_type, match.start()):
+            if raw not in confirmed(token.secret_type, match):
                 continue
             if token.secret_type == BASIC_AUTH and in_test_code and _local_host(text, match.end()):
                 continue  # a test's throwaway database on loopback, not a credential that ships
@@ -784,10 +801,31 @@ def _line_of(starts: list[int], offset: int) -> int:
     return low + 1
 
 
-def _line_text(text: str, starts: list[int], line: int) -> str:
-    start = starts[line - 1]
-    end = text.find("\n", start)
-    return text[start : end if end >= 0 else len(text)].strip()
+SHOWN_LINE_CHARS = 1000
+"""A line longer than this (a minified file's) is shown by the words around the secret alone."""
+SHOWN_CONTEXT_CHARS = 80
+"""How much of a long line is kept either side of the secret: the evidence shows 200 characters."""
+
+
+def _shown_line(text: str, start: int, offset: int, value: str) -> str:
+    """The line that starts at ``start`` and holds ``value`` at ``offset``, for the evidence, before
+    masking. A long line is cut to :data:`SHOWN_CONTEXT_CHARS` either side of the value, at whitespace,
+    so no part of another token is left at a cut: masking and redaction each read a few hundred
+    characters per hit, not the whole line."""
+    end = text.find("\n", start, start + SHOWN_LINE_CHARS + 1)
+    if end >= 0 or len(text) - start <= SHOWN_LINE_CHARS:
+        return text[start : end if end >= 0 else len(text)].strip()
+    after = offset + len(value)
+    right = text.find("\n", after, after + SHOWN_CONTEXT_CHARS)
+    cut_right = right < 0 and after + SHOWN_CONTEXT_CHARS < len(text)
+    left = max(start, offset - SHOWN_CONTEXT_CHARS)
+    head = text[left:offset]
+    tail = text[after : right if right >= 0 else after + SHOWN_CONTEXT_CHARS]
+    if left > start:  # drop the word the cut went through
+        head = head[next((i + 1 for i, ch in enumerate(head) if ch.isspace()), len(head)) :]
+    if cut_right:
+        tail = tail[: next((i for i in range(len(tail) - 1, -1, -1) if tail[i].isspace()), 0)]
+    return f"{head}{value}{tail}".strip()
 
 
 PEM_BODY = re.compile(r"[^\n]*\n[ \t]*(?:[A-Za-z-]+:[^\n]*\n[ \t]*)*[A-Za-z0-9+/=]{40,}")
@@ -795,7 +833,20 @@ PEM_BODY = re.compile(r"[^\n]*\n[ \t]*(?:[A-Za-z-]+:[^\n]*\n[ \t]*)*[A-Za-z0-9+/
 constant naming the header has none."""
 
 
-def _surrounding_line(text: str, offset: int) -> str:
-    start = text.rfind("\n", 0, offset) + 1
+CONTEXT_CHARS = 200
+"""How far either side of a match a detector's own logic reads (:func:`_around`)."""
+
+
+def _around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the line that holds ``text[start:end]``, but no more than :data:`CONTEXT_CHARS`
+    either side of it: the detector confirms the match there. The whole line of a minified file
+    could be megabytes, read again for every match on it."""
+    before = text.rfind("\n", max(0, start - CONTEXT_CHARS), start)
+    after = text.find("\n", end, end + CONTEXT_CHARS)
+    return (before + 1 if before >= 0 else max(0, start - CONTEXT_CHARS),
+            after if after >= 0 else min(len(text), end + CONTEXT_CHARS))
+
+
+def _end_of_line(text: str, offset: int) -> int:
     end = text.find("\n", offset)
-    return text[start : end if end >= 0 else len(text)]
+    return end if end >= 0 else len(text)
