@@ -1331,6 +1331,19 @@ def _backtracking_cases() -> list[Case]:
              build=write("Dockerfile", "FROM python:latest " + "#" * 80_000 + "\nUSER app\n")),
         Case(name="remote.origin.url of 300,000 characters", group="backtracking", build=_remote_of("a." * 150_000)),
         *_token_backtracking_cases(),
+        Case(name="readiness document of 250 lines that split every way", group="backtracking", command="raw",
+             build=write("READINESS.md", _hostile_document()),
+             args=("verify", "{tree}/READINESS.md", "{tree}", "--format", "json", "--output", "{out}")),
+        Case(name="alert rules of 12,000 blank lines", group="backtracking",
+             build=write("monitoring/alerts.yml", " \n" * 12_000 + "groups: []\n")),
+        Case(name=".env with a line of 200,000 tabs", group="backtracking",
+             build=write(".env", "\t" * 200_000 + "x\n")),
+        Case(name="requirements.txt of 20,000 blank lines", group="backtracking",
+             build=write("requirements.txt", " \n" * 20_000 + "requests==2.0\n")),
+        Case(name="Helm template line of 100,000 unclosed actions", group="backtracking",
+             build=write("chart/templates/deploy.yaml", "}} " + "{{ x " * 100_000 + "\n")),
+        Case(name="pyproject line of 100,000 escaped quotes", group="backtracking",
+             build=write("pyproject.toml", '[project]\nname = "d"\nversion = "1"\n# ' + '"\\' * 100_000 + "\n")),
         Case(name="pyproject with a 5,000-digit integer", group="malformed manifest",
              build=write("pyproject.toml", f'[project]\nname = "d"\nversion = "1"\n[tool.x]\nn = {big}\n')),
         Case(name="package-lock with a 5,000-digit integer", group="malformed manifest",
@@ -1338,6 +1351,14 @@ def _backtracking_cases() -> list[Case]:
         Case(name="baseline with a 5,000-digit integer", group="malformed manifest",
              build=write(".gonogo-baseline.json", '{"findings": [{"fingerprint": "x", "count": ' + big + "}]}")),
     ]
+
+
+def _hostile_document() -> str:
+    """Lines of the longest length a readiness document's reader accepts (4,000 characters), each
+    shaped for one of its patterns: runs of punctuation, blanks and digits it split every way."""
+    shapes = ["#" * 4000, "- " * 2000, "#" * 2000 + "a(b" + "#" * 1900 + "(5)", "decision" + ":" * 3992,
+              "1" * 4000, "a" * 3980 + " present in 5 of x", "| " + " " * 3996 + "x", " " * 3996 + "[ ]x"]
+    return "".join(f"{shapes[i % len(shapes)]}\n" for i in range(250))
 
 
 def _token_backtracking_cases() -> list[Case]:

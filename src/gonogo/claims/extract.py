@@ -20,19 +20,24 @@ _FRACTION = re.compile(r"(?<![\w./-])(\d+)\s*/\s*(\d+)(?![\w/.]|\.\d)")
 # "%22" is URL encoding, "width:32%" is layout: neither is a figure
 _PERCENT = re.compile(rf"(?<![\w.%])(?<!width:)(?<!width=\")({NUMBER})\s*%(?![0-9A-Fa-f]{{2}})")
 _LAYOUT_BEFORE = re.compile(r"(?:width|height|margin|padding|left|right|top|bottom|size)\W{0,3}$", re.IGNORECASE)
-_LABEL_COUNT = re.compile(r"^\W*(?:[-*+]\s+|\d+[.)]\s+)?(?P<label>[^()]*?)\W*\((?P<n>\d+)\)\W*:?\W*$")
+_COUNT_TAIL = re.compile(r"\((?P<n>\d+)\)\W*+$")
+_COUNT_HEAD = re.compile(r"\W*+(?:\d++[.)]\s++)?")
+# a figure starts where a run of digits does: from inside one, every start read the run again
 _THROUGHPUT = re.compile(
-    rf"(?P<n>{NUMBER})\s*(?P<mult>[KkMm])?\+?\s*"
+    rf"(?<!\d)(?P<n>{NUMBER})\s*(?P<mult>[KkMm])?\+?\s*"
     r"(?P<unit>RPS|req(?:uest)?s?/s(?:ec)?|ops/s(?:ec)?|requests per second)\b",
     re.IGNORECASE,
 )
 _PEAK_SUSTAINED = re.compile(
-    rf"(?P<peak>{NUMBER})\s*[^\d()]{{0,20}}\bpeak\b\W*\(?\s*(?P<sus>{NUMBER})\s*[^\d()]{{0,12}}sustained", re.IGNORECASE
+    rf"(?<!\d)(?P<peak>{NUMBER})\s*[^\d()]{{0,20}}\bpeak\b\W*\(?\s*(?P<sus>{NUMBER})\s*[^\d()]{{0,12}}sustained",
+    re.IGNORECASE,
 )
 _VERDICT = r"CONDITIONAL\s+GO|NO[-\s]GO|GO"
 _DECISION = re.compile(
-    rf"(?:\bdecision\b\W*:\W*(?P<a>{_VERDICT})\b|^\W*#*\W*(?P<b>{_VERDICT})\s+DECISION\b)", re.IGNORECASE
+    rf"(?:\bdecision\b[^\w:]*+:\W*+(?P<a>{_VERDICT})\b|^\W*+(?P<b>{_VERDICT})\s+DECISION\b)", re.IGNORECASE
 )
+r"""``\W*:\W*`` and ``^\W*#*\W*`` (``#`` is ``\W``) as one run each, read once: split every way,
+a line of 4,000 "#" took seven minutes."""
 _TARGET_BEFORE = re.compile(r"(?:target|goal|threshold|required|require|minimum|achieve|reach|to|>=|≥|>|<|≤|under)\W*$",
                             re.IGNORECASE)
 _PLAN_SECTION = re.compile(
@@ -102,13 +107,30 @@ def list_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim
     for index, line in enumerate(lines):
         if line.block in _UNREAD | {"row", "header"}:
             continue
-        match = _LABEL_COUNT.match(line.text)
-        if not match:
+        counted = label_count(line.text)
+        if counted is None:
             continue
         items = _items_after(lines, index)
         if items:
-            yield _claim(line, "list_count", line.text, value=float(match.group("n")),
-                         subject=strip_markup(match.group("label")), parts=items)
+            yield _claim(line, "list_count", line.text, value=float(counted[1]),
+                         subject=strip_markup(counted[0]), parts=items)
+
+
+def label_count(text: str) -> tuple[str, int] | None:
+    r"""("Missing", 18) from "- **Missing** (18):": the label, and the count in parentheses that
+    only punctuation follows; ``None`` when the label would hold a parenthesis. What the pattern
+    ``^\W*(?:[-*+]\s+|\d+[.)]\s+)?(?P<label>[^()]*?)\W*\((?P<n>\d+)\)\W*:?\W*$`` matched, found
+    without it: its three runs of punctuation took minutes to split every way on a line of "#"."""
+    tail = _COUNT_TAIL.search(text)
+    if tail is None:
+        return None
+    head = text[: tail.start()]
+    start = _COUNT_HEAD.match(head).end()  # type: ignore[union-attr]  # every part is optional
+    end = len(head)
+    while end > start and not (head[end - 1].isalnum() or head[end - 1] == "_"):  # what \w is
+        end -= 1
+    label = head[start:end]
+    return None if "(" in label or ")" in label else (label, int(tail.group("n")))
 
 
 def _items_after(lines: Sequence[Line], index: int) -> tuple[tuple[int, str], ...]:
@@ -267,8 +289,8 @@ def criteria(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
             continue
         if len(line.cells) <= max(required, achieved, status):
             continue
-        need = re.search(rf"({NUMBER})\s*%", line.cells[required])
-        got = re.search(rf"({NUMBER})\s*%", line.cells[achieved])
+        need = re.search(rf"(?<!\d)({NUMBER})\s*%", line.cells[required])
+        got = re.search(rf"(?<!\d)({NUMBER})\s*%", line.cells[achieved])
         verdict = re.search(r"\b(PASS|FAIL|CONDITIONAL|WARN(?:ING)?|BLOCKED)\b", line.cells[status].upper())
         if need and got and verdict:
             yield _claim(line, "criterion", line.text, subject=f"{line.cells[0]}: {verdict.group(1)}",
@@ -316,13 +338,17 @@ def _in_path(text: str, at: int) -> bool:
     return at > 0 and text[at - 1] in "\\/_-."
 
 
+# from the start of a word only: a later start in it reaches the same "(", and each read it again
+_FILE_COUNT = re.compile(r"(?<!\S)(\S+\.\w{1,5})\s*\((\d+)\s+([^)]+)\)")
+
+
 def file_counts(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
     """A count for one file: "test_websocket.py (11 skips)", or a table row with a file cell and a
     count column under a heading or header that names the metric."""
     for line in lines:
         if line.block in _UNREAD or line.checked is False:
             continue
-        inline = re.search(r"(\S+\.\w{1,5})\s*\((\d+)\s+([^)]+)\)", line.text)
+        inline = _FILE_COUNT.search(line.text)
         if inline and _PATH.match(inline.group(1)):
             metric = vocabulary.metric_in(inline.group(3))
             if metric and metric not in PERCENT_METRICS:
@@ -404,7 +430,7 @@ def _in_target_column(line: Line, at: int) -> bool:
 
 
 _BREAKDOWN = re.compile(
-    rf"(?P<total>{NUMBER})\s+(?P<noun>[A-Za-z][\w\- ]{{0,30}}?)\W*(?:\s+\w+){{0,2}}\s*"
+    rf"(?<!\d)(?P<total>{NUMBER})\s+(?P<noun>[A-Za-z][\w\- ]{{0,30}}?)\W*(?:\s+\w+){{0,2}}\s*"
     rf"\((?P<parts>(?:{NUMBER})\s+[A-Za-z][\w\-]*(?:\s*,\s*(?:{NUMBER})\s+[A-Za-z][\w\-]*)+)\)"
 )
 
@@ -421,7 +447,7 @@ def breakdowns(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]
 
 
 _PRESENCE = re.compile(
-    r"(?P<pkg>[A-Za-z][\w.\-]*)\s+(?P<how>present\s+in|missing\s+from)\s+(?P<n>\d+)\s*(?:/|out\s+of)\s*(?P<of>\d+)\s+"
+    r"(?<![\w.\-])(?P<pkg>[A-Za-z][\w.\-]*+)\s+(?P<how>present\s+in|missing\s+from)\s+(?P<n>\d+)\s*(?:/|out\s+of)\s*(?P<of>\d+)\s+"
     r"(?P<what>requirements(?:\.txt)?\s+files?|modules)",
     re.IGNORECASE,
 )

@@ -10,8 +10,9 @@ from markdown_it import MarkdownIt
 
 # a line longer than this is data (a dump, a minified blob), not a sentence a reader checks
 MAX_LINE = 4000
-_SEPARATOR = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
-_TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[([ xX])\]\s")
+# each run of blanks taken whole (``*+``): split between two ``\s*`` it was read again and again
+_SEPARATOR = re.compile(r"^\s*+\|?(?:\s*+:?-{3,}:?\s*\|)+\s*+:?-*:?\s*\|?\s*$")
+_TASK = re.compile(r"^\s*+(?:[-*+]|\d+[.)])?\s*\[([ xX])\]\s")
 # a fence with a language holds code (commands, examples); a bare fence holds prose drawn in ASCII
 _PROSE_FENCES = {"", "text", "txt", "plain", "plaintext"}
 

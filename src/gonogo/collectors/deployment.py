@@ -40,7 +40,7 @@ _TEMPLATED = "__helm__"
 _VALUES_KEY = "__helm_values__"
 _ACTION_LINE = re.compile(r"^(\s*)\{\{-?(.*?)-?\}\}\s*$")
 _INLINE = re.compile(r"\{\{.*?\}\}")
-_KEYED_ACTION = re.compile(r"^(\s*-?\s*[\w./-]+:)\s*\{\{-?(.*?)-?\}\}\s*$")
+_KEYED_ACTION = re.compile(r"^(\s*+-?\s*[\w./-]+:)\s*\{\{-?(.*?)-?\}\}\s*$")
 _TO_YAML = re.compile(r"toYaml\s+(\.Values\.[\w.]+|\.)(?:.*?\bn?indent\s+(\d+))?")
 _WITH = re.compile(r"^\s*with\s+\.Values\.([\w.]+)")
 _SECRET_NAME = re.compile(
@@ -232,7 +232,7 @@ def _untemplate(text: str) -> str:
             continue
         action = _ACTION_LINE.match(raw)
         if action is None:
-            out.append(_INLINE.sub(_TEMPLATED, raw))
+            out.append(_untemplated(raw))
             continue
         body = action.group(2).strip()
         if body.startswith(("if", "range", "with", "define", "block")):
@@ -245,6 +245,15 @@ def _untemplate(text: str) -> str:
         indent = int(to_yaml.group(2)) if to_yaml and to_yaml.group(2) else len(action.group(1))
         out.append(f"{' ' * indent}{_VALUES_KEY}: {path}" if path else "")
     return "\n".join(out)
+
+
+def _untemplated(line: str) -> str:
+    """``line`` with each ``{{ ... }}`` in it replaced. Nothing after its last ``}}`` can hold one,
+    and is not searched: from each ``{{`` there, ``.*?`` read the rest of the line again."""
+    last = line.rfind("}}")
+    if last < 0:
+        return line
+    return _INLINE.sub(_TEMPLATED, line[: last + 2]) + line[last + 2 :]
 
 
 def _values_path(body: str, with_paths: list[str | None]) -> str | None:

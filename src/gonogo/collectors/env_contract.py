@@ -26,11 +26,13 @@ from gonogo.parallel import FileJob, map_files_cached, paired_with
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
-_DOTENV_LINE = re.compile(rf"^[ \t]*(?:export[ \t]+)?#?[ \t]*{_NAME}[ \t]*=", re.MULTILINE)
+_DOTENV_LINE = re.compile(rf"^[ \t]*+(?:export[ \t]++)?#?[ \t]*{_NAME}[ \t]*=", re.MULTILINE)
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
 _ENV_FILE = re.compile(r"(^|/)(\.env[\w.-]*|[\w.-]*\.env|env\.(example|sample|template|dist))$", re.IGNORECASE)
 _WORKFLOW = re.compile(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$")
-_ENV_KEY = re.compile(rf"^[ \t]*-?[ \t]*(?:name:[ \t]*)?{_NAME}[ \t]*[:=]", re.MULTILINE)
+_ENV_KEY = re.compile(rf"^[ \t]*+-?[ \t]*(?:name:[ \t]*)?{_NAME}[ \t]*[:=]", re.MULTILINE)
+"""This and its neighbours take their first blanks possessively (``*+``): the match is the same,
+but a long run of blanks is not split every way between two quantifiers before failing."""
 _K8S_ENV = re.compile(rf"^[ \t]*-[ \t]*name:[ \t]*['\"]?{_NAME}['\"]?[ \t]*$", re.MULTILINE)
 _DOCKER_ENV = re.compile(rf"^[ \t]*(?:ENV|ARG)[ \t]+{_NAME}", re.MULTILINE | re.IGNORECASE)
 # the patterns above look for blanks within a line (``[ \t]``, not ``\s``): ``\s`` also matches line
@@ -144,7 +146,7 @@ def _may_read_settings(file: SourceFile) -> bool:
     return file.suffix in _SCRIPT_SUFFIXES or file.name in _SCRIPT_NAMES
 
 
-_DECLARATION = re.compile(rf"^\s*(?:export\s+)?#?\s*{_NAME}\s*=")
+_DECLARATION = re.compile(rf"^\s*+(?:export\s++)?#?\s*{_NAME}\s*=")
 
 
 def settings_in(payload: tuple[bytes, str]) -> TextSettings | None:

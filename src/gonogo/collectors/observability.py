@@ -42,7 +42,9 @@ _STACK_IMAGES = re.compile(
     r"jaeger|jaegertracing/all-in-one|tempo|victoria-metrics|datadog/agent|fluent-bit|timberio/vector|"
     r"node-exporter)$",
 )
-_ALERT_RULE = re.compile(r"^\s*-?\s*alert\s*:\s*\S|^\s*kind\s*:\s*PrometheusRule\b", re.MULTILINE)
+_ALERT_RULE = re.compile(r"^[ \t]*+-?[ \t]*alert[ \t]*:\s*\S|^[ \t]*kind[ \t]*:[ \t]*PrometheusRule\b", re.MULTILINE)
+r"""Within one line, and blanks read once: ``^\s*-?\s*`` tried every way to split each run of
+blank lines between its two ``\s*`` (400 s on 12 KB of them)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

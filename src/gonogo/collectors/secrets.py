@@ -177,7 +177,7 @@ QUOTED_ASSIGNMENT = re.compile(
     r"""(?P<q>["'`])(?P<value>[^"'`\n\\]{1,200})(?P=q)"""
 )
 BARE_ASSIGNMENT = re.compile(
-    rf"""(?m)^[ \t]*(?:export[ \t]+)?-?[ \t]*(?P<name>{_NAME})[ \t]*[=:][ \t]*"""
+    rf"""(?m)^[ \t]*+(?:export[ \t]++)?-?[ \t]*(?P<name>{_NAME})[ \t]*[=:][ \t]*"""
     r"""(?P<value>[^\s"'`#]{1,200})[ \t]*(?:#.*)?$"""
 )
 """Unquoted ``NAME=value`` lines of .env, ini, properties and YAML files."""

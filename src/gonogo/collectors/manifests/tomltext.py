@@ -12,12 +12,36 @@ import bisect
 import re
 import tomllib
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 _AT_LINE = re.compile(r"\(at line (\d+)")
 _SECTION = re.compile(r"^\s*\[\[?\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*[\"']?([^\"'=\s]+)[\"']?\s*=")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'')
+_QUOTE = re.compile(r"[\"']")
+
+
+def _quoted_strings(line: str) -> Iterator[re.Match[str]]:
+    """What ``_QUOTED.finditer(line)`` finds, without trying the starts that must fail: once a
+    ``"`` finds no closing quote, no later ``"`` does (escapes parse the same from it), and once a
+    ``'`` does not, no later ``'`` is left. ``finditer`` read the rest of the line from each."""
+    alive = {'"', "'"}
+    position = 0
+    while alive and (start := _QUOTE.search(line, position)) is not None:
+        quote = start.group(0)
+        if quote not in alive:
+            position = start.end()
+            continue
+        found = _QUOTED.match(line, start.start())
+        if found is None:
+            alive.discard(quote)
+            position = start.end()
+        else:
+            yield found
+            position = found.end()
+
+
 MAX_FALLBACK_STEPS = 2_000_000
 """Lines searched for values the indexes cannot see (a string with escapes), per file."""
 
@@ -121,7 +145,7 @@ class LineFinder:
         if key:
             self._keys[key.group(1)].append(number)
         if '"' in line or "'" in line:
-            for found in _QUOTED.finditer(line):
+            for found in _quoted_strings(line):
                 value = found.group(1) if found.group(1) is not None else found.group(2)
                 strings = self._strings[value]
                 if not strings or strings[-1] != number:
