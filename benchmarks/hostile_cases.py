@@ -1342,6 +1342,16 @@ def _backtracking_cases() -> list[Case]:
              build=write("requirements.txt", " \n" * 20_000 + "requests==2.0\n")),
         Case(name="Helm template line of 100,000 unclosed actions", group="backtracking",
              build=write("chart/templates/deploy.yaml", "}} " + "{{ x " * 100_000 + "\n")),
+        Case(name="CORS origin pattern that backtracks exponentially", group="backtracking",
+             build=write("app/cors.py", 'from fastapi.middleware.cors import CORSMiddleware\n'
+                         'app.add_middleware(CORSMiddleware, allow_origin_regex="(.|.|.)*(.|.|.)*!")\n')),
+        Case(name="Kubernetes YAML of 200,000 blank lines", group="backtracking",
+             build=write("deploy/app.yaml", "\n" * 200_000 + "kind: Deployment\n")),
+        Case(name="Dockerfile ENV of one 200,000-letter word", group="backtracking",
+             build=write("Dockerfile", "FROM python:3.12-slim@sha256:" + "a" * 64 + "\nENV A=1 " + "b" * 200_000
+                         + "\nUSER app\n")),
+        Case(name="Python line of prometheus_client 50,000 times", group="backtracking",
+             build=write("metrics_line.py", "x = '" + "prometheus_client " * 50_000 + "'\n")),
         Case(name="pyproject line of 100,000 escaped quotes", group="backtracking",
              build=write("pyproject.toml", '[project]\nname = "d"\nversion = "1"\n# ' + '"\\' * 100_000 + "\n")),
         Case(name="pyproject with a 5,000-digit integer", group="malformed manifest",

@@ -130,6 +130,40 @@ def _required_part(op: object, arg: Any) -> frozenset[str] | None:
     return None  # optional, a class of characters, an anchor, a look-around: nothing required
 
 
+def may_backtrack_exponentially(source: str) -> bool:
+    """Whether a pattern someone else wrote repeats, without bound, a part that itself repeats or
+    branches (``(a+)+``, ``(.|.)*``): the shapes whose failing match tries exponentially many
+    ways. Such a pattern is not run on our text: 30 bytes of it in a scanned repository hung a
+    scan. Unreadable patterns count as such; so does a parser whose shape we do not know."""
+    try:
+        return _nests_repeats(list(_regex_parser.parse(source)), inside_repeat=False)
+    except Exception:  # a bad pattern, or a private module whose shape changed: not run
+        return True
+
+
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
+
+
+def _nests_repeats(items: list[tuple[Any, Any]], *, inside_repeat: bool) -> bool:
+    for op, arg in items:
+        if op in _REPEATS:
+            unbounded = arg[1] > 1
+            if (unbounded and inside_repeat) or _nests_repeats(list(arg[2]), inside_repeat=inside_repeat or unbounded):
+                return True
+        elif op is _c.BRANCH:
+            if inside_repeat or any(_nests_repeats(list(b), inside_repeat=False) for b in arg[1]):
+                return True
+        elif op is _c.SUBPATTERN:
+            if _nests_repeats(list(arg[-1]), inside_repeat=inside_repeat):
+                return True
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            if _nests_repeats(list(arg[1]), inside_repeat=inside_repeat):
+                return True
+        elif op is getattr(_c, "ATOMIC_GROUP", None) or op is _c.GROUPREF_EXISTS:
+            return True  # rare in an origin pattern: not worth telling safe from unsafe
+    return False
+
+
 def literals_of(pattern: re.Pattern[str]) -> frozenset[str]:
     """``required_literals``, worked out once per pattern; ``{""}`` (in every text) when unknown."""
     literals = _LITERALS.get(pattern)

@@ -250,8 +250,13 @@ def _assignments(arguments: str) -> list[tuple[str, str]]:
         return [(name, value.strip().strip("\"'"))] if value.strip() else []
     return [
         (m.group(1), m.group(2).strip("\"'"))
-        for m in re.finditer(r"([A-Za-z_][\w.-]*)=(\"[^\"]*\"|'[^']*'|\S*)", arguments)
+        for m in _ASSIGNMENT.finditer(arguments)
     ]
+
+
+_ASSIGNMENT = re.compile(r"(?<![\w.-])(?:[^\W_A-Za-z]|[.-])*+([A-Za-z_][\w.-]*+)=(\"[^\"]*\"|'[^']*'|\S*)")
+"""``NAME=value``, tried from the start of a word only: a later start in it reaches the same
+"=", and ``finditer`` read the word again from each."""
 
 
 @check("IMG008", "Container and deployment files parse", category=Category.CONTAINERS, severity=Severity.MEDIUM)

@@ -6,7 +6,6 @@ Without ``--run-tests`` the ``test_run`` fact cannot be built, so every check he
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.python import PythonFacts
@@ -196,12 +195,20 @@ def _static_skips(python: PythonFacts) -> StaticSkips:
     }
 
 
+def _without_parameters(name: str) -> str:
+    r"""``test_x`` of ``test_x[a-b]``: what ``re.sub(r"\[.*\]$", "", name)`` gave, without trying
+    every "[" of a hostile id (a JUnit file may hold a megabyte-long one)."""
+    body, newline = (name[:-1], "\n") if name.endswith("\n") else (name, "")
+    start = body.find("[", body.rfind("\n") + 1)
+    return body[:start] + newline if start >= 0 and body.endswith("]") else name
+
+
 def _condition_of(
     case: CaseResult, where: Location | None, sites: StaticSkips, first_party: frozenset[str]
 ) -> str | None:
     """What a skip seen at run time depends on: the static skip on that test (or its class or
     module), else one whose reason is the run's message (a fixture's skip), else the message."""
-    name = re.sub(r"\[.*\]$", "", case.nodeid.rsplit("::", 1)[-1])
+    name = _without_parameters(case.nodeid.rsplit("::", 1)[-1])
     owner = case.nodeid.rsplit("::", 1)[0].rsplit(".", 1)[-1] if "::" in case.nodeid else ""
     scopes = {MODULE_SCOPE, name, owner, f"{owner}.{name}"}
     matched = [s for s in sites.get(where.path if where else "", []) if s.scope in scopes]

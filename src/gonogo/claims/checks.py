@@ -152,7 +152,7 @@ def overall_score(claims: Sequence[Claim], evidence: Evidence) -> Iterator[Judge
     for claim in claims:
         if claim.kind != "overall_score" or not claim.parts:
             continue
-        values = [float(re.search(r"([\d.]+)\s*%", p).group(1)) for _, p in claim.parts]  # type: ignore[union-attr]
+        values = [float(re.search(r"(?<![\d.])([\d.]++)\s*%", p).group(1)) for _, p in claim.parts]  # type: ignore[union-attr]
         mean = sum(values) / len(values)
         ok = abs(mean - (claim.value or 0)) <= 1.0
         yield _judge(claim, "CLM004", Status.VERIFIED if ok else Status.INCONSISTENT, f"{_fmt(claim.value)}%",

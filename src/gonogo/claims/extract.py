@@ -16,20 +16,23 @@ from gonogo.claims.vocabulary import PERCENT_METRICS, Vocabulary
 
 _WINDOW = 120  # characters either side of a number where its words are looked for
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUMBER_START = r"(?<!\d)(?!(?<=\d,)(?<!\d{4},)\d{3}(?!\d))"
+"""Where a figure can start: not inside a run of digits, nor at a group of "1,234,567" (the start
+of the run was tried first, and a later start reaches the same end: each read the run again)."""
 _FRACTION = re.compile(r"(?<![\w./-])(\d+)\s*/\s*(\d+)(?![\w/.]|\.\d)")
 # "%22" is URL encoding, "width:32%" is layout: neither is a figure
-_PERCENT = re.compile(rf"(?<![\w.%])(?<!width:)(?<!width=\")({NUMBER})\s*%(?![0-9A-Fa-f]{{2}})")
+_PERCENT = re.compile(rf"(?<![\w.%])(?<!width:)(?<!width=\"){NUMBER_START}({NUMBER})\s*%(?![0-9A-Fa-f]{{2}})")
 _LAYOUT_BEFORE = re.compile(r"(?:width|height|margin|padding|left|right|top|bottom|size)\W{0,3}$", re.IGNORECASE)
 _COUNT_TAIL = re.compile(r"\((?P<n>\d+)\)\W*+$")
 _COUNT_HEAD = re.compile(r"\W*+(?:\d++[.)]\s++)?")
 # a figure starts where a run of digits does: from inside one, every start read the run again
 _THROUGHPUT = re.compile(
-    rf"(?<!\d)(?P<n>{NUMBER})\s*(?P<mult>[KkMm])?\+?\s*"
+    rf"{NUMBER_START}(?P<n>{NUMBER})\s*(?P<mult>[KkMm])?\+?\s*"
     r"(?P<unit>RPS|req(?:uest)?s?/s(?:ec)?|ops/s(?:ec)?|requests per second)\b",
     re.IGNORECASE,
 )
 _PEAK_SUSTAINED = re.compile(
-    rf"(?<!\d)(?P<peak>{NUMBER})\s*[^\d()]{{0,20}}\bpeak\b\W*\(?\s*(?P<sus>{NUMBER})\s*[^\d()]{{0,12}}sustained",
+    rf"{NUMBER_START}(?P<peak>{NUMBER})\s*[^\d()]{{0,20}}\bpeak\b\W*\(?\s*(?P<sus>{NUMBER})\s*[^\d()]{{0,12}}sustained",
     re.IGNORECASE,
 )
 _VERDICT = r"CONDITIONAL\s+GO|NO[-\s]GO|GO"
@@ -289,8 +292,8 @@ def criteria(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
             continue
         if len(line.cells) <= max(required, achieved, status):
             continue
-        need = re.search(rf"(?<!\d)({NUMBER})\s*%", line.cells[required])
-        got = re.search(rf"(?<!\d)({NUMBER})\s*%", line.cells[achieved])
+        need = re.search(rf"{NUMBER_START}({NUMBER})\s*%", line.cells[required])
+        got = re.search(rf"{NUMBER_START}({NUMBER})\s*%", line.cells[achieved])
         verdict = re.search(r"\b(PASS|FAIL|CONDITIONAL|WARN(?:ING)?|BLOCKED)\b", line.cells[status].upper())
         if need and got and verdict:
             yield _claim(line, "criterion", line.text, subject=f"{line.cells[0]}: {verdict.group(1)}",
@@ -430,7 +433,7 @@ def _in_target_column(line: Line, at: int) -> bool:
 
 
 _BREAKDOWN = re.compile(
-    rf"(?<!\d)(?P<total>{NUMBER})\s+(?P<noun>[A-Za-z][\w\- ]{{0,30}}?)\W*(?:\s+\w+){{0,2}}\s*"
+    rf"{NUMBER_START}(?P<total>{NUMBER})\s+(?P<noun>[A-Za-z][\w\- ]{{0,30}}?)\W*(?:\s+\w+){{0,2}}\s*"
     rf"\((?P<parts>(?:{NUMBER})\s+[A-Za-z][\w\-]*(?:\s*,\s*(?:{NUMBER})\s+[A-Za-z][\w\-]*)+)\)"
 )
 

@@ -153,7 +153,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
             found = _yaml_images(text, file, "compose", errors, built.setdefault(_folder(file), set()))
         elif "templates/" in file.relpath and "{{" in text:
             continue  # a Helm template: not YAML until rendered; its values file names the images
-        elif re.search(r"^\s*apiVersion\s*:", text, re.MULTILINE) and "image" in text:
+        elif re.search(r"^[^\S\n]*+apiVersion\s*:", text, re.MULTILINE) and "image" in text:
             found = _yaml_images(text, file, "kubernetes", errors)
         elif file.name.startswith("values") and "repository" in text:
             found = _yaml_images(text, file, "helm", errors)

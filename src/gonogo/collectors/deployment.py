@@ -190,7 +190,7 @@ def deployment(workspace: Workspace) -> DeploymentFacts:
             with contextlib.suppress(YamlShapeError):  # a merge bomb or self-merge: IMG008 names the file
                 compose.extend(_compose_services(file, text))
             continue
-        if not re.search(r"^\s*kind\s*:", text, re.MULTILINE):
+        if not re.search(r"^[^\S\n]*+kind\s*:", text, re.MULTILINE):
             continue
         source = _untemplate(text) if helm else text
         try:

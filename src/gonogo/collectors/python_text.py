@@ -37,7 +37,7 @@ PYTHON_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^\s*(from|import)\s+(django_prometheus|prometheus_fastapi_instrumentator|starlette_exporter|"
             r"prometheus_flask_exporter|aioprometheus|statsd|datadog|opentelemetry\.sdk\.metrics)\b"
             r"|\b(start_http_server|make_asgi_app|make_wsgi_app|generate_latest)\s*\("
-            r"|\bprometheus_client\b.*\b(Counter|Histogram|Gauge|Summary)\b"
+            r"|\bprometheus_client\b(?:(?!\bprometheus_client\b).)*\b(Counter|Histogram|Gauge|Summary)\b"
             r"|\b(Counter|Histogram|Gauge|Summary)\s*\(\s*[\"'][a-z_:]+[\"']\s*,\s*[\"']"
             r"|[\"']django_prometheus[\"']|\bInstrumentator\s*\(|\bMeterProvider\s*\(|\bget_meter\s*\("
             r"|\.create_(counter|histogram|up_down_counter|gauge)\s*\("

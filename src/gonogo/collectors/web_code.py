@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gonogo.collectors.syntax_nodes import SyntaxNodes, walk_list
+from gonogo.regex_literals import may_backtrack_exponentially
 from gonogo.source_lines import python_lines
 
 WEB_CODE_VERSION = 5
@@ -811,10 +812,13 @@ _ANY_ORIGIN_PROBES = ("https://attacker.example", "http://evil.test:8080")
 
 
 def _any_origin_pattern(pattern: str) -> bool:
-    """The origin pattern accepts origins nobody listed (``.*``, ``https?://.*``)."""
+    """The origin pattern accepts origins nobody listed (``.*``, ``https?://.*``). One that could
+    backtrack exponentially is not run on the probes, and is not judged."""
+    if may_backtrack_exponentially(pattern):
+        return False
     try:
         compiled = re.compile(pattern)
-    except re.error:
+    except (re.error, RecursionError, OverflowError):
         return False
     return bool(pattern) and all(compiled.match(origin) for origin in _ANY_ORIGIN_PROBES)
 

@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 _AT_LINE = re.compile(r"\(at line (\d+)")
-_SECTION = re.compile(r"^\s*\[\[?\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
+_SECTION = re.compile(r"^\s*+\[\[?([^\[\]#]++)\]\]?\s*+(#.*)?$")
+r"""A table's header; its name is stripped afterwards (:func:`_section_name`): ``\s*`` on both
+sides of a lazy name split a run of blanks in it every way."""
 _KEY = re.compile(r"^\s*[\"']?([^\"'=\s]+)[\"']?\s*=")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'')
 _QUOTE = re.compile(r"[\"']")
@@ -123,6 +125,13 @@ class _Unused:
         self._next[index] = index + 1
 
 
+def _section_name(inside: str) -> str:
+    r"""The name between a header's brackets, as ``\s*([^\[\]#]+?)\s*`` and dotted parts joined
+    without their blanks read it: stripped, or its last blank when it is only blanks."""
+    name = inside.strip() or inside[-1]
+    return ".".join(part.strip() for part in name.split(".")) if name.strip() else name
+
+
 class LineFinder:
     """Finds the line where a value is written, taking each occurrence once, in order."""
 
@@ -140,7 +149,7 @@ class LineFinder:
     def _index(self, number: int, line: str) -> None:
         section = _SECTION.match(line)
         if section:
-            self._sections.setdefault(re.sub(r"\s*\.\s*", ".", section.group(1)), number)
+            self._sections.setdefault(_section_name(section.group(1)), number)
         key = _KEY.match(line)
         if key:
             self._keys[key.group(1)].append(number)
