@@ -71,6 +71,18 @@ def test_a_suppression_without_a_reason_is_a_finding(tmp_path):
     assert report.metrics["suppressions.unexplained"] == 2
 
 
+def test_a_python_docstring_that_shows_the_syntax_suppresses_nothing_and_is_no_finding(tmp_path):
+    """Only comment tokens are comments: gonogo's own docstrings spell ``# gonogo: ignore[...]``."""
+    source = (
+        'def f():\n    """Write it so:\n\n    # gonogo: ignore[SEC012]\n    """\n'
+        "    return 1  # gonogo: ignore[SEC001]\n"
+    )
+    broken = "x = (\n# gonogo: ignore[SEC002]\n"  # tokenize fails: read line by line, as other text
+    report = scan_repo(make_repo(tmp_path, {"doc.py": source, "broken.py": broken}), select="SEC099")
+    found = sorted((f.path, f.line) for f in result_of(report, "SEC099").findings)
+    assert found == [("broken.py", 2), ("doc.py", 6)]
+
+
 def test_no_suppressions_is_not_applicable(tmp_path):
     report = scan_repo(make_repo(tmp_path, {"app.py": "x = 1\n"}), select="SEC099")
     assert result_of(report, "SEC099").outcome is Outcome.NOT_APPLICABLE

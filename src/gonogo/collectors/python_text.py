@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import bisect
+import io
 import re
+import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +23,7 @@ from gonogo.collectors.settings_classes import env_prefix, is_settings_class
 from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
 from gonogo.regex_literals import Prefilter, literals_of
 from gonogo.source_lines import python_line_starts, python_lines
-from gonogo.suppressions import Suppression, suppression_comments
+from gonogo.suppressions import Suppression, parse_suppression, suppression_comments
 from gonogo.workspace import FileReadError, decode_text
 
 SUPPRESSION_MARKER = "gonogo:"
@@ -122,6 +124,18 @@ class TextFacts:
     """Secret-named settings read with a literal default (OPS021; the value is never kept)."""
 
 
+def comment_suppressions(text: str, lines: list[str]) -> tuple[tuple[int, Suppression], ...]:
+    """(line, comment) of each suppression in a Python file's comments: a docstring that shows the
+    syntax (``# gonogo: ignore[...]``) suppresses nothing and lacks no reason. A file tokenize
+    cannot read is read line by line, as any other text file."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text, newline=None).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return suppression_comments(lines)
+    comments = ((t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT)
+    return tuple((line, found) for line, comment in comments if (found := parse_suppression(comment)) is not None)
+
+
 def text_facts(data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None = None) -> TextFacts | None:
     """The line scans of one file; ``None`` when its bytes are not UTF-8 text (the scans skip
     such files, as reading them as text fails). ``tree`` is the file's parse, when it parsed;
@@ -138,7 +152,7 @@ def text_facts(data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None =
         signals=tuple(line_signals(lines, PYTHON_SIGNALS, search)),
         env_reads=tuple(env_reads(search, lines, tree, nodes)),
         env_assigned=frozenset(search.findall(ENV_ASSIGNED)) | frozenset(search.findall(_ENV_SETDEFAULT)),
-        suppressions=suppression_comments(lines) if SUPPRESSION_MARKER in text.lower() else (),
+        suppressions=comment_suppressions(text, lines) if SUPPRESSION_MARKER in text.lower() else (),
         env_names=frozenset(ENV_WORD.findall(text)) | _settings_names(text, nodes),
         secret_defaults=tuple(
             EnvRead(name=d.name, line=d.line, how=d.how)
