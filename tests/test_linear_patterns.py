@@ -147,6 +147,8 @@ HOSTILE_LINES = [
     "a" * (MAX_LINE - 20) + " present in 5 of x",
     "| " + " " * (MAX_LINE - 4) + " x",
     " " * (MAX_LINE - 4) + "[ ]x",
+    "overall " * 6 + "score" * 6 + "1" * 3900,
+    "1" + ",111" * 999,
 ]
 
 

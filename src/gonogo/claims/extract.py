@@ -185,6 +185,11 @@ def _leading_number(cell: str) -> float | None:
     return (-1 if match.group(1) == "-" else 1) * number(match.group(2)) if match else None
 
 
+_OVERALL = re.compile(
+    rf"\boverall\b[^%\n]{{0,60}}?(?:score|readiness|rating)[^%\n]{{0,30}}?{NUMBER_START}({NUMBER})\s*%", re.IGNORECASE
+)
+
+
 def overall_scores(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Claim]:
     """"Overall ... 76%" against the component scores of the document's table with a Score column."""
     components = _score_table(lines)
@@ -192,8 +197,7 @@ def overall_scores(lines: Sequence[Line], vocabulary: Vocabulary) -> Iterator[Cl
         if not statement(line) or line.block == "row":
             continue
         # "Overall Production Readiness Score: 76%", not "overall test coverage: 80%"
-        match = re.search(rf"\boverall\b[^%\n]{{0,60}}?(?:score|readiness|rating)[^%\n]{{0,30}}?({NUMBER})\s*%",
-                          line.text, re.IGNORECASE)
+        match = _OVERALL.search(line.text)
         if match and components:
             yield _claim(line, "overall_score", match.group(0), value=number(match.group(1)), unit="%",
                          parts=components, digits=decimals(match.group(1)))
