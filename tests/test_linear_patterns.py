@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from gonogo.checks import containers as containers_check
 from gonogo.checks import runtime
@@ -17,6 +18,7 @@ from gonogo.claims.structure import _SEPARATOR, _TASK, MAX_LINE, parse_lines
 from gonogo.claims.vocabulary import build
 from gonogo.collectors import deployment, env_contract, secrets, web_code
 from gonogo.collectors.manifests import tomltext
+from gonogo.ignorefiles import BoundedGitIgnorePattern
 from gonogo.regex_literals import may_backtrack_exponentially
 
 _NAME = r"([A-Z][A-Z0-9_]{2,})"
@@ -199,3 +201,31 @@ def test_a_hostile_cors_origin_pattern_is_not_run_and_not_judged():
     """30 bytes of ``(.|.|.)*!`` in a repository's settings took longer than any scan may."""
     assert web_code._any_origin_pattern("(.|.|.)*(.|.|.)*!") is False
     assert web_code._any_origin_pattern("https?://.*") is True
+
+
+GITIGNORE_PATTERNS = ["**/a/**/b", "a/**/b/**/c", "**/a/b/**/c", "**/a*/**/b.py", "/a/**/b/**", "**/a/**/b/",
+                      "x/**/a/**", "**/a/**/*.py", "a/**/b", "**/b", "**/a?/**/b", "a/**/a/**/a"]
+
+
+@pytest.mark.parametrize("pattern", GITIGNORE_PATTERNS)
+def test_a_two_star_gitignore_pattern_matches_the_paths_pathspec_matched(pattern):
+    """The first ``**`` keeps the leftmost folder that fits (``leftmost_first``): same paths, same
+    folder-or-file answer, in one pass over the path."""
+    plain, bounded = GitIgnoreSpecPattern(pattern).regex, BoundedGitIgnorePattern(pattern).regex
+    chooser = random.Random(pattern)
+    matched = 0
+    for _ in range(4000):
+        path = "/".join(chooser.choice(["a", "b", "c", "ab", "a1", "b.py", "x", "aa"]) for _ in range(chooser.randint(1, 7)))
+        path += "/" if chooser.random() < 0.3 else ""
+        expected = plain.match(path)
+        found = bounded.match(path)
+        assert (found and found.groupdict()) == (expected and expected.groupdict()), path
+        matched += expected is not None
+    assert matched > 20
+
+
+def test_a_two_star_pattern_reads_a_deep_path_once():
+    """2,000 such patterns over a tree 300 folders deep took minutes: each tried every pair."""
+    path = "/".join(["a"] * 2000) + "/x.py"
+    assert BoundedGitIgnorePattern("**/a/**/b").regex.match(path) is None
+    assert BoundedGitIgnorePattern("**/a/**/x.py").regex.match(path) is not None

@@ -48,6 +48,36 @@ class BoundedGitIgnorePattern(GitIgnoreSpecPattern):
         return f"{parts[0]}{middle}{_STAR}{parts[-1]}"
 
 
+    @classmethod
+    def pattern_to_regex(cls, pattern: Any) -> tuple[Any, bool | None]:
+        regex, include = super().pattern_to_regex(pattern)
+        return (leftmost_first(regex) if isinstance(regex, str) else regex), include
+
+
+_LEADING_ANY = "^(?:.+/)?"
+_INNER_ANY = "(?:/.+)?/"
+
+
+def leftmost_first(regex: str) -> str:
+    """pathspec's regex of a pattern with two ``**`` (``**/a/**/b``), matching the same paths in
+    time linear in their depth. Each ``**`` may match any number of folders, so the engine tried
+    every folder for ``a`` and, for each, every later one for ``b``: 2,000 such patterns over a
+    tree 300 folders deep took minutes. A path matches when some ``a/`` has ``b`` after it, and
+    then the leftmost ``a/`` does: the first ``**`` and what follows it up to the second are one
+    atomic group, lazy, so the first place that fits is kept and never tried again."""
+    if regex.startswith(_LEADING_ANY):
+        head, start = "^", len(_LEADING_ANY)
+    else:
+        first = regex.find(_INNER_ANY)
+        if first < 0:
+            return regex
+        head, start = f"{regex[:first]}/", first + len(_INNER_ANY)
+    second = regex.find(_INNER_ANY, start)
+    if second < 0:
+        return regex  # one ``**``: its backtracking is linear
+    return f"{head}(?>(?:.+?/)??{regex[start:second]}/)(?:.+/)?{regex[second + len(_INNER_ANY):]}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefusedPattern:
     """A line that is not applied, and why, for a note naming the file and the line."""
