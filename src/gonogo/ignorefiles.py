@@ -6,9 +6,10 @@ them: four stars against a 250-character name take seconds, nine take forever. A
 separate fixed-length pieces never needs that search: the leftmost place where each middle piece
 fits is always as good as any later one (the argument ``fnmatch.translate`` relies on too), so
 each middle ``*piece`` is matched inside an atomic group that cannot be re-entered. Only the last
-star of a segment keeps backtracking, which costs linear time. ``**`` segments can still multiply
-work by the length of the path, so a pattern with more of them than real ignore files use, or
-a pattern longer than any real one, is refused, and so is a line pathspec cannot read; each
+star of a segment keeps backtracking, which costs linear time. Each ``**`` may match any number
+of folders, and two of them tried every pair of folders; the first now keeps the leftmost folder
+that fits (``leftmost_first``). A pattern with more of them than real ignore files use, or a
+pattern longer than any real one, is refused, and so is a line pathspec cannot read; each
 refusal is reported with its line so the scan can say which rule it did not apply.
 """
 
