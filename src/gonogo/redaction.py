@@ -183,11 +183,12 @@ def _secret_spans(text: str) -> Iterator[tuple[int, int, str]]:
         yield from _pem_spans(text)
     if FORMAT_HINT.search(text):
         for pattern in _format_patterns():
-            tail_end = -1  # of the last JWT's signature: later matches inside it end there too
+            covered = -1  # the end of the last span: a JWT's reaches past its match, over the signature
             for match in find_tokens(pattern, text):
-                start, end, replacement = _format_span(match, pattern, tail_end)
-                tail_end = end
-                yield start, end, replacement
+                if match.end() <= covered:
+                    continue  # a chain of JWT parts: inside the span masked already, read once
+                start, covered, replacement = _format_span(match, pattern)
+                yield start, covered, replacement
     lowered = text.lower()
     if "bearer" in lowered or "basic" in lowered:
         for match in AUTH_HEADER.finditer(text):
@@ -243,11 +244,10 @@ def _letters_and_digits(value: str) -> bool:
     return any(ch.isdigit() for ch in value) and any(ch.isalpha() for ch in value)
 
 
-def _format_span(match: re.Match[str], pattern: re.Pattern[str], tail_end: int) -> tuple[int, int, str]:
+def _format_span(match: re.Match[str], pattern: re.Pattern[str]) -> tuple[int, int, str]:
     """The token inside a known-format match: its group when it has one (the AWS secret between
     quotes), else the match without the delimiters some patterns include (Artifactory's). A JWT's
-    pattern stops before the signature (it is lazy): the signature is masked with the rest, up to
-    ``tail_end`` when the match ends inside the last one's (the signature is read once)."""
+    pattern stops before the signature (it is lazy): the signature is masked with the rest."""
     group = next((i for i, g in enumerate(match.groups(), 1) if g and len(g) >= 8), None)
     if group is not None:
         start, end = match.span(group)
@@ -258,7 +258,7 @@ def _format_span(match: re.Match[str], pattern: re.Pattern[str], tail_end: int) 
         while end > start and match.string[end - 1] in " \t\r\n\"":
             end -= 1
         if pattern.pattern.startswith("eyJ"):
-            end = tail_end if end <= tail_end else JWT_TAIL.match(match.string, end).end()  # type: ignore[union-attr]
+            end = JWT_TAIL.match(match.string, end).end()  # type: ignore[union-attr]
     return start, end, _mask(match.string[start:end])
 
 
