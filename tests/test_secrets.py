@@ -213,6 +213,16 @@ def test_a_secret_on_a_long_line_is_shown_by_the_whole_words_around_it():
     assert shown.startswith("filler") and "key=" in shown and len(shown) < 200
 
 
+def test_a_credential_near_a_secret_on_a_long_line_keeps_its_name_for_redaction():
+    """Cut 80 characters from the AWS key, ``db_password = "..."`` would have lost its name and been
+    shown as a bare value; the line is redacted wider than it is shown."""
+    gap = "x" * (68 - len(DB_PASSWORD))  # the 80-character window then starts inside "db_password"
+    line = "filler " * 300 + f'db_password = "{DB_PASSWORD}" ' + gap + f" {AWS_KEY} " + "more " * 300
+    [hit] = [h for h in scan_text(line, path="bundle.js", in_test_code=False, bare=False) if h.kind == "AWS Access Key"]
+    assert DB_PASSWORD not in hit.masked_line and DB_PASSWORD[:12] not in hit.masked_line
+    assert AWS_KEY not in hit.masked_line and "<redacted:" in hit.masked_line
+
+
 def test_private_key_headers_on_one_line_share_the_key_below_them():
     text = "-----BEGIN RSA PRIVATE KEY----- -----BEGIN RSA PRIVATE KEY-----\n" + PEM_BODY + "\n"
     assert [h.kind for h in scan_text(text, path="k.pem", in_test_code=False, bare=False)] == ["Private Key"]

@@ -389,7 +389,7 @@ def scan_text(
                 fingerprint=fingerprint(value),
                 name=name,
                 in_test_code=in_test_code,
-                masked_line=redact(mask(_shown_line(text, starts[line - 1], offset, value), (value,)))[:200],
+                masked_line=_evidence(text, starts[line - 1], offset, value),
                 place=place,
                 in_prose=prose is not None and prose.covers(line, offset - starts[line - 1]),
                 word=is_word(_secret_part(kind, value)),
@@ -805,27 +805,42 @@ SHOWN_LINE_CHARS = 1000
 """A line longer than this (a minified file's) is shown by the words around the secret alone."""
 SHOWN_CONTEXT_CHARS = 80
 """How much of a long line is kept either side of the secret: the evidence shows 200 characters."""
+REDACTED_CONTEXT_CHARS = 400
+"""How much of a long line is redacted around the secret before the shown part is cut from it: an
+assignment near the secret keeps its name, so redaction still knows its value for a credential."""
 
 
-def _shown_line(text: str, start: int, offset: int, value: str) -> str:
-    """The line that starts at ``start`` and holds ``value`` at ``offset``, for the evidence, before
-    masking. A long line is cut to :data:`SHOWN_CONTEXT_CHARS` either side of the value, at whitespace,
-    so no part of another token is left at a cut: masking and redaction each read a few hundred
-    characters per hit, not the whole line."""
+def _evidence(text: str, start: int, offset: int, value: str) -> str:
+    """The line that starts at ``start`` and holds ``value`` at ``offset``, with the value masked and
+    any other credential redacted, in at most 200 characters. A long line is redacted a few hundred
+    characters around the value, not whole (each hit would read it again), and shown by the words
+    around the value."""
     end = text.find("\n", start, start + SHOWN_LINE_CHARS + 1)
     if end >= 0 or len(text) - start <= SHOWN_LINE_CHARS:
-        return text[start : end if end >= 0 else len(text)].strip()
-    after = offset + len(value)
-    right = text.find("\n", after, after + SHOWN_CONTEXT_CHARS)
-    cut_right = right < 0 and after + SHOWN_CONTEXT_CHARS < len(text)
-    left = max(start, offset - SHOWN_CONTEXT_CHARS)
-    head = text[left:offset]
-    tail = text[after : right if right >= 0 else after + SHOWN_CONTEXT_CHARS]
-    if left > start:  # drop the word the cut went through
+        line = text[start : end if end >= 0 else len(text)].strip()
+        return redact(mask(line, (value,)))[:200]
+    wide = _words_around(text, start, offset, offset + len(value), REDACTED_CONTEXT_CHARS)
+    masked = redact(mask(wide, (value,)))
+    token = f"<redacted:{fingerprint(value)}>"
+    at = masked.find(token)
+    if at < 0:
+        return masked[:200]
+    return _words_around(masked, 0, at, at + len(token), SHOWN_CONTEXT_CHARS)[:200]
+
+
+def _words_around(text: str, low: int, begin: int, end: int, reach: int) -> str:
+    """``text[begin:end]`` with up to ``reach`` characters of its line either side (not before
+    ``low``), the words a cut went through dropped: no part of another token is left at an edge."""
+    right = text.find("\n", end, end + reach)
+    cut_right = right < 0 and end + reach < len(text)
+    left = max(low, begin - reach)
+    head = text[left:begin]
+    tail = text[end : right if right >= 0 else end + reach]
+    if left > low:
         head = head[next((i + 1 for i, ch in enumerate(head) if ch.isspace()), len(head)) :]
     if cut_right:
         tail = tail[: next((i for i in range(len(tail) - 1, -1, -1) if tail[i].isspace()), 0)]
-    return f"{head}{value}{tail}".strip()
+    return f"{head}{text[begin:end]}{tail}".strip()
 
 
 PEM_BODY = re.compile(r"[^\n]*\n[ \t]*(?:[A-Za-z-]+:[^\n]*\n[ \t]*)*[A-Za-z0-9+/=]{40,}")
