@@ -830,15 +830,13 @@ def _evidence(text: str, start: int, offset: int, value: str) -> str:
 
 def _words_around(text: str, low: int, begin: int, end: int, reach: int) -> str:
     """``text[begin:end]`` with up to ``reach`` characters of its line either side (not before
-    ``low``), the words a cut went through dropped: no part of another token is left at an edge."""
-    right = text.find("\n", end, end + reach)
-    cut_right = right < 0 and end + reach < len(text)
-    left = max(low, begin - reach)
-    head = text[left:begin]
-    tail = text[end : right if right >= 0 else end + reach]
+    ``low``, the line's start), the words a cut went through dropped: no part of another token is
+    left at an edge."""
+    left, right = _around(text, begin, end, reach=reach, low=low)
+    head, tail = text[left:begin], text[end:right]
     if left > low:
         head = head[next((i + 1 for i, ch in enumerate(head) if ch.isspace()), len(head)) :]
-    if cut_right:
+    if right == end + reach < len(text):  # cut short of the line's end
         tail = tail[: next((i for i in range(len(tail) - 1, -1, -1) if tail[i].isspace()), 0)]
     return f"{head}{text[begin:end]}{tail}".strip()
 
@@ -852,14 +850,14 @@ CONTEXT_CHARS = 200
 """How far either side of a match a detector's own logic reads (:func:`_around`)."""
 
 
-def _around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span of the line that holds ``text[start:end]``, but no more than :data:`CONTEXT_CHARS`
-    either side of it: the detector confirms the match there. The whole line of a minified file
-    could be megabytes, read again for every match on it."""
-    before = text.rfind("\n", max(0, start - CONTEXT_CHARS), start)
-    after = text.find("\n", end, end + CONTEXT_CHARS)
-    return (before + 1 if before >= 0 else max(0, start - CONTEXT_CHARS),
-            after if after >= 0 else min(len(text), end + CONTEXT_CHARS))
+def _around(text: str, start: int, end: int, *, reach: int = CONTEXT_CHARS, low: int = 0) -> tuple[int, int]:
+    """The span of the line that holds ``text[start:end]``, but no more than ``reach`` characters
+    either side of it (nor before ``low``): a detector confirms a match there, and evidence is cut
+    from it. The whole line of a minified file could be megabytes, read again for every hit."""
+    before = text.rfind("\n", max(low, start - reach), start)
+    after = text.find("\n", end, end + reach)
+    return (before + 1 if before >= 0 else max(low, start - reach),
+            after if after >= 0 else min(len(text), end + reach))
 
 
 def _end_of_line(text: str, offset: int) -> int:
