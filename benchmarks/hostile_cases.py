@@ -518,6 +518,11 @@ def remove_tree(path: Path) -> None:
 # case builders
 
 
+_CREDENTIALED_EXPONENTIAL_CORS = (
+    'app.add_middleware(CORSMiddleware, allow_origin_regex="(.*.*)*x", allow_credentials=True)\n'
+)
+
+
 def write(relpath: str, content: str | bytes) -> Build:
     def build(root: Path) -> None:
         target = root / relpath
@@ -1345,6 +1350,9 @@ def _backtracking_cases() -> list[Case]:
         Case(name="CORS origin pattern that backtracks exponentially", group="backtracking",
              build=write("app/cors.py", 'from fastapi.middleware.cors import CORSMiddleware\n'
                          'app.add_middleware(CORSMiddleware, allow_origin_regex="(.|.|.)*(.|.|.)*!")\n')),
+        Case(name="500 such CORS patterns with credentials, in 20 files", group="backtracking",
+             build=both(*(write(f"app/cors{n}.py", f"# module {n}\nfrom fastapi.middleware.cors import CORSMiddleware\n"
+                                + _CREDENTIALED_EXPONENTIAL_CORS * 25) for n in range(20)))),
         Case(name="Kubernetes YAML of 200,000 blank lines", group="backtracking",
              build=write("deploy/app.yaml", "\n" * 200_000 + "kind: Deployment\n")),
         Case(name="Dockerfile ENV of one 200,000-letter word", group="backtracking",

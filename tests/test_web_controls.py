@@ -350,13 +350,27 @@ def test_hostile_sources_give_empty_or_partial_facts(source: bytes) -> None:
           "    response['Access-Control-Allow-Credentials'] = 'true'\n"}, False),
         ({"app/main.py": "app.add_middleware(CORSMiddleware, allow_origin_regex='([', allow_credentials=True)\n"},
          False),
+        ({"app/main.py": "app.add_middleware(CORSMiddleware, allow_origin_regex=r'https?://(\\w+\\.)*\\w+',"
+          " allow_credentials=True)\n"}, True),
     ],
     ids=["regex for any origin with credentials", "anchored regex", "django regex with credentials",
          "django regex without credentials", "origin echoed with credentials", "origin echoed without credentials",
-         "literal star is SEC032's", "invalid regex"],
+         "literal star is SEC032's", "invalid regex", "nested regex for any origin"],
 )
 def test_cors_trusting_any_origin(tmp_path: Path, files: dict[str, str], flagged: bool) -> None:
     assert bool(_messages(make_repo(tmp_path, files), "SEC036")) is flagged
+
+
+def test_an_origin_pattern_that_cannot_be_judged_is_said_so_in_a_note(tmp_path: Path) -> None:
+    """A pattern that backtracks exponentially used to pass SEC036 in silence: one nested group was
+    enough to hide an any-origin pattern from it. Now the report says which pattern was not judged."""
+    repo = make_repo(tmp_path, {"app/main.py": "app.add_middleware(CORSMiddleware, allow_origin_regex=r'(.*.*)*x',"
+                                               " allow_credentials=True)\n"})
+    report = scan_repo(repo, select="SEC036")
+    assert result_of(report, "SEC036").findings == ()
+    notes = [n for n in report.notes if n.source == "web"]
+    assert [n.path for n in notes] == ["app/main.py"]
+    assert "line 1 not judged (SEC036)" in notes[0].message
 
 
 @pytest.mark.parametrize(

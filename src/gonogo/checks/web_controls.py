@@ -427,7 +427,9 @@ def cors_trusts_any_origin(web: WebFacts) -> Iterator[CheckOutput]:
     that copies the request's ``Origin`` header into ``Access-Control-Allow-Origin`` and also sends
     ``Access-Control-Allow-Credentials: true``: any web page a signed-in user visits can then call
     the API as that user and read the answers. A pattern is judged by whether it accepts two
-    origins nobody would list; only literal values are read. Not part of a blocking gate.
+    origins nobody would list; only literal values are read. One that could backtrack
+    exponentially is run in a child process stopped after 50 ms of processor time; one that does
+    not finish is named in a note, never passed in silence. Not part of a blocking gate.
     Fix: list the trusted origins (or anchor the pattern to your own domain,
     ``^https://([a-z0-9-]+\\.)?example\\.com$``), and echo an origin only after checking it
     against that list."""

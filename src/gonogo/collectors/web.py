@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gonogo.bounded_match import PER_FILE, SECONDS
 from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.collectors.web_code import WebModule
@@ -62,6 +63,14 @@ def web(workspace: Workspace, python: PythonFacts, notes: Notes) -> WebFacts:
         for item in python.files
         if not is_test_path(item.file.relpath) and item.facts.web != _EMPTY
     )
+    for item in files:
+        for line in item.facts.unjudged_origins:
+            notes.add(
+                f"CORS origin pattern at line {line} not judged (SEC036): it could backtrack exponentially, and "
+                f"such a pattern is run for {SECONDS:g} s at most, {PER_FILE} a file; read by hand which origins it "
+                "admits (with credentials allowed, one that admits any origin lets any web page act as the user)",
+                path=item.file.display, source="web",
+            )
     return WebFacts(files=files, proxy_limits=tuple(_proxy_limits(workspace)))
 
 

@@ -21,11 +21,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from gonogo import bounded_match
 from gonogo.collectors.syntax_nodes import SyntaxNodes, walk_list
 from gonogo.regex_literals import may_backtrack_exponentially
 from gonogo.source_lines import python_lines
 
-WEB_CODE_VERSION = 5
+WEB_CODE_VERSION = 6
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (they are cached
 with each file's Python facts, under a key that holds this version)."""
 
@@ -239,6 +240,9 @@ class WebModule:
     """Views a Django URL conf routes to: ``path("x/", views.x)``, ``X.as_view()``,
     ``router.register("x", XViewSet)``."""
     cors_trust: tuple[CorsTrust, ...] = ()
+    unjudged_origins: tuple[int, ...] = ()
+    """Lines of origin patterns, with credentials allowed, that could not be judged: each could
+    backtrack exponentially and did not finish on the probe origins (``bounded_match``)."""
     parse_error: bool = False
 
 
@@ -346,6 +350,8 @@ class _Module:
         self._may_check = _may_find_guards(nodes, self._guarding, self._checking, self._texts)
         self._has_depends = any(last in ("Depends", "Security") for last in self._called_last)
         self._places: tuple[list[tuple[int, int]], list[str]] | None = None
+        self._unjudged: list[int] = []
+        self._forked = 0
 
     def _body_guards(self, node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> tuple[str, ...]:
         """``_body_guards(node)``, told from the module's evidence by line (``_guard_places``)
@@ -401,6 +407,7 @@ class _Module:
                 case ast.ClassDef():
                     routes.extend(r for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
                                   for r in self._routes(item, node.name) if r.framework in ("fastapi", "flask"))
+        cors = tuple(self._cors_trust())  # before the patterns it could not judge are read
         return WebModule(
             frameworks=tuple(self.frameworks),
             routes=tuple(routes),
@@ -415,7 +422,8 @@ class _Module:
             flows=tuple(flows),
             guarded_functions=tuple(self._guarded_functions()),
             url_targets=tuple(sorted(set(self._url_targets()))),
-            cors_trust=tuple(self._cors_trust()),
+            cors_trust=cors,
+            unjudged_origins=tuple(self._unjudged),
         )
 
     def _may_send(self) -> bool:
@@ -440,21 +448,51 @@ class _Module:
             if isinstance(node, ast.Call) and _keyword(node, "allow_origin_regex") is not None:
                 pattern = _keyword(node, "allow_origin_regex")
                 credentials = _keyword(node, "allow_credentials")
-                if _any_origin_pattern(_text(pattern) if pattern is not None else "") and isinstance(
-                    credentials, ast.Constant) and credentials.value is True:
+                # without credentials no pattern is a finding: it is not run at all
+                if _is_true(credentials) and self._any_origin(
+                        [_text(pattern) if pattern is not None else ""], node.lineno):
                     yield CorsTrust(line=node.lineno, how="allow_origin_regex matches any origin",
                                     snippet=self._snippet(node.lineno))
             elif echoes and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 yield from self._origin_echoes(node)
         regexes = [*_strings(self._setting("CORS_ALLOWED_ORIGIN_REGEXES")),
                    *_strings(self._setting("CORS_ORIGIN_REGEX_WHITELIST"))]
-        credentials = self._setting("CORS_ALLOW_CREDENTIALS")
-        if any(_any_origin_pattern(r) for r in regexes) and isinstance(credentials, ast.Constant) \
-                and credentials.value is True:
+        if regexes and _is_true(self._setting("CORS_ALLOW_CREDENTIALS")):
             line = next(n.lineno for n in self.tree.body if _assigned(n)[0] in (
                 "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST"))
-            yield CorsTrust(line=line, how="an origin pattern matches any origin, with credentials",
-                            snippet=self._snippet(line))
+            if self._any_origin(regexes, line):
+                yield CorsTrust(line=line, how="an origin pattern matches any origin, with credentials",
+                                snippet=self._snippet(line))
+
+    def _any_origin(self, patterns: list[str], line: int) -> bool:
+        """Some pattern accepts origins nobody listed (``_origin_verdict``); one that could not be
+        judged is kept by its line (``unjudged_origins``), and judges nothing either way."""
+        unjudged = False
+        for pattern in patterns:
+            verdict = self._origin_verdict(pattern)
+            if verdict:
+                return True
+            unjudged = unjudged or verdict is None
+        if unjudged:
+            self._unjudged.append(line)
+        return False
+
+    def _origin_verdict(self, pattern: str) -> bool | None:
+        """Whether the pattern accepts the probe origins: run here when it cannot backtrack
+        exponentially, else in a child stopped after a moment (``bounded_match``), at most
+        ``PER_FILE`` times a file; ``None`` when not judged."""
+        try:
+            compiled = re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return False  # Starlette and django-cors-headers fail to start on it: nothing is trusted
+        if not pattern:
+            return False
+        if not may_backtrack_exponentially(pattern):
+            return all(compiled.match(origin) for origin in _ANY_ORIGIN_PROBES)
+        if self._forked >= bounded_match.PER_FILE:
+            return None
+        self._forked += 1
+        return bounded_match.matches_every(compiled, _ANY_ORIGIN_PROBES)
 
     def _origin_echoes(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[CorsTrust]:
         """``response["Access-Control-Allow-Origin"] = request.headers["Origin"]`` in a function
@@ -811,16 +849,9 @@ def _class_setting(
 _ANY_ORIGIN_PROBES = ("https://attacker.example", "http://evil.test:8080")
 
 
-def _any_origin_pattern(pattern: str) -> bool:
-    """The origin pattern accepts origins nobody listed (``.*``, ``https?://.*``). One that could
-    backtrack exponentially is not run on the probes, and is not judged."""
-    if may_backtrack_exponentially(pattern):
-        return False
-    try:
-        compiled = re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return False
-    return bool(pattern) and all(compiled.match(origin) for origin in _ANY_ORIGIN_PROBES)
+def _is_true(node: ast.expr | None) -> bool:
+    """The literal ``True`` (``allow_credentials=True``, ``CORS_ALLOW_CREDENTIALS = True``)."""
+    return isinstance(node, ast.Constant) and node.value is True
 
 
 def _header_set(node: ast.AST) -> tuple[str | None, ast.expr | None]:
