@@ -276,3 +276,25 @@ def test_django_fields_without_migrations(tmp_path: Path, later: tuple[str, ...]
 )
 def test_unreadable_models_leave_nothing_to_judge(tmp_path: Path, models: str) -> None:
     assert _messages(tmp_path, _drift(models=models), "MIG007") == []
+
+
+def test_a_scan_with_cached_facts_parses_no_migration_or_models_file(tmp_path: Path, monkeypatch) -> None:
+    """What a migration says is read in the one per-file pass and cached with the file's facts
+    (``migration_code``): a second scan of the same tree, every check run, parses nothing again,
+    and says the same."""
+    files = {**_drift(), "shop/orders/migrations/0002_bad.py": "class Migration(:\n"}
+    repo = make_repo(tmp_path / "repo", files)
+    options = {"use_cache": True, "cache_dir": str(tmp_path / "cache"), "reuse": False}
+
+    def findings() -> list[tuple[str, str]]:
+        report = scan_repo(repo, select="MIG003,MIG007", options=options)
+        return [(c, f.message) for c in ("MIG003", "MIG007") for f in result_of(report, c).findings]
+
+    cold = findings()
+    assert cold == [("MIG003", "shop/orders/migrations/0002_bad.py does not parse: invalid syntax")]
+
+    parsed: list[object] = []
+    monkeypatch.setattr("ast.parse", lambda source, *args, **kwargs: parsed.append(source))
+    warm = findings()
+    monkeypatch.undo()  # before any assertion: pytest parses sources to show a failure
+    assert (warm, parsed) == (cold, [])

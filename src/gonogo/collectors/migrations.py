@@ -3,17 +3,20 @@ migration files with ``ast`` (never imported), each node with its file and line.
 
 Alembic: a ``versions/`` folder next to an ``env.py`` is a script location; each file's
 module-level ``revision``, ``down_revision`` and ``branch_labels``. Django: a ``migrations/``
-package; each ``Migration`` class's ``dependencies`` and ``replaces``.
+package; each ``Migration`` class's ``dependencies`` and ``replaces``. What each file says is read
+in the one per-file pass and cached with its facts (``migration_code``); here only the paths are
+judged and the graphs built, so no file is parsed twice and a warm scan parses none.
 """
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 from dataclasses import dataclass, field
 
-from gonogo.collectors.django_state import DeclaredField, MigrationState, declared_fields, replay
-from gonogo.collectors.python import _TEMPLATE_PATH
+from gonogo.collectors.django_state import FieldChange, MigrationState, replay
+from gonogo.collectors.migration_code import MigrationModule
+from gonogo.collectors.python import _TEMPLATE_PATH, PythonFacts, PythonFile
+from gonogo.collectors.python_facts import TOO_DEEP
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -44,6 +47,14 @@ class DjangoMigration:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeclaredField:
+    model: str
+    name: str
+    file: SourceFile
+    line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DjangoApp:
     folder: str
     label: str
@@ -65,7 +76,8 @@ class MigrationFacts:
 
 
 @collector("migrations")
-def migrations(workspace: Workspace) -> MigrationFacts:
+def migrations(workspace: Workspace, python: PythonFacts) -> MigrationFacts:
+    read = _Reader(workspace, python.by_file())
     paths = {(f.root, f.relpath) for f in workspace.files}
     alembic: dict[tuple[str, str], list[SourceFile]] = {}
     django: dict[tuple[str, str], list[SourceFile]] = {}
@@ -90,73 +102,64 @@ def migrations(workspace: Workspace) -> MigrationFacts:
         ):
             django.setdefault((str(file.root), folder), []).append(file)
     return MigrationFacts(
-        alembic=tuple(_alembic(workspace, files) for _, files in sorted(alembic.items())),
+        alembic=tuple(_alembic(read, files) for _, files in sorted(alembic.items())),
         django=tuple(
-            _django(workspace, files, model_files.get((root, folder.rpartition("/")[0]), []))
+            _django(read, files, model_files.get((root, folder.rpartition("/")[0]), []))
             for (root, folder), files in sorted(django.items())
         ),
         alembic_setups=tuple(f for f in workspace.files if f.name in ("alembic.ini", "script.py.mako")),
     )
 
 
-def _parse(workspace: Workspace, file: SourceFile) -> ast.Module | tuple[int | None, str] | None:
-    """The module; (line, reason) when it cannot be read; ``None`` for a project template's file
-    (``{{cookiecutter.project_slug}}/...``), which is Python only once rendered."""
-    try:
-        return ast.parse(workspace.read_text(file), filename=file.relpath)
-    except FileReadError as exc:
-        return None, str(exc)
-    except (SyntaxError, ValueError) as exc:
+class _Reader:
+    """Each file's ``migration_code`` facts, from the per-file pass."""
+
+    def __init__(self, workspace: Workspace, parsed: dict[SourceFile, PythonFile]) -> None:
+        self._workspace = workspace
+        self._parsed = parsed
+
+    def __call__(self, file: SourceFile) -> MigrationModule | tuple[int | None, str] | None:
+        """The file's facts; (line, reason) when it cannot be read; ``None`` for a project
+        template's file (``{{cookiecutter.project_slug}}/...``), which is Python only once rendered."""
+        item = self._parsed.get(file)
+        if item is None:  # the pass could not read it (and noted why): the same error says why here
+            try:
+                self._workspace.read_text(file)
+            except FileReadError as exc:
+                return None, str(exc)
+            return None, "not read by the per-file pass"
+        facts = item.facts
+        if facts.migration is not None:
+            return facts.migration
+        error = facts.parse_error
+        if error is None or error == TOO_DEEP:  # it parsed: what failed is reading it here
+            return None, "parses only with a newer Python" if item.parsed_by else "is too deeply nested to read"
         if _TEMPLATE_PATH.search(file.relpath):
             return None
-        return getattr(exc, "lineno", None), f"does not parse: {getattr(exc, 'msg', exc)}"
+        return facts.error_line, f"does not parse: {error.removeprefix('ValueError: ')}"
 
 
-def _strings(node: ast.expr | None) -> tuple[str, ...] | None:
-    """A string, ``None`` or a tuple/list of strings as written; ``None`` when it is anything else."""
-    match node:
-        case ast.Constant(value=None):
-            return ()
-        case ast.Constant(value=str() as value):
-            return (value,)
-        case ast.Tuple(elts=items) | ast.List(elts=items):
-            values = [i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)]
-            return tuple(values) if len(values) == len(items) else None
-    return None
-
-
-def _assignments(module: ast.Module) -> dict[str, tuple[ast.expr | None, int]]:
-    found: dict[str, tuple[ast.expr | None, int]] = {}
-    for statement in module.body:
-        match statement:
-            case ast.Assign(targets=[ast.Name(id=name)], value=value):
-                found[name] = (value, statement.lineno)
-            case ast.AnnAssign(target=ast.Name(id=name), value=value):
-                found[name] = (value, statement.lineno)
-    return found
-
-
-def _alembic(workspace: Workspace, files: list[SourceFile]) -> AlembicHistory:
+def _alembic(read: _Reader, files: list[SourceFile]) -> AlembicHistory:
     revisions: list[Revision] = []
     unreadable: list[tuple[SourceFile, int | None, str]] = []
     for file in sorted(files, key=lambda f: f.relpath):
-        module = _parse(workspace, file)
+        module = read(file)
         if module is None:
             continue
         if isinstance(module, tuple):
             unreadable.append((file, *module))
             continue
-        names = _assignments(module)
-        revision = _strings(names.get("revision", (None, 0))[0])
-        down = _strings(names.get("down_revision", (None, 0))[0])
-        if not revision or "down_revision" not in names or down is None:
+        names = {assigned.name: assigned for assigned in module.revision_names}
+        revision = names["revision"].strings if "revision" in names else None
+        down = names["down_revision"].strings if "down_revision" in names else None
+        if not revision or down is None:
             unreadable.append((file, None, "has no literal revision and down_revision"))
             continue
-        labels = _strings(names.get("branch_labels", (None, 0))[0])
+        labels = names["branch_labels"].strings if "branch_labels" in names else None
         revisions.append(
             Revision(
                 file=file,
-                line=names["revision"][1],
+                line=names["revision"].line,
                 revision=revision[0],
                 down=down,
                 branch_labels=bool(labels) or labels is None,
@@ -166,59 +169,42 @@ def _alembic(workspace: Workspace, files: list[SourceFile]) -> AlembicHistory:
     return AlembicHistory(folder=folder, revisions=tuple(revisions), unreadable=tuple(unreadable))
 
 
-def _django(workspace: Workspace, files: list[SourceFile], model_files: list[SourceFile]) -> DjangoApp:
+def _django(read: _Reader, files: list[SourceFile], model_files: list[SourceFile]) -> DjangoApp:
     found: list[DjangoMigration] = []
     unreadable: list[tuple[SourceFile, int | None, str]] = []
-    classes: list[tuple[str, ast.ClassDef]] = []
+    changes: list[tuple[str, tuple[FieldChange, ...] | None]] = []
     for file in sorted(files, key=lambda f: f.relpath):
-        module = _parse(workspace, file)
+        module = read(file)
         if module is None:
             continue
         if isinstance(module, tuple):
             unreadable.append((file, *module))
             continue
-        body = next(
-            (n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None
-        )
-        if body is None:
+        migration = module.migration
+        if migration is None:
             continue  # Django loads every module of the package, but only a Migration class counts
-        names = _assignments(ast.Module(body=body.body, type_ignores=[]))
-        classes.append((file.name.removesuffix(".py"), body))
+        name = file.name.removesuffix(".py")
+        changes.append((name, migration.changes))
         found.append(
-            DjangoMigration(
-                file=file,
-                name=file.name.removesuffix(".py"),
-                dependencies=_pairs(names.get("dependencies", (None, 0))[0]),
-                replaces=_pairs(names.get("replaces", (None, 0))[0]),
-            )
+            DjangoMigration(file=file, name=name, dependencies=migration.dependencies, replaces=migration.replaces)
         )
     folder = files[0].display.rpartition("/")[0]
     declared: list[DeclaredField] = []
     for model_file in sorted(model_files, key=lambda f: f.relpath):
-        module = _parse(workspace, model_file)
-        if isinstance(module, ast.Module):
-            declared.extend(declared_fields(module, model_file))
+        module = read(model_file)
+        if isinstance(module, MigrationModule):
+            declared.extend(
+                DeclaredField(model=model, name=name, file=model_file, line=line)
+                for model, name, line in module.model_fields
+            )
     return DjangoApp(
         folder=folder,
         label=_label(folder, found),
         migrations=tuple(found),
         unreadable=tuple(unreadable),
-        state=replay(classes) if not unreadable else MigrationState(fields={}, opaque="a migration does not parse"),
+        state=replay(changes) if not unreadable else MigrationState(fields={}, opaque="a migration does not parse"),
         declared=tuple(declared),
     )
-
-
-def _pairs(node: ast.expr | None) -> tuple[tuple[str, str], ...]:
-    """``("app", "0001_initial")`` pairs; ``swappable_dependency(...)`` and the like are other
-    apps' business and left out."""
-    if not isinstance(node, ast.List | ast.Tuple):
-        return ()
-    pairs = []
-    for item in node.elts:
-        values = _strings(item)
-        if values is not None and len(values) == 2:
-            pairs.append((values[0], values[1]))
-    return tuple(pairs)
 
 
 def _label(folder: str, found: list[DjangoMigration]) -> str:

@@ -15,6 +15,7 @@ import gc
 import mccabe
 
 from gonogo.collectors.dict_passwords import dict_passwords_in
+from gonogo.collectors.migration_code import MigrationModule, migration_module_in
 from gonogo.collectors.python_facts.imports import ImportsPass
 from gonogo.collectors.python_facts.model import (
     CONDITIONS,
@@ -48,6 +49,7 @@ __all__ = [
     "MODULE_SCOPE",
     "OTHER",
     "PLATFORM",
+    "TOO_DEEP",
     "VERSION",
     "ClassInfo",
     "CorsCall",
@@ -59,6 +61,10 @@ __all__ = [
     "extract",
     "skip_condition",
 ]
+
+
+TOO_DEEP = "too deeply nested to analyse"
+"""The parse error of a file that parsed, with a tree too deep for the visitor to walk."""
 
 
 class _Visitor(ImportsPass):
@@ -104,20 +110,22 @@ def _extract(source: bytes) -> ModuleFacts:
     passwords = tuple(dict_passwords_in(tree, source, nodes))
     scanned = text_facts(source, tree, nodes)
     routes = web_module_in(tree, source, lines, nodes)
+    migration = _migration_module(tree)
     visitor = _Visitor(lines, _complexities(tree))
     try:
         visitor.visit(tree)
         visitor.exempt_revision_hooks(tree)
     except RecursionError:
         return ModuleFacts(
-            lines=len(lines), parse_error="too deeply nested to analyse", sql_sinks=sinks,
-            dict_passwords=passwords, text=scanned, web=routes,
+            lines=len(lines), parse_error=TOO_DEEP, sql_sinks=sinks,
+            dict_passwords=passwords, text=scanned, web=routes, migration=migration,
         )
     return ModuleFacts(
         sql_sinks=sinks,
         dict_passwords=passwords,
         text=scanned,
         web=routes,
+        migration=migration,
         lines=len(lines),
         functions=tuple(visitor.marked_benchmarks()),
         skips=tuple(visitor.skips),
@@ -127,6 +135,14 @@ def _extract(source: bytes) -> ModuleFacts:
         settings=tuple(visitor.settings),
         cors=tuple(visitor.cors),
     )
+
+
+def _migration_module(tree: ast.Module) -> MigrationModule | None:
+    """``migration_code``'s facts; ``None`` (not read) for a name chain too deep to follow."""
+    try:
+        return migration_module_in(tree)
+    except RecursionError:
+        return None
 
 
 def _unparsed_web(source: bytes) -> WebModule:

@@ -7,14 +7,15 @@ import re
 from dataclasses import dataclass, field
 
 from gonogo.collectors.dict_passwords import DictPassword
+from gonogo.collectors.migration_code import MigrationModule
 from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 21
+EXTRACTOR_VERSION = 22
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
-not stubs; 21: suppression comments are read from comment tokens)."""
+not stubs; 21: suppression comments are read from comment tokens; 22: migration facts)."""
 
 SNIPPET_CHARS = 160
 LITERAL_CHARS = 300
@@ -210,5 +211,8 @@ class ModuleFacts:
     web: WebModule = field(default_factory=WebModule)
     """Routes, routers, view classes, limits and outbound flows (``web_code``), for the web
     collector, which reads those of product code."""
+    migration: MigrationModule | None = None
+    """Revision names, a Django ``Migration`` class and declared model fields (``migration_code``),
+    for the migrations collector; ``None`` when the file did not parse."""
 
 
