@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gonogo import scan_memo
-from gonogo.cache import CACHE_FILE, FactCache
+from gonogo.cache import CACHE_FILE, FactCache, dumps
 from gonogo.cli import app
 from gonogo.config import load_project_config
 from gonogo.model import Report
@@ -160,11 +160,24 @@ def test_an_entry_is_not_reused_once_a_code_file_it_was_made_by_changes(tmp_path
     cache = FactCache(tmp_path / "memo")
     inputs = scan_memo.inputs_of(workspace, [None], ScanOptions())
     code = ((str(module), scan_memo._status(module)),)
-    cache.keep_memo("question", scan_memo.Memo(inputs=inputs, code=code, report=report))
+    cache.keep_memo("question", scan_memo.Memo(inputs=inputs, code=code, report=dumps(report)))
     assert scan_memo.recall(cache, "question", inputs) == report
     assert scan_memo.recall(cache, "question", "other inputs") is None
     module.write_text("RULE = 22\n")
     assert scan_memo.recall(cache, "question", inputs) is None
+
+
+def test_the_stored_report_is_loaded_only_when_it_answers(tmp_path, monkeypatch):
+    """A scan after an edit asks for the memo too: the report it holds (thousands of findings on a
+    large tree) is not loaded to find that the inputs changed; a damaged one is a miss."""
+    cache = FactCache(tmp_path / "memo")
+    cache.keep_memo("question", scan_memo.Memo(inputs="before the edit", code=(), report=b"\x80\x05damaged"))
+    loaded: list[bytes] = []
+    monkeypatch.setattr(scan_memo, "loads", lambda blob: loaded.append(blob))
+    assert scan_memo.recall(cache, "question", "after the edit") is None
+    assert loaded == []
+    monkeypatch.undo()
+    assert scan_memo.recall(cache, "question", "before the edit") is None  # damaged: a miss, no error
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gonogo
-from gonogo.cache import RACY_MARGIN_NS, FactCache, Signature, signature_of
+from gonogo.cache import RACY_MARGIN_NS, FactCache, Signature, dumps, loads, signature_of
 from gonogo.config import Config
 from gonogo.model import Report
 from gonogo.options import ScanOptions
@@ -46,7 +46,7 @@ from gonogo.ruff_binary import find_ruff
 from gonogo.vulndb.index import default_path
 from gonogo.workspace import Workspace
 
-MEMO_VERSION = 1
+MEMO_VERSION = 2
 """Part of every question: bump when what a scan depends on changes in a way the inputs miss."""
 LIVE_WORK = ("run_tests", "import_smoke", "probe", "online_vulns", "outdated")
 """Switches that make a scan read the world as it is now, not files: such a scan is never reused."""
@@ -54,11 +54,14 @@ LIVE_WORK = ("run_tests", "import_smoke", "probe", "online_vulns", "outdated")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Memo:
-    """A stored answer: the report, and the status its code files had when it was made."""
+    """A stored answer: the report, and the status its code files had when it was made. The
+    report is kept pickled apart (``cache.dumps``), and loaded only when the inputs and the code
+    match: a scan after an edit asks for the memo too, and loading a large tree's report (thousands
+    of findings) to find that a file changed cost it a tenth of a second."""
 
     inputs: str
     code: tuple[tuple[str, Signature], ...]
-    report: Report
+    report: bytes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,7 +138,11 @@ def recall(cache: FactCache, ask: str, inputs: str) -> Report | None:
         return None
     if any(_status(Path(path)) != signature for path, signature in memo.code):
         return None
-    return memo.report
+    try:
+        report = loads(memo.report)
+    except Exception:  # a damaged entry: a miss, as memo_of takes one
+        return None
+    return report if isinstance(report, Report) else None
 
 
 def remember(cache: FactCache, ask: str, inputs: str, workspace: Workspace, report: Report) -> None:
@@ -145,7 +152,7 @@ def remember(cache: FactCache, ask: str, inputs: str, workspace: Workspace, repo
     cutoff = time.time_ns() - RACY_MARGIN_NS
     if workspace.newest_change_ns() >= cutoff or any(max(s[1], s[2]) >= cutoff for _, s in code):
         return
-    cache.keep_memo(ask, Memo(inputs=inputs, code=code, report=report))
+    cache.keep_memo(ask, Memo(inputs=inputs, code=code, report=dumps(report)))
 
 
 def _code_files() -> tuple[tuple[str, Signature], ...]:

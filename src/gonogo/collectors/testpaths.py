@@ -14,6 +14,8 @@ Python module test code: ``flask/testing.py`` ships with Flask.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 TEST_DIRS = frozenset(
     {"tests", "test", "testing", "fixtures", "__tests__", "__mocks__", "e2e", "spec", "specs", "testdata", "cypress"}
 )
@@ -21,9 +23,11 @@ TEST_DIRS = frozenset(
 Cypress, RSpec, Go's ``testdata``); a file anywhere below one is test code."""
 
 
+@lru_cache(maxsize=1 << 16)
 def is_test_path(relpath: str) -> bool:
     """Test code: below a test folder (compared in lower case: ``Tests/`` is one too), or a
-    module pytest collects or loads by name (``test_*``, ``*_test.py``, ``conftest.py``)."""
+    module pytest collects or loads by name (``test_*``, ``*_test.py``, ``conftest.py``).
+    Remembered: collectors and checks ask it of every file, tens of thousands of times a scan."""
     *folders, name = relpath.split("/")
     return (
         name.startswith("test_")
