@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import warnings
 from collections.abc import Sequence
 
 SECONDS = 0.05
@@ -35,7 +36,12 @@ def matches_every(pattern: re.Pattern[str], texts: Sequence[str]) -> bool | None
     before it knew, or when this system cannot fork one."""
     if not hasattr(os, "fork"):
         return None
-    child = os.fork()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when a process with threads forks (a small tree's pass runs in the scan's
+        # process, beside the progress bar's thread): the child runs re's C code and os._exit only,
+        # and takes no lock another thread could hold
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child = os.fork()
     if child == 0:  # the child: it answers by its exit status, and never returns
         code = 2
         try:
