@@ -17,7 +17,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gonogo.collectors.syntax_nodes import last_name
+from gonogo.collectors.syntax_nodes import last_name, single_assignment
 
 # operations that change no field set; anything else not modelled below makes the state opaque
 _NEUTRAL_OPERATIONS = frozenset({
@@ -223,16 +223,6 @@ def _assigned(node: ast.ClassDef, name: str) -> ast.expr | None:
         if target == name:
             return value
     return None
-
-
-def single_assignment(item: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    """``name = value`` or ``name: T = value`` to a single name: (name, value); else (None, None)."""
-    match item:
-        case ast.Assign(targets=[ast.Name(id=name)], value=value):
-            return name, value
-        case ast.AnnAssign(target=ast.Name(id=name), value=value):
-            return name, value
-    return None, None
 
 
 def _dotted(node: ast.expr) -> str:

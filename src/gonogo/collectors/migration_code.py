@@ -16,7 +16,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from gonogo.collectors.django_state import FieldChange, declared_fields, field_changes, single_assignment
+from gonogo.collectors.django_state import FieldChange, declared_fields, field_changes
+from gonogo.collectors.syntax_nodes import single_assignment
 
 REVISION_NAMES = ("revision", "down_revision", "branch_labels")
 
@@ -55,8 +56,11 @@ class MigrationModule:
 def migration_module_in(tree: ast.Module) -> MigrationModule:
     """The module's revision names, ``Migration`` class and declared model fields."""
     migration = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
+    revision_names = _last_assignments(tree.body, REVISION_NAMES)
     return MigrationModule(
-        revision_names=tuple(_last_assignments(tree.body, REVISION_NAMES).values()),
+        revision_names=tuple(
+            Assigned(name=name, strings=strings_of(value), line=line) for name, (value, line) in revision_names.items()
+        ),
         migration=_migration_class(migration) if migration is not None else None,
         model_fields=tuple(declared_fields(tree)),
     )
@@ -75,24 +79,21 @@ def strings_of(node: ast.expr | None) -> tuple[str, ...] | None:
     return None
 
 
-def _last_assignments(body: list[ast.stmt], names: tuple[str, ...]) -> dict[str, Assigned]:
-    found: dict[str, Assigned] = {}
+def _last_assignments(body: list[ast.stmt], names: tuple[str, ...]) -> dict[str, tuple[ast.expr | None, int]]:
+    """(value, line) of the last assignment to each of ``names``: the one Python leaves bound."""
+    found: dict[str, tuple[ast.expr | None, int]] = {}
     for statement in body:
         name, value = single_assignment(statement)
         if name in names:
-            found[name] = Assigned(name=name, strings=strings_of(value), line=statement.lineno)
+            found[name] = (value, statement.lineno)
     return found
 
 
 def _migration_class(node: ast.ClassDef) -> MigrationClass:
-    values: dict[str, ast.expr | None] = {}
-    for item in node.body:  # the last assignment of each name is the one Django reads
-        name, value = single_assignment(item)
-        if name in ("dependencies", "replaces"):
-            values[name] = value
+    values = _last_assignments(node.body, ("dependencies", "replaces"))
     return MigrationClass(
-        dependencies=_pairs(values.get("dependencies")),
-        replaces=_pairs(values.get("replaces")),
+        dependencies=_pairs(values.get("dependencies", (None, 0))[0]),
+        replaces=_pairs(values.get("replaces", (None, 0))[0]),
         changes=field_changes(node),
     )
 

@@ -37,6 +37,17 @@ def last_name(node: ast.expr) -> str:
     return ""
 
 
+def single_assignment(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    """``name = value`` or ``name: T = value`` to a single name: (name, value), the value ``None``
+    for a bare annotation; (None, None) for any other statement."""
+    match node:
+        case ast.Assign(targets=[ast.Name(id=name)], value=value):
+            return name, value
+        case ast.AnnAssign(target=ast.Name(id=name), value=value):
+            return name, value
+    return None, None
+
+
 def _child_fields(kind: type) -> tuple[str, ...]:
     fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NOT_NODES)  # type: ignore[attr-defined]
     return fields

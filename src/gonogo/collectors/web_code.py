@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gonogo import bounded_match
-from gonogo.collectors.syntax_nodes import SyntaxNodes, walk_list
+from gonogo.collectors.syntax_nodes import SyntaxNodes, single_assignment, walk_list
 from gonogo.regex_literals import may_backtrack_exponentially
 from gonogo.source_lines import python_lines
 
@@ -458,7 +458,7 @@ class _Module:
         regexes = [*_strings(self._setting("CORS_ALLOWED_ORIGIN_REGEXES")),
                    *_strings(self._setting("CORS_ORIGIN_REGEX_WHITELIST"))]
         if regexes and _is_true(self._setting("CORS_ALLOW_CREDENTIALS")):
-            line = next(n.lineno for n in self.tree.body if _assigned(n)[0] in (
+            line = next(n.lineno for n in self.tree.body if single_assignment(n)[0] in (
                 "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST"))
             if self._any_origin(regexes, line):
                 yield CorsTrust(line=line, how="an origin pattern matches any origin, with credentials",
@@ -701,7 +701,7 @@ class _Module:
 
     def _aliases(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         for node in self.tree.body:
-            target, value = _assigned(node)
+            target, value = single_assignment(node)
             if target and isinstance(value, ast.Subscript) and _last(value.value) == "Annotated":
                 found = tuple(_depends_targets(value))
                 if found:
@@ -723,7 +723,7 @@ class _Module:
     def _setting(self, name: str) -> ast.expr | None:
         found = None
         for node in self.tree.body:
-            target, value = _assigned(node)
+            target, value = single_assignment(node)
             if target == name:
                 found = value
         return found
@@ -814,15 +814,6 @@ class _Module:
             return url
         index = 1 if method in ("request", "stream") and not is_urlopen else 0
         return call.args[index] if len(call.args) > index else None
-
-
-def _assigned(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    match node:
-        case ast.Assign(targets=[ast.Name(id=name)], value=value):
-            return name, value
-        case ast.AnnAssign(target=ast.Name(id=name), value=value):
-            return name, value
-    return None, None
 
 
 def _class_setting(
