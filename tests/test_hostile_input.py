@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pathspec
@@ -85,10 +84,8 @@ def test_special_files_and_links_out_of_the_root_are_notes_naming_them(tmp_path:
 def test_a_gitignore_that_is_not_a_regular_file_is_a_note_not_a_hang(tmp_path: Path, make_gitignore) -> None:
     make_repo(tmp_path, {"app.py": "x = 1\n"})
     make_gitignore(tmp_path / ".gitignore")
-    started = time.perf_counter()
-    workspace = Workspace.open([tmp_path])
+    workspace = Workspace.open([tmp_path])  # read to its end, /dev/zero and a FIFO never end
     assert {f.relpath for f in workspace.files} == {"app.py"}
-    assert time.perf_counter() - started < 5
     assert any(n.startswith(".gitignore not applied") for n in notes_for(workspace, ".gitignore"))
 
 
@@ -136,11 +133,11 @@ def test_an_unreadable_manifest_is_dep007_naming_it(tmp_path: Path, monkeypatch:
 def test_a_backtracking_gitignore_pattern_is_fast_and_still_applies(tmp_path: Path) -> None:
     make_repo(
         tmp_path,
-        {".gitignore": "a*a*a*a*a*a*a*a*a*b\n", "a" * 200: "x\n", "aaaaaaaaab": "ignored\n", "keep.py": "x = 1\n"},
+        {".gitignore": "a*" * 20 + "b\n", "a" * 200: "x\n", "a" * 20 + "b": "ignored\n", "keep.py": "x = 1\n"},
     )
-    started = time.perf_counter()
+    # nine stars over 200 a's took minutes when each star could take any share of the run; twenty
+    # would outlast the suite's hang guard (pyproject.toml's pytest timeout) by far
     listed = {f.relpath for f in Workspace.open([tmp_path]).files}
-    assert time.perf_counter() - started < 5  # minutes before: nine stars backtrack over 200 a's
     assert listed == {".gitignore", "a" * 200, "keep.py"}
 
 
@@ -188,9 +185,7 @@ def test_codeowners_patterns_are_bounded_and_an_invalid_one_is_a_note_naming_its
     notes = Notes()
     owners_of = load_owners(Workspace.open([tmp_path]), notes)
     assert owners_of is not None
-    started = time.perf_counter()
-    assert owners_of("a" * 60 + "c.py") == "@everyone"  # minutes before: the pattern backtracked
-    assert time.perf_counter() - started < 5
+    assert owners_of("a" * 60 + "c.py") == "@everyone"  # hung before: the pattern backtracked
     assert owners_of("a" * 30 + "b") == "@slow" and owners_of("docs/x.md") == "@writers"
     assert [(n.path, n.message.split(":")[0]) for n in notes] == [(".github/CODEOWNERS", "CODEOWNERS line 2 not applied")]
 
@@ -204,9 +199,7 @@ def test_a_document_naming_a_path_under_a_backtracking_gitignore_is_judged_witho
         "docs/guide.md": f"Settings are in `gen/{'a' * 30}b.txt`. The schema is in `{long_name}`.\n",
         "app.py": "x = 1\n",
     })
-    started = time.perf_counter()
     report = scan_repo(tmp_path, "DOC001")
-    assert time.perf_counter() - started < 30
     # the ignored output is not a claim; the missing file that no pattern ignores is
     assert [f.get("target") for f in result_of(report, "DOC001").findings] == [long_name]
 
@@ -215,27 +208,21 @@ HUGE_INTEGER = "1" * 5000
 """Past Python's 4,300-digit limit: reading it as an int raises a plain ``ValueError``."""
 
 
-def _quickly(work):
-    """``work()``, which hung (minutes to hours) before its fix; the bound is generous."""
-    started = time.perf_counter()
-    result = work()
-    assert time.perf_counter() - started < 10
-    return result
-
-
 def test_a_gitignore_line_of_forty_stars_and_a_letter_is_judged_in_one_pass() -> None:
     """Whether a root pattern ignores everything was asked of a regex that split a run of stars
     every way it could: 2**40 ways for ``****...*x``."""
-    spec, refused = _quickly(lambda: compile_patterns(["*" * 40 + "x"], at_root=True))
+    spec, refused = compile_patterns(["*" * 40 + "x"], at_root=True)
     assert not refused and spec.match_file("a" * 3 + "x") and not spec.match_file("abc")
     assert [r.line for r in compile_patterns(["*" * 40], at_root=True)[1]] == [1]
 
 
-@pytest.mark.parametrize(("kind", "text"), [("yaml", "\n" * 3000), ("dotenv", "\n" * 3000), ("docker", "\n" * 3000)])
+@pytest.mark.parametrize(
+    ("kind", "text"), [(kind, "\n" * 300_000) for kind in ("yaml", "dotenv", "docker")], ids=["yaml", "dotenv", "docker"]
+)
 def test_a_settings_file_of_blank_lines_is_read_in_one_pass(kind: str, text: str) -> None:
     from gonogo.collectors.env_contract import _provided_names
 
-    assert _quickly(lambda: _provided_names(kind, text)) == set()
+    assert _provided_names(kind, text) == set()  # quadratic before: seconds on 12 KB, hours on this
     found = _provided_names(kind, text + {"yaml": "  - name: API_KEY\n", "dotenv": "export DB_URL=x\n",
                                           "docker": "ENV APP_MODE=prod\n"}[kind])
     assert found == {{"yaml": "API_KEY", "dotenv": "DB_URL", "docker": "APP_MODE"}[kind]}
@@ -244,7 +231,7 @@ def test_a_settings_file_of_blank_lines_is_read_in_one_pass(kind: str, text: str
 def test_a_huge_git_remote_is_no_remote() -> None:
     from gonogo.git_remote import remote_uri
 
-    assert _quickly(lambda: remote_uri("a." * 150_000)) is None
+    assert remote_uri("a." * 150_000) is None
     assert remote_uri("git@github.com:org/repo.git") == "ssh://git@github.com/org/repo.git"
 
 
@@ -253,7 +240,7 @@ def test_a_long_line_of_scheme_characters_is_redacted_in_one_pass() -> None:
     from gonogo.redaction import redact
 
     line = "# " + "a." * 40_000 + "://x:" + "c" * 40_000
-    assert _quickly(lambda: redact(line)).endswith("://x:" + "c" * 40_000)  # no @: no password
+    assert redact(line).endswith("://x:" + "c" * 40_000)  # no @: no password
     assert redact("_https://user:s3cretPass@host/x") == "_https://user:***@host/x"
 
 
@@ -262,7 +249,7 @@ def test_a_from_line_full_of_hashes_is_read_in_one_pass() -> None:
 
     source = SourceFile(root=Path("."), relpath="Dockerfile", display="Dockerfile", size=0)
     ref = ImageRef(file=source, line=1, written="python:latest", image="python:latest", source="dockerfile")
-    assert _quickly(lambda: _with_hints([ref], "FROM python:latest " + "#" * 80_000))[0].hint is None
+    assert _with_hints([ref], "FROM python:latest " + "#" * 80_000)[0].hint is None
     assert _with_hints([ref], "FROM python:latest  # pinned to 3.12.1 by CI")[0].hint == "3.12.1"
 
 
@@ -316,9 +303,7 @@ def test_a_yaml_merge_bomb_is_expanded_once_per_node(tmp_path: Path) -> None:
         tmp_path,
         {"docker-compose.yml": f"x0: &x0 {{image: redis:7.2}}\n{levels}services:\n  web:\n    <<: *x29\n"},
     )
-    started = time.perf_counter()
-    facts = containers(Workspace.open([tmp_path]))
-    assert time.perf_counter() - started < 5  # 10**29 expansions without the memo
+    facts = containers(Workspace.open([tmp_path]))  # 10**29 expansions without the memo
     assert [(i.context, i.image) for i in facts.images] == [("web", "redis:7.2")]
 
 
@@ -363,9 +348,7 @@ def test_line_lookup_is_linear_in_the_number_of_dependencies() -> None:
     count = 100_000
     text = "[project]\ndependencies = [\n" + "".join(f'  "pkg{i}>=1",\n' for i in range(count)) + "]\n"
     lines = LineFinder(text)
-    started = time.perf_counter()
-    found = [lines.find(f"pkg{i}>=1", 1) for i in range(count)]
-    assert time.perf_counter() - started < 5
+    found = [lines.find(f"pkg{i}>=1", 1) for i in range(count)]  # hundreds of seconds when quadratic
     assert found[0] == 3 and found[-1] == count + 2
 
 
@@ -391,9 +374,7 @@ def test_deliverable_globs_do_not_follow_link_loops_or_links_out_of_the_root(tmp
     os.symlink("..", tmp_path / "docs" / "loop")
     os.symlink("/etc", tmp_path / "etc")
     config = load_project_config(tmp_path)
-    started = time.perf_counter()
-    facts = deliverables(config, Workspace.open([tmp_path]))
-    assert time.perf_counter() - started < 5
+    facts = deliverables(config, Workspace.open([tmp_path]))  # a loop followed never ends
     found = {item.pattern: item.found for item in facts.items}
     assert found["**/*.md"] == ("docs/guide.md", "runbook/steps.md")
     assert found["etc/passwd"] == ()  # present on this machine, but not in this project

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import socket
 import threading
-import time
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -266,23 +265,20 @@ def test_a_real_run_measures_its_own_cpu_and_waiting():
 
 def test_requests_past_the_timeout_are_errors_and_the_run_stays_bounded():
     with serve({"/slow": slow(2.0)}, keep_alive=True) as (base, _):
-        started = time.monotonic()
         result = run_load("api", base, LoadSetting(paths=["/slow"], requests=4, concurrency=2, timeout_s=0.3,
                                                    duration_s=30))
-        elapsed = time.monotonic() - started
+    # four timeouts of 0.3 s: an answer waited for (2 s) would be a 200
     assert result.requests == 4 == result.errors
     assert result.statuses == {"ReadTimeout": 4}
-    assert elapsed < 30  # four timeouts of 0.3 s, not four answers of 2 s each waited for in turn: 8 s
 
 
 def test_a_server_that_never_answers_ends_at_duration_plus_timeout():
     with silent_server() as base:
-        started = time.monotonic()
+        # 100,000 requests of 0.5 s each, four at a time, would outlast the suite's hang guard
         result = run_load("api", base, LoadSetting(requests=100_000, concurrency=4, timeout_s=0.5, duration_s=1))
-        elapsed = time.monotonic() - started
     assert result.requests == result.errors > 0
+    assert result.requests < 100  # a second of four clients timing out after 0.5 s each
     assert set(result.statuses) <= {"ReadTimeout", "ConnectTimeout"}
-    assert elapsed < 1 + 0.5 + 10  # the bound: duration, one timeout, process start-up
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
@@ -56,11 +55,10 @@ def test_slow_answer_is_up_but_slow():
 
 def test_answer_after_timeout_is_down():
     with serve({"/h": slow(3)}) as (base, _):
-        started = time.perf_counter()
         result = probe(f"{base}/h", timeout_s=0.5)
+    # the answer comes after 3 s: had the probe waited for it, it would be up
     assert not result.ok
     assert "no answer within 0.5 s" in (result.error or "")
-    assert time.perf_counter() - started < 3
 
 
 def test_endless_body_is_read_only_up_to_the_limit():
