@@ -14,6 +14,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from gonogo.collectors.literal_spelling import spelt_out
 from gonogo.collectors.secrets import REFERENCE_VALUE, is_placeholder
 from gonogo.collectors.syntax_nodes import SyntaxNodes
 
@@ -21,8 +22,14 @@ PASSWORD_KEY = re.compile(
     r"(^{0}$|_{0}_|^{0}_|_{0}$)".format(r"(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)"), re.IGNORECASE
 )
 """bandit's ``RE_CANDIDATES``: the key is, begins, ends or contains ``_password_`` (or pwd, token...)."""
-QUOTED_KEY = re.compile(rb"""["'][\w-]*(?i:pas|pwd|token|secret)[\w-]*["']\s*:""")
-"""A cheap test on the bytes: only files with such a quoted key are parsed."""
+KEY_WORD = re.compile(r"""(?:pas+wo?r?d|pass(?:phrase)?|pwd|token|secrete?)["'_]""")
+"""A cheap test on a file's lower-cased text: a key :data:`PASSWORD_KEY` finds has one of its words
+followed by ``_`` or by the literal's closing quote, as written (``gonogo.collectors.literal_spelling``
+spells out the other ways to write it). It once asked for the quote, word characters and the colon
+around the word, and missed ``"db.prod_password": ...``."""
+KEY_WORD_ANY_CASE = re.compile(KEY_WORD.pattern, re.IGNORECASE)
+"""The same, for a text with other characters than ASCII, which case-blind matching folds as
+:data:`PASSWORD_KEY` does (the long s, the Kelvin sign) and ``lower()`` does not."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,7 +42,7 @@ class DictPassword:
 def dict_passwords(source: bytes) -> list[DictPassword]:
     """Every ``"password-like key": "non-empty string"`` pair in a dict literal; ``[]`` for files
     that do not parse."""
-    if QUOTED_KEY.search(source) is None:
+    if not may_name_a_password(source.decode("utf-8", errors="replace")):
         return []
     try:
         tree = ast.parse(source)
@@ -47,7 +54,7 @@ def dict_passwords(source: bytes) -> list[DictPassword]:
 def dict_passwords_in(tree: ast.Module, source: bytes, nodes: SyntaxNodes | None = None) -> list[DictPassword]:
     """As :func:`dict_passwords`, on a tree the per-file pass has parsed already (and its nodes by
     kind, when that pass lists them for other rules too)."""
-    if QUOTED_KEY.search(source) is None:
+    if not may_name_a_password(source.decode("utf-8", errors="replace")):
         return []
     found: list[DictPassword] = []
     for node in (nodes or SyntaxNodes(tree)).of(ast.Dict):
@@ -59,6 +66,18 @@ def dict_passwords_in(tree: ast.Module, source: bytes, nodes: SyntaxNodes | None
                     # bandit reports the key's line, so findings line up with its
                     found.append(DictPassword(line=key.lineno, column=key.col_offset + 1, key=name))
     return found
+
+
+def may_name_a_password(text: str) -> bool:
+    """False only when no string literal of ``text`` can be a key :data:`PASSWORD_KEY` finds,
+    however it is written."""
+    return _key_word(text) or any(_key_word(spelt) for spelt in spelt_out(text))
+
+
+def _key_word(text: str) -> bool:
+    if text.isascii():
+        return KEY_WORD.search(text.lower()) is not None
+    return KEY_WORD_ANY_CASE.search(text) is not None
 
 
 def _not_a_password(text: str) -> bool:

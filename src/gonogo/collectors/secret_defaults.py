@@ -18,6 +18,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from gonogo.collectors.literal_spelling import spelt_out
 from gonogo.collectors.settings_classes import env_prefix, is_settings_class
 from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
 
@@ -77,8 +78,10 @@ def secret_defaults(text: str, module: ast.Module, nodes: SyntaxNodes | None = N
     """The secret-named settings a module reads with a non-empty literal default; ``text`` is its
     source, to skip quickly the modules that name no secret at all. ``nodes`` are the module's
     nodes by kind, when the per-file pass lists them for other rules too."""
-    if not _names_a_secret(text) or not _may_read_a_default(text):
+    if not _may_read_a_default(text):
         return []
+    if not _names_a_secret(text) and not any(_names_a_secret(spelt) for spelt in spelt_out(text)):
+        return []  # no literal names a secret, however it is written (an escape, adjacent literals)
     found: list[SecretDefault] = []
     for node in (nodes or SyntaxNodes(module)).of(ast.Call, ast.ClassDef):
         if isinstance(node, ast.Call):
