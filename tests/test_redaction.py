@@ -197,13 +197,14 @@ CLI_PASSWORD = "hX7Qm2pLr9vTz4Wk"
         f'curl --user "admin:{CLI_PASSWORD}" https://x.example',
         f"http -a admin:{CLI_PASSWORD} x.example",
         f"mysql --password={CLI_PASSWORD} app",
+        f"mysql --password=-{CLI_PASSWORD} app",
         f"wget --http-password {CLI_PASSWORD} https://x.example/f",
         f"psql --db-pass='{CLI_PASSWORD}'",
         f"sshpass -p {CLI_PASSWORD} ssh deploy@host",
         f"mysql -u root -p{CLI_PASSWORD} app",
         f"docker login -u me -p {CLI_PASSWORD} registry.example",
     ],
-    ids=["curl -u", "curl --user quoted", "httpie -a", "--password=", "--http-password", "--db-pass quoted",
+    ids=["curl -u", "curl --user quoted", "httpie -a", "--password=", "--password=-", "--http-password", "--db-pass quoted",
          "sshpass -p", "mysql -pPASSWORD", "docker login -p"],
 )
 def test_a_password_on_a_command_line_is_masked(command):
@@ -221,6 +222,9 @@ def test_a_password_on_a_command_line_is_masked(command):
         "useradd -u 1000 app", "docker run -u www-data:www-data app", "curl -u $USER:$PASS https://x.example",
         'curl -u "${{ secrets.U }}:${{ secrets.P }}" https://x.example', "docker login --password-stdin",
         "mysql -p app", "rsync -a user@host:/srv/x .", "git commit -a -m fix:typo", "curl -u admin:changeme x",
+        # netbox's documentation: --password asks for the password, the next word is another option
+        "pg_dump --username netbox --password --host localhost netbox > netbox.sql",
+        "docker login -u me -p --help",
     ],
 )
 def test_command_lines_without_a_password_are_left_alone(command):
@@ -232,7 +236,7 @@ def test_command_lines_without_a_password_are_left_alone(command):
 )
 def test_a_hostile_command_line_is_redacted_in_linear_time(line):
     """One pass over the line, not one from each occurrence: each took minutes before."""
-    assert redact(line) == line or line.startswith("--pass")  # "--pass --pass": a password's shape
+    assert redact(line) == line
 
 
 def test_a_chain_of_jwt_parts_is_masked_whole_and_its_signature_read_once():

@@ -87,15 +87,17 @@ CLI_USER_PASSWORD = re.compile(
 """``curl -u user:password``: the password after the user. Only a random-looking one is masked, so
 ``docker run -u www-data:www-data`` stays as it is."""
 CLI_PASSWORD = re.compile(
-    r"(?<![\w-])--(?:[\w-]*-)?(?:password|passwd|pass)(?:\s+|=)['\"]?(?P<option>[^\s'\"]+)"
+    r"(?<![\w-])--(?:[\w-]*-)?(?:password|passwd|pass)(?:\s+(?!-)|=)['\"]?(?P<option>[^\s'\"]+)"
     r"|\bsshpass\s+-p\s*['\"]?(?P<sshpass>[^\s'\"]+)"
     r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n;&|]{0,200}?\s-p(?P<mysql>[^\s'\"]+)"
-    r"|\blogin\b[^\n;&|]{0,200}?\s-p\s+['\"]?(?P<login>[^\s'\"]+)"
+    r"|\blogin\b[^\n;&|]{0,200}?\s-p\s+(?!-)['\"]?(?P<login>[^\s'\"]+)"
 )
 """A value a command line names as a password: ``--password X``, ``--db-pass=X``, ``sshpass -p X``,
 ``mysql -pX`` (attached), ``docker login -p X``. ``-p`` alone means a port or a parent folder to
-most commands, so only these read it as a password. A command's options are looked through for
-at most 200 characters: a line repeating ``login`` is not scanned to its end from each one."""
+most commands, so only these read it as a password. A word after a blank that starts with ``-`` is
+the next option (``pg_dump --password --host db``: the flag asks for the password). A command's
+options are looked through for at most 200 characters: a line repeating ``login`` is not scanned to
+its end from each one."""
 AUTH_HEADER = re.compile(r"(?i)\b(?:bearer|basic)\s+(?P<value>[A-Za-z0-9\-._~+/]{16,}=*)")
 
 SECRET_NAME = re.compile(
