@@ -29,10 +29,10 @@ starts at a quote (the regular expression skips to those), and each part is take
 (possessive), so a long line of quotes or blanks is read once from each start."""
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=1)
 def spelt_out(text: str) -> tuple[str, ...]:
     """``text``'s escapes spelt out, and then its adjacent literals joined: each, when it differs
-    from the text before it. Remembered for the last few texts: two rules of one file's pass ask."""
+    from the text before it. Remembered for the last text: two rules of one file's pass ask in turn."""
     found: list[str] = []
     decoded = _ESCAPE.sub(_character, text) if "\\" in text else text
     if decoded is not text and decoded != text:
