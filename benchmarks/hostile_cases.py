@@ -1363,6 +1363,9 @@ def _backtracking_cases() -> list[Case]:
         Case(name="2,000 two-star .gitignore patterns over a tree 300 folders deep", group="backtracking",
              build=both(write(".gitignore", "".join(f"**/a/**/b{i}\n" for i in range(2000))),
                         write("/".join(["a"] * 300) + "/x.py", "x = 1\n"))),
+        Case(name="Python literals of 100,000 joins and escapes beside a secret default", group="backtracking",
+             build=write("app/spelt.py", "import os\nKEY = os.getenv('API_TO' 'KEN', 'x')\nX = ('a' "
+                         + "'a' " * 100_000 + ")\nY = '" + "\\x41" * 100_000 + "'\nZ = '" + "\"#" * 50_000 + "'\n")),
         Case(name="pyproject line of 100,000 escaped quotes", group="backtracking",
              build=write("pyproject.toml", '[project]\nname = "d"\nversion = "1"\n# ' + '"\\' * 100_000 + "\n")),
         Case(name="pyproject with a 5,000-digit integer", group="malformed manifest",
