@@ -73,6 +73,31 @@ def test_fallbacks_flags_python2_names_and_build_tooling_are_not_undeclared(tmp_
     assert soft == [(2, "simplejson"), (10, "cryptography")]
 
 
+def test_the_code_that_builds_the_docs_is_judged_as_the_docs_own(tmp_path: Path) -> None:
+    """requests' and sympy's Sphinx themes import Pygments, which Sphinx installs: a docs build
+    breaks without it, production does not. A ``docs`` folder that is a package ships."""
+    files = {
+        "requirements.txt": "flask\n",
+        "app/main.py": "import flask\n",
+        "docs/requirements.txt": "sphinx\n",
+        "docs/conf.py": "import sphinx_rtd_theme\n",
+        "docs/_themes/style.py": "from pygments.style import Style\n",
+        "doc/ext/numpydoc.py": "import docutils\n",
+        "portal/docs/views.py": "import markdown\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001,DEP002")
+    assert [(f.path, f.get("package")) for f in result_of(report, "DEP001").findings] == [
+        ("portal/docs/views.py", "markdown")
+    ]
+    soft = sorted((f.path, f.get("package")) for f in result_of(report, "DEP002").findings)
+    assert soft == [("doc/ext/numpydoc.py", "docutils"), ("docs/_themes/style.py", "Pygments"),
+                    ("docs/conf.py", "sphinx_rtd_theme")]
+    packaged = make_repo(tmp_path / "packaged", {"requirements.txt": "flask\n", "docs/__init__.py": "",
+                                                 "docs/views.py": "import markdown\n"})
+    [finding] = result_of(scan_repo(packaged, select="DEP001"), "DEP001").findings
+    assert (finding.path, finding.get("package")) == ("docs/views.py", "markdown")
+
+
 def test_a_setup_py_that_computes_its_requirements_softens_the_verdict(tmp_path: Path) -> None:
     files = {"setup.py": "from setuptools import setup\nsetup(install_requires=read_requirements())\n",
              "lib/core.py": "import urllib3\n"}

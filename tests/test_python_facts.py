@@ -226,12 +226,22 @@ def test_empty_and_non_utf8_files():
          "    pytest.skip('slow on CI', allow_module_level=True)\n", "environment", None),
         ("import pytest\n@pytest.mark.skipif(not crf_exists(), reason='CRF++')\ndef test_a(): pass\n",
          "optional dependency", "crf"),
+        # wagtail's TestServeWithUnicodeFilename: skipped only where the file system refuses the name
+        ("import unittest\nclass T(unittest.TestCase):\n    def setUp(self):\n        try:\n            save()\n"
+         "        except UnicodeEncodeError as e:\n            raise unittest.SkipTest('no unicode names') from e\n",
+         "runtime check", None),
+        ("import pytest\ndef test_a():\n    try:\n        connect()\n    except (OSError, NotImplementedError):\n"
+         "        pytest.skip('missing')\n", None, None),
+        ("import pytest\ndef test_a():\n    try:\n        connect()\n    except OSError:\n        def later():\n"
+         "            pytest.skip('in a function the handler defines')\n", None, None),
     ],
     ids=[
         "skip marker", "bare skip call", "skip in except NotImplementedError", "skipif on a constant",
         "platform", "darwin is not windows", "Python version", "importorskip", "optionally imported name",
         "HAS_ flag in a marker variable", "skip in except ImportError", "environment variable",
         "any other condition", "platform and CI together are an environment question", "an *_exists() probe",
+        "skip in except UnicodeEncodeError", "a handler that also catches NotImplementedError",
+        "a function defined in a handler",
     ],
 )
 def test_a_skip_says_what_it_depends_on(source, condition, subject):

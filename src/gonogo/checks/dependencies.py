@@ -57,7 +57,8 @@ def plan_undeclared(findings: Sequence[Finding]) -> Grouping:
 def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: a module that imports a distribution its manifest does not declare works on the
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
-    monorepo each service installs only its own requirements, so each is judged by its own. An
+    monorepo each service installs only its own requirements, so each is judged by its own. Test
+    code and the code that builds the documentation are DEP002's: they do not ship. An
     extra declares what it brings (`dask[distributed]` declares `import distributed`).
     Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
     import."""
@@ -66,13 +67,14 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
 
 @check(
     "DEP002",
-    "Optional, type-checking and test imports are declared somewhere",
+    "Optional, type-checking, test and docs-build imports are declared somewhere",
     category=Category.DEPENDENCIES,
     severity=Severity.LOW,
 )
 def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
-    """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING`` or in tests do not
-    break production, but an undeclared one silently disables a feature, or breaks type checking
+    """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING``, in tests or in the
+    code that builds the documentation (a top-level `docs/` or `doc/` folder that is no package) do
+    not break production, but an undeclared one silently disables a feature, or breaks type checking
     or the test run in a clean environment. One that a lock file installs for a declared package,
     or that a declared distribution of unknown import names may provide, is not reported here.
     Fix: declare it in an optional group (an extra, a ``dev``/``test`` group or requirements file)."""
@@ -84,16 +86,37 @@ BUILD_TOOLING = frozenset({"setuptools", "pkg_resources", "wheel", "distutils"})
 (``setuptools>=40.8.0`` and ``wheel``), which build front-ends install for every such project."""
 
 
-def _hard_imports(file: PythonFile, imports: list[Import]) -> Iterator[tuple[Import, bool]]:
+DOCS_FOLDERS = frozenset({"docs", "doc"})
+"""Top-level folders that hold a project's documentation and the code that builds it."""
+
+
+def _docs_builds(python: PythonFacts) -> frozenset[tuple[object, str]]:
+    """(root, folder) of each top-level documentation folder that is not a package: Sphinx's
+    ``conf.py``, its extensions and themes live there and never ship. One with an ``__init__.py``
+    (a Django app named ``docs``) is product code like any other."""
+    found: set[tuple[object, str]] = set()
+    packages: set[tuple[object, str]] = set()
+    for item in python.files:
+        folder, _, rest = item.file.relpath.partition("/")
+        if rest and folder.lower() in DOCS_FOLDERS:
+            found.add((item.file.root, folder))
+            if rest == "__init__.py":
+                packages.add((item.file.root, folder))
+    return frozenset(found - packages)
+
+
+def _hard_imports(file: PythonFile, imports: list[Import], builds_docs: bool) -> Iterator[tuple[Import, bool]]:
     """Each import with whether production breaks without it. A module guarded by
     ``try/except ImportError`` once in a file is optional in all of that file: the later uses sit
-    behind the flag the guard set (``if has_simplejson: from simplejson import ...``)."""
+    behind the flag the guard set (``if has_simplejson: from simplejson import ...``). Test code
+    and the code that builds the documentation (``builds_docs``) do not ship: a missing import
+    there breaks a test run or a docs build, not production."""
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
     for imported in imports:
         top = imported.module.split(".")[0]
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
-        soft = imported.optional or imported.type_checking or file.is_test_code or top in guarded
+        soft = imported.optional or imported.type_checking or file.is_test_code or builds_docs or top in guarded
         yield imported, not soft
 
 
@@ -136,6 +159,7 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
     declared_cache: dict[tuple[object, str], Declared] = {}
     below: dict[tuple[object, str], list[str]] = defaultdict(list)
     sites: dict[tuple[str, str, bool], list[tuple[PythonFile, Import, Scope | None]]] = defaultdict(list)
+    docs_builds = _docs_builds(python)
     for file in python.files:
         scope = scopes.nearest(file.file.root, file.file.relpath)
         if scope is None:
@@ -143,7 +167,8 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
         else:
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
-        for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own))):
+        builds_docs = (file.file.root, file.file.relpath.partition("/")[0]) in docs_builds
+        for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own)), builds_docs):
             if scope is not None:
                 below[(scope.root, scope.folder)].append(imported.module)
             if declared.provides(imported.module):

@@ -160,8 +160,8 @@ def skipped_tests(python: PythonFacts, ci: CiFacts) -> Iterator[CheckOutput]:
     `pytest.importorskip`, `unittest.skip*` decorators, `raise SkipTest` and `self.skipTest()`.
     A skip is *unconditional* (`@skip`, a bare `pytest.skip()`, a skip in `except
     NotImplementedError`) or *conditional* on the platform, the Python version, an optional
-    dependency or the environment (`skipif`, `importorskip`, a skip under `if` or in `except
-    ImportError`); a conditional one runs where its condition holds, and the message says when the
+    dependency or the environment (`skipif`, `importorskip`, a skip under `if` or in an `except`
+    other than NotImplementedError); a conditional one runs where its condition holds, and the message says when the
     CI configuration shows that. `tests.skipped` counts the tests silenced (a `pytestmark` over 5
     tests is 5), split into `tests.skipped.unconditional` and `.conditional`; `tests.skip_sites`
     counts the places. The standard profile blocks on unconditional skips, the critical profile on

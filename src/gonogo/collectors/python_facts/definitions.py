@@ -84,11 +84,13 @@ class DefinitionsPass(SkipsPass):
         outer_swallow, self._swallowing_tries = self._swallowing_tries, 0
         outer_conditions, self._conditions = self._conditions, []
         outer_handlers, self._import_handlers = self._import_handlers, []
+        outer_other_handlers, self._other_handlers = self._other_handlers, 0
         skips_in_body = len(self.skips)
         for child in node.body:
             self.visit(child)
         self._swallowing_tries = outer_swallow
         self._conditions, self._import_handlers = outer_conditions, outer_handlers
+        self._other_handlers = outer_other_handlers
         self._functions.pop()
         state.skipped = state.skipped or len(self.skips) > skips_in_body
         nested = bool(self._functions)

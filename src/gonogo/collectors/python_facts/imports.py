@@ -103,13 +103,16 @@ class ImportsPass(DefinitionsPass):
         for handler, names in zip(node.handlers, catches, strict=True):
             catches_stub = NOT_IMPLEMENTED in names
             catches_import = bool(names & IMPORT_ERRORS)
+            catches_other = not (catches_stub or catches_import)
             self._not_implemented_handlers += catches_stub
+            self._other_handlers += catches_other
             if catches_import:
                 self._import_handlers.append(tried)
             self.visit(handler)
             if catches_import:
                 self._import_handlers.pop()
             self._not_implemented_handlers -= catches_stub
+            self._other_handlers -= catches_other
         for child in node.orelse:
             self.visit(child)
         self._optional_imports -= optional

@@ -12,11 +12,12 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 23
+EXTRACTOR_VERSION = 24
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
-secret's name spelt with escapes or adjacent literals is read, ``literal_spelling``)."""
+secret's name spelt with escapes or adjacent literals is read, ``literal_spelling``; 24: a skip in
+an ``except`` other than ``ImportError`` or ``NotImplementedError`` is conditional)."""
 
 SNIPPET_CHARS = 160
 LITERAL_CHARS = 300

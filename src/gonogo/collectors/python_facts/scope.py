@@ -106,6 +106,9 @@ class VisitorState(ast.NodeVisitor):
         """The tests of the ``if`` statements around the node being visited, innermost last."""
         self._import_handlers: list[str | None] = []
         """Inside ``except ImportError``: the module the ``try`` imported, innermost last."""
+        self._other_handlers = 0
+        """Inside an ``except`` of anything else (``OSError``, ``UnicodeEncodeError``): what runs
+        there runs only when the ``try`` failed, as what runs under an ``if`` does when its test holds."""
         self._swallowing_tries = 0
         self._decorator_scope: str | None = None
         self._pytestmark_scope: str | None = None

@@ -204,7 +204,7 @@ class SkipsPass(SettingsPass):
         condition: tuple[str | None, str | None] | None = None,
     ) -> None:
         """``condition`` is (kind, subject), ``(None, None)`` for a skip that always applies, or
-        ``None`` to read it from where the skip sits (under an ``if``, in ``except ImportError``)."""
+        ``None`` to read it from where the skip sits (under an ``if``, in an ``except``)."""
         line = getattr(node, "lineno", 0)
         in_stub = self._not_implemented_handlers > 0
         # a skip in ``except NotImplementedError`` hides a missing feature wherever it runs
@@ -230,8 +230,8 @@ class SkipsPass(SettingsPass):
                 return found
         if self._import_handlers:
             return DEPENDENCY, self._import_handlers[-1]
-        if self._conditions:
-            return OTHER, None
+        if self._conditions or self._other_handlers:
+            return OTHER, None  # under an ``if`` it could not name, or in ``except OSError`` and the like
         return None, None
     def _marker_condition(self, name: str, call: ast.Call | None) -> tuple[str | None, str | None] | None:
         """A ``skipif``/``skipIf``/``skipUnless`` marker depends on its condition argument."""
