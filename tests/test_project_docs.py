@@ -69,6 +69,12 @@ DOC_REFERENCE_CASES = [
      ["shop/app/style.css"], []),
     ("a bare name and a path from elsewhere are loose", "Edit `helpers.py` and the action's `requirements/run.txt`.\n",
      [], ["helpers.py", "requirements/run.txt"]),
+    # wagtail's docs: a template name resolved under an app's templates/ folder, and a path in the
+    # reader's project, start with a folder the tree has only deeper down
+    ("a folder the tree has only deeper down", "Render it with `blocks/heading.html`.\n", [], ["blocks/heading.html"]),
+    ("a folder beside the document", "See `sub/gone.md`.\n", ["sub/gone.md"], []),
+    ("a version placeholder", "Release notes are in `docs/releases/x.x.x.md`.\n", [], []),
+    ("a link its author marks external", "[llms.txt](llms.txt){.external} and [full](gone.md)\n", ["gone.md"], []),
 ]
 
 
@@ -85,6 +91,8 @@ def test_a_doc_reference_is_a_claim_only_when_the_text_says_a_file_exists(
         "docs/guide.md": "# Guide\n",
         "app/__init__.py": "",
         "app/config_example.py": "",
+        "app/blocks/__init__.py": "",
+        "docs/sub/page.md": "# Sub\n",
         ".gitignore": "/app/local_settings.py\n",
         ".github/workflows/ci.yml": "on: push\n",
         "setup.py": "from setuptools import setup\nsetup(name='shop')\n",
@@ -100,6 +108,7 @@ def test_a_doc_reference_is_a_claim_only_when_the_text_says_a_file_exists(
 def test_release_notes_folders_are_history_but_current_docs_are_judged(tmp_path: Path) -> None:
     files = {
         "docs/release-notes/version-3.1.md": "Moved `app/gone.py` into the core.\n",
+        "docs/releases/5.2.md": "The header is rendered by `app/templates/old.html`.\n",
         "docs/guide.md": "The entry point is `app/gone.py`.\n",
         "app/__init__.py": "",
     }

@@ -53,11 +53,13 @@ SOURCE_EXTENSIONS = frozenset(
 )
 """A bare file name counts as a claim only for source code: ``report.json`` or ``gonogo.toml`` in
 prose usually names something a tool writes or a user creates, ``health_checker.py`` names code."""
-HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes)", re.IGNORECASE)
-"""Documents (or folders of them) that describe the past: the paths they name may be long gone."""
+HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes|releases$)", re.IGNORECASE)
+"""Documents (or folders of them) that describe the past: the paths they name may be long gone
+(wagtail's ``docs/releases/5.2.md`` names the templates that release removed)."""
 NOT_A_PATH = re.compile(r"[\s<>{}()|=,;:'\"`$*?\[\]\\@!]|^[-~/.]?$|^-|^~|^/|://|^\.\.?/?$")
 PLACEHOLDER = re.compile(
-    r"(^|/)(path/to|your[-_]|my[-_]|my(app|model|project|module|package|plugin|script)|foo|bar|example|xxx)",
+    r"(^|/)(path/to|your[-_]|my[-_]|my(app|model|project|module|package|plugin|script)|foo|bar|example|xxx"
+    r"|x(\.x)+\.)",
     re.IGNORECASE,
 )
 UPPER_VARIABLE = re.compile(r"(^|/)[A-Z][A-Z0-9]*_[A-Z0-9_]+/")
@@ -99,7 +101,7 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 1
+CANDIDATES_VERSION = 2
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed."""
 
 
@@ -107,7 +109,9 @@ CANDIDATES_VERSION = 1
 def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> DocReferenceFacts:
     known = _known_paths(workspace)
     names = _project_names(workspace)
-    anchors = names | {part for file in workspace.files for part in file.relpath.split("/")[:-1]}
+    folders = {"/".join(parts[:end]) for file in workspace.files
+               for parts in [file.relpath.split("/")] for end in range(1, len(parts))}
+    anchors = _Anchors(names=names, folders=frozenset(folders))
     ignored = _Ignored.load(workspace)
     references: list[DocReference] = []
     documents = 0
@@ -161,11 +165,12 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
             continue
         start = block.map[0] if block.map else 0
         not_claims = _sentences_not_claiming(block.content)
-        for token in block.children:
+        children = block.children
+        for index, token in enumerate(children):
             if token.type == "link_open":
                 href = str(token.attrs.get("href", ""))
                 target = _link_target(href)
-                if target:
+                if target and not _marked_external(children, index):
                     found.append((target, "link", start))
             elif token.type == "code_inline" and _looks_like_path(token.content):
                 content = token.content.strip()
@@ -175,6 +180,16 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
     return found
 
 
+def _marked_external(children: list[Token], opened: int) -> bool:
+    """The link is followed by MyST's ``{.external}`` attribute: its author says it leads out of
+    the documentation (wagtail's ``[llms.txt](llms.txt){.external}``, a file its docs build writes)."""
+    for index in range(opened + 1, len(children)):
+        if children[index].type == "link_close":
+            after = children[index + 1] if index + 1 < len(children) else None
+            return after is not None and after.type == "text" and after.content.startswith("{.external")
+    return False
+
+
 def _sentences_not_claiming(paragraph: str) -> list[str]:
     """The sentences of a paragraph that tell the reader to make a file, or give one as an example:
     a span inside one of them is no claim. Judged once per paragraph, so a paragraph of a thousand
@@ -182,17 +197,41 @@ def _sentences_not_claiming(paragraph: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(paragraph) if s and NOT_A_CLAIM.search(s)]
 
 
-def _claim_kind(document: SourceFile, target: str, how: str, anchors: frozenset[str], ignored: _Ignored) -> str | None:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Anchors:
+    """Where a path in backticks may start for it to name a file of this tree."""
+
+    names: frozenset[str]
+    """The project's names: ``pygoat/introduction/urls.py`` is written from outside the clone."""
+    folders: frozenset[str]
+    """Every folder of the tree, as a path from its root."""
+
+    def hold(self, document: SourceFile, target: str) -> bool:
+        """The path's first folder is one at the root, or one beside the document, or the
+        project's name. A first folder that only exists deeper down (``blocks/heading.html``
+        where the tree has ``wagtail/blocks/``) is a template name, a path in the reader's own
+        project or in a container: the reference may be to this tree, and is a ``name``."""
+        lead: list[str] = []
+        for part in target.rstrip("/").split("/")[:-1]:
+            lead.append(part)
+            if part not in (".", ".."):
+                break
+        if not lead or lead[-1] in (".", ".."):
+            return False
+        beside = posixpath.normpath(posixpath.join(posixpath.dirname(document.relpath), "/".join(lead)))
+        return lead[-1] in self.names or lead[-1] in self.folders or beside in self.folders
+
+
+def _claim_kind(document: SourceFile, target: str, how: str, anchors: _Anchors, ignored: _Ignored) -> str | None:
     """``how`` when the reference states that a file of this repository exists, ``name`` when it
-    may (a bare name, or a path whose first folder the tree does not have), None when it does not
-    (see the module doc). ``anchors`` holds every folder name of the tree and the project's name."""
+    may (a bare name, or a path that does not start where the tree has that folder), None when it
+    does not (see the module doc)."""
     parts = target.rstrip("/").split("/")
     if any(part in GENERATED for part in parts) or ignored.matches(document, target):
         return None
     if how == "link":
         return how if _inside_root(document, target) else None
-    first = next((p for p in parts if p not in (".", "..")), "")
-    return "code" if how == "code" and first in anchors else "name"
+    return "code" if how == "code" and anchors.hold(document, target) else "name"
 
 
 def _inside_root(document: SourceFile, target: str) -> bool:
