@@ -35,7 +35,7 @@ def spelt_out(text: str) -> tuple[str, ...]:
     from the text before it. Remembered for the last text: two rules of one file's pass ask in turn."""
     found: list[str] = []
     decoded = _ESCAPE.sub(_character, text) if "\\" in text else text
-    if decoded is not text and decoded != text:
+    if decoded != text:
         found.append(decoded)
     joined = _JOIN.sub("", decoded)
     if joined != decoded:
