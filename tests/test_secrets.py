@@ -701,3 +701,38 @@ def test_prose_of_a_form_fed_file_is_found_on_the_lines_python_numbers():
     assert comments == {3: 11}
     prose = _Prose(text)
     assert prose.covers(3, 11) and not prose.covers(3, 3)
+
+
+# the vendors' own published examples (GitHub's installation-token docs, jwt.io's front page), as
+# readthedocs' tests and FastAPI's docs copy them
+GITHUB_DOCS_TOKEN = "ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a"
+JWT_IO_EXAMPLE = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+    ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+MINTED_JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzZXJ2aWNlLWJvdCIsInNjb3BlIjoiYWRtaW4ifQ"
+    ".c2lnbmF0dXJlLW9mLWEtcmVhbC1zZXJ2aWNlLXRva2Vu"
+)
+
+
+def test_published_examples_and_jwts_in_tests_and_docs_are_samples_but_a_jwt_in_code_is_a_leak(tmp_path):
+    repo = make_repo(tmp_path, {
+        "tests/test_webhook.py": f'PAYLOAD = {{"token": "{GITHUB_DOCS_TOKEN}"}}\nAUTH = "Bearer {MINTED_JWT}"\n',
+        "docs/security.md": f"A token looks like `{JWT_IO_EXAMPLE}`.\n",
+        "docs_src/security/tutorial.py": 'SECRET_KEY = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7"\n',
+        "app/client.py": f'SERVICE_TOKEN = "{MINTED_JWT}"\nHOOK = "{JWT_IO_EXAMPLE}"\n',
+    })
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [("app/client.py", 1)] * 2  # the token's format, and a token-named assignment
+    assert samples == [("app/client.py", 2), ("docs/security.md", 1), ("docs_src/security/tutorial.py", 1),
+                       ("tests/test_webhook.py", 1), ("tests/test_webhook.py", 2)]
+
+
+def test_a_jwt_evidence_masks_its_signature_too(tmp_path):
+    """detect-secrets' JWT pattern stops before the signature, which the evidence then showed."""
+    repo = make_repo(tmp_path, {"app/client.py": f'SERVICE_TOKEN = "{MINTED_JWT}"\n'})
+    report = scan_repo(repo, select="SEC020")
+    [finding] = [f for f in result_of(report, "SEC020").findings if f.get("kind") == "JSON Web Token"]
+    assert MINTED_JWT.rsplit(".", 1)[1] not in (finding.evidence or "")
+    assert finding.evidence == f'SERVICE_TOKEN = "<redacted:{finding.get("fingerprint")}>"'

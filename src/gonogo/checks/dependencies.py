@@ -26,6 +26,7 @@ from gonogo.collectors.import_names import is_runtime_only, suggested
 from gonogo.collectors.manifests import Dependency, ManifestFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import Import
+from gonogo.collectors.testpaths import DOCS_DIRS
 from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
@@ -73,8 +74,8 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
 )
 def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING``, in tests or in the
-    code that builds the documentation (a top-level `docs/` or `doc/` folder that is no package) do
-    not break production, but an undeclared one silently disables a feature, or breaks type checking
+    documentation's code (a top-level `docs/`, `doc/` or `docs_src/` that is no package) do not
+    break production, but an undeclared one silently disables a feature, or breaks type checking
     or the test run in a clean environment. One that a lock file installs for a declared package,
     or that a declared distribution of unknown import names may provide, is not reported here.
     Fix: declare it in an optional group (an extra, a ``dev``/``test`` group or requirements file)."""
@@ -86,10 +87,6 @@ BUILD_TOOLING = frozenset({"setuptools", "pkg_resources", "wheel", "distutils"})
 (``setuptools>=40.8.0`` and ``wheel``), which build front-ends install for every such project."""
 
 
-DOCS_FOLDERS = frozenset({"docs", "doc"})
-"""Top-level folders that hold a project's documentation and the code that builds it."""
-
-
 def _docs_builds(python: PythonFacts) -> frozenset[tuple[object, str]]:
     """(root, folder) of each top-level documentation folder that is not a package: Sphinx's
     ``conf.py``, its extensions and themes live there and never ship. One with an ``__init__.py``
@@ -98,7 +95,7 @@ def _docs_builds(python: PythonFacts) -> frozenset[tuple[object, str]]:
     packages: set[tuple[object, str]] = set()
     for item in python.files:
         folder, _, rest = item.file.relpath.partition("/")
-        if rest and folder.lower() in DOCS_FOLDERS:
+        if rest and folder.lower() in DOCS_DIRS:
             found.add((item.file.root, folder))
             if rest == "__init__.py":
                 packages.add((item.file.root, folder))

@@ -56,6 +56,13 @@ def _secret_failure(hit: SecretHit, template: str, **extra: Any) -> Failure:
 
 URL_KIND = "URL with a password"
 PRIVATE_KEY_KIND = "Private Key"
+JWT_KIND = "JSON Web Token"
+DOCUMENTED_EXAMPLES = {
+    "80751f0c": "GitHub's documented example installation token (ghs_16C7e42F...), copied from its docs",
+    "8edfee22": "jwt.io's example token (John Doe), copied from its front page",
+}
+"""Credentials their vendors publish as examples, by their fingerprint (the value is never kept):
+readthedocs' tests and FastAPI's docs copy them, and they open nothing."""
 SAMPLE_PLACES = frozenset({Place.TEST, Place.DOCS, Place.EXAMPLE})
 """Where a private key is a test certificate authority's (``tests/certs/server.key``) or a
 documented sample rather than a deployed key."""
@@ -78,8 +85,14 @@ def sample_reason(hit: SecretHit) -> str | None:
     not a credential's shape). A private key is a sample only in tests, docs and examples (test
     certificate authorities). Cloud and SaaS token formats are never samples, since nobody invents
     an AWS key for a test; except an AWS key ID alone in a saved web page or capture among test data,
-    which is an identifier (every Amazon affiliate link carries one), not a credential."""
+    which is an identifier (every Amazon affiliate link carries one), not a credential; a JSON Web
+    Token in tests, docs and examples, a bearer token signed for them; and a value its vendor
+    publishes as an example (:data:`DOCUMENTED_EXAMPLES`)."""
+    if hit.fingerprint in DOCUMENTED_EXAMPLES:
+        return DOCUMENTED_EXAMPLES[hit.fingerprint]
     if hit.rule == "detect-secrets" and hit.kind != URL_KIND:
+        if hit.kind == JWT_KIND and hit.place in SAMPLE_PLACES:
+            return f"a JSON Web Token {PLACE_REASONS[hit.place]}: a bearer token signed for the test or the page"
         if hit.kind == PRIVATE_KEY_KIND:
             return PLACE_REASONS[hit.place] if hit.place in SAMPLE_PLACES else None
         if hit.lone_key_id and hit.in_document and hit.place in SAMPLE_PLACES:

@@ -40,10 +40,10 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
 
-from gonogo.collectors.testpaths import is_test_path
+from gonogo.collectors.testpaths import DOCS_DIRS, is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
-from gonogo.redaction import redact  # the one redactor; re-exported for evidence lines here
+from gonogo.redaction import JWT_TAIL, redact  # the one redactor; re-exported for evidence lines here
 from gonogo.regex_literals import Prefilter, literals_of, required_literals
 from gonogo.token_formats import (
     AWS_KEY,
@@ -72,7 +72,6 @@ SKIPPED_SUFFIXES = (".min.js", ".min.css", ".map", ".svg")
 drawing data. A file is skipped by these rules, or as binary (``is_binary``), never by a guess."""
 
 EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
-DOCS_DIRS = frozenset({"docs", "doc"})
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt")
 TEST_NAME_WORDS = frozenset(
     {"test", "tests", "testing", "spec", "e2e", "fixture", "fixtures", "conftest", "mock", "mocks"}
@@ -261,8 +260,9 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 4
-"""Bump when what ``scan_text`` finds changes, so cached results are recomputed."""
+SCANNER_VERSION = 5
+"""Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
+masks its signature)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -695,9 +695,14 @@ def fingerprint(value: str) -> str:
 
 
 def mask(text: str, values: tuple[str, ...]) -> str:
+    """``text`` with each value replaced by its fingerprint; a JSON Web Token's signature goes with
+    it (the evidence of a JWT showed the signature after the mask)."""
     for value in sorted(set(values), key=len, reverse=True):
         if value:
-            text = text.replace(value, f"<redacted:{fingerprint(value)}>")
+            token = f"<redacted:{fingerprint(value)}>"
+            text = text.replace(value, token)
+            if value.startswith("eyJ"):
+                text = re.sub(re.escape(token) + JWT_TAIL.pattern, token, text)  # the match stops before it
     return text
 
 

@@ -21,6 +21,9 @@ TEST_DIRS = frozenset(
 )
 """Folder names that hold tests or their data in the ecosystems gonogo meets (pytest, Jest,
 Cypress, RSpec, Go's ``testdata``); a file anywhere below one is test code."""
+DOCS_DIRS = frozenset({"docs", "doc", "docs_src"})
+"""Folder names that hold documentation: its pages, the code that builds them, and the examples
+they include (FastAPI's and SQLModel's ``docs_src/``)."""
 
 
 @lru_cache(maxsize=1 << 16)
