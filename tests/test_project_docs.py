@@ -116,3 +116,18 @@ def test_release_notes_folders_are_history_but_current_docs_are_judged(tmp_path:
     assert [(f.path, f.get("target")) for f in result_of(report, "DOC001").findings] == [
         ("docs/guide.md", "app/gone.py")
     ]
+
+
+def test_a_translated_page_may_link_a_page_only_the_default_language_has(tmp_path: Path) -> None:
+    """FastAPI's translations link ``../release-notes.md``, which only ``docs/en/docs/`` has: the
+    site serves the English page. A page no language has is still a broken link."""
+    files = {
+        "docs/en/docs/release-notes.md": "# Release notes\n",
+        "docs/en/docs/deployment/versions.md": "See the [release notes](../release-notes.md).\n",
+        "docs/de/docs/deployment/versions.md": "Siehe [Release Notes](../release-notes.md) und [FAQ](../faq.md).\n",
+        "app/__init__.py": "",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DOC001")
+    assert [(f.path, f.get("target")) for f in result_of(report, "DOC001").findings] == [
+        ("docs/de/docs/deployment/versions.md", "../faq.md")
+    ]

@@ -341,12 +341,36 @@ def _known_paths(workspace: Workspace) -> dict[str, set[str]]:
 
 
 def _exists(document: SourceFile, target: str, known: dict[str, set[str]], names: frozenset[str]) -> bool:
-    """The file, the page source a doc generator renders it from, or the path without a leading
-    folder named like the project (``pygoat/introduction/urls.py``: written from outside the clone)."""
+    """The file, the page source a doc generator renders it from, the path without a leading
+    folder named like the project (``pygoat/introduction/urls.py``: written from outside the
+    clone), or the same page in another language's folder."""
     clean = target.rstrip("/")
     first, _, rest = clean.partition("/")
     paths = (clean, *_page_sources(clean), *((rest,) if rest and first in names else ()))
-    return any(_file_exists(document, path, known) for path in paths)
+    return any(_file_exists(document, path, known) or _in_another_language(document, path, known) for path in paths)
+
+
+LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][a-z]{2,4})?")
+"""A folder named for a language (``de``, ``zh-hant``, ``pt_br``)."""
+
+
+def _in_another_language(document: SourceFile, target: str, known: dict[str, set[str]]) -> bool:
+    """A translated page's link to a page not translated yet: the site serves the default
+    language's (FastAPI's ``docs/de/docs/deployment/versions.md`` links ``../release-notes.md``,
+    which only ``docs/en/docs/`` has). The path, resolved from the document, must exist with one
+    language folder swapped for another."""
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(document.relpath), target)).split("/")
+    languages = [i for i, part in enumerate(resolved[:-1]) if LANGUAGE.fullmatch(part)]
+    if not languages:
+        return False
+    for candidate in known.get(resolved[-1], ()):
+        parts = candidate.split("/")
+        if len(parts) != len(resolved):
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(parts, resolved, strict=True)) if a != b]
+        if len(differ) == 1 and differ[0] in languages and LANGUAGE.fullmatch(parts[differ[0]]):
+            return True
+    return False
 
 
 _SETUP_NAME = re.compile(r"""\bname"?\s*[=:]\s*["']([\w.-]+)["']""")
