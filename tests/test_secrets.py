@@ -736,3 +736,17 @@ def test_a_jwt_evidence_masks_its_signature_too(tmp_path):
     [finding] = [f for f in result_of(report, "SEC020").findings if f.get("kind") == "JSON Web Token"]
     assert MINTED_JWT.rsplit(".", 1)[1] not in (finding.evidence or "")
     assert finding.evidence == f'SERVICE_TOKEN = "<redacted:{finding.get("fingerprint")}>"'
+
+
+def test_a_format_field_is_no_password_and_a_dot_ci_folder_is_ci(tmp_path):
+    """redash: ``f"databend://{username}:{password}@{host}"`` is filled in at run time, and
+    ``.ci/compose.ci.yaml`` starts the CI's throwaway PostgreSQL."""
+    repo = make_repo(tmp_path, {
+        "app/databend.py": 'def connect(username, password, host):\n'
+                           '    return f"databend://{username}:{password}@{host}:8000/db"\n',
+        ".ci/compose.ci.yaml": 'services:\n  server:\n    environment:\n      POSTGRES_PASSWORD: "hX7Qm2pLr9vTz4Wk"\n',
+        "app/real.py": f'DSN = "postgresql://app:{API_KEY}@db.internal/app"\n',
+    })
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [("app/real.py", 1)]
+    assert samples == [(".ci/compose.ci.yaml", 4)]

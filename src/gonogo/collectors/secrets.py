@@ -84,7 +84,7 @@ CI_FILES = frozenset(
     {".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "jenkinsfile",
      ".drone.yml", "cloudbuild.yaml", "cloudbuild.yml", "appveyor.yml", ".appveyor.yml"}
 )
-CI_DIRS = ((".github", "workflows"), (".circleci",), (".buildkite",), (".woodpecker",), (".gitlab",))
+CI_DIRS = ((".github", "workflows"), (".circleci",), (".buildkite",), (".woodpecker",), (".gitlab",), (".ci",))
 DOCUMENT_SUFFIXES = frozenset({".html", ".htm", ".mhtml", ".xhtml", ".eml", ".har", ".xml", ".txt", ".csv"})
 ENV_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".tpl")
 
@@ -260,9 +260,9 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 5
+SCANNER_VERSION = 6
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
-masks its signature)."""
+masks its signature; 6: a format field, ``{password}``, is no password)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -639,12 +639,18 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
     return len(value) >= 12 and entropy(value) >= 3.0
 
 
+FORMAT_FIELD = re.compile(r"\{[\w.\[\]'\"]*(?:![rsa])?(?::[^{}]*)?\}")
+"""A Python format field standing for the whole value: ``{password}``, ``{self.password}``, ``{0}``
+(redash's ``f"databend://{username}:{password}@{host}"`` was read as a URL with a password)."""
+
+
 def is_placeholder(value: str) -> bool:
-    """A documented placeholder (``changeme``, ``<your-key>``, ``${VAR}``, ``{{ var }}``, ``xxx``)."""
+    """A documented placeholder (``changeme``, ``<your-key>``, ``${VAR}``, ``{{ var }}``, ``xxx``) or
+    a format field that a program fills in (``{password}``)."""
     lowered = value.strip().lower()
     if len(lowered) < 4 or lowered in PLACEHOLDER_VALUES or len(set(lowered)) <= 2:
         return True
-    return any(word in lowered for word in PLACEHOLDER_WORDS)
+    return FORMAT_FIELD.fullmatch(lowered) is not None or any(word in lowered for word in PLACEHOLDER_WORDS)
 
 
 def is_made_up(value: str) -> bool:
