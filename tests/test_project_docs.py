@@ -74,6 +74,9 @@ DOC_REFERENCE_CASES = [
     ("a folder the tree has only deeper down", "Render it with `blocks/heading.html`.\n", [], ["blocks/heading.html"]),
     ("a folder beside the document", "See `sub/gone.md`.\n", ["sub/gone.md"], []),
     ("a version placeholder", "Release notes are in `docs/releases/x.x.x.md`.\n", [], []),
+    ("a heading that gives an example", "#### Example Configuration (`app/config.js`):\n", [], []),
+    ("a sentence that only mentions examples", "The settings are in `app/settings.py`, with examples.\n",
+     ["app/settings.py"], []),
     ("a link its author marks external", "[llms.txt](llms.txt){.external} and [full](gone.md)\n", ["gone.md"], []),
 ]
 

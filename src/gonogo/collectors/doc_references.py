@@ -73,13 +73,14 @@ of a command, not as files in the tree."""
 NOT_A_CLAIM = re.compile(
     r"(?<!\w)(creat(e|es|ed|ing)|copy|copies|copied|copying|renam(e|es|ed|ing)|generat(e|es|ed|ing)|"
     r"will be (generated|created|written|stored|placed|saved)|save[sd]? (it |them )?as|make a copy|writes?|"
-    r"written|e\.g\.|e\.x\.|for example|for instance|such as|if (it|this file|the file|one) exists|"
+    r"written|e\.g\.|e\.x\.|for example|for instance|such as|^\W*examples?|if (it|this file|the file|one) exists|"
     r"there is no|does not exist|doesn't exist|no longer|(was|were|been) (removed|deleted|renamed|moved))(?!\w)",
     re.IGNORECASE,
 )
 """Words that turn a path into an instruction or an example rather than a statement that the file
 is in the tree: "create ``hc/local_settings.py``", "copy ``.env.example`` to ``.env``", "the build
-writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/x.md``"."""
+writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/x.md``", and a heading
+that opens with "Example" (redash's "Example Configuration (``scripts/config.js``)")."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!e\.x\.)\s+")
 MAX_DOC_BYTES = 2 * 1024 * 1024
 
@@ -101,7 +102,7 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 2
+CANDIDATES_VERSION = 3
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed."""
 
 
