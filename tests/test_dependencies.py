@@ -85,6 +85,7 @@ def test_the_code_that_builds_the_docs_is_judged_as_the_docs_own(tmp_path: Path)
         "doc/ext/numpydoc.py": "import docutils\n",
         "portal/docs/views.py": "import markdown\n",
         "docs_src/custom_response/tutorial.py": "import orjson\n",
+        "examples/eventlet/webcrawler.py": "import pybloom_live\n",
     }
     report = scan_repo(make_repo(tmp_path, files), select="DEP001,DEP002")
     assert [(f.path, f.get("package")) for f in result_of(report, "DEP001").findings] == [
@@ -92,7 +93,8 @@ def test_the_code_that_builds_the_docs_is_judged_as_the_docs_own(tmp_path: Path)
     ]
     soft = sorted((f.path, f.get("package")) for f in result_of(report, "DEP002").findings)
     assert soft == [("doc/ext/numpydoc.py", "docutils"), ("docs/_themes/style.py", "Pygments"),
-                    ("docs/conf.py", "sphinx_rtd_theme"), ("docs_src/custom_response/tutorial.py", "orjson")]
+                    ("docs/conf.py", "sphinx_rtd_theme"), ("docs_src/custom_response/tutorial.py", "orjson"),
+                    ("examples/eventlet/webcrawler.py", "pybloom_live")]
     packaged = make_repo(tmp_path / "packaged", {"requirements.txt": "flask\n", "docs/__init__.py": "",
                                                  "docs/views.py": "import markdown\n"})
     [finding] = result_of(scan_repo(packaged, select="DEP001"), "DEP001").findings

@@ -750,3 +750,18 @@ def test_a_format_field_is_no_password_and_a_dot_ci_folder_is_ci(tmp_path):
     leaks, samples = sec02(scan_repo(repo, select="SEC02"))
     assert leaks == [("app/real.py", 1)]
     assert samples == [(".ci/compose.ci.yaml", 4)]
+
+
+def test_a_class_path_under_a_password_name_and_azurites_published_key_are_no_leaks(tmp_path):
+    """jumpserver names its authentication backends ``AUTH_BACKEND_OIDC_PASSWORD = "...Backend"``;
+    Celery's compose file starts Azurite with the key Microsoft publishes for it."""
+    azurite = "AccountKey=" + "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+    repo = make_repo(tmp_path, {
+        "app/settings.py": 'AUTH_BACKEND_OIDC_PASSWORD = "authentication.backends.oidc.OIDCAuthPasswordBackend"\n'
+                           f'DB_PASSWORD = "{API_KEY}"\n',
+        "docker-compose.yml": f"services:\n  app:\n    environment:\n      URL: DefaultEndpointsProtocol=http;"
+                              f"AccountName=devstoreaccount1;{azurite};\n",
+    })
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [("app/settings.py", 2)]
+    assert samples == [("docker-compose.yml", 4)]

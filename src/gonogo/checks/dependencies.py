@@ -26,7 +26,7 @@ from gonogo.collectors.import_names import is_runtime_only, suggested
 from gonogo.collectors.manifests import Dependency, ManifestFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import Import
-from gonogo.collectors.testpaths import DOCS_DIRS
+from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS
 from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
@@ -59,7 +59,7 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     """Why: a module that imports a distribution its manifest does not declare works on the
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
     monorepo each service installs only its own requirements, so each is judged by its own. Test
-    code and the code that builds the documentation are DEP002's: they do not ship. An
+    code, the documentation's code and examples are DEP002's: they do not ship. An
     extra declares what it brings (`dask[distributed]` declares `import distributed`).
     Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
     import."""
@@ -74,9 +74,9 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
 )
 def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING``, in tests or in the
-    documentation's code (a top-level `docs/`, `doc/` or `docs_src/` that is no package) do not
-    break production, but an undeclared one silently disables a feature, or breaks type checking
-    or the test run in a clean environment. One that a lock file installs for a declared package,
+    documentation's code and examples (a top-level `docs/`, `doc/`, `docs_src/` or `examples/` that
+    is no package) do not break production, but an undeclared one silently disables a feature, or
+    breaks type checking or the test run in a clean environment. One that a lock file installs for a declared package,
     or that a declared distribution of unknown import names may provide, is not reported here.
     Fix: declare it in an optional group (an extra, a ``dev``/``test`` group or requirements file)."""
     yield from _undeclared(python, manifests, hard=False)
@@ -88,14 +88,15 @@ BUILD_TOOLING = frozenset({"setuptools", "pkg_resources", "wheel", "distutils"})
 
 
 def _docs_builds(python: PythonFacts) -> frozenset[tuple[object, str]]:
-    """(root, folder) of each top-level documentation folder that is not a package: Sphinx's
-    ``conf.py``, its extensions and themes live there and never ship. One with an ``__init__.py``
-    (a Django app named ``docs``) is product code like any other."""
+    """(root, folder) of each top-level documentation or examples folder that is not a package:
+    Sphinx's ``conf.py``, its extensions and themes, and the examples the docs show (Celery's
+    ``examples/eventlet/``) live there and never ship. One with an ``__init__.py`` (a Django app
+    named ``docs``) is product code like any other."""
     found: set[tuple[object, str]] = set()
     packages: set[tuple[object, str]] = set()
     for item in python.files:
         folder, _, rest = item.file.relpath.partition("/")
-        if rest and folder.lower() in DOCS_DIRS:
+        if rest and folder.lower() in DOCS_DIRS | EXAMPLE_DIRS:
             found.add((item.file.root, folder))
             if rest == "__init__.py":
                 packages.add((item.file.root, folder))

@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
 
-from gonogo.collectors.testpaths import DOCS_DIRS, is_test_path
+from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS, is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import JWT_TAIL, redact  # the one redactor; re-exported for evidence lines here
@@ -71,7 +71,6 @@ SKIPPED_SUFFIXES = (".min.js", ".min.css", ".map", ".svg")
 """Minified bundles and source maps are generated from sources scanned on their own; an SVG is
 drawing data. A file is skipped by these rules, or as binary (``is_binary``), never by a guess."""
 
-EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt")
 TEST_NAME_WORDS = frozenset(
     {"test", "tests", "testing", "spec", "e2e", "fixture", "fixtures", "conftest", "mock", "mocks"}
@@ -212,8 +211,12 @@ PATH_VALUE = re.compile(r"^[\w.\-]+(?:/[\w.\-]+)+\.\w{1,6}$")
 WORD_VALUE = re.compile(r"^[A-Za-z]{1,16}$")
 """One word of letters (``postgres``, ``MyPassword``, ``Wachtwoord``): a default or a label, not a
 credential's shape; a real password or key mixes character classes or is long and random."""
-REFERENCE_VALUE = re.compile(r"^(?:\$\w+|%\w+%|[A-Z][A-Z0-9_]{2,}|[a-z_]+(?:\.[a-z_]+)+\(?\)?)$")
-"""``$VAR``, ``%VAR%``, an environment variable's name, ``settings.secret_key``: a reference."""
+REFERENCE_VALUE = re.compile(
+    r"^(?:\$\w+|%\w+%|[A-Z][A-Z0-9_]{2,}|[a-z_]+(?:\.[a-z_]+)+\(?\)?|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+\.[A-Z]\w*)$"
+)
+"""``$VAR``, ``%VAR%``, an environment variable's name, ``settings.secret_key``, or the import path
+of a class (jumpserver's ``AUTH_BACKEND_OIDC_PASSWORD = "authentication.backends.oidc.OIDCAuthPasswordBackend"``):
+a reference."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -260,9 +263,9 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 6
+SCANNER_VERSION = 7
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
-masks its signature; 6: a format field, ``{password}``, is no password)."""
+masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -24,6 +24,8 @@ Cypress, RSpec, Go's ``testdata``); a file anywhere below one is test code."""
 DOCS_DIRS = frozenset({"docs", "doc", "docs_src"})
 """Folder names that hold documentation: its pages, the code that builds them, and the examples
 they include (FastAPI's and SQLModel's ``docs_src/``)."""
+EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
+"""Folder names that hold examples: code written to be read and copied, not shipped."""
 
 
 @lru_cache(maxsize=1 << 16)
