@@ -272,3 +272,17 @@ def test_an_extra_named_like_a_namespace_does_not_declare_what_a_table_gives_ano
     }
     report = scan_repo(make_repo(tmp_path, files), select="DEP001")
     assert [f.get("package") for f in result_of(report, "DEP001").findings] == ["google-api-core"]
+
+
+def test_a_django_projects_apps_folder_is_a_source_root(tmp_path: Path) -> None:
+    """jumpserver's ``utils/*.py`` scripts put ``apps/`` on ``sys.path`` and import its apps."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'jms'\ndependencies = ['django']\n",
+        "apps/users/__init__.py": "",
+        "apps/users/models.py": "import django\n",
+        "utils/activate_user.py": "import users.models\nimport yaml\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert [(f.path, f.get("package")) for f in result_of(report, "DEP001").findings] == [
+        ("utils/activate_user.py", "PyYAML")
+    ]

@@ -136,9 +136,14 @@ def _closure(manifests: Iterable[Manifest], by_display: dict[str, Manifest]) -> 
     return found
 
 
+SOURCE_ROOTS = ("src", "apps")
+"""Folders whose packages a project puts on ``sys.path`` itself: ``src/`` layouts, and Django
+projects' ``apps/`` (jumpserver's ``utils/`` scripts ``import users.models`` from ``apps/users/``)."""
+
+
 class OwnNames:
     """Top-level names the repository itself provides near a file: its modules and packages in the
-    file's folder and every folder above it (and their ``src/``), and its projects' names."""
+    file's folder and every folder above it (and their ``src/`` and ``apps/``), and its projects' names."""
 
     def __init__(self, python: PythonFacts, manifests: ManifestFacts) -> None:
         self._at: dict[tuple[Path, str], set[str]] = defaultdict(set)
@@ -166,9 +171,9 @@ class OwnNames:
         while folder is not None:
             if top in self._at.get((file.file.root, folder), ()):
                 return True
-            src = f"{folder}/src" if folder else "src"
-            if top in self._at.get((file.file.root, src), ()):
-                return True
+            for source_root in SOURCE_ROOTS:
+                if top in self._at.get((file.file.root, f"{folder}/{source_root}" if folder else source_root), ()):
+                    return True
             folder = folder.rpartition("/")[0] if folder else None
         return file.is_test_code and top in self._anywhere.get(file.file.root, ())
 
