@@ -75,8 +75,9 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
 def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING``, in tests or in the
     documentation's code and examples (a top-level `docs/`, `doc/`, `docs_src/` or `examples/` that
-    is no package) do not break production, but an undeclared one silently disables a feature, or
-    breaks type checking or the test run in a clean environment. One that a lock file installs for a declared package,
+    is no package; an example with a manifest of its own is DEP001's) do not break production, but
+    an undeclared one silently disables a feature, or breaks type checking or the test run in a
+    clean environment. One that a lock file installs for a declared package,
     or that a declared distribution of unknown import names may provide, is not reported here.
     Fix: declare it in an optional group (an extra, a ``dev``/``test`` group or requirements file)."""
     yield from _undeclared(python, manifests, hard=False)
@@ -103,18 +104,31 @@ def _docs_builds(python: PythonFacts) -> frozenset[tuple[object, str]]:
     return frozenset(found - packages)
 
 
-def _hard_imports(file: PythonFile, imports: list[Import], builds_docs: bool) -> Iterator[tuple[Import, bool]]:
+def _ships(file: PythonFile, scope: Scope | None, docs_builds: frozenset[tuple[object, str]]) -> bool:
+    """False for the documentation's code and for an example that borrows the project's manifest
+    (Celery's ``examples/eventlet/``). An example with a manifest of its own (Flask's
+    ``examples/tutorial/pyproject.toml``) is a project in its own right, judged by that manifest."""
+    top = file.file.relpath.partition("/")[0]
+    if (file.file.root, top) not in docs_builds:
+        return True
+    own_manifest = scope is not None and scope.root == file.file.root and (
+        scope.folder == top or scope.folder.startswith(f"{top}/")
+    )
+    return top.lower() in EXAMPLE_DIRS and own_manifest
+
+
+def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Iterator[tuple[Import, bool]]:
     """Each import with whether production breaks without it. A module guarded by
     ``try/except ImportError`` once in a file is optional in all of that file: the later uses sit
-    behind the flag the guard set (``if has_simplejson: from simplejson import ...``). Test code
-    and the code that builds the documentation (``builds_docs``) do not ship: a missing import
-    there breaks a test run or a docs build, not production."""
+    behind the flag the guard set (``if has_simplejson: from simplejson import ...``). Test code,
+    and the documentation's code and examples that do not ship (``ships``, :func:`_ships`): a
+    missing import there breaks a test run, a docs build or an example, not production."""
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
     for imported in imports:
         top = imported.module.split(".")[0]
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
-        soft = imported.optional or imported.type_checking or file.is_test_code or builds_docs or top in guarded
+        soft = imported.optional or imported.type_checking or file.is_test_code or not ships or top in guarded
         yield imported, not soft
 
 
@@ -165,8 +179,8 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
         else:
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
-        builds_docs = (file.file.root, file.file.relpath.partition("/")[0]) in docs_builds
-        for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own)), builds_docs):
+        ships = _ships(file, scope, docs_builds)
+        for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own)), ships):
             if scope is not None:
                 below[(scope.root, scope.folder)].append(imported.module)
             if declared.provides(imported.module):
