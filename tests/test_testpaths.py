@@ -32,11 +32,14 @@ CASES = [
     ("pkg/contest.py", False),
     ("pkg/attest_test_data.py", False),
     ("docs/conf.py", False),
+    ("t/unit/security/__init__.py", True),
+    ("pkg/tasks/t.py", False),
 ]
 IDS = [
     "under tests", "fixtures inside tests", "pytest module test_*", "pytest module *_test.py", "conftest",
     "under testing", "test folder in another case", "under e2e", "under fixtures", "a module named testing ships",
     "latest is no test", "contest is no test", "test in the middle of a name", "docs are not tests",
+    "Celery's t folder", "a module named t ships",
 ]
 
 
