@@ -108,6 +108,12 @@ def test_a_doc_reference_is_a_claim_only_when_the_text_says_a_file_exists(
     assert (doc002.outcome is Outcome.FAIL) == bool(loose)
 
 
+def _broken_references(tmp_path: Path, files: dict[str, str]) -> list[tuple[str | None, str | None]]:
+    """(document, target) of each DOC001 finding of a repository holding ``files``."""
+    report = scan_repo(make_repo(tmp_path, files), select="DOC001")
+    return [(f.path, f.get("target")) for f in result_of(report, "DOC001").findings]
+
+
 def test_release_notes_folders_are_history_but_current_docs_are_judged(tmp_path: Path) -> None:
     files = {
         "docs/release-notes/version-3.1.md": "Moved `app/gone.py` into the core.\n",
@@ -115,10 +121,7 @@ def test_release_notes_folders_are_history_but_current_docs_are_judged(tmp_path:
         "docs/guide.md": "The entry point is `app/gone.py`.\n",
         "app/__init__.py": "",
     }
-    report = scan_repo(make_repo(tmp_path, files), select="DOC001")
-    assert [(f.path, f.get("target")) for f in result_of(report, "DOC001").findings] == [
-        ("docs/guide.md", "app/gone.py")
-    ]
+    assert _broken_references(tmp_path, files) == [("docs/guide.md", "app/gone.py")]
 
 
 def test_a_translated_page_may_link_a_page_only_the_default_language_has(tmp_path: Path) -> None:
@@ -130,7 +133,4 @@ def test_a_translated_page_may_link_a_page_only_the_default_language_has(tmp_pat
         "docs/de/docs/deployment/versions.md": "Siehe [Release Notes](../release-notes.md) und [FAQ](../faq.md).\n",
         "app/__init__.py": "",
     }
-    report = scan_repo(make_repo(tmp_path, files), select="DOC001")
-    assert [(f.path, f.get("target")) for f in result_of(report, "DOC001").findings] == [
-        ("docs/de/docs/deployment/versions.md", "../faq.md")
-    ]
+    assert _broken_references(tmp_path, files) == [("docs/de/docs/deployment/versions.md", "../faq.md")]

@@ -88,7 +88,11 @@ BUILD_TOOLING = frozenset({"setuptools", "pkg_resources", "wheel", "distutils"})
 (``setuptools>=40.8.0`` and ``wheel``), which build front-ends install for every such project."""
 
 
-def _docs_builds(python: PythonFacts) -> frozenset[tuple[object, str]]:
+NOT_SHIPPED_DIRS = DOCS_DIRS | EXAMPLE_DIRS
+"""Top-level folders whose code, when they are no package, does not ship (:func:`_not_shipped_folders`)."""
+
+
+def _not_shipped_folders(python: PythonFacts) -> frozenset[tuple[object, str]]:
     """(root, folder) of each top-level documentation or examples folder that is not a package:
     Sphinx's ``conf.py``, its extensions and themes, and the examples the docs show (Celery's
     ``examples/eventlet/``) live there and never ship. One with an ``__init__.py`` (a Django app
@@ -97,19 +101,19 @@ def _docs_builds(python: PythonFacts) -> frozenset[tuple[object, str]]:
     packages: set[tuple[object, str]] = set()
     for item in python.files:
         folder, _, rest = item.file.relpath.partition("/")
-        if rest and folder.lower() in DOCS_DIRS | EXAMPLE_DIRS:
+        if rest and folder.lower() in NOT_SHIPPED_DIRS:
             found.add((item.file.root, folder))
             if rest == "__init__.py":
                 packages.add((item.file.root, folder))
     return frozenset(found - packages)
 
 
-def _ships(file: PythonFile, scope: Scope | None, docs_builds: frozenset[tuple[object, str]]) -> bool:
+def _ships(file: PythonFile, scope: Scope | None, not_shipped: frozenset[tuple[object, str]]) -> bool:
     """False for the documentation's code and for an example that borrows the project's manifest
     (Celery's ``examples/eventlet/``). An example with a manifest of its own (Flask's
     ``examples/tutorial/pyproject.toml``) is a project in its own right, judged by that manifest."""
     top = file.file.relpath.partition("/")[0]
-    if (file.file.root, top) not in docs_builds:
+    if (file.file.root, top) not in not_shipped:
         return True
     own_manifest = scope is not None and scope.root == file.file.root and (
         scope.folder == top or scope.folder.startswith(f"{top}/")
@@ -171,7 +175,7 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
     declared_cache: dict[tuple[object, str], Declared] = {}
     below: dict[tuple[object, str], list[str]] = defaultdict(list)
     sites: dict[tuple[str, str, bool], list[tuple[PythonFile, Import, Scope | None]]] = defaultdict(list)
-    docs_builds = _docs_builds(python)
+    not_shipped = _not_shipped_folders(python)
     for file in python.files:
         scope = scopes.nearest(file.file.root, file.file.relpath)
         if scope is None:
@@ -179,7 +183,7 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
         else:
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
-        ships = _ships(file, scope, docs_builds)
+        ships = _ships(file, scope, not_shipped)
         for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own)), ships):
             if scope is not None:
                 below[(scope.root, scope.folder)].append(imported.module)

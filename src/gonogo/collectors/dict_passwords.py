@@ -48,16 +48,18 @@ def dict_passwords(source: bytes) -> list[DictPassword]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    return dict_passwords_in(tree, source)
+    return _in_dicts(SyntaxNodes(tree))
 
 
-def dict_passwords_in(tree: ast.Module, source: bytes, nodes: SyntaxNodes | None = None) -> list[DictPassword]:
-    """As :func:`dict_passwords`, on a tree the per-file pass has parsed already (and its nodes by
-    kind, when that pass lists them for other rules too)."""
-    if not may_name_a_password(source.decode("utf-8", errors="replace")):
-        return []
+def dict_passwords_in(text: str, nodes: SyntaxNodes) -> list[DictPassword]:
+    """As :func:`dict_passwords`, on a file the per-file pass has decoded (``text``) and whose nodes
+    it has listed by kind already."""
+    return _in_dicts(nodes) if may_name_a_password(text) else []
+
+
+def _in_dicts(nodes: SyntaxNodes) -> list[DictPassword]:
     found: list[DictPassword] = []
-    for node in (nodes or SyntaxNodes(tree)).of(ast.Dict):
+    for node in nodes.of(ast.Dict):
         for key, value in zip(node.keys, node.values, strict=True):
             match key, value:
                 case ast.Constant(value=str(name)), ast.Constant(value=str(text)) if (

@@ -108,11 +108,9 @@ CANDIDATES_VERSION = 3
 
 @collector("doc_references")
 def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> DocReferenceFacts:
-    known = _known_paths(workspace)
+    known, folders = _known_paths(workspace)
     names = _project_names(workspace)
-    folders = {"/".join(parts[:end]) for file in workspace.files
-               for parts in [file.relpath.split("/")] for end in range(1, len(parts))}
-    anchors = _Anchors(names=names, folders=frozenset(folders))
+    anchors = _Anchors(names=names, folders=folders)
     ignored = _Ignored.load(workspace)
     references: list[DocReference] = []
     documents = 0
@@ -330,15 +328,20 @@ def _looks_like_path(text: str) -> bool:
     return "." in last and _extension(last) in FILE_EXTENSIONS
 
 
-def _known_paths(workspace: Workspace) -> dict[str, set[str]]:
+def _known_paths(workspace: Workspace) -> tuple[dict[str, set[str]], frozenset[str]]:
     """Every file and folder path of the workspace, filed under its last name, so a reference is
-    checked against the few paths that end like it rather than against the whole tree."""
+    checked against the few paths that end like it rather than against the whole tree; and the
+    folders alone, where a path in backticks may start (:class:`_Anchors`)."""
     by_name: dict[str, set[str]] = {}
+    folders: set[str] = set()
     for file in workspace.files:
         parts = file.relpath.split("/")
         for end in range(1, len(parts) + 1):
-            by_name.setdefault(parts[end - 1], set()).add("/".join(parts[:end]))
-    return by_name
+            path = "/".join(parts[:end])
+            by_name.setdefault(parts[end - 1], set()).add(path)
+            if end < len(parts):
+                folders.add(path)
+    return by_name, frozenset(folders)
 
 
 def _exists(document: SourceFile, target: str, known: dict[str, set[str]], names: frozenset[str]) -> bool:

@@ -107,7 +107,7 @@ def _extract(source: bytes) -> ModuleFacts:
         )
     nodes = SyntaxNodes(tree)  # every node by kind, listed once, for the rules that read them so
     sinks = tuple(sql_sinks_in(tree, source))
-    passwords = tuple(dict_passwords_in(tree, source, nodes))
+    passwords = tuple(dict_passwords_in(text, nodes))
     scanned = text_facts(source, tree, nodes)
     routes = web_module_in(tree, source, lines, nodes)
     migration = _migration_module(tree)
