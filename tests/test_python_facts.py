@@ -303,3 +303,54 @@ def test_complexities_are_mccabes_own(source):
 def test_complexities_count_branches():
     """Branches count, and the getter a setter of the same name replaces in mccabe's table has none."""
     assert _complexities(ast.parse(_COMPLEX)) == {2: 3, 9: 3, 13: 5, 26: 4}
+
+
+@pytest.mark.parametrize(
+    ("body", "tried"),
+    [
+        ("manager.app.backend.ensure_chords_allowed()", ("ensure_chords_allowed",)),
+        ("os.symlink(a, b)", ("os.symlink",)),
+        ("link(a, b)", ("os.symlink",)),
+        ("to_pdf(document)", ("app.export.to_pdf",)),
+        ("run(os.path.join(a, b))", ("run", "os.path.join")),
+        ("x = 1", ()),
+        ("factory()()\n        items[0]()", ("factory",)),
+    ],
+)
+def test_a_skip_in_a_not_implemented_handler_knows_what_the_try_called(body, tried):
+    """``Skip.tried``: an imported name in full, any other by its last part."""
+    source = (
+        "import os\nimport pytest\nfrom os import symlink as link\nfrom app.export import to_pdf\n"
+        f"def test_a():\n    try:\n        {body}\n    except NotImplementedError:\n        pytest.skip('no')\n"
+    )
+    (skip,) = facts(source).skips
+    assert skip.in_not_implemented_handler and skip.tried == tried
+
+
+def test_what_a_try_called_is_not_read_for_other_handlers_or_other_skips():
+    source = (
+        "import pytest\ndef test_a():\n    try:\n        run()\n    except OSError:\n        pytest.skip('no')\n"
+        "@pytest.mark.skip(reason='later')\ndef test_b(): pass\n"
+    )
+    assert [skip.tried for skip in facts(source).skips] == [(), ()]
+
+
+def test_what_a_try_called_is_read_within_a_bound_however_deep_the_tries_nest():
+    """Hostile: 90 ``try`` blocks nested in one another around 50,000 calls, each with an
+    ``except NotImplementedError``. Each level reads at most ``TRIED_NODES`` nodes of its body,
+    not the whole body again."""
+    depth = 90
+    lines = ["import pytest", "def test_a():"]
+    lines += [f"{' ' * (4 + 4 * level)}try:" for level in range(depth)]
+    inner = " " * (4 + 4 * depth)
+    lines += [f"{inner}f{i % 7}()" for i in range(50_000)]
+    for level in reversed(range(depth)):
+        pad = " " * (4 + 4 * level)
+        lines += [f"{pad}except NotImplementedError:", f"{pad}    pytest.skip('no')"]
+    found = extract("\n".join(lines).encode())
+    assert found.parse_error is None
+    assert len(found.skips) == depth
+    calls = {f"f{i}" for i in range(7)}
+    # the innermost skip's try holds the calls; each outer one holds the inner handlers' skips too
+    assert found.skips[0].tried == tuple(sorted(calls))
+    assert all(set(skip.tried) <= calls | {"pytest.skip"} for skip in found.skips)

@@ -284,3 +284,69 @@ def test_helpers_that_assert_are_recognised_and_tests_without_any_still_found(tm
         "CreateCheckTestCase.test_only_posts has no assertion",
         "test_builds_only has no assertion",
     ]
+
+
+CAPABILITIES = {
+    "app/export.py": "def to_pdf(document):\n    raise NotImplementedError('PDF export')\n",
+    "app/backends.py": """
+        class Backend:
+            def ensure_chords_allowed(self):
+                pass
+
+        class DisabledBackend(Backend):
+            def ensure_chords_allowed(self):
+                raise NotImplementedError("chords need a result backend")
+    """,
+    "tests/test_capabilities.py": """
+        import os
+        import pytest
+        from app.export import to_pdf
+
+        def test_pdf():
+            try:
+                to_pdf("report")
+            except NotImplementedError:
+                pytest.skip("not yet")
+
+        def test_chord(manager):
+            try:
+                manager.app.backend.ensure_chords_allowed()
+            except NotImplementedError as exc:
+                pytest.skip(exc.args[0])
+
+        def test_symlink(tmp_path):
+            try:
+                os.symlink(tmp_path / "a", tmp_path / "b")
+            except (OSError, NotImplementedError):
+                pytest.skip("symlinks are not supported")
+
+        def test_pdf_of_a_joined_path(tmp_path):
+            try:
+                to_pdf(os.path.join(tmp_path, "report"))
+            except NotImplementedError:
+                pytest.skip("not yet")
+
+        def test_export_endpoint(client):
+            try:
+                client.post("/export")
+            except NotImplementedError:
+                pytest.skip("not yet")
+    """,
+}
+
+
+def test_a_skip_around_a_capability_is_conditional_and_one_around_the_projects_stub_is_not(tmp_path):
+    """Celery skips a chord test where the configured result backend cannot run chords, and
+    FastAPI one where the file system has no symlinks: those depend on where the tests run. A
+    skip around the project's own stub (a function that only raises), or around a call whose
+    target the tree does not show, hides a missing feature everywhere."""
+    report = scan_repo(make_repo(tmp_path, CAPABILITIES), select="TEST")
+    conditions = {f.key.split(":")[0]: f.get("condition") for f in result_of(report, "TEST001").findings}
+    assert conditions == {
+        "test_pdf": None,
+        "test_chord": "runtime check",
+        "test_symlink": "runtime check",
+        "test_pdf_of_a_joined_path": None,
+        "test_export_endpoint": None,
+    }
+    assert report.metrics["tests.skipped.unconditional"] == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.python import PythonFacts
+from gonogo.collectors.python_facts import RAISES_NOT_IMPLEMENTED
 from gonogo.config import Config
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Severity
@@ -48,7 +49,7 @@ def stubs(python: PythonFacts) -> Iterator[CheckOutput]:
             yield fail(
                 f"{function.qualname} is a stub ({function.stub})",
                 at=source.file.at(function.line),
-                severity=Severity.MEDIUM if function.stub == "raise NotImplementedError" else Severity.LOW,
+                severity=Severity.MEDIUM if function.stub == RAISES_NOT_IMPLEMENTED else Severity.LOW,
                 evidence=function.snippet,
                 key=function.qualname,
             )

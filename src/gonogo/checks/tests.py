@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from gonogo.collectors.ci import CiFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
-from gonogo.collectors.python_facts import MODULE_SCOPE, Function, Skip, skip_condition
+from gonogo.collectors.python_facts import MODULE_SCOPE, Function, Skip, StubNames, skip_condition
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, CheckResult, Finding, Outcome, Severity, Table
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail, tally
@@ -58,13 +58,12 @@ def _reach(skip: Skip, silenced: tuple[str, ...] | None) -> int | None:
     return None if silenced is None or silenced == (skip.scope,) else len(silenced)
 
 
-def _owners(sites: list[tuple[Skip, tuple[str, ...] | None]], first_party: frozenset[str]) -> list[int]:
+def _owners(sites: list[tuple[Skip, tuple[str, ...] | None]], conditions: list[str | None]) -> list[int]:
     """How many tests each skip site is counted for, so that a test silenced twice (a module's
-    ``pytestmark`` and its own ``@skip``) counts once, under its unconditional skip when it has one."""
+    ``pytestmark`` and its own ``@skip``) counts once, under its unconditional skip when it has
+    one (``conditions``: each site's, ``None`` for unconditional)."""
     owner: dict[str, int] = {}
-    ordered = sorted(
-        range(len(sites)), key=lambda i: (skip_condition(sites[i][0], first_party) is not None, sites[i][0].line)
-    )
+    ordered = sorted(range(len(sites)), key=lambda i: (conditions[i] is not None, sites[i][0].line))
     for index in ordered:
         for test in sites[index][1] or ():
             owner.setdefault(test, index)
@@ -102,11 +101,14 @@ def _ci_evidence(skip: Skip, ci: CiFacts) -> str | None:
 def _skip_findings(python: PythonFacts, kinds: frozenset[str], ci: CiFacts | None = None) -> Iterator[CheckOutput]:
     per_file: Counter[str] = Counter()
     first_party = python.first_party
+    stub_names: StubNames | None = None
     for source in python.files:
         sites = [(s, _silenced(s, source)) for s in source.facts.skips if s.kind in kinds]
-        for (skip, silenced), tests in zip(sites, _owners(sites, first_party), strict=True):
+        if stub_names is None and any(s.in_not_implemented_handler for s, _ in sites):
+            stub_names = python.stub_names()  # only a tree with such a skip pays for the walk
+        conditions = [skip_condition(s, first_party, stub_names) for s, _ in sites]
+        for (skip, silenced), tests, condition in zip(sites, _owners(sites, conditions), conditions, strict=True):
             per_file[source.file.display] += 1
-            condition = skip_condition(skip, first_party)
             conditional = condition is not None
             yield fail(
                 _skip_message(skip, condition, _reach(skip, silenced),

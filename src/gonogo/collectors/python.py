@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from gonogo.collectors.python_facts import EXTRACTOR_VERSION, ModuleFacts, extract
+from gonogo.collectors.python_facts import (
+    EXTRACTOR_VERSION,
+    RAISES_NOT_IMPLEMENTED,
+    ModuleFacts,
+    StubNames,
+    extract,
+)
 from gonogo.collectors.python_target import (
     HOST,
     NewerParse,
@@ -98,6 +104,19 @@ class PythonFacts:
             parts = parts[1:] if parts[0] == "src" and len(parts) > 1 else parts
             names.add(parts[0].removesuffix(".py"))
         return frozenset(names)
+
+    def stub_names(self) -> StubNames:
+        """The product code's function names that only ever raise ``NotImplementedError``, and
+        those that raise it in some definitions and work in others (``skip_condition``)."""
+        raising: set[str] = set()
+        working: set[str] = set()
+        for source in self.product_code:
+            for function in source.facts.functions:
+                if function.stub == RAISES_NOT_IMPLEMENTED:
+                    raising.add(function.name)
+                elif not function.stub_exempt:  # a Protocol's ``...`` implements nothing
+                    working.add(function.name)
+        return StubNames(stubs=frozenset(raising - working), optional=frozenset(raising & working))
 
 
 @collector("python")

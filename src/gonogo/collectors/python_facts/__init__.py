@@ -25,6 +25,7 @@ from gonogo.collectors.python_facts.model import (
     MODULE_SCOPE,
     OTHER,
     PLATFORM,
+    RAISES_NOT_IMPLEMENTED,
     VERSION,
     ClassInfo,
     CorsCall,
@@ -33,6 +34,7 @@ from gonogo.collectors.python_facts.model import (
     ModuleFacts,
     Setting,
     Skip,
+    StubNames,
     skip_condition,
 )
 from gonogo.collectors.python_text import text_facts
@@ -49,6 +51,7 @@ __all__ = [
     "MODULE_SCOPE",
     "OTHER",
     "PLATFORM",
+    "RAISES_NOT_IMPLEMENTED",
     "TOO_DEEP",
     "VERSION",
     "ClassInfo",
@@ -58,6 +61,7 @@ __all__ = [
     "ModuleFacts",
     "Setting",
     "Skip",
+    "StubNames",
     "extract",
     "skip_condition",
 ]

@@ -4,12 +4,14 @@ import optional, type-only or deferred."""
 from __future__ import annotations
 
 import ast
+import itertools
 
 from gonogo.collectors.python_facts.definitions import DefinitionsPass
 from gonogo.collectors.python_facts.model import (
     BROAD_EXCEPTIONS,
     IMPORT_ERRORS,
     NOT_IMPLEMENTED,
+    TRIED_NODES,
     Import,
 )
 from gonogo.collectors.python_facts.predicates import (
@@ -100,6 +102,7 @@ class ImportsPass(DefinitionsPass):
             self.visit(child)
         self._swallowing_tries -= swallows
         tried = next((i.module for i in self.imports[imports_before:]), None)
+        calls = self._calls_in(node.body) if any(NOT_IMPLEMENTED in names for names in catches) else ()
         for handler, names in zip(node.handlers, catches, strict=True):
             catches_stub = NOT_IMPLEMENTED in names
             catches_import = bool(names & IMPORT_ERRORS)
@@ -108,9 +111,13 @@ class ImportsPass(DefinitionsPass):
             self._other_handlers += catches_other
             if catches_import:
                 self._import_handlers.append(tried)
+            if catches_stub:
+                self._stub_tries.append(calls)
             self.visit(handler)
             if catches_import:
                 self._import_handlers.pop()
+            if catches_stub:
+                self._stub_tries.pop()
             self._not_implemented_handlers -= catches_stub
             self._other_handlers -= catches_other
         for child in node.orelse:
@@ -119,6 +126,28 @@ class ImportsPass(DefinitionsPass):
         for child in node.finalbody:
             self.visit(child)
     visit_TryStar = visit_Try
+    def _calls_in(self, body: list[ast.stmt]) -> tuple[str, ...]:
+        """What ``body`` calls, as ``Skip.tried`` names it: an imported name in full, any other
+        by its last part; each once, in order. The walk stops after ``TRIED_NODES`` nodes, so
+        ``try`` blocks nested in one another cannot make it read a huge body once per level."""
+        names: dict[str, None] = {}
+        walked = itertools.chain.from_iterable(ast.walk(statement) for statement in body)
+        for node in itertools.islice(walked, TRIED_NODES):
+            if not isinstance(node, ast.Call):
+                continue
+            head = node.func
+            while isinstance(head, ast.Attribute):
+                head = head.value
+            if isinstance(head, ast.Name) and head.id in self.aliases:
+                name = self.resolve(node.func) or ""
+            elif isinstance(node.func, ast.Attribute):
+                name = node.func.attr
+            else:
+                name = node.func.id if isinstance(node.func, ast.Name) else ""
+            if name:
+                names[name] = None
+        return tuple(names)
+        return tuple(names)
     def _caught(self, handler: ast.ExceptHandler) -> set[str]:
         if handler.type is None:
             return {"BaseException"}

@@ -12,14 +12,18 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 24
+EXTRACTOR_VERSION = 25
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
 secret's name spelt with escapes or adjacent literals is read, ``literal_spelling``; 24: a skip in
-an ``except`` other than ``ImportError`` or ``NotImplementedError`` is conditional)."""
+an ``except`` other than ``ImportError`` or ``NotImplementedError`` is conditional; 25: what the
+``try`` around a skip in ``except NotImplementedError`` calls, ``Skip.tried``)."""
 
 SNIPPET_CHARS = 160
+TRIED_NODES = 2_000
+"""How much of a ``try`` body is read for what it calls (``Skip.tried``): a capability check is a
+call or two, and the bound keeps nested ``try`` blocks from reading one huge body per level."""
 LITERAL_CHARS = 300
 
 SKIP_MARKERS = {
@@ -48,6 +52,8 @@ ASSERTING_HELPER_PREFIXES = ("assert", "check", "verify", "expect", "validate")
 ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod", "overload")
 BROAD_EXCEPTIONS = {"Exception", "BaseException", "AssertionError"}
 NOT_IMPLEMENTED = "NotImplementedError"
+RAISES_NOT_IMPLEMENTED = f"raise {NOT_IMPLEMENTED}"
+"""``Function.stub`` of a function whose body only raises ``NotImplementedError``."""
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 PLATFORM, VERSION, DEPENDENCY, ENVIRONMENT, OTHER = (
     "platform", "Python version", "optional dependency", "environment", "runtime check",
@@ -87,15 +93,57 @@ class Skip:
     subject: str | None = None
     """What the condition names, so CI can be asked about it: a module (``redis``), a platform
     (``windows``)."""
+    tried: tuple[str, ...] = ()
+    """For a skip in ``except NotImplementedError``: what the ``try`` calls, an imported name in
+    full (``os.symlink``, ``app.export.to_pdf``), any other by its last part
+    (``manager.app.backend.ensure_chords_allowed()`` is ``ensure_chords_allowed``), so the checks
+    can tell the project's own stub from a capability the platform or a backend may lack."""
 
 
-def skip_condition(skip: Skip, first_party: frozenset[str]) -> str | None:
-    """The skip's condition, except that a skip because the project's own code would not import
-    (``except ImportError`` around ``from app.main import queue``) is unconditional: that import
-    must work everywhere, so the skip hides a defect rather than an absent extra."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StubNames:
+    """The project's function names by how their definitions treat ``NotImplementedError``
+    (``PythonFacts.stub_names``), for the skips in ``except NotImplementedError``."""
+
+    stubs: frozenset[str] = frozenset()
+    """Every definition only raises it: the feature is missing wherever the tests run."""
+    optional: frozenset[str] = frozenset()
+    """Some definitions raise it and others work (Celery's result backends and
+    ``ensure_chords_allowed``): a capability that depends on the implementation configured."""
+
+
+def skip_condition(skip: Skip, first_party: frozenset[str], stub_names: StubNames | None = None) -> str | None:
+    """The skip's condition, except that:
+
+    - a skip because the project's own code would not import (``except ImportError`` around
+      ``from app.main import queue``) is unconditional: that import must work everywhere, so the
+      skip hides a defect rather than an absent extra;
+    - a skip in ``except NotImplementedError`` is unconditional (it hides a missing feature)
+      unless what the ``try`` calls is a capability that depends on where the tests run: a
+      function from outside the project (``os.symlink`` on a file system without links), or one
+      the project implements in some classes and not in others (``stub_names.optional``). A call
+      to a project function that only raises keeps it unconditional whatever else the ``try``
+      calls; without ``stub_names`` nothing is known of the project's functions.
+    """
     if skip.condition == DEPENDENCY and skip.subject and skip.subject.split(".")[0] in first_party:
         return None
+    if skip.in_not_implemented_handler and skip.condition is None and stub_names is not None:
+        return OTHER if _tries_a_capability(skip.tried, first_party, stub_names) else None
     return skip.condition
+
+
+def _tries_a_capability(tried: tuple[str, ...], first_party: frozenset[str], stub_names: StubNames) -> bool:
+    capability = False
+    for name in tried:
+        head, _, _ = name.partition(".")
+        last = name.rsplit(".", 1)[-1]
+        if "." in name and head not in first_party:
+            capability = True  # imported from outside the project: the platform's or a library's
+        elif last in stub_names.stubs:
+            return False
+        elif last in stub_names.optional:
+            capability = True
+    return capability
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

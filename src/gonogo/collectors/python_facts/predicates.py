@@ -15,6 +15,7 @@ from gonogo.collectors.python_facts.model import (
     LITERAL_CHARS,
     NOT_IMPLEMENTED,
     PLATFORM_WORDS,
+    RAISES_NOT_IMPLEMENTED,
     SNIPPET_CHARS,
 )
 
@@ -121,7 +122,7 @@ def stub_kind(body: list[ast.stmt]) -> str | None:
     if isinstance(only, ast.Raise) and only.exc is not None:
         target = only.exc.func if isinstance(only.exc, ast.Call) else only.exc
         if isinstance(target, ast.Name) and target.id == NOT_IMPLEMENTED:
-            return "raise NotImplementedError"
+            return RAISES_NOT_IMPLEMENTED
     return None
 
 

@@ -220,6 +220,7 @@ class SkipsPass(SettingsPass):
                 snippet=self.snippet(line),
                 condition=when,
                 subject=subject,
+                tried=self._stub_tries[-1] if in_stub and self._stub_tries else (),
             )
         )
     def _context_condition(self) -> tuple[str | None, str | None]:
