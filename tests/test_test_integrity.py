@@ -317,6 +317,12 @@ CAPABILITIES = {
         def test_symlink(tmp_path):
             try:
                 os.symlink(tmp_path / "a", tmp_path / "b")
+            except NotImplementedError:
+                pytest.skip("symlinks are not supported")
+
+        def test_broken_symlink(tmp_path):
+            try:
+                (tmp_path / "link").symlink_to("nowhere")
             except (OSError, NotImplementedError):
                 pytest.skip("symlinks are not supported")
 
@@ -332,6 +338,17 @@ CAPABILITIES = {
             except NotImplementedError:
                 pytest.skip("not yet")
     """,
+    "tests/optional.py": """
+        import pytest
+
+        def pytest_collection_modifyitems(config, items):
+            for item in items:
+                if "slow" in item.keywords and not config.getoption("--run-slow"):
+                    item.add_marker(skip_mark("slow"))
+
+        def skip_mark(name):
+            return pytest.mark.skip(reason=f"{name} tests are off")
+    """,
 }
 
 
@@ -346,7 +363,11 @@ def test_a_skip_around_a_capability_is_conditional_and_one_around_the_projects_s
         "test_pdf": None,
         "test_chord": "runtime check",
         "test_symlink": "runtime check",
+        # ``OSError`` too: where the platform or its permissions allow no link, which no stub raises
+        "test_broken_symlink": "runtime check",
         "test_pdf_of_a_joined_path": None,
         "test_export_endpoint": None,
+        # Black's optional tests: a marker a helper builds reaches the tests its caller picks
+        "skip_mark": "runtime check",
     }
     assert report.metrics["tests.skipped.unconditional"] == 3

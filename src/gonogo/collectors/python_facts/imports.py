@@ -112,7 +112,8 @@ class ImportsPass(DefinitionsPass):
             if catches_import:
                 self._import_handlers.append(tried)
             if catches_stub:
-                self._stub_tries.append(calls)
+                # ``except (OSError, NotImplementedError)``: the platform may refuse (a symlink)
+                self._stub_tries.append((calls, not names <= {NOT_IMPLEMENTED, *BROAD_EXCEPTIONS}))
             self.visit(handler)
             if catches_import:
                 self._import_handlers.pop()

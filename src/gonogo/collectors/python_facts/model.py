@@ -12,13 +12,15 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 25
+EXTRACTOR_VERSION = 26
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
 secret's name spelt with escapes or adjacent literals is read, ``literal_spelling``; 24: a skip in
 an ``except`` other than ``ImportError`` or ``NotImplementedError`` is conditional; 25: what the
-``try`` around a skip in ``except NotImplementedError`` calls, ``Skip.tried``)."""
+``try`` around a skip in ``except NotImplementedError`` calls, ``Skip.tried``; 26: whether its
+handler catches other errors too, ``Skip.environment_error``, and a skip marker a helper builds is
+conditional)."""
 
 SNIPPET_CHARS = 160
 TRIED_NODES = 2_000
@@ -98,6 +100,10 @@ class Skip:
     full (``os.symlink``, ``app.export.to_pdf``), any other by its last part
     (``manager.app.backend.ensure_chords_allowed()`` is ``ensure_chords_allowed``), so the checks
     can tell the project's own stub from a capability the platform or a backend may lack."""
+    environment_error: bool = False
+    """The handler catches more than ``NotImplementedError`` (``except (OSError,
+    NotImplementedError)`` around a symlink, in Black and FastAPI): the environment may refuse, so
+    the skip is conditional unless the ``try`` calls the project's own stub."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,19 +127,25 @@ def skip_condition(skip: Skip, first_party: frozenset[str], stub_names: StubName
     - a skip in ``except NotImplementedError`` is unconditional (it hides a missing feature)
       unless what the ``try`` calls is a capability that depends on where the tests run: a
       function from outside the project (``os.symlink`` on a file system without links), or one
-      the project implements in some classes and not in others (``stub_names.optional``). A call
-      to a project function that only raises keeps it unconditional whatever else the ``try``
-      calls; without ``stub_names`` nothing is known of the project's functions.
+      the project implements in some classes and not in others (``stub_names.optional``), or
+      when the handler catches another error too (``except (OSError, NotImplementedError)``). A
+      call to a project function that only raises keeps it unconditional whatever else the
+      ``try`` calls; without ``stub_names`` nothing is known of the project's functions.
     """
     if skip.condition == DEPENDENCY and skip.subject and skip.subject.split(".")[0] in first_party:
         return None
     if skip.in_not_implemented_handler and skip.condition is None and stub_names is not None:
-        return OTHER if _tries_a_capability(skip.tried, first_party, stub_names) else None
+        capability = _tries_a_capability(skip.tried, first_party, stub_names, skip.environment_error)
+        return OTHER if capability else None
     return skip.condition
 
 
-def _tries_a_capability(tried: tuple[str, ...], first_party: frozenset[str], stub_names: StubNames) -> bool:
-    capability = False
+def _tries_a_capability(
+    tried: tuple[str, ...], first_party: frozenset[str], stub_names: StubNames, environment_error: bool
+) -> bool:
+    """See :func:`skip_condition`; when the calls tell nothing, a handler that also catches an
+    error of the environment (``environment_error``) is about the environment."""
+    capability = environment_error
     for name in tried:
         head, _, _ = name.partition(".")
         last = name.rsplit(".", 1)[-1]

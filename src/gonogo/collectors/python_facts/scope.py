@@ -102,8 +102,9 @@ class VisitorState(ast.NodeVisitor):
         self._main_guard = 0
         """Inside ``if __name__ == "__main__":``: runs when the file is executed, never on import."""
         self._not_implemented_handlers = 0
-        self._stub_tries: list[tuple[str, ...]] = []
-        """Inside ``except NotImplementedError``: what its ``try`` calls (``Skip.tried``), innermost last."""
+        self._stub_tries: list[tuple[tuple[str, ...], bool]] = []
+        """Inside ``except NotImplementedError``: what its ``try`` calls (``Skip.tried``) and whether
+        the handler catches other errors too (``Skip.environment_error``), innermost last."""
         self._conditions: list[ast.expr] = []
         """The tests of the ``if`` statements around the node being visited, innermost last."""
         self._import_handlers: list[str | None] = []

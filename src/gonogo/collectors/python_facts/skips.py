@@ -198,7 +198,14 @@ class SkipsPass(SettingsPass):
         else:
             form, scope = name, self.scope()
         reason = marker_reason(name, call) if call is not None else None
-        self._record(kind, form, reason, node, scope=scope, condition=self._marker_condition(name, call))
+        condition = self._marker_condition(name, call)
+        if condition is None and form == name and self._in_helper():
+            # a marker a helper or a hook builds (Black's ``return pytest.mark.skip(...)``, applied
+            # by ``pytest_collection_modifyitems`` to the tests whose options are off): its caller
+            # decides which tests it reaches, and when
+            found = self._context_condition()
+            condition = found if found[0] is not None else (OTHER, None)
+        self._record(kind, form, reason, node, scope=scope, condition=condition)
     def _record(
         self, kind: str, form: str, reason: str | None, node: ast.AST, scope: str | None = None,
         condition: tuple[str | None, str | None] | None = None,
@@ -220,9 +227,13 @@ class SkipsPass(SettingsPass):
                 snippet=self.snippet(line),
                 condition=when,
                 subject=subject,
-                tried=self._stub_tries[-1] if in_stub and self._stub_tries else (),
+                tried=self._stub_tries[-1][0] if in_stub and self._stub_tries else (),
+                environment_error=in_stub and bool(self._stub_tries) and self._stub_tries[-1][1],
             )
         )
+    def _in_helper(self) -> bool:
+        """Inside a function pytest does not collect as a test (a helper, a hook, a fixture)."""
+        return bool(self._functions) and not self._functions[-1].node.name.startswith("test")
     def _context_condition(self) -> tuple[str | None, str | None]:
         """What a skip call depends on, from the statements around it."""
         for test in reversed(self._conditions):
