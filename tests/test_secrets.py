@@ -765,3 +765,73 @@ def test_a_class_path_under_a_password_name_and_azurites_published_key_are_no_le
     leaks, samples = sec02(scan_repo(repo, select="SEC02"))
     assert leaks == [("app/settings.py", 2)]
     assert samples == [("docker-compose.yml", 4)]
+
+
+def _found(text: str, path: str = "app/settings.py") -> list[tuple[int, str]]:
+    return [(hit.line, hit.kind) for hit in scan_text(text, path=path, in_test_code=False, bare=False, python=True)]
+
+
+def test_an_annotation_with_a_class_name_is_no_secret_but_an_assignment_after_it_is():
+    """Prefect: ``blob_storage_credentials: "AzureBlobStorageCredentials"`` is a forward
+    reference, not a credential. The value assigned after an annotation, a dictionary's entry, and
+    the same line in YAML still are."""
+    code = (
+        'def upload(blob_storage_credentials: "AzureBlobStorageCredentials", token: "Optional[SecretStr]"):\n'
+        "    pass\n"
+        'class Job:\n    ml_credentials: "models.AzureMlCredentials | None" = None\n'
+        f'API_TOKEN: str = "{API_KEY}"\n'
+        'SETTINGS = {"token": "ZqvXpLwRkJsTmNbQ"}\n'
+    )
+    assert [line for line, _ in _found(code)] == [5, 6]
+    yaml = 'password: "AzureBlobStorageCredentials"\n'
+    assert len(scan_text(yaml, path="config.yml", in_test_code=False, bare=True, python=False)) == 1
+
+
+def test_a_token_in_a_shape_its_vendor_never_issues_is_no_leak():
+    """An AWS key ID is twenty characters: one running on into more (Prefect's docs'
+    ``AKIAJKLJKLJKLJKLJKLJK``) is not one. A Slack webhook has IDs of eight characters or more and
+    a 24-character token: Prefect's tests' ``T1234/B5678/abcdefghijk`` is made up."""
+    issued_hook = "https://hooks.slack.com/services/" + "T0A1B2C3D4/B0Z9Y8X7W6/" + "q7ZW3rT5yU8iOp2LkJ9s8dF7"
+    made_up_hook = "https://hooks.slack.com/services/" + "T1234/B5678/abcdefghijk"
+    text = (
+        f'key_id = "{AWS_KEY}"\n'
+        f'longer = "{AWS_KEY}K"\n'
+        f'within = "X{AWS_KEY}"\n'
+        f'hook = "{issued_hook}"\n'
+        f'fake_hook = "{made_up_hook}"\n'
+    )
+    assert _found(text) == [(1, "AWS Access Key"), (4, "Slack Token")]
+
+
+def test_a_value_in_an_examples_argument_is_a_sample_and_one_beside_it_is_not(tmp_path):
+    """Prefect documents its ``Secret`` block with ``Field(examples=[{"password": "s3cr3t"}])``;
+    the schema shows it, nothing logs in with it. A default on the same line is still a value."""
+    repo = make_repo(tmp_path, {
+        "app/blocks.py": "from pydantic import Field\n"
+                         'value = Field(description="kept secret",\n'
+                         '              examples=["sk-1234567890", {"username": "johndoe", "password": "s3cr3t99"}])\n'
+                         f'token = "{API_KEY}"; doc = Field(examples=["sk-0000"])\n',
+    })
+    report = scan_repo(repo, select="SEC02")
+    assert sec02(report) == ([("app/blocks.py", 4)], [("app/blocks.py", 3)])
+    [sample] = result_of(report, "SEC022").findings
+    assert "examples=" in sample.message
+
+
+def test_a_url_password_that_opens_with_your_is_a_placeholder():
+    """Prefect's load tests: ``postgresql://postgres:yourTopSecretPassword@localhost:5432/prefect``."""
+    assert _found('URL = "postgresql://postgres:yourTopSecretPassword@db.internal:5432/prefect"\n') == []
+    assert len(_found(f'URL = "postgresql://postgres:{URL_PASSWORD}@db.internal:5432/prefect"\n')) == 1
+
+
+def test_powershells_environment_variable_is_the_name_not_an_annotation():
+    """Flask's docs: ``$env:FLASK_SECRET_KEY = "..."`` sets ``FLASK_SECRET_KEY``."""
+    assert [hit.name for hit in scan_text(f'> $env:FLASK_SECRET_KEY = "{API_KEY}"\n', path="docs/config.rst",
+                                            in_test_code=False, bare=False)] == ["FLASK_SECRET_KEY"]
+
+
+def test_a_mocks_folder_holds_samples():
+    """Prefect's ``ui-v2/src/mocks/`` holds canned API responses for the UI's tests."""
+    assert place_of("ui-v2/src/mocks/create-fake-block-type.ts") is Place.TEST
+    assert place_of("src/__mocks__/api.js") is Place.TEST
+    assert place_of("ui-v2/src/api/blocks.ts") is Place.CODE

@@ -39,6 +39,25 @@ detect-secrets version they were taken from."""
 PRIVATE_KEY = "Private Key"
 BASIC_AUTH = "Basic Auth Credentials"
 AWS_KEY = "AWS Access Key"
+SLACK = "Slack Token"
+
+_SLACK_WEBHOOK = "https://hooks.slack.com/"
+_ISSUED_SLACK_WEBHOOK = re.compile(r"https://hooks\.slack\.com/services/T[A-Za-z0-9]{8,}/B[A-Za-z0-9]{8,}/[A-Za-z0-9]{24}")
+"""The webhooks Slack issues: a workspace ID and a channel's (``T``/``B`` and eight characters or
+more) and a 24-character token, as in Slack's own ``T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX``.
+detect-secrets takes any length (Prefect's tests' ``T1234/B5678/abcdefghijk``)."""
+
+
+def never_issued(secret_type: str, text: str, start: int, end: int) -> bool:
+    """The match at ``text[start:end]`` has its format's prefix but not a shape the vendor issues,
+    so it is a made-up value or part of something else, not a credential: an AWS access key ID is
+    exactly twenty characters (one running on into more letters or digits is another word:
+    Prefect's docs' ``AKIAJKLJKLJKLJKLJKLJK``), and a Slack webhook as above."""
+    if secret_type == AWS_KEY and end - start == 20:  # the key ID's pattern, not the secret key's
+        return (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
+    if secret_type == SLACK and text.startswith(_SLACK_WEBHOOK, start):
+        return _ISSUED_SLACK_WEBHOOK.fullmatch(text, start, end) is None
+    return False
 
 
 @cache

@@ -103,6 +103,8 @@ def sample_reason(hit: SecretHit) -> str | None:
         return PLACE_REASONS[hit.place]
     if hit.in_prose:
         return "in a comment or docstring"
+    if hit.in_example:
+        return "in an `examples=` argument, shown in the generated docs"
     if hit.word:
         return "a one-word value, a default rather than a credential's shape"
     return None

@@ -52,6 +52,7 @@ from gonogo.token_formats import (
     TokenFormat,
     detector_for,
     find_tokens,
+    never_issued,
     token_formats,
 )
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
@@ -77,6 +78,10 @@ TEST_NAME_WORDS = frozenset(
 )
 """A file-name word that makes a file test code wherever it is: ``test_api.py``, ``api_test.go``,
 ``button.spec.ts``, ``util.test.js``, ``configuration_testing.py``; ``latest.py`` has no such word."""
+MOCK_DIRS = frozenset({"mocks", "mock"})
+"""Folders of test doubles and canned data (Prefect's ``ui-v2/src/mocks/``, Mock Service Worker's
+handlers): their credentials are samples, as a ``mock_client.py``'s are. Only the secrets scan
+reads them so; other checks judge a Python ``mocks`` package as the code it is."""
 I18N_DIRS = frozenset({"locale", "locales", "lang", "langs", "i18n", "l10n", "translations", "translation"})
 I18N_SUFFIXES = (".po", ".pot", ".mo", ".xliff", ".xlf", ".arb", ".strings", ".resx")
 CI_FILES = frozenset(
@@ -171,9 +176,15 @@ PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd"})
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
 QUOTED_ASSIGNMENT = re.compile(
-    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})["']?\s*(?:(?<![=!<>])=(?!=)|:=|=>|:)\s*[rbuRBU]{{0,2}}"""
+    rf"""(?<![A-Za-z0-9_.\-])(?P<name>{_NAME})["']?\s*(?::[ \t]++[\w.\[\], |\t]{{1,60}}?(?==))?"""
+    rf"""(?:(?<![=!<>])=(?!=)|:=|=>|:)\s*[rbuRBU]{{0,2}}"""
     r"""(?P<q>["'`])(?P<value>[^"'`\n\\]{1,200})(?P=q)"""
 )
+"""``name = "value"``, ``name: "value"``, ``"name": "value"``, ``name := "value"``, ``name => "value"``,
+and an annotated one, ``SECRET_KEY: str = "value"`` (a pydantic settings class's field). The
+annotation follows a blank, as Python writes it (PowerShell's ``$env:SECRET_KEY = "value"`` is the
+variable ``SECRET_KEY``, not ``env`` annotated), and is read for at most 60 characters, so a long
+line is not read again from every name."""
 BARE_ASSIGNMENT = re.compile(
     rf"""(?m)^[ \t]*+(?:export[ \t]++)?-?[ \t]*(?P<name>{_NAME})[ \t]*[=:][ \t]*"""
     r"""(?P<value>[^\s"'`#]{1,200})[ \t]*(?:#.*)?$"""
@@ -201,7 +212,7 @@ PLACEHOLDER_TOKENS = frozenset(
 )
 """Words that mark a value as made up when they are a whole word of it (``test-secret-do-not-use``,
 ``ci-typing-not-a-real-secret``, ``changethis``), not when buried in one (``attestation``)."""
-PLACEHOLDER_PREFIXES = ("demo", "test", "fake", "dummy", "sample", "example", "placeholder", "changeme")
+PLACEHOLDER_PREFIXES = ("demo", "test", "fake", "dummy", "sample", "example", "placeholder", "changeme", "your")
 """Words a person types at the start of a value to say it is not real: generators never do."""
 PLACEHOLDER_PHRASES = re.compile(r"(?i)not[-_ ]?a[-_ ]?real|do[-_ ]?not[-_ ]?use|dont[-_ ]?use|not[-_ ]for[-_ ]prod")
 VALUE_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -217,6 +228,12 @@ REFERENCE_VALUE = re.compile(
 """``$VAR``, ``%VAR%``, an environment variable's name, ``settings.secret_key``, or the import path
 of a class (jumpserver's ``AUTH_BACKEND_OIDC_PASSWORD = "authentication.backends.oidc.OIDCAuthPasswordBackend"``):
 a reference."""
+
+
+EXAMPLE_KEYWORDS = frozenset({"example", "examples"})
+TYPE_NAME = re.compile(r"[A-Z]\w*(?:\.\w+)*(?:\[[\w.\[\], |]*\])?(?:\s*\|\s*None)?")
+"""A class's name as an annotation spells it: ``AzureMlCredentials``, ``models.Token``,
+``Optional[SecretStr]``, ``Credentials | None``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,6 +253,8 @@ class SecretHit:
     place: Place = Place.CODE
     in_prose: bool = False
     """In a Python comment or docstring: text about code, such as an example URL."""
+    in_example: bool = False
+    """In an ``examples=`` argument of Python code (pydantic's ``Field(examples=[...])``)."""
     word: bool = False
     """The value is one short word of letters (``postgres``): a default, not a credential's shape."""
     lone_key_id: bool = False
@@ -263,9 +282,10 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 7
+SCANNER_VERSION = 8
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
-masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path)."""
+masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
+8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -372,7 +392,7 @@ def scan_text(
     prose: _Prose | None = None  # parsed on the first hit only: most files have none
     lone_key_id: bool | None = None  # whether no AWS secret key is in the text: asked on the first key ID
     for offset, kind, rule, name, value in _candidates(
-        text, in_test_code=in_test_code, bare=bare, assignments=assignments
+        text, in_test_code=in_test_code, bare=bare, assignments=assignments, python=python
     ):
         starts = starts or _line_starts(text)
         line = _line_of(starts, offset)
@@ -395,6 +415,7 @@ def scan_text(
                 masked_line=_evidence(text, starts[line - 1], offset, value),
                 place=place,
                 in_prose=prose is not None and prose.covers(line, offset - starts[line - 1]),
+                in_example=prose is not None and prose.in_example(line, offset - starts[line - 1]),
                 word=is_word(_secret_part(kind, value)),
                 lone_key_id=kind == AWS_KEY and bool(lone_key_id),
             )
@@ -433,6 +454,8 @@ class _Prose:
         self._comments: dict[int, int] = {}
         self._tokenized: set[int] = set()
         """Top-level statements (by index) whose comments are in ``_comments``."""
+        self._examples: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        """Where each ``examples=`` argument's value starts and ends: (line, UTF-8 column) pairs."""
         self._parsed = False
         try:
             tree = ast.parse(text)
@@ -442,6 +465,11 @@ class _Prose:
         for node in _statements(tree.body):
             if isinstance(node, ast.Expr) and isinstance(getattr(node.value, "value", None), str):
                 self._docstrings.append((node.lineno, node.end_lineno or node.lineno))
+        self._examples = [
+            ((node.value.lineno, node.value.col_offset), (node.value.end_lineno or 0, node.value.end_col_offset or 0))
+            for node in ast.walk(tree)
+            if isinstance(node, ast.keyword) and node.arg in EXAMPLE_KEYWORDS
+        ]
         for node in tree.body:
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
             self._statements.append((first, node.end_lineno or node.lineno))
@@ -451,6 +479,14 @@ class _Prose:
             return True
         start = self._comment_on(line) if self._parsed else None
         return start is not None and column >= start
+
+    def in_example(self, line: int, column: int) -> bool:
+        """In the value of an ``examples=`` or ``example=`` argument (pydantic's ``Field``,
+        OpenAPI's schemas): a value written to show the field's shape in the generated docs."""
+        if not self._examples or not 0 < line <= len(self._lines):
+            return False
+        at = (line, len(self._lines[line - 1][:column].encode("utf-8")))  # ast counts bytes
+        return any(start <= at < end for start, end in self._examples)
 
     def _comment_on(self, line: int) -> int | None:
         """The column the comment on ``line`` starts at, or ``None`` when it has none."""
@@ -490,7 +526,7 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 
 def _candidates(
-    text: str, *, in_test_code: bool, bare: bool, assignments: bool = True
+    text: str, *, in_test_code: bool, bare: bool, assignments: bool = True, python: bool = False
 ) -> Iterator[tuple[int, str, str, str | None, str]]:
     """(offset, kind, rule, name, value): known formats first, so they win a shared line."""
     checked: dict[tuple[str, int, int], set[str]] = {}
@@ -526,6 +562,8 @@ def _candidates(
                 token.secret_type == BASIC_AUTH and (is_placeholder(raw) or is_made_up(raw))
             ):
                 continue  # ``https://user:pass@proxy``: the password is a word, not a secret
+            elif never_issued(token.secret_type, text, match.start(), match.end()):
+                continue
             if raw not in confirmed(token.secret_type, match):
                 continue
             if token.secret_type == BASIC_AUTH and in_test_code and _local_host(text, match.end()):
@@ -539,8 +577,24 @@ def _candidates(
         for pattern in patterns:
             for match in pattern.finditer(text, start, end):
                 name, value = match.group("name"), match.group("value")
+                if python and _annotation(text, match):
+                    continue
                 if looks_like_secret(name, value, in_test_code=in_test_code):
                     yield match.start("value"), _assignment_kind(name), "assignment", name, value
+
+
+def _annotation(text: str, match: re.Match[str]) -> bool:
+    """``blob_storage_credentials: "AzureBlobStorageCredentials"`` in Python: a parameter or a
+    variable annotated with a class's name in quotes (a forward reference), not a value assigned.
+    The name is not quoted (``{"token": "Abc"}`` is a dictionary's entry) and the separator is a
+    lone colon."""
+    name_start = match.start("name")
+    separator = text[match.end("name") : match.start("q")].rstrip("rbuRBU").strip()
+    return (
+        separator == ":"
+        and text[name_start - 1 : name_start] not in ("'", '"')
+        and TYPE_NAME.fullmatch(match.group("value")) is not None
+    )
 
 
 def _may_match(pattern: re.Pattern[str], text: str, lowered: str | None) -> bool:
@@ -752,7 +806,7 @@ def place_of(relpath: str) -> Place:
     parts = relpath.lower().split("/")
     folders, name = set(parts[:-1]), parts[-1]
     words = set(VALUE_PARTS.split(name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name))
-    if is_test_path(relpath) or words & TEST_NAME_WORDS:
+    if is_test_path(relpath) or words & TEST_NAME_WORDS or folders & MOCK_DIRS:
         return Place.TEST
     if name.endswith(I18N_SUFFIXES) or folders & I18N_DIRS:
         return Place.TRANSLATION
