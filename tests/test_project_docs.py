@@ -134,3 +134,17 @@ def test_a_translated_page_may_link_a_page_only_the_default_language_has(tmp_pat
         "app/__init__.py": "",
     }
     assert _broken_references(tmp_path, files) == [("docs/de/docs/deployment/versions.md", "../faq.md")]
+
+
+def test_plans_and_proposals_name_files_to_come_and_are_not_claims(tmp_path: Path) -> None:
+    """Prefect's ``plans/`` names the modules a migration will add (``plans/completed/`` those a
+    refactor renamed since): intent, not a claim that they exist."""
+    files = {
+        "plans/2026-02-05-cli-migration.md": "Create `src/app/cli/_new/__init__.py`.\n",
+        "plans/completed/2026-02-18-runner.md": "Tests go in `tests/runner/test_gone.py`.\n",
+        "docs/rfcs/0001-storage.md": "The backend lives in `src/app/storage.py`.\n",
+        "docs/guide.md": "The entry point is `src/app/gone.py`.\n",
+        "src/app/__init__.py": "",
+        "tests/test_app.py": "def test_a():\n    assert True\n",
+    }
+    assert _broken_references(tmp_path, files) == [("docs/guide.md", "src/app/gone.py")]

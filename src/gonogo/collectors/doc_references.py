@@ -56,6 +56,10 @@ prose usually names something a tool writes or a user creates, ``health_checker.
 HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes|releases$)", re.IGNORECASE)
 """Documents (or folders of them) that describe the past: the paths they name may be long gone
 (wagtail's ``docs/releases/5.2.md`` names the templates that release removed)."""
+PLAN_DOCS = re.compile(r"^(plans|proposals|rfcs?|adrs?)$", re.IGNORECASE)
+"""Folders of documents that describe what is to be built, or why it was: the paths they name may
+not exist yet, or any more (Prefect's ``plans/2026-02-05-cli-cyclopts-migration.md`` names the
+modules the migration will add; ``plans/completed/`` those its refactor renamed since)."""
 NOT_A_PATH = re.compile(r"[\s<>{}()|=,;:'\"`$*?\[\]\\@!]|^[-~/.]?$|^-|^~|^/|://|^\.\.?/?$")
 PLACEHOLDER = re.compile(
     r"(^|/)(path/to|your[-_]|my[-_]|my(app|model|project|module|package|plugin|script)|foo|bar|example|xxx"
@@ -116,7 +120,7 @@ def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> 
     documents = 0
     sources = [
         document for document in workspace.by_suffix(".md", ".markdown")
-        if not any(HISTORY_DOCS.match(part) for part in document.relpath.split("/"))
+        if not any(HISTORY_DOCS.match(part) or PLAN_DOCS.match(part) for part in document.relpath.split("/"))
     ]
     # parsing the Markdown is the cost, and it depends on the bytes only: cached per content
     jobs = [FileJob(file=doc, namespace=f"docref{CANDIDATES_VERSION}", limit=MAX_DOC_BYTES) for doc in sources]
