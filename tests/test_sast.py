@@ -537,3 +537,24 @@ def test_test_code_is_not_even_scanned_for_product_only_rules_and_product_code_i
     [product, tests] = calls
     assert product == (["app.py"], sast_module.RUFF_ARGS)
     assert tests[0] == ["test_app.py"] and "S101" in tests[1][tests[1].index("--ignore") + 1].split(",")
+
+
+def test_an_extraction_filter_makes_extractall_low_and_none_or_fully_trusted_do_not(tmp_path):
+    """PEP 706's ``filter="data"`` is the fix ruff's documentation gives for S202 (ruff leaves it
+    out), and pip passes a filter function of its own (``filter=pip_filter``), which bandit's logic
+    rates as it rates ``members=function``: low. ``filter=None`` and ``"fully_trusted"`` filter
+    nothing."""
+    code = (
+        "import tarfile\n\n"
+        "def unpack(path, dest):\n"
+        "    with tarfile.open(path) as tar:\n"
+        "        tar.extractall(dest, filter='data')\n"
+        "        tar.extractall(dest, filter=safe_members)\n"
+        "        tar.extractall(dest, filter=None)\n"
+        "        tar.extractall(dest, filter='fully_trusted')\n"
+        "        tar.extractall(dest)\n"
+    )
+    report = scan_repo(make_repo(tmp_path, {"app/unpack.py": code}), select="SEC011")
+    assert [(f.line, f.severity.value) for f in result_of(report, "SEC011").findings] == [
+        (6, "low"), (7, "high"), (8, "high"), (9, "high"),
+    ]
