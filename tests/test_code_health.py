@@ -212,3 +212,19 @@ def test_an_alembic_revisions_empty_hooks_are_not_stubs(tmp_path, header, flagge
     repo = make_repo(tmp_path, {"migrations/versions/0005_backfill.py": body})
     found = result_of(scan_repo(repo, select="CODE001"), "CODE001").findings
     assert sorted(f.message.split()[0] for f in found) == flagged
+
+
+def test_test_data_that_does_not_parse_is_listed_not_counted(tmp_path):
+    """Black's ``tests/data/cases/`` are a formatter's inputs: syntax newer than the Python that
+    scans them, or broken on purpose. A test module or helper that does not parse still counts."""
+    repo = make_repo(tmp_path, {
+        "tests/data/cases/pep_750.py": "x = t'{name}'\n",
+        "tests/data/miscellaneous/invalid_header.py": "def oops(:\n",
+        "tests/test_broken.py": "def test_a(:\n",
+        "tests/helpers.py": "def helper(:\n",
+        "app/main.py": "x = 1\n",
+    })
+    result = result_of(scan_repo(repo, select="CODE004"), "CODE004")
+    assert sorted(f.path for f in result.findings) == ["tests/helpers.py", "tests/test_broken.py"]
+    [table] = result.tables
+    assert sorted(row[0] for row in table.rows) == ["tests/data/cases/pep_750.py", "tests/data/miscellaneous/invalid_header.py"]

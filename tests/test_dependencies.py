@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from gonogo.collectors.import_names import candidates, providers
+from gonogo.collectors.manifests.pyproject import parse_pyproject
 from gonogo.model import Outcome, Severity
+from gonogo.workspace import SourceFile
 from tests.helpers import make_repo, result_of, scan_repo
 
 MONOREPO = {
@@ -286,3 +289,56 @@ def test_a_django_projects_apps_folder_is_a_source_root(tmp_path: Path) -> None:
     }
     report = scan_repo(make_repo(tmp_path, files), select="DEP001")
     assert _packages(report, "DEP001") == [("utils/activate_user.py", "PyYAML")]
+
+
+def test_a_version_file_the_build_writes_is_the_projects_own_module(tmp_path: Path) -> None:
+    """Black imports ``_black_version``, which hatch-vcs writes to ``src/_black_version.py`` when
+    the project is built (``[tool.hatch.build.hooks.vcs] version-file``); setuptools-scm's
+    ``version_file`` and ``write_to`` do the same. Any other missing module is still undeclared."""
+    files = {
+        "pyproject.toml": '[build-system]\nrequires = ["hatchling", "hatch-vcs"]\n'
+                          '[project]\nname = "black"\ndependencies = ["click"]\n'
+                          '[tool.hatch.build.hooks.vcs]\nversion-file = "src/_black_version.py"\n'
+                          '[tool.setuptools_scm]\nwrite_to = "scm_version.py"\n',
+        "src/black/__init__.py": "import click\nimport _black_version\nimport scm_version\nimport missing_dist\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert _packages(report, "DEP001") == [("src/black/__init__.py", "missing_dist")]
+
+
+def test_opentelemetrys_propagators_api_is_opentelemetry_api() -> None:
+    """Prefect imports ``opentelemetry.propagators.textmap``, which opentelemetry-api ships; the
+    B3 propagator is a distribution of its own."""
+    assert providers("opentelemetry.propagators.textmap") == {"opentelemetry-api"}
+    assert "opentelemetry-api" not in candidates("opentelemetry.propagators.b3")
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        '[tool.hatch.build.hooks.vcs]\nversion-file = 5\n',
+        '[tool.hatch.build]\ntargets = "wheel"\n',
+        '[tool.hatch.build.targets]\nwheel = ["not", "a", "table"]\n',
+        '[tool.hatch]\nbuild = 1\n',
+        '[tool.setuptools_scm]\nwrite_to = ["a.py"]\nversion_file = "VERSION.txt"\n',
+        '[tool]\nhatch = "x"\nsetuptools_scm = 2\n',
+    ],
+)
+def test_version_file_tables_of_the_wrong_shape_name_no_module(tables: str) -> None:
+    file = SourceFile(root=Path("."), relpath="pyproject.toml", display="pyproject.toml", size=0)
+    manifest = parse_pyproject(f'[project]\nname = "app"\n{tables}', file)
+    assert manifest is not None and manifest.generated_modules == ()
+
+
+def test_a_vendored_copys_imports_are_its_optional_features(tmp_path: Path) -> None:
+    """pip vendors urllib3, whose HTTP/2 and pyOpenSSL support import h2 and OpenSSL only when
+    used; pip declares neither. The host's own code importing them is still undeclared."""
+    files = {
+        "pyproject.toml": '[project]\nname = "pip"\ndependencies = []\n',
+        "src/pip/__init__.py": "",
+        "src/pip/_vendor/urllib3/http2/connection.py": "import h2.config\n",
+        "src/pip/_internal/net.py": "import h2.config\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert _packages(report, "DEP001") == [("src/pip/_internal/net.py", "h2")]
+    assert ("src/pip/_vendor/urllib3/http2/connection.py", "h2") in _packages(report, "DEP002")

@@ -321,3 +321,21 @@ def test_every_format_of_the_table_reads_its_file(tmp_path: Path) -> None:
         assert read[name].kind == kind
         assert [d.name for d in read[name].dependencies] == ["a"], name
         assert read[name].errors == ()
+
+
+def test_a_setup_py_in_another_declared_encoding_is_read_and_its_readme_is_no_requirements_file(tmp_path: Path) -> None:
+    """pip's test packages: a ``setup.py`` declaring ``# -*- coding: latin-1 -*-`` is valid Python,
+    and a ``README.txt`` it ships as a data file is prose, not requirements."""
+    root = make_repo(tmp_path, {"pkg/prjwithdatafile/README.txt": "Test project\n============\n"})
+    (root / "pkg" / "setup.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\nfrom setuptools import setup\n"
+        b"setup(name='thing', author='Sa\xefd', install_requires=['click>=8'],\n"
+        b"      data_files=[('share', ['prjwithdatafile/README.txt'])])\n"
+    )
+    (root / "bad" / "setup.py").parent.mkdir()
+    (root / "bad" / "setup.py").write_bytes(b"# -*- coding: no-such-codec -*-\nfrom setuptools import setup\n")
+    facts = collect(root)
+    setup = by_file(facts, "pkg/setup.py")
+    assert setup.errors == () and [d.name for d in setup.dependencies] == ["click"]
+    assert "pkg/prjwithdatafile/README.txt" not in {m.file.display for m in facts.manifests}
+    assert "not decodable as Python source" in by_file(facts, "bad/setup.py").errors[0][1]

@@ -6,9 +6,10 @@ from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.python_facts import RAISES_NOT_IMPLEMENTED
+from gonogo.collectors.testpaths import is_test_data
 from gonogo.config import Config
 from gonogo.grouping import Grouping, count_files, plural
-from gonogo.model import Category, Finding, Severity
+from gonogo.model import Category, Finding, Severity, Table
 from gonogo.registry import CannotTell, CheckOutput, Metric, NotApplicable, Score, check, fail
 
 
@@ -131,7 +132,9 @@ def large_modules(python: PythonFacts, config: Config) -> Iterator[CheckOutput]:
        counts="code.unparsable_files")
 def unparsable_files(python: PythonFacts) -> Iterator[CheckOutput]:
     """Why: a file that does not parse cannot be imported; if it ships, the code path that imports
-    it fails in production. No other check can see inside it either. A syntax error is judged on a
+    it fails in production. No other check can see inside it either. Test data (a file below a
+    data folder of the tests that pytest does not load, such as a formatter's inputs) is listed,
+    not counted. A syntax error is judged on a
     Python the project supports: when its ``requires-python`` is newer than the scanning
     interpreter, the file is parsed by a newer ``python3.N`` on PATH, or its syntax is unknown
     (a note says which Python it needs), never a finding.
@@ -140,7 +143,15 @@ def unparsable_files(python: PythonFacts) -> Iterator[CheckOutput]:
     newer syntax, run gonogo with (or install) the Python the project requires."""
     _require_python(python)
     unknown = [source for source in python.files if source.syntax_unknown]
-    broken = [s for s in python.files if s.facts.parse_error is not None and not s.syntax_unknown]
+    unparsed = [s for s in python.files if s.facts.parse_error is not None and not s.syntax_unknown]
+    data = [s for s in unparsed if is_test_data(s.file.relpath)]
+    broken = [s for s in unparsed if not is_test_data(s.file.relpath)]
+    if data:
+        yield Table(
+            title="Test data that does not parse (inputs the tests read, not counted)",
+            columns=("File", "Error"),
+            rows=tuple((s.file.display, str(s.facts.parse_error)) for s in data),
+        )
     if unknown and not broken:
         first = unknown[0]
         raise CannotTell(f"{plural(len(unknown), 'file')} not parsed: {first.file.display} {first.syntax_unknown}")

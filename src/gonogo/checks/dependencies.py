@@ -26,7 +26,7 @@ from gonogo.collectors.import_names import is_runtime_only, suggested
 from gonogo.collectors.manifests import Dependency, ManifestFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import Import
-from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS
+from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS, is_vendored
 from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
@@ -126,13 +126,18 @@ def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Itera
     ``try/except ImportError`` once in a file is optional in all of that file: the later uses sit
     behind the flag the guard set (``if has_simplejson: from simplejson import ...``). Test code,
     and the documentation's code and examples that do not ship (``ships``, :func:`_ships`): a
-    missing import there breaks a test run, a docs build or an example, not production."""
+    missing import there breaks a test run, a docs build or an example, not production. In a
+    vendored copy of another project (pip's ``_vendor/``), what the copy needs is vendored beside
+    it; an import from elsewhere is one of that project's optional features (urllib3's HTTP/2 and
+    pyOpenSSL support, Pygments' Sphinx extension), declared among its extras, not the host's."""
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
+    vendored = is_vendored(file.file.relpath)
     for imported in imports:
         top = imported.module.split(".")[0]
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
-        soft = imported.optional or imported.type_checking or file.is_test_code or not ships or top in guarded
+        soft = imported.optional or imported.type_checking or file.is_test_code or not ships or vendored
+        soft = soft or top in guarded
         yield imported, not soft
 
 

@@ -162,6 +162,7 @@ class OwnNames:
             if m.project_name
             for name in (m.project_name.replace("-", "_"), m.project_name)
         }
+        self._projects |= {_top_module(path) for m in manifests.manifests for path in m.generated_modules}
 
     def __contains__(self, item: tuple[PythonFile, str]) -> bool:
         file, top = item
@@ -176,6 +177,15 @@ class OwnNames:
                     return True
             folder = folder.rpartition("/")[0] if folder else None
         return file.is_test_code and top in self._anywhere.get(file.file.root, ())
+
+
+def _top_module(path: str) -> str:
+    """The top-level name a file the build writes is imported by: ``src/_black_version.py`` is
+    ``_black_version``, ``pkg/_version.py`` is in ``pkg``."""
+    parts = [part for part in path.replace("\\", "/").split("/") if part not in ("", ".")]
+    if parts and parts[0] in SOURCE_ROOTS and len(parts) > 1:
+        parts = parts[1:]
+    return parts[0].removesuffix(".py").lower() if parts else ""
 
 
 def third_party_imports(file: PythonFile, own: OwnNames) -> Iterator[Import]:

@@ -30,6 +30,28 @@ EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
 """Folder names that hold examples: code written to be read and copied, not shipped."""
 
 
+VENDORED_DIRS = frozenset({"_vendor", "vendor", "vendored", "_vendored", "third_party", "_third_party", "thirdparty"})
+"""Folder names that hold a copy of another project's code (pip's ``src/pip/_vendor/``)."""
+
+
+def is_vendored(relpath: str) -> bool:
+    """A file of a vendored copy of another project, below one of :data:`VENDORED_DIRS`."""
+    return any(folder.lower() in VENDORED_DIRS for folder in relpath.split("/")[:-1])
+
+
+TEST_DATA_DIRS = frozenset({"data", "fixtures", "testdata", "test_data", "resources"})
+"""Folder names that, inside test code, hold the inputs tests read rather than code they import."""
+
+
+def is_test_data(relpath: str) -> bool:
+    """A file the tests read as data: test code below a data folder (Black's
+    ``tests/data/cases/pep_750.py``, a formatter's input in syntax newer than any Python it runs
+    on, or broken on purpose), whose name pytest neither collects nor loads."""
+    *folders, name = relpath.split("/")
+    pytest_loads = name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    return not pytest_loads and is_test_path(relpath) and any(f.lower() in TEST_DATA_DIRS for f in folders)
+
+
 @lru_cache(maxsize=1 << 16)
 def is_test_path(relpath: str) -> bool:
     """Test code: below a test folder (compared in lower case: ``Tests/`` is one too), or a

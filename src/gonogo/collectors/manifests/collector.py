@@ -12,6 +12,7 @@ module and adding its row here, never by registering itself when imported.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Mapping
 
 from gonogo.collectors.manifests.model import Manifest, ManifestFacts, UnreadLock
@@ -58,7 +59,8 @@ def manifests(workspace: Workspace) -> ManifestFacts:
             continue
         kind, parse = entry
         try:
-            text = workspace.read_text(file, LOCK_READ_LIMIT if kind in LOCK_KINDS else MANIFEST_READ_LIMIT)
+            limit = LOCK_READ_LIMIT if kind in LOCK_KINDS else MANIFEST_READ_LIMIT
+            text = _python_source(workspace, file, limit) if kind == "setup.py" else workspace.read_text(file, limit)
         except FileReadError as exc:
             found.append(unreadable(file, kind, str(exc)))
             continue
@@ -75,6 +77,18 @@ def manifests(workspace: Workspace) -> ManifestFacts:
         UnreadLock(file=f, ecosystem=UNREAD_LOCKS[f.name]) for f in workspace.files if f.name in UNREAD_LOCKS
     )
     return ManifestFacts(manifests=tuple(found), unread_locks=unread)
+
+
+def _python_source(workspace: Workspace, file: SourceFile, limit: int) -> str:
+    """A ``setup.py`` decoded as Python decodes it: UTF-8, or the encoding its first lines declare
+    (PEP 263, ``# -*- coding: latin-1 -*-``, as pip's test packages do)."""
+    data = workspace.read_bytes(file, limit)
+    if b"\0" in data[:8192]:
+        raise FileReadError("binary file (contains NUL bytes)")
+    try:
+        return importlib.util.decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        raise FileReadError(f"not decodable as Python source: {exc}") from exc
 
 
 UNREAD_LOCKS = {

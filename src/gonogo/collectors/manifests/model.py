@@ -123,6 +123,11 @@ class Manifest:
     compiled: bool = False
     """Written by pip-compile or ``uv pip compile``: it pins the whole tree, transitive packages
     included, so a package nobody imports there is expected, not unused."""
+    generated_modules: tuple[str, ...] = ()
+    """Python files the build writes, relative to the manifest's folder: the version file of
+    hatch-vcs (``[tool.hatch.build.hooks.vcs] version-file``) or setuptools-scm
+    (``[tool.setuptools_scm] version_file`` / ``write_to``). Black imports its
+    ``src/_black_version.py``, which no checkout holds until the project is built."""
 
     @property
     def locks_versions(self) -> bool:

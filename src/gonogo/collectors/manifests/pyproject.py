@@ -57,7 +57,26 @@ def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
         packaging=pyproject_packaging(
             data, lines.section("tool.setuptools.packages.find") or lines.section("tool.setuptools")
         ),
+        generated_modules=_version_files(tool),
     )
+
+
+def _version_files(tool: dict[str, Any]) -> tuple[str, ...]:
+    """The version files the build writes (``Manifest.generated_modules``). Read leniently: these
+    tables configure the build tools, which report their own errors."""
+    found: list[object] = []
+    hatch_build = _table(_table(tool, "hatch"), "build")
+    found.append(_table(_table(hatch_build, "hooks"), "vcs").get("version-file"))
+    for target in _table(hatch_build, "targets").values():
+        found.append(_table(_table(target, "hooks"), "vcs").get("version-file") if isinstance(target, dict) else None)
+    scm = _table(tool, "setuptools_scm")
+    found += [scm.get("version_file"), scm.get("write_to")]
+    return tuple(dict.fromkeys(path for path in found if isinstance(path, str) and path.endswith(".py")))
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def is_project_pyproject(data: dict[str, Any]) -> bool:

@@ -123,6 +123,13 @@ _INSTALLER_SUFFIXES = (".dockerfile", ".sh", ".bash", ".mk")
 _PIP_REQUIREMENT = re.compile(r"(?:^|\s)(?:-r|--requirement)(?:=|\s*)(['\"]?)(?P<path>[^\s'\";&|)]+)\1")
 _REQUIREMENT_EXTENSIONS = (".txt", ".in", ".pip")
 _PIP_COMMAND = re.compile(r"\bpip3?\b|\bpip-sync\b|\buv\s+pip\b|\bPIP\b")
+_PROSE_NAME = re.compile(
+    r"^(?:readme|licen[cs]e|copying|notice|authors|contributors|changelog|changes|history|news|version)"
+    r"(?:[-_.][^/]*)?\.\w+$",
+    re.IGNORECASE,
+)
+"""Files a ``setup.py`` names for other reasons than requirements: its long description, licence,
+data files and version."""
 _SETUP_FILE_NAME = re.compile(r"""['"](?P<path>[\w./-]+\.(?:txt|in|pip))['"]""")
 
 
@@ -149,8 +156,9 @@ def referenced_requirements(workspace: Workspace, by_key: dict[tuple[Path, str],
             continue  # the file's own collector reports it
         for written in _installed_paths(file, text):
             target = _located(file, written, by_key)
-            # only an existing file with a requirements-like extension counts
-            if target is None or not target.name.endswith(_REQUIREMENT_EXTENSIONS):
+            # only an existing file with a requirements-like extension counts, and not one whose
+            # name says it is prose (pip's test package ships its ``README.txt`` as data)
+            if target is None or not target.name.endswith(_REQUIREMENT_EXTENSIONS) or _PROSE_NAME.match(target.name):
                 continue
             if not is_requirements_file(target):  # those are queued already
                 found.append(target)
