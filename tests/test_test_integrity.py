@@ -348,6 +348,18 @@ CAPABILITIES = {
 
         def skip_mark(name):
             return pytest.mark.skip(reason=f"{name} tests are off")
+
+        @pytest.fixture
+        def remote_httpbin(remote_httpbin_available):
+            if remote_httpbin_available:
+                return "http://httpbin.org"
+            pytest.skip("httpbin.org not resolvable")
+
+        @pytest.fixture
+        def always_off(request):
+            if request.config.getoption("--fast"):
+                print("fast")
+            pytest.skip("never runs")
     """,
 }
 
@@ -369,5 +381,9 @@ def test_a_skip_around_a_capability_is_conditional_and_one_around_the_projects_s
         "test_export_endpoint": None,
         # Black's optional tests: a marker a helper builds reaches the tests its caller picks
         "skip_mark": "runtime check",
+        # httpie's fixtures: a guard clause returns first where the service is there
+        "remote_httpbin": "optional dependency",
+        # an ``if`` that does not return guards nothing
+        "always_off": None,
     }
-    assert report.metrics["tests.skipped.unconditional"] == 3
+    assert report.metrics["tests.skipped.unconditional"] == 4

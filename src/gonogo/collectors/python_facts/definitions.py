@@ -88,6 +88,10 @@ class DefinitionsPass(SkipsPass):
         skips_in_body = len(self.skips)
         for child in node.body:
             self.visit(child)
+            if isinstance(child, ast.If) and _leaves(child):
+                # a guard clause (``if available: return url``): what follows runs only when its
+                # test fails, as if it sat in its ``else`` (httpie's fixtures skip so)
+                self._conditions.append(child.test)
         self._swallowing_tries = outer_swallow
         self._conditions, self._import_handlers = outer_conditions, outer_handlers
         self._other_handlers = outer_other_handlers
@@ -184,3 +188,8 @@ def _takes_fixture(arguments: ast.arguments) -> bool:
             if argument.arg == BENCHMARK_FIXTURE:
                 return True
     return False
+
+
+def _leaves(statement: ast.If) -> bool:
+    """An ``if`` with no ``else`` whose body always ends the function (``return``, ``raise``)."""
+    return not statement.orelse and bool(statement.body) and isinstance(statement.body[-1], ast.Return | ast.Raise)

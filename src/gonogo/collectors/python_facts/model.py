@@ -12,7 +12,7 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 26
+EXTRACTOR_VERSION = 27
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
@@ -20,7 +20,7 @@ secret's name spelt with escapes or adjacent literals is read, ``literal_spellin
 an ``except`` other than ``ImportError`` or ``NotImplementedError`` is conditional; 25: what the
 ``try`` around a skip in ``except NotImplementedError`` calls, ``Skip.tried``; 26: whether its
 handler catches other errors too, ``Skip.environment_error``, and a skip marker a helper builds is
-conditional)."""
+conditional; 27: so is a skip after a guard clause, ``if ok: return``)."""
 
 SNIPPET_CHARS = 160
 TRIED_NODES = 2_000
