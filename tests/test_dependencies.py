@@ -342,3 +342,8 @@ def test_a_vendored_copys_imports_are_its_optional_features(tmp_path: Path) -> N
     report = scan_repo(make_repo(tmp_path, files), select="DEP")
     assert _packages(report, "DEP001") == [("src/pip/_internal/net.py", "h2")]
     assert ("src/pip/_vendor/urllib3/http2/connection.py", "h2") in _packages(report, "DEP002")
+
+
+def test_libpass_provides_passlib() -> None:
+    """Radicale depends on libpass, the maintained fork that installs the ``passlib`` package."""
+    assert "libpass" in providers("passlib")

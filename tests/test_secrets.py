@@ -835,3 +835,19 @@ def test_a_mocks_folder_holds_samples():
     assert place_of("ui-v2/src/mocks/create-fake-block-type.ts") is Place.TEST
     assert place_of("src/__mocks__/api.js") is Place.TEST
     assert place_of("ui-v2/src/api/blocks.ts") is Place.CODE
+
+
+def test_a_qualified_name_that_names_itself_is_no_token():
+    """Radicale's JavaScript: ``static #_SHARE_TOKEN = "RADICALE:share-token"``, a WebDAV property."""
+    assert not looks_like_secret("_SHARE_TOKEN", "RADICALE:share-token", in_test_code=False)
+    assert looks_like_secret("_SHARE_TOKEN", "RADICALE:" + API_KEY, in_test_code=False)
+
+
+def test_a_helm_charts_existing_secret_names_a_secret_and_a_unittests_folder_holds_samples():
+    """DefectDojo's chart: ``existingSecret: defectdojo-postgresql-specific`` names the Kubernetes
+    Secret to read; its ``unittests/scans/`` hold scanners' reports, with their sample tokens."""
+    values = "postgresql:\n  auth:\n    existingSecret: defectdojo-postgresql-specific\n    password: Zq8vX4pL2wRk\n"
+    assert [hit.name for hit in scan_text(values, path="helm/values.yaml", in_test_code=False, bare=True)] == [
+        "password"
+    ]
+    assert place_of("unittests/scans/arachni/dd.com.afr.json") is Place.TEST

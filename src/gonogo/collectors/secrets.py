@@ -165,6 +165,9 @@ Mailchimp key opens with a class of 32 characters: its ``-us`` alone is in too m
 and with the digit after it the anchor takes a tenth off site-packages' secrets pass."""
 _URL_LABEL = "URL with a password"
 
+NAMES_A_SECRET = re.compile(r"(?i)existing_?secret$")
+"""Helm charts' ``existingSecret: app-postgresql`` (Bitnami's convention, DefectDojo's chart): the
+name of a Kubernetes Secret that holds the credentials, not a credential."""
 SECRET_NAME = re.compile(
     r"(?ix)(?:^|[_.\-]|(?<=[a-z0-9])(?=[A-Z]))"
     r"(password|passwd|passphrase|pwd|secret|secret_?key|client_?secret|token|access_?token|"
@@ -282,10 +285,11 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 8
+SCANNER_VERSION = 9
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
-8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``)."""
+8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
+a qualified name naming itself, ``NS:share-token``, nor a Helm chart's ``existingSecret``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -683,6 +687,8 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
     word = SECRET_NAME.search(name)
     if word is None or is_placeholder(value) or is_made_up(value) or REFERENCE_VALUE.match(value):
         return False
+    if NAMES_A_SECRET.search(name):
+        return False
     if names_itself(name, value):
         return False
     if any(ch.isspace() for ch in value) or value.startswith(("/", "./", "http://", "https://")):
@@ -737,8 +743,10 @@ def is_word(value: str) -> bool:
 
 def names_itself(name: str, value: str) -> bool:
     """``INVALID_PASSWORD = "invalid_password"``, ``JWT_INVALID_TOKEN = "invalid_token"``: an
-    enumeration's value spells words of its own name; a code, not a credential."""
-    words = [w.lower() for w in VALUE_WORDS.findall(value)]
+    enumeration's value spells words of its own name; a code, not a credential. A qualified name
+    counts by its local part (Radicale's ``_SHARE_TOKEN = "RADICALE:share-token"``, a WebDAV
+    property in its namespace)."""
+    words = [w.lower() for w in VALUE_WORDS.findall(value.rpartition(":")[2])]
     name_words = {w.lower() for w in VALUE_WORDS.findall(name)}
     return len(words) >= 2 and not any(ch.isdigit() for ch in value) and set(words) <= name_words
 

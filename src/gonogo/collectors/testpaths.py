@@ -18,11 +18,11 @@ from functools import lru_cache
 
 TEST_DIRS = frozenset({
     "tests", "test", "testing", "fixtures", "__tests__", "__mocks__", "e2e", "spec", "specs", "testdata", "cypress",
-    "t",
+    "t", "unittests", "unit_tests", "integration_tests",
 })
 """Folder names that hold tests or their data in the ecosystems gonogo meets (pytest, Jest,
-Cypress, RSpec, Go's ``testdata``, Perl's and Celery's ``t/``); a file anywhere below one is test
-code."""
+Cypress, RSpec, Go's ``testdata``, Perl's and Celery's ``t/``, DefectDojo's ``unittests/``); a file
+anywhere below one is test code."""
 DOCS_DIRS = frozenset({"docs", "doc", "docs_src"})
 """Folder names that hold documentation: its pages, the code that builds them, and the examples
 they include (FastAPI's and SQLModel's ``docs_src/``)."""
