@@ -851,3 +851,12 @@ def test_a_helm_charts_existing_secret_names_a_secret_and_a_unittests_folder_hol
         "password"
     ]
     assert place_of("unittests/scans/arachni/dd.com.afr.json") is Place.TEST
+
+
+def test_a_token_pattern_inside_a_longer_word_is_no_token():
+    """DefectDojo's test data: a run of UUIDs holds ten digits, a colon and 35 characters, the
+    shape of a Telegram bot token; a GitHub token's prefix inside a hash is another word too."""
+    uuids = "ca4f2da9-0fad-4a13-92d7-f627f3168a56:15771e87-9e7f-4931-a704-315662572101:07997273-7f39-4b42-8785-0b24fcad85cb"
+    assert _found(f'matrix = "{uuids}"\n') == []
+    assert _found(f'digest = "a1{GITHUB_TOKEN}"\n') == []
+    assert _found(f'token = "{GITHUB_TOKEN}"\n') == [(1, "GitHub Token")]

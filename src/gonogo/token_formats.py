@@ -48,16 +48,32 @@ more) and a 24-character token, as in Slack's own ``T00000000/B00000000/XXXXXXXX
 detect-secrets takes any length (Prefect's tests' ``T1234/B5678/abcdefghijk``)."""
 
 
+_OWN_BOUNDARIES = frozenset(
+    {PRIVATE_KEY, BASIC_AUTH, "NPM tokens", "Artifactory Credentials", "Azure Storage Account access key"}
+)
+"""Formats whose patterns start at a header, a URL's ``://``, a path or a delimiter of their own."""
+
+
 def never_issued(secret_type: str, text: str, start: int, end: int) -> bool:
-    """The match at ``text[start:end]`` has its format's prefix but not a shape the vendor issues,
-    so it is a made-up value or part of something else, not a credential: an AWS access key ID is
-    exactly twenty characters (one running on into more letters or digits is another word:
-    Prefect's docs' ``AKIAJKLJKLJKLJKLJKLJK``), and a Slack webhook as above."""
-    if secret_type == AWS_KEY and end - start == 20:  # the key ID's pattern, not the secret key's
-        return (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
+    """The match at ``text[start:end]`` has its format's shape but is not a credential the vendor
+    issued: it continues a longer word (the digits and colon of a Telegram bot token inside a run of
+    UUIDs, in DefectDojo's test data), an AWS access key ID is not exactly twenty characters (one
+    running on into more letters or digits is another word: Prefect's docs'
+    ``AKIAJKLJKLJKLJKLJKLJK``), or a Slack webhook is shorter than Slack's, as above."""
+    if secret_type == AWS_KEY:  # the key ID's pattern, not the secret key's (which starts at a name)
+        return end - start == 20 and _continues_a_word(text, start, end, both_sides=True)
+    if secret_type not in _OWN_BOUNDARIES and _continues_a_word(text, start, end, both_sides=False):
+        return True
     if secret_type == SLACK and text.startswith(_SLACK_WEBHOOK, start):
         return _ISSUED_SLACK_WEBHOOK.fullmatch(text, start, end) is None
     return False
+
+
+def _continues_a_word(text: str, start: int, end: int, *, both_sides: bool) -> bool:
+    def word_character(at: int) -> bool:
+        return 0 <= at < len(text) and text[at].isascii() and text[at].isalnum()
+
+    return word_character(start - 1) or (both_sides and word_character(end))
 
 
 @cache
