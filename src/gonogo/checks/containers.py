@@ -8,8 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.containers import ContainerFacts, Dockerfile, ImageRef
+from gonogo.collectors.testpaths import is_test_path
 from gonogo.grouping import Grouping, plural
-from gonogo.model import Category, Finding, Severity
+from gonogo.model import Category, Finding, Severity, Table
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
 
 
@@ -36,7 +37,9 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     """Why: ``latest``, ``main``, ``alpine`` or no tag at all name whatever was pushed last: the
     same commit deploys different software on different days, and a rollback does not roll back.
     An image a compose service builds (``build:`` with ``image: backend:latest``) is not pulled:
-    its tag is the name the build gives it, so it is not judged here.
+    its tag is the name the build gives it, so it is not judged here. Images named in test code
+    (Prefect's ``tests/docker/contexts/*/Dockerfile``, the Kubernetes manifests a scanner's tests
+    read) are test fixtures that nothing deploys: they are listed, not counted.
     Fix: use a version tag (``redis:7.2.4``), ideally with its digest (``redis:7.2.4@sha256:...``)."""
     images = _pulled(containers)
     yield Metric(name="images.total", value=float(len(images)))
@@ -44,9 +47,16 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     if not images:
         raise NotApplicable("no container images named")
     hints = _version_hints(images)
-    for image in images:
-        if image.kind not in ("floating", "untagged"):
-            continue
+    floating = [i for i in images if i.kind in ("floating", "untagged")]
+    fixtures = [i for i in floating if is_test_path(i.file.relpath)]
+    deployed = [i for i in floating if not is_test_path(i.file.relpath)]
+    if fixtures:
+        yield Table(
+            title="Floating images in test code (fixtures, not counted)",
+            columns=("File", "Line", "Image"),
+            rows=tuple((i.file.display, str(i.line or ""), i.written) for i in fixtures),
+        )
+    for image in deployed:
         hint = image.hint or hints.get(image.repository)
         what = "has no tag (implicit latest)" if image.kind == "untagged" else f"uses floating tag {image.tag!r}"
         where = f" (service {image.context})" if image.source == "compose" and image.context else ""
