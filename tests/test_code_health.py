@@ -228,3 +228,31 @@ def test_test_data_that_does_not_parse_is_listed_not_counted(tmp_path):
     assert sorted(f.path for f in result.findings) == ["tests/helpers.py", "tests/test_broken.py"]
     [table] = result.tables
     assert sorted(row[0] for row in table.rows) == ["tests/data/cases/pep_750.py", "tests/data/miscellaneous/invalid_header.py"]
+
+
+@pytest.mark.parametrize(
+    ("declaration", "declared"),
+    [
+        ({"Dockerfile.django-alpine": "FROM python:3.99.1-alpine AS base\nFROM base AS release\n"},
+         "Dockerfile.django-alpine: FROM python:3.99"),
+        ({"Dockerfile": "FROM --platform=linux/amd64 docker.io/library/python:3.99-slim\n"}, "Dockerfile: FROM python:3.99"),
+        ({".python-version": "3.99.2\n"}, ".python-version: ==3.99"),
+        ({"runtime.txt": "python-3.99.0\n"}, "runtime.txt: ==3.99"),
+    ],
+    ids=["a Dockerfile's image", "a registry-qualified image", ".python-version", "Heroku's runtime.txt"],
+)
+def test_an_application_declares_its_python_by_its_image_or_version_file(
+    tmp_path: Path, declaration: dict[str, str], declared: str
+) -> None:
+    """DefectDojo has no packaging metadata: its Dockerfiles start from ``python:3.14.6-alpine``,
+    and its code uses PEP 701 f-strings, which this Python cannot parse. Unknown, not broken."""
+    repo = make_repo(tmp_path, {**declaration, "app/views.py": PEP_758})
+    report = scan_repo(repo, select="CODE004")
+    assert result_of(report, "CODE004").outcome is Outcome.UNKNOWN
+    notes = [n.message for n in report.notes if n.path == "app/views.py"]
+    assert len(notes) == 1 and f"needs Python 3.99 to parse ({declared})" in notes[0]
+
+
+def test_an_image_of_no_python_version_declares_none(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"Dockerfile": "FROM python:latest\nFROM python:${PY}\n", "app.py": PEP_758})
+    assert [f.path for f in result_of(scan_repo(repo, select="CODE004"), "CODE004").findings] == ["app.py"]

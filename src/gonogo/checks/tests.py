@@ -161,17 +161,17 @@ def skipped_tests(python: PythonFacts, ci: CiFacts) -> Iterator[CheckOutput]:
     Counts `pytest.skip()`, `@pytest.mark.skip`/`skipif`, module-level `pytestmark`,
     `pytest.importorskip`, `unittest.skip*` decorators, `raise SkipTest` and `self.skipTest()`.
     A skip is *unconditional* (`@skip`, a bare `pytest.skip()`, a skip in `except
-    NotImplementedError` around the project's own stub) or *conditional* on the platform, the
-    Python version, an optional dependency or the environment (`skipif`, `importorskip`, a skip
-    under `if`, after a guard clause that returns, or in an `except` other than
-    NotImplementedError; one in `except NotImplementedError` around a capability the platform or a
-    backend may lack, such as `os.symlink` or a method some implementations leave out; a marker a
-    helper or hook builds for the tests it picks); a conditional one runs where its condition
-    holds, and the message says when the CI configuration shows that. `tests.skipped` counts the tests silenced (a `pytestmark` over 5
-    tests is 5), split into `tests.skipped.unconditional` and `.conditional`; `tests.skip_sites`
+    NotImplementedError` around the project's own stub) or *conditional* on the platform, the Python
+    version, an optional dependency or the environment (`skipif`, `importorskip`, a skip under `if`,
+    after a guard clause that returns, or in an `except` other than NotImplementedError; one in
+    `except NotImplementedError` around a capability the platform or a backend may lack, such as
+    `os.symlink` or a method some implementations leave out; a marker a helper or hook builds for
+    the tests it picks); a conditional one runs where its condition holds, and the message says when
+    the CI configuration shows that. `tests.skipped` counts the tests silenced (a `pytestmark` over
+    5 tests is 5), split into `tests.skipped.unconditional` and `.conditional`; `tests.skip_sites`
     counts the places. The standard profile blocks on unconditional skips, the critical profile on
-    all. When the suite was run (`--run-tests`), what the run skipped replaces these static
-    counts in the gate, and the findings here stay as context.
+    all. When the suite was run (`--run-tests`), what the run skipped replaces these static counts
+    in the gate, and the findings here stay as context.
 
     Fix: implement what the test needs, or delete the test. A test that must not run on some
     platform belongs in a job for that platform, not behind a skip."""

@@ -86,12 +86,20 @@ def minimum_version(specifier: str) -> Version | None:
 
 
 class TargetFinder:
-    """The nearest manifest declaring a Python version, looked up once per folder."""
+    """The nearest manifest declaring a Python version, looked up once per folder. An application
+    with no packaging metadata declares it otherwise: a ``.python-version`` (pyenv, uv), Heroku's
+    ``runtime.txt``, or the ``python:X.Y`` image its Dockerfiles start from (DefectDojo's
+    ``FROM python:3.14.6-alpine``, with PEP 701 f-strings in its code)."""
 
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
         self._paths = {(str(f.root), f.relpath): f for f in workspace.files}
         self._folders: dict[tuple[str, str], Target | None] = {}
+        self._dockerfiles: dict[tuple[str, str], list[SourceFile]] = {}
+        for file in workspace.files:
+            if file.name.startswith(("Dockerfile", "Containerfile")) or file.name.endswith(".dockerfile"):
+                folder = str(PurePosixPath(file.relpath).parent)
+                self._dockerfiles.setdefault((str(file.root), "" if folder == "." else folder), []).append(file)
 
     def target_of(self, file: SourceFile) -> Target | None:
         return self._in_folder(str(file.root), str(PurePosixPath(file.relpath).parent))
@@ -118,7 +126,21 @@ class TargetFinder:
             low = minimum_version(specifier) if specifier else None
             if low is not None:
                 return Target(minimum=low, declared=f"{manifest.display}: {specifier}")
-        return None
+        return self._image_here(root, folder)
+
+    def _image_here(self, root: str, folder: str) -> Target | None:
+        """The oldest ``python:X.Y`` image the folder's Dockerfiles start from."""
+        found: list[tuple[Version, str]] = []
+        for dockerfile in self._dockerfiles.get((root, folder), ()):
+            try:
+                text = self._workspace.read_text(dockerfile)
+            except FileReadError:
+                continue
+            found += [((int(m[1]), int(m[2])), dockerfile.display) for m in _PYTHON_IMAGE.finditer(text)]
+        if not found:
+            return None
+        low, where = min(found)
+        return Target(minimum=low, declared=f"{where}: FROM python:{low[0]}.{low[1]}")
 
 
 def _from_pyproject(text: str) -> str | None:
@@ -137,7 +159,25 @@ def _from_setup_py(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-_MANIFESTS = (("pyproject.toml", _from_pyproject), ("setup.cfg", _from_setup_cfg), ("setup.py", _from_setup_py))
+def _from_version_file(text: str) -> str | None:
+    """``.python-version`` (``3.12``, ``3.12.4``) or ``runtime.txt`` (``python-3.12.4``)."""
+    match = _VERSION_LINE.match(text)
+    return f"=={match[1]}.{match[2]}" if match else None
+
+
+_VERSION_LINE = re.compile(r"[ \t]*(?:python-)?(3)\.(\d{1,2})(?![\d])")
+_PYTHON_IMAGE = re.compile(
+    r"(?im)^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(?:[\w.-]+(?::\d+)?/)?(?:library/)?python:(3)\.(\d{1,2})(?!\d)"
+)
+"""A stage that starts from the official image of a Python version (``python:3.12-slim``,
+``docker.io/library/python:3.12``); ``python:latest`` or a variable names none."""
+_MANIFESTS = (
+    ("pyproject.toml", _from_pyproject),
+    ("setup.cfg", _from_setup_cfg),
+    ("setup.py", _from_setup_py),
+    (".python-version", _from_version_file),
+    ("runtime.txt", _from_version_file),
+)
 
 
 @cache

@@ -285,11 +285,12 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 9
+SCANNER_VERSION = 10
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
-a qualified name naming itself, ``NS:share-token``, nor a Helm chart's ``existingSecret``)."""
+a qualified name naming itself, ``NS:share-token``, nor a Helm chart's ``existingSecret``; 10: nor a
+token's pattern that continues a longer word)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
