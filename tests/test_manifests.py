@@ -339,3 +339,15 @@ def test_a_setup_py_in_another_declared_encoding_is_read_and_its_readme_is_no_re
     assert setup.errors == () and [d.name for d in setup.dependencies] == ["click"]
     assert "pkg/prjwithdatafile/README.txt" not in {m.file.display for m in facts.manifests}
     assert "not decodable as Python source" in by_file(facts, "bad/setup.py").errors[0][1]
+
+
+def test_manifests_in_test_data_are_the_tools_inputs_not_the_projects(tmp_path: Path) -> None:
+    """Poetry's ``tests/fixtures/invalid_lock/poetry.lock`` is broken on purpose, and its
+    ``outdated_lock`` pins vulnerable versions on purpose: inputs for the tool under test."""
+    root = make_repo(tmp_path, {
+        "pyproject.toml": '[project]\nname = "tool"\ndependencies = ["click>=8"]\n',
+        "tests/fixtures/invalid_lock/poetry.lock": "this is not toml\n",
+        "tests/fixtures/outdated_lock/poetry.lock": '[[package]]\nname = "urllib3"\nversion = "1.25.10"\n',
+        "tests/requirements.txt": "pytest==8.0\n",
+    })
+    assert sorted(m.file.display for m in collect(root).manifests) == ["pyproject.toml", "tests/requirements.txt"]

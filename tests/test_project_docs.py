@@ -148,3 +148,15 @@ def test_plans_and_proposals_name_files_to_come_and_are_not_claims(tmp_path: Pat
         "tests/test_app.py": "def test_a():\n    assert True\n",
     }
     assert _broken_references(tmp_path, files) == [("docs/guide.md", "src/app/gone.py")]
+
+
+def test_old_notes_and_todo_documents_are_not_claims(tmp_path: Path) -> None:
+    """ArchiveBox keeps superseded design notes in ``old/`` and plans in ``TODO_*.md``."""
+    files = {
+        "old/TODO_cli_refactor.md": "Add `src/app/cli/orchestrator.py`.\n",
+        "TODO.md": "Write `src/app/exporter.py`.\n",
+        "docs/TODO-storage.md": "Move it to `src/app/store.py`.\n",
+        "README.md": "Run `src/app/gone.py`.\n",
+        "src/app/__init__.py": "",
+    }
+    assert _broken_references(tmp_path, files) == [("README.md", "src/app/gone.py")]

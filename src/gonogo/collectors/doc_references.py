@@ -53,13 +53,15 @@ SOURCE_EXTENSIONS = frozenset(
 )
 """A bare file name counts as a claim only for source code: ``report.json`` or ``gonogo.toml`` in
 prose usually names something a tool writes or a user creates, ``health_checker.py`` names code."""
-HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes|releases$)", re.IGNORECASE)
+HISTORY_DOCS = re.compile(r"^(changelog|changes|history|news|release[-_]?notes|releases$|old$)", re.IGNORECASE)
 """Documents (or folders of them) that describe the past: the paths they name may be long gone
-(wagtail's ``docs/releases/5.2.md`` names the templates that release removed)."""
-PLAN_DOCS = re.compile(r"^(plans|proposals|rfcs?|adrs?)$", re.IGNORECASE)
+(wagtail's ``docs/releases/5.2.md`` names the templates that release removed; ArchiveBox keeps
+its superseded notes in ``old/``)."""
+PLAN_DOCS = re.compile(r"^(plans|proposals|rfcs?|adrs?)$|^todo([-_.][^/]*)?\.(md|markdown)$", re.IGNORECASE)
 """Folders of documents that describe what is to be built, or why it was: the paths they name may
 not exist yet, or any more (Prefect's ``plans/2026-02-05-cli-cyclopts-migration.md`` names the
-modules the migration will add; ``plans/completed/`` those its refactor renamed since)."""
+modules the migration will add; ``plans/completed/`` those its refactor renamed since), and
+``TODO`` documents (``TODO.md``, ArchiveBox's ``TODO_cli_refactor.md``)."""
 NOT_A_PATH = re.compile(r"[\s<>{}()|=,;:'\"`$*?\[\]\\@!]|^[-~/.]?$|^-|^~|^/|://|^\.\.?/?$")
 PLACEHOLDER = re.compile(
     r"(^|/)(path/to|your[-_]|my[-_]|my(app|model|project|module|package|plugin|script)|foo|bar|example|xxx"

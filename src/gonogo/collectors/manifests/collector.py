@@ -28,6 +28,7 @@ from gonogo.collectors.manifests.requirements_files import (
 from gonogo.collectors.manifests.setup_cfg import parse_setup_cfg
 from gonogo.collectors.manifests.setup_py import parse_setup_py
 from gonogo.collectors.manifests.toml_locks import parse_poetry_lock, parse_pylock, parse_uv_lock
+from gonogo.collectors.testpaths import is_test_data
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
@@ -72,6 +73,9 @@ def manifests(workspace: Workspace) -> ManifestFacts:
         if parsed is not None:
             found.append(parsed)
     found.extend(_skipped_manifests(workspace))
+    # a test's data (Poetry's ``tests/fixtures/invalid_lock/poetry.lock``, pip's test packages) is
+    # input for the tool under test, broken or outdated on purpose: not this project's manifests
+    found = [m for m in found if not is_test_data(m.file.relpath)]
     found.sort(key=lambda m: (m.file.display, m.kind))
     unread = tuple(
         UnreadLock(file=f, ecosystem=UNREAD_LOCKS[f.name]) for f in workspace.files if f.name in UNREAD_LOCKS
