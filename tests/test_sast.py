@@ -558,3 +558,24 @@ def test_an_extraction_filter_makes_extractall_low_and_none_or_fully_trusted_do_
     assert [(f.line, f.severity.value) for f in result_of(report, "SEC011").findings] == [
         (6, "low"), (7, "high"), (8, "high"), (9, "high"),
     ]
+
+
+def test_extractall_on_a_zipfile_is_no_tar_extraction(tmp_path):
+    """Poetry's ``extractall`` helper: ruff flags the zip branch's ``archive.extractall(dest)``
+    because the file imports tarfile. zipfile drops ``..`` from member names; tar does not."""
+    code = (
+        "import tarfile\nimport zipfile\n\n"
+        "def unpack(source, dest, zip):\n"
+        "    if zip:\n"
+        "        with zipfile.ZipFile(source) as archive:\n"
+        "            archive.extractall(dest)\n"
+        "        zipfile.ZipFile(source).extractall(dest)\n"
+        "    else:\n"
+        "        with tarfile.open(source) as archive:\n"
+        "            archive.extractall(dest)\n"
+        "    bundle = zipfile.ZipFile(source)\n"
+        "    bundle = tarfile.open(source)\n"
+        "    bundle.extractall(dest)\n"
+    )
+    report = scan_repo(make_repo(tmp_path, {"app/unpack.py": code}), select="SEC011")
+    assert [f.line for f in result_of(report, "SEC011").findings] == [11, 14]

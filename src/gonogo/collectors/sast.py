@@ -227,7 +227,9 @@ def sast(
                 continue
             if in_tests and rule_for(code).product_only:
                 continue  # not asked of ruff for test code (ruff_args); one it reports anyway is left out
-            hits.append(_hit(diagnostic, source, texts))
+            hit = _hit(diagnostic, source, texts)
+            if not _extracts_a_zip(hit, source, texts):
+                hits.append(hit)
     hits.extend(_unscanned_hit(by_path[path], why) for path, why in failures)
     hits = _merge_sql(hits, sources, parsed, texts)
     hits = [*hits, *_dict_password_hits(hits, sources, parsed, texts)]
@@ -421,6 +423,35 @@ def _hit(diagnostic: Diagnostic, source: SourceFile, texts: _Texts) -> SastHit:
         in_test_code=is_test_path(source.relpath),
         suppressed_by=_in_code_suppression(rule, texts.line(source, noqa_row) or text),
     )
+
+
+ZIP_LOOKBACK = 40
+"""How many lines above an ``extractall`` call are read for where its receiver was bound."""
+_EXTRACTALL_RECEIVER = re.compile(r"(?:\b(?P<name>[A-Za-z_]\w*)|(?P<zip>\bZipFile\([^()]*\)))\s*\.\s*extractall\s*\(")
+
+
+def _extracts_a_zip(hit: SastHit, source: SourceFile, texts: _Texts) -> bool:
+    """ruff's S202 flags every ``.extractall()`` in a file that imports ``tarfile``, so Poetry's
+    ``with zipfile.ZipFile(source) as archive: archive.extractall(dest)`` is reported beside its
+    tar branch. zipfile's ``extractall`` never writes outside its target (it drops ``..`` and
+    absolute parts of member names), so a call on a ``ZipFile`` is no tar extraction. The receiver
+    is a ``ZipFile(...)`` on the same line, or a name whose nearest binding above (``as archive``,
+    ``archive = ``), within :data:`ZIP_LOOKBACK` lines, makes a ``ZipFile``; any other binding, or
+    none in reach, keeps the finding."""
+    if hit.rule.code != "S202":
+        return False
+    found = _EXTRACTALL_RECEIVER.search(texts.line(source, hit.line))
+    if found is None:
+        return False
+    if found["zip"]:
+        return True
+    name = re.escape(found["name"])
+    binds = re.compile(rf"\bas\s+{name}\b|^\s*{name}\s*(?::[^=]+)?=(?!=)")
+    for number in range(hit.line - 1, max(hit.line - ZIP_LOOKBACK, 1) - 1, -1):
+        line = texts.line(source, number)
+        if binds.search(line):
+            return "ZipFile(" in line
+    return False
 
 
 def evidence_of(line: str) -> str:
