@@ -347,3 +347,22 @@ def test_a_vendored_copys_imports_are_its_optional_features(tmp_path: Path) -> N
 def test_libpass_provides_passlib() -> None:
     """Radicale depends on libpass, the maintained fork that installs the ``passlib`` package."""
     assert "libpass" in providers("passlib")
+
+
+def test_an_example_whose_manifest_declares_nothing_borrows_the_projects(tmp_path: Path) -> None:
+    """Nautobot's ``examples/example_app/pyproject.toml`` only builds the app, which runs inside
+    Nautobot's environment; Flask's tutorial declares its own dependencies and is judged by them."""
+    files = {
+        "pyproject.toml": '[project]\nname = "nautobot"\ndependencies = ["django"]\n',
+        "nautobot/__init__.py": "import django\n",
+        "examples/example_app/pyproject.toml": '[project]\nname = "example_app"\n',
+        "examples/example_app/example_app/views.py": "import django\nimport django_tables2\n",
+        "examples/tutorial/pyproject.toml": '[project]\nname = "flaskr"\ndependencies = ["flask"]\n',
+        "examples/tutorial/flaskr/db.py": "import flask\nimport click\n",
+        "nautobot/extras/test_jobs/missing_import.py": "import no_such_module\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert _packages(report, "DEP001") == [("examples/tutorial/flaskr/db.py", "click")]
+    soft = _packages(report, "DEP002")
+    assert ("examples/example_app/example_app/views.py", "django_tables2") in soft
+    assert ("nautobot/extras/test_jobs/missing_import.py", "no_such_module") in soft

@@ -111,11 +111,13 @@ def _not_shipped_folders(python: PythonFacts) -> frozenset[tuple[object, str]]:
 def _ships(file: PythonFile, scope: Scope | None, not_shipped: frozenset[tuple[object, str]]) -> bool:
     """False for the documentation's code and for an example that borrows the project's manifest
     (Celery's ``examples/eventlet/``). An example with a manifest of its own (Flask's
-    ``examples/tutorial/pyproject.toml``) is a project in its own right, judged by that manifest."""
+    ``examples/tutorial/pyproject.toml``) is a project in its own right, judged by that manifest,
+    unless the manifest declares no dependency at all: Nautobot's ``examples/example_app/`` is an
+    app its ``pyproject.toml`` only builds, installed into Nautobot's own environment."""
     top = file.file.relpath.partition("/")[0]
     if (file.file.root, top) not in not_shipped:
         return True
-    own_manifest = scope is not None and scope.root == file.file.root and (
+    own_manifest = scope is not None and scope.root == file.file.root and bool(scope.declared) and (
         scope.folder == top or scope.folder.startswith(f"{top}/")
     )
     return top.lower() in EXAMPLE_DIRS and own_manifest

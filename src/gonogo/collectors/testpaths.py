@@ -1,7 +1,7 @@
 """Which files are test code, by their path: the one answer every collector uses.
 
 A file is test code when it sits under a test folder (``tests/``, ``e2e/``, ``fixtures/``,
-``__tests__/``..., in any case), or when pytest would collect it or load it by its name
+``__tests__/``, ``test_*/``..., in any case), or when pytest would collect it or load it by its name
 (``test_*.py``, ``*_test.py``, ``conftest.py``). Test code does not ship, so product-only rules
 (``assert``, hard-coded test passwords), the environment contract and the observability signals
 leave it out, and the dependency checks read its imports as test dependencies.
@@ -54,13 +54,14 @@ def is_test_data(relpath: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def is_test_path(relpath: str) -> bool:
-    """Test code: below a test folder (compared in lower case: ``Tests/`` is one too), or a
-    module pytest collects or loads by name (``test_*``, ``*_test.py``, ``conftest.py``).
+    """Test code: below a test folder (compared in lower case: ``Tests/`` is one too) or a
+    ``test_*`` folder (Nautobot's ``test_jobs/``, the jobs its tests load), or a module pytest
+    collects or loads by name (``test_*``, ``*_test.py``, ``conftest.py``).
     Remembered: collectors and checks ask it of every file, tens of thousands of times a scan."""
     *folders, name = relpath.split("/")
     return (
         name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
-        or any(folder.lower() in TEST_DIRS for folder in folders)
+        or any(folder.lower() in TEST_DIRS or folder.lower().startswith("test_") for folder in folders)
     )
