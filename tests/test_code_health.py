@@ -256,3 +256,11 @@ def test_an_application_declares_its_python_by_its_image_or_version_file(
 def test_an_image_of_no_python_version_declares_none(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"Dockerfile": "FROM python:latest\nFROM python:${PY}\n", "app.py": PEP_758})
     assert [f.path for f in result_of(scan_repo(repo, select="CODE004"), "CODE004").findings] == ["app.py"]
+
+
+def test_a_data_folder_named_so_in_tests_holds_test_data(tmp_path):
+    """Nautobot's ``tests/git_data/02-invalid-files/jobs/syntaxerror.py`` is a Git repository's
+    content its tests load, broken on purpose."""
+    repo = make_repo(tmp_path, {"nautobot/tests/git_data/02-invalid-files/jobs/syntaxerror.py": "print((\n"})
+    result = result_of(scan_repo(repo, select="CODE004"), "CODE004")
+    assert result.findings == () and len(result.tables[0].rows) == 1

@@ -160,3 +160,20 @@ def test_old_notes_and_todo_documents_are_not_claims(tmp_path: Path) -> None:
         "src/app/__init__.py": "",
     }
     assert _broken_references(tmp_path, files) == [("README.md", "src/app/gone.py")]
+
+
+def test_a_link_into_a_folder_the_docs_build_makes_is_a_weaker_claim(tmp_path: Path) -> None:
+    """Nautobot's MkDocs site writes ``code-reference/`` pages with the gen-files plugin: a link
+    into that folder names a page no file shows. A missing page in a folder that exists is still
+    a broken link, and without gen-files any such link is."""
+    files = {
+        "mkdocs.yml": 'site_name: "Docs"\nplugins:\n  - "search"\n  - "gen-files":\n      scripts:\n        - docs/gen.py\n',
+        "docs/guide/caching.md": "See [utils](../code-reference/app/utils.md) and [the FAQ](../faq.md).\n",
+        "docs/index.md": "# Docs\n",
+        "app/__init__.py": "",
+    }
+    assert _broken_references(tmp_path / "with", files) == [("docs/guide/caching.md", "../faq.md")]
+    files["mkdocs.yml"] = 'site_name: "Docs"\nplugins:\n  - "search"\n'
+    assert sorted(_broken_references(tmp_path / "without", files)) == [
+        ("docs/guide/caching.md", "../code-reference/app/utils.md"), ("docs/guide/caching.md", "../faq.md"),
+    ]

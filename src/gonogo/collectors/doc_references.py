@@ -115,6 +115,7 @@ CANDIDATES_VERSION = 3
 @collector("doc_references")
 def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> DocReferenceFacts:
     known, folders = _known_paths(workspace)
+    generates_pages = _generates_pages(workspace)
     names = _project_names(workspace)
     anchors = _Anchors(names=names, folders=folders)
     ignored = _Ignored.load(workspace)
@@ -137,6 +138,8 @@ def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> 
             if how is None:
                 continue
             exists = _exists(document, target, known, names)
+            if how == "link" and not exists and generates_pages and _folder_missing(document, target, folders):
+                how = "name"  # a page the docs build writes, in a folder it makes
             references.append(DocReference(document=document, line=line, target=target, how=how, exists=exists))
     return DocReferenceFacts(documents=documents, references=tuple(references))
 
@@ -332,6 +335,30 @@ def _looks_like_path(text: str) -> bool:
     if "/" not in text:
         return _extension(last) in SOURCE_EXTENSIONS and not last.startswith(".") and last.count(".") == 1
     return "." in last and _extension(last) in FILE_EXTENSIONS
+
+
+MKDOCS_CONFIGS = frozenset({"mkdocs.yml", "mkdocs.yaml"})
+
+
+def _generates_pages(workspace: Workspace) -> bool:
+    """An MkDocs site that writes pages when it builds (the ``gen-files`` plugin: Nautobot's
+    ``code-reference/`` pages, made from its modules by a script). A link into a folder the tree
+    does not have is then to such a page: a weaker claim (``name``), since no file shows it."""
+    for file in workspace.files:
+        if file.name in MKDOCS_CONFIGS:
+            try:
+                if "gen-files" in workspace.read_text(file, limit=MAX_DOC_BYTES):
+                    return True
+            except FileReadError:
+                continue
+    return False
+
+
+def _folder_missing(document: SourceFile, target: str, folders: frozenset[str]) -> bool:
+    """The folder a link points into is nowhere in the tree (not a file missing from a folder that is)."""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(document.relpath), target.rstrip("/")))
+    folder = posixpath.dirname(joined)
+    return bool(folder) and folder not in folders
 
 
 def _known_paths(workspace: Workspace) -> tuple[dict[str, set[str]], frozenset[str]]:

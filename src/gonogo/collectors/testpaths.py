@@ -40,7 +40,8 @@ def is_vendored(relpath: str) -> bool:
 
 
 TEST_DATA_DIRS = frozenset({"data", "fixtures", "testdata", "test_data", "resources"})
-"""Folder names that, inside test code, hold the inputs tests read rather than code they import."""
+"""Folder names that, inside test code, hold the inputs tests read rather than code they import;
+so does a ``*_data`` folder (Nautobot's ``tests/git_data/02-invalid-files/``)."""
 
 
 def is_test_data(relpath: str) -> bool:
@@ -49,7 +50,8 @@ def is_test_data(relpath: str) -> bool:
     on, or broken on purpose), whose name pytest neither collects nor loads."""
     *folders, name = relpath.split("/")
     pytest_loads = name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-    return not pytest_loads and is_test_path(relpath) and any(f.lower() in TEST_DATA_DIRS for f in folders)
+    in_data = any(f.lower() in TEST_DATA_DIRS or f.lower().endswith("_data") for f in folders)
+    return not pytest_loads and in_data and is_test_path(relpath)
 
 
 @lru_cache(maxsize=1 << 16)
