@@ -177,3 +177,15 @@ def test_a_link_into_a_folder_the_docs_build_makes_is_a_weaker_claim(tmp_path: P
     assert sorted(_broken_references(tmp_path / "without", files)) == [
         ("docs/guide/caching.md", "../code-reference/app/utils.md"), ("docs/guide/caching.md", "../faq.md"),
     ]
+
+
+def test_a_file_that_can_be_deleted_and_an_app_name_placeholder_are_not_claims(tmp_path: Path) -> None:
+    """Nautobot's migration guide: "File ``.../clustertype.html`` can be deleted." (it was); its
+    testing guide names ``nautobot/APPNAME/factory.py``, one per app."""
+    files = {
+        "docs/migration.md": "File `app/templates/app/old.html` can be deleted.\n\n"
+                             "Factories live in `app/APPNAME/factory.py` files.\n\nSee `app/gone.py`.\n",
+        "app/templates/app/new.html": "",
+        "app/__init__.py": "",
+    }
+    assert _broken_references(tmp_path, files) == [("docs/migration.md", "app/gone.py")]

@@ -387,3 +387,37 @@ def test_a_skip_around_a_capability_is_conditional_and_one_around_the_projects_s
         "always_off": None,
     }
     assert report.metrics["tests.skipped.unconditional"] == 4
+
+
+def test_a_skip_for_the_optional_dependency_the_projects_backend_imports_is_conditional(tmp_path):
+    """uvicorn's tests skip where ``httptools_impl``, its module that imports httptools, cannot be
+    imported, and say so: "httptools is not installed". A skip around the project's own module
+    whose reason names nothing it imports still hides a defect."""
+    files = {
+        "uvicorn/__init__.py": "",
+        "uvicorn/protocols/http/httptools_impl.py": "import asyncio\nimport httptools\n",
+        "app/main.py": "import redis\n",
+        "tests/test_http.py": """
+            import pytest
+
+            try:
+                from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+                skip_if_no_httptools = pytest.mark.skipif(False, reason="httptools is installed")
+            except ModuleNotFoundError:
+                skip_if_no_httptools = pytest.mark.skipif(True, reason="httptools is not installed")
+
+            @skip_if_no_httptools
+            def test_fragmentation():
+                assert HttpToolsProtocol
+
+            def test_queue():
+                try:
+                    from app.main import queue
+                except ImportError:
+                    pytest.skip("the app does not import")
+                assert queue
+        """,
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="TEST")
+    conditions = {f.key.split(":")[0]: f.get("condition") for f in result_of(report, "TEST001").findings}
+    assert conditions == {"test_fragmentation": "optional dependency", "test_queue": None}

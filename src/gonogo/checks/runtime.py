@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.python import PythonFacts
-from gonogo.collectors.python_facts import DEPENDENCY, MODULE_SCOPE, Skip, StubNames, skip_condition
+from gonogo.collectors.python_facts import DEPENDENCY, MODULE_SCOPE, ProjectCode, Skip, skip_condition
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity, Table
 from gonogo.probes.facts import TestRunFacts
@@ -174,11 +174,11 @@ def runtime_skips(test_run: TestRunFacts, python: PythonFacts) -> Iterator[Check
     import is conditional on that dependency).
     Fix: provide what the test needs in the test environment, or delete the test."""
     sites = _static_skips(python)
-    first_party, stub_names = python.first_party, python.stub_names()
+    project = python.project_code(stubs=True, imports=True)
     for run in _ran(test_run):
         for case in run.cases:
             if case.outcome == "skipped":
-                condition = _condition_of(case, _where(run, case), sites, first_party, stub_names)
+                condition = _condition_of(case, _where(run, case), sites, project)
                 yield fail(f"{case.nodeid} skipped: {case.message or 'no reason given'}",
                            at=_where(run, case), key=case.nodeid, test=case.nodeid, condition=condition)
 
@@ -204,7 +204,7 @@ def _without_parameters(name: str) -> str:
 
 
 def _condition_of(
-    case: CaseResult, where: Location | None, sites: StaticSkips, first_party: frozenset[str], stub_names: StubNames
+    case: CaseResult, where: Location | None, sites: StaticSkips, project: ProjectCode
 ) -> str | None:
     """What a skip seen at run time depends on: the static skip on that test (or its class or
     module), else one whose reason is the run's message (a fixture's skip), else the message."""
@@ -215,7 +215,7 @@ def _condition_of(
     if not matched and case.message:
         matched = [s for found in sites.values() for s in found if s.reason and s.reason in case.message]
     if matched:
-        conditions = [skip_condition(s, first_party, stub_names) for s in matched]
+        conditions = [skip_condition(s, project) for s in matched]
         return None if None in conditions else conditions[0]
     return DEPENDENCY if case.message.startswith("could not import") else None
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from gonogo.collectors.ci import CiFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
-from gonogo.collectors.python_facts import MODULE_SCOPE, Function, Skip, StubNames, skip_condition
+from gonogo.collectors.python_facts import DEPENDENCY, MODULE_SCOPE, Function, Skip, skip_condition
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, CheckResult, Finding, Outcome, Severity, Table
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail, tally
@@ -100,13 +100,16 @@ def _ci_evidence(skip: Skip, ci: CiFacts) -> str | None:
 
 def _skip_findings(python: PythonFacts, kinds: frozenset[str], ci: CiFacts | None = None) -> Iterator[CheckOutput]:
     per_file: Counter[str] = Counter()
+    skips = [s for source in python.files for s in source.facts.skips if s.kind in kinds]
     first_party = python.first_party
-    stub_names: StubNames | None = None
+    # the walks over every function and import only for a tree with a skip that needs them
+    project = python.project_code(
+        stubs=any(s.in_not_implemented_handler for s in skips),
+        imports=any(s.condition == DEPENDENCY and (s.subject or "").split(".")[0] in first_party for s in skips),
+    )
     for source in python.files:
         sites = [(s, _silenced(s, source)) for s in source.facts.skips if s.kind in kinds]
-        if stub_names is None and any(s.in_not_implemented_handler for s, _ in sites):
-            stub_names = python.stub_names()  # only a tree with such a skip pays for the walk
-        conditions = [skip_condition(s, first_party, stub_names) for s, _ in sites]
+        conditions = [skip_condition(s, project) for s, _ in sites]
         for (skip, silenced), tests, condition in zip(sites, _owners(sites, conditions), conditions, strict=True):
             per_file[source.file.display] += 1
             conditional = condition is not None

@@ -68,8 +68,9 @@ PLACEHOLDER = re.compile(
     r"|x(\.x)+\.)",
     re.IGNORECASE,
 )
-UPPER_VARIABLE = re.compile(r"(^|/)[A-Z][A-Z0-9]*_[A-Z0-9_]+/")
-"""An upper-case variable standing for a folder: ``SITE_ROOT/integrations/``, ``NETBOX_ROOT/conf/``."""
+UPPER_VARIABLE = re.compile(r"(^|/)(?:[A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{2,}NAME)/")
+"""An upper-case variable standing for a folder: ``SITE_ROOT/integrations/``, ``NETBOX_ROOT/conf/``,
+Nautobot's ``nautobot/APPNAME/factory.py``."""
 GENERATED = frozenset(
     {"htmlcov", "dist", "build", "_build", "site", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__"}
     | {".pytest_cache", ".mypy_cache", "coverage", ".coverage", "target", "out", ".next", ".nuxt"}
@@ -80,13 +81,15 @@ NOT_A_CLAIM = re.compile(
     r"(?<!\w)(creat(e|es|ed|ing)|copy|copies|copied|copying|renam(e|es|ed|ing)|generat(e|es|ed|ing)|"
     r"will be (generated|created|written|stored|placed|saved)|save[sd]? (it |them )?as|make a copy|writes?|"
     r"written|e\.g\.|e\.x\.|for example|for instance|such as|^\W*examples?|if (it|this file|the file|one) exists|"
-    r"there is no|does not exist|doesn't exist|no longer|(was|were|been) (removed|deleted|renamed|moved))(?!\w)",
+    r"there is no|does not exist|doesn't exist|no longer|(was|were|been) (removed|deleted|renamed|moved)|"
+    r"(can|could|may|should|must) (now )?be (removed|deleted))(?!\w)",
     re.IGNORECASE,
 )
 """Words that turn a path into an instruction or an example rather than a statement that the file
 is in the tree: "create ``hc/local_settings.py``", "copy ``.env.example`` to ``.env``", "the build
-writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/x.md``", and a heading
-that opens with "Example" (redash's "Example Configuration (``scripts/config.js``)")."""
+writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/x.md``", "``x.html``
+can be deleted" (Nautobot's migration guide), and a heading that opens with "Example" (redash's
+"Example Configuration (``scripts/config.js``)")."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!e\.x\.)\s+")
 MAX_DOC_BYTES = 2 * 1024 * 1024
 
@@ -108,7 +111,7 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 3
+CANDIDATES_VERSION = 4
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed."""
 
 

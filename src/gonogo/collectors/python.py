@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from gonogo.collectors.import_names import is_stdlib
 from gonogo.collectors.python_facts import (
     EXTRACTOR_VERSION,
     RAISES_NOT_IMPLEMENTED,
     ModuleFacts,
+    ProjectCode,
     StubNames,
     extract,
 )
@@ -117,6 +119,32 @@ class PythonFacts:
                 elif not function.stub_exempt:  # a Protocol's ``...`` implements nothing
                     working.add(function.name)
         return StubNames(stubs=frozenset(raising - working), optional=frozenset(raising & working))
+
+    def third_party_imports(self) -> dict[str, frozenset[str]]:
+        """For each of the product code's modules (``pkg.sub.mod``, ``src/`` layouts included),
+        the third-party top-level names it imports when imported: not in a function, not only for
+        the type checker, not relative, not the project's own, not the standard library's."""
+        first_party = self.first_party
+        found: dict[str, frozenset[str]] = {}
+        for source in self.product_code:
+            parts = source.file.relpath.removesuffix(".py").split("/")
+            parts = parts[1:] if parts[0] == "src" and len(parts) > 1 else parts
+            parts = parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts
+            found[".".join(parts)] = frozenset(
+                top
+                for imported in source.facts.imports
+                if not (imported.level or imported.deferred or imported.type_checking)
+                and (top := imported.module.split(".")[0]) not in first_party and not is_stdlib(top)
+            )
+        return found
+
+    def project_code(self, *, stubs: bool, imports: bool) -> ProjectCode:
+        """What ``skip_condition`` needs, the costlier parts only when asked for."""
+        return ProjectCode(
+            first_party=self.first_party,
+            stub_names=self.stub_names() if stubs else None,
+            third_party_imports=self.third_party_imports() if imports else {},
+        )
 
 
 @collector("python")

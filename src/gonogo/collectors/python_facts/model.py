@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from gonogo.collectors.dict_passwords import DictPassword
@@ -12,7 +13,7 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 27
+EXTRACTOR_VERSION = 28
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
@@ -20,7 +21,8 @@ secret's name spelt with escapes or adjacent literals is read, ``literal_spellin
 an ``except`` other than ``ImportError`` or ``NotImplementedError`` is conditional; 25: what the
 ``try`` around a skip in ``except NotImplementedError`` calls, ``Skip.tried``; 26: whether its
 handler catches other errors too, ``Skip.environment_error``, and a skip marker a helper builds is
-conditional; 27: so is a skip after a guard clause, ``if ok: return``)."""
+conditional; 27: so is a skip after a guard clause, ``if ok: return``; 28: a marker bound to a name
+in ``except ImportError`` or under ``if`` depends on that)."""
 
 SNIPPET_CHARS = 160
 TRIED_NODES = 2_000
@@ -118,12 +120,27 @@ class StubNames:
     ``ensure_chords_allowed``): a capability that depends on the implementation configured."""
 
 
-def skip_condition(skip: Skip, first_party: frozenset[str], stub_names: StubNames | None = None) -> str | None:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProjectCode:
+    """What :func:`skip_condition` knows of the project beyond the skip's own file."""
+
+    first_party: frozenset[str]
+    """Top-level names of the repository's own modules."""
+    stub_names: StubNames | None = None
+    """``None``: nothing is known of the project's functions."""
+    third_party_imports: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """The third-party top-level names each of the project's modules imports when it is imported
+    (``uvicorn.protocols.http.httptools_impl``: ``httptools``)."""
+
+
+def skip_condition(skip: Skip, project: ProjectCode) -> str | None:
     """The skip's condition, except that:
 
     - a skip because the project's own code would not import (``except ImportError`` around
       ``from app.main import queue``) is unconditional: that import must work everywhere, so the
-      skip hides a defect rather than an absent extra;
+      skip hides a defect rather than an absent extra; unless its reason names a third-party
+      module that code imports (uvicorn's ``httptools_impl`` needs ``httptools``, "httptools is
+      not installed"): then it waits for that optional dependency;
     - a skip in ``except NotImplementedError`` is unconditional (it hides a missing feature)
       unless what the ``try`` calls is a capability that depends on where the tests run: a
       function from outside the project (``os.symlink`` on a file system without links), or one
@@ -132,12 +149,19 @@ def skip_condition(skip: Skip, first_party: frozenset[str], stub_names: StubName
       call to a project function that only raises keeps it unconditional whatever else the
       ``try`` calls; without ``stub_names`` nothing is known of the project's functions.
     """
-    if skip.condition == DEPENDENCY and skip.subject and skip.subject.split(".")[0] in first_party:
-        return None
-    if skip.in_not_implemented_handler and skip.condition is None and stub_names is not None:
-        capability = _tries_a_capability(skip.tried, first_party, stub_names, skip.environment_error)
+    if skip.condition == DEPENDENCY and skip.subject and skip.subject.split(".")[0] in project.first_party:
+        needs = project.third_party_imports.get(skip.subject, frozenset())
+        return DEPENDENCY if _names_one_of(skip.reason or "", needs) else None
+    if skip.in_not_implemented_handler and skip.condition is None and project.stub_names is not None:
+        capability = _tries_a_capability(skip.tried, project.first_party, project.stub_names, skip.environment_error)
         return OTHER if capability else None
     return skip.condition
+
+
+def _names_one_of(reason: str, modules: frozenset[str]) -> bool:
+    """The reason names one of ``modules`` as a word (``httptools is not installed``)."""
+    words = set(re.findall(r"[\w.]+", reason.lower()))
+    return any(module.lower() in words for module in modules)
 
 
 def _tries_a_capability(

@@ -95,7 +95,9 @@ class VisitorState(ast.NodeVisitor):
         self._classes: list[ClassState] = []
         self._functions: list[FunctionState] = []
         self.classes: list[ClassInfo] = []
-        self._marker_aliases: dict[str, tuple[str, ast.Call | None]] = {}
+        self._marker_aliases: dict[str, tuple[str, ast.Call | None, tuple[str | None, str | None] | None]] = {}
+        """A name bound to a skip marker: the marker, its call, and what the assignment depended on
+        (uvicorn's ``skip_if_no_httptools = pytest.mark.skipif(True, ...)`` in ``except ImportError``)."""
         self._optional_imports = 0
         self._optional_names: dict[str, str] = {}
         self._type_checking = 0

@@ -63,9 +63,10 @@ class SkipsPass(SettingsPass):
                 return
         alias = self._marker_definition(node)
         if alias is not None:  # ``needs_db = pytest.mark.skipif(...)``: a skip where it decorates
+            context = self._context_condition()
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    self._marker_aliases[target.id] = alias
+                    self._marker_aliases[target.id] = (*alias, context if context[0] is not None else None)
             self._watch_names()
             return
         self.generic_visit(node)
@@ -88,10 +89,12 @@ class SkipsPass(SettingsPass):
     def visit_Name(self, node: ast.Name) -> None:
         alias = self._marker_aliases.get(node.id)
         if alias is not None and (self._decorator_scope is not None or self._pytestmark_scope is not None):
-            name, call = alias
+            name, call, assigned_when = alias
             kind = SKIP_MARKERS[name]
             reason = marker_reason(name, call) if call else None
             condition = self._marker_condition(name, call)
+            if assigned_when is not None and condition in (None, (None, None)):
+                condition = assigned_when  # the marker skips always, but exists only where that held
             if self._pytestmark_scope is not None:
                 self._record(kind, f"pytestmark ({node.id})", reason, node, scope=self._pytestmark_scope,
                              condition=condition)
