@@ -264,3 +264,28 @@ def test_a_data_folder_named_so_in_tests_holds_test_data(tmp_path):
     repo = make_repo(tmp_path, {"nautobot/tests/git_data/02-invalid-files/jobs/syntaxerror.py": "print((\n"})
     result = result_of(scan_repo(repo, select="CODE004"), "CODE004")
     assert result.findings == () and len(result.tables[0].rows) == 1
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        {".python-version": ""},
+        {".python-version": "\x00\x01binary\xff"},
+        {".python-version": "system\n"},
+        {"runtime.txt": "python-" + "9" * 100_000 + "\n"},
+        {"Dockerfile": "FROM " + "a" * 500_000 + "\n" + "FROM python:" + "3." * 50_000 + "\n"},
+        {"Dockerfile": "\x00" * 1000},
+        {"Dockerfile.dev": "FROM python:3.99.1\n" * 20_000},
+    ],
+    ids=["empty", "binary", "a word", "a huge number", "huge hostile lines", "NUL bytes", "twenty thousand stages"],
+)
+def test_malformed_python_declarations_are_read_without_error(tmp_path: Path, declaration: dict[str, str]) -> None:
+    """A version file or Dockerfile that is empty, binary, garbage or huge declares nothing it cannot
+    show, and the scan goes on: the file is judged on this Python, or on 3.99 where a stage says so."""
+    root = make_repo(tmp_path, {"app.py": PEP_758})
+    for name, text in declaration.items():
+        (root / name).write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    result = result_of(scan_repo(root, select="CODE004"), "CODE004")
+    declared = any("python:3.99" in text for text in declaration.values())
+    assert (result.outcome is Outcome.UNKNOWN) == declared
+    assert [f.path for f in result.findings] == ([] if declared else ["app.py"])
