@@ -9,6 +9,7 @@ import pytest
 from gonogo.collectors.secrets import (
     Place,
     entropy,
+    fenced_lines,
     fingerprint,
     is_env_file,
     is_placeholder,
@@ -860,3 +861,21 @@ def test_a_token_pattern_inside_a_longer_word_is_no_token():
     assert _found(f'matrix = "{uuids}"\n') == []
     assert _found(f'digest = "a1{GITHUB_TOKEN}"\n') == []
     assert _found(f'token = "{GITHUB_TOKEN}"\n') == [(1, "GitHub Token")]
+
+
+def test_a_value_in_a_code_fence_of_a_yaml_schema_is_an_example(tmp_path):
+    """Nautobot's ``settings.yaml`` describes each setting in Markdown, with example code in
+    fences (``NAPALM_ARGS = {'api_key': '...'}``). The same line outside a fence is a value."""
+    schema = (
+        "properties:\n  NAPALM_ARGS:\n    description: |-\n      Example:\n\n      ```python\n"
+        f"      NAPALM_ARGS = {{'api_key': '{API_KEY}', 'port': 2222}}\n      ```\n"
+        f"  DEFAULT:\n    default: {{'api_key': '{API_KEY}'}}\n"
+    )
+    repo = make_repo(tmp_path, {"app/settings.yaml": schema})
+    assert sec02(scan_repo(repo, select="SEC02")) == ([("app/settings.yaml", 10)], [("app/settings.yaml", 7)])
+
+
+def test_fenced_lines_are_found_in_one_pass_over_hostile_text():
+    assert fenced_lines("a\n```\nb\n```\nc\n~~~\nd") == {3, 7}
+    assert len(fenced_lines("```\n" * 200_000)) == 0
+    assert len(fenced_lines("```\n" + "x\n" * 299_999 + "x")) == 300_000

@@ -104,7 +104,7 @@ def sample_reason(hit: SecretHit) -> str | None:
     if hit.in_prose:
         return "in a comment or docstring"
     if hit.in_example:
-        return "in an `examples=` argument, shown in the generated docs"
+        return "in a documented example (an `examples=` argument or a fenced code block)"
     if hit.word:
         return "a one-word value, a default rather than a credential's shape"
     return None

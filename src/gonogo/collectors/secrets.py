@@ -257,7 +257,8 @@ class SecretHit:
     in_prose: bool = False
     """In a Python comment or docstring: text about code, such as an example URL."""
     in_example: bool = False
-    """In an ``examples=`` argument of Python code (pydantic's ``Field(examples=[...])``)."""
+    """In an ``examples=`` argument of Python code (pydantic's ``Field(examples=[...])``), or in a
+    Markdown code fence of a file that is not Markdown (:func:`fenced_lines`)."""
     word: bool = False
     """The value is one short word of letters (``postgres``): a default, not a credential's shape."""
     lone_key_id: bool = False
@@ -285,12 +286,12 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 10
+SCANNER_VERSION = 11
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
 a qualified name naming itself, ``NS:share-token``, nor a Helm chart's ``existingSecret``; 10: nor a
-token's pattern that continues a longer word)."""
+token's pattern that continues a longer word; 11: a hit in a code fence of a YAML or JSON file is an example)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -395,6 +396,7 @@ def scan_text(
     # a translation's "password" entry holds prose: only a token's own format counts there
     assignments = place is not Place.TRANSLATION
     prose: _Prose | None = None  # parsed on the first hit only: most files have none
+    fenced: frozenset[int] | None = None  # likewise, the lines of code fences in other text
     lone_key_id: bool | None = None  # whether no AWS secret key is in the text: asked on the first key ID
     for offset, kind, rule, name, value in _candidates(
         text, in_test_code=in_test_code, bare=bare, assignments=assignments, python=python
@@ -406,6 +408,8 @@ def scan_text(
         seen.add((line, value))
         if python and prose is None and place is Place.CODE:  # elsewhere every hit is a sample anyway
             prose = _Prose(text)
+        if not python and fenced is None and place is Place.CODE:
+            fenced = fenced_lines(text)
         if kind == AWS_KEY and lone_key_id is None:
             lone_key_id = _detectors().aws_secret.search(text) is None
         found.append(
@@ -420,12 +424,30 @@ def scan_text(
                 masked_line=_evidence(text, starts[line - 1], offset, value),
                 place=place,
                 in_prose=prose is not None and prose.covers(line, offset - starts[line - 1]),
-                in_example=prose is not None and prose.in_example(line, offset - starts[line - 1]),
+                in_example=(prose is not None and prose.in_example(line, offset - starts[line - 1]))
+                or (fenced is not None and line in fenced),
                 word=is_word(_secret_part(kind, value)),
                 lone_key_id=kind == AWS_KEY and bool(lone_key_id),
             )
         )
     return found
+
+
+_FENCE = re.compile(r"[ \t]*(?:```|~~~)")
+
+
+def fenced_lines(text: str) -> frozenset[int]:
+    """The lines inside Markdown code fences of a file that is not Markdown: a configuration
+    schema's descriptions (Nautobot's ``settings.yaml``, an OpenAPI document) show example code
+    so. One pass over the lines; an unclosed fence runs to the end, as Markdown reads it."""
+    inside: set[int] = set()
+    open_fence = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if _FENCE.match(line):
+            open_fence = not open_fence
+        elif open_fence:
+            inside.add(number)
+    return frozenset(inside)
 
 
 def _secret_part(kind: str, value: str) -> str:
