@@ -358,11 +358,11 @@ def test_an_example_whose_manifest_declares_nothing_borrows_the_projects(tmp_pat
         "examples/example_app/pyproject.toml": '[project]\nname = "example_app"\n',
         "examples/example_app/example_app/views.py": "import django\nimport django_tables2\n",
         "examples/tutorial/pyproject.toml": '[project]\nname = "flaskr"\ndependencies = ["flask"]\n',
-        "examples/tutorial/flaskr/db.py": "import flask\nimport click\n",
+        "examples/tutorial/flaskr/db.py": "import flask\nimport markdown\n",
         "nautobot/extras/test_jobs/missing_import.py": "import no_such_module\n",
     }
     report = scan_repo(make_repo(tmp_path, files), select="DEP")
-    assert _packages(report, "DEP001") == [("examples/tutorial/flaskr/db.py", "click")]
+    assert _packages(report, "DEP001") == [("examples/tutorial/flaskr/db.py", "markdown")]
     soft = _packages(report, "DEP002")
     assert ("examples/example_app/example_app/views.py", "django_tables2") in soft
     assert ("nautobot/extras/test_jobs/missing_import.py", "no_such_module") in soft

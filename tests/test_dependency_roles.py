@@ -95,7 +95,8 @@ def test_namespace_packages_match_the_longest_dotted_name() -> None:
         ("pyhumps==3.8.0\n", "import humps\nimport colorama\n", ["colorama"]),
         ("social-auth-core==4.5.0\n", "from social_core.backends import oauth\nimport colorama\n", ["colorama"]),
         ("maxminddb-geolite2==2018.703\n", "from geolite2 import geolite2\nimport colorama\n", ["colorama"]),
-        ("azure-storage-blob==12.0.0\n", "from azure.storage.blob import BlobClient\nimport azure.core\n",
+        # a release series older than the table's, so only the import names decide (not what it requires)
+        ("azure-storage-blob==2.1.0\n", "from azure.storage.blob import BlobClient\nimport azure.core\n",
          ["azure-core"]),
         ("azure-core==1.30.0\n", "import azure.core\nfrom azure.storage.blob import BlobClient\n",
          ["azure-storage-blob"]),
@@ -276,3 +277,31 @@ def test_the_plan_says_to_declare_transitive_imports_directly(tmp_path: Path) ->
         "declare SQLAlchemy, starlette directly in backend/pyproject.toml (installed today only through fastapi, sqlmodel)"
     )
     assert action.priority.value != "P0"  # low severity, feeds no blocking gate
+
+
+def test_what_a_declared_distribution_requires_on_pypi_shows_a_transitive_import(tmp_path: Path) -> None:
+    """DefectDojo pins celery and imports kombu and amqp, which Celery brings (kombu brings amqp);
+    nothing is installed or locked, so gonogo's table of what each release requires on PyPI
+    (``data/published_requires.json``) shows the chain. A pin of another release series is no
+    evidence, and an import nothing declared brings stays undeclared."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "celery==5.6.3\nfastapi==0.1.0\n",
+        "app/tasks.py": "import kombu\nfrom amqp.exceptions import ChannelError\nimport starlette\nimport yaml\n",
+    })
+    report = scan_repo(root, select="DEP")
+    transitive = {f.get("package"): f for f in result_of(report, "DEP008").findings}
+    assert transitive["kombu"].get("via") == ("celery", "kombu")
+    assert transitive["amqp"].get("via") == ("celery", "kombu", "amqp")
+    assert "gonogo's table of" in transitive["kombu"].message
+    assert sorted(package for _, package, _ in _undeclared(report)) == ["PyYAML", "starlette"]
+
+
+def test_the_published_requires_table_is_what_the_script_writes() -> None:
+    """The shipped table holds what ``scripts/published_requires.py`` derives from PyPI's answers:
+    requirements outside extras, by normalised name, for each listed distribution."""
+    from gonogo.collectors.import_names import published_requires
+
+    fetched, table = published_requires()
+    assert fetched[:2] == "20" and len(table) > 100
+    version, requires = table["celery"]
+    assert version and "kombu" in requires and all(name == name.lower() for name in requires)

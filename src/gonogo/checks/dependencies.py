@@ -279,7 +279,10 @@ def transitive_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     because a declared one requires it (``starlette`` under ``fastapi``, ``sqlalchemy`` under
     ``sqlmodel``). It works today, and the lock file proves it is installed; but its version is
     whatever the other package allows, and the day that package drops or re-ranges it the import
-    breaks with no change here. Not the same defect as a missing dependency (DEP001), so it does not
+    breaks with no change here. With no lock file, the metadata of the declared distribution
+    installed next to gonogo shows the chain, or else what its latest release requires on PyPI
+    (gonogo's table, ``scripts/published_requires.py``) when the declaration pins that release
+    series or admits it. Not the same defect as a missing dependency (DEP001), so it does not
     count as undeclared and does not block.
     Fix: declare the distribution directly, with the range the code needs."""
     if not python.files:

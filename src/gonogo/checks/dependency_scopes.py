@@ -25,6 +25,7 @@ from gonogo.collectors.import_names import (
     knows,
     provided_by,
     providers,
+    published_requires,
 )
 from gonogo.collectors.manifests import Dependency, Manifest, ManifestFacts
 from gonogo.collectors.python import PythonFacts, PythonFile
@@ -273,7 +274,9 @@ def transitive_provider(module: str, scope: Scope, scopes: Scopes) -> Transitive
 def _installed_chain(module: str, scope: Scope) -> Transitive | None:
     """With no lock file to show it, the metadata of the declared distributions installed next to
     gonogo: only those whose installed version the declaration admits, one level down (what a
-    declared package requires directly is what every release of it in that range is likely to)."""
+    declared package requires directly is what every release of it in that range is likely to).
+    Failing that, what the latest releases of the declared distributions require on PyPI
+    (:func:`published_requires`), two levels down (Celery brings kombu, which brings amqp)."""
     for name, dep in sorted(scope.declared.items(), key=lambda kv: (kv[1].group is not None, kv[0])):
         found = installed_requires(name)
         if found is None or not _admits(dep.specifier, found[0]):
@@ -282,7 +285,45 @@ def _installed_chain(module: str, scope: Scope) -> Transitive | None:
         for child in requires:
             if child not in scope.declared and Declared([child]).provides(module):
                 return Transitive(chain=(name, child), lock=f"metadata of the installed {name} {version}")
+    return _published_chain(module, scope)
+
+
+def _published_chain(module: str, scope: Scope) -> Transitive | None:
+    """The shortest chain through the table from a declared distribution whose declaration the
+    table's release speaks for (:func:`_same_series`)."""
+    fetched, table = published_requires()
+    graph = {name: requires for name, (_, requires) in table.items()}
+    declared = {
+        name: dep
+        for name, dep in scope.declared.items()
+        if name in table and _same_series(dep.specifier, table[name][0])
+    }
+    main = {name for name, dep in declared.items() if dep.group is None}
+    for starts in (main, set(declared)):
+        chain = _shortest_chain(graph, starts, set(scope.declared), lambda name: Declared([name]).provides(module))
+        if chain is not None and len(chain) <= 3:
+            versions = ", ".join(f"{name} {table[name][0]}" for name in chain[:-1])
+            return Transitive(chain=chain, lock=f"on PyPI, {versions} (gonogo's table of {fetched})")
     return None
+
+
+def _same_series(specifier: str, version: str) -> bool:
+    """Whether what ``version`` requires speaks for the declaration: the range admits it, or every
+    version the declaration pins is of the same series (the same major version; the same minor one
+    before 1.0), whose releases seldom change what they require (Celery 5.7.0 for ``celery==5.6.3``,
+    not FastAPI 0.115 for ``fastapi==0.1.0``)."""
+    if _admits(specifier, version):
+        return True
+    try:
+        pins = [Version(spec.version) for spec in SpecifierSet(specifier) if spec.operator in ("==", "===")]
+        latest = Version(version)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+
+    def series(of: Version) -> tuple[int, ...]:
+        return (of.major, of.minor) if of.major == 0 else (of.major,)
+
+    return bool(pins) and all(series(pin) == series(latest) for pin in pins)
 
 
 def _admits(specifier: str, version: str) -> bool:
