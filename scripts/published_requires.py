@@ -9,8 +9,8 @@ table answers for the distributions projects declare most.
 
 Run by hand, never by the tests or a scan: ``python scripts/published_requires.py``. It asks PyPI
 once per distribution and keeps each answer in ``--cache`` (default ``~/.cache/gonogo-requires``),
-so running it again asks nothing; ``--refresh`` asks again. Requirements of extras are left out;
-those with other markers (``python_version < "3.11"``) are kept: some Python needs them.
+so running it again asks nothing; ``--refresh`` asks again. Only requirements with no marker are
+kept: one for an extra, a platform or a Python version is not installed everywhere.
 """
 
 from __future__ import annotations
@@ -57,16 +57,16 @@ DISTRIBUTIONS = (
 
 
 def requirements(requires_dist: list[str] | None) -> list[str]:
-    """The normalised names a release requires outside any extra."""
+    """The normalised names a release requires wherever it is installed: no extra, and no marker
+    (``colorama; platform_system == "Windows"`` is not there on Linux)."""
     names = set()
     for line in requires_dist or ():
         try:
             requirement = Requirement(line)
         except InvalidRequirement:
             continue
-        if requirement.marker is not None and "extra" in str(requirement.marker):
-            continue
-        names.add(canonicalize_name(requirement.name))
+        if requirement.marker is None:
+            names.add(canonicalize_name(requirement.name))
     return sorted(names)
 
 
@@ -101,9 +101,9 @@ def main() -> None:
                 "requires": requirements(answer["requires_dist"]),  # type: ignore[arg-type]
             }
     document = {
-        "_about": "What the latest release of each distribution requires outside its extras, from PyPI's "
-                  "JSON API (info.requires_dist), written by scripts/published_requires.py; read by the "
-                  "dependency checks when a declared distribution is neither installed nor locked.",
+        "_about": "What the latest release of each distribution requires everywhere (no extra or other "
+                  "marker), from PyPI's JSON API (info.requires_dist), written by scripts/published_requires.py; "
+                  "read by the dependency checks when a declared distribution is neither installed nor locked.",
         "fetched": datetime.date.today().isoformat(),
         "distributions": table,
     }

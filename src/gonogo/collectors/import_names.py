@@ -286,8 +286,8 @@ def installed_requires(distribution: str) -> tuple[str, tuple[str, ...]] | None:
 @cache
 def published_requires() -> tuple[str, dict[str, tuple[str, tuple[str, ...]]]]:
     """The day the shipped table was fetched, and for each distribution in it (normalised name)
-    the version of its latest release then and the distributions that release requires outside its
-    extras (``data/published_requires.json``, written by ``scripts/published_requires.py`` from
+    the version of its latest release then and the distributions that release requires everywhere,
+    with no extra or other marker (``data/published_requires.json``, written by ``scripts/published_requires.py`` from
     PyPI's JSON API): what a declared distribution brings when it is neither installed nor locked."""
     table = json.loads(resources.files("gonogo.data").joinpath("published_requires.json").read_text("utf-8"))
     return table["fetched"], {
