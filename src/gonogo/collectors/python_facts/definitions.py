@@ -86,12 +86,7 @@ class DefinitionsPass(SkipsPass):
         outer_handlers, self._import_handlers = self._import_handlers, []
         outer_other_handlers, self._other_handlers = self._other_handlers, 0
         skips_in_body = len(self.skips)
-        for child in node.body:
-            self.visit(child)
-            if isinstance(child, ast.If) and _leaves(child):
-                # a guard clause (``if available: return url``): what follows runs only when its
-                # test fails, as if it sat in its ``else`` (httpie's fixtures skip so)
-                self._conditions.append(child.test)
+        self._visit_body(node.body)
         self._swallowing_tries = outer_swallow
         self._conditions, self._import_handlers = outer_conditions, outer_handlers
         self._other_handlers = outer_other_handlers
@@ -128,6 +123,14 @@ class DefinitionsPass(SkipsPass):
                 complexity=None if nested else self.complexities.get(node.lineno),
             )
         )
+    def _visit_body(self, body: list[ast.stmt]) -> None:
+        """A function's statements. After a guard clause (``if available: return url``), what
+        follows runs only when its test fails, as if it sat in its ``else`` (httpie's fixtures
+        skip so); the caller restores the conditions when the function ends."""
+        for child in body:
+            self.visit(child)
+            if isinstance(child, ast.If) and _leaves(child):
+                self._conditions.append(child.test)
     def marked_benchmarks(self) -> list[Function]:
         """The functions, with those under a module- or class-level ``pytestmark`` benchmark
         marker marked, wherever in the file the ``pytestmark`` line sits."""
