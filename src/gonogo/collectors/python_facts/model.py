@@ -160,7 +160,9 @@ def skip_condition(skip: Skip, project: ProjectCode) -> str | None:
 
 def _names_one_of(reason: str, modules: frozenset[str]) -> bool:
     """The reason names one of ``modules`` as a word (``httptools is not installed``)."""
-    words = set(re.findall(r"[\w.]+", reason.lower()))
+    # "httptools." at a sentence's end is httptools; "ruamel.yaml" names the top-level ruamel too
+    dotted = re.findall(r"\w+(?:\.\w+)*", reason.lower())
+    words = {*dotted, *(word.split(".")[0] for word in dotted)}
     return any(module.lower() in words for module in modules)
 
 
