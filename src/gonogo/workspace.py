@@ -385,9 +385,14 @@ class Workspace:
         return spec
 
 
-def decode_text(data: bytes) -> str:
+def refuse_binary(data: bytes) -> None:
+    """Raise for bytes that are no text: a NUL in the first 8 KiB."""
     if b"\0" in data[:8192]:
         raise FileReadError("binary file (contains NUL bytes)")
+
+
+def decode_text(data: bytes) -> str:
+    refuse_binary(data)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -20,6 +20,11 @@ from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 _COMPOSE = re.compile(r"^(docker-)?compose([-.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 _DOCKERFILE = re.compile(r"^(Dockerfile|Containerfile)([-.][\w.-]+)?$|^[\w.-]+\.(dockerfile|Dockerfile)$")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """``Dockerfile``, ``Dockerfile.dev``, ``Containerfile``, ``app.dockerfile``."""
+    return _DOCKERFILE.match(name) is not None
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}?")
 FLOATING_TAGS = frozenset(
     {
@@ -135,7 +140,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
     errors: list[tuple[SourceFile, int | None, str]] = []
     built: dict[str, set[str]] = {}  # folder -> the compose services with a ``build:`` there
     for file in workspace.files:
-        is_dockerfile = bool(_DOCKERFILE.match(file.name))
+        is_dockerfile = is_dockerfile_name(file.name)
         is_yaml = file.suffix in (".yml", ".yaml")
         if not (is_dockerfile or is_yaml):
             continue

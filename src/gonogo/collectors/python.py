@@ -120,11 +120,10 @@ class PythonFacts:
                     working.add(function.name)
         return StubNames(stubs=frozenset(raising - working), optional=frozenset(raising & working))
 
-    def third_party_imports(self) -> dict[str, frozenset[str]]:
+    def third_party_imports(self, first_party: frozenset[str]) -> dict[str, frozenset[str]]:
         """For each of the product code's modules (``pkg.sub.mod``, ``src/`` layouts included),
         the third-party top-level names it imports when imported: not in a function, not only for
         the type checker, not relative, not the project's own, not the standard library's."""
-        first_party = self.first_party
         found: dict[str, frozenset[str]] = {}
         for source in self.product_code:
             parts = source.file.relpath.removesuffix(".py").split("/")
@@ -140,10 +139,11 @@ class PythonFacts:
 
     def project_code(self, *, stubs: bool, imports: bool) -> ProjectCode:
         """What ``skip_condition`` needs, the costlier parts only when asked for."""
+        first_party = self.first_party
         return ProjectCode(
-            first_party=self.first_party,
+            first_party=first_party,
             stub_names=self.stub_names() if stubs else None,
-            third_party_imports=self.third_party_imports() if imports else {},
+            third_party_imports=self.third_party_imports(first_party) if imports else {},
         )
 
 

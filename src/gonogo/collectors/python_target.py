@@ -24,6 +24,7 @@ from pathlib import PurePosixPath
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from gonogo.collectors.containers import is_dockerfile_name
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 Version = tuple[int, int]
@@ -97,7 +98,7 @@ class TargetFinder:
         self._folders: dict[tuple[str, str], Target | None] = {}
         self._dockerfiles: dict[tuple[str, str], list[SourceFile]] = {}
         for file in workspace.files:
-            if file.name.startswith(("Dockerfile", "Containerfile")) or file.name.endswith(".dockerfile"):
+            if is_dockerfile_name(file.name):
                 folder = str(PurePosixPath(file.relpath).parent)
                 self._dockerfiles.setdefault((str(file.root), "" if folder == "." else folder), []).append(file)
 

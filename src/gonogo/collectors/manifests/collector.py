@@ -30,7 +30,7 @@ from gonogo.collectors.manifests.setup_py import parse_setup_py
 from gonogo.collectors.manifests.toml_locks import parse_poetry_lock, parse_pylock, parse_uv_lock
 from gonogo.collectors.testpaths import is_test_data
 from gonogo.registry import collector
-from gonogo.workspace import FileReadError, SourceFile, Workspace
+from gonogo.workspace import FileReadError, SourceFile, Workspace, refuse_binary
 
 ParseFile = Callable[[str, SourceFile], Manifest | None]
 """``None`` when the file, though it has a manifest's name, does not play that role."""
@@ -53,10 +53,13 @@ have no fixed name; ``requirements_files`` finds them."""
 
 @collector("manifests")
 def manifests(workspace: Workspace) -> ManifestFacts:
+    """Every manifest of the workspace but a test's data (Poetry's
+    ``tests/fixtures/invalid_lock/poetry.lock``, pip's test packages): input for the tool under
+    test, broken or outdated on purpose, not this project's manifests. Left out before it is read."""
     found = list(requirements_manifests(workspace))
     for file in workspace.files:
         entry = FORMATS.get(file.name)
-        if entry is None:
+        if entry is None or is_test_data(file.relpath):
             continue
         kind, parse = entry
         try:
@@ -73,9 +76,6 @@ def manifests(workspace: Workspace) -> ManifestFacts:
         if parsed is not None:
             found.append(parsed)
     found.extend(_skipped_manifests(workspace))
-    # a test's data (Poetry's ``tests/fixtures/invalid_lock/poetry.lock``, pip's test packages) is
-    # input for the tool under test, broken or outdated on purpose: not this project's manifests
-    found = [m for m in found if not is_test_data(m.file.relpath)]
     found.sort(key=lambda m: (m.file.display, m.kind))
     unread = tuple(
         UnreadLock(file=f, ecosystem=UNREAD_LOCKS[f.name]) for f in workspace.files if f.name in UNREAD_LOCKS
@@ -87,8 +87,7 @@ def _python_source(workspace: Workspace, file: SourceFile, limit: int) -> str:
     """A ``setup.py`` decoded as Python decodes it: UTF-8, or the encoding its first lines declare
     (PEP 263, ``# -*- coding: latin-1 -*-``, as pip's test packages do)."""
     data = workspace.read_bytes(file, limit)
-    if b"\0" in data[:8192]:
-        raise FileReadError("binary file (contains NUL bytes)")
+    refuse_binary(data)
     try:
         return importlib.util.decode_source(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
@@ -113,6 +112,8 @@ def _skipped_manifests(workspace: Workspace) -> list[Manifest]:
     that does not parse: the project depends on it, and silence would read as a pass."""
     found = []
     for skipped in workspace.skipped:
+        if is_test_data(skipped.file.relpath):
+            continue
         entry = FORMATS.get(skipped.file.name)
         kind = entry[0] if entry else "requirements" if is_requirements_file(skipped.file) else None
         if kind is not None:

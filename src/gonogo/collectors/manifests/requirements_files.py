@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gonogo.collectors.manifests.model import Dependency, Manifest
 from gonogo.collectors.manifests.requirements import is_compiled, parse_requirements
+from gonogo.collectors.testpaths import is_test_data
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 MANIFEST_READ_LIMIT = 2 * 1024 * 1024
@@ -50,7 +51,7 @@ def requirements_manifests(workspace: Workspace) -> list[Manifest]:
     closes it, and is not followed; a missing or out-of-root include is an error on its line.
     """
     by_key = {(f.root, f.relpath): f for f in workspace.files}
-    queue = [f for f in workspace.files if is_requirements_file(f)]
+    queue = [f for f in workspace.files if is_requirements_file(f) and not is_test_data(f.relpath)]
     queue += referenced_requirements(workspace, by_key)
     seen: set[tuple[Path, str]] = set()
     compiled: set[tuple[Path, str]] = set()
@@ -148,7 +149,7 @@ def referenced_requirements(workspace: Workspace, by_key: dict[tuple[Path, str],
     requirements from. A file plays a manifest's role when something installs from it."""
     found: list[SourceFile] = []
     for file in workspace.files:
-        if file.name != "setup.py" and not _installs(file):
+        if (file.name != "setup.py" and not _installs(file)) or is_test_data(file.relpath):
             continue
         try:
             text = workspace.read_text(file)
