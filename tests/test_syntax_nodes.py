@@ -8,6 +8,7 @@ import ast
 
 import pytest
 
+from gonogo.collectors.dict_passwords import dict_passwords, dict_passwords_in
 from gonogo.collectors.python_facts import extract
 from gonogo.collectors.python_text import text_facts
 from gonogo.collectors.syntax_nodes import SyntaxNodes, child_nodes, walk_list
@@ -104,3 +105,27 @@ def test_the_per_file_pass_gives_the_web_facts_of_a_separate_parse():
 def test_a_file_that_does_not_parse_is_marked_unread_for_the_web_collector():
     assert extract(b"from flask import request\ndef broken(:\n").web.parse_error is True
     assert extract(b"def broken(:\n").web.parse_error is False
+
+
+@pytest.mark.parametrize(
+    "source",
+    [TRICKY, 'CONF = {"db_password": "hunter2-value"}\n', 'CONF = {"db_pass" "word": "hunter2-value"}\n',
+     'CONF = {"name": "value"}\n', "x = 1\n"],
+    ids=["web module", "plain key", "key in two literals", "no password key", "no dict"],
+)
+def test_dict_passwords_are_the_same_whether_or_not_another_rule_listed_the_nodes(source):
+    """The test on the text only spares the listing: once the nodes are listed it is skipped, and
+    the dicts read give what the standalone rule finds."""
+    expected = dict_passwords(source.encode())
+    fresh = SyntaxNodes(ast.parse(source))
+    assert not fresh.listed
+    assert dict_passwords_in(source, fresh) == expected
+    listed = SyntaxNodes(ast.parse(source))
+    listed.of(ast.Call)
+    assert listed.listed
+    assert dict_passwords_in(source, listed) == expected
+    assert list(extract(source.encode()).dict_passwords) == expected
+
+
+def test_the_per_file_pass_finds_a_dict_password_in_a_module_with_web_facts():
+    assert [d.key for d in extract(TRICKY.encode()).dict_passwords] == ["password"]

@@ -130,6 +130,12 @@ class SyntaxNodes:
         self._index()
         return self._all  # type: ignore[return-value]
 
+    @property
+    def listed(self) -> bool:
+        """The nodes are listed already (some rule asked for them): a rule whose cheap test on the
+        text only spares it that walk may then skip the test and read the nodes."""
+        return self._positions is not None
+
     def of(self, *kinds: type[_Node]) -> list[_Node]:
         """The nodes of exactly these classes (``ast.FunctionDef, ast.AsyncFunctionDef``), in walk
         order. The AST's concrete classes have no subclasses, so exact classes suffice; an
