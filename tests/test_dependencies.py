@@ -349,6 +349,11 @@ def test_libpass_provides_passlib() -> None:
     assert "libpass" in providers("passlib")
 
 
+def test_django_activity_stream_provides_actstream() -> None:
+    """wger declares django-activity-stream, whose package is ``actstream``."""
+    assert providers("actstream") == {"django-activity-stream"}
+
+
 def test_an_example_whose_manifest_declares_nothing_borrows_the_projects(tmp_path: Path) -> None:
     """Nautobot's ``examples/example_app/pyproject.toml`` only builds the app, which runs inside
     Nautobot's environment; Flask's tutorial declares its own dependencies and is judged by them."""

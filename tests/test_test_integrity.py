@@ -396,6 +396,8 @@ def test_a_skip_for_the_optional_dependency_the_projects_backend_imports_is_cond
     files = {
         "uvicorn/__init__.py": "",
         "uvicorn/protocols/http/httptools_impl.py": "import asyncio\nimport httptools\n",
+        "uvicorn/workers.py": "import asyncio\nfrom gunicorn.workers import base\n",
+        "uvicorn/config.py": "import asyncio\nfrom uvicorn import workers\n",
         "app/main.py": "import redis\n",
         "tests/test_http.py": """
             import pytest
@@ -417,7 +419,32 @@ def test_a_skip_for_the_optional_dependency_the_projects_backend_imports_is_cond
                     pytest.skip("the app does not import")
                 assert queue
         """,
+        # aiohttp's ``importorskip("aiohttp.worker")``: pytest names the import that failed, and
+        # the module imports gunicorn; one that imports nothing from outside hides a defect, as
+        # does one whose own reason names nothing it imports
+        "tests/test_workers.py": """
+            import pytest
+
+            workers = pytest.importorskip("uvicorn.workers")
+        """,
+        "tests/test_config.py": """
+            import pytest
+
+            config = pytest.importorskip("uvicorn.config")
+        """,
+        "tests/test_config_reason.py": """
+            import pytest
+
+            workers = pytest.importorskip("uvicorn.workers", reason="the workers are broken")
+        """,
     }
     report = scan_repo(make_repo(tmp_path, files), select="TEST")
-    conditions = {f.key.split(":")[0]: f.get("condition") for f in result_of(report, "TEST001").findings}
-    assert conditions == {"test_fragmentation": "optional dependency", "test_queue": None}
+    findings = result_of(report, "TEST001").findings
+    by_path = {f.path: f.get("condition") for f in findings if f.path != "tests/test_http.py"}
+    assert by_path == {
+        "tests/test_workers.py": "optional dependency",
+        "tests/test_config.py": None,
+        "tests/test_config_reason.py": None,
+    }
+    http = {f.key.split(":")[0]: f.get("condition") for f in findings if f.path == "tests/test_http.py"}
+    assert http == {"test_fragmentation": "optional dependency", "test_queue": None}

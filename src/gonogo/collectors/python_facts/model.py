@@ -140,7 +140,10 @@ def skip_condition(skip: Skip, project: ProjectCode) -> str | None:
       ``from app.main import queue``) is unconditional: that import must work everywhere, so the
       skip hides a defect rather than an absent extra; unless its reason names a third-party
       module that code imports (uvicorn's ``httptools_impl`` needs ``httptools``, "httptools is
-      not installed"): then it waits for that optional dependency;
+      not installed"): then it waits for that optional dependency. ``pytest.importorskip`` of
+      such a module with no reason of its own (aiohttp's ``importorskip("aiohttp.worker")``,
+      whose module imports gunicorn) waits for what that module imports: pytest's message then
+      names the import that failed;
     - a skip in ``except NotImplementedError`` is unconditional (it hides a missing feature)
       unless what the ``try`` calls is a capability that depends on where the tests run: a
       function from outside the project (``os.symlink`` on a file system without links), or one
@@ -151,11 +154,18 @@ def skip_condition(skip: Skip, project: ProjectCode) -> str | None:
     """
     if skip.condition == DEPENDENCY and skip.subject and skip.subject.split(".")[0] in project.first_party:
         needs = project.third_party_imports.get(skip.subject, frozenset())
+        if skip.reason == importorskip_reason(skip.subject):
+            return DEPENDENCY if needs else None
         return DEPENDENCY if _names_one_of(skip.reason or "", needs) else None
     if skip.in_not_implemented_handler and skip.condition is None and project.stub_names is not None:
         capability = _tries_a_capability(skip.tried, project.first_party, project.stub_names, skip.environment_error)
         return OTHER if capability else None
     return skip.condition
+
+
+def importorskip_reason(module: str | None, reason: str | None = None) -> str:
+    """What a ``pytest.importorskip`` skip says: the module it needs, then its own reason if any."""
+    return f"needs module {module}" + (f": {reason}" if reason else "")
 
 
 def _names_one_of(reason: str, modules: frozenset[str]) -> bool:

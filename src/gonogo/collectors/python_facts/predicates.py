@@ -17,6 +17,7 @@ from gonogo.collectors.python_facts.model import (
     PLATFORM_WORDS,
     RAISES_NOT_IMPLEMENTED,
     SNIPPET_CHARS,
+    importorskip_reason,
 )
 
 SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -167,8 +168,7 @@ def marker_reason(name: str, node: ast.Call) -> str | None:
 def call_reason(name: str, node: ast.Call) -> str | None:
     if name == "pytest.importorskip":
         module = text_of(node.args[0]) if node.args else text_of(keyword_arg(node, "modname"))
-        extra = text_of(keyword_arg(node, "reason"))
-        return f"needs module {module}" + (f": {extra}" if extra else "")
+        return importorskip_reason(module, text_of(keyword_arg(node, "reason")))
     return first_text(node)
 
 
