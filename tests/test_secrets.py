@@ -331,12 +331,23 @@ RANDOM_PASSWORD = "Zq8-" + "vX4pL2wR"
         ("docs/setup.md", Place.DOCS),
         ("HISTORY.rst", Place.DOCS),
         ("examples/client.py", Place.EXAMPLE),
+        ("dev/db/post-migrations.sql", Place.DEVELOPMENT),
+        ("development/nautobot_config.py", Place.DEVELOPMENT),
+        ("dev/rstuf/keys/root/root1", Place.DEVELOPMENT),
+        ("settings/local_dev.py", Place.DEVELOPMENT),
+        ("app/config/ci.py", Place.DEVELOPMENT),
+        ("settings/production.py", Place.CODE),
+        ("werkzeug/local.py", Place.CODE),
+        ("devtools/server.py", Place.CODE),
+        ("settings/local_dev.yaml", Place.CODE),
     ],
     ids=[
         "product code", "tests folder", "spec.ts", "test.js", "go _test", "test_ module outside tests",
         "__tests__", "e2e", "html fixture", "testing settings", "latest is not a test", "i18n json",
         "gettext po", "github workflow", "gitlab ci", "workflow in a project template", "env example", "env dist", "docs", "changelog",
-        "example",
+        "example", "dev folder", "development folder", "dev key", "local settings module", "ci settings module",
+        "production settings", "a module named local outside settings", "devtools is no dev folder",
+        "settings module words only for Python",
     ],
 )
 def test_place_of_a_file(relpath, place):
@@ -348,11 +359,12 @@ def test_place_of_a_file(relpath, place):
     [
         "test-secret-do-not-use", "ci-typing-not-a-real-secret", "changethis", "abcdefghijklmnopqrstuvwxyz0123456789",
         "123456789abcdef", "<your-key>", "${SECRET}", "{{ secret_key }}", "xxxxxxxxxxxx", "demokey123456789",
-        "testpass4Kq9",
+        "testpass4Kq9", "something-not-real", "mock_access_token_", "$argon2id$v=19$m=1024,t=6,p=6$EiLE2Nsbo9S6N",
+        "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
     ],
     ids=[
         "do not use", "not a real", "changethis", "alphabet run", "digit run", "angle", "shell var", "jinja", "xxx",
-        "opens with demo", "opens with test",
+        "opens with demo", "opens with test", "not real (warehouse)", "mock (warehouse)", "argon2 hash", "bcrypt hash",
     ],
 )
 def test_made_up_values_are_not_secrets_and_a_real_one_beside_them_is(value):
@@ -879,3 +891,20 @@ def test_fenced_lines_are_found_in_one_pass_over_hostile_text():
     assert fenced_lines("a\n```\nb\n```\nc\n~~~\nd") == {3, 7}
     assert len(fenced_lines("```\n" * 200_000)) == 0
     assert len(fenced_lines("```\n" + "x\n" * 299_999 + "x")) == 300_000
+
+
+def test_a_development_set_ups_credentials_are_samples_and_a_production_modules_are_not(tmp_path):
+    """warehouse's ``dev/`` keys and seed data and wger's ``settings/local_dev.py`` configure a
+    developer's local services: listed (SEC022), not leaks. The same key in product code is one."""
+    key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n"
+    files = {
+        "dev/keys/root1": key,
+        "settings/local_dev.py": f'SECRET_KEY = "{API_KEY}"\n',
+        "settings/production.py": f'SECRET_KEY = "{API_KEY}"\n',
+        "app/keys/signing.pem": key,
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="SEC")
+    leaks = sorted(f.path for f in result_of(report, "SEC020").findings)
+    samples = sorted(f.path for f in result_of(report, "SEC022").findings)
+    assert leaks == ["app/keys/signing.pem", "settings/production.py"]
+    assert samples == ["dev/keys/root1", "settings/local_dev.py"]

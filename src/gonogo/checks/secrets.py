@@ -64,7 +64,7 @@ DOCUMENTED_EXAMPLES = {
 }
 """Credentials their vendors publish as examples, by their fingerprint (the value is never kept):
 readthedocs' tests, FastAPI's docs and Celery's compose file copy them, and they open nothing."""
-SAMPLE_PLACES = frozenset({Place.TEST, Place.DOCS, Place.EXAMPLE})
+SAMPLE_PLACES = frozenset({Place.TEST, Place.DOCS, Place.EXAMPLE, Place.DEVELOPMENT})
 """Where a private key is a test certificate authority's (``tests/certs/server.key``) or a
 documented sample rather than a deployed key."""
 PLACE_REASONS = {
@@ -75,6 +75,8 @@ PLACE_REASONS = {
     "from the CI's secret store)",
     Place.TRANSLATION: "in a translation file",
     Place.ENV_TEMPLATE: "in an .env template",
+    Place.DEVELOPMENT: "in the development set-up (a `dev/` folder, or a local, CI or test settings module), "
+    "where a literal configures a local service",
 }
 
 

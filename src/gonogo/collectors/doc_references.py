@@ -111,7 +111,7 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 4
+CANDIDATES_VERSION = 5
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed."""
 
 
@@ -171,11 +171,21 @@ def _parser() -> MarkdownIt:
 
 def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
     found: list[tuple[str, str, int]] = []
-    for block in tokens:
+    introduced: list[int] = []
+    """The levels of the lists being read whose introducing sentence is no claim."""
+    last_inline = ""
+    for index, block in enumerate(tokens):
+        if block.type in ("bullet_list_open", "ordered_list_open") and (
+            introduced or _introduces_no_claims(tokens, index, last_inline)
+        ):
+            introduced.append(block.level)
+        elif block.type in ("bullet_list_close", "ordered_list_close") and introduced and introduced[-1] == block.level:
+            introduced.pop()
         if block.type != "inline" or not block.children:
             continue
+        last_inline = block.content
         start = block.map[0] if block.map else 0
-        not_claims = _sentences_not_claiming(block.content)
+        not_claims = [block.content] if introduced else _sentences_not_claiming(block.content)
         children = block.children
         for index, token in enumerate(children):
             if token.type == "link_open":
@@ -189,6 +199,16 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
                 if not any(span in sentence for sentence in not_claims):
                     found.append((content, "code" if "/" in content else "name", start))
     return found
+
+
+def _introduces_no_claims(tokens: list[Token], opened: int, paragraph: str) -> bool:
+    """The list opened at ``opened`` follows a paragraph ending in a colon whose last sentence tells
+    the reader to make what it lists (warehouse's "Create those 3 new templates in a folder named
+    like your email:"): its items are no claims either, as that sentence's own spans are not."""
+    if opened == 0 or tokens[opened - 1].type != "paragraph_close" or not paragraph.rstrip().endswith(":"):
+        return False
+    sentences = [s for s in _SENTENCE_END.split(paragraph) if s]
+    return bool(sentences) and NOT_A_CLAIM.search(sentences[-1]) is not None
 
 
 def _marked_external(children: list[Token], opened: int) -> bool:

@@ -21,15 +21,12 @@ from dataclasses import dataclass
 from gonogo.collectors.literal_spelling import spelt_out
 from gonogo.collectors.settings_classes import env_prefix, is_settings_class
 from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
+from gonogo.collectors.testpaths import NON_PRODUCTION_MODULE_WORDS
 
 # the last word of a setting's name says what it holds: DB_PASSWORD holds a password,
 # PASSWORD_MIN_LENGTH a length, TOKEN_EXPIRE_MINUTES minutes
 _SECRET_WORDS = frozenset({"SECRET", "PASSWORD", "PASSWD", "PWD", "PASS", "TOKEN", "APIKEY", "CREDENTIAL"})
 _KEY_QUALIFIERS = frozenset({"API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "MASTER", "SECRET", "HMAC"})
-_NON_PRODUCTION_MODULES = frozenset({
-    "local", "dev", "develop", "development", "test", "tests", "testing", "ci", "example", "examples",
-    "sample", "demo", "debug", "smoketest", "smoke",
-})
 _PREFILTER = re.compile(r"""(?i)(secret|passw|pwd|pass["'_]|token|api_?key|_key["']|credential)""")
 _PREFILTER_WORDS = ("secret", "passw", "pwd", 'pass"', "pass'", "pass_", "token", "apikey", "api_key", '_key"', "_key'",
                     "credential")
@@ -71,7 +68,7 @@ def is_production_module(relpath: str) -> bool:
     name says they configure a non-production environment."""
     stem = relpath.rsplit("/", 1)[-1].removesuffix(".py").lower()
     words = set(re.split(r"[_.-]+", stem))
-    return not (words & _NON_PRODUCTION_MODULES)
+    return not (words & NON_PRODUCTION_MODULE_WORDS)
 
 
 def secret_defaults(text: str, module: ast.Module, nodes: SyntaxNodes | None = None) -> list[SecretDefault]:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
 
-from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS, is_test_path
+from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS, is_development_setup, is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import JWT_TAIL, redact  # the one redactor; re-exported for evidence lines here
@@ -104,6 +104,7 @@ class Place(StrEnum):
     CI = "CI configuration"
     TRANSLATION = "translation"
     ENV_TEMPLATE = "env template"
+    DEVELOPMENT = "development set-up"
 
 @dataclass(frozen=True, slots=True)
 class _Detectors:
@@ -210,14 +211,24 @@ PLACEHOLDER_VALUES = frozenset(
 PLACEHOLDER_TOKENS = frozenset(
     {
         "test", "testing", "fake", "dummy", "example", "sample", "placeholder", "changeme", "changethis",
-        "changeit", "notreal", "demo", "demonstration", "foobar", "yoursecret", "yourpassword",
+        "changeit", "notreal", "demo", "demonstration", "foobar", "yoursecret", "yourpassword", "mock",
     }
 )
 """Words that mark a value as made up when they are a whole word of it (``test-secret-do-not-use``,
 ``ci-typing-not-a-real-secret``, ``changethis``), not when buried in one (``attestation``)."""
-PLACEHOLDER_PREFIXES = ("demo", "test", "fake", "dummy", "sample", "example", "placeholder", "changeme", "your")
+PLACEHOLDER_PREFIXES = ("demo", "test", "fake", "mock", "dummy", "sample", "example", "placeholder", "changeme", "your")
 """Words a person types at the start of a value to say it is not real: generators never do."""
-PLACEHOLDER_PHRASES = re.compile(r"(?i)not[-_ ]?a[-_ ]?real|do[-_ ]?not[-_ ]?use|dont[-_ ]?use|not[-_ ]for[-_ ]prod")
+PLACEHOLDER_PHRASES = re.compile(
+    r"(?i)not[-_ ]?(a[-_ ]?)?real|do[-_ ]?not[-_ ]?use|dont[-_ ]?use|not[-_ ]for[-_ ]prod"
+)
+"""``test-secret-do-not-use``, ``ci-typing-not-a-real-secret``, warehouse's ``something-not-real``."""
+PASSWORD_HASH = re.compile(
+    r"^(?:\$(?:argon2(?:id|i|d)|2[abxy]?|[1567y]|pbkdf2(?:-sha\d+)?|scrypt|bcrypt(?:-sha256)?)\$"
+    r"|(?:pbkdf2_sha\d+|argon2|bcrypt(?:_sha256)?|scrypt|sha1|md5)\$)\S{8,}$"
+)
+"""A password's hash as a store keeps it (``$argon2id$v=19$...``, bcrypt's ``$2b$12$...``,
+Django's ``pbkdf2_sha256$...``): what seed data sets a user's password column to, which signs
+no one in (warehouse's ``dev/db/post-migrations.sql``)."""
 VALUE_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 VALUE_PARTS = re.compile(r"[-_.:/ ]+")
 PATH_VALUE = re.compile(r"^[\w.\-]+(?:/[\w.\-]+)+\.\w{1,6}$")
@@ -286,12 +297,14 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 11
+SCANNER_VERSION = 12
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
 a qualified name naming itself, ``NS:share-token``, nor a Helm chart's ``existingSecret``; 10: nor a
-token's pattern that continues a longer word; 11: a hit in a code fence of a YAML or JSON file is an example)."""
+token's pattern that continues a longer word; 11: a hit in a code fence of a YAML or JSON file is an example;
+12: a password's hash is no password, ``mock`` and ``not-real`` mark a made-up value, and a development
+set-up is a place of its own)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -710,6 +723,8 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
     word = SECRET_NAME.search(name)
     if word is None or is_placeholder(value) or is_made_up(value) or REFERENCE_VALUE.match(value):
         return False
+    if PASSWORD_HASH.match(value):
+        return False
     if NAMES_A_SECRET.search(name):
         return False
     if names_itself(name, value):
@@ -847,6 +862,8 @@ def place_of(relpath: str) -> Place:
         return Place.ENV_TEMPLATE
     if folders & EXAMPLE_DIRS or words & {"example", "sample", "template"}:
         return Place.EXAMPLE
+    if is_development_setup(relpath):
+        return Place.DEVELOPMENT
     if folders & DOCS_DIRS or name.endswith(DOC_SUFFIXES):
         return Place.DOCS
     return Place.CODE

@@ -14,6 +14,7 @@ Python module test code: ``flask/testing.py`` ships with Flask.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 TEST_DIRS = frozenset({
@@ -28,6 +29,31 @@ DOCS_DIRS = frozenset({"docs", "doc", "docs_src"})
 they include (FastAPI's and SQLModel's ``docs_src/``)."""
 EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
 """Folder names that hold examples: code written to be read and copied, not shipped."""
+
+
+DEVELOPMENT_DIRS = frozenset({"dev", "development", ".devcontainer"})
+"""Folders that set up a developer's environment (warehouse's ``dev/``, Nautobot's
+``development/``): the databases, keys and services they configure are local ones."""
+NON_PRODUCTION_MODULE_WORDS = frozenset({
+    "local", "dev", "develop", "development", "test", "tests", "testing", "ci", "example", "examples",
+    "sample", "demo", "debug", "smoketest", "smoke",
+})
+"""Words of a settings module's name that say it configures another environment than production
+(``settings/local_dev.py``, ``config/ci.py``, ``settings_test.py``)."""
+SETTINGS_DIRS = frozenset({"settings", "config", "conf", "configs"})
+"""Packages of settings modules, one per environment (wger's ``settings/ci.py``)."""
+
+
+def is_development_setup(relpath: str) -> bool:
+    """A file in a :data:`DEVELOPMENT_DIRS` folder, or a settings module for another environment
+    than production (a Python module of a :data:`SETTINGS_DIRS` package whose name has a word of
+    :data:`NON_PRODUCTION_MODULE_WORDS`)."""
+    parts = relpath.lower().split("/")
+    if DEVELOPMENT_DIRS.intersection(parts[:-1]):
+        return True
+    if len(parts) < 2 or parts[-2] not in SETTINGS_DIRS or not parts[-1].endswith(".py"):
+        return False
+    return not NON_PRODUCTION_MODULE_WORDS.isdisjoint(re.split(r"[_.-]+", parts[-1].removesuffix(".py")))
 
 
 VENDORED_DIRS = frozenset({"_vendor", "vendor", "vendored", "_vendored", "third_party", "_third_party", "thirdparty"})
