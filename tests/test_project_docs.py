@@ -211,3 +211,38 @@ def test_the_items_of_a_list_a_sentence_tells_the_reader_to_create_are_not_claim
     assert _broken_references(tmp_path, files) == [
         ("docs/email.md", "app/emails/__init__.py"), ("docs/email.md", "app/templates/email/gone.txt"),
     ]
+
+
+@pytest.mark.parametrize(
+    "gitmodules",
+    ['[submodule "vendor/llhttp"]\n\tpath = vendor/llhttp\n\turl = https://github.com/nodejs/llhttp.git\n',
+     '[submodule "x"]\npath=vendor/llhttp/\n'],
+    ids=["as git writes it", "no blanks, trailing slash"],
+)
+def test_a_reference_into_an_uninitialised_submodule_is_a_name_not_a_claim(tmp_path: Path, gitmodules: str) -> None:
+    """aiohttp's threat model names ``vendor/llhttp/package.json``, a file of its llhttp submodule:
+    a checkout without ``--recursive`` has the folder empty. The reference is left to DOC002; one
+    to a file missing beside the submodule is still DOC001's."""
+    files = {
+        ".gitmodules": gitmodules,
+        "vendor/README.rst": "",
+        "THREAT_MODEL.md": "See `vendor/llhttp/package.json` and `vendor/gone.txt`.\n",
+        "docs/build.md": "The parser is built from [its sources](../vendor/llhttp/src/llhttp.c).\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DOC001,DOC002")
+    assert [(f.path, f.get("target")) for f in result_of(report, "DOC001").findings] == [
+        ("THREAT_MODEL.md", "vendor/gone.txt"),
+    ]
+    assert sorted(f.get("target") for f in result_of(report, "DOC002").findings) == [
+        "../vendor/llhttp/src/llhttp.c", "vendor/llhttp/package.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    "gitmodules",
+    ["", "\0\1binary\0" * 100, "path = ../../etc\n", "path =\n" * 10000, '[submodule "x"]\n\tpath = ' + "a/" * 5000 + "\n"],
+    ids=["empty", "binary", "outside the tree", "ten thousand empty paths", "a very deep path"],
+)
+def test_a_hostile_gitmodules_changes_no_judgement(tmp_path: Path, gitmodules: str) -> None:
+    files = {".gitmodules": gitmodules, "README.md": "See `vendor/gone.txt`.\n", "vendor/x.txt": ""}
+    assert _broken_references(tmp_path, files) == [("README.md", "vendor/gone.txt")]

@@ -119,6 +119,7 @@ CANDIDATES_VERSION = 5
 def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> DocReferenceFacts:
     known, folders = _known_paths(workspace)
     generates_pages = _generates_pages(workspace)
+    submodules = _submodule_paths(workspace)
     names = _project_names(workspace)
     anchors = _Anchors(names=names, folders=folders)
     ignored = _Ignored.load(workspace)
@@ -143,6 +144,8 @@ def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> 
             exists = _exists(document, target, known, names)
             if how == "link" and not exists and generates_pages and _folder_missing(document, target, folders):
                 how = "name"  # a page the docs build writes, in a folder it makes
+            elif not exists and _in_submodule(document, target, submodules):
+                how = "name"  # a checkout without its submodules has no file there to show
             references.append(DocReference(document=document, line=line, target=target, how=how, exists=exists))
     return DocReferenceFacts(documents=documents, references=tuple(references))
 
@@ -374,6 +377,41 @@ def _generates_pages(workspace: Workspace) -> bool:
                     return True
             except FileReadError:
                 continue
+    return False
+
+
+_SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(?P<path>\S[^\n]*?)\s*$", re.MULTILINE)
+
+
+def _submodule_paths(workspace: Workspace) -> frozenset[str]:
+    """The folders ``.gitmodules`` files name as submodules (aiohttp's ``vendor/llhttp``), from the
+    root. A checkout made without ``--recursive`` (a CI job's, a snapshot) has them empty, so a
+    reference into one is a weaker claim (``name``): no file of this tree shows it, or not."""
+    found: set[str] = set()
+    for file in workspace.files:
+        if file.name != ".gitmodules":
+            continue
+        try:
+            text = workspace.read_text(file, limit=MAX_DOC_BYTES)
+        except FileReadError:
+            continue
+        base = posixpath.dirname(file.relpath)
+        for match in _SUBMODULE_PATH.finditer(text):
+            path = posixpath.normpath(posixpath.join(base, match.group("path").strip("/")))
+            if not path.startswith(".."):
+                found.add(path)
+    return frozenset(found)
+
+
+def _in_submodule(document: SourceFile, target: str, submodules: frozenset[str]) -> bool:
+    """The reference leads into a submodule's folder, read from the document's folder or the root."""
+    if not submodules:
+        return False
+    target = target.rstrip("/")
+    for joined in (posixpath.join(posixpath.dirname(document.relpath), target), target):
+        path = posixpath.normpath(joined)
+        if any(path == folder or path.startswith(folder + "/") for folder in submodules):
+            return True
     return False
 
 
