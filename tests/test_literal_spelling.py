@@ -99,3 +99,13 @@ def test_the_texts_hold_every_word_any_literal_does() -> None:
         texts = (source, *spelt_out(source))
         word = next(w for w in ("password", "secret", "token") if w in value)
         assert any(word in text for text in texts), source
+
+
+def test_a_passwords_hash_in_a_dict_is_no_password() -> None:
+    """FastAPI's security tutorial keeps users as ``{"hashed_password": "$2b$12$..."}``: a hash signs
+    no one in. A password beside it is still found."""
+    source = (
+        b'USERS = {"alice": {"hashed_password": "$2b$12$EixZaYVK1fsbw1ZfbX3OXePaWxn96p36WQoeG6Lruj3vjPGga31lW",\n'
+        b'                   "password": "hunter2-value"}}\n'
+    )
+    assert [(d.line, d.key) for d in dict_passwords(source)] == [(2, "password")]

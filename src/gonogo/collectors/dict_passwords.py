@@ -4,8 +4,8 @@ ruff's S105 looks at assignments and comparisons to password-named variables; ba
 looks at dict literals whose key is such a name (bandit issues 313 and 1267), where configuration
 and seed data put them. This module finds those, with bandit's own name pattern and ruff's rule
 that an empty string is no password; a placeholder, a label (``"password_label": "Password"``), a
-constant's name (``"password": "LDAP"``, the provider that checks it) or a route is none either.
-The file is parsed, never imported or run.
+constant's name (``"password": "LDAP"``, the provider that checks it), a route or a password's
+hash is none either. The file is parsed, never imported or run.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from gonogo.collectors.literal_spelling import spelt_out
-from gonogo.collectors.secrets import REFERENCE_VALUE, is_placeholder
+from gonogo.collectors.secrets import PASSWORD_HASH, REFERENCE_VALUE, is_placeholder
 from gonogo.collectors.syntax_nodes import SyntaxNodes
 
 PASSWORD_KEY = re.compile(
@@ -86,4 +86,7 @@ def _key_word(text: str) -> bool:
 
 
 def _not_a_password(text: str) -> bool:
-    return is_placeholder(text) or REFERENCE_VALUE.match(text) is not None or text.startswith("/")
+    return (
+        is_placeholder(text) or REFERENCE_VALUE.match(text) is not None or text.startswith("/")
+        or PASSWORD_HASH.match(text) is not None  # FastAPI's docs: {"hashed_password": "$2b$12$..."}
+    )

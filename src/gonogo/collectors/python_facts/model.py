@@ -13,7 +13,7 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 28
+EXTRACTOR_VERSION = 29
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
@@ -22,7 +22,8 @@ an ``except`` other than ``ImportError`` or ``NotImplementedError`` is condition
 ``try`` around a skip in ``except NotImplementedError`` calls, ``Skip.tried``; 26: whether its
 handler catches other errors too, ``Skip.environment_error``, and a skip marker a helper builds is
 conditional; 27: so is a skip after a guard clause, ``if ok: return``; 28: a marker bound to a name
-in ``except ImportError`` or under ``if`` depends on that)."""
+in ``except ImportError`` or under ``if`` depends on that; 29: a password's hash in a dict literal
+is no password)."""
 
 SNIPPET_CHARS = 160
 TRIED_NODES = 2_000
