@@ -193,15 +193,18 @@ def test_a_file_that_can_be_deleted_and_an_app_name_placeholder_are_not_claims(t
 
 def test_the_items_of_a_list_a_sentence_tells_the_reader_to_create_are_not_claims(tmp_path: Path) -> None:
     """warehouse's email guide: "Create those 3 new templates in a folder named like your email:"
-    then a list of the three paths. A list after a sentence that claims nothing of the kind, and
-    the paragraph after the list, still name files that must be there."""
+    then a list of the three paths. A list after a sentence that claims nothing of the kind, an
+    item that says more than a path (starlette's "create a pull request that includes:" ... "see
+    ``__version__.py``") and the paragraph after the list still name files that must be there."""
     files = {
         "docs/email.md": (
             "Create those 3 new templates in a folder named like your email:\n\n"
             "- `app/templates/email/new-mail/body.txt`\n"
             "- `app/templates/email/new-mail/subject.txt`\n"
-            "  - nested, `app/templates/email/new-mail/extra.txt`\n\n"
+            "  - `app/templates/email/new-mail/nested/extra.txt`\n\n"
             "Add a function in `app/emails/__init__.py` that renders them.\n\n"
+            "Before a release, create a pull request that includes:\n\n"
+            "- **A version bump**: see `app/__version__.py`.\n\n"
             "The templates are in:\n\n"
             "1. `app/templates/email/gone.txt`\n"
         ),
@@ -209,7 +212,8 @@ def test_the_items_of_a_list_a_sentence_tells_the_reader_to_create_are_not_claim
         "app/templates/email/old.txt": "",
     }
     assert _broken_references(tmp_path, files) == [
-        ("docs/email.md", "app/emails/__init__.py"), ("docs/email.md", "app/templates/email/gone.txt"),
+        ("docs/email.md", "app/emails/__init__.py"), ("docs/email.md", "app/__version__.py"),
+        ("docs/email.md", "app/templates/email/gone.txt"),
     ]
 
 

@@ -111,7 +111,7 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 5
+CANDIDATES_VERSION = 6
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed."""
 
 
@@ -188,7 +188,8 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
             continue
         last_inline = block.content
         start = block.map[0] if block.map else 0
-        not_claims = [block.content] if introduced else _sentences_not_claiming(block.content)
+        listed = introduced and _only_a_path(block.children)
+        not_claims = [block.content] if listed else _sentences_not_claiming(block.content)
         children = block.children
         for index, token in enumerate(children):
             if token.type == "link_open":
@@ -207,11 +208,22 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
 def _introduces_no_claims(tokens: list[Token], opened: int, paragraph: str) -> bool:
     """The list opened at ``opened`` follows a paragraph ending in a colon whose last sentence tells
     the reader to make what it lists (warehouse's "Create those 3 new templates in a folder named
-    like your email:"): its items are no claims either, as that sentence's own spans are not."""
+    like your email:"): its items that are only a path (``_only_a_path``) are no claims either, as
+    that sentence's own spans are not."""
     if opened == 0 or tokens[opened - 1].type != "paragraph_close" or not paragraph.rstrip().endswith(":"):
         return False
     sentences = [s for s in _SENTENCE_END.split(paragraph) if s]
     return bool(sentences) and NOT_A_CLAIM.search(sentences[-1]) is not None
+
+
+def _only_a_path(children: list[Token]) -> bool:
+    """A list item that is one path in backticks and nothing else (but punctuation): the shape of
+    a list of files to make. An item that says more (starlette's "A version bump: see
+    ``__version__.py``", under "create a pull request that includes:") is read as any paragraph."""
+    spans = [token for token in children if token.type == "code_inline"]
+    words = "".join(token.content for token in children if token.type == "text").strip(" \t.,;:")
+    kinds = {token.type for token in children}
+    return len(spans) == 1 and not words and kinds <= {"code_inline", "text", "softbreak"}
 
 
 def _marked_external(children: list[Token], opened: int) -> bool:
