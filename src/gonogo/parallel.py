@@ -227,6 +227,9 @@ class LineStore:
         self._fresh: set[str] = set()
         self._holding_credentials: set[tuple[str, int]] = set()
         """Lines never stored, by cache key and number: redacted once a scan, not once a finding."""
+        self._asked: set[str] = set()
+        """Keys looked up already, found or not: those of every file hashed before the first line
+        was asked for, in one query (a warm scan's findings are in a thousand files), then the rest."""
 
     def line(self, source: SourceFile, number: int) -> str:
         """Line ``number`` (from 1) of ``source``; ``""`` past its end or when it cannot be read."""
@@ -271,6 +274,13 @@ class LineStore:
         if key not in self._known:
             if self._cache is None and self._workspace.cache_folder is not None:
                 self._cache = FactCache(self._workspace.cache_folder)
-            found = self._cache.get_many([key]).get(key) if self._cache is not None else None
-            self._known[key] = dict(found) if isinstance(found, dict) else {}
+            wanted = {key} if self._asked else {key} | {
+                f"lines{LINES_VERSION}:{digest}" for digest in self._workspace.hashed_digests()
+            }
+            wanted -= self._asked
+            found = self._cache.get_many(sorted(wanted)) if self._cache is not None else {}
+            self._asked |= wanted
+            for asked in wanted:
+                lines = found.get(asked)
+                self._known.setdefault(asked, dict(lines) if isinstance(lines, dict) else {})
         return self._known[key]

@@ -224,6 +224,10 @@ class Workspace:
         self._digests[where] = digest
         return digest, data
 
+    def hashed_digests(self) -> frozenset[str]:
+        """The content hashes of the files hashed so far this scan (``content_of``)."""
+        return frozenset(list(self._digests.values()))  # list() copies in one step, beside threads that add
+
     def save_index(self) -> None:
         """Store what this scan hashed, and forget what it no longer finds, for the next one; a
         cache that fails is a note, once."""
