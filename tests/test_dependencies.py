@@ -371,3 +371,22 @@ def test_an_example_whose_manifest_declares_nothing_borrows_the_projects(tmp_pat
     soft = _packages(report, "DEP002")
     assert ("examples/example_app/example_app/views.py", "django_tables2") in soft
     assert ("nautobot/extras/test_jobs/missing_import.py", "no_such_module") in soft
+
+
+def test_an_import_under_if_is_an_optional_feature_not_a_missing_dependency(tmp_path: Path) -> None:
+    """dispatch imports Netflix's metatron only when it is the configured secret provider, and
+    Radicale pkg_resources only on Pythons older than it supports: both are reported (DEP002), not
+    blocking. The same import at the top of the module breaks every start (DEP001)."""
+    files = {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = ["starlette"]\n',
+        "app/__init__.py": "",
+        "app/config.py": (
+            "import sys\nfrom starlette.config import Config\n\nPROVIDER = Config()('SECRET_PROVIDER')\n"
+            "if PROVIDER == 'metatron-secret':\n    import metatron.decrypt\n"
+            "if sys.version_info < (3, 9):\n    import pkg_resources\nelse:\n    import tomli\n"
+        ),
+        "app/store.py": "import sortedcontainers\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert _packages(report, "DEP001") == [("app/store.py", "sortedcontainers")]
+    assert {package for _, package in _packages(report, "DEP002")} >= {"metatron", "setuptools", "tomli"}

@@ -360,11 +360,12 @@ def test_place_of_a_file(relpath, place):
         "test-secret-do-not-use", "ci-typing-not-a-real-secret", "changethis", "abcdefghijklmnopqrstuvwxyz0123456789",
         "123456789abcdef", "<your-key>", "${SECRET}", "{{ secret_key }}", "xxxxxxxxxxxx", "demokey123456789",
         "testpass4Kq9", "something-not-real", "mock_access_token_", "$argon2id$v=19$m=1024,t=6,p=6$EiLE2Nsbo9S6N",
-        "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+        "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", "dispatch:dispatch",
     ],
     ids=[
         "do not use", "not a real", "changethis", "alphabet run", "digit run", "angle", "shell var", "jinja", "xxx",
         "opens with demo", "opens with test", "not real (warehouse)", "mock (warehouse)", "argon2 hash", "bcrypt hash",
+        "one word repeated (dispatch)",
     ],
 )
 def test_made_up_values_are_not_secrets_and_a_real_one_beside_them_is(value):

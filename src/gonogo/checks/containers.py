@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from gonogo.collectors.containers import ContainerFacts, Dockerfile, ImageRef
-from gonogo.collectors.testpaths import is_test_path
+from gonogo.collectors.testpaths import is_development_setup, is_test_path
 from gonogo.grouping import Grouping, plural
 from gonogo.model import Category, Finding, Severity, Table
 from gonogo.registry import CheckOutput, Metric, NotApplicable, check, fail
@@ -39,7 +39,9 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     An image a compose service builds (``build:`` with ``image: backend:latest``) is not pulled:
     its tag is the name the build gives it, so it is not judged here. Images named in test code
     (Prefect's ``tests/docker/contexts/*/Dockerfile``, the Kubernetes manifests a scanner's tests
-    read) are test fixtures that nothing deploys: they are listed, not counted.
+    read) are test fixtures, and those of a development set-up (dispatch's
+    ``.devcontainer/docker-compose.yml``) run on a developer's machine: nothing deploys either, so
+    they are listed, not counted.
     Fix: use a version tag (``redis:7.2.4``), ideally with its digest (``redis:7.2.4@sha256:...``)."""
     images = _pulled(containers)
     yield Metric(name="images.total", value=float(len(images)))
@@ -48,11 +50,11 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
         raise NotApplicable("no container images named")
     hints = _version_hints(images)
     floating = [i for i in images if i.kind in ("floating", "untagged")]
-    fixtures = [i for i in floating if is_test_path(i.file.relpath)]
-    deployed = [i for i in floating if not is_test_path(i.file.relpath)]
+    fixtures = [i for i in floating if _not_deployed(i.file.relpath)]
+    deployed = [i for i in floating if not _not_deployed(i.file.relpath)]
     if fixtures:
         yield Table(
-            title="Floating images in test code (fixtures, not counted)",
+            title="Floating images in test code or the development set-up (not deployed, not counted)",
             columns=("File", "Line", "Image"),
             rows=tuple((i.file.display, str(i.line or ""), i.written) for i in fixtures),
         )
@@ -67,6 +69,10 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
             image=image.written,
             suggested=f"{image.repository}:{hint}" if hint else None,
         )
+
+
+def _not_deployed(relpath: str) -> bool:
+    return is_test_path(relpath) or is_development_setup(relpath)
 
 
 def _pulled(containers: ContainerFacts) -> tuple[ImageRef, ...]:

@@ -83,7 +83,8 @@ def broken_doc_references(doc_references: DocReferenceFacts) -> Iterator[CheckOu
     up relative to the document, to the repository root, and as a path suffix anywhere in the tree;
     code blocks and changelogs are not read. Only references that claim a file are judged: web
     routes, generated output, ignored local files, examples and files the reader is told to create
-    are not claims, and bare file names are left to DOC002, which does not block.
+    (in the sentence, or as a list of paths it introduces) are not claims; bare file names and paths
+    into a submodule the checkout lacks are left to DOC002, which does not block.
 
     Fix: correct the path, create the file, or remove the claim from the document."""
     if not doc_references.documents:

@@ -126,7 +126,9 @@ def _ships(file: PythonFile, scope: Scope | None, not_shipped: frozenset[tuple[o
 def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Iterator[tuple[Import, bool]]:
     """Each import with whether production breaks without it. A module guarded by
     ``try/except ImportError`` once in a file is optional in all of that file: the later uses sit
-    behind the flag the guard set (``if has_simplejson: from simplejson import ...``). Test code,
+    behind the flag the guard set (``if has_simplejson: from simplejson import ...``). One under
+    an ``if`` runs where its test holds (a configured provider, an older Python): an optional
+    feature, which an extra or a marker declares. Test code,
     and the documentation's code and examples that do not ship (``ships``, :func:`_ships`): a
     missing import there breaks a test run, a docs build or an example, not production. In a
     vendored copy of another project (pip's ``_vendor/``), what the copy needs is vendored beside
@@ -138,7 +140,8 @@ def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Itera
         top = imported.module.split(".")[0]
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
-        soft = imported.optional or imported.type_checking or file.is_test_code or not ships or vendored
+        soft = imported.optional or imported.conditional or imported.type_checking or file.is_test_code
+        soft = soft or not ships or vendored
         soft = soft or top in guarded
         yield imported, not soft
 

@@ -297,14 +297,14 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 12
+SCANNER_VERSION = 13
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
 a qualified name naming itself, ``NS:share-token``, nor a Helm chart's ``existingSecret``; 10: nor a
 token's pattern that continues a longer word; 11: a hit in a code fence of a YAML or JSON file is an example;
 12: a password's hash is no password, ``mock`` and ``not-real`` mark a made-up value, and a development
-set-up is a place of its own)."""
+set-up is a place of its own; 13: one word repeated, ``user:user``, is made up)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -756,16 +756,23 @@ def is_placeholder(value: str) -> bool:
 
 def is_made_up(value: str) -> bool:
     """A value written to look fake: placeholder words as whole parts (``test-secret-do-not-use``,
-    ``ci-typing-not-a-real-secret``, ``changethis``; not ``attestation``) or a keyboard run
-    (``abcdef...0123456789``). For generic assignments only: a known token format's random body
-    may hold any word by chance."""
+    ``ci-typing-not-a-real-secret``, ``changethis``; not ``attestation``), a keyboard run
+    (``abcdef...0123456789``) or one word repeated (``dispatch:dispatch``). For generic assignments
+    only: a known token format's random body may hold any word by chance."""
     lowered = value.strip().lower()
-    if PLACEHOLDER_PHRASES.search(lowered) or is_sequence(lowered):
+    if PLACEHOLDER_PHRASES.search(lowered) or is_sequence(lowered) or _repeats_one_word(lowered):
         return True
     if not PLACEHOLDER_TOKENS.isdisjoint(VALUE_PARTS.split(lowered)):
         return True
     # a run of letters that opens with a made-up word (``demokey123456789``, ``testpass1``)
     return any(run.startswith(PLACEHOLDER_PREFIXES) for run in re.findall(r"[a-z]+", lowered))
+
+
+def _repeats_one_word(value: str) -> bool:
+    """One word written twice or more (``dispatch:dispatch``, ``postgres/postgres``): a user named
+    as its password, a default typed by hand, never a generated credential."""
+    parts = [part for part in VALUE_PARTS.split(value) if part]
+    return len(parts) >= 2 and len(set(parts)) == 1
 
 
 def is_sequence(value: str) -> bool:

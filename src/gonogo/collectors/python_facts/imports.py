@@ -54,6 +54,7 @@ class ImportsPass(DefinitionsPass):
                 type_checking=self._type_checking > 0,
                 names=names,
                 deferred=bool(self._functions) or self._main_guard > 0,
+                conditional=bool(self._conditions),
             )
         )
     def visit_If(self, node: ast.If) -> None:

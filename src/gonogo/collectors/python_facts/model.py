@@ -13,7 +13,7 @@ from gonogo.collectors.python_text import TextFacts
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 29
+EXTRACTOR_VERSION = 30
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
@@ -23,7 +23,7 @@ an ``except`` other than ``ImportError`` or ``NotImplementedError`` is condition
 handler catches other errors too, ``Skip.environment_error``, and a skip marker a helper builds is
 conditional; 27: so is a skip after a guard clause, ``if ok: return``; 28: a marker bound to a name
 in ``except ImportError`` or under ``if`` depends on that; 29: a password's hash in a dict literal
-is no password)."""
+is no password; 30: an import under ``if`` is ``conditional``)."""
 
 SNIPPET_CHARS = 160
 TRIED_NODES = 2_000
@@ -254,6 +254,11 @@ class Import:
     """Inside a function or method body, or under ``if __name__ == "__main__":``: it runs when the
     function is called or the file executed, not at import time, so it cannot take part in an
     import-time cycle."""
+    conditional: bool = False
+    """Under an ``if`` (or its ``else``) at import time: it runs where the test holds, as dispatch's
+    ``if SECRET_PROVIDER == "metatron-secret": import metatron.decrypt`` or Radicale's
+    ``if sys.version_info < (3, 9): import pkg_resources`` do; an optional feature, like an import
+    the code copes without."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
