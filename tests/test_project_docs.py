@@ -244,8 +244,9 @@ def test_a_reference_into_an_uninitialised_submodule_is_a_name_not_a_claim(tmp_p
 
 @pytest.mark.parametrize(
     "gitmodules",
-    ["", "\0\1binary\0" * 100, "path = ../../etc\n", "path =\n" * 10000, '[submodule "x"]\n\tpath = ' + "a/" * 5000 + "\n"],
-    ids=["empty", "binary", "outside the tree", "ten thousand empty paths", "a very deep path"],
+    ["", "\0\1binary\0" * 100, "path = ../../etc\n", "path =\n" * 10000, '[submodule "x"]\n\tpath = ' + "a/" * 5000 + "\n",
+     " \n" * 500_000 + "path"],
+    ids=["empty", "binary", "outside the tree", "ten thousand empty paths", "a very deep path", "a million blank lines"],
 )
 def test_a_hostile_gitmodules_changes_no_judgement(tmp_path: Path, gitmodules: str) -> None:
     files = {".gitmodules": gitmodules, "README.md": "See `vendor/gone.txt`.\n", "vendor/x.txt": ""}

@@ -392,7 +392,9 @@ def _generates_pages(workspace: Workspace) -> bool:
     return False
 
 
-_SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(?P<path>\S[^\n]*?)\s*$", re.MULTILINE)
+_SUBMODULE_PATH = re.compile(r"^[ \t]*path[ \t]*=[ \t]*(?P<path>[^\s][^\n]*?)[ \t\r]*$", re.MULTILINE)
+"""A ``path = ...`` line of ``.gitmodules``. Blanks are spaces and tabs only: a ``\\s`` that could
+run across lines would read a file of blank lines again from each of them."""
 
 
 def _submodule_paths(workspace: Workspace) -> frozenset[str]:
