@@ -1355,6 +1355,9 @@ def _backtracking_cases() -> list[Case]:
                                 + _CREDENTIALED_EXPONENTIAL_CORS * 25) for n in range(20)))),
         Case(name="Kubernetes YAML of 200,000 blank lines", group="backtracking",
              build=write("deploy/app.yaml", "\n" * 200_000 + "kind: Deployment\n")),
+        Case(name=".gitmodules of 500,000 blank lines", group="backtracking",
+             build=both(write(".gitmodules", " \n" * 500_000 + "path = vendor/x\n"),
+                        write("README.md", "See `vendor/x/a.txt`.\n"))),
         Case(name="Dockerfile ENV of one 200,000-letter word", group="backtracking",
              build=write("Dockerfile", "FROM python:3.12-slim@sha256:" + "a" * 64 + "\nENV A=1 " + "b" * 200_000
                          + "\nUSER app\n")),
