@@ -72,6 +72,7 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
 
 
 def _not_deployed(relpath: str) -> bool:
+    """Test code, or a development set-up (``testpaths.is_development_setup``)."""
     return is_test_path(relpath) or is_development_setup(relpath)
 
 

@@ -177,9 +177,9 @@ def _candidates(tokens: list[Token]) -> list[tuple[str, str, int]]:
     introduced: list[int] = []
     """The levels of the lists being read whose introducing sentence is no claim."""
     last_inline = ""
-    for index, block in enumerate(tokens):
+    for position, block in enumerate(tokens):
         if block.type in ("bullet_list_open", "ordered_list_open") and (
-            introduced or _introduces_no_claims(tokens, index, last_inline)
+            introduced or _introduces_no_claims(tokens, position, last_inline)
         ):
             introduced.append(block.level)
         elif block.type in ("bullet_list_close", "ordered_list_close") and introduced and introduced[-1] == block.level:

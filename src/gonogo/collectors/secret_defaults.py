@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from gonogo.collectors.literal_spelling import spelt_out
 from gonogo.collectors.settings_classes import env_prefix, is_settings_class
 from gonogo.collectors.syntax_nodes import SyntaxNodes, last_name
-from gonogo.collectors.testpaths import NON_PRODUCTION_MODULE_WORDS
+from gonogo.collectors.testpaths import names_another_environment
 
 # the last word of a setting's name says what it holds: DB_PASSWORD holds a password,
 # PASSWORD_MIN_LENGTH a length, TOKEN_EXPIRE_MINUTES minutes
@@ -66,9 +66,7 @@ def _singular(word: str) -> str:
 def is_production_module(relpath: str) -> bool:
     """False for ``settings/local.py``, ``config/dev.py``, ``settings_test.py``: modules whose
     name says they configure a non-production environment."""
-    stem = relpath.rsplit("/", 1)[-1].removesuffix(".py").lower()
-    words = set(re.split(r"[_.-]+", stem))
-    return not (words & NON_PRODUCTION_MODULE_WORDS)
+    return not names_another_environment(relpath)
 
 
 def secret_defaults(text: str, module: ast.Module, nodes: SyntaxNodes | None = None) -> list[SecretDefault]:

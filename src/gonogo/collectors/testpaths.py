@@ -53,7 +53,13 @@ def is_development_setup(relpath: str) -> bool:
         return True
     if len(parts) < 2 or parts[-2] not in SETTINGS_DIRS or not parts[-1].endswith(".py"):
         return False
-    return not NON_PRODUCTION_MODULE_WORDS.isdisjoint(re.split(r"[_.-]+", parts[-1].removesuffix(".py")))
+    return names_another_environment(relpath)
+
+
+def names_another_environment(relpath: str) -> bool:
+    """The module's name has a word of :data:`NON_PRODUCTION_MODULE_WORDS` (``local_dev.py``)."""
+    stem = relpath.rsplit("/", 1)[-1].removesuffix(".py").lower()
+    return not NON_PRODUCTION_MODULE_WORDS.isdisjoint(re.split(r"[_.-]+", stem))
 
 
 VENDORED_DIRS = frozenset({"_vendor", "vendor", "vendored", "_vendored", "third_party", "_third_party", "thirdparty"})
