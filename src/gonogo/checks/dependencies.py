@@ -130,9 +130,10 @@ def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Itera
     an ``if`` runs where its test holds (a configured provider, an older Python): an optional
     feature, which an extra or a marker declares. Test code, and the documentation's code and
     examples that do not ship (``ships``, :func:`_ships`): a missing import there breaks a test
-    run, a docs build or an example, not production. In a vendored copy of another project (pip's ``_vendor/``), what the copy needs is vendored beside
-    it; an import from elsewhere is one of that project's optional features (urllib3's HTTP/2 and
-    pyOpenSSL support, Pygments' Sphinx extension), declared among its extras, not the host's."""
+    run, a docs build or an example, not production. In a vendored copy of another project (pip's
+    ``_vendor/``), what the copy needs is vendored beside it; an import from elsewhere is one of
+    that project's optional features (urllib3's HTTP/2 and pyOpenSSL support, Pygments' Sphinx
+    extension), declared among its extras, not the host's."""
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
     vendored = is_vendored(file.file.relpath)
     for imported in imports:
