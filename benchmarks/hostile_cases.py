@@ -1355,6 +1355,9 @@ def _backtracking_cases() -> list[Case]:
                                 + _CREDENTIALED_EXPONENTIAL_CORS * 25) for n in range(20)))),
         Case(name="Kubernetes YAML of 200,000 blank lines", group="backtracking",
              build=write("deploy/app.yaml", "\n" * 200_000 + "kind: Deployment\n")),
+        Case(name="a token's value written 100,000 times after a 200,000-letter name", group="backtracking",
+             build=write("app/labels.py", "a" * 200_000 + ' = "Zq8vX4pL2wRkJsTm"\n'
+                         + 'API_TOKEN = "Zq8vX4pL2wRkJsTm"\n' + '"Zq8vX4pL2wRkJsTm" ' * 100_000 + "\n")),
         Case(name=".gitmodules of 500,000 blank lines", group="backtracking",
              build=both(write(".gitmodules", " \n" * 500_000 + "path = vendor/x\n"),
                         write("README.md", "See `vendor/x/a.txt`.\n"))),

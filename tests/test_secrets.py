@@ -909,3 +909,20 @@ def test_a_development_set_ups_credentials_are_samples_and_a_production_modules_
     samples = sorted(f.path for f in result_of(report, "SEC022").findings)
     assert leaks == ["app/keys/signing.pem", "settings/production.py"]
     assert samples == ["dev/keys/root1", "settings/local_dev.py"]
+
+
+def test_labels_slugs_references_and_bracketed_words_are_not_secrets_and_a_real_one_beside_them_is():
+    """sentry-python's tox factors (``langchain-notiktoken: pytest-asyncio``), JupyterHub's entry
+    point (``shared-password = "jupyterhub.authenticators.shared:Shared..."``), pretalx's help text
+    (``DJANGO_SUPERUSER_PASSWORD="[SECRET]"``) and its field-to-section map, where
+    ``"smtp_password": "mail_settings"`` sits beside ``"smtp_host": "mail_settings"``."""
+    tox = "[testenv]\ndeps =\n    langchain-notiktoken: pytest-asyncio\n    langchain-notiktoken: langchain-openai\n"
+    assert kinds(tox, path="tox.ini", bare=True) == []
+    entry = '[project.entry-points."jupyterhub.authenticators"]\nshared-password = "jupyterhub.authenticators.shared:SharedPasswordAuthenticator"\n'
+    assert kinds(entry, path="pyproject.toml") == []
+    help_text = "'DJANGO_SUPERUSER_PASSWORD=\"[SECRET]\"\\n'\n"
+    assert kinds(help_text, path="app/init.py") == []
+    sections = '{\n    "smtp_host": "mail_settings",\n    "smtp_password": "mail_settings",\n}\n'
+    assert kinds(sections, path="app/forms.py") == []
+    real = sections + f'DB_PASSWORD = "{RANDOM_PASSWORD}"\nAPI_TOKEN = "{API_KEY}"\n'
+    assert kinds(real, path="app/forms.py") == [("hard-coded password", 5, "DB_PASSWORD"), ("hard-coded token", 6, "API_TOKEN")]

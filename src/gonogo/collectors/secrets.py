@@ -237,11 +237,19 @@ WORD_VALUE = re.compile(r"^[A-Za-z]{1,16}$")
 """One word of letters (``postgres``, ``MyPassword``, ``Wachtwoord``): a default or a label, not a
 credential's shape; a real password or key mixes character classes or is long and random."""
 REFERENCE_VALUE = re.compile(
-    r"^(?:\$\w+|%\w+%|[A-Z][A-Z0-9_]{2,}|[a-z_]+(?:\.[a-z_]+)+\(?\)?|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+\.[A-Z]\w*)$"
+    r"^(?:\$\w+|%\w+%|[A-Z][A-Z0-9_]{2,}|[a-z_]+(?:\.[a-z_]+)+\(?\)?|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+\.[A-Z]\w*"
+    r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+:[A-Za-z_]\w*(?:\.\w+)*)$"
 )
-"""``$VAR``, ``%VAR%``, an environment variable's name, ``settings.secret_key``, or the import path
-of a class (jumpserver's ``AUTH_BACKEND_OIDC_PASSWORD = "authentication.backends.oidc.OIDCAuthPasswordBackend"``):
+"""``$VAR``, ``%VAR%``, an environment variable's name, ``settings.secret_key``, the import path
+of a class (jumpserver's ``AUTH_BACKEND_OIDC_PASSWORD = "authentication.backends.oidc.OIDCAuthPasswordBackend"``)
+or an entry point's object (JupyterHub's ``shared-password = "jupyterhub.authenticators.shared:Shared..."``):
 a reference."""
+SLUG_VALUE = re.compile(r"^[a-z]+(?:[-_][a-z]+)*$")
+"""Lower-case words and nothing else (``pytest-asyncio``, ``langchain-openai``): a name, a package,
+a label. A generated token or key mixes in digits or capitals; a password may be words, so this
+is not applied to passwords."""
+BRACKETED_WORD = re.compile(r"^\[[A-Za-z _-]+\]$")
+"""``[SECRET]``: the word a help text puts where the value goes (pretalx's ``init`` command)."""
 
 
 EXAMPLE_KEYWORDS = frozenset({"example", "examples"})
@@ -297,14 +305,15 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 13
+SCANNER_VERSION = 14
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
 a qualified name naming itself, ``NS:share-token``, nor a Helm chart's ``existingSecret``; 10: nor a
 token's pattern that continues a longer word; 11: a hit in a code fence of a YAML or JSON file is an example;
 12: a password's hash is no password, ``mock`` and ``not-real`` mark a made-up value, and a development
-set-up is a place of its own; 13: one word repeated, ``user:user``, is made up)."""
+set-up is a place of its own; 13: one word repeated, ``user:user``, is made up; 14: nor a slug for a
+token, an entry point's object, ``[SECRET]``, or a value also given to a name that holds no secret)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -619,8 +628,34 @@ def _candidates(
                 name, value = match.group("name"), match.group("value")
                 if python and _annotation(text, match):
                     continue
-                if looks_like_secret(name, value, in_test_code=in_test_code):
+                if looks_like_secret(name, value, in_test_code=in_test_code) and not _also_a_label(
+                    text, value, match.start("value")
+                ):
                     yield match.start("value"), _assignment_kind(name), "assignment", name, value
+
+
+def _also_a_label(text: str, value: str, at: int) -> bool:
+    """The same quoted value is also given to a name that holds no secret, in the same file:
+    pretalx maps ``"smtp_password": "mail_settings"`` beside ``"smtp_host": "mail_settings"``, the
+    form section each field is in. A credential is not also a host's or a signature's value.
+    ``at`` is where the hit's own value starts: that assignment is not looked at again."""
+    for quote in "\"'":
+        found = text.find(f"{quote}{value}{quote}")
+        for _ in range(_LABEL_LOOKS):  # each place the value is written, a few, from its quote back
+            if found < 0:
+                break
+            before = None if found + 1 == at else _NAME_BEFORE.search(text, max(0, found - 120), found)
+            if before is not None and SECRET_NAME.search(before.group("name")) is None:
+                return True
+            found = text.find(f"{quote}{value}{quote}", found + 1)
+    return False
+
+
+_NAME_BEFORE = re.compile(r"""(?P<name>[A-Za-z_][\w.\-]{0,80})["']?[ \t]{0,8}[=:][ \t]{0,8}\Z""")
+"""The name a value is given to, right before its opening quote, read in a window of 120
+characters (``\\Z`` is the window's end): a run of word characters is never read from each of its
+places to its end."""
+_LABEL_LOOKS = 50
 
 
 def _annotation(text: str, match: re.Match[str]) -> bool:
@@ -737,7 +772,7 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
         return len(value) >= 16 and entropy(value) >= 3.5
     if word.group(1).lower() in PASSWORD_WORDS:
         return len(value) >= 6 and len(set(value)) >= 4
-    return len(value) >= 12 and entropy(value) >= 3.0
+    return len(value) >= 12 and entropy(value) >= 3.0 and SLUG_VALUE.match(value) is None
 
 
 FORMAT_FIELD = re.compile(r"\{[\w.\[\]'\"]*(?:![rsa])?(?::[^{}]*)?\}")
@@ -749,7 +784,7 @@ def is_placeholder(value: str) -> bool:
     """A documented placeholder (``changeme``, ``<your-key>``, ``${VAR}``, ``{{ var }}``, ``xxx``) or
     a format field that a program fills in (``{password}``)."""
     lowered = value.strip().lower()
-    if len(lowered) < 4 or lowered in PLACEHOLDER_VALUES or len(set(lowered)) <= 2:
+    if len(lowered) < 4 or lowered in PLACEHOLDER_VALUES or len(set(lowered)) <= 2 or BRACKETED_WORD.match(lowered):
         return True
     return FORMAT_FIELD.fullmatch(lowered) is not None or any(word in lowered for word in PLACEHOLDER_WORDS)
 
