@@ -390,3 +390,21 @@ def test_an_import_under_if_is_an_optional_feature_not_a_missing_dependency(tmp_
     report = scan_repo(make_repo(tmp_path, files), select="DEP")
     assert _packages(report, "DEP001") == [("app/store.py", "sortedcontainers")]
     assert {package for _, package in _packages(report, "DEP002")} >= {"metatron", "setuptools", "tomli"}
+
+
+def test_an_import_under_suppress_import_error_is_optional(tmp_path: Path) -> None:
+    """pretalx: ``with suppress(ImportError): import django_extensions`` is ``try``/``except
+    ImportError`` written shorter. A ``with`` that suppresses something else guards nothing."""
+    files = {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = []\n',
+        "app/__init__.py": "",
+        "app/settings.py": (
+            "import contextlib\nfrom contextlib import suppress\n\n"
+            "with suppress(ImportError):\n    import django_extensions\n"
+            "with contextlib.suppress(ModuleNotFoundError, KeyError):\n    import debug_toolbar\n"
+            "with suppress(KeyError):\n    import sortedcontainers\n"
+        ),
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert _packages(report, "DEP001") == [("app/settings.py", "sortedcontainers")]
+    assert {package for _, package in _packages(report, "DEP002")} == {"django_extensions", "django-debug-toolbar"}

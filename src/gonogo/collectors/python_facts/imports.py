@@ -150,6 +150,19 @@ class ImportsPass(DefinitionsPass):
                 names[name] = None
         return tuple(names)
         return tuple(names)
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        """``with suppress(ImportError): import x`` is ``try: import x / except ImportError:
+        pass`` written shorter (pretalx's optional django_extensions): its imports are optional."""
+        optional = any(self._suppresses_import_errors(item.context_expr) for item in node.items)
+        self._optional_imports += optional
+        self.generic_visit(node)
+        self._optional_imports -= optional
+    visit_AsyncWith = visit_With
+    def _suppresses_import_errors(self, expr: ast.expr) -> bool:
+        if not isinstance(expr, ast.Call) or (self.resolve(expr.func) or "").rsplit(".", 1)[-1] != "suppress":
+            return False
+        caught = {(self.resolve(arg) or "").rsplit(".", 1)[-1] for arg in expr.args}
+        return bool(caught & (IMPORT_ERRORS | {"Exception", "BaseException"}))
     def _caught(self, handler: ast.ExceptHandler) -> set[str]:
         if handler.type is None:
             return {"BaseException"}
