@@ -73,7 +73,8 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     severity=Severity.LOW,
 )
 def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
-    """Why: imports inside ``try/except ImportError``, under ``TYPE_CHECKING``, in tests or in the
+    """Why: imports inside ``try/except ImportError`` or ``with suppress(ImportError)``, under an
+    ``if`` (a configured provider, an older Python), under ``TYPE_CHECKING``, in tests or in the
     documentation's code and examples (a top-level `docs/`, `doc/`, `docs_src/` or `examples/` that
     is no package; an example with a manifest of its own is DEP001's) do not break production, but
     an undeclared one silently disables a feature, or breaks type checking or the test run in a
