@@ -75,3 +75,57 @@ def test_a_worker_imports_nothing_its_parent_had_not_imported_before_forking_it(
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", f"modules only the workers imported: {done.stdout}"
+
+
+FORK_FROM_A_THREAD = r'''
+import builtins, os, sys, threading
+from pathlib import Path
+
+
+def main():
+    here = Path(__file__).parent
+    (here / "slow_mod.py").write_text(
+        "import builtins\n"
+        "gate = getattr(builtins, 'gonogo_gate', None)\n"
+        "if gate is not None:\n"
+        "    builtins.gonogo_inside.set()\n"
+        "    gate.wait(120)\n"
+    )
+    (here / "uses_slow.py").write_text("def double(x):\n    import slow_mod\n    return 2 * x\n")
+    sys.path.insert(0, str(here))
+
+    from gonogo.options import ScanOptions
+    from gonogo.parallel import PARALLEL_FROM, _compute
+    import uses_slow
+
+    builtins.gonogo_gate, builtins.gonogo_inside = threading.Event(), threading.Event()
+    importer = threading.Thread(target=lambda: __import__("slow_mod"), daemon=True)
+    importer.start()
+    builtins.gonogo_inside.wait(30)  # slow_mod's import lock is held by the importer from now on
+    results = []
+    pool_user = threading.Thread(
+        target=lambda: results.extend(_compute(uses_slow.double, list(range(PARALLEL_FROM)), ScanOptions(jobs=2), "test")),
+        daemon=True,
+    )
+    pool_user.start()
+    pool_user.join(60)
+    builtins.gonogo_gate.set()
+    print("done" if results == [2 * x for x in range(PARALLEL_FROM)] else "hung", flush=True)
+    os._exit(0)  # a hung pool's workers would hold the interpreter's exit
+
+
+if __name__ == '__main__':  # the fork server's workers import this script as their main module
+    main()
+'''
+
+
+def test_a_pool_started_from_a_thread_while_another_imports_does_not_hang(tmp_path):
+    """The secrets pool starts from a background thread while the checks import modules in the
+    main one. Forked then, a worker inherited a module's import lock, held by a thread it does not
+    have, and waited for it forever: a cold scan of site-packages hung in ``encodings``. Off the
+    main thread the pool starts its workers from a fork server, which holds no such lock."""
+    script = tmp_path / "fork_from_a_thread.py"
+    script.write_text(FORK_FROM_A_THREAD, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180, check=False,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.stdout.strip() == "done", done.stderr[-2000:]

@@ -9,11 +9,14 @@ them, and stored for next time.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
+from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
 from gonogo.cache import FactCache, cache_folder, dumps, loads
@@ -185,10 +188,33 @@ def _compute(func: Callable[[Any], Result], payloads: Sequence[Any], options: Sc
     order = sorted(range(total), key=lambda index: _size_of(payloads[index]), reverse=True)
     chunk = max(1, min(16, total // (jobs * 32)))
     load_token_patterns()  # a worker imports nothing: see there
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_start_method()) as pool:
         outputs = pool.map(func, [payloads[index] for index in order], chunksize=chunk)
         by_index = dict(zip(order, _collect(outputs, results, options, stage, total), strict=True))
     return [by_index[index] for index in range(total)]
+
+
+FORKSERVER_PRELOAD = ["gonogo.parallel", "gonogo.collectors.secrets", "gonogo.collectors.python_facts"]
+"""What the fork server imports once, so the workers it forks start with it."""
+
+
+def _start_method() -> BaseContext | None:
+    """How the pool makes its workers: by forking this process from its main thread (the default:
+    a worker starts with every module imported), else through a fork server.
+
+    A process forked from another thread inherits every lock as it was at that moment, without
+    the threads that held them. The secrets pool starts from a background thread while the checks
+    run in the main one and import modules as they need them: a worker forked in the middle of such
+    an import waited forever on that module's lock (a cold scan of site-packages hung, its second
+    worker stuck in ``encodings``' import lock). The fork server is a fresh interpreter, started
+    by fork and exec, with one thread; the workers it forks inherit no lock anyone holds."""
+    if threading.current_thread() is threading.main_thread():
+        return None
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(FORKSERVER_PRELOAD)
+    return context
 
 
 def _size_of(payload: Any) -> int:
