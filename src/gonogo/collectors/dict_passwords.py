@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from gonogo.collectors.literal_spelling import spelt_out
-from gonogo.collectors.secrets import PASSWORD_HASH, REFERENCE_VALUE, is_placeholder
+from gonogo.collectors.secrets import stands_for_a_value
 from gonogo.collectors.syntax_nodes import SyntaxNodes
 
 PASSWORD_KEY = re.compile(
@@ -86,7 +86,4 @@ def _key_word(text: str) -> bool:
 
 
 def _not_a_password(text: str) -> bool:
-    return (
-        is_placeholder(text) or REFERENCE_VALUE.match(text) is not None or text.startswith("/")
-        or PASSWORD_HASH.match(text) is not None  # FastAPI's docs: {"hashed_password": "$2b$12$..."}
-    )
+    return stands_for_a_value(text) or text.startswith("/")  # a hash: FastAPI's {"hashed_password": "$2b$..."}

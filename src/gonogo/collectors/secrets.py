@@ -756,9 +756,7 @@ def _lines_matching(text: str) -> Iterator[tuple[int, int]]:
 def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
     """A value assigned to a secret-named variable that is neither a placeholder nor a reference."""
     word = SECRET_NAME.search(name)
-    if word is None or is_placeholder(value) or is_made_up(value) or REFERENCE_VALUE.match(value):
-        return False
-    if PASSWORD_HASH.match(value):
+    if word is None or stands_for_a_value(value) or is_made_up(value):
         return False
     if NAMES_A_SECRET.search(name):
         return False
@@ -778,6 +776,13 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
 FORMAT_FIELD = re.compile(r"\{[\w.\[\]'\"]*(?:![rsa])?(?::[^{}]*)?\}")
 """A Python format field standing for the whole value: ``{password}``, ``{self.password}``, ``{0}``
 (redash's ``f"databend://{username}:{password}@{host}"`` was read as a URL with a password)."""
+
+
+def stands_for_a_value(value: str) -> bool:
+    """A placeholder, a reference (a variable's or a class's name) or a password's hash: what a
+    literal holds where the credential itself is elsewhere. Shared by the assignment rule and
+    the dict-password rule (``dict_passwords``)."""
+    return is_placeholder(value) or REFERENCE_VALUE.match(value) is not None or PASSWORD_HASH.match(value) is not None
 
 
 def is_placeholder(value: str) -> bool:

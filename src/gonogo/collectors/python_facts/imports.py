@@ -10,6 +10,7 @@ from gonogo.collectors.python_facts.definitions import DefinitionsPass
 from gonogo.collectors.python_facts.model import (
     BROAD_EXCEPTIONS,
     IMPORT_ERRORS,
+    IMPORT_GUARDS,
     NOT_IMPLEMENTED,
     TRIED_NODES,
     Import,
@@ -88,8 +89,7 @@ class ImportsPass(DefinitionsPass):
         return (self.resolve(test) or "").endswith("TYPE_CHECKING")
     def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         catches = [self._caught(h) for h in node.handlers]
-        optional = any(names & {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
-                       for names in catches)
+        optional = any(names & IMPORT_GUARDS for names in catches)
         swallows = any(
             names & BROAD_EXCEPTIONS and not reraises(handler)
             for names, handler in zip(catches, node.handlers, strict=True)
@@ -161,10 +161,11 @@ class ImportsPass(DefinitionsPass):
     def _suppresses_import_errors(self, expr: ast.expr) -> bool:
         if not isinstance(expr, ast.Call) or (self.resolve(expr.func) or "").rsplit(".", 1)[-1] != "suppress":
             return False
-        caught = {(self.resolve(arg) or "").rsplit(".", 1)[-1] for arg in expr.args}
-        return bool(caught & (IMPORT_ERRORS | {"Exception", "BaseException"}))
+        return bool(self._class_names(expr.args) & IMPORT_GUARDS)
     def _caught(self, handler: ast.ExceptHandler) -> set[str]:
         if handler.type is None:
             return {"BaseException"}
-        nodes = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        return self._class_names(handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type])
+    def _class_names(self, nodes: list[ast.expr]) -> set[str]:
+        """The last names of the exception classes these expressions name, aliases undone."""
         return {(self.resolve(n) or "").rsplit(".", 1)[-1] for n in nodes}

@@ -61,6 +61,8 @@ NOT_IMPLEMENTED = "NotImplementedError"
 RAISES_NOT_IMPLEMENTED = f"raise {NOT_IMPLEMENTED}"
 """``Function.stub`` of a function whose body only raises ``NotImplementedError``."""
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+IMPORT_GUARDS = IMPORT_ERRORS | {"Exception", "BaseException"}
+"""What an ``except`` or a ``suppress`` catches when the code copes without the module it imports."""
 PLATFORM, VERSION, DEPENDENCY, ENVIRONMENT, OTHER = (
     "platform", "Python version", "optional dependency", "environment", "runtime check",
 )
