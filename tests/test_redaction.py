@@ -266,6 +266,18 @@ def test_scrub_walks_dataclasses_and_keeps_untouched_objects():
     assert all(s not in repr(scrub(finding)) for s in (GITHUB_IN_IMAGE, GITHUB_IN_DOCS))
 
 
+def test_a_dataclass_held_twice_is_scrubbed_once_into_one_object():
+    # a report holds each finding twice: in its check's result and in the plan's action
+    finding = Finding(check_id="IMG001", severity=Severity.HIGH, message=GITHUB_IN_IMAGE)
+    clean = Fact(snippet="def f():", lines=2, parts=("a",))
+    held = scrub(((finding, clean), [finding, clean]))
+    assert held[0][0] is held[1][0]
+    assert GITHUB_IN_IMAGE not in held[0][0].message
+    assert held[0][1] is held[1][1] is clean
+    again = scrub(finding)  # each call starts afresh: a new object, masked the same way
+    assert again == held[0][0] and again is not held[0][0]
+
+
 def test_sec003_evidence_keeps_its_code(tmp_path):
     root = make_repo(tmp_path / "repo", {"app/ids.py": (
         "import hashlib\n\n\n"

@@ -35,6 +35,7 @@ import hashlib
 import math
 import operator
 import re
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -299,8 +300,21 @@ def _mask(value: str) -> str:
 def scrub(value: T) -> T:
     """``value`` with :func:`redact` applied to every string inside it: through tuples, lists,
     sets, dicts and dataclasses (rebuilt with ``dataclasses.replace`` only where a string changed,
-    so an untouched fact stays the same object). For reports, cached facts and baselines."""
-    return _scrub(value)  # type: ignore[no-any-return]
+    so an untouched fact stays the same object). For reports, cached facts and baselines.
+
+    A dataclass held in two places (a report's finding, in its check's result and in the plan's
+    action) is scrubbed once and comes out as one object in both."""
+    outer = getattr(_SCRUBBED, "seen", None)
+    _SCRUBBED.seen = {}
+    try:
+        return _scrub(value)  # type: ignore[no-any-return]
+    finally:
+        _SCRUBBED.seen = outer
+
+
+_SCRUBBED = threading.local()
+"""``seen``: id of each dataclass object met by this thread's :func:`scrub` -> (the object, kept
+alive so its id is not reused, and what it became)."""
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -360,13 +374,19 @@ _INIT_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _scrub_dataclass(value: Any) -> Any:
+    seen: dict[int, tuple[Any, Any]] = _SCRUBBED.seen
+    known = seen.get(id(value))
+    if known is not None:
+        return known[1]
     changes = {}
     for name in _INIT_FIELDS[type(value)]:
         old = getattr(value, name)
         new = _scrub(old)
         if new is not old:
             changes[name] = new
-    return dataclasses.replace(value, **changes) if changes else value
+    scrubbed = dataclasses.replace(value, **changes) if changes else value
+    seen[id(value)] = (value, scrubbed)
+    return scrubbed
 
 
 def _handler_for(kind: type) -> Callable[[Any], Any]:
