@@ -150,6 +150,8 @@ class OwnNames:
         self._at: dict[tuple[Path, str], set[str]] = defaultdict(set)
         self._anywhere: dict[Path, set[str]] = defaultdict(set)
         """Test code often puts fixture packages on ``sys.path``: any folder's name counts there."""
+        self._near: dict[tuple[Path, str, str], bool] = {}
+        """(root, folder, name) -> whether the name is the repository's own there or above."""
         for item in python.files:
             parts = item.file.relpath.split("/")
             self._at[(item.file.root, "/".join(parts[:-1]))].add(parts[-1].removesuffix(".py"))
@@ -169,15 +171,24 @@ class OwnNames:
         file, top = item
         if top.lower() in self._projects:
             return True
-        folder: str | None = file.file.relpath.rpartition("/")[0]
+        root, folder = file.file.root, file.file.relpath.rpartition("/")[0]
+        # the same name is asked about from every file of a folder: the walk up is done once
+        question = (root, folder, top)
+        near = self._near.get(question)
+        if near is None:
+            near = self._near[question] = self._in_or_above(root, folder, top)
+        return near or (file.is_test_code and top in self._anywhere.get(root, ()))
+
+    def _in_or_above(self, root: Path, start: str, top: str) -> bool:
+        folder: str | None = start
         while folder is not None:
-            if top in self._at.get((file.file.root, folder), ()):
+            if top in self._at.get((root, folder), ()):
                 return True
             for source_root in SOURCE_ROOTS:
-                if top in self._at.get((file.file.root, f"{folder}/{source_root}" if folder else source_root), ()):
+                if top in self._at.get((root, f"{folder}/{source_root}" if folder else source_root), ()):
                     return True
             folder = folder.rpartition("/")[0] if folder else None
-        return file.is_test_code and top in self._anywhere.get(file.file.root, ())
+        return False
 
 
 def _top_module(path: str) -> str:

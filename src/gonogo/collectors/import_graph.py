@@ -83,12 +83,13 @@ def build_graph(files: Iterable[PythonFile]) -> ImportGraph:
         named[module_name(source.file.relpath, packages)].append(source)
     modules = {name: group[0] for name, group in named.items() if len(group) == 1}
     edges: list[ImportEdge] = []
+    longest = _LongestKnown(modules)
     for name, source in modules.items():
         if source.facts.parse_error is not None or source.parsed_by is not None:
             continue  # its imports are unknown: no edge is better than a guessed one
         is_package = source.file.name == "__init__.py"
         for statement in source.facts.imports:
-            for target in _targets(statement, name, is_package, modules):
+            for target in _targets(statement, name, is_package, modules, longest):
                 if target != name:
                     edges.append(ImportEdge(source=name, target=target, line=statement.line, kind=_kind(statement)))
     return ImportGraph(modules={n: s.file for n, s in modules.items()}, edges=tuple(edges))
@@ -116,13 +117,15 @@ def _kind(statement: Import) -> EdgeKind:
     return EdgeKind.IMPORT_TIME
 
 
-def _targets(statement: Import, importer: str, is_package: bool, modules: Mapping[str, object]) -> Iterator[str]:
+def _targets(
+    statement: Import, importer: str, is_package: bool, modules: Mapping[str, object], longest: _LongestKnown
+) -> Iterator[str]:
     """The first-party modules one import statement loads."""
     base = _absolute(statement, importer, is_package)
     if base is None:
         return
     if not statement.names:  # ``import a.b.c``
-        found = _longest_known(base, modules)
+        found = longest(base)
         if found:
             yield found
         return
@@ -131,7 +134,7 @@ def _targets(statement: Import, importer: str, is_package: bool, modules: Mappin
         if name != "*" and candidate in modules:
             yield candidate
             continue
-        found = _longest_known(base, modules)
+        found = longest(base)
         if found:
             yield found
 
@@ -149,13 +152,29 @@ def _absolute(statement: Import, importer: str, is_package: bool) -> str | None:
     return ".".join([*anchor, statement.module] if statement.module else anchor)
 
 
-def _longest_known(dotted: str, modules: Mapping[str, object]) -> str | None:
-    parts = dotted.split(".")
-    for end in range(len(parts), 0, -1):
-        candidate = ".".join(parts[:end])
-        if candidate in modules:
-            return candidate
-    return None
+class _LongestKnown:
+    """The longest dotted prefix of a name that is one of the modules, or ``None``; each name
+    worked out once (a tree's files import ``os``, ``typing`` and their own package thousands of
+    times), and at once ``None`` for a name whose first part starts no module."""
+
+    def __init__(self, modules: Mapping[str, object]) -> None:
+        self._modules = modules
+        self._tops = frozenset(name.partition(".")[0] for name in modules)
+        self._found: dict[str, str | None] = {}
+
+    def __call__(self, dotted: str) -> str | None:
+        if dotted in self._found:
+            return self._found[dotted]
+        found = self._found[dotted] = self._look_up(dotted) if dotted.partition(".")[0] in self._tops else None
+        return found
+
+    def _look_up(self, dotted: str) -> str | None:
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            candidate = ".".join(parts[:end])
+            if candidate in self._modules:
+                return candidate
+        return None
 
 
 # cycles -------------------------------------------------------------------------------------------

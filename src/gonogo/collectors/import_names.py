@@ -174,7 +174,7 @@ def suggested(module: str) -> str:
         raw = _raw_lower().get(".".join(parts[:size]).lower())
         if raw:
             return raw[0]
-    if any(key.startswith(f"{parts[0].lower()}.") for key in _raw_lower()):
+    if parts[0].lower() in _namespaces():
         # a namespace (azure, google): its distributions are named after the first levels below it
         return "-".join(parts[:3])
     return parts[0]
@@ -198,6 +198,12 @@ def _raw() -> _ImportNamesFile:
 @cache
 def _raw_lower() -> dict[str, list[str]]:
     return {k.lower(): v for k, v in _raw()["imports"].items()}
+
+
+@cache
+def _namespaces() -> frozenset[str]:
+    """The first part of every dotted name in the table (``google`` of ``google.cloud.storage``)."""
+    return frozenset(key.split(".", 1)[0] for key in _raw_lower() if "." in key)
 
 
 @cache

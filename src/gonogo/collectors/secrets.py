@@ -89,6 +89,7 @@ CI_FILES = frozenset(
      ".drone.yml", "cloudbuild.yaml", "cloudbuild.yml", "appveyor.yml", ".appveyor.yml"}
 )
 CI_DIRS = ((".github", "workflows"), (".circleci",), (".buildkite",), (".woodpecker",), (".gitlab",), (".ci",))
+_CI_DIR_STARTS = frozenset(prefix[0] for prefix in CI_DIRS)
 DOCUMENT_SUFFIXES = frozenset({".html", ".htm", ".mhtml", ".xhtml", ".eml", ".har", ".xml", ".txt", ".csv"})
 ENV_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".tpl")
 
@@ -921,6 +922,8 @@ def _is_ci_file(parts: list[str]) -> bool:
     if parts[-1] in CI_FILES:
         return True
     folders = parts[:-1]
+    if _CI_DIR_STARTS.isdisjoint(folders):  # most files: no folder a CI folder starts with
+        return False
     return any(
         tuple(folders[start : start + len(prefix)]) == prefix for prefix in CI_DIRS for start in range(len(folders))
     )
