@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from gonogo.certification import OVERALL_METRIC, SCORE_PREFIX
+from gonogo.evolve import replaced
 from gonogo.model import CheckResult, Finding, GateResult, GateStatus, Outcome
 from gonogo.registry import TallySpec, pooled_views
 from gonogo.verdict import CHECK_SCORE_MAX as CEILING
@@ -153,7 +154,7 @@ def mark_blocking(
             marked.append(result)
             continue
         findings = tuple(
-            replace(f, blocks=True) if f.active and moves(result, [f], blocking) & blocking else f
+            replaced(f, blocks=True) if f.active and moves(result, [f], blocking) & blocking else f
             for f in result.findings
         )
         marked.append(replace(result, findings=findings))

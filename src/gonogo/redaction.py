@@ -39,6 +39,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from gonogo.evolve import replaced
 from gonogo.token_formats import find_tokens
 
 T = TypeVar("T")
@@ -299,7 +300,7 @@ def _mask(value: str) -> str:
 
 def scrub(value: T) -> T:
     """``value`` with :func:`redact` applied to every string inside it: through tuples, lists,
-    sets, dicts and dataclasses (rebuilt with ``dataclasses.replace`` only where a string changed,
+    sets, dicts and dataclasses (rebuilt as ``dataclasses.replace`` would, only where a string changed,
     so an untouched fact stays the same object). For reports, cached facts and baselines.
 
     A dataclass held in two places (a report's finding, in its check's result and in the plan's
@@ -384,7 +385,7 @@ def _scrub_dataclass(value: Any) -> Any:
         new = _scrub(old)
         if new is not old:
             changes[name] = new
-    scrubbed = dataclasses.replace(value, **changes) if changes else value
+    scrubbed = replaced(value, **changes) if changes else value
     seen[id(value)] = (value, scrubbed)
     return scrubbed
 

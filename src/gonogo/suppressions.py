@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from gonogo.baseline import Baseline
+from gonogo.evolve import replaced
 from gonogo.fingerprint import fingerprint, normalise
 from gonogo.model import Finding
 from gonogo.parallel import LineStore
@@ -129,21 +130,21 @@ class FindingMarks:
     def apply(self, finding: Finding) -> Finding:
         marks = self.lines.marks(finding)
         # the anchor is the line already normalised, which normalising again leaves as it is
-        finding = replace(finding, fingerprint=fingerprint(finding, marks.anchor))
+        finding = replaced(finding, fingerprint=fingerprint(finding, marks.anchor))
         if not finding.active:
             return finding
         inline = marks.suppression
         if inline is not None and inline.reason and inline.covers(finding):
-            return replace(finding, suppressed=f"inline: {inline.reason}")
+            return replaced(finding, suppressed=f"inline: {inline.reason}")
         in_code = finding.get("in_code_suppression")
         if in_code:
-            return replace(finding, suppressed=f"in code: {in_code}")
+            return replaced(finding, suppressed=f"in code: {in_code}")
         if self.baseline is not None:
             mark = finding.fingerprint
             if self._budget[mark] > 0:
                 self._budget[mark] -= 1
                 self.baselined += 1
-                return replace(finding, suppressed=BASELINE_REASON)
+                return replaced(finding, suppressed=BASELINE_REASON)
         return finding
 
     def save(self) -> None:
