@@ -113,6 +113,9 @@ def scan_in_child(tree: Path, selection: str, cache_dir: Path, reuse: bool = Tru
     select = ["--select", ",".join(SELECTIONS[selection])] if SELECTIONS[selection] else []
     history = cache_dir.parent / "history.sqlite"
     env = {**os.environ, "GONOGO_CACHE_DIR": str(cache_dir), "GONOGO_HISTORY": str(history)}
+    # as a user's interpreter does: a module's compiled bytecode is written once and read after
+    # (with it off, every module edited since its last compilation is compiled on every run)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if source is not None:
         env["PYTHONPATH"] = str(source)
     rescan = [] if reuse else ["--rescan"]
