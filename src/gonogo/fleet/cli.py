@@ -13,17 +13,12 @@ import time
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gonogo.atomic import write_atomically
-from gonogo.fleet.results import HistorySink, ReportFolder, with_earlier_verdict
-from gonogo.fleet.sources import FleetFileError, Source, read_fleet
-from gonogo.fleet.summary import FleetSummary, render_json, render_markdown, render_terminal, summarise
-from gonogo.fleet.task import FleetSettings, RepoOutcome, Status
 from gonogo.history.location import history_url
 from gonogo.history.runs import HistoryError
 from gonogo.options import ScanOptions
@@ -31,8 +26,17 @@ from gonogo.reporters.terminal import plain
 from gonogo.reporters.text import writable
 from gonogo.vulndb.cli import index_path
 
+if TYPE_CHECKING:  # the fleet's own modules are imported by the functions that run them: see scan_command
+    from rich.progress import Progress
+
+    from gonogo.fleet.results import HistorySink, ReportFolder
+    from gonogo.fleet.sources import Source
+    from gonogo.fleet.summary import FleetSummary
+    from gonogo.fleet.task import FleetSettings, RepoOutcome
+
 EXIT_OK, EXIT_ATTENTION, EXIT_NO_RUN = 0, 1, 2
-SUMMARY_FORMATS = {"md": ("fleet.md", render_markdown), "json": ("fleet.json", render_json)}
+SUMMARY_FORMATS = {"md": "fleet.md", "json": "fleet.json"}
+"""The fleet summary's formats and their file names (rendered by ``fleet.summary``)."""
 
 fleet_app = typer.Typer(help="Scan many repositories in parallel on Dask distributed.", no_args_is_help=True)
 out = Console()
@@ -62,6 +66,12 @@ def scan_command(
 ) -> None:
     """Scan every repository of a fleet, one Dask task each, and summarise: decisions by count,
     the worst repositories and the most common failing gates."""
+    # deferred, as in the helpers below: Typer builds every command on each gonogo run, and only
+    # this one needs the fleet's modules (8 ms of a `gonogo check`)
+    from gonogo.fleet.results import ReportFolder
+    from gonogo.fleet.sources import FleetFileError, read_fleet
+    from gonogo.fleet.summary import render_terminal, summarise
+
     wanted = _formats(formats)
     _check_output_folder(output)
     if not (math.isfinite(task_timeout) and task_timeout > 0):
@@ -109,6 +119,8 @@ def _settings(
     select: list[str] | None, ignore: list[str] | None, profile: str | None, online: bool, no_cache: bool,
     task_timeout: float, scratch: str | None,
 ) -> FleetSettings:
+    from gonogo.fleet.task import FleetSettings
+
     overrides = {"select": _split(select), "ignore": _split(ignore), "profile": profile}
     options = ScanOptions(
         jobs=1,  # the fleet is parallel across repositories: one process per scan
@@ -132,6 +144,7 @@ def _open_history(given: str | None, stack: ExitStack) -> HistorySink | None:
     url = history_url(given)
     if url is None:
         return None
+    from gonogo.fleet.results import HistorySink
     from gonogo.history.store import History  # SQLAlchemy: imported by the commands that write with it
 
     try:
@@ -147,6 +160,8 @@ def _run(
     folder: ReportFolder | None, sink: HistorySink | None, earlier: dict[str, RepoOutcome],
 ) -> list[RepoOutcome]:
     """Run the fleet with a progress bar (a line per repository when stderr is not a terminal)."""
+    from gonogo.fleet.results import with_earlier_verdict
+
     outcomes: list[RepoOutcome] = []
     with _progress(len(sources)) as advance:
 
@@ -171,6 +186,8 @@ class _progress:
 
     def __enter__(self) -> _progress:
         if err.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self._bar = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=err, transient=True,
@@ -180,6 +197,8 @@ class _progress:
         return self
 
     def __call__(self, outcome: RepoOutcome) -> None:
+        from gonogo.fleet.task import Status
+
         line = f"{outcome.name}: {outcome.status.value}"
         line += f" ({outcome.reason})" if outcome.status in (Status.FAILED, Status.TIMED_OUT) else ""
         line += f", {outcome.decision.replace('_', ' ')}" if outcome.decision else ""
@@ -196,6 +215,8 @@ class _progress:
 
 def _store(outcome: RepoOutcome, folder: ReportFolder | None, sink: HistorySink | None) -> None:
     """Write one outcome; a sink that fails is said, and the fleet goes on."""
+    from gonogo.fleet.task import Status
+
     if folder is not None:
         try:
             folder.write(outcome)
@@ -209,8 +230,11 @@ def _store(outcome: RepoOutcome, folder: ReportFolder | None, sink: HistorySink 
 
 
 def _write_summary(summary: FleetSummary, wanted: list[str], output: Path) -> None:
+    from gonogo.fleet.summary import render_json, render_markdown
+
+    renderers = {"md": render_markdown, "json": render_json}
     for name in wanted:
-        filename, renderer = SUMMARY_FORMATS[name]
+        filename, renderer = SUMMARY_FORMATS[name], renderers[name]
         try:
             output.mkdir(parents=True, exist_ok=True)
             write_atomically(output / filename, writable(renderer(summary)))
@@ -228,6 +252,8 @@ def _formats(given: list[str] | None) -> list[str]:
 
 
 def _exit_code(summary: FleetSummary) -> int:
+    from gonogo.fleet.task import Status
+
     unscanned = summary.statuses.get(Status.FAILED.value, 0) + summary.statuses.get(Status.TIMED_OUT.value, 0)
     return EXIT_ATTENTION if unscanned or summary.decisions.get("NO GO", 0) else EXIT_OK
 
