@@ -25,7 +25,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -371,6 +370,9 @@ def _show(report: Report, quiet: bool, verbose: bool, console: Console) -> None:
 def _scan_with_progress(roots: list[Path], config: Any, options: ScanOptions) -> Report:
     if not err.is_terminal:
         return scan(roots, config=config, options=options)
+    # deferred: only a terminal shows the progress bar (CI logs and pipes do not)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
