@@ -43,7 +43,7 @@ from gonogo.config import Config
 from gonogo.model import Report
 from gonogo.options import ScanOptions
 from gonogo.ruff_binary import find_ruff
-from gonogo.vulndb.index import default_path
+from gonogo.vulndb.location import default_path
 from gonogo.workspace import Workspace
 
 MEMO_VERSION = 2

@@ -21,7 +21,8 @@ from gonogo.options import ScanOptions
 from gonogo.registry import collector
 from gonogo.vulndb import online
 from gonogo.vulndb.errors import IndexMissing, VulnDbError
-from gonogo.vulndb.index import AdvisoryInfo, VulnIndex, default_path
+from gonogo.vulndb.index import AdvisoryInfo, VulnIndex
+from gonogo.vulndb.location import default_path
 from gonogo.vulndb.matching import fixing_version, is_affected, key_for
 from gonogo.vulndb.osv import Advisory, Affected, normalise
 from gonogo.vulndb.severity import Rating, worst

@@ -7,6 +7,7 @@ Layout, one job per module:
 - ``matching``: the OSV schema's evaluation algorithm over PEP 440 (PyPI) or SemVer (npm) versions.
 - ``index``: the SQLite index keyed by (ecosystem, normalised name); built into a temporary file and
   renamed into place, so a failed import never replaces a working index.
+- ``location``: where the index lives by default, apart so that naming it imports nothing else.
 - ``fetch``: download an OSV export (``<base>/<Ecosystem>/all.zip``) with httpx.
 - ``online``: opt-in live sources, the OSV batch API and the PyPI JSON API.
 - ``cli``: the ``gonogo db`` sub-app (``update``, ``status``).

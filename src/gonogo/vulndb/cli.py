@@ -17,22 +17,18 @@ from collections.abc import Iterator
 from datetime import date
 from itertools import chain
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gonogo.reporters.text import terminal_text
 from gonogo.vulndb.errors import VulnDbError
 from gonogo.vulndb.fetch import DEFAULT_BASE_URL, download_export
-from gonogo.vulndb.index import (
-    DOWNLOAD_PREFIX,
-    ImportStats,
-    VulnIndex,
-    build_index,
-    default_path,
-    remove_stale_temporaries,
-)
-from gonogo.vulndb.osv import Document, read_documents
+from gonogo.vulndb.location import default_path
+
+if TYPE_CHECKING:  # the index and the OSV parser are imported by the commands: see update
+    from gonogo.vulndb.index import ImportStats
+    from gonogo.vulndb.osv import Document
 
 ENV_VAR = "GONOGO_VULNDB"
 
@@ -71,6 +67,11 @@ def update(
 ) -> None:
     """Rebuild the index; the previous one stays in place unless the new one is complete, and
     (unless --force) at least half as large and more readable than not."""
+    # deferred, as in the other commands: every gonogo command loads this sub-app, and a scan
+    # reads the index without the OSV parser and CVSS scoring (13 ms of a reused scan)
+    from gonogo.vulndb.index import build_index
+    from gonogo.vulndb.osv import read_documents
+
     target = index_path()
     try:
         if source is not None:
@@ -103,6 +104,9 @@ def _say(message: str) -> None:
 
 
 def _download_and_build(base: str, ecosystems: list[str], target: Path, force: bool) -> ImportStats:
+    from gonogo.vulndb.index import DOWNLOAD_PREFIX, build_index, remove_stale_temporaries
+    from gonogo.vulndb.osv import read_documents
+
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target.parent)
     # the process id in the name lets the next update remove this folder if we are killed
@@ -119,6 +123,8 @@ def _download_and_build(base: str, ecosystems: list[str], target: Path, force: b
 def status() -> None:
     """Where the index is, what it was built from, how many advisories, how old the data is.
     Also removes what a killed update left beside the index: any db command tidies up."""
+    from gonogo.vulndb.index import VulnIndex, remove_stale_temporaries
+
     if index_path().parent.is_dir():
         remove_stale_temporaries(index_path().parent)
     try:

@@ -19,14 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import platformdirs
-
 from gonogo.vulndb.errors import ImportRefused, IndexMissing, IndexUnusable, OsvFormatError, VulnDbError
 from gonogo.vulndb.osv import Advisory, Affected, Document, Event, Range, load_document, normalise
 from gonogo.vulndb.severity import Rating
 
 FORMAT = "gonogo-vulndb-1"
-FILE_NAME = "vulndb.sqlite3"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,11 +33,6 @@ CREATE TABLE advisories (
 CREATE TABLE affected (ecosystem TEXT NOT NULL, name TEXT NOT NULL, advisory TEXT NOT NULL,
     data TEXT NOT NULL);
 """
-
-
-def default_path() -> Path:
-    """Where the index lives unless told otherwise: the user's cache directory."""
-    return Path(platformdirs.user_cache_dir("gonogo")) / FILE_NAME
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
