@@ -5,6 +5,7 @@ reads a live database's revision, read-only."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gonogo.collectors.manifests import ManifestFacts
 from gonogo.collectors.migrations import (
@@ -16,8 +17,10 @@ from gonogo.collectors.migrations import (
 )
 from gonogo.model import Category, Severity
 from gonogo.probes.facts import LiveOperations
-from gonogo.probes.migration_state import DatabaseRevision
 from gonogo.registry import CannotTell, CheckOutput, NotApplicable, check, fail
+
+if TYPE_CHECKING:  # annotations only: the database reader is imported by --probe (probes.facts)
+    from gonogo.probes.migration_state import DatabaseRevision
 
 
 def _alembic(migrations: MigrationFacts) -> tuple[AlembicHistory, ...]:

@@ -7,15 +7,18 @@ Without ``--run-tests`` the ``test_run`` fact cannot be built, so every check he
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from gonogo.collectors.python import PythonFacts
 from gonogo.collectors.python_facts import DEPENDENCY, MODULE_SCOPE, ProjectCode, Skip, skip_condition
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity, Table
 from gonogo.probes.facts import TestRunFacts
-from gonogo.probes.tests_runner import CaseResult, TestRun
 from gonogo.registry import CannotTell, CheckOutput, Metric, check, fail
 from gonogo.thresholds import Thresholds
+
+if TYPE_CHECKING:  # annotations only: the runner itself is imported by --run-tests (probes.facts)
+    from gonogo.probes.tests_runner import CaseResult, TestRun
 
 SLOWEST = 5
 RAN = frozenset({"passed", "failed", "error"})

@@ -9,11 +9,14 @@ each API failure a ``curl`` line that reproduces it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gonogo.model import Category, Severity, Table
 from gonogo.probes.facts import ServiceFacts
-from gonogo.probes.load import LoadResult
 from gonogo.registry import CannotTell, CheckOutput, Metric, NotApplicable, check, fail
+
+if TYPE_CHECKING:  # annotations only: the load client is imported by --probe (probes.facts)
+    from gonogo.probes.load import LoadResult
 
 NO_SERVICES = "no services declared ([tool.gonogo.services.NAME] or --service NAME=URL)"
 

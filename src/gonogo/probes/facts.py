@@ -10,22 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.config import Config
 from gonogo.options import ScanOptions
-from gonogo.probes.http import probe_http
-from gonogo.probes.load import LoadResult, run_load
-from gonogo.probes.metrics_endpoint import MetricsScrape, scrape_metrics
-from gonogo.probes.migration_state import DatabaseRevision, read_alembic_revision
-from gonogo.probes.openapi import OpenApiResult, smoke
-from gonogo.probes.postgres_probe import probe_postgres
-from gonogo.probes.redis_probe import probe_redis
-from gonogo.probes.result import ProbeResult
-from gonogo.probes.tcp import probe_tcp
-from gonogo.probes.tests_runner import TestRun, run_suite
 from gonogo.registry import CannotTell, collector
 from gonogo.service_settings import ServiceSetting, parse_service_arg
 from gonogo.workspace import Workspace
+
+if TYPE_CHECKING:  # the probes themselves are imported by the collectors that run them: see test_run
+    from gonogo.probes.load import LoadResult
+    from gonogo.probes.metrics_endpoint import MetricsScrape
+    from gonogo.probes.migration_state import DatabaseRevision
+    from gonogo.probes.openapi import OpenApiResult
+    from gonogo.probes.result import ProbeResult
+    from gonogo.probes.tests_runner import TestRun
 
 NOT_RUN = "tests not run; run with --run-tests"
 NOT_PROBED = "services not probed; run with --probe"
@@ -52,6 +51,10 @@ class ServiceFacts:
 def test_run(workspace: Workspace, options: ScanOptions) -> TestRunFacts:
     if not options.run_tests:
         raise CannotTell(NOT_RUN)
+    # deferred, as each probe below: only --run-tests and --probe run them, and their modules (the
+    # JUnit reader, the OpenAPI smoke, the load client...) cost every other scan 18 ms to import
+    from gonogo.probes.tests_runner import run_suite
+
     roots = [r for r in workspace.roots if r.path.is_dir()]
     if not roots:
         raise CannotTell("no folder to run tests in")
@@ -95,6 +98,9 @@ def probe_services(
     options: ScanOptions | None = None,
 ) -> ServiceFacts:
     """Health-probe every service; then OpenAPI smoke and load on the HTTP ones that are up."""
+    from gonogo.probes.load import run_load
+    from gonogo.probes.openapi import smoke
+
     health, smokes, loads, skipped = [], [], [], []
     for index, (name, setting) in enumerate(sorted(services.items())):
         if options is not None:
@@ -116,6 +122,11 @@ def probe_services(
 
 
 def probe_one(name: str, setting: ServiceSetting) -> ProbeResult:
+    from gonogo.probes.http import probe_http
+    from gonogo.probes.postgres_probe import probe_postgres
+    from gonogo.probes.redis_probe import probe_redis
+    from gonogo.probes.tcp import probe_tcp
+
     match setting.resolved_kind:
         case "http":
             return probe_http(name, setting)
@@ -151,6 +162,9 @@ def live_operations(config: Config, options: ScanOptions) -> LiveOperations:
         return LiveOperations()
     if not options.probe:
         raise CannotTell(NOT_PROBED)
+    from gonogo.probes.metrics_endpoint import scrape_metrics
+    from gonogo.probes.migration_state import read_alembic_revision
+
     scrapes, databases = [], []
     for index, (name, setting) in enumerate(wanted.items()):
         options.report_progress("probes", index, len(wanted))

@@ -28,7 +28,6 @@ from typing import IO
 
 from gonogo.collectors.import_graph import ImportGraphs
 from gonogo.options import ScanOptions
-from gonogo.probes.tests_runner import default_python
 from gonogo.registry import CannotTell, collector
 from gonogo.workspace import SourceFile
 
@@ -78,6 +77,8 @@ class ImportSmokes:
 def import_smoke(import_graph: ImportGraphs, options: ScanOptions) -> ImportSmokes:
     if not options.import_smoke:
         raise CannotTell(NOT_RUN)
+    from gonogo.probes.tests_runner import default_python  # deferred: the test runner's module, for --import-smoke only
+
     python = options.python or default_python()
     runs = []
     for graph in import_graph.graphs:
