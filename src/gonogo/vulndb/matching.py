@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import semver
 from packaging.version import InvalidVersion, Version
 
 from gonogo.vulndb.osv import Affected, Event, Range
+
+if TYPE_CHECKING:
+    import semver
 
 VersionKey = Callable[[str], Any]
 
@@ -33,6 +35,8 @@ def pep440(text: str) -> Version | None:
 
 @lru_cache(maxsize=65536)
 def semver_key(text: str) -> semver.Version | None:
+    import semver  # deferred: only npm advisories are ordered by SemVer (semver brings argparse: 4 ms a scan)
+
     try:
         return semver.Version.parse(text.strip().removeprefix("v"))
     except (ValueError, TypeError):
