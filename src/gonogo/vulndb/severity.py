@@ -10,9 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cvss import CVSS2, CVSS3, CVSS4
-from cvss.exceptions import CVSSError
-
 LEVELS = ("critical", "high", "medium", "low", "none", "unknown")
 """Worst first; ``none`` is a CVSS score of 0.0."""
 
@@ -57,6 +54,11 @@ def level_of(score: float) -> str:
 
 def score_vector(kind: str, vector: str) -> Rating | None:
     """Score one OSV ``severity`` entry; ``None`` when its type or vector cannot be scored."""
+    # deferred: only reading an advisory scores it (gonogo db update, --online); a scan takes the
+    # rating the index stored, and every scan loads this module (2 ms for cvss)
+    from cvss import CVSS2, CVSS3, CVSS4
+    from cvss.exceptions import CVSSError
+
     try:
         match kind:
             case "CVSS_V4":
