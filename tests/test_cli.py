@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import gonogo
 from gonogo.cli import app
 from gonogo.registry import load_plugins
 from tests.helpers import make_repo
@@ -80,3 +83,29 @@ def test_list_checks_lists_every_registered_check():
     assert result.exit_code == 0
     for check_id in load_plugins().checks:
         assert check_id in result.output
+
+
+# What a `gonogo check` does not import until a command or option that needs it runs: Typer builds
+# every command on each run (the fleet, the db sub-app), a reused scan needs none of the stages and
+# names the advisory index without reading it, and every scan that is not reused loads every plugin
+# module (the probes' collectors).
+NOT_ON_THE_COMMAND_LINE = ("gonogo.pipeline", "gonogo.fleet.results", "gonogo.fleet.sources", "gonogo.fleet.summary",
+                           "gonogo.fleet.task", "gonogo.vulndb.index", "gonogo.vulndb.osv", "rich.progress")
+NOT_IN_THE_PLUGINS = ("gonogo.probes.tests_runner", "gonogo.probes.openapi", "gonogo.probes.load",
+                      "gonogo.probes.http", "gonogo.probes.metrics_endpoint", "gonogo.probes.migration_state",
+                      "defusedxml", "semver", "cvss")
+
+
+def test_the_command_line_and_the_plugins_import_no_module_of_a_command_or_option_not_run():
+    src = Path(gonogo.__file__).resolve().parent.parent
+    code = (
+        "import sys, gonogo.cli\n"
+        f"print(sorted(m for m in {NOT_ON_THE_COMMAND_LINE!r} if m in sys.modules))\n"
+        "from gonogo.registry import load_plugins\n"
+        "load_plugins()\n"
+        f"print(sorted(m for m in {NOT_IN_THE_PLUGINS!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={"PYTHONPATH": str(src)}, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == ["[]", "[]"]
