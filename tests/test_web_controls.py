@@ -124,6 +124,24 @@ def test_flask_route_without_a_decorator_or_check_is_reported(tmp_path: Path) ->
     assert [m.split(" changes")[0] for m in _messages(repo, "SEC033")] == ["POST /upload (upload)"]
 
 
+@pytest.mark.parametrize(
+    ("source", "method", "path"),
+    [
+        ('from fastapi import FastAPI\napp = FastAPI()\n@app.post("/items")\ndef create(item: dict) -> dict:\n'
+         "    return item\n", "POST", "/items"),
+        ('import flask\napp = flask.Flask(__name__)\n@app.put("/items/<name>")\ndef put(name): ...\n',
+         "PUT", "/items/<name>"),
+        ('from quart import Quart\napp = Quart(__name__)\n@app.delete("/items/<name>")\nasync def drop(name): ...\n',
+         "DELETE", "/items/<name>"),
+    ],
+    ids=["fastapi", "flask", "quart"],
+)
+def test_a_decorated_route_is_read_in_a_file_with_no_word_but_its_framework(source: str, method: str, path: str) -> None:
+    # no request, route, Depends, View, limit...: the framework's import is the file's only marker
+    routes = web_module(source.encode()).routes
+    assert [(r.methods, r.path) for r in routes] == [((method,), path)]
+
+
 def test_an_application_without_any_authentication_has_nothing_to_be_inconsistent_with(tmp_path: Path) -> None:
     source = 'from flask import Flask\napp = Flask(__name__)\n@app.post("/echo")\ndef echo(): ...\n'
     repo = make_repo(tmp_path, {"app.py": source})

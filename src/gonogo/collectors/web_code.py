@@ -26,17 +26,20 @@ from gonogo.collectors.syntax_nodes import SyntaxNodes, single_assignment, walk_
 from gonogo.regex_literals import may_backtrack_exponentially
 from gonogo.source_lines import python_lines
 
-WEB_CODE_VERSION = 6
+WEB_CODE_VERSION = 7
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (they are cached
 with each file's Python facts, under a key that holds this version)."""
 
 MARKERS = (
     b"request", b"route", b"Depends", b"View", b"limit", b"throttl", b"REST_FRAMEWORK", b"MIDDLEWARE", b"httpx",
     b"aiohttp", b"urlopen", b"Blueprint", b"urlpatterns", b"as_view", b"register(", b"Bucket", b"bucket", b"Limit",
-    b"Throttl", b"CORS", b"Access-Control",
+    b"Throttl", b"CORS", b"Access-Control", b"fastapi", b"starlette", b"flask", b"quart",
 )
 """A cheap test on the bytes: only files that hold one of these strings may declare a route, a limit
-or a request (a substring test per string, faster than one alternation tried at every position)."""
+or a request (a substring test per string, faster than one alternation tried at every position).
+A route declared by a decorator is read only in a file that imports its framework (fastapi,
+starlette, flask, quart): their import names are markers, so ``@app.post("/items")`` under
+``app = FastAPI()`` is a route with no other marker in the file."""
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 SNIPPET_CHARS = 120
