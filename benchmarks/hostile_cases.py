@@ -1361,6 +1361,9 @@ def _backtracking_cases() -> list[Case]:
         Case(name=".gitmodules of 500,000 blank lines", group="backtracking",
              build=both(write(".gitmodules", " \n" * 500_000 + "path = vendor/x\n"),
                         write("README.md", "See `vendor/x/a.txt`.\n"))),
+        Case(name="one handler under 20,000 route decorators", group="backtracking",
+             build=write("app/routes.py", "from fastapi import Depends, FastAPI\napp = FastAPI()\n"
+                         + '@app.post("/x")\n' * 20_000 + "def f(user=Depends(print)): ...\n")),
         Case(name="Dockerfile ENV of one 200,000-letter word", group="backtracking",
              build=write("Dockerfile", "FROM python:3.12-slim@sha256:" + "a" * 64 + "\nENV A=1 " + "b" * 200_000
                          + "\nUSER app\n")),

@@ -570,12 +570,16 @@ class _Module:
         calls = tuple(sorted({dotted(c.func) for c in inner
                               if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}))
         public = any(d.endswith("login_not_required") for d in decorators)
+        # worked out once per function, not once per route it declares: a function under
+        # thousands of route decorators made this quadratic (20,000 took minutes)
+        decorator_guards, parameters = _guards(decorators), tuple(_param_dependencies(node))
+        framework = self._framework_for_decorator()
         for methods, path, router, extra in declared:
-            dependencies = tuple(sorted({*extra, *_param_dependencies(node)}))
+            dependencies = tuple(sorted({*extra, *parameters}))
             yield Route(
-                line=node.lineno, handler=handler, framework=self._framework_for_decorator(), methods=methods,
+                line=node.lineno, handler=handler, framework=framework, methods=methods,
                 path=path, router=router, class_name=class_name,
-                guards=tuple(sorted({*_guards(decorators), *_guards(dependencies)})), checks=body_guards,
+                guards=tuple(sorted({*decorator_guards, *_guards(dependencies)})), checks=body_guards,
                 dependencies=dependencies, limits=limits, public=public, calls=calls,
             )
         if declared:
