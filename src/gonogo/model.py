@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+DIGEST = {"digest": True}
+"""Field metadata: the value is a hash gonogo made (hex digits), which holds no scanned text, so
+the redaction pass does not read it (``gonogo.redaction.scrub``): a large report has one per
+finding, and each was a pattern search for nothing."""
+
 
 class Severity(enum.Enum):
     """How bad a finding is. Ordered: ``CRITICAL`` is the worst."""
@@ -202,7 +207,7 @@ class Finding:
     blocks: bool = False
     """Resolving this finding alone would change a metric of a failing blocking condition (set by
     the engine once the gates are known; see ``gonogo.blocking``)."""
-    fingerprint: str = ""
+    fingerprint: str = field(default="", metadata=DIGEST)
     """The finding's identity across code moves (``gonogo.fingerprint``), set by the engine where
     it reads the finding's source line; the baseline records it and SARIF reports it."""
     _by_name: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)

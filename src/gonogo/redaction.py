@@ -403,7 +403,8 @@ def _handler_for(kind: type) -> Callable[[Any], Any]:
     if issubclass(kind, dict):
         return _scrub_dict
     if dataclasses.is_dataclass(kind):
-        _INIT_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.init)
+        # a digest's field (``model.DIGEST``) holds hex digits gonogo made: nothing to mask
+        _INIT_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.init and not f.metadata.get("digest"))
         return _scrub_dataclass
     if issubclass(kind, str):
         return _scrub_str_subclass

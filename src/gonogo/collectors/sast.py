@@ -40,7 +40,7 @@ from gonogo.model import Severity
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, LineStore, map_files_cached, paired_with
-from gonogo.redaction import redact
+from gonogo.redaction import redact_repeated
 from gonogo.registry import CannotTell, background, collector
 from gonogo.ruff_binary import find_ruff
 from gonogo.suppressions import comment_part
@@ -455,8 +455,10 @@ def _extracts_a_zip(hit: SastHit, source: SourceFile, texts: _Texts) -> bool:
 
 
 def evidence_of(line: str) -> str:
-    """The line as evidence: stripped, any secret on it masked, then cut to size."""
-    return redact(line.strip())[:EVIDENCE_CHARS]
+    """The line as evidence: stripped, any secret on it masked, then cut to size. Remembered
+    (``redact_repeated``): the report's redaction pass masks the same evidence again, and finds it
+    already done."""
+    return redact_repeated(line.strip())[:EVIDENCE_CHARS]
 
 
 def _in_code_suppression(rule: Rule, line: str) -> str | None:
