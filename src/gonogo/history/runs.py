@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from gonogo.history.provenance import Provenance
+from gonogo.reporters.json_text import sorted_dumps
 
 SCHEMA_HEAD = "0005_summary_backfill"
 """The newest migration's revision; a test holds it equal to alembic's head of the migrations."""
@@ -119,7 +120,7 @@ def run_columns(
         "decision": str(report.get("decision", "")),
         "profile": str(report.get("profile", "")),
         "tool_version": str(report.get("evidence", {}).get("tool_version", "")),
-        "report": json.dumps(report, sort_keys=True),
+        "report": sorted_dumps(report),
         "config_digest": config_digest,
         "summary": json.dumps(summary_of(report), sort_keys=True),
     }
