@@ -349,6 +349,11 @@ def test_libpass_provides_passlib() -> None:
     assert "libpass" in providers("passlib")
 
 
+def test_python_redmine_provides_redminelib() -> None:
+    """Kiwi TCMS declares python-redmine and imports ``redminelib``, the package it installs."""
+    assert "python-redmine" in providers("redminelib")
+
+
 def test_django_activity_stream_provides_actstream() -> None:
     """wger declares django-activity-stream, whose package is ``actstream``."""
     assert providers("actstream") == {"django-activity-stream"}
@@ -408,3 +413,20 @@ def test_an_import_under_suppress_import_error_is_optional(tmp_path: Path) -> No
     report = scan_repo(make_repo(tmp_path, files), select="DEP")
     assert _packages(report, "DEP001") == [("app/settings.py", "sortedcontainers")]
     assert {package for _, package in _packages(report, "DEP002")} == {"django_extensions", "django-debug-toolbar"}
+
+
+def test_an_npm_lock_beside_python_code_declares_nothing_for_it(tmp_path: Path) -> None:
+    """Kiwi TCMS keeps its JavaScript's ``tcms/package-lock.json`` in the Python package: the
+    requirements at the root declare for ``tcms/``, and a Python range is not locked by npm's lock."""
+    files = {
+        "requirements.txt": "django>=5\n",
+        "tcms/__init__.py": "",
+        "tcms/views.py": "import django\nimport yaml\n",
+        "tcms/package-lock.json": '{"lockfileVersion": 3, "packages": {"": {"name": "tcms"},'
+        ' "node_modules/jquery": {"version": "3.7.1"}}}',
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert _packages(report, "DEP001") == [("tcms/views.py", "PyYAML")]
+    undeclared = result_of(report, "DEP001").findings[0]
+    assert "not declared in requirements.txt" in undeclared.message
+    assert [f.get("package") for f in result_of(report, "DEP005").findings] == ["django"]

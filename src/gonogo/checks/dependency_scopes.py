@@ -33,6 +33,10 @@ from gonogo.collectors.python_facts import Import
 
 _REQUIREMENTS_DIRS = frozenset({"requirements", "reqs"})
 _PREFERRED = ("requirements", "pyproject", "poetry", "pipfile", "setup.cfg", "setup.py")
+_OTHER_ECOSYSTEMS = frozenset({"package-lock.json"})
+"""Manifest kinds that declare another ecosystem's packages: npm's lock beside a package's
+JavaScript (Kiwi TCMS's ``tcms/package-lock.json``) declares nothing for the Python modules below
+it, so it is no scope of theirs."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +92,8 @@ class Scopes:
         by_folder: dict[tuple[Path, str], list[Manifest]] = defaultdict(list)
         by_display = {m.file.display: m for m in facts.manifests}
         for manifest in facts.manifests:
+            if manifest.kind in _OTHER_ECOSYSTEMS:
+                continue
             folder = manifest.folder
             if folder.rpartition("/")[2].lower() in _REQUIREMENTS_DIRS:
                 folder = folder.rpartition("/")[0]  # requirements/*.txt serve the folder above
