@@ -448,3 +448,46 @@ def test_a_skip_for_the_optional_dependency_the_projects_backend_imports_is_cond
     }
     http = {f.key.split(":")[0]: f.get("condition") for f in findings if f.path == "tests/test_http.py"}
     assert http == {"test_fragmentation": "optional dependency", "test_queue": None}
+
+
+def test_a_subclass_skipping_a_test_its_test_base_runs_is_conditional(tmp_path):
+    """wagtail's ``TestSubmitSnippetToWorkflowNotLockable`` skips the lock tests it inherits from
+    ``TestSubmitPageToWorkflow`` ("Model is not lockable"): the base still runs them. A skip of a
+    test only a mixin defines, or of the subclass's own test, still blocks."""
+    files = {
+        "tests/test_workflow.py": """
+            from unittest import TestCase, skip
+
+            class LockTests:
+                def test_lock_mixin(self):
+                    assert True
+
+            class TestPage(LockTests, TestCase):
+                def test_lock(self):
+                    assert True
+
+            class TestSnippet(TestPage):
+                pass
+
+            class TestSnippetNotLockable(TestSnippet):
+                @skip("Model is not lockable")
+                def test_lock(self):
+                    pass
+
+                def test_schema(self):
+                    self.skipTest("no schema")
+
+                @skip("later")
+                def test_lock_mixin(self):
+                    pass
+        """,
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="TEST001")
+    by_scope = {f.message.split(",")[0]: f for f in result_of(report, "TEST001").findings}
+    inherited = by_scope["@unittest.skip on TestSnippetNotLockable.test_lock"]
+    assert inherited.get("condition") == "the subclass (TestPage runs the test)"
+    assert inherited.severity.value == "medium"
+    assert by_scope["self.skipTest() on TestSnippetNotLockable.test_schema"].get("condition") is None
+    assert by_scope["@unittest.skip on TestSnippetNotLockable.test_lock_mixin"].get("condition") is None
+    assert report.metrics["tests.skipped.unconditional"] == 2
+    assert report.metrics["tests.skipped.conditional"] == 1

@@ -98,6 +98,31 @@ def _ci_evidence(skip: Skip, ci: CiFacts) -> str | None:
     return None
 
 
+def _inherited_condition(skip: Skip, source: PythonFile) -> str | None:
+    """A skip on a test method that overrides one a test class of the file defines, and that
+    class runs (wagtail's ``TestSubmitSnippetToWorkflowNotLockable`` skips the lock tests it
+    inherits from ``TestSubmitPageToWorkflow``, "Model is not lockable"): the subclass opts out
+    of a case that does not apply to it, and the test still runs where it does. ``None`` for any
+    other skip, an xfail, or one :func:`skip_condition` has reasons to judge (a missing feature)."""
+    owner, _, method = skip.scope.rpartition(".")
+    if skip.kind == "xfail" or skip.condition is not None or skip.in_not_implemented_handler:
+        return None
+    if not owner or "." in owner or not method.startswith("test"):
+        return None
+    classes = {c.name: c for c in source.facts.classes}
+    pending = list(classes[owner].bases) if owner in classes else []
+    seen: set[str] = {owner}
+    while pending:
+        base = classes.get(pending.pop(0))
+        if base is None or base.name in seen:
+            continue
+        seen.add(base.name)
+        if method in base.methods and base.name.startswith("Test"):
+            return f"the subclass ({base.name} runs the test)"
+        pending.extend(base.bases)
+    return None
+
+
 def _skip_findings(python: PythonFacts, kinds: frozenset[str], ci: CiFacts | None = None) -> Iterator[CheckOutput]:
     per_file: Counter[str] = Counter()
     skips = [s for source in python.files for s in source.facts.skips if s.kind in kinds]
@@ -109,7 +134,7 @@ def _skip_findings(python: PythonFacts, kinds: frozenset[str], ci: CiFacts | Non
     )
     for source in python.files:
         sites = [(s, _silenced(s, source)) for s in source.facts.skips if s.kind in kinds]
-        conditions = [skip_condition(s, project) for s, _ in sites]
+        conditions = [skip_condition(s, project) or _inherited_condition(s, source) for s, _ in sites]
         for (skip, silenced), tests, condition in zip(sites, _owners(sites, conditions), conditions, strict=True):
             per_file[source.file.display] += 1
             conditional = condition is not None
@@ -169,7 +194,8 @@ def skipped_tests(python: PythonFacts, ci: CiFacts) -> Iterator[CheckOutput]:
     after a guard clause that returns, or in an `except` other than NotImplementedError; one in
     `except NotImplementedError` around a capability the platform or a backend may lack, such as
     `os.symlink` or a method some implementations leave out; a marker a helper or hook builds for
-    the tests it picks); a conditional one runs where its condition holds, and the message says when
+    the tests it picks; a subclass's skip of a test it inherits from a test class, which still runs
+    it there); a conditional one runs where its condition holds, and the message says when
     the CI configuration shows that. `tests.skipped` counts the tests silenced (a `pytestmark` over
     5 tests is 5), split into `tests.skipped.unconditional` and `.conditional`; `tests.skip_sites`
     counts the places. The standard profile blocks on unconditional skips, the critical profile on
