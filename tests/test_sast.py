@@ -579,3 +579,25 @@ def test_extractall_on_a_zipfile_is_no_tar_extraction(tmp_path):
     )
     report = scan_repo(make_repo(tmp_path, {"app/unpack.py": code}), select="SEC011")
     assert [f.line for f in result_of(report, "SEC011").findings] == [11, 14]
+
+
+@pytest.mark.parametrize(
+    ("manifest", "severity"),
+    [
+        ("pycryptodome==3.20.0\n", Severity.LOW),
+        ("pycryptodome==3.20.0\npycrypto==2.6.1\n", Severity.HIGH),
+        ("pycrypto==2.6.1\n", Severity.HIGH),
+        ("django==5.0\n", Severity.HIGH),
+    ],
+    ids=["pycryptodome", "both", "pycrypto", "neither"],
+)
+def test_a_crypto_import_is_pycryptodomes_where_only_pycryptodome_is_declared(tmp_path, manifest, severity):
+    """BookWyrm declares pycryptodome and imports ``Crypto.PublicKey.RSA``: bandit's B413 is about
+    pycrypto, which installs the same package name and may be the one installed where it is declared."""
+    files = {"requirements.txt": manifest, "app/sign.py": "from Crypto.PublicKey import RSA\n"}
+    report = scan_repo(make_repo(tmp_path, files), select="SEC003")
+    [finding] = result_of(report, "SEC003").findings
+    assert finding.get("rule") == "S413" and finding.severity is severity
+    assert report.metrics["security.high_high_confidence"] == (severity is Severity.HIGH)
+    if severity is Severity.LOW:
+        assert "pycryptodome" in str(finding.get("judged_low")) and "requirements.txt" in finding.message

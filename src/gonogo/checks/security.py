@@ -9,10 +9,11 @@ are applied, so a gate judges only what is still open.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from gonogo.collectors.hash_use import HashUse
+from gonogo.collectors.manifests import ManifestFacts
 from gonogo.collectors.sast import UNSCANNED_RULE, SastFacts, SastHit
 from gonogo.collectors.secrets import SecretFacts
 from gonogo.grouping import Grouping, count_files, plural
@@ -26,6 +27,8 @@ SAST_CHECKS = (
 )
 
 
+PYCRYPTO_RULE = "S413"
+"""Bandit's B413: an import of the ``Crypto`` package, which pycrypto and pycryptodome both install."""
 OTHER_PATTERNS = "SEC015"
 """The check that reports the rules the rule table does not assign (a rule newer than the table)."""
 
@@ -45,21 +48,23 @@ def _by_rule(findings: Sequence[Finding]) -> Grouping:
         )
 
 
-def report(sast: SastFacts, check_id: str) -> Iterator[CheckOutput]:
-    """The findings of the rules ``check_id`` reports, one per hit."""
+def report(
+    sast: SastFacts, check_id: str, judge: Callable[[SastHit], str | None] | None = None
+) -> Iterator[CheckOutput]:
+    """The findings of the rules ``check_id`` reports, one per hit; ``judge`` says why a hit is
+    low (see :func:`finding`), ``None`` to leave it as bandit rates it."""
     if not sast.files:
         raise NotApplicable("no Python files")
     for hit in sast.hits:
         if (hit.rule.check or OTHER_PATTERNS) == check_id:
-            yield finding(hit)
+            yield finding(hit, judge(hit) if judge is not None else None)
 
 
-def finding(hit: SastHit) -> CheckOutput:
-    severity, judged = hit.severity, None
-    if hit.hash_use is not None:
+def finding(hit: SastHit, judged: str | None = None) -> CheckOutput:
+    """The hit as a finding; ``judged`` says why it is low whatever bandit rates it."""
+    if judged is None and hit.hash_use is not None:
         judged = hash_judgement(hit.hash_use)
-        if judged is not None:
-            severity = Severity.LOW
+    severity = Severity.LOW if judged is not None else hit.severity
     data: dict[str, object] = {
         "rule": hit.rule.code,
         "confidence": hit.confidence,
@@ -151,17 +156,31 @@ def sql_injection(sast: SastFacts) -> Iterator[CheckOutput]:
 
 @check("SEC003", "No broken hash, cipher or short key protects data", category=Category.SECURITY,
        severity=Severity.HIGH, plan=_by_rule)
-def weak_crypto(sast: SastFacts) -> Iterator[CheckOutput]:
+def weak_crypto(sast: SastFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: MD5, SHA-1, DES, RC4, ECB mode and short RSA/DSA keys are broken (CWE-327, CWE-326):
     what they protect can be forged or read; pycrypto is unmaintained with known overflows.
     A weak hash is judged by its use: it keeps bandit's high severity only where it protects
     something (a password, token, signature or auth value by the names around it, or a Django
     password hasher); an HMAC's digest, a cache key, an ETag, a checksum or a de-duplication key
     is reported at low severity with the reason, outside the blocking gate, because the judgement
-    reads names and can be wrong.
+    reads names and can be wrong. An import of ``Crypto`` (S413, bandit's B413) where the workspace
+    declares pycryptodome and not pycrypto is pycryptodome's: its maintained drop-in successor
+    installs the same package, so the import is reported at low severity with that reason.
     Fix: SHA-256 or better (``usedforsecurity=False`` where a hash is not for security), AES-GCM
     from ``cryptography``, RSA keys of 2048 bits or more."""
-    yield from report(sast, "SEC003")
+    successor = _pycrypto_successor(manifests)
+    yield from report(sast, "SEC003", lambda hit: successor if hit.rule.code == PYCRYPTO_RULE else None)
+
+
+def _pycrypto_successor(manifests: ManifestFacts) -> str | None:
+    """Why the workspace's ``Crypto`` imports are pycryptodome's (BookWyrm declares
+    ``pycryptodome==3.20.0`` and imports ``Crypto.PublicKey.RSA``), or ``None`` when pycrypto
+    itself, or neither, is declared: then the import may be pycrypto's and keeps its severity."""
+    declared = {d.name: d for m in manifests.manifests for d in m.dependencies if d.ecosystem == "PyPI"}
+    found = declared.get("pycryptodome")
+    if found is None or "pycrypto" in declared:
+        return None
+    return f"pycryptodome, pycrypto's maintained successor, provides Crypto ({found.file.display})"
 
 
 @check("SEC004", "TLS and SSH connections verify the peer", category=Category.SECURITY,
