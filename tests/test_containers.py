@@ -219,3 +219,35 @@ def test_floating_images_in_test_code_are_listed_not_counted(tmp_path: Path) -> 
         ".devcontainer/docker-compose.yml", "tests/docker/contexts/tiny/Dockerfile",
         "unittests/scans/kubelinter/many.yaml",
     ]
+
+
+def test_a_compose_file_that_runs_the_checkout_is_a_development_set_up(tmp_path: Path) -> None:
+    """redash's ``compose.yaml`` ("for the development setup") mounts ``.:/app`` beside an untagged
+    maildev; readthedocs.org's override mounts ``${PWD}``; BookWyrm's ``docker-compose.dev.yml``
+    mounts ``.:/app`` and builds ``dev-tools/``, whose Dockerfile starts from the image it built.
+    A deployment that mounts only configuration (``./nginx/conf``), the root Dockerfile the
+    development set-up builds too, and a folder a deployment builds as well are still judged."""
+    repo = make_repo(tmp_path, {
+        "Dockerfile": "FROM python:latest\n",
+        "compose.yaml": "services:\n  server:\n    build: .\n    volumes:\n      - .:/app\n"
+                        "  email:\n    image: maildev/maildev\n  worker:\n    build:\n      context: ./tools\n",
+        "tools/Dockerfile": "FROM dev-web\n",
+        "shared/Dockerfile": "FROM node:latest\n",
+        "sub/docker-compose.override.yml": "services:\n  web:\n    image: community-server:latest\n    volumes:\n"
+                                           "      - ${PWD}:/usr/src/app\n",
+        "docker-compose.dev.yml": "services:\n  db:\n    image: postgres\n    volumes:\n"
+                                  "      - type: bind\n        source: ./\n        target: /app\n"
+                                  "  assets:\n    build: shared\n",
+        "deploy/docker-compose.yml": "services:\n  proxy:\n    image: nginx:latest\n    volumes:\n"
+                                     "      - ./nginx/conf:/etc/nginx\n      - .:/etc/app\n  assets:\n    build: ../shared\n",
+    })
+    report = scan_repo(repo, select="IMG001")
+    result = result_of(report, "IMG001")
+    assert sorted((f.path, f.get("image")) for f in result.findings) == [
+        ("Dockerfile", "python:latest"), ("deploy/docker-compose.yml", "nginx:latest"),
+        ("shared/Dockerfile", "node:latest"),
+    ]
+    [table] = result.tables
+    assert sorted(row[0] for row in table.rows) == [
+        "compose.yaml", "docker-compose.dev.yml", "sub/docker-compose.override.yml", "tools/Dockerfile",
+    ]

@@ -40,8 +40,9 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     its tag is the name the build gives it, so it is not judged here. Images named in test code
     (Prefect's ``tests/docker/contexts/*/Dockerfile``, the Kubernetes manifests a scanner's tests
     read) are test fixtures, and those of a development set-up (dispatch's
-    ``.devcontainer/docker-compose.yml``) run on a developer's machine: nothing deploys either, so
-    they are listed, not counted.
+    ``.devcontainer/docker-compose.yml``; a compose file a service of which bind-mounts the
+    repository's root, ``.:/app``, to run the code as edited, and a Dockerfile only such a file
+    builds) run on a developer's machine: nothing deploys either, so they are listed, not counted.
     Fix: use a version tag (``redis:7.2.4``), ideally with its digest (``redis:7.2.4@sha256:...``)."""
     images = _pulled(containers)
     yield Metric(name="images.total", value=float(len(images)))
@@ -50,8 +51,8 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
         raise NotApplicable("no container images named")
     hints = _version_hints(images)
     floating = [i for i in images if i.kind in ("floating", "untagged")]
-    fixtures = [i for i in floating if _not_deployed(i.file.relpath)]
-    deployed = [i for i in floating if not _not_deployed(i.file.relpath)]
+    fixtures = [i for i in floating if _not_deployed(i)]
+    deployed = [i for i in floating if not _not_deployed(i)]
     if fixtures:
         yield Table(
             title="Floating images in test code or the development set-up (not deployed, not counted)",
@@ -71,9 +72,12 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
         )
 
 
-def _not_deployed(relpath: str) -> bool:
-    """Test code, or a development set-up (``testpaths.is_development_setup``)."""
-    return is_test_path(relpath) or is_development_setup(relpath)
+def _not_deployed(image: ImageRef) -> bool:
+    """Named in test code, or by a development set-up: a file in a development folder
+    (``testpaths.is_development_setup``), or a compose file that runs the checkout and the
+    Dockerfiles only it builds (``ImageRef.development``)."""
+    relpath = image.file.relpath
+    return image.development or is_test_path(relpath) or is_development_setup(relpath)
 
 
 def _pulled(containers: ContainerFacts) -> tuple[ImageRef, ...]:

@@ -9,7 +9,7 @@ aliases and ``<<`` merge keys resolve as Compose resolves them. Nothing is pulle
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import yaml
@@ -67,6 +67,10 @@ class ImageRef:
     """Built from this repository, not pulled: a compose service with ``build:`` names the image it
     builds (``image: backend:latest``), and another service of the same compose project naming that
     image uses the local build. Its tag is a label the build gives, not a version to pin."""
+    development: bool = False
+    """Named by a development set-up's compose file (:func:`runs_the_checkout`), or by a Dockerfile
+    one of its services builds (BookWyrm's ``dev-tools/Dockerfile``, built by
+    ``docker-compose.dev.yml``): it runs on a developer's machine, not in a deployment."""
 
     @property
     def kind(self) -> str:
@@ -139,6 +143,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
     dockerfiles: list[Dockerfile] = []
     errors: list[tuple[SourceFile, int | None, str]] = []
     built: dict[str, set[str]] = {}  # folder -> the compose services with a ``build:`` there
+    roles = ComposeRoles()
     for file in workspace.files:
         is_dockerfile = is_dockerfile_name(file.name)
         is_yaml = file.suffix in (".yml", ".yaml")
@@ -155,7 +160,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
             dockerfile, found = parse_dockerfile(text, file)
             dockerfiles.append(dockerfile)
         elif _COMPOSE.match(file.name):
-            found = _yaml_images(text, file, "compose", errors, built.setdefault(_folder(file), set()))
+            found = _yaml_images(text, file, "compose", errors, built.setdefault(_folder(file), set()), roles)
         elif "templates/" in file.relpath and "{{" in text:
             continue  # a Helm template: not YAML until rendered; its values file names the images
         elif re.search(r"^[^\S\n]*+apiVersion\s*:", text, re.MULTILINE) and "image" in text:
@@ -163,7 +168,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
         elif file.name.startswith("values") and "repository" in text:
             found = _yaml_images(text, file, "helm", errors)
         images.extend(_with_hints(found, text))
-    images = _mark_built(images, built)
+    images = _mark_development(_mark_built(images, built), roles)
     return ContainerFacts(images=tuple(images), dockerfiles=tuple(dockerfiles), errors=tuple(errors))
 
 
@@ -182,6 +187,92 @@ def _mark_built(images: list[ImageRef], built: dict[str, set[str]]) -> list[Imag
         else image
         for image in images
     ]
+
+
+@dataclass(slots=True)
+class ComposeRoles:
+    """What the compose files say of the set-up they belong to, by root-relative path."""
+
+    development: set[str] = field(default_factory=set)
+    """Compose files that run the checkout (:func:`runs_the_checkout`)."""
+    development_builds: set[str] = field(default_factory=set)
+    """Folders their services build."""
+    other_builds: set[str] = field(default_factory=set)
+    """Folders the services of the other compose files build."""
+
+    def builds_only_for_development(self, folder: str) -> bool:
+        """Only development set-ups build there, and it is not the root, whose Dockerfile is the
+        project's image even when the development set-up builds it too (redash's ``build: .``)."""
+        return bool(folder) and folder in self.development_builds and folder not in self.other_builds
+
+
+def _mark_development(images: list[ImageRef], roles: ComposeRoles) -> list[ImageRef]:
+    """The images of a development compose file, and the base images of a Dockerfile in a folder
+    only development set-ups build."""
+    return [
+        replace(image, development=True)
+        if image.file.relpath in roles.development
+        or (image.source == "dockerfile" and roles.builds_only_for_development(image.file.relpath.rpartition("/")[0]))
+        else image
+        for image in images
+    ]
+
+
+_CHECKOUT = re.compile(r"(?:\.\.?/?)(?:\.\./?)*|\$\{?PWD\}?/?")
+"""A bind mount's source that is the compose file's folder or one above it (``.``, ``./``, ``..``),
+or the folder compose runs in (``${PWD}``)."""
+
+
+def runs_the_checkout(file: SourceFile, volumes: list[str]) -> bool:
+    """A service bind-mounts the repository's root (``.:/app`` in a compose file at the root,
+    ``${PWD}:/usr/src/app``): it runs the working tree as edited, which is how a development
+    set-up runs (redash's ``compose.yaml``, "for the development setup"; readthedocs.org's
+    ``docker-compose.override.yml``); a deployment runs images with the code built in. A mount of
+    a subfolder (``./nginx/conf:/etc/nginx``) is configuration, and says nothing."""
+    depth = file.relpath.count("/")
+    for volume in volumes:
+        source = volume.split(":", 1)[0].strip()
+        if not _CHECKOUT.fullmatch(source):
+            continue
+        if "PWD" in source or source.rstrip("/").count("..") >= depth:
+            return True
+    return False
+
+
+def _build_folder(file: SourceFile, build: yaml.Node, mappings: MergedMappings) -> str | None:
+    """The root-relative folder a service's ``build:`` (a path, or a mapping with ``context``)
+    names, when it stays inside the repository."""
+    context = build if isinstance(build, yaml.ScalarNode) else mappings.get(build, "context")
+    if not isinstance(context, yaml.ScalarNode) or not isinstance(context.value, str):
+        return None
+    parts = [p for p in file.relpath.split("/")[:-1] if p]
+    for part in context.value.strip().split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _volume_sources(body: yaml.Node, mappings: MergedMappings) -> list[str]:
+    """A service's bind mounts as ``source:target`` text: short syntax as written, the long
+    syntax's ``type: bind`` entries from their ``source``."""
+    volumes = mappings.get(body, "volumes")
+    if not isinstance(volumes, yaml.SequenceNode):
+        return []
+    found: list[str] = []
+    for item in volumes.value:
+        if isinstance(item, yaml.ScalarNode) and isinstance(item.value, str):
+            found.append(item.value)
+        elif isinstance(item, yaml.MappingNode):
+            kind, source = mappings.get(item, "type"), mappings.get(item, "source")
+            if isinstance(kind, yaml.ScalarNode) and kind.value == "bind" and isinstance(source, yaml.ScalarNode):
+                found.append(f"{source.value}:")
+    return found
 
 
 def _folder(file: SourceFile) -> str:
@@ -281,11 +372,13 @@ def _yaml_images(
     source: str,
     errors: list[tuple[SourceFile, int | None, str]],
     built: set[str] | None = None,
+    roles: ComposeRoles | None = None,
 ) -> list[ImageRef]:
-    """The images a YAML file names; for compose, ``built`` collects the services with ``build:``."""
+    """The images a YAML file names; for compose, ``built`` collects the services with ``build:``
+    and ``roles`` whether the file is a development set-up and the folders its services build."""
     try:
         shapes: list[tuple[int, str]] = []
-        found = _images_in(list(yaml_documents(text)), file, source, built, shapes)
+        found = _images_in(list(yaml_documents(text)), file, source, built, shapes, roles)
         errors.extend((file, line, f"invalid compose file: {why}") for line, why in shapes)
         return found
     except yaml.YAMLError as exc:
@@ -303,11 +396,14 @@ def _images_in(
     source: str,
     built: set[str] | None,
     shapes: list[tuple[int, str]],
+    roles: ComposeRoles | None = None,
 ) -> list[ImageRef]:
     """The images the documents name. A compose ``services`` or service of the wrong shape (a
     list where Compose wants a mapping) goes to ``shapes`` with its line; the others still count."""
     mappings = MergedMappings()
     found: list[ImageRef] = []
+    volumes: list[str] = []
+    builds: list[str] = []
     for document in documents:
         if not isinstance(document, yaml.MappingNode):
             continue
@@ -320,13 +416,22 @@ def _images_in(
                     if not isinstance(body, yaml.MappingNode | yaml.ScalarNode):
                         shapes.append((body.start_mark.line + 1, f"service {name!r} must be a mapping of settings"))
                         continue
-                    if built is not None and mappings.get(body, "build") is not None:
+                    build = mappings.get(body, "build")
+                    if built is not None and build is not None:
                         built.add(name)
+                    folder = _build_folder(file, build, mappings) if build is not None else None
+                    builds.extend([folder] if folder is not None else [])
+                    volumes.extend(_volume_sources(body, mappings))
                     image = mappings.get(body, "image")
                     if isinstance(image, yaml.ScalarNode) and image.value:
                         found.append(_ref(file, image, source, name))
         else:
             found.extend(_walk_images(document, file, source, mappings))
+    if roles is not None and runs_the_checkout(file, volumes):
+        roles.development.add(file.relpath)
+        roles.development_builds.update(builds)
+    elif roles is not None:
+        roles.other_builds.update(builds)
     return found
 
 
