@@ -450,7 +450,9 @@ def _conflict(deps: Sequence[Dependency]) -> str | None:
 def unpinned_dependencies(manifests: ManifestFacts) -> Iterator[CheckOutput]:
     """Why: an application installed from ranges gets whatever is newest on the day it is built:
     two builds of one commit can differ, and a bad release breaks production with no code change.
-    Libraries are not judged: they should declare ranges.
+    Libraries are not judged: they should declare ranges, and nor are the inputs of pip-compile or
+    ``uv pip compile`` (warehouse's ``requirements/main.in``) beside the pinned file it writes,
+    which is the folder's lock.
     Fix: pin exact versions (``pip-compile``, ``uv pip compile``) or commit a lock file
     (``uv lock``, ``poetry lock``)."""
     scopes = Scopes(manifests)
@@ -458,7 +460,7 @@ def unpinned_dependencies(manifests: ManifestFacts) -> Iterator[CheckOutput]:
         raise NotApplicable("no manifests declare dependencies")
     for scope in scopes.scopes.values():
         chain = list(scopes.ancestors(scope))
-        if any(m.locks_versions for s in chain for m in s.manifests):
+        if any(m.locks_versions or m.compiled for s in chain for m in s.manifests):
             continue
         if any(m.is_application is False for s in chain for m in s.manifests):
             continue
