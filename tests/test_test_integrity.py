@@ -491,3 +491,32 @@ def test_a_subclass_skipping_a_test_its_test_base_runs_is_conditional(tmp_path):
     assert by_scope["@unittest.skip on TestSnippetNotLockable.test_lock_mixin"].get("condition") is None
     assert report.metrics["tests.skipped.unconditional"] == 2
     assert report.metrics["tests.skipped.conditional"] == 1
+
+
+def test_a_skip_marker_made_and_dropped_skips_nothing(tmp_path):
+    """BookWyrm writes ``pytest.mark.skip("...")`` alone on a line of a class body, above the test
+    it meant to decorate: the marker is made and thrown away, pytest never sees it, the test runs."""
+    files = {
+        "tests/test_connector.py": """
+            import pytest
+            from unittest import skip
+
+            class TestConnector:
+                pytest.mark.skip("Function reserved for future use.")
+
+                def test_update(self):
+                    assert True
+
+                def test_other(self):
+                    skip("not a decorator either")
+                    assert True
+
+                @pytest.mark.skip("later")
+                def test_later(self):
+                    assert True
+        """,
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="TEST001")
+    found = [(f.line, f.get("reason")) for f in result_of(report, "TEST001").findings]
+    assert found == [(14, "later")]
+    assert report.metrics["tests.skipped.unconditional"] == 1
