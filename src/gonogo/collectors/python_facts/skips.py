@@ -114,6 +114,7 @@ class SkipsPass(SettingsPass):
             self._record_marker(node, name, None)
             return
         self.generic_visit(node)
+
     def visit_Expr(self, node: ast.Expr) -> None:
         """A skip marker made and dropped marks nothing (BookWyrm's ``pytest.mark.skip("...")``
         alone on a line of a class body, one line above the test it was meant to decorate): pytest
@@ -124,11 +125,13 @@ class SkipsPass(SettingsPass):
             self._visit_arguments(value)
             return
         self.generic_visit(node)
+
     def _is_marker(self, func: ast.expr) -> bool:
         """``func`` names a skip marker (``SKIP_MARKERS``), import aliases undone."""
         if isinstance(func, ast.Attribute) and func.attr not in _MARKER_LASTS:
             return False
         return self.resolve(func) in SKIP_MARKERS
+
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         # a method call's dotted name matters only when it ends in one of ``_NAMED_LASTS``, a
