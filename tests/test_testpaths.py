@@ -34,12 +34,17 @@ CASES = [
     ("docs/conf.py", False),
     ("t/unit/security/__init__.py", True),
     ("pkg/tasks/t.py", False),
+    ("readthedocs/rtd_tests/files/conf.py", True),
+    ("integ_tests/test_server.py", True),
+    ("app/contests/views.py", False),
+    ("app/tests_helpers.py", False),
 ]
 IDS = [
     "under tests", "fixtures inside tests", "pytest module test_*", "pytest module *_test.py", "conftest",
     "under testing", "test folder in another case", "under e2e", "under fixtures", "a module named testing ships",
     "latest is no test", "contest is no test", "test in the middle of a name", "docs are not tests",
-    "Celery's t folder", "a module named t ships",
+    "Celery's t folder", "a module named t ships", "under a *_tests folder (readthedocs.org)",
+    "Radicale's integ_tests", "contests is no test folder", "a module named tests_* ships",
 ]
 
 

@@ -19,11 +19,11 @@ from functools import lru_cache
 
 TEST_DIRS = frozenset({
     "tests", "test", "testing", "fixtures", "__tests__", "__mocks__", "e2e", "spec", "specs", "testdata", "cypress",
-    "t", "unittests", "unit_tests", "integration_tests",
+    "t", "unittests",
 })
 """Folder names that hold tests or their data in the ecosystems gonogo meets (pytest, Jest,
 Cypress, RSpec, Go's ``testdata``, Perl's and Celery's ``t/``, DefectDojo's ``unittests/``); a file
-anywhere below one is test code."""
+anywhere below one is test code, as below a ``test_*`` or ``*_tests`` folder (:func:`is_test_path`)."""
 DOCS_DIRS = frozenset({"docs", "doc", "docs_src"})
 """Folder names that hold documentation: its pages, the code that builds them, and the examples
 they include (FastAPI's and SQLModel's ``docs_src/``)."""
@@ -86,16 +86,23 @@ def is_test_data(relpath: str) -> bool:
     return not pytest_loads and in_data and is_test_path(relpath)
 
 
+def _is_test_folder(folder: str) -> bool:
+    """A lower-case folder name that says it holds tests (:func:`is_test_path`)."""
+    return folder in TEST_DIRS or folder.startswith("test_") or folder.endswith("_tests")
+
+
 @lru_cache(maxsize=1 << 16)
 def is_test_path(relpath: str) -> bool:
-    """Test code: below a test folder (compared in lower case: ``Tests/`` is one too) or a
-    ``test_*`` folder (Nautobot's ``test_jobs/``, the jobs its tests load), or a module pytest
-    collects or loads by name (``test_*``, ``*_test.py``, ``conftest.py``).
+    """Test code: below a test folder (compared in lower case: ``Tests/`` is one too), a
+    ``test_*`` folder (Nautobot's ``test_jobs/``, the jobs its tests load) or a ``*_tests`` one
+    (``integration_tests/``, Radicale's ``integ_tests/``, readthedocs.org's ``rtd_tests/``, whose
+    ``files/conf.py`` is a Sphinx project its tests build), or a module pytest collects or loads by
+    name (``test_*``, ``*_test.py``, ``conftest.py``).
     Remembered: collectors and checks ask it of every file, tens of thousands of times a scan."""
     *folders, name = relpath.split("/")
     return (
         name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
-        or any(folder.lower() in TEST_DIRS or folder.lower().startswith("test_") for folder in folders)
+        or any(_is_test_folder(folder.lower()) for folder in folders)
     )
