@@ -1361,6 +1361,9 @@ def _backtracking_cases() -> list[Case]:
         Case(name=".gitmodules of 500,000 blank lines", group="backtracking",
              build=both(write(".gitmodules", " \n" * 500_000 + "path = vendor/x\n"),
                         write("README.md", "See `vendor/x/a.txt`.\n"))),
+        Case(name=".gitmodules naming a folder 500,000 levels deep", group="backtracking",
+             build=both(write(".gitmodules", "path = " + "a/" * 500_000 + "\n"),
+                        write("tasks.py", "import a\n"))),
         Case(name="one handler under 20,000 route decorators", group="backtracking",
              build=write("app/routes.py", "from fastapi import Depends, FastAPI\napp = FastAPI()\n"
                          + '@app.post("/x")\n' * 20_000 + "def f(user=Depends(print)): ...\n")),

@@ -449,3 +449,21 @@ def test_the_inputs_of_pip_compile_are_pinned_by_its_output(tmp_path: Path) -> N
     assert [(f.path, f.get("package")) for f in result_of(report, "DEP005").findings] == [
         ("requirements/main.in", "pyramid"),
     ]
+
+
+def test_a_git_submodules_modules_are_the_repositorys_own(tmp_path: Path) -> None:
+    """readthedocs.org's ``tasks.py`` imports ``common``, the git submodule ``.gitmodules`` names,
+    empty in a checkout made without ``--recursive``: no package to declare. A name no submodule
+    gives stays undeclared, and a ``.gitmodules`` path out of the tree or at its root names none."""
+    files = {
+        "requirements.txt": "django==5.0\n",
+        ".gitmodules": (
+            '[submodule "common"]\n\tpath = common\n\turl = https://github.com/readthedocs/common.git\n'
+            '[submodule "llhttp"]\n path = vendor/llhttp\n url = https://example.invalid/llhttp.git\n'
+            '[submodule "escape"]\n path = ../outside\n[submodule "root"]\n path = .\n'
+        ),
+        "tasks.py": "import django\nfrom common.dockerfiles.tasks import build\nimport vendor.llhttp\nimport invoke\n",
+        "app/views.py": "import outside\nimport llhttp\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert sorted(_packages(report, "DEP001")) == [("app/views.py", "llhttp"), ("app/views.py", "outside"), ("tasks.py", "invoke")]

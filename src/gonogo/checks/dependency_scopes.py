@@ -150,7 +150,8 @@ projects' ``apps/`` (jumpserver's ``utils/`` scripts ``import users.models`` fro
 
 class OwnNames:
     """Top-level names the repository itself provides near a file: its modules and packages in the
-    file's folder and every folder above it (and their ``src/`` and ``apps/``), and its projects' names."""
+    file's folder and every folder above it (and their ``src/`` and ``apps/``), its git submodules'
+    folders, and its projects' names."""
 
     def __init__(self, python: PythonFacts, manifests: ManifestFacts) -> None:
         self._at: dict[tuple[Path, str], set[str]] = defaultdict(set)
@@ -165,6 +166,10 @@ class OwnNames:
                 self._at[(item.file.root, "/".join(parts[:depth]))].add(parts[depth])
             self._anywhere[item.file.root].add(parts[-1].removesuffix(".py"))
             self._anywhere[item.file.root].update(parts[:-1])
+        for root, submodule in manifests.submodules:  # empty in a checkout made without them
+            parts = submodule.split("/")
+            for depth in range(len(parts)):
+                self._at[(root, "/".join(parts[:depth]))].add(parts[depth])
         self._projects = {
             name
             for m in manifests.manifests

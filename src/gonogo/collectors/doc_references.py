@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import pathspec
 
+from gonogo.collectors.submodules import submodule_folders
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, map_files_cached
@@ -119,7 +120,7 @@ CANDIDATES_VERSION = 6
 def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> DocReferenceFacts:
     known, folders = _known_paths(workspace)
     generates_pages = _generates_pages(workspace)
-    submodules = _submodule_paths(workspace)
+    submodules = frozenset(folder for _, folder in submodule_folders(workspace))
     names = _project_names(workspace)
     anchors = _Anchors(names=names, folders=folders)
     ignored = _Ignored.load(workspace)
@@ -390,31 +391,6 @@ def _generates_pages(workspace: Workspace) -> bool:
             except FileReadError:
                 continue
     return False
-
-
-_SUBMODULE_PATH = re.compile(r"^[ \t]*path[ \t]*=[ \t]*(?P<path>[^\s][^\n]*?)[ \t\r]*$", re.MULTILINE)
-"""A ``path = ...`` line of ``.gitmodules``. Blanks are spaces and tabs only: a ``\\s`` that could
-run across lines would read a file of blank lines again from each of them."""
-
-
-def _submodule_paths(workspace: Workspace) -> frozenset[str]:
-    """The folders ``.gitmodules`` files name as submodules (aiohttp's ``vendor/llhttp``), from the
-    root. A checkout made without ``--recursive`` (a CI job's, a snapshot) has them empty, so a
-    reference into one is a weaker claim (``name``): no file of this tree shows it, or not."""
-    found: set[str] = set()
-    for file in workspace.files:
-        if file.name != ".gitmodules":
-            continue
-        try:
-            text = workspace.read_text(file, limit=MAX_DOC_BYTES)
-        except FileReadError:
-            continue
-        base = posixpath.dirname(file.relpath)
-        for match in _SUBMODULE_PATH.finditer(text):
-            path = posixpath.normpath(posixpath.join(base, match.group("path").strip("/")))
-            if not path.startswith(".."):
-                found.add(path)
-    return frozenset(found)
 
 
 def _in_submodule(document: SourceFile, target: str, submodules: frozenset[str]) -> bool:

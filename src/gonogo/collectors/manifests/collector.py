@@ -28,6 +28,7 @@ from gonogo.collectors.manifests.requirements_files import (
 from gonogo.collectors.manifests.setup_cfg import parse_setup_cfg
 from gonogo.collectors.manifests.setup_py import parse_setup_py
 from gonogo.collectors.manifests.toml_locks import parse_poetry_lock, parse_pylock, parse_uv_lock
+from gonogo.collectors.submodules import submodule_folders
 from gonogo.collectors.testpaths import is_test_data
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, refuse_binary
@@ -80,7 +81,7 @@ def manifests(workspace: Workspace) -> ManifestFacts:
     unread = tuple(
         UnreadLock(file=f, ecosystem=UNREAD_LOCKS[f.name]) for f in workspace.files if f.name in UNREAD_LOCKS
     )
-    return ManifestFacts(manifests=tuple(found), unread_locks=unread)
+    return ManifestFacts(manifests=tuple(found), unread_locks=unread, submodules=submodule_folders(workspace))
 
 
 def _python_source(workspace: Workspace, file: SourceFile, limit: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -155,6 +156,10 @@ class UnreadLock:
 class ManifestFacts:
     manifests: tuple[Manifest, ...]
     unread_locks: tuple[UnreadLock, ...] = ()
+    submodules: frozenset[tuple[Path, str]] = frozenset()
+    """(root, folder) of each git submodule (``collectors.submodules``): code the repository
+    depends on by checking another repository out beside its own, so what its modules import from
+    there (readthedocs.org's ``common``) is no package to declare."""
 
     @property
     def dependencies(self) -> tuple[Dependency, ...]:
