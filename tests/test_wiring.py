@@ -26,6 +26,7 @@ from gonogo.probes.tests_runner import CaseResult, CoverageSummary, PackageCover
 from gonogo.registry import PluginError, Registry, TallySpec, load_plugins
 from gonogo.thresholds import Thresholds
 from gonogo.verdict import evaluate_gate
+from gonogo.workspace import Workspace
 
 SRC = Path(__file__).parent.parent / "src" / "gonogo"
 
@@ -129,6 +130,35 @@ def test_a_well_wired_plugin_loads_with_its_needs_typed(plugin):
     needs = registry.needs_of(registry.checks["TEST901"].func)
     assert [(n.param, n.kind.__name__) for n in needs] == [("planets", "PlanetFacts"), ("config", "Config")]
     assert registry.providers[module.PlanetFacts] == "planets"
+
+
+def test_an_optional_need_gets_none_when_its_fact_fails_and_the_check_still_runs(plugin, tmp_path):
+    # SEC003 reads the manifests only to lower one rule's severity: a hostile manifest that breaks
+    # their collector must not turn it unknown (a NO-GO tree became CONDITIONAL GO that way)
+    module = plugin("""
+@collector("moons")
+def moons(workspace: Workspace) -> MoonFacts:
+    raise MemoryError("parser stack overflow")
+
+@check("TEST901", "a check", category=Category.TESTS, severity=Severity.LOW)
+def judged(planets: PlanetFacts, moons: MoonFacts | None):
+    \"\"\"Why: a test plugin. Fix: none.\"\"\"
+    from gonogo.registry import fail
+    yield fail(f"moons: {moons}")
+
+@check("TEST902", "another check", category=Category.TESTS, severity=Severity.LOW)
+def strict(moons: MoonFacts):
+    \"\"\"Why: a test plugin. Fix: none.\"\"\"
+    return ()
+""")
+    registry = Registry().load([module], GIVEN_FACTS)
+    [planets, moons] = registry.needs_of(registry.checks["TEST901"].func)
+    assert (planets.optional, moons.optional, moons.kind) == (False, True, module.MoonFacts)
+    facts = Facts(registry, (Workspace([tmp_path]),))
+    lenient = run_check(registry.checks["TEST901"], facts)
+    assert lenient.outcome is Outcome.FAIL and [f.message for f in lenient.findings] == ["moons: None"]
+    strict = run_check(registry.checks["TEST902"], facts)
+    assert strict.outcome is Outcome.UNKNOWN and "MemoryError" in (strict.reason or "")
 
 
 def test_a_plugin_imported_by_another_module_is_loaded_once(plugin):

@@ -27,6 +27,7 @@ from gonogo.registry import (
     CheckSpec,
     Failure,
     Metric,
+    Need,
     NotApplicable,
     Registry,
     Score,
@@ -163,8 +164,17 @@ class Facts:
         return value
 
     def arguments(self, func: Callable[..., Any]) -> dict[str, Any]:
-        """The keyword arguments ``func`` (a check or a collector) is called with."""
-        return {need.param: self.get(need.kind) for need in self._registry.needs_of(func)}
+        """The keyword arguments ``func`` (a check or a collector) is called with; ``None`` for an
+        optional need (``Need.optional``) whose fact could not be built."""
+        return {need.param: self._argument(need) for need in self._registry.needs_of(func)}
+
+    def _argument(self, need: Need) -> Any:
+        if not need.optional:
+            return self.get(need.kind)
+        try:
+            return self.get(need.kind)
+        except FactError:
+            return None
 
 
 def _start(func: Callable[..., Any], arguments: dict[str, Any]) -> Future[tuple[Any, float, float]]:

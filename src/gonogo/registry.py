@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import re
+import types
 import typing
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -181,6 +182,10 @@ class Need:
 
     param: str
     kind: type
+    optional: bool = False
+    """Annotated ``Fact | None``: a refinement the function can do without. When the fact cannot
+    be built it receives ``None`` and runs, rather than turning ``unknown``: a hostile file that
+    breaks the manifests must not blind SEC003, which reads them only to lower one rule's severity."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -296,10 +301,12 @@ class Registry:
 
     def _needs(self, func: Callable[..., Any], who: str, *, for_check: bool) -> tuple[Need, ...]:
         hints = _hints(func, who)
-        return tuple(
-            Need(param=param, kind=self._typed(param, hints.get(param), f"{who} parameter {param!r}", for_check))
-            for param in inspect.signature(func).parameters
-        )
+        needs = []
+        for param in inspect.signature(func).parameters:
+            kind, optional = _without_none(hints.get(param))
+            needs.append(Need(param=param, kind=self._typed(param, kind, f"{who} parameter {param!r}", for_check),
+                              optional=optional))
+        return tuple(needs)
 
     def _typed(self, param: str, kind: Any, where: str, for_check: bool) -> type:
         """The fact type ``param`` receives: the name says which fact, the annotation its type,
@@ -344,6 +351,16 @@ def _hints(func: Callable[..., Any], who: str) -> dict[str, Any]:
         return typing.get_type_hints(func)
     except Exception as exc:  # NameError and friends, from an annotation's text
         raise PluginError(f"{who}: its annotations cannot be resolved: {type(exc).__name__}: {exc}") from exc
+
+
+def _without_none(annotation: Any) -> tuple[Any, bool]:
+    """``(X, True)`` for an annotation ``X | None`` (``Optional[X]``), else ``(annotation, False)``."""
+    members = typing.get_args(annotation)
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        others = [member for member in members if member is not type(None)]
+        if len(others) == 1 and len(members) == 2:
+            return others[0], True
+    return annotation, False
 
 
 def _declare(func: Callable[..., Any], spec: PluginSpec) -> None:

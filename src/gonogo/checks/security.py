@@ -156,7 +156,7 @@ def sql_injection(sast: SastFacts) -> Iterator[CheckOutput]:
 
 @check("SEC003", "No broken hash, cipher or short key protects data", category=Category.SECURITY,
        severity=Severity.HIGH, plan=_by_rule)
-def weak_crypto(sast: SastFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+def weak_crypto(sast: SastFacts, manifests: ManifestFacts | None) -> Iterator[CheckOutput]:
     """Why: MD5, SHA-1, DES, RC4, ECB mode and short RSA/DSA keys are broken (CWE-327, CWE-326):
     what they protect can be forged or read; pycrypto is unmaintained with known overflows.
     A weak hash is judged by its use: it keeps bandit's high severity only where it protects
@@ -165,17 +165,21 @@ def weak_crypto(sast: SastFacts, manifests: ManifestFacts) -> Iterator[CheckOutp
     is reported at low severity with the reason, outside the blocking gate, because the judgement
     reads names and can be wrong. An import of ``Crypto`` (S413, bandit's B413) where the workspace
     declares pycryptodome and not pycrypto is pycryptodome's: its maintained drop-in successor
-    installs the same package, so the import is reported at low severity with that reason.
+    installs the same package, so the import is reported at low severity with that reason (when
+    the manifests cannot be read, every such import keeps bandit's severity).
     Fix: SHA-256 or better (``usedforsecurity=False`` where a hash is not for security), AES-GCM
     from ``cryptography``, RSA keys of 2048 bits or more."""
     successor = _pycrypto_successor(manifests)
     yield from report(sast, "SEC003", lambda hit: successor if hit.rule.code == PYCRYPTO_RULE else None)
 
 
-def _pycrypto_successor(manifests: ManifestFacts) -> str | None:
+def _pycrypto_successor(manifests: ManifestFacts | None) -> str | None:
     """Why the workspace's ``Crypto`` imports are pycryptodome's (BookWyrm declares
     ``pycryptodome==3.20.0`` and imports ``Crypto.PublicKey.RSA``), or ``None`` when pycrypto
-    itself, or neither, is declared: then the import may be pycrypto's and keeps its severity."""
+    itself, or neither, is declared, or the manifests could not be read: then the import may be
+    pycrypto's and keeps its severity."""
+    if manifests is None:
+        return None
     declared = {d.name: d for m in manifests.manifests for d in m.dependencies if d.ecosystem == "PyPI"}
     found = declared.get("pycryptodome")
     if found is None or "pycrypto" in declared:

@@ -71,7 +71,9 @@ def manifests(workspace: Workspace) -> ManifestFacts:
             continue
         try:
             parsed = parse(text, file)
-        except RecursionError:
+        except (RecursionError, MemoryError):
+            # Python's parser gives up on 100,000 nested unary minus with a MemoryError: one
+            # manifest unread, not the whole fact (every DEP, VULN and SEC003 check ``unknown``)
             found.append(unreadable(file, kind, "nested too deeply to parse"))
             continue
         if parsed is not None:
