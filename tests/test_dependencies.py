@@ -467,3 +467,15 @@ def test_a_git_submodules_modules_are_the_repositorys_own(tmp_path: Path) -> Non
     }
     report = scan_repo(make_repo(tmp_path, files), select="DEP001")
     assert sorted(_packages(report, "DEP001")) == [("app/views.py", "llhttp"), ("app/views.py", "outside"), ("tasks.py", "invoke")]
+
+
+def test_requirements_sorted_into_a_subfolder_serve_the_folder_above_the_requirements_folder(tmp_path: Path) -> None:
+    """SecureDrop keeps its app's requirements in ``securedrop/requirements/python3/`` beside a
+    ``securedrop/setup.py`` that declares nothing: they declare Flask for ``securedrop/*.py``."""
+    files = {
+        "app/setup.py": "from setuptools import setup\nsetup(name='app')\n",
+        "app/requirements/python3/requirements.txt": "flask==2.2.5\n",
+        "app/server.py": "import flask\nimport redis\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert [(f.path, f.get("package")) for f in result_of(report, "DEP001").findings] == [("app/server.py", "redis")]

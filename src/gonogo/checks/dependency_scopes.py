@@ -94,10 +94,7 @@ class Scopes:
         for manifest in facts.manifests:
             if manifest.kind in _OTHER_ECOSYSTEMS:
                 continue
-            folder = manifest.folder
-            if folder.rpartition("/")[2].lower() in _REQUIREMENTS_DIRS:
-                folder = folder.rpartition("/")[0]  # requirements/*.txt serve the folder above
-            by_folder[(manifest.file.root, folder)].append(manifest)
+            by_folder[(manifest.file.root, served_folder(manifest.folder))].append(manifest)
         self.scopes: dict[tuple[Path, str], Scope] = {}
         for key, manifests in sorted(by_folder.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
             self.scopes[key] = Scope(
@@ -125,6 +122,19 @@ class Scopes:
             if found is not None:
                 yield found
             folder = folder.rpartition("/")[0] if folder else None
+
+
+def served_folder(folder: str) -> str:
+    """The folder whose modules a manifest in ``folder`` declares for: its own, but the one above a
+    requirements folder for ``requirements/*.txt``, and for ``requirements/<group>/*.txt`` too
+    (SecureDrop's ``securedrop/requirements/python3/requirements.txt`` holds the app's Flask and
+    SQLAlchemy; its ``securedrop/setup.py`` declares nothing). A folder one level below a
+    requirements folder sorts its files by interpreter or environment, and serves no module."""
+    parts = folder.split("/")
+    for depth in (1, 2):
+        if len(parts) >= depth and parts[-depth].lower() in _REQUIREMENTS_DIRS:
+            return "/".join(parts[:-depth])
+    return folder
 
 
 def _closure(manifests: Iterable[Manifest], by_display: dict[str, Manifest]) -> list[Manifest]:
