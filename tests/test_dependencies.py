@@ -479,3 +479,16 @@ def test_requirements_sorted_into_a_subfolder_serve_the_folder_above_the_require
     }
     report = scan_repo(make_repo(tmp_path, files), select="DEP001")
     assert [(f.path, f.get("package")) for f in result_of(report, "DEP001").findings] == [("app/server.py", "redis")]
+
+
+def test_an_empty_pipfile_is_no_manifest(tmp_path: Path) -> None:
+    """awx's zero-byte ``awx/api/urls/Pipfile`` declares nothing: the modules beside it are judged
+    by ``requirements/requirements.txt`` at the root, which declares Django."""
+    files = {
+        "requirements/requirements.txt": "django==4.2.16\n",
+        "api/urls/Pipfile": "",
+        "api/urls/views.py": "import django.urls\nimport redis\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    found = [(f.path, f.get("package"), f.get("manifest")) for f in result_of(report, "DEP001").findings]
+    assert found == [("api/urls/views.py", "redis", "requirements/requirements.txt")]

@@ -11,7 +11,12 @@ from gonogo.collectors.manifests.tomltext import LineFinder, load_toml
 from gonogo.workspace import SourceFile
 
 
-def parse_pipfile(text: str, file: SourceFile) -> Manifest:
+def parse_pipfile(text: str, file: SourceFile) -> Manifest | None:
+    """The Pipfile's packages; ``None`` for an empty file, which is no project's manifest: awx's
+    zero-byte ``awx/api/urls/Pipfile`` would otherwise be the nearest manifest of the API's URL
+    modules, and Django, declared in ``requirements/requirements.in``, "not declared" there."""
+    if not text.strip():
+        return None
     data, error = load_toml(text)
     if data is None:
         return Manifest(file=file, kind="pipfile", is_lock=False, dependencies=(), errors=(error,))  # type: ignore[arg-type]
