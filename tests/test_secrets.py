@@ -926,3 +926,10 @@ def test_labels_slugs_references_and_bracketed_words_are_not_secrets_and_a_real_
     assert kinds(sections, path="app/forms.py") == []
     real = sections + f'DB_PASSWORD = "{RANDOM_PASSWORD}"\nAPI_TOKEN = "{API_KEY}"\n'
     assert kinds(real, path="app/forms.py") == [("hard-coded password", 5, "DB_PASSWORD"), ("hard-coded token", 6, "API_TOKEN")]
+
+
+def test_a_cache_key_in_a_namespaces_colons_is_no_token():
+    """kitsune's ``WIKI_REBUILD_TOKEN = "sumo:wiki:full-rebuild"`` is the cache key of the wiki's
+    rebuild lock; a random value in the same namespace is still a token."""
+    assert not looks_like_secret("WIKI_REBUILD_TOKEN", "sumo:wiki:full-rebuild", in_test_code=False)
+    assert looks_like_secret("WIKI_REBUILD_TOKEN", "sumo:wiki:" + API_KEY, in_test_code=False)

@@ -245,10 +245,11 @@ REFERENCE_VALUE = re.compile(
 of a class (jumpserver's ``AUTH_BACKEND_OIDC_PASSWORD = "authentication.backends.oidc.OIDCAuthPasswordBackend"``)
 or an entry point's object (JupyterHub's ``shared-password = "jupyterhub.authenticators.shared:Shared..."``):
 a reference."""
-SLUG_VALUE = re.compile(r"^[a-z]+(?:[-_][a-z]+)*$")
-"""Lower-case words and nothing else (``pytest-asyncio``, ``langchain-openai``): a name, a package,
-a label. A generated token or key mixes in digits or capitals; a password may be words, so this
-is not applied to passwords."""
+SLUG_VALUE = re.compile(r"^[a-z]+(?:[-_:][a-z]+)*$")
+"""Lower-case words and nothing else (``pytest-asyncio``, ``langchain-openai``), also in a
+namespace's colons (kitsune's ``WIKI_REBUILD_TOKEN = "sumo:wiki:full-rebuild"``, the cache key of
+a lock): a name, a package, a label, a key. A generated token or key mixes in digits or capitals;
+a password may be words, so this is not applied to passwords."""
 BRACKETED_WORD = re.compile(r"^\[[A-Za-z _-]+\]$")
 """``[SECRET]``: the word a help text puts where the value goes (pretalx's ``init`` command)."""
 
@@ -306,7 +307,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 14
+SCANNER_VERSION = 15
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -314,7 +315,8 @@ a qualified name naming itself, ``NS:share-token``, nor a Helm chart's ``existin
 token's pattern that continues a longer word; 11: a hit in a code fence of a YAML or JSON file is an example;
 12: a password's hash is no password, ``mock`` and ``not-real`` mark a made-up value, and a development
 set-up is a place of its own; 13: one word repeated, ``user:user``, is made up; 14: nor a slug for a
-token, an entry point's object, ``[SECRET]``, or a value also given to a name that holds no secret)."""
+token, an entry point's object, ``[SECRET]``, or a value also given to a name that holds no secret; 15: nor
+lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
