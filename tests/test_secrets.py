@@ -933,3 +933,21 @@ def test_a_cache_key_in_a_namespaces_colons_is_no_token():
     rebuild lock; a random value in the same namespace is still a token."""
     assert not looks_like_secret("WIKI_REBUILD_TOKEN", "sumo:wiki:full-rebuild", in_test_code=False)
     assert looks_like_secret("WIKI_REBUILD_TOKEN", "sumo:wiki:" + API_KEY, in_test_code=False)
+
+
+def test_an_ansible_modules_examples_are_examples_and_a_value_outside_them_is_not(tmp_path):
+    """awx's ``awx_collection/plugins/modules/credential.py`` documents itself in the strings
+    ``ansible-doc`` shows: its ``EXAMPLES`` set ``vault_password: 'new_password'``. A string of
+    another name, or a function's local ``EXAMPLES``, is no such documentation."""
+    module = (
+        "DOCUMENTATION = '''\nmodule: credential\n'''\n"
+        f"EXAMPLES = '''\n- credential:\n    vault_password: '{RANDOM_PASSWORD}'\n'''\n"
+        f"OTHER = '''\n    vault_password: '{RANDOM_PASSWORD}'\n'''\n"
+        f"def run():\n    EXAMPLES = '''\n    vault_password: '{RANDOM_PASSWORD}'\n'''\n"
+    )
+    repo = make_repo(tmp_path, {"plugins/modules/credential.py": module})
+    report = scan_repo(repo, select="SEC02")
+    assert sec02(report) == (
+        [("plugins/modules/credential.py", 9), ("plugins/modules/credential.py", 13)],
+        [("plugins/modules/credential.py", 6)],
+    )

@@ -106,7 +106,9 @@ def sample_reason(hit: SecretHit) -> str | None:
     if hit.in_prose:
         return "in a comment or docstring"
     if hit.in_example:
-        return "in a documented example (an `examples=` argument or a fenced code block)"
+        return (
+            "in a documented example (an `examples=` argument, an Ansible module's `EXAMPLES`, or a fenced code block)"
+        )
     if hit.word:
         return "a one-word value, a default rather than a credential's shape"
     return None

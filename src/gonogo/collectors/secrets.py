@@ -278,8 +278,9 @@ class SecretHit:
     in_prose: bool = False
     """In a Python comment or docstring: text about code, such as an example URL."""
     in_example: bool = False
-    """In an ``examples=`` argument of Python code (pydantic's ``Field(examples=[...])``), or in a
-    Markdown code fence of a file that is not Markdown (:func:`fenced_lines`)."""
+    """In an ``examples=`` argument of Python code (pydantic's ``Field(examples=[...])``) or an Ansible
+    module's ``EXAMPLES`` (``_Prose.in_example``), or in a Markdown code fence of a file that is not
+    Markdown (:func:`fenced_lines`)."""
     word: bool = False
     """The value is one short word of letters (``postgres``): a default, not a credential's shape."""
     lone_key_id: bool = False
@@ -307,7 +308,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 15
+SCANNER_VERSION = 16
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -316,7 +317,8 @@ token's pattern that continues a longer word; 11: a hit in a code fence of a YAM
 12: a password's hash is no password, ``mock`` and ``not-real`` mark a made-up value, and a development
 set-up is a place of its own; 13: one word repeated, ``user:user``, is made up; 14: nor a slug for a
 token, an entry point's object, ``[SECRET]``, or a value also given to a name that holds no secret; 15: nor
-lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``)."""
+lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``; 16: a value in an
+Ansible module's ``EXAMPLES`` is an example)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -507,7 +509,8 @@ class _Prose:
         self._tokenized: set[int] = set()
         """Top-level statements (by index) whose comments are in ``_comments``."""
         self._examples: list[tuple[tuple[int, int], tuple[int, int]]] = []
-        """Where each ``examples=`` argument's value starts and ends: (line, UTF-8 column) pairs."""
+        """Where each ``examples=`` argument's value, and each string an Ansible module documents itself
+        in (:data:`ANSIBLE_DOCUMENTATION`), starts and ends: (line, UTF-8 column) pairs."""
         self._parsed = False
         try:
             tree = ast.parse(text)
@@ -517,10 +520,12 @@ class _Prose:
         for node in _statements(tree.body):
             if isinstance(node, ast.Expr) and isinstance(getattr(node.value, "value", None), str):
                 self._docstrings.append((node.lineno, node.end_lineno or node.lineno))
+        shown = [node.value for node in _module_documentation(tree)]
+        shown += [
+            node.value for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg in EXAMPLE_KEYWORDS
+        ]
         self._examples = [
-            ((node.value.lineno, node.value.col_offset), (node.value.end_lineno or 0, node.value.end_col_offset or 0))
-            for node in ast.walk(tree)
-            if isinstance(node, ast.keyword) and node.arg in EXAMPLE_KEYWORDS
+            ((value.lineno, value.col_offset), (value.end_lineno or 0, value.end_col_offset or 0)) for value in shown
         ]
         for node in tree.body:
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
@@ -534,7 +539,8 @@ class _Prose:
 
     def in_example(self, line: int, column: int) -> bool:
         """In the value of an ``examples=`` or ``example=`` argument (pydantic's ``Field``,
-        OpenAPI's schemas): a value written to show the field's shape in the generated docs."""
+        OpenAPI's schemas): a value written to show the field's shape in the generated docs; or in
+        an Ansible module's ``DOCUMENTATION``, ``EXAMPLES`` or ``RETURN``, which ``ansible-doc`` shows."""
         if not self._examples or not 0 < line <= len(self._lines):
             return False
         at = (line, len(self._lines[line - 1][:column].encode("utf-8")))  # ast counts bytes
@@ -560,6 +566,25 @@ class _Prose:
                     self._comments[first - 1 + token.start[0]] = token.start[1]
         except (tokenize.TokenError, SyntaxError):
             pass  # the file parsed, so this is a tokenizer corner case: comments stay code
+
+
+ANSIBLE_DOCUMENTATION = frozenset({"DOCUMENTATION", "EXAMPLES", "RETURN"})
+"""The strings an Ansible module documents itself in: ``ansible-doc`` shows them, and their YAML
+shows the module's use with made-up values (awx's ``EXAMPLES``, ``vault_password: 'new_password'``)."""
+
+
+def _module_documentation(tree: ast.Module) -> Iterator[ast.Assign]:
+    """The module-level assignments of a string to a name of :data:`ANSIBLE_DOCUMENTATION`."""
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id in ANSIBLE_DOCUMENTATION
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            yield node
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
