@@ -951,3 +951,12 @@ def test_an_ansible_modules_examples_are_examples_and_a_value_outside_them_is_no
         [("plugins/modules/credential.py", 9), ("plugins/modules/credential.py", 13)],
         [("plugins/modules/credential.py", 6)],
     )
+
+
+def test_a_route_named_by_its_variable_and_a_fields_name_are_no_credentials():
+    """awxkit's ``_credentials = 'credentials/'`` (an API route) and awx's map of short parameter
+    names, ``'password': 'controller_password'``; a password that only ends in the word is one."""
+    assert not looks_like_secret("_credentials", "credentials/", in_test_code=False)
+    assert not looks_like_secret("password", "controller_password", in_test_code=False)
+    assert looks_like_secret("password", "Controller_password", in_test_code=False)
+    assert looks_like_secret("password", "s3cr3t_password", in_test_code=False)

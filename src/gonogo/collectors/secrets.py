@@ -308,7 +308,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 16
+SCANNER_VERSION = 17
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -318,7 +318,8 @@ token's pattern that continues a longer word; 11: a hit in a code fence of a YAM
 set-up is a place of its own; 13: one word repeated, ``user:user``, is made up; 14: nor a slug for a
 token, an entry point's object, ``[SECRET]``, or a value also given to a name that holds no secret; 15: nor
 lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``; 16: a value in an
-Ansible module's ``EXAMPLES`` is an example)."""
+Ansible module's ``EXAMPLES`` is an example; 17: nor one word naming itself, ``credentials/``, nor a
+field's name, ``'password': 'controller_password'``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -788,7 +789,7 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
         return False
     if NAMES_A_SECRET.search(name):
         return False
-    if names_itself(name, value):
+    if names_itself(name, value) or names_a_field(word.group(1), value):
         return False
     if any(ch.isspace() for ch in value) or value.startswith(("/", "./", "http://", "https://")):
         return False
@@ -856,12 +857,23 @@ def is_word(value: str) -> bool:
 
 def names_itself(name: str, value: str) -> bool:
     """``INVALID_PASSWORD = "invalid_password"``, ``JWT_INVALID_TOKEN = "invalid_token"``: an
-    enumeration's value spells words of its own name; a code, not a credential. A qualified name
-    counts by its local part (Radicale's ``_SHARE_TOKEN = "RADICALE:share-token"``, a WebDAV
+    enumeration's value spells words of its own name; a code, not a credential. One word will do
+    (awxkit's ``_credentials = 'credentials/'``, the API's route to its credentials). A qualified
+    name counts by its local part (Radicale's ``_SHARE_TOKEN = "RADICALE:share-token"``, a WebDAV
     property in its namespace)."""
     words = [w.lower() for w in VALUE_WORDS.findall(value.rpartition(":")[2])]
     name_words = {w.lower() for w in VALUE_WORDS.findall(name)}
-    return len(words) >= 2 and not any(ch.isdigit() for ch in value) and set(words) <= name_words
+    return bool(words) and not any(ch.isdigit() for ch in value) and set(words) <= name_words
+
+
+FIELD_NAME = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+
+
+def names_a_field(secret_word: str, value: str) -> bool:
+    """``'password': 'controller_password'``: a snake-case name that ends in the word that makes
+    the key a secret's (awx's map of short parameters to the module's own) names the field that
+    holds the secret, not the secret."""
+    return FIELD_NAME.match(value) is not None and value.rpartition("_")[2] == secret_word.lower()
 
 
 def entropy(value: str) -> float:
