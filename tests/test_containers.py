@@ -251,3 +251,17 @@ def test_a_compose_file_that_runs_the_checkout_is_a_development_set_up(tmp_path:
     assert sorted(row[0] for row in table.rows) == [
         "compose.yaml", "docker-compose.dev.yml", "sub/docker-compose.override.yml", "tools/Dockerfile",
     ]
+
+
+def test_an_image_ci_builds_for_its_own_jobs_is_listed_not_counted(tmp_path: Path) -> None:
+    """OctoPrint's nightly workflow builds ``.github/ci/nightly_canary/Dockerfile`` (``FROM
+    debian:${DEBIAN_VERSION}-slim``) to start the server its end-to-end tests drive: CI's own
+    image. A Dockerfile in a folder merely named ``github`` is still judged."""
+    repo = make_repo(tmp_path, {
+        ".github/ci/nightly_canary/Dockerfile": 'ARG DEBIAN_VERSION="bullseye"\nFROM debian:${DEBIAN_VERSION}-slim\n',
+        "deploy/github/Dockerfile": "FROM debian:bullseye-slim\n",
+    })
+    result = result_of(scan_repo(repo, select="IMG001"), "IMG001")
+    assert [(f.path, f.get("image")) for f in result.findings] == [("deploy/github/Dockerfile", "debian:bullseye-slim")]
+    [table] = result.tables
+    assert [row[0] for row in table.rows] == [".github/ci/nightly_canary/Dockerfile"]

@@ -960,3 +960,17 @@ def test_a_route_named_by_its_variable_and_a_fields_name_are_no_credentials():
     assert not looks_like_secret("password", "controller_password", in_test_code=False)
     assert looks_like_secret("password", "Controller_password", in_test_code=False)
     assert looks_like_secret("password", "s3cr3t_password", in_test_code=False)
+
+
+def test_the_files_ci_jobs_read_under_github_are_ci_configuration(tmp_path):
+    """OctoPrint's ``.github/ci/e2econfig/config.yaml`` configures the throwaway server its
+    end-to-end tests start (``secretKey``, users' ``apikey``): CI's, a sample. A token's own
+    format there is a leak, as in a workflow."""
+    assert place_of(".github/ci/e2econfig/users.yaml") is Place.CI
+    assert place_of("app/github/config.yaml") is Place.CODE
+    files = {
+        ".github/ci/e2econfig/config.yaml": f"server:\n  secretKey: {API_KEY}\n",
+        ".github/ci/deploy.sh": f"TOKEN={GITHUB_TOKEN}\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="SEC02")
+    assert sec02(report) == ([(".github/ci/deploy.sh", 1)], [(".github/ci/e2econfig/config.yaml", 2)])

@@ -42,7 +42,9 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     read) are test fixtures, and those of a development set-up (dispatch's
     ``.devcontainer/docker-compose.yml``; a compose file a service of which bind-mounts the
     repository's root, ``.:/app``, to run the code as edited, and a Dockerfile only such a file
-    builds) run on a developer's machine: nothing deploys either, so they are listed, not counted.
+    builds) run on a developer's machine, and those under ``.github/`` are the images of CI's own
+    jobs (OctoPrint's ``.github/ci/nightly_canary/Dockerfile``, the server its nightly end-to-end
+    test starts): nothing deploys any of them, so they are listed, not counted.
     Fix: use a version tag (``redis:7.2.4``), ideally with its digest (``redis:7.2.4@sha256:...``)."""
     images = _pulled(containers)
     yield Metric(name="images.total", value=float(len(images)))
@@ -55,7 +57,8 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     deployed = [i for i in floating if not _not_deployed(i)]
     if fixtures:
         yield Table(
-            title="Floating images in test code or the development set-up (not deployed, not counted)",
+            title="Floating images in test code, CI's configuration or the development set-up "
+            "(not deployed, not counted)",
             columns=("File", "Line", "Image"),
             rows=tuple((i.file.display, str(i.line or ""), i.written) for i in fixtures),
         )
@@ -73,11 +76,17 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
 
 
 def _not_deployed(image: ImageRef) -> bool:
-    """Named in test code, or by a development set-up: a file in a development folder
-    (``testpaths.is_development_setup``), or a compose file that runs the checkout and the
-    Dockerfiles only it builds (``ImageRef.development``)."""
+    """Named in test code, by CI's configuration (:func:`_in_ci_config`), or by a development
+    set-up: a file in a development folder (``testpaths.is_development_setup``), or a compose file
+    that runs the checkout and the Dockerfiles only it builds (``ImageRef.development``)."""
     relpath = image.file.relpath
-    return image.development or is_test_path(relpath) or is_development_setup(relpath)
+    return image.development or is_test_path(relpath) or is_development_setup(relpath) or _in_ci_config(relpath)
+
+
+def _in_ci_config(relpath: str) -> bool:
+    """Under ``.github/``, the forge's configuration: a Dockerfile there builds an image for CI's
+    own jobs or actions. A deployment's Dockerfile lives in the tree it builds."""
+    return ".github" in relpath.split("/")[:-1]
 
 
 def _pulled(containers: ContainerFacts) -> tuple[ImageRef, ...]:

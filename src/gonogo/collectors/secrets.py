@@ -88,7 +88,10 @@ CI_FILES = frozenset(
     {".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "jenkinsfile",
      ".drone.yml", "cloudbuild.yaml", "cloudbuild.yml", "appveyor.yml", ".appveyor.yml"}
 )
-CI_DIRS = ((".github", "workflows"), (".circleci",), (".buildkite",), (".woodpecker",), (".gitlab",), (".ci",))
+CI_DIRS = ((".github",), (".circleci",), (".buildkite",), (".woodpecker",), (".gitlab",), (".ci",))
+"""Folders of a CI's configuration. All of ``.github/``: its workflows, actions, and the files
+their jobs read (OctoPrint's ``.github/ci/e2econfig/``, the settings and users of the throwaway
+server its end-to-end tests start); nothing there ships."""
 _CI_DIR_STARTS = frozenset(prefix[0] for prefix in CI_DIRS)
 DOCUMENT_SUFFIXES = frozenset({".html", ".htm", ".mhtml", ".xhtml", ".eml", ".har", ".xml", ".txt", ".csv"})
 ENV_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".tpl")
@@ -308,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 17
+SCANNER_VERSION = 18
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -319,7 +322,8 @@ set-up is a place of its own; 13: one word repeated, ``user:user``, is made up; 
 token, an entry point's object, ``[SECRET]``, or a value also given to a name that holds no secret; 15: nor
 lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``; 16: a value in an
 Ansible module's ``EXAMPLES`` is an example; 17: nor one word naming itself, ``credentials/``, nor a
-field's name, ``'password': 'controller_password'``)."""
+field's name, ``'password': 'controller_password'``; 18: all of ``.github/`` is CI
+configuration)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
