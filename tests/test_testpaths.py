@@ -38,6 +38,9 @@ CASES = [
     ("integ_tests/test_server.py", True),
     ("app/contests/views.py", False),
     ("app/tests_helpers.py", False),
+    ("molecule/upgrade/files/apt_https.priv", True),
+    ("roles/app/molecule/default/converge.yml", True),
+    ("app/molecules/models.py", False),
 ]
 IDS = [
     "under tests", "fixtures inside tests", "pytest module test_*", "pytest module *_test.py", "conftest",
@@ -45,6 +48,7 @@ IDS = [
     "latest is no test", "contest is no test", "test in the middle of a name", "docs are not tests",
     "Celery's t folder", "a module named t ships", "under a *_tests folder (readthedocs.org)",
     "Radicale's integ_tests", "contests is no test folder", "a module named tests_* ships",
+    "Molecule's scenarios (SecureDrop)", "a role's Molecule scenario", "molecules is no test folder",
 ]
 
 

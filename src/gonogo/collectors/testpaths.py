@@ -19,11 +19,13 @@ from functools import lru_cache
 
 TEST_DIRS = frozenset({
     "tests", "test", "testing", "fixtures", "__tests__", "__mocks__", "e2e", "spec", "specs", "testdata", "cypress",
-    "t", "unittests",
+    "t", "unittests", "molecule",
 })
 """Folder names that hold tests or their data in the ecosystems gonogo meets (pytest, Jest,
-Cypress, RSpec, Go's ``testdata``, Perl's and Celery's ``t/``, DefectDojo's ``unittests/``); a file
-anywhere below one is test code, as below a ``test_*`` or ``*_tests`` folder (:func:`is_test_path`)."""
+Cypress, RSpec, Go's ``testdata``, Perl's and Celery's ``t/``, DefectDojo's ``unittests/``, the
+scenarios of Ansible's test framework Molecule: SecureDrop's ``molecule/testinfra/vars/staging.yml``
+and the key of ``molecule/upgrade/``'s throwaway apt server); a file anywhere below one is test
+code, as below a ``test_*`` or ``*_tests`` folder (:func:`is_test_path`)."""
 DOCS_DIRS = frozenset({"docs", "doc", "docs_src"})
 """Folder names that hold documentation: its pages, the code that builds them, and the examples
 they include (FastAPI's and SQLModel's ``docs_src/``)."""
