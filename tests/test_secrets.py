@@ -15,6 +15,7 @@ from gonogo.collectors.secrets import (
     is_placeholder,
     looks_like_secret,
     place_of,
+    public_blocks,
     redact,
     scan_text,
 )
@@ -974,3 +975,21 @@ def test_the_files_ci_jobs_read_under_github_are_ci_configuration(tmp_path):
     }
     report = scan_repo(make_repo(tmp_path, files), select="SEC02")
     assert sec02(report) == ([(".github/ci/deploy.sh", 1)], [(".github/ci/e2econfig/config.yaml", 2)])
+
+
+def test_a_tokens_pattern_inside_an_armored_public_key_is_chance_and_outside_it_is_a_token():
+    """SecureDrop's ``tor-signing-key.pub``: a line of the key's base64 opens with ``AKC``, the
+    shape of an Artifactory key. A private key's block is still a private key."""
+    body = "mQINBFhSfhQBEAC7\nAKCDGzgLmj47OeTtaYWs9DeVud8MogCeLinbRpG7DHpB\n=abcd\n"
+    armored = f"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n{body}-----END PGP PUBLIC KEY BLOCK-----\n"
+    path = "roles/tor/files/signing-key.pub"
+    assert kinds(armored, path=path) == []
+    assert [kind for kind, _, _ in kinds(armored + body, path=path)] == ["Artifactory Credentials"]
+    private = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBFhSfhQBCAC7mQINBFhSfhQBEAC7mQINBFhSfhQBEAC7mQINBF\n"
+    assert [kind for kind, _, _ in kinds(armored + private, path=path)] == ["Private Key"]
+
+
+def test_public_blocks_are_found_in_one_pass_over_hostile_text():
+    assert public_blocks("a -----BEGIN CERTIFICATE----- b -----END CERTIFICATE----- c") == [(2, 57)]
+    assert public_blocks("-----BEGIN CERTIFICATE-----\n" * 100_000) == [(0, 2_800_000)]
+    assert public_blocks("-----END PGP MESSAGE-----\n" * 100_000) == []

@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 18
+SCANNER_VERSION = 19
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -323,7 +323,7 @@ token, an entry point's object, ``[SECRET]``, or a value also given to a name th
 lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``; 16: a value in an
 Ansible module's ``EXAMPLES`` is an example; 17: nor one word naming itself, ``credentials/``, nor a
 field's name, ``'password': 'controller_password'``; 18: all of ``.github/`` is CI
-configuration)."""
+configuration; 19: a token's pattern inside an armored public key, signature or certificate is chance)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -430,9 +430,14 @@ def scan_text(
     prose: _Prose | None = None  # parsed on the first hit only: most files have none
     fenced: frozenset[int] | None = None  # likewise, the lines of code fences in other text
     lone_key_id: bool | None = None  # whether no AWS secret key is in the text: asked on the first key ID
+    public: list[tuple[int, int]] | None = None  # likewise, where the armored public blocks are
     for offset, kind, rule, name, value in _candidates(
         text, in_test_code=in_test_code, bare=bare, assignments=assignments, python=python
     ):
+        if kind != PRIVATE_KEY:
+            public = public if public is not None else public_blocks(text)
+            if _inside(public, offset):
+                continue
         starts = starts or _line_starts(text)
         line = _line_of(starts, offset)
         if (line, value) in seen:
@@ -463,6 +468,35 @@ def scan_text(
             )
         )
     return found
+
+
+ARMOR = re.compile(r"-----(BEGIN|END) (PGP PUBLIC KEY BLOCK|PGP SIGNATURE|PGP MESSAGE|CERTIFICATE|PUBLIC KEY)-----")
+"""The armor lines of what is public or sealed: an OpenPGP public key or signature, an encrypted
+message, an X.509 certificate, a bare public key. Their base64 is random, and a token's pattern
+finds itself in it by chance (SecureDrop's ``tor-signing-key.pub`` held an 'Artifactory' key)."""
+
+
+def public_blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each armored public block (:data:`ARMOR`), in one pass over the armor
+    lines: a BEGIN opens a block that the next END of the same kind closes; one never closed
+    runs to the end of the text, as a truncated key still is one."""
+    blocks: list[tuple[int, int]] = []
+    opened: tuple[str, int] | None = None
+    for match in ARMOR.finditer(text):
+        if match.group(1) == "BEGIN" and opened is None:
+            opened = (match.group(2), match.start())
+        elif match.group(1) == "END" and opened is not None and opened[0] == match.group(2):
+            blocks.append((opened[1], match.end()))
+            opened = None
+    if opened is not None:
+        blocks.append((opened[1], len(text)))
+    return blocks
+
+
+def _inside(blocks: list[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` is in one of ``blocks`` (sorted, disjoint)."""
+    index = bisect.bisect_right(blocks, (offset, sys.maxsize)) - 1
+    return index >= 0 and offset < blocks[index][1]
 
 
 _FENCE = re.compile(r"[ \t]*(?:```|~~~)")
