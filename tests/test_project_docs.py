@@ -251,3 +251,14 @@ def test_a_reference_into_an_uninitialised_submodule_is_a_name_not_a_claim(tmp_p
 def test_a_hostile_gitmodules_changes_no_judgement(tmp_path: Path, gitmodules: str) -> None:
     files = {".gitmodules": gitmodules, "README.md": "See `vendor/gone.txt`.\n", "vendor/x.txt": ""}
     assert _broken_references(tmp_path, files) == [("README.md", "vendor/gone.txt")]
+
+
+def test_a_files_former_name_is_not_a_claim(tmp_path: Path) -> None:
+    """awx's ``docs/websockets.md``: "``awx/main/wsrelay.py`` (formerly ``awx/main/wsbroadcast.py``)"
+    names the file as it was called; the next sentence's missing file is still a claim."""
+    files = {
+        "docs/websockets.md": "* `app/relay.py` (formerly `app/broadcast.py`) - a client.\n\n"
+                              "The server is in `app/server.py`.\n",
+        "app/relay.py": "",
+    }
+    assert _broken_references(tmp_path, files) == [("docs/websockets.md", "app/server.py")]

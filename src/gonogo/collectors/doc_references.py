@@ -83,13 +83,14 @@ NOT_A_CLAIM = re.compile(
     r"will be (generated|created|written|stored|placed|saved)|save[sd]? (it |them )?as|make a copy|writes?|"
     r"written|e\.g\.|e\.x\.|for example|for instance|such as|^\W*examples?|if (it|this file|the file|one) exists|"
     r"there is no|does not exist|doesn't exist|no longer|(was|were|been) (removed|deleted|renamed|moved)|"
-    r"(can|could|may|should|must) (now )?be (removed|deleted))(?!\w)",
+    r"(can|could|may|should|must) (now )?be (removed|deleted)|formerly|fka)(?!\w)",
     re.IGNORECASE,
 )
 """Words that turn a path into an instruction or an example rather than a statement that the file
 is in the tree: "create ``hc/local_settings.py``", "copy ``.env.example`` to ``.env``", "the build
 writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/x.md``", "``x.html``
-can be deleted" (Nautobot's migration guide), and a heading that opens with "Example" (redash's
+can be deleted" (Nautobot's migration guide), a file's former name (awx's "``awx/main/wsrelay.py``
+(formerly ``awx/main/wsbroadcast.py``)"), and a heading that opens with "Example" (redash's
 "Example Configuration (``scripts/config.js``)")."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!e\.x\.)\s+")
 MAX_DOC_BYTES = 2 * 1024 * 1024
@@ -112,7 +113,7 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 6
+CANDIDATES_VERSION = 7
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed."""
 
 
