@@ -492,3 +492,26 @@ def test_an_empty_pipfile_is_no_manifest(tmp_path: Path) -> None:
     report = scan_repo(make_repo(tmp_path, files), select="DEP001")
     found = [(f.path, f.get("package"), f.get("manifest")) for f in result_of(report, "DEP001").findings]
     assert found == [("api/urls/views.py", "redis", "requirements/requirements.txt")]
+
+
+def test_ansible_plugins_run_in_ansibles_environment_not_the_projects(tmp_path: Path) -> None:
+    """awx's ``awx/playbooks/action_plugins/verify_project.py`` imports ``ansible``, ``gnupg`` and
+    ``ansible_sign``, which the execution environment running the playbook installs; so does its
+    collection's ``plugins/inventory/``. A tool that drives Ansible from the project's own code,
+    and a package named ``library`` that does not import Ansible, are judged as any module."""
+    files = {
+        "requirements.txt": "django==4.2.16\n",
+        "app/playbooks/action_plugins/verify.py": "import ansible.plugins.action\nimport gnupg\n",
+        "collection/plugins/inventory/controller.py": "import ansible.module_utils\nimport requests\n",
+        "collection/requirements.txt": "awxkit==24.6.1\n",
+        "app/deploy.py": "import ansible.playbook\n",
+        "app/library/fetch.py": "import requests\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP00")
+    assert sorted((f.path, f.get("package")) for f in result_of(report, "DEP001").findings) == [
+        ("app/deploy.py", "ansible"), ("app/library/fetch.py", "requests"),
+    ]
+    assert sorted((f.path, f.get("package")) for f in result_of(report, "DEP002").findings) == [
+        ("app/playbooks/action_plugins/verify.py", "ansible"), ("app/playbooks/action_plugins/verify.py", "gnupg"),
+        ("collection/plugins/inventory/controller.py", "ansible"), ("collection/plugins/inventory/controller.py", "requests"),
+    ]

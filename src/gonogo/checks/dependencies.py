@@ -3,6 +3,7 @@ version, pinned in applications, and the lock files agree with their manifests."
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -59,7 +60,8 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     """Why: a module that imports a distribution its manifest does not declare works on the
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
     monorepo each service installs only its own requirements, so each is judged by its own. Test
-    code, the documentation's code and examples are DEP002's: they do not ship. An
+    code, the documentation's code and examples are DEP002's: they do not ship; so are Ansible's
+    plugins and modules, which run in Ansible's environment (an execution environment's). An
     extra declares what it brings (`dask[distributed]` declares `import distributed`).
     Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
     import."""
@@ -134,9 +136,11 @@ def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Itera
     run, a docs build or an example, not production. In a vendored copy of another project (pip's
     ``_vendor/``), what the copy needs is vendored beside it; an import from elsewhere is one of
     that project's optional features (urllib3's HTTP/2 and pyOpenSSL support, Pygments' Sphinx
-    extension), declared among its extras, not the host's."""
+    extension), declared among its extras, not the host's. Ansible's plugins and modules
+    (:func:`is_ansible_content`) run in Ansible's own Python, the controller's or an execution
+    environment's, which provides ``ansible`` and what the plugin needs: not in the project's."""
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
-    vendored = is_vendored(file.file.relpath)
+    vendored = is_vendored(file.file.relpath) or is_ansible_content(file.file.relpath, imports)
     for imported in imports:
         top = imported.module.split(".")[0]
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
@@ -145,6 +149,35 @@ def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Itera
         soft = soft or not ships or vendored
         soft = soft or top in guarded
         yield imported, not soft
+
+
+ANSIBLE_PLUGIN_TYPES = frozenset({
+    "action", "become", "cache", "callback", "cliconf", "connection", "filter", "httpapi", "inventory", "lookup",
+    "netconf", "shell", "strategy", "terminal", "test", "vars",
+})
+"""Ansible's plugin types: a playbook's ``<type>_plugins/`` folder holds them, as does a
+collection's ``plugins/<type>/`` with its ``modules/``, ``module_utils/`` and ``doc_fragments/``."""
+ANSIBLE_MODULE_DIRS = frozenset({"library", "module_utils", "modules", "doc_fragments"})
+
+
+def is_ansible_content(relpath: str, imports: Sequence[Import]) -> bool:
+    """A module Ansible loads: it imports ``ansible`` and sits in a folder Ansible loads plugins or
+    modules from (awx's ``awx/playbooks/action_plugins/verify_project.py`` imports
+    ``ansible.plugins.action``, ``gnupg`` and ``ansible_sign``, which its execution environment
+    installs; ``awx_collection/plugins/inventory/controller.py``). Both, so neither a package named
+    ``library`` nor a tool that drives Ansible as a library is taken for one."""
+    return any(i.module.split(".")[0] == "ansible" for i in imports) and _in_ansible_folder(relpath.split("/")[:-1])
+
+
+def _in_ansible_folder(folders: list[str]) -> bool:
+    """A playbook's ``action_plugins/``, ``library/`` or ``module_utils/``, or a collection's
+    ``plugins/modules/``, ``plugins/inventory/``..."""
+    if any(f.endswith("_plugins") and f.removesuffix("_plugins") in ANSIBLE_PLUGIN_TYPES for f in folders):
+        return True
+    if any(f in ("library", "module_utils") for f in folders):
+        return True
+    kinds = ANSIBLE_PLUGIN_TYPES | ANSIBLE_MODULE_DIRS
+    return any(parent == "plugins" and child in kinds for parent, child in itertools.pairwise(folders))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
