@@ -359,6 +359,11 @@ def test_django_activity_stream_provides_actstream() -> None:
     assert providers("actstream") == {"django-activity-stream"}
 
 
+def test_django_money_provides_djmoney() -> None:
+    """djangoproject.com declares django-money and imports ``djmoney``, the package it installs."""
+    assert providers("djmoney") == {"django-money"}
+
+
 def test_an_example_whose_manifest_declares_nothing_borrows_the_projects(tmp_path: Path) -> None:
     """Nautobot's ``examples/example_app/pyproject.toml`` only builds the app, which runs inside
     Nautobot's environment; Flask's tutorial declares its own dependencies and is judged by them."""
