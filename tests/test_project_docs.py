@@ -124,6 +124,18 @@ def test_release_notes_folders_are_history_but_current_docs_are_judged(tmp_path:
     assert _broken_references(tmp_path, files) == [("docs/guide.md", "app/gone.py")]
 
 
+def test_a_template_the_application_renders_is_no_documentation(tmp_path: Path) -> None:
+    """djangoproject.com's ``checklists/templates/checklists/*.md`` render release checklists for
+    Django's own repository (its ``docs/conf.py``); documentation kept in a ``templates/`` folder
+    without template tags (healthchecks' ``templates/docs/``) is still judged."""
+    files = {
+        "checklists/templates/checklists/freeze.md": "{% load extras %}\n- [ ] Update `app/conf.py`.\n",
+        "templates/docs/self_hosted.md": "Edit `app/local.py`.\n",
+        "app/__init__.py": "",
+    }
+    assert _broken_references(tmp_path, files) == [("templates/docs/self_hosted.md", "app/local.py")]
+
+
 def test_a_translated_page_may_link_a_page_only_the_default_language_has(tmp_path: Path) -> None:
     """FastAPI's translations link ``../release-notes.md``, which only ``docs/en/docs/`` has: the
     site serves the English page. A page no language has is still a broken link."""

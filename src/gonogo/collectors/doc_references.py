@@ -92,6 +92,11 @@ writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/
 can be deleted" (Nautobot's migration guide), a file's former name (awx's "``awx/main/wsrelay.py``
 (formerly ``awx/main/wsbroadcast.py``)"), and a heading that opens with "Example" (redash's
 "Example Configuration (``scripts/config.js``)")."""
+TEMPLATE_FOLDERS = frozenset({"templates"})
+"""Folders of what an application renders (a Django app's ``templates/``)."""
+TEMPLATE_TAG = re.compile(r"\{%-? {0,8}[a-z_]{1,32}\b[^\n%]{0,200}%\}")
+"""A Django or Jinja block tag (``{% load checklist_extras %}``, ``{% with v=... %}``); bounded,
+so a hostile line of ``{% a`` does not cost its length at each of its starts."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!e\.x\.)\s+")
 MAX_DOC_BYTES = 2 * 1024 * 1024
 
@@ -130,6 +135,7 @@ def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> 
     sources = [
         document for document in workspace.by_suffix(".md", ".markdown")
         if not any(HISTORY_DOCS.match(part) or PLAN_DOCS.match(part) for part in document.relpath.split("/"))
+        and not _is_template(workspace, document)
     ]
     # parsing the Markdown is the cost, and it depends on the bytes only: cached per content
     jobs = [FileJob(file=doc, namespace=f"docref{CANDIDATES_VERSION}", limit=MAX_DOC_BYTES) for doc in sources]
@@ -164,6 +170,21 @@ def document_candidates(data: bytes) -> tuple[tuple[str, str, int], ...] | str:
         (target, written_as, _line_of(target, lines, block_line))
         for target, written_as, block_line in dict.fromkeys(_candidates(_parser().parse(text)))
     )
+
+
+def _is_template(workspace: Workspace, document: SourceFile) -> bool:
+    """A Markdown file in a ``templates/`` folder that holds a template tag is a page the
+    application renders, not documentation of this tree: djangoproject.com's
+    ``checklists/templates/checklists/_feature_freeze.md`` renders a release checklist whose
+    ``docs/conf.py`` is Django's own, in another repository. Documentation kept in such a folder
+    without template tags (healthchecks' ``templates/docs/*.md``) is still read."""
+    if not TEMPLATE_FOLDERS.intersection(document.relpath.split("/")[:-1]):
+        return False
+    try:
+        text = workspace.read_text(document, limit=MAX_DOC_BYTES)
+    except FileReadError:
+        return False
+    return TEMPLATE_TAG.search(text) is not None
 
 
 @functools.cache
