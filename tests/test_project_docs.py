@@ -124,6 +124,20 @@ def test_release_notes_folders_are_history_but_current_docs_are_judged(tmp_path:
     assert _broken_references(tmp_path, files) == [("docs/guide.md", "app/gone.py")]
 
 
+def test_a_document_whose_sections_name_versions_is_history(tmp_path: Path) -> None:
+    """zds-site's ``update.md`` lists what each release needed in production, one section per
+    version: the files it names may be gone. Sections numbered without naming a version are read."""
+    history = "".join(
+        f"Actions pour la version : v1.{minor}\n==========\n\nDans `app/settings_prod.py`.\n\n" for minor in range(4)
+    )
+    files = {
+        "update.md": "Ce fichier liste les actions par version.\n\n" + history,
+        "docs/guide.md": "# Guide\n\n## 1.1 Install\n\n## 1.2 Run\n\n## 1.3 Deploy\n\nRun `app/gone.py`.\n",
+        "app/__init__.py": "",
+    }
+    assert _broken_references(tmp_path, files) == [("docs/guide.md", "app/gone.py")]
+
+
 def test_a_template_the_application_renders_is_no_documentation(tmp_path: Path) -> None:
     """djangoproject.com's ``checklists/templates/checklists/*.md`` render release checklists for
     Django's own repository (its ``docs/conf.py``); documentation kept in a ``templates/`` folder

@@ -81,11 +81,12 @@ def broken_doc_references(doc_references: DocReferenceFacts) -> Iterator[CheckOu
     """Why: documentation that names files which do not exist describes a system that is not there,
     and the reader who follows it is lost. Links and backtick paths in Markdown files are looked
     up relative to the document, to the repository root, and as a path suffix anywhere in the tree;
-    code blocks, changelogs and the templates an application renders (Markdown with template tags
-    in a ``templates/`` folder) are not read. Only references that claim a file are judged: web
-    routes, generated output, ignored local files, examples and files the reader is told to create
-    (in the sentence, or as a list of paths it introduces) are not claims; bare file names and paths
-    into a submodule the checkout lacks are left to DOC002, which does not block.
+    code blocks, changelogs (by name, or by sections that mostly name a version) and the templates
+    an application renders (Markdown with template tags in a ``templates/`` folder) are not read.
+    Only references that claim a file are judged: web routes, generated output, ignored local
+    files, examples and files the reader is told to create (in the sentence, or as a list of paths
+    it introduces) are not claims; bare file names and paths into a submodule the checkout lacks
+    are left to DOC002, which does not block.
 
     Fix: correct the path, create the file, or remove the claim from the document."""
     if not doc_references.documents:

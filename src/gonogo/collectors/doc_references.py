@@ -97,6 +97,13 @@ TEMPLATE_FOLDERS = frozenset({"templates"})
 TEMPLATE_TAG = re.compile(r"\{%-? {0,8}[a-z_]{1,32}\b[^\n%]{0,200}%\}")
 """A Django or Jinja block tag (``{% load checklist_extras %}``, ``{% with v=... %}``); bounded,
 so a hostile line of ``{% a`` does not cost its length at each of its starts."""
+VERSION_HEADING = re.compile(
+    r"(?<![\w.])v\d+(?:\.\d+)*(?![\w.])|\b(?:version|release)\s*:?\s*v?\d+(?:\.\d+)*(?![\w.])", re.IGNORECASE
+)
+"""A heading naming a version: ``... la version : v1.6``, ``... version 14``, ``l'upgrade v21``,
+``Release 2.3``. A bare number is not enough: ``1.2 Configure`` numbers a section."""
+_SECTIONS_OF_A_HISTORY = 3
+"""Sections a level needs for its headings to say what the document is (a title alone does not)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!e\.x\.)\s+")
 MAX_DOC_BYTES = 2 * 1024 * 1024
 
@@ -166,9 +173,12 @@ def document_candidates(data: bytes) -> tuple[tuple[str, str, int], ...] | str:
     except FileReadError as exc:
         return str(exc)
     lines = text.splitlines()
+    tokens = _parser().parse(text)
+    if _is_version_history(tokens):
+        return ()
     return tuple(
         (target, written_as, _line_of(target, lines, block_line))
-        for target, written_as, block_line in dict.fromkeys(_candidates(_parser().parse(text)))
+        for target, written_as, block_line in dict.fromkeys(_candidates(tokens))
     )
 
 
@@ -185,6 +195,23 @@ def _is_template(workspace: Workspace, document: SourceFile) -> bool:
     except FileReadError:
         return False
     return TEMPLATE_TAG.search(text) is not None
+
+
+def _is_version_history(tokens: list[Token]) -> bool:
+    """Whether the document is a history by its sections, whatever its name: most sections of its
+    first level with several (the chapters under a title) each name a version. zds-site's
+    ``update.md`` lists, under "Actions à faire pour mettre en prod la version : v1.6" and 24 more
+    such headings, what each release needed in production: ``zds/settings_prod.py`` and
+    ``doc/source/install/configs/settings_prod.py`` are gone since, as a changelog's paths may be."""
+    levels: dict[str, list[str]] = {}
+    for position, token in enumerate(tokens[:-1]):
+        if token.type == "heading_open":
+            levels.setdefault(token.tag, []).append(tokens[position + 1].content)
+    for _, headings in sorted(levels.items()):
+        if len(headings) >= _SECTIONS_OF_A_HISTORY:
+            versions = sum(VERSION_HEADING.search(heading) is not None for heading in headings)
+            return 4 * versions >= 3 * len(headings)
+    return False
 
 
 @functools.cache
