@@ -30,7 +30,7 @@ DISTRIBUTIONS = (
     "django", "djangorestframework", "django-filter", "django-cors-headers", "django-allauth",
     "django-storages", "django-environ", "django-extensions", "django-debug-toolbar", "django-celery-beat",
     "django-celery-results", "django-redis", "django-pghistory", "django-polymorphic", "django-tables2",
-    "django-crispy-forms", "channels", "channels-redis", "daphne", "whitenoise", "wagtail",
+    "django-crispy-forms", "drf-yasg", "channels", "channels-redis", "daphne", "whitenoise", "wagtail",
     "flask", "flask-sqlalchemy", "flask-login", "flask-wtf", "flask-migrate", "flask-cors", "flask-restx",
     "fastapi", "starlette", "uvicorn", "gunicorn", "sanic", "aiohttp", "tornado", "litestar", "quart",
     # data, ORM, queues, caches
@@ -46,7 +46,7 @@ DISTRIBUTIONS = (
     # CLI, templating, utilities
     "click", "typer", "rich", "jinja2", "markdown", "python-dateutil", "arrow", "pendulum", "pytz",
     "tzdata", "cryptography", "pyjwt", "python-jose", "passlib", "bcrypt", "itsdangerous", "werkzeug",
-    "beautifulsoup4", "lxml", "pillow", "tenacity", "structlog", "loguru",
+    "beautifulsoup4", "lxml", "pillow", "tenacity", "structlog", "loguru", "gitpython",
     # science
     "numpy", "pandas", "scipy", "matplotlib", "scikit-learn", "sympy",
     # observability

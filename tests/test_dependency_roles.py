@@ -296,6 +296,19 @@ def test_what_a_declared_distribution_requires_on_pypi_shows_a_transitive_import
     assert sorted(package for _, package, _ in _undeclared(report)) == ["PyYAML", "starlette"]
 
 
+def test_pytz_under_drf_yasg_and_gitdb_under_gitpython_are_transitive(tmp_path: Path) -> None:
+    """zds-site pins drf-yasg and GitPython and imports pytz and gitdb.exc, which they bring: with
+    nothing installed or locked, the table shows both chains, and neither import blocks as DEP001."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "drf-yasg==1.21.7\nGitPython==3.1.43\n",
+        "zds/feeds.py": "from pytz import AmbiguousTimeError\nfrom gitdb.exc import BadName\nimport git\n",
+    })
+    report = scan_repo(root, select="DEP")
+    transitive = {f.get("package"): f.get("via") for f in result_of(report, "DEP008").findings}
+    assert transitive == {"pytz": ("drf-yasg", "pytz"), "gitdb": ("gitpython", "gitdb")}
+    assert _undeclared(report) == []
+
+
 def test_the_published_requires_table_is_what_the_script_writes() -> None:
     """The shipped table holds what ``scripts/published_requires.py`` derives from PyPI's answers:
     requirements outside extras, by normalised name, for each listed distribution."""
