@@ -125,8 +125,10 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 7
-"""Bump when what :func:`document_candidates` finds changes, so cached results are recomputed."""
+CANDIDATES_VERSION = 8
+"""Bump when what :func:`document_candidates` finds changes, so cached results are recomputed (7: a
+file's former name is no claim, and a history's sections are not read; 8: both, as two changes
+made apart had each taken 7)."""
 
 
 @collector("doc_references")
