@@ -989,7 +989,22 @@ def test_a_tokens_pattern_inside_an_armored_public_key_is_chance_and_outside_it_
     assert [kind for kind, _, _ in kinds(armored + private, path=path)] == ["Private Key"]
 
 
+def test_an_armor_line_hides_only_armor():
+    """A PEM parser's header constant never closed, or a token put between armor lines, is no
+    public block: a credential after it, or inside it, is still found."""
+    token = "AKCp8jQcDZ3Yc8hT6vJkW9fLmN2rS4tU7xY1zB5eG8iK0oP3qR6sV9wX2aD4fH7jL0nQ3tW6yA9cE2"
+    header = 'PEM_HEADER = "-----BEGIN PUBLIC KEY-----"\n'
+    assert [kind for kind, _, _ in kinds(f'{header}ARTIFACTORY = "{token}"\n', path="app/keys.py")] == [
+        "Artifactory Credentials"
+    ]
+    wrapped = f"-----BEGIN CERTIFICATE-----\nMIIB\nkey = {token}\n-----END CERTIFICATE-----\n"
+    assert public_blocks(wrapped) == []
+    assert [kind for kind, _, _ in kinds(wrapped, path="app/cert.pem")] == ["Artifactory Credentials"]
+
+
 def test_public_blocks_are_found_in_one_pass_over_hostile_text():
     assert public_blocks("a -----BEGIN CERTIFICATE----- b -----END CERTIFICATE----- c") == [(2, 57)]
-    assert public_blocks("-----BEGIN CERTIFICATE-----\n" * 100_000) == [(0, 2_800_000)]
+    assert public_blocks("-----BEGIN CERTIFICATE-----\n" * 100_000) == []
     assert public_blocks("-----END PGP MESSAGE-----\n" * 100_000) == []
+    pairs = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" * 50_000
+    assert len(public_blocks(pairs)) == 50_000

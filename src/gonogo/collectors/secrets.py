@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 19
+SCANNER_VERSION = 20
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -323,7 +323,8 @@ token, an entry point's object, ``[SECRET]``, or a value also given to a name th
 lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``; 16: a value in an
 Ansible module's ``EXAMPLES`` is an example; 17: nor one word naming itself, ``credentials/``, nor a
 field's name, ``'password': 'controller_password'``; 18: all of ``.github/`` is CI
-configuration; 19: a token's pattern inside an armored public key, signature or certificate is chance)."""
+configuration; 19: a token's pattern inside an armored public key, signature or certificate is chance;
+20: only inside a closed block of armor alone)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -476,21 +477,34 @@ message, an X.509 certificate, a bare public key. Their base64 is random, and a 
 finds itself in it by chance (SecureDrop's ``tor-signing-key.pub`` held an 'Artifactory' key)."""
 
 
+ARMOR_BODY_LINE = re.compile(
+    r"[A-Za-z0-9+/]*={0,3}|=[A-Za-z0-9+/]{4}|(?:Version|Comment|Hash|Charset|MessageID): [^\n]*"
+)
+"""A line an armored block holds between its armor lines (once stripped): base64, its ``=``
+checksum line, a header (``Version: GnuPG v2``), or nothing."""
+
+
 def public_blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each armored public block (:data:`ARMOR`), in one pass over the armor
-    lines: a BEGIN opens a block that the next END of the same kind closes; one never closed
-    runs to the end of the text, as a truncated key still is one."""
+    lines: a BEGIN opens a block that the next END of the same kind closes. Only a block that is
+    armor through and through counts: closed, and every line between its armor lines base64 or
+    a header (:data:`ARMOR_BODY_LINE`). A BEGIN never closed (a PEM parser's header constant),
+    or one with code or a credential before its END, hides nothing after it."""
     blocks: list[tuple[int, int]] = []
-    opened: tuple[str, int] | None = None
+    opened: tuple[str, int, int] | None = None  # kind, start of the BEGIN line, end of it
     for match in ARMOR.finditer(text):
         if match.group(1) == "BEGIN" and opened is None:
-            opened = (match.group(2), match.start())
+            opened = (match.group(2), match.start(), match.end())
         elif match.group(1) == "END" and opened is not None and opened[0] == match.group(2):
-            blocks.append((opened[1], match.end()))
+            if _armor_body(text[opened[2] : match.start()]):
+                blocks.append((opened[1], match.end()))
             opened = None
-    if opened is not None:
-        blocks.append((opened[1], len(text)))
     return blocks
+
+
+def _armor_body(body: str) -> bool:
+    """Every line of ``body`` is one an armored block holds (:data:`ARMOR_BODY_LINE`)."""
+    return all(ARMOR_BODY_LINE.fullmatch(line.strip()) for line in body.split("\n"))
 
 
 def _inside(blocks: list[tuple[int, int]], offset: int) -> bool:
