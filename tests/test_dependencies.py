@@ -486,6 +486,20 @@ def test_requirements_sorted_into_a_subfolder_serve_the_folder_above_the_require
     assert [(f.path, f.get("package")) for f in result_of(report, "DEP001").findings] == [("app/server.py", "redis")]
 
 
+def test_a_requirements_groups_file_is_not_judged_unused(tmp_path: Path) -> None:
+    """Celery's ``requirements/extras/solar.txt`` declares ephem, which ``celery/schedules.py``
+    loads with ``__import__``: a group's file may be an optional feature's, so DEP003 leaves it,
+    as it leaves an extra's requirements; the main requirements file is still judged."""
+    files = {
+        "requirements/default.txt": "kombu==5.3\nbilliard==4.2\n",
+        "requirements/docs.txt": "-r extras/solar.txt\n",
+        "requirements/extras/solar.txt": "ephem==4.1\n",
+        "celery/schedules.py": "import kombu\nephem = __import__('ephem')\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP003")
+    assert [f.get("package") for f in result_of(report, "DEP003").findings] == ["billiard"]
+
+
 def test_an_empty_pipfile_is_no_manifest(tmp_path: Path) -> None:
     """awx's zero-byte ``awx/api/urls/Pipfile`` declares nothing: the modules beside it are judged
     by ``requirements/requirements.txt`` at the root, which declares Django."""

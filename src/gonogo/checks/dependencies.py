@@ -17,6 +17,7 @@ from gonogo.checks.dependency_scopes import (
     Scope,
     Scopes,
     Transitive,
+    in_requirements_group,
     may_provide,
     third_party_imports,
     transitive_provider,
@@ -405,7 +406,10 @@ def unused_dependencies(python: PythonFacts, manifests: ManifestFacts) -> Iterat
         modules = set(below)
         projects = {m.project_name for m in scope.manifests if m.project_name}
         for manifest in scope.manifests:
-            if manifest.is_lock or manifest.compiled:
+            # a requirements group's file (requirements/extras/cassandra.txt) may be an optional
+            # feature's, imported only where it is installed (Celery's ephem, by __import__): as
+            # an extra's requirements are, it is not judged
+            if manifest.is_lock or manifest.compiled or in_requirements_group(manifest.folder):
                 continue
             for dep in manifest.dependencies:
                 if dep.group is not None or dep.ecosystem != "PyPI" or dep.name in projects:

@@ -124,6 +124,14 @@ class Scopes:
             folder = folder.rpartition("/")[0] if folder else None
 
 
+def in_requirements_group(folder: str) -> bool:
+    """A folder one level below a requirements folder (``requirements/extras/``,
+    ``securedrop/requirements/python3/``): its files sort the requirements by interpreter,
+    environment or optional feature (Celery's ``requirements/extras/cassandra.txt``)."""
+    parts = folder.split("/")
+    return len(parts) >= 2 and parts[-2].lower() in _REQUIREMENTS_DIRS
+
+
 def served_folder(folder: str) -> str:
     """The folder whose modules a manifest in ``folder`` declares for: its own, but the one above a
     requirements folder for ``requirements/*.txt``, and for ``requirements/<group>/*.txt`` too
