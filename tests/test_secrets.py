@@ -1008,3 +1008,36 @@ def test_public_blocks_are_found_in_one_pass_over_hostile_text():
     assert public_blocks("-----END PGP MESSAGE-----\n" * 100_000) == []
     pairs = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" * 50_000
     assert len(public_blocks(pairs)) == 50_000
+
+
+def test_rate_limits_are_not_passwords_but_a_password_beside_them_is():
+    # allauth's ACCOUNT_RATE_LIMITS (allauth/account/app_settings.py:287)
+    text = (
+        'RATE_LIMITS = {\n'
+        '    "change_password": "5/m/user",\n'
+        '    "reset_password": "20/m/ip,5/m/key",\n'
+        '    "login_password": "1/10s/key",\n'
+        f'    "admin_password": "{DB_PASSWORD}",\n'
+        '}\n'
+        'THROTTLE_PASSWORD = "100/day"\n'
+        'DB_PASSWORD = "5/m/user-but-a-password!"\n'
+    )
+    assert kinds(text) == [
+        ("hard-coded password", 5, "admin_password"),
+        ("hard-coded password", 8, "DB_PASSWORD"),
+    ]
+    from gonogo.collectors.dict_passwords import dict_passwords
+
+    assert [(p.line, p.key) for p in dict_passwords(text.encode())] == [(5, "admin_password")]
+
+
+def test_a_hostile_rate_limit_lookalike_is_judged_in_linear_time():
+    import time
+
+    from gonogo.collectors.secrets import is_rate_limit
+
+    assert is_rate_limit("5/m/user") and is_rate_limit("20/m/ip,5/m/key") and not is_rate_limit("hunter2/x")
+    started = time.perf_counter()
+    for value in ("1/" * 200_000, "1/1m," * 200_000, "1" * 400_000 + "/", "1/m/" + "a" * 400_000 + "!"):
+        assert not is_rate_limit(value)
+    assert time.perf_counter() - started < 1.0

@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 20
+SCANNER_VERSION = 21
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -324,7 +324,7 @@ lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``
 Ansible module's ``EXAMPLES`` is an example; 17: nor one word naming itself, ``credentials/``, nor a
 field's name, ``'password': 'controller_password'``; 18: all of ``.github/`` is CI
 configuration; 19: a token's pattern inside an armored public key, signature or certificate is chance;
-20: only inside a closed block of armor alone)."""
+20: only inside a closed block of armor alone; 21: a rate limit, ``5/m/user``, is no password)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -863,7 +863,27 @@ def stands_for_a_value(value: str) -> bool:
     """A placeholder, a reference (a variable's or a class's name) or a password's hash: what a
     literal holds where the credential itself is elsewhere. Shared by the assignment rule and
     the dict-password rule (``dict_passwords``)."""
-    return is_placeholder(value) or REFERENCE_VALUE.match(value) is not None or PASSWORD_HASH.match(value) is not None
+    return (
+        is_placeholder(value)
+        or REFERENCE_VALUE.match(value) is not None
+        or PASSWORD_HASH.match(value) is not None
+        or is_rate_limit(value)
+    )
+
+
+RATE_LIMIT = re.compile(r"\d{1,9}/\d{0,9}[smhd][a-z]{0,5}(?:/\w{1,32})?")
+"""One rate limit as django-ratelimit, allauth and Django REST framework write them: a count, a
+period (``m``, ``10s``, ``minute``, ``day``) and what it is counted per (``user``, ``ip``, ``key``).
+Bounded repeats, no nested ones: linear on any value."""
+MAX_RATE_LIMITS = 16
+
+
+def is_rate_limit(value: str) -> bool:
+    """A rate limit, or several joined by commas (allauth's ``ACCOUNT_RATE_LIMITS``:
+    ``{"change_password": "5/m/user", "reset_password": "20/m/ip,5/m/key"}``): the setting that
+    throttles a password view, keyed by the view's name, not a password."""
+    parts = value.split(",", MAX_RATE_LIMITS)
+    return len(parts) <= MAX_RATE_LIMITS and all(RATE_LIMIT.fullmatch(part.strip()) for part in parts)
 
 
 def is_placeholder(value: str) -> bool:
