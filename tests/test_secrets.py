@@ -1041,3 +1041,9 @@ def test_a_hostile_rate_limit_lookalike_is_judged_in_linear_time():
     for value in ("1/" * 200_000, "1/1m," * 200_000, "1" * 400_000 + "/", "1/m/" + "a" * 400_000 + "!"):
         assert not is_rate_limit(value)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_path_from_the_home_folder_is_no_key_but_a_key_beside_it_is():
+    # Flexget's default key file (flexget/components/ftp/sftp_client.py:48)
+    text = f"private_key = '~/.ssh/id_rsa'\nprivate_key = '~/.ssh/id_dsa'\nprivate_key = '{API_KEY}'\n"
+    assert kinds(text) == [("hard-coded key", 3, "private_key")]

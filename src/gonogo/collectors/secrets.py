@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 21
+SCANNER_VERSION = 22
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -324,7 +324,8 @@ lower-case words in a namespace's colons for a token, ``sumo:wiki:full-rebuild``
 Ansible module's ``EXAMPLES`` is an example; 17: nor one word naming itself, ``credentials/``, nor a
 field's name, ``'password': 'controller_password'``; 18: all of ``.github/`` is CI
 configuration; 19: a token's pattern inside an armored public key, signature or certificate is chance;
-20: only inside a closed block of armor alone; 21: a rate limit, ``5/m/user``, is no password)."""
+20: only inside a closed block of armor alone; 21: a rate limit, ``5/m/user``, is no password;
+22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -843,8 +844,8 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
         return False
     if names_itself(name, value) or names_a_field(word.group(1), value):
         return False
-    if any(ch.isspace() for ch in value) or value.startswith(("/", "./", "http://", "https://")):
-        return False
+    if any(ch.isspace() for ch in value) or value.startswith(("/", "./", "~/", "http://", "https://")):
+        return False  # a path (Flexget's ``private_key = '~/.ssh/id_rsa'``, the key's file) or a URL
     if not value.isascii() or PATH_VALUE.match(value):
         return False  # prose in another script (a translation), or a file's path
     if in_test_code:
