@@ -288,3 +288,31 @@ def test_a_files_former_name_is_not_a_claim(tmp_path: Path) -> None:
         "app/relay.py": "",
     }
     assert _broken_references(tmp_path, files) == [("docs/websockets.md", "app/server.py")]
+
+
+def test_a_pelican_link_claims_the_path_after_its_placeholder(tmp_path: Path) -> None:
+    """Pelican's sample article (``samples/content/cat1/markdown-article.md``) links
+    ``|filename|/unbelievable.rst`` (from the content folder, a setting of the site) and
+    ``|filename|../unbelievable.rst`` (from the page's folder): neither is a file named
+    ``|filename|...``. A page-relative one that names no file is still a broken link."""
+    files = {
+        "content/unbelievable.rst": "Unbelievable\n",
+        "content/cat1/article.md": (
+            "[root](|filename|/unbelievable.rst) [up]({filename}../unbelievable.rst)\n"
+            "[tag]({tag}python) [image]({static}/images/logo.png) [gone]({filename}../gone.md)\n"
+        ),
+        "app/__init__.py": "",
+    }
+    assert _broken_references(tmp_path, files) == [("content/cat1/article.md", "../gone.md")]
+
+
+def test_a_hostile_pelican_lookalike_link_is_read_in_linear_time() -> None:
+    import time
+
+    from gonogo.collectors.doc_references import _link_target
+
+    started = time.perf_counter()
+    for href in ("{" * 200_000 + "x.md", "|filename" * 50_000 + "|x.md", "{filename" + "}" * 200_000):
+        _link_target(href)
+    assert _link_target("{filename}" + "a/" * 100_000 + "x.md") == "a/" * 100_000 + "x.md"
+    assert time.perf_counter() - started < 1.0

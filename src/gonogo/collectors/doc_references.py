@@ -125,10 +125,11 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 8
+CANDIDATES_VERSION = 9
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed (7: a
 file's former name is no claim, and a history's sections are not read; 8: both, as two changes
-made apart had each taken 7)."""
+made apart had each taken 7; 9: a Pelican link, ``{filename}../x.rst``, claims the path after its
+placeholder only when that path is relative to the page)."""
 
 
 @collector("doc_references")
@@ -386,6 +387,13 @@ class _Ignored:
         return False
 
 
+PELICAN_LINK = re.compile(r"^[{|](filename|static|attach|tag|category|author|index)[}|]")
+"""Pelican's link to another page or file of the site: ``{filename}``, ``{static}`` or ``{attach}``
+(``|filename|`` before Pelican 3.5), then the path; ``{tag}python``, ``{category}misc``,
+``{author}``, ``{index}`` name a page Pelican generates. No repeats: linear on any link."""
+PELICAN_FILE_PLACEHOLDERS = frozenset({"filename", "static", "attach"})
+
+
 def _link_target(href: str) -> str | None:
     """The path a link claims, if it claims one. A bare name with no folder and no file extension
     (``[tools](helpers)``, ``[API](attrs.frozen)``, ``[Index](genindex)``) is a cross-reference
@@ -394,6 +402,13 @@ def _link_target(href: str) -> str | None:
     if parts.scheme or parts.netloc or not parts.path or href.startswith("#"):
         return None
     path = unquote(parts.path)
+    pelican = PELICAN_LINK.match(path)
+    if pelican:
+        # resolved by Pelican: after a file placeholder, a path from the page's folder or, with a
+        # leading ``/``, from the content folder, a setting of the site; the others name no file
+        if pelican.group(1) not in PELICAN_FILE_PLACEHOLDERS:
+            return None
+        path = path[pelican.end() :]
     if path.startswith("/"):
         return None
     last = path.rsplit("/", 1)[-1]
