@@ -601,3 +601,28 @@ def test_a_crypto_import_is_pycryptodomes_where_only_pycryptodome_is_declared(tm
     assert report.metrics["security.high_high_confidence"] == (severity is Severity.HIGH)
     if severity is Severity.LOW:
         assert "pycryptodome" in str(finding.get("judged_low")) and "requirements.txt" in finding.message
+
+
+def test_ftplib_errors_caught_and_ftp_over_tls_send_nothing_in_clear(tmp_path):
+    """luigi's ``except ftplib.all_errors:`` connects to nothing and its ``ftplib.FTP_TLS()`` is
+    FTP over TLS: bandit's B321 names both. A plain ``FTP(`` keeps bandit's severity, also on a
+    line that names FTP_TLS too, or after an ``except ...:`` on the same line."""
+    code = (
+        "import ftplib\n\n\n"
+        "def fetch(host):\n"
+        "    try:\n"
+        "        plain = ftplib.FTP(host)\n"
+        "        secure = ftplib.FTP_TLS(host)\n"
+        "        either = ftplib.FTP_TLS(host) if host else ftplib.FTP(host)\n"
+        "    except ftplib.all_errors:  # retried by the caller\n"
+        "        return None\n"
+        "    except (ftplib.error_perm, OSError) as exc:\n"
+        "        raise RuntimeError(exc)\n"
+        "    return plain, secure, either\n"
+    )
+    report = scan_repo(make_repo(tmp_path, {"app/transfer.py": code}), select="SEC012")
+    by_line = {f.line: f for f in result_of(report, "SEC012").findings if f.get("rule") == "S321"}
+    assert {line: by_line[line].severity for line in (6, 7, 8, 9, 11)} == {
+        6: Severity.HIGH, 7: Severity.LOW, 8: Severity.HIGH, 9: Severity.LOW, 11: Severity.LOW,
+    }
+    assert "FTP over TLS" in str(by_line[7].get("judged_low")) and "except" in str(by_line[9].get("judged_low"))

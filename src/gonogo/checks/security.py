@@ -8,6 +8,7 @@ are applied, so a gate judges only what is still open.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -270,9 +271,30 @@ def file_handling(sast: SastFacts) -> Iterator[CheckOutput]:
 def network_services(sast: SastFacts) -> Iterator[CheckOutput]:
     """Why: Telnet and FTP send credentials in clear, binding to 0.0.0.0 exposes a service to
     every network, a request without timeout hangs a worker forever, Flask's debugger runs code
-    for whoever reaches it (CWE-319, CWE-605, CWE-400, CWE-94).
+    for whoever reaches it (CWE-319, CWE-605, CWE-400, CWE-94). Two uses of ``ftplib`` that bandit's
+    B321 (ruff's S321) names are reported at low severity with the reason: an ``except`` clause
+    naming its errors (``except ftplib.all_errors:``), which connects to nothing, and ``FTP_TLS``,
+    FTP over TLS, whose credentials do not travel in clear.
     Fix: SSH/SFTP/HTTPS, bind to the interface you mean, pass ``timeout=``, ``debug=False``."""
-    yield from report(sast, "SEC012")
+    yield from report(sast, "SEC012", lambda hit: _ftp_judgement(hit) if hit.rule.code == FTP_RULE else None)
+
+
+FTP_RULE = "S321"
+"""Bandit's B321: any use of ``ftplib``, an import's name included."""
+_EXCEPT_CLAUSE = re.compile(r"except\b[^:#]*:[ \t]*(?:#.*)?")
+_PLAIN_FTP_CALL = re.compile(r"\bFTP[ \t]*\(")
+
+
+def _ftp_judgement(hit: SastHit) -> str | None:
+    """Why an ``ftplib`` use on this line sends nothing in clear (``None`` when it may): the line is
+    an ``except`` clause alone (luigi's ``except ftplib.all_errors:``), or it names ``FTP_TLS`` and
+    no plain ``FTP(`` (luigi's ``ftplib.FTP_TLS()``, Flexget's ``class FTP_TLS(ftplib.FTP_TLS)``)."""
+    line = hit.evidence.strip()
+    if _EXCEPT_CLAUSE.fullmatch(line):
+        return "an except clause naming ftplib's errors: it connects to nothing"
+    if "FTP_TLS" in line and not _PLAIN_FTP_CALL.search(line):
+        return "FTP_TLS, FTP over TLS: the credentials do not travel in clear"
+    return None
 
 
 @check("SEC013", "Secrets and tokens come from a cryptographic random source",
