@@ -626,3 +626,33 @@ def test_ftplib_errors_caught_and_ftp_over_tls_send_nothing_in_clear(tmp_path):
         6: Severity.HIGH, 7: Severity.LOW, 8: Severity.HIGH, 9: Severity.LOW, 11: Severity.LOW,
     }
     assert "FTP over TLS" in str(by_line[7].get("judged_low")) and "except" in str(by_line[9].get("judged_low"))
+
+
+def test_a_nosec_on_a_later_line_of_the_flagged_call_silences_it_as_bandit_reads_it(tmp_path):
+    """django-allauth signs mail.ru's requests with the md5 its API requires: ``data["sig"] = md5(``
+    flagged on the first line, ``).hexdigest()  # nosec`` on the last. Bandit reads the statement's
+    lines; so does gonogo now, for ``# nosec`` only, and never past the flagged expression."""
+    code = (
+        "from hashlib import md5\n\n\n"
+        "def sign(data, secret):\n"
+        '    data["sig"] = md5(\n'
+        '        "".join(data) + secret\n'
+        "    ).hexdigest()  # nosec\n"
+        '    data["other"] = md5(\n'
+        '        "".join(data) + secret\n'
+        "    ).hexdigest()\n"
+        "    return data  # nosec\n"
+    )
+    report = scan_repo(make_repo(tmp_path, {"app/sign.py": code}), select="SEC003")
+    by_line = {f.line: f for f in result_of(report, "SEC003").findings}
+    assert by_line[5].get("in_code_suppression") == "# nosec" and not by_line[5].active
+    assert by_line[8].get("in_code_suppression") is None and by_line[8].active
+
+
+def test_a_nosec_past_the_read_span_of_a_long_statement_does_not_count(tmp_path):
+    """A flagged call left open for 5,000 lines is followed for NOSEC_SPAN lines, not to its end:
+    a hostile statement is not read once per hit, and its far ``# nosec`` silences nothing."""
+    code = "from hashlib import md5\n\nx = md5(\n" + "    1,\n" * 5_000 + ")  # nosec\n"
+    report = scan_repo(make_repo(tmp_path, {"app/long.py": code}), select="SEC003")
+    [finding] = result_of(report, "SEC003").findings
+    assert finding.line == 3 and finding.active and finding.get("in_code_suppression") is None

@@ -25,6 +25,7 @@ import json
 import re
 import subprocess
 import time
+import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -421,8 +422,52 @@ def _hit(diagnostic: Diagnostic, source: SourceFile, texts: _Texts) -> SastHit:
         end_line=end_row,
         evidence=evidence_of(text),
         in_test_code=is_test_path(source.relpath),
-        suppressed_by=_in_code_suppression(rule, texts.line(source, noqa_row) or text),
+        suppressed_by=_in_code_suppression(rule, texts.line(source, noqa_row) or text)
+        or _nosec_below(rule, source, texts, line, text),
     )
+
+
+NOSEC_SPAN = 20
+"""Lines of a flagged statement, after its first, read for a ``# nosec``: bandit reads the whole
+statement's lines, and a call spread over a few lines carries its comment on the last one."""
+
+
+def _nosec_below(rule: Rule, source: SourceFile, texts: _Texts, line: int, text: str) -> str | None:
+    """A ``# nosec`` on a later line of the statement the hit's line opens (django-allauth's
+    ``).hexdigest()  # nosec`` two lines under ``data["sig"] = md5(``, the signature mail.ru's API
+    requires), as bandit honours it. Only a line that leaves a bracket open or ends in ``\\`` is
+    followed, for at most :data:`NOSEC_SPAN` lines, so most hits read nothing more; where one of
+    those lines says ``nosec``, Python's tokenizer says where the statement ends, so a comment of
+    the next statement never counts. A ``# noqa`` stays where ruff reads it."""
+    depth = _open_brackets(text.split("#", 1)[0])
+    if depth <= 0 and not text.rstrip().endswith("\\"):
+        return None
+    lines = [text]
+    for number in range(line + 1, line + NOSEC_SPAN + 1):
+        following = texts.line(source, number)
+        lines.append(following)
+        depth += _open_brackets(following.split("#", 1)[0])
+        if depth <= 0 and not following.rstrip().endswith("\\"):
+            break
+    if not any("nosec" in following.lower() for following in lines[1:]):
+        return None
+    try:
+        for token in tokenize.generate_tokens(iter(f"{following}\n" for following in lines).__next__):
+            if token.type == tokenize.NEWLINE:
+                return None
+            if token.type == tokenize.COMMENT and token.start[0] > 1:
+                found = _nosec_for(rule, token.string)
+                if found is not None:
+                    return found
+    except (tokenize.TokenError, SyntaxError):
+        return None  # the statement runs past what was read, or the lines are no Python
+    return None
+
+
+def _open_brackets(code: str) -> int:
+    """Brackets ``code`` opens and does not close (a string's brackets count too: a guess that only
+    decides whether the next lines are read)."""
+    return code.count("(") + code.count("[") + code.count("{") - code.count(")") - code.count("]") - code.count("}")
 
 
 ZIP_LOOKBACK = 40
@@ -466,7 +511,12 @@ def _in_code_suppression(rule: Rule, line: str) -> str | None:
     noqa = NOQA.search(line)
     if noqa and (not noqa.group("codes") or rule.code in re.split(r"[\s,]+", noqa.group("codes").upper())):
         return noqa.group(0).strip()
-    nosec = NOSEC.search(line)
+    return _nosec_for(rule, line)
+
+
+def _nosec_for(rule: Rule, comment: str) -> str | None:
+    """The ``# nosec`` in ``comment`` when it covers ``rule`` (bare, or naming its bandit id)."""
+    nosec = NOSEC.search(comment)
     if nosec and (not nosec.group("ids") or (rule.bandit or "") in re.split(r"[\s,]+", nosec.group("ids").upper())):
         return nosec.group(0).strip()
     return None
