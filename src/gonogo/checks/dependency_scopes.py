@@ -139,9 +139,10 @@ def served_folder(folder: str) -> str:
     SQLAlchemy; its ``securedrop/setup.py`` declares nothing). A folder one level below a
     requirements folder sorts its files by interpreter or environment, and serves no module."""
     parts = folder.split("/")
-    for depth in (1, 2):
-        if len(parts) >= depth and parts[-depth].lower() in _REQUIREMENTS_DIRS:
-            return "/".join(parts[:-depth])
+    if parts[-1].lower() in _REQUIREMENTS_DIRS:
+        return "/".join(parts[:-1])
+    if in_requirements_group(folder):
+        return "/".join(parts[:-2])
     return folder
 
 
@@ -180,14 +181,11 @@ class OwnNames:
         for item in python.files:
             parts = item.file.relpath.split("/")
             self._at[(item.file.root, "/".join(parts[:-1]))].add(parts[-1].removesuffix(".py"))
-            for depth in range(len(parts) - 1):
-                self._at[(item.file.root, "/".join(parts[:depth]))].add(parts[depth])
+            self._add_folders(item.file.root, parts[:-1])
             self._anywhere[item.file.root].add(parts[-1].removesuffix(".py"))
             self._anywhere[item.file.root].update(parts[:-1])
         for root, submodule in manifests.submodules:  # empty in a checkout made without them
-            parts = submodule.split("/")
-            for depth in range(len(parts)):
-                self._at[(root, "/".join(parts[:depth]))].add(parts[depth])
+            self._add_folders(root, submodule.split("/"))
         self._projects = {
             name
             for m in manifests.manifests
@@ -195,6 +193,11 @@ class OwnNames:
             for name in (m.project_name.replace("-", "_"), m.project_name)
         }
         self._projects |= {_top_module(path) for m in manifests.manifests for path in m.generated_modules}
+
+    def _add_folders(self, root: Path, folders: list[str]) -> None:
+        """Each folder of the path ``folders`` is a name its parent folder provides."""
+        for depth, folder in enumerate(folders):
+            self._at[(root, "/".join(folders[:depth]))].add(folder)
 
     def __contains__(self, item: tuple[PythonFile, str]) -> bool:
         file, top = item

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from gonogo.collectors.hash_use import HashUse
@@ -50,14 +50,15 @@ def _by_rule(findings: Sequence[Finding]) -> Grouping:
 
 
 def report(
-    sast: SastFacts, check_id: str, judge: Callable[[SastHit], str | None] | None = None
+    sast: SastFacts, check_id: str, judges: Mapping[str, Callable[[SastHit], str | None]] | None = None
 ) -> Iterator[CheckOutput]:
-    """The findings of the rules ``check_id`` reports, one per hit; ``judge`` says why a hit is
-    low (see :func:`finding`), ``None`` to leave it as bandit rates it."""
+    """The findings of the rules ``check_id`` reports, one per hit; ``judges``, by rule code, says
+    why a hit of that rule is low (see :func:`finding`), or ``None`` to leave it as bandit rates it."""
     if not sast.files:
         raise NotApplicable("no Python files")
     for hit in sast.hits:
         if (hit.rule.check or OTHER_PATTERNS) == check_id:
+            judge = judges.get(hit.rule.code) if judges else None
             yield finding(hit, judge(hit) if judge is not None else None)
 
 
@@ -171,7 +172,7 @@ def weak_crypto(sast: SastFacts, manifests: ManifestFacts | None) -> Iterator[Ch
     Fix: SHA-256 or better (``usedforsecurity=False`` where a hash is not for security), AES-GCM
     from ``cryptography``, RSA keys of 2048 bits or more."""
     successor = _pycrypto_successor(manifests)
-    yield from report(sast, "SEC003", lambda hit: successor if hit.rule.code == PYCRYPTO_RULE else None)
+    yield from report(sast, "SEC003", {PYCRYPTO_RULE: lambda hit: successor})
 
 
 def _pycrypto_successor(manifests: ManifestFacts | None) -> str | None:
@@ -276,7 +277,7 @@ def network_services(sast: SastFacts) -> Iterator[CheckOutput]:
     naming its errors (``except ftplib.all_errors:``), which connects to nothing, and ``FTP_TLS``,
     FTP over TLS, whose credentials do not travel in clear.
     Fix: SSH/SFTP/HTTPS, bind to the interface you mean, pass ``timeout=``, ``debug=False``."""
-    yield from report(sast, "SEC012", lambda hit: _ftp_judgement(hit) if hit.rule.code == FTP_RULE else None)
+    yield from report(sast, "SEC012", {FTP_RULE: _ftp_judgement})
 
 
 FTP_RULE = "S321"

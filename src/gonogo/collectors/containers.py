@@ -420,7 +420,8 @@ def _images_in(
                     if built is not None and build is not None:
                         built.add(name)
                     folder = _build_folder(file, build, mappings) if build is not None else None
-                    builds.extend([folder] if folder is not None else [])
+                    if folder is not None:
+                        builds.append(folder)
                     volumes.extend(_volume_sources(body, mappings))
                     image = mappings.get(body, "image")
                     if isinstance(image, yaml.ScalarNode) and image.value:

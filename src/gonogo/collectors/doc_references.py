@@ -35,7 +35,7 @@ import pathspec
 from gonogo.collectors.submodules import submodule_folders
 from gonogo.notes import Notes
 from gonogo.options import ScanOptions
-from gonogo.parallel import FileJob, map_files_cached
+from gonogo.parallel import FileJob, map_files_cached, paired_with
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
@@ -125,11 +125,12 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 9
+CANDIDATES_VERSION = 10
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed (7: a
 file's former name is no claim, and a history's sections are not read; 8: both, as two changes
 made apart had each taken 7; 9: a Pelican link, ``{filename}../x.rst``, claims the path after its
-placeholder only when that path is relative to the page)."""
+placeholder only when that path is relative to the page; 10: the template test moves into the
+cached function, which is told whether the document is in a templates folder)."""
 
 
 @collector("doc_references")
@@ -145,12 +146,21 @@ def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> 
     sources = [
         document for document in workspace.by_suffix(".md", ".markdown")
         if not any(HISTORY_DOCS.match(part) or PLAN_DOCS.match(part) for part in document.relpath.split("/"))
-        and not _is_template(workspace, document)
     ]
-    # parsing the Markdown is the cost, and it depends on the bytes only: cached per content
-    jobs = [FileJob(file=doc, namespace=f"docref{CANDIDATES_VERSION}", limit=MAX_DOC_BYTES) for doc in sources]
+    # parsing the Markdown is the cost, and it depends on the bytes (and whether the document sits
+    # in a templates folder) only: cached per content
+    jobs = [
+        FileJob(
+            file=doc, namespace=f"docref{CANDIDATES_VERSION}{in_templates:d}", payload=paired_with(in_templates),
+            limit=MAX_DOC_BYTES,
+        )
+        for doc in sources
+        for in_templates in [_in_templates_folder(doc)]
+    ]
     found = map_files_cached(document_candidates, jobs, options, workspace, stage="docs")
     for document, candidates in zip(sources, found, strict=True):
+        if candidates is None:
+            continue  # a page the application renders (:func:`document_candidates`)
         if not isinstance(candidates, tuple):
             notes.add(f"Markdown not read: {candidates}", path=document.display, source="docs")
             continue
@@ -168,13 +178,21 @@ def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> 
     return DocReferenceFacts(documents=documents, references=tuple(references))
 
 
-def document_candidates(data: bytes) -> tuple[tuple[str, str, int], ...] | str:
-    """(target, how it is written, line) of every path-shaped reference in one Markdown document,
-    or why the document is not text. Top-level and path-free, so its result can be cached."""
+def document_candidates(payload: tuple[bytes, bool]) -> tuple[tuple[str, str, int], ...] | str | None:
+    """(target, how it is written, line) of every path-shaped reference in one Markdown document
+    (its bytes, and whether it sits in a ``templates/`` folder), or why the document is not text.
+    ``None`` for a page the application renders: a Markdown file in a ``templates/`` folder that
+    holds a template tag (djangoproject.com's ``checklists/templates/checklists/_feature_freeze.md``
+    renders a release checklist whose ``docs/conf.py`` is Django's own, in another repository);
+    documentation kept in such a folder without template tags (healthchecks' ``templates/docs/*.md``)
+    is still read. Top-level and path-free, so its result can be cached."""
+    data, in_templates = payload
     try:
         text = decode_text(data)
     except FileReadError as exc:
         return str(exc)
+    if in_templates and TEMPLATE_TAG.search(text) is not None:
+        return None
     lines = text.splitlines()
     tokens = _parser().parse(text)
     if _is_version_history(tokens):
@@ -185,19 +203,9 @@ def document_candidates(data: bytes) -> tuple[tuple[str, str, int], ...] | str:
     )
 
 
-def _is_template(workspace: Workspace, document: SourceFile) -> bool:
-    """A Markdown file in a ``templates/`` folder that holds a template tag is a page the
-    application renders, not documentation of this tree: djangoproject.com's
-    ``checklists/templates/checklists/_feature_freeze.md`` renders a release checklist whose
-    ``docs/conf.py`` is Django's own, in another repository. Documentation kept in such a folder
-    without template tags (healthchecks' ``templates/docs/*.md``) is still read."""
-    if not TEMPLATE_FOLDERS.intersection(document.relpath.split("/")[:-1]):
-        return False
-    try:
-        text = workspace.read_text(document, limit=MAX_DOC_BYTES)
-    except FileReadError:
-        return False
-    return TEMPLATE_TAG.search(text) is not None
+def _in_templates_folder(document: SourceFile) -> bool:
+    """The document sits in a folder of what an application renders (:data:`TEMPLATE_FOLDERS`)."""
+    return not TEMPLATE_FOLDERS.isdisjoint(document.relpath.split("/")[:-1])
 
 
 def _is_version_history(tokens: list[Token]) -> bool:

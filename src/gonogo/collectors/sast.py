@@ -439,15 +439,15 @@ def _nosec_below(rule: Rule, source: SourceFile, texts: _Texts, line: int, text:
     followed, for at most :data:`NOSEC_SPAN` lines, so most hits read nothing more; where one of
     those lines says ``nosec``, Python's tokenizer says where the statement ends, so a comment of
     the next statement never counts. A ``# noqa`` stays where ruff reads it."""
-    depth = _open_brackets(text.split("#", 1)[0])
-    if depth <= 0 and not text.rstrip().endswith("\\"):
+    depth = _open_brackets(text)
+    if not _continues(text, depth):
         return None
     lines = [text]
     for number in range(line + 1, line + NOSEC_SPAN + 1):
         following = texts.line(source, number)
         lines.append(following)
-        depth += _open_brackets(following.split("#", 1)[0])
-        if depth <= 0 and not following.rstrip().endswith("\\"):
+        depth += _open_brackets(following)
+        if not _continues(following, depth):
             break
     if not any("nosec" in following.lower() for following in lines[1:]):
         return None
@@ -464,10 +464,16 @@ def _nosec_below(rule: Rule, source: SourceFile, texts: _Texts, line: int, text:
     return None
 
 
-def _open_brackets(code: str) -> int:
-    """Brackets ``code`` opens and does not close (a string's brackets count too: a guess that only
-    decides whether the next lines are read)."""
+def _open_brackets(line: str) -> int:
+    """Brackets the code of ``line`` (before any ``#``) opens and does not close (a string's
+    brackets count too: a guess that only decides whether the next lines are read)."""
+    code = line.split("#", 1)[0]
     return code.count("(") + code.count("[") + code.count("{") - code.count(")") - code.count("]") - code.count("}")
+
+
+def _continues(line: str, depth: int) -> bool:
+    """The statement goes on past ``line``: a bracket is still open, or the line ends in ``\\``."""
+    return depth > 0 or line.rstrip().endswith("\\")
 
 
 ZIP_LOOKBACK = 40
