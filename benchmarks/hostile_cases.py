@@ -1323,7 +1323,6 @@ def _remote_of(url: str) -> Build:
 
 def _backtracking_cases() -> list[Case]:
     """Text shaped to make a regular expression try every way to match it: each hung a scan."""
-    big = "1" * 5000
     schemes = "import sys\neval(sys.argv[1])  # " + "a." * 40_000 + "://x:" + "c" * 40_000
     return [
         Case(name="root .gitignore of forty stars and a letter", group="backtracking",
@@ -1380,6 +1379,13 @@ def _backtracking_cases() -> list[Case]:
                          + "'a' " * 100_000 + ")\nY = '" + "\\x41" * 100_000 + "'\nZ = '" + "\"#" * 50_000 + "'\n")),
         Case(name="pyproject line of 100,000 escaped quotes", group="backtracking",
              build=write("pyproject.toml", '[project]\nname = "d"\nversion = "1"\n# ' + '"\\' * 100_000 + "\n")),
+    ]
+
+
+def _huge_integer_cases() -> list[Case]:
+    """Manifests holding a 5,000-digit integer, past what a number parser may be asked to convert."""
+    big = "1" * 5000
+    return [
         Case(name="pyproject with a 5,000-digit integer", group="malformed manifest",
              build=write("pyproject.toml", f'[project]\nname = "d"\nversion = "1"\n[tool.x]\nn = {big}\n')),
         Case(name="package-lock with a 5,000-digit integer", group="malformed manifest",
@@ -1433,6 +1439,7 @@ def all_cases() -> list[Case]:
         *_process_cases(),
         *_git_config_cases(),
         *_backtracking_cases(),
+        *_huge_integer_cases(),
     ]
 
 
