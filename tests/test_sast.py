@@ -346,11 +346,20 @@ def test_every_ruff_bandit_rule_has_levels():
         ("def hash_password(pw):\n    return hashlib.md5(pw).hexdigest()\n", Severity.HIGH, None),
         ("def authorize_login_password(email):\n    hashed = hashlib.sha1(email.encode()).hexdigest()\n"
          "    return bucket(f'pw-{hashed}')\n", Severity.LOW, "no name around it"),
+        ("r = requests.post(\n    API + 'members/auth',\n"
+         "    params={'login': login, 'password': hashlib.md5(password.encode()).hexdigest()},\n)\n",
+         Severity.LOW, "sent in an HTTP request"),
+        ("password_hash = hashlib.md5(requests.get(url).content).hexdigest()\n", Severity.HIGH, None),
+        ("session.post(url, data={'password': hashlib.md5(password.encode()).hexdigest()})\n", Severity.HIGH, None),
+        ("payload = {'password': hashlib.md5(password.encode()).hexdigest()}\nrequests.post(url, data=payload)\n",
+         Severity.HIGH, None),
     ],
     ids=[
         "password digest", "reset token", "signature in a dict", "django password hasher", "cache key",
         "cache key from a token", "etag", "checksum", "hmac digestmod", "cryptography hmac", "unnamed use",
         "function returning a password digest", "rate-limit key in a password function",
+        "password digest an API requires, sent in its request", "digest of a response, stored as a password",
+        "sent by an unknown object, not a client module", "sent by the next statement",
     ],
 )
 def test_weak_hashes_block_only_where_they_protect_something(tmp_path, code, severity, why):

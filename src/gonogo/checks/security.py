@@ -120,13 +120,16 @@ def hash_judgement(use: HashUse) -> str | None:
     the names it hashes, the name it is stored in, or the function that returns it say password,
     secret, token, signature or auth (a function merely containing the call, such as a rate limit
     in ``authorize_login_password``, says nothing about the digest). An HMAC's digest, a value
-    named for a cache key, an ETag, a checksum or de-duplication, and a hash whose names say
-    nothing of a secret are reported at low severity with this reason. A guess from names: it can
+    named for a cache key, an ETag, a checksum or de-duplication, a digest passed straight into an
+    HTTP request (Flexget's BetaSeries login sends ``md5(password)``, as that API requires), and a
+    hash whose names say nothing of a secret are reported at low severity with this reason. A guess from names: it can
     miss a password hashed under an unhelpful name, which is why the finding stays visible."""
     if use.password_hasher:
         return None
     if use.hmac:
         return "the digest of an HMAC, which SHA-1 and MD5 do not break"
+    if use.sent:
+        return "sent in an HTTP request: the remote API's protocol chooses the hash, this code stores none"
     purpose = next((PURPOSE_WORDS[w] for w in (*use.target_words, *use.function_words) if w in PURPOSE_WORDS), None)
     if purpose is not None:
         return f"used for {purpose}, not to protect a secret"
@@ -163,8 +166,9 @@ def weak_crypto(sast: SastFacts, manifests: ManifestFacts | None) -> Iterator[Ch
     what they protect can be forged or read; pycrypto is unmaintained with known overflows.
     A weak hash is judged by its use: it keeps bandit's high severity only where it protects
     something (a password, token, signature or auth value by the names around it, or a Django
-    password hasher); an HMAC's digest, a cache key, an ETag, a checksum or a de-duplication key
-    is reported at low severity with the reason, outside the blocking gate, because the judgement
+    password hasher); an HMAC's digest, a cache key, an ETag, a checksum, a de-duplication key or a
+    digest passed straight into an HTTP request (the remote API's protocol chooses that hash) is
+    reported at low severity with the reason, outside the blocking gate, because the judgement
     reads names and can be wrong. An import of ``Crypto`` (S413, bandit's B413) where the workspace
     declares pycryptodome and not pycrypto is pycryptodome's: its maintained drop-in successor
     installs the same package, so the import is reported at low severity with that reason (when

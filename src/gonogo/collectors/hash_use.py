@@ -3,9 +3,10 @@
 ruff's S324 and S303 flag every MD5 or SHA-1 call alike. Whether that matters depends on the use:
 a password digest or a token made with MD5 can be forged or reversed; a cache key, an ETag, a
 de-duplication key or the digest of an HMAC cannot be attacked that way (HMAC-SHA1 and HMAC-MD5
-are not broken). This module records, for one flagged call, the names the code gives to what goes
-in and what comes out, the function it is in, and whether it is an HMAC's digest or part of a
-Django password hasher. It only reads the syntax tree; nothing is imported or run.
+are not broken), and a digest sent in an HTTP request is the remote API's protocol, not a choice
+this code made. This module records, for one flagged call, the names the code gives to what goes
+in and what comes out, the function it is in, whether it is an HMAC's digest or part of a
+Django password hasher, and whether it goes straight into an HTTP request. It only reads the syntax tree; nothing is imported or run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gonogo.collectors.syntax_nodes import last_name
+from gonogo.collectors.web_code import CLIENT_MODULES, SEND_METHODS, dotted
 from gonogo.source_lines import python_lines
 
 HMAC_FUNCTIONS = frozenset({"new", "digest", "HMAC"})
@@ -40,11 +42,14 @@ class HashUse:
     """The hash is an HMAC's digest (``hmac.new(key, msg, hashlib.sha1)``, ``digestmod=``)."""
     password_hasher: bool
     """The call is inside a class named or derived from a ``...PasswordHasher`` (Django)."""
+    sent: bool
+    """The digest is an argument of an HTTP client's request in the same statement
+    (``requests.post(url, params={"password": md5(pw).hexdigest()})``): the remote API's protocol."""
 
 
-HASH_USE_VERSION = 2
+HASH_USE_VERSION = 3
 """Bump when what :class:`HashUses` records changes: the facts are cached by file content (2: lines
-numbered as Python numbers them, ``source_lines``)."""
+numbered as Python numbers them, ``source_lines``; 3: ``sent``)."""
 
 Place = tuple[int, int | None]
 """Where ruff flagged a call: its line and 1-based character column."""
@@ -88,6 +93,7 @@ class HashUses:
             returned=self._returned(call),
             hmac=self._is_hmac_digest(call),
             password_hasher=self._in_password_hasher(call),
+            sent=self._sent_in_request(call),
         )
 
     def _call_at(self, line: int, column: int | None) -> ast.Call | None:
@@ -152,6 +158,18 @@ class HashUses:
                     continue
                 case _:
                     return False
+        return False
+
+    def _sent_in_request(self, call: ast.Call) -> bool:
+        """The digest is inside the arguments of ``requests.post(...)``, ``httpx.get(...)`` (a
+        client module's send method) in the same statement: only a call the digest is passed
+        into counts, never one whose response it hashes (``md5(requests.get(url).content)``)."""
+        for node in self._ancestors(call):
+            if isinstance(node, ast.stmt):
+                return False
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in SEND_METHODS and dotted(node.func.value) in CLIENT_MODULES):
+                return True
         return False
 
     def _in_password_hasher(self, call: ast.Call) -> bool:

@@ -86,12 +86,13 @@ _REQUEST_PARTS = frozenset({
     "query_params", "body", "META", "COOKIES", "query", "match_info", "path_params", "query_string", "text",
 })
 """What a request object exposes of the caller's input (Flask, Django, DRF, Starlette, aiohttp)."""
-_CLIENT_MODULES = ("requests", "httpx", "urllib.request", "urllib3", "aiohttp")
+CLIENT_MODULES = ("requests", "httpx", "urllib.request", "urllib3", "aiohttp")
+"""Modules whose ``get``/``post``/... send an HTTP request (``requests.post(url, ...)``)."""
 _CLIENT_FACTORIES = frozenset({
     "requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession",
     "urllib3.PoolManager",
 })
-_SEND_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"})
+SEND_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"})
 _FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}%]+/")
 """A URL template that starts with a scheme, a literal host and a slash: the host is fixed."""
 _VIEW_METHOD_DECORATORS = {
@@ -434,7 +435,7 @@ class _Module:
         a client module, of ``urlopen``/``Request``, or a client made by a factory."""
         for name in self._called:
             owner, _, method = name.rpartition(".")
-            if name in _CLIENT_FACTORIES or (owner in _CLIENT_MODULES and method in _SEND_METHODS) or (
+            if name in _CLIENT_FACTORIES or (owner in CLIENT_MODULES and method in SEND_METHODS) or (
                 method in ("urlopen", "Request") and owner in ("urllib.request", "request", "")
             ):
                 return True
@@ -811,8 +812,8 @@ class _Module:
     def _outbound_url(self, call: ast.Call, clients: set[str]) -> ast.expr | None:
         name = dotted(call.func)
         owner, _, method = name.rpartition(".")
-        is_module_call = owner in _CLIENT_MODULES and method in _SEND_METHODS
-        is_client_call = owner in clients and method in _SEND_METHODS
+        is_module_call = owner in CLIENT_MODULES and method in SEND_METHODS
+        is_client_call = owner in clients and method in SEND_METHODS
         is_urlopen = method in ("urlopen", "Request") and (owner in ("urllib.request", "request", "") )
         if not (is_module_call or is_client_call or is_urlopen):
             return None
