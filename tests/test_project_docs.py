@@ -316,3 +316,16 @@ def test_a_hostile_pelican_lookalike_link_is_read_in_linear_time() -> None:
         _link_target(href)
     assert _link_target("{filename}" + "a/" * 100_000 + "x.md") == "a/" * 100_000 + "x.md"
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_folders_index_page_is_rendered_from_its_readme(tmp_path: Path) -> None:
+    """wagtail's ``client/README.md`` is rendered by TypeDoc into the docs site and links
+    ``../index.html``: the page MkDocs and TypeDoc make of the root's ``README.md``. A folder with
+    no README (``lib/``) renders no such page."""
+    files = {
+        "README.md": "# Project\n",
+        "client/README.md": "[Return to the index.](../index.html) [Lib](../lib/index.html)\n",
+        "lib/__init__.py": "",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DOC001")
+    assert [f.get("target") for f in result_of(report, "DOC001").findings] == ["../lib/index.html"]

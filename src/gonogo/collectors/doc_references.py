@@ -554,16 +554,21 @@ def _project_names(workspace: Workspace) -> frozenset[str]:
 
 def _page_sources(target: str) -> tuple[str, ...]:
     """``models/dcim/device/index.html`` and ``guide.html`` are pages MkDocs or Sphinx render from
-    ``models/dcim/device.md`` and ``guide.md``/``guide.rst``: the built site is not in the tree."""
+    ``models/dcim/device.md`` and ``guide.md``/``guide.rst``: the built site is not in the tree.
+    A folder's ``index.html`` is also the page MkDocs and TypeDoc render from its ``README.md``
+    (wagtail's ``client/README.md``, rendered by TypeDoc, links ``../index.html``); a bare
+    ``index.html`` is left to its ``index`` sources, as any ``README.md`` would match a bare name."""
     if not target.endswith(".html"):
         return ()
     stem = target.removesuffix(".html")
+    readme: tuple[str, ...] = ()
     if stem == "index" or stem.endswith("/index"):
         folder = stem.removesuffix("index").rstrip("/")
         stems = (folder, f"{stem}") if folder else (stem,)
+        readme = (f"{folder}/README.md",) if folder else ()
     else:
         stems = (stem,)
-    return tuple(f"{s}{suffix}" for s in stems for suffix in (".md", ".rst"))
+    return (*(f"{s}{suffix}" for s in stems for suffix in (".md", ".rst")), *readme)
 
 
 def _file_exists(document: SourceFile, target: str, known: dict[str, set[str]]) -> bool:
