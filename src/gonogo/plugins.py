@@ -37,6 +37,7 @@ PLUGIN_MODULES = (
     "gonogo.collectors.sast",
     "gonogo.collectors.secret_files",
     "gonogo.collectors.suppressions",
+    "gonogo.collectors.tooling",
     "gonogo.collectors.vulnerabilities",
     "gonogo.collectors.web",
     # probes: opt-in measurements of running things

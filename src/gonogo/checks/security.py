@@ -17,6 +17,7 @@ from gonogo.collectors.hash_use import HashUse
 from gonogo.collectors.manifests import ManifestFacts
 from gonogo.collectors.sast import UNSCANNED_RULE, SastFacts, SastHit
 from gonogo.collectors.secrets import SecretFacts
+from gonogo.collectors.tooling import ToolingFacts
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, CheckResult, Finding, Location, Outcome, Severity
 from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail, pooled_views, tally
@@ -50,16 +51,35 @@ def _by_rule(findings: Sequence[Finding]) -> Grouping:
 
 
 def report(
-    sast: SastFacts, check_id: str, judges: Mapping[str, Callable[[SastHit], str | None]] | None = None
+    sast: SastFacts,
+    check_id: str,
+    judges: Mapping[str, Callable[[SastHit], str | None]] | None = None,
+    tooling: ToolingFacts | None = None,
 ) -> Iterator[CheckOutput]:
     """The findings of the rules ``check_id`` reports, one per hit; ``judges``, by rule code, says
-    why a hit of that rule is low (see :func:`finding`), or ``None`` to leave it as bandit rates it."""
+    why a hit of that rule is low (see :func:`finding`), or ``None`` to leave it as bandit rates it.
+    With ``tooling``, a hit in a maintainer's tool is low too (:func:`tooling_judgement`)."""
     if not sast.files:
         raise NotApplicable("no Python files")
     for hit in sast.hits:
         if (hit.rule.check or OTHER_PATTERNS) == check_id:
             judge = judges.get(hit.rule.code) if judges else None
-            yield finding(hit, judge(hit) if judge is not None else None)
+            judged = judge(hit) if judge is not None else None
+            yield finding(hit, judged or tooling_judgement(hit, tooling))
+
+
+def tooling_judgement(hit: SastHit, tooling: ToolingFacts | None) -> str | None:
+    """Why a hit in maintainer tooling (``collectors/tooling.py``: a script of a top-level
+    ``scripts/`` or ``tools/`` folder that no package, image or build manifest ships and no other
+    file runs) is low: the command, query or code it builds comes from the maintainer who runs it
+    by hand. ``None`` elsewhere, for a hit already low, and when the tooling could not be told."""
+    folder = tooling.folder_of(hit.path) if tooling is not None and hit.severity is not Severity.LOW else None
+    if folder is None:
+        return None
+    return (
+        f"in {folder}/, maintainer tooling that nothing ships or runs (no package, image or build "
+        "manifest takes the folder, no other file names the script): its input is the maintainer's own"
+    )
 
 
 def finding(hit: SastHit, judged: str | None = None) -> CheckOutput:
@@ -141,22 +161,27 @@ def hash_judgement(use: HashUse) -> str | None:
 
 @check("SEC001", "No OS command is built from input or run through a shell",
        category=Category.SECURITY, severity=Severity.HIGH, plan=_by_rule)
-def command_injection(sast: SastFacts) -> Iterator[CheckOutput]:
+def command_injection(sast: SastFacts, tooling: ToolingFacts | None) -> Iterator[CheckOutput]:
     """Why: a shell command assembled from input lets whoever controls the input run anything
     (CWE-78); ``shell=True``, ``os.system`` and partial executable paths are how it happens.
+    A script of a top-level ``scripts/`` or ``tools/`` folder that no package, image or build
+    manifest ships and no other file of the repository runs is a maintainer's tool, run by hand
+    on the maintainer's own input: its findings are reported at low severity with that reason
+    (taiga-back's ``scripts/manage_translations.py``).
     Fix: pass an argument list to ``subprocess.run`` without ``shell=True``, with an absolute
     executable path; never put untrusted text in a command string."""
-    yield from report(sast, "SEC001")
+    yield from report(sast, "SEC001", tooling=tooling)
 
 
 @check("SEC002", "No SQL query is assembled from strings", category=Category.SECURITY,
        severity=Severity.HIGH, plan=_by_rule)
-def sql_injection(sast: SastFacts) -> Iterator[CheckOutput]:
+def sql_injection(sast: SastFacts, tooling: ToolingFacts | None) -> Iterator[CheckOutput]:
     """Why: SQL built with f-strings, ``%``, ``+`` or ``.format()`` lets input rewrite the query
-    (CWE-89), the injection behind most data breaches.
+    (CWE-89), the injection behind most data breaches. In a maintainer's tool that nothing ships
+    or runs (see SEC001) the input is the maintainer's own: reported at low severity.
     Fix: pass values as query parameters (``cursor.execute("... WHERE id = %s", (id,))``) or use
     the ORM's query builder; never format values into SQL text."""
-    yield from report(sast, "SEC002")
+    yield from report(sast, "SEC002", tooling=tooling)
 
 
 @check("SEC003", "No broken hash, cipher or short key protects data", category=Category.SECURITY,
@@ -213,11 +238,12 @@ def unsafe_deserialisation(sast: SastFacts) -> Iterator[CheckOutput]:
 
 @check("SEC006", "No code is executed from strings (eval, exec)", category=Category.SECURITY,
        severity=Severity.HIGH, plan=_by_rule)
-def code_execution(sast: SastFacts) -> Iterator[CheckOutput]:
+def code_execution(sast: SastFacts, tooling: ToolingFacts | None) -> Iterator[CheckOutput]:
     """Why: ``eval`` and ``exec`` of text that input can reach is remote code execution (CWE-78,
-    CWE-95).
+    CWE-95). In a maintainer's tool that nothing ships or runs (see SEC001) the input is the
+    maintainer's own: reported at low severity.
     Fix: ``ast.literal_eval`` for literals, a dispatch table for names, a parser for expressions."""
-    yield from report(sast, "SEC006")
+    yield from report(sast, "SEC006", tooling=tooling)
 
 
 @check("SEC007", "XML from outside is parsed with defusedxml", category=Category.SECURITY,
