@@ -265,3 +265,60 @@ def test_an_image_ci_builds_for_its_own_jobs_is_listed_not_counted(tmp_path: Pat
     assert [(f.path, f.get("image")) for f in result.findings] == [("deploy/github/Dockerfile", "debian:bullseye-slim")]
     [table] = result.tables
     assert [row[0] for row in table.rows] == [".github/ci/nightly_canary/Dockerfile"]
+
+
+DEV_SHELL = """
+#!/usr/bin/env bash
+function docker_image() {
+    $DOCKER_BIN build \\
+           --build-arg=UBUNTU_VERSION="${UBUNTU_VERSION}" \\
+           -t "${1}" \\
+           --file "${TOPLEVEL}/securedrop/dockerfiles/focal/python3/${2}" \\
+           "${TOPLEVEL}/securedrop"
+}
+
+image="securedrop-slim-${UBUNTU_VERSION}-py3"
+docker_image "$image" "SlimDockerfile"
+"""
+
+
+def test_a_base_image_a_script_of_the_repository_builds_is_not_a_floating_pull(tmp_path: Path) -> None:
+    """SecureDrop's ``securedrop/bin/dev-shell`` builds ``securedrop-slim-${UBUNTU_VERSION}-py3``
+    (its shell function passes the name to ``-t``), and the test image's Dockerfile starts
+    ``FROM`` it: no registry holds that image, so there is no tag to pin. A tag given directly
+    (``docker build -t acme-base:latest``) or through a variable (a Makefile's ``$(TOOLS)``)
+    builds too."""
+    repo = make_repo(tmp_path, {
+        "securedrop/bin/dev-shell": DEV_SHELL,
+        "securedrop/dockerfiles/focal/python3/Dockerfile": "ARG UBUNTU_VERSION=focal\n"
+        "FROM securedrop-slim-${UBUNTU_VERSION}-py3\nRUN true\n",
+        "base/build.sh": "set -e\ndocker build -t acme-base:latest base/\n",
+        "app/Dockerfile": "FROM acme-base:latest\n",
+        "Makefile": "TOOLS := acme-tools\ntools:\n\tdocker build --tag $(TOOLS) -f tools/Dockerfile.base .\n",
+        "tools/Dockerfile": "FROM acme-tools\n",
+    })
+    assert result_of(scan_repo(repo, select="IMG001"), "IMG001").findings == ()
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"build.sh": "BASE_IMAGE=ubuntu:focal\ndocker build --build-arg BASE_IMAGE=$BASE_IMAGE -t \"$NAME\" .\n",
+         "Dockerfile": "ARG BASE_IMAGE=ubuntu:focal\nFROM ${BASE_IMAGE}\n"},
+        {"run.sh": "docker pull ubuntu:focal\ndocker run -t ubuntu:focal make\n", "Dockerfile": "FROM ubuntu:focal\n"},
+        {"build.sh": "# docker build -t ubuntu:focal .\necho docker build -t ubuntu:focal\n",
+         "Dockerfile": "FROM ubuntu:focal\n"},
+        {"build.sh": "docker build -t acme-base:latest base/\n",
+         "k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  template:\n"
+         "    spec:\n      containers:\n        - name: a\n          image: acme-base:latest\n"},
+    ],
+    ids=[
+        "the variable the script assigns the base image to is a build argument, not the tag",
+        "a script that pulls and runs the image builds nothing",
+        "a comment and an echo build nothing",
+        "a Kubernetes manifest pulls the tag the script pushes",
+    ],
+)
+def test_an_image_no_script_builds_under_that_name_stays_a_floating_pull(tmp_path: Path, files) -> None:
+    result = result_of(scan_repo(make_repo(tmp_path, files), select="IMG001"), "IMG001")
+    assert len(result.findings) == 1

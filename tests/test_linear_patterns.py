@@ -16,7 +16,7 @@ from gonogo.checks import runtime
 from gonogo.claims.extract import _DECISION, _PEAK_SUSTAINED, _PRESENCE, _THROUGHPUT, extract, label_count
 from gonogo.claims.structure import _SEPARATOR, _TASK, MAX_LINE, parse_lines
 from gonogo.claims.vocabulary import build
-from gonogo.collectors import deployment, env_contract, secrets, web_code
+from gonogo.collectors import deployment, env_contract, image_builds, secrets, web_code
 from gonogo.collectors.manifests import tomltext
 from gonogo.ignorefiles import BoundedGitIgnorePattern
 from gonogo.regex_literals import may_backtrack_exponentially
@@ -172,8 +172,9 @@ def test_figures_still_start_at_their_first_digit():
         (env_contract._declarations, "\t" * 200_000 + "x\n"),
         (tomltext._quoted_strings, '"\\' * 100_000),
         (deployment._untemplated, "}} " + "{{ x " * 100_000),
+        (image_builds.tags, "function f" + " " * 200_000 + "(x\n" + 'docker build -t "$1" .\n'),
     ],
-    ids=["dotenv blanks", "toml escapes", "helm braces"],
+    ids=["dotenv blanks", "toml escapes", "helm braces", "shell function blanks"],
 )
 def test_hostile_lines_are_read_once(reader, text):
     """Each read its line again from every start: minutes at these lengths."""

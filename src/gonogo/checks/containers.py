@@ -37,7 +37,9 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     """Why: ``latest``, ``main``, ``alpine`` or no tag at all name whatever was pushed last: the
     same commit deploys different software on different days, and a rollback does not roll back.
     An image a compose service builds (``build:`` with ``image: backend:latest``) is not pulled:
-    its tag is the name the build gives it, so it is not judged here. Images named in test code
+    its tag is the name the build gives it, so it is not judged here; nor is a Dockerfile's base
+    that a script of the repository builds under that name (SecureDrop's ``bin/dev-shell`` runs
+    ``docker build -t`` with the name its test image starts ``FROM``). Images named in test code
     (Prefect's ``tests/docker/contexts/*/Dockerfile``, the Kubernetes manifests a scanner's tests
     read) are test fixtures, and those of a development set-up (dispatch's
     ``.devcontainer/docker-compose.yml``; a compose file a service of which bind-mounts the

@@ -9,11 +9,14 @@ aliases and ``<<`` merge keys resolve as Compose resolves them. Nothing is pulle
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
+from gonogo.collectors.image_builds import built_names
 from gonogo.collectors.yamltext import MergedMappings, YamlShapeError, compose_documents
 from gonogo.registry import collector
 from gonogo.workspace import FileReadError, SourceFile, Workspace
@@ -66,7 +69,8 @@ class ImageRef:
     built: bool = False
     """Built from this repository, not pulled: a compose service with ``build:`` names the image it
     builds (``image: backend:latest``), and another service of the same compose project naming that
-    image uses the local build. Its tag is a label the build gives, not a version to pin."""
+    image uses the local build. Its tag is a label the build gives, not a version to pin. So is a
+    Dockerfile's base that a script of the repository builds under that name (``image_builds``)."""
     development: bool = False
     """Named by a development set-up's compose file (:func:`runs_the_checkout`), or by a Dockerfile
     one of its services builds (BookWyrm's ``dev-tools/Dockerfile``, built by
@@ -168,7 +172,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
         elif file.name.startswith("values") and "repository" in text:
             found = _yaml_images(text, file, "helm", errors)
         images.extend(_with_hints(found, text))
-    images = _mark_development(_mark_built(images, built), roles)
+    images = _mark_development(_mark_built_bases(workspace, _mark_built(images, built)), roles)
     return ContainerFacts(images=tuple(images), dockerfiles=tuple(dockerfiles), errors=tuple(errors))
 
 
@@ -184,6 +188,25 @@ def _mark_built(images: list[ImageRef], built: dict[str, set[str]]) -> list[Imag
     return [
         replace(image, built=True)
         if image.source == "compose" and image.image in built_images.get(_folder(image.file), set())
+        else image
+        for image in images
+    ]
+
+
+def _mark_built_bases(workspace: Workspace, images: list[ImageRef]) -> list[ImageRef]:
+    """A Dockerfile's floating or untagged ``FROM`` that a script of the same root builds under
+    that name (``image_builds``: SecureDrop's ``bin/dev-shell`` tags
+    ``securedrop-slim-${UBUNTU_VERSION}-py3``, the test image's base): a local build, not a pull.
+    Only a Dockerfile's base: a compose file or a Kubernetes manifest naming such an image may
+    pull the tag the script pushed."""
+    wanted: dict[Path, set[str]] = defaultdict(set)
+    for image in images:
+        if image.source == "dockerfile" and not image.built and image.kind in ("floating", "untagged"):
+            wanted[image.file.root].update((image.written, image.image))
+    built = {root: built_names(workspace, root, names) for root, names in wanted.items()}
+    return [
+        replace(image, built=True)
+        if image.source == "dockerfile" and built.get(image.file.root, set()) & {image.written, image.image}
         else image
         for image in images
     ]
