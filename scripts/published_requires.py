@@ -10,7 +10,9 @@ table answers for the distributions projects declare most.
 Run by hand, never by the tests or a scan: ``python scripts/published_requires.py``. It asks PyPI
 once per distribution and keeps each answer in ``--cache`` (default ``~/.cache/gonogo-requires``),
 so running it again asks nothing; ``--refresh`` asks again. Only requirements with no marker are
-kept: one for an extra, a platform or a Python version is not installed everywhere.
+kept: one for a platform or a Python version is not installed everywhere. Those of an extra are kept
+apart, by extra, when their marker names nothing but extras (``cryptography; extra == "crypto"``):
+what ``pyjwt[crypto]`` brings wherever it is installed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import re
 import time
 from pathlib import Path
 
@@ -30,7 +33,8 @@ DISTRIBUTIONS = (
     "django", "djangorestframework", "django-filter", "django-cors-headers", "django-allauth",
     "django-storages", "django-environ", "django-extensions", "django-debug-toolbar", "django-celery-beat",
     "django-celery-results", "django-redis", "django-pghistory", "django-polymorphic", "django-tables2",
-    "django-crispy-forms", "drf-yasg", "channels", "channels-redis", "daphne", "whitenoise", "wagtail",
+    "django-crispy-forms", "drf-yasg", "easy-thumbnails", "channels", "channels-redis", "daphne", "whitenoise",
+    "wagtail",
     "flask", "flask-sqlalchemy", "flask-login", "flask-wtf", "flask-migrate", "flask-cors", "flask-restx",
     "fastapi", "starlette", "uvicorn", "gunicorn", "sanic", "aiohttp", "tornado", "litestar", "quart",
     # data, ORM, queues, caches
@@ -60,14 +64,44 @@ def requirements(requires_dist: list[str] | None) -> list[str]:
     """The normalised names a release requires wherever it is installed: no extra, and no marker
     (``colorama; platform_system == "Windows"`` is not there on Linux)."""
     names = set()
-    for line in requires_dist or ():
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement:
-            continue
+    for requirement in _parsed(requires_dist):
         if requirement.marker is None:
             names.add(canonicalize_name(requirement.name))
     return sorted(names)
+
+
+_EXTRA_TEST = re.compile(r"""extra\s*==\s*(?:"([^"]*)"|'([^']*)')""")
+_ONLY_CONNECTIVES = re.compile(r"(?:\s|\(|\)|\band\b|\bor\b)*")
+
+
+def extras(requires_dist: list[str] | None) -> dict[str, list[str]]:
+    """Extra (normalised) -> the normalised names it brings wherever it is installed: requirements
+    whose marker tests nothing but extras (``cryptography>=3.4.0; extra == "crypto"``) and holds for
+    that extra. One that also tests a platform or a Python version is left out, as in
+    :func:`requirements`."""
+    brought: dict[str, set[str]] = {}
+    for requirement in _parsed(requires_dist):
+        marker = requirement.marker
+        if marker is None:
+            continue
+        text = str(marker)
+        named = {a or b for a, b in _EXTRA_TEST.findall(text)}
+        if not named or not _ONLY_CONNECTIVES.fullmatch(_EXTRA_TEST.sub("", text)):
+            continue
+        for extra in named:
+            if marker.evaluate({"extra": extra}):
+                brought.setdefault(canonicalize_name(extra), set()).add(canonicalize_name(requirement.name))
+    return {extra: sorted(names) for extra, names in sorted(brought.items())}
+
+
+def _parsed(requires_dist: list[str] | None) -> list[Requirement]:
+    found = []
+    for line in requires_dist or ():
+        try:
+            found.append(Requirement(line))
+        except InvalidRequirement:
+            continue
+    return found
 
 
 def fetch(name: str, cache: Path, client: httpx.Client, refresh: bool) -> dict[str, object]:
@@ -99,11 +133,13 @@ def main() -> None:
             table[canonicalize_name(name)] = {
                 "version": answer["version"],
                 "requires": requirements(answer["requires_dist"]),  # type: ignore[arg-type]
+                "extras": extras(answer["requires_dist"]),  # type: ignore[arg-type]
             }
     document = {
         "_about": "What the latest release of each distribution requires everywhere (no extra or other "
-                  "marker), from PyPI's JSON API (info.requires_dist), written by scripts/published_requires.py; "
-                  "read by the dependency checks when a declared distribution is neither installed nor locked.",
+                  "marker), and what each of its extras brings (a marker that tests only extras), from PyPI's "
+                  "JSON API (info.requires_dist), written by scripts/published_requires.py; read by the "
+                  "dependency checks when a declared distribution is neither installed nor locked.",
         "fetched": datetime.date.today().isoformat(),
         "distributions": table,
     }

@@ -268,6 +268,44 @@ def test_an_extra_declares_what_it_brings(tmp_path: Path, requirement: str, unde
     assert sorted(f.get("package") for f in result_of(report, "DEP001").findings) == undeclared
 
 
+@pytest.mark.parametrize(
+    ("requirement", "undeclared"),
+    [
+        ("pyjwt[crypto] >= 2.0,<3", []),
+        ("PyJWT[Crypto]==2.8.0", []),
+        ("pyjwt >= 2.0,<3", ["cryptography"]),
+        ("pyjwt[crypto]==1.7.1", ["cryptography"]),
+        ("requests[socks]", ["cryptography"]),
+    ],
+    ids=["the extra, a range that admits the table's release", "the extra spelt otherwise, pinned in the series",
+         "no extra", "the extra, pinned in another release series", "an extra that brings something else"],
+)
+def test_an_extra_declares_what_it_brings_on_pypi(tmp_path: Path, requirement: str, undeclared: list[str]) -> None:
+    """django-allauth declares ``pyjwt[crypto]`` and imports ``cryptography``, which that extra
+    brings: with PyJWT neither installed nor locked, gonogo's table of what each release requires on
+    PyPI (``data/published_requires.json``, per extra) says so. It was a false blocking DEP001."""
+    files = {
+        "pyproject.toml": f'[project]\nname = "app"\nversion = "1"\ndependencies = ["{requirement}"]\n',
+        "app/jwkkit.py": "from cryptography.hazmat.primitives.asymmetric import rsa\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert sorted(f.get("package") for f in result_of(report, "DEP001").findings) == undeclared
+
+
+def test_an_extra_in_a_requirements_file_declares_what_it_brings_on_pypi(tmp_path: Path) -> None:
+    """zds-site's ``requirements.txt`` pins ``easy-thumbnails[svg]==2.10.0`` and ``zds/gallery``
+    imports svglib, which that extra brings (with reportlab); Pillow, which easy-thumbnails itself
+    requires, stays a transitive import, and what nothing brings stays undeclared."""
+    files = {
+        "requirements.txt": "easy-thumbnails[svg]==2.10.0\n",
+        "zds/gallery/mixins.py": "from svglib.svglib import svg2rlg\nfrom reportlab.graphics import renderPM\n"
+                                 "import PIL\nimport yaml\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert sorted(f.get("package") for f in result_of(report, "DEP001").findings) == ["PyYAML"]
+    assert [f.get("via") for f in result_of(report, "DEP008").findings] == [("easy-thumbnails", "pillow")]
+
+
 def test_an_extra_named_like_a_namespace_does_not_declare_what_a_table_gives_another_provider(tmp_path: Path) -> None:
     """``google.api_core`` is google-api-core's: ``django-storages[google]`` does not declare it
     by its name (saleor's pyproject.toml asks for that extra)."""

@@ -4,7 +4,9 @@ and the true finding side by side."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -318,3 +320,40 @@ def test_the_published_requires_table_is_what_the_script_writes() -> None:
     assert fetched[:2] == "20" and len(table) > 100
     version, requires = table["celery"]
     assert version and "kombu" in requires and all(name == name.lower() for name in requires)
+
+
+def _published_requires_script() -> ModuleType:
+    """The script that writes the table (it is not a module of the package)."""
+
+    path = Path(__file__).parents[1] / "scripts" / "published_requires.py"
+    spec = importlib.util.spec_from_file_location("published_requires_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_published_table_keeps_what_each_extra_brings_everywhere() -> None:
+    """An extra's requirement is kept when its marker tests only extras: one that also tests a
+    Python version or a platform is not installed everywhere; a line packaging cannot read, an
+    ``!=`` test and a requirement outside any extra are no extra's."""
+    from gonogo.collectors.import_names import published_extra_brings
+
+    script = _published_requires_script()
+    assert script.extras([
+        'cryptography>=3.4.0; extra == "crypto"',
+        "svglib ; extra == 'SVG' or extra == 'all'",
+        'reportlab; (extra == "svg")',
+        'uvloop; extra == "speed" and sys_platform != "win32"',
+        'tomli; python_version < "3.11" or extra == "toml"',
+        'colorama; extra != "plain"',
+        "not a requirement ;;; extra ==",
+        "django>=4.2",
+        'typing-extensions; python_version < "3.11"',
+    ]) == {"all": ["svglib"], "crypto": ["cryptography"], "svg": ["reportlab", "svglib"]}
+    assert script.extras(None) == {} and script.extras([]) == {}
+    assert published_extra_brings("pyjwt", "crypto") == (published_extra_brings("pyjwt", "CRYPTO") or ())
+    version, brought = published_extra_brings("pyjwt", "crypto") or ("", frozenset())
+    assert version[:1] == "2" and brought == {"cryptography"}
+    assert published_extra_brings("pyjwt", "no-such-extra") == (version, frozenset())
+    assert published_extra_brings("no-such-distribution", "crypto") is None

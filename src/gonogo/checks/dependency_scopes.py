@@ -25,6 +25,7 @@ from gonogo.collectors.import_names import (
     knows,
     provided_by,
     providers,
+    published_extra_brings,
     published_requires,
 )
 from gonogo.collectors.manifests import Dependency, Manifest, ManifestFacts
@@ -253,16 +254,17 @@ class Declared:
     @classmethod
     def of(cls, dependencies: Iterable[Dependency]) -> Declared:
         """The dependencies, with what the extras they ask for bring: the distributions an
-        installed distribution's metadata gives the extra (``extra_brings``), and an import named
-        like the extra itself where no table names another provider for it (``dask[distributed]``
-        and ``import distributed``; not ``django-storages[google]`` and ``google.api_core``, which
-        is google-api-core's)."""
+        installed distribution's metadata gives the extra (``extra_brings``), else those gonogo's
+        table of PyPI releases gives it (:func:`_published_extra`), and an import named like the
+        extra itself where no table names another provider for it (``dask[distributed]`` and
+        ``import distributed``; not ``django-storages[google]`` and ``google.api_core``, which is
+        google-api-core's)."""
         names: set[str] = set()
         extras: set[str] = set()
         for dependency in dependencies:
             names.add(dependency.name)
             for extra in dependency.extras:
-                names |= extra_brings(dependency.name, extra)
+                names |= extra_brings(dependency.name, extra) or _published_extra(dependency, extra)
                 extras.add(canonicalize_name(extra))
         return cls(names, extras)
 
@@ -281,6 +283,17 @@ class Declared:
             return False
         known = providers(module)
         return not known or top in known
+
+
+def _published_extra(dependency: Dependency, extra: str) -> frozenset[str]:
+    """What ``extra`` brings in the latest release of the dependency that gonogo's table holds,
+    when the declaration speaks for that release (:func:`_same_series`, as for what a release
+    requires): django-allauth's ``pyjwt[crypto] >= 2.0,<3`` brings cryptography, zds-site's
+    ``easy-thumbnails[svg]==2.10.0`` brings svglib. Empty when the table cannot say."""
+    found = published_extra_brings(dependency.name, extra)
+    if found is None or not _same_series(dependency.specifier, found[0]):
+        return frozenset()
+    return found[1]
 
 
 def used_by(dep: Dependency, modules: Iterable[str]) -> bool:

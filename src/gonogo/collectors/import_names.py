@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 from importlib import metadata, resources
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -295,10 +295,31 @@ def published_requires() -> tuple[str, dict[str, tuple[str, tuple[str, ...]]]]:
     the version of its latest release then and the distributions that release requires everywhere,
     with no extra or other marker (``data/published_requires.json``, written by ``scripts/published_requires.py`` from
     PyPI's JSON API): what a declared distribution brings when it is neither installed nor locked."""
-    table = json.loads(resources.files("gonogo.data").joinpath("published_requires.json").read_text("utf-8"))
+    table = _published_document()
     return table["fetched"], {
         name: (entry["version"], tuple(entry["requires"])) for name, entry in table["distributions"].items()
     }
+
+
+@cache
+def published_extra_brings(distribution: str, extra: str) -> tuple[str, frozenset[str]] | None:
+    """The version of the latest release of ``distribution`` (normalised) in the shipped table and
+    the normalised names its ``extra`` brings there, by requirements whose marker tests nothing but
+    extras (``pyjwt[crypto]`` brings cryptography); ``None`` when the table does not hold the
+    distribution: what an extra brings when the distribution is neither installed nor locked."""
+    entry = _published_document()["distributions"].get(distribution)
+    if entry is None:
+        return None
+    brought = entry.get("extras", {}).get(canonicalize_name(extra), ())
+    return entry["version"], frozenset(brought)
+
+
+@cache
+def _published_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(
+        resources.files("gonogo.data").joinpath("published_requires.json").read_text("utf-8")
+    )
+    return document
 
 
 @cache
