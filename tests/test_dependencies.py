@@ -402,6 +402,26 @@ def test_django_money_provides_djmoney() -> None:
     assert providers("djmoney") == {"django-money"}
 
 
+@pytest.mark.parametrize(
+    ("requirement", "undeclared"),
+    [("translate-toolkit==3.13.3", []), ("translate==3.6.1", []), ("", ["translate-toolkit"])],
+    ids=["translate-toolkit", "the distribution named translate", "neither"],
+)
+def test_translate_toolkit_provides_translate(tmp_path: Path, requirement: str, undeclared: list[str]) -> None:
+    """SecureDrop's develop requirements declare translate-toolkit, and its ``verify-mo.py`` imports
+    ``translate.storage.mo``, the package translate-toolkit installs; the distribution named
+    ``translate`` installs a module of that name too, and an undeclared import suggests the toolkit."""
+    files = {
+        "requirements.txt": f"polib==1.2.0\n{requirement}\n",
+        "verify_mo.py": "import polib\nfrom translate.storage.mo import mofile\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert [f.get("package") for f in result_of(report, "DEP001").findings] == undeclared
+    # neither "translate-toolkit is declared but unused" (DEP003) nor "may provide it" (DEP009)
+    assert [f.check_id for f in report.findings if f.check_id in ("DEP003", "DEP009")] == []
+    assert providers("translate") == {"translate-toolkit"}
+
+
 def test_an_example_whose_manifest_declares_nothing_borrows_the_projects(tmp_path: Path) -> None:
     """Nautobot's ``examples/example_app/pyproject.toml`` only builds the app, which runs inside
     Nautobot's environment; Flask's tutorial declares its own dependencies and is judged by them."""
