@@ -344,6 +344,54 @@ def test_a_version_file_the_build_writes_is_the_projects_own_module(tmp_path: Pa
     assert _packages(report, "DEP001") == [("src/black/__init__.py", "missing_dist")]
 
 
+FLEXGET_HOOKS = {
+    "pyproject.toml": '[build-system]\nbuild-backend = "hatchling.build"\nrequires = [ "hatchling" ]\n'
+                      '[project]\nname = "flexget"\ndependencies = ["click"]\n'
+                      '[tool.hatch.metadata.hooks.custom]\npath = "scripts/build_locked_extras.py"\n'
+                      '[tool.hatch.build.targets.wheel.hooks.custom]\npath = "./scripts/bundle_webui.py"\n'
+                      'dependencies = ["requests"]\n'
+                      '[tool.hatch.build.hooks.custom]\n',
+    "scripts/build_locked_extras.py": "import click\nfrom hatchling.metadata.plugin.interface import MetadataHookInterface\n",
+    "scripts/bundle_webui.py": "import requests\nfrom hatchling.builders.hooks.plugin.interface import BuildHookInterface\n",
+    "hatch_build.py": "from hatchling.builders.hooks.plugin.interface import BuildHookInterface\nimport yaml\n",
+    "scripts/dev_tools.py": "import hatchling\nimport requests\n",
+}
+
+
+def test_a_hatch_hook_is_declared_by_the_build_requirements(tmp_path: Path) -> None:
+    """Flexget's ``pyproject.toml`` names ``scripts/build_locked_extras.py`` as its Hatch metadata
+    hook, which imports hatchling: the build backend, ``[build-system] requires``, provides it where
+    the hook runs, as a hook's own ``dependencies`` provide theirs (``hatch_build.py`` is the path
+    of a custom hook that names none). Any other script importing them, or a hook importing what
+    neither declares, is still undeclared."""
+    report = scan_repo(make_repo(tmp_path, FLEXGET_HOOKS), select="DEP001")
+    assert sorted(_packages(report, "DEP001")) == [
+        ("hatch_build.py", "PyYAML"), ("scripts/dev_tools.py", "hatchling"), ("scripts/dev_tools.py", "requests"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        '[tool.hatch.build.hooks.custom]\npath = 5\n',
+        '[tool.hatch.build.hooks]\ncustom = "hook.py"\n',
+        '[tool.hatch.build.targets]\nwheel = ["not", "a", "table"]\n',
+        '[tool.hatch.metadata]\nhooks = 1\n',
+        '[tool.hatch.build.hooks.vcs]\nversion-file = "v.py"\n',
+        '[tool.hatch.build.hooks.custom]\npath = "../outside.py"\n',
+        '[tool.hatch.build.hooks.custom]\npath = "/etc/hook.py"\n',
+        '[tool]\nhatch = "x"\n',
+    ],
+    ids=["path not a string", "custom not a table", "targets not tables", "hooks not a table", "a plugin hook, no file",
+         "a path out of the project", "an absolute path", "hatch not a table"],
+)
+def test_hatch_hook_tables_of_the_wrong_shape_name_no_hook(tables: str) -> None:
+    file = SourceFile(root=Path("."), relpath="pyproject.toml", display="pyproject.toml", size=0)
+    manifest = parse_pyproject(f'[build-system]\nrequires = ["hatchling"]\n[project]\nname = "app"\n{tables}', file)
+    assert manifest is not None and manifest.build_hooks == ()
+    assert [d.name for d in manifest.build_requires] == ["hatchling"] and manifest.dependencies == ()
+
+
 def test_opentelemetrys_propagators_api_is_opentelemetry_api() -> None:
     """Prefect imports ``opentelemetry.propagators.textmap``, which opentelemetry-api ships; the
     B3 propagator is a distribution of its own."""

@@ -17,6 +17,7 @@ from gonogo.checks.dependency_scopes import (
     Scope,
     Scopes,
     Transitive,
+    build_hook_declarations,
     in_requirements_group,
     may_provide,
     third_party_imports,
@@ -63,7 +64,9 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     monorepo each service installs only its own requirements, so each is judged by its own. Test
     code, the documentation's code and examples are DEP002's: they do not ship; so are Ansible's
     plugins and modules, which run in Ansible's environment (an execution environment's). An
-    extra declares what it brings (`dask[distributed]` declares `import distributed`).
+    extra declares what it brings (`dask[distributed]` declares `import distributed`), and
+    `[build-system] requires` declares what a build hook the build backend runs imports (a Hatch
+    custom hook imports `hatchling`).
     Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
     import."""
     yield from _undeclared(python, manifests, hard=True)
@@ -221,6 +224,7 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
     below: dict[tuple[object, str], list[str]] = defaultdict(list)
     sites: dict[tuple[str, str, bool], list[tuple[PythonFile, Import, Scope | None]]] = defaultdict(list)
     not_shipped = _not_shipped_folders(python)
+    hooks = build_hook_declarations(manifests)
     for file in python.files:
         scope = scopes.nearest(file.file.root, file.file.relpath)
         if scope is None:
@@ -229,10 +233,11 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
         ships = _ships(file, scope, not_shipped)
+        builds = hooks.get((file.file.root, file.file.relpath))
         for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own)), ships):
             if scope is not None:
                 below[(scope.root, scope.folder)].append(imported.module)
-            if declared.provides(imported.module):
+            if declared.provides(imported.module) or (builds is not None and builds.provides(imported.module)):
                 continue
             label = scope.label if scope else "<none>"
             sites[(label, suggested(imported.module), is_hard)].append((file, imported, scope))

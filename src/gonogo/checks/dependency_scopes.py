@@ -296,6 +296,19 @@ def _published_extra(dependency: Dependency, extra: str) -> frozenset[str]:
     return found[1]
 
 
+def build_hook_declarations(manifests: ManifestFacts) -> dict[tuple[Path, str], Declared]:
+    """(root, path) of each file a manifest names as a build hook -> what its build environment
+    holds: ``[build-system] requires`` and the hook's own dependencies. Flexget's Hatch metadata
+    hook ``scripts/build_locked_extras.py`` imports hatchling, its build backend, which no runtime
+    manifest declares, nor should."""
+    found: dict[tuple[Path, str], Declared] = {}
+    for manifest in manifests.declaring:
+        for hook in manifest.build_hooks:
+            path = f"{manifest.folder}/{hook.path}" if manifest.folder else hook.path
+            found[(manifest.file.root, path)] = Declared.of((*manifest.build_requires, *hook.dependencies))
+    return found
+
+
 def used_by(dep: Dependency, modules: Iterable[str]) -> bool:
     names = import_names_of(dep.name)
     return any(dep.name in candidates(m) or provided_by(m, names) for m in modules)

@@ -93,6 +93,19 @@ class Dependency:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BuildHook:
+    """A Python file the build backend runs while it builds the project: a Hatch custom build or
+    metadata hook (``[tool.hatch.build.hooks.custom] path``, ``hatch_build.py`` when none is
+    named). It runs in the build environment, which holds ``[build-system] requires`` and the
+    hook's own ``dependencies``, not the project's."""
+
+    path: str
+    """Relative to the manifest's folder, normalised (``scripts/build_locked_extras.py``)."""
+    dependencies: tuple[Dependency, ...] = ()
+    """The hook table's ``dependencies``, which Hatch installs for it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Manifest:
     """A file that declares or locks dependencies, with what did not parse in it."""
 
@@ -129,6 +142,12 @@ class Manifest:
     hatch-vcs (``[tool.hatch.build.hooks.vcs] version-file``) or setuptools-scm
     (``[tool.setuptools_scm] version_file`` / ``write_to``). Black imports its
     ``src/_black_version.py``, which no checkout holds until the project is built."""
+    build_requires: tuple[Dependency, ...] = ()
+    """``[build-system] requires``: what a build front-end installs to build the project, kept
+    apart from ``dependencies`` (nothing installs it beside the project)."""
+    build_hooks: tuple[BuildHook, ...] = ()
+    """Files the build backend runs (:class:`BuildHook`): what they import is declared by
+    ``build_requires`` and the hook's own dependencies."""
 
     @property
     def locks_versions(self) -> bool:

@@ -3,10 +3,11 @@ dependency groups, and Poetry's tables (read by ``poetry``)."""
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
-from gonogo.collectors.manifests.fields import add_pep508, list_at, table_at
-from gonogo.collectors.manifests.model import Dependency, Errors, Manifest, normalise
+from gonogo.collectors.manifests.fields import add_pep508, add_requirement, list_at, table_at
+from gonogo.collectors.manifests.model import BuildHook, Dependency, Errors, Manifest, normalise
 from gonogo.collectors.manifests.package_discovery import pyproject_packaging
 from gonogo.collectors.manifests.poetry import poetry_dependencies
 from gonogo.collectors.manifests.tomltext import LineFinder, load_toml
@@ -58,6 +59,8 @@ def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
             data, lines.section("tool.setuptools.packages.find") or lines.section("tool.setuptools")
         ),
         generated_modules=_version_files(tool),
+        build_requires=_requirements(build.get("requires"), file),
+        build_hooks=_hatch_hooks(tool, file),
     )
 
 
@@ -72,6 +75,50 @@ def _version_files(tool: dict[str, Any]) -> tuple[str, ...]:
     scm = _table(tool, "setuptools_scm")
     found += [scm.get("version_file"), scm.get("write_to")]
     return tuple(dict.fromkeys(path for path in found if isinstance(path, str) and path.endswith(".py")))
+
+
+HATCH_HOOK_DEFAULT = "hatch_build.py"
+"""The file of a Hatch custom hook whose table names no ``path``."""
+
+
+def _hatch_hooks(tool: dict[str, Any], file: SourceFile) -> tuple[BuildHook, ...]:
+    """Hatch's custom hooks: ``[tool.hatch.build.hooks.custom]``, the same under each
+    ``[tool.hatch.build.targets.<target>]``, and ``[tool.hatch.metadata.hooks.custom]``. Read
+    leniently, as the version files are: a table of the wrong shape names no hook, and a path that
+    leaves the project (absolute, or through ``..``) names none either."""
+    hatch = _table(tool, "hatch")
+    build = _table(hatch, "build")
+    tables = [build, _table(hatch, "metadata")]
+    tables += [target for target in _table(build, "targets").values() if isinstance(target, dict)]
+    found: dict[str, BuildHook] = {}
+    for table in tables:
+        custom = _table(table, "hooks").get("custom")
+        if not isinstance(custom, dict):
+            continue
+        path = _inside(custom.get("path", HATCH_HOOK_DEFAULT))
+        if path is not None and path not in found:
+            found[path] = BuildHook(path=path, dependencies=_requirements(custom.get("dependencies"), file))
+    return tuple(found.values())
+
+
+def _inside(path: object) -> str | None:
+    """A relative POSIX path that stays inside the manifest's folder, normalised; else ``None``."""
+    if not isinstance(path, str) or not path.endswith(".py"):
+        return None
+    normal = posixpath.normpath(path.replace("\\", "/"))
+    if posixpath.isabs(normal) or normal == ".." or normal.startswith("../"):
+        return None
+    return normal
+
+
+def _requirements(items: object, file: SourceFile) -> tuple[Dependency, ...]:
+    """The PEP 508 strings of a build table's list; another value, or a string that is no
+    requirement, is left for the build tool to report (it is not the project's declaration)."""
+    deps: list[Dependency] = []
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, str):
+            add_requirement(item, file, None, None, deps, [])
+    return tuple(deps)
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
