@@ -392,6 +392,26 @@ def test_hatch_hook_tables_of_the_wrong_shape_name_no_hook(tables: str) -> None:
     assert [d.name for d in manifest.build_requires] == ["hatchling"] and manifest.dependencies == ()
 
 
+def test_a_scripts_inline_metadata_declares_its_imports(tmp_path: Path) -> None:
+    """Flexget's ``scripts/update_changelog.py`` declares gitpython in its PEP 723 header, which
+    ``uv run`` installs before running it. Another script importing git without one, and a script
+    whose header cannot be read (a note says why), are still undeclared."""
+    header = '# /// script\n# dependencies = [\n#     "gitpython~=3.1",\n# ]\n# ///\n'
+    files = {
+        "requirements.txt": "click==8.1.7\n",
+        "flexget/__init__.py": "import click\n",
+        "scripts/update_changelog.py": f"{header}from git import Repo\nimport click\n",
+        "scripts/release.py": "from git import Repo\n",
+        "scripts/broken.py": f"{header.replace('~=3.1', ' ~= 3.1 !!')}from git import Repo\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    [finding] = result_of(report, "DEP001").findings
+    assert finding.get("package") == "GitPython" and finding.get("modules") == 2
+    assert sorted(line.split(":")[0] for line in finding.evidence.splitlines()) == ["scripts/broken.py", "scripts/release.py"]
+    [note] = [n for n in report.notes if n.path == "scripts/broken.py"]
+    assert note.message.startswith("inline script metadata (line 1) not read: not a valid requirement 'gitpython ~= 3.1 !!'")
+
+
 def test_opentelemetrys_propagators_api_is_opentelemetry_api() -> None:
     """Prefect imports ``opentelemetry.propagators.textmap``, which opentelemetry-api ships; the
     B3 propagator is a distribution of its own."""

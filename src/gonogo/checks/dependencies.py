@@ -20,6 +20,7 @@ from gonogo.checks.dependency_scopes import (
     build_hook_declarations,
     in_requirements_group,
     may_provide,
+    own_declaration,
     third_party_imports,
     transitive_provider,
     unaccounted,
@@ -66,7 +67,8 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     plugins and modules, which run in Ansible's environment (an execution environment's). An
     extra declares what it brings (`dask[distributed]` declares `import distributed`), and
     `[build-system] requires` declares what a build hook the build backend runs imports (a Hatch
-    custom hook imports `hatchling`).
+    custom hook imports `hatchling`); a script's inline metadata (PEP 723's `# /// script` block)
+    declares what that script imports.
     Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
     import."""
     yield from _undeclared(python, manifests, hard=True)
@@ -233,11 +235,11 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
         ships = _ships(file, scope, not_shipped)
-        builds = hooks.get((file.file.root, file.file.relpath))
+        itself = own_declaration(file, hooks)
         for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own)), ships):
             if scope is not None:
                 below[(scope.root, scope.folder)].append(imported.module)
-            if declared.provides(imported.module) or (builds is not None and builds.provides(imported.module)):
+            if declared.provides(imported.module) or (itself is not None and itself.provides(imported.module)):
                 continue
             label = scope.label if scope else "<none>"
             sites[(label, suggested(imported.module), is_hard)].append((file, imported, scope))

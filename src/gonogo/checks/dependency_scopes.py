@@ -309,6 +309,23 @@ def build_hook_declarations(manifests: ManifestFacts) -> dict[tuple[Path, str], 
     return found
 
 
+def own_declaration(file: PythonFile, hooks: dict[tuple[Path, str], Declared]) -> Declared | None:
+    """What a file declares for itself, beyond its scope: a build hook's build environment
+    (:func:`build_hook_declarations`), and a script's PEP 723 ``dependencies``, which ``uv run``
+    or pipx install before they run it (Flexget's ``scripts/update_changelog.py`` declares
+    gitpython so). ``None`` when it declares nothing of its own."""
+    hook = hooks.get((file.file.root, file.file.relpath))
+    script = file.facts.script
+    if script is None or not script.requirements:
+        return hook
+    declared = Declared.of(
+        Dependency.of(r.name, r.specifier, file.file, script.line, extras=r.extras) for r in script.requirements
+    )
+    if hook is None:
+        return declared
+    return Declared(declared.names | hook.names, declared.extras | hook.extras)
+
+
 def used_by(dep: Dependency, modules: Iterable[str]) -> bool:
     names = import_names_of(dep.name)
     return any(dep.name in candidates(m) or provided_by(m, names) for m in modules)

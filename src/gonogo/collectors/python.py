@@ -158,7 +158,19 @@ def python_files(workspace: Workspace, options: ScanOptions, notes: Notes) -> Py
             notes.add(f"Python file not analysed: {facts}", path=source.display, source="python")
             continue
         files.append(PythonFile(file=source, facts=facts, content_key=workspace.content_key_of(source)))  # type: ignore[arg-type]
+        _note_script_problems(files[-1], notes)
     return PythonFacts(files=tuple(_judge_syntax_errors(files, workspace, notes)))
+
+
+def _note_script_problems(item: PythonFile, notes: Notes) -> None:
+    """What a script's PEP 723 block could not declare: the dependency checks judge its imports
+    without that part, and the report says why."""
+    script = item.facts.script
+    if script is None:
+        return
+    for problem in script.problems:
+        notes.add(f"inline script metadata (line {script.line}) not read: {problem}", path=item.file.display,
+                  source="python")
 
 
 def _judge_syntax_errors(files: list[PythonFile], workspace: Workspace, notes: Notes) -> list[PythonFile]:

@@ -39,6 +39,7 @@ from gonogo.collectors.python_facts.model import (
     skip_condition,
 )
 from gonogo.collectors.python_text import text_facts
+from gonogo.collectors.script_metadata import inline_script
 from gonogo.collectors.sql_strings import sql_sinks_in
 from gonogo.collectors.syntax_nodes import SyntaxNodes
 from gonogo.collectors.web_code import WebModule, has_marker, web_module_in
@@ -99,17 +100,18 @@ def extract(source: bytes) -> ModuleFacts:
 def _extract(source: bytes) -> ModuleFacts:
     text = source.decode("utf-8", errors="replace")
     lines = python_lines(text)  # as the tree numbers them: a form feed ends no line
+    script = inline_script(text)
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         return ModuleFacts(
             lines=len(lines), parse_error=f"{exc.msg}", error_line=exc.lineno, text=text_facts(source, None),
-            web=_unparsed_web(source),
+            web=_unparsed_web(source), script=script,
         )
     except (ValueError, RecursionError, MemoryError) as exc:
         return ModuleFacts(
             lines=len(lines), parse_error=f"{type(exc).__name__}: {exc}", text=text_facts(source, None),
-            web=_unparsed_web(source),
+            web=_unparsed_web(source), script=script,
         )
     nodes = SyntaxNodes(tree)  # every node by kind, listed once, for the rules that read them so
     sinks = tuple(sql_sinks_in(tree, source))
@@ -124,7 +126,7 @@ def _extract(source: bytes) -> ModuleFacts:
     except RecursionError:
         return ModuleFacts(
             lines=len(lines), parse_error=TOO_DEEP, sql_sinks=sinks,
-            dict_passwords=passwords, text=scanned, web=routes, migration=migration,
+            dict_passwords=passwords, text=scanned, web=routes, migration=migration, script=script,
         )
     return ModuleFacts(
         sql_sinks=sinks,
@@ -140,6 +142,7 @@ def _extract(source: bytes) -> ModuleFacts:
         names=frozenset(visitor.aliases),
         settings=tuple(visitor.settings),
         cors=tuple(visitor.cors),
+        script=script,
     )
 
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from gonogo.collectors.dict_passwords import DictPassword
 from gonogo.collectors.migration_code import MigrationModule
 from gonogo.collectors.python_text import TextFacts
+from gonogo.collectors.script_metadata import InlineScript
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 33
+EXTRACTOR_VERSION = 133
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
@@ -25,7 +26,7 @@ conditional; 27: so is a skip after a guard clause, ``if ok: return``; 28: a mar
 in ``except ImportError`` or under ``if`` depends on that; 29: a password's hash in a dict literal
 is no password; 30: an import under ``if`` is ``conditional``; 31: one under ``with suppress(ImportError)``
 is ``optional``; 32: a skip marker made and dropped, alone on a line, is no skip; 33: a rate limit in a dict literal,
-``"change_password": "5/m/user"``, is no password)."""
+``"change_password": "5/m/user"``, is no password; 133: a script's PEP 723 block, ``script``)."""
 
 SNIPPET_CHARS = 160
 TRIED_NODES = 2_000
@@ -323,5 +324,8 @@ class ModuleFacts:
     migration: MigrationModule | None = None
     """Revision names, a Django ``Migration`` class and declared model fields (``migration_code``),
     for the migrations collector; ``None`` when the file did not parse."""
+    script: InlineScript | None = None
+    """The file's PEP 723 ``# /// script`` block (``script_metadata``): what the script declares
+    for itself; ``None`` when it has none."""
 
 
