@@ -68,6 +68,30 @@ COMPATIBILITY_SHIMS = {
 }
 
 
+def test_a_sphinx_extensions_docutils_and_sphinx_are_its_hosts(tmp_path: Path) -> None:
+    """awx's ``awxkit/awxkit/cli/sphinx.py`` is a Sphinx extension (a module-level ``setup(app)``,
+    and it imports from Sphinx's namespace) that only the CLI docs' ``conf.py`` loads: Sphinx, which
+    requires docutils, runs it, so ``docutils`` and ``sphinx`` are there wherever it runs (DEP002's,
+    as a docs build's imports are). What it imports besides them is still DEP001's, and so is
+    docutils in a module that has a ``setup`` but is no Sphinx extension."""
+    files = {
+        "awxkit/requirements.txt": "PyYAML\n",
+        "awxkit/awxkit/__init__.py": "",
+        "awxkit/awxkit/cli/__init__.py": "",
+        "awxkit/awxkit/cli/sphinx.py": "import os\nfrom docutils.nodes import Text\n"
+                                       "from sphinxcontrib.autoprogram import AutoprogramDirective\n"
+                                       "\n\ndef setup(app):\n    return {}\n",
+        "awxkit/awxkit/ext2.py": "from sphinx.util import logging\n\n\ndef setup(app):\n    return {}\n",
+        "awxkit/awxkit/rst.py": "import docutils.core\n\n\ndef setup(app):\n    app.render = docutils.core.publish_parts\n",
+        "awxkit/awxkit/ext.py": "import sphinx\n\n\nclass Ext:\n    def setup(self, app):\n        pass\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001,DEP002")
+    assert sorted(_packages(report, "DEP001")) == [
+        ("awxkit/awxkit/cli/sphinx.py", "sphinxcontrib"), ("awxkit/awxkit/ext.py", "sphinx"), ("awxkit/awxkit/rst.py", "docutils"),
+    ]
+    assert sorted(_packages(report, "DEP002")) == [("awxkit/awxkit/cli/sphinx.py", "docutils"), ("awxkit/awxkit/ext2.py", "sphinx")]
+
+
 def test_fallbacks_flags_python2_names_and_build_tooling_are_not_undeclared(tmp_path: Path) -> None:
     report = scan_repo(make_repo(tmp_path, COMPATIBILITY_SHIMS), select="DEP")
     hard = [(f.line, f.get("package")) for f in result_of(report, "DEP001").findings]

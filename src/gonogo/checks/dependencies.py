@@ -64,7 +64,8 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
     monorepo each service installs only its own requirements, so each is judged by its own. Test
     code, the documentation's code and examples are DEP002's: they do not ship; so are Ansible's
-    plugins and modules, which run in Ansible's environment (an execution environment's). An
+    plugins and modules, which run in Ansible's environment (an execution environment's), and a
+    Sphinx extension's `sphinx` and `docutils`, which Sphinx brings where it loads the extension. An
     extra declares what it brings (`dask[distributed]` declares `import distributed`), and
     `[build-system] requires` declares what a build hook the build backend runs imports (a Hatch
     custom hook imports `hatchling`); a script's inline metadata (PEP 723's `# /// script` block)
@@ -144,17 +145,38 @@ def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Itera
     that project's optional features (urllib3's HTTP/2 and pyOpenSSL support, Pygments' Sphinx
     extension), declared among its extras, not the host's. Ansible's plugins and modules
     (:func:`is_ansible_content`) run in Ansible's own Python, the controller's or an execution
-    environment's, which provides ``ansible`` and what the plugin needs: not in the project's."""
+    environment's, which provides ``ansible`` and what the plugin needs: not in the project's. A
+    Sphinx extension (:func:`is_sphinx_extension`) runs inside Sphinx, which brings ``sphinx`` and
+    ``docutils``: a missing one breaks a docs build, as the documentation's own code would."""
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
     vendored = is_vendored(file.file.relpath) or is_ansible_content(file.file.relpath, imports)
+    hosted = SPHINX_PROVIDES if is_sphinx_extension(file, imports) else frozenset()
     for imported in imports:
         top = imported.module.split(".")[0]
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
         soft = imported.optional or imported.conditional or imported.type_checking or file.is_test_code
         soft = soft or not ships or vendored
-        soft = soft or top in guarded
+        soft = soft or top in guarded or top in hosted
         yield imported, not soft
+
+
+SPHINX_PROVIDES = frozenset({"sphinx", "docutils"})
+"""What a Sphinx extension finds wherever it runs: Sphinx, which loads it, and docutils, which
+Sphinx requires."""
+SPHINX_NAMESPACES = frozenset({"sphinx", "sphinxcontrib"})
+
+
+def is_sphinx_extension(file: PythonFile, imports: Sequence[Import]) -> bool:
+    """A module Sphinx loads as an extension: it defines the module-level ``setup(app)`` Sphinx
+    calls, and imports from Sphinx's namespace (``sphinx``, ``sphinxcontrib``). awx's
+    ``awxkit/awxkit/cli/sphinx.py``, which only the CLI docs' ``conf.py`` names, imports docutils
+    and ``sphinxcontrib.autoprogram``. Both, so neither an app's ``setup(app)`` that renders
+    reStructuredText with docutils, nor a class's ``setup`` method, makes one."""
+    defines_setup = any(
+        f.name == "setup" and f.class_name is None and not f.nested for f in file.facts.functions
+    )
+    return defines_setup and any(i.module.split(".")[0] in SPHINX_NAMESPACES for i in imports)
 
 
 ANSIBLE_PLUGIN_TYPES = frozenset({
