@@ -92,6 +92,56 @@ def test_a_sphinx_extensions_docutils_and_sphinx_are_its_hosts(tmp_path: Path) -
     assert sorted(_packages(report, "DEP002")) == [("awxkit/awxkit/cli/sphinx.py", "docutils"), ("awxkit/awxkit/ext2.py", "sphinx")]
 
 
+DJANGO_CMS = {
+    "pyproject.toml": '[build-system]\nbuild-backend = "setuptools.build_meta"\nrequires = ["setuptools"]\n'
+                      '[project]\nname = "django-cms"\ndependencies = ["Django"]\n'
+                      '[tool.setuptools]\npackages = { find = { include = [ "cms*", "menus*" ] } }\n',
+    "setup.py": "from setuptools import setup\n\nsetup()\n",
+    "test_requirements/requirements_base.txt": "dj-database-url\n",
+    "cms/__init__.py": "import django\n",
+    "cms/db.py": "import dj_database_url\n",
+    "testserver.py": "import dj_database_url\nimport yaml\nfrom cms import db\n",
+    "scripts/serve.py": "import dj_database_url\n",
+}
+SHIPPED = ["cms/db.py", "scripts/serve.py"]
+
+
+def _hard_sites(report) -> dict[str, list[str]]:
+    """Package -> the modules whose hard import of it DEP001 reports."""
+    return {
+        str(f.get("package")): sorted(line.split(":")[0] for line in f.evidence.splitlines())
+        for f in result_of(report, "DEP001").findings
+    }
+
+
+@pytest.mark.parametrize(
+    ("changed", "dj_database_url"),
+    [
+        ({}, SHIPPED),
+        ({"pyproject.toml": DJANGO_CMS["pyproject.toml"] + 'py-modules = ["testserver"]\n'}, [*SHIPPED, "testserver.py"]),
+        ({"pyproject.toml": DJANGO_CMS["pyproject.toml"].replace("packages = { find", "#")}, [*SHIPPED, "testserver.py"]),
+        ({"setup.py": "from setuptools import setup\n\nsetup(scripts=['testserver.py'])\n"}, [*SHIPPED, "testserver.py"]),
+        ({"setup.py": "from setuptools import setup\n\nsetup(packages=PACKAGES)\n"}, [*SHIPPED, "testserver.py"]),
+        ({"pyproject.toml": DJANGO_CMS["pyproject.toml"].replace("setuptools.build_meta", "hatchling.build")},
+         [*SHIPPED, "testserver.py"]),
+    ],
+    ids=["explicit packages", "py-modules ships it", "automatic discovery", "setup() scripts ship it",
+         "packages computed", "another backend"],
+)
+def test_a_top_level_module_the_build_leaves_out_is_judged_as_development_code(
+    tmp_path: Path, changed: dict[str, str], dj_database_url: list[str]
+) -> None:
+    """django-cms's ``testserver.py`` runs the development server; ``[tool.setuptools] packages``
+    ships ``cms*`` and ``menus*`` only, so it never ships, and ``test_requirements/`` declares the
+    dj-database-url it imports: DEP002's, not a blocking DEP001. What no manifest declares stays
+    DEP001's, as does anything the build may ship (``py-modules``, ``scripts``, automatic or
+    computed discovery, a backend whose rules are not read) and a module below the top level."""
+    report = scan_repo(make_repo(tmp_path, {**DJANGO_CMS, **changed}), select="DEP001,DEP002")
+    assert _hard_sites(report) == {"dj_database_url": dj_database_url, "PyYAML": ["testserver.py"]}
+    soft = {(f.path, f.get("package")) for f in result_of(report, "DEP002").findings}
+    assert (("testserver.py", "dj_database_url") in soft) is (dj_database_url == SHIPPED)
+
+
 def test_fallbacks_flags_python2_names_and_build_tooling_are_not_undeclared(tmp_path: Path) -> None:
     report = scan_repo(make_repo(tmp_path, COMPATIBILITY_SHIMS), select="DEP")
     hard = [(f.line, f.get("package")) for f in result_of(report, "DEP001").findings]

@@ -28,6 +28,7 @@ from gonogo.checks.dependency_scopes import (
 )
 from gonogo.collectors.import_names import is_runtime_only, suggested
 from gonogo.collectors.manifests import Dependency, ManifestFacts
+from gonogo.collectors.manifests.package_discovery import DiscoveryKind
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import Import
 from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS, is_vendored
@@ -64,8 +65,10 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
     monorepo each service installs only its own requirements, so each is judged by its own. Test
     code, the documentation's code and examples are DEP002's: they do not ship; so are Ansible's
-    plugins and modules, which run in Ansible's environment (an execution environment's), and a
-    Sphinx extension's `sphinx` and `docutils`, which Sphinx brings where it loads the extension. An
+    plugins and modules, which run in Ansible's environment (an execution environment's), a
+    Sphinx extension's `sphinx` and `docutils`, which Sphinx brings where it loads the extension,
+    and a top-level script a setuptools build leaves out (a development server beside
+    `pyproject.toml`) importing what another manifest declares (its test requirements). An
     extra declares what it brings (`dask[distributed]` declares `import distributed`), and
     `[build-system] requires` declares what a build hook the build backend runs imports (a Hatch
     custom hook imports `hatchling`); a script's inline metadata (PEP 723's `# /// script` block)
@@ -241,30 +244,13 @@ def _unprovided(python: PythonFacts, manifests: ManifestFacts) -> tuple[_Unprovi
     return result
 
 
+_Sites = dict[tuple[str, str, bool], list[tuple[PythonFile, Import, Scope | None]]]
+"""(scope label, package, hard) -> each import of it that its scope does not provide."""
+
+
 def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprovided]:
     scopes = Scopes(manifests)
-    own = OwnNames(python, manifests)
-    declared_cache: dict[tuple[object, str], Declared] = {}
-    below: dict[tuple[object, str], list[str]] = defaultdict(list)
-    sites: dict[tuple[str, str, bool], list[tuple[PythonFile, Import, Scope | None]]] = defaultdict(list)
-    not_shipped = _not_shipped_folders(python)
-    hooks = build_hook_declarations(manifests)
-    for file in python.files:
-        scope = scopes.nearest(file.file.root, file.file.relpath)
-        if scope is None:
-            declared = Declared(())
-        else:
-            key = (scope.root, scope.folder)
-            declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
-        ships = _ships(file, scope, not_shipped)
-        itself = own_declaration(file, hooks)
-        for imported, is_hard in _hard_imports(file, list(third_party_imports(file, own)), ships):
-            if scope is not None:
-                below[(scope.root, scope.folder)].append(imported.module)
-            if declared.provides(imported.module) or (itself is not None and itself.provides(imported.module)):
-                continue
-            label = scope.label if scope else "<none>"
-            sites[(label, suggested(imported.module), is_hard)].append((file, imported, scope))
+    below, sites = _unprovided_sites(python, manifests, scopes)
     unknown_names: dict[tuple[object, str], frozenset[str]] = {}
     for (_, package, hard), found in sorted(sites.items()):
         _, imported, scope = found[0]
@@ -283,6 +269,59 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
             transitive=transitive,
             maybe=maybe or (),
         )
+
+
+def _unprovided_sites(
+    python: PythonFacts, manifests: ManifestFacts, scopes: Scopes
+) -> tuple[dict[tuple[object, str], list[str]], _Sites]:
+    """The modules imported below each scope, and the imports no declaration provides, each with
+    whether production breaks without it (:func:`_hard_imports`). An import of a top-level module
+    the build leaves out (:func:`_outside_the_build`) that another manifest of the workspace
+    declares (a test or development requirements file) is development code's: DEP002's."""
+    own = OwnNames(python, manifests)
+    declared_cache: dict[tuple[object, str], Declared] = {}
+    below: dict[tuple[object, str], list[str]] = defaultdict(list)
+    sites: _Sites = defaultdict(list)
+    not_shipped = _not_shipped_folders(python)
+    hooks = build_hook_declarations(manifests)
+    anywhere = Declared.of(d for m in manifests.declaring for d in m.dependencies)
+    for file in python.files:
+        scope = scopes.nearest(file.file.root, file.file.relpath)
+        if scope is None:
+            declared = Declared(())
+        else:
+            key = (scope.root, scope.folder)
+            declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
+        itself = own_declaration(file, hooks)
+        left_out = _outside_the_build(file, scope)
+        label = scope.label if scope else "<none>"
+        imports = list(third_party_imports(file, own))
+        for imported, is_hard in _hard_imports(file, imports, _ships(file, scope, not_shipped)):
+            if scope is not None:
+                below[(scope.root, scope.folder)].append(imported.module)
+            if declared.provides(imported.module) or (itself is not None and itself.provides(imported.module)):
+                continue
+            hard = is_hard and not (left_out and anywhere.provides(imported.module))
+            sites[(label, suggested(imported.module), hard)].append((file, imported, scope))
+    return below, sites
+
+
+def _outside_the_build(file: PythonFile, scope: Scope | None) -> bool:
+    """A module in its scope's own folder that the scope's build never ships: setuptools (the
+    only backend whose rules are read here) ships packages, and single files only when
+    ``py_modules`` or ``scripts`` name them; so with the packages named (found or listed, not
+    computed) and neither of those, django-cms's ``testserver.py``, beside ``pyproject.toml``'s
+    ``packages = { find = { include = ["cms*", "menus*"] } }``, stays in the checkout. Not
+    ``setup.py``, which runs when the project builds."""
+    if scope is None or file.file.root != scope.root or file.file.name == "setup.py":
+        return False
+    if file.file.relpath.rpartition("/")[0] != scope.folder:
+        return False
+    settings = [m.packaging for m in scope.manifests if m.packaging is not None]
+    named = [p.packages for p in settings if p.packages is not None]
+    return bool(named) and all(d.kind is not DiscoveryKind.COMPUTED for d in named) and all(
+        (p.backend is None or p.backend.startswith("setuptools")) and not p.loose_files for p in settings
+    )
 
 
 def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) -> Iterator[CheckOutput]:

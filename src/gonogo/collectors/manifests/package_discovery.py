@@ -52,6 +52,9 @@ class Packaging:
     scm_files: bool = False
     """setuptools-scm is a build requirement: every file git tracks is in the manifest of files,
     so ``include_package_data`` ships a folder without ``__init__.py`` as data."""
+    loose_files: bool = False
+    """Single files the build ships besides packages: setuptools' ``py_modules`` (``py-modules``)
+    or ``scripts`` (``script-files``), whatever they name."""
 
 
 _FIND_CALLS = {"find_packages": DiscoveryKind.FIND, "find_namespace_packages": DiscoveryKind.NAMESPACE}
@@ -69,7 +72,7 @@ def setup_py_packaging(call: ast.Call, names: Mapping[str, ast.expr]) -> Packagi
         return Packaging(packages=Discovery(kind=DiscoveryKind.COMPUTED, line=call.lineno))
     packages = None
     include_data = None
-    scm = False
+    scm = loose = False
     for keyword in call.keywords:
         value = _follow(keyword.value, names)
         match keyword.arg:
@@ -80,9 +83,11 @@ def setup_py_packaging(call: ast.Call, names: Mapping[str, ast.expr]) -> Packagi
                 include_data = flag if isinstance(flag, bool) else None
             case "use_scm_version":
                 scm = True
+            case "py_modules" | "scripts":
+                loose = True
             case "setup_requires":
                 scm = scm or any(word in ast.unparse(value) for word in _SCM)
-    return Packaging(packages=packages, include_package_data=include_data, scm_files=scm)
+    return Packaging(packages=packages, include_package_data=include_data, scm_files=scm, loose_files=loose)
 
 
 def _follow(node: ast.expr, names: Mapping[str, ast.expr]) -> ast.expr:
@@ -159,6 +164,7 @@ def setup_cfg_packaging(parser: configparser.ConfigParser, line: int | None) -> 
         packages=packages,
         include_package_data=None if include_data is None else include_data.strip().lower() in _TRUE,
         scm_files=any(word in requires for word in _SCM),
+        loose_files="py_modules" in options or "scripts" in options,
     )
 
 
@@ -196,6 +202,7 @@ def pyproject_packaging(data: Mapping[str, Any], line: int | None) -> Packaging:
         packages=packages,
         include_package_data=include_data if isinstance(include_data, bool) else None,
         scm_files=scm,
+        loose_files="py-modules" in setuptools or "script-files" in setuptools,
     )
 
 
