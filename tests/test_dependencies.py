@@ -564,6 +564,18 @@ def test_translate_toolkit_provides_translate(tmp_path: Path, requirement: str, 
     assert providers("translate") == {"translate-toolkit"}
 
 
+def test_webdavclient3_provides_webdav3() -> None:
+    """Tandoor declares webdavclient3 and imports ``webdav3.client``, the package it installs."""
+    assert providers("webdav3.client") == {"webdavclient3"}
+
+
+def test_flask_versioned_provides_flaskext_versioned() -> None:
+    """privacyIDEA declares Flask-Versioned and imports ``flaskext.versioned``: the old
+    ``flaskext`` namespace, where each extension installs one module of its own."""
+    assert providers("flaskext.versioned") == {"flask-versioned"}
+    assert providers("flaskext.other") == frozenset()
+
+
 def test_an_example_whose_manifest_declares_nothing_borrows_the_projects(tmp_path: Path) -> None:
     """Nautobot's ``examples/example_app/pyproject.toml`` only builds the app, which runs inside
     Nautobot's environment; Flask's tutorial declares its own dependencies and is judged by them."""
