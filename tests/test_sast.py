@@ -353,6 +353,10 @@ def test_every_ruff_bandit_rule_has_levels():
         ("session.post(url, data={'password': hashlib.md5(password.encode()).hexdigest()})\n", Severity.HIGH, None),
         ("payload = {'password': hashlib.md5(password.encode()).hexdigest()}\nrequests.post(url, data=payload)\n",
          Severity.HIGH, None),
+        ("def check_password_pwned(password):\n    sha = hashlib.sha1(password.encode()).hexdigest().upper()\n"
+         "    return sha[5:] in fetch_range(sha[:5])\n", Severity.LOW, "Pwned Passwords"),
+        ("def password_hash(password):\n    return hashlib.sha1(password.encode()).hexdigest()  # pwned\n",
+         Severity.HIGH, None),
     ],
     ids=[
         "password digest", "reset token", "signature in a dict", "django password hasher", "cache key",
@@ -360,6 +364,7 @@ def test_every_ruff_bandit_rule_has_levels():
         "function returning a password digest", "rate-limit key in a password function",
         "password digest an API requires, sent in its request", "digest of a response, stored as a password",
         "sent by an unknown object, not a client module", "sent by the next statement",
+        "pwned passwords range query", "password digest with pwned only in a comment",
     ],
 )
 def test_weak_hashes_block_only_where_they_protect_something(tmp_path, code, severity, why):

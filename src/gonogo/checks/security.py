@@ -129,8 +129,12 @@ PURPOSE_WORDS = {
     "dedupe": "de-duplication", "duplicate": "de-duplication", "unique": "a unique key",
     "fingerprint": "a fingerprint", "label": "a label",
     "filename": "a file name", "lookup": "a lookup key", "bucket": "a bucket key", "shard": "sharding",
+    "pwned": "a Pwned Passwords range query, whose API takes a SHA-1 prefix",
 }
-"""Words in the receiving name or the function's name that say what a digest is for instead."""
+"""Words in the receiving name or the function's name that say what a digest is for instead.
+``pwned``: Have I Been Pwned's k-anonymity API is asked for the first five hex digits of a
+password's SHA-1 (indico's ``check_password_pwned``); the protocol fixes the hash, and the digest
+is sent, never stored."""
 
 
 def hash_judgement(use: HashUse) -> str | None:
@@ -191,11 +195,12 @@ def weak_crypto(sast: SastFacts, manifests: ManifestFacts | None) -> Iterator[Ch
     what they protect can be forged or read; pycrypto is unmaintained with known overflows.
     A weak hash is judged by its use: it keeps bandit's high severity only where it protects
     something (a password, token, signature or auth value by the names around it, or a Django
-    password hasher); an HMAC's digest, a cache key, an ETag, a checksum, a de-duplication key or a
-    digest passed straight into an HTTP request (the remote API's protocol chooses that hash) is
-    reported at low severity with the reason, outside the blocking gate, because the judgement
-    reads names and can be wrong. An import of ``Crypto`` (S413, bandit's B413) where the workspace
-    declares pycryptodome and not pycrypto is pycryptodome's: its maintained drop-in successor
+    password hasher); an HMAC's digest, a cache key, an ETag, a checksum, a de-duplication key,
+    the SHA-1 a Pwned Passwords query sends, or a digest passed straight into an HTTP request (the
+    remote API's protocol chooses that hash) is reported at low severity with the reason, outside
+    the blocking gate, because the judgement reads names and can be wrong. An import of ``Crypto``
+    (S413, bandit's B413) where the workspace declares pycryptodome and not pycrypto is
+    pycryptodome's: its maintained drop-in successor
     installs the same package, so the import is reported at low severity with that reason (when
     the manifests cannot be read, every such import keeps bandit's severity).
     Fix: SHA-256 or better (``usedforsecurity=False`` where a hash is not for security), AES-GCM
