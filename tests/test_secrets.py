@@ -858,6 +858,17 @@ def test_a_qualified_name_that_names_itself_is_no_token():
     assert looks_like_secret("_SHARE_TOKEN", "RADICALE:" + API_KEY, in_test_code=False)
 
 
+def test_a_namespaced_action_type_that_names_itself_is_no_token():
+    """indico's Redux actions: ``export const SET_ROOMS_SPRITE_TOKEN = 'config/SET_ROOMS_SPRITE_TOKEN'``,
+    an action's type in its slice's namespace, as Redux names them; not a token."""
+    text = "export const SET_ROOMS_SPRITE_TOKEN = 'config/SET_ROOMS_SPRITE_TOKEN';\n"
+    assert scan_text(text, path="indico/modules/rb/client/js/common/config/actions.js",
+                     in_test_code=False, bare=False) == []
+    assert not looks_like_secret("SET_AUTH_TOKEN", "session/auth/setAuthToken", in_test_code=False)
+    assert looks_like_secret("SET_ROOMS_SPRITE_TOKEN", "config/" + API_KEY, in_test_code=False)
+    assert looks_like_secret("REFRESH_TOKEN", "qWeRtYuIoPaSdFgHjKl+/REFRESH_TOKEN", in_test_code=False)
+
+
 def test_a_helm_charts_existing_secret_names_a_secret_and_a_unittests_folder_holds_samples():
     """DefectDojo's chart: ``existingSecret: defectdojo-postgresql-specific`` names the Kubernetes
     Secret to read; its ``unittests/scans/`` hold scanners' reports, with their sample tokens."""

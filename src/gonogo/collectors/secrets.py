@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 22
+SCANNER_VERSION = 122
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -325,7 +325,8 @@ Ansible module's ``EXAMPLES`` is an example; 17: nor one word naming itself, ``c
 field's name, ``'password': 'controller_password'``; 18: all of ``.github/`` is CI
 configuration; 19: a token's pattern inside an armored public key, signature or certificate is chance;
 20: only inside a closed block of armor alone; 21: a rate limit, ``5/m/user``, is no password;
-22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file)."""
+22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file; 122: nor a name naming itself
+in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -933,10 +934,21 @@ def names_itself(name: str, value: str) -> bool:
     enumeration's value spells words of its own name; a code, not a credential. One word will do
     (awxkit's ``_credentials = 'credentials/'``, the API's route to its credentials). A qualified
     name counts by its local part (Radicale's ``_SHARE_TOKEN = "RADICALE:share-token"``, a WebDAV
-    property in its namespace)."""
-    words = [w.lower() for w in VALUE_WORDS.findall(value.rpartition(":")[2])]
+    property in its namespace; indico's ``SET_ROOMS_SPRITE_TOKEN = 'config/SET_ROOMS_SPRITE_TOKEN'``,
+    a Redux action's type in its slice's namespace: :data:`NAMESPACED`)."""
+    local = value.rpartition(":")[2]
+    namespaced = NAMESPACED.fullmatch(local)
+    if namespaced is not None:
+        local = namespaced.group("local")
+    words = [w.lower() for w in VALUE_WORDS.findall(local)]
     name_words = {w.lower() for w in VALUE_WORDS.findall(name)}
     return bool(words) and not any(ch.isdigit() for ch in value) and set(words) <= name_words
+
+
+NAMESPACED = re.compile(r"[A-Za-z_$][\w$.-]{0,63}(?:/[A-Za-z_$][\w$.-]{0,63}){0,7}/(?P<local>[\w$.-]+)")
+"""A name in a namespace of ``/``-separated identifiers (``config/SET_TOKEN``, ``session/auth/setToken``):
+only the last part names the value. A value with any other character before its last ``/`` (a
+base64 key's ``+``) is not one, and keeps every word it spells."""
 
 
 FIELD_NAME = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
