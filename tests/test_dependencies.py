@@ -632,6 +632,41 @@ def test_an_import_under_suppress_import_error_is_optional(tmp_path: Path) -> No
     assert {package for _, package in _packages(report, "DEP002")} == {"django_extensions", "django-debug-toolbar"}
 
 
+def test_a_module_imported_only_inside_try_except_import_error_is_an_optional_feature(tmp_path: Path) -> None:
+    """calibre-web imports ``cps/oauth_bb.py`` (which imports oauthlib) and ``cps/services/gmail.py``
+    (google.auth) only inside ``try``/``except ImportError``, from three modules, and runs without
+    them: their imports are optional features (DEP002), as the guarded import itself is. A module
+    that one importer loads unguarded, or that nothing imports (an entry point, a module loaded by
+    name), keeps its imports required; so does one imported only from such an optional module's
+    cycle with nothing outside it."""
+    files = {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = ["flask"]\n',
+        "app/__init__.py": "",
+        "app/main.py": (
+            "import flask\ntry:\n    from .oauth_bb import oauth\nexcept ImportError:\n    oauth = None\n"
+            "from .cli import run\n"
+        ),
+        "app/admin.py": "try:\n    from .oauth_bb import oauth\nexcept ImportError:\n    oauth = None\n",
+        "app/oauth_bb.py": "from oauthlib.oauth2 import TokenExpiredError\nfrom .oauth_helpers import helper\n",
+        "app/oauth_helpers.py": "import requests_oauthlib\n",
+        "app/services/__init__.py": "try:\n    from . import gmail\nexcept ImportError:\n    gmail = None\n",
+        "app/services/gmail.py": "from google.auth.transport.requests import Request\n",
+        "app/cli.py": "import rich\n",
+        "app/kobo.py": "import jsonschema\n",
+        "app/web.py": "try:\n    from .kobo import sync\nexcept ImportError:\n    sync = None\nfrom . import kobo\n",
+        "app/loop_a.py": "from . import loop_b\nimport sortedcontainers\n",
+        "app/loop_b.py": "from . import loop_a\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert sorted(_packages(report, "DEP001")) == [
+        ("app/cli.py", "rich"), ("app/kobo.py", "jsonschema"), ("app/loop_a.py", "sortedcontainers"),
+    ]
+    assert sorted(_packages(report, "DEP002")) == [
+        ("app/oauth_bb.py", "oauthlib"), ("app/oauth_helpers.py", "requests_oauthlib"),
+        ("app/services/gmail.py", "google-auth"),
+    ]
+
+
 def test_an_npm_lock_beside_python_code_declares_nothing_for_it(tmp_path: Path) -> None:
     """Kiwi TCMS keeps its JavaScript's ``tcms/package-lock.json`` in the Python package: the
     requirements at the root declare for ``tcms/``, and a Python range is not locked by npm's lock."""

@@ -26,6 +26,7 @@ from gonogo.checks.dependency_scopes import (
     unaccounted,
     used_by,
 )
+from gonogo.collectors.import_graph import ImportGraphs, optional_modules
 from gonogo.collectors.import_names import is_runtime_only, suggested
 from gonogo.collectors.manifests import Dependency, ManifestFacts
 from gonogo.collectors.manifests.package_discovery import DiscoveryKind
@@ -60,7 +61,9 @@ def plan_undeclared(findings: Sequence[Finding]) -> Grouping:
     counts="deps.undeclared",
     plan=plan_undeclared,
 )
-def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+def undeclared_imports(
+    python: PythonFacts, manifests: ManifestFacts, import_graph: ImportGraphs | None
+) -> Iterator[CheckOutput]:
     """Why: a module that imports a distribution its manifest does not declare works on the
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
     monorepo each service installs only its own requirements, so each is judged by its own. Test
@@ -72,10 +75,11 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     extra declares what it brings (`dask[distributed]` declares `import distributed`), and
     `[build-system] requires` declares what a build hook the build backend runs imports (a Hatch
     custom hook imports `hatchling`); a script's inline metadata (PEP 723's `# /// script` block)
-    declares what that script imports.
+    declares what that script imports. So are the imports of a module the project itself imports
+    only inside ``try``/``except ImportError``, an optional feature.
     Fix: add the distribution (with a version) to the manifest named in the finding, or remove the
     import."""
-    yield from _undeclared(python, manifests, hard=True)
+    yield from _undeclared(python, manifests, import_graph, hard=True)
 
 
 @check(
@@ -84,8 +88,11 @@ def undeclared_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     category=Category.DEPENDENCIES,
     severity=Severity.LOW,
 )
-def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
-    """Why: imports inside ``try/except ImportError`` or ``with suppress(ImportError)``, under an
+def undeclared_soft_imports(
+    python: PythonFacts, manifests: ManifestFacts, import_graph: ImportGraphs | None
+) -> Iterator[CheckOutput]:
+    """Why: imports inside ``try/except ImportError`` or ``with suppress(ImportError)``, or in a
+    module the project imports only so (calibre-web's OAuth and Gmail modules), under an
     ``if`` (a configured provider, an older Python), under ``TYPE_CHECKING``, in tests or in the
     documentation's code and examples (a top-level `docs/`, `doc/`, `docs_src/` or `examples/` that
     is no package; an example with a manifest of its own is DEP001's) do not break production, but
@@ -93,7 +100,7 @@ def undeclared_soft_imports(python: PythonFacts, manifests: ManifestFacts) -> It
     clean environment. One that a lock file installs for a declared package,
     or that a declared distribution of unknown import names may provide, is not reported here.
     Fix: declare it in an optional group (an extra, a ``dev``/``test`` group or requirements file)."""
-    yield from _undeclared(python, manifests, hard=False)
+    yield from _undeclared(python, manifests, import_graph, hard=False)
 
 
 BUILD_TOOLING = frozenset({"setuptools", "pkg_resources", "wheel", "distutils"})
@@ -136,7 +143,9 @@ def _ships(file: PythonFile, scope: Scope | None, not_shipped: frozenset[tuple[o
     return top.lower() in EXAMPLE_DIRS and own_manifest
 
 
-def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Iterator[tuple[Import, bool]]:
+def _hard_imports(
+    file: PythonFile, imports: list[Import], ships: bool, optional_module: bool = False
+) -> Iterator[tuple[Import, bool]]:
     """Each import with whether production breaks without it. A module guarded by
     ``try/except ImportError`` once in a file is optional in all of that file: the later uses sit
     behind the flag the guard set (``if has_simplejson: from simplejson import ...``). One under
@@ -150,7 +159,9 @@ def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Itera
     (:func:`is_ansible_content`) run in Ansible's own Python, the controller's or an execution
     environment's, which provides ``ansible`` and what the plugin needs: not in the project's. A
     Sphinx extension (:func:`is_sphinx_extension`) runs inside Sphinx, which brings ``sphinx`` and
-    ``docutils``: a missing one breaks a docs build, as the documentation's own code would."""
+    ``docutils``: a missing one breaks a docs build, as the documentation's own code would. A
+    module the project loads only through guarded imports (``optional_module``,
+    :func:`~gonogo.collectors.import_graph.optional_modules`) is an optional feature as a whole."""
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
     vendored = is_vendored(file.file.relpath) or is_ansible_content(file.file.relpath, imports)
     hosted = SPHINX_PROVIDES if is_sphinx_extension(file, imports) else frozenset()
@@ -159,7 +170,7 @@ def _hard_imports(file: PythonFile, imports: list[Import], ships: bool) -> Itera
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
         soft = imported.optional or imported.conditional or imported.type_checking or file.is_test_code
-        soft = soft or not ships or vendored
+        soft = soft or not ships or vendored or optional_module
         soft = soft or top in guarded or top in hosted
         yield imported, not soft
 
@@ -231,26 +242,42 @@ class _Unprovided:
         return "unknown" if self.maybe else "undeclared"
 
 
-_CLASSIFIED: list[tuple[PythonFacts, ManifestFacts, tuple[_Unprovided, ...]]] = []
+_CLASSIFIED: list[tuple[PythonFacts, ManifestFacts, ImportGraphs | None, tuple[_Unprovided, ...]]] = []
 """The last classification, kept so the four checks that share it compute it once per scan."""
 
 
-def _unprovided(python: PythonFacts, manifests: ManifestFacts) -> tuple[_Unprovided, ...]:
-    for cached_python, cached_manifests, result in _CLASSIFIED:
-        if cached_python is python and cached_manifests is manifests:
+def _unprovided(
+    python: PythonFacts, manifests: ManifestFacts, import_graph: ImportGraphs | None
+) -> tuple[_Unprovided, ...]:
+    for cached_python, cached_manifests, cached_graph, result in _CLASSIFIED:
+        if cached_python is python and cached_manifests is manifests and cached_graph is import_graph:
             return result
-    result = tuple(_classify(python, manifests))
-    _CLASSIFIED[:] = [(python, manifests, result)]
+    result = tuple(_classify(python, manifests, _optional_files(import_graph)))
+    _CLASSIFIED[:] = [(python, manifests, import_graph, result)]
     return result
+
+
+def _optional_files(import_graph: ImportGraphs | None) -> frozenset[tuple[object, str]]:
+    """(root, relpath) of each module loaded only through guarded imports; none when the graph
+    could not be built, so every import keeps its stricter judgement."""
+    if import_graph is None:
+        return frozenset()
+    return frozenset(
+        (graph.modules[name].root, graph.modules[name].relpath)
+        for graph in import_graph.graphs
+        for name in optional_modules(graph)
+    )
 
 
 _Sites = dict[tuple[str, str, bool], list[tuple[PythonFile, Import, Scope | None]]]
 """(scope label, package, hard) -> each import of it that its scope does not provide."""
 
 
-def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprovided]:
+def _classify(
+    python: PythonFacts, manifests: ManifestFacts, optional_files: frozenset[tuple[object, str]]
+) -> Iterator[_Unprovided]:
     scopes = Scopes(manifests)
-    below, sites = _unprovided_sites(python, manifests, scopes)
+    below, sites = _unprovided_sites(python, manifests, scopes, optional_files)
     unknown_names: dict[tuple[object, str], frozenset[str]] = {}
     for (_, package, hard), found in sorted(sites.items()):
         _, imported, scope = found[0]
@@ -272,7 +299,7 @@ def _classify(python: PythonFacts, manifests: ManifestFacts) -> Iterator[_Unprov
 
 
 def _unprovided_sites(
-    python: PythonFacts, manifests: ManifestFacts, scopes: Scopes
+    python: PythonFacts, manifests: ManifestFacts, scopes: Scopes, optional_files: frozenset[tuple[object, str]]
 ) -> tuple[dict[tuple[object, str], list[str]], _Sites]:
     """The modules imported below each scope, and the imports no declaration provides, each with
     whether production breaks without it (:func:`_hard_imports`). An import of a top-level module
@@ -296,7 +323,8 @@ def _unprovided_sites(
         left_out = _outside_the_build(file, scope)
         label = scope.label if scope else "<none>"
         imports = list(third_party_imports(file, own))
-        for imported, is_hard in _hard_imports(file, imports, _ships(file, scope, not_shipped)):
+        optional_module = (file.file.root, file.file.relpath) in optional_files
+        for imported, is_hard in _hard_imports(file, imports, _ships(file, scope, not_shipped), optional_module):
             if scope is not None:
                 below[(scope.root, scope.folder)].append(imported.module)
             if declared.provides(imported.module) or (itself is not None and itself.provides(imported.module)):
@@ -324,12 +352,14 @@ def _outside_the_build(file: PythonFile, scope: Scope | None) -> bool:
     )
 
 
-def _undeclared(python: PythonFacts, manifests: ManifestFacts, *, hard: bool) -> Iterator[CheckOutput]:
+def _undeclared(
+    python: PythonFacts, manifests: ManifestFacts, import_graph: ImportGraphs | None, *, hard: bool
+) -> Iterator[CheckOutput]:
     if not python.files:
         raise NotApplicable("no Python files")
     anywhere = Declared.of(d for m in manifests.declaring for d in m.dependencies)
     each = [(m, Declared.of(m.dependencies)) for m in manifests.declaring]  # once, not per finding
-    for item in _unprovided(python, manifests):
+    for item in _unprovided(python, manifests, import_graph):
         if item.hard is not hard or item.kind != "undeclared":
             continue
         file, imported = item.sites[0]
@@ -380,7 +410,9 @@ def plan_transitive(findings: Sequence[Finding]) -> Grouping:
     severity=Severity.LOW,
     plan=plan_transitive,
 )
-def transitive_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+def transitive_imports(
+    python: PythonFacts, manifests: ManifestFacts, import_graph: ImportGraphs | None
+) -> Iterator[CheckOutput]:
     """Why: the code imports a distribution that no manifest declares, but the lock file installs it
     because a declared one requires it (``starlette`` under ``fastapi``, ``sqlalchemy`` under
     ``sqlmodel``). It works today, and the lock file proves it is installed; but its version is
@@ -393,7 +425,7 @@ def transitive_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     Fix: declare the distribution directly, with the range the code needs."""
     if not python.files:
         raise NotApplicable("no Python files")
-    for item in _unprovided(python, manifests):
+    for item in _unprovided(python, manifests, import_graph):
         if not item.hard or item.transitive is None or item.scope is None:
             continue
         file, imported = item.sites[0]
@@ -418,7 +450,9 @@ def transitive_imports(python: PythonFacts, manifests: ManifestFacts) -> Iterato
     category=Category.DEPENDENCIES,
     severity=Severity.LOW,
 )
-def unknown_providers(python: PythonFacts, manifests: ManifestFacts) -> Iterator[CheckOutput]:
+def unknown_providers(
+    python: PythonFacts, manifests: ManifestFacts, import_graph: ImportGraphs | None
+) -> Iterator[CheckOutput]:
     """Why: an import that no declared distribution is known to provide, while the manifest declares
     a distribution whose import names gonogo cannot know (not installed here, not in its table) and
     whose name resembles the import (``humps`` and ``pyhumps``): that distribution may well provide
@@ -428,7 +462,7 @@ def unknown_providers(python: PythonFacts, manifests: ManifestFacts) -> Iterator
     that does. Installing the project's dependencies next to gonogo lets it read their metadata."""
     if not python.files:
         raise NotApplicable("no Python files")
-    for item in _unprovided(python, manifests):
+    for item in _unprovided(python, manifests, import_graph):
         if not item.hard or item.kind != "unknown" or item.scope is None:
             continue
         file, imported = item.sites[0]

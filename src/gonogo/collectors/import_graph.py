@@ -40,6 +40,9 @@ class ImportEdge:
     target: str
     line: int
     kind: EdgeKind
+    guarded: bool = False
+    """Inside ``try``/``except ImportError`` (or ``with suppress(ImportError)``): the importer
+    copes without the target (calibre-web's ``try: from .oauth_bb import ...``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,7 +94,10 @@ def build_graph(files: Iterable[PythonFile]) -> ImportGraph:
         for statement in source.facts.imports:
             for target in _targets(statement, name, is_package, modules, longest):
                 if target != name:
-                    edges.append(ImportEdge(source=name, target=target, line=statement.line, kind=_kind(statement)))
+                    edges.append(ImportEdge(
+                        source=name, target=target, line=statement.line, kind=_kind(statement),
+                        guarded=statement.optional,
+                    ))
     return ImportGraph(modules={n: s.file for n, s in modules.items()}, edges=tuple(edges))
 
 
@@ -175,6 +181,35 @@ class _LongestKnown:
             if candidate in self._modules:
                 return candidate
         return None
+
+
+def optional_modules(graph: ImportGraph) -> frozenset[str]:
+    """The modules the root's code loads only through a guarded import: reached from a module
+    nothing imports (an entry point, a module loaded by name) by the edges that run, but by none
+    that is unguarded all the way. calibre-web's ``cps/oauth_bb.py`` is imported by three modules,
+    each inside ``try``/``except ImportError``: the application runs without it, and so without what
+    it imports. A module nothing reaches from such a start (a cycle alone) is not among them: how
+    it is loaded is unknown. Type-checking imports never run, so they count for neither."""
+    running = [e for e in graph.edges if e.kind is not EdgeKind.TYPE_CHECKING]
+    imported = {e.target for e in running}
+    starts = [name for name in graph.modules if name not in imported]
+    required = _reached(starts, [e for e in running if not e.guarded])
+    return frozenset(_reached(starts, running) - required)
+
+
+def _reached(starts: Iterable[str], edges: Iterable[ImportEdge]) -> set[str]:
+    """The modules ``edges`` lead to from ``starts``, the starts included."""
+    targets: dict[str, set[str]] = defaultdict(set)
+    for edge in edges:
+        targets[edge.source].add(edge.target)
+    seen = set(starts)
+    queue = deque(seen)
+    while queue:
+        for target in targets.get(queue.popleft(), ()):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
 
 
 # cycles -------------------------------------------------------------------------------------------
