@@ -974,6 +974,21 @@ def test_a_route_named_by_its_variable_and_a_fields_name_are_no_credentials():
     assert looks_like_secret("password", "s3cr3t_password", in_test_code=False)
 
 
+def test_a_password_column_named_in_a_field_map_is_no_password():
+    """privacyIDEA's SQL resolver preset for WordPress maps its attributes to the table's columns,
+    ``"password" : "user_pass"``: the column's name, ending in a short form of the word, not a
+    password. A password with a digit, or whose last part only starts with the word, still counts."""
+    preset = (
+        "$scope.params.Map = '{ \"userid\" : \"ID\", \"username\": \"user_login\", "
+        "\"password\" : \"user_pass\" }';\n"
+    )
+    assert scan_text(preset, path="static/components/config/controllers/configControllers.js",
+                     in_test_code=False, bare=False) == []
+    assert not looks_like_secret("db_password", "user_pwd", in_test_code=False)
+    assert looks_like_secret("password", "s3cr3t_pass", in_test_code=False)
+    assert looks_like_secret("password", "hunter_passes", in_test_code=False)
+
+
 def test_the_files_ci_jobs_read_under_github_are_ci_configuration(tmp_path):
     """OctoPrint's ``.github/ci/e2econfig/config.yaml`` configures the throwaway server its
     end-to-end tests start (``secretKey``, users' ``apikey``): CI's, a sample. A token's own

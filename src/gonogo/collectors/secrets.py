@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 122
+SCANNER_VERSION = 123
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -326,7 +326,8 @@ field's name, ``'password': 'controller_password'``; 18: all of ``.github/`` is 
 configuration; 19: a token's pattern inside an armored public key, signature or certificate is chance;
 20: only inside a closed block of armor alone; 21: a rate limit, ``5/m/user``, is no password;
 22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file; 122: nor a name naming itself
-in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type)."""
+in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type; 123: nor a
+password field's name in another spelling, ``"password": "user_pass"``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -957,8 +958,16 @@ FIELD_NAME = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 def names_a_field(secret_word: str, value: str) -> bool:
     """``'password': 'controller_password'``: a snake-case name that ends in the word that makes
     the key a secret's (awx's map of short parameters to the module's own) names the field that
-    holds the secret, not the secret."""
-    return FIELD_NAME.match(value) is not None and value.rpartition("_")[2] == secret_word.lower()
+    holds the secret, not the secret. For a password, in any of its spellings: privacyIDEA maps
+    ``"password" : "user_pass"``, WordPress's column (:data:`PASSWORD_FIELD_ENDS`)."""
+    if FIELD_NAME.match(value) is None:
+        return False
+    word, end = secret_word.lower(), value.rpartition("_")[2]
+    return end == word or (word in PASSWORD_WORDS and end in PASSWORD_FIELD_ENDS)
+
+
+PASSWORD_FIELD_ENDS = PASSWORD_WORDS | {"pass", "pw"}
+"""How a column or field holding a password ends its name (``user_pass``, ``user_pwd``, ``login_pw``)."""
 
 
 def entropy(value: str) -> float:
