@@ -965,6 +965,27 @@ def test_an_ansible_modules_examples_are_examples_and_a_value_outside_them_is_no
     )
 
 
+def test_a_module_string_named_as_an_example_is_an_example(tmp_path):
+    """privacyIDEA's ``tools/privacyidea-migrate-linotp.py`` prints ``EXAMPLE_CONFIG_FILE``, a
+    sample configuration whose database URL has a made-up password, for the user to fill in. A
+    string of another name, or a function's local one, is no such sample; a token's own format is
+    a leak even there."""
+    sample = f'{{\n    "URI": "mysql+pymysql://pi:{RANDOM_PASSWORD}@localhost/pi?charset=utf8mb4"\n}}\n'
+    module = (
+        f'EXAMPLE_CONFIG_FILE = """{sample}"""\n'
+        f'SAMPLE_SETTINGS = """{sample}"""\n'
+        f'CONFIG_TEMPLATE = """{sample}"""\n'
+        f'def main():\n    EXAMPLE_CONFIG = """{sample}"""\n'
+        f'EXAMPLE_TOKEN = "{GITHUB_TOKEN}"\n'
+    )
+    repo = make_repo(tmp_path, {"tools/migrate.py": module})
+    report = scan_repo(repo, select="SEC02")
+    assert sec02(report) == (
+        [("tools/migrate.py", 10), ("tools/migrate.py", 15), ("tools/migrate.py", 18)],
+        [("tools/migrate.py", 2), ("tools/migrate.py", 6)],
+    )
+
+
 def test_a_route_named_by_its_variable_and_a_fields_name_are_no_credentials():
     """awxkit's ``_credentials = 'credentials/'`` (an API route) and awx's map of short parameter
     names, ``'password': 'controller_password'``; a password that only ends in the word is one."""

@@ -107,7 +107,8 @@ def sample_reason(hit: SecretHit) -> str | None:
         return "in a comment or docstring"
     if hit.in_example:
         return (
-            "in a documented example (an `examples=` argument, an Ansible module's `EXAMPLES`, or a fenced code block)"
+            "in a documented example (an `examples=` argument, an Ansible module's `EXAMPLES`, a string named as an "
+            "example or a sample, or a fenced code block)"
         )
     if hit.word:
         return "a one-word value, a default rather than a credential's shape"

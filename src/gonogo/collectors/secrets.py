@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 123
+SCANNER_VERSION = 124
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -327,7 +327,8 @@ configuration; 19: a token's pattern inside an armored public key, signature or 
 20: only inside a closed block of armor alone; 21: a rate limit, ``5/m/user``, is no password;
 22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file; 122: nor a name naming itself
 in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type; 123: nor a
-password field's name in another spelling, ``"password": "user_pass"``)."""
+password field's name in another spelling, ``"password": "user_pass"``; 124: a module-level string
+named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -595,8 +596,9 @@ class _Prose:
 
     def in_example(self, line: int, column: int) -> bool:
         """In the value of an ``examples=`` or ``example=`` argument (pydantic's ``Field``,
-        OpenAPI's schemas): a value written to show the field's shape in the generated docs; or in
-        an Ansible module's ``DOCUMENTATION``, ``EXAMPLES`` or ``RETURN``, which ``ansible-doc`` shows."""
+        OpenAPI's schemas): a value written to show the field's shape in the generated docs; in
+        an Ansible module's ``DOCUMENTATION``, ``EXAMPLES`` or ``RETURN``, which ``ansible-doc`` shows;
+        or in a module-level string named as a sample (``EXAMPLE_CONFIG_FILE``)."""
         if not self._examples or not 0 < line <= len(self._lines):
             return False
         at = (line, len(self._lines[line - 1][:column].encode("utf-8")))  # ast counts bytes
@@ -627,20 +629,30 @@ class _Prose:
 ANSIBLE_DOCUMENTATION = frozenset({"DOCUMENTATION", "EXAMPLES", "RETURN"})
 """The strings an Ansible module documents itself in: ``ansible-doc`` shows them, and their YAML
 shows the module's use with made-up values (awx's ``EXAMPLES``, ``vault_password: 'new_password'``)."""
+SAMPLE_NAME_WORDS = frozenset({"example", "examples", "sample", "samples"})
+"""Words of a module-level string's name that say it is a sample shown to the user: privacyIDEA's
+``EXAMPLE_CONFIG_FILE``, which ``--generate-example-config`` prints for the user to fill in."""
 
 
 def _module_documentation(tree: ast.Module) -> Iterator[ast.Assign]:
-    """The module-level assignments of a string to a name of :data:`ANSIBLE_DOCUMENTATION`."""
+    """The module-level assignments of a string to a name of :data:`ANSIBLE_DOCUMENTATION`, or to
+    a name with a word of :data:`SAMPLE_NAME_WORDS`."""
     for node in tree.body:
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id in ANSIBLE_DOCUMENTATION
+            and _names_a_sample(node.targets[0].id)
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str)
         ):
             yield node
+
+
+def _names_a_sample(name: str) -> bool:
+    if name in ANSIBLE_DOCUMENTATION:
+        return True
+    return not SAMPLE_NAME_WORDS.isdisjoint(word.lower() for word in VALUE_WORDS.findall(name))
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
