@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 124
+SCANNER_VERSION = 25
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -325,9 +325,9 @@ Ansible module's ``EXAMPLES`` is an example; 17: nor one word naming itself, ``c
 field's name, ``'password': 'controller_password'``; 18: all of ``.github/`` is CI
 configuration; 19: a token's pattern inside an armored public key, signature or certificate is chance;
 20: only inside a closed block of armor alone; 21: a rate limit, ``5/m/user``, is no password;
-22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file; 122: nor a name naming itself
-in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type; 123: nor a
-password field's name in another spelling, ``"password": "user_pass"``; 124: a module-level string
+22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file; 23: nor a name naming itself
+in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type; 24: nor a
+password field's name in another spelling, ``"password": "user_pass"``; 25: a module-level string
 named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example)."""
 
 
