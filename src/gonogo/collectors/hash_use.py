@@ -6,7 +6,8 @@ de-duplication key or the digest of an HMAC cannot be attacked that way (HMAC-SH
 are not broken), and a digest sent in an HTTP request is the remote API's protocol, not a choice
 this code made. This module records, for one flagged call, the names the code gives to what goes
 in and what comes out, the function it is in, whether it is an HMAC's digest or part of a
-Django password hasher, and whether it goes straight into an HTTP request. It only reads the syntax tree; nothing is imported or run.
+Django password hasher, and whether it goes straight into an HTTP request. It only reads the
+syntax tree; nothing is imported or run.
 """
 
 from __future__ import annotations
