@@ -187,10 +187,10 @@ def is_sphinx_extension(file: PythonFile, imports: Sequence[Import]) -> bool:
     ``awxkit/awxkit/cli/sphinx.py``, which only the CLI docs' ``conf.py`` names, imports docutils
     and ``sphinxcontrib.autoprogram``. Both, so neither an app's ``setup(app)`` that renders
     reStructuredText with docutils, nor a class's ``setup`` method, makes one."""
-    defines_setup = any(
-        f.name == "setup" and f.class_name is None and not f.nested for f in file.facts.functions
-    )
-    return defines_setup and any(i.module.split(".")[0] in SPHINX_NAMESPACES for i in imports)
+    # the imports first: a module has a few, and most import nothing of Sphinx's
+    if not any(i.module.split(".")[0] in SPHINX_NAMESPACES for i in imports):
+        return False
+    return any(f.name == "setup" and f.class_name is None and not f.nested for f in file.facts.functions)
 
 
 ANSIBLE_PLUGIN_TYPES = frozenset({
