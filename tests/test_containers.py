@@ -322,3 +322,37 @@ def test_a_base_image_a_script_of_the_repository_builds_is_not_a_floating_pull(t
 def test_an_image_no_script_builds_under_that_name_stays_a_floating_pull(tmp_path: Path, files) -> None:
     result = result_of(scan_repo(make_repo(tmp_path, files), select="IMG001"), "IMG001")
     assert len(result.findings) == 1
+
+
+BAKE = """
+target "base" {
+  context = "core/base/"
+}
+
+target "admin" {
+  context = "core/admin/"
+  contexts = {
+    base = "target:base"
+    alpine = "docker-image://alpine"
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "expected"),
+    [("FROM base\nRUN true\n", 0), ("FROM alpine\nRUN true\n", 1), ("FROM other\nRUN true\n", 1)],
+    ids=[
+        "a named context bound to a bake target is built, not pulled",
+        "a named context bound to a registry image is still a pull",
+        "a name the bake file does not bind is still a pull",
+    ],
+)
+def test_a_base_a_bake_file_binds_to_one_of_its_targets_is_not_a_floating_pull(
+    tmp_path: Path, dockerfile: str, expected: int
+) -> None:
+    """Mailu's ``tests/build.hcl`` gives each image's target ``contexts = { base = "target:base" }``
+    and ``core/admin/Dockerfile`` starts ``FROM base``: buildx builds the ``base`` target there, so
+    no registry is asked for ``base:latest``."""
+    repo = make_repo(tmp_path, {"tests/build.hcl": BAKE, "core/admin/Dockerfile": dockerfile})
+    assert len(result_of(scan_repo(repo, select="IMG001"), "IMG001").findings) == expected

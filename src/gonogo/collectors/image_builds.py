@@ -10,8 +10,13 @@ same file assigns the name to (``image="..."``, a Makefile's ``TOOLS := ...``), 
 parameter of the shell function the command is in, which a call of that function in the file
 passes the name to (literally or through such a variable).
 
-Read: shell scripts (``.sh``, ``.bash``, or a shell ``#!`` line), Makefiles and justfiles of the
-root, only when they hold one of the names sought. Nothing is run; a command that cannot be read
+A Buildx bake file (``*.hcl``) names such an image too: a target's ``contexts = { base =
+"target:base" }`` binds the name ``base`` to the image another target of the file builds (Mailu's
+``tests/build.hcl``, whose ``core/admin/Dockerfile`` starts ``FROM base``). Only a ``target:``
+binding counts: ``docker-image://alpine`` is a pull under another name.
+
+Read: shell scripts (``.sh``, ``.bash``, or a shell ``#!`` line), Makefiles, justfiles and bake
+files of the root, only when they hold one of the names sought. Nothing is run; a command that cannot be read
 this way builds nothing here, so the image stays a pull.
 """
 
@@ -38,18 +43,34 @@ _ASSIGNMENT = re.compile(
 _FUNCTION = re.compile(r"^(?:function\s++([\w-]++)\s*+(?:\(\s*+\))?|([\w-]++)\s*+\(\s*+\))\s*+\{?\s*+$")
 """Runs of blanks are possessive, taken once: three greedy ones in a row read a hostile line of
 blanks in cubic time."""
+_BAKE_TARGET_CONTEXT = re.compile(r'^[^\S\n]*+"?([\w.-]++)"?[^\S\n]*+=[^\S\n]*+"target:[\w.-]++"', re.MULTILINE)
+"""One ``name = "target:other"`` line of a bake file's ``contexts`` map."""
 
 
 def built_names(workspace: Workspace, root: Path, wanted: set[str]) -> set[str]:
     """The names of ``wanted`` that a script of ``root`` tags an image build with."""
     found: set[str] = set()
     for file in workspace.files:
-        if file.root != root or not _may_be_script(file) or found >= wanted:
+        if file.root != root or found >= wanted:
+            continue
+        if file.suffix == ".hcl":
+            found |= wanted & _bake_contexts(workspace, file)
+            continue
+        if not _may_be_script(file):
             continue
         text = _script_text(workspace, file)
         if text is not None and any(name in text for name in wanted - found):
             found |= wanted & set(tags(text))
     return found
+
+
+def _bake_contexts(workspace: Workspace, file: SourceFile) -> set[str]:
+    """The names a bake file binds to one of its own targets (``base = "target:base"``)."""
+    try:
+        text = workspace.read_bytes(file, MAX_SCRIPT_BYTES).decode("utf-8", "replace")
+    except FileReadError:
+        return set()
+    return set(_BAKE_TARGET_CONTEXT.findall(text))
 
 
 def _may_be_script(file: SourceFile) -> bool:
