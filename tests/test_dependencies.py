@@ -544,6 +544,12 @@ def test_django_money_provides_djmoney() -> None:
     assert providers("djmoney") == {"django-money"}
 
 
+def test_django_click_provides_djclick() -> None:
+    """DjangoGirls declares django-click and its management commands import ``djclick``, the
+    package it installs."""
+    assert providers("djclick") == {"django-click"}
+
+
 @pytest.mark.parametrize(
     ("requirement", "undeclared"),
     [("translate-toolkit==3.13.3", []), ("translate==3.6.1", []), ("", ["translate-toolkit"])],
