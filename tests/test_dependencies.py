@@ -787,3 +787,29 @@ def test_ansible_plugins_run_in_ansibles_environment_not_the_projects(tmp_path: 
         ("app/playbooks/action_plugins/verify.py", "ansible"), ("app/playbooks/action_plugins/verify.py", "gnupg"),
         ("collection/plugins/inventory/controller.py", "ansible"), ("collection/plugins/inventory/controller.py", "requests"),
     ]
+
+
+BAKE_MONOREPO = {
+    "tests/build.hcl": 'target "base" {\n  context = "core/base/"\n}\n\n'
+    'target "admin" {\n  context = "core/admin/"\n  contexts = {\n    base = "target:base"\n  }\n}\n\n'
+    'target "nginx" {\n  context = "core/nginx/"\n  contexts = {\n    base = "target:base"\n  }\n}\n',
+    "core/base/Dockerfile": "FROM alpine:3.21\nCOPY requirements-prod.txt ./\nRUN pip install -r requirements-prod.txt\n",
+    "core/base/requirements-prod.txt": "Flask==3.0.0\n",
+    "core/admin/Dockerfile": "FROM base\nCOPY mailu ./mailu\n",
+    "core/admin/mailu/__init__.py": "import flask\nimport tabulate\n",
+    "core/nginx/Dockerfile": "FROM alpine:3.21\n",
+    "core/nginx/config.py": "import flask\n",
+}
+
+
+def test_an_image_built_on_a_bake_target_is_declared_by_that_targets_manifest(tmp_path: Path) -> None:
+    """Mailu's ``tests/build.hcl`` binds ``base`` to ``target:base`` (context ``core/base/``) and
+    ``core/admin/Dockerfile`` starts ``FROM base``: the admin code runs in the image that installed
+    ``core/base/requirements-prod.txt``, so what that file declares is declared for it. An import
+    it does not declare stays undeclared, and so does one of an image that starts from another
+    base, though its target binds ``base`` too (``core/nginx``)."""
+    findings = result_of(scan_repo(make_repo(tmp_path, BAKE_MONOREPO), select="DEP001"), "DEP001").findings
+    assert sorted((f.path, f.get("package")) for f in findings) == [
+        ("core/admin/mailu/__init__.py", "tabulate"),
+        ("core/nginx/config.py", "flask"),
+    ]

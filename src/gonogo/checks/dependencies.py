@@ -66,9 +66,11 @@ def undeclared_imports(
 ) -> Iterator[CheckOutput]:
     """Why: a module that imports a distribution its manifest does not declare works on the
     developer's machine and fails with ModuleNotFoundError in a clean build or container. In a
-    monorepo each service installs only its own requirements, so each is judged by its own. Test
-    code, the documentation's code and examples are DEP002's: they do not ship; so are Ansible's
-    plugins and modules, which run in Ansible's environment (an execution environment's), a
+    monorepo each service installs only its own requirements, so each is judged by its own; a
+    module no manifest above covers, in an image a bake file builds on another of its targets
+    (Mailu's ``core/admin/Dockerfile`` starts ``FROM base``, bound to ``target:base``), by that
+    target's. Test code, the documentation's code and examples are DEP002's: they do not ship;
+    so are Ansible's plugins and modules, which run in Ansible's environment (an execution environment's), a
     Sphinx extension's `sphinx` and `docutils`, which Sphinx brings where it loads the extension,
     and a top-level script a setuptools build leaves out (a development server beside
     `pyproject.toml`) importing what another manifest declares (its test requirements). An
@@ -315,7 +317,7 @@ def _unprovided_sites(
     for file in python.files:
         scope = scopes.nearest(file.file.root, file.file.relpath)
         if scope is None:
-            declared = Declared(())
+            declared = _image_base_declaration(file, manifests, scopes)
         else:
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
@@ -332,6 +334,20 @@ def _unprovided_sites(
             hard = is_hard and not (left_out and anywhere.provides(imported.module))
             sites[(label, suggested(imported.module), hard)].append((file, imported, scope))
     return below, sites
+
+
+def _image_base_declaration(file: PythonFile, manifests: ManifestFacts, scopes: Scopes) -> Declared:
+    """What the manifests of the image a module's image is built on declare, for a module no
+    manifest above covers: Mailu's ``core/admin`` has none, and its Dockerfile starts ``FROM
+    base``, the bake target that installs ``core/base/requirements-prod.txt``
+    (``ManifestFacts.image_bases``). Nothing for any other module."""
+    root, relpath = file.file.root, file.file.relpath
+    for base_root, folder, base in manifests.image_bases:
+        if base_root == root and relpath.startswith(f"{folder}/"):
+            scope = scopes.nearest(root, f"{base}/_")
+            if scope is not None and scope.folder == base:
+                return scope.declaration
+    return Declared(())
 
 
 def _outside_the_build(file: PythonFile, scope: Scope | None) -> bool:

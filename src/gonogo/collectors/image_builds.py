@@ -160,3 +160,56 @@ def _unquoted(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value
+
+
+_BAKE_TARGET = re.compile(r'^[^\S\n]*+target[^\S\n]++"([\w.-]++)"[^\S\n]*+\{', re.MULTILINE)
+_BAKE_CONTEXT = re.compile(r'^[^\S\n]*+context[^\S\n]*+=[^\S\n]*+"([^"\n$]*+)"', re.MULTILINE)
+_FROM = re.compile(r"^[^\S\n]*+FROM[^\S\n]++(?:--\S++[^\S\n]++)*+(\S++)", re.MULTILINE | re.IGNORECASE)
+
+
+def bake_bases(workspace: Workspace) -> frozenset[tuple[Path, str, str]]:
+    """(root, folder, base folder) for each bake target whose Dockerfile (``Dockerfile`` in its
+    ``context``) starts ``FROM`` a name the target binds to another target (``base =
+    "target:base"``): the image of ``folder`` is built on the one ``base folder`` builds, so it
+    has what that folder's manifests install. Contexts are read relative to the root, where
+    ``docker buildx bake`` runs."""
+    found: set[tuple[Path, str, str]] = set()
+    dockerfiles = {(f.root, f.relpath): f for f in workspace.files if f.name == "Dockerfile"}
+    for file in workspace.files:
+        if file.suffix != ".hcl":
+            continue
+        try:
+            text = workspace.read_bytes(file, MAX_SCRIPT_BYTES).decode("utf-8", "replace")
+        except FileReadError:
+            continue
+        targets = _bake_targets(text)
+        contexts = {name: context for name, (context, _) in targets.items() if context is not None}
+        for context, bound in targets.values():
+            dockerfile = dockerfiles.get((file.root, f"{context}/Dockerfile")) if context is not None else None
+            if dockerfile is None:
+                continue
+            bases = set(_FROM.findall(_dockerfile_text(workspace, dockerfile)))
+            found.update((file.root, context, contexts[target]) for name, target in bound.items()
+                         if name in bases and target in contexts and context is not None)
+    return frozenset(found)
+
+
+def _bake_targets(text: str) -> dict[str, tuple[str | None, dict[str, str]]]:
+    """Each ``target "name" { ... }`` block of a bake file: its root-relative ``context`` folder
+    (``None`` when it names none or a variable) and the names its ``contexts`` bind to targets."""
+    starts = list(_BAKE_TARGET.finditer(text))
+    targets: dict[str, tuple[str | None, dict[str, str]]] = {}
+    for found, following in itertools.zip_longest(starts, starts[1:]):
+        body = text[found.end():following.start() if following else len(text)]
+        context = _BAKE_CONTEXT.search(body)
+        folder = context[1].strip().removeprefix("./").strip("/") if context else None
+        bound = dict(re.findall(r'^[^\S\n]*+"?([\w.-]++)"?[^\S\n]*+=[^\S\n]*+"target:([\w.-]++)"', body, re.MULTILINE))
+        targets[found[1]] = (folder if folder not in (None, ".") else None, bound)
+    return targets
+
+
+def _dockerfile_text(workspace: Workspace, file: SourceFile) -> str:
+    try:
+        return workspace.read_bytes(file, MAX_SCRIPT_BYTES).decode("utf-8", "replace")
+    except FileReadError:
+        return ""

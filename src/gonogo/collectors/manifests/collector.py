@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable, Mapping
 
+from gonogo.collectors.image_builds import bake_bases
 from gonogo.collectors.manifests.model import Manifest, ManifestFacts, UnreadLock
 from gonogo.collectors.manifests.npm_lock import parse_package_lock
 from gonogo.collectors.manifests.pipfile import parse_pipfile
@@ -83,7 +84,12 @@ def manifests(workspace: Workspace) -> ManifestFacts:
     unread = tuple(
         UnreadLock(file=f, ecosystem=UNREAD_LOCKS[f.name]) for f in workspace.files if f.name in UNREAD_LOCKS
     )
-    return ManifestFacts(manifests=tuple(found), unread_locks=unread, submodules=submodule_folders(workspace))
+    return ManifestFacts(
+        manifests=tuple(found),
+        unread_locks=unread,
+        submodules=submodule_folders(workspace),
+        image_bases=bake_bases(workspace),
+    )
 
 
 def _python_source(workspace: Workspace, file: SourceFile, limit: int) -> str:

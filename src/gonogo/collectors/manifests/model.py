@@ -179,6 +179,9 @@ class ManifestFacts:
     """(root, folder) of each git submodule (``collectors.submodules``): code the repository
     depends on by checking another repository out beside its own, so what its modules import from
     there (readthedocs.org's ``common``) is no package to declare."""
+    image_bases: frozenset[tuple[Path, str, str]] = frozenset()
+    """(root, folder, base folder) of each image a bake file builds on another of its targets
+    (``image_builds.bake_bases``): code of ``folder`` runs with what ``base folder`` installs."""
 
     @property
     def dependencies(self) -> tuple[Dependency, ...]:
