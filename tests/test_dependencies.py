@@ -544,6 +544,17 @@ def test_django_money_provides_djmoney() -> None:
     assert providers("djmoney") == {"django-money"}
 
 
+def test_pyocclient_provides_owncloud(tmp_path: Path) -> None:
+    """LibrePhotos installs pyocclient from a GitHub archive URL and imports ``owncloud``, the
+    package it installs."""
+    assert providers("owncloud") == {"pyocclient"}
+    repo = make_repo(tmp_path, {
+        "requirements.txt": "https://github.com/owncloud/pyocclient/archive/master.zip\n",
+        "api/nextcloud.py": "import owncloud\n",
+    })
+    assert result_of(scan_repo(repo, select="DEP001"), "DEP001").findings == ()
+
+
 def test_django_click_provides_djclick() -> None:
     """DjangoGirls declares django-click and its management commands import ``djclick``, the
     package it installs."""

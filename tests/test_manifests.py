@@ -45,6 +45,19 @@ def test_requirements_lines_keep_name_pin_extras_marker_hash_url_and_line(tmp_pa
     assert len(deps) == 5
 
 
+def test_a_forge_archive_url_is_named_by_its_repository_not_its_ref(tmp_path: Path) -> None:
+    """LibrePhotos installs pyocclient from ``https://github.com/owncloud/pyocclient/archive/master.zip``:
+    the file name of a GitHub or GitLab archive is the branch or tag, so the distribution read as
+    ``master``; the repository is its name. A release file keeps the name its file gives."""
+    root = make_repo(tmp_path, {"requirements.txt": (
+        "https://github.com/owncloud/pyocclient/archive/master.zip\n"
+        "https://gitlab.com/acme/widgets/-/archive/v1.2/widgets-v1.2.tar.gz\n"
+        "https://github.com/o/r/archive/refs/tags/v2.0.tar.gz\n"
+        "https://github.com/o/tool/releases/download/v1/tool-1.0.tar.gz\n"
+    )})
+    assert sorted(d.name for d in collect(root).dependencies) == ["pyocclient", "r", "tool", "widgets"]
+
+
 def test_a_bad_marker_is_an_error_with_its_line_and_the_rest_still_counts(tmp_path: Path) -> None:
     root = make_repo(tmp_path, {"requirements.txt": 'ok==1\nbad; python_version >>> "3"\nalso-ok\n'})
     manifest = collect(root).manifests[0]

@@ -173,7 +173,15 @@ def _direct(
     return Dependency.of(name, "", file, number, group=group, url=target, editable=editable, hashes=hashes)
 
 
+_FORGE_ARCHIVE = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[\w.-]+/([\w.-]+)/(?:-/)?archive/")
+"""A GitHub or GitLab archive of a ref (``github.com/owncloud/pyocclient/archive/master.zip``):
+the file is named for the branch or tag, the repository for the project."""
+
+
 def _wheel_or_sdist_name(target: str) -> str | None:
+    archive = _FORGE_ARCHIVE.match(target)
+    if archive:
+        return archive[1].removesuffix(".git")
     last = target.rstrip("/").rsplit("/", 1)[-1].split("#")[0]
     if last.endswith(".whl"):
         return last.split("-")[0]
