@@ -173,8 +173,11 @@ def test_figures_still_start_at_their_first_digit():
         (tomltext._quoted_strings, '"\\' * 100_000),
         (deployment._untemplated, "}} " + "{{ x " * 100_000),
         (image_builds.tags, "function f" + " " * 200_000 + "(x\n" + 'docker build -t "$1" .\n'),
+        (image_builds._bake_targets, " " * 200_000 + "target" + " " * 200_000 + "x {\n"),
+        (image_builds._BAKE_TARGET_CONTEXT.findall, " " * 200_000 + "base" + " " * 200_000 + "= x\n"),
     ],
-    ids=["dotenv blanks", "toml escapes", "helm braces", "shell function blanks"],
+    ids=["dotenv blanks", "toml escapes", "helm braces", "shell function blanks", "bake target blanks",
+         "bake context blanks"],
 )
 def test_hostile_lines_are_read_once(reader, text):
     """Each read its line again from every start: minutes at these lengths."""
