@@ -1321,6 +1321,29 @@ def _remote_of(url: str) -> Build:
     return build
 
 
+def _build_file_cases() -> list[Case]:
+    """The readers of what builds and declares outside the manifests: PEP 723 script blocks, shell
+    build tags, Buildx bake files and the ``.dockerignore`` of a maintainer's script."""
+    shell_tool = "import subprocess, sys\nsubprocess.call(sys.argv[1], shell=True)\n"
+    return [
+        Case(name="script of 50,000 PEP 723 opening lines", group="backtracking",
+             build=write("scripts/tool.py", "# /// script\n" * 50_000 + "import git\n")),
+        Case(name="PEP 723 block of 5,000-deep nested arrays", group="malformed manifest",
+             build=write("scripts/tool.py", "# /// script\n# dependencies = " + "[" * 5_000 + "]" * 5_000
+                         + "\n# ///\nimport git\n")),
+        Case(name="bake file of 400,000 blanks in a target", group="backtracking",
+             build=both(write("docker-bake.hcl", 'target "app" {\n  context = "app"\n' + " " * 400_000
+                              + 'contexts = { base = "target:base" }\n}\n'),
+                        write("app/Dockerfile", "FROM base\nUSER app\n"))),
+        Case(name="docker build line of 200,000 blanks before its tag", group="backtracking",
+             build=both(write("build.sh", "#!/bin/sh\ndocker build" + " " * 200_000 + "-t localbase .\n"),
+                        write("Dockerfile", "FROM localbase\nUSER app\n"))),
+        Case(name=".dockerignore of 100,000 patterns beside a maintainer's script", group="backtracking",
+             build=both(write("scripts/tool.py", shell_tool), write("Dockerfile", "FROM python:3.12\nCOPY . /app\n"),
+                        write(".dockerignore", "scripts\n" + "a*b*c*d*e*\n" * 100_000))),
+    ]
+
+
 def _backtracking_cases() -> list[Case]:
     """Text shaped to make a regular expression try every way to match it: each hung a scan."""
     schemes = "import sys\neval(sys.argv[1])  # " + "a." * 40_000 + "://x:" + "c" * 40_000
@@ -1335,6 +1358,7 @@ def _backtracking_cases() -> list[Case]:
              build=write("Dockerfile", "FROM python:latest " + "#" * 80_000 + "\nUSER app\n")),
         Case(name="remote.origin.url of 300,000 characters", group="backtracking", build=_remote_of("a." * 150_000)),
         *_token_backtracking_cases(),
+        *_build_file_cases(),
         Case(name="readiness document of 250 lines that split every way", group="backtracking", command="raw",
              build=write("READINESS.md", _hostile_document()),
              args=("verify", "{tree}/READINESS.md", "{tree}", "--format", "json", "--output", "{out}")),
