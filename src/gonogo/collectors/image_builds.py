@@ -43,8 +43,8 @@ _ASSIGNMENT = re.compile(
 _FUNCTION = re.compile(r"^(?:function\s++([\w-]++)\s*+(?:\(\s*+\))?|([\w-]++)\s*+\(\s*+\))\s*+\{?\s*+$")
 """Runs of blanks are possessive, taken once: three greedy ones in a row read a hostile line of
 blanks in cubic time."""
-_BAKE_TARGET_CONTEXT = re.compile(r'^[^\S\n]*+"?([\w.-]++)"?[^\S\n]*+=[^\S\n]*+"target:[\w.-]++"', re.MULTILINE)
-"""One ``name = "target:other"`` line of a bake file's ``contexts`` map."""
+_BAKE_TARGET_CONTEXT = re.compile(r'^[^\S\n]*+"?([\w.-]++)"?[^\S\n]*+=[^\S\n]*+"target:([\w.-]++)"', re.MULTILINE)
+"""One ``name = "target:other"`` line of a bake file's ``contexts`` map: the name and the target."""
 
 
 def built_names(workspace: Workspace, root: Path, wanted: set[str]) -> set[str]:
@@ -66,11 +66,7 @@ def built_names(workspace: Workspace, root: Path, wanted: set[str]) -> set[str]:
 
 def _bake_contexts(workspace: Workspace, file: SourceFile) -> set[str]:
     """The names a bake file binds to one of its own targets (``base = "target:base"``)."""
-    try:
-        text = workspace.read_bytes(file, MAX_SCRIPT_BYTES).decode("utf-8", "replace")
-    except FileReadError:
-        return set()
-    return set(_BAKE_TARGET_CONTEXT.findall(text))
+    return {name for name, _ in _BAKE_TARGET_CONTEXT.findall(_bounded_text(workspace, file))}
 
 
 def _may_be_script(file: SourceFile) -> bool:
@@ -178,17 +174,13 @@ def bake_bases(workspace: Workspace) -> frozenset[tuple[Path, str, str]]:
     for file in workspace.files:
         if file.suffix != ".hcl":
             continue
-        try:
-            text = workspace.read_bytes(file, MAX_SCRIPT_BYTES).decode("utf-8", "replace")
-        except FileReadError:
-            continue
-        targets = _bake_targets(text)
+        targets = _bake_targets(_bounded_text(workspace, file))
         contexts = {name: context for name, (context, _) in targets.items() if context is not None}
         for context, bound in targets.values():
             dockerfile = dockerfiles.get((file.root, f"{context}/Dockerfile")) if context is not None else None
             if dockerfile is None:
                 continue
-            bases = set(_FROM.findall(_dockerfile_text(workspace, dockerfile)))
+            bases = set(_FROM.findall(_bounded_text(workspace, dockerfile)))
             found.update((file.root, context, contexts[target]) for name, target in bound.items()
                          if name in bases and target in contexts and context is not None)
     return frozenset(found)
@@ -203,12 +195,13 @@ def _bake_targets(text: str) -> dict[str, tuple[str | None, dict[str, str]]]:
         body = text[found.end():following.start() if following else len(text)]
         context = _BAKE_CONTEXT.search(body)
         folder = context[1].strip().removeprefix("./").strip("/") if context else None
-        bound = dict(re.findall(r'^[^\S\n]*+"?([\w.-]++)"?[^\S\n]*+=[^\S\n]*+"target:([\w.-]++)"', body, re.MULTILINE))
+        bound = dict(_BAKE_TARGET_CONTEXT.findall(body))
         targets[found[1]] = (folder if folder not in (None, ".") else None, bound)
     return targets
 
 
-def _dockerfile_text(workspace: Workspace, file: SourceFile) -> str:
+def _bounded_text(workspace: Workspace, file: SourceFile) -> str:
+    """The first :data:`MAX_SCRIPT_BYTES` of a bake file or Dockerfile; ``""`` when unreadable."""
     try:
         return workspace.read_bytes(file, MAX_SCRIPT_BYTES).decode("utf-8", "replace")
     except FileReadError:
