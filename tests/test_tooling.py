@@ -137,3 +137,30 @@ def test_only_injection_findings_in_a_tooling_folder_are_lowered(tmp_path, files
 )
 def test_which_dockerignore_lines_leave_a_folder_out(lines, left_out):
     assert leaves_out(lines, "scripts") is left_out
+
+
+def test_what_names_a_maintainer_script_is_cached_a_rescan_reads_only_the_edited_file(tmp_path, monkeypatch):
+    """The tooling rule asks every file of the root whether it names the script. The answers are
+    cached by content and by the names sought: a rescan after one edit asks only the edited file,
+    and an edit that names the script makes its finding block again."""
+    from gonogo.collectors import tooling
+
+    asked: list[bytes] = []
+    real = tooling._mentions
+
+    def counting(payload):
+        asked.append(payload[0])
+        return real(payload)
+
+    monkeypatch.setattr(tooling, "_mentions", counting)
+    root = make_repo(tmp_path / "repo", TAIGA_SHAPED)
+    options = {"jobs": 1, "cache_dir": str(tmp_path / "cache"), "use_cache": True, "reuse": False}
+    first = scan_repo(root, "SEC", options=options)
+    cold = len(asked)
+    assert cold >= 4 and not shell_findings(first)[0].blocks
+    scan_repo(root, "SEC", options=options)
+    assert len(asked) == cold  # nothing changed: every answer from the cache
+    (root / "app/wsgi.py").write_text("import subprocess\nsubprocess.run(['python', 'scripts/manage_translations.py'])\n")
+    edited = scan_repo(root, "SEC", options=options)
+    assert asked[cold:] == [(root / "app/wsgi.py").read_bytes()]
+    assert shell_findings(edited)[0].blocks

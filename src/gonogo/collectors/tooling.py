@@ -25,6 +25,7 @@ at (a lower one blocks nothing), so a tree without one there reads nothing more.
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -35,12 +36,16 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from gonogo.cache import content_digest
 from gonogo.collectors.containers import ContainerFacts, Dockerfile
 from gonogo.collectors.manifests import ManifestFacts
 from gonogo.collectors.manifests.package_discovery import DiscoveryKind
 from gonogo.collectors.sast import SastFacts
 from gonogo.model import Severity
+from gonogo.options import ScanOptions
+from gonogo.parallel import FileJob, map_files_cached, paired_with
 from gonogo.registry import collector
+from gonogo.timings import SAST
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 TOOLING_DIRS = frozenset({"scripts", "tools"})
@@ -66,7 +71,7 @@ class ToolingFacts:
 
 @collector("tooling")
 def tooling(
-    workspace: Workspace, sast: SastFacts, manifests: ManifestFacts, containers: ContainerFacts
+    workspace: Workspace, options: ScanOptions, sast: SastFacts, manifests: ManifestFacts, containers: ContainerFacts
 ) -> ToolingFacts:
     candidates = _candidates(workspace, sast)
     if not candidates:
@@ -78,7 +83,7 @@ def tooling(
             by_root[root].extend(scripts)
     found: list[tuple[str, str]] = []
     for root, scripts in by_root.items():
-        named, manifested = _named(workspace, root, scripts)
+        named, manifested = _named(workspace, options, root, scripts)
         found.extend((s.display, _top(s)) for s in scripts if s not in named and _top(s) not in manifested)
     return ToolingFacts(files=tuple(sorted(found)))
 
@@ -205,34 +210,62 @@ def _plain(pattern: str) -> str:
     return pattern.rstrip("/")
 
 
-def _named(workspace: Workspace, root: Path, scripts: list[SourceFile]) -> tuple[set[SourceFile], set[str]]:
-    """The scripts another file of the root names, and the folders a build manifest names: one
-    read of each file, documentation aside."""
-    words = {script: _word(_stem(script)) for script in scripts}
-    mentions = {
-        folder: re.compile(rf"(?<![\w.*-]){re.escape(folder)}(?:/|\.[A-Za-z_]|(?![\w.*-]))".encode())
-        for folder in {_top(script) for script in scripts}
-    }
+TOOLING_NAMES_VERSION = 1
+"""Bump when what :func:`_mentions` finds in a file changes: its answers are cached by content."""
+
+
+def _named(
+    workspace: Workspace, options: ScanOptions, root: Path, scripts: list[SourceFile]
+) -> tuple[set[SourceFile], set[str]]:
+    """The scripts another file of the root names, and the folders a build manifest names,
+    documentation aside. Each file's answer is cached by its content and the names sought, so a
+    rescan after an edit reads the edited file only."""
+    stems = tuple(sorted({_stem(script) for script in scripts}))
+    folders = tuple(sorted({_top(script) for script in scripts}))
+    sought = content_digest(repr((stems, folders)).encode())
+    files = [f for f in workspace.files if f.root == root and f.suffix not in DOC_SUFFIXES]
+    # a build manifest is also asked for the folders: its answer is keyed apart from the same bytes elsewhere
+    jobs = [
+        FileJob(file=f, namespace=f"toolnames{TOOLING_NAMES_VERSION}:{sought}:{f.name in BUILD_MANIFESTS:d}",
+                payload=paired_with((stems, folders if f.name in BUILD_MANIFESTS else ())))
+        for f in files
+    ]
     named: set[SourceFile] = set()
     manifested: set[str] = set()
-    for file in workspace.files:
-        if file.root != root or file.suffix in DOC_SUFFIXES:
-            continue
-        try:
-            data = workspace.read_bytes(file)
-        except FileReadError:
-            continue
-        named.update(s for s, word in words.items() if s != file and s not in named and _says(data, s, word))
-        if file.name in BUILD_MANIFESTS:
-            manifested.update(folder for folder, mention in mentions.items() if mention.search(data))
+    for file, found in zip(files, map_files_cached(_mentions, jobs, options, workspace, SAST, cheap=True),
+                           strict=True):
+        if not isinstance(found, tuple):
+            continue  # unreadable or too large (over 10 MB): data, not a place that runs scripts
+        said, mentioned = found
+        named.update(s for s in scripts if s != file and _stem(s) in said)
+        manifested.update(mentioned)
     return named, manifested
 
 
-def _says(data: bytes, script: SourceFile, word: re.Pattern[bytes]) -> bool:
+_Names = tuple[str, ...]
+
+
+def _mentions(payload: tuple[bytes, tuple[_Names, _Names]]) -> tuple[_Names, _Names]:
+    """The script names (stems) one file's bytes name as a word, and the folders it mentions
+    when it is a build manifest (the folders are given only for one): top-level, for the cache."""
+    data, (stems, folders) = payload
+    said = tuple(stem for stem in stems if _says(data, stem))
+    mentioned = tuple(folder for folder in folders if _mention(folder).search(data))
+    return said, mentioned
+
+
+@functools.cache
+def _mention(folder: str) -> re.Pattern[bytes]:
+    """``folder`` as a build manifest names it: ``scripts/x``, ``scripts.x``, ``"scripts"``."""
+    return re.compile(rf"(?<![\w.*-]){re.escape(folder)}(?:/|\.[A-Za-z_]|(?![\w.*-]))".encode())
+
+
+def _says(data: bytes, stem: str) -> bool:
     """``data`` names the script: a substring test first, as most files do not."""
-    return _stem(script).encode() in data and word.search(data) is not None
+    return stem.encode() in data and _word(stem).search(data) is not None
 
 
+@functools.cache
 def _word(name: str) -> re.Pattern[bytes]:
     """``name`` as a word of a command or a module path: ``manage_translations.py``,
     ``scripts.manage_translations``, not ``manage_translations_v2``."""
