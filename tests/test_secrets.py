@@ -14,6 +14,7 @@ from gonogo.collectors.secrets import (
     is_env_file,
     is_placeholder,
     looks_like_secret,
+    names_a_header,
     place_of,
     public_blocks,
     redact,
@@ -1094,3 +1095,24 @@ def test_a_path_from_the_home_folder_is_no_key_but_a_key_beside_it_is():
     # Flexget's default key file (flexget/components/ftp/sftp_client.py:48)
     text = f"private_key = '~/.ssh/id_rsa'\nprivate_key = '~/.ssh/id_dsa'\nprivate_key = '{API_KEY}'\n"
     assert kinds(text) == [("hard-coded key", 3, "private_key")]
+
+
+def test_an_http_header_name_is_no_token():
+    """home-assistant/supervisor's ``const.py``: ``HEADER_TOKEN = "X-Supervisor-Token"`` names the
+    header that carries the token, not the token. Only Title-Case words joined by hyphens count:
+    a random value, or one with digits, is still a secret."""
+    text = 'HEADER_TOKEN_OLD = "X-Hassio-Key"\nHEADER_TOKEN = "X-Supervisor-Token"\n'
+    assert scan_text(text, path="supervisor/const.py", in_test_code=False, bare=False) == []
+    assert names_a_header("X-Client-API-Key")
+    assert not names_a_header("ABCDE-FGHIJ-KLMNO")
+    assert not looks_like_secret("TOKEN_HEADER", "Proxy-Authorization-Token", in_test_code=False)
+    assert looks_like_secret("HEADER_TOKEN", "X-Supervisor-Token-7f3Kq9", in_test_code=False)
+    assert looks_like_secret("HEADER_TOKEN", "X-" + API_KEY, in_test_code=False)
+    assert looks_like_secret("API_TOKEN", "Xq-Hn4Zt-Kp8Wd-Lr2Vb", in_test_code=False)
+    assert not names_a_header("A" + "-Bc" * 50_000)
+
+
+@pytest.mark.parametrize("value", ["", "-", "X-", "--Token", "X--Token", "x-token", "X-Token\n", "é-Token"])
+def test_malformed_header_names_are_not_headers(value):
+    """Empty, hyphen-only, lower-case, multi-line and non-ASCII values are not a header's name."""
+    assert not names_a_header(value)

@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 25
+SCANNER_VERSION = 125
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -856,7 +856,7 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
         return False
     if NAMES_A_SECRET.search(name):
         return False
-    if names_itself(name, value) or names_a_field(word.group(1), value):
+    if names_itself(name, value) or names_a_field(word.group(1), value) or names_a_header(value):
         return False
     if any(ch.isspace() for ch in value) or value.startswith(("/", "./", "~/", "http://", "https://")):
         return False  # a path (Flexget's ``private_key = '~/.ssh/id_rsa'``, the key's file) or a URL
@@ -962,6 +962,19 @@ NAMESPACED = re.compile(r"[A-Za-z_$][\w$.-]{0,63}(?:/[A-Za-z_$][\w$.-]{0,63}){0,
 """A name in a namespace of ``/``-separated identifiers (``config/SET_TOKEN``, ``session/auth/setToken``):
 only the last part names the value. A value with any other character before its last ``/`` (a
 base64 key's ``+``) is not one, and keeps every word it spells."""
+
+
+HEADER_NAME = re.compile(r"(?:X-)?[A-Z][a-z]{1,20}(?:-(?:[A-Z][a-z]{1,20}|[A-Z]{2,5})){1,7}")
+"""An HTTP header's name as projects spell it: Title-Case words (or a short acronym after the
+first) joined by hyphens, ``X-`` first or not (``X-Supervisor-Token``, ``X-API-Key``). No digits,
+at least two words; bounded repeats with a fixed separator, so linear on any value."""
+
+
+def names_a_header(value: str) -> bool:
+    """``HEADER_TOKEN = "X-Supervisor-Token"`` (home-assistant/supervisor): the name of the header
+    that carries a token, not the token. A generated credential has digits or mixed-case runs, so
+    it never reads as Title-Case words; ``X-`` alone with a random tail does not match either."""
+    return len(value) <= 120 and HEADER_NAME.fullmatch(value) is not None
 
 
 FIELD_NAME = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
