@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gonogo.collectors.py_parse import parse_module
 from gonogo.collectors.syntax_nodes import last_name
 from gonogo.collectors.web_code import CLIENT_MODULES, SEND_METHODS, dotted
 from gonogo.source_lines import python_lines
@@ -48,9 +49,10 @@ class HashUse:
     (``requests.post(url, params={"password": md5(pw).hexdigest()})``): the remote API's protocol."""
 
 
-HASH_USE_VERSION = 3
+HASH_USE_VERSION = 104
 """Bump when what :class:`HashUses` records changes: the facts are cached by file content (2: lines
-numbered as Python numbers them, ``source_lines``; 3: ``sent``)."""
+numbered as Python numbers them, ``source_lines``; 3: ``sent``; 104: files with Python 3.14's
+``except A, B:`` parse, ``py_parse``)."""
 
 Place = tuple[int, int | None]
 """Where ruff flagged a call: its line and 1-based character column."""
@@ -72,7 +74,7 @@ class HashUses:
         self._parents: dict[ast.AST, ast.AST] = {}
         self._by_start: dict[tuple[int, int], list[ast.AST]] = {}
         try:
-            tree = ast.parse(source)
+            tree = parse_module(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return  # unparsable: no facts, so the finding keeps bandit's levels
         for parent in ast.walk(tree):
