@@ -328,7 +328,8 @@ configuration; 19: a token's pattern inside an armored public key, signature or 
 22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file; 23: nor a name naming itself
 in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type; 24: nor a
 password field's name in another spelling, ``"password": "user_pass"``; 25: a module-level string
-named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example)."""
+named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 125: nor an HTTP header's
+name, ``X-Supervisor-Token``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
