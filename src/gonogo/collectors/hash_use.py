@@ -49,9 +49,9 @@ class HashUse:
     (``requests.post(url, params={"password": md5(pw).hexdigest()})``): the remote API's protocol."""
 
 
-HASH_USE_VERSION = 104
+HASH_USE_VERSION = 4
 """Bump when what :class:`HashUses` records changes: the facts are cached by file content (2: lines
-numbered as Python numbers them, ``source_lines``; 3: ``sent``; 104: files with Python 3.14's
+numbered as Python numbers them, ``source_lines``; 3: ``sent``; 4: files with Python 3.14's
 ``except A, B:`` parse, ``py_parse``)."""
 
 Place = tuple[int, int | None]

@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 125
+SCANNER_VERSION = 26
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -328,7 +328,7 @@ configuration; 19: a token's pattern inside an armored public key, signature or 
 22: nor a path from the home folder, ``~/.ssh/id_rsa``, a key's file; 23: nor a name naming itself
 in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type; 24: nor a
 password field's name in another spelling, ``"password": "user_pass"``; 25: a module-level string
-named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 125: nor an HTTP header's
+named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 26: nor an HTTP header's
 name, ``X-Supervisor-Token``)."""
 
 
