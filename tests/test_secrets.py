@@ -1112,6 +1112,18 @@ def test_an_http_header_name_is_no_token():
     assert not names_a_header("A" + "-Bc" * 50_000)
 
 
+def test_a_passphrase_of_title_case_words_is_still_a_password():
+    """A header's name stands for a token or a key. A password written as Title-Case words joined by
+    hyphens is a passphrase, and stays a secret, however much it looks like a header's name."""
+    assert names_a_header("Correct-Horse-Battery-Staple")
+    assert looks_like_secret("DB_PASSWORD", "Correct-Horse-Battery-Staple", in_test_code=False)
+    assert looks_like_secret("admin_passphrase", "Purple-Monkey-Dishwasher", in_test_code=False)
+    assert not looks_like_secret("AUTH_TOKEN_HEADER", "X-Auth-Token", in_test_code=False)
+    found = scan_text('DB_PASSWORD = "Correct-Horse-Battery-Staple"\n', path="app/settings.py", in_test_code=False,
+                      bare=False)
+    assert len(found) == 1
+
+
 @pytest.mark.parametrize("value", ["", "-", "X-", "--Token", "X--Token", "x-token", "X-Token\n", "é-Token"])
 def test_malformed_header_names_are_not_headers(value):
     """Empty, hyphen-only, lower-case, multi-line and non-ASCII values are not a header's name."""

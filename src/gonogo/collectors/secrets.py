@@ -311,7 +311,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 26
+SCANNER_VERSION = 27
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -329,7 +329,7 @@ configuration; 19: a token's pattern inside an armored public key, signature or 
 in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type; 24: nor a
 password field's name in another spelling, ``"password": "user_pass"``; 25: a module-level string
 named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 26: nor an HTTP header's
-name, ``X-Supervisor-Token``)."""
+name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase of Title-Case words)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -857,7 +857,12 @@ def looks_like_secret(name: str, value: str, *, in_test_code: bool) -> bool:
         return False
     if NAMES_A_SECRET.search(name):
         return False
-    if names_itself(name, value) or names_a_field(word.group(1), value) or names_a_header(value):
+    secret_word = word.group(1)
+    if names_itself(name, value) or names_a_field(secret_word, value):
+        return False
+    # a header's name stands for a token or a key; a password of Title-Case words
+    # ("Correct-Horse-Battery-Staple") is a passphrase, however much it looks like one
+    if secret_word.lower() not in PASSWORD_WORDS and names_a_header(value):
         return False
     if any(ch.isspace() for ch in value) or value.startswith(("/", "./", "~/", "http://", "https://")):
         return False  # a path (Flexget's ``private_key = '~/.ssh/id_rsa'``, the key's file) or a URL
