@@ -300,6 +300,13 @@ def _classify(
         )
 
 
+def _declared_anywhere(manifests: ManifestFacts) -> Declared:
+    """What some manifest of the workspace declares: a test or development requirements file
+    included, for the imports of code the build leaves out and for a finding's "declared in no
+    manifest of the workspace"."""
+    return Declared.of(d for m in manifests.declaring for d in m.dependencies)
+
+
 def _unprovided_sites(
     python: PythonFacts, manifests: ManifestFacts, scopes: Scopes, optional_files: frozenset[tuple[object, str]]
 ) -> tuple[dict[tuple[object, str], list[str]], _Sites]:
@@ -313,7 +320,7 @@ def _unprovided_sites(
     sites: _Sites = defaultdict(list)
     not_shipped = _not_shipped_folders(python)
     hooks = build_hook_declarations(manifests)
-    anywhere = Declared.of(d for m in manifests.declaring for d in m.dependencies)
+    anywhere = _declared_anywhere(manifests)
     for file in python.files:
         scope = scopes.nearest(file.file.root, file.file.relpath)
         if scope is None:
@@ -373,7 +380,7 @@ def _undeclared(
 ) -> Iterator[CheckOutput]:
     if not python.files:
         raise NotApplicable("no Python files")
-    anywhere = Declared.of(d for m in manifests.declaring for d in m.dependencies)
+    anywhere = _declared_anywhere(manifests)
     each = [(m, Declared.of(m.dependencies)) for m in manifests.declaring]  # once, not per finding
     for item in _unprovided(python, manifests, import_graph):
         if item.hard is not hard or item.kind != "undeclared":
