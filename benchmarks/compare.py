@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scan import FULL, copy_tree, scan_in_child, touch_one  # the same copy, run and edit as scan.py's
+from scan import FULL, Run, copy_tree, scan_in_child, touch_one  # the same copy, run and edit as scan.py's
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -64,34 +64,41 @@ def main() -> None:
         versions = {f"before ({args.before})": before, "after (this tree)": after}
         print(f"tree: {args.tree} ({sum(1 for _ in tree.rglob('*.py')):,} Python files; {os.cpu_count()} cores)")
         if args.cold:
-            times: dict[str, list[float]] = {name: [] for name in versions}
+            times: dict[str, list[Run]] = {name: [] for name in versions}
             for run in range(args.runs):
                 for name, source in versions.items():  # in turns: a drift in speed reaches both
                     cold = work / f"cold-{run}-{name.split()[0]}"
-                    times[name].append(scan_in_child(tree, FULL, cold, reuse=False, source=source).seconds)
+                    times[name].append(scan_in_child(tree, FULL, cold, reuse=False, source=source))
             report("cold", times)
         cache = work / "cache"
         for source in versions.values():  # each version's cold run fills the cache with its facts
             scan_in_child(tree, FULL, cache, reuse=False, source=source)
         edits = 0
         for figure, rescan in (("every check run", True), ("one file changed", False)):
-            times = {name: [] for name in versions}
+            times: dict[str, list[Run]] = {name: [] for name in versions}
             for _ in range(args.runs):
                 for name, source in versions.items():
                     if not rescan:
                         touch_one(tree, edits)
                         edits += 1
-                    times[name].append(scan_in_child(tree, FULL, cache, reuse=not rescan, source=source).seconds)
+                    times[name].append(scan_in_child(tree, FULL, cache, reuse=not rescan, source=source))
             report(figure, times)
 
 
-def report(figure: str, times: dict[str, list[float]]) -> None:
-    """Each version's median and range, and the ratio of the medians."""
-    medians = [statistics.median(t) for t in times.values()]
+def report(figure: str, runs: dict[str, list[Run]]) -> None:
+    """Each version's median and range of wall time and of CPU seconds (its own and its
+    workers'), and the ratios of the medians. A one-process rescan's CPU time drifts less with the
+    machine's load than its wall time, so a change of a few percent shows there first."""
+    walls = [statistics.median(run.seconds for run in taken) for taken in runs.values()]
+    cpus = [statistics.median(run.cpu for run in taken) for taken in runs.values()]
     print(f"  {figure}:")
-    for name, taken in times.items():
-        print(f"    {name:<28} {summary(taken)}")
-    print(f"    after / before: {medians[1] / medians[0]:.2f}   load {os.getloadavg()[0]:.1f}", flush=True)
+    for name, taken in runs.items():
+        print(f"    {name:<28} {summary([run.seconds for run in taken])}; CPU {summary([run.cpu for run in taken])}")
+    print(
+        f"    after / before: {walls[1] / walls[0]:.2f} wall, {cpus[1] / cpus[0]:.2f} CPU"
+        f"   load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

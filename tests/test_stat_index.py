@@ -59,6 +59,24 @@ def test_a_warm_scan_reads_no_unchanged_file_and_one_edit_rereads_that_file_only
     assert changed.metrics["code.stubs"] == cold.metrics["code.stubs"] + 1
 
 
+def test_a_warm_scan_takes_each_file_status_from_the_walk_and_stats_no_file_a_second_time(tmp_path, monkeypatch):
+    root = make_repo(tmp_path / "repo", FILES)
+    age(*(root / name for name in FILES))
+    hashed_by_scan(root, tmp_path / "cache", monkeypatch)
+    stats: list[str] = []
+    real = os.stat
+
+    def counting(path: str, *args: object, **kwargs: object) -> os.stat_result:
+        stats.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(workspace_module.os, "stat", counting)
+    warm = scan_repo(root, "CODE", options={"jobs": 1, "cache_dir": str(tmp_path / "cache"), "use_cache": True})
+    monkeypatch.undo()
+    assert warm.checks  # the checks ran on the cached facts of every file...
+    assert not set(stats) & set(FILES)  # ...whose status the walk had already read
+
+
 def test_a_same_size_edit_with_its_mtime_restored_inside_the_racy_window_is_reread(tmp_path, monkeypatch):
     root = make_repo(tmp_path / "repo", {"a.py": "def f():\n    return 1\n"})
     path = root / "a.py"
