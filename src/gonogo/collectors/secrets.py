@@ -291,6 +291,9 @@ class SecretHit:
     every Amazon affiliate link), not a usable credential on its own."""
     in_document: bool = False
     """The file is a saved document (a web page, a mail, a capture), not code or configuration."""
+    in_test_constant: bool = False
+    """In a module-level string or bytes constant whose name has a word that says test
+    (``SSL_TEST_PRIVATE_CA_KEY``, :data:`TEST_CONSTANT_WORDS`): a fixture the maintainers named so."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,7 +314,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 27
+SCANNER_VERSION = 127
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -329,7 +332,8 @@ configuration; 19: a token's pattern inside an armored public key, signature or 
 in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux action's type; 24: nor a
 password field's name in another spelling, ``"password": "user_pass"``; 25: a module-level string
 named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 26: nor an HTTP header's
-name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase of Title-Case words)."""
+name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase of Title-Case words;
+127: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -469,6 +473,7 @@ def scan_text(
                 in_prose=prose is not None and prose.covers(line, offset - starts[line - 1]),
                 in_example=(prose is not None and prose.in_example(line, offset - starts[line - 1]))
                 or (fenced is not None and line in fenced),
+                in_test_constant=prose is not None and prose.in_test_constant(line, offset - starts[line - 1]),
                 word=is_word(_secret_part(kind, value)),
                 lone_key_id=kind == AWS_KEY and bool(lone_key_id),
             )
@@ -569,6 +574,8 @@ class _Prose:
         self._examples: list[tuple[tuple[int, int], tuple[int, int]]] = []
         """Where each ``examples=`` argument's value, and each string an Ansible module documents itself
         in (:data:`ANSIBLE_DOCUMENTATION`), starts and ends: (line, UTF-8 column) pairs."""
+        self._test_constants: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        """Likewise, each module-level constant named for tests (:func:`_test_constants`)."""
         self._parsed = False
         try:
             tree = ast.parse(text)
@@ -582,9 +589,8 @@ class _Prose:
         shown += [
             node.value for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg in EXAMPLE_KEYWORDS
         ]
-        self._examples = [
-            ((value.lineno, value.col_offset), (value.end_lineno or 0, value.end_col_offset or 0)) for value in shown
-        ]
+        self._examples = [_span(value) for value in shown]
+        self._test_constants = [_span(node.value) for node in _test_constants(tree)]
         for node in tree.body:
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
             self._statements.append((first, node.end_lineno or node.lineno))
@@ -600,10 +606,17 @@ class _Prose:
         OpenAPI's schemas): a value written to show the field's shape in the generated docs; in
         an Ansible module's ``DOCUMENTATION``, ``EXAMPLES`` or ``RETURN``, which ``ansible-doc`` shows;
         or in a module-level string named as a sample (``EXAMPLE_CONFIG_FILE``)."""
-        if not self._examples or not 0 < line <= len(self._lines):
+        return self._within(self._examples, line, column)
+
+    def in_test_constant(self, line: int, column: int) -> bool:
+        """In a module-level constant whose name says it is for tests (``SSL_TEST_PRIVATE_CA_KEY``)."""
+        return self._within(self._test_constants, line, column)
+
+    def _within(self, spans: list[tuple[tuple[int, int], tuple[int, int]]], line: int, column: int) -> bool:
+        if not spans or not 0 < line <= len(self._lines):
             return False
         at = (line, len(self._lines[line - 1][:column].encode("utf-8")))  # ast counts bytes
-        return any(start <= at < end for start, end in self._examples)
+        return any(start <= at < end for start, end in spans)
 
     def _comment_on(self, line: int) -> int | None:
         """The column the comment on ``line`` starts at, or ``None`` when it has none."""
@@ -648,6 +661,31 @@ def _module_documentation(tree: ast.Module) -> Iterator[ast.Assign]:
             and isinstance(node.value.value, str)
         ):
             yield node
+
+
+TEST_CONSTANT_WORDS = frozenset({"test", "tests", "testing"})
+"""Words of a module-level constant's name that say it is a test fixture (Chia's simulator
+certificates, ``SSL_TEST_PRIVATE_CA_KEY``); whole words only, so ``LATEST_KEY`` is not one."""
+
+
+def _test_constants(tree: ast.Module) -> Iterator[ast.Assign]:
+    """The module-level assignments of a string or bytes constant to one name with a word of
+    :data:`TEST_CONSTANT_WORDS`. Only the module's own top level: a function's local is no fixture."""
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str | bytes)
+            and not TEST_CONSTANT_WORDS.isdisjoint(w.lower() for w in VALUE_WORDS.findall(node.targets[0].id))
+        ):
+            yield node
+
+
+def _span(value: ast.expr) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Where an expression starts and ends, as (line, UTF-8 column) pairs."""
+    return (value.lineno, value.col_offset), (value.end_lineno or 0, value.end_col_offset or 0)
 
 
 def _names_a_sample(name: str) -> bool:
