@@ -1151,3 +1151,14 @@ def test_a_private_key_in_a_module_constant_named_for_tests_is_a_sample(tmp_path
          ("node/simulator/ssl_certs_1.py", 18), ("node/ssl/ca.key", 1)],
         [("node/simulator/ssl_certs_1.py", 1), ("node/simulator/ssl_certs_1.py", 5)],
     )
+
+
+def test_a_name_in_a_namespace_with_a_version_digit_names_itself():
+    """keystone's ``_ACCESS_TOKEN = "OS-OAUTH1:access_token"`` (keystone/oauth1/core.py) names the
+    token's key in the OS-OAUTH1 extension's namespace; the digit is the namespace's version, not
+    a credential's randomness. A random namespace, or a digit in the local part, still counts."""
+    assert not looks_like_secret("_ACCESS_TOKEN", "OS-OAUTH1:access_token", in_test_code=False)
+    assert not looks_like_secret("_REQUEST_TOKEN", "OS-OAUTH1:request_token", in_test_code=False)
+    assert looks_like_secret("_ACCESS_TOKEN", "OS-OAUTH1:" + API_KEY, in_test_code=False)
+    assert looks_like_secret("_ACCESS_TOKEN", "k8Fq2mZr7xW3:access_token", in_test_code=False)
+    assert looks_like_secret("_ACCESS_TOKEN", "OS-OAUTH1:access_token9f3k", in_test_code=False)

@@ -333,7 +333,8 @@ in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux act
 password field's name in another spelling, ``"password": "user_pass"``; 25: a module-level string
 named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 26: nor an HTTP header's
 name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase of Title-Case words;
-127: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``)."""
+127: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``,
+and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -993,13 +994,21 @@ def names_itself(name: str, value: str) -> bool:
     name counts by its local part (Radicale's ``_SHARE_TOKEN = "RADICALE:share-token"``, a WebDAV
     property in its namespace; indico's ``SET_ROOMS_SPRITE_TOKEN = 'config/SET_ROOMS_SPRITE_TOKEN'``,
     a Redux action's type in its slice's namespace: :data:`NAMESPACED`)."""
-    local = value.rpartition(":")[2]
+    namespace, _, local = value.rpartition(":")
     namespaced = NAMESPACED.fullmatch(local)
     if namespaced is not None:
         local = namespaced.group("local")
     words = [w.lower() for w in VALUE_WORDS.findall(local)]
     name_words = {w.lower() for w in VALUE_WORDS.findall(name)}
-    return bool(words) and not any(ch.isdigit() for ch in value) and set(words) <= name_words
+    # a digit counts against the value, except a version in a namespace of words (``OS-OAUTH1:``)
+    digits = value if VERSIONED_NAMESPACE.fullmatch(namespace) is None else local
+    return bool(words) and not any(ch.isdigit() for ch in digits) and set(words) <= name_words
+
+
+VERSIONED_NAMESPACE = re.compile(r"[A-Za-z]{2,16}(?:[-_.][A-Za-z]{2,16}){0,3}\d{1,3}")
+"""A namespace of words whose last one carries a version (keystone's ``OS-OAUTH1:access_token``,
+the OAuth 1 extension's key for its access token): the digit is the extension's number, not a
+generated credential's. Words of letters, then at most three digits at the very end; bounded."""
 
 
 NAMESPACED = re.compile(r"[A-Za-z_$][\w$.-]{0,63}(?:/[A-Za-z_$][\w$.-]{0,63}){0,7}/(?P<local>[\w$.-]+)")
