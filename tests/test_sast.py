@@ -357,6 +357,14 @@ def test_every_ruff_bandit_rule_has_levels():
          "    return sha[5:] in fetch_range(sha[:5])\n", Severity.LOW, "Pwned Passwords"),
         ("def password_hash(password):\n    return hashlib.sha1(password.encode()).hexdigest()  # pwned\n",
          Severity.HIGH, None),
+        ("def check_password(self, password):\n    passhash = hashlib.sha1(password.encode()).hexdigest().upper()\n"
+         "    prefix = passhash[:5]\n    url = 'https://api.pwnedpasswords.com/range/' + prefix\n"
+         "    return requests.get(url=url)\n", Severity.LOW, "Pwned Passwords"),
+        ("def check_password(self, password):\n    passhash = hashlib.sha1(password.encode()).hexdigest().upper()\n"
+         "    url = 'https://api.example.com/range/' + passhash[:5]\n    return requests.get(url=url)\n",
+         Severity.HIGH, None),
+        ("PWNED = 'https://api.pwnedpasswords.com/range/'\ndef store_password(self, password):\n"
+         "    self.passhash = hashlib.sha1(password.encode()).hexdigest()\n", Severity.HIGH, None),
     ],
     ids=[
         "password digest", "reset token", "signature in a dict", "django password hasher", "cache key",
@@ -365,6 +373,8 @@ def test_every_ruff_bandit_rule_has_levels():
         "password digest an API requires, sent in its request", "digest of a response, stored as a password",
         "sent by an unknown object, not a client module", "sent by the next statement",
         "pwned passwords range query", "password digest with pwned only in a comment",
+        "pwned passwords range url in the function", "another api's range url",
+        "pwned passwords url in another scope",
     ],
 )
 def test_weak_hashes_block_only_where_they_protect_something(tmp_path, code, severity, why):

@@ -145,7 +145,8 @@ def hash_judgement(use: HashUse) -> str | None:
     secret, token, signature or auth (a function merely containing the call, such as a rate limit
     in ``authorize_login_password``, says nothing about the digest). An HMAC's digest, a value
     named for a cache key, an ETag, a checksum or de-duplication, a digest passed straight into an
-    HTTP request (Flexget's BetaSeries login sends ``md5(password)``, as that API requires), and a
+    HTTP request (Flexget's BetaSeries login sends ``md5(password)``, as that API requires) or
+    made in a function that writes Have I Been Pwned's range URL (liberapay's ``check_password``), and a
     hash whose names say nothing of a secret are reported at low severity with this reason. A guess from names: it can
     miss a password hashed under an unhelpful name, which is why the finding stays visible."""
     if use.password_hasher:
@@ -154,6 +155,8 @@ def hash_judgement(use: HashUse) -> str | None:
         return "the digest of an HMAC, which SHA-1 and MD5 do not break"
     if use.sent:
         return "sent in an HTTP request: the remote API's protocol chooses the hash, this code stores none"
+    if use.pwned_range:
+        return f"used for {PURPOSE_WORDS['pwned']}"
     purpose = next((PURPOSE_WORDS[w] for w in (*use.target_words, *use.function_words) if w in PURPOSE_WORDS), None)
     if purpose is not None:
         return f"used for {purpose}, not to protect a secret"

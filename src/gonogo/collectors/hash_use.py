@@ -24,6 +24,9 @@ from gonogo.source_lines import python_lines
 
 HMAC_FUNCTIONS = frozenset({"new", "digest", "HMAC"})
 """``hmac.new``, ``hmac.digest``, ``hmac.HMAC``; and cryptography's ``HMAC(key, hashes.SHA1())``."""
+PWNED_RANGE_API = "api.pwnedpasswords.com/range"
+"""Have I Been Pwned's k-anonymity API: it is asked for the first five hex digits of a password's
+SHA-1, so the protocol, not the code, chooses that hash, and the digest is sent, never stored."""
 HMAC_KEYWORDS = frozenset({"digestmod", "digest_method", "hashfunc"})
 IDENTIFIER_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
@@ -47,12 +50,15 @@ class HashUse:
     sent: bool
     """The digest is an argument of an HTTP client's request in the same statement
     (``requests.post(url, params={"password": md5(pw).hexdigest()})``): the remote API's protocol."""
+    pwned_range: bool = False
+    """The enclosing function writes the URL of Have I Been Pwned's range API
+    (:data:`PWNED_RANGE_API`): the digest is the k-anonymity query that API defines."""
 
 
-HASH_USE_VERSION = 4
+HASH_USE_VERSION = 104
 """Bump when what :class:`HashUses` records changes: the facts are cached by file content (2: lines
 numbered as Python numbers them, ``source_lines``; 3: ``sent``; 4: files with Python 3.14's
-``except A, B:`` parse, ``py_parse``)."""
+``except A, B:`` parse, ``py_parse``; 104: ``pwned_range``)."""
 
 Place = tuple[int, int | None]
 """Where ruff flagged a call: its line and 1-based character column."""
@@ -97,6 +103,7 @@ class HashUses:
             hmac=self._is_hmac_digest(call),
             password_hasher=self._in_password_hasher(call),
             sent=self._sent_in_request(call),
+            pwned_range=self._in_pwned_range_query(call),
         )
 
     def _call_at(self, line: int, column: int | None) -> ast.Call | None:
@@ -174,6 +181,17 @@ class HashUses:
                     and node.func.attr in SEND_METHODS and dotted(node.func.value) in CLIENT_MODULES):
                 return True
         return False
+
+    def _in_pwned_range_query(self, call: ast.Call) -> bool:
+        """The function around the call holds a string naming :data:`PWNED_RANGE_API` (liberapay's
+        ``check_password`` builds ``"https://api.pwnedpasswords.com/range/" + passhash[:5]``)."""
+        function = next(
+            (node for node in self._ancestors(call) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)), None
+        )
+        return function is not None and any(
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and PWNED_RANGE_API in node.value
+            for node in ast.walk(function)
+        )
 
     def _in_password_hasher(self, call: ast.Call) -> bool:
         for node in self._ancestors(call):
