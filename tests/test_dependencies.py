@@ -444,6 +444,28 @@ def test_a_hatch_hook_is_declared_by_the_build_requirements(tmp_path: Path) -> N
     ]
 
 
+def test_a_pdm_backend_hook_is_declared_by_the_build_requirements(tmp_path: Path) -> None:
+    """SQLModel's ``pdm_build.py`` is the hook pdm-backend runs while it builds (the file of that
+    name at the project's root, or ``[tool.pdm.build] custom-hook``); it imports
+    ``pdm.backend.hooks``, which ``[build-system] requires = ["pdm-backend"]`` provides. With
+    another backend the file is no hook, and another script importing pdm is still undeclared."""
+    pyproject = '[build-system]\nrequires = ["pdm-backend"]\nbuild-backend = "pdm.backend"\n' \
+                '[project]\nname = "sqlmodel"\ndependencies = ["click"]\n'
+    hook = "from pdm.backend.hooks import Context\nimport yaml\n"
+    files = {"pyproject.toml": pyproject, "pdm_build.py": hook, "scripts/release.py": "import pdm.backend\n"}
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert sorted(_packages(report, "DEP001")) == [("pdm_build.py", "PyYAML"), ("scripts/release.py", "pdm")]
+    named = {"pyproject.toml": pyproject + '[tool.pdm.build]\ncustom-hook = "custom_hook.py"\n',
+             "custom_hook.py": hook, "pdm_build.py": hook}
+    report = scan_repo(make_repo(tmp_path / "named", named), select="DEP001")
+    assert sorted(_packages(report, "DEP001")) == [
+        ("custom_hook.py", "PyYAML"), ("pdm_build.py", "pdm"),
+    ]
+    other = {"pyproject.toml": pyproject.replace('"pdm.backend"', '"hatchling.build"'), "pdm_build.py": hook}
+    report = scan_repo(make_repo(tmp_path / "other", other), select="DEP001")
+    assert sorted(_packages(report, "DEP001")) == [("pdm_build.py", "PyYAML"), ("pdm_build.py", "pdm")]
+
+
 @pytest.mark.parametrize(
     "tables",
     [

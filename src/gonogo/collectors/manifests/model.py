@@ -96,8 +96,9 @@ class Dependency:
 class BuildHook:
     """A Python file the build backend runs while it builds the project: a Hatch custom build or
     metadata hook (``[tool.hatch.build.hooks.custom] path``, ``hatch_build.py`` when none is
-    named). It runs in the build environment, which holds ``[build-system] requires`` and the
-    hook's own ``dependencies``, not the project's."""
+    named), or pdm-backend's (``[tool.pdm.build] custom-hook``, ``pdm_build.py``). It runs in the
+    build environment, which holds ``[build-system] requires`` and the hook's own
+    ``dependencies``, not the project's."""
 
     path: str
     """Relative to the manifest's folder, normalised (``scripts/build_locked_extras.py``)."""

@@ -60,7 +60,7 @@ def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
         ),
         generated_modules=_version_files(tool),
         build_requires=_requirements(build.get("requires"), file),
-        build_hooks=_hatch_hooks(tool, file),
+        build_hooks=_hatch_hooks(tool, file) + _pdm_hooks(build, tool),
     )
 
 
@@ -99,6 +99,22 @@ def _hatch_hooks(tool: dict[str, Any], file: SourceFile) -> tuple[BuildHook, ...
         if path is not None and path not in found:
             found[path] = BuildHook(path=path, dependencies=_requirements(custom.get("dependencies"), file))
     return tuple(found.values())
+
+
+PDM_BACKEND = "pdm.backend"
+PDM_HOOK_DEFAULT = "pdm_build.py"
+"""The file pdm-backend runs as the project's build hook when ``[tool.pdm.build] custom-hook``
+names none (SQLModel's and FastAPI's ``pdm_build.py``)."""
+
+
+def _pdm_hooks(build: dict[str, Any], tool: dict[str, Any]) -> tuple[BuildHook, ...]:
+    """pdm-backend's custom hook, only when it is the build backend: the file ``[tool.pdm.build]
+    custom-hook`` names, else ``pdm_build.py``. Under another backend that file is not run by the
+    build, so its imports keep the stricter judgement. Read leniently, as Hatch's tables are."""
+    if build.get("build-backend") != PDM_BACKEND:
+        return ()
+    path = _inside(_table(_table(tool, "pdm"), "build").get("custom-hook", PDM_HOOK_DEFAULT))
+    return () if path is None else (BuildHook(path=path),)
 
 
 def _inside(path: object) -> str | None:
