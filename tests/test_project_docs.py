@@ -329,3 +329,25 @@ def test_a_folders_index_page_is_rendered_from_its_readme(tmp_path: Path) -> Non
     }
     report = scan_repo(make_repo(tmp_path, files), select="DOC001")
     assert [f.get("target") for f in result_of(report, "DOC001").findings] == ["../lib/index.html"]
+
+
+def test_a_snippet_another_page_includes_links_from_that_page(tmp_path: Path) -> None:
+    """SQLModel's ``docs_src/.../annotations/en/test_main_003.md`` holds code annotations that
+    ``docs/tutorial/fastapi/tests.md`` includes (markdown-include's ``{!./docs_src/...!}``); its
+    ``../create-db-and-table.md`` is read from the including page, where it exists. pymdown's
+    snippets (``--8<-- "path"``) include alike. A link missing from the includer's folder too, and
+    the same link in a page nobody includes, are still broken."""
+    annotation = "1. Remember that [Order Matters](../create-db-and-table.md) and [gone](../gone.md).\n"
+    files = {
+        "docs/tutorial/create-db-and-table.md": "# Create\n",
+        "docs/tutorial/fastapi/tests.md": "# Tests\n\n{!./docs_src/app_testing/annotations/en/test_main.md!}\n",
+        "docs/tutorial/snippets.md": '# Snippets\n\n--8<-- "docs_src/snippets/note.md"\n',
+        "docs_src/app_testing/annotations/en/test_main.md": annotation,
+        "docs_src/snippets/note.md": "See [Create](../tutorial/create-db-and-table.md).\n",
+        "docs_src/alone/en/notes.md": "See [Order Matters](../create-db-and-table.md).\n",
+        "app/__init__.py": "",
+    }
+    assert _broken_references(tmp_path, files) == [
+        ("docs_src/alone/en/notes.md", "../create-db-and-table.md"),
+        ("docs_src/app_testing/annotations/en/test_main.md", "../gone.md"),
+    ]

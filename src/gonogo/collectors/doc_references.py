@@ -125,12 +125,13 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 10
+CANDIDATES_VERSION = 110
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed (7: a
 file's former name is no claim, and a history's sections are not read; 8: both, as two changes
 made apart had each taken 7; 9: a Pelican link, ``{filename}../x.rst``, claims the path after its
 placeholder only when that path is relative to the page; 10: the template test moves into the
-cached function, which is told whether the document is in a templates folder)."""
+cached function, which is told whether the document is in a templates folder; 110: the Markdown
+files a document includes, ``{!path!}`` and ``--8<-- "path"``, are listed)."""
 
 
 @collector("doc_references")
@@ -158,6 +159,7 @@ def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> 
         for in_templates in [_in_templates_folder(doc)]
     ]
     found = map_files_cached(document_candidates, jobs, options, workspace, stage="docs")
+    includers = _includers(sources, found)
     for document, candidates in zip(sources, found, strict=True):
         if candidates is None:
             continue  # a page the application renders (:func:`document_candidates`)
@@ -166,10 +168,10 @@ def doc_references(workspace: Workspace, options: ScanOptions, notes: Notes) -> 
             continue
         documents += 1
         for target, written_as, line in candidates:
-            how = _claim_kind(document, target, written_as, anchors, ignored)
+            how = None if written_as == INCLUDED else _claim_kind(document, target, written_as, anchors, ignored)
             if how is None:
                 continue
-            exists = _exists(document, target, known, names)
+            exists = any(_exists(page, target, known, names) for page in (document, *includers.get(document, ())))
             if how == "link" and not exists and generates_pages and _folder_missing(document, target, folders):
                 how = "name"  # a page the docs build writes, in a folder it makes
             elif not exists and _in_submodule(document, target, submodules):
@@ -197,10 +199,57 @@ def document_candidates(payload: tuple[bytes, bool]) -> tuple[tuple[str, str, in
     tokens = _parser().parse(text)
     if _is_version_history(tokens):
         return ()
-    return tuple(
+    found = tuple(
         (target, written_as, _line_of(target, lines, block_line))
         for target, written_as, block_line in dict.fromkeys(_candidates(tokens))
     )
+    return found + _includes(lines)
+
+
+INCLUDE = re.compile(
+    r"[ \t]{0,12}+(?:\{![ \t]{0,4}(?P<include>[^!{}\s]{1,300})[ \t]{0,4}!\}"
+    r'|-{2}8<-{2}[ \t]{1,4}"(?P<snippet>[^"\s]{1,300})")[ \t]*'
+)
+"""A line that includes another Markdown file where it stands: markdown-include's ``{!path!}``
+(SQLModel's and FastAPI's code annotations) or pymdown's snippets, ``--8<-- "path"``. Bounded
+repeats between fixed delimiters: linear on any line."""
+INCLUDED = "include"
+"""How :func:`document_candidates` writes an included file: no claim of its own, but the page
+whose links the included file's links are read from (:func:`_includers`)."""
+
+
+def _includes(lines: list[str]) -> tuple[tuple[str, str, int], ...]:
+    """(path, :data:`INCLUDED`, line) of each Markdown file the document includes (:data:`INCLUDE`)."""
+    found: list[tuple[str, str, int]] = []
+    for number, line in enumerate(lines, start=1):
+        if "{!" not in line and "--8<--" not in line:
+            continue
+        match = INCLUDE.fullmatch(line)
+        path = match and (match.group("include") or match.group("snippet"))
+        if path and path.endswith((".md", ".markdown")):
+            found.append((path, INCLUDED, number))
+    return tuple(found)
+
+
+def _includers(
+    sources: list[SourceFile], found: list[tuple[tuple[str, str, int], ...] | str | None]
+) -> dict[SourceFile, list[SourceFile]]:
+    """The pages that include each document (:data:`INCLUDED`): an included file's relative links
+    are resolved where it is rendered, from the including page's folder. The included path is
+    read from the root (markdown-include's and snippets' default base) or from the includer's
+    folder, and must be a document of the same root."""
+    by_path = {(doc.root, doc.relpath): doc for doc in sources}
+    includers: dict[SourceFile, list[SourceFile]] = {}
+    for page, candidates in zip(sources, found, strict=True):
+        for target, written_as, _ in candidates if isinstance(candidates, tuple) else ():
+            if written_as != INCLUDED:
+                continue
+            for base in ("", posixpath.dirname(page.relpath)):
+                included = by_path.get((page.root, posixpath.normpath(posixpath.join(base, target))))
+                if included is not None and included is not page:
+                    includers.setdefault(included, []).append(page)
+                    break
+    return includers
 
 
 def _in_templates_folder(document: SourceFile) -> bool:
