@@ -351,3 +351,18 @@ def test_a_snippet_another_page_includes_links_from_that_page(tmp_path: Path) ->
         ("docs_src/alone/en/notes.md", "../create-db-and-table.md"),
         ("docs_src/app_testing/annotations/en/test_main.md", "../gone.md"),
     ]
+
+
+def test_hostile_include_lookalike_lines_are_read_in_linear_time() -> None:
+    """A line that opens an include many times, or never closes one, costs its length once."""
+    import time
+
+    from gonogo.collectors.doc_references import _includes
+
+    started = time.perf_counter()
+    lines = ["{!" * 200_000, "{!" + "a" * 400_000, '--8<-- "' + "a" * 400_000, "--8<--" * 100_000, " " * 400_000 + "{!"]
+    assert _includes(lines) == ()
+    assert _includes(['  {! docs_src/x/a.md !}', '--8<-- "x/b.md"']) == (
+        ("docs_src/x/a.md", "include", 1), ("x/b.md", "include", 2),
+    )
+    assert time.perf_counter() - started < 1.0
