@@ -608,6 +608,19 @@ def test_webdavclient3_provides_webdav3() -> None:
     assert providers("webdav3.client") == {"webdavclient3"}
 
 
+@pytest.mark.parametrize(
+    ("requirement", "undeclared"), [("clvm_tools==0.4.9", []), ("clvm==0.9.14", ["clvm_tools"])],
+    ids=["clvm_tools declared", "only clvm declared"],
+)
+def test_clvm_tools_provides_ir(tmp_path: Path, requirement: str, undeclared: list[str]) -> None:
+    """Chia declares clvm_tools and ``chia/wallet/puzzle_drivers.py`` imports ``ir.Type``: clvm_tools
+    ships the packages ``clvm_tools`` and ``ir``. Without clvm_tools, ``ir`` is still undeclared (as clvm_tools)."""
+    files = {"requirements.txt": f"{requirement}\n", "app/drivers.py": "from ir.Type import Type\n"}
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert [f.get("package") for f in result_of(report, "DEP001").findings] == undeclared
+    assert providers("ir.Type") == {"clvm-tools"}
+
+
 def test_flask_versioned_provides_flaskext_versioned() -> None:
     """privacyIDEA declares Flask-Versioned and imports ``flaskext.versioned``: the old
     ``flaskext`` namespace, where each extension installs one module of its own."""
