@@ -335,7 +335,9 @@ def test_a_snippet_another_page_includes_links_from_that_page(tmp_path: Path) ->
     """SQLModel's ``docs_src/.../annotations/en/test_main_003.md`` holds code annotations that
     ``docs/tutorial/fastapi/tests.md`` includes (markdown-include's ``{!./docs_src/...!}``); its
     ``../create-db-and-table.md`` is read from the including page, where it exists. pymdown's
-    snippets (``--8<-- "path"``) include alike. A link missing from the includer's folder too, and
+    snippets (``--8<-- "path"``) include alike, and the copy of an included file in a Python
+    version's variant folder (``tutorial001_py310/``, which markdown-include-variants includes in
+    its place) is read from the same page. A link missing from the includer's folder too, and
     the same link in a page nobody includes, are still broken."""
     annotation = "1. Remember that [Order Matters](../create-db-and-table.md) and [gone](../gone.md).\n"
     files = {
@@ -343,6 +345,8 @@ def test_a_snippet_another_page_includes_links_from_that_page(tmp_path: Path) ->
         "docs/tutorial/fastapi/tests.md": "# Tests\n\n{!./docs_src/app_testing/annotations/en/test_main.md!}\n",
         "docs/tutorial/snippets.md": '# Snippets\n\n--8<-- "docs_src/snippets/note.md"\n',
         "docs_src/app_testing/annotations/en/test_main.md": annotation,
+        "docs_src/app_testing_py310/annotations/en/test_main.md": annotation,
+        "docs_src/app_testing_v2/annotations/en/test_main.md": annotation,
         "docs_src/snippets/note.md": "See [Create](../tutorial/create-db-and-table.md).\n",
         "docs_src/alone/en/notes.md": "See [Order Matters](../create-db-and-table.md).\n",
         "app/__init__.py": "",
@@ -350,6 +354,9 @@ def test_a_snippet_another_page_includes_links_from_that_page(tmp_path: Path) ->
     assert _broken_references(tmp_path, files) == [
         ("docs_src/alone/en/notes.md", "../create-db-and-table.md"),
         ("docs_src/app_testing/annotations/en/test_main.md", "../gone.md"),
+        ("docs_src/app_testing_py310/annotations/en/test_main.md", "../gone.md"),
+        ("docs_src/app_testing_v2/annotations/en/test_main.md", "../create-db-and-table.md"),
+        ("docs_src/app_testing_v2/annotations/en/test_main.md", "../gone.md"),
     ]
 
 

@@ -238,18 +238,29 @@ def _includers(
     are resolved where it is rendered, from the including page's folder. The included path is
     read from the root (markdown-include's and snippets' default base) or from the includer's
     folder, and must be a document of the same root."""
-    by_path = {(doc.root, doc.relpath): doc for doc in sources}
+    by_path: dict[tuple[Path, str], list[SourceFile]] = {}
+    for doc in sources:  # each document under its path and under its path without version variants
+        for path in dict.fromkeys((doc.relpath, PYTHON_VARIANT.sub("", doc.relpath))):
+            by_path.setdefault((doc.root, path), []).append(doc)
     includers: dict[SourceFile, list[SourceFile]] = {}
     for page, candidates in zip(sources, found, strict=True):
         for target, written_as, _ in candidates if isinstance(candidates, tuple) else ():
             if written_as != INCLUDED:
                 continue
             for base in ("", posixpath.dirname(page.relpath)):
-                included = by_path.get((page.root, posixpath.normpath(posixpath.join(base, target))))
-                if included is not None and included is not page:
-                    includers.setdefault(included, []).append(page)
+                included = by_path.get((page.root, posixpath.normpath(posixpath.join(base, target))), [])
+                for document in included:
+                    if document is not page:
+                        includers.setdefault(document, []).append(page)
+                if included:
                     break
     return includers
+
+
+PYTHON_VARIANT = re.compile(r"_py3\d{1,2}(?=/)")
+"""A folder's suffix naming the Python version its copy is written for (SQLModel's and FastAPI's
+``tutorial001_py310/`` beside ``tutorial001/``): markdown-include-variants includes the copy for
+the reader's version where the page includes the plain one."""
 
 
 def _in_templates_folder(document: SourceFile) -> bool:
