@@ -40,11 +40,22 @@ def gate(report, name="Security"):
         ("import jinja2\njinja2.Environment(autoescape=False)\n", "SEC008", "S701", Severity.HIGH, "high"),
         ("import jinja2\njinja2.Environment()\n", "SEC008", "S701", Severity.HIGH, "medium"),
         ("assert user.is_admin\n", "SEC010", "S101", Severity.LOW, "high"),
+        ("import os\nos.system(\"cls\" if os.name == \"nt\" else \"clear\")  # ruff: ignore[S605]\n",
+         "SEC001", "S605", Severity.LOW, "high"),
+        ("import subprocess\nsubprocess.run('cls' if windows else 'clear', shell=True)\n",
+         "SEC001", "S602", Severity.LOW, "high"),
+        ("import os\nos.system((\"rm \" if force else \"ls \") + path)\n", "SEC001", "S605", Severity.HIGH, "high"),
+        ("import os\nos.system(\"rm \" if force else \"ls \" + path)\n", "SEC001", "S605", Severity.HIGH, "high"),
+        ("import os\nos.system(f\"rm {path}\" if force else \"ls\")\n", "SEC001", "S605", Severity.HIGH, "high"),
+        ("import os\nos.system(\"ls\" if x else cmd)\n", "SEC001", "S605", Severity.HIGH, "high"),
     ],
     ids=[
         "shell=True with a variable", "shell=True with a constant", "os.system with a variable",
         "md5", "yaml.load", "eval", "verify=False", "world-writable chmod", "group chmod",
         "jinja2 autoescape off", "jinja2 autoescape default", "assert in product code",
+        "os.system with one of two constants", "shell=True with one of two constants",
+        "one of two constants joined to a variable", "a constant or a constant joined to a variable",
+        "an f-string or a constant", "a constant or a variable",
     ],
 )
 def test_rule_levels_follow_bandit(tmp_path, code, check_id, rule, severity, confidence):
