@@ -78,6 +78,12 @@ DOC_REFERENCE_CASES = [
     ("a sentence that only mentions examples", "The settings are in `app/settings.py`, with examples.\n",
      ["app/settings.py"], []),
     ("a link its author marks external", "[llms.txt](llms.txt){.external} and [full](gone.md)\n", ["gone.md"], []),
+    # liberapay's CONTRIBUTING.md: the reader writes sql/branch.sql, which the release script
+    # merges into the schema and which is absent between releases
+    ("a file the reader puts changes in",
+     "Don't modify `app/schema.sql` directly, instead put the changes in `app/branch.sql`.\n", [], []),
+    ("a file the reader puts code into", "Put your overrides into `app/local.sql`.\n", [], []),
+    ("a file something else is put in", "The schema is put in place by `app/schema.sql`.\n", ["app/schema.sql"], []),
 ]
 
 

@@ -81,6 +81,7 @@ of a command, not as files in the tree."""
 NOT_A_CLAIM = re.compile(
     r"(?<!\w)(creat(e|es|ed|ing)|copy|copies|copied|copying|renam(e|es|ed|ing)|generat(e|es|ed|ing)|"
     r"will be (generated|created|written|stored|placed|saved)|save[sd]? (it |them )?as|make a copy|writes?|"
+    r"put(?: \w{1,30}){1,3} in(?:to)?|"
     r"written|e\.g\.|e\.x\.|for example|for instance|such as|^\W*examples?|if (it|this file|the file|one) exists|"
     r"there is no|does not exist|doesn't exist|no longer|(was|were|been) (removed|deleted|renamed|moved)|"
     r"(can|could|may|should|must) (now )?be (removed|deleted)|formerly|fka)(?!\w)",
@@ -88,7 +89,8 @@ NOT_A_CLAIM = re.compile(
 )
 """Words that turn a path into an instruction or an example rather than a statement that the file
 is in the tree: "create ``hc/local_settings.py``", "copy ``.env.example`` to ``.env``", "the build
-writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/x.md``", "``x.html``
+writes ``docs/_site/``", "e.g. ``orders/lock_objects.py``", "there is no ``docs/x.md``", "put the changes in
+``sql/branch.sql``" (liberapay's file for the next release's schema changes), "``x.html``
 can be deleted" (Nautobot's migration guide), a file's former name (awx's "``awx/main/wsrelay.py``
 (formerly ``awx/main/wsbroadcast.py``)"), and a heading that opens with "Example" (redash's
 "Example Configuration (``scripts/config.js``)")."""
@@ -125,13 +127,14 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 110
+CANDIDATES_VERSION = 111
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed (7: a
 file's former name is no claim, and a history's sections are not read; 8: both, as two changes
 made apart had each taken 7; 9: a Pelican link, ``{filename}../x.rst``, claims the path after its
 placeholder only when that path is relative to the page; 10: the template test moves into the
 cached function, which is told whether the document is in a templates folder; 110: the Markdown
-files a document includes, ``{!path!}`` and ``--8<-- "path"``, are listed)."""
+files a document includes, ``{!path!}`` and ``--8<-- "path"``, are listed; 111: nor a file the
+reader puts something in, "put the changes in ``sql/branch.sql``")."""
 
 
 @collector("doc_references")
