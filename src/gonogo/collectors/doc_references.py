@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -234,9 +235,7 @@ def _includes(lines: list[str]) -> tuple[tuple[str, str, int], ...]:
     return tuple(found)
 
 
-def _includers(
-    sources: list[SourceFile], found: list[tuple[tuple[str, str, int], ...] | str | None]
-) -> dict[SourceFile, list[SourceFile]]:
+def _includers(sources: list[SourceFile], found: Sequence[object]) -> dict[SourceFile, list[SourceFile]]:
     """The pages that include each document (:data:`INCLUDED`): an included file's relative links
     are resolved where it is rendered, from the including page's folder. The included path is
     read from the root (markdown-include's and snippets' default base) or from the includer's
