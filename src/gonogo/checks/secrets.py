@@ -137,8 +137,9 @@ def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
     or a one-word default is a sample far more often than a leak (on real repositories, none of 42
     such findings was a real credential), so it does not block; but readers copy samples into
     production, and a real value pasted there looks the same. Cloud and SaaS token formats found
-    there are real leaks and are SEC020's; a private key in tests is taken for a test certificate's,
-    and reported here so someone confirms it is one.
+    there are real leaks and are SEC020's; a private key in tests, or in a module-level constant
+    named for tests (``SSL_TEST_PRIVATE_CA_KEY``), is taken for a test certificate's, and reported
+    here so someone confirms it is one.
     Fix: use an obvious placeholder (`changeme`, `<your-key>`, `${SECRET_KEY}`) or generate the
     value at run time (`secrets.token_hex()`)."""
     if not secrets.files_scanned:
