@@ -128,13 +128,13 @@ class DocReferenceFacts:
     references: tuple[DocReference, ...]
 
 
-CANDIDATES_VERSION = 111
+CANDIDATES_VERSION = 12
 """Bump when what :func:`document_candidates` finds changes, so cached results are recomputed (7: a
 file's former name is no claim, and a history's sections are not read; 8: both, as two changes
 made apart had each taken 7; 9: a Pelican link, ``{filename}../x.rst``, claims the path after its
 placeholder only when that path is relative to the page; 10: the template test moves into the
-cached function, which is told whether the document is in a templates folder; 110: the Markdown
-files a document includes, ``{!path!}`` and ``--8<-- "path"``, are listed; 111: nor a file the
+cached function, which is told whether the document is in a templates folder; 11: the Markdown
+files a document includes, ``{!path!}`` and ``--8<-- "path"``, are listed; 12: nor a file the
 reader puts something in, "put the changes in ``sql/branch.sql``")."""
 
 

@@ -55,10 +55,10 @@ class HashUse:
     (:data:`PWNED_RANGE_API`): the digest is the k-anonymity query that API defines."""
 
 
-HASH_USE_VERSION = 104
+HASH_USE_VERSION = 5
 """Bump when what :class:`HashUses` records changes: the facts are cached by file content (2: lines
 numbered as Python numbers them, ``source_lines``; 3: ``sent``; 4: files with Python 3.14's
-``except A, B:`` parse, ``py_parse``; 104: ``pwned_range``)."""
+``except A, B:`` parse, ``py_parse``; 5: ``pwned_range``)."""
 
 Place = tuple[int, int | None]
 """Where ruff flagged a call: its line and 1-based character column."""

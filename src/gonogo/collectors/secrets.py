@@ -314,7 +314,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 127
+SCANNER_VERSION = 28
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -333,7 +333,7 @@ in a namespace of ``/``-separated identifiers, ``config/SET_TOKEN``, a Redux act
 password field's name in another spelling, ``"password": "user_pass"``; 25: a module-level string
 named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 26: nor an HTTP header's
 name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase of Title-Case words;
-127: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``,
+28: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``,
 and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token)."""
 
 
