@@ -859,3 +859,56 @@ def test_an_image_built_on_a_bake_target_is_declared_by_that_targets_manifest(tm
         ("core/admin/mailu/__init__.py", "tabulate"),
         ("core/nginx/config.py", "flask"),
     ]
+
+
+CALLER_GUARDED_SHELL = """
+def ipython(namespace):
+    import IPython
+    from traitlets.config.loader import Config
+    IPython.start_ipython([], user_ns=namespace, config=Config())
+
+
+def python(namespace):
+    import code
+    code.interact(local=dict(namespace))
+
+
+def shell(namespace):
+    try:
+        ipython(namespace)
+    except ImportError:
+        python(namespace)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "hard"),
+    [
+        (CALLER_GUARDED_SHELL, []),
+        (CALLER_GUARDED_SHELL + "\n\ndef console(namespace):\n    ipython(namespace)\n", ["IPython", "traitlets"]),
+        (CALLER_GUARDED_SHELL + "\n\nSHELLS = {'ipython': ipython}\n", ["IPython", "traitlets"]),
+        (
+            CALLER_GUARDED_SHELL.replace("except ImportError:", "except Exception:"),
+            ["IPython", "traitlets"],
+        ),
+        (
+            CALLER_GUARDED_SHELL.replace("    try:\n        ipython(namespace)\n    except ImportError:\n"
+                                         "        python(namespace)\n",
+                                         "    try:\n        python(namespace)\n    except ImportError:\n"
+                                         "        pass\n    else:\n        ipython(namespace)\n"),
+            ["IPython", "traitlets"],
+        ),
+    ],
+    ids=["every call guarded (ckan shell)", "one call unguarded", "passed on as a value",
+         "a broad except", "called in the try's else"],
+)
+def test_an_import_inside_a_function_whose_every_call_catches_import_error_is_optional(
+    tmp_path: Path, code: str, hard: list[str]
+) -> None:
+    """ckan's ``ckan shell`` calls ``ipython(...)`` inside ``try``/``except ImportError`` and falls
+    back to the standard shell: IPython and traitlets, imported in ``ipython``'s body, are an
+    optional feature (DEP002), as a guarded import is. Only when every use of the function in its
+    module is a call in such a ``try``'s body."""
+    files = {"requirements.txt": "click==8.1.7\n", "app/__init__.py": "", "app/shell.py": code}
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert sorted(f.message.split()[0] for f in result_of(report, "DEP001").findings) == hard

@@ -16,6 +16,7 @@ import mccabe
 
 from gonogo.collectors.dict_passwords import dict_passwords_in
 from gonogo.collectors.migration_code import MigrationModule, migration_module_in
+from gonogo.collectors.python_facts.caller_guards import guarded_by_callers
 from gonogo.collectors.python_facts.imports import ImportsPass
 from gonogo.collectors.python_facts.model import (
     CONDITIONS,
@@ -137,7 +138,7 @@ def _extract(source: bytes) -> ModuleFacts:
         lines=len(lines),
         functions=tuple(visitor.marked_benchmarks()),
         skips=tuple(visitor.skips),
-        imports=tuple(visitor.imports),
+        imports=guarded_by_callers(tree, nodes, visitor.imports),
         classes=tuple(visitor.classes),
         names=frozenset(visitor.aliases),
         settings=tuple(visitor.settings),
