@@ -912,3 +912,23 @@ def test_an_import_inside_a_function_whose_every_call_catches_import_error_is_op
     files = {"requirements.txt": "click==8.1.7\n", "app/__init__.py": "", "app/shell.py": code}
     report = scan_repo(make_repo(tmp_path, files), select="DEP001")
     assert sorted(f.message.split()[0] for f in result_of(report, "DEP001").findings) == hard
+
+
+def test_a_link_into_a_git_submodule_names_the_repositorys_own_package(tmp_path: Path) -> None:
+    """openlibrary checks infogami out as the submodule ``vendor/infogami`` and links
+    ``infogami -> vendor/infogami/infogami`` at its root, so ``import infogami`` (99 modules) finds
+    the submodule's package: nothing to declare. A link to a folder of the repository's own that is
+    no submodule, or a link whose name is not imported, names nothing else."""
+    files = {
+        "requirements.txt": "web.py==0.62\n",
+        ".gitmodules": '[submodule "vendor/infogami"]\n\tpath = vendor/infogami\n\turl = https://example.invalid/i.git\n',
+        "vendor/infogami/.keep": "",
+        "assets/.keep": "",
+        "app/__init__.py": "",
+        "app/model.py": "import web\nfrom infogami.utils import delegate\nimport infobase\nimport static\n",
+    }
+    root = make_repo(tmp_path, files)
+    (root / "infogami").symlink_to("vendor/infogami/infogami")
+    (root / "static").symlink_to("assets/static")
+    report = scan_repo(root, select="DEP001")
+    assert sorted(_packages(report, "DEP001")) == [("app/model.py", "infobase"), ("app/model.py", "static")]

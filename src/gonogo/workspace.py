@@ -124,6 +124,9 @@ class Workspace:
     _listed: dict[tuple[Path, str], Signature] = field(default_factory=dict)
     """Each listed file's status as the walk saw it, by (root, relative path): what the stat index
     is compared with (:meth:`_indexed`)."""
+    _inner_links: list[tuple[Path, str, str]] = field(default_factory=list)
+    """Each symbolic link whose target is inside its root: (root, link, target), both relative
+    POSIX paths (``inner_links``)."""
     _gitignores: dict[tuple[Path, str], pathspec.PathSpec[pathspec.Pattern]] = field(default_factory=dict)
     """Each ``.gitignore`` the walk applied, compiled, by (root, folder): ``gitignore_specs``."""
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -166,6 +169,14 @@ class Workspace:
         with none of those guards."""
         self.files  # noqa: B018  # the walk loads them
         return dict(self._gitignores)
+
+    @property
+    def inner_links(self) -> tuple[tuple[Path, str, str], ...]:
+        """(root, link, target) of each symbolic link inside a root that points inside it; never
+        followed, only named (a link into an empty git submodule gives the submodule's package a
+        name at the link's place: ``collectors.submodules``)."""
+        _ = self.files
+        return tuple(self._inner_links)
 
     @property
     def skipped(self) -> tuple[SkippedEntry, ...]:
@@ -377,6 +388,8 @@ class Workspace:
         path = root.path / rel
         if stat.S_ISLNK(mode):
             if _inside(root.path, path):
+                target = Path(os.path.realpath(path)).relative_to(root.path).as_posix()
+                self._inner_links.append((root.path, rel, target))
                 return
             reason = "a symbolic link pointing outside the scanned folder; not followed"
         else:

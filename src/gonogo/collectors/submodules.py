@@ -25,9 +25,25 @@ run across lines would read a file of blank lines again from each of them."""
 
 def submodule_folders(workspace: Workspace) -> frozenset[tuple[Path, str]]:
     """(root, folder from the root) of every submodule a ``.gitmodules`` file names (aiohttp's
-    ``vendor/llhttp``, readthedocs.org's ``common``); one naming a folder outside its root, the
-    root itself, or one deeper than :data:`MAX_DEPTH` is left out. An unreadable file names none
-    (the workspace's walk notes a file it could not read)."""
+    ``vendor/llhttp``, readthedocs.org's ``common``), and of every symbolic link into one; one
+    naming a folder outside its root, the root itself, or one deeper than :data:`MAX_DEPTH` is
+    left out. An unreadable file names none (the workspace's walk notes a file it could not read)."""
+    found = _gitmodules_folders(workspace)
+    return found | _links_into(workspace, found)
+
+
+def _links_into(workspace: Workspace, folders: frozenset[tuple[Path, str]]) -> frozenset[tuple[Path, str]]:
+    """The symbolic links that point into a submodule folder, as folders of their own:
+    openlibrary's ``infogami -> vendor/infogami/infogami`` makes ``import infogami`` find the
+    submodule's package, which the checkout lacks as it lacks the submodule."""
+    found: set[tuple[Path, str]] = set()
+    for root, link, target in workspace.inner_links:
+        if any(r == root and (target == f or target.startswith(f"{f}/")) for r, f in folders):
+            found.add((root, link))
+    return frozenset(found)
+
+
+def _gitmodules_folders(workspace: Workspace) -> frozenset[tuple[Path, str]]:
     found: set[tuple[Path, str]] = set()
     for file in workspace.files:
         if file.name != ".gitmodules":
