@@ -1162,3 +1162,27 @@ def test_a_name_in_a_namespace_with_a_version_digit_names_itself():
     assert looks_like_secret("_ACCESS_TOKEN", "OS-OAUTH1:" + API_KEY, in_test_code=False)
     assert looks_like_secret("_ACCESS_TOKEN", "k8Fq2mZr7xW3:access_token", in_test_code=False)
     assert looks_like_secret("_ACCESS_TOKEN", "OS-OAUTH1:access_token9f3k", in_test_code=False)
+
+
+@pytest.mark.parametrize(
+    ("gitleaks", "blocking", "samples"),
+    [
+        (f"[allowlist]\ndescription = 'bogus test keys'\nregexes = ['''{AWS_KEY}''', '''qR\\+vj/2pV''']\n", [], 2),
+        (f"[[allowlists]]\nregexes = ['''{AWS_KEY}''']\n", [], 2),
+        ("[allowlist]\nregexes = ['''AKIA[0-9A-Z]{16}''']\n", ["ci/minio.sh"], 0),
+        (f"[allowlist]\nregexes = ['''{AWS_KEY[:-1]}''']\n", ["ci/minio.sh"], 0),
+        (f"[allowlist]\nstopwords = ['''{AWS_KEY}''']\n", [".gitleaks.toml", "ci/minio.sh"], 0),
+        ("title = 'no allowlist'\n", ["ci/minio.sh"], 0),
+    ],
+    ids=["literal in the allowlist (pulpcore)", "gitleaks 8.21 allowlists", "a pattern is no statement about this value",
+         "another value", "a stopword is a word, not a value", "no allowlist"],
+)
+def test_a_value_the_repositorys_gitleaks_allowlist_names_is_a_sample(tmp_path, gitleaks, blocking, samples):
+    """pulpcore's ``.gitleaks.toml`` allows ``AKIAIT2Z...`` as one of "various bogus test keys": its
+    local MinIO's key in CI, docs and a template. Its maintainers have said, in their own secret
+    scanner's settings, that this exact value is no credential: a sample (SEC022), still listed.
+    Only a literal entry of the allowlist's ``regexes`` names a value; a pattern does not."""
+    files = {".gitleaks.toml": gitleaks, "ci/minio.sh": f"export MINIO_ACCESS_KEY={AWS_KEY}\n"}
+    report = scan_repo(make_repo(tmp_path, files), select="SEC02")
+    assert [f.path for f in result_of(report, "SEC020").findings] == blocking
+    assert len(result_of(report, "SEC022").findings) == samples

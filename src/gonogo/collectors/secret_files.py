@@ -13,8 +13,11 @@ too large to scan is made in the scan's thread, when the ``secrets`` fact is rea
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gonogo.collectors import secrets as scanning
 from gonogo.collectors.python import PythonFacts
+from gonogo.collectors.secret_allowlists import allowlisted_values
 from gonogo.collectors.secrets import SecretFacts, SecretLookup, SecretScan
 from gonogo.options import ScanOptions
 from gonogo.registry import background, collector
@@ -39,4 +42,19 @@ def secrets(workspace: Workspace, secret_scan: SecretScan) -> SecretFacts:
             f"{secret_scan.too_large} file(s) over {scanning.MAX_SECRET_SCAN_BYTES:,} bytes not scanned for secrets",
             source="secrets",
         )
-    return secret_scan.facts
+    return _with_allowlisted(workspace, secret_scan.facts)
+
+
+def _with_allowlisted(workspace: Workspace, facts: SecretFacts) -> SecretFacts:
+    """The hits whose value the root's own gitleaks allowlist names, marked so
+    (``SecretHit.allowlisted``); done here, after the cache, since the mark depends on another file."""
+    allowed = {(prefix, scanning.fingerprint(value)) for prefix, value in allowlisted_values(workspace)}
+    if not allowed:
+        return facts
+    hits = tuple(
+        replace(hit, allowlisted=True)
+        if any(hit.path.startswith(prefix) and hit.fingerprint == mark for prefix, mark in allowed)
+        else hit
+        for hit in facts.hits
+    )
+    return replace(facts, hits=hits)

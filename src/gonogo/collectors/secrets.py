@@ -294,6 +294,9 @@ class SecretHit:
     in_test_constant: bool = False
     """In a module-level string or bytes constant whose name has a word that says test
     (``SSL_TEST_PRIVATE_CA_KEY``, :data:`TEST_CONSTANT_WORDS`): a fixture the maintainers named so."""
+    allowlisted: bool = False
+    """The value is a literal entry of the root's own gitleaks allowlist (``secret_allowlists``):
+    set after the per-file pass, never cached."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -314,7 +317,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 28
+SCANNER_VERSION = 29
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -334,7 +337,8 @@ password field's name in another spelling, ``"password": "user_pass"``; 25: a mo
 named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 26: nor an HTTP header's
 name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase of Title-Case words;
 28: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``,
-and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token)."""
+and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token;
+29: ``SecretHit`` gains ``allowlisted``, so the cached hits' shape changed)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
