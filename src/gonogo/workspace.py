@@ -387,8 +387,8 @@ class Workspace:
         manifest or config among them would otherwise vanish without a word."""
         path = root.path / rel
         if stat.S_ISLNK(mode):
-            if _inside(root.path, path):
-                target = Path(os.path.realpath(path)).relative_to(root.path).as_posix()
+            target = _target_inside(root.path, path)
+            if target is not None:
                 self._inner_links.append((root.path, rel, target))
                 return
             reason = "a symbolic link pointing outside the scanned folder; not followed"
@@ -429,12 +429,14 @@ def decode_text(data: bytes) -> str:
         raise FileReadError(f"not valid UTF-8 at byte {exc.start}") from exc
 
 
-def _inside(root: Path, link: Path) -> bool:
-    """Whether ``link`` resolves to a place inside ``root`` (a dangling link inside counts)."""
+def _target_inside(root: Path, link: Path) -> str | None:
+    """Where ``link`` resolves to, relative to ``root`` (POSIX), when that is inside ``root`` (a
+    dangling link inside counts); ``None`` otherwise. Resolved once: a link changed between two
+    resolutions cannot make them disagree."""
     try:
-        return Path(os.path.realpath(link)).is_relative_to(root)
+        return Path(os.path.realpath(link)).relative_to(root).as_posix()
     except (OSError, RuntimeError, ValueError):
-        return False
+        return None
 
 
 def _ignored(

@@ -14,7 +14,7 @@ from gonogo.collectors.script_metadata import InlineScript
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 234
+EXTRACTOR_VERSION = 35
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
@@ -27,7 +27,7 @@ in ``except ImportError`` or under ``if`` depends on that; 29: a password's hash
 is no password; 30: an import under ``if`` is ``conditional``; 31: one under ``with suppress(ImportError)``
 is ``optional``; 32: a skip marker made and dropped, alone on a line, is no skip; 33: a rate limit in a dict literal,
 ``"change_password": "5/m/user"``, is no password; 34: a script's PEP 723 block, ``script``;
-234: an import in a function the module only calls inside ``try``/``except ImportError`` is
+35: an import in a function the module only calls inside ``try``/``except ImportError`` is
 ``optional``, ``caller_guards``)."""
 
 SNIPPET_CHARS = 160
