@@ -1416,6 +1416,10 @@ def _huge_integer_cases() -> list[Case]:
              build=both(write("package.json", '{"name": "x"}'), write("package-lock.json", '{"v": ' + big + "}"))),
         Case(name="baseline with a 5,000-digit integer", group="malformed manifest",
              build=write(".gonogo-baseline.json", '{"findings": [{"fingerprint": "x", "count": ' + big + "}]}")),
+        # the secrets pass reads the root's gitleaks allowlist: a number it cannot convert once made
+        # every secret check unknown, blinding the gate, with no word of which file did it
+        Case(name=".gitleaks.toml with a 5,000-digit integer", group="malformed manifest", names=".gitleaks.toml",
+             build=write(".gitleaks.toml", f"[allowlist]\nn = {big}\n")),
     ]
 
 

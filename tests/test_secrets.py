@@ -1186,3 +1186,27 @@ def test_a_value_the_repositorys_gitleaks_allowlist_names_is_a_sample(tmp_path, 
     report = scan_repo(make_repo(tmp_path, files), select="SEC02")
     assert [f.path for f in result_of(report, "SEC020").findings] == blocking
     assert len(result_of(report, "SEC022").findings) == samples
+
+
+@pytest.mark.parametrize(
+    ("gitleaks", "why"),
+    [
+        ("x = " + "9" * 5000 + "\n", "integer string conversion"),
+        ("x = " + "[" * 3000 + "]" * 3000 + "\n", "gitleaks allowlist not read"),
+        ("[allowlist\nregexes = [\n", "gitleaks allowlist not read"),
+        ("\xff\xfe binary \x00 allowlist", "gitleaks allowlist not read"),
+        ("", None),
+    ],
+    ids=["a 5,000-digit integer", "nesting past the recursion limit", "malformed", "binary", "empty"],
+)
+def test_a_gitleaks_file_that_cannot_be_read_is_a_note_and_the_secrets_are_still_judged(tmp_path, gitleaks, why):
+    """A hostile ``.gitleaks.toml`` must not blind the secrets pass: the key beside it still blocks,
+    and a note names the file and what is wrong with it."""
+    files = {".gitleaks.toml": gitleaks, "ci/minio.sh": f"export MINIO_ACCESS_KEY={AWS_KEY}\n"}
+    report = scan_repo(make_repo(tmp_path, files), select="SEC02")
+    assert [f.path for f in result_of(report, "SEC020").findings] == ["ci/minio.sh"]
+    notes = [note for note in report.notes if note.path == ".gitleaks.toml"]
+    if why is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and why in notes[0].message

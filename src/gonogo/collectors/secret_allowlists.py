@@ -26,14 +26,16 @@ MIN_VALUE_CHARS = 8
 def allowlisted_values(workspace: Workspace) -> Iterator[tuple[str, str]]:
     """(root prefix, value) of each literal allowlist entry of a gitleaks configuration at a
     root's top (``[allowlist]`` and gitleaks 8.21's ``[[allowlists]]``, their ``regexes``). A file
-    that cannot be read or is no TOML allows nothing."""
+    that cannot be read or is no TOML allows nothing, and a note says why: a hostile one (an
+    integer of 5,000 digits, which Python refuses to convert) must not stop the secrets pass."""
     prefixes = {root.path: root.prefix for root in workspace.roots}
     for file in workspace.files:
         if file.name not in GITLEAKS_FILES or "/" in file.relpath:
             continue
         try:
             data = tomllib.loads(workspace.read_text(file, limit=GITLEAKS_READ_LIMIT))
-        except (FileReadError, tomllib.TOMLDecodeError, RecursionError):
+        except (FileReadError, ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
+            workspace.note(f"gitleaks allowlist not read: {str(exc)[:200]}", file.display, "secrets")
             continue
         for value in _literal_entries(data):
             yield prefixes.get(file.root, ""), value
