@@ -1210,3 +1210,65 @@ def test_a_gitleaks_file_that_cannot_be_read_is_a_note_and_the_secrets_are_still
         assert notes == []
     else:
         assert len(notes) == 1 and why in notes[0].message
+
+
+FACTORY_BOY_USERS = '''"""Fixtures factories."""
+
+import factory
+
+from . import models
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.User
+
+    password = "{PLAIN}Toto1234"
+
+
+def populate_database():
+    UserFactory(username="admin@test.com", password="{PLAIN}Toto1234")
+'''
+
+
+def test_a_factory_boy_factories_module_holds_test_fixtures_but_a_token_format_there_is_a_leak(tmp_path):
+    """modoboa's ``modoboa/admin/factories.py`` and ``modoboa/core/factories.py`` build test users
+    with factory_boy (``password = "{PLAIN}toto"``): fixtures, as a ``tests/`` file's are, so SEC022
+    (or nothing), never a blocking SEC020. A known token format there still blocks."""
+    files = {
+        "shop/admin/factories.py": FACTORY_BOY_USERS,
+        "shop/core/factories/users.py": FACTORY_BOY_USERS + f'SLACK = "{SLACK_TOKEN}"\n',
+    }
+    leaks, _ = sec02(scan_repo(make_repo(tmp_path, files), select="SEC02"))
+    assert leaks == [("shop/core/factories/users.py", 17)]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("shop/factories.py", FACTORY_BOY_USERS.replace("import factory\n", "import requests\n")),
+        ("shop/users.py", FACTORY_BOY_USERS),
+        ("shop/factories.py", FACTORY_BOY_USERS.replace("import factory\n", "import factory_boy\n")),
+    ],
+    ids=["factories module without factory_boy", "factory_boy outside a factories module", "factory_boy spelt otherwise"],
+)
+def test_a_password_in_product_code_that_only_looks_like_factories_still_blocks(tmp_path, path, text):
+    """Only the two together make a fixture module: the factory_boy convention's name
+    (``factories.py``, a ``factories/`` package) and an import of factory_boy's ``factory``."""
+    leaks, _ = sec02(scan_repo(make_repo(tmp_path, {path: text}), select="SEC02"))
+    assert leaks == [(path, 12), (path, 16)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "from factory" + ".a" * 200_000 + " import x\n", "import\tfactoryx " * 50_000, "\ufffd\x01" * 10_000],
+    ids=["empty", "a 400,000-character module path", "one huge line of imports", "control characters"],
+)
+def test_the_factory_boy_import_test_reads_hostile_text_in_linear_time(text):
+    """The test runs on every factories module's text: anchored, possessive and bounded, it
+    answers at once on a huge or odd one, and a path past four dots is not factory_boy's."""
+    from gonogo.collectors.secrets import fixture_place
+
+    assert fixture_place(Place.CODE, True, text) is Place.CODE
+    assert fixture_place(Place.CODE, True, text + "\nimport factory.fuzzy\n") is Place.TEST
+    assert fixture_place(Place.CODE, False, "import factory\n") is Place.CODE

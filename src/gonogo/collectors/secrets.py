@@ -317,7 +317,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 29
+SCANNER_VERSION = 129
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -338,7 +338,8 @@ named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 26: nor
 name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase of Title-Case words;
 28: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``,
 and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token;
-29: ``SecretHit`` gains ``allowlisted``, so the cached hits' shape changed)."""
+29: ``SecretHit`` gains ``allowlisted``, so the cached hits' shape changed; 129: a factory_boy
+factories module is test code)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -382,8 +383,9 @@ def look_up_secrets(workspace: Workspace, options: ScanOptions) -> SecretLookup:
                 continue  # unreadable: no text credential to find; the walk notes folders
         bare, python = _allows_bare(source) or place is Place.ENV_TEMPLATE, source.suffix == ".py"
         document = source.suffix.lower() in DOCUMENT_SUFFIXES
-        namespace = f"sec{SCANNER_VERSION}{place.name[:4]}{bare:d}{python:d}{document:d}"
-        payload = partial(_text_payload, (place, bare, python, document))
+        factories = python and place is Place.CODE and is_factories_path(source.relpath)
+        namespace = f"sec{SCANNER_VERSION}{place.name[:4]}{bare:d}{python:d}{document:d}{factories:d}"
+        payload = partial(_text_payload, (place, bare, python, document, factories))
         jobs.append(FileJob(file=source, namespace=namespace, payload=payload, limit=MAX_SECRET_SCAN_BYTES))
         paths.append(source.display)
     return SecretLookup(
@@ -411,21 +413,49 @@ def is_binary(data: bytes) -> bool:
     return b"\0" in data[:8192]
 
 
-def _text_payload(
-    flags: tuple[Place, bool, bool, bool], data: bytes
-) -> tuple[bytes, Place, bool, bool, bool] | None:
+_Payload = tuple[bytes, Place, bool, bool, bool, bool]
+
+
+def _text_payload(flags: tuple[Place, bool, bool, bool, bool], data: bytes) -> _Payload | None:
     """The scan reads text only (``decode_text``): a binary file is not sent to a worker."""
     return None if is_binary(data) else (data, *flags)
 
 
-def scan_payload(payload: tuple[bytes, Place, bool, bool, bool]) -> tuple[SecretHit, ...] | None:
+FACTORIES_NAME = "factories"
+"""factory_boy's convention for the module (or package) of a project's test factories."""
+FACTORY_BOY_IMPORT = re.compile(
+    r"(?m)^[ \t]*+(?:import[ \t]++factory(?![\w])|from[ \t]++factory(?:\.\w{1,64}){0,4}[ \t]++import(?![\w]))"
+)
+"""``import factory``, ``import factory.fuzzy``, ``from factory.django import DjangoModelFactory``:
+factory_boy's package (not ``factory_boy`` or ``factoryx``). Anchored and bounded: linear."""
+
+
+def is_factories_path(relpath: str) -> bool:
+    """A Python module named as factory_boy's factories are: ``factories.py`` or a module of a
+    ``factories/`` package."""
+    parts = relpath.lower().split("/")
+    return parts[-1] == f"{FACTORIES_NAME}.py" or FACTORIES_NAME in parts[:-1]
+
+
+def fixture_place(place: Place, factories: bool, text: str) -> Place:
+    """A factories module that imports factory_boy holds test fixtures (modoboa's
+    ``admin/factories.py`` builds test users with ``password = "{PLAIN}toto"``): its credentials
+    are samples, as a ``tests/`` file's are. Both the name and the import are needed: a Flask
+    ``factory.py`` building the app, or a ``factories.py`` of API clients, is product code."""
+    if factories and place is Place.CODE and FACTORY_BOY_IMPORT.search(text) is not None:
+        return Place.TEST
+    return place
+
+
+def scan_payload(payload: _Payload) -> tuple[SecretHit, ...] | None:
     """The hits in one file's bytes (with no path: the caller adds it), ``None`` for binary files.
     Top-level and path-free, so it runs in a worker process and its result can be cached."""
-    data, place, bare, python, document = payload
+    data, place, bare, python, document, factories = payload
     try:
         text = decode_text(data)
     except FileReadError:
         return None
+    place = fixture_place(place, factories, text)
     found = scan_text(text, path="", in_test_code=place is not Place.CODE, bare=bare, place=place, python=python)
     return tuple(replace(hit, in_document=document) for hit in found)
 
