@@ -932,3 +932,70 @@ def test_a_link_into_a_git_submodule_names_the_repositorys_own_package(tmp_path:
     (root / "static").symlink_to("assets/static")
     report = scan_repo(root, select="DEP001")
     assert sorted(_packages(report, "DEP001")) == [("app/model.py", "infobase"), ("app/model.py", "static")]
+
+
+MODOBOA_VERSION = '''import os
+
+
+def get_version():
+    from setuptools_scm import get_version as default_version
+
+    return os.environ.get("GITHUB_REF_NAME") or default_version()
+'''
+MODOBOA_PYPROJECT = (
+    '[build-system]\nrequires = ["setuptools>=61.0", "setuptools_scm[toml]>=6.4"]\n'
+    'build-backend = "setuptools.build_meta"\n'
+    '[project]\nname = "modoboa"\ndynamic = ["version"]\ndependencies = ["django"]\n'
+    '[tool.setuptools.dynamic]\nversion = {attr = "modoboa.version.get_version"}\n'
+)
+
+
+def test_a_function_setuptools_calls_for_dynamic_metadata_is_declared_by_the_build_requirements(
+    tmp_path: Path,
+) -> None:
+    """modoboa's ``[tool.setuptools.dynamic] version = {attr = "modoboa.version.get_version"}``:
+    setuptools imports ``modoboa/version.py`` and calls ``get_version`` while it builds, and the
+    function's own ``import setuptools_scm`` runs there, where ``[build-system] requires`` installs
+    it. Nothing else imports the module, so no runtime code runs the import."""
+    files = {"pyproject.toml": MODOBOA_PYPROJECT, "modoboa/__init__.py": "import django\n",
+             "modoboa/version.py": MODOBOA_VERSION}
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert _packages(report, "DEP001") == []
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"modoboa/version.py": "import setuptools_scm\n" + MODOBOA_VERSION}, "modoboa/version.py"),
+        ({"modoboa/version.py": MODOBOA_VERSION, "modoboa/__init__.py": "from .version import get_version\n"},
+         "modoboa/version.py"),
+        ({"modoboa/version.py": MODOBOA_VERSION, "modoboa/cli.py": "import modoboa.version\n"}, "modoboa/version.py"),
+        ({"modoboa/about.py": MODOBOA_VERSION}, "modoboa/about.py"),
+    ],
+    ids=["a module-level import", "the package imports the module", "another module imports it", "another module"],
+)
+def test_a_build_time_import_that_runtime_code_may_run_is_still_undeclared(
+    tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    """Only a function-local import in the module the ``attr`` names, a module no other module of
+    the project imports, runs in the build alone: a module-level import, or one the package may
+    call at run time, needs setuptools_scm installed beside the project."""
+    report = scan_repo(make_repo(tmp_path, {"pyproject.toml": MODOBOA_PYPROJECT, **files}), select="DEP001")
+    assert _packages(report, "DEP001") == [(expected, "setuptools_scm")]
+
+
+@pytest.mark.parametrize(
+    "dynamic",
+    [
+        'version = {attr = 5}\n', 'version = "x"\n', 'version = {attr = "' + "a." * 5000 + '"}\n',
+        'version = {attr = "../../etc/passwd.x"}\n', 'version = {attr = ""}\n', 'readme = {file = "README"}\n',
+    ],
+    ids=["an integer", "a string", "a 10,000-character name", "a path", "empty", "another field"],
+)
+def test_a_dynamic_table_of_another_shape_names_no_build_module(tmp_path: Path, dynamic: str) -> None:
+    """Read leniently, as Hatch's tables are: a value of another shape names no module, and the
+    import stays undeclared."""
+    pyproject = MODOBOA_PYPROJECT.replace('version = {attr = "modoboa.version.get_version"}\n', dynamic)
+    files = {"pyproject.toml": pyproject, "modoboa/version.py": MODOBOA_VERSION}
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    assert _packages(report, "DEP001") == [("modoboa/version.py", "setuptools_scm")]

@@ -17,6 +17,7 @@ from gonogo.checks.dependency_scopes import (
     Scope,
     Scopes,
     Transitive,
+    build_call_declarations,
     build_hook_declarations,
     in_requirements_group,
     may_provide,
@@ -320,6 +321,7 @@ def _unprovided_sites(
     sites: _Sites = defaultdict(list)
     not_shipped = _not_shipped_folders(python)
     hooks = build_hook_declarations(manifests)
+    build_calls = build_call_declarations(manifests, python)
     anywhere = _declared_anywhere(manifests)
     for file in python.files:
         scope = scopes.nearest(file.file.root, file.file.relpath)
@@ -329,6 +331,7 @@ def _unprovided_sites(
             key = (scope.root, scope.folder)
             declared = declared_cache.get(key) or declared_cache.setdefault(key, scope.declaration)
         itself = own_declaration(file, hooks)
+        called_in_build = build_calls.get((file.file.root, file.file.relpath))
         left_out = _outside_the_build(file, scope)
         label = scope.label if scope else "<none>"
         imports = list(third_party_imports(file, own))
@@ -337,6 +340,8 @@ def _unprovided_sites(
             if scope is not None:
                 below[(scope.root, scope.folder)].append(imported.module)
             if declared.provides(imported.module) or (itself is not None and itself.provides(imported.module)):
+                continue
+            if imported.deferred and called_in_build is not None and called_in_build.provides(imported.module):
                 continue
             hard = is_hard and not (left_out and anywhere.provides(imported.module))
             sites[(label, suggested(imported.module), hard)].append((file, imported, scope))

@@ -309,6 +309,44 @@ def build_hook_declarations(manifests: ManifestFacts) -> dict[tuple[Path, str], 
     return found
 
 
+def build_call_declarations(manifests: ManifestFacts, python: PythonFacts) -> dict[tuple[Path, str], Declared]:
+    """(root, path) of each module setuptools imports to call what ``[tool.setuptools.dynamic]``
+    names with ``attr`` -> ``[build-system] requires``, for the imports inside its functions: they
+    run when setuptools calls one, in the build environment (modoboa's ``version.get_version``
+    imports setuptools_scm, which only ``[build-system] requires`` declares). Not for a module
+    another module of the root imports (by any name): a function of it may then run in
+    production, where only the project's dependencies are installed."""
+    wanted: dict[tuple[Path, str], tuple[set[str], Manifest]] = {}
+    for manifest in manifests.declaring:
+        prefix = f"{manifest.folder}/" if manifest.folder else ""
+        for module in manifest.build_attr_modules:
+            names = {module, f"{prefix.replace('/', '.')}{module}"}
+            for path in (f"{module.replace('.', '/')}.py", f"{module.replace('.', '/')}/__init__.py"):
+                wanted[(manifest.file.root, f"{prefix}{path}")] = (names, manifest)
+    if not wanted:
+        return {}
+    imported = {(f.file.root, name) for f in python.files for i in f.facts.imports for name in _absolute_names(f, i)}
+    return {
+        key: Declared.of(manifest.build_requires)
+        for key, (names, manifest) in wanted.items()
+        if not any((key[0], name) in imported for name in names)
+    }
+
+
+def _absolute_names(file: PythonFile, imported: Import) -> Iterator[str]:
+    """The dotted names an import may load, relative ones resolved from the file's folder:
+    ``from . import version`` in ``modoboa/__init__.py`` may load ``modoboa.version``."""
+    base = imported.module
+    if imported.level:
+        folders = file.file.relpath.split("/")[:-1]
+        if imported.level - 1 > len(folders):
+            return
+        parts = folders[: len(folders) - (imported.level - 1)] + ([imported.module] if imported.module else [])
+        base = ".".join(parts)
+    yield base
+    yield from (f"{base}.{name}" for name in imported.names)
+
+
 def own_declaration(file: PythonFile, hooks: dict[tuple[Path, str], Declared]) -> Declared | None:
     """What a file declares for itself, beyond its scope: a build hook's build environment
     (:func:`build_hook_declarations`), and a script's PEP 723 ``dependencies``, which ``uv run``

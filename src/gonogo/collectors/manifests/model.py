@@ -149,6 +149,10 @@ class Manifest:
     build_hooks: tuple[BuildHook, ...] = ()
     """Files the build backend runs (:class:`BuildHook`): what they import is declared by
     ``build_requires`` and the hook's own dependencies."""
+    build_attr_modules: tuple[str, ...] = ()
+    """Dotted names of the modules setuptools imports while it builds, to call or read what
+    ``[tool.setuptools.dynamic]`` names with ``attr`` (modoboa's ``version = {attr =
+    "modoboa.version.get_version"}``): what their functions import runs in the build environment."""
 
     @property
     def locks_versions(self) -> bool:

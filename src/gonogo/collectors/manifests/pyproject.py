@@ -4,6 +4,7 @@ dependency groups, and Poetry's tables (read by ``poetry``)."""
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
 
 from gonogo.collectors.manifests.fields import add_pep508, add_requirement, list_at, table_at
@@ -61,7 +62,27 @@ def parse_pyproject(text: str, file: SourceFile) -> Manifest | None:
         generated_modules=_version_files(tool),
         build_requires=_requirements(build.get("requires"), file),
         build_hooks=_hatch_hooks(tool, file) + _pdm_hooks(build, tool),
+        build_attr_modules=_setuptools_attr_modules(build, tool),
     )
+
+
+SETUPTOOLS_BACKENDS = frozenset({"setuptools.build_meta", "setuptools.build_meta:__legacy__"})
+ATTR_NAME = re.compile(r"[A-Za-z_]\w{0,99}(?:\.[A-Za-z_]\w{0,99}){1,15}")
+"""``package.module.attribute``: bounded, so a 10,000-character value is refused, not read."""
+
+
+def _setuptools_attr_modules(build: dict[str, Any], tool: dict[str, Any]) -> tuple[str, ...]:
+    """The modules of ``[tool.setuptools.dynamic]``'s ``{attr = "pkg.module.name"}`` values, when
+    setuptools is the build backend (another backend never reads that table). Read leniently, as
+    Hatch's tables are: a value of another shape names no module."""
+    if build.get("build-backend") not in SETUPTOOLS_BACKENDS:
+        return ()
+    found: list[str] = []
+    for value in _table(_table(tool, "setuptools"), "dynamic").values():
+        attr = value.get("attr") if isinstance(value, dict) else None
+        if isinstance(attr, str) and ATTR_NAME.fullmatch(attr):
+            found.append(attr.rpartition(".")[0])
+    return tuple(dict.fromkeys(found))
 
 
 def _version_files(tool: dict[str, Any]) -> tuple[str, ...]:
