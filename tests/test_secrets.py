@@ -1272,3 +1272,41 @@ def test_the_factory_boy_import_test_reads_hostile_text_in_linear_time(text):
     assert fixture_place(Place.CODE, True, text) is Place.CODE
     assert fixture_place(Place.CODE, True, text + "\nimport factory.fuzzy\n") is Place.TEST
     assert fixture_place(Place.CODE, False, "import factory\n") is Place.CODE
+
+
+TELEGRAM_BODY = "BAEKbsOKAL23CXufXG4" + "ksNV7Dq7e_1qi3j8"
+RAPIDPRO_TELEGRAM_TEST = f'''class TelegramTypeTest(TembaTest):
+    def setUp(self):
+        self.channel = self.create_channel(config={{"auth_token": "123456789:{TELEGRAM_BODY}"}})
+
+    @patch("requests.post")
+    def test_claim(self, mock_post):
+        response = self.client.post(url, {{"auth_token": "184875172:{TELEGRAM_BODY}"}})
+        self.assertEqual(channel.config, {{"auth_token": "184875172:{TELEGRAM_BODY}"}})
+'''
+
+
+def test_a_token_with_a_made_up_identifier_in_tests_is_a_sample_and_so_is_its_secret_elsewhere_in_the_file(tmp_path):
+    """rapidpro's ``temba/channels/types/telegram/tests.py`` gives a Telegram bot token to a
+    mocked API: bot ``123456789`` (a keyboard run) and the same secret under bot ``184875172``.
+    A real token's secret belongs to one bot: written under a made-up one, it was made up too."""
+    repo = make_repo(tmp_path, {"temba/channels/types/telegram/tests.py": RAPIDPRO_TELEGRAM_TEST})
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == []
+    assert [line for _, line in samples] == [3, 7, 8]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("temba/channels/types/telegram/tests.py", RAPIDPRO_TELEGRAM_TEST.replace("123456789:", "523796481:")),
+        ("temba/channels/types/telegram/views.py", RAPIDPRO_TELEGRAM_TEST),
+        ("tests/test_bot.py", f'TOKEN = "184875172:{TELEGRAM_BODY}"\nOTHER = "123456789:BAEKbsOKAL23CXufXG4ksNV7Dq7e_1qi3jX"\n'),
+    ],
+    ids=["no made-up identifier", "product code", "another secret under the made-up identifier"],
+)
+def test_a_token_in_tests_without_a_made_up_twin_is_still_a_leak(tmp_path, path, text):
+    """Only in test code, docs and examples, and only a token sharing its exact secret with one
+    whose identifier is a keyboard run: a real token in a test still blocks."""
+    leaks, _ = sec02(scan_repo(make_repo(tmp_path, {path: text}), select="SEC02"))
+    assert (path, 7 if "views" in path or "523796481" in text else 1) in leaks

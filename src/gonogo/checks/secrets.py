@@ -90,8 +90,10 @@ def sample_reason(hit: SecretHit) -> str | None:
     token formats are never samples, since nobody invents an AWS key for a test; except an AWS key
     ID alone in a saved web page or capture among test data, which is an identifier (every Amazon
     affiliate link carries one), not a credential; a JSON Web Token in tests, docs and examples, a
-    bearer token signed for them; a value its vendor publishes as an example (:data:`DOCUMENTED_EXAMPLES`); and one the
-    repository's own gitleaks allowlist names literally (pulpcore's local MinIO key)."""
+    bearer token signed for them; a token there written by hand (a keyboard run in it, or its secret
+    written under one: :attr:`SecretHit.made_up`); a value its vendor publishes as an example
+    (:data:`DOCUMENTED_EXAMPLES`); and one the repository's own gitleaks allowlist names literally
+    (pulpcore's local MinIO key)."""
     if hit.fingerprint in DOCUMENTED_EXAMPLES:
         return DOCUMENTED_EXAMPLES[hit.fingerprint]
     if hit.allowlisted:
@@ -99,6 +101,11 @@ def sample_reason(hit: SecretHit) -> str | None:
     if hit.rule == "detect-secrets" and hit.kind != URL_KIND:
         if hit.kind == JWT_KIND and hit.place in SAMPLE_PLACES:
             return f"a JSON Web Token {PLACE_REASONS[hit.place]}: a bearer token signed for the test or the page"
+        if hit.made_up and hit.kind != PRIVATE_KEY_KIND and hit.place in SAMPLE_PLACES:
+            return (
+                f"a token {PLACE_REASONS[hit.place]} written by hand: a part of it is a keyboard run, or its secret "
+                "is written there under such a part"
+            )
         if hit.kind == PRIVATE_KEY_KIND:
             return _private_key_sample(hit)
         if hit.lone_key_id and hit.in_document and hit.place in SAMPLE_PLACES:

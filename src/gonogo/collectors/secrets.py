@@ -297,6 +297,10 @@ class SecretHit:
     allowlisted: bool = False
     """The value is a literal entry of the root's own gitleaks allowlist (``secret_allowlists``):
     set after the per-file pass, never cached."""
+    made_up: bool = False
+    """A known token format written by hand: a part of it is a keyboard run (bot ``123456789`` of
+    a Telegram token), or its secret is also written in the file under such a part
+    (:func:`made_up_tokens`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -339,7 +343,7 @@ name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase 
 28: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``,
 and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token;
 29: ``SecretHit`` gains ``allowlisted``, so the cached hits' shape changed; 129: a factory_boy
-factories module is test code)."""
+factories module is test code, and ``SecretHit`` gains ``made_up``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -470,6 +474,7 @@ def scan_text(
     starts: list[int] = []  # worked out on the first candidate: most files have none
     seen: set[tuple[int, str]] = set()
     found: list[SecretHit] = []
+    values: list[str] = []  # each hit's value, for :func:`made_up_tokens`; never kept
     # a translation's "password" entry holds prose: only a token's own format counts there
     assignments = place is not Place.TRANSLATION
     prose: _Prose | None = None  # parsed on the first hit only: most files have none
@@ -513,7 +518,31 @@ def scan_text(
                 lone_key_id=kind == AWS_KEY and bool(lone_key_id),
             )
         )
-    return found
+        values.append(value)
+    made_up = made_up_tokens([v if h.rule == "detect-secrets" else "" for h, v in zip(found, values, strict=True)])
+    return [replace(hit, made_up=True) if i in made_up else hit for i, hit in enumerate(found)]
+
+
+MIN_RUN = 6
+"""A keyboard run shorter than this (``1234``) may sit in a random value by chance."""
+
+
+def made_up_tokens(values: list[str]) -> set[int]:
+    """The indexes of token values written by hand: one with a part that is a keyboard run
+    (rapidpro's test Telegram token ``123456789:BAEK...``), and one whose secret (its longest part)
+    is such a token's: a real secret belongs to one identifier, so written under a made-up one it
+    was made up too (rapidpro's ``184875172:BAEK...`` beside it). Empty values are skipped."""
+    secrets: set[str] = set()
+    for value in values:
+        run = next((p for p in VALUE_PARTS.split(value) if len(p) >= MIN_RUN and is_sequence(p.lower())), None)
+        if run is not None:
+            secrets.add(value.replace(run, " ", 1).strip(" -_.:/"))
+    secrets = {secret for secret in secrets if len(secret) >= MIN_SECRET}
+    return {i for i, value in enumerate(values) if value and any(secret in value for secret in secrets)}
+
+
+MIN_SECRET = 16
+"""What is left of a made-up token once its keyboard run is out: shorter, it is no secret of its own."""
 
 
 ARMOR = re.compile(r"-----(BEGIN|END) (PGP PUBLIC KEY BLOCK|PGP SIGNATURE|PGP MESSAGE|CERTIFICATE|PUBLIC KEY)-----")
