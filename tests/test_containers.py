@@ -356,3 +356,68 @@ def test_a_base_a_bake_file_binds_to_one_of_its_targets_is_not_a_floating_pull(
     no registry is asked for ``base:latest``."""
     repo = make_repo(tmp_path, {"tests/build.hcl": BAKE, "core/admin/Dockerfile": dockerfile})
     assert len(result_of(scan_repo(repo, select="IMG001"), "IMG001").findings) == expected
+
+
+MODOBOA_DEV_COMPOSE = (
+    "services:\n"
+    "  api:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile.dev\n    volumes:\n      - .:/code\n"
+    "  amavis:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile.amavis.dev\n"
+    "  radicale:\n    build:\n      context: ./\n      dockerfile: ./docker/Dockerfile.radicale.dev\n"
+)
+
+
+def test_a_development_dockerfile_only_a_development_compose_file_builds_is_not_deployed(tmp_path: Path) -> None:
+    """modoboa's ``docker-compose.yml`` runs the checkout (``.:/code``) and builds
+    ``docker/Dockerfile.amavis.dev`` (``FROM alpine:latest``) with ``dockerfile:`` from the root's
+    context: a development image, whose floating tag is listed, not counted."""
+    repo = make_repo(tmp_path, {
+        "docker-compose.yml": MODOBOA_DEV_COMPOSE,
+        "docker/Dockerfile.dev": "FROM python:3.12\n",
+        "docker/Dockerfile.amavis.dev": "FROM alpine:latest\n",
+        "docker/Dockerfile.radicale.dev": "FROM python:latest\n",
+    })
+    result = result_of(scan_repo(repo, select="IMG001"), "IMG001")
+    assert result.findings == ()
+    [table] = result.tables
+    assert sorted(row[0] for row in table.rows) == ["docker/Dockerfile.amavis.dev", "docker/Dockerfile.radicale.dev"]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"docker/Dockerfile.amavis": "FROM alpine:latest\n"},
+         MODOBOA_DEV_COMPOSE.replace("Dockerfile.amavis.dev", "Dockerfile.amavis")),
+        ({"docker/Dockerfile.amavis.dev": "FROM alpine:latest\n",
+          "deploy/compose.yml": "services:\n  amavis:\n    build:\n      context: ..\n"
+                                "      dockerfile: docker/Dockerfile.amavis.dev\n"},
+         MODOBOA_DEV_COMPOSE),
+        ({"docker/Dockerfile.amavis.dev": "FROM alpine:latest\n"},
+         MODOBOA_DEV_COMPOSE.replace("      - .:/code\n", "      - ./conf:/code\n")),
+    ],
+    ids=["a Dockerfile not named for development", "a deployment builds it too", "no development set-up"],
+)
+def test_a_dockerfile_a_deployment_may_build_is_still_judged(
+    tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    """Both are needed: a name that says development (``Dockerfile.dev``, ``dev.Dockerfile``) and
+    only development compose files naming it."""
+    repo = make_repo(tmp_path, {"docker-compose.yml": expected, **files})
+    result = result_of(scan_repo(repo, select="IMG001"), "IMG001")
+    assert [f.get("image") for f in result.findings if f.path.startswith("docker/Dockerfile.amavis")] == [
+        "alpine:latest"
+    ]
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    ["[docker/Dockerfile.amavis.dev]", "{path: docker/Dockerfile.amavis.dev}", "../../etc/Dockerfile.dev",
+     "/abs/Dockerfile.amavis.dev", "''", "5", "x" * 100_000],
+    ids=["a list", "a mapping", "out of the repository", "absolute", "empty", "a number", "100,000 characters"],
+)
+def test_a_dockerfile_key_of_another_shape_names_no_development_dockerfile(tmp_path: Path, dockerfile: str) -> None:
+    """Read leniently: a ``dockerfile:`` value that is no path inside the repository names nothing,
+    the scan goes on, and the Dockerfile is still judged."""
+    compose = MODOBOA_DEV_COMPOSE.replace("dockerfile: docker/Dockerfile.amavis.dev", f"dockerfile: {dockerfile}")
+    repo = make_repo(tmp_path, {"docker-compose.yml": compose, "docker/Dockerfile.amavis.dev": "FROM alpine:latest\n"})
+    result = result_of(scan_repo(repo, select="IMG001"), "IMG001")
+    assert [(f.path, f.get("image")) for f in result.findings] == [("docker/Dockerfile.amavis.dev", "alpine:latest")]

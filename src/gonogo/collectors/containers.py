@@ -8,6 +8,7 @@ aliases and ``<<`` merge keys resolve as Compose resolves them. Nothing is pulle
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -74,7 +75,8 @@ class ImageRef:
     development: bool = False
     """Named by a development set-up's compose file (:func:`runs_the_checkout`), or by a Dockerfile
     one of its services builds (BookWyrm's ``dev-tools/Dockerfile``, built by
-    ``docker-compose.dev.yml``): it runs on a developer's machine, not in a deployment."""
+    ``docker-compose.dev.yml``; modoboa's ``docker/Dockerfile.amavis.dev``, named with
+    ``dockerfile:``): it runs on a developer's machine, not in a deployment."""
 
     @property
     def kind(self) -> str:
@@ -222,6 +224,20 @@ class ComposeRoles:
     """Folders their services build."""
     other_builds: set[str] = field(default_factory=set)
     """Folders the services of the other compose files build."""
+    development_dockerfiles: set[str] = field(default_factory=set)
+    """Dockerfiles development compose files name with ``dockerfile:`` (root-relative)."""
+    other_dockerfiles: set[str] = field(default_factory=set)
+    """Dockerfiles the other compose files name so."""
+
+    def dockerfile_only_for_development(self, relpath: str) -> bool:
+        """A Dockerfile named for development (:func:`names_development`) that only development
+        set-ups name with ``dockerfile:``: modoboa's ``docker/Dockerfile.amavis.dev``, built from
+        the root's context by its compose file that runs the checkout."""
+        return (
+            relpath in self.development_dockerfiles
+            and relpath not in self.other_dockerfiles
+            and names_development(relpath)
+        )
 
     def builds_only_for_development(self, folder: str) -> bool:
         """Only development set-ups build there, and it is not the root, whose Dockerfile is the
@@ -236,6 +252,7 @@ def _mark_development(images: list[ImageRef], roles: ComposeRoles) -> list[Image
         replace(image, development=True)
         if image.file.relpath in roles.development
         or (image.source == "dockerfile" and roles.builds_only_for_development(image.file.relpath.rpartition("/")[0]))
+        or (image.source == "dockerfile" and roles.dockerfile_only_for_development(image.file.relpath))
         else image
         for image in images
     ]
@@ -427,6 +444,7 @@ def _images_in(
     found: list[ImageRef] = []
     volumes: list[str] = []
     builds: list[str] = []
+    dockerfiles: list[str] = []
     for document in documents:
         if not isinstance(document, yaml.MappingNode):
             continue
@@ -445,6 +463,7 @@ def _images_in(
                     folder = _build_folder(file, build, mappings) if build is not None else None
                     if folder is not None:
                         builds.append(folder)
+                        dockerfiles.extend(_named_dockerfile(folder, build, mappings))
                     volumes.extend(_volume_sources(body, mappings))
                     image = mappings.get(body, "image")
                     if isinstance(image, yaml.ScalarNode) and image.value:
@@ -454,9 +473,33 @@ def _images_in(
     if roles is not None and runs_the_checkout(file, volumes):
         roles.development.add(file.relpath)
         roles.development_builds.update(builds)
+        roles.development_dockerfiles.update(dockerfiles)
     elif roles is not None:
         roles.other_builds.update(builds)
+        roles.other_dockerfiles.update(dockerfiles)
     return found
+
+
+DEVELOPMENT_NAME_WORDS = frozenset({"dev", "develop", "development", "local"})
+"""Words of a Dockerfile's name that say it builds a developer's image: ``Dockerfile.dev``,
+``dev.Dockerfile``, ``Dockerfile-local``."""
+
+
+def names_development(relpath: str) -> bool:
+    """The Dockerfile's own name (not its folder) has a word of :data:`DEVELOPMENT_NAME_WORDS`."""
+    name = relpath.rpartition("/")[2].lower()
+    return not DEVELOPMENT_NAME_WORDS.isdisjoint(re.split(r"[._-]+", name))
+
+
+def _named_dockerfile(folder: str, build: yaml.Node | None, mappings: MergedMappings) -> list[str]:
+    """The root-relative Dockerfile a ``build:`` mapping names with ``dockerfile:``, resolved
+    against its context ``folder``; nothing for a path that leaves the repository, an absolute
+    one, or a value of another shape."""
+    named = mappings.get(build, "dockerfile") if isinstance(build, yaml.MappingNode) else None
+    if not isinstance(named, yaml.ScalarNode) or not isinstance(named.value, str) or named.value.startswith("/"):
+        return []
+    path = posixpath.normpath(posixpath.join(folder or ".", named.value.strip()))
+    return [] if path == ".." or path.startswith("../") else [path]
 
 
 @lru_cache(maxsize=256)
