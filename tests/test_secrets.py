@@ -1310,3 +1310,43 @@ def test_a_token_in_tests_without_a_made_up_twin_is_still_a_leak(tmp_path, path,
     whose identifier is a keyboard run: a real token in a test still blocks."""
     leaks, _ = sec02(scan_repo(make_repo(tmp_path, {path: text}), select="SEC02"))
     assert (path, 7 if "views" in path or "523796481" in text else 1) in leaks
+
+
+MODOBOA_COMPOSE = f"""
+services:
+  mariadb:
+    image: mariadb:11
+    environment:
+      MARIADB_ROOT_PASSWORD: {RANDOM_PASSWORD}
+  api:
+    build: .
+    volumes:
+      - .:/code
+"""
+
+
+def test_a_password_in_a_compose_file_that_runs_the_checkout_is_a_development_sample(tmp_path):
+    """modoboa's ``docker-compose.yml`` runs the working tree (``.:/code``, ``Dockerfile.dev``,
+    ``DEBUG: 1``) beside a MariaDB whose root password it sets: a developer's local service, a
+    sample (SEC022) as a ``dev/`` folder's is, by the rule IMG001 already reads
+    (``containers.runs_the_checkout``)."""
+    report = scan_repo(make_repo(tmp_path, {"docker-compose.yml": MODOBOA_COMPOSE}), select="SEC02")
+    leaks, samples = sec02(report)
+    assert (leaks, samples) == ([], [("docker-compose.yml", 5)])
+    [sample] = result_of(report, "SEC022").findings
+    assert "runs the checkout" in sample.message
+
+
+@pytest.mark.parametrize(
+    "compose",
+    [
+        MODOBOA_COMPOSE.replace("      - .:/code\n", "      - ./conf:/code\n"),
+        MODOBOA_COMPOSE + f"      - AWS_ACCESS_KEY_ID={AWS_KEY}\n".replace("      - AWS", "    environment:\n      - AWS"),
+    ],
+    ids=["a deployment mounting configuration", "a token format in the development compose file"],
+)
+def test_a_compose_file_of_a_deployment_or_a_token_format_still_blocks(tmp_path, compose):
+    """A compose file that mounts only configuration is a deployment's; a known token format is a
+    leak wherever it is."""
+    leaks, _ = sec02(scan_repo(make_repo(tmp_path, {"docker-compose.yml": compose}), select="SEC02"))
+    assert leaks == [("docker-compose.yml", 5 if "conf" in compose else 11)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from gonogo.collectors.containers import ContainerFacts
 from gonogo.collectors.secrets import EnvFile, Place, SecretFacts, SecretHit
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity
@@ -23,7 +24,7 @@ def _rotate(findings: Sequence[Finding]) -> Grouping:
 
 @check("SEC020", "No credential is committed to the repository", category=Category.SECURITY,
        severity=Severity.HIGH, counts="secrets.found", plan=_rotate)
-def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
+def committed_secrets(secrets: SecretFacts, containers: ContainerFacts | None) -> Iterator[CheckOutput]:
     """Why: a key, token or password in the repository is in every clone, fork, CI log and backup;
     deleting the line does not remove it from history. Whoever reads the code can use it.
     Fix: revoke and rotate the credential first, then remove it and load it from the environment
@@ -35,8 +36,9 @@ def committed_secrets(secrets: SecretFacts) -> Iterator[CheckOutput]:
     wherever they are."""
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
+    development = containers.development_compose if containers else frozenset()
     for hit in secrets.hits:
-        if sample_reason(hit) is None:  # samples are SEC022's question
+        if sample_reason(hit, development) is None:  # samples are SEC022's question
             yield _secret_failure(hit, "{what}", rule=hit.rule, in_test_code=hit.in_test_code, place=hit.place.value)
 
 
@@ -80,7 +82,12 @@ PLACE_REASONS = {
 }
 
 
-def sample_reason(hit: SecretHit) -> str | None:
+DEVELOPMENT_COMPOSE_REASON = (
+    "in a compose file that runs the checkout (a development set-up), where a literal configures a local service"
+)
+
+
+def sample_reason(hit: SecretHit, development_compose: frozenset[str] = frozenset()) -> str | None:
     """Why ``hit`` is a sample rather than a leak, or ``None`` when it is a leak.
 
     A generic match (a secret-named assignment, a URL's password) is a sample outside product code,
@@ -93,7 +100,9 @@ def sample_reason(hit: SecretHit) -> str | None:
     bearer token signed for them; a token there written by hand (a keyboard run in it, or its secret
     written under one: :attr:`SecretHit.made_up`); a value its vendor publishes as an example
     (:data:`DOCUMENTED_EXAMPLES`); and one the repository's own gitleaks allowlist names literally
-    (pulpcore's local MinIO key)."""
+    (pulpcore's local MinIO key). A generic match in a compose file that runs the checkout
+    (``development_compose``, the containers collector's :func:`runs_the_checkout`) is a
+    development set-up's, as a ``dev/`` folder's is."""
     if hit.fingerprint in DOCUMENTED_EXAMPLES:
         return DOCUMENTED_EXAMPLES[hit.fingerprint]
     if hit.allowlisted:
@@ -113,6 +122,8 @@ def sample_reason(hit: SecretHit) -> str | None:
         return None
     if hit.place is not Place.CODE:
         return PLACE_REASONS[hit.place]
+    if hit.path in development_compose:  # modoboa's MARIADB_ROOT_PASSWORD beside `.:/code`
+        return DEVELOPMENT_COMPOSE_REASON
     if hit.in_prose:
         return "in a comment or docstring"
     if hit.in_example:
@@ -136,13 +147,11 @@ def _private_key_sample(hit: SecretHit) -> str | None:
     return None
 
 
-def is_sample(hit: SecretHit) -> bool:
-    return sample_reason(hit) is not None
 
 
 @check("SEC022", "Tests, docs and examples use obvious placeholders for credentials", category=Category.SECURITY,
        severity=Severity.LOW, counts="secrets.samples")
-def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
+def sample_credentials(secrets: SecretFacts, containers: ContainerFacts | None) -> Iterator[CheckOutput]:
     """Why: a password or key in a test, a doc page, an example, a CI service's settings, a comment,
     or a one-word default is a sample far more often than a leak (on real repositories, none of 42
     such findings was a real credential), so it does not block; but readers copy samples into
@@ -154,8 +163,9 @@ def sample_credentials(secrets: SecretFacts) -> Iterator[CheckOutput]:
     value at run time (`secrets.token_hex()`)."""
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
+    development = containers.development_compose if containers else frozenset()
     for hit in secrets.hits:
-        reason = sample_reason(hit)
+        reason = sample_reason(hit, development)
         if reason is not None:
             yield _secret_failure(hit, f"{{what}}, {reason}", reason=reason, place=hit.place.value)
 

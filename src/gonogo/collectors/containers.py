@@ -141,6 +141,9 @@ class ContainerFacts:
     images: tuple[ImageRef, ...]
     dockerfiles: tuple[Dockerfile, ...]
     errors: tuple[tuple[SourceFile, int | None, str], ...] = ()
+    development_compose: frozenset[str] = frozenset()
+    """Display paths of the compose files that run the checkout (:func:`runs_the_checkout`): a
+    developer's set-up, whose services are local ones."""
 
 
 @collector("containers")
@@ -175,7 +178,10 @@ def containers(workspace: Workspace) -> ContainerFacts:
             found = _yaml_images(text, file, "helm", errors)
         images.extend(_with_hints(found, text))
     images = _mark_development(_mark_built_bases(workspace, _mark_built(images, built)), roles)
-    return ContainerFacts(images=tuple(images), dockerfiles=tuple(dockerfiles), errors=tuple(errors))
+    development = frozenset(f.display for f in workspace.files if f.relpath in roles.development)
+    return ContainerFacts(
+        images=tuple(images), dockerfiles=tuple(dockerfiles), errors=tuple(errors), development_compose=development
+    )
 
 
 def _mark_built(images: list[ImageRef], built: dict[str, set[str]]) -> list[ImageRef]:
