@@ -999,3 +999,19 @@ def test_a_dynamic_table_of_another_shape_names_no_build_module(tmp_path: Path, 
     files = {"pyproject.toml": pyproject, "modoboa/version.py": MODOBOA_VERSION}
     report = scan_repo(make_repo(tmp_path, files), select="DEP001")
     assert _packages(report, "DEP001") == [("modoboa/version.py", "setuptools_scm")]
+
+
+def test_a_django_apps_tests_module_is_test_code_for_its_imports(tmp_path: Path) -> None:
+    """modoboa's ``modoboa/core/api/v2/tests.py`` imports Pillow to build an upload: Django's test
+    runner collects ``tests.py`` (its default pattern is ``test*.py``; ``startapp`` writes one), so a
+    missing Pillow breaks a test run, not production: DEP002's, not a blocking DEP001. Product
+    modules beside it (``testing.py``, ``views.py``) are still judged."""
+    files = {
+        "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["django"]\n',
+        "shop/core/tests.py": "from PIL import Image\nimport django\n",
+        "shop/core/testing.py": "import yaml\n",
+        "shop/core/views.py": "import requests\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001,DEP002")
+    assert sorted(_packages(report, "DEP001")) == [("shop/core/testing.py", "PyYAML"), ("shop/core/views.py", "requests")]
+    assert ("shop/core/tests.py", "Pillow") in _packages(report, "DEP002")

@@ -155,7 +155,8 @@ def _hard_imports(
     an ``if`` runs where its test holds (a configured provider, an older Python): an optional
     feature, which an extra or a marker declares. Test code, and the documentation's code and
     examples that do not ship (``ships``, :func:`_ships`): a missing import there breaks a test
-    run, a docs build or an example, not production. In a vendored copy of another project (pip's
+    run, a docs build or an example, not production; so is a Django app's ``tests.py``
+    (:data:`DJANGO_TEST_MODULE`). In a vendored copy of another project (pip's
     ``_vendor/``), what the copy needs is vendored beside it; an import from elsewhere is one of
     that project's optional features (urllib3's HTTP/2 and pyOpenSSL support, Pygments' Sphinx
     extension), declared among its extras, not the host's. Ansible's plugins and modules
@@ -173,11 +174,16 @@ def _hard_imports(
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
         soft = imported.optional or imported.conditional or imported.type_checking or file.is_test_code
+        soft = soft or file.file.name == DJANGO_TEST_MODULE
         soft = soft or not ships or vendored or optional_module
         soft = soft or top in guarded or top in hosted
         yield imported, not soft
 
 
+DJANGO_TEST_MODULE = "tests.py"
+"""The test module ``startapp`` writes in each Django app, which Django's runner collects (its
+default pattern is ``test*.py``): modoboa's ``core/api/v2/tests.py`` imports Pillow for an upload.
+Only this name: ``testing.py`` or ``testutils.py`` may ship helpers production imports."""
 SPHINX_PROVIDES = frozenset({"sphinx", "docutils"})
 """What a Sphinx extension finds wherever it runs: Sphinx, which loads it, and docutils, which
 Sphinx requires."""
