@@ -342,6 +342,12 @@ RANDOM_PASSWORD = "Zq8-" + "vX4pL2wR"
         ("werkzeug/local.py", Place.CODE),
         ("devtools/server.py", Place.CODE),
         ("settings/local_dev.yaml", Place.CODE),
+        ("temba/utils/management/commands/dev_db.py", Place.DEVELOPMENT),
+        ("shop/management/commands/load_demo_data.py", Place.DEVELOPMENT),
+        ("temba/utils/management/commands/mailroom_db.py", Place.CODE),
+        ("shop/management/commands/create_admin.py", Place.CODE),
+        ("shop/commands/dev_db.py", Place.CODE),
+        ("shop/management/commands/dev/helpers.txt", Place.DEVELOPMENT),
     ],
     ids=[
         "product code", "tests folder", "spec.ts", "test.js", "go _test", "test_ module outside tests",
@@ -349,7 +355,9 @@ RANDOM_PASSWORD = "Zq8-" + "vX4pL2wR"
         "gettext po", "github workflow", "gitlab ci", "workflow in a project template", "env example", "env dist", "docs", "changelog",
         "example", "dev folder", "development folder", "dev key", "local settings module", "ci settings module",
         "production settings", "a module named local outside settings", "devtools is no dev folder",
-        "settings module words only for Python",
+        "settings module words only for Python", "a development database command", "a demo data command",
+        "a command named for no environment", "a production command", "commands outside management/",
+        "a dev folder below commands",
     ],
 )
 def test_place_of_a_file(relpath, place):

@@ -42,6 +42,8 @@ NON_PRODUCTION_MODULE_WORDS = frozenset({
 })
 """Words of a settings module's name that say it configures another environment than production
 (``settings/local_dev.py``, ``config/ci.py``, ``settings_test.py``)."""
+COMMAND_DIRS = ("management", "commands")
+"""The folders of a Django app's management commands: a command's module name is its name."""
 SETTINGS_DIRS = frozenset({"settings", "config", "conf", "configs"})
 """Packages of settings modules, one per environment (wger's ``settings/ci.py``)."""
 
@@ -49,10 +51,14 @@ SETTINGS_DIRS = frozenset({"settings", "config", "conf", "configs"})
 def is_development_setup(relpath: str) -> bool:
     """A file in a :data:`DEVELOPMENT_DIRS` folder, or a settings module for another environment
     than production (a Python module of a :data:`SETTINGS_DIRS` package whose name has a word of
-    :data:`NON_PRODUCTION_MODULE_WORDS`)."""
+    :data:`NON_PRODUCTION_MODULE_WORDS`), or a Django management command so named (rapidpro's
+    ``management/commands/dev_db.py``, which fills a local database with users whose password it
+    sets: :data:`COMMAND_DIRS`)."""
     parts = relpath.lower().split("/")
     if DEVELOPMENT_DIRS.intersection(parts[:-1]):
         return True
+    if parts[-3:-1] == list(COMMAND_DIRS) and parts[-1].endswith(".py"):
+        return names_another_environment(relpath)
     if len(parts) < 2 or parts[-2] not in SETTINGS_DIRS or not parts[-1].endswith(".py"):
         return False
     return names_another_environment(relpath)
