@@ -421,3 +421,27 @@ def test_a_dockerfile_key_of_another_shape_names_no_development_dockerfile(tmp_p
     repo = make_repo(tmp_path, {"docker-compose.yml": compose, "docker/Dockerfile.amavis.dev": "FROM alpine:latest\n"})
     result = result_of(scan_repo(repo, select="IMG001"), "IMG001")
     assert [(f.path, f.get("image")) for f in result.findings] == [("docker/Dockerfile.amavis.dev", "alpine:latest")]
+
+
+@pytest.mark.parametrize(
+    ("volume", "expected"),
+    [
+        ("./docker/conf:/etc/app", {"docker/conf"}),
+        ("./" + "a/" * 50_000 + ":/etc/x", {"/".join(["a"] * 50_000)}),
+        ("./../../..:/etc/x", set()),
+        (":::", set()),
+        ("", set()),
+        ("./conf", set()),
+        ("${CONF}:/etc/x", set()),
+        ("./\x00\udcff:/etc/x", {"\x00\udcff"}),
+    ],
+    ids=["a configuration", "100,000 characters", "out of the repository", "only colons", "empty",
+         "no target", "a variable", "odd characters"],
+)
+def test_service_configs_reads_any_volume_text(volume: str, expected: set[str]) -> None:
+    """A volume's text is the repository's: any shape gives a set of paths inside it, or none."""
+    from gonogo.collectors.containers import service_configs
+    from gonogo.workspace import SourceFile
+
+    compose = SourceFile(root=Path("/r"), relpath="docker-compose.yml", display="docker-compose.yml", size=0)
+    assert service_configs(compose, [volume], etc_only=True) == expected

@@ -1358,3 +1358,42 @@ def test_a_compose_file_of_a_deployment_or_a_token_format_still_blocks(tmp_path,
     leak wherever it is."""
     leaks, _ = sec02(scan_repo(make_repo(tmp_path, {"docker-compose.yml": compose}), select="SEC02"))
     assert leaks == [("docker-compose.yml", 5 if "conf" in compose else 11)]
+
+
+MODOBOA_DOVECOT = f"introspection_url = http://dovecot:{URL_PASSWORD}@api-unsecured:8001/api/o/introspect/\n"
+
+
+def test_a_service_configuration_only_a_development_compose_file_mounts_is_a_development_sample(tmp_path):
+    """modoboa's development ``docker-compose.yml`` mounts ``./docker/dovecot_config`` on
+    ``/etc/dovecot/conf.d``: the local Dovecot's configuration, whose URL names the local API
+    with a password, is the development set-up's, a sample (SEC022)."""
+    compose = MODOBOA_COMPOSE + "  dovecot:\n    image: dovecot\n    volumes:\n" \
+                                "      - ./docker/dovecot_config:/etc/dovecot/conf.d\n"
+    files = {"docker-compose.yml": compose, "docker/dovecot_config/dovecot-oauth2.conf.ext": MODOBOA_DOVECOT}
+    leaks, samples = sec02(scan_repo(make_repo(tmp_path, files), select="SEC02"))
+    assert leaks == []
+    assert ("docker/dovecot_config/dovecot-oauth2.conf.ext", 1) in samples
+
+
+@pytest.mark.parametrize(
+    "mounts",
+    [
+        "      - ./docker/dovecot_config:/srv/app/conf\n",
+        "      - ./docker:/etc/dovecot\n    environment:\n      - X=1\n  other:\n    image: x\n    volumes:\n"
+        "      - ./docker/dovecot_config:/etc/x\n",
+        "      - ./docker/dovecot_config/../..:/etc/dovecot\n",
+        "      - dovecot_config:/etc/dovecot/conf.d\n",
+    ],
+    ids=["mounted elsewhere than /etc", "mounted above, by two services", "the checkout itself", "a named volume"],
+)
+def test_a_configuration_that_is_not_only_a_development_services_still_blocks(tmp_path, mounts):
+    """Only a folder of the repository (not its root), bind-mounted under ``/etc/`` by a compose
+    file that runs the checkout, and by no other compose file; a deployment's compose file
+    mounting it too keeps it product configuration."""
+    deploy = "services:\n  dovecot:\n    image: dovecot\n    volumes:\n      - ../docker:/etc/dovecot\n"
+    compose = MODOBOA_COMPOSE + "  dovecot:\n    image: dovecot\n    volumes:\n" + mounts
+    files = {"docker-compose.yml": compose, "docker/dovecot_config/dovecot-oauth2.conf.ext": MODOBOA_DOVECOT}
+    if "two services" in repr(mounts) or "./docker:" in mounts:
+        files["deploy/docker-compose.yml"] = deploy
+    leaks, _ = sec02(scan_repo(make_repo(tmp_path, files), select="SEC02"))
+    assert leaks == [("docker/dovecot_config/dovecot-oauth2.conf.ext", 1)]

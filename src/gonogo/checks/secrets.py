@@ -36,7 +36,7 @@ def committed_secrets(secrets: SecretFacts, containers: ContainerFacts | None) -
     wherever they are."""
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
-    development = containers.development_compose if containers else frozenset()
+    development = _development_paths(containers)
     for hit in secrets.hits:
         if sample_reason(hit, development) is None:  # samples are SEC022's question
             yield _secret_failure(hit, "{what}", rule=hit.rule, in_test_code=hit.in_test_code, place=hit.place.value)
@@ -82,8 +82,19 @@ PLACE_REASONS = {
 }
 
 
+def _development_paths(containers: ContainerFacts | None) -> frozenset[str]:
+    """The development compose files and the configurations only they mount on a service."""
+    return containers.development_compose | containers.development_configs if containers else frozenset()
+
+
+def _in_development(path: str, development: frozenset[str]) -> bool:
+    """``path`` is one of ``development``'s, or in a folder of it (``docker/dovecot_config/...``)."""
+    return path in development or any(path.startswith(f"{folder}/") for folder in development)
+
+
 DEVELOPMENT_COMPOSE_REASON = (
-    "in a compose file that runs the checkout (a development set-up), where a literal configures a local service"
+    "in a compose file that runs the checkout (a development set-up), or a configuration only it mounts, where "
+    "a literal configures a local service"
 )
 
 
@@ -101,8 +112,9 @@ def sample_reason(hit: SecretHit, development_compose: frozenset[str] = frozense
     written under one: :attr:`SecretHit.made_up`); a value its vendor publishes as an example
     (:data:`DOCUMENTED_EXAMPLES`); and one the repository's own gitleaks allowlist names literally
     (pulpcore's local MinIO key). A generic match in a compose file that runs the checkout
-    (``development_compose``, the containers collector's :func:`runs_the_checkout`) is a
-    development set-up's, as a ``dev/`` folder's is."""
+    (``development_compose``, the containers collector's :func:`runs_the_checkout`), or in a
+    configuration only such files mount on a service's ``/etc/``, is a development set-up's, as a
+    ``dev/`` folder's is."""
     if hit.fingerprint in DOCUMENTED_EXAMPLES:
         return DOCUMENTED_EXAMPLES[hit.fingerprint]
     if hit.allowlisted:
@@ -122,7 +134,7 @@ def sample_reason(hit: SecretHit, development_compose: frozenset[str] = frozense
         return None
     if hit.place is not Place.CODE:
         return PLACE_REASONS[hit.place]
-    if hit.path in development_compose:  # modoboa's MARIADB_ROOT_PASSWORD beside `.:/code`
+    if _in_development(hit.path, development_compose):  # modoboa's MARIADB_ROOT_PASSWORD beside `.:/code`
         return DEVELOPMENT_COMPOSE_REASON
     if hit.in_prose:
         return "in a comment or docstring"
@@ -163,7 +175,7 @@ def sample_credentials(secrets: SecretFacts, containers: ContainerFacts | None) 
     value at run time (`secrets.token_hex()`)."""
     if not secrets.files_scanned:
         raise NotApplicable("no text files to scan")
-    development = containers.development_compose if containers else frozenset()
+    development = _development_paths(containers)
     for hit in secrets.hits:
         reason = sample_reason(hit, development)
         if reason is not None:

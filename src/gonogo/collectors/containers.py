@@ -144,6 +144,9 @@ class ContainerFacts:
     development_compose: frozenset[str] = frozenset()
     """Display paths of the compose files that run the checkout (:func:`runs_the_checkout`): a
     developer's set-up, whose services are local ones."""
+    development_configs: frozenset[str] = frozenset()
+    """Display paths of the repository folders and files that only such compose files bind-mount
+    on a service's ``/etc/`` (:func:`service_configs`): a local service's configuration."""
 
 
 @collector("containers")
@@ -179,8 +182,10 @@ def containers(workspace: Workspace) -> ContainerFacts:
         images.extend(_with_hints(found, text))
     images = _mark_development(_mark_built_bases(workspace, _mark_built(images, built)), roles)
     development = frozenset(f.display for f in workspace.files if f.relpath in roles.development)
+    configs = frozenset(roles.only_development_configs())
     return ContainerFacts(
-        images=tuple(images), dockerfiles=tuple(dockerfiles), errors=tuple(errors), development_compose=development
+        images=tuple(images), dockerfiles=tuple(dockerfiles), errors=tuple(errors), development_compose=development,
+        development_configs=configs,
     )
 
 
@@ -230,8 +235,20 @@ class ComposeRoles:
     """Folders their services build."""
     other_builds: set[str] = field(default_factory=set)
     """Folders the services of the other compose files build."""
+    development_configs: set[str] = field(default_factory=set)
+    """Display paths development compose files mount on a service's ``/etc/``."""
+    other_configs: set[str] = field(default_factory=set)
+    """Display paths the other compose files bind-mount anywhere."""
     development_dockerfiles: set[str] = field(default_factory=set)
     """Dockerfiles development compose files name with ``dockerfile:`` (root-relative)."""
+
+    def only_development_configs(self) -> set[str]:
+        """The development configurations no other compose file mounts, nor a folder around or
+        inside one (a deployment mounting ``docker/`` shares ``docker/dovecot_config``)."""
+        return {
+            path for path in self.development_configs
+            if not any(_nested(path, other) or _nested(other, path) for other in self.other_configs)
+        }
     other_dockerfiles: set[str] = field(default_factory=set)
     """Dockerfiles the other compose files name so."""
 
@@ -480,9 +497,41 @@ def _images_in(
         roles.development.add(file.relpath)
         roles.development_builds.update(builds)
         roles.development_dockerfiles.update(dockerfiles)
+        roles.development_configs.update(_shown(file, service_configs(file, volumes, etc_only=True)))
     elif roles is not None:
         roles.other_builds.update(builds)
         roles.other_dockerfiles.update(dockerfiles)
+        roles.other_configs.update(_shown(file, service_configs(file, volumes, etc_only=False)))
+    return found
+
+
+def _shown(file: SourceFile, paths: set[str]) -> set[str]:
+    """Root-relative ``paths`` as findings show them: with the compose file's root prefix when the
+    scan has several roots."""
+    prefix = file.display.removesuffix(file.relpath)
+    return {f"{prefix}{path}" for path in paths}
+
+
+def _nested(inner: str, outer: str) -> bool:
+    return inner == outer or inner.startswith(f"{outer}/")
+
+
+def service_configs(file: SourceFile, volumes: list[str], *, etc_only: bool) -> set[str]:
+    """The repository paths (root-relative) that bind mounts (``./docker/dovecot_config:/etc/
+    dovecot/conf.d``) take from a folder below the compose file's root, on ``/etc/`` when
+    ``etc_only``: a service's configuration. Not the checkout itself (``.``, ``..``, a path
+    leaving it), not a named volume or a variable (no ``./`` start), not the long syntax (its
+    target is not kept here)."""
+    folder = file.relpath.rpartition("/")[0]
+    found: set[str] = set()
+    for volume in volumes:
+        source, _, rest = volume.partition(":")
+        target = rest.partition(":")[0].strip()
+        if not source.startswith(("./", "../")) or (etc_only and not target.startswith("/etc/")):
+            continue
+        path = posixpath.normpath(posixpath.join(folder or ".", source.strip()))
+        if path not in (".", "..") and not path.startswith("../"):
+            found.add(path)
     return found
 
 
