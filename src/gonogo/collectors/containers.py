@@ -241,6 +241,8 @@ class ComposeRoles:
     """Display paths the other compose files bind-mount anywhere."""
     development_dockerfiles: set[str] = field(default_factory=set)
     """Dockerfiles development compose files name with ``dockerfile:`` (root-relative)."""
+    other_dockerfiles: set[str] = field(default_factory=set)
+    """Dockerfiles the other compose files name so."""
 
     def only_development_configs(self) -> set[str]:
         """The development configurations no other compose file mounts, nor a folder around or
@@ -249,8 +251,6 @@ class ComposeRoles:
             path for path in self.development_configs
             if not any(_nested(path, other) or _nested(other, path) for other in self.other_configs)
         }
-    other_dockerfiles: set[str] = field(default_factory=set)
-    """Dockerfiles the other compose files name so."""
 
     def dockerfile_only_for_development(self, relpath: str) -> bool:
         """A Dockerfile named for development (:func:`names_development`) that only development

@@ -321,7 +321,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 129
+SCANNER_VERSION = 30
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -342,7 +342,7 @@ named as an example or a sample, ``EXAMPLE_CONFIG_FILE``, is an example; 26: nor
 name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase of Title-Case words;
 28: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``,
 and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token;
-29: ``SecretHit`` gains ``allowlisted``, so the cached hits' shape changed; 129: a factory_boy
+29: ``SecretHit`` gains ``allowlisted``, so the cached hits' shape changed; 30: a factory_boy
 factories module is test code, and ``SecretHit`` gains ``made_up``)."""
 
 
