@@ -1015,3 +1015,31 @@ def test_a_django_apps_tests_module_is_test_code_for_its_imports(tmp_path: Path)
     report = scan_repo(make_repo(tmp_path, files), select="DEP001,DEP002")
     assert sorted(_packages(report, "DEP001")) == [("shop/core/testing.py", "PyYAML"), ("shop/core/views.py", "requests")]
     assert ("shop/core/tests.py", "Pillow") in _packages(report, "DEP002")
+
+
+@pytest.mark.parametrize(
+    ("requirements", "target"),
+    [
+        ({"ci_requirements.txt": "", "test_requirements.txt": "pytest\n"}, "pyproject.toml"),
+        ({"requirements.txt": "# pinned by the image\n"}, "pyproject.toml"),
+        ({"requirements.txt": "django>=5\n", "ci_requirements.txt": ""}, "requirements.txt"),
+        ({"dev_requirements.txt": "pytest\n"}, "pyproject.toml"),
+    ],
+    ids=["an empty CI file (pulpcore)", "an empty requirements.txt", "a declaring requirements.txt", "a group's file"],
+)
+def test_a_missing_dependency_is_asked_of_the_manifest_that_declares_production(
+    tmp_path: Path, requirements: dict[str, str], target: str
+) -> None:
+    """pulpcore keeps an empty ``ci_requirements.txt`` beside ``pyproject.toml``, and DEP001 told
+    the reader to add its missing imports there: an empty file, or one a group's name marks, is
+    never the manifest a missing production dependency goes in while another declares."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'core'\ndependencies = ['django']\n",
+        **requirements,
+        "core/__init__.py": "",
+        "core/views.py": "import django\nimport yaml\n",
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP001")
+    [undeclared] = result_of(report, "DEP001").findings
+    assert f"not declared in {target}" in undeclared.message
+    assert undeclared.get("manifest", target) == target

@@ -29,6 +29,7 @@ from gonogo.collectors.import_names import (
     published_requires,
 )
 from gonogo.collectors.manifests import Dependency, Manifest, ManifestFacts
+from gonogo.collectors.manifests.requirements_files import group_from_name
 from gonogo.collectors.python import PythonFacts, PythonFile
 from gonogo.collectors.python_facts import Import
 
@@ -79,11 +80,18 @@ class Scope:
         return declaring[0]
 
 
-def _preference(manifest: Manifest) -> tuple[int, int, str]:
+def _preference(manifest: Manifest) -> tuple[bool, bool, int, bool, str]:
+    """Which manifest a missing dependency goes in first: one that declares something before an
+    empty one, production before a group's, then by kind, a plain ``requirements.txt`` before a
+    named one. A requirements file's group comes from its name, so an empty ``ci_requirements.txt``
+    (pulpcore's) or a ``dev_requirements.txt`` is never the target beside ``pyproject.toml``."""
     kind = _PREFERRED.index(manifest.kind) if manifest.kind in _PREFERRED else len(_PREFERRED)
     exact = manifest.file.name != "requirements.txt"
-    group = manifest.dependencies[0].group is not None if manifest.dependencies else False
-    return (kind, exact + 2 * group, manifest.file.display)
+    if manifest.kind == "requirements":
+        group = group_from_name(manifest.file) is not None
+    else:
+        group = manifest.dependencies[0].group is not None if manifest.dependencies else False
+    return (not manifest.dependencies, group, kind, exact, manifest.file.display)
 
 
 class Scopes:
