@@ -159,8 +159,6 @@ def _private_key_sample(hit: SecretHit) -> str | None:
     return None
 
 
-
-
 @check("SEC022", "Tests, docs and examples use obvious placeholders for credentials", category=Category.SECURITY,
        severity=Severity.LOW, counts="secrets.samples")
 def sample_credentials(secrets: SecretFacts, containers: ContainerFacts | None) -> Iterator[CheckOutput]:
