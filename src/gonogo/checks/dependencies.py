@@ -169,13 +169,13 @@ def _hard_imports(
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
     vendored = is_vendored(file.file.relpath) or is_ansible_content(file.file.relpath, imports)
     hosted = SPHINX_PROVIDES if is_sphinx_extension(file, imports) else frozenset()
+    # what holds for the whole file, decided once rather than for each of its imports
+    whole_file = file.is_test_code or file.file.name == DJANGO_TEST_MODULE or not ships or vendored or optional_module
     for imported in imports:
         top = imported.module.split(".")[0]
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
-        soft = imported.optional or imported.conditional or imported.type_checking or file.is_test_code
-        soft = soft or file.file.name == DJANGO_TEST_MODULE
-        soft = soft or not ships or vendored or optional_module
+        soft = whole_file or imported.optional or imported.conditional or imported.type_checking
         soft = soft or top in guarded or top in hosted
         yield imported, not soft
 

@@ -529,10 +529,17 @@ def service_configs(file: SourceFile, volumes: list[str], *, etc_only: bool) -> 
         target = rest.partition(":")[0].strip()
         if not source.startswith(("./", "../")) or (etc_only and not target.startswith("/etc/")):
             continue
-        path = posixpath.normpath(posixpath.join(folder or ".", source.strip()))
-        if path not in (".", "..") and not path.startswith("../"):
+        path = _in_repository(folder, source)
+        if path is not None and path != ".":
             found.add(path)
     return found
+
+
+def _in_repository(folder: str, path: str) -> str | None:
+    """``path``, written relative to the compose file's ``folder``, as a root-relative path;
+    ``None`` when it leaves the repository."""
+    joined = posixpath.normpath(posixpath.join(folder or ".", path.strip()))
+    return None if joined == ".." or joined.startswith("../") else joined
 
 
 DEVELOPMENT_NAME_WORDS = frozenset({"dev", "develop", "development", "local"})
@@ -553,8 +560,8 @@ def _named_dockerfile(folder: str, build: yaml.Node | None, mappings: MergedMapp
     named = mappings.get(build, "dockerfile") if isinstance(build, yaml.MappingNode) else None
     if not isinstance(named, yaml.ScalarNode) or not isinstance(named.value, str) or named.value.startswith("/"):
         return []
-    path = posixpath.normpath(posixpath.join(folder or ".", named.value.strip()))
-    return [] if path == ".." or path.startswith("../") else [path]
+    path = _in_repository(folder, named.value)
+    return [] if path is None else [path]
 
 
 @lru_cache(maxsize=256)
