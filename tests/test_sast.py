@@ -210,6 +210,42 @@ def test_sql_sinks(source, expected):
     assert [(s.call_line, s.how) for s in sql_sinks(source)] == expected
 
 
+SCOPES = b"""\
+@app.route(cur.execute("SELECT %s" % name))
+def view():
+    query = f"SELECT {name}"
+
+
+def outer(x):
+    query = "DELETE FROM t WHERE id = " + x
+    def inner(y):
+        query = f"SELECT {y}"
+        cur.execute(query)
+    cur.execute(query)
+    return inner
+
+
+def clean(x):
+    query = f"SELECT {x}"
+    return query
+
+
+handler = lambda x: cur.execute(f"SELECT {x}")
+"""
+
+
+def test_sinks_are_found_in_every_scope_that_holds_one_and_only_in_it():
+    """Only functions holding a sink call are walked (``sql_strings._holds_one``): a call in a
+    decorator is walked with its function, a nested function and a lambda are scopes of their
+    own, and a function that builds a query but calls no sink has nothing to find."""
+    assert [(s.call_line, s.built_line, s.how) for s in sql_sinks(SCOPES)] == [
+        (20, 20, "an f-string"),
+        (10, 9, "an f-string"),
+        (11, 7, "string concatenation"),
+        (1, 1, "% formatting"),
+    ]
+
+
 def test_deeply_nested_expression_does_not_crash(tmp_path):
     hostile = "x = " + "(" * 300 + "1" + ")" * 300 + "\ncur.execute(x)\n"
     assert sql_sinks(hostile.encode()) == []

@@ -12,11 +12,12 @@ The file is parsed, never imported or run.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gonogo.collectors.syntax_nodes import child_nodes
+from gonogo.collectors.syntax_nodes import SyntaxNodes, child_nodes
 
 SINKS = frozenset(
     {"execute", "executemany", "executescript", "mogrify", "raw", "read_sql", "read_sql_query"}
@@ -24,6 +25,7 @@ SINKS = frozenset(
 SINK_CALL = re.compile(rb"\.(?:" + b"|".join(sorted(n.encode() for n in SINKS)) + rb")\s*\(")
 """A cheap test on the bytes: only files that call a sink are parsed."""
 QUERY_KEYWORDS = ("sql", "query", "statement", "operation")
+_Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,23 +50,35 @@ def sql_sinks(source: bytes) -> list[SqlSink]:
     return sql_sinks_in(tree, source)
 
 
-def sql_sinks_in(tree: ast.Module, source: bytes) -> list[SqlSink]:
-    """As :func:`sql_sinks`, on a tree the per-file pass has parsed already."""
+def sql_sinks_in(tree: ast.Module, source: bytes, nodes: SyntaxNodes | None = None) -> list[SqlSink]:
+    """As :func:`sql_sinks`, on a tree the per-file pass has parsed already (``nodes``: its
+    nodes by kind, listed once for every rule that reads them)."""
     if SINK_CALL.search(source) is None:
         return []
+    calls = [node for node in (nodes or SyntaxNodes(tree)).of(ast.Call) if _is_sink(node)]
+    if not calls:
+        return []  # ``.execute(`` in a comment or a string
     try:
-        return list(_scan_scope(tree))
+        return list(_scan_scope(tree, sorted((call.lineno, call.col_offset) for call in calls)))
     except RecursionError:
         return []
 
 
-def _scan_scope(scope: ast.AST) -> Iterator[SqlSink]:
+def _is_sink(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr in SINKS
+
+
+def _scan_scope(scope: ast.AST, sink_calls: list[tuple[int, int]]) -> Iterator[SqlSink]:
+    """The sinks of ``scope`` and of the functions in it. ``sink_calls``: where each sink call
+    of the file starts, sorted; a function holding none is not walked (most functions of a file
+    that calls ``execute`` somewhere), since only a sink call makes a finding."""
     assignments: dict[str, list[tuple[int, ast.expr, bool]]] = {}
     calls: list[ast.Call] = []
     for node in _own_nodes(scope):
         match node:
             case ast.FunctionDef() | ast.AsyncFunctionDef() | ast.Lambda():
-                yield from _scan_scope(node)
+                if _holds_one(node, sink_calls):
+                    yield from _scan_scope(node, sink_calls)
             case ast.Assign(targets=targets, value=value):
                 for target in targets:
                     if isinstance(target, ast.Name):
@@ -105,6 +119,17 @@ def _last_built(assigned: list[tuple[int, ast.expr, bool]], before: int) -> ast.
         if not augmented:
             return None
     return None
+
+
+def _holds_one(function: _Function, sink_calls: list[tuple[int, int]]) -> bool:
+    """Whether a sink call starts inside the function's scope as :func:`_scan_scope` walks it:
+    from its first decorator (decorators are walked with it) to its end."""
+    decorators = getattr(function, "decorator_list", ())
+    start = min([(function.lineno, function.col_offset)] + [(d.lineno, d.col_offset) for d in decorators])
+    if function.end_lineno is None or function.end_col_offset is None:
+        return True
+    first = bisect.bisect_left(sink_calls, start)
+    return first < len(sink_calls) and sink_calls[first] <= (function.end_lineno, function.end_col_offset)
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:

@@ -115,7 +115,7 @@ def _extract(source: bytes) -> ModuleFacts:
             web=_unparsed_web(source), script=script,
         )
     nodes = SyntaxNodes(tree)  # every node by kind, listed once, for the rules that read them so
-    sinks = tuple(sql_sinks_in(tree, source))
+    sinks = tuple(sql_sinks_in(tree, source, nodes))
     scanned = text_facts(source, tree, nodes)
     routes = web_module_in(tree, source, lines, nodes)
     passwords = tuple(dict_passwords_in(text, nodes))  # last: the rules above may have listed the nodes
