@@ -35,7 +35,10 @@ EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
 
 DEVELOPMENT_DIRS = frozenset({"dev", "development", ".devcontainer"})
 """Folders that set up a developer's environment (warehouse's ``dev/``, Nautobot's
-``development/``): the databases, keys and services they configure are local ones."""
+``development/``): the databases, keys and services they configure are local ones. So does a
+folder whose hyphenated name has one of them as a word (openlibrary's ``scripts/dev-instance/``,
+``docker-dev/``): a hyphen cannot be in a Python package's name, so such a folder holds no product
+module imported by name (``dev_api/`` may)."""
 NON_PRODUCTION_MODULE_WORDS = frozenset({
     "local", "dev", "develop", "development", "test", "tests", "testing", "ci", "example", "examples",
     "sample", "demo", "debug", "smoketest", "smoke",
@@ -55,13 +58,17 @@ def is_development_setup(relpath: str) -> bool:
     ``management/commands/dev_db.py``, which fills a local database with users whose password it
     sets: :data:`COMMAND_DIRS`)."""
     parts = relpath.lower().split("/")
-    if DEVELOPMENT_DIRS.intersection(parts[:-1]):
+    if any(_is_development_dir(folder) for folder in parts[:-1]):
         return True
     if parts[-3:-1] == list(COMMAND_DIRS) and parts[-1].endswith(".py"):
         return names_another_environment(relpath)
     if len(parts) < 2 or parts[-2] not in SETTINGS_DIRS or not parts[-1].endswith(".py"):
         return False
     return names_another_environment(relpath)
+
+
+def _is_development_dir(folder: str) -> bool:
+    return folder in DEVELOPMENT_DIRS or ("-" in folder and not DEVELOPMENT_DIRS.isdisjoint(folder.split("-")))
 
 
 def names_another_environment(relpath: str) -> bool:
