@@ -13,6 +13,7 @@ from gonogo.collectors.python_facts import extract
 from gonogo.collectors.python_text import text_facts
 from gonogo.collectors.syntax_nodes import SyntaxNodes, child_nodes, walk_list
 from gonogo.collectors.web_code import web_module
+from gonogo.source_lines import python_lines
 
 TRICKY = '''
 from fastapi import APIRouter, Depends
@@ -92,6 +93,21 @@ def test_settings_classes_nested_and_in_functions_are_read_through_the_shared_no
     assert facts is not None
     assert {"API_TOKEN", "DB_PASSWORD", "NESTED_FIELD", "SIGNING_KEY", "REQUIRED"} <= facts.env_names
     assert {d.name for d in facts.secret_defaults} == {"API_TOKEN", "DB_PASSWORD", "SIGNING_KEY"}
+
+
+def test_the_line_scans_take_the_pass_lines_only_for_the_text_they_decode_themselves():
+    """The per-file pass hands its own decoding and split to the line scans, which use them only
+    for the same text: a byte-order mark the pass keeps (``errors="replace"``) and the scans drop
+    (``utf-8-sig``) makes two texts, and the scans split their own."""
+    source = ("\ufeff" + TRICKY + "\nimport prometheus_client\nHITS = Counter('hits_total', 'Hits')\n").encode()
+    tree = ast.parse(source)
+    own = text_facts(source, tree)
+    assert own is not None and own.signals
+    kept = source.decode("utf-8", errors="replace")
+    assert text_facts(source, tree, read=(kept, ["# not this file's lines"])) == own
+    same = kept.removeprefix("\ufeff")
+    assert text_facts(source, tree, read=(same, python_lines(same))) == own
+    assert text_facts(source, tree, read=(same, ["# not this file's lines"])) != own  # taken, when the same
 
 
 def test_the_per_file_pass_gives_the_web_facts_of_a_separate_parse():

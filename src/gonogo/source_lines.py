@@ -25,9 +25,11 @@ def python_lines(text: str) -> list[str]:
     return lines
 
 
-def python_line_starts(text: str) -> list[int]:
-    """The offset in ``text`` at which each line of :func:`python_lines` starts."""
-    lines = python_lines(text)
+def python_line_starts(text: str, lines: list[str] | None = None) -> list[int]:
+    """The offset in ``text`` at which each line of :func:`python_lines` starts (``lines``: those
+    lines, when the caller has them already)."""
+    if lines is None:
+        lines = python_lines(text)
     if "\r" in text:  # a break may be one character or two: found where it is
         breaks: list[int] = [match.end() for match in _BREAK.finditer(text)]
     else:  # most files: each line and its one-character break, summed from the split already made

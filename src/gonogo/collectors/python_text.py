@@ -136,18 +136,23 @@ def comment_suppressions(text: str, lines: list[str]) -> tuple[tuple[int, Suppre
     return tuple((line, found) for line, comment in comments if (found := parse_suppression(comment)) is not None)
 
 
-def text_facts(data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None = None) -> TextFacts | None:
+def text_facts(
+    data: bytes, tree: ast.Module | None, nodes: SyntaxNodes | None = None, read: tuple[str, list[str]] | None = None
+) -> TextFacts | None:
     """The line scans of one file; ``None`` when its bytes are not UTF-8 text (the scans skip
     such files, as reading them as text fails). ``tree`` is the file's parse, when it parsed;
-    ``nodes`` its nodes by kind, when the per-file pass has them for other rules too."""
+    ``nodes`` its nodes by kind, when the per-file pass has them for other rules too; ``read``
+    the text the pass decoded and its lines, used when this decoding gives the same text (a
+    large file's split cost a tenth of its parse, three times over)."""
     try:
         text = decode_text(data)
     except FileReadError:
         return None
-    lines = python_lines(text)  # as the tree numbers them: a form feed ends no line
+    # as the tree numbers them: a form feed ends no line
+    lines = read[1] if read is not None and read[0] == text else python_lines(text)
     if tree is not None and nodes is None:
         nodes = SyntaxNodes(tree)
-    search = TextSearch(text)
+    search = TextSearch(text, lines)
     return TextFacts(
         signals=tuple(line_signals(lines, PYTHON_SIGNALS, search)),
         env_reads=tuple(env_reads(search, lines, tree, nodes)),
@@ -173,10 +178,12 @@ class TextSearch:
     (``Prefilter``: one pass over the text for all of them). A pattern that cannot match is not
     run, and one that can is tried only on the lines that hold a string it requires."""
 
-    __slots__ = ("_found", "_possible", "_starts", "text")
+    __slots__ = ("_found", "_lines", "_possible", "_starts", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines: list[str] | None = None) -> None:
+        """``lines``: ``text``'s :func:`python_lines`, when the caller has them."""
         self.text = text
+        self._lines = lines
         self._found = _prefilter().found(text)
         self._possible = _prefilter().holding(self._found)
         self._starts: list[int] | None = None
@@ -193,7 +200,7 @@ class TextSearch:
         if pattern not in self._possible:
             return []
         if self._starts is None:
-            self._starts = python_line_starts(self.text)
+            self._starts = python_line_starts(self.text, self._lines)
         text, starts, literals = self.text, self._starts, literals_of(pattern)
         if "" in literals:
             return list(range(len(starts)))

@@ -116,7 +116,7 @@ def _extract(source: bytes) -> ModuleFacts:
         )
     nodes = SyntaxNodes(tree)  # every node by kind, listed once, for the rules that read them so
     sinks = tuple(sql_sinks_in(tree, source, nodes))
-    scanned = text_facts(source, tree, nodes)
+    scanned = text_facts(source, tree, nodes, read=(text, lines))
     routes = web_module_in(tree, source, lines, nodes)
     passwords = tuple(dict_passwords_in(text, nodes))  # last: the rules above may have listed the nodes
     migration = _migration_module(tree)
