@@ -200,12 +200,14 @@ def test_an_image_a_compose_service_builds_is_not_a_floating_pull(tmp_path: Path
 def test_floating_images_in_test_code_are_listed_not_counted(tmp_path: Path) -> None:
     """Prefect's tests build ``tests/docker/contexts/tiny/Dockerfile`` (``FROM busybox``) to test
     its image builds; DefectDojo's read Kubernetes manifests a scanner reported on; dispatch's dev
-    container runs ``postgres:latest`` on the developer's machine. Nothing deploys them. The image
-    the project ships is still judged."""
+    container runs ``postgres:latest`` on the developer's machine; linkding's
+    ``scripts/test-environments/`` stacks run ``authelia/authelia:latest`` for its tests. Nothing
+    deploys them. The image the project ships is still judged."""
     repo = make_repo(tmp_path, {
         "Dockerfile": "FROM python:3.12-slim\n",
         "docker-compose.yml": "services:\n  cache:\n    image: redis:latest\n",
         "tests/docker/contexts/tiny/Dockerfile": "FROM busybox\n",
+        "scripts/test-environments/oidc/compose.yml": "services:\n  idp:\n    image: authelia/authelia:latest\n",
         ".devcontainer/docker-compose.yml": "services:\n  db:\n    image: postgres:latest\n",
         "unittests/scans/kubelinter/many.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n"
                                                 "spec:\n  containers:\n    - name: app\n      image: generic-app:latest\n",
@@ -216,8 +218,8 @@ def test_floating_images_in_test_code_are_listed_not_counted(tmp_path: Path) -> 
     assert report.metrics["images.floating"] == 1
     [table] = result.tables
     assert sorted(row[0] for row in table.rows) == [
-        ".devcontainer/docker-compose.yml", "tests/docker/contexts/tiny/Dockerfile",
-        "unittests/scans/kubelinter/many.yaml",
+        ".devcontainer/docker-compose.yml", "scripts/test-environments/oidc/compose.yml",
+        "tests/docker/contexts/tiny/Dockerfile", "unittests/scans/kubelinter/many.yaml",
     ]
 
 

@@ -917,13 +917,16 @@ def test_fenced_lines_are_found_in_one_pass_over_hostile_text():
 
 def test_a_development_set_ups_credentials_are_samples_and_a_production_modules_are_not(tmp_path):
     """warehouse's ``dev/`` keys and seed data, openlibrary's ``scripts/dev-instance/`` database
-    dump and wger's ``settings/local_dev.py`` configure a developer's local services: listed
-    (SEC022), not leaks. The same key in product code is one, in a package named ``dev_api`` too:
-    a hyphenated folder cannot be a Python package, an underscored one can."""
+    dump, linkding's ``scripts/test-environments/`` and wger's ``settings/local_dev.py`` configure
+    a developer's local services: listed (SEC022), not leaks. The same key in product code is one,
+    in a package named ``dev_api`` too (a hyphenated folder cannot be a Python package, an
+    underscored one can), and in an interface component named for testing an OTP PIN."""
     key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n"
     files = {
         "dev/keys/root1": key,
         "scripts/dev-instance/keys/root2": key,
+        "scripts/test-environments/oidc/keys/root3": key,
+        "app/components/test-otp-pin-action/signing.pem": key,
         "settings/local_dev.py": f'SECRET_KEY = "{API_KEY}"\n',
         "settings/production.py": f'SECRET_KEY = "{API_KEY}"\n',
         "app/keys/signing.pem": key,
@@ -934,9 +937,13 @@ def test_a_development_set_ups_credentials_are_samples_and_a_production_modules_
     leaks = sorted(f.path for f in result_of(report, "SEC020").findings)
     samples = sorted(f.path for f in result_of(report, "SEC022").findings)
     assert leaks == [
-        "app/dev_api/keys/signing.pem", "app/device-keys/signing.pem", "app/keys/signing.pem", "settings/production.py",
+        "app/components/test-otp-pin-action/signing.pem", "app/dev_api/keys/signing.pem",
+        "app/device-keys/signing.pem", "app/keys/signing.pem", "settings/production.py",
     ]
-    assert samples == ["dev/keys/root1", "scripts/dev-instance/keys/root2", "settings/local_dev.py"]
+    assert samples == [
+        "dev/keys/root1", "scripts/dev-instance/keys/root2", "scripts/test-environments/oidc/keys/root3",
+        "settings/local_dev.py",
+    ]
 
 
 def test_labels_slugs_references_and_bracketed_words_are_not_secrets_and_a_real_one_beside_them_is():

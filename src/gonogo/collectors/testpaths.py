@@ -38,7 +38,13 @@ DEVELOPMENT_DIRS = frozenset({"dev", "development", ".devcontainer"})
 ``development/``): the databases, keys and services they configure are local ones. So does a
 folder whose hyphenated name has one of them as a word (openlibrary's ``scripts/dev-instance/``,
 ``docker-dev/``): a hyphen cannot be in a Python package's name, so such a folder holds no product
-module imported by name (``dev_api/`` may)."""
+module imported by name (``dev_api/`` may). So does a hyphenated folder named for a test
+environment, with a word of :data:`TEST_ENVIRONMENT_WORDS` and one of :data:`ENVIRONMENT_WORDS`
+(linkding's ``scripts/test-environments/``, ckan's ``test-infrastructure/``: the compose stacks,
+identity providers and keys the tests run against); a test word alone is not enough, as in
+privacyIDEA's ``test-otp-pin-action/``, a component of the product's interface."""
+TEST_ENVIRONMENT_WORDS = frozenset({"test", "tests", "testing"})
+ENVIRONMENT_WORDS = frozenset({"environment", "environments", "env", "envs", "infrastructure", "infra"})
 NON_PRODUCTION_MODULE_WORDS = frozenset({
     "local", "dev", "develop", "development", "test", "tests", "testing", "ci", "example", "examples",
     "sample", "demo", "debug", "smoketest", "smoke",
@@ -68,7 +74,14 @@ def is_development_setup(relpath: str) -> bool:
 
 
 def _is_development_dir(folder: str) -> bool:
-    return folder in DEVELOPMENT_DIRS or ("-" in folder and not DEVELOPMENT_DIRS.isdisjoint(folder.split("-")))
+    if folder in DEVELOPMENT_DIRS:
+        return True
+    if "-" not in folder:
+        return False
+    words = set(folder.split("-"))
+    return not words.isdisjoint(DEVELOPMENT_DIRS) or (
+        not words.isdisjoint(TEST_ENVIRONMENT_WORDS) and not words.isdisjoint(ENVIRONMENT_WORDS)
+    )
 
 
 def names_another_environment(relpath: str) -> bool:
