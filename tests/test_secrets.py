@@ -741,16 +741,22 @@ MINTED_JWT = (
 
 
 def test_published_examples_and_jwts_in_tests_and_docs_are_samples_but_a_jwt_in_code_is_a_leak(tmp_path):
+    """A Storybook story is the component library's documentation (Flagsmith's
+    ``CopyField.stories.tsx`` shows a JWT in a copy field); the component itself is code."""
+    story = f"export const Monospace = {{ render: () => <CopyField value='{MINTED_JWT}' /> }}\n"
     repo = make_repo(tmp_path, {
         "tests/test_webhook.py": f'PAYLOAD = {{"token": "{GITHUB_DOCS_TOKEN}"}}\nAUTH = "Bearer {MINTED_JWT}"\n',
         "docs/security.md": f"A token looks like `{JWT_IO_EXAMPLE}`.\n",
         "docs_src/security/tutorial.py": 'SECRET_KEY = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7"\n',
         "app/client.py": f'SERVICE_TOKEN = "{MINTED_JWT}"\nHOOK = "{JWT_IO_EXAMPLE}"\n',
+        "web/components/CopyField.stories.tsx": story,
+        "web/components/CopyField.tsx": story,
     })
     leaks, samples = sec02(scan_repo(repo, select="SEC02"))
-    assert leaks == [("app/client.py", 1)] * 2  # the token's format, and a token-named assignment
+    assert leaks == [("app/client.py", 1)] * 2 + [("web/components/CopyField.tsx", 1)]
     assert samples == [("app/client.py", 2), ("docs/security.md", 1), ("docs_src/security/tutorial.py", 1),
-                       ("tests/test_webhook.py", 1), ("tests/test_webhook.py", 2)]
+                       ("tests/test_webhook.py", 1), ("tests/test_webhook.py", 2),
+                       ("web/components/CopyField.stories.tsx", 1)]
 
 
 def test_a_jwt_evidence_masks_its_signature_too(tmp_path):

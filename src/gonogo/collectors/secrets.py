@@ -73,6 +73,10 @@ SKIPPED_SUFFIXES = (".min.js", ".min.css", ".map", ".svg")
 drawing data. A file is skipped by these rules, or as binary (``is_binary``), never by a guess."""
 
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt")
+STORY_MARK = ".stories."
+"""Storybook's stories (``Button.stories.tsx``, ``CopyField.stories.tsx``): each renders a
+component with made-up props for the component library's documentation, which no production
+bundle imports (Flagsmith's ``frontend/documentation/``: a two-part JWT shown in a copy field)."""
 TEST_NAME_WORDS = frozenset(
     {"test", "tests", "testing", "spec", "e2e", "fixture", "fixtures", "conftest", "mock", "mocks"}
 )
@@ -1186,7 +1190,7 @@ def place_of(relpath: str) -> Place:
         return Place.EXAMPLE
     if is_development_setup(relpath):
         return Place.DEVELOPMENT
-    if folders & DOCS_DIRS or name.endswith(DOC_SUFFIXES):
+    if folders & DOCS_DIRS or name.endswith(DOC_SUFFIXES) or STORY_MARK in name:
         return Place.DOCS
     return Place.CODE
 
