@@ -168,6 +168,27 @@ def test_a_translated_page_may_link_a_page_only_the_default_language_has(tmp_pat
     assert _broken_references(tmp_path, files) == [("docs/de/docs/deployment/versions.md", "../faq.md")]
 
 
+def test_a_coding_agents_commands_name_paths_from_the_folder_it_runs_in(tmp_path: Path) -> None:
+    """Flagsmith's ``frontend/.claude/commands/unit-test.md`` names ``../api/README.md``: Claude
+    Code runs in ``frontend/``, beside ``api/``. A path missing from there too is still broken,
+    a page's paths still start from the page, and a path that leaves the repository is not
+    looked up beside it (``../api/NOTES.md`` from the root exists on this machine, not in the tree)."""
+    files = {
+        "api/README.md": "# API\n",
+        "frontend/.claude/commands/unit-test.md": "For backend tests, see `../api/README.md` and `../api/TESTING.md`.\n",
+        "frontend/docs/guide.md": "See `../api/README.md` and `../../api/README.md`.\n",
+        ".claude/notes.md": "See `../api/NOTES.md`.\n",
+        "app/__init__.py": "",
+    }
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "NOTES.md").write_text("beside the repository, not in it\n")
+    assert _broken_references(tmp_path / "repo", files) == [
+        (".claude/notes.md", "../api/NOTES.md"),
+        ("frontend/.claude/commands/unit-test.md", "../api/TESTING.md"),
+        ("frontend/docs/guide.md", "../api/README.md"),
+    ]
+
+
 def test_plans_and_proposals_name_files_to_come_and_are_not_claims(tmp_path: Path) -> None:
     """Prefect's ``plans/`` names the modules a migration will add (``plans/completed/`` those a
     refactor renamed since): intent, not a claim that they exist."""

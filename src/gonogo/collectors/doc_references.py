@@ -633,16 +633,36 @@ def _page_sources(target: str) -> tuple[str, ...]:
     return (*(f"{s}{suffix}" for s in stems for suffix in (".md", ".rst")), *readme)
 
 
+AGENT_DIRS = frozenset({".claude"})
+"""Folders of a coding agent's commands and context, read by the agent running in the folder that
+holds them: a path in them is written from that folder (Flagsmith's ``frontend/.claude/commands/
+unit-test.md`` names ``../api/README.md``, the API's README beside ``frontend/``)."""
+
+
 def _file_exists(document: SourceFile, target: str, known: dict[str, set[str]]) -> bool:
-    """Relative to the document, to its root, or as the tail of any path in the workspace (a bare
-    file name anywhere, a path written from a sub-project's point of view)."""
+    """Relative to the document, to its root, to the folder an agent's folder sits in, or as the
+    tail of any path in the workspace (a bare file name anywhere, a path written from a
+    sub-project's point of view)."""
     clean = target
-    doc_dir = PurePosixPath(document.relpath).parent
-    for base in (document.root / doc_dir.as_posix(), document.root):
-        if _on_disk(base / clean):
+    doc_dir = PurePosixPath(document.relpath).parent.as_posix()
+    agent_base = _agent_project(doc_dir)
+    for base in (doc_dir, ".", *((agent_base,) if agent_base is not None else ())):
+        inside = posixpath.normpath(posixpath.join(base, clean))
+        # a path that leaves the repository names nothing in it, whatever this machine holds there
+        if not inside.startswith(("../", "/")) and inside != ".." and _on_disk(document.root / inside):
             return True
     candidates = known.get(clean.rsplit("/", 1)[-1], set())
     return clean in candidates or any(path.endswith(f"/{clean}") for path in candidates)
+
+
+def _agent_project(doc_dir: str) -> str | None:
+    """The folder holding the first :data:`AGENT_DIRS` folder above a document (``"."`` at the
+    root), or ``None`` outside one."""
+    parts = doc_dir.split("/")
+    for index, part in enumerate(parts):
+        if part in AGENT_DIRS:
+            return "/".join(parts[:index]) or "."
+    return None
 
 
 def _on_disk(path: Path) -> bool:
