@@ -11,6 +11,7 @@ from gonogo.collectors.secrets import EnvFile, Place, SecretFacts, SecretHit
 from gonogo.grouping import Grouping, count_files, plural
 from gonogo.model import Category, Finding, Location, Severity
 from gonogo.registry import CheckOutput, Failure, NotApplicable, check, fail
+from gonogo.relpaths import at_or_below
 
 
 def _rotate(findings: Sequence[Finding]) -> Grouping:
@@ -89,7 +90,7 @@ def _development_paths(containers: ContainerFacts | None) -> frozenset[str]:
 
 def _in_development(path: str, development: frozenset[str]) -> bool:
     """``path`` is one of ``development``'s, or in a folder of it (``docker/dovecot_config/...``)."""
-    return path in development or any(path.startswith(f"{folder}/") for folder in development)
+    return any(at_or_below(path, folder) for folder in development)
 
 
 DEVELOPMENT_COMPOSE_REASON = (

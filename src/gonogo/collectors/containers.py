@@ -8,7 +8,6 @@ aliases and ``<<`` merge keys resolve as Compose resolves them. Nothing is pulle
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -20,6 +19,7 @@ import yaml
 from gonogo.collectors.image_builds import built_names
 from gonogo.collectors.yamltext import MergedMappings, YamlShapeError, compose_documents
 from gonogo.registry import collector
+from gonogo.relpaths import at_or_below, resolved_within
 from gonogo.workspace import FileReadError, SourceFile, Workspace
 
 _COMPOSE = re.compile(r"^(docker-)?compose([-.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
@@ -249,7 +249,7 @@ class ComposeRoles:
         inside one (a deployment mounting ``docker/`` shares ``docker/dovecot_config``)."""
         return {
             path for path in self.development_configs
-            if not any(_nested(path, other) or _nested(other, path) for other in self.other_configs)
+            if not any(at_or_below(path, other) or at_or_below(other, path) for other in self.other_configs)
         }
 
     def dockerfile_only_for_development(self, relpath: str) -> bool:
@@ -512,10 +512,6 @@ def _shown(file: SourceFile, paths: set[str]) -> set[str]:
     return {f"{prefix}{path}" for path in paths}
 
 
-def _nested(inner: str, outer: str) -> bool:
-    return inner == outer or inner.startswith(f"{outer}/")
-
-
 def service_configs(file: SourceFile, volumes: list[str], *, etc_only: bool) -> set[str]:
     """The repository paths (root-relative) that bind mounts (``./docker/dovecot_config:/etc/
     dovecot/conf.d``) take from a folder below the compose file's root, on ``/etc/`` when
@@ -529,17 +525,10 @@ def service_configs(file: SourceFile, volumes: list[str], *, etc_only: bool) -> 
         target = rest.partition(":")[0].strip()
         if not source.startswith(("./", "../")) or (etc_only and not target.startswith("/etc/")):
             continue
-        path = _in_repository(folder, source)
+        path = resolved_within(folder, source.strip())
         if path is not None and path != ".":
             found.add(path)
     return found
-
-
-def _in_repository(folder: str, path: str) -> str | None:
-    """``path``, written relative to the compose file's ``folder``, as a root-relative path;
-    ``None`` when it leaves the repository."""
-    joined = posixpath.normpath(posixpath.join(folder or ".", path.strip()))
-    return None if joined == ".." or joined.startswith("../") else joined
 
 
 DEVELOPMENT_NAME_WORDS = frozenset({"dev", "develop", "development", "local"})
@@ -558,9 +547,9 @@ def _named_dockerfile(folder: str, build: yaml.Node | None, mappings: MergedMapp
     against its context ``folder``; nothing for a path that leaves the repository, an absolute
     one, or a value of another shape."""
     named = mappings.get(build, "dockerfile") if isinstance(build, yaml.MappingNode) else None
-    if not isinstance(named, yaml.ScalarNode) or not isinstance(named.value, str) or named.value.startswith("/"):
+    if not isinstance(named, yaml.ScalarNode) or not isinstance(named.value, str):
         return []
-    path = _in_repository(folder, named.value)
+    path = resolved_within(folder, named.value.strip())
     return [] if path is None else [path]
 
 

@@ -38,6 +38,7 @@ from gonogo.notes import Notes
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, map_files_cached, paired_with
 from gonogo.registry import collector
+from gonogo.relpaths import resolved_within
 from gonogo.workspace import FileReadError, SourceFile, Workspace, decode_text
 
 if TYPE_CHECKING:
@@ -406,8 +407,7 @@ def _claim_kind(document: SourceFile, target: str, how: str, anchors: _Anchors, 
 def _inside_root(document: SourceFile, target: str) -> bool:
     """``../../actions/workflows/ci.yml`` from the README climbs above the repository: GitHub
     resolves it against the repository's web pages (a badge's link), not against the tree."""
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(document.relpath), target))
-    return not joined.startswith("../") and joined != ".."
+    return resolved_within(posixpath.dirname(document.relpath), target) is not None
 
 
 @dataclass(slots=True)
@@ -647,9 +647,8 @@ def _file_exists(document: SourceFile, target: str, known: dict[str, set[str]]) 
     doc_dir = PurePosixPath(document.relpath).parent.as_posix()
     agent_base = _agent_project(doc_dir)
     for base in (doc_dir, ".", *((agent_base,) if agent_base is not None else ())):
-        inside = posixpath.normpath(posixpath.join(base, clean))
-        # a path that leaves the repository names nothing in it, whatever this machine holds there
-        if not inside.startswith(("../", "/")) and inside != ".." and _on_disk(document.root / inside):
+        inside = resolved_within(base, clean)
+        if inside is not None and _on_disk(document.root / inside):
             return True
     candidates = known.get(clean.rsplit("/", 1)[-1], set())
     return clean in candidates or any(path.endswith(f"/{clean}") for path in candidates)

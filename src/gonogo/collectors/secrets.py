@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
 
-from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS, is_development_setup, is_test_path
+from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS, TEST_WORDS, is_development_setup, is_test_path
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import JWT_TAIL, redact  # the one redactor; re-exported for evidence lines here
@@ -297,7 +297,7 @@ class SecretHit:
     """The file is a saved document (a web page, a mail, a capture), not code or configuration."""
     in_test_constant: bool = False
     """In a module-level string or bytes constant whose name has a word that says test
-    (``SSL_TEST_PRIVATE_CA_KEY``, :data:`TEST_CONSTANT_WORDS`): a fixture the maintainers named so."""
+    (``SSL_TEST_PRIVATE_CA_KEY``, :data:`testpaths.TEST_WORDS`): a fixture the maintainers named so."""
     allowlisted: bool = False
     """The value is a literal entry of the root's own gitleaks allowlist (``secret_allowlists``):
     set after the per-file pass, never cached."""
@@ -731,14 +731,10 @@ def _module_documentation(tree: ast.Module) -> Iterator[ast.Assign]:
             yield node
 
 
-TEST_CONSTANT_WORDS = frozenset({"test", "tests", "testing"})
-"""Words of a module-level constant's name that say it is a test fixture (Chia's simulator
-certificates, ``SSL_TEST_PRIVATE_CA_KEY``); whole words only, so ``LATEST_KEY`` is not one."""
-
-
 def _test_constants(tree: ast.Module) -> Iterator[ast.Assign]:
     """The module-level assignments of a string or bytes constant to one name with a word of
-    :data:`TEST_CONSTANT_WORDS`. Only the module's own top level: a function's local is no fixture."""
+    :data:`testpaths.TEST_WORDS` (Chia's simulator certificates, ``SSL_TEST_PRIVATE_CA_KEY``; not
+    ``LATEST_KEY``). Only the module's own top level: a function's local is no fixture."""
     for node in tree.body:
         if (
             isinstance(node, ast.Assign)
@@ -746,7 +742,7 @@ def _test_constants(tree: ast.Module) -> Iterator[ast.Assign]:
             and isinstance(node.targets[0], ast.Name)
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str | bytes)
-            and not TEST_CONSTANT_WORDS.isdisjoint(w.lower() for w in VALUE_WORDS.findall(node.targets[0].id))
+            and not TEST_WORDS.isdisjoint(w.lower() for w in VALUE_WORDS.findall(node.targets[0].id))
         ):
             yield node
 

@@ -87,7 +87,7 @@ def _scan_scope(scope: ast.AST, sink_calls: list[tuple[int, int]]) -> Iterator[S
                 assignments.setdefault(name, []).append((node.lineno, value, False))
             case ast.AugAssign(target=ast.Name(id=name), op=ast.Add(), value=value):
                 assignments.setdefault(name, []).append((node.lineno, _as_concat(value), True))
-            case ast.Call(func=ast.Attribute(attr=attr)) if attr in SINKS:
+            case ast.Call() if _is_sink(node):
                 calls.append(node)
     for call in calls:
         query = _query_argument(call)

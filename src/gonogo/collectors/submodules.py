@@ -9,6 +9,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from gonogo.relpaths import at_or_below
 from gonogo.workspace import FileReadError, Workspace
 
 GITMODULES_READ_LIMIT = 2 * 1024 * 1024
@@ -38,7 +39,7 @@ def _links_into(workspace: Workspace, folders: frozenset[tuple[Path, str]]) -> f
     submodule's package, which the checkout lacks as it lacks the submodule."""
     found: set[tuple[Path, str]] = set()
     for root, link, target in workspace.inner_links:
-        if any(r == root and (target == f or target.startswith(f"{f}/")) for r, f in folders):
+        if any(r == root and at_or_below(target, f) for r, f in folders):
             found.add((root, link))
     return frozenset(found)
 

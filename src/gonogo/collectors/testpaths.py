@@ -39,11 +39,13 @@ DEVELOPMENT_DIRS = frozenset({"dev", "development", ".devcontainer"})
 folder whose hyphenated name has one of them as a word (openlibrary's ``scripts/dev-instance/``,
 ``docker-dev/``): a hyphen cannot be in a Python package's name, so such a folder holds no product
 module imported by name (``dev_api/`` may). So does a hyphenated folder named for a test
-environment, with a word of :data:`TEST_ENVIRONMENT_WORDS` and one of :data:`ENVIRONMENT_WORDS`
+environment, with a word of :data:`TEST_WORDS` and one of :data:`ENVIRONMENT_WORDS`
 (linkding's ``scripts/test-environments/``, ckan's ``test-infrastructure/``: the compose stacks,
 identity providers and keys the tests run against); a test word alone is not enough, as in
 privacyIDEA's ``test-otp-pin-action/``, a component of the product's interface."""
-TEST_ENVIRONMENT_WORDS = frozenset({"test", "tests", "testing"})
+TEST_WORDS = frozenset({"test", "tests", "testing"})
+"""Whole words of a name that say tests: a folder's (``test-environments``) or a constant's
+(``SSL_TEST_PRIVATE_CA_KEY``, ``collectors.secrets``); ``LATEST`` or ``contest`` hold none."""
 ENVIRONMENT_WORDS = frozenset({"environment", "environments", "env", "envs", "infrastructure", "infra"})
 NON_PRODUCTION_MODULE_WORDS = frozenset({
     "local", "dev", "develop", "development", "test", "tests", "testing", "ci", "example", "examples",
@@ -80,7 +82,7 @@ def _is_development_dir(folder: str) -> bool:
         return False
     words = set(folder.split("-"))
     return not words.isdisjoint(DEVELOPMENT_DIRS) or (
-        not words.isdisjoint(TEST_ENVIRONMENT_WORDS) and not words.isdisjoint(ENVIRONMENT_WORDS)
+        not words.isdisjoint(TEST_WORDS) and not words.isdisjoint(ENVIRONMENT_WORDS)
     )
 
 
