@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 
 from gonogo.collectors.import_names import is_stdlib
 from gonogo.collectors.python_facts import (
@@ -27,6 +28,7 @@ from gonogo.collectors.python_target import (
     newer_interpreter,
     parse_with,
 )
+from gonogo.collectors.secrets import ScanFlags, Scanned, scan_bytes, scan_job
 from gonogo.collectors.testpaths import is_test_path
 from gonogo.collectors.web_code import WEB_CODE_VERSION
 from gonogo.notes import Notes
@@ -59,6 +61,10 @@ class PythonFile:
     content_key: str = ""
     """The hash of the file's bytes its facts are cached under: other per-file results (ruff's)
     are cached by it too, without reading the file again."""
+    secrets: Scanned = None
+    """The secrets scan's hits in this file, made in this pass from the bytes it read, so the
+    secrets pass does not read, hash and ship the file again (``None``: binary, not UTF-8, or
+    left out by the secrets rules, ``secrets.scan_job``)."""
 
     @property
     def is_test_module(self) -> bool:
@@ -150,16 +156,38 @@ class PythonFacts:
 @collector("python")
 def python_files(workspace: Workspace, options: ScanOptions, notes: Notes) -> PythonFacts:
     sources = workspace.by_suffix(".py")
-    # the web facts are cached with the file's, so their version is part of the key
-    jobs = [FileJob(file=source, namespace=f"py{EXTRACTOR_VERSION}.{WEB_CODE_VERSION}") for source in sources]
+    jobs = [_job(source) for source in sources]
     files: list[PythonFile] = []
-    for source, facts in zip(sources, map_files_cached(extract, jobs, options, workspace, READING), strict=True):
-        if isinstance(facts, FileReadError):
-            notes.add(f"Python file not analysed: {facts}", path=source.display, source="python")
+    found_in = map_files_cached(_facts_and_secrets, jobs, options, workspace, READING)
+    for source, found in zip(sources, found_in, strict=True):
+        if isinstance(found, FileReadError):
+            notes.add(f"Python file not analysed: {found}", path=source.display, source="python")
             continue
-        files.append(PythonFile(file=source, facts=facts, content_key=workspace.content_key_of(source)))  # type: ignore[arg-type]
+        facts, secrets = found  # type: ignore[misc]  # no job has a payload of None
+        key = workspace.content_key_of(source)
+        files.append(PythonFile(file=source, facts=facts, content_key=key, secrets=secrets))
         _note_script_problems(files[-1], notes)
     return PythonFacts(files=tuple(_judge_syntax_errors(files, workspace, notes)))
+
+
+def _job(source: SourceFile) -> FileJob:
+    """The file's facts and its secrets, in one job: cached under one key, which names both
+    extractors' versions (the web facts' too) and what the secrets scan takes from the path."""
+    secrets = scan_job(source)
+    namespace, flags = secrets if secrets is not None else ("nosec", None)
+    return FileJob(
+        file=source, namespace=f"py{EXTRACTOR_VERSION}.{WEB_CODE_VERSION}.{namespace}", payload=partial(_with, flags)
+    )
+
+
+def _with(flags: ScanFlags | None, data: bytes) -> tuple[bytes, ScanFlags | None]:
+    return data, flags
+
+
+def _facts_and_secrets(payload: tuple[bytes, ScanFlags | None]) -> tuple[ModuleFacts, Scanned]:
+    """In a worker: one file's facts and, unless the secrets rules leave it out, its secrets."""
+    data, flags = payload
+    return extract(data), (None if flags is None else scan_bytes(flags, data))
 
 
 def _note_script_problems(item: PythonFile, notes: Notes) -> None:

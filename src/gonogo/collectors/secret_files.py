@@ -25,8 +25,9 @@ from gonogo.workspace import Workspace
 
 
 @collector("secret_lookup")
-def secret_lookup(workspace: Workspace, options: ScanOptions) -> SecretLookup:
-    return scanning.look_up_secrets(workspace, options)
+def secret_lookup(workspace: Workspace, options: ScanOptions, python: PythonFacts) -> SecretLookup:
+    # the Python files were scanned in the Python pass, from the bytes it read
+    return scanning.look_up_secrets(workspace, options, {item.file: item.secrets for item in python.files})
 
 
 @collector("secret_scan")

@@ -35,7 +35,7 @@ import math
 import re
 import sys
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
@@ -362,50 +362,89 @@ class SecretScan:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SecretLookup:
     """The secrets pass's first half (``parallel.looked_up_files``): each scanned file's display
-    path, what the cache knows of them, the ``.env`` files' settings, and the files left out."""
+    path, what the cache knows of the files still to scan, the ``.env`` files' settings, and the
+    files left out."""
 
     paths: tuple[str, ...]
+    """Every file scanned, in the workspace's order."""
+    scanned: dict[int, tuple[SecretHit, ...] | None]
+    """By position in ``paths``: the hits of the files the Python pass scanned (``None``: binary,
+    or not UTF-8), which this pass does not read again."""
     files: FileLookup
+    """The other files, in order."""
     env_files: tuple[EnvFile, ...]
     too_large: int
 
 
-def look_up_secrets(workspace: Workspace, options: ScanOptions) -> SecretLookup:
-    """Every file the rules do not skip, hashed and looked up in the cache; ``.env`` files are
-    read for their settings too."""
+ScanFlags = tuple[Place, bool, bool, bool, bool]
+"""What one file's scan depends on besides its bytes, all from its path: its place, and whether
+it may hold bare assignments, is Python, is a document, is a factories module."""
+Scanned = tuple[SecretHit, ...] | None
+"""One file's hits, ``None`` for a file that is binary or not UTF-8."""
+
+
+def scan_job(source: SourceFile) -> tuple[str, ScanFlags] | None:
+    """The cache namespace and flags of ``source``'s scan, or ``None`` when the rules leave it
+    out: a lock file, a minified bundle, a file too large."""
+    if _skipped_by_rule(source) or source.size > MAX_SECRET_SCAN_BYTES:
+        return None
+    place = place_of(source.relpath)
+    bare, python = _allows_bare(source) or place is Place.ENV_TEMPLATE, source.suffix == ".py"
+    document = source.suffix.lower() in DOCUMENT_SUFFIXES
+    factories = python and place is Place.CODE and is_factories_path(source.relpath)
+    namespace = f"sec{SCANNER_VERSION}{place.name[:4]}{bare:d}{python:d}{document:d}{factories:d}"
+    return namespace, (place, bare, python, document, factories)
+
+
+def _skipped_by_rule(source: SourceFile) -> bool:
+    return source.name in SKIPPED_NAMES or source.name.endswith(SKIPPED_SUFFIXES)
+
+
+def look_up_secrets(
+    workspace: Workspace, options: ScanOptions, scanned: Mapping[SourceFile, Scanned]
+) -> SecretLookup:
+    """Every file the rules do not skip, hashed and looked up in the cache, bar those in
+    ``scanned``: the Python files, scanned in the Python pass from the bytes it read (their hits
+    are cached with their facts). ``.env`` files are read for their settings too."""
     env_files: list[EnvFile] = []
     jobs: list[FileJob] = []
     paths: list[str] = []
+    known: dict[int, Scanned] = {}
     skipped = 0
     for source in workspace.files:
-        if source.name in SKIPPED_NAMES or source.name.endswith(SKIPPED_SUFFIXES):
+        if _skipped_by_rule(source):
             continue
-        if source.size > MAX_SECRET_SCAN_BYTES:
+        job = scan_job(source)
+        if job is None:  # too large
             skipped += 1
             continue
-        place = place_of(source.relpath)
+        namespace, flags = job
         if is_env_file(source.name):
             try:
-                env_files.append(env_file(source.display, workspace.read_bytes(source, MAX_SECRET_SCAN_BYTES), place))
+                env_files.append(
+                    env_file(source.display, workspace.read_bytes(source, MAX_SECRET_SCAN_BYTES), flags[0])
+                )
             except FileReadError:
                 continue  # unreadable: no text credential to find; the walk notes folders
-        bare, python = _allows_bare(source) or place is Place.ENV_TEMPLATE, source.suffix == ".py"
-        document = source.suffix.lower() in DOCUMENT_SUFFIXES
-        factories = python and place is Place.CODE and is_factories_path(source.relpath)
-        namespace = f"sec{SCANNER_VERSION}{place.name[:4]}{bare:d}{python:d}{document:d}{factories:d}"
-        payload = partial(_text_payload, (place, bare, python, document, factories))
-        jobs.append(FileJob(file=source, namespace=namespace, payload=payload, limit=MAX_SECRET_SCAN_BYTES))
+        if source in scanned:
+            known[len(paths)] = scanned[source]
+        else:
+            payload = partial(_text_payload, flags)
+            jobs.append(FileJob(file=source, namespace=namespace, payload=payload, limit=MAX_SECRET_SCAN_BYTES))
         paths.append(source.display)
     return SecretLookup(
-        paths=tuple(paths), files=looked_up_files(jobs, options, workspace), env_files=tuple(env_files),
-        too_large=skipped,
+        paths=tuple(paths), scanned=known, files=looked_up_files(jobs, options, workspace),
+        env_files=tuple(env_files), too_large=skipped,
     )
 
 
 def scan_looked_up(lookup: SecretLookup, options: ScanOptions, workspace: Workspace) -> SecretScan:
     """The second half: the files the cache did not know, scanned in a process pool."""
-    scanned = computed_files(scan_payload, lookup.files, options, workspace, stage="secrets")
-    results = [found if isinstance(found, tuple) else None for found in scanned]  # unreadable, binary: None
+    computed = iter(computed_files(scan_payload, lookup.files, options, workspace, stage="secrets"))
+    results: list[Scanned] = []
+    for index in range(len(lookup.paths)):
+        found = lookup.scanned[index] if index in lookup.scanned else next(computed)
+        results.append(found if isinstance(found, tuple) else None)  # unreadable, binary: None
     hits = [replace(hit, path=path) for path, found in zip(lookup.paths, results, strict=True) for hit in found or ()]
     facts = SecretFacts(
         hits=tuple(hits),
@@ -413,6 +452,12 @@ def scan_looked_up(lookup: SecretLookup, options: ScanOptions, workspace: Worksp
         files_scanned=sum(found is not None for found in results),
     )
     return SecretScan(facts=facts, too_large=lookup.too_large)
+
+
+def scan_bytes(flags: ScanFlags, data: bytes) -> Scanned:
+    """The hits in one file's bytes, for the Python pass, which has them already."""
+    payload = _text_payload(flags, data)
+    return None if payload is None else scan_payload(payload)
 
 
 def is_binary(data: bytes) -> bool:
@@ -424,7 +469,7 @@ def is_binary(data: bytes) -> bool:
 _Payload = tuple[bytes, Place, bool, bool, bool, bool]
 
 
-def _text_payload(flags: tuple[Place, bool, bool, bool, bool], data: bytes) -> _Payload | None:
+def _text_payload(flags: ScanFlags, data: bytes) -> _Payload | None:
     """The scan reads text only (``decode_text``): a binary file is not sent to a worker."""
     return None if is_binary(data) else (data, *flags)
 
