@@ -302,6 +302,23 @@ def test_a_base_image_a_script_of_the_repository_builds_is_not_a_floating_pull(t
     assert result_of(scan_repo(repo, select="IMG001"), "IMG001").findings == ()
 
 
+def test_an_image_on_the_machine_s_own_registry_is_a_local_build(tmp_path: Path) -> None:
+    """SearXNG's ``container/dist.dockerfile`` starts ``FROM localhost/$ORG/$NAME:builder``:
+    podman's name for the image its build script built a step before, from another Dockerfile
+    (the script passes its engine and ``build`` in variables). An image at ``localhost:5000`` or
+    ``127.0.0.1:5000`` was pushed by the same machine. A registry merely named like one
+    (``localhost.example.com``, ``mylocalhost/x``) is pulled as any other."""
+    repo = make_repo(tmp_path, {
+        "container/dist.dockerfile": 'ARG ORG="searxng"\nARG NAME="searxng"\n'
+        "FROM localhost/$ORG/$NAME:builder AS builder\nFROM docker.io/library/alpine:3.20\n",
+        "k8s/kind.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n"
+        "    - name: a\n      image: localhost:5000/app:latest\n    - name: b\n      image: 127.0.0.1:5000/b\n"
+        "    - name: c\n      image: localhost.example.com/c:latest\n    - name: d\n      image: mylocalhost/d:latest\n",
+    })
+    findings = result_of(scan_repo(repo, select="IMG001"), "IMG001").findings
+    assert sorted(f.get("image") for f in findings) == ["localhost.example.com/c:latest", "mylocalhost/d:latest"]
+
+
 @pytest.mark.parametrize(
     "files",
     [

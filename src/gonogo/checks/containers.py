@@ -40,7 +40,8 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     its tag is the name the build gives it, so it is not judged here; nor is a Dockerfile's base
     that a script of the repository builds under that name (SecureDrop's ``bin/dev-shell`` runs
     ``docker build -t`` with the name its test image starts ``FROM``; Mailu's bake file binds
-    ``base`` to its own ``target:base``, which each image starts ``FROM``). Images named in test code
+    ``base`` to its own ``target:base``, which each image starts ``FROM``), nor one on the machine's
+    own registry (podman's ``localhost/NAME`` for an image it built). Images named in test code
     (Prefect's ``tests/docker/contexts/*/Dockerfile``, the Kubernetes manifests a scanner's tests
     read) are test fixtures, and those of a development set-up (dispatch's
     ``.devcontainer/docker-compose.yml``; a compose file a service of which bind-mounts the

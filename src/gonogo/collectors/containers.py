@@ -71,7 +71,8 @@ class ImageRef:
     """Built from this repository, not pulled: a compose service with ``build:`` names the image it
     builds (``image: backend:latest``), and another service of the same compose project naming that
     image uses the local build. Its tag is a label the build gives, not a version to pin. So is a
-    Dockerfile's base that a script of the repository builds under that name (``image_builds``)."""
+    Dockerfile's base that a script of the repository builds under that name (``image_builds``), and
+    an image on the machine's own registry (:data:`LOCAL_HOSTS`)."""
     development: bool = False
     """Named by a development set-up's compose file (:func:`runs_the_checkout`), or by a Dockerfile
     one of its services builds (BookWyrm's ``dev-tools/Dockerfile``, built by
@@ -180,7 +181,7 @@ def containers(workspace: Workspace) -> ContainerFacts:
         elif file.name.startswith("values") and "repository" in text:
             found = _yaml_images(text, file, "helm", errors)
         images.extend(_with_hints(found, text))
-    images = _mark_development(_mark_built_bases(workspace, _mark_built(images, built)), roles)
+    images = _mark_development(_mark_local(_mark_built_bases(workspace, _mark_built(images, built))), roles)
     development = frozenset(f.display for f in workspace.files if f.relpath in roles.development)
     configs = frozenset(roles.only_development_configs())
     return ContainerFacts(
@@ -223,6 +224,29 @@ def _mark_built_bases(workspace: Workspace, images: list[ImageRef]) -> list[Imag
         else image
         for image in images
     ]
+
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+"""Registries on the machine itself. Podman names an image it built ``localhost/NAME``; a registry
+at ``localhost:5000`` holds what a build on the same machine pushed there (a kind cluster's)."""
+
+
+def _mark_local(images: list[ImageRef]) -> list[ImageRef]:
+    """An image on the machine's own registry (:data:`LOCAL_HOSTS`) was built there, not pulled:
+    SearXNG's ``container/dist.dockerfile`` starts ``FROM localhost/$ORG/$NAME:builder``, the image
+    its build script tags from ``builder.dockerfile`` a step before. Its tag is the build's label."""
+    return [replace(image, built=True) if _registry_host(image.image) in LOCAL_HOSTS else image for image in images]
+
+
+def _registry_host(image: str) -> str | None:
+    """The registry's host of ``host[:port]/repo:tag``; ``None`` for Docker Hub's short names
+    (``redis``, ``library/redis``: a first part without a dot, a colon or ``localhost``)."""
+    first, slash, _ = image.partition("/")
+    if not slash or not ("." in first or ":" in first or first == "localhost"):
+        return None
+    if first.startswith("["):  # an IPv6 address: its colons are not the port's
+        return first[: first.find("]") + 1]
+    return first.rsplit(":", 1)[0] if ":" in first else first
 
 
 @dataclass(slots=True)
