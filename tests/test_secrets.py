@@ -11,6 +11,7 @@ from gonogo.collectors.secrets import (
     entropy,
     fenced_lines,
     fingerprint,
+    has_typed_run,
     is_env_file,
     is_placeholder,
     looks_like_secret,
@@ -28,6 +29,7 @@ from tests.helpers import make_repo, result_of, scan_repo
 AWS_KEY = "AKIA" + "Q7ZW3RT5YU8IOP2L"
 GITHUB_TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 SLACK_TOKEN = "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
+GENERATED_SLACK_TOKEN = "xoxb-" + "263594206564-2343594206574-Zq8vX4pL2wR7mN3kT9yB6cD1"
 DB_PASSWORD = "Zq8-" + "vX4pL2wR"
 API_KEY = "k3J9s8dF" + "7gH6jK5lQ4wE3rT2yU1i"
 URL_PASSWORD = "S3cr3t" + "Passw0rdX"
@@ -1262,10 +1264,11 @@ def populate_database():
 def test_a_factory_boy_factories_module_holds_test_fixtures_but_a_token_format_there_is_a_leak(tmp_path):
     """modoboa's ``modoboa/admin/factories.py`` and ``modoboa/core/factories.py`` build test users
     with factory_boy (``password = "{PLAIN}toto"``): fixtures, as a ``tests/`` file's are, so SEC022
-    (or nothing), never a blocking SEC020. A known token format there still blocks."""
+    (or nothing), never a blocking SEC020. A known token format there still blocks (one with a
+    generated body: ``SLACK_TOKEN``'s is typed, ``has_typed_run``)."""
     files = {
         "shop/admin/factories.py": FACTORY_BOY_USERS,
-        "shop/core/factories/users.py": FACTORY_BOY_USERS + f'SLACK = "{SLACK_TOKEN}"\n',
+        "shop/core/factories/users.py": FACTORY_BOY_USERS + f'SLACK = "{GENERATED_SLACK_TOKEN}"\n',
     }
     leaks, _ = sec02(scan_repo(make_repo(tmp_path, files), select="SEC02"))
     assert leaks == [("shop/core/factories/users.py", 17)]
@@ -1338,6 +1341,37 @@ def test_a_token_in_tests_without_a_made_up_twin_is_still_a_leak(tmp_path, path,
     whose identifier is a keyboard run: a real token in a test still blocks."""
     leaks, _ = sec02(scan_repo(make_repo(tmp_path, {path: text}), select="SEC02"))
     assert (path, 7 if "views" in path or "523796481" in text else 1) in leaks
+
+
+TYPED_TOKENS = {
+    "GITHUB": "ghp_" + "0" * 36,
+    "AWS_KEY_ID": "AKIA" + "1234567891234567",
+    "STRIPE": "sk_live_" + "12345678901234567890asdf",
+}
+
+
+def test_a_token_typed_by_hand_in_test_data_is_a_sample_and_still_a_leak_in_product_code(tmp_path):
+    """DefectDojo's ``unittests/scans/`` hold secret scanners' reports for its parsers' tests, with
+    tokens nobody generated: ``ghp_`` and thirty-six zeros, an AWS key ID counting to nine. A run
+    of eight repeated or consecutive characters is typed (``has_typed_run``); in test data that
+    makes the token a sample (SEC022). In product code it still blocks, as does a random token in
+    the same test file."""
+    text = "".join(f'{name} = "{value}"\n' for name, value in TYPED_TOKENS.items()) + f'REAL = "{GITHUB_TOKEN}"\n'
+    repo = make_repo(tmp_path, {"unittests/scans/report.py": text, "app/settings.py": text})
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert sorted(samples) == [("unittests/scans/report.py", line) for line in (1, 2, 3)]
+    assert sorted(leaks) == [*(("app/settings.py", line) for line in (1, 2, 3, 4)), ("unittests/scans/report.py", 4)]
+
+
+@pytest.mark.parametrize(
+    ("value", "typed"),
+    [
+        ("ghp_" + "0" * 36, True), ("xx78901234yy", True), ("abcdefgh", True), ("aaaaaaaa", True),
+        ("1234567", False), ("aaaaaaa", False), (GITHUB_TOKEN, False), (AWS_KEY, False), ("", False),
+    ],
+)
+def test_a_typed_run_is_eight_repeated_or_consecutive_characters(value, typed):
+    assert has_typed_run(value) is typed
 
 
 MODOBOA_COMPOSE = f"""

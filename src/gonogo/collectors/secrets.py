@@ -325,7 +325,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 30
+SCANNER_VERSION = 31
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -347,7 +347,8 @@ name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase 
 28: a hit says whether it is in a module-level constant named for tests, ``SSL_TEST_PRIVATE_CA_KEY``,
 and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token;
 29: ``SecretHit`` gains ``allowlisted``, so the cached hits' shape changed; 30: a factory_boy
-factories module is test code, and ``SecretHit`` gains ``made_up``)."""
+factories module is test code, and ``SecretHit`` gains ``made_up``; 31: a token with a typed run
+of eight, ``ghp_0000...``, is made up)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -578,7 +579,8 @@ MIN_RUN = 6
 
 def made_up_tokens(values: list[str]) -> set[int]:
     """The indexes of token values written by hand: one with a part that is a keyboard run
-    (rapidpro's test Telegram token ``123456789:BAEK...``), and one whose secret (its longest part)
+    (rapidpro's test Telegram token ``123456789:BAEK...``) or with a typed run anywhere
+    (:func:`has_typed_run`), and one whose secret (its longest part)
     is such a token's: a real secret belongs to one identifier, so written under a made-up one it
     was made up too (rapidpro's ``184875172:BAEK...`` beside it). Empty values are skipped."""
     secrets: set[str] = set()
@@ -587,7 +589,28 @@ def made_up_tokens(values: list[str]) -> set[int]:
         if run is not None:
             secrets.add(value.replace(run, " ", 1).strip(" -_.:/"))
     secrets = {secret for secret in secrets if len(secret) >= MIN_SECRET}
-    return {i for i, value in enumerate(values) if value and any(secret in value for secret in secrets)}
+    return {
+        i for i, value in enumerate(values) if value and (has_typed_run(value) or any(s in value for s in secrets))
+    }
+
+
+TYPED_RUN = 8
+"""A run this long of one character, or of consecutive ones, in a token (DefectDojo's test data:
+``ghp_000000...``, ``AKIA1234567891234567``, ``sk_live_12345678901234567890asdf``) is typed:
+about one in four million random 40-digit hex tokens holds one, of base 62 far fewer. Only a token
+in tests, docs or examples is then a sample (``checks.secrets.sample_reason``)."""
+
+
+def has_typed_run(value: str) -> bool:
+    """Whether ``value`` holds :data:`TYPED_RUN` characters in a row that are one character
+    repeated or each the next of the one before (``0`` after ``9`` too: ``78901234``)."""
+    same = rising = 1
+    for before, after in itertools.pairwise(value.lower()):
+        same = same + 1 if after == before else 1
+        rising = rising + 1 if ord(after) - ord(before) == 1 or (before, after) == ("9", "0") else 1
+        if same >= TYPED_RUN or rising >= TYPED_RUN:
+            return True
+    return False
 
 
 MIN_SECRET = 16
