@@ -255,6 +255,24 @@ def test_a_compose_file_that_runs_the_checkout_is_a_development_set_up(tmp_path:
     ]
 
 
+@pytest.mark.parametrize(
+    ("source", "development"),
+    [("${CL_BASE_DIR:-../../}", True), ("${BASE-../..}", True), ("${CL_BASE_DIR:-../}", False), ("${DATA:-./data}", False),
+     ("${CL_BASE_DIR}", False)],
+)
+def test_a_mount_of_the_checkout_through_a_variable_s_default(tmp_path: Path, source: str, development: bool) -> None:
+    """CourtListener's ``docker/courtlistener/docker-compose.yml`` mounts
+    ``${CL_BASE_DIR:-../../}:/opt/courtlistener``: the repository's root, two folders up, unless
+    the variable says otherwise; its untagged redis and the TLS key it mounts are the development
+    set-up's. The variable's own colon is not the mount's separator. A default one folder up (a
+    subfolder of the root), a data folder, or a variable without a default says nothing."""
+    compose = ("services:\n  web:\n    image: acme/web:latest\n    volumes:\n"
+               f"      - {source}:/opt/app\n  cache:\n    image: redis\n")
+    repo = make_repo(tmp_path, {"docker/app/docker-compose.yml": compose})
+    findings = result_of(scan_repo(repo, select="IMG001"), "IMG001").findings
+    assert (findings == ()) is development
+
+
 def test_an_image_ci_builds_for_its_own_jobs_is_listed_not_counted(tmp_path: Path) -> None:
     """OctoPrint's nightly workflow builds ``.github/ci/nightly_canary/Dockerfile`` (``FROM
     debian:${DEBIAN_VERSION}-slim``) to start the server its end-to-end tests drive: CI's own

@@ -312,18 +312,30 @@ or the folder compose runs in (``${PWD}``)."""
 
 def runs_the_checkout(file: SourceFile, volumes: list[str]) -> bool:
     """A service bind-mounts the repository's root (``.:/app`` in a compose file at the root,
-    ``${PWD}:/usr/src/app``): it runs the working tree as edited, which is how a development
-    set-up runs (redash's ``compose.yaml``, "for the development setup"; readthedocs.org's
-    ``docker-compose.override.yml``); a deployment runs images with the code built in. A mount of
-    a subfolder (``./nginx/conf:/etc/nginx``) is configuration, and says nothing."""
+    ``${PWD}:/usr/src/app``, ``${BASE:-../../}:/app`` two folders down): it runs the working tree
+    as edited, which is how a development set-up runs (redash's ``compose.yaml``, "for the
+    development setup"; readthedocs.org's ``docker-compose.override.yml``); a deployment runs
+    images with the code built in. A mount of a subfolder (``./nginx/conf:/etc/nginx``) is
+    configuration, and says nothing."""
     depth = file.relpath.count("/")
     for volume in volumes:
-        source = volume.split(":", 1)[0].strip()
+        source = _mount_source(volume)
         if not _CHECKOUT.fullmatch(source):
             continue
         if "PWD" in source or source.rstrip("/").count("..") >= depth:
             return True
     return False
+
+
+_DEFAULTED = re.compile(r"\$\{\w+:?-([^}]*)\}")
+"""``${VAR:-default}`` or ``${VAR-default}``: compose takes the default when the variable is unset."""
+
+
+def _mount_source(volume: str) -> str:
+    """A short-syntax mount's source, each variable with a default read as that default:
+    CourtListener's ``${CL_BASE_DIR:-../../}:/opt/courtlistener`` mounts the repository's root
+    unless told otherwise (and the variable's own colon is not the mount's separator)."""
+    return _DEFAULTED.sub(lambda match: match.group(1), volume).split(":", 1)[0].strip()
 
 
 def _build_folder(file: SourceFile, build: yaml.Node, mappings: MergedMappings) -> str | None:
