@@ -193,8 +193,9 @@ def test_a_setup_py_that_computes_its_requirements_softens_the_verdict(tmp_path:
     [
         (
             {
-                "requirements.txt": "PyJWT\nPyYAML\npillow\nscikit-learn\npython-dotenv\n",
-                "app.py": "import jwt, yaml, PIL.Image, sklearn, dotenv\n",
+                "requirements.txt": "PyJWT\nPyYAML\npillow\nscikit-learn\npython-dotenv\npeewee\n",
+                # peewee's sdist installs its playhouse package and pwiz module too (robotoff's migrations)
+                "app.py": "import jwt, yaml, PIL.Image, sklearn, dotenv, pwiz\nfrom playhouse.migrate import migrate\n",
             },
             0,
         ),
