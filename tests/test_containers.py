@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.collectors.containers import classify, containers
+from gonogo.collectors.containers import (
+    LOCAL_HOSTS,
+    _mount_source,
+    _registry_host,
+    classify,
+    containers,
+    runs_the_checkout,
+)
 from gonogo.model import Outcome
-from gonogo.workspace import Workspace
+from gonogo.workspace import SourceFile, Workspace
 from tests.helpers import make_repo, result_of, scan_repo
 
 
@@ -257,8 +264,10 @@ def test_a_compose_file_that_runs_the_checkout_is_a_development_set_up(tmp_path:
 
 @pytest.mark.parametrize(
     ("source", "development"),
-    [("${CL_BASE_DIR:-../../}", True), ("${BASE-../..}", True), ("${CL_BASE_DIR:-../}", False), ("${DATA:-./data}", False),
-     ("${CL_BASE_DIR}", False)],
+    [
+        ("${CL_BASE_DIR:-../../}", True), ("${BASE-../..}", True), ("${CL_BASE_DIR:-../}", False),
+        ("${DATA:-./data}", False), ("${CL_BASE_DIR}", False),
+    ],
 )
 def test_a_mount_of_the_checkout_through_a_variable_s_default(tmp_path: Path, source: str, development: bool) -> None:
     """CourtListener's ``docker/courtlistener/docker-compose.yml`` mounts
@@ -271,6 +280,20 @@ def test_a_mount_of_the_checkout_through_a_variable_s_default(tmp_path: Path, so
     repo = make_repo(tmp_path, {"docker/app/docker-compose.yml": compose})
     findings = result_of(scan_repo(repo, select="IMG001"), "IMG001").findings
     assert (findings == ()) is development
+
+
+@pytest.mark.parametrize(
+    "volume",
+    ["${" * 100_000 + ":/app", "${A:-" + "}" * 100_000 + ":/x", "\x00:\xff", "", ":", "${A:-${B:-../..}}:/app"],
+    ids=["unclosed variables", "a default of braces", "binary", "empty", "a colon alone", "nested defaults"],
+)
+def test_hostile_mounts_and_image_names_are_read_without_error(volume: str) -> None:
+    """Each is one regular-expression pass or a split; none is the repository's root."""
+    compose = SourceFile(root=Path("/r"), relpath="a/b/compose.yml", display="a/b/compose.yml", size=0)
+    assert runs_the_checkout(compose, [volume]) is False
+    assert isinstance(_mount_source(volume), str)
+    host = _registry_host(volume)
+    assert host is None or (host and "/" not in host and host not in LOCAL_HOSTS)
 
 
 def test_an_image_ci_builds_for_its_own_jobs_is_listed_not_counted(tmp_path: Path) -> None:

@@ -1374,6 +1374,19 @@ def test_a_typed_run_is_eight_repeated_or_consecutive_characters(value, typed):
     assert has_typed_run(value) is typed
 
 
+@pytest.mark.parametrize(
+    ("value", "typed"),
+    [("ab" * 500_000, False), ("\x00\xff" * 300_000, False), ("\ufffd" * 7, False), ("\u0660\u0661" * 9, False),
+     ("x" * 999_999 + "abcdefgh", True)],
+    ids=["a million alternating characters", "binary", "seven replacement characters", "Arabic-Indic digits",
+         "the run at the end of a million characters"],
+)
+def test_a_typed_run_in_hostile_text(value, typed):
+    """One pass, whatever the text: a huge value, binary, or digits of another script (whose code
+    points rise one by one too, U+0660 U+0661: a pair repeated never makes a run of eight)."""
+    assert has_typed_run(value) is typed
+
+
 MODOBOA_COMPOSE = f"""
 services:
   mariadb:
