@@ -389,6 +389,10 @@ def scan_job(source: SourceFile) -> tuple[str, ScanFlags] | None:
     out: a lock file, a minified bundle, a file too large."""
     if _skipped_by_rule(source) or source.size > MAX_SECRET_SCAN_BYTES:
         return None
+    return _job_of(source)
+
+
+def _job_of(source: SourceFile) -> tuple[str, ScanFlags]:
     place = place_of(source.relpath)
     bare, python = _allows_bare(source) or place is Place.ENV_TEMPLATE, source.suffix == ".py"
     document = source.suffix.lower() in DOCUMENT_SUFFIXES
@@ -415,11 +419,14 @@ def look_up_secrets(
     for source in workspace.files:
         if _skipped_by_rule(source):
             continue
-        job = scan_job(source)
-        if job is None:  # too large
+        if source.size > MAX_SECRET_SCAN_BYTES:
             skipped += 1
             continue
-        namespace, flags = job
+        if source in scanned:  # its flags were worked out for the Python pass
+            known[len(paths)] = scanned[source]
+            paths.append(source.display)
+            continue
+        namespace, flags = _job_of(source)
         if is_env_file(source.name):
             try:
                 env_files.append(
@@ -427,11 +434,8 @@ def look_up_secrets(
                 )
             except FileReadError:
                 continue  # unreadable: no text credential to find; the walk notes folders
-        if source in scanned:
-            known[len(paths)] = scanned[source]
-        else:
-            payload = partial(_text_payload, flags)
-            jobs.append(FileJob(file=source, namespace=namespace, payload=payload, limit=MAX_SECRET_SCAN_BYTES))
+        payload = partial(_text_payload, flags)
+        jobs.append(FileJob(file=source, namespace=namespace, payload=payload, limit=MAX_SECRET_SCAN_BYTES))
         paths.append(source.display)
     return SecretLookup(
         paths=tuple(paths), scanned=known, files=looked_up_files(jobs, options, workspace),
