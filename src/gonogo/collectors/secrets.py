@@ -368,7 +368,7 @@ class SecretLookup:
 
     paths: tuple[str, ...]
     """Every file scanned, in the workspace's order."""
-    scanned: dict[int, tuple[SecretHit, ...] | None]
+    scanned: dict[int, Scanned]
     """By position in ``paths``: the hits of the files the Python pass scanned (``None``: binary,
     or not UTF-8), which this pass does not read again."""
     files: FileLookup
@@ -584,9 +584,9 @@ MIN_RUN = 6
 def made_up_tokens(values: list[str]) -> set[int]:
     """The indexes of token values written by hand: one with a part that is a keyboard run
     (rapidpro's test Telegram token ``123456789:BAEK...``) or with a typed run anywhere
-    (:func:`has_typed_run`), and one whose secret (its longest part)
-    is such a token's: a real secret belongs to one identifier, so written under a made-up one it
-    was made up too (rapidpro's ``184875172:BAEK...`` beside it). Empty values are skipped."""
+    (:func:`has_typed_run`), and one whose secret (its longest part) is such a token's: a real
+    secret belongs to one identifier, so written under a made-up one it was made up too
+    (rapidpro's ``184875172:BAEK...`` beside it). Empty values are skipped."""
     secrets: set[str] = set()
     for value in values:
         run = next((p for p in VALUE_PARTS.split(value) if len(p) >= MIN_RUN and is_sequence(p.lower())), None)
