@@ -600,9 +600,10 @@ def made_up_tokens(values: list[str]) -> set[int]:
 
 TYPED_RUN = 8
 """A run this long of one character, or of consecutive ones, in a token (DefectDojo's test data:
-``ghp_000000...``, ``AKIA1234567891234567``, ``sk_live_12345678901234567890asdf``) is typed:
-about one in four million random 40-digit hex tokens holds one, of base 62 far fewer. Only a token
-in tests, docs or examples is then a sample (``checks.secrets.sample_reason``)."""
+``ghp_`` and thirty-six zeros, ``AKIA`` and digits counting to nine and on, a Stripe live key of
+digits counting up) is typed: about one in four million random 40-digit hex tokens holds one, of
+base 62 far fewer. Only a token in tests, docs or examples is then a sample
+(``checks.secrets.sample_reason``)."""
 
 
 def has_typed_run(value: str) -> bool:
