@@ -296,6 +296,25 @@ def test_hostile_mounts_and_image_names_are_read_without_error(volume: str) -> N
     assert host is None or (host and "/" not in host and host not in LOCAL_HOSTS)
 
 
+def test_a_compose_file_named_for_development_or_tests_is_a_set_up_nothing_deploys(tmp_path: Path) -> None:
+    """mwdb's ``compose/compose.with-dev.yml`` ("Enables development environment with auto-reload")
+    mounts the package, not the root, and starts mailhog at latest; ``compose.with-e2e.yml`` starts
+    the end-to-end suite's. The name says the set-up; a production compose file's does not
+    (``docker-compose.prod.yml``, ``docker-compose.latest.yml``, ``contest`` holds no test word)."""
+    mailhog = "services:\n  mailhog:\n    image: mailhog/mailhog:latest\n"
+    repo = make_repo(tmp_path, {
+        "compose/compose.with-dev.yml": mailhog, "compose/compose.with-e2e.yml": mailhog,
+        "docker-compose.local.yml": mailhog, "docker-compose-ci.yaml": mailhog, "docker-compose.test.yml": mailhog,
+        "docker-compose.prod.yml": mailhog, "deploy/docker-compose.latest.yml": mailhog, "docker-compose.contest.yml": mailhog,
+    })
+    result = result_of(scan_repo(repo, select="IMG001"), "IMG001")
+    assert sorted(f.path for f in result.findings) == [
+        "deploy/docker-compose.latest.yml", "docker-compose.contest.yml", "docker-compose.prod.yml",
+    ]
+    [table] = result.tables
+    assert len(table.rows) == 5
+
+
 def test_an_image_ci_builds_for_its_own_jobs_is_listed_not_counted(tmp_path: Path) -> None:
     """OctoPrint's nightly workflow builds ``.github/ci/nightly_canary/Dockerfile`` (``FROM
     debian:${DEBIAN_VERSION}-slim``) to start the server its end-to-end tests drive: CI's own

@@ -45,8 +45,9 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     (Prefect's ``tests/docker/contexts/*/Dockerfile``, the Kubernetes manifests a scanner's tests
     read) are test fixtures, and those of a development set-up (dispatch's
     ``.devcontainer/docker-compose.yml``; a compose file a service of which bind-mounts the
-    repository's root, ``.:/app``, to run the code as edited, and a Dockerfile only such a file
-    builds) run on a developer's machine, and those under ``.github/`` are the images of CI's own
+    repository's root, ``.:/app``, to run the code as edited, or whose name says it starts a
+    development or test set-up, ``docker-compose.dev.yml``, ``compose.with-e2e.yml``; and a
+    Dockerfile only such a file builds) run on a developer's machine, and those under ``.github/`` are the images of CI's own
     jobs (OctoPrint's ``.github/ci/nightly_canary/Dockerfile``, the server its nightly end-to-end
     test starts): nothing deploys any of them, so they are listed, not counted.
     Fix: use a version tag (``redis:7.2.4``), ideally with its digest (``redis:7.2.4@sha256:...``)."""

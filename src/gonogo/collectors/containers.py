@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from gonogo.collectors.image_builds import built_names
+from gonogo.collectors.testpaths import TEST_WORDS
 from gonogo.collectors.yamltext import MergedMappings, YamlShapeError, compose_documents
 from gonogo.registry import collector
 from gonogo.relpaths import at_or_below, resolved_within
@@ -529,7 +530,7 @@ def _images_in(
                         found.append(_ref(file, image, source, name))
         else:
             found.extend(_walk_images(document, file, source, mappings))
-    if roles is not None and runs_the_checkout(file, volumes):
+    if roles is not None and (runs_the_checkout(file, volumes) or names_a_set_up_not_deployed(file.relpath)):
         roles.development.add(file.relpath)
         roles.development_builds.update(builds)
         roles.development_dockerfiles.update(dockerfiles)
@@ -574,8 +575,22 @@ DEVELOPMENT_NAME_WORDS = frozenset({"dev", "develop", "development", "local"})
 
 def names_development(relpath: str) -> bool:
     """The Dockerfile's own name (not its folder) has a word of :data:`DEVELOPMENT_NAME_WORDS`."""
-    name = relpath.rpartition("/")[2].lower()
-    return not DEVELOPMENT_NAME_WORDS.isdisjoint(re.split(r"[._-]+", name))
+    return not DEVELOPMENT_NAME_WORDS.isdisjoint(_name_words(relpath))
+
+
+NOT_DEPLOYED_COMPOSE_WORDS = DEVELOPMENT_NAME_WORDS | TEST_WORDS | {"e2e", "ci"}
+"""Words of a compose file's name that say which set-up it starts, one nothing deploys:
+``docker-compose.dev.yml``, mwdb's ``compose/compose.with-dev.yml`` and ``compose.with-e2e.yml``,
+``docker-compose.test.yml``, ``docker-compose.ci.yml``."""
+
+
+def names_a_set_up_not_deployed(relpath: str) -> bool:
+    """The compose file's own name has a word of :data:`NOT_DEPLOYED_COMPOSE_WORDS`."""
+    return not NOT_DEPLOYED_COMPOSE_WORDS.isdisjoint(_name_words(relpath))
+
+
+def _name_words(relpath: str) -> list[str]:
+    return re.split(r"[._-]+", relpath.rpartition("/")[2].lower())
 
 
 def _named_dockerfile(folder: str, build: yaml.Node | None, mappings: MergedMappings) -> list[str]:
