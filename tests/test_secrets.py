@@ -799,6 +799,20 @@ def test_a_class_path_under_a_password_name_and_azurites_published_key_are_no_le
     assert samples == [("docker-compose.yml", 4)]
 
 
+def test_googles_published_recaptcha_test_secret_is_no_leak_and_another_secret_under_its_name_is(tmp_path):
+    """Google documents a reCAPTCHA key pair for automated tests, under which every verification
+    passes: mwdb's development compose file and many Django settings set it. Another value under
+    the same name is still a leak."""
+    published = "6LeIxAcTAAAAAGG-" + "vFI1TnRWxMZNFuojJ4WifJWe"
+    repo = make_repo(tmp_path, {
+        "app/settings.py": f'RECAPTCHA_PRIVATE_KEY = "{published}"\n',
+        "app/prod.py": f'RECAPTCHA_PRIVATE_KEY = "6LdQx7Aq{API_KEY}"\n',
+    })
+    leaks, samples = sec02(scan_repo(repo, select="SEC02"))
+    assert leaks == [("app/prod.py", 1)]
+    assert samples == [("app/settings.py", 1)]
+
+
 def _found(text: str, path: str = "app/settings.py") -> list[tuple[int, str]]:
     return [(hit.line, hit.kind) for hit in scan_text(text, path=path, in_test_code=False, bare=False, python=True)]
 

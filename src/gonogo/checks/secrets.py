@@ -64,9 +64,11 @@ DOCUMENTED_EXAMPLES = {
     "80751f0c": "GitHub's documented example installation token (ghs_16C7e42F...), copied from its docs",
     "8edfee22": "jwt.io's example token (John Doe), copied from its front page",
     "d7b2be81": "the Azurite storage emulator's published development key (devstoreaccount1)",
+    "d375da9e": "Google's published reCAPTCHA test secret key, under which every verification passes",
 }
 """Credentials their vendors publish as examples, by their fingerprint (the value is never kept):
-readthedocs' tests, FastAPI's docs and Celery's compose file copy them, and they open nothing."""
+readthedocs' tests, FastAPI's docs and Celery's compose file copy them, mwdb's development compose
+file sets the reCAPTCHA one, and they open nothing."""
 SAMPLE_PLACES = frozenset({Place.TEST, Place.DOCS, Place.EXAMPLE, Place.DEVELOPMENT})
 """Where a private key is a test certificate authority's (``tests/certs/server.key``) or a
 documented sample rather than a deployed key."""
