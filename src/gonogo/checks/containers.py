@@ -47,9 +47,10 @@ def floating_images(containers: ContainerFacts) -> Iterator[CheckOutput]:
     ``.devcontainer/docker-compose.yml``; a compose file a service of which bind-mounts the
     repository's root, ``.:/app``, to run the code as edited, or whose name says it starts a
     development or test set-up, ``docker-compose.dev.yml``, ``compose.with-e2e.yml``; and a
-    Dockerfile only such a file builds) run on a developer's machine, and those under ``.github/`` are the images of CI's own
-    jobs (OctoPrint's ``.github/ci/nightly_canary/Dockerfile``, the server its nightly end-to-end
-    test starts): nothing deploys any of them, so they are listed, not counted.
+    Dockerfile only such a file builds) run on a developer's machine, and those under ``.github/``
+    are the images of CI's own jobs (OctoPrint's ``.github/ci/nightly_canary/Dockerfile``, the
+    server its nightly end-to-end test starts): nothing deploys any of them, so they are listed,
+    not counted.
     Fix: use a version tag (``redis:7.2.4``), ideally with its digest (``redis:7.2.4@sha256:...``)."""
     images = _pulled(containers)
     yield Metric(name="images.total", value=float(len(images)))
