@@ -685,6 +685,64 @@ def test_an_import_under_suppress_import_error_is_optional(tmp_path: Path) -> No
     assert {package for _, package in _packages(report, "DEP002")} == {"django_extensions", "django-debug-toolbar"}
 
 
+PRETALX_SHELL = """from contextlib import suppress
+
+
+class Command:
+    def handle(self):
+        with suppress(ImportError):
+            import IPython
+
+    def ipython(self, options):
+        from IPython import start_ipython
+        from traitlets.config import Config
+        return start_ipython(config=Config())
+
+    def bpython(self):
+        import os
+        import bpython_config
+
+    def nested(self):
+        from IPython import start_ipython
+        for _ in start_ipython.__all__:
+            import nbformat
+
+    def relative(self):
+        from . import helpers
+        import jedi
+"""
+
+
+def test_an_import_after_an_optional_one_in_the_same_function_is_that_feature_s(tmp_path: Path) -> None:
+    """pretalx's shell command guards ``import IPython``; its ``ipython()`` imports IPython first
+    and IPython's own traitlets after it: traitlets is imported only once IPython was, so it is
+    the same optional feature. Not after another module (``os``), not an import nested in a
+    statement of the function (a loop's body), nor after a relative import."""
+    files = {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = []\n',
+        "app/__init__.py": "",
+        "app/shell.py": PRETALX_SHELL,
+    }
+    report = scan_repo(make_repo(tmp_path, files), select="DEP")
+    assert sorted(package for _, package in _packages(report, "DEP001")) == ["bpython_config", "jedi", "nbformat"]
+    assert "traitlets" in {package for _, package in _packages(report, "DEP002")}
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["    import a\n" * 50_000, "    x = 1\n" * 50_000 + "    import a\n    import b\n", "    from . import a\n" * 20_000],
+    ids=["fifty thousand imports", "fifty thousand statements before two imports", "relative imports"],
+)
+def test_the_first_import_of_a_huge_function_is_noted_once(body: str) -> None:
+    """One look per import, whatever the function's size: the first import of its body is noted
+    when the visit meets it, not searched for again at every later one."""
+    from gonogo.collectors.python_facts import extract
+
+    imports = extract(f"def f():\n{body}".encode()).imports
+    assert imports[0].after == ""
+    assert {i.after for i in imports[1:]} == ({""} if "from ." in body else {"a"})
+
+
 def test_a_module_imported_only_inside_try_except_import_error_is_an_optional_feature(tmp_path: Path) -> None:
     """calibre-web imports ``cps/oauth_bb.py`` (which imports oauthlib) and ``cps/services/gmail.py``
     (google.auth) only inside ``try``/``except ImportError``, from three modules, and runs without

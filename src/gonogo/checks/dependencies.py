@@ -165,7 +165,10 @@ def _hard_imports(
     Sphinx extension (:func:`is_sphinx_extension`) runs inside Sphinx, which brings ``sphinx`` and
     ``docutils``: a missing one breaks a docs build, as the documentation's own code would. A
     module the project loads only through guarded imports (``optional_module``,
-    :func:`~gonogo.collectors.import_graph.optional_modules`) is an optional feature as a whole."""
+    :func:`~gonogo.collectors.import_graph.optional_modules`) is an optional feature as a whole. An
+    import in a function after the function's first import, of a module the file guards, runs only
+    once that one worked: it is that optional feature's (``Import.after``: pretalx's ``ipython()``
+    imports IPython, then IPython's own traitlets)."""
     guarded = {i.module.split(".")[0] for i in imports if i.optional}
     vendored = is_vendored(file.file.relpath) or is_ansible_content(file.file.relpath, imports)
     hosted = SPHINX_PROVIDES if is_sphinx_extension(file, imports) else frozenset()
@@ -176,7 +179,7 @@ def _hard_imports(
         if file.file.name == "setup.py" and top in BUILD_TOOLING:
             continue
         soft = whole_file or imported.optional or imported.conditional or imported.type_checking
-        soft = soft or top in guarded or top in hosted
+        soft = soft or top in guarded or top in hosted or imported.after.split(".")[0] in guarded
         yield imported, not soft
 
 

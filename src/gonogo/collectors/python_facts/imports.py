@@ -32,20 +32,40 @@ class ImportsPass(DefinitionsPass):
                 top = alias.name.split(".")[0]
                 self.aliases.setdefault(top, top)
             self._note_optional(alias.asname or alias.name.split(".")[0], alias.name)
-            self._add_import(alias.name, node.lineno, 0)
+            self._add_import(alias.name, node.lineno, 0, after=self._first_import_before(node))
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
         for alias in node.names:
             if node.level == 0 and alias.name != "*":
                 self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
             self._note_optional(alias.asname or alias.name, module or alias.name)
-        self._add_import(module, node.lineno, node.level, tuple(a.name for a in node.names))
+        self._add_import(
+            module, node.lineno, node.level, tuple(a.name for a in node.names), self._first_import_before(node)
+        )
     def _note_optional(self, name: str, module: str) -> None:
         """A name bound by an import the code copes without: ``skipif(greenlet is None)`` then
         depends on that distribution."""
         if self._optional_imports > 0:
             self._optional_names[name] = module.split(".")[0]
-    def _add_import(self, module: str, line: int, level: int, names: tuple[str, ...] = ()) -> None:
+    def _first_import_before(self, node: ast.Import | ast.ImportFrom) -> str:
+        """The module the first import statement of the enclosing function's body imports, when
+        ``node`` is a later statement of that body (``Import.after``); else ``""``. The body is
+        visited in order, so the first one is noted when met: one look per import, however many."""
+        if not self._functions:
+            return ""
+        state = self._functions[-1]
+        if state.body is None:
+            state.body = frozenset(map(id, state.node.body))
+        if id(node) not in state.body:
+            return ""  # nested in a compound statement: not known to run after the first
+        if state.first_import is None:
+            relative = isinstance(node, ast.ImportFrom) and node.level
+            state.first_import = "" if relative else _imported(node)
+            return ""
+        return state.first_import
+    def _add_import(
+        self, module: str, line: int, level: int, names: tuple[str, ...] = (), after: str = ""
+    ) -> None:
         self.imports.append(
             Import(
                 module=module,
@@ -56,6 +76,7 @@ class ImportsPass(DefinitionsPass):
                 names=names,
                 deferred=bool(self._functions) or self._main_guard > 0,
                 conditional=bool(self._conditions),
+                after=after,
             )
         )
     def visit_If(self, node: ast.If) -> None:
@@ -169,3 +190,7 @@ class ImportsPass(DefinitionsPass):
     def _class_names(self, nodes: list[ast.expr]) -> set[str]:
         """The last names of the exception classes these expressions name, aliases undone."""
         return {(self.resolve(n) or "").rsplit(".", 1)[-1] for n in nodes}
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> str:
+    return node.names[0].name if isinstance(node, ast.Import) else node.module or ""

@@ -14,7 +14,7 @@ from gonogo.collectors.script_metadata import InlineScript
 from gonogo.collectors.sql_strings import SqlSink
 from gonogo.collectors.web_code import WebModule
 
-EXTRACTOR_VERSION = 35
+EXTRACTOR_VERSION = 36
 """Bump when the facts below change shape or meaning, so cached facts are rebuilt (19: a file's
 lines are numbered as Python numbers them, ``source_lines``; 20: an Alembic revision's hooks are
 not stubs; 21: suppression comments are read from comment tokens; 22: migration facts; 23: a
@@ -28,7 +28,8 @@ is no password; 30: an import under ``if`` is ``conditional``; 31: one under ``w
 is ``optional``; 32: a skip marker made and dropped, alone on a line, is no skip; 33: a rate limit in a dict literal,
 ``"change_password": "5/m/user"``, is no password; 34: a script's PEP 723 block, ``script``;
 35: an import in a function the module only calls inside ``try``/``except ImportError`` is
-``optional``, ``caller_guards``)."""
+``optional``, ``caller_guards``; 36: an import in a function's body says which import of that body
+comes first before it, ``Import.after``)."""
 
 SNIPPET_CHARS = 160
 TRIED_NODES = 2_000
@@ -267,6 +268,10 @@ class Import:
     ``if SECRET_PROVIDER == "metatron-secret": import metatron.decrypt`` or Radicale's
     ``if sys.version_info < (3, 9): import pkg_resources`` do; an optional feature, like an import
     the code copes without."""
+    after: str = ""
+    """For a statement of a function's body, the module the first import statement of that body
+    before it imports (pretalx's ``ipython()``: ``from IPython import start_ipython``, then ``from
+    traitlets.config import Config``): this import runs only once that one worked."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

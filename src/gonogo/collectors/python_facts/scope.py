@@ -34,6 +34,10 @@ class FunctionState:
     skipped: bool = False
     calls: set[str] = field(default_factory=set)
     method_calls: set[str] = field(default_factory=set)
+    body: frozenset[int] | None = None
+    """The ids of the statements of its body, listed when an import asks (``Import.after``)."""
+    first_import: str | None = None
+    """What the first import statement of its body imports (``""`` for a relative one)."""
 
 
 @dataclass(slots=True)
