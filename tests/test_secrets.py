@@ -813,6 +813,67 @@ def test_googles_published_recaptcha_test_secret_is_no_leak_and_another_secret_u
     assert samples == [("app/settings.py", 1)]
 
 
+NOTIFY_CONFIG = f"""import os
+
+
+class Config:
+    SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+class Development(Config):
+    TOKEN_SECRET_KEY = "{API_KEY}"
+    GITHUB = "{GITHUB_TOKEN}"
+
+
+class Test(Development):
+    SIGNING_SECRET = "{DB_PASSWORD}x9"
+
+
+class DevelopmentConfig(object):
+    API_TOKEN = "Q{API_KEY}"
+
+
+class LocalStorage(Storage):
+    ACCESS_KEY = "W{API_KEY}"
+
+
+class Production(Config):
+    TOKEN_SECRET_KEY = "E{API_KEY}"
+"""
+
+
+def test_a_secret_in_a_configuration_class_for_development_or_tests_is_a_sample(tmp_path):
+    """GOV.UK Notify's ``app/config.py`` follows Flask's pattern: ``class Development(Config)``
+    sets a development ``TOKEN_SECRET_KEY``, ``class Test(Development)`` inherits it. Such a class
+    configures a developer's machine or a test run; production reads its secrets from the
+    environment. A token's format still blocks there, and a class that configures nothing
+    (``LocalStorage``) or production is judged as any code."""
+    leaks, samples = sec02(scan_repo(make_repo(tmp_path, {"app/config.py": NOTIFY_CONFIG}), select="SEC02"))
+    assert leaks == [("app/config.py", 10), ("app/config.py", 22), ("app/config.py", 26)]
+    assert samples == [("app/config.py", 9), ("app/config.py", 14), ("app/config.py", 18)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "class DevConfig(make_base()):\n    KEY = 1\n",
+        "class TestSettings(Generic[T], metaclass=M):\n    pass\n",
+        "class Développement(Config):\n    pass\n",
+        "".join(f"class Dev{i}Config(Dev{i - 1}Config):\n    X = {i}\n" for i in range(1, 20_000)),
+        "class (\n",
+    ],
+    ids=["a base that is a call", "a subscripted base", "a name past ASCII", "twenty thousand classes", "broken syntax"],
+)
+def test_configuration_classes_are_read_from_any_module(text):
+    """A base of any shape, any name, a huge module or one that does not parse: read in one pass
+    over the top-level statements, never an error."""
+    from gonogo.collectors.secrets import _Prose
+
+    prose = _Prose(text)
+    assert prose.in_environment_class(1, 0) in (True, False)
+    assert prose.in_environment_class(10**9, 0) is False
+
+
 def _found(text: str, path: str = "app/settings.py") -> list[tuple[int, str]]:
     return [(hit.line, hit.kind) for hit in scan_text(text, path=path, in_test_code=False, bare=False, python=True)]
 

@@ -95,6 +95,10 @@ def _in_development(path: str, development: frozenset[str]) -> bool:
     return any(at_or_below(path, folder) for folder in development)
 
 
+ENVIRONMENT_CLASS_REASON = (
+    "in a configuration class for another environment than production (`class Development(Config)`), where a "
+    "literal configures a developer's or a test run's service"
+)
 DEVELOPMENT_COMPOSE_REASON = (
     "in a compose file that runs the checkout (a development set-up), or a configuration only it mounts, where "
     "a literal configures a local service"
@@ -139,6 +143,8 @@ def sample_reason(hit: SecretHit, development_compose: frozenset[str] = frozense
         return PLACE_REASONS[hit.place]
     if _in_development(hit.path, development_compose):  # modoboa's MARIADB_ROOT_PASSWORD beside `.:/code`
         return DEVELOPMENT_COMPOSE_REASON
+    if hit.in_environment_class:
+        return ENVIRONMENT_CLASS_REASON
     if hit.in_prose:
         return "in a comment or docstring"
     if hit.in_example:
@@ -165,8 +171,9 @@ def _private_key_sample(hit: SecretHit) -> str | None:
 @check("SEC022", "Tests, docs and examples use obvious placeholders for credentials", category=Category.SECURITY,
        severity=Severity.LOW, counts="secrets.samples")
 def sample_credentials(secrets: SecretFacts, containers: ContainerFacts | None) -> Iterator[CheckOutput]:
-    """Why: a password or key in a test, a doc page, an example, a CI service's settings, a comment,
-    or a one-word default is a sample far more often than a leak (on real repositories, none of 42
+    """Why: a password or key in a test, a doc page, an example, a CI service's settings, a
+    configuration class for development or tests (``class Development(Config)``), a comment, or a
+    one-word default is a sample far more often than a leak (on real repositories, none of 42
     such findings was a real credential), so it does not block; but readers copy samples into
     production, and a real value pasted there looks the same. Cloud and SaaS token formats found
     there are real leaks and are SEC020's; a private key in tests, or in a module-level constant

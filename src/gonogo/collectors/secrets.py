@@ -298,6 +298,10 @@ class SecretHit:
     in_test_constant: bool = False
     """In a module-level string or bytes constant whose name has a word that says test
     (``SSL_TEST_PRIVATE_CA_KEY``, :data:`testpaths.TEST_WORDS`): a fixture the maintainers named so."""
+    in_environment_class: bool = False
+    """In the body of a configuration class for another environment than production (Flask's
+    pattern: GOV.UK Notify's ``class Development(Config)``, ``class TestingConfig(BaseConfig)``;
+    :func:`_environment_classes`): a developer's or a test run's value."""
     allowlisted: bool = False
     """The value is a literal entry of the root's own gitleaks allowlist (``secret_allowlists``):
     set after the per-file pass, never cached."""
@@ -325,7 +329,7 @@ class SecretFacts:
     files_scanned: int
 
 
-SCANNER_VERSION = 31
+SCANNER_VERSION = 32
 """Bump when what ``scan_text`` finds changes, so cached results are recomputed (5: a JWT's evidence
 masks its signature; 6: a format field, ``{password}``, is no password; 7: nor a class's import path;
 8: nor an annotation, a token in a shape its vendor never issues, or a value in ``examples=``; 9: nor
@@ -348,7 +352,7 @@ name, ``X-Supervisor-Token``; 27: unless the name is a password's, a passphrase 
 and a name naming itself in a versioned namespace, ``OS-OAUTH1:access_token``, is no token;
 29: ``SecretHit`` gains ``allowlisted``, so the cached hits' shape changed; 30: a factory_boy
 factories module is test code, and ``SecretHit`` gains ``made_up``; 31: a token with a typed run
-of eight, ``ghp_0000...``, is made up)."""
+of eight, ``ghp_0000...``, is made up; 32: ``SecretHit`` gains ``in_environment_class``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -568,6 +572,7 @@ def scan_text(
                 in_example=(prose is not None and prose.in_example(line, offset - starts[line - 1]))
                 or (fenced is not None and line in fenced),
                 in_test_constant=prose is not None and prose.in_test_constant(line, offset - starts[line - 1]),
+                in_environment_class=prose is not None and prose.in_environment_class(line, offset - starts[line - 1]),
                 word=is_word(_secret_part(kind, value)),
                 lone_key_id=kind == AWS_KEY and bool(lone_key_id),
             )
@@ -717,6 +722,8 @@ class _Prose:
         in (:data:`ANSIBLE_DOCUMENTATION`), starts and ends: (line, UTF-8 column) pairs."""
         self._test_constants: list[tuple[tuple[int, int], tuple[int, int]]] = []
         """Likewise, each module-level constant named for tests (:func:`_test_constants`)."""
+        self._environment_classes: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        """Likewise, each configuration class for another environment (:func:`_environment_classes`)."""
         self._parsed = False
         try:
             tree = ast.parse(text)
@@ -732,6 +739,7 @@ class _Prose:
         ]
         self._examples = [_span(value) for value in shown]
         self._test_constants = [_span(node.value) for node in _test_constants(tree)]
+        self._environment_classes = [_span(node) for node in _environment_classes(tree)]
         for node in tree.body:
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
             self._statements.append((first, node.end_lineno or node.lineno))
@@ -752,6 +760,10 @@ class _Prose:
     def in_test_constant(self, line: int, column: int) -> bool:
         """In a module-level constant whose name says it is for tests (``SSL_TEST_PRIVATE_CA_KEY``)."""
         return self._within(self._test_constants, line, column)
+
+    def in_environment_class(self, line: int, column: int) -> bool:
+        """In a configuration class for another environment than production (``class Development(Config)``)."""
+        return self._within(self._environment_classes, line, column)
 
     def _within(self, spans: list[tuple[tuple[int, int], tuple[int, int]]], line: int, column: int) -> bool:
         if not spans or not 0 < line <= len(self._lines):
@@ -820,7 +832,37 @@ def _test_constants(tree: ast.Module) -> Iterator[ast.Assign]:
             yield node
 
 
-def _span(value: ast.expr) -> tuple[tuple[int, int], tuple[int, int]]:
+ENVIRONMENT_CLASS_WORDS = frozenset({"development", "develop", "dev", "test", "tests", "testing", "local", "ci"})
+"""Words of a class's name that say the environment it configures is not production."""
+CONFIG_CLASS_WORDS = frozenset({"config", "configuration", "settings", "conf"})
+"""Words of a class's or a base's name that say it holds configuration."""
+
+
+def _environment_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
+    """The module's top-level classes that configure another environment than production: a
+    name with a word of :data:`ENVIRONMENT_CLASS_WORDS`, and configuration by its own name or a
+    base's (:data:`CONFIG_CLASS_WORDS`: ``DevelopmentConfig``, ``Development(Config)``), or a
+    base that is such a class itself (Notify's ``Test(Development)``). ``LocalStorage(Storage)``
+    configures nothing; ``Sandbox(CloudFoundryConfig)`` names no other environment."""
+    found: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or not ENVIRONMENT_CLASS_WORDS & _words(node.name):
+            continue
+        bases = [
+            base.id if isinstance(base, ast.Name) else base.attr
+            for base in node.bases
+            if isinstance(base, ast.Name | ast.Attribute)
+        ]
+        if CONFIG_CLASS_WORDS & _words(node.name) or any(CONFIG_CLASS_WORDS & _words(b) or b in found for b in bases):
+            found.add(node.name)
+            yield node
+
+
+def _words(name: str) -> set[str]:
+    return {word.lower() for word in VALUE_WORDS.findall(name)}
+
+
+def _span(value: ast.expr | ast.stmt) -> tuple[tuple[int, int], tuple[int, int]]:
     """Where an expression starts and ends, as (line, UTF-8 column) pairs."""
     return (value.lineno, value.col_offset), (value.end_lineno or 0, value.end_col_offset or 0)
 
