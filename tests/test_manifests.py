@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from gonogo.collectors.manifests import FORMATS, ManifestFacts, manifests
 from gonogo.workspace import Workspace
 from tests.helpers import make_repo
@@ -56,6 +58,33 @@ def test_a_forge_archive_url_is_named_by_its_repository_not_its_ref(tmp_path: Pa
         "https://github.com/o/tool/releases/download/v1/tool-1.0.tar.gz\n"
     )})
     assert sorted(d.name for d in collect(root).dependencies) == ["pyocclient", "r", "tool", "widgets"]
+
+
+def test_a_vcs_requirement_without_egg_is_named_by_its_repository(tmp_path: Path) -> None:
+    """openFEC installs ``git+https://github.com/fecgov/marshmallow-pagination@check_result_exist``
+    and imports ``marshmallow_pagination``: pip learns the name by building it, and the repository
+    names the project, as an archive's does. ``#egg=`` still wins; a project in a subdirectory of
+    the repository is named by its own metadata, so it stays nameless."""
+    root = make_repo(tmp_path, {"requirements.txt": (
+        "git+https://github.com/fecgov/marshmallow-pagination@check_result_exist\n"
+        "git+ssh://git@github.com/org/widgets.git@v1.0\n"
+        "hg+https://hg.example.org/proj\n"
+        "git+https://github.com/o/r.git#egg=real-name\n"
+        "git+https://github.com/o/mono@main#subdirectory=pkg\n"
+    )})
+    assert sorted(d.name for d in collect(root).dependencies) == [
+        "marshmallow-pagination", "proj", "real-name", "widgets",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["git+https://" + "a/" * 100_000 + "!", "git+https://" + "a" * 200_000, "git+" + "@" * 100_000, "git+https://x/\x01y"],
+    ids=["a hundred thousand folders", "one huge host", "only at-signs", "a control character in the path"],
+)
+def test_hostile_vcs_requirements_are_read_in_one_pass(tmp_path: Path, line: str) -> None:
+    root = make_repo(tmp_path, {"requirements.txt": line + "\nflask\n"})
+    assert "flask" in {d.name for d in collect(root).dependencies}
 
 
 def test_a_bad_marker_is_an_error_with_its_line_and_the_rest_still_counts(tmp_path: Path) -> None:

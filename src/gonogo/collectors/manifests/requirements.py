@@ -178,10 +178,18 @@ _FORGE_ARCHIVE = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[\
 the file is named for the branch or tag, the repository for the project."""
 
 
+_VCS_REPOSITORY = re.compile(r"^(?:git|hg|svn|bzr)\+[a-z+]+://[^#]*/([A-Za-z0-9][\w.-]*?)(?:\.git)?(?:@[^/#]*)?(?:#.*)?$")
+"""A VCS requirement without ``#egg=`` (openFEC's ``git+https://github.com/fecgov/marshmallow-pagination@check_result_exist``):
+pip learns the name by building it; the repository names the project, as an archive's does."""
+
+
 def _wheel_or_sdist_name(target: str) -> str | None:
     archive = _FORGE_ARCHIVE.match(target)
     if archive:
         return archive[1].removesuffix(".git")
+    vcs = _VCS_REPOSITORY.match(target)
+    if vcs and "subdirectory=" not in target:  # a project in a folder of the repository is named by its own metadata
+        return vcs[1]
     last = target.rstrip("/").rsplit("/", 1)[-1].split("#")[0]
     if last.endswith(".whl"):
         return last.split("-")[0]
