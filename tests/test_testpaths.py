@@ -41,6 +41,11 @@ CASES = [
     ("molecule/upgrade/files/apt_https.priv", True),
     ("roles/app/molecule/default/converge.yml", True),
     ("app/molecules/models.py", False),
+    ("tests-data/issues/issue869.py", True),
+    ("app/test-fixtures/users.py", True),
+    ("actions/test-otp-pin-action/run.py", False),
+    ("app/my-data/loader.py", False),
+    ("docker/regtest/docker-compose.yml", True),
 ]
 IDS = [
     "under tests", "fixtures inside tests", "pytest module test_*", "pytest module *_test.py", "conftest",
@@ -49,6 +54,8 @@ IDS = [
     "Celery's t folder", "a module named t ships", "under a *_tests folder (readthedocs.org)",
     "Radicale's integ_tests", "contests is no test folder", "a module named tests_* ships",
     "Molecule's scenarios (SecureDrop)", "a role's Molecule scenario", "molecules is no test folder",
+    "Glances' tests-data", "a hyphenated test-fixtures folder", "a hyphenated test word alone ships (privacyIDEA)",
+    "a hyphenated data folder ships", "Bitcoin's regression-test network (LNbits)",
 ]
 
 

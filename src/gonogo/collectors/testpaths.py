@@ -19,13 +19,14 @@ from functools import lru_cache
 
 TEST_DIRS = frozenset({
     "tests", "test", "testing", "fixtures", "__tests__", "__mocks__", "e2e", "spec", "specs", "testdata", "cypress",
-    "t", "unittests", "molecule",
+    "t", "unittests", "molecule", "regtest",
 })
 """Folder names that hold tests or their data in the ecosystems gonogo meets (pytest, Jest,
 Cypress, RSpec, Go's ``testdata``, Perl's and Celery's ``t/``, DefectDojo's ``unittests/``, the
 scenarios of Ansible's test framework Molecule: SecureDrop's ``molecule/testinfra/vars/staging.yml``
-and the key of ``molecule/upgrade/``'s throwaway apt server); a file anywhere below one is test
-code, as below a ``test_*`` or ``*_tests`` folder (:func:`is_test_path`)."""
+and the key of ``molecule/upgrade/``'s throwaway apt server; Bitcoin's regression-test network,
+which Lightning projects start for their tests: LNbits' ``docker/regtest/docker-compose.yml``); a
+file anywhere below one is test code, as below a ``test_*`` or ``*_tests`` folder (:func:`is_test_path`)."""
 DOCS_DIRS = frozenset({"docs", "doc", "docs_src"})
 """Folder names that hold documentation: its pages, the code that builds them, and the examples
 they include (FastAPI's and SQLModel's ``docs_src/``)."""
@@ -117,8 +118,15 @@ def is_test_data(relpath: str) -> bool:
 
 
 def _is_test_folder(folder: str) -> bool:
-    """A lower-case folder name that says it holds tests (:func:`is_test_path`)."""
-    return folder in TEST_DIRS or folder.startswith("test_") or folder.endswith("_tests")
+    """A lower-case folder name that says it holds tests (:func:`is_test_path`), or their data
+    in words joined by hyphens (Glances' ``tests-data/``, its issues' reproductions; ``test-data``).
+    A hyphenated test word alone says nothing: privacyIDEA's ``test-otp-pin-action`` is product."""
+    if folder in TEST_DIRS or folder.startswith("test_") or folder.endswith("_tests"):
+        return True
+    if "-" not in folder:
+        return False
+    words = set(folder.split("-"))
+    return not words.isdisjoint(TEST_WORDS) and not words.isdisjoint(TEST_DATA_DIRS)
 
 
 @lru_cache(maxsize=1 << 16)
