@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from gonogo.collectors.image_builds import built_names
-from gonogo.collectors.testpaths import TEST_WORDS
+from gonogo.collectors.testpaths import DEVELOPMENT_NAME_WORDS, SET_UP_WORDS
 from gonogo.collectors.yamltext import MergedMappings, YamlShapeError, compose_documents
 from gonogo.registry import collector
 from gonogo.relpaths import at_or_below, resolved_within
@@ -568,17 +568,12 @@ def service_configs(file: SourceFile, volumes: list[str], *, etc_only: bool) -> 
     return found
 
 
-DEVELOPMENT_NAME_WORDS = frozenset({"dev", "develop", "development", "local"})
-"""Words of a Dockerfile's name that say it builds a developer's image: ``Dockerfile.dev``,
-``dev.Dockerfile``, ``Dockerfile-local``."""
-
-
 def names_development(relpath: str) -> bool:
     """The Dockerfile's own name (not its folder) has a word of :data:`DEVELOPMENT_NAME_WORDS`."""
     return not DEVELOPMENT_NAME_WORDS.isdisjoint(_name_words(relpath))
 
 
-NOT_DEPLOYED_COMPOSE_WORDS = DEVELOPMENT_NAME_WORDS | TEST_WORDS | {"e2e", "ci"}
+NOT_DEPLOYED_COMPOSE_WORDS = SET_UP_WORDS | {"e2e"}
 """Words of a compose file's name that say which set-up it starts, one nothing deploys:
 ``docker-compose.dev.yml``, mwdb's ``compose/compose.with-dev.yml`` and ``compose.with-e2e.yml``,
 ``docker-compose.test.yml``, ``docker-compose.ci.yml``."""

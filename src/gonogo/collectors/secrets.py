@@ -40,7 +40,14 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, partial
 
-from gonogo.collectors.testpaths import DOCS_DIRS, EXAMPLE_DIRS, TEST_WORDS, is_development_setup, is_test_path
+from gonogo.collectors.testpaths import (
+    DOCS_DIRS,
+    EXAMPLE_DIRS,
+    SET_UP_WORDS,
+    TEST_WORDS,
+    is_development_setup,
+    is_test_path,
+)
 from gonogo.options import ScanOptions
 from gonogo.parallel import FileJob, FileLookup, computed_files, looked_up_files
 from gonogo.redaction import JWT_TAIL, redact  # the one redactor; re-exported for evidence lines here
@@ -832,21 +839,19 @@ def _test_constants(tree: ast.Module) -> Iterator[ast.Assign]:
             yield node
 
 
-ENVIRONMENT_CLASS_WORDS = frozenset({"development", "develop", "dev", "test", "tests", "testing", "local", "ci"})
-"""Words of a class's name that say the environment it configures is not production."""
 CONFIG_CLASS_WORDS = frozenset({"config", "configuration", "settings", "conf"})
 """Words of a class's or a base's name that say it holds configuration."""
 
 
 def _environment_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
     """The module's top-level classes that configure another environment than production: a
-    name with a word of :data:`ENVIRONMENT_CLASS_WORDS`, and configuration by its own name or a
+    name with a word of :data:`testpaths.SET_UP_WORDS`, and configuration by its own name or a
     base's (:data:`CONFIG_CLASS_WORDS`: ``DevelopmentConfig``, ``Development(Config)``), or a
     base that is such a class itself (Notify's ``Test(Development)``). ``LocalStorage(Storage)``
     configures nothing; ``Sandbox(CloudFoundryConfig)`` names no other environment."""
     found: set[str] = set()
     for node in tree.body:
-        if not isinstance(node, ast.ClassDef) or not ENVIRONMENT_CLASS_WORDS & _words(node.name):
+        if not isinstance(node, ast.ClassDef) or not SET_UP_WORDS & _words(node.name):
             continue
         bases = [
             base.id if isinstance(base, ast.Name) else base.attr

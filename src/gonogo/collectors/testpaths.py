@@ -48,6 +48,12 @@ TEST_WORDS = frozenset({"test", "tests", "testing"})
 """Whole words of a name that say tests: a folder's (``test-environments``) or a constant's
 (``SSL_TEST_PRIVATE_CA_KEY``, ``collectors.secrets``); ``LATEST`` or ``contest`` hold none."""
 ENVIRONMENT_WORDS = frozenset({"environment", "environments", "env", "envs", "infrastructure", "infra"})
+DEVELOPMENT_NAME_WORDS = frozenset({"dev", "develop", "development", "local"})
+"""Words of a file's name that say it builds or configures a developer's set-up: ``Dockerfile.dev``,
+``dev.Dockerfile``, ``Dockerfile-local``."""
+SET_UP_WORDS = DEVELOPMENT_NAME_WORDS | TEST_WORDS | {"ci"}
+"""Words of a name that say it configures a developer's machine, a test run or CI, not production:
+a compose file's (``docker-compose.ci.yml``), a configuration class's (``DevelopmentConfig``)."""
 NON_PRODUCTION_MODULE_WORDS = frozenset({
     "local", "dev", "develop", "development", "test", "tests", "testing", "ci", "example", "examples",
     "sample", "demo", "debug", "smoketest", "smoke",
@@ -77,14 +83,19 @@ def is_development_setup(relpath: str) -> bool:
 
 
 def _is_development_dir(folder: str) -> bool:
-    if folder in DEVELOPMENT_DIRS:
-        return True
+    return (
+        folder in DEVELOPMENT_DIRS
+        or _hyphenated_with(folder, DEVELOPMENT_DIRS)
+        or _hyphenated_with(folder, TEST_WORDS, ENVIRONMENT_WORDS)
+    )
+
+
+def _hyphenated_with(folder: str, *word_sets: frozenset[str]) -> bool:
+    """``folder``'s name is words joined by hyphens, one of them from each of ``word_sets``."""
     if "-" not in folder:
         return False
     words = set(folder.split("-"))
-    return not words.isdisjoint(DEVELOPMENT_DIRS) or (
-        not words.isdisjoint(TEST_WORDS) and not words.isdisjoint(ENVIRONMENT_WORDS)
-    )
+    return all(not words.isdisjoint(word_set) for word_set in word_sets)
 
 
 def names_another_environment(relpath: str) -> bool:
@@ -121,12 +132,12 @@ def _is_test_folder(folder: str) -> bool:
     """A lower-case folder name that says it holds tests (:func:`is_test_path`), or their data
     in words joined by hyphens (Glances' ``tests-data/``, its issues' reproductions; ``test-data``).
     A hyphenated test word alone says nothing: privacyIDEA's ``test-otp-pin-action`` is product."""
-    if folder in TEST_DIRS or folder.startswith("test_") or folder.endswith("_tests"):
-        return True
-    if "-" not in folder:
-        return False
-    words = set(folder.split("-"))
-    return not words.isdisjoint(TEST_WORDS) and not words.isdisjoint(TEST_DATA_DIRS)
+    return (
+        folder in TEST_DIRS
+        or folder.startswith("test_")
+        or folder.endswith("_tests")
+        or _hyphenated_with(folder, TEST_WORDS, TEST_DATA_DIRS)
+    )
 
 
 @lru_cache(maxsize=1 << 16)
